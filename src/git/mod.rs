@@ -1,0 +1,198 @@
+//! Gathering PR facts from a local git repository: the current branch against its base, as an
+//! author runs `flowgate check` before opening a pull request.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::UserError;
+use crate::model::{Commit, CommitSha, FileChange, FileStatus, GitPerson, Label, Login, PrFacts};
+
+/// What the author tells flowgate that git cannot know.
+#[derive(Debug, Clone, Default)]
+pub struct LocalPr {
+    /// The base to compare with; by default the remote's default branch, else `main`, else `master`.
+    pub base: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub labels: Vec<String>,
+    /// The author's GitHub login; by default read from git's `user.email` or `user.name`.
+    pub author: Option<String>,
+}
+
+/// A git repository on disk.
+pub struct Repo {
+    dir: PathBuf,
+}
+
+impl Repo {
+    /// The repository containing `dir`.
+    pub fn discover(dir: &Path) -> Result<Repo, UserError> {
+        let probe = Repo { dir: dir.to_path_buf() };
+        let top = probe
+            .git(&["rev-parse", "--show-toplevel"])
+            .map_err(|_| UserError::Usage(format!("{} is not inside a git repository; give --snapshot DIR to gate a saved PR", dir.display())))?;
+        Ok(Repo { dir: PathBuf::from(top.trim()) })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.dir
+    }
+
+    fn git(&self, args: &[&str]) -> Result<String, UserError> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .map_err(|e| UserError::Git(format!("cannot run git: {e}")))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(UserError::Git(format!("`git {}` failed: {}", args.join(" "), err.trim())));
+        }
+        String::from_utf8(out.stdout).map_err(|_| UserError::Git(format!("`git {}` printed text that is not UTF-8", args.join(" "))))
+    }
+
+    fn ref_exists(&self, name: &str) -> bool {
+        self.git(&["rev-parse", "--verify", "--quiet", &format!("{name}^{{commit}}")]).is_ok()
+    }
+
+    /// The base branch: the remote's default branch, else `main`, else `master`.
+    pub fn default_base(&self) -> Result<String, UserError> {
+        if let Ok(head) = self.git(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]) {
+            return Ok(head.trim().trim_start_matches("refs/remotes/").to_string());
+        }
+        for candidate in ["main", "master", "origin/main", "origin/master"] {
+            if self.ref_exists(candidate) {
+                return Ok(candidate.to_string());
+            }
+        }
+        Err(UserError::Git("cannot tell the base branch: no origin/HEAD, main or master; give --base".into()))
+    }
+
+    /// A file's text as it is on `rev`, or None when it does not exist there.
+    pub fn show(&self, rev: &str, path: &str) -> Option<String> {
+        self.git(&["show", &format!("{rev}:{path}")]).ok()
+    }
+
+    /// Gathers the facts of the current branch as a PR against `pr.base`.
+    pub fn facts(&self, pr: &LocalPr) -> Result<PrFacts, UserError> {
+        let base = match &pr.base {
+            Some(b) => b.clone(),
+            None => self.default_base()?,
+        };
+        if !self.ref_exists(&base) {
+            return Err(UserError::Git(format!("the base {base:?} is not a branch or commit here")));
+        }
+        let head = self.git(&["rev-parse", "HEAD"])?.trim().to_string();
+        let merge_base = self.git(&["merge-base", &base, "HEAD"])?.trim().to_string();
+        let branch = self.git(&["rev-parse", "--abbrev-ref", "HEAD"])?.trim().to_string();
+        let files = self.changed_files(&merge_base, "HEAD")?;
+        let commits = self.commits(&merge_base)?;
+        let title = pr.title.clone().unwrap_or_else(|| commits.first().map(|c| c.message.lines().next().unwrap_or("").to_string()).unwrap_or_default());
+        let author = match &pr.author {
+            Some(a) => a.clone(),
+            None => self.guess_login(),
+        };
+        Ok(PrFacts {
+            repo: self.github_repo(),
+            number: None,
+            title,
+            body: pr.body.clone().unwrap_or_default(),
+            branch,
+            base_branch: base,
+            author: Login::new(author),
+            head_sha: Some(CommitSha::new(head)),
+            draft: false,
+            labels: pr.labels.iter().map(|l| Label { name: l.clone(), applied_by: None }).collect(),
+            files,
+            commits,
+            reviews: Vec::new(),
+            visibility: Default::default(),
+        })
+    }
+
+    fn changed_files(&self, from: &str, to: &str) -> Result<Vec<FileChange>, UserError> {
+        let status = self.git(&["diff", "--name-status", "-M", "-z", from, to])?;
+        let numstat = self.git(&["diff", "--numstat", "-M", "-z", from, to])?;
+        let mut counts = numstat_counts(&numstat).into_iter();
+        let mut files = Vec::new();
+        let mut fields = status.split('\0').filter(|s| !s.is_empty());
+        while let Some(code) = fields.next() {
+            let (status, previous_path) = match code.chars().next() {
+                Some('R') => (FileStatus::Renamed, fields.next().map(String::from)),
+                Some('C') => (FileStatus::Copied, fields.next().map(String::from)),
+                Some('A') => (FileStatus::Added, None),
+                Some('D') => (FileStatus::Removed, None),
+                Some('M') => (FileStatus::Modified, None),
+                _ => (FileStatus::Changed, None),
+            };
+            let Some(path) = fields.next() else { break };
+            let (additions, deletions) = counts.next().unwrap_or((0, 0));
+            files.push(FileChange { path: path.to_string(), previous_path, status, additions, deletions });
+        }
+        Ok(files)
+    }
+
+    fn commits(&self, merge_base: &str) -> Result<Vec<Commit>, UserError> {
+        let list = self.git(&["rev-list", "--reverse", &format!("{merge_base}..HEAD")])?;
+        let mut commits = Vec::new();
+        for sha in list.lines().filter(|l| !l.is_empty()) {
+            let meta = self.git(&["show", "-s", "--format=%an%x00%ae%x00%cn%x00%ce%x00%B", sha])?;
+            let mut parts = meta.splitn(5, '\0');
+            let mut next = || parts.next().unwrap_or("").to_string();
+            let (an, ae, cn, ce, message) = (next(), next(), next(), next(), next());
+            let touched = self.git(&["diff-tree", "--no-commit-id", "--name-only", "-r", "-z", "-M", "--root", sha])?;
+            commits.push(Commit {
+                sha: CommitSha::new(sha),
+                message: message.trim_end().to_string(),
+                author: GitPerson { name: an, email: ae, login: None },
+                committer: GitPerson { name: cn, email: ce, login: None },
+                files: Some(touched.split('\0').filter(|s| !s.is_empty()).map(String::from).collect()),
+            });
+        }
+        Ok(commits)
+    }
+
+    /// `owner/name` from the `origin` remote when it points at GitHub.
+    fn github_repo(&self) -> Option<String> {
+        let url = self.git(&["remote", "get-url", "origin"]).ok()?;
+        let url = url.trim().trim_end_matches(".git");
+        let rest = url.split_once("github.com").map(|(_, r)| r)?;
+        let path = rest.trim_start_matches([':', '/']);
+        let mut parts = path.split('/');
+        match (parts.next(), parts.next()) {
+            (Some(owner), Some(name)) if !owner.is_empty() && !name.is_empty() => Some(format!("{owner}/{name}")),
+            _ => None,
+        }
+    }
+
+    fn guess_login(&self) -> String {
+        let email = self.git(&["config", "user.email"]).unwrap_or_default();
+        if let Some(local) = email.trim().strip_suffix("@users.noreply.github.com") {
+            return local.rsplit('+').next().unwrap_or(local).to_string();
+        }
+        self.git(&["config", "user.name"]).unwrap_or_default().trim().to_string()
+    }
+}
+
+/// `git diff --numstat -z`: `added\tdeleted\tpath\0`, or for a rename `added\tdeleted\t\0old\0new\0`.
+/// Binary files show `-` counts, read as 0.
+fn numstat_counts(out: &str) -> Vec<(u64, u64)> {
+    let mut counts = Vec::new();
+    let mut fields = out.split('\0');
+    while let Some(record) = fields.next() {
+        if record.is_empty() {
+            continue;
+        }
+        let mut cols = record.splitn(3, '\t');
+        let added = cols.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let deleted = cols.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        if cols.next() == Some("") {
+            // A rename: the two paths follow as their own fields.
+            fields.next();
+            fields.next();
+        }
+        counts.push((added, deleted));
+    }
+    counts
+}

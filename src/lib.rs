@@ -1,0 +1,19 @@
+//! flowgate: a review-flow gatekeeper for GitHub pull requests.
+//!
+//! The engine is pure (`policy::evaluate`): PR facts and a policy in, a verdict out. Facts come
+//! from a snapshot directory (`snapshot`) or local git (`git`); `gate` ties them together for
+//! every surface; `report` renders verdicts.
+
+pub mod error;
+pub mod gate;
+pub mod git;
+pub mod model;
+pub mod policy;
+pub mod report;
+pub mod snapshot;
+
+pub use error::UserError;
+pub use model::PrFacts;
+pub use policy::evaluate::evaluate;
+pub use policy::verdict::{State, Verdict};
+pub use policy::{Policy, Tier};

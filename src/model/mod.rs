@@ -1,0 +1,191 @@
+//! The plain facts about a pull request that every gate surface gathers and the engine reads.
+//!
+//! Nothing here knows where the facts came from (a snapshot, local git, GitHub): gathering code
+//! fills these structs, and the pure engine in `policy/` only reads them.
+
+pub mod trailers;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A GitHub login, compared case-insensitively as GitHub does.
+#[derive(Debug, Clone, Serialize, Deserialize, Eq, PartialOrd, Ord)]
+#[serde(transparent)]
+pub struct Login(String);
+
+impl Login {
+    pub fn new(login: impl Into<String>) -> Self {
+        Login(login.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// GitHub Apps act as `name[bot]`; such accounts never count as human approvers.
+    pub fn is_bot(&self) -> bool {
+        self.0.to_ascii_lowercase().ends_with("[bot]")
+    }
+}
+
+impl PartialEq for Login {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl std::hash::Hash for Login {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_ascii_lowercase().hash(state)
+    }
+}
+
+impl fmt::Display for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A commit id as GitHub or git prints it (full 40 hex digits where known).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(transparent)]
+pub struct CommitSha(String);
+
+impl CommitSha {
+    pub fn new(sha: impl Into<String>) -> Self {
+        CommitSha(sha.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The seven-character form people recognise in messages.
+    pub fn short(&self) -> &str {
+        self.0.get(..7).unwrap_or(&self.0)
+    }
+}
+
+impl fmt::Display for CommitSha {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Everything the engine may look at for one pull request.
+#[derive(Debug, Clone, Default)]
+pub struct PrFacts {
+    /// `owner/name`, when known; used to normalise bare `#12` references.
+    pub repo: Option<String>,
+    pub number: Option<u64>,
+    pub title: String,
+    pub body: String,
+    /// The head branch name (`feature/ABC-123-login`).
+    pub branch: String,
+    pub base_branch: String,
+    pub author: Login,
+    pub head_sha: Option<CommitSha>,
+    pub draft: bool,
+    pub labels: Vec<Label>,
+    pub files: Vec<FileChange>,
+    pub commits: Vec<Commit>,
+    pub reviews: Vec<Review>,
+    pub visibility: Visibility,
+}
+
+impl Default for Login {
+    fn default() -> Self {
+        Login(String::new())
+    }
+}
+
+/// A label on the PR and, where the source could tell, who applied it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub name: String,
+    pub applied_by: Option<Login>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    Added,
+    Removed,
+    Modified,
+    Renamed,
+    Copied,
+    Changed,
+    Unchanged,
+}
+
+/// One changed file, as GitHub's "list pull request files" reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    /// The old path of a renamed file: a rename is judged by both paths.
+    pub previous_path: Option<String>,
+    pub status: FileStatus,
+    pub additions: u64,
+    pub deletions: u64,
+}
+
+/// One commit of the PR.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Commit {
+    pub sha: CommitSha,
+    pub message: String,
+    pub author: GitPerson,
+    pub committer: GitPerson,
+    /// The files this commit touched, when the source knows them (local git, or a snapshot that
+    /// saved single-commit responses). `None` means unknown, not "none".
+    pub files: Option<Vec<String>>,
+}
+
+impl Default for CommitSha {
+    fn default() -> Self {
+        CommitSha(String::new())
+    }
+}
+
+/// The git identity on a commit and the GitHub account it maps to, when GitHub knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GitPerson {
+    pub name: String,
+    pub email: String,
+    pub login: Option<Login>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReviewState {
+    Approved,
+    ChangesRequested,
+    Commented,
+    Dismissed,
+    Pending,
+}
+
+/// One submitted review, in the order GitHub lists them (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub reviewer: Login,
+    pub state: ReviewState,
+    /// The head commit the review was given on.
+    pub commit_id: Option<CommitSha>,
+    /// RFC 3339 time as GitHub gives it; ordering falls back to list order without it.
+    pub submitted_at: Option<String>,
+}
+
+/// What the gathering step could not see. The engine never passes a PR with gaps it cannot
+/// bridge (fail closed), and says what was missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Visibility {
+    /// The PR's own count of changed files, when the source reports one.
+    pub files_total: Option<u64>,
+    /// The PR's own count of commits, when the source reports one.
+    pub commits_total: Option<u64>,
+    /// The commit list was not provided at all (a snapshot without `commits.json`).
+    pub commits_missing: bool,
+    /// The review list was not provided at all.
+    pub reviews_missing: bool,
+}
+
+/// GitHub stops listing a PR's files at 3,000 and its commits at 250.
+pub const GITHUB_FILES_CAP: u64 = 3000;
+pub const GITHUB_COMMITS_CAP: u64 = 250;

@@ -1,0 +1,129 @@
+//! The engine: PR facts and a policy in, a verdict out. Pure: no I/O, no clock, no randomness.
+
+use super::verdict::{AiState, FileVerdict, Gap, LimitProblem, LinkageState, OverrideVerdict, PrIdentity, RequirementSource, ReviewStatus, State, Verdict};
+use super::{Policy, ReviewRule, Tier, ai, linkage, review, tiers};
+use crate::model::{GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
+
+pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
+    let mut files = tiers::classify(&policy.tiers, &facts.files);
+    let limits = limit_problems(policy, facts);
+    let mut tier = files.iter().map(|f| f.tier).max().unwrap_or(policy.tiers.default);
+    // A PR too big to judge, or bigger than GitHub lets us see, gets the deepest review.
+    if !limits.is_empty() {
+        tier = Tier::Red;
+    }
+
+    let ai = ai::evaluate(&policy.ai, facts);
+    mark_ai_touched(&mut files, &ai.files);
+    let linkage = linkage::evaluate(&policy.linkage, facts, tier);
+
+    let no_review = ReviewRule::default();
+    let tier_rule = policy.tiers.review.get(&tier).unwrap_or(&no_review);
+    let mut requirements: Vec<(RequirementSource, &ReviewRule)> = vec![(RequirementSource::Tier(tier), tier_rule)];
+    for (ai_tier, rule) in &policy.ai.tier_review {
+        if files.iter().any(|f| f.ai_touched && f.tier == *ai_tier) {
+            requirements.push((RequirementSource::AiTier(*ai_tier), rule));
+        }
+    }
+    let dismiss_stale = requirements.iter().any(|(_, r)| r.dismiss_stale);
+    let review = review::evaluate(policy, facts, &requirements, dismiss_stale);
+
+    let gaps = gaps(facts, dismiss_stale);
+    let mut rules_state = State::Pass;
+    if review.state == ReviewStatus::Pending || !gaps.is_empty() {
+        rules_state = State::Pending;
+    }
+    if linkage.state == LinkageState::Fail || ai.state == AiState::Fail || !limits.is_empty() {
+        rules_state = State::Fail;
+    }
+
+    let override_ = policy.override_.as_ref().and_then(|o| {
+        let label = facts.labels.iter().find(|l| l.name.eq_ignore_ascii_case(&o.label))?;
+        let accepted = label.applied_by.as_ref().is_some_and(|by| policy.principal_includes(&o.allowed, by));
+        Some(OverrideVerdict { label: label.name.clone(), applied_by: label.applied_by.clone(), accepted })
+    });
+    let overridden = override_.as_ref().is_some_and(|o| o.accepted);
+    let state = if overridden { State::Pass } else { rules_state };
+
+    Verdict {
+        state,
+        rules_state,
+        tier,
+        pr: PrIdentity {
+            repo: facts.repo.clone(),
+            number: facts.number,
+            title: facts.title.clone(),
+            author: facts.author.clone(),
+            branch: facts.branch.clone(),
+            head_sha: facts.head_sha.clone(),
+        },
+        files,
+        changed_lines: facts.files.iter().map(|f| f.additions + f.deletions).sum(),
+        linkage,
+        ai,
+        review,
+        limits,
+        gaps,
+        override_,
+    }
+}
+
+fn mark_ai_touched(files: &mut [FileVerdict], touched: &[String]) {
+    for file in files {
+        file.ai_touched = touched.contains(&file.path);
+    }
+}
+
+fn limit_problems(policy: &Policy, facts: &PrFacts) -> Vec<LimitProblem> {
+    let mut problems = Vec::new();
+    let listed_files = facts.files.len() as u64;
+    let files = facts.visibility.files_total.unwrap_or(0).max(listed_files);
+    if let Some(max) = policy.limits.max_files
+        && files > max
+    {
+        problems.push(LimitProblem::TooManyFiles { files, max });
+    }
+    let lines: u64 = facts.files.iter().map(|f| f.additions + f.deletions).sum();
+    if let Some(max) = policy.limits.max_changed_lines
+        && lines > max
+    {
+        problems.push(LimitProblem::TooManyLines { lines, max });
+    }
+    let total = facts.visibility.files_total;
+    if total.is_some_and(|t| t > GITHUB_FILES_CAP) || (listed_files >= GITHUB_FILES_CAP && total.is_none_or(|t| t > listed_files)) {
+        problems.push(LimitProblem::FilesCapped { listed: listed_files, total });
+    }
+    let listed_commits = facts.commits.len() as u64;
+    let total = facts.visibility.commits_total;
+    if total.is_some_and(|t| t > GITHUB_COMMITS_CAP) || (listed_commits >= GITHUB_COMMITS_CAP && total.is_none_or(|t| t > listed_commits)) {
+        problems.push(LimitProblem::CommitsCapped { listed: listed_commits, total });
+    }
+    problems
+}
+
+fn gaps(facts: &PrFacts, dismiss_stale: bool) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    let v = &facts.visibility;
+    let listed_files = facts.files.len() as u64;
+    if let Some(total) = v.files_total
+        && listed_files < total
+        && total <= GITHUB_FILES_CAP
+    {
+        gaps.push(Gap::FilesIncomplete { listed: listed_files, total });
+    }
+    if v.commits_missing {
+        gaps.push(Gap::CommitsMissing);
+    } else if let Some(total) = v.commits_total
+        && (facts.commits.len() as u64) < total
+        && total <= GITHUB_COMMITS_CAP
+    {
+        gaps.push(Gap::CommitsIncomplete { listed: facts.commits.len() as u64, total });
+    }
+    if v.reviews_missing {
+        gaps.push(Gap::ReviewsMissing);
+    }
+    if dismiss_stale && facts.head_sha.is_none() {
+        gaps.push(Gap::HeadUnknown);
+    }
+    gaps
+}

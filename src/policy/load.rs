@@ -1,0 +1,275 @@
+//! Reading a policy: the file, its `extends:` chain (bundled packs or relative paths), the merge,
+//! and the checks that span several keys. Errors name the file, line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use globset::GlobSetBuilder;
+use regex::Regex;
+use yaml_serde::{Mapping, Value};
+
+use super::schema::{AiFile, LinkageFile, PolicyFile, ReviewFile};
+use super::{Ai, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier, TierRules, TrackerSet};
+use crate::error::UserError;
+use crate::model::Login;
+
+/// The packs shipped inside the binary, by the name `extends:` uses.
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("default", include_str!("../../policies/default.yml")),
+    ("strict", include_str!("../../policies/strict.yml")),
+];
+
+/// `extends:` chains deeper than this are almost certainly a mistake.
+const MAX_EXTENDS_DEPTH: usize = 8;
+
+/// Where a policy text came from: a file on disk or a bundled pack.
+#[derive(Debug, Clone)]
+enum Origin {
+    File(PathBuf),
+    Bundled(&'static str),
+}
+
+impl Origin {
+    fn name(&self) -> String {
+        match self {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Bundled(name) => format!("policies/{name}.yml (bundled)"),
+        }
+    }
+}
+
+/// Reads and checks the policy file at `path`, following its `extends:` chain.
+pub fn load_file(path: &Path) -> Result<Policy, UserError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UserError::input(path, format!("cannot read the policy: {e}")))?;
+    load_text(&text, path)
+}
+
+/// Loads the bundled pack `name` (`default`, `strict`).
+pub fn load_bundled(name: &str) -> Result<Policy, UserError> {
+    let (name, text) = bundled(name).ok_or_else(|| UserError::Usage(unknown_pack(name)))?;
+    resolve(Origin::Bundled(name), text)
+}
+
+/// Loads policy text said to come from `path`: messages name it, and relative `extends:` paths
+/// start from its directory.
+pub fn load_text(text: &str, path: &Path) -> Result<Policy, UserError> {
+    resolve(Origin::File(path.to_path_buf()), text)
+}
+
+fn bundled(name: &str) -> Option<(&'static str, &'static str)> {
+    BUNDLED.iter().find(|(n, _)| *n == name).copied()
+}
+
+fn unknown_pack(name: &str) -> String {
+    let names: Vec<&str> = BUNDLED.iter().map(|(n, _)| *n).collect();
+    format!("unknown policy pack {name:?}; the bundled packs are: {}", names.join(", "))
+}
+
+fn resolve(origin: Origin, text: &str) -> Result<Policy, UserError> {
+    let mut chain = Vec::new();
+    let mut merged = Value::Mapping(Mapping::new());
+    let mut next = Some((origin, text.to_string()));
+    while let Some((origin, text)) = next.take() {
+        let name = origin.name();
+        if chain.len() >= MAX_EXTENDS_DEPTH || chain.contains(&name) {
+            return Err(UserError::Policy {
+                file: chain.first().cloned().unwrap_or_else(|| name.clone()),
+                message: format!("`extends:` goes round in a circle or deeper than {MAX_EXTENDS_DEPTH} files: {} -> {name}", chain.join(" -> ")),
+            });
+        }
+        let file = parse_strict(&text, &name)?;
+        if let Some(version) = file.version
+            && version != 1
+        {
+            return Err(UserError::Policy { file: name, message: format!("version {version} is not supported; this flowgate reads `version: 1`") });
+        }
+        let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
+        // The extending file wins: merge what we have so far over its parent.
+        merged = merge(value, merged);
+        next = match &file.extends {
+            None => None,
+            Some(target) => Some(open_extends(&origin, &name, target)?),
+        };
+        chain.push(name);
+    }
+    if let Value::Mapping(m) = &mut merged {
+        m.remove("extends");
+    }
+    let file: PolicyFile = yaml_serde::from_value(merged).map_err(|e| UserError::Policy { file: chain[0].clone(), message: strip_location(&e.to_string()) })?;
+    build(file, chain)
+}
+
+fn open_extends(origin: &Origin, name: &str, target: &str) -> Result<(Origin, String), UserError> {
+    if let Some((pack, text)) = bundled(target) {
+        return Ok((Origin::Bundled(pack), text.to_string()));
+    }
+    let looks_like_path = target.ends_with(".yml") || target.ends_with(".yaml");
+    match origin {
+        Origin::File(path) if looks_like_path => {
+            let full = path.parent().unwrap_or(Path::new(".")).join(target);
+            let text = std::fs::read_to_string(&full)
+                .map_err(|e| UserError::Policy { file: name.to_string(), message: format!("`extends: {target}`: cannot read {}: {e}", full.display()) })?;
+            Ok((Origin::File(full), text))
+        }
+        _ => Err(UserError::Policy { file: name.to_string(), message: format!("`extends: {target}`: {}; or give a path ending in .yml", unknown_pack(target)) }),
+    }
+}
+
+/// Parses one file on its own, so that unknown keys and bad values are reported at their line.
+fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, UserError> {
+    if text.trim().is_empty() {
+        return Err(UserError::Policy { file: name.to_string(), message: "the policy file is empty; start from `extends: default`".into() });
+    }
+    yaml_serde::from_str::<PolicyFile>(text).map_err(|e| syntax_error(name, &e))
+}
+
+static LOCATION_SUFFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").expect("static regex"));
+
+fn strip_location(message: &str) -> String {
+    LOCATION_SUFFIX.replace(message, "").into_owned()
+}
+
+fn syntax_error(file: &str, e: &yaml_serde::Error) -> UserError {
+    let message = strip_location(&e.to_string());
+    match e.location() {
+        Some(loc) => UserError::PolicySyntax { file: file.to_string(), line: loc.line(), column: loc.column(), message },
+        None => UserError::Policy { file: file.to_string(), message },
+    }
+}
+
+/// Deep-merges mappings (`over` wins key by key); any other value in `over` replaces `base`.
+fn merge(over: Value, base: Value) -> Value {
+    match (over, base) {
+        (Value::Mapping(over), Value::Mapping(mut base)) => {
+            for (k, v) in over {
+                let merged = match base.remove(&k) {
+                    Some(b) => merge(v, b),
+                    None => v,
+                };
+                base.insert(k, merged);
+            }
+            Value::Mapping(base)
+        }
+        (over, _) => over,
+    }
+}
+
+fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
+    let top = origin[0].clone();
+    let err = |message: String| UserError::Policy { file: top.clone(), message };
+    if file.version.is_none() {
+        return Err(err("missing `version: 1` (in this file or the pack it extends)".into()));
+    }
+    let tiers_file = file.tiers.unwrap_or_default();
+    let defaults: Vec<Tier> = Tier::ALL.into_iter().filter(|t| tiers_file.get(*t).and_then(|r| r.default) == Some(true)).collect();
+    let default = match defaults.as_slice() {
+        [one] => *one,
+        [] => return Err(err("no tier is the default: mark one tier `default: true` (files that no `paths` glob matches take it)".into())),
+        many => return Err(err(format!("more than one tier says `default: true` ({}); exactly one may", many.iter().map(|t| t.id()).collect::<Vec<_>>().join(", ")))),
+    };
+    let mut builder = GlobSetBuilder::new();
+    let mut owners = Vec::new();
+    let mut review = BTreeMap::new();
+    for tier in Tier::ALL {
+        let Some(rule) = tiers_file.get(tier) else { continue };
+        for glob in rule.paths.iter().flatten() {
+            builder.add(glob.glob.clone());
+            owners.push((tier, glob.text.clone()));
+        }
+        review.insert(tier, review_rule(rule.review.as_ref()));
+    }
+    let set = builder.build().map_err(|e| err(format!("the tier globs do not compile together: {e}")))?;
+
+    let teams: BTreeMap<String, Vec<Login>> = file
+        .teams
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(team, members)| (team.0, members.into_iter().map(Login::new).collect()))
+        .collect();
+
+    let override_ = match file.override_ {
+        None => None,
+        Some(o) => {
+            let label = o.label.filter(|l| !l.trim().is_empty()).ok_or_else(|| err("`override:` needs a `label:`".into()))?;
+            let allowed = o.allowed.unwrap_or_default();
+            if allowed.is_empty() {
+                return Err(err("`override.allowed` is empty: name the people or teams who may override, or remove `override:`".into()));
+            }
+            Some(Override { label, allowed })
+        }
+    };
+
+    let limits = file.limits.map(|l| Limits { max_files: l.max_files, max_changed_lines: l.max_changed_lines }).unwrap_or_default();
+    Ok(Policy {
+        origin,
+        tiers: TierRules { default, set, owners, review },
+        teams,
+        linkage: linkage(file.linkage.unwrap_or_default()).map_err(err)?,
+        ai: ai(file.ai.unwrap_or_default()),
+        limits,
+        override_,
+    })
+}
+
+fn review_rule(file: Option<&ReviewFile>) -> ReviewRule {
+    let Some(r) = file else { return ReviewRule::default() };
+    ReviewRule { approvals: r.approvals.unwrap_or(0), from: r.from.clone().unwrap_or_default(), dismiss_stale: r.dismiss_stale.unwrap_or(false) }
+}
+
+fn linkage(file: LinkageFile) -> Result<Linkage, String> {
+    let trackers_file = file.trackers.unwrap_or_default();
+    let keys = |v: Option<Vec<super::schema::ProjectKey>>| v.unwrap_or_default().into_iter().map(|k| k.0).collect::<Vec<_>>();
+    let trackers = TrackerSet {
+        jira: trackers_file.jira.map(|j| keys(j.projects)),
+        linear: trackers_file.linear.map(|l| keys(l.teams)),
+        shortcut: trackers_file.shortcut.is_some(),
+        azure: trackers_file.azure.is_some(),
+        github: trackers_file.github.is_some(),
+    };
+    let required = file.required.unwrap_or(false);
+    let any_tracker = trackers.jira.is_some() || trackers.linear.is_some() || trackers.shortcut || trackers.azure || trackers.github;
+    if required && !any_tracker {
+        return Err("`linkage.required` is true but no tracker is enabled under `linkage.trackers` (jira, linear, shortcut, azure, github)".into());
+    }
+    let sources = file.sources.unwrap_or_else(|| vec![super::LinkSource::Title, super::LinkSource::Branch, super::LinkSource::Body, super::LinkSource::Commits]);
+    if required && sources.is_empty() {
+        return Err("`linkage.sources` is empty, so no reference could ever be found; list some of: title, branch, body, commits".into());
+    }
+    let exempt = file.exempt.unwrap_or_default();
+    Ok(Linkage {
+        required,
+        sources,
+        trackers,
+        exempt_authors: exempt.authors.unwrap_or_default().into_iter().map(Login::new).collect(),
+        exempt_labels: exempt.labels.unwrap_or_default(),
+        exempt_tiers: exempt.tiers.unwrap_or_default(),
+        exempt_titles: exempt.titles.unwrap_or_default().into_iter().map(|r| r.0).collect(),
+        exempt_branches: exempt.branches.unwrap_or_default().into_iter().map(|r| r.0).collect(),
+    })
+}
+
+fn ai(file: AiFile) -> Ai {
+    let exempt = file.exempt.unwrap_or_default();
+    let tiers = file.tiers.unwrap_or_default();
+    let tier_review = Tier::ALL
+        .into_iter()
+        .filter_map(|t| tiers.get(t).and_then(|r| r.review.as_ref()).map(|r| (t, review_rule(Some(r)))))
+        .collect();
+    Ai {
+        disclosure: file.disclosure.unwrap_or(Disclosure::Optional),
+        on_undeclared: file.on_undeclared.unwrap_or(OnUndeclared::Fail),
+        exempt_authors: exempt.authors.unwrap_or_default().into_iter().map(Login::new).collect(),
+        exempt_labels: exempt.labels.unwrap_or_default(),
+        tier_review,
+    }
+}
+
+/// The JSON Schema of the policy file, as `flowgate policy schema` prints it.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(PolicyFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

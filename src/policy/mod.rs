@@ -1,0 +1,134 @@
+//! The policy: its file format, loading, and the pure evaluation engine that turns PR facts into
+//! a verdict. Nothing under this module performs I/O except `load`, which reads policy files.
+
+pub mod ai;
+pub mod evaluate;
+pub mod linkage;
+pub mod load;
+pub mod review;
+pub mod schema;
+pub mod tiers;
+pub mod verdict;
+
+use globset::GlobSet;
+use regex::Regex;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::model::Login;
+pub use linkage::keys::TrackerSet;
+pub use schema::{Disclosure, LinkSource, OnUndeclared, Principal};
+
+/// A risk tier. Ordered by risk, so `max` gives the riskier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Red, Tier::Yellow, Tier::Green];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Tier::Green => "green",
+            Tier::Yellow => "yellow",
+            Tier::Red => "red",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A loaded, merged and checked policy. Holding one means the policy is valid.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The files it was read from, the extending file first (for messages).
+    pub origin: Vec<String>,
+    pub tiers: TierRules,
+    pub teams: BTreeMap<String, Vec<Login>>,
+    pub linkage: Linkage,
+    pub ai: Ai,
+    pub limits: Limits,
+    pub override_: Option<Override>,
+}
+
+/// Path rules for all tiers, compiled into one glob set so a path is matched in one pass.
+#[derive(Debug, Clone)]
+pub struct TierRules {
+    pub default: Tier,
+    /// Every glob of every tier, in the order of `owners`.
+    pub set: GlobSet,
+    /// For glob index `i`: which tier it belongs to and its text.
+    pub owners: Vec<(Tier, String)>,
+    pub review: BTreeMap<Tier, ReviewRule>,
+}
+
+/// What approvals a PR needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewRule {
+    pub approvals: u32,
+    pub from: Vec<Principal>,
+    pub dismiss_stale: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Linkage {
+    pub required: bool,
+    pub sources: Vec<LinkSource>,
+    pub trackers: TrackerSet,
+    pub exempt_authors: Vec<Login>,
+    pub exempt_labels: Vec<String>,
+    pub exempt_tiers: Vec<Tier>,
+    pub exempt_titles: Vec<Regex>,
+    pub exempt_branches: Vec<Regex>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ai {
+    pub disclosure: Disclosure,
+    pub on_undeclared: OnUndeclared,
+    pub exempt_authors: Vec<Login>,
+    pub exempt_labels: Vec<String>,
+    pub tier_review: BTreeMap<Tier, ReviewRule>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    pub max_files: Option<u64>,
+    pub max_changed_lines: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub label: String,
+    pub allowed: Vec<Principal>,
+}
+
+impl Policy {
+    /// The members of a team as the policy knows them, or `None` when the policy does not list it.
+    pub fn team_members(&self, team: &str) -> Option<&[Login]> {
+        self.teams.get(team).map(Vec::as_slice)
+    }
+
+    /// Whether `login` is one of `principals`, directly or through a team the policy lists.
+    pub fn principal_includes(&self, principals: &[Principal], login: &Login) -> bool {
+        principals.iter().any(|p| match p.team() {
+            Some(team) => self.team_members(team).is_some_and(|m| m.contains(login)),
+            None => Login::new(p.0.clone()) == *login,
+        })
+    }
+
+    /// Teams named in `principals` whose members the policy does not list.
+    pub fn unknown_teams<'a>(&self, principals: &'a [Principal]) -> Vec<&'a str> {
+        principals.iter().filter_map(|p| p.team()).filter(|t| self.team_members(t).is_none()).collect()
+    }
+}

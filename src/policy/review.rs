@@ -1,0 +1,133 @@
+//! Review rules: whose approvals count, on which commit, and whether each requirement is met.
+
+use std::collections::HashMap;
+
+use super::ai::markers::is_ai_reviewer;
+use super::verdict::{IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus, ReviewVerdict};
+use super::{Policy, ReviewRule};
+use crate::model::trailers::co_authors;
+use crate::model::{Login, PrFacts, Review, ReviewState};
+
+/// Evaluates the review requirements in play for this PR.
+///
+/// `dismiss_stale`: approvals count only on the head commit. When the head is unknown and stale
+/// approvals must be dismissed, no approval counts (fail closed).
+pub fn evaluate(policy: &Policy, facts: &PrFacts, requirements: &[(RequirementSource, &ReviewRule)], dismiss_stale: bool) -> ReviewVerdict {
+    let ineligible = ineligible_people(facts);
+    let mut approved_by = Vec::new();
+    let mut ignored = Vec::new();
+    let mut changes_requested_by = Vec::new();
+
+    for review in latest_reviews(&facts.reviews) {
+        let why = if review.reviewer == facts.author {
+            Some(IgnoredWhy::Author)
+        } else if is_ai_reviewer(review.reviewer.as_str()) {
+            Some(IgnoredWhy::AiReviewer)
+        } else if review.reviewer.is_bot() {
+            Some(IgnoredWhy::Bot)
+        } else if ineligible.iter().any(|p| p.matches(&review.reviewer)) {
+            Some(IgnoredWhy::Committer)
+        } else {
+            None
+        };
+        match (review.state, why) {
+            (ReviewState::ChangesRequested, None) => changes_requested_by.push(review.reviewer.clone()),
+            (ReviewState::Approved, None) => {
+                let fresh = match (&facts.head_sha, &review.commit_id) {
+                    (Some(head), Some(given)) => head == given,
+                    _ => false,
+                };
+                if dismiss_stale && !fresh {
+                    ignored.push(IgnoredReview { reviewer: review.reviewer.clone(), why: IgnoredWhy::Stale { commit: review.commit_id.clone() } });
+                } else {
+                    approved_by.push(review.reviewer.clone());
+                }
+            }
+            (ReviewState::Approved | ReviewState::ChangesRequested, Some(why)) => {
+                ignored.push(IgnoredReview { reviewer: review.reviewer.clone(), why });
+            }
+            _ => {}
+        }
+    }
+
+    let requirements: Vec<Requirement> = requirements.iter().map(|(source, rule)| requirement(policy, source.clone(), rule, &approved_by)).collect();
+    let all_met = requirements.iter().all(|r| r.met);
+    let state = if all_met && changes_requested_by.is_empty() { ReviewStatus::Pass } else { ReviewStatus::Pending };
+    let required = requirements.first().map_or(0, |r| r.approvals);
+    ReviewVerdict { state, required, approved_by, requirements, ignored, changes_requested_by }
+}
+
+fn requirement(policy: &Policy, source: RequirementSource, rule: &ReviewRule, approved_by: &[Login]) -> Requirement {
+    let satisfied_by: Vec<Login> = if rule.from.is_empty() {
+        approved_by.to_vec()
+    } else {
+        approved_by.iter().filter(|l| policy.principal_includes(&rule.from, l)).cloned().collect()
+    };
+    let enough = approved_by.len() >= rule.approvals as usize;
+    let from_ok = rule.from.is_empty() || !satisfied_by.is_empty();
+    Requirement {
+        source,
+        approvals: rule.approvals,
+        from: rule.from.clone(),
+        satisfied_by,
+        met: enough && from_ok,
+        unknown_teams: policy.unknown_teams(&rule.from).into_iter().map(String::from).collect(),
+    }
+}
+
+/// Only each reviewer's latest deciding review counts. A plain comment does not withdraw an
+/// approval on GitHub, so COMMENTED and PENDING reviews are passed over.
+fn latest_reviews(reviews: &[Review]) -> Vec<&Review> {
+    let mut ordered: Vec<(usize, &Review)> = reviews.iter().enumerate().collect();
+    // GitHub lists oldest first; sort by time where every review has one, keeping list order on ties.
+    if ordered.iter().all(|(_, r)| r.submitted_at.is_some()) {
+        ordered.sort_by(|a, b| a.1.submitted_at.cmp(&b.1.submitted_at).then(a.0.cmp(&b.0)));
+    }
+    let mut latest: HashMap<&Login, (usize, &Review)> = HashMap::new();
+    for (i, (_, review)) in ordered.iter().enumerate() {
+        if matches!(review.state, ReviewState::Approved | ReviewState::ChangesRequested | ReviewState::Dismissed) {
+            latest.insert(&review.reviewer, (i, review));
+        }
+    }
+    let mut out: Vec<(usize, &Review)> = latest.into_values().collect();
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Someone who wrote or committed part of the change, known by login or by a git identity.
+struct Contributor {
+    login: Option<Login>,
+    /// A login read from a GitHub noreply address, or a one-word name that may be the login.
+    likely_login: Option<String>,
+}
+
+impl Contributor {
+    fn matches(&self, login: &Login) -> bool {
+        self.login.as_ref() == Some(login) || self.likely_login.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(login.as_str()))
+    }
+}
+
+/// Commit authors, committers and co-authors. Matching by noreply e-mail and one-word names errs
+/// towards excluding someone, because a wrongly counted self-approval is the worse mistake.
+fn ineligible_people(facts: &PrFacts) -> Vec<Contributor> {
+    let mut people = Vec::new();
+    for commit in &facts.commits {
+        for person in [&commit.author, &commit.committer] {
+            people.push(Contributor { login: person.login.clone(), likely_login: likely_login(&person.name, &person.email) });
+        }
+        for co in co_authors(&commit.message) {
+            people.push(Contributor { login: None, likely_login: likely_login(&co.name, &co.email) });
+        }
+    }
+    people
+}
+
+fn likely_login(name: &str, email: &str) -> Option<String> {
+    let email = email.to_ascii_lowercase();
+    if let Some(local) = email.strip_suffix("@users.noreply.github.com") {
+        // `12345+login@users.noreply.github.com` or the older `login@users.noreply.github.com`.
+        return Some(local.rsplit('+').next().unwrap_or(local).to_string());
+    }
+    let name = name.trim();
+    (!name.is_empty() && !name.contains(char::is_whitespace)).then(|| name.to_string())
+}

@@ -1,0 +1,434 @@
+//! The policy file format as written in YAML: strict serde structs that are also the JSON Schema.
+//!
+//! Every struct denies unknown keys, and every glob and regex compiles while it is read, so a file
+//! that deserialises here is well-formed; `load.rs` then merges `extends:` chains and checks the
+//! rules that span several keys.
+
+use globset::{Glob, GlobBuilder};
+use regex::Regex;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::Tier;
+
+/// A whole policy file. Every key is optional so that a file extending a pack can say only
+/// what it changes; `load.rs` checks that the merged result is complete.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "flowgate policy", description = "The review-flow policy read from .github/flowgate.yml on the base branch.")]
+pub struct PolicyFile {
+    /// The policy language version. Only `1` exists.
+    pub version: Option<u32>,
+    /// A bundled pack (`default`, `strict`) or a path relative to this file whose settings this
+    /// file starts from. Keys written here replace the inherited ones; maps merge key by key.
+    pub extends: Option<String>,
+    /// Risk tiers. A file takes the highest tier whose rule matches it (red > yellow > green);
+    /// files no rule matches take the tier marked `default: true`; the PR takes its highest file tier.
+    pub tiers: Option<TiersFile>,
+    /// Team members, used when team membership cannot be fetched from GitHub (offline, tests).
+    pub teams: Option<BTreeMap<TeamName, Vec<String>>>,
+    /// Which work items a PR must link to, and where the key may appear.
+    pub linkage: Option<LinkageFile>,
+    /// AI-use disclosure, detection of known tools' markers, and the extra review AI-touched files need.
+    pub ai: Option<AiFile>,
+    /// Size limits. A PR over them (or over GitHub's listing caps) is red and fails unless overridden.
+    pub limits: Option<LimitsFile>,
+    /// The audited emergency override: a label that turns a failing gate into a pass when it was
+    /// applied by an allowed person.
+    #[serde(rename = "override")]
+    pub override_: Option<OverrideFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TiersFile {
+    pub red: Option<TierFile>,
+    pub yellow: Option<TierFile>,
+    pub green: Option<TierFile>,
+}
+
+impl TiersFile {
+    pub fn get(&self, tier: Tier) -> Option<&TierFile> {
+        match tier {
+            Tier::Red => self.red.as_ref(),
+            Tier::Yellow => self.yellow.as_ref(),
+            Tier::Green => self.green.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierFile {
+    /// Files that no tier's `paths` match take this tier. Exactly one tier must say `true`.
+    pub default: Option<bool>,
+    /// Globs matched against the whole path from the repository root: `*` stays inside one
+    /// directory, `**` crosses directories (`src/auth/**`, `**/migrations/**`, `**/*.md`).
+    pub paths: Option<Vec<GlobPattern>>,
+    /// The review a PR of this tier needs.
+    pub review: Option<ReviewFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewFile {
+    /// How many counted approvals are needed.
+    pub approvals: Option<u32>,
+    /// At least one counted approval must come from these users or `@org/team`s.
+    pub from: Option<Vec<Principal>>,
+    /// Count an approval only when it was given on the PR's current head commit.
+    pub dismiss_stale: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkageFile {
+    /// A PR must reference a work item from an enabled tracker.
+    pub required: Option<bool>,
+    /// Where references are looked for.
+    pub sources: Option<Vec<LinkSource>>,
+    /// The trackers whose keys count. A tracker not listed is ignored.
+    pub trackers: Option<TrackersFile>,
+    /// PRs that need no work item.
+    pub exempt: Option<LinkageExemptFile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkSource {
+    Title,
+    Branch,
+    Body,
+    Commits,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackersFile {
+    /// Jira keys such as `ABC-123`.
+    pub jira: Option<JiraFile>,
+    /// Linear IDs such as `ENG-42` and linear.app issue URLs.
+    pub linear: Option<LinearFile>,
+    /// Shortcut stories such as `sc-123` or `[sc-123]`.
+    pub shortcut: Option<EmptyTracker>,
+    /// Azure Boards work items such as `AB#123`.
+    pub azure: Option<EmptyTracker>,
+    /// GitHub issues: `#12`, `GH-12`, `owner/repo#12`, issue URLs, closing keywords.
+    pub github: Option<EmptyTracker>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JiraFile {
+    /// Only these project keys count. Without it any key counts except well-known look-alikes
+    /// (`CVE-2024-1`, `UTF-8`, `SHA-256`); listing projects is strongly recommended.
+    pub projects: Option<Vec<ProjectKey>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinearFile {
+    /// Only these team keys count (they are also matched in lowercase branch names).
+    pub teams: Option<Vec<ProjectKey>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyTracker {}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkageExemptFile {
+    /// PR authors that need no work item (bots such as `dependabot[bot]`).
+    pub authors: Option<Vec<String>>,
+    /// A PR carrying any of these labels needs no work item.
+    pub labels: Option<Vec<String>>,
+    /// PRs whose tier is one of these need no work item.
+    pub tiers: Option<Vec<Tier>>,
+    /// Regexes: a PR whose title matches one needs no work item (`^Revert "`).
+    pub titles: Option<Vec<RegexPattern>>,
+    /// Regexes: a PR whose head branch matches one needs no work item (`^release/`).
+    pub branches: Option<Vec<RegexPattern>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiFile {
+    /// Whether a PR must declare its AI use (label, PR-body checkbox or commit trailer).
+    pub disclosure: Option<Disclosure>,
+    /// What happens when known tools' markers are found but the PR declares no AI use (or `ai:none`).
+    pub on_undeclared: Option<OnUndeclared>,
+    /// PRs that need no declaration (bots, labels). Detected markers still raise review needs.
+    pub exempt: Option<AiExemptFile>,
+    /// Extra review when AI-touched files fall in a tier.
+    pub tiers: Option<AiTiersFile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Disclosure {
+    Required,
+    Optional,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnUndeclared {
+    /// The gate fails until the PR declares its AI use.
+    Fail,
+    /// The verdict warns but does not fail.
+    Warn,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiExemptFile {
+    pub authors: Option<Vec<String>>,
+    pub labels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiTiersFile {
+    pub red: Option<AiTierFile>,
+    pub yellow: Option<AiTierFile>,
+    pub green: Option<AiTierFile>,
+}
+
+impl AiTiersFile {
+    pub fn get(&self, tier: Tier) -> Option<&AiTierFile> {
+        match tier {
+            Tier::Red => self.red.as_ref(),
+            Tier::Yellow => self.yellow.as_ref(),
+            Tier::Green => self.green.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiTierFile {
+    /// A review requirement added to the tier's own when AI-touched files are in this tier.
+    pub review: Option<ReviewFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    /// The most changed files a PR may have (GitHub lists at most 3,000).
+    pub max_files: Option<u64>,
+    /// The most changed lines (additions + deletions) a PR may have.
+    pub max_changed_lines: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideFile {
+    /// The label that requests the override.
+    pub label: Option<String>,
+    /// Users or `@org/team`s whose applying the label counts.
+    pub allowed: Option<Vec<Principal>>,
+}
+
+/// A path glob, compiled when the policy is read so that a bad one is reported at its line.
+#[derive(Debug, Clone)]
+pub struct GlobPattern {
+    pub text: String,
+    pub glob: Glob,
+}
+
+impl GlobPattern {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            return Err("an empty glob matches nothing".into());
+        }
+        if text.starts_with('/') {
+            return Err(format!(
+                "glob {text:?} starts with '/': paths are relative to the repository root, write {:?}",
+                text.trim_start_matches('/')
+            ));
+        }
+        GlobBuilder::new(text)
+            .literal_separator(true)
+            .build()
+            .map(|glob| GlobPattern { text: text.to_string(), glob })
+            .map_err(|e| format!("invalid glob {text:?}: {}", e.kind()))
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        GlobPattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for GlobPattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl JsonSchema for GlobPattern {
+    fn schema_name() -> Cow<'static, str> {
+        "Glob".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "description": "A path glob: `*` within one directory, `**` across directories, `{a,b}` alternatives, `[abc]` classes.",
+            "examples": ["src/auth/**", "**/migrations/**", "**/*.md"]
+        })
+    }
+}
+
+/// A regular expression (Rust `regex` syntax), compiled when the policy is read.
+#[derive(Debug, Clone)]
+pub struct RegexPattern(pub Regex);
+
+impl<'de> Deserialize<'de> for RegexPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Regex::new(&text)
+            .map(RegexPattern)
+            .map_err(|e| serde::de::Error::custom(format!("invalid regex {text:?}: {e}")))
+    }
+}
+
+impl Serialize for RegexPattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
+impl JsonSchema for RegexPattern {
+    fn schema_name() -> Cow<'static, str> {
+        "Regex".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "regex", "description": "A regular expression (Rust regex syntax)." })
+    }
+}
+
+/// A user login (`alice`) or a team (`@org/team`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Principal(pub String);
+
+impl Principal {
+    pub fn team(&self) -> Option<&str> {
+        self.0.starts_with('@').then_some(self.0.as_str())
+    }
+}
+
+fn is_login(s: &str) -> bool {
+    // GitHub logins: alphanumerics and single hyphens; Apps appear as `name[bot]`.
+    let core = s.strip_suffix("[bot]").unwrap_or(s);
+    !core.is_empty() && core.len() <= 39 && core.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+fn check_team(s: &str) -> Result<(), String> {
+    match s.strip_prefix('@').and_then(|t| t.split_once('/')) {
+        Some((org, slug)) if is_login(org) && !slug.is_empty() && slug.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) => Ok(()),
+        _ => Err(format!("{s:?} is not a team: write teams as \"@org/team-slug\"")),
+    }
+}
+
+impl<'de> Deserialize<'de> for Principal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.starts_with('@') {
+            check_team(&text).map_err(serde::de::Error::custom)?;
+        } else if !is_login(&text) {
+            return Err(serde::de::Error::custom(format!(
+                "{text:?} is neither a GitHub login nor a team (\"@org/team-slug\")"
+            )));
+        }
+        Ok(Principal(text))
+    }
+}
+
+impl Serialize for Principal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for Principal {
+    fn schema_name() -> Cow<'static, str> {
+        "Principal".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": "^(@[A-Za-z0-9-]+/[A-Za-z0-9_.-]+|[A-Za-z0-9-]+(\\[bot\\])?)$",
+            "description": "A GitHub login (`alice`) or a team (`@org/team-slug`)."
+        })
+    }
+}
+
+/// The key of a `teams:` entry: `@org/team-slug`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamName(pub String);
+
+impl<'de> Deserialize<'de> for TeamName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        check_team(&text).map_err(serde::de::Error::custom)?;
+        Ok(TeamName(text))
+    }
+}
+
+impl Serialize for TeamName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for TeamName {
+    fn schema_name() -> Cow<'static, str> {
+        "TeamName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^@[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$" })
+    }
+}
+
+/// A Jira project key or Linear team key: an uppercase letter, then 1 to 9 uppercase letters,
+/// digits or `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProjectKey(pub String);
+
+impl<'de> Deserialize<'de> for ProjectKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let mut chars = text.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && (2..=10).contains(&text.len())
+            && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            return Err(serde::de::Error::custom(format!(
+                "{text:?} is not a project key: an uppercase letter then 1 to 9 uppercase letters, digits or '_' (e.g. ABC)"
+            )));
+        }
+        Ok(ProjectKey(text))
+    }
+}
+
+impl Serialize for ProjectKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for ProjectKey {
+    fn schema_name() -> Cow<'static, str> {
+        "ProjectKey".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[A-Z][A-Z0-9_]{1,9}$" })
+    }
+}

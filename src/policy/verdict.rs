@@ -1,0 +1,256 @@
+//! The verdict: a tree of rule results whose explanations are data. Renderers in `report/` turn
+//! it into words; nothing here is user-facing text.
+
+use super::Tier;
+use super::ai::markers::{AiTool, Declared, Marker};
+use super::linkage::keys::WorkItemRef;
+use super::schema::Principal;
+use crate::model::{CommitSha, Login};
+
+/// The gate's answer. Ordered so that `max` combines results: a failure wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    Pass,
+    Pending,
+    Fail,
+}
+
+impl State {
+    pub fn id(self) -> &'static str {
+        match self {
+            State::Pass => "pass",
+            State::Pending => "pending",
+            State::Fail => "fail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The state after the override, if one was accepted.
+    pub state: State,
+    /// The state the rules gave before any override.
+    pub rules_state: State,
+    pub tier: Tier,
+    pub pr: PrIdentity,
+    pub files: Vec<FileVerdict>,
+    /// Additions plus deletions over all listed files.
+    pub changed_lines: u64,
+    pub linkage: LinkageVerdict,
+    pub ai: AiVerdict,
+    pub review: ReviewVerdict,
+    pub limits: Vec<LimitProblem>,
+    /// What the gate could not see. Any gap keeps the state from being `pass`.
+    pub gaps: Vec<Gap>,
+    pub override_: Option<OverrideVerdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PrIdentity {
+    pub repo: Option<String>,
+    pub number: Option<u64>,
+    pub title: String,
+    pub author: Login,
+    pub branch: String,
+    pub head_sha: Option<CommitSha>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVerdict {
+    pub path: String,
+    pub previous_path: Option<String>,
+    pub tier: Tier,
+    pub reasons: Vec<TierReason>,
+    pub ai_touched: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TierReason {
+    /// A tier's path glob matched (the old path of a rename when `previous_path`).
+    Glob { glob: String, previous_path: bool },
+    /// No glob matched; the file took the default tier.
+    Default,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkageState {
+    Pass,
+    Fail,
+    Exempt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkageVerdict {
+    pub state: LinkageState,
+    pub required: bool,
+    pub refs: Vec<WorkItemRef>,
+    pub exemption: Option<Exemption>,
+}
+
+impl LinkageVerdict {
+    /// The distinct normalised keys, in order of first appearance.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = Vec::new();
+        for r in &self.refs {
+            if !keys.contains(&r.key.as_str()) {
+                keys.push(&r.key);
+            }
+        }
+        keys
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exemption {
+    Author(Login),
+    Label(String),
+    Tier(Tier),
+    Title(String),
+    Branch(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiState {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AiVerdict {
+    pub state: AiState,
+    /// The strongest declaration found, if any.
+    pub declared: Option<Declared>,
+    pub declarations: Vec<Declaration>,
+    pub markers: Vec<Marker>,
+    /// The AI-touched files, and whether that set is exact (commit-level evidence) or all files.
+    pub files: Vec<String>,
+    pub files_basis: AiFilesBasis,
+    pub problem: Option<AiProblem>,
+    /// A finding that does not fail the gate (`on_undeclared: warn`).
+    pub warning: Option<AiProblem>,
+    pub exemption: Option<Exemption>,
+}
+
+impl AiVerdict {
+    pub fn detected(&self) -> Vec<AiTool> {
+        let mut tools: Vec<AiTool> = self.markers.iter().map(|m| m.tool).collect();
+        tools.sort();
+        tools.dedup();
+        tools
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declaration {
+    Label(String),
+    Body,
+    Trailer { sha: CommitSha },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiFilesBasis {
+    /// No AI use declared or detected.
+    None,
+    /// The files touched by commits that carry markers.
+    MarkedCommits,
+    /// Every file: AI use is declared or detected for the PR, with no commit-level evidence
+    /// (or a marked commit whose files are unknown).
+    AllFiles,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AiProblem {
+    /// Disclosure is required and the PR declares nothing.
+    NotDeclared,
+    /// Markers were found but the PR declares no AI use.
+    Undeclared { tools: Vec<AiTool> },
+    /// The PR declares `ai:none` but markers were found.
+    DeclaredNoneButDetected { tools: Vec<AiTool> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStatus {
+    Pass,
+    Pending,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewVerdict {
+    pub state: ReviewStatus,
+    /// Approvals the PR's tier asks for.
+    pub required: u32,
+    /// Counted approvals, in the order given.
+    pub approved_by: Vec<Login>,
+    pub requirements: Vec<Requirement>,
+    /// Reviews that exist but do not count, and why.
+    pub ignored: Vec<IgnoredReview>,
+    /// Eligible reviewers whose latest review requests changes.
+    pub changes_requested_by: Vec<Login>,
+}
+
+/// One review rule and how far the PR is from meeting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub source: RequirementSource,
+    pub approvals: u32,
+    pub from: Vec<Principal>,
+    /// Counted approvals that satisfy it (from the right people when `from` is set).
+    pub satisfied_by: Vec<Login>,
+    pub met: bool,
+    /// Teams in `from` whose members are unknown, so their approvals cannot be recognised.
+    pub unknown_teams: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequirementSource {
+    Tier(Tier),
+    /// The extra review for AI-touched files in this tier.
+    AiTier(Tier),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredReview {
+    pub reviewer: Login,
+    pub why: IgnoredWhy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IgnoredWhy {
+    Author,
+    Committer,
+    Bot,
+    AiReviewer,
+    /// Given on an older commit while the tier dismisses stale approvals.
+    Stale { commit: Option<CommitSha> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitProblem {
+    TooManyFiles { files: u64, max: u64 },
+    TooManyLines { lines: u64, max: u64 },
+    /// GitHub stopped listing files at its cap, so some files were never seen.
+    FilesCapped { listed: u64, total: Option<u64> },
+    /// GitHub stopped listing commits at its cap.
+    CommitsCapped { listed: u64, total: Option<u64> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// The source listed fewer files than the PR has.
+    FilesIncomplete { listed: u64, total: u64 },
+    /// The source listed fewer commits than the PR has.
+    CommitsIncomplete { listed: u64, total: u64 },
+    /// No commit list at all: committers cannot be excluded and commit markers were not read.
+    CommitsMissing,
+    /// No review list at all.
+    ReviewsMissing,
+    /// The head commit is unknown, so stale approvals cannot be told from fresh ones.
+    HeadUnknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideVerdict {
+    pub label: String,
+    pub applied_by: Option<Login>,
+    pub accepted: bool,
+}

@@ -1,0 +1,109 @@
+//! The JSON rendering: a stable contract for scripts, the Action's outputs and the App.
+
+use serde_json::{Value, json};
+
+use super::wording::{self, Flavor};
+use crate::policy::verdict::{AiState, LinkageState, ReviewStatus, Verdict};
+
+/// Bumped only when a field changes meaning or disappears; new fields may appear at any time.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn render(v: &Verdict) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(v)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+pub fn to_value(v: &Verdict) -> Value {
+    let files: Vec<Value> = v
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "path": f.path,
+                "previous_path": f.previous_path,
+                "tier": f.tier.id(),
+                "reasons": f.reasons.iter().map(|r| wording::tier_reason(r, Flavor::Plain)).collect::<Vec<_>>(),
+                "ai_touched": f.ai_touched,
+            })
+        })
+        .collect();
+    let linkage_state = match v.linkage.state {
+        LinkageState::Pass => "pass",
+        LinkageState::Fail => "fail",
+        LinkageState::Exempt => "exempt",
+    };
+    let refs: Vec<Value> = v
+        .linkage
+        .refs
+        .iter()
+        .map(|r| json!({ "key": r.key, "tracker": r.tracker.id(), "source": r.source.id(), "closes": r.closes }))
+        .collect();
+    let markers: Vec<Value> = v
+        .ai
+        .markers
+        .iter()
+        .map(|m| json!({ "tool": m.tool.id(), "evidence": m.evidence, "site": site(&m.site) }))
+        .collect();
+    let sections = wording::sections(v, Flavor::Plain);
+    let rules: Vec<Value> = sections
+        .iter()
+        .map(|s| json!({ "rule": s.title, "result": format!("{:?}", s.mark).to_lowercase(), "headline": s.headline, "details": s.details }))
+        .collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "state": v.state.id(),
+        "tier": v.tier.id(),
+        "summary": wording::summary(v),
+        "pr": {
+            "repo": v.pr.repo,
+            "number": v.pr.number,
+            "title": v.pr.title,
+            "author": v.pr.author.as_str(),
+            "branch": v.pr.branch,
+            "head_sha": v.pr.head_sha.as_ref().map(|s| s.as_str()),
+        },
+        "files": files,
+        "changed_lines": v.changed_lines,
+        "linkage": {
+            "state": linkage_state,
+            "required": v.linkage.required,
+            "keys": v.linkage.keys(),
+            "refs": refs,
+        },
+        "ai": {
+            "declared": v.ai.declared.map(wording::declared_word),
+            "detected": v.ai.detected().iter().map(|t| t.id()).collect::<Vec<_>>(),
+            "files": v.ai.files,
+            "state": if v.ai.state == AiState::Pass { "pass" } else { "fail" },
+            "markers": markers,
+        },
+        "review": {
+            "state": if v.review.state == ReviewStatus::Pass { "pass" } else { "pending" },
+            "required": v.review.required,
+            "approved_by": v.review.approved_by.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            "missing": wording::review_missing(v),
+            "changes_requested_by": v.review.changes_requested_by.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+        },
+        "limits": v.limits.iter().map(wording::limit_problem).collect::<Vec<_>>(),
+        "gaps": v.gaps.iter().map(wording::gap).collect::<Vec<_>>(),
+        "override": v.override_.as_ref().map(|o| json!({
+            "label": o.label,
+            "applied_by": o.applied_by.as_ref().map(|l| l.as_str()),
+            "accepted": o.accepted,
+        })),
+        "overridden": v.state != v.rules_state,
+        "rules": rules,
+    })
+}
+
+fn site(site: &crate::policy::ai::markers::MarkerSite) -> String {
+    use crate::policy::ai::markers::MarkerSite;
+    match site {
+        MarkerSite::Commit { sha } => format!("commit:{sha}"),
+        MarkerSite::PrAuthor => "pr_author".into(),
+        MarkerSite::Branch => "branch".into(),
+        MarkerSite::PrBody => "pr_body".into(),
+        MarkerSite::Label => "label".into(),
+    }
+}

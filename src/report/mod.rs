@@ -1,0 +1,37 @@
+//! Rendering a verdict: coloured terminal text, Markdown (the check run), JSON (the contract
+//! scripts rely on) and a one-line summary, all from the same value and the same wording.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+pub mod wording;
+
+use crate::policy::verdict::{FileVerdict, Verdict};
+use crate::policy::Tier;
+
+/// The output formats `--format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Summary,
+}
+
+pub fn render(v: &Verdict, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text::render(v, color),
+        Format::Json => json::render(v),
+        Format::Markdown => markdown::render(v),
+        Format::Summary => format!("{}\n", wording::summary(v)),
+    }
+}
+
+/// Files grouped by tier, riskiest first.
+pub fn files_by_tier(v: &Verdict) -> Vec<(Tier, Vec<&FileVerdict>)> {
+    Tier::ALL
+        .into_iter()
+        .map(|t| (t, v.files.iter().filter(|f| f.tier == t).collect::<Vec<_>>()))
+        .filter(|(_, files)| !files.is_empty())
+        .collect()
+}

@@ -1,0 +1,406 @@
+//! Every sentence flowgate shows about a verdict. Renderers arrange these; they never word things
+//! themselves, so the terminal, the check run, the job summary and the JSON say the same.
+
+use crate::policy::Tier;
+use crate::policy::ai::markers::{AiTool, Declared, MarkerSite};
+use crate::policy::verdict::*;
+
+/// How inline code is written: plain in a terminal, with backticks in Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Plain,
+    Markdown,
+}
+
+impl Flavor {
+    pub fn code(self, text: &str) -> String {
+        match self {
+            Flavor::Plain => text.to_string(),
+            Flavor::Markdown => format!("`{}`", text.replace('`', "'")),
+        }
+    }
+}
+
+/// The outcome shown next to one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Pass,
+    Pending,
+    Fail,
+    /// Not required here, or only informative.
+    Skip,
+}
+
+/// One rule's result as the reader sees it: a headline and supporting lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: &'static str,
+    pub mark: Mark,
+    pub headline: String,
+    pub details: Vec<String>,
+}
+
+pub fn state_word(state: State) -> &'static str {
+    match state {
+        State::Pass => "pass",
+        State::Pending => "pending",
+        State::Fail => "fail",
+    }
+}
+
+pub fn state_emoji(state: State) -> &'static str {
+    match state {
+        State::Pass => "✅",
+        State::Pending => "⏳",
+        State::Fail => "❌",
+    }
+}
+
+pub fn mark_emoji(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Pass => "✅",
+        Mark::Pending => "⏳",
+        Mark::Fail => "❌",
+        Mark::Skip => "➖",
+    }
+}
+
+pub fn tier_emoji(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Green => "🟢",
+        Tier::Yellow => "🟡",
+        Tier::Red => "🔴",
+    }
+}
+
+/// The title of the report: the state, the tier and, when overridden, that fact.
+pub fn title(v: &Verdict) -> String {
+    let overridden = if v.state != v.rules_state { " (overridden)" } else { "" };
+    format!("flowgate: {}{overridden}, {} tier", state_word(v.state), v.tier)
+}
+
+pub fn pr_line(v: &Verdict) -> String {
+    let mut parts = Vec::new();
+    match (&v.pr.repo, v.pr.number) {
+        (Some(repo), Some(n)) => parts.push(format!("{repo}#{n}")),
+        (None, Some(n)) => parts.push(format!("PR #{n}")),
+        _ => {}
+    }
+    if !v.pr.title.is_empty() {
+        parts.push(format!("\"{}\"", v.pr.title));
+    }
+    if !v.pr.author.as_str().is_empty() {
+        parts.push(format!("by {}", v.pr.author));
+    }
+    parts.join(" ")
+}
+
+pub fn tier_reason(r: &TierReason, f: Flavor) -> String {
+    match r {
+        TierReason::Glob { glob, previous_path: false } => format!("matches {}", f.code(glob)),
+        TierReason::Glob { glob, previous_path: true } => format!("old path matches {}", f.code(glob)),
+        TierReason::Default => "no rule matched: the default tier".to_string(),
+    }
+}
+
+/// The one-line summary: what a status line or a log shows.
+pub fn summary(v: &Verdict) -> String {
+    let mut parts = vec![format!("flowgate {}", state_word(v.state).to_uppercase()), format!("{} {}", tier_emoji(v.tier), v.tier)];
+    let keys = v.linkage.keys();
+    parts.push(match v.linkage.state {
+        LinkageState::Pass if keys.is_empty() => "story: none (optional)".to_string(),
+        LinkageState::Pass => format!("story: {}", keys.join(", ")),
+        LinkageState::Exempt => "story: exempt".to_string(),
+        LinkageState::Fail => "story: missing".to_string(),
+    });
+    let detected: Vec<&str> = v.ai.detected().iter().map(|t| t.id()).collect();
+    let declared = v.ai.declared.map_or("undeclared", declared_word);
+    parts.push(if detected.is_empty() { format!("AI: {declared}") } else { format!("AI: {declared}, detected {}", detected.join(", ")) });
+    let counted = v.review.approved_by.len();
+    parts.push(format!("review: {counted}/{} approvals", v.review.required));
+    if v.state != v.rules_state {
+        parts.push("overridden".to_string());
+    }
+    parts.join(" · ")
+}
+
+pub fn declared_word(d: Declared) -> &'static str {
+    match d {
+        Declared::None => "none",
+        Declared::Assisted => "assisted",
+        Declared::Generated => "generated",
+    }
+}
+
+fn tools(tools: &[AiTool]) -> String {
+    tools.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn exemption(e: &Exemption, f: Flavor) -> String {
+    match e {
+        Exemption::Author(a) => format!("author {} is exempt", f.code(a.as_str())),
+        Exemption::Label(l) => format!("label {} exempts it", f.code(l)),
+        Exemption::Tier(t) => format!("{t} PRs are exempt"),
+        Exemption::Title(r) => format!("the title matches {}", f.code(r)),
+        Exemption::Branch(r) => format!("the branch matches {}", f.code(r)),
+    }
+}
+
+pub fn linkage_section(v: &Verdict, f: Flavor) -> Section {
+    let l = &v.linkage;
+    let mut details: Vec<String> = l
+        .refs
+        .iter()
+        .map(|r| format!("{} ({}, in the {}{})", f.code(&r.key), r.tracker.id(), r.source.id(), if r.closes { ", closes it" } else { "" }))
+        .collect();
+    let (mark, headline) = match l.state {
+        LinkageState::Pass if l.refs.is_empty() => (Mark::Skip, "no work item referenced; linkage is optional".to_string()),
+        LinkageState::Pass => (Mark::Pass, format!("linked to {}", l.keys().iter().map(|k| f.code(k)).collect::<Vec<_>>().join(", "))),
+        LinkageState::Exempt => (Mark::Skip, format!("exempt: {}", l.exemption.as_ref().map(|e| exemption(e, f)).unwrap_or_default())),
+        LinkageState::Fail => {
+            details.push("Add a work-item key (for example ABC-123, ENG-42, sc-123, AB#123 or #12) to the title, the branch name or the description.".to_string());
+            (Mark::Fail, "no work item referenced, and this PR needs one".to_string())
+        }
+    };
+    Section { title: "Story linkage", mark, headline, details }
+}
+
+fn site(site: &MarkerSite) -> String {
+    match site {
+        MarkerSite::Commit { sha } => format!("commit {}", sha.get(..7).unwrap_or(sha)),
+        MarkerSite::PrAuthor => "PR author".to_string(),
+        MarkerSite::Branch => "branch".to_string(),
+        MarkerSite::PrBody => "PR description".to_string(),
+        MarkerSite::Label => "label".to_string(),
+    }
+}
+
+fn declaration(d: &Declaration, f: Flavor) -> String {
+    match d {
+        Declaration::Label(l) => format!("label {}", f.code(l)),
+        Declaration::Body => "the PR description".to_string(),
+        Declaration::Trailer { sha } => format!("a trailer in commit {}", f.code(sha.short())),
+    }
+}
+
+fn ai_problem(p: &AiProblem) -> String {
+    match p {
+        AiProblem::NotDeclared => "AI use is not declared: add the label ai:none, ai:assisted or ai:generated, or tick the AI box in the description".to_string(),
+        AiProblem::Undeclared { tools: t } => format!("markers of {} were found but the PR declares no AI use: add ai:assisted or ai:generated", tools(t)),
+        AiProblem::DeclaredNoneButDetected { tools: t } => format!("the PR declares no AI use, but markers of {} were found; a declaration cannot hide a marker", tools(t)),
+    }
+}
+
+pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
+    let a = &v.ai;
+    let declared = match a.declared {
+        Some(d) => format!("declared {}", declared_word(d)),
+        None => "not declared".to_string(),
+    };
+    let detected = a.detected();
+    let headline = if detected.is_empty() { format!("{declared}; no known AI tool detected") } else { format!("{declared}; detected {}", tools(&detected)) };
+    let mut details = Vec::new();
+    if !a.declarations.is_empty() {
+        details.push(format!("declared by {}", a.declarations.iter().map(|d| declaration(d, f)).collect::<Vec<_>>().join(", ")));
+    }
+    for m in &a.markers {
+        details.push(format!("{}: {} ({})", m.tool.id(), f.code(&m.evidence), site(&m.site)));
+    }
+    match a.files_basis {
+        AiFilesBasis::None => {}
+        AiFilesBasis::MarkedCommits => details.push(format!("AI-touched files: {} (from the marked commits)", a.files.len())),
+        AiFilesBasis::AllFiles => details.push(format!("AI-touched files: all {} (AI use applies to the whole PR)", a.files.len())),
+    }
+    if let Some(e) = &a.exemption {
+        details.push(format!("disclosure not required: {}", exemption(e, f)));
+    }
+    if let Some(w) = &a.warning {
+        details.push(format!("warning: {}", ai_problem(w)));
+    }
+    let (mark, headline) = match &a.problem {
+        Some(p) => (Mark::Fail, ai_problem(p)),
+        None => (Mark::Pass, headline),
+    };
+    if mark == Mark::Fail {
+        details.insert(0, match a.declared {
+            Some(d) => format!("declared {}; detected {}", declared_word(d), if detected.is_empty() { "nothing".to_string() } else { tools(&detected) }),
+            None => format!("detected {}", if detected.is_empty() { "nothing".to_string() } else { tools(&detected) }),
+        });
+    }
+    Section { title: "AI disclosure", mark, headline, details }
+}
+
+fn principals(from: &[crate::policy::Principal], f: Flavor) -> String {
+    let names: Vec<String> = from.iter().map(|p| f.code(&p.0)).collect();
+    match names.len() {
+        0 => String::new(),
+        1 => names[0].clone(),
+        _ => format!("{} or {}", names[..names.len() - 1].join(", "), names[names.len() - 1]),
+    }
+}
+
+fn requirement_name(r: &Requirement, f: Flavor) -> String {
+    let what = match r.source {
+        RequirementSource::Tier(t) => format!("{t} tier"),
+        RequirementSource::AiTier(t) => format!("AI-touched {t} files"),
+    };
+    let plural = if r.approvals == 1 { "" } else { "s" };
+    if r.from.is_empty() {
+        format!("{what}: {} approval{plural}", r.approvals)
+    } else {
+        format!("{what}: {} approval{plural}, at least one from {}", r.approvals, principals(&r.from, f))
+    }
+}
+
+/// What is still missing for one requirement, or None when it is met.
+pub fn requirement_missing(r: &Requirement, counted: usize, f: Flavor) -> Option<String> {
+    if r.met {
+        return None;
+    }
+    let short = (r.approvals as usize).saturating_sub(counted);
+    let mut parts = Vec::new();
+    if short > 0 {
+        parts.push(format!("{short} more approval{}", if short == 1 { "" } else { "s" }));
+    }
+    if !r.from.is_empty() && r.satisfied_by.is_empty() {
+        parts.push(format!("an approval from {}", principals(&r.from, f)));
+    }
+    Some(parts.join(" and "))
+}
+
+fn ignored(i: &IgnoredReview, f: Flavor) -> String {
+    let who = f.code(i.reviewer.as_str());
+    match &i.why {
+        IgnoredWhy::Author => format!("{who} wrote the PR and cannot approve it"),
+        IgnoredWhy::Committer => format!("{who} authored or committed changes in this PR and cannot approve it"),
+        IgnoredWhy::Bot => format!("{who} is a bot; bots never approve"),
+        IgnoredWhy::AiReviewer => format!("{who} is an AI reviewer; AI reviews never count as approval"),
+        IgnoredWhy::Stale { commit: Some(c) } => format!("{who} approved {}, not the head commit; approvals in this tier count only on the head", f.code(c.short())),
+        IgnoredWhy::Stale { commit: None } => format!("{who} approved an unknown commit; approvals in this tier count only on the head"),
+    }
+}
+
+pub fn review_section(v: &Verdict, f: Flavor) -> Section {
+    let r = &v.review;
+    let counted = r.approved_by.len();
+    let missing: Vec<String> = r.requirements.iter().filter_map(|q| requirement_missing(q, counted, f)).collect();
+    let mut details: Vec<String> = r
+        .requirements
+        .iter()
+        .map(|q| format!("{} {}", if q.met { "met:" } else { "needs:" }, requirement_name(q, f)))
+        .collect();
+    if !r.approved_by.is_empty() {
+        details.push(format!("approved by {}", r.approved_by.iter().map(|l| f.code(l.as_str())).collect::<Vec<_>>().join(", ")));
+    }
+    for i in &r.ignored {
+        details.push(ignored(i, f));
+    }
+    for q in &r.requirements {
+        for team in &q.unknown_teams {
+            details.push(format!("members of {} are unknown (list them under `teams:` or let flowgate read them from GitHub), so their approvals cannot be recognised", f.code(team)));
+        }
+    }
+    for who in &r.changes_requested_by {
+        details.push(format!("{} requested changes", f.code(who.as_str())));
+    }
+    let (mark, headline) = if r.state == ReviewStatus::Pass {
+        let needed: u32 = r.requirements.iter().map(|q| q.approvals).max().unwrap_or(0);
+        if needed == 0 { (Mark::Pass, "no approval required".to_string()) } else { (Mark::Pass, format!("{counted} counted approval{}", if counted == 1 { "" } else { "s" })) }
+    } else {
+        let mut waiting = missing.clone();
+        if !r.changes_requested_by.is_empty() {
+            waiting.push(format!("changes requested by {}", r.changes_requested_by.iter().map(|l| f.code(l.as_str())).collect::<Vec<_>>().join(", ")));
+        }
+        (Mark::Pending, format!("waiting for {}", waiting.join("; ")))
+    };
+    Section { title: "Review", mark, headline, details }
+}
+
+/// The missing-review phrases, as the JSON's `review.missing` lists them.
+pub fn review_missing(v: &Verdict) -> Vec<String> {
+    let counted = v.review.approved_by.len();
+    let mut out: Vec<String> = v.review.requirements.iter().filter_map(|q| requirement_missing(q, counted, Flavor::Plain)).collect();
+    for who in &v.review.changes_requested_by {
+        out.push(format!("changes requested by {who} must be resolved"));
+    }
+    out
+}
+
+pub fn limit_problem(p: &LimitProblem) -> String {
+    match p {
+        LimitProblem::TooManyFiles { files, max } => format!("{files} changed files is over the limit of {max}"),
+        LimitProblem::TooManyLines { lines, max } => format!("{lines} changed lines is over the limit of {max}"),
+        LimitProblem::FilesCapped { listed, total } => match total {
+            Some(t) => format!("GitHub lists only {listed} of the {t} changed files, so the rest cannot be judged"),
+            None => format!("GitHub's file listing stopped at its cap of {listed}, so further files cannot be judged"),
+        },
+        LimitProblem::CommitsCapped { listed, total } => match total {
+            Some(t) => format!("GitHub lists only {listed} of the {t} commits, so the rest cannot be checked"),
+            None => format!("GitHub's commit listing stopped at its cap of {listed}, so further commits cannot be checked"),
+        },
+    }
+}
+
+pub fn limits_section(v: &Verdict) -> Section {
+    let files = v.files.len();
+    if v.limits.is_empty() {
+        let headline = format!("{files} changed file{}, {} changed line{}, within the limits", plural(files as u64), v.changed_lines, plural(v.changed_lines));
+        return Section { title: "Size", mark: Mark::Pass, headline, details: vec![] };
+    }
+    let mut details: Vec<String> = v.limits.iter().map(limit_problem).collect();
+    details.push("The PR is treated as red and cannot pass without the override: split it into smaller PRs.".to_string());
+    Section { title: "Size", mark: Mark::Fail, headline: limit_problem(&v.limits[0]), details }
+}
+
+pub fn gap(g: &Gap) -> String {
+    match g {
+        Gap::FilesIncomplete { listed, total } => format!("only {listed} of the PR's {total} changed files were provided"),
+        Gap::CommitsIncomplete { listed, total } => format!("only {listed} of the PR's {total} commits were provided"),
+        Gap::CommitsMissing => "the commit list was not provided: committers cannot be excluded from approving and commit markers were not read".to_string(),
+        Gap::ReviewsMissing => "the review list was not provided".to_string(),
+        Gap::HeadUnknown => "the head commit is unknown, so approvals cannot be checked against it".to_string(),
+    }
+}
+
+pub fn gaps_section(v: &Verdict) -> Option<Section> {
+    if v.gaps.is_empty() {
+        return None;
+    }
+    Some(Section {
+        title: "Visibility",
+        mark: Mark::Pending,
+        headline: "flowgate could not see everything it needs, so the PR cannot pass yet".to_string(),
+        details: v.gaps.iter().map(gap).collect(),
+    })
+}
+
+pub fn override_section(v: &Verdict, f: Flavor) -> Option<Section> {
+    let o = v.override_.as_ref()?;
+    let label = f.code(&o.label);
+    Some(match (&o.applied_by, o.accepted) {
+        (Some(by), true) => Section {
+            title: "Override",
+            mark: Mark::Pass,
+            headline: format!("overridden by {} with label {label}", f.code(by.as_str())),
+            details: if v.rules_state == State::Pass { vec![] } else { vec![format!("without it the gate would be {}", state_word(v.rules_state))] },
+        },
+        (Some(by), false) => Section { title: "Override", mark: Mark::Fail, headline: format!("label {label} was applied by {}, who may not override; it is ignored", f.code(by.as_str())), details: vec![] },
+        (None, _) => Section { title: "Override", mark: Mark::Fail, headline: format!("label {label} is present but who applied it is unknown; it is ignored"), details: vec![] },
+    })
+}
+
+/// All rule sections in reading order.
+pub fn sections(v: &Verdict, f: Flavor) -> Vec<Section> {
+    let mut out = vec![linkage_section(v, f), ai_section(v, f), review_section(v, f), limits_section(v)];
+    out.extend(gaps_section(v));
+    out.extend(override_section(v, f));
+    out
+}
+
+pub fn ai_touched_note() -> &'static str {
+    "AI-touched"
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,147 @@
+//! Reading a snapshot directory of saved GitHub REST responses into PR facts, so a real PR can be
+//! saved once and gated offline, in tests and in policy test cases.
+//!
+//! `pull.json` (GET pulls/{n}, or a `pull_request` webhook payload) and `files.json` (GET
+//! pulls/{n}/files) are required; `commits.json`, `reviews.json` and `events.json` (GET
+//! issues/{n}/events, to know who applied a label) are optional. A list file may hold one array
+//! or several arrays one after another, as paginated output saves them.
+
+mod github_json;
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use self::github_json::{CommitJson, EventJson, FileJson, PullJson, ReviewJson, WebhookJson};
+use crate::error::UserError;
+use crate::model::{Commit, CommitSha, FileChange, GitPerson, Label, Login, PrFacts, Review, Visibility};
+
+pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
+    if !dir.is_dir() {
+        return Err(UserError::input(dir, "not a directory; a snapshot is a directory holding pull.json and files.json"));
+    }
+    let pull_path = dir.join("pull.json");
+    let pull_text = read_required(&pull_path)?;
+    // A webhook payload wraps the pull request and names the repository beside it.
+    let hook: WebhookJson = parse_one(&pull_path, &pull_text)?;
+    let (pull, repo, labeler) = match hook.pull_request {
+        Some(pr) => {
+            let labeler = match (hook.action.as_deref(), hook.label, hook.sender) {
+                (Some("labeled"), Some(label), Some(sender)) => Some((label.name, sender.login)),
+                _ => None,
+            };
+            (pr, hook.repository.map(|r| r.full_name), labeler)
+        }
+        None => (parse_one::<PullJson>(&pull_path, &pull_text)?, None, None),
+    };
+    let repo = repo.or_else(|| pull.base.repo.as_ref().map(|r| r.full_name.clone()));
+
+    let files_path = dir.join("files.json");
+    let files: Vec<FileJson> = parse_list(&files_path, &read_required(&files_path)?)?;
+    let commits: Option<Vec<CommitJson>> = read_optional_list(&dir.join("commits.json"))?;
+    let reviews: Option<Vec<ReviewJson>> = read_optional_list(&dir.join("reviews.json"))?;
+    let events: Option<Vec<EventJson>> = read_optional_list(&dir.join("events.json"))?;
+
+    let labels = pull
+        .labels
+        .iter()
+        .map(|l| Label { name: l.name.clone(), applied_by: who_applied(&l.name, events.as_deref(), labeler.as_ref()) })
+        .collect();
+
+    Ok(PrFacts {
+        repo,
+        number: pull.number,
+        title: pull.title.unwrap_or_default(),
+        body: pull.body.unwrap_or_default(),
+        branch: pull.head.ref_,
+        base_branch: pull.base.ref_,
+        author: Login::new(pull.user.map(|u| u.login).unwrap_or_default()),
+        head_sha: pull.head.sha.map(CommitSha::new),
+        draft: pull.draft.unwrap_or(false),
+        labels,
+        files: files
+            .into_iter()
+            .map(|f| FileChange { path: f.filename, previous_path: f.previous_filename, status: f.status, additions: f.additions, deletions: f.deletions })
+            .collect(),
+        visibility: Visibility {
+            files_total: pull.changed_files,
+            commits_total: pull.commits,
+            commits_missing: commits.is_none(),
+            reviews_missing: reviews.is_none(),
+        },
+        commits: commits.unwrap_or_default().into_iter().map(commit).collect(),
+        reviews: reviews
+            .unwrap_or_default()
+            .into_iter()
+            // A deleted account shows as a null user; its review cannot be attributed to anyone.
+            .filter_map(|r| {
+                Some(Review { reviewer: Login::new(r.user?.login), state: r.state, commit_id: r.commit_id.map(CommitSha::new), submitted_at: r.submitted_at })
+            })
+            .collect(),
+    })
+}
+
+fn commit(c: CommitJson) -> Commit {
+    let person = |p: Option<github_json::GitActorJson>, account: Option<github_json::UserJson>| {
+        let p = p.unwrap_or_default();
+        GitPerson { name: p.name.unwrap_or_default(), email: p.email.unwrap_or_default(), login: account.map(|a| Login::new(a.login)) }
+    };
+    Commit {
+        sha: CommitSha::new(c.sha),
+        message: c.commit.message,
+        author: person(c.commit.author, c.author),
+        committer: person(c.commit.committer, c.committer),
+        files: c.files.map(|files| files.into_iter().map(|f| f.filename).collect()),
+    }
+}
+
+/// Who applied `label`: the latest `labeled` event for it, else the sender of a `labeled` webhook.
+fn who_applied(label: &str, events: Option<&[EventJson]>, labeler: Option<&(String, String)>) -> Option<Login> {
+    let from_events = events.and_then(|events| {
+        events
+            .iter()
+            .rev()
+            .find(|e| e.event == "labeled" && e.label.as_ref().is_some_and(|l| l.name == label))
+            .and_then(|e| e.actor.as_ref().map(|a| Login::new(a.login.clone())))
+    });
+    from_events.or_else(|| labeler.filter(|(name, _)| name == label).map(|(_, who)| Login::new(who.clone())))
+}
+
+fn read_required(path: &Path) -> Result<String, UserError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            UserError::input(path, "missing; a snapshot needs pull.json and files.json")
+        } else {
+            UserError::input(path, format!("cannot read: {e}"))
+        }
+    })
+}
+
+fn read_optional_list<T: DeserializeOwned>(path: &Path) -> Result<Option<Vec<T>>, UserError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_list(path, &text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(UserError::input(path, format!("cannot read: {e}"))),
+    }
+}
+
+fn parse_one<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, UserError> {
+    serde_json::from_str(text).map_err(|e| UserError::input(path, json_problem(&e)))
+}
+
+/// One array, or several concatenated (`[...][...]`), flattened in order.
+fn parse_list<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Vec<T>, UserError> {
+    let mut items = Vec::new();
+    for page in serde_json::Deserializer::from_str(text).into_iter::<Vec<T>>() {
+        items.extend(page.map_err(|e| UserError::input(path, json_problem(&e)))?);
+    }
+    Ok(items)
+}
+
+fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        format!("the JSON ends early (truncated?): {e}")
+    } else {
+        format!("not the GitHub response expected here: {e}")
+    }
+}
