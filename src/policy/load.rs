@@ -86,8 +86,8 @@ fn resolve(origin: Origin, text: &str) -> Result<Policy, UserError> {
             return Err(UserError::Policy { file: name, message: format!("version {version} is not supported; this flowgate reads `version: 1`") });
         }
         let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
-        // The extending file wins: merge what we have so far over its parent.
-        merged = merge(value, merged);
+        // The extending file wins: what we have so far is laid over its parent.
+        merged = merge(merged, value);
         next = match &file.extends {
             None => None,
             Some(target) => Some(open_extends(&origin, &name, target)?),

@@ -132,3 +132,6 @@ impl Policy {
         principals.iter().filter_map(|p| p.team()).filter(|t| self.team_members(t).is_none()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
