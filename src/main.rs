@@ -13,7 +13,12 @@ use flowgate::report::{self, Format};
 use flowgate::{State, UserError};
 
 #[derive(Parser)]
-#[command(name = "flowgate", version, about = "A review-flow gatekeeper for GitHub pull requests", propagate_version = true)]
+#[command(
+    name = "flowgate",
+    version,
+    about = "A review-flow gatekeeper for GitHub pull requests",
+    propagate_version = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -104,7 +109,8 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
-    let cwd = std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
     let verdict = match &args.snapshot {
         Some(dir) => {
             let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
@@ -113,10 +119,18 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
         }
         None => {
             let body = match &args.body_file {
-                Some(path) => Some(std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))?),
+                Some(path) => Some(
+                    std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))?,
+                ),
                 None => args.body.clone(),
             };
-            let pr = LocalPr { base: args.base.clone(), title: args.title.clone(), body, labels: args.labels.clone(), author: args.author.clone() };
+            let pr = LocalPr {
+                base: args.base.clone(),
+                title: args.title.clone(),
+                body,
+                labels: args.labels.clone(),
+                author: args.author.clone(),
+            };
             let (chosen, verdict) = gate::check_local(&cwd, &pr, args.policy.as_deref())?;
             eprintln!("flowgate: policy: {}", chosen.origin);
             verdict
@@ -137,7 +151,14 @@ fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {
             let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
             let policy = load::load_file(&path)?;
             let globs = policy.tiers.owners.len();
-            print(&format!("{}: valid ({} tier glob{}, default tier {}, read from {})\n", path.display(), globs, if globs == 1 { "" } else { "s" }, policy.tiers.default, policy.origin.join(" <- ")));
+            print(&format!(
+                "{}: valid ({} tier glob{}, default tier {}, read from {})\n",
+                path.display(),
+                globs,
+                if globs == 1 { "" } else { "s" },
+                policy.tiers.default,
+                policy.origin.join(" <- ")
+            ));
             Ok(ExitCode::SUCCESS)
         }
         PolicyCommand::Schema => {
@@ -145,7 +166,8 @@ fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {
             Ok(ExitCode::SUCCESS)
         }
         PolicyCommand::Test { dir, policy } => {
-            let cwd = std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
+            let cwd = std::env::current_dir()
+                .map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
             let chosen = gate::policy_from_disk(policy.as_deref(), &cwd)?;
             eprintln!("flowgate: policy: {}", chosen.origin);
             let dir = dir.unwrap_or_else(|| PathBuf::from(".github/flowgate-tests"));
@@ -157,7 +179,11 @@ fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {
                     out.push_str(&format!("ok    {}\n", r.name));
                     continue;
                 }
-                out.push_str(&format!("FAIL  {}{}\n", r.name, r.description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()));
+                out.push_str(&format!(
+                    "FAIL  {}{}\n",
+                    r.name,
+                    r.description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+                ));
                 for (what, expected, got) in &r.mismatches {
                     out.push_str(&format!("        {what}: expected {expected}, got {got}\n"));
                 }

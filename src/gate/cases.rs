@@ -59,7 +59,8 @@ pub fn run(dir: &Path, policy: &Policy) -> Result<Vec<CaseResult>, UserError> {
 
 fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, UserError> {
     let expect_path = dir.join("expect.yml");
-    let text = std::fs::read_to_string(&expect_path).map_err(|e| UserError::input(&expect_path, format!("cannot read: {e}")))?;
+    let text = std::fs::read_to_string(&expect_path)
+        .map_err(|e| UserError::input(&expect_path, format!("cannot read: {e}")))?;
     let expect: Expect = yaml_serde::from_str(&text).map_err(|e| UserError::input(&expect_path, e.to_string()))?;
     let facts = crate::snapshot::read(dir)?;
     let got = json::to_value(&evaluate(&facts, policy));
@@ -78,11 +79,19 @@ fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, UserError> {
     check("ai", &expect.ai, "/ai/state");
     check("review", &expect.review, "/review/state");
     let sorted = |pointer: &str| -> Vec<String> {
-        let mut v: Vec<String> = got.pointer(pointer).and_then(|v| v.as_array()).into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect();
+        let mut v: Vec<String> = got
+            .pointer(pointer)
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(String::from))
+            .collect();
         v.sort();
         v
     };
-    for (what, expected, pointer) in [("keys", &expect.keys, "/linkage/keys"), ("ai_detected", &expect.ai_detected, "/ai/detected")] {
+    for (what, expected, pointer) in
+        [("keys", &expect.keys, "/linkage/keys"), ("ai_detected", &expect.ai_detected, "/ai/detected")]
+    {
         if let Some(expected) = expected {
             let mut expected = expected.clone();
             expected.sort();

@@ -30,7 +30,10 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
     if path.is_file() {
         return Ok(ChosenPolicy { policy: load_file(&path)?, origin: path.display().to_string() });
     }
-    Ok(ChosenPolicy { policy: load_bundled("default")?, origin: "the bundled default policy (no .github/flowgate.yml found)".into() })
+    Ok(ChosenPolicy {
+        policy: load_bundled("default")?,
+        origin: "the bundled default policy (no .github/flowgate.yml found)".into(),
+    })
 }
 
 /// Gates a saved PR.
@@ -42,7 +45,11 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
 
 /// Gates the current branch of the repository at `dir`. The policy comes from the **base**
 /// branch unless `--policy` names a file, so a branch cannot loosen the gate it is judged by.
-pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> Result<(ChosenPolicy, Verdict), UserError> {
+pub fn check_local(
+    dir: &Path,
+    pr: &LocalPr,
+    explicit_policy: Option<&Path>,
+) -> Result<(ChosenPolicy, Verdict), UserError> {
     let repo = Repo::discover(dir)?;
     let mut pr = pr.clone();
     if pr.base.is_none() {
@@ -57,7 +64,10 @@ pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> 
                 let policy = load_text(&text, &repo.root().join(POLICY_PATH)).map_err(|e| rename_origin(e, &shown))?;
                 ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {base}") }
             }
-            None => ChosenPolicy { policy: load_bundled("default")?, origin: format!("the bundled default policy ({base} has no {POLICY_PATH})") },
+            None => ChosenPolicy {
+                policy: load_bundled("default")?,
+                origin: format!("the bundled default policy ({base} has no {POLICY_PATH})"),
+            },
         },
     };
     let facts = repo.facts(&pr)?;
@@ -69,7 +79,9 @@ pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> 
 fn rename_origin(e: UserError, shown: &Path) -> UserError {
     let name = shown.display().to_string();
     match e {
-        UserError::PolicySyntax { line, column, message, .. } => UserError::PolicySyntax { file: name, line, column, message },
+        UserError::PolicySyntax { line, column, message, .. } => {
+            UserError::PolicySyntax { file: name, line, column, message }
+        }
         UserError::Policy { message, .. } => UserError::Policy { file: name, message },
         other => other,
     }

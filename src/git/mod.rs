@@ -28,9 +28,12 @@ impl Repo {
     /// The repository containing `dir`.
     pub fn discover(dir: &Path) -> Result<Repo, UserError> {
         let probe = Repo { dir: dir.to_path_buf() };
-        let top = probe
-            .git(&["rev-parse", "--show-toplevel"])
-            .map_err(|_| UserError::Usage(format!("{} is not inside a git repository; give --snapshot DIR to gate a saved PR", dir.display())))?;
+        let top = probe.git(&["rev-parse", "--show-toplevel"]).map_err(|_| {
+            UserError::Usage(format!(
+                "{} is not inside a git repository; give --snapshot DIR to gate a saved PR",
+                dir.display()
+            ))
+        })?;
         Ok(Repo { dir: PathBuf::from(top.trim()) })
     }
 
@@ -49,7 +52,8 @@ impl Repo {
             let err = String::from_utf8_lossy(&out.stderr);
             return Err(UserError::Git(format!("`git {}` failed: {}", args.join(" "), err.trim())));
         }
-        String::from_utf8(out.stdout).map_err(|_| UserError::Git(format!("`git {}` printed text that is not UTF-8", args.join(" "))))
+        String::from_utf8(out.stdout)
+            .map_err(|_| UserError::Git(format!("`git {}` printed text that is not UTF-8", args.join(" "))))
     }
 
     fn ref_exists(&self, name: &str) -> bool {
@@ -88,7 +92,9 @@ impl Repo {
         let branch = self.git(&["rev-parse", "--abbrev-ref", "HEAD"])?.trim().to_string();
         let files = self.changed_files(&merge_base, "HEAD")?;
         let commits = self.commits(&merge_base)?;
-        let title = pr.title.clone().unwrap_or_else(|| commits.first().map(|c| c.message.lines().next().unwrap_or("").to_string()).unwrap_or_default());
+        let title = pr.title.clone().unwrap_or_else(|| {
+            commits.first().map(|c| c.message.lines().next().unwrap_or("").to_string()).unwrap_or_default()
+        });
         let author = match &pr.author {
             Some(a) => a.clone(),
             None => self.guess_login(),

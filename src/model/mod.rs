@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A GitHub login, compared case-insensitively as GitHub does.
-#[derive(Debug, Clone, Serialize, Deserialize, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Eq, PartialOrd, Ord)]
 #[serde(transparent)]
 pub struct Login(String);
 
@@ -45,7 +45,7 @@ impl fmt::Display for Login {
 }
 
 /// A commit id as GitHub or git prints it (full 40 hex digits where known).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(transparent)]
 pub struct CommitSha(String);
 
@@ -89,12 +89,6 @@ pub struct PrFacts {
     pub visibility: Visibility,
 }
 
-impl Default for Login {
-    fn default() -> Self {
-        Login(String::new())
-    }
-}
-
 /// A label on the PR and, where the source could tell, who applied it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
@@ -135,12 +129,6 @@ pub struct Commit {
     /// The files this commit touched, when the source knows them (local git, or a snapshot that
     /// saved single-commit responses). `None` means unknown, not "none".
     pub files: Option<Vec<String>>,
-}
-
-impl Default for CommitSha {
-    fn default() -> Self {
-        CommitSha(String::new())
-    }
 }
 
 /// The git identity on a commit and the GitHub account it maps to, when GitHub knows it.

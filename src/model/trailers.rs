@@ -31,9 +31,8 @@ pub struct Person {
     pub email: String,
 }
 
-static TRAILER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([A-Za-z0-9][A-Za-z0-9-]*):(?:\s+(.*))?$").expect("static regex")
-});
+static TRAILER_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z0-9][A-Za-z0-9-]*):(?:\s+(.*))?$").expect("static regex"));
 
 /// Keys that make a mixed paragraph count as a trailer block (git only knows `Signed-off-by`;
 /// the rest are the same "who touched this" family and are just as unambiguous).
@@ -103,18 +102,14 @@ pub fn parse(message: &str) -> Vec<Trailer> {
             prev_trailer = Some(false);
         }
     }
-    let accepted =
-        trailer_lines > 0 && (other_lines == 0 || (recognised && trailer_lines * 3 >= other_lines));
+    let accepted = trailer_lines > 0 && (other_lines == 0 || (recognised && trailer_lines * 3 >= other_lines));
     if accepted { trailers } else { Vec::new() }
 }
 
 /// Values of the trailers whose key equals `key`, ignoring ASCII case.
 pub fn values<'a>(trailers: &'a [Trailer], key: &str) -> impl Iterator<Item = &'a str> {
     let key = key.to_string();
-    trailers
-        .iter()
-        .filter(move |t| t.key.eq_ignore_ascii_case(&key))
-        .map(|t| t.value.as_str())
+    trailers.iter().filter(move |t| t.key.eq_ignore_ascii_case(&key)).map(|t| t.value.as_str())
 }
 
 /// Parse `Name <email>`. Whitespace in the name is collapsed and surrounding quotes dropped; a
@@ -139,9 +134,7 @@ pub fn parse_person(value: &str) -> Option<Person> {
 /// Co-authors named by `Co-authored-by:` trailers (key compared case-insensitively).
 pub fn co_authors(message: &str) -> Vec<Person> {
     let trailers = parse(message);
-    values(&trailers, "co-authored-by")
-        .filter_map(parse_person)
-        .collect()
+    values(&trailers, "co-authored-by").filter_map(parse_person).collect()
 }
 
 #[cfg(test)]
@@ -149,10 +142,7 @@ mod tests {
     use super::*;
 
     fn kv(message: &str) -> Vec<(String, String)> {
-        parse(message)
-            .into_iter()
-            .map(|t| (t.key, t.value))
-            .collect()
+        parse(message).into_iter().map(|t| (t.key, t.value)).collect()
     }
 
     fn pair(k: &str, v: &str) -> (String, String) {
@@ -161,13 +151,11 @@ mod tests {
 
     #[test]
     fn last_paragraph_trailers() {
-        let msg = "Fix login\n\nLonger body.\n\nSigned-off-by: A <a@x.org>\nCo-Authored-By: Claude <noreply@anthropic.com>\n";
+        let msg =
+            "Fix login\n\nLonger body.\n\nSigned-off-by: A <a@x.org>\nCo-Authored-By: Claude <noreply@anthropic.com>\n";
         assert_eq!(
             kv(msg),
-            vec![
-                pair("Signed-off-by", "A <a@x.org>"),
-                pair("Co-Authored-By", "Claude <noreply@anthropic.com>")
-            ]
+            vec![pair("Signed-off-by", "A <a@x.org>"), pair("Co-Authored-By", "Claude <noreply@anthropic.com>")]
         );
     }
 
@@ -188,7 +176,8 @@ mod tests {
 
     #[test]
     fn only_the_last_paragraph_counts() {
-        let msg = "Subject\n\nWe talked and\nCo-authored-by: Bob <bob@x.org>\nwas quoted here.\n\nMore prose at the end.\n";
+        let msg =
+            "Subject\n\nWe talked and\nCo-authored-by: Bob <bob@x.org>\nwas quoted here.\n\nMore prose at the end.\n";
         assert!(parse(msg).is_empty());
         let msg = "Subject\n\nCo-authored-by: Bob <bob@x.org>\n\nThanks all.\n";
         assert!(parse(msg).is_empty());
@@ -197,13 +186,7 @@ mod tests {
     #[test]
     fn continuation_lines_join_the_previous_value() {
         let msg = "Subject\n\nNote: first part\n  second part\n\tthird\nKey: v\n";
-        assert_eq!(
-            kv(msg),
-            vec![
-                pair("Note", "first part second part third"),
-                pair("Key", "v")
-            ]
-        );
+        assert_eq!(kv(msg), vec![pair("Note", "first part second part third"), pair("Key", "v")]);
         let msg = "Subject\n\nKey:\n  wrapped\n";
         assert_eq!(kv(msg), vec![pair("Key", "wrapped")]);
     }
@@ -211,13 +194,7 @@ mod tests {
     #[test]
     fn not_trailer_shaped_lines() {
         // URLs, keys with spaces, missing colon, leading dash.
-        for line in [
-            "https://example.com/x",
-            "Reviewed by: A",
-            "Just prose",
-            "-x: y",
-            "Key:value",
-        ] {
+        for line in ["https://example.com/x", "Reviewed by: A", "Just prose", "-x: y", "Key:value"] {
             assert!(parse(&format!("S\n\n{line}\n")).is_empty(), "{line}");
         }
     }
@@ -243,37 +220,17 @@ mod tests {
     #[test]
     fn values_is_case_insensitive() {
         let t = parse("S\n\nCO-AUTHORED-BY: A\nco-authored-by: B\nOther: C\n");
-        assert_eq!(
-            values(&t, "Co-authored-by").collect::<Vec<_>>(),
-            vec!["A", "B"]
-        );
+        assert_eq!(values(&t, "Co-authored-by").collect::<Vec<_>>(), vec!["A", "B"]);
         assert_eq!(values(&t, "missing").count(), 0);
     }
 
     #[test]
     fn person_parsing() {
-        let p = |n: &str, e: &str| {
-            Some(Person {
-                name: n.into(),
-                email: e.into(),
-            })
-        };
-        assert_eq!(
-            parse_person("Claude <noreply@anthropic.com>"),
-            p("Claude", "noreply@anthropic.com")
-        );
-        assert_eq!(
-            parse_person("  Ada   King  <  ada@x.org >  "),
-            p("Ada King", "ada@x.org")
-        );
-        assert_eq!(
-            parse_person("\"Ada King\" <ada@x.org>"),
-            p("Ada King", "ada@x.org")
-        );
-        assert_eq!(
-            parse_person("aider (gpt-4o) <aider@aider.chat>"),
-            p("aider (gpt-4o)", "aider@aider.chat")
-        );
+        let p = |n: &str, e: &str| Some(Person { name: n.into(), email: e.into() });
+        assert_eq!(parse_person("Claude <noreply@anthropic.com>"), p("Claude", "noreply@anthropic.com"));
+        assert_eq!(parse_person("  Ada   King  <  ada@x.org >  "), p("Ada King", "ada@x.org"));
+        assert_eq!(parse_person("\"Ada King\" <ada@x.org>"), p("Ada King", "ada@x.org"));
+        assert_eq!(parse_person("aider (gpt-4o) <aider@aider.chat>"), p("aider (gpt-4o)", "aider@aider.chat"));
         assert_eq!(parse_person("Bob"), p("Bob", ""));
         assert_eq!(parse_person("Bob <bob@x.org"), p("Bob", "bob@x.org"));
         assert_eq!(parse_person("<bob@x.org>"), p("", "bob@x.org"));

@@ -1,6 +1,9 @@
 //! The engine: PR facts and a policy in, a verdict out. Pure: no I/O, no clock, no randomness.
 
-use super::verdict::{AiState, FileVerdict, Gap, LimitProblem, LinkageState, OverrideVerdict, PrIdentity, RequirementSource, ReviewStatus, State, Verdict};
+use super::verdict::{
+    AiState, FileVerdict, Gap, LimitProblem, LinkageState, OverrideVerdict, PrIdentity, RequirementSource,
+    ReviewStatus, State, Verdict,
+};
 use super::{Policy, ReviewRule, Tier, ai, linkage, review, tiers};
 use crate::model::{GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
 
@@ -90,12 +93,16 @@ fn limit_problems(policy: &Policy, facts: &PrFacts) -> Vec<LimitProblem> {
         problems.push(LimitProblem::TooManyLines { lines, max });
     }
     let total = facts.visibility.files_total;
-    if total.is_some_and(|t| t > GITHUB_FILES_CAP) || (listed_files >= GITHUB_FILES_CAP && total.is_none_or(|t| t > listed_files)) {
+    if total.is_some_and(|t| t > GITHUB_FILES_CAP)
+        || (listed_files >= GITHUB_FILES_CAP && total.is_none_or(|t| t > listed_files))
+    {
         problems.push(LimitProblem::FilesCapped { listed: listed_files, total });
     }
     let listed_commits = facts.commits.len() as u64;
     let total = facts.visibility.commits_total;
-    if total.is_some_and(|t| t > GITHUB_COMMITS_CAP) || (listed_commits >= GITHUB_COMMITS_CAP && total.is_none_or(|t| t > listed_commits)) {
+    if total.is_some_and(|t| t > GITHUB_COMMITS_CAP)
+        || (listed_commits >= GITHUB_COMMITS_CAP && total.is_none_or(|t| t > listed_commits))
+    {
         problems.push(LimitProblem::CommitsCapped { listed: listed_commits, total });
     }
     problems

@@ -15,10 +15,8 @@ use crate::error::UserError;
 use crate::model::Login;
 
 /// The packs shipped inside the binary, by the name `extends:` uses.
-pub const BUNDLED: &[(&str, &str)] = &[
-    ("default", include_str!("../../policies/default.yml")),
-    ("strict", include_str!("../../policies/strict.yml")),
-];
+pub const BUNDLED: &[(&str, &str)] =
+    &[("default", include_str!("../../policies/default.yml")), ("strict", include_str!("../../policies/strict.yml"))];
 
 /// `extends:` chains deeper than this are almost certainly a mistake.
 const MAX_EXTENDS_DEPTH: usize = 8;
@@ -41,8 +39,8 @@ impl Origin {
 
 /// Reads and checks the policy file at `path`, following its `extends:` chain.
 pub fn load_file(path: &Path) -> Result<Policy, UserError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UserError::input(path, format!("cannot read the policy: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read the policy: {e}")))?;
     load_text(&text, path)
 }
 
@@ -76,14 +74,20 @@ fn resolve(origin: Origin, text: &str) -> Result<Policy, UserError> {
         if chain.len() >= MAX_EXTENDS_DEPTH || chain.contains(&name) {
             return Err(UserError::Policy {
                 file: chain.first().cloned().unwrap_or_else(|| name.clone()),
-                message: format!("`extends:` goes round in a circle or deeper than {MAX_EXTENDS_DEPTH} files: {} -> {name}", chain.join(" -> ")),
+                message: format!(
+                    "`extends:` goes round in a circle or deeper than {MAX_EXTENDS_DEPTH} files: {} -> {name}",
+                    chain.join(" -> ")
+                ),
             });
         }
         let file = parse_strict(&text, &name)?;
         if let Some(version) = file.version
             && version != 1
         {
-            return Err(UserError::Policy { file: name, message: format!("version {version} is not supported; this flowgate reads `version: 1`") });
+            return Err(UserError::Policy {
+                file: name,
+                message: format!("version {version} is not supported; this flowgate reads `version: 1`"),
+            });
         }
         let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
         // The extending file wins: what we have so far is laid over its parent.
@@ -97,7 +101,8 @@ fn resolve(origin: Origin, text: &str) -> Result<Policy, UserError> {
     if let Value::Mapping(m) = &mut merged {
         m.remove("extends");
     }
-    let file: PolicyFile = yaml_serde::from_value(merged).map_err(|e| UserError::Policy { file: chain[0].clone(), message: strip_location(&e.to_string()) })?;
+    let file: PolicyFile = yaml_serde::from_value(merged)
+        .map_err(|e| UserError::Policy { file: chain[0].clone(), message: strip_location(&e.to_string()) })?;
     build(file, chain)
 }
 
@@ -109,23 +114,32 @@ fn open_extends(origin: &Origin, name: &str, target: &str) -> Result<(Origin, St
     match origin {
         Origin::File(path) if looks_like_path => {
             let full = path.parent().unwrap_or(Path::new(".")).join(target);
-            let text = std::fs::read_to_string(&full)
-                .map_err(|e| UserError::Policy { file: name.to_string(), message: format!("`extends: {target}`: cannot read {}: {e}", full.display()) })?;
+            let text = std::fs::read_to_string(&full).map_err(|e| UserError::Policy {
+                file: name.to_string(),
+                message: format!("`extends: {target}`: cannot read {}: {e}", full.display()),
+            })?;
             Ok((Origin::File(full), text))
         }
-        _ => Err(UserError::Policy { file: name.to_string(), message: format!("`extends: {target}`: {}; or give a path ending in .yml", unknown_pack(target)) }),
+        _ => Err(UserError::Policy {
+            file: name.to_string(),
+            message: format!("`extends: {target}`: {}; or give a path ending in .yml", unknown_pack(target)),
+        }),
     }
 }
 
 /// Parses one file on its own, so that unknown keys and bad values are reported at their line.
 fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, UserError> {
     if text.trim().is_empty() {
-        return Err(UserError::Policy { file: name.to_string(), message: "the policy file is empty; start from `extends: default`".into() });
+        return Err(UserError::Policy {
+            file: name.to_string(),
+            message: "the policy file is empty; start from `extends: default`".into(),
+        });
     }
     yaml_serde::from_str::<PolicyFile>(text).map_err(|e| syntax_error(name, &e))
 }
 
-static LOCATION_SUFFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").expect("static regex"));
+static LOCATION_SUFFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").expect("static regex"));
 
 fn strip_location(message: &str) -> String {
     LOCATION_SUFFIX.replace(message, "").into_owned()
@@ -134,7 +148,9 @@ fn strip_location(message: &str) -> String {
 fn syntax_error(file: &str, e: &yaml_serde::Error) -> UserError {
     let message = strip_location(&e.to_string());
     match e.location() {
-        Some(loc) => UserError::PolicySyntax { file: file.to_string(), line: loc.line(), column: loc.column(), message },
+        Some(loc) => {
+            UserError::PolicySyntax { file: file.to_string(), line: loc.line(), column: loc.column(), message }
+        }
         None => UserError::Policy { file: file.to_string(), message },
     }
 }
@@ -163,12 +179,22 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
         return Err(err("missing `version: 1` (in this file or the pack it extends)".into()));
     }
     let tiers_file = file.tiers.unwrap_or_default();
-    let defaults: Vec<Tier> = Tier::ALL.into_iter().filter(|t| tiers_file.get(*t).and_then(|r| r.default) == Some(true)).collect();
-    let default = match defaults.as_slice() {
-        [one] => *one,
-        [] => return Err(err("no tier is the default: mark one tier `default: true` (files that no `paths` glob matches take it)".into())),
-        many => return Err(err(format!("more than one tier says `default: true` ({}); exactly one may", many.iter().map(|t| t.id()).collect::<Vec<_>>().join(", ")))),
-    };
+    let defaults: Vec<Tier> =
+        Tier::ALL.into_iter().filter(|t| tiers_file.get(*t).and_then(|r| r.default) == Some(true)).collect();
+    let default =
+        match defaults.as_slice() {
+            [one] => *one,
+            [] => return Err(err(
+                "no tier is the default: mark one tier `default: true` (files that no `paths` glob matches take it)"
+                    .into(),
+            )),
+            many => {
+                return Err(err(format!(
+                    "more than one tier says `default: true` ({}); exactly one may",
+                    many.iter().map(|t| t.id()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+        };
     let mut builder = GlobSetBuilder::new();
     let mut owners = Vec::new();
     let mut review = BTreeMap::new();
@@ -192,16 +218,23 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
     let override_ = match file.override_ {
         None => None,
         Some(o) => {
-            let label = o.label.filter(|l| !l.trim().is_empty()).ok_or_else(|| err("`override:` needs a `label:`".into()))?;
+            let label =
+                o.label.filter(|l| !l.trim().is_empty()).ok_or_else(|| err("`override:` needs a `label:`".into()))?;
             let allowed = o.allowed.unwrap_or_default();
             if allowed.is_empty() {
-                return Err(err("`override.allowed` is empty: name the people or teams who may override, or remove `override:`".into()));
+                return Err(err(
+                    "`override.allowed` is empty: name the people or teams who may override, or remove `override:`"
+                        .into(),
+                ));
             }
             Some(Override { label, allowed })
         }
     };
 
-    let limits = file.limits.map(|l| Limits { max_files: l.max_files, max_changed_lines: l.max_changed_lines }).unwrap_or_default();
+    let limits = file
+        .limits
+        .map(|l| Limits { max_files: l.max_files, max_changed_lines: l.max_changed_lines })
+        .unwrap_or_default();
     Ok(Policy {
         origin,
         tiers: TierRules { default, set, owners, review },
@@ -215,12 +248,17 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
 
 fn review_rule(file: Option<&ReviewFile>) -> ReviewRule {
     let Some(r) = file else { return ReviewRule::default() };
-    ReviewRule { approvals: r.approvals.unwrap_or(0), from: r.from.clone().unwrap_or_default(), dismiss_stale: r.dismiss_stale.unwrap_or(false) }
+    ReviewRule {
+        approvals: r.approvals.unwrap_or(0),
+        from: r.from.clone().unwrap_or_default(),
+        dismiss_stale: r.dismiss_stale.unwrap_or(false),
+    }
 }
 
 fn linkage(file: LinkageFile) -> Result<Linkage, String> {
     let trackers_file = file.trackers.unwrap_or_default();
-    let keys = |v: Option<Vec<super::schema::ProjectKey>>| v.unwrap_or_default().into_iter().map(|k| k.0).collect::<Vec<_>>();
+    let keys =
+        |v: Option<Vec<super::schema::ProjectKey>>| v.unwrap_or_default().into_iter().map(|k| k.0).collect::<Vec<_>>();
     let trackers = TrackerSet {
         jira: trackers_file.jira.map(|j| keys(j.projects)),
         linear: trackers_file.linear.map(|l| keys(l.teams)),
@@ -229,11 +267,14 @@ fn linkage(file: LinkageFile) -> Result<Linkage, String> {
         github: trackers_file.github.is_some(),
     };
     let required = file.required.unwrap_or(false);
-    let any_tracker = trackers.jira.is_some() || trackers.linear.is_some() || trackers.shortcut || trackers.azure || trackers.github;
+    let any_tracker =
+        trackers.jira.is_some() || trackers.linear.is_some() || trackers.shortcut || trackers.azure || trackers.github;
     if required && !any_tracker {
         return Err("`linkage.required` is true but no tracker is enabled under `linkage.trackers` (jira, linear, shortcut, azure, github)".into());
     }
-    let sources = file.sources.unwrap_or_else(|| vec![super::LinkSource::Title, super::LinkSource::Branch, super::LinkSource::Body, super::LinkSource::Commits]);
+    let sources = file.sources.unwrap_or_else(|| {
+        vec![super::LinkSource::Title, super::LinkSource::Branch, super::LinkSource::Body, super::LinkSource::Commits]
+    });
     if required && sources.is_empty() {
         return Err("`linkage.sources` is empty, so no reference could ever be found; list some of: title, branch, body, commits".into());
     }

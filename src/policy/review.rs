@@ -12,7 +12,12 @@ use crate::model::{Login, PrFacts, Review, ReviewState};
 ///
 /// `dismiss_stale`: approvals count only on the head commit. When the head is unknown and stale
 /// approvals must be dismissed, no approval counts (fail closed).
-pub fn evaluate(policy: &Policy, facts: &PrFacts, requirements: &[(RequirementSource, &ReviewRule)], dismiss_stale: bool) -> ReviewVerdict {
+pub fn evaluate(
+    policy: &Policy,
+    facts: &PrFacts,
+    requirements: &[(RequirementSource, &ReviewRule)],
+    dismiss_stale: bool,
+) -> ReviewVerdict {
     let ineligible = ineligible_people(facts);
     let mut approved_by = Vec::new();
     let mut ignored = Vec::new();
@@ -38,7 +43,10 @@ pub fn evaluate(policy: &Policy, facts: &PrFacts, requirements: &[(RequirementSo
                     _ => false,
                 };
                 if dismiss_stale && !fresh {
-                    ignored.push(IgnoredReview { reviewer: review.reviewer.clone(), why: IgnoredWhy::Stale { commit: review.commit_id.clone() } });
+                    ignored.push(IgnoredReview {
+                        reviewer: review.reviewer.clone(),
+                        why: IgnoredWhy::Stale { commit: review.commit_id.clone() },
+                    });
                 } else {
                     approved_by.push(review.reviewer.clone());
                 }
@@ -50,7 +58,8 @@ pub fn evaluate(policy: &Policy, facts: &PrFacts, requirements: &[(RequirementSo
         }
     }
 
-    let requirements: Vec<Requirement> = requirements.iter().map(|(source, rule)| requirement(policy, source.clone(), rule, &approved_by)).collect();
+    let requirements: Vec<Requirement> =
+        requirements.iter().map(|(source, rule)| requirement(policy, source.clone(), rule, &approved_by)).collect();
     let all_met = requirements.iter().all(|r| r.met);
     let state = if all_met && changes_requested_by.is_empty() { ReviewStatus::Pass } else { ReviewStatus::Pending };
     let required = requirements.first().map_or(0, |r| r.approvals);
@@ -103,7 +112,8 @@ struct Contributor {
 
 impl Contributor {
     fn matches(&self, login: &Login) -> bool {
-        self.login.as_ref() == Some(login) || self.likely_login.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(login.as_str()))
+        self.login.as_ref() == Some(login)
+            || self.likely_login.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(login.as_str()))
     }
 }
 
@@ -113,7 +123,10 @@ fn ineligible_people(facts: &PrFacts) -> Vec<Contributor> {
     let mut people = Vec::new();
     for commit in &facts.commits {
         for person in [&commit.author, &commit.committer] {
-            people.push(Contributor { login: person.login.clone(), likely_login: likely_login(&person.name, &person.email) });
+            people.push(Contributor {
+                login: person.login.clone(),
+                likely_login: likely_login(&person.name, &person.email),
+            });
         }
         for co in co_authors(&commit.message) {
             people.push(Contributor { login: None, likely_login: likely_login(&co.name, &co.email) });

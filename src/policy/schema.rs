@@ -17,7 +17,10 @@ use super::Tier;
 /// what it changes; `load.rs` checks that the merged result is complete.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "flowgate policy", description = "The review-flow policy read from .github/flowgate.yml on the base branch.")]
+#[schemars(
+    title = "flowgate policy",
+    description = "The review-flow policy read from .github/flowgate.yml on the base branch."
+)]
 pub struct PolicyFile {
     /// The policy language version. Only `1` exists.
     pub version: Option<u32>,
@@ -332,7 +335,13 @@ fn is_login(s: &str) -> bool {
 
 fn check_team(s: &str) -> Result<(), String> {
     match s.strip_prefix('@').and_then(|t| t.split_once('/')) {
-        Some((org, slug)) if is_login(org) && !slug.is_empty() && slug.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) => Ok(()),
+        Some((org, slug))
+            if is_login(org)
+                && !slug.is_empty()
+                && slug.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+        {
+            Ok(())
+        }
         _ => Err(format!("{s:?} is not a team: write teams as \"@org/team-slug\"")),
     }
 }

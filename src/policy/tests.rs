@@ -49,8 +49,15 @@ fn file(path: &str) -> FileChange {
 }
 
 fn commit(sha: &str, message: &str, login: &str, files: &[&str]) -> Commit {
-    let person = GitPerson { name: login.into(), email: format!("{login}@acme.example"), login: Some(Login::new(login)) };
-    Commit { sha: CommitSha::new(sha), message: message.into(), author: person.clone(), committer: person, files: Some(files.iter().map(|f| f.to_string()).collect()) }
+    let person =
+        GitPerson { name: login.into(), email: format!("{login}@acme.example"), login: Some(Login::new(login)) };
+    Commit {
+        sha: CommitSha::new(sha),
+        message: message.into(),
+        author: person.clone(),
+        committer: person,
+        files: Some(files.iter().map(|f| f.to_string()).collect()),
+    }
 }
 
 fn review(login: &str, state: ReviewState, sha: &str) -> Review {
@@ -94,7 +101,13 @@ fn a_file_takes_the_highest_matching_tier_and_the_pr_its_highest_file() {
 #[test]
 fn a_renamed_file_is_judged_by_its_old_path_too() {
     let mut facts = pr();
-    facts.files = vec![FileChange { path: "src/session/token.rs".into(), previous_path: Some("src/auth/token.rs".into()), status: FileStatus::Renamed, additions: 0, deletions: 0 }];
+    facts.files = vec![FileChange {
+        path: "src/session/token.rs".into(),
+        previous_path: Some("src/auth/token.rs".into()),
+        status: FileStatus::Renamed,
+        additions: 0,
+        deletions: 0,
+    }];
     let v = evaluate(&facts, &example());
     let f = tier_of(&v, "src/session/token.rs");
     assert_eq!(f.tier, Tier::Red);
@@ -131,7 +144,9 @@ fn no_story_key_fails_and_says_so() {
 
 #[test]
 fn look_alike_keys_never_link() {
-    for title in ["Handle UTF-8 names", "Patch CVE-2024-1234", "Use SHA-256 digests", "Dates in ISO-8601", "Follow RFC-2119"] {
+    for title in
+        ["Handle UTF-8 names", "Patch CVE-2024-1234", "Use SHA-256 digests", "Dates in ISO-8601", "Follow RFC-2119"]
+    {
         let mut facts = pr();
         facts.title = title.into();
         let v = evaluate(&facts, &example());
@@ -148,7 +163,8 @@ fn keys_of_unconfigured_projects_do_not_count() {
 
 #[test]
 fn keys_are_found_in_each_allowed_source_and_normalised() {
-    let cases: [(&str, fn(&mut PrFacts), &str); 5] = [
+    type Edit = fn(&mut PrFacts);
+    let cases: [(&str, Edit, &str); 5] = [
         ("branch", |f| f.branch = "alice/eng-42-cart".into(), "ENG-42"),
         ("body", |f| f.body = "Part of [sc-77]".into(), "sc-77"),
         ("body", |f| f.body = "Fixes AB#900".into(), "AB#900"),
@@ -200,7 +216,9 @@ fn exemptions_apply_as_written() {
 
 #[test]
 fn title_and_branch_exemptions_are_regexes() {
-    let p = policy("extends: default\nversion: 1\nlinkage:\n  exempt:\n    titles: ['^Revert \"']\n    branches: ['^release/']\n");
+    let p = policy(
+        "extends: default\nversion: 1\nlinkage:\n  exempt:\n    titles: ['^Revert \"']\n    branches: ['^release/']\n",
+    );
     let mut revert = pr();
     revert.title = "Revert \"Tidy the cart\"".into();
     assert_eq!(evaluate(&revert, &p).linkage.state, LinkageState::Exempt);
@@ -255,7 +273,11 @@ fn markers_without_a_declaration_follow_on_undeclared() {
     facts.branch = "cursor/tidy-cart-1a2b".into();
     assert_eq!(evaluate(&facts, &example()).ai.state, AiState::Fail);
 
-    let warn = policy(&EXAMPLE.replace("on_undeclared: fail", "on_undeclared: warn").replace("disclosure: required", "disclosure: optional"));
+    let warn = policy(
+        &EXAMPLE
+            .replace("on_undeclared: fail", "on_undeclared: warn")
+            .replace("disclosure: required", "disclosure: optional"),
+    );
     let v = evaluate(&facts, &warn);
     assert_eq!(v.ai.state, AiState::Pass);
     assert!(matches!(v.ai.warning, Some(AiProblem::Undeclared { .. })));
@@ -273,7 +295,11 @@ fn a_spoofed_marker_can_only_raise_requirements() {
     facts.commits[0].files = Some(vec!["src/auth/login.rs".into()]);
     facts.reviews = vec![approve("alice", HEAD), approve("dave", HEAD)];
     let v = evaluate(&facts, &example());
-    assert!(v.review.requirements.iter().any(|r| r.source == RequirementSource::AiTier(Tier::Red) && !r.met), "{:?}", v.review);
+    assert!(
+        v.review.requirements.iter().any(|r| r.source == RequirementSource::AiTier(Tier::Red) && !r.met),
+        "{:?}",
+        v.review
+    );
     assert_eq!(v.state, State::Pending);
     // Without the marker (and declaring no AI), alice (named in `from`) and dave satisfy red.
     facts.commits[0].message = "Login".into();
@@ -350,7 +376,8 @@ fn only_the_latest_deciding_review_of_each_reviewer_counts() {
     assert_eq!(logins(&v.review.changes_requested_by), vec!["bob"]);
     assert!(v.review.approved_by.is_empty());
 
-    let came_round = vec![review("bob", ReviewState::ChangesRequested, HEAD), approve("bob", HEAD), approve("alice", HEAD)];
+    let came_round =
+        vec![review("bob", ReviewState::ChangesRequested, HEAD), approve("bob", HEAD), approve("alice", HEAD)];
     let v = evaluate(&red_pr(came_round), &example());
     assert_eq!(v.review.state, ReviewStatus::Pass);
 

@@ -13,7 +13,8 @@ pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
         .map(|file| {
             let mut tier: Option<Tier> = None;
             let mut reasons = Vec::new();
-            let paths = std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
+            let paths =
+                std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
             for (path, previous) in paths {
                 rules.set.matches_into(path, &mut hits);
                 for &i in &hits {
@@ -34,7 +35,13 @@ pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
                 reasons.push(TierReason::Default);
                 rules.default
             });
-            FileVerdict { path: file.path.clone(), previous_path: file.previous_path.clone(), tier, reasons, ai_touched: false }
+            FileVerdict {
+                path: file.path.clone(),
+                previous_path: file.previous_path.clone(),
+                tier,
+                reasons,
+                ai_touched: false,
+            }
         })
         .collect()
 }

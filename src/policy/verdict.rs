@@ -221,17 +221,31 @@ pub enum IgnoredWhy {
     Bot,
     AiReviewer,
     /// Given on an older commit while the tier dismisses stale approvals.
-    Stale { commit: Option<CommitSha> },
+    Stale {
+        commit: Option<CommitSha>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LimitProblem {
-    TooManyFiles { files: u64, max: u64 },
-    TooManyLines { lines: u64, max: u64 },
+    TooManyFiles {
+        files: u64,
+        max: u64,
+    },
+    TooManyLines {
+        lines: u64,
+        max: u64,
+    },
     /// GitHub stopped listing files at its cap, so some files were never seen.
-    FilesCapped { listed: u64, total: Option<u64> },
+    FilesCapped {
+        listed: u64,
+        total: Option<u64>,
+    },
     /// GitHub stopped listing commits at its cap.
-    CommitsCapped { listed: u64, total: Option<u64> },
+    CommitsCapped {
+        listed: u64,
+        total: Option<u64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -39,12 +39,11 @@ pub fn to_value(v: &Verdict) -> Value {
         .iter()
         .map(|r| json!({ "key": r.key, "tracker": r.tracker.id(), "source": r.source.id(), "closes": r.closes }))
         .collect();
-    let markers: Vec<Value> = v
-        .ai
-        .markers
-        .iter()
-        .map(|m| json!({ "tool": m.tool.id(), "evidence": m.evidence, "site": site(&m.site) }))
-        .collect();
+    let markers: Vec<Value> =
+        v.ai.markers
+            .iter()
+            .map(|m| json!({ "tool": m.tool.id(), "evidence": m.evidence, "site": site(&m.site) }))
+            .collect();
     let sections = wording::sections(v, Flavor::Plain);
     let rules: Vec<Value> = sections
         .iter()

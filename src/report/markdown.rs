@@ -8,7 +8,8 @@ const FILES_PER_TIER: usize = 100;
 
 pub fn render(v: &Verdict) -> String {
     let f = Flavor::Markdown;
-    let mut out = format!("## {} {} {}\n\n", wording::tier_emoji(v.tier), wording::state_emoji(v.state), wording::title(v));
+    let mut out =
+        format!("## {} {} {}\n\n", wording::tier_emoji(v.tier), wording::state_emoji(v.state), wording::title(v));
     let pr = wording::pr_line(v);
     if !pr.is_empty() {
         out.push_str(&format!("{}\n\n", escape(&pr)));
@@ -33,10 +34,16 @@ pub fn render(v: &Verdict) -> String {
     for (tier, files) in super::files_by_tier(v) {
         // Red is what reviewers must read first, so it is the one group shown open.
         let open = if tier == crate::policy::Tier::Red { " open" } else { "" };
-        out.push_str(&format!("<details{open}><summary>{} {} ({})</summary>\n\n", wording::tier_emoji(tier), tier, files.len()));
+        out.push_str(&format!(
+            "<details{open}><summary>{} {} ({})</summary>\n\n",
+            wording::tier_emoji(tier),
+            tier,
+            files.len()
+        ));
         for file in files.iter().take(FILES_PER_TIER) {
             let reasons: Vec<String> = file.reasons.iter().map(|r| wording::tier_reason(r, f)).collect();
-            let renamed = file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
+            let renamed =
+                file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
             let ai = if file.ai_touched { format!(" · 🤖 {}", wording::ai_touched_note()) } else { String::new() };
             out.push_str(&format!("- {}{renamed}: {}{ai}\n", f.code(&file.path), reasons.join("; ")));
         }

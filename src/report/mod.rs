@@ -6,8 +6,8 @@ pub mod markdown;
 pub mod text;
 pub mod wording;
 
-use crate::policy::verdict::{FileVerdict, Verdict};
 use crate::policy::Tier;
+use crate::policy::verdict::{FileVerdict, Verdict};
 
 /// The output formats `--format` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,3 +35,6 @@ pub fn files_by_tier(v: &Verdict) -> Vec<(Tier, Vec<&FileVerdict>)> {
         .filter(|(_, files)| !files.is_empty())
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

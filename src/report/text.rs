@@ -43,7 +43,13 @@ pub fn render(v: &Verdict, color: bool) -> String {
     }
     out.push('\n');
     for (tier, files) in super::files_by_tier(v) {
-        let heading = format!("{} {} ({} file{})", wording::tier_emoji(tier), tier, files.len(), if files.len() == 1 { "" } else { "s" });
+        let heading = format!(
+            "{} {} ({} file{})",
+            wording::tier_emoji(tier),
+            tier,
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        );
         let mark = match tier {
             Tier::Red => Mark::Fail,
             Tier::Yellow => Mark::Pending,

@@ -105,7 +105,8 @@ pub fn tier_reason(r: &TierReason, f: Flavor) -> String {
 
 /// The one-line summary: what a status line or a log shows.
 pub fn summary(v: &Verdict) -> String {
-    let mut parts = vec![format!("flowgate {}", state_word(v.state).to_uppercase()), format!("{} {}", tier_emoji(v.tier), v.tier)];
+    let mut parts =
+        vec![format!("flowgate {}", state_word(v.state).to_uppercase()), format!("{} {}", tier_emoji(v.tier), v.tier)];
     let keys = v.linkage.keys();
     parts.push(match v.linkage.state {
         LinkageState::Pass if keys.is_empty() => "story: none (optional)".to_string(),
@@ -115,7 +116,11 @@ pub fn summary(v: &Verdict) -> String {
     });
     let detected: Vec<&str> = v.ai.detected().iter().map(|t| t.id()).collect();
     let declared = v.ai.declared.map_or("undeclared", declared_word);
-    parts.push(if detected.is_empty() { format!("AI: {declared}") } else { format!("AI: {declared}, detected {}", detected.join(", ")) });
+    parts.push(if detected.is_empty() {
+        format!("AI: {declared}")
+    } else {
+        format!("AI: {declared}, detected {}", detected.join(", "))
+    });
     let counted = v.review.approved_by.len();
     parts.push(format!("review: {counted}/{} approvals", v.review.required));
     if v.state != v.rules_state {
@@ -151,12 +156,26 @@ pub fn linkage_section(v: &Verdict, f: Flavor) -> Section {
     let mut details: Vec<String> = l
         .refs
         .iter()
-        .map(|r| format!("{} ({}, in the {}{})", f.code(&r.key), r.tracker.id(), r.source.id(), if r.closes { ", closes it" } else { "" }))
+        .map(|r| {
+            format!(
+                "{} ({}, in the {}{})",
+                f.code(&r.key),
+                r.tracker.id(),
+                r.source.id(),
+                if r.closes { ", closes it" } else { "" }
+            )
+        })
         .collect();
     let (mark, headline) = match l.state {
-        LinkageState::Pass if l.refs.is_empty() => (Mark::Skip, "no work item referenced; linkage is optional".to_string()),
-        LinkageState::Pass => (Mark::Pass, format!("linked to {}", l.keys().iter().map(|k| f.code(k)).collect::<Vec<_>>().join(", "))),
-        LinkageState::Exempt => (Mark::Skip, format!("exempt: {}", l.exemption.as_ref().map(|e| exemption(e, f)).unwrap_or_default())),
+        LinkageState::Pass if l.refs.is_empty() => {
+            (Mark::Skip, "no work item referenced; linkage is optional".to_string())
+        }
+        LinkageState::Pass => {
+            (Mark::Pass, format!("linked to {}", l.keys().iter().map(|k| f.code(k)).collect::<Vec<_>>().join(", ")))
+        }
+        LinkageState::Exempt => {
+            (Mark::Skip, format!("exempt: {}", l.exemption.as_ref().map(|e| exemption(e, f)).unwrap_or_default()))
+        }
         LinkageState::Fail => {
             details.push("Add a work-item key (for example ABC-123, ENG-42, sc-123, AB#123 or #12) to the title, the branch name or the description.".to_string());
             (Mark::Fail, "no work item referenced, and this PR needs one".to_string())
@@ -198,18 +217,29 @@ pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
         None => "not declared".to_string(),
     };
     let detected = a.detected();
-    let headline = if detected.is_empty() { format!("{declared}; no known AI tool detected") } else { format!("{declared}; detected {}", tools(&detected)) };
+    let headline = if detected.is_empty() {
+        format!("{declared}; no known AI tool detected")
+    } else {
+        format!("{declared}; detected {}", tools(&detected))
+    };
     let mut details = Vec::new();
     if !a.declarations.is_empty() {
-        details.push(format!("declared by {}", a.declarations.iter().map(|d| declaration(d, f)).collect::<Vec<_>>().join(", ")));
+        details.push(format!(
+            "declared by {}",
+            a.declarations.iter().map(|d| declaration(d, f)).collect::<Vec<_>>().join(", ")
+        ));
     }
     for m in &a.markers {
         details.push(format!("{}: {} ({})", m.tool.id(), f.code(&m.evidence), site(&m.site)));
     }
     match a.files_basis {
         AiFilesBasis::None => {}
-        AiFilesBasis::MarkedCommits => details.push(format!("AI-touched files: {} (from the marked commits)", a.files.len())),
-        AiFilesBasis::AllFiles => details.push(format!("AI-touched files: all {} (AI use applies to the whole PR)", a.files.len())),
+        AiFilesBasis::MarkedCommits => {
+            details.push(format!("AI-touched files: {} (from the marked commits)", a.files.len()))
+        }
+        AiFilesBasis::AllFiles => {
+            details.push(format!("AI-touched files: all {} (AI use applies to the whole PR)", a.files.len()))
+        }
     }
     if let Some(e) = &a.exemption {
         details.push(format!("disclosure not required: {}", exemption(e, f)));
@@ -222,10 +252,19 @@ pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
         None => (Mark::Pass, headline),
     };
     if mark == Mark::Fail {
-        details.insert(0, match a.declared {
-            Some(d) => format!("declared {}; detected {}", declared_word(d), if detected.is_empty() { "nothing".to_string() } else { tools(&detected) }),
-            None => format!("detected {}", if detected.is_empty() { "nothing".to_string() } else { tools(&detected) }),
-        });
+        details.insert(
+            0,
+            match a.declared {
+                Some(d) => format!(
+                    "declared {}; detected {}",
+                    declared_word(d),
+                    if detected.is_empty() { "nothing".to_string() } else { tools(&detected) }
+                ),
+                None => {
+                    format!("detected {}", if detected.is_empty() { "nothing".to_string() } else { tools(&detected) })
+                }
+            },
+        );
     }
     Section { title: "AI disclosure", mark, headline, details }
 }
@@ -275,8 +314,13 @@ fn ignored(i: &IgnoredReview, f: Flavor) -> String {
         IgnoredWhy::Committer => format!("{who} authored or committed changes in this PR and cannot approve it"),
         IgnoredWhy::Bot => format!("{who} is a bot; bots never approve"),
         IgnoredWhy::AiReviewer => format!("{who} is an AI reviewer; AI reviews never count as approval"),
-        IgnoredWhy::Stale { commit: Some(c) } => format!("{who} approved {}, not the head commit; approvals in this tier count only on the head", f.code(c.short())),
-        IgnoredWhy::Stale { commit: None } => format!("{who} approved an unknown commit; approvals in this tier count only on the head"),
+        IgnoredWhy::Stale { commit: Some(c) } => format!(
+            "{who} approved {}, not the head commit; approvals in this tier count only on the head",
+            f.code(c.short())
+        ),
+        IgnoredWhy::Stale { commit: None } => {
+            format!("{who} approved an unknown commit; approvals in this tier count only on the head")
+        }
     }
 }
 
@@ -290,7 +334,10 @@ pub fn review_section(v: &Verdict, f: Flavor) -> Section {
         .map(|q| format!("{} {}", if q.met { "met:" } else { "needs:" }, requirement_name(q, f)))
         .collect();
     if !r.approved_by.is_empty() {
-        details.push(format!("approved by {}", r.approved_by.iter().map(|l| f.code(l.as_str())).collect::<Vec<_>>().join(", ")));
+        details.push(format!(
+            "approved by {}",
+            r.approved_by.iter().map(|l| f.code(l.as_str())).collect::<Vec<_>>().join(", ")
+        ));
     }
     for i in &r.ignored {
         details.push(ignored(i, f));
@@ -305,11 +352,18 @@ pub fn review_section(v: &Verdict, f: Flavor) -> Section {
     }
     let (mark, headline) = if r.state == ReviewStatus::Pass {
         let needed: u32 = r.requirements.iter().map(|q| q.approvals).max().unwrap_or(0);
-        if needed == 0 { (Mark::Pass, "no approval required".to_string()) } else { (Mark::Pass, format!("{counted} counted approval{}", if counted == 1 { "" } else { "s" })) }
+        if needed == 0 {
+            (Mark::Pass, "no approval required".to_string())
+        } else {
+            (Mark::Pass, format!("{counted} counted approval{}", if counted == 1 { "" } else { "s" }))
+        }
     } else {
         let mut waiting = missing.clone();
         if !r.changes_requested_by.is_empty() {
-            waiting.push(format!("changes requested by {}", r.changes_requested_by.iter().map(|l| f.code(l.as_str())).collect::<Vec<_>>().join(", ")));
+            waiting.push(format!(
+                "changes requested by {}",
+                r.changes_requested_by.iter().map(|l| f.code(l.as_str())).collect::<Vec<_>>().join(", ")
+            ));
         }
         (Mark::Pending, format!("waiting for {}", waiting.join("; ")))
     };
@@ -319,7 +373,8 @@ pub fn review_section(v: &Verdict, f: Flavor) -> Section {
 /// The missing-review phrases, as the JSON's `review.missing` lists them.
 pub fn review_missing(v: &Verdict) -> Vec<String> {
     let counted = v.review.approved_by.len();
-    let mut out: Vec<String> = v.review.requirements.iter().filter_map(|q| requirement_missing(q, counted, Flavor::Plain)).collect();
+    let mut out: Vec<String> =
+        v.review.requirements.iter().filter_map(|q| requirement_missing(q, counted, Flavor::Plain)).collect();
     for who in &v.review.changes_requested_by {
         out.push(format!("changes requested by {who} must be resolved"));
     }
@@ -336,7 +391,9 @@ pub fn limit_problem(p: &LimitProblem) -> String {
         },
         LimitProblem::CommitsCapped { listed, total } => match total {
             Some(t) => format!("GitHub lists only {listed} of the {t} commits, so the rest cannot be checked"),
-            None => format!("GitHub's commit listing stopped at its cap of {listed}, so further commits cannot be checked"),
+            None => {
+                format!("GitHub's commit listing stopped at its cap of {listed}, so further commits cannot be checked")
+            }
         },
     }
 }
@@ -344,11 +401,17 @@ pub fn limit_problem(p: &LimitProblem) -> String {
 pub fn limits_section(v: &Verdict) -> Section {
     let files = v.files.len();
     if v.limits.is_empty() {
-        let headline = format!("{files} changed file{}, {} changed line{}, within the limits", plural(files as u64), v.changed_lines, plural(v.changed_lines));
+        let headline = format!(
+            "{files} changed file{}, {} changed line{}, within the limits",
+            plural(files as u64),
+            v.changed_lines,
+            plural(v.changed_lines)
+        );
         return Section { title: "Size", mark: Mark::Pass, headline, details: vec![] };
     }
     let mut details: Vec<String> = v.limits.iter().map(limit_problem).collect();
-    details.push("The PR is treated as red and cannot pass without the override: split it into smaller PRs.".to_string());
+    details
+        .push("The PR is treated as red and cannot pass without the override: split it into smaller PRs.".to_string());
     Section { title: "Size", mark: Mark::Fail, headline: limit_problem(&v.limits[0]), details }
 }
 
@@ -382,10 +445,27 @@ pub fn override_section(v: &Verdict, f: Flavor) -> Option<Section> {
             title: "Override",
             mark: Mark::Pass,
             headline: format!("overridden by {} with label {label}", f.code(by.as_str())),
-            details: if v.rules_state == State::Pass { vec![] } else { vec![format!("without it the gate would be {}", state_word(v.rules_state))] },
+            details: if v.rules_state == State::Pass {
+                vec![]
+            } else {
+                vec![format!("without it the gate would be {}", state_word(v.rules_state))]
+            },
         },
-        (Some(by), false) => Section { title: "Override", mark: Mark::Fail, headline: format!("label {label} was applied by {}, who may not override; it is ignored", f.code(by.as_str())), details: vec![] },
-        (None, _) => Section { title: "Override", mark: Mark::Fail, headline: format!("label {label} is present but who applied it is unknown; it is ignored"), details: vec![] },
+        (Some(by), false) => Section {
+            title: "Override",
+            mark: Mark::Fail,
+            headline: format!(
+                "label {label} was applied by {}, who may not override; it is ignored",
+                f.code(by.as_str())
+            ),
+            details: vec![],
+        },
+        (None, _) => Section {
+            title: "Override",
+            mark: Mark::Fail,
+            headline: format!("label {label} is present but who applied it is unknown; it is ignored"),
+            details: vec![],
+        },
     })
 }
 

@@ -18,7 +18,10 @@ use crate::model::{Commit, CommitSha, FileChange, GitPerson, Label, Login, PrFac
 
 pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
     if !dir.is_dir() {
-        return Err(UserError::input(dir, "not a directory; a snapshot is a directory holding pull.json and files.json"));
+        return Err(UserError::input(
+            dir,
+            "not a directory; a snapshot is a directory holding pull.json and files.json",
+        ));
     }
     let pull_path = dir.join("pull.json");
     let pull_text = read_required(&pull_path)?;
@@ -61,7 +64,13 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
         labels,
         files: files
             .into_iter()
-            .map(|f| FileChange { path: f.filename, previous_path: f.previous_filename, status: f.status, additions: f.additions, deletions: f.deletions })
+            .map(|f| FileChange {
+                path: f.filename,
+                previous_path: f.previous_filename,
+                status: f.status,
+                additions: f.additions,
+                deletions: f.deletions,
+            })
             .collect(),
         visibility: Visibility {
             files_total: pull.changed_files,
@@ -75,7 +84,12 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
             .into_iter()
             // A deleted account shows as a null user; its review cannot be attributed to anyone.
             .filter_map(|r| {
-                Some(Review { reviewer: Login::new(r.user?.login), state: r.state, commit_id: r.commit_id.map(CommitSha::new), submitted_at: r.submitted_at })
+                Some(Review {
+                    reviewer: Login::new(r.user?.login),
+                    state: r.state,
+                    commit_id: r.commit_id.map(CommitSha::new),
+                    submitted_at: r.submitted_at,
+                })
             })
             .collect(),
     })
@@ -84,7 +98,11 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
 fn commit(c: CommitJson) -> Commit {
     let person = |p: Option<github_json::GitActorJson>, account: Option<github_json::UserJson>| {
         let p = p.unwrap_or_default();
-        GitPerson { name: p.name.unwrap_or_default(), email: p.email.unwrap_or_default(), login: account.map(|a| Login::new(a.login)) }
+        GitPerson {
+            name: p.name.unwrap_or_default(),
+            email: p.email.unwrap_or_default(),
+            login: account.map(|a| Login::new(a.login)),
+        }
     };
     Commit {
         sha: CommitSha::new(c.sha),

@@ -144,13 +144,8 @@ const EMAILS: &[(&str, Option<&str>, &str, AiTool)] = &[
 ];
 
 /// Branch prefixes of cloud agents (`claude/` covers Claude Code on the web and the Action).
-const BRANCHES: &[(&str, AiTool)] = &[
-    ("copilot/", Copilot),
-    ("claude/", ClaudeCode),
-    ("codex/", Codex),
-    ("cursor/", Cursor),
-    ("devin/", Devin),
-];
+const BRANCHES: &[(&str, AiTool)] =
+    &[("copilot/", Copilot), ("claude/", ClaudeCode), ("codex/", Codex), ("cursor/", Cursor), ("devin/", Devin)];
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static regex")
@@ -197,11 +192,7 @@ fn marker(tool: AiTool, site: MarkerSite, evidence: &str) -> Marker {
         evidence.pop();
         evidence.push('…');
     }
-    Marker {
-        tool,
-        site,
-        evidence,
-    }
+    Marker { tool, site, evidence }
 }
 
 /// The tool behind a GitHub login (`claude[bot]`, `Copilot`, `coderabbitai`, …).
@@ -266,9 +257,7 @@ fn co_author_tool(value: &str) -> Option<AiTool> {
     (p.email.is_empty() && tool != Other).then_some(tool)
 }
 
-const NEGATIVE_WORDS: &[&str] = &[
-    "no", "none", "false", "n/a", "na", "0", "off", "nothing", "not",
-];
+const NEGATIVE_WORDS: &[&str] = &["no", "none", "false", "n/a", "na", "0", "off", "nothing", "not"];
 
 /// A declaration value that says "no AI" (`no`, `None.`, `false`, `n/a`, …).
 fn is_negative(value: &str) -> bool {
@@ -292,9 +281,7 @@ fn body_markers(text: &str, add: &mut impl FnMut(AiTool, &str)) {
     for (tool, re) in BODY_RULES.iter() {
         if let Some(m) = re.find(text) {
             let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            let end = text[m.end()..]
-                .find('\n')
-                .map_or(text.len(), |i| i + m.end());
+            let end = text[m.end()..].find('\n').map_or(text.len(), |i| i + m.end());
             let line = text[start..end].trim();
             let long = line.chars().count() > MAX_EVIDENCE;
             add(*tool, if long { &text[m.start()..end] } else { line });
@@ -312,12 +299,7 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
     let mut add = |tool, evidence: &str| out.insert(marker(tool, site.clone(), evidence));
     let people = [
         ("author", c.author_name, c.author_email, c.author_login),
-        (
-            "committer",
-            c.committer_name,
-            c.committer_email,
-            c.committer_login,
-        ),
+        ("committer", c.committer_name, c.committer_email, c.committer_login),
     ];
     for (role, name, email, login) in people {
         if let Some(tool) = identity_tool(name, email) {
@@ -338,9 +320,7 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
             "replit-commit-author" if value.starts_with("agent") => Some(Replit),
             "replit-commit-author" if value.starts_with("assistant") => Some(Replit),
             "replit-commit-session-id" => Some(Replit),
-            _ if declaration_key(&key).is_some() && !is_negative(&value) => {
-                Some(tool_from_name(&t.value))
-            }
+            _ if declaration_key(&key).is_some() && !is_negative(&value) => Some(tool_from_name(&t.value)),
             _ => None,
         };
         if let Some(tool) = tool {
@@ -352,11 +332,7 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
     });
     let subject = c.message.trim_start().lines().next().unwrap_or("");
     let subject = subject.trim();
-    if subject
-        .get(..7)
-        .unwrap_or("")
-        .eq_ignore_ascii_case("aider: ")
-    {
+    if subject.get(..7).unwrap_or("").eq_ignore_ascii_case("aider: ") {
         add(Aider, subject);
     }
     out.into_iter().collect()
@@ -376,10 +352,7 @@ pub fn pr_markers(author_login: &str, branch: &str, body: &str, labels: &[&str])
     let name = name.strip_prefix("refs/heads/").unwrap_or(name);
     let name = name.to_ascii_lowercase();
     for (prefix, tool) in BRANCHES {
-        if name
-            .strip_prefix(prefix)
-            .is_some_and(|rest| !rest.is_empty())
-        {
+        if name.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty()) {
             add(*tool, MarkerSite::Branch, &format!("branch {branch}"));
         }
     }
@@ -410,13 +383,11 @@ pub fn trailer_declaration(message: &str) -> Option<Declared> {
     trailers::parse(message).iter().filter_map(declared).max()
 }
 
-static CHECKBOX: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*(?:[-*+]|\d+[.)])\s+\[([^\]]?)\]\s*(.*)$"));
+static CHECKBOX: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:[-*+]|\d+[.)])\s+\[([^\]]?)\]\s*(.*)$"));
 // The patterns below run on `normalize`d text.
 static AI_LINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:> ?)?ai(?: (?:use|usage|used|assistance|assisted))? ?:\s*(.*)$"));
-static NEGATIVE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b(?:no|not|without|zero|never)\b.*\bai\b|^(?:none|n/a)\b"));
+static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:no|not|without|zero|never)\b.*\bai\b|^(?:none|n/a)\b"));
 static GENERATED: LazyLock<Regex> =
     LazyLock::new(|| re(r"\bai generated\b|\bgenerated (?:by|with|using) (?:an? )?(?:ai|llm)\b"));
 static ASSISTED: LazyLock<Regex> = LazyLock::new(|| {
@@ -578,10 +549,7 @@ mod tests {
             assert!(in_message(&message).is_empty(), "{row}");
         }
         let m = in_message("S\n\nCo-Authored-By: Claude <noreply@anthropic.com>");
-        assert_eq!(
-            m[0].evidence,
-            "Co-Authored-By: Claude <noreply@anthropic.com>"
-        );
+        assert_eq!(m[0].evidence, "Co-Authored-By: Claude <noreply@anthropic.com>");
     }
 
     #[test]
@@ -601,10 +569,7 @@ mod tests {
             Copilot | copilot@example.com | =>";
         check(table, |row| by(row, false), commit_site());
         check(table, |row| by(row, true), commit_site());
-        let m = by(
-            "claude[bot] | 41898282+claude[bot]@users.no-reply.github.com",
-            true,
-        );
+        let m = by("claude[bot] | 41898282+claude[bot]@users.no-reply.github.com", true);
         let want = "committer claude[bot] <41898282+claude[bot]@users.no-reply.github.com>";
         assert_eq!(m[0].evidence, want);
         let m = by("x | | Copilot", false);
@@ -676,11 +641,7 @@ mod tests {
         let labels = ["bug", " Amazon Q development agent "];
         let m = pr_markers("Copilot", "claude/x", "", &labels);
         let evidence: Vec<_> = m.iter().map(|m| m.evidence.as_str()).collect();
-        let want = [
-            "author Copilot",
-            "branch claude/x",
-            "label Amazon Q development agent",
-        ];
+        let want = ["author Copilot", "branch claude/x", "label Amazon Q development agent"];
         assert_eq!(evidence, want);
         // A hit late in a long line: the evidence starts at the hit.
         let long = "x".repeat(300) + " https://chatgpt.com/codex/tasks/task_e_1";
@@ -720,9 +681,7 @@ mod tests {
         for row in table.lines() {
             let (input, want) = row.trim().rsplit_once("=>").expect("table row");
             let strengths = [Declared::None, Declared::Assisted, Declared::Generated];
-            let want = strengths
-                .into_iter()
-                .find(|d| format!("{d:?}").eq_ignore_ascii_case(want.trim()));
+            let want = strengths.into_iter().find(|d| format!("{d:?}").eq_ignore_ascii_case(want.trim()));
             assert_eq!(f(&input.trim().replace("\\n", "\n")), want, "{row}");
         }
     }
@@ -768,8 +727,7 @@ mod tests {
 
     #[test]
     fn tool_names() {
-        let table =
-            "Claude Code => claude-code\n claude => claude-code\n claude-opus => claude-code
+        let table = "Claude Code => claude-code\n claude => claude-code\n claude-opus => claude-code
             GitHub Copilot => copilot\n cursor => cursor\n Cursor (claude-4-sonnet) => cursor
             aider (gpt-4o) => aider\n Codex => codex\n gpt-5-codex => codex\n Devin => devin
             Google Jules => jules\n Amazon Q Developer => amazon-q\n amazon-q => amazon-q
@@ -782,7 +740,8 @@ mod tests {
 
     #[test]
     fn no_panic_on_large_multibyte_input() {
-        let pieces = "é|🤖 Generated with [Claude Code]|\n|\r\n|- [x] |AI: |<|>|Co-authored-by: |中文| |\n\n|\t|[bot]|@|:";
+        let pieces =
+            "é|🤖 Generated with [Claude Code]|\n|\r\n|- [x] |AI: |<|>|Co-authored-by: |中文| |\n\n|\t|[bot]|@|:";
         let pieces: Vec<&str> = pieces.split('|').collect();
         let (mut s, mut i) = (String::new(), 0usize);
         while s.len() < 100_000 {

@@ -11,7 +11,8 @@ use super::{Ai, Disclosure, OnUndeclared};
 use crate::model::{Commit, PrFacts};
 
 /// The labels authors use to declare AI use, and what each declares.
-pub const DECLARATION_LABELS: [(&str, Declared); 3] = [("ai:none", Declared::None), ("ai:assisted", Declared::Assisted), ("ai:generated", Declared::Generated)];
+pub const DECLARATION_LABELS: [(&str, Declared); 3] =
+    [("ai:none", Declared::None), ("ai:assisted", Declared::Assisted), ("ai:generated", Declared::Generated)];
 
 pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {
     let mut declarations = Vec::new();
@@ -51,7 +52,11 @@ pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {
     let exemption = if let Some(a) = policy.exempt_authors.iter().find(|a| **a == facts.author) {
         Some(Exemption::Author(a.clone()))
     } else {
-        facts.labels.iter().find(|l| policy.exempt_labels.iter().any(|e| e.eq_ignore_ascii_case(&l.name))).map(|l| Exemption::Label(l.name.clone()))
+        facts
+            .labels
+            .iter()
+            .find(|l| policy.exempt_labels.iter().any(|e| e.eq_ignore_ascii_case(&l.name)))
+            .map(|l| Exemption::Label(l.name.clone()))
     };
 
     let tools: Vec<AiTool> = markers.iter().map(|m| m.tool).collect::<BTreeSet<_>>().into_iter().collect();
@@ -102,7 +107,12 @@ fn view(commit: &Commit) -> CommitView<'_> {
 
 /// Commit-level evidence names the files exactly; PR-level evidence (a label, the body, the
 /// author, the branch) or a marked commit whose files are unknown makes every file AI-touched.
-fn ai_touched_files(facts: &PrFacts, declared: Option<Declared>, markers: &[Marker], declaring: &[&Commit]) -> (Vec<String>, AiFilesBasis) {
+fn ai_touched_files(
+    facts: &PrFacts,
+    declared: Option<Declared>,
+    markers: &[Marker],
+    declaring: &[&Commit],
+) -> (Vec<String>, AiFilesBasis) {
     let all = || facts.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
     let marked_shas: BTreeSet<&str> = markers
         .iter()
@@ -118,7 +128,11 @@ fn ai_touched_files(facts: &PrFacts, declared: Option<Declared>, markers: &[Mark
     }
     if marked_shas.is_empty() {
         let declared_use = declared.is_some_and(|d| d > Declared::None);
-        return if pr_level || declared_use { (all(), AiFilesBasis::AllFiles) } else { (Vec::new(), AiFilesBasis::None) };
+        return if pr_level || declared_use {
+            (all(), AiFilesBasis::AllFiles)
+        } else {
+            (Vec::new(), AiFilesBasis::None)
+        };
     }
     let mut touched: BTreeSet<&str> = BTreeSet::new();
     for commit in facts.commits.iter().filter(|c| marked_shas.contains(c.sha.as_str())) {
@@ -130,7 +144,9 @@ fn ai_touched_files(facts: &PrFacts, declared: Option<Declared>, markers: &[Mark
     let files = facts
         .files
         .iter()
-        .filter(|f| touched.contains(f.path.as_str()) || f.previous_path.as_deref().is_some_and(|p| touched.contains(p)))
+        .filter(|f| {
+            touched.contains(f.path.as_str()) || f.previous_path.as_deref().is_some_and(|p| touched.contains(p))
+        })
         .map(|f| f.path.clone())
         .collect();
     (files, AiFilesBasis::MarkedCommits)

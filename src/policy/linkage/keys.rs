@@ -74,10 +74,9 @@ pub struct WorkItemRef {
 /// A prefix is also denied when it is one of these plus trailing digits
 /// (`IPV6`, `SHA3`, `X86`, `WIN32`), so `P` does not block a real `PAY` project.
 const LOOK_ALIKES: &[&str] = &[
-    "AES", "AGPL", "AMD", "ARM", "BY", "CC", "COVID", "CVE", "CWE", "DDR", "DES", "ECMA", "ES",
-    "FIPS", "GHSA", "GMT", "GPL", "HTTP", "IEC", "IEEE", "IPV", "ISO", "LGPL", "MD", "MP", "MPEG",
-    "P", "PCI", "PEP", "RFC", "RHSA", "RSA", "SHA", "SOC", "SSL", "TLS", "UCS", "USB", "UTC",
-    "UTF", "WCAG", "WIN", "X", "Y2K",
+    "AES", "AGPL", "AMD", "ARM", "BY", "CC", "COVID", "CVE", "CWE", "DDR", "DES", "ECMA", "ES", "FIPS", "GHSA", "GMT",
+    "GPL", "HTTP", "IEC", "IEEE", "IPV", "ISO", "LGPL", "MD", "MP", "MPEG", "P", "PCI", "PEP", "RFC", "RHSA", "RSA",
+    "SHA", "SOC", "SSL", "TLS", "UCS", "USB", "UTC", "UTF", "WCAG", "WIN", "X", "Y2K",
 ];
 
 /// GitHub's closing keywords; also used for Jira, Shortcut and Azure, whose
@@ -96,30 +95,20 @@ fn re(pattern: &str) -> Regex {
 // The regex crate has no look-around, so word boundaries that `\b` cannot
 // express (`&#1`, `owner/repo` preceded by a path, `-digits` suffixes) are
 // checked by hand around each match.
-static KEY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b([A-Za-z][A-Za-z0-9_]{1,9})-([1-9][0-9]*)\b"));
-static GITHUB_URL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+)/issues/([0-9]+)")
-});
-static LINEAR_URL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)https?://linear\.app/[A-Za-z0-9_.-]+/issue/([A-Za-z][A-Za-z0-9_]{0,9})-([1-9][0-9]*)")
-});
-static SHORTCUT_URL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)https?://app\.(?:shortcut\.com|clubhouse\.io)/[A-Za-z0-9_.-]+/story/([0-9]+)")
-});
-static REPO_REF: LazyLock<Regex> =
-    LazyLock::new(|| re(r"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]+)"));
+static KEY: LazyLock<Regex> = LazyLock::new(|| re(r"\b([A-Za-z][A-Za-z0-9_]{1,9})-([1-9][0-9]*)\b"));
+static GITHUB_URL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+)/issues/([0-9]+)"));
+static LINEAR_URL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)https?://linear\.app/[A-Za-z0-9_.-]+/issue/([A-Za-z][A-Za-z0-9_]{0,9})-([1-9][0-9]*)"));
+static SHORTCUT_URL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)https?://app\.(?:shortcut\.com|clubhouse\.io)/[A-Za-z0-9_.-]+/story/([0-9]+)"));
+static REPO_REF: LazyLock<Regex> = LazyLock::new(|| re(r"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]+)"));
 static AZURE: LazyLock<Regex> = LazyLock::new(|| re(r"AB#([0-9]+)"));
 static BARE: LazyLock<Regex> = LazyLock::new(|| re(r"#([0-9]+)"));
 
 /// Find every reference in `text` that the enabled trackers recognise. `repo` is "owner/name" of the PR's repository, used to normalise bare "#12" / "GH-12" to "owner/name#12".
 /// Results are de-duplicated by (tracker, key, source) keeping closes=true if any occurrence closes, in order of first appearance.
-pub fn extract(
-    text: &str,
-    source: Source,
-    trackers: &TrackerSet,
-    repo: Option<&str>,
-) -> Vec<WorkItemRef> {
+pub fn extract(text: &str, source: Source, trackers: &TrackerSet, repo: Option<&str>) -> Vec<WorkItemRef> {
     let mut scan = Scan {
         text,
         source,
@@ -158,22 +147,10 @@ impl Scan<'_> {
     }
 
     fn push(&mut self, start: usize, tracker: Tracker, key: String) {
-        let words = if tracker == Tracker::Linear {
-            LINEAR_CLOSERS
-        } else {
-            GITHUB_CLOSERS
-        };
+        let words = if tracker == Tracker::Linear { LINEAR_CLOSERS } else { GITHUB_CLOSERS };
         let closes = self.source != Source::Branch && closed_by(self.text, start, words);
         let source = self.source;
-        self.found.push((
-            start,
-            WorkItemRef {
-                tracker,
-                key,
-                source,
-                closes,
-            },
-        ));
+        self.found.push((start, WorkItemRef { tracker, key, source, closes }));
     }
 
     fn urls(&mut self) {
@@ -188,8 +165,7 @@ impl Scan<'_> {
             self.claim_url(s, e, t.linear.is_some().then(|| (Tracker::Linear, key())));
         }
         for (s, e, [num]) in captures::<1>(&SHORTCUT_URL, text) {
-            let hit =
-                (t.shortcut && valid_number(num)).then(|| (Tracker::Shortcut, format!("sc-{num}")));
+            let hit = (t.shortcut && valid_number(num)).then(|| (Tracker::Shortcut, format!("sc-{num}")));
             self.claim_url(s, e, hit);
         }
     }
@@ -248,9 +224,8 @@ impl Scan<'_> {
         let text = self.text;
         for (s, e, [prefix, num]) in captures::<2>(&KEY, text) {
             // `CVE-2024-1234` and `ABC-2024-05-01` are identifiers or dates, not keys.
-            let more_digits = text[e..]
-                .strip_prefix('-')
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+            let more_digits =
+                text[e..].strip_prefix('-').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
             if !self.free(s, e) || more_digits {
                 continue;
             }
@@ -264,8 +239,7 @@ impl Scan<'_> {
         let t = self.trackers;
         let upper = prefix.to_ascii_uppercase();
         let listed = |list: &Option<Vec<String>>| {
-            list.as_ref()
-                .is_some_and(|l| l.iter().any(|p| p.eq_ignore_ascii_case(&upper)))
+            list.as_ref().is_some_and(|l| l.iter().any(|p| p.eq_ignore_ascii_case(&upper)))
         };
         let any = |list: &Option<Vec<String>>| list.as_ref().is_some_and(Vec::is_empty);
         let (in_linear, in_jira) = (listed(&t.linear), listed(&t.jira));
@@ -323,10 +297,7 @@ impl Scan<'_> {
 
 /// Matches with their byte span and capture groups. Every group in these
 /// patterns is mandatory, so `extract` cannot fail at runtime.
-fn captures<'t, const N: usize>(
-    re: &Regex,
-    text: &'t str,
-) -> impl Iterator<Item = (usize, usize, [&'t str; N])> {
+fn captures<'t, const N: usize>(re: &Regex, text: &'t str) -> impl Iterator<Item = (usize, usize, [&'t str; N])> {
     re.captures_iter(text).filter_map(|c| {
         let m = c.get(0)?;
         let (_, groups) = c.extract();
@@ -387,16 +358,9 @@ fn closed_by(text: &str, start: usize, words: &str) -> bool {
     if !colon && trimmed.len() == before.len() {
         return false;
     }
-    let word_start = core
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| is_word(c))
-        .last()
-        .map_or(core.len(), |(i, _)| i);
+    let word_start = core.char_indices().rev().take_while(|&(_, c)| is_word(c)).last().map_or(core.len(), |(i, _)| i);
     let word = &core[word_start..];
-    words
-        .split_whitespace()
-        .any(|w| w.eq_ignore_ascii_case(word))
+    words.split_whitespace().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]
@@ -409,12 +373,7 @@ mod tests {
         let mut t = TrackerSet::default();
         for word in spec.split_whitespace() {
             let (name, keys) = word.split_once('=').unwrap_or((word, ""));
-            let keys = Some(
-                keys.split(',')
-                    .filter(|k| !k.is_empty())
-                    .map(String::from)
-                    .collect(),
-            );
+            let keys = Some(keys.split(',').filter(|k| !k.is_empty()).map(String::from).collect());
             match name {
                 "jira" => t.jira = keys,
                 "linear" => t.linear = keys,
@@ -431,17 +390,8 @@ mod tests {
     fn show(text: &str, source: Source, spec: &str, repo: Option<&str>) -> String {
         let refs = extract(text, source, &ts(spec), repo);
         assert!(refs.iter().all(|r| r.source == source));
-        let shown: Vec<String> = refs
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}:{}{}",
-                    r.tracker.id(),
-                    r.key,
-                    if r.closes { "!" } else { "" }
-                )
-            })
-            .collect();
+        let shown: Vec<String> =
+            refs.iter().map(|r| format!("{}:{}{}", r.tracker.id(), r.key, if r.closes { "!" } else { "" })).collect();
         shown.join(" ")
     }
 
@@ -494,14 +444,8 @@ mod tests {
 
     #[test]
     fn dates_and_multi_segment_numbers_rejected() {
-        assert_eq!(
-            body("released ABC-2024-05-01 and CVE-2024-1234", "jira"),
-            ""
-        );
-        assert_eq!(
-            body("ABC-2024-05-01 but ABC-2024.", "jira"),
-            "jira:ABC-2024"
-        );
+        assert_eq!(body("released ABC-2024-05-01 and CVE-2024-1234", "jira"), "");
+        assert_eq!(body("ABC-2024-05-01 but ABC-2024.", "jira"), "jira:ABC-2024");
         assert_eq!(body("ABC-0 ABC-012", "jira"), "");
     }
 
@@ -526,10 +470,7 @@ mod tests {
 
     #[test]
     fn linear_lowercase_only_in_branches_for_listed_teams() {
-        assert_eq!(
-            branch("alice/eng-42-fix-login", "linear=ENG"),
-            "linear:ENG-42"
-        );
+        assert_eq!(branch("alice/eng-42-fix-login", "linear=ENG"), "linear:ENG-42");
         assert_eq!(body("alice/eng-42-fix-login", "linear=ENG"), "");
         assert_eq!(branch("alice/ops-42-fix-login", "linear=ENG"), "");
         assert_eq!(branch("alice/eng-42-fix-login", "linear"), "");
@@ -539,17 +480,11 @@ mod tests {
 
     #[test]
     fn linear_jira_classification() {
-        assert_eq!(
-            body("ENG-1 ABC-2", "jira linear=ENG"),
-            "linear:ENG-1 jira:ABC-2"
-        );
+        assert_eq!(body("ENG-1 ABC-2", "jira linear=ENG"), "linear:ENG-1 jira:ABC-2");
         let text = "ENG-1 ABC-2 SHA-1";
         assert_eq!(body(text, "jira=ABC linear"), "linear:ENG-1 jira:ABC-2");
         let text = "ENG-1 ABC-2 OPS-3";
-        assert_eq!(
-            body(text, "jira=ABC,ENG linear=ENG"),
-            "linear:ENG-1 jira:ABC-2"
-        );
+        assert_eq!(body(text, "jira=ABC,ENG linear=ENG"), "linear:ENG-1 jira:ABC-2");
     }
 
     #[test]
@@ -592,10 +527,7 @@ mod tests {
         assert_eq!(show(text, Body, "github", Some("octo/app")), want);
         // The PR's own repo spelled in another case dedupes with the bare form.
         let text = "#7 and Octo/App#7";
-        assert_eq!(
-            show(text, Body, "github", Some("octo/app")),
-            "github:octo/app#7"
-        );
+        assert_eq!(show(text, Body, "github", Some("octo/app")), "github:octo/app#7");
     }
 
     #[test]
@@ -638,10 +570,7 @@ mod tests {
     #[test]
     fn dedupe_keeps_first_order_and_any_close() {
         let text = "PAY-2 ABC-1, then fixes ABC-1 and PAY-2; #3 closes #3 #3";
-        assert_eq!(
-            body(text, "jira github"),
-            "jira:PAY-2 jira:ABC-1! github:#3!"
-        );
+        assert_eq!(body(text, "jira github"), "jira:PAY-2 jira:ABC-1! github:#3!");
     }
 
     #[test]
@@ -674,9 +603,7 @@ mod tests {
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut text = String::new();
         while text.len() < 100_000 {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
         }
         let t = ts("jira linear=ENG shortcut azure github");
@@ -687,17 +614,7 @@ mod tests {
             }
         }
         assert!(total > 0, "the generator should produce some references");
-        for cut in [
-            "",
-            "é",
-            "#",
-            "AB#",
-            "fixes:",
-            "[",
-            "-",
-            "ABC-",
-            "https://github.com/",
-        ] {
+        for cut in ["", "é", "#", "AB#", "fixes:", "[", "-", "ABC-", "https://github.com/"] {
             assert_eq!(body(cut, "jira linear shortcut azure github"), "");
         }
         assert_eq!(body("🙂#1", "github"), "github:#1");

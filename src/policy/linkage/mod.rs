@@ -46,7 +46,8 @@ fn exemption(policy: &Linkage, facts: &PrFacts, tier: Tier) -> Option<Exemption>
     if let Some(a) = policy.exempt_authors.iter().find(|a| **a == facts.author) {
         return Some(Exemption::Author(a.clone()));
     }
-    if let Some(l) = facts.labels.iter().find(|l| policy.exempt_labels.iter().any(|e| e.eq_ignore_ascii_case(&l.name))) {
+    if let Some(l) = facts.labels.iter().find(|l| policy.exempt_labels.iter().any(|e| e.eq_ignore_ascii_case(&l.name)))
+    {
         return Some(Exemption::Label(l.name.clone()));
     }
     if policy.exempt_tiers.contains(&tier) {
