@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A GitHub login, compared case-insensitively as GitHub does.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Eq)]
 #[serde(transparent)]
 pub struct Login(String);
 

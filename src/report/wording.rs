@@ -2,8 +2,11 @@
 //! themselves, so the terminal, the check run, the job summary and the JSON say the same.
 
 use crate::policy::Tier;
-use crate::policy::ai::markers::{AiTool, Declared, MarkerSite};
+use crate::policy::ai::markers::{AiTool, Declared, Marker, MarkerSite};
 use crate::policy::verdict::*;
+
+/// One tool often leaves several markers on one commit; past this many, they are counted.
+const MARKERS_SHOWN: usize = 5;
 
 /// How inline code is written: plain in a terminal, with backticks in Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,8 +232,18 @@ pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
             a.declarations.iter().map(|d| declaration(d, f)).collect::<Vec<_>>().join(", ")
         ));
     }
+    // Show one marker from each place first: a tool's four markers on one commit say less than
+    // its markers on the commit, the branch and the description together.
+    let (mut shown, mut rest): (Vec<&Marker>, Vec<&Marker>) = (Vec::new(), Vec::new());
     for m in &a.markers {
+        if shown.iter().any(|s| s.site == m.site) { rest.push(m) } else { shown.push(m) }
+    }
+    shown.extend(rest);
+    for m in shown.into_iter().take(MARKERS_SHOWN) {
         details.push(format!("{}: {} ({})", m.tool.id(), f.code(&m.evidence), site(&m.site)));
+    }
+    if a.markers.len() > MARKERS_SHOWN {
+        details.push(format!("… and {} more markers (all are in --format json)", a.markers.len() - MARKERS_SHOWN));
     }
     match a.files_basis {
         AiFilesBasis::None => {}
