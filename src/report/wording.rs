@@ -292,10 +292,7 @@ fn principals(from: &[crate::policy::Principal], f: Flavor) -> String {
 }
 
 fn requirement_name(r: &Requirement, f: Flavor) -> String {
-    let what = match r.source {
-        RequirementSource::Tier(t) => format!("{t} tier"),
-        RequirementSource::AiTier(t) => format!("AI-touched {t} files"),
-    };
+    let what = requirement_source(&r.source);
     let plural = if r.approvals == 1 { "" } else { "s" };
     if r.from.is_empty() {
         format!("{what}: {} approval{plural}", r.approvals)
@@ -310,14 +307,21 @@ pub fn requirement_missing(r: &Requirement, counted: usize, f: Flavor) -> Option
         return None;
     }
     let short = (r.approvals as usize).saturating_sub(counted);
-    let mut parts = Vec::new();
-    if short > 0 {
-        parts.push(format!("{short} more approval{}", if short == 1 { "" } else { "s" }));
+    let need_from = !r.from.is_empty() && r.satisfied_by.is_empty();
+    let what = match (short, need_from) {
+        (0, _) => format!("an approval from {}", principals(&r.from, f)),
+        (n, false) => format!("{n} more approval{}", if n == 1 { "" } else { "s" }),
+        (1, true) => format!("1 more approval, from {}", principals(&r.from, f)),
+        (n, true) => format!("{n} more approvals, including one from {}", principals(&r.from, f)),
+    };
+    Some(format!("{what} ({})", requirement_source(&r.source)))
+}
+
+fn requirement_source(source: &RequirementSource) -> String {
+    match source {
+        RequirementSource::Tier(t) => format!("{t} tier"),
+        RequirementSource::AiTier(t) => format!("AI-touched {t} files"),
     }
-    if !r.from.is_empty() && r.satisfied_by.is_empty() {
-        parts.push(format!("an approval from {}", principals(&r.from, f)));
-    }
-    Some(parts.join(" and "))
 }
 
 fn ignored(i: &IgnoredReview, f: Flavor) -> String {
