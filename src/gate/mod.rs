@@ -3,12 +3,12 @@
 
 pub mod cases;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::UserError;
 use crate::git::{LocalPr, Repo};
 use crate::model::PrFacts;
-use crate::policy::load::{load_bundled, load_file, load_text};
+use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
 use crate::policy::{Policy, evaluate::evaluate};
 
@@ -58,31 +58,35 @@ pub fn check_local(
     let base = pr.base.clone().unwrap_or_default();
     let chosen = match explicit_policy {
         Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
-        None => match repo.show(&base, POLICY_PATH) {
-            Some(text) => {
-                let shown = PathBuf::from(format!("{base}:{POLICY_PATH}"));
-                let policy = load_text(&text, &repo.root().join(POLICY_PATH)).map_err(|e| rename_origin(e, &shown))?;
+        None => {
+            let at_base = AtRevision { repo: &repo, rev: &base };
+            if at_base.read(Path::new(POLICY_PATH)).is_ok() {
+                let policy = load_from(&at_base, Path::new(POLICY_PATH))?;
                 ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {base}") }
+            } else {
+                let policy = load_bundled("default")?;
+                ChosenPolicy { policy, origin: format!("the bundled default policy ({base} has no {POLICY_PATH})") }
             }
-            None => ChosenPolicy {
-                policy: load_bundled("default")?,
-                origin: format!("the bundled default policy ({base} has no {POLICY_PATH})"),
-            },
-        },
+        }
     };
     let facts = repo.facts(&pr)?;
     let verdict = evaluate(&facts, &chosen.policy);
     Ok((chosen, verdict))
 }
 
-/// Errors in a policy read from git name the revision, not the working-tree file.
-fn rename_origin(e: UserError, shown: &Path) -> UserError {
-    let name = shown.display().to_string();
-    match e {
-        UserError::PolicySyntax { line, column, message, .. } => {
-            UserError::PolicySyntax { file: name, line, column, message }
-        }
-        UserError::Policy { message, .. } => UserError::Policy { file: name, message },
-        other => other,
+/// Policy files as they are at a git revision: the policy and every file it extends come from
+/// the base branch, never from the working tree a branch can change.
+struct AtRevision<'a> {
+    repo: &'a Repo,
+    rev: &'a str,
+}
+
+impl PolicyFiles for AtRevision<'_> {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let path = path.to_string_lossy().replace('\\', "/");
+        self.repo.show(self.rev, &path).ok_or_else(|| format!("no such file on {}", self.rev))
+    }
+    fn describe(&self, path: &Path) -> String {
+        format!("{}:{}", self.rev, path.display())
     }
 }

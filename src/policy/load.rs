@@ -21,39 +21,66 @@ pub const BUNDLED: &[(&str, &str)] =
 /// `extends:` chains deeper than this are almost certainly a mistake.
 const MAX_EXTENDS_DEPTH: usize = 8;
 
-/// Where a policy text came from: a file on disk or a bundled pack.
-#[derive(Debug, Clone)]
+/// Where policy files are read from: the disk, or a git revision (so that a branch cannot change
+/// the files its own gate is judged by).
+pub trait PolicyFiles {
+    fn read(&self, path: &Path) -> Result<String, String>;
+    /// How messages name the file.
+    fn describe(&self, path: &Path) -> String;
+}
+
+/// Policy files on disk.
+pub struct Disk;
+
+impl PolicyFiles for Disk {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| e.to_string())
+    }
+    fn describe(&self, path: &Path) -> String {
+        path.display().to_string()
+    }
+}
+
+/// Where a policy text came from: a file or a bundled pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Origin {
     File(PathBuf),
     Bundled(&'static str),
 }
 
 impl Origin {
-    fn name(&self) -> String {
+    fn name(&self, files: &dyn PolicyFiles) -> String {
         match self {
-            Origin::File(p) => p.display().to_string(),
+            Origin::File(p) => files.describe(p),
             Origin::Bundled(name) => format!("policies/{name}.yml (bundled)"),
         }
     }
 }
 
-/// Reads and checks the policy file at `path`, following its `extends:` chain.
+/// Reads and checks the policy file at `path` on disk, following its `extends:` chain.
 pub fn load_file(path: &Path) -> Result<Policy, UserError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read the policy: {e}")))?;
-    load_text(&text, path)
+    load_from(&Disk, path)
+}
+
+/// Reads and checks the policy file at `path` from `files`, following its `extends:` chain there.
+pub fn load_from(files: &dyn PolicyFiles, path: &Path) -> Result<Policy, UserError> {
+    let text = files.read(path).map_err(|e| UserError::Input {
+        path: files.describe(path),
+        message: format!("cannot read the policy: {e}"),
+    })?;
+    resolve(files, Origin::File(normalize(path)), &text)
 }
 
 /// Loads the bundled pack `name` (`default`, `strict`).
 pub fn load_bundled(name: &str) -> Result<Policy, UserError> {
     let (name, text) = bundled(name).ok_or_else(|| UserError::Usage(unknown_pack(name)))?;
-    resolve(Origin::Bundled(name), text)
+    resolve(&Disk, Origin::Bundled(name), text)
 }
 
-/// Loads policy text said to come from `path`: messages name it, and relative `extends:` paths
-/// start from its directory.
+/// Loads policy text said to come from `path` on disk: messages name it, and relative
+/// `extends:` paths start from its directory.
 pub fn load_text(text: &str, path: &Path) -> Result<Policy, UserError> {
-    resolve(Origin::File(path.to_path_buf()), text)
+    resolve(&Disk, Origin::File(normalize(path)), text)
 }
 
 fn bundled(name: &str) -> Option<(&'static str, &'static str)> {
@@ -65,18 +92,35 @@ fn unknown_pack(name: &str) -> String {
     format!("unknown policy pack {name:?}; the bundled packs are: {}", names.join(", "))
 }
 
-fn resolve(origin: Origin, text: &str) -> Result<Policy, UserError> {
-    let mut chain = Vec::new();
+/// Folds `.` and `..` so that one file has one name, whichever way `extends:` reached it.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn resolve(files: &dyn PolicyFiles, origin: Origin, text: &str) -> Result<Policy, UserError> {
+    let mut chain: Vec<Origin> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut merged = Value::Mapping(Mapping::new());
     let mut next = Some((origin, text.to_string()));
     while let Some((origin, text)) = next.take() {
-        let name = origin.name();
-        if chain.len() >= MAX_EXTENDS_DEPTH || chain.contains(&name) {
+        let name = origin.name(files);
+        if chain.len() >= MAX_EXTENDS_DEPTH || chain.contains(&origin) {
             return Err(UserError::Policy {
-                file: chain.first().cloned().unwrap_or_else(|| name.clone()),
+                file: names.first().cloned().unwrap_or_else(|| name.clone()),
                 message: format!(
                     "`extends:` goes round in a circle or deeper than {MAX_EXTENDS_DEPTH} files: {} -> {name}",
-                    chain.join(" -> ")
+                    names.join(" -> ")
                 ),
             });
         }
@@ -94,32 +138,42 @@ fn resolve(origin: Origin, text: &str) -> Result<Policy, UserError> {
         merged = merge(merged, value);
         next = match &file.extends {
             None => None,
-            Some(target) => Some(open_extends(&origin, &name, target)?),
+            Some(target) => Some(open_extends(files, &origin, &name, target)?),
         };
-        chain.push(name);
+        chain.push(origin);
+        names.push(name);
     }
     if let Value::Mapping(m) = &mut merged {
         m.remove("extends");
     }
     let file: PolicyFile = yaml_serde::from_value(merged)
-        .map_err(|e| UserError::Policy { file: chain[0].clone(), message: strip_location(&e.to_string()) })?;
-    build(file, chain)
+        .map_err(|e| UserError::Policy { file: names[0].clone(), message: strip_location(&e.to_string()) })?;
+    build(file, names)
 }
 
-fn open_extends(origin: &Origin, name: &str, target: &str) -> Result<(Origin, String), UserError> {
+fn open_extends(
+    files: &dyn PolicyFiles,
+    origin: &Origin,
+    name: &str,
+    target: &str,
+) -> Result<(Origin, String), UserError> {
     if let Some((pack, text)) = bundled(target) {
         return Ok((Origin::Bundled(pack), text.to_string()));
     }
     let looks_like_path = target.ends_with(".yml") || target.ends_with(".yaml");
     match origin {
         Origin::File(path) if looks_like_path => {
-            let full = path.parent().unwrap_or(Path::new(".")).join(target);
-            let text = std::fs::read_to_string(&full).map_err(|e| UserError::Policy {
+            let full = normalize(&path.parent().unwrap_or(Path::new("")).join(target));
+            let text = files.read(&full).map_err(|e| UserError::Policy {
                 file: name.to_string(),
-                message: format!("`extends: {target}`: cannot read {}: {e}", full.display()),
+                message: format!("`extends: {target}`: cannot read {}: {e}", files.describe(&full)),
             })?;
             Ok((Origin::File(full), text))
         }
+        Origin::Bundled(_) => Err(UserError::Policy {
+            file: name.to_string(),
+            message: format!("`extends: {target}`: a bundled pack can only extend another bundled pack"),
+        }),
         _ => Err(UserError::Policy {
             file: name.to_string(),
             message: format!("`extends: {target}`: {}; or give a path ending in .yml", unknown_pack(target)),

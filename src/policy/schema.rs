@@ -16,7 +16,7 @@ use super::Tier;
 /// A whole policy file. Every key is optional so that a file extending a pack can say only
 /// what it changes; `load.rs` checks that the merged result is complete.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a policy: a map with keys such as version, tiers, linkage, ai")]
 #[schemars(
     title = "flowgate policy",
     description = "The review-flow policy read from .github/flowgate.yml on the base branch."
@@ -45,7 +45,7 @@ pub struct PolicyFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a map of tiers: red, yellow, green")]
 pub struct TiersFile {
     pub red: Option<TierFile>,
     pub yellow: Option<TierFile>,
@@ -63,7 +63,7 @@ impl TiersFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a tier: a map with default, paths, review")]
 pub struct TierFile {
     /// Files that no tier's `paths` match take this tier. Exactly one tier must say `true`.
     pub default: Option<bool>,
@@ -75,7 +75,7 @@ pub struct TierFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a review rule: a map with approvals, from, dismiss_stale")]
 pub struct ReviewFile {
     /// How many counted approvals are needed.
     pub approvals: Option<u32>,
@@ -86,7 +86,7 @@ pub struct ReviewFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "linkage settings: a map with required, sources, trackers, exempt")]
 pub struct LinkageFile {
     /// A PR must reference a work item from an enabled tracker.
     pub required: Option<bool>,
@@ -108,7 +108,7 @@ pub enum LinkSource {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a map of trackers: jira, linear, shortcut, azure, github")]
 pub struct TrackersFile {
     /// Jira keys such as `ABC-123`.
     pub jira: Option<JiraFile>,
@@ -123,7 +123,7 @@ pub struct TrackersFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "Jira settings: a map with projects")]
 pub struct JiraFile {
     /// Only these project keys count. Without it any key counts except well-known look-alikes
     /// (`CVE-2024-1`, `UTF-8`, `SHA-256`); listing projects is strongly recommended.
@@ -131,18 +131,18 @@ pub struct JiraFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "Linear settings: a map with teams")]
 pub struct LinearFile {
     /// Only these team keys count (they are also matched in lowercase branch names).
     pub teams: Option<Vec<ProjectKey>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an empty map {}")]
 pub struct EmptyTracker {}
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "exemptions: a map with authors, labels, tiers, titles, branches")]
 pub struct LinkageExemptFile {
     /// PR authors that need no work item (bots such as `dependabot[bot]`).
     pub authors: Option<Vec<String>>,
@@ -157,7 +157,7 @@ pub struct LinkageExemptFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "AI settings: a map with disclosure, on_undeclared, exempt, tiers")]
 pub struct AiFile {
     /// Whether a PR must declare its AI use (label, PR-body checkbox or commit trailer).
     pub disclosure: Option<Disclosure>,
@@ -187,14 +187,14 @@ pub enum OnUndeclared {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "exemptions: a map with authors, labels")]
 pub struct AiExemptFile {
     pub authors: Option<Vec<String>>,
     pub labels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a map of tiers: red, yellow, green")]
 pub struct AiTiersFile {
     pub red: Option<AiTierFile>,
     pub yellow: Option<AiTierFile>,
@@ -212,14 +212,14 @@ impl AiTiersFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an AI tier rule: a map with review")]
 pub struct AiTierFile {
     /// A review requirement added to the tier's own when AI-touched files are in this tier.
     pub review: Option<ReviewFile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "limits: a map with max_files, max_changed_lines")]
 pub struct LimitsFile {
     /// The most changed files a PR may have (GitHub lists at most 3,000).
     pub max_files: Option<u64>,
@@ -228,7 +228,7 @@ pub struct LimitsFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "the override: a map with label, allowed")]
 pub struct OverrideFile {
     /// The label that requests the override.
     pub label: Option<String>,

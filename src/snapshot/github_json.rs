@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::model::{FileStatus, ReviewState};
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a pull request object (GET pulls/{n}) or a pull_request webhook payload")]
 pub struct WebhookJson {
     pub action: Option<String>,
     pub pull_request: Option<PullJson>,
@@ -15,6 +16,7 @@ pub struct WebhookJson {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a pull request object (GET pulls/{n})")]
 pub struct PullJson {
     pub number: Option<u64>,
     pub title: Option<String>,
@@ -53,6 +55,7 @@ pub struct LabelJson {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a changed file (an entry of GET pulls/{n}/files)")]
 pub struct FileJson {
     pub filename: String,
     pub previous_filename: Option<String>,
@@ -64,6 +67,7 @@ pub struct FileJson {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a commit (an entry of GET pulls/{n}/commits)")]
 pub struct CommitJson {
     pub sha: String,
     pub commit: CommitDetailJson,
@@ -92,6 +96,7 @@ pub struct CommitFileJson {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a review (an entry of GET pulls/{n}/reviews)")]
 pub struct ReviewJson {
     pub user: Option<UserJson>,
     pub state: ReviewState,
@@ -100,6 +105,7 @@ pub struct ReviewJson {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "an issue event (an entry of GET issues/{n}/events)")]
 pub struct EventJson {
     pub event: String,
     pub actor: Option<UserJson>,

@@ -149,6 +149,13 @@ fn parse_one<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, UserErro
 
 /// One array, or several concatenated (`[...][...]`), flattened in order.
 fn parse_list<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Vec<T>, UserError> {
+    // An empty file is a save that went wrong, not a PR with nothing in it: `[]` says "none".
+    if text.trim().is_empty() {
+        return Err(UserError::input(path, "the file is empty; a list with no entries is written []"));
+    }
+    if !text.trim_start().starts_with('[') {
+        return Err(UserError::input(path, "expected a JSON array, the list GitHub returns for this request"));
+    }
     let mut items = Vec::new();
     for page in serde_json::Deserializer::from_str(text).into_iter::<Vec<T>>() {
         items.extend(page.map_err(|e| UserError::input(path, json_problem(&e)))?);
@@ -157,7 +164,9 @@ fn parse_list<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Vec<T>, Us
 }
 
 fn json_problem(e: &serde_json::Error) -> String {
-    if e.is_eof() {
+    if e.is_syntax() {
+        format!("not valid JSON: {e}")
+    } else if e.is_eof() {
         format!("the JSON ends early (truncated?): {e}")
     } else {
         format!("not the GitHub response expected here: {e}")

@@ -1,0 +1,328 @@
+//! `flowgate check` in local git mode, on real temporary repositories: tiers with renames, story
+//! keys, AI markers, the policy read from the base branch, bad bases, and --title/--body/--label.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+const CLAUDE_TRAILER: &str = "Co-Authored-By: Claude <noreply@anthropic.com>";
+
+/// A policy with red auth code, Jira keys of `project` only, and AI disclosure required.
+fn policy(project: &str, red_paths: &str) -> String {
+    format!(
+        "version: 1
+tiers:
+  red:
+    paths: [{red_paths}]
+    review: {{ approvals: 2 }}
+  yellow:
+    default: true
+    review: {{ approvals: 1 }}
+linkage:
+  required: true
+  trackers:
+    jira: {{ projects: [{project}] }}
+ai:
+  disclosure: required
+"
+    )
+}
+
+/// Enough lines for git to see a moved file as a rename.
+const OLD_SESSION: &str =
+    "pub fn old_session() {\n    let token = issue();\n    store(token);\n    audit(\"issued\");\n}\n";
+
+/// Variables that would point git at another repository or configuration.
+const CLEARED: [&str; 5] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG"];
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout))
+    }
+}
+
+/// A temporary home holding a git repository `repo/`, isolated from the machine's git config.
+struct Repo {
+    home: TempDir,
+}
+
+impl Repo {
+    /// A repository whose `main` holds `.github/flowgate.yml` (`policy_text`), src/auth/login.rs
+    /// and src/auth/old.rs.
+    fn new(policy_text: &str) -> Repo {
+        let repo = Repo { home: TempDir::new().unwrap() };
+        fs::create_dir(repo.dir()).unwrap();
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.write(".github/flowgate.yml", policy_text);
+        repo.write("src/auth/login.rs", "fn login() {}\n");
+        repo.write("src/auth/old.rs", OLD_SESSION);
+        repo.commit(&["Initial import"]);
+        repo
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.home.path().join("repo")
+    }
+
+    /// The environment that keeps the machine's and the user's git configuration out and names
+    /// the committer; the variables in `CLEARED` are removed.
+    fn env(&self) -> Vec<(&'static str, &OsStr)> {
+        let home = self.home.path().as_os_str();
+        let mut env = vec![("HOME", home), ("XDG_CONFIG_HOME", home), ("GIT_CEILING_DIRECTORIES", home)];
+        for (name, value) in [
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_AUTHOR_NAME", "Carol Diaz"),
+            ("GIT_AUTHOR_EMAIL", "carol@acme.example"),
+            ("GIT_COMMITTER_NAME", "Carol Diaz"),
+            ("GIT_COMMITTER_EMAIL", "carol@acme.example"),
+            ("NO_COLOR", "1"),
+        ] {
+            env.push((name, OsStr::new(value)));
+        }
+        env
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let mut cmd = Process::new("git");
+        cmd.current_dir(self.dir()).envs(self.env()).args(args);
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        let out = cmd.output().expect("git runs");
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.dir().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Commits everything; each of `message` is one paragraph.
+    fn commit(&self, message: &[&str]) {
+        self.git(&["add", "-A"]);
+        let mut args = vec!["commit", "-q"];
+        for paragraph in message {
+            args.extend(["-m", paragraph]);
+        }
+        self.git(&args);
+    }
+
+    /// `flowgate ARGS` run in `cwd` with this repository's isolated environment.
+    fn flowgate_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::cargo_bin("flowgate").unwrap();
+        cmd.current_dir(cwd).envs(self.env()).args(args);
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        let out = cmd.output().unwrap();
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!run.stderr.contains("panicked"), "flowgate panicked:\n{}", run.stderr);
+        run
+    }
+
+    fn flowgate(&self, args: &[&str]) -> Run {
+        self.flowgate_in(&self.dir(), args)
+    }
+
+    /// `flowgate check --format json ARGS`, which must reach a verdict.
+    fn verdict(&self, args: &[&str]) -> (Run, Value) {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let run = self.flowgate(&all);
+        let v = run.json();
+        let expected_code = if v["state"] == "fail" { 1 } else { 0 };
+        assert_eq!(run.code, expected_code, "exit code does not match state {}; stderr:\n{}", v["state"], run.stderr);
+        (run, v)
+    }
+}
+
+/// `feature/ABC-123-login`: a Claude-co-authored change to src/auth/login.rs, then a commit
+/// moving src/auth/old.rs to src/session/old.rs.
+fn feature_branch(policy_text: &str) -> Repo {
+    let repo = Repo::new(policy_text);
+    repo.git(&["checkout", "-q", "-b", "feature/ABC-123-login"]);
+    repo.write("src/auth/login.rs", "fn login() { rate_limit(); }\n");
+    repo.commit(&["Rate-limit failed logins", CLAUDE_TRAILER]);
+    fs::create_dir_all(repo.dir().join("src/session")).unwrap();
+    repo.git(&["mv", "src/auth/old.rs", "src/session/old.rs"]);
+    repo.commit(&["Move the old session code"]);
+    repo
+}
+
+fn strs<'a>(v: &'a Value, what: &str) -> Vec<&'a str> {
+    let items = v.as_array().unwrap_or_else(|| panic!("{what} should be an array, got {v}"));
+    items.iter().map(|s| s.as_str().unwrap_or_else(|| panic!("{what} should hold strings, got {s}"))).collect()
+}
+
+fn file<'a>(v: &'a Value, path: &str) -> &'a Value {
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} is not among the files: {}", v["files"]))
+}
+
+#[test]
+fn ai_assisted_auth_branch_with_a_rename_is_red() {
+    let repo = feature_branch(&policy("ABC", "\"src/auth/**\""));
+    let (run, v) = repo.verdict(&["--author", "carol"]);
+    assert_eq!(v["tier"], "red");
+    assert_ne!(v["state"], "pass", "two red approvals are missing");
+    assert_eq!(v["pr"]["author"], "carol");
+    assert_eq!(v["pr"]["branch"], "feature/ABC-123-login");
+    assert_eq!(v["pr"]["title"], "Rate-limit failed logins", "the default title is the first commit's subject");
+
+    let moved = file(&v, "src/session/old.rs");
+    assert_eq!(moved["tier"], "red", "moving a file out of src/auth is as red as changing it there");
+    assert_eq!(moved["previous_path"], "src/auth/old.rs");
+    let reasons = strs(&moved["reasons"], "reasons");
+    assert!(reasons.iter().any(|r| r.contains("old path")), "the reason should say the old path matched: {reasons:?}");
+    assert_eq!(file(&v, "src/auth/login.rs")["tier"], "red");
+
+    assert_eq!(strs(&v["linkage"]["keys"], "keys"), ["ABC-123"]);
+    assert_eq!(strs(&v["ai"]["detected"], "detected"), ["claude-code"]);
+    let ai_files = strs(&v["ai"]["files"], "ai.files");
+    assert!(ai_files.contains(&"src/auth/login.rs"), "{ai_files:?}");
+    assert!(!ai_files.contains(&"src/session/old.rs"), "the move had no AI marker: {ai_files:?}");
+    assert!(run.stderr.contains(".github/flowgate.yml on main"), "{}", run.stderr);
+}
+
+#[test]
+fn a_key_from_a_project_the_policy_does_not_list_does_not_link() {
+    let repo = feature_branch(&policy("XYZ", "\"src/auth/**\""));
+    let (_, v) = repo.verdict(&["--author", "carol"]);
+    assert!(strs(&v["linkage"]["keys"], "keys").is_empty(), "ABC is not a listed project: {}", v["linkage"]);
+    assert_eq!(v["linkage"]["state"], "fail");
+    assert_eq!(v["state"], "fail");
+}
+
+#[test]
+fn a_branch_cannot_loosen_the_policy_it_is_judged_by() {
+    let repo = feature_branch(&policy("ABC", "\"src/auth/**\""));
+    repo.write(".github/flowgate.yml", &policy("ABC", "\"nothing/**\""));
+    repo.commit(&["Relax the gate"]);
+
+    let (run, v) = repo.verdict(&["--author", "carol"]);
+    assert_eq!(v["tier"], "red", "main's policy makes src/auth red, whatever the branch says");
+    assert!(
+        run.stderr.contains("policy: .github/flowgate.yml on main"),
+        "stderr should say the policy came from main:\n{}",
+        run.stderr
+    );
+
+    // Naming the working-tree file explicitly is the documented way to try a policy change.
+    let (_, tried) = repo.verdict(&["--author", "carol", "--policy", ".github/flowgate.yml"]);
+    assert_eq!(tried["tier"], "yellow", "the branch's own policy has no red paths");
+}
+
+#[test]
+
+fn a_branch_cannot_loosen_a_file_the_policy_extends() {
+    let repo = Repo::new("extends: team.yml\n");
+    repo.write(".github/team.yml", &policy("ABC", "\"src/auth/**\""));
+    repo.commit(&["Split the policy"]);
+    repo.git(&["checkout", "-q", "-b", "feature/ABC-123-login"]);
+    repo.write("src/auth/login.rs", "fn login() { rate_limit(); }\n");
+    repo.write(".github/team.yml", &policy("ABC", "\"nothing/**\""));
+    repo.commit(&["Rate-limit failed logins, and relax the gate"]);
+
+    let (_, v) = repo.verdict(&["--author", "carol"]);
+    assert_eq!(v["tier"], "red", "main's .github/team.yml makes src/auth red");
+}
+
+#[test]
+fn a_broken_policy_on_main_names_the_revision() {
+    let repo = Repo::new("version: 1\ntiers: [red]\n");
+    repo.git(&["checkout", "-q", "-b", "feature/ABC-1"]);
+    repo.write("src/auth/login.rs", "fn login() { rate_limit(); }\n");
+    repo.commit(&["Change login"]);
+    let run = repo.flowgate(&["check"]);
+    assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("main:.github/flowgate.yml:2:"),
+        "the error should name the file on main and its line:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_base_is_named() {
+    let repo = feature_branch(&policy("ABC", "\"src/auth/**\""));
+    let run = repo.flowgate(&["check", "--base", "no-such-branch"]);
+    assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("no-such-branch"), "the error should name the base:\n{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn outside_a_repository_it_asks_for_a_snapshot() {
+    let repo = Repo::new(&policy("ABC", "\"src/auth/**\""));
+    let outside = repo.home.path().join("not-a-repo");
+    fs::create_dir(&outside).unwrap();
+    let run = repo.flowgate_in(&outside, &["check"]);
+    assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not inside a git repository"), "{}", run.stderr);
+    assert!(run.stderr.contains("--snapshot"), "the error should point to --snapshot:\n{}", run.stderr);
+}
+
+/// A branch without a key or an AI marker anywhere.
+fn plain_branch() -> Repo {
+    let repo = Repo::new(&policy("ABC", "\"src/auth/**\""));
+    repo.git(&["checkout", "-q", "-b", "login-tweaks"]);
+    repo.write("src/auth/login.rs", "fn login() { log(); }\n");
+    repo.commit(&["Log logins"]);
+    repo
+}
+
+#[test]
+fn without_title_body_or_label_nothing_links_or_declares() {
+    let (_, v) = plain_branch().verdict(&["--author", "carol"]);
+    assert_eq!(v["linkage"]["state"], "fail");
+    assert_eq!(v["ai"]["declared"], Value::Null);
+    assert_eq!(v["ai"]["state"], "fail", "this policy requires disclosure");
+    assert_eq!(v["state"], "fail");
+}
+
+#[test]
+fn title_body_and_label_are_honoured() {
+    let repo = plain_branch();
+    let (_, v) = repo.verdict(&["--author", "carol", "--title", "ABC-7: log logins", "--label", "ai:assisted"]);
+    assert_eq!(v["pr"]["title"], "ABC-7: log logins");
+    assert_eq!(strs(&v["linkage"]["keys"], "keys"), ["ABC-7"]);
+    assert_eq!(v["linkage"]["refs"][0]["source"], "title");
+    assert_eq!(v["ai"]["declared"], "assisted");
+    assert_eq!(v["ai"]["state"], "pass");
+    assert_eq!(v["state"], "pending", "only the two red approvals are missing");
+
+    let (_, v) = repo.verdict(&["--author", "carol", "--body", "Part of ABC-8.", "--label", "ai:none"]);
+    assert_eq!(strs(&v["linkage"]["keys"], "keys"), ["ABC-8"]);
+    assert_eq!(v["linkage"]["refs"][0]["source"], "body");
+    assert_eq!(v["ai"]["declared"], "none");
+}
+
+#[test]
+fn the_author_defaults_to_the_login_in_a_github_noreply_email() {
+    let repo = plain_branch();
+    repo.git(&["config", "user.email", "1234+carol-gh@users.noreply.github.com"]);
+    let (_, v) = repo.verdict(&[]);
+    assert_eq!(v["pr"]["author"], "carol-gh");
+}

@@ -1,0 +1,278 @@
+//! `flowgate policy validate|schema|test`: valid policies and packs, invalid policies reported at
+//! FILE:LINE:COLUMN (exit 2), the JSON Schema and its committed copy, and policy test cases.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The start of a valid policy: eight lines, so a key added after it is on line 9.
+const BASE: &str = "\
+version: 1
+tiers:
+  red:
+    paths: [\"src/auth/**\"]
+    review: { approvals: 2 }
+  yellow:
+    default: true
+    review: { approvals: 1 }
+";
+
+const SCHEMA_FILE: &str = "policies/flowgate.schema.json";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn flowgate(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("flowgate").unwrap().current_dir(cwd).args(args).output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(!run.stderr.contains("panicked"), "flowgate panicked:\n{}", run.stderr);
+    run
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+fn validate(path: &Path) -> Run {
+    flowgate(root(), &["policy", "validate", path_str(path)])
+}
+
+/// Writes `files` (name, text) into a new temporary directory.
+fn dir_with(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (name, text) in files {
+        fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+/// Validates `yaml` as `policy.yml` and expects exit 2 with an error naming the file and each of
+/// `needles`. Returns the stderr and the policy's path.
+fn rejected(yaml: &str, needles: &[&str]) -> (String, PathBuf, TempDir) {
+    let dir = dir_with(&[("policy.yml", yaml)]);
+    let path = dir.path().join("policy.yml");
+    let run = validate(&path);
+    assert_eq!(run.code, 2, "an invalid policy must exit 2; stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "an invalid policy printed:\n{}", run.stdout);
+    let prefix = format!("flowgate: error: {}:", path.display());
+    assert!(run.stderr.starts_with(&prefix), "the error should start with {prefix:?}:\n{}", run.stderr);
+    for needle in needles {
+        assert!(run.stderr.contains(needle), "the error should mention {needle:?}:\n{}", run.stderr);
+    }
+    (run.stderr, path, dir)
+}
+
+/// Like `rejected`, and the error points at `line` and `column` (1-based) as FILE:LINE:COLUMN.
+fn rejected_at(yaml: &str, line: usize, column: usize, needles: &[&str]) {
+    let (stderr, path, _dir) = rejected(yaml, needles);
+    let location = format!("{}:{line}:{column}: ", path.display());
+    assert!(stderr.contains(&location), "the error should point at {location:?}:\n{stderr}");
+}
+
+#[test]
+fn bundled_and_example_policies_are_valid() {
+    for rel in ["examples/flowgate.yml", "policies/default.yml", "policies/strict.yml"] {
+        let run = validate(&root().join(rel));
+        assert_eq!(run.code, 0, "{rel} should be valid; stderr:\n{}", run.stderr);
+        assert!(run.stdout.contains(": valid"), "{rel}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn strict_pack_says_it_extends_default() {
+    let run = validate(&root().join("policies/strict.yml"));
+    assert!(run.stdout.contains("policies/default.yml (bundled)"), "{}", run.stdout);
+}
+
+#[test]
+fn extending_default_and_changing_one_tier_is_valid_and_applies() {
+    let dir = dir_with(&[("policy.yml", "extends: default\ntiers:\n  red:\n    review: { approvals: 3 }\n")]);
+    let policy = dir.path().join("policy.yml");
+    let run = validate(&policy);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    assert!(run.stdout.contains("default tier yellow"), "the default tier is inherited: {}", run.stdout);
+    // The red paths are inherited and only the approvals change.
+    let snapshot = root().join("examples/auth-login");
+    let check = flowgate(
+        root(),
+        &["check", "--snapshot", path_str(&snapshot), "--policy", path_str(&policy), "--format", "json"],
+    );
+    let v: Value =
+        serde_json::from_str(&check.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", check.stdout, check.stderr));
+    assert_eq!(v["tier"], "red");
+    assert_eq!(v["review"]["required"], 3);
+}
+
+#[test]
+fn unknown_top_level_key_names_the_allowed_keys() {
+    let yaml = format!("{BASE}tierz:\n  red: {{}}\n");
+    rejected_at(&yaml, 9, 1, &["tierz", "version", "extends", "tiers", "teams", "linkage", "ai", "limits", "override"]);
+}
+
+#[test]
+fn unknown_tier_names_the_tiers() {
+    rejected_at(
+        "version: 1\ntiers:\n  yellow:\n    default: true\n  purple:\n    paths: [\"x/**\"]\n",
+        5,
+        3,
+        &["purple", "red", "yellow", "green"],
+    );
+}
+
+#[test]
+fn bad_glob_is_reported_at_its_line() {
+    rejected_at(
+        "version: 1\ntiers:\n  yellow:\n    default: true\n  red:\n    paths:\n      - \"src/[auth\"\n",
+        7,
+        7,
+        &["src/[auth", "glob"],
+    );
+}
+
+#[test]
+fn bad_exemption_regex_is_reported_at_its_line() {
+    let yaml = format!("{BASE}linkage:\n  exempt:\n    titles:\n      - \"(unclosed\"\n");
+    rejected_at(&yaml, 12, 7, &["(unclosed", "regex"]);
+}
+
+#[test]
+fn wrong_type_is_reported_at_its_value() {
+    rejected_at(
+        "version: 1\ntiers:\n  yellow:\n    default: true\n    review:\n      approvals: two\n",
+        6,
+        18,
+        &["approvals", "two"],
+    );
+}
+
+#[test]
+fn invalid_enum_value_names_the_choices() {
+    let yaml = format!("{BASE}ai:\n  disclosure: sometimes\n");
+    rejected_at(&yaml, 10, 15, &["sometimes", "required", "optional", "off"]);
+}
+
+#[test]
+fn team_without_an_org_is_rejected() {
+    let yaml = format!("{BASE}teams:\n  security: [alice]\n");
+    rejected_at(&yaml, 10, 3, &["security", "@org/"]);
+}
+
+#[test]
+fn two_default_tiers_are_named() {
+    let (stderr, ..) =
+        rejected("version: 1\ntiers:\n  red:\n    default: true\n  yellow:\n    default: true\n", &["default: true"]);
+    assert!(stderr.contains("red") && stderr.contains("yellow"), "both default tiers should be named:\n{stderr}");
+}
+
+#[test]
+fn no_default_tier_is_rejected() {
+    rejected(
+        "version: 1\ntiers:\n  red:\n    paths: [\"a/**\"]\n  yellow:\n    review: { approvals: 1 }\n",
+        &["default"],
+    );
+}
+
+#[test]
+fn unknown_pack_names_the_bundled_packs() {
+    rejected("extends: nonexistent\n", &["nonexistent", "default", "strict"]);
+}
+
+#[test]
+fn extends_cycle_is_rejected() {
+    let dir = dir_with(&[("a.yml", "extends: b.yml\n"), ("b.yml", "extends: a.yml\n")]);
+    let run = validate(&dir.path().join("a.yml"));
+    assert_eq!(run.code, 2, "stderr:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("a.yml") && run.stderr.contains("b.yml"),
+        "the cycle's files should be named:\n{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("circle"), "{}", run.stderr);
+}
+
+#[test]
+fn empty_policy_is_rejected() {
+    rejected("", &["empty"]);
+}
+
+#[test]
+fn schema_is_json_with_the_policy_sections() {
+    let run = flowgate(root(), &["policy", "schema"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    let schema: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("the schema is not JSON: {e}"));
+    assert!(schema["$schema"].is_string(), "no $schema: {schema}");
+    for key in ["tiers", "linkage", "ai", "limits", "override"] {
+        assert!(schema["properties"][key].is_object(), "the schema has no property {key:?}");
+    }
+}
+
+#[test]
+fn committed_schema_is_up_to_date() {
+    let run = flowgate(root(), &["policy", "schema"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    let committed = fs::read_to_string(root().join(SCHEMA_FILE)).unwrap_or_default();
+    assert!(
+        committed == run.stdout,
+        "{SCHEMA_FILE} differs from `flowgate policy schema`; regenerate it with:\n    cargo run -- policy schema > {SCHEMA_FILE}"
+    );
+}
+
+#[test]
+fn bundled_examples_pass_their_policy_tests() {
+    let run = flowgate(root(), &["policy", "test", "examples", "--policy", "examples/flowgate.yml"]);
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("3 passed, 0 failed"), "{}", run.stdout);
+    for case in ["agent-undeclared", "auth-login", "docs-only"] {
+        assert!(run.stdout.contains(&format!("ok    {case}")), "{case} not reported ok:\n{}", run.stdout);
+    }
+}
+
+/// A policy test directory holding one case: auth-login's snapshot with `expect`.
+fn case_dir(expect: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let case = dir.path().join("red-login");
+    fs::create_dir(&case).unwrap();
+    for file in ["pull.json", "files.json", "commits.json", "reviews.json"] {
+        fs::copy(root().join("examples/auth-login").join(file), case.join(file)).unwrap();
+    }
+    fs::write(case.join("expect.yml"), expect).unwrap();
+    dir
+}
+
+fn policy_test(dir: &Path) -> Run {
+    flowgate(root(), &["policy", "test", path_str(dir), "--policy", "examples/flowgate.yml"])
+}
+
+#[test]
+fn a_wrong_expectation_fails_and_shows_the_mismatch() {
+    let dir = case_dir("description: \"written wrong on purpose\"\ntier: green\nkeys: [ABC-123]\n");
+    let run = policy_test(dir.path());
+    assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("FAIL  red-login (written wrong on purpose)"), "{}", run.stdout);
+    assert!(run.stdout.contains("tier: expected green, got red"), "{}", run.stdout);
+    assert!(!run.stdout.contains("keys:"), "the keys were right and should not be reported:\n{}", run.stdout);
+    assert!(run.stdout.contains("0 passed, 1 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn an_unknown_expectation_key_is_bad_input() {
+    let dir = case_dir("tierr: red\n");
+    let run = policy_test(dir.path());
+    assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("expect.yml"), "the error should name expect.yml:\n{}", run.stderr);
+    assert!(run.stderr.contains("tierr"), "the error should name the key:\n{}", run.stderr);
+}
