@@ -1,0 +1,3 @@
+//! Tests of the analysis: per-language classification, symbols, detectors, budgets.
+
+mod smoke;
