@@ -102,6 +102,8 @@ pub enum Contents<'a> {
 pub struct CustomQuery<'a> {
     pub lang: Lang,
     pub query: &'a Query,
+    /// How its findings are named (`query:red`).
+    pub name: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +147,7 @@ pub fn analyze_file(
     if let Some(why) = skip::generated_by_path(path) {
         return FileAnalysis::skipped(SkipReason::Generated { why }, Some(lang));
     }
+    let mut patch_lines: Option<(Vec<usize>, Vec<usize>)> = None;
     let (base, head, from_patch) = match contents {
         Contents::None => return FileAnalysis::skipped(SkipReason::NoContents, Some(lang)),
         Contents::Versions { base, head } => {
@@ -175,8 +178,9 @@ pub fn analyze_file(
                     Some(lang),
                 );
             }
-            let (b, h) = patch::sides(p);
-            (Some(b), Some(h), true)
+            let f = patch::fragments(p);
+            patch_lines = Some((f.base_changed, f.head_changed));
+            (Some(f.base), Some(f.head), true)
         }
     };
     if let Some(why) = head.as_deref().and_then(skip::generated_by_content) {
@@ -194,8 +198,14 @@ pub fn analyze_file(
     };
     let base_v = base_tree.as_ref().zip(base.as_deref()).map(|(tree, src)| Version { tree, src });
     let head_v = head_tree.as_ref().zip(head.as_deref()).map(|(tree, src)| Version { tree, src });
-    let Classification { kind, symbols, head_changes, changed_tokens, syntax_errors } =
+    let Classification { kind, symbols, head_changes, changed_tokens, mut syntax_errors } =
         classify(lang, path, base_v.as_ref(), head_v.as_ref(), deadline);
+    // A patch's fragments start and stop mid-block, so they rarely parse cleanly; what matters is
+    // whether the parser was confused where the patch changes lines.
+    if let Some((base_lines, head_lines)) = &patch_lines {
+        syntax_errors = base_tree.as_ref().is_some_and(|t| errors_touch(t, base_lines))
+            || head_tree.as_ref().is_some_and(|t| errors_touch(t, head_lines));
+    }
 
     let mut findings = Vec::new();
     if let Some(head) = &head_v
@@ -207,7 +217,7 @@ pub fn analyze_file(
         findings.extend(found);
         timed_out |= t;
         for q in custom.iter().filter(|q| q.lang == lang) {
-            let (found, t) = detectors::run(q.query, head.tree, head.src, Some("query"), deadline);
+            let (found, t) = detectors::run(q.query, head.tree, head.src, Some(q.name), deadline);
             findings.extend(found);
             timed_out |= t;
         }
@@ -231,6 +241,26 @@ pub fn analyze_file(
         changed_tokens,
         syntax_errors,
     }
+}
+
+/// Whether an ERROR or MISSING node of the tree spans any of `lines` (0-based).
+fn errors_touch(tree: &tree_sitter::Tree, lines: &[usize]) -> bool {
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if !node.has_error() {
+            continue;
+        }
+        if node.is_error() || node.is_missing() {
+            let (first, last) = (node.start_position().row, node.end_position().row);
+            if lines.iter().any(|l| (first..=last).contains(l)) {
+                return true;
+            }
+            continue;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    false
 }
 
 #[cfg(test)]

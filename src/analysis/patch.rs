@@ -4,15 +4,32 @@
 
 /// The base and head fragments of a unified patch, hunks separated by blank lines.
 pub fn sides(patch: &str) -> (String, String) {
-    let mut base = String::new();
-    let mut head = String::new();
+    let f = fragments(patch);
+    (f.base, f.head)
+}
+
+/// Both sides of a patch and, for each, the 0-based lines of the fragment that the patch changes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fragments {
+    pub base: String,
+    pub head: String,
+    pub base_changed: Vec<usize>,
+    pub head_changed: Vec<usize>,
+}
+
+pub fn fragments(patch: &str) -> Fragments {
+    let mut out = Fragments::default();
+    let (mut base_line, mut head_line) = (0usize, 0usize);
+    let Fragments { base, head, base_changed, head_changed } = &mut out;
     for line in patch.lines() {
         if line.starts_with("@@") {
             if !base.is_empty() {
                 base.push('\n');
+                base_line += 1;
             }
             if !head.is_empty() {
                 head.push('\n');
+                head_line += 1;
             }
             continue;
         }
@@ -22,16 +39,26 @@ pub fn sides(patch: &str) -> (String, String) {
         }
         let (marker, text) = line.split_at(line.len().min(1));
         match marker {
-            "-" => push_line(&mut base, text),
-            "+" => push_line(&mut head, text),
+            "-" => {
+                push_line(base, text);
+                base_changed.push(base_line);
+                base_line += 1;
+            }
+            "+" => {
+                push_line(head, text);
+                head_changed.push(head_line);
+                head_line += 1;
+            }
             _ => {
                 let text = if marker == " " { text } else { line };
-                push_line(&mut base, text);
-                push_line(&mut head, text);
+                push_line(base, text);
+                push_line(head, text);
+                base_line += 1;
+                head_line += 1;
             }
         }
     }
-    (base, head)
+    out
 }
 
 fn push_line(into: &mut String, text: &str) {

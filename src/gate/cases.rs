@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use crate::error::UserError;
 use crate::policy::Policy;
-use crate::policy::evaluate::evaluate;
 use crate::report::json;
 
 /// What a case expects. Every key is optional; the ones given must match.
@@ -62,8 +61,8 @@ fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, UserError> {
     let text = std::fs::read_to_string(&expect_path)
         .map_err(|e| UserError::input(&expect_path, format!("cannot read: {e}")))?;
     let expect: Expect = yaml_serde::from_str(&text).map_err(|e| UserError::input(&expect_path, e.to_string()))?;
-    let facts = crate::snapshot::read(dir)?;
-    let got = json::to_value(&evaluate(&facts, policy));
+    let (_, verdict) = super::check_snapshot(dir, policy)?;
+    let got = json::to_value(&verdict);
     let mut mismatches = Vec::new();
     let mut check = |what: &str, expected: &Option<String>, pointer: &str| {
         if let Some(expected) = expected {

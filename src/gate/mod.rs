@@ -1,6 +1,7 @@
 //! Where the layers meet: choose the policy, gather the facts, evaluate. Every surface (the CLI
 //! today, the Action and the App later) calls these functions.
 
+pub mod analyze;
 pub mod cases;
 
 use std::path::Path;
@@ -38,7 +39,8 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
 
 /// Gates a saved PR.
 pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), UserError> {
-    let facts = crate::snapshot::read(dir)?;
+    let mut facts = crate::snapshot::read(dir)?;
+    analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
     let verdict = evaluate(&facts, policy);
     Ok((facts, verdict))
 }
@@ -69,7 +71,9 @@ pub fn check_local(
             }
         }
     };
-    let facts = repo.facts(&pr)?;
+    let (mut facts, merge_base) = repo.facts(&pr)?;
+    let mut blobs = repo.blobs(&merge_base, "HEAD")?;
+    analyze::analyze(&mut facts, &chosen.policy, &mut blobs);
     let verdict = evaluate(&facts, &chosen.policy);
     Ok((chosen, verdict))
 }

@@ -2,7 +2,10 @@
 //! author runs `flowgate check` before opening a pull request.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+
+use crate::gate::analyze::{ContentSource, Side};
 
 use crate::error::UserError;
 use crate::model::{Commit, CommitSha, FileChange, FileStatus, GitPerson, Label, Login, PrFacts};
@@ -78,8 +81,9 @@ impl Repo {
         self.git(&["show", &format!("{rev}:{path}")]).ok()
     }
 
-    /// Gathers the facts of the current branch as a PR against `pr.base`.
-    pub fn facts(&self, pr: &LocalPr) -> Result<PrFacts, UserError> {
+    /// Gathers the facts of the current branch as a PR against `pr.base`, and the merge base the
+    /// change is measured from.
+    pub fn facts(&self, pr: &LocalPr) -> Result<(PrFacts, String), UserError> {
         let base = match &pr.base {
             Some(b) => b.clone(),
             None => self.default_base()?,
@@ -99,7 +103,7 @@ impl Repo {
             Some(a) => a.clone(),
             None => self.guess_login(),
         };
-        Ok(PrFacts {
+        let facts = PrFacts {
             repo: self.github_repo(),
             number: None,
             title,
@@ -114,7 +118,22 @@ impl Repo {
             commits,
             reviews: Vec::new(),
             visibility: Default::default(),
-        })
+        };
+        Ok((facts, merge_base))
+    }
+
+    /// Reads file versions at `base` and `head` through one `git cat-file --batch` process.
+    pub fn blobs(&self, base: &str, head: &str) -> Result<Blobs, UserError> {
+        let child = Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| UserError::Git(format!("cannot run git cat-file: {e}")))?;
+        Ok(Blobs { child, base: base.to_string(), head: head.to_string() })
     }
 
     fn changed_files(&self, from: &str, to: &str) -> Result<Vec<FileChange>, UserError> {
@@ -134,7 +153,7 @@ impl Repo {
             };
             let Some(path) = fields.next() else { break };
             let (additions, deletions) = counts.next().unwrap_or((0, 0));
-            files.push(FileChange { path: path.to_string(), previous_path, status, additions, deletions });
+            files.push(FileChange { previous_path, ..FileChange::new(path, status, additions, deletions) });
         }
         Ok(files)
     }
@@ -179,6 +198,73 @@ impl Repo {
         }
         self.git(&["config", "user.name"]).unwrap_or_default().trim().to_string()
     }
+}
+
+/// File versions read from git objects, for code analysis.
+pub struct Blobs {
+    child: Child,
+    base: String,
+    head: String,
+}
+
+impl Blobs {
+    fn object(&mut self, spec: &str) -> Option<Vec<u8>> {
+        let stdin = self.child.stdin.as_mut()?;
+        // A path with a newline would break the request protocol; such a file is not read.
+        if spec.contains('\n') {
+            return None;
+        }
+        stdin.write_all(format!("{spec}\n").as_bytes()).ok()?;
+        stdin.flush().ok()?;
+        let stdout = self.child.stdout.as_mut()?;
+        let header = read_line(stdout)?;
+        // `<oid> blob <size>` or `<spec> missing`.
+        let size: usize = match header.split(' ').collect::<Vec<_>>().as_slice() {
+            [_, "blob", size] => size.parse().ok()?,
+            [_, _, size] => {
+                skip(stdout, size.parse::<usize>().ok()? + 1)?;
+                return None;
+            }
+            _ => return None,
+        };
+        let mut body = vec![0; size + 1];
+        stdout.read_exact(&mut body).ok()?;
+        body.pop();
+        Some(body)
+    }
+}
+
+impl ContentSource for Blobs {
+    fn read(&mut self, side: Side, path: &str) -> Option<Vec<u8>> {
+        let rev = match side {
+            Side::Base => self.base.clone(),
+            Side::Head => self.head.clone(),
+        };
+        self.object(&format!("{rev}:{path}"))
+    }
+}
+
+impl Drop for Blobs {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn read_line(r: &mut impl Read) -> Option<String> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        r.read_exact(&mut byte).ok()?;
+        if byte[0] == b'\n' {
+            return String::from_utf8(line).ok();
+        }
+        line.push(byte[0]);
+    }
+}
+
+fn skip(r: &mut impl Read, n: usize) -> Option<()> {
+    std::io::copy(&mut r.take(n as u64), &mut std::io::sink()).ok().filter(|copied| *copied == n as u64).map(|_| ())
 }
 
 /// `git diff --numstat -z`: `added\tdeleted\tpath\0`, or for a rename `added\tdeleted\t\0old\0new\0`.

@@ -6,6 +6,8 @@
 pub mod trailers;
 
 use serde::{Deserialize, Serialize};
+
+use crate::analysis::FileAnalysis;
 use std::fmt;
 
 /// A GitHub login, compared case-insensitively as GitHub does.
@@ -117,6 +119,17 @@ pub struct FileChange {
     pub status: FileStatus,
     pub additions: u64,
     pub deletions: u64,
+    /// GitHub's unified patch of the file, when the source has it (absent for binaries and very
+    /// large diffs).
+    pub patch: Option<String>,
+    /// What tree-sitter found in the change, once analysis has run.
+    pub analysis: Option<FileAnalysis>,
+}
+
+impl FileChange {
+    pub fn new(path: impl Into<String>, status: FileStatus, additions: u64, deletions: u64) -> Self {
+        FileChange { path: path.into(), previous_path: None, status, additions, deletions, patch: None, analysis: None }
+    }
 }
 
 /// One commit of the PR.

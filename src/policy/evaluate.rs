@@ -5,6 +5,8 @@ use super::verdict::{
     ReviewStatus, State, Verdict,
 };
 use super::{Policy, ReviewRule, Tier, ai, linkage, review, tiers};
+use crate::analysis::lang::Lang;
+use crate::analysis::{FileAnalysis, SkipReason, effort};
 use crate::model::{GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
 
 pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
@@ -31,7 +33,21 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     let dismiss_stale = requirements.iter().any(|(_, r)| r.dismiss_stale);
     let review = review::evaluate(policy, facts, &requirements, dismiss_stale);
 
-    let gaps = gaps(facts, dismiss_stale);
+    let mut gaps = gaps(facts, dismiss_stale);
+    if policy.tiers.reads_code() {
+        let unread: Vec<(String, SkipReason)> = facts
+            .files
+            .iter()
+            .filter_map(|f| match &f.analysis {
+                None if Lang::for_path(&f.path).is_some() => Some((f.path.clone(), SkipReason::NoContents)),
+                Some(FileAnalysis { skipped: Some(why), .. }) if why.hides_code() => Some((f.path.clone(), why.clone())),
+                _ => None,
+            })
+            .collect();
+        if !unread.is_empty() {
+            gaps.push(Gap::CodeNotRead { files: unread });
+        }
+    }
     let mut rules_state = State::Pass;
     if review.state == ReviewStatus::Pending || !gaps.is_empty() {
         rules_state = State::Pending;
@@ -47,6 +63,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     });
     let overridden = override_.as_ref().is_some_and(|o| o.accepted);
     let state = if overridden { State::Pass } else { rules_state };
+    let effort_minutes = effort(facts, &files);
 
     Verdict {
         state,
@@ -62,6 +79,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
         },
         files,
         changed_lines: facts.files.iter().map(|f| f.additions + f.deletions).sum(),
+        effort_minutes,
         linkage,
         ai,
         review,
@@ -69,6 +87,14 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
         gaps,
         override_,
     }
+}
+
+/// Review minutes per file from its analysis (or its line count when unread), summed.
+fn effort(facts: &PrFacts, files: &[FileVerdict]) -> u32 {
+    let unread = FileAnalysis::skipped(SkipReason::NoContents, None);
+    effort::pr_minutes(facts.files.iter().zip(files).map(|(f, v)| {
+        effort::file_minutes(f.analysis.as_ref().unwrap_or(&unread), f.additions + f.deletions, v.tier == Tier::Red)
+    }))
 }
 
 fn mark_ai_touched(files: &mut [FileVerdict], touched: &[String]) {

@@ -10,7 +10,11 @@ use regex::Regex;
 use yaml_serde::{Mapping, Value};
 
 use super::schema::{AiFile, LinkageFile, PolicyFile, ReviewFile};
-use super::{Ai, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier, TierRules, TrackerSet};
+use super::{
+    AnalysisLimits, Ai, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier, TierQuery, TierRules,
+    TrackerSet,
+};
+use std::time::Duration;
 use crate::error::UserError;
 use crate::model::Login;
 
@@ -252,6 +256,9 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
     let mut builder = GlobSetBuilder::new();
     let mut owners = Vec::new();
     let mut review = BTreeMap::new();
+    let mut code = BTreeMap::new();
+    let mut queries = Vec::new();
+    let mut relax = BTreeMap::new();
     for tier in Tier::ALL {
         let Some(rule) = tiers_file.get(tier) else { continue };
         for glob in rule.paths.iter().flatten() {
@@ -259,6 +266,14 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
             owners.push((tier, glob.text.clone()));
         }
         review.insert(tier, review_rule(rule.review.as_ref()));
+        code.insert(tier, rule.code.iter().flatten().map(|d| d.0).collect());
+        for (lang, _, query) in rule.queries.iter().flat_map(|q| q.0.iter()) {
+            queries.push(TierQuery { tier, lang: *lang, query: query.clone(), name: format!("query:{tier}") });
+        }
+        relax.insert(tier, rule.relax.iter().flatten().map(|k| k.change()).collect());
+    }
+    if relax.get(&Tier::Green).is_some_and(|r: &Vec<_>| !r.is_empty()) {
+        return Err(err("`tiers.green.relax` has no effect: relaxing moves files to green already".into()));
     }
     let set = builder.build().map_err(|e| err(format!("the tier globs do not compile together: {e}")))?;
 
@@ -291,13 +306,23 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
         .unwrap_or_default();
     Ok(Policy {
         origin,
-        tiers: TierRules { default, set, owners, review },
+        tiers: TierRules { default, set, owners, review, code, queries, relax },
         teams,
         linkage: linkage(file.linkage.unwrap_or_default()).map_err(err)?,
         ai: ai(file.ai.unwrap_or_default()),
         limits,
         override_,
+        analysis: analysis_limits(file.analysis.unwrap_or_default()),
     })
+}
+
+fn analysis_limits(file: super::schema::AnalysisFile) -> AnalysisLimits {
+    let default = AnalysisLimits::default();
+    AnalysisLimits {
+        max_file_bytes: file.max_file_kb.map_or(default.max_file_bytes, |kb| (kb as usize).saturating_mul(1024)),
+        per_file: file.file_budget_ms.map_or(default.per_file, Duration::from_millis),
+        per_pr: file.pr_budget_ms.map_or(default.per_pr, Duration::from_millis),
+    }
 }
 
 fn review_rule(file: Option<&ReviewFile>) -> ReviewRule {

@@ -17,6 +17,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+use std::sync::Arc;
+use tree_sitter::Query;
+
+use crate::analysis::ChangeKind;
+use crate::analysis::budget::Limits as AnalysisLimits;
+use crate::analysis::detectors::Detector;
+use crate::analysis::lang::Lang;
 use crate::model::Login;
 pub use linkage::keys::TrackerSet;
 pub use schema::{Disclosure, LinkSource, OnUndeclared, Principal};
@@ -59,6 +66,7 @@ pub struct Policy {
     pub ai: Ai,
     pub limits: Limits,
     pub override_: Option<Override>,
+    pub analysis: AnalysisLimits,
 }
 
 /// Path rules for all tiers, compiled into one glob set so a path is matched in one pass.
@@ -70,6 +78,30 @@ pub struct TierRules {
     /// For glob index `i`: which tier it belongs to and its text.
     pub owners: Vec<(Tier, String)>,
     pub review: BTreeMap<Tier, ReviewRule>,
+    /// Built-in detectors that raise a file to the tier.
+    pub code: BTreeMap<Tier, Vec<Detector>>,
+    /// Policy queries that raise a file to the tier.
+    pub queries: Vec<TierQuery>,
+    /// Change kinds that move a file of the tier to green.
+    pub relax: BTreeMap<Tier, Vec<ChangeKind>>,
+}
+
+/// A policy's own tree-sitter query and the tier it raises matching files to.
+#[derive(Debug, Clone)]
+pub struct TierQuery {
+    pub tier: Tier,
+    pub lang: Lang,
+    pub query: Arc<Query>,
+    /// How its findings are named: `query:red`.
+    pub name: String,
+}
+
+impl TierRules {
+    /// Whether any tier raises files by what their code contains, so that a file analysis could
+    /// not read might belong in a higher tier.
+    pub fn reads_code(&self) -> bool {
+        self.code.values().any(|d| !d.is_empty()) || !self.queries.is_empty()
+    }
 }
 
 /// What approvals a PR needs.

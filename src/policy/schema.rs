@@ -11,12 +11,18 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+use tree_sitter::Query;
+
 use super::Tier;
+use crate::analysis::ChangeKind;
+use crate::analysis::detectors::Detector;
+use crate::analysis::lang::Lang;
 
 /// A whole policy file. Every key is optional so that a file extending a pack can say only
 /// what it changes; `load.rs` checks that the merged result is complete.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "a policy: a map with keys such as version, tiers, linkage, ai")]
+#[serde(deny_unknown_fields, expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis")]
 #[schemars(
     title = "flowgate policy",
     description = "The review-flow policy read from .github/flowgate.yml on the base branch."
@@ -42,6 +48,8 @@ pub struct PolicyFile {
     /// applied by an allowed person.
     #[serde(rename = "override")]
     pub override_: Option<OverrideFile>,
+    /// Limits on reading the code with tree-sitter.
+    pub analysis: Option<AnalysisFile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -63,7 +71,7 @@ impl TiersFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "a tier: a map with default, paths, review")]
+#[serde(deny_unknown_fields, expecting = "a tier: a map with default, paths, review, code, queries, relax")]
 pub struct TierFile {
     /// Files that no tier's `paths` match take this tier. Exactly one tier must say `true`.
     pub default: Option<bool>,
@@ -72,6 +80,144 @@ pub struct TierFile {
     pub paths: Option<Vec<GlobPattern>>,
     /// The review a PR of this tier needs.
     pub review: Option<ReviewFile>,
+    /// Built-in detectors: a file whose change adds one of these constructs takes this tier
+    /// (`unsafe`, `shell-exec`, `eval`, `sql-string`, `crypto`, `deserialize-untrusted`).
+    pub code: Option<Vec<DetectorName>>,
+    /// Tree-sitter queries per language (`rust`, `python`, `javascript`, `typescript`, `tsx`,
+    /// `go`, `java`): a file whose change matches one takes this tier. Checked against the grammar
+    /// when the policy is read.
+    pub queries: Option<QueriesFile>,
+    /// Changes that are only these kinds move a file of this tier to green. Never applied when
+    /// the file could not be analysed.
+    pub relax: Option<Vec<RelaxKind>>,
+}
+
+/// A change kind a tier may relax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RelaxKind {
+    Comments,
+    Formatting,
+    Imports,
+    Tests,
+}
+
+impl RelaxKind {
+    pub fn change(self) -> ChangeKind {
+        match self {
+            RelaxKind::Comments => ChangeKind::Comments,
+            RelaxKind::Formatting => ChangeKind::Formatting,
+            RelaxKind::Imports => ChangeKind::Imports,
+            RelaxKind::Tests => ChangeKind::Tests,
+        }
+    }
+}
+
+/// A built-in detector's id, checked when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetectorName(pub Detector);
+
+impl<'de> Deserialize<'de> for DetectorName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Detector::from_id(&text).map(DetectorName).ok_or_else(|| {
+            let ids: Vec<&str> = Detector::ALL.iter().map(|d| d.id()).collect();
+            serde::de::Error::custom(format!("unknown detector {text:?}; the detectors are: {}", ids.join(", ")))
+        })
+    }
+}
+
+impl Serialize for DetectorName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.id())
+    }
+}
+
+impl JsonSchema for DetectorName {
+    fn schema_name() -> Cow<'static, str> {
+        "Detector".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let ids: Vec<&str> = Detector::ALL.iter().map(|d| d.id()).collect();
+        json_schema!({ "type": "string", "enum": ids })
+    }
+}
+
+/// Tree-sitter queries by language, each compiled against its grammar as it is read so that a
+/// bad query is reported at its line.
+#[derive(Debug, Clone, Default)]
+pub struct QueriesFile(pub Vec<(Lang, String, Arc<Query>)>);
+
+impl<'de> Deserialize<'de> for QueriesFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = QueriesFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map from a language (rust, python, javascript, typescript, tsx, go, java) to a tree-sitter query")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<QueriesFile, A::Error> {
+                let mut out = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    let lang = Lang::from_id(&name).ok_or_else(|| {
+                        let ids: Vec<&str> = Lang::ALL.iter().map(|l| l.id()).collect();
+                        serde::de::Error::custom(format!("unknown language {name:?}; the languages are: {}", ids.join(", ")))
+                    })?;
+                    let text: String = map.next_value()?;
+                    let query = Query::new(&lang.grammar(), &text).map_err(|e| {
+                        serde::de::Error::custom(format!("the {name} query does not fit the {name} grammar: {e}"))
+                    })?;
+                    if query.capture_names().is_empty() {
+                        return Err(serde::de::Error::custom(format!(
+                            "the {name} query captures nothing: add a capture such as @match to the node to report"
+                        )));
+                    }
+                    out.push((lang, text, Arc::new(query)));
+                }
+                Ok(QueriesFile(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl Serialize for QueriesFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (lang, text, _) in &self.0 {
+            map.serialize_entry(lang.id(), text)?;
+        }
+        map.end()
+    }
+}
+
+impl JsonSchema for QueriesFile {
+    fn schema_name() -> Cow<'static, str> {
+        "Queries".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let props: serde_json::Map<String, serde_json::Value> =
+            Lang::ALL.iter().map(|l| (l.id().to_string(), serde_json::json!({ "type": "string" }))).collect();
+        json_schema!({
+            "type": "object",
+            "description": "Tree-sitter queries by language; captures mark what to report.",
+            "properties": props,
+            "additionalProperties": false
+        })
+    }
+}
+
+/// How much time and size code analysis may spend.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "analysis limits: a map with max_file_kb, file_budget_ms, pr_budget_ms")]
+pub struct AnalysisFile {
+    /// Files larger than this (KiB) keep their path tier unread. Default 1024.
+    pub max_file_kb: Option<u64>,
+    /// Time to read one file, in milliseconds. Default 500.
+    pub file_budget_ms: Option<u64>,
+    /// Time to read the whole PR, in milliseconds. Default 10000.
+    pub pr_budget_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

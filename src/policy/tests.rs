@@ -45,7 +45,7 @@ fn label(name: &str) -> Label {
 }
 
 fn file(path: &str) -> FileChange {
-    FileChange { path: path.into(), previous_path: None, status: FileStatus::Modified, additions: 3, deletions: 1 }
+    FileChange::new(path, FileStatus::Modified, 3, 1)
 }
 
 fn commit(sha: &str, message: &str, login: &str, files: &[&str]) -> Commit {
@@ -102,11 +102,8 @@ fn a_file_takes_the_highest_matching_tier_and_the_pr_its_highest_file() {
 fn a_renamed_file_is_judged_by_its_old_path_too() {
     let mut facts = pr();
     facts.files = vec![FileChange {
-        path: "src/session/token.rs".into(),
         previous_path: Some("src/auth/token.rs".into()),
-        status: FileStatus::Renamed,
-        additions: 0,
-        deletions: 0,
+        ..FileChange::new("src/session/token.rs", FileStatus::Renamed, 0, 0)
     }];
     let v = evaluate(&facts, &example());
     let f = tier_of(&v, "src/session/token.rs");

@@ -1,7 +1,10 @@
-//! Which tier each changed file takes, and why: path globs, the default tier, renames.
+//! Which tier each changed file takes, and why: path globs, the default tier, renames, the
+//! constructs the change adds (detectors, policy queries), and relaxing comment- or test-only
+//! changes.
 
-use super::verdict::{FileVerdict, TierReason};
+use super::verdict::{FileVerdict, RelaxRefused, TierReason};
 use super::{Tier, TierRules};
+use crate::analysis::ChangeKind;
 use crate::model::FileChange;
 
 /// Classifies every file. A renamed file is judged by both its old and its new path, so moving a
@@ -13,8 +16,7 @@ pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
         .map(|file| {
             let mut tier: Option<Tier> = None;
             let mut reasons = Vec::new();
-            let paths =
-                std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
+            let paths = std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
             for (path, previous) in paths {
                 rules.set.matches_into(path, &mut hits);
                 for &i in &hits {
@@ -31,17 +33,64 @@ pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
                     }
                 }
             }
-            let tier = tier.unwrap_or_else(|| {
+            let path_tier = tier.unwrap_or_else(|| {
                 reasons.push(TierReason::Default);
                 rules.default
             });
+            let tier = by_code(rules, file, path_tier, &mut reasons);
             FileVerdict {
                 path: file.path.clone(),
                 previous_path: file.previous_path.clone(),
                 tier,
                 reasons,
                 ai_touched: false,
+                analysis: file.analysis.clone(),
             }
         })
         .collect()
+}
+
+/// Raises a file to the highest tier whose detectors or queries its change matches; else relaxes
+/// it to green when its tier allows the kind of change it is and nothing stands in the way.
+fn by_code(rules: &TierRules, file: &FileChange, path_tier: Tier, reasons: &mut Vec<TierReason>) -> Tier {
+    let Some(analysis) = &file.analysis else { return path_tier };
+    let mut tier = path_tier;
+    let mut named_by_policy = false;
+    for finding in &analysis.findings {
+        let detector_tiers = rules.code.iter().filter(|(_, ds)| ds.iter().any(|d| d.id() == finding.detector)).map(|(t, _)| *t);
+        let query_tiers = rules.queries.iter().filter(|q| q.name == finding.detector).map(|q| q.tier);
+        for t in detector_tiers.chain(query_tiers) {
+            named_by_policy = true;
+            if t > path_tier {
+                let reason = TierReason::Code { tier: t, detector: finding.detector.clone(), line: finding.line, symbol: finding.symbol.clone() };
+                if !reasons.contains(&reason) {
+                    reasons.push(reason);
+                }
+            }
+            tier = tier.max(t);
+        }
+    }
+    let relaxable = rules.relax.get(&path_tier).is_some_and(|kinds| kinds.contains(&analysis.change));
+    let wants_relax = rules.relax.get(&path_tier).is_some_and(|kinds| !kinds.is_empty()) && path_tier != Tier::Green;
+    if !wants_relax {
+        return tier;
+    }
+    if let Some(why) = &analysis.skipped {
+        reasons.push(TierReason::NotRelaxed(RelaxRefused::NotAnalysed(why.clone())));
+        return tier;
+    }
+    if !relaxable {
+        return tier;
+    }
+    if named_by_policy {
+        reasons.push(TierReason::NotRelaxed(RelaxRefused::Finding));
+        return tier;
+    }
+    // A patch's fragments that do not parse cleanly may hide code inside what looks like a comment.
+    if analysis.from_patch && analysis.syntax_errors && analysis.change != ChangeKind::Code {
+        reasons.push(TierReason::NotRelaxed(RelaxRefused::UnclearPatch));
+        return tier;
+    }
+    reasons.push(TierReason::Relaxed { from: path_tier, change: analysis.change });
+    Tier::Green
 }

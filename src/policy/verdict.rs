@@ -5,6 +5,7 @@ use super::Tier;
 use super::ai::markers::{AiTool, Declared, Marker};
 use super::linkage::keys::WorkItemRef;
 use super::schema::Principal;
+use crate::analysis::{ChangeKind, FileAnalysis, SkipReason};
 use crate::model::{CommitSha, Login};
 
 /// The gate's answer. Ordered so that `max` combines results: a failure wins.
@@ -36,6 +37,8 @@ pub struct Verdict {
     pub files: Vec<FileVerdict>,
     /// Additions plus deletions over all listed files.
     pub changed_lines: u64,
+    /// Estimated minutes of review, from the kind and size of each file's change.
+    pub effort_minutes: u32,
     pub linkage: LinkageVerdict,
     pub ai: AiVerdict,
     pub review: ReviewVerdict,
@@ -62,6 +65,8 @@ pub struct FileVerdict {
     pub tier: Tier,
     pub reasons: Vec<TierReason>,
     pub ai_touched: bool,
+    /// What tree-sitter found, when the file was analysed.
+    pub analysis: Option<FileAnalysis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +75,22 @@ pub enum TierReason {
     Glob { glob: String, previous_path: bool },
     /// No glob matched; the file took the default tier.
     Default,
+    /// The change adds a construct that a tier's detector or query names.
+    Code { tier: Tier, detector: String, line: u32, symbol: String },
+    /// The change is only of a kind the tier relaxes, so the file moved to green.
+    Relaxed { from: Tier, change: ChangeKind },
+    /// The tier relaxes changes like this one, but not this time.
+    NotRelaxed(RelaxRefused),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelaxRefused {
+    /// The file could not be analysed, so its change kind is unknown.
+    NotAnalysed(SkipReason),
+    /// The change adds a construct a detector or query names.
+    Finding,
+    /// Only the patch was available and its fragments did not parse cleanly.
+    UnclearPatch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +281,8 @@ pub enum Gap {
     ReviewsMissing,
     /// The head commit is unknown, so stale approvals cannot be told from fresh ones.
     HeadUnknown,
+    /// The policy raises files by their code, and these files could not be read.
+    CodeNotRead { files: Vec<(String, SkipReason)> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

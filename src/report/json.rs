@@ -25,6 +25,12 @@ pub fn to_value(v: &Verdict) -> Value {
                 "tier": f.tier.id(),
                 "reasons": f.reasons.iter().map(|r| wording::tier_reason(r, Flavor::Plain)).collect::<Vec<_>>(),
                 "ai_touched": f.ai_touched,
+                "change": f.analysis.as_ref().map(|a| a.change.id()),
+                "skipped_because": f.analysis.as_ref().and_then(|a| a.skipped.as_ref()).map(wording::skip_reason),
+                "symbols": f.analysis.as_ref().map(|a| a.symbols.clone()).unwrap_or_default(),
+                "findings": f.analysis.as_ref().map(|a| a.findings.iter().map(|x| json!({
+                    "detector": x.detector, "line": x.line, "symbol": x.symbol,
+                })).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })
         .collect();
@@ -64,6 +70,7 @@ pub fn to_value(v: &Verdict) -> Value {
         },
         "files": files,
         "changed_lines": v.changed_lines,
+        "effort_minutes": v.effort_minutes,
         "linkage": {
             "state": linkage_state,
             "required": v.linkage.required,

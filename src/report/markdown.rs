@@ -41,11 +41,12 @@ pub fn render(v: &Verdict) -> String {
             files.len()
         ));
         for file in files.iter().take(FILES_PER_TIER) {
-            let reasons: Vec<String> = file.reasons.iter().map(|r| wording::tier_reason(r, f)).collect();
-            let renamed =
-                file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
-            let ai = if file.ai_touched { format!(" · 🤖 {}", wording::ai_touched_note()) } else { String::new() };
-            out.push_str(&format!("- {}{renamed}: {}{ai}\n", f.code(&file.path), reasons.join("; ")));
+            let renamed = file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
+            let line = wording::file_line(file, f).replace(wording::ai_touched_note(), &format!("🤖 {}", wording::ai_touched_note()));
+            out.push_str(&format!("- {}{renamed}: {line}\n", f.code(&file.path)));
+            for x in file.analysis.iter().flat_map(|a| &a.findings) {
+                out.push_str(&format!("  - ⚠️ {}\n", wording::finding_line(x, f)));
+            }
         }
         if files.len() > FILES_PER_TIER {
             out.push_str(&format!("- … and {} more\n", files.len() - FILES_PER_TIER));

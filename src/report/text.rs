@@ -58,10 +58,11 @@ pub fn render(v: &Verdict, color: bool) -> String {
         out.push_str(&paint(&heading, mark));
         out.push('\n');
         for f in files.iter().take(FILES_PER_TIER) {
-            let reasons: Vec<String> = f.reasons.iter().map(|r| wording::tier_reason(r, Flavor::Plain)).collect();
-            let ai = if f.ai_touched { format!(" · {}", wording::ai_touched_note()) } else { String::new() };
             let renamed = f.previous_path.as_ref().map(|p| format!(" (renamed from {p})")).unwrap_or_default();
-            out.push_str(&format!("   {}{renamed}  {}{ai}\n", f.path, reasons.join("; ")));
+            out.push_str(&format!("   {}{renamed}  {}\n", f.path, wording::file_line(f, Flavor::Plain)));
+            for x in f.analysis.iter().flat_map(|a| &a.findings) {
+                out.push_str(&format!("      ⚠ {}\n", wording::finding_line(x, Flavor::Plain)));
+            }
         }
         if files.len() > FILES_PER_TIER {
             out.push_str(&format!("   … and {} more\n", files.len() - FILES_PER_TIER));

@@ -1,6 +1,7 @@
 //! Every sentence flowgate shows about a verdict. Renderers arrange these; they never word things
 //! themselves, so the terminal, the check run, the job summary and the JSON say the same.
 
+use crate::analysis::{ChangeKind, SkipReason};
 use crate::policy::Tier;
 use crate::policy::ai::markers::{AiTool, Declared, Marker, MarkerSite};
 use crate::policy::verdict::*;
@@ -103,7 +104,74 @@ pub fn tier_reason(r: &TierReason, f: Flavor) -> String {
         TierReason::Glob { glob, previous_path: false } => format!("matches {}", f.code(glob)),
         TierReason::Glob { glob, previous_path: true } => format!("old path matches {}", f.code(glob)),
         TierReason::Default => "no rule matched: the default tier".to_string(),
+        TierReason::Code { tier, detector, line, symbol } => {
+            format!("raised to {tier}: adds {} ({detector}, line {line})", f.code(symbol))
+        }
+        TierReason::Relaxed { from, change } => format!("relaxed from {from} to green: {} only", change_words(*change)),
+        TierReason::NotRelaxed(why) => format!("not relaxed: {}", relax_refused(why)),
     }
+}
+
+pub fn change_words(change: ChangeKind) -> &'static str {
+    match change {
+        ChangeKind::Formatting => "formatting",
+        ChangeKind::Comments => "comments",
+        ChangeKind::Imports => "imports",
+        ChangeKind::Tests => "test code",
+        ChangeKind::Code => "code",
+        ChangeKind::Skipped => "not analysed",
+    }
+}
+
+fn relax_refused(why: &RelaxRefused) -> String {
+    match why {
+        RelaxRefused::NotAnalysed(reason) => format!("the code was not read ({})", skip_reason(reason)),
+        RelaxRefused::Finding => "the change adds a construct the policy watches".to_string(),
+        RelaxRefused::UnclearPatch => "only the patch was available and it does not parse cleanly".to_string(),
+    }
+}
+
+pub fn skip_reason(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::Unsupported => "no grammar for this file type; path rules only".to_string(),
+        SkipReason::Binary => "a binary file".to_string(),
+        SkipReason::Generated { why } => format!("generated: {why}"),
+        SkipReason::TooLarge { bytes, max } => format!("{} KiB is over the {} KiB analysis limit", bytes.div_ceil(1024), max / 1024),
+        SkipReason::NoContents => "neither the file's versions nor its patch were available".to_string(),
+        SkipReason::TimedOut => "reading it took longer than its time budget".to_string(),
+        SkipReason::PrBudgetSpent => "the PR's analysis time budget was spent before this file".to_string(),
+        SkipReason::ParseFailed => "the parser could not read it".to_string(),
+    }
+}
+
+/// A file's line in a listing: its reasons, what kind of change it is, whether AI touched it.
+pub fn file_line(file: &FileVerdict, f: Flavor) -> String {
+    let mut parts: Vec<String> = file.reasons.iter().map(|r| tier_reason(r, f)).collect();
+    if let Some(a) = &file.analysis {
+        match &a.skipped {
+            Some(SkipReason::Unsupported) | None => {}
+            Some(why) => parts.push(format!("not read: {}", skip_reason(why))),
+        }
+        let relaxed = file.reasons.iter().any(|r| matches!(r, TierReason::Relaxed { .. }));
+        if a.skipped.is_none() && !relaxed {
+            let mut kind = change_words(a.change).to_string();
+            if !a.symbols.is_empty() {
+                let names: Vec<String> = a.symbols.iter().take(3).map(|s| f.code(s)).collect();
+                let more = if a.symbols.len() > 3 { format!(" +{}", a.symbols.len() - 3) } else { String::new() };
+                kind = format!("{kind} in {}{more}", names.join(", "));
+            }
+            parts.push(kind);
+        }
+    }
+    if file.ai_touched {
+        parts.push(ai_touched_note().to_string());
+    }
+    parts.join(" · ")
+}
+
+/// A finding as one line: what a reviewer should look at.
+pub fn finding_line(x: &crate::analysis::detectors::Finding, f: Flavor) -> String {
+    format!("line {}: {} ({})", x.line, f.code(&x.symbol), x.detector)
 }
 
 /// The one-line summary: what a status line or a log shows.
@@ -126,6 +194,7 @@ pub fn summary(v: &Verdict) -> String {
     });
     let counted = v.review.approved_by.len();
     parts.push(format!("review: {counted}/{} approvals", v.review.required));
+    parts.push(format!("~{} min review", v.effort_minutes));
     if v.state != v.rules_state {
         parts.push("overridden".to_string());
     }
@@ -439,6 +508,11 @@ pub fn gap(g: &Gap) -> String {
         Gap::CommitsMissing => "the commit list was not provided: committers cannot be excluded from approving and commit markers were not read".to_string(),
         Gap::ReviewsMissing => "the review list was not provided".to_string(),
         Gap::HeadUnknown => "the head commit is unknown, so approvals cannot be checked against it".to_string(),
+        Gap::CodeNotRead { files } => {
+            let shown: Vec<String> = files.iter().take(5).map(|(path, why)| format!("{path} ({})", skip_reason(why))).collect();
+            let more = if files.len() > 5 { format!(" and {} more", files.len() - 5) } else { String::new() };
+            format!("the policy raises files by what their code does, but {} could not be read: {}{more}", plural_files(files.len()), shown.join(", "))
+        }
     }
 }
 
@@ -496,6 +570,10 @@ pub fn sections(v: &Verdict, f: Flavor) -> Vec<Section> {
 
 pub fn ai_touched_note() -> &'static str {
     "AI-touched"
+}
+
+fn plural_files(n: usize) -> String {
+    if n == 1 { "1 file".to_string() } else { format!("{n} files") }
 }
 
 fn plural(n: u64) -> &'static str {

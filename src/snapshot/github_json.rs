@@ -64,6 +64,7 @@ pub struct FileJson {
     pub additions: u64,
     #[serde(default)]
     pub deletions: u64,
+    pub patch: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

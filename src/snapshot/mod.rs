@@ -70,6 +70,8 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
                 status: f.status,
                 additions: f.additions,
                 deletions: f.deletions,
+                patch: f.patch,
+                analysis: None,
             })
             .collect(),
         visibility: Visibility {
@@ -93,6 +95,32 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
             })
             .collect(),
     })
+}
+
+/// File contents saved beside a snapshot: `contents/base/<path>` and `contents/head/<path>`.
+pub struct SnapshotContents {
+    dir: std::path::PathBuf,
+}
+
+impl SnapshotContents {
+    pub fn new(snapshot: &Path) -> Self {
+        SnapshotContents { dir: snapshot.join("contents") }
+    }
+}
+
+impl crate::gate::analyze::ContentSource for SnapshotContents {
+    fn read(&mut self, side: crate::gate::analyze::Side, path: &str) -> Option<Vec<u8>> {
+        // Paths come from the saved response: never let one climb out of the snapshot.
+        let relative = Path::new(path);
+        if !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+            return None;
+        }
+        let side = match side {
+            crate::gate::analyze::Side::Base => "base",
+            crate::gate::analyze::Side::Head => "head",
+        };
+        std::fs::read(self.dir.join(side).join(relative)).ok()
+    }
 }
 
 fn commit(c: CommitJson) -> Commit {
