@@ -14,6 +14,7 @@ pub fn render(v: &Verdict) -> String {
     if !pr.is_empty() {
         out.push_str(&format!("{}\n\n", escape(&pr)));
     }
+    out.push_str(&format!("_{}_\n\n", wording::effort_line(v)));
     out.push_str("| | Rule | Result |\n|---|---|---|\n");
     let sections = wording::sections(v, f);
     for s in &sections {

@@ -34,6 +34,7 @@ pub fn render(v: &Verdict, color: bool) -> String {
     if !pr.is_empty() {
         out.push_str(&format!("   {pr}\n"));
     }
+    out.push_str(&format!("   {}\n", wording::effort_line(v)));
     out.push('\n');
     for s in wording::sections(v, Flavor::Plain) {
         out.push_str(&format!("{} {:<14} {}\n", wording::mark_emoji(s.mark), paint(s.title, s.mark), s.headline));

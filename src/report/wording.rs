@@ -144,6 +144,10 @@ pub fn skip_reason(reason: &SkipReason) -> String {
     }
 }
 
+pub fn effort_line(v: &Verdict) -> String {
+    format!("estimated review effort: about {} minute{}", v.effort_minutes, if v.effort_minutes == 1 { "" } else { "s" })
+}
+
 /// A file's line in a listing: its reasons, what kind of change it is, whether AI touched it.
 pub fn file_line(file: &FileVerdict, f: Flavor) -> String {
     let mut parts: Vec<String> = file.reasons.iter().map(|r| tier_reason(r, f)).collect();
