@@ -35,13 +35,7 @@ fn big_pr() -> PrFacts {
     let files: Vec<FileChange> = (0..3000)
         .map(|i| {
             let dir = ["src/handlers", "auth", "docs", "lib/util", "tests"][i % 5];
-            FileChange {
-                path: format!("services/svc{}/{dir}/file{i}.rs", i % 200),
-                previous_path: None,
-                status: FileStatus::Modified,
-                additions: 5,
-                deletions: 2,
-            }
+            FileChange::new(format!("services/svc{}/{dir}/file{i}.rs", i % 200), FileStatus::Modified, 5, 2)
         })
         .collect();
     let commits = (0..50)

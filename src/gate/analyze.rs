@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use crate::analysis::budget::Deadline;
-use crate::analysis::{Contents, CustomQuery, FileAnalysis, SkipReason, analyze_file};
 use crate::analysis::lang::Lang;
+use crate::analysis::{Contents, CustomQuery, FileAnalysis, SkipReason, analyze_file};
 use crate::model::{FileChange, FileStatus, PrFacts};
 use crate::policy::Policy;
 
@@ -46,6 +46,13 @@ impl Deadline for At {
 /// Analyses every file the policy's languages cover and stores the result in the facts.
 pub fn analyze(facts: &mut PrFacts, policy: &Policy, source: &mut dyn ContentSource) {
     let limits = policy.analysis;
+    // Compiling the built-in queries is a one-off cost of the process, not of any one file: pay
+    // it before the budgets start.
+    for file in &facts.files {
+        if let Some(lang) = Lang::for_path(&file.path) {
+            crate::analysis::detectors::builtin(lang);
+        }
+    }
     let pr_deadline = Instant::now() + limits.per_pr;
     let custom: Vec<CustomQuery> =
         policy.tiers.queries.iter().map(|q| CustomQuery { lang: q.lang, query: &q.query, name: &q.name }).collect();

@@ -1,0 +1,156 @@
+//! Criterion benchmarks of code analysis: classification throughput against tree-sitter's bare
+//! parse of the same files, a 500-file PR end to end, and pathological inputs under their budgets.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use flowgate::analysis::budget::{Limits, Unlimited};
+use flowgate::analysis::lang::Lang;
+use flowgate::analysis::parse::parse;
+use flowgate::analysis::{Contents, analyze_file};
+use flowgate::gate::analyze::{ContentSource, Side, analyze};
+use flowgate::model::{FileChange, FileStatus, PrFacts};
+use flowgate::policy::load::load_text;
+
+/// Real Rust source: flowgate's own files, read at bench time.
+fn rust_corpus() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src is readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("utf-8 source");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A Python module of `n` classes with methods, loops, strings and comments.
+fn python_module(n: usize) -> String {
+    let mut s = String::from("\"\"\"Generated benchmark module.\"\"\"\n\nimport os\nimport json\n\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "class Service{i}:\n    \"\"\"Service {i}.\"\"\"\n\n    def __init__(self, store):\n        self.store = store  # the backing store\n        self.cache = {{}}\n\n    def load(self, key):\n        if key in self.cache:\n            return self.cache[key]\n        value = json.loads(self.store.get(f\"item-{{key}}\") or \"null\")\n        for attempt in range(3):\n            if value is not None:\n                break\n            value = self.store.retry(key, attempt)\n        self.cache[key] = value\n        return value\n\n"
+        ));
+    }
+    s
+}
+
+/// The same text with one token changed in the middle: a typical small edit.
+fn edited(text: &str) -> String {
+    let mid = text.len() / 2;
+    let at = text[mid..].find("return").map_or(mid, |i| mid + i);
+    format!("{}yield_{}", &text[..at], &text[at..])
+}
+
+fn throughput(c: &mut Criterion) {
+    let rust: Vec<(String, String, String)> =
+        rust_corpus().into_iter().map(|(p, t)| (p.clone(), t.clone(), edited(&t))).collect();
+    let py = python_module(400);
+    let python = vec![("bench/services.py".to_string(), py.clone(), edited(&py))];
+    for (name, files, lang) in [("rust", &rust, Lang::Rust), ("python", &python, Lang::Python)] {
+        let bytes: usize = files.iter().map(|(_, b, h)| b.len() + h.len()).sum();
+        let mut group = c.benchmark_group(format!("classify {name}"));
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function("bare parse of both versions", |b| {
+            b.iter(|| {
+                for (_, base, head) in files.iter() {
+                    black_box(parse(lang, base, &Unlimited).ok());
+                    black_box(parse(lang, head, &Unlimited).ok());
+                }
+            })
+        });
+        group.bench_function("analyze_file (parse, classify, detect)", |b| {
+            b.iter(|| {
+                for (path, base, head) in files.iter() {
+                    let contents = Contents::Versions { base: Some(base.as_bytes()), head: Some(head.as_bytes()) };
+                    black_box(analyze_file(path, contents, &[], &Limits::default(), &Unlimited));
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+/// Contents kept in memory, as a snapshot's `contents/` would give them.
+struct InMemory(Vec<(String, String, String)>);
+
+impl ContentSource for InMemory {
+    fn read(&mut self, side: Side, path: &str) -> Option<Vec<u8>> {
+        let (_, base, head) = self.0.iter().find(|(p, _, _)| p == path)?;
+        Some(match side {
+            Side::Base => base.clone().into_bytes(),
+            Side::Head => head.clone().into_bytes(),
+        })
+    }
+}
+
+fn five_hundred_files(c: &mut Criterion) {
+    let corpus = rust_corpus();
+    let files: Vec<(String, String, String)> = (0..500)
+        .map(|i| {
+            let (_, text) = &corpus[i % corpus.len()];
+            (format!("crate{}/src/file{i}.rs", i % 20), text.clone(), edited(text))
+        })
+        .collect();
+    let bytes: usize = files.iter().map(|(_, b, h)| b.len() + h.len()).sum();
+    let policy = load_text(
+        "version: 1\nextends: default\ntiers:\n  red:\n    code: [unsafe, shell-exec]\n    relax: [comments, formatting]\n  yellow:\n    relax: [comments, formatting, tests]\nanalysis: { pr_budget_ms: 600000, file_budget_ms: 60000 }\n",
+        Path::new("bench.yml"),
+    )
+    .expect("bench policy loads");
+    let facts = PrFacts {
+        files: files.iter().map(|(p, _, _)| FileChange::new(p.clone(), FileStatus::Modified, 1, 1)).collect(),
+        ..PrFacts::default()
+    };
+    let mut group = c.benchmark_group("pr of 500 rust files");
+    group.sample_size(10).throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("analyze and evaluate", |b| {
+        b.iter(|| {
+            let mut facts = facts.clone();
+            analyze(&mut facts, &policy, &mut InMemory(files.clone()));
+            black_box(flowgate::evaluate(&facts, &policy))
+        })
+    });
+    group.finish();
+}
+
+fn pathological(c: &mut Criterion) {
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"abcxyz019 \n\t(){}[]<>\"'`/*#;:,.=+-!&|\\";
+    let random: String =
+        (0..2 * 1024 * 1024).map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char).collect();
+    let nested = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    let limits = Limits { max_file_bytes: 4 * 1024 * 1024, ..Limits::default() };
+    let mut group = c.benchmark_group("pathological input, 500 ms file budget");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    for (name, path, text) in
+        [("2 MB of random text as Rust", "junk.rs", &random), ("100k nested brackets as Python", "deep.py", &nested)]
+    {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let deadline = flowgate::gate::analyze::At(std::time::Instant::now() + limits.per_file);
+                let contents = Contents::Versions { base: None, head: Some(text.as_bytes()) };
+                black_box(analyze_file(path, contents, &[], &limits, &deadline))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, throughput, five_hundred_files, pathological);
+criterion_main!(benches);
