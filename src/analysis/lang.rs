@@ -74,6 +74,59 @@ impl Lang {
             || (self == Lang::Python && is_python_docstring(node))
     }
 
+    /// A node whose bounds the layout alone sets: a Python block is its indentation. Its start and
+    /// end become tokens of their own, so that moving a line into or out of a block is a code change.
+    pub fn is_layout_block(self, node: &Node) -> bool {
+        self == Lang::Python && node.kind() == "block"
+    }
+
+    /// A node holding a list of statements where a line break can end a statement (Python's
+    /// newlines, automatic semicolons in JavaScript, TypeScript and Go). Where each statement
+    /// starts becomes a token, so that joining or splitting statements is a code change.
+    pub fn is_statement_list(self, node: &Node) -> bool {
+        let kinds: &[&str] = match self {
+            Lang::Python => &["module", "block"],
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => {
+                &["program", "statement_block", "switch_case", "switch_default", "class_body"]
+            }
+            Lang::Go => &["statement_list"],
+            Lang::Rust | Lang::Java => &[],
+        };
+        kinds.contains(&node.kind())
+    }
+
+    /// Text the token stream keeps whole: a string's contents (whitespace inside a string is
+    /// not layout) and character literals.
+    pub fn is_string_text(self, node: &Node) -> bool {
+        matches!(
+            node.kind(),
+            "string_content"
+                | "string_fragment"
+                | "multiline_string_fragment"
+                | "interpreted_string_literal_content"
+                | "raw_string_literal_content"
+                | "char_literal"
+                | "rune_literal"
+                | "character_literal"
+        )
+    }
+
+    /// The item an attribute is written on: `#[test]` belongs to the `fn` after it, so a change to
+    /// the attribute is a change to that item (its context and symbol).
+    pub fn attribute_target<'t>(self, node: &Node<'t>) -> Option<Node<'t>> {
+        if self != Lang::Rust || node.kind() != "attribute_item" {
+            return None;
+        }
+        let mut next = node.next_sibling();
+        while let Some(n) = next {
+            if !matches!(n.kind(), "attribute_item" | "line_comment" | "block_comment") {
+                return Some(n);
+            }
+            next = n.next_sibling();
+        }
+        None
+    }
+
     pub fn is_import(self, node: &Node) -> bool {
         let kinds: &[&str] = match self {
             Lang::Rust => &["use_declaration", "extern_crate_declaration"],
@@ -92,7 +145,17 @@ impl Lang {
         match (self, node.kind()) {
             (
                 Lang::Rust,
-                "function_item" | "function_signature_item" | "mod_item" | "trait_item" | "struct_item" | "enum_item",
+                "function_item"
+                | "function_signature_item"
+                | "mod_item"
+                | "trait_item"
+                | "struct_item"
+                | "enum_item"
+                | "union_item"
+                | "const_item"
+                | "static_item"
+                | "type_item"
+                | "macro_definition",
             ) => field("name"),
             // `impl Trait for Type` is named by the type: its methods are `Type::method`.
             (Lang::Rust, "impl_item") => node.child_by_field_name("type").and_then(|t| type_name(&t, src)),
@@ -151,12 +214,20 @@ impl Lang {
             (Lang::Python, "function_definition") => {
                 node.child_by_field_name("name").is_some_and(|n| text(n).starts_with("test"))
             }
+            // `class TestLogin:` and `class LoginTests(unittest.TestCase):`.
             (Lang::Python, "class_definition") => {
                 node.child_by_field_name("name").is_some_and(|n| text(n).starts_with("Test"))
+                    || node.child_by_field_name("superclasses").is_some_and(|s| text(s).contains("TestCase"))
             }
+            // A pytest decorator, or any decorator on a test function or class.
             (Lang::Python, "decorated_definition") => {
                 let mut cursor = node.walk();
                 node.children(&mut cursor).any(|c| c.kind() == "decorator" && text(c).contains("pytest"))
+                    || node.child_by_field_name("definition").is_some_and(|d| self.is_test(&d, src))
+            }
+            // `it("works", () => { ... });` with its semicolon.
+            (Lang::JavaScript | Lang::TypeScript | Lang::Tsx, "expression_statement") => {
+                node.named_child(0).is_some_and(|c| c.kind() == "call_expression" && self.is_test(&c, src))
             }
             (Lang::JavaScript | Lang::TypeScript | Lang::Tsx, "call_expression") => {
                 node.child_by_field_name("function").is_some_and(|f| {
@@ -168,9 +239,13 @@ impl Lang {
                     )
                 })
             }
+            // `go test`'s rule: `TestXxx` where the rest does not start with a lower-case letter
+            // (`Testify` is not a test).
             (Lang::Go, "function_declaration") => node.child_by_field_name("name").is_some_and(|n| {
                 let name = text(n);
-                ["Test", "Benchmark", "Fuzz", "Example"].iter().any(|p| name.starts_with(p))
+                ["Test", "Benchmark", "Fuzz", "Example"]
+                    .iter()
+                    .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.starts_with(|c: char| c.is_lowercase())))
             }),
             (Lang::Java, "method_declaration" | "class_declaration") => {
                 let mut cursor = node.walk();
@@ -195,6 +270,35 @@ impl Lang {
                 })
             }
             _ => false,
+        }
+    }
+
+    /// Whether the file is test code by where it lives, by each ecosystem's convention: Go's
+    /// `_test.go` files, Maven and Gradle's `src/test/`, Python's `test_*.py`, `*_test.py`,
+    /// `conftest.py` and `tests/` directories, JavaScript's `*.test.*`, `*.spec.*` and
+    /// `__tests__/`, and a Rust crate's `tests/` directory. Everything in such a file but its
+    /// imports is test code (its package clause, helpers and class shells too).
+    pub fn is_test_path(self, path: &str) -> bool {
+        let path = path.replace('\\', "/");
+        let parts: Vec<&str> = path.split('/').collect();
+        let name = parts.last().copied().unwrap_or("");
+        let dirs = &parts[..parts.len().saturating_sub(1)];
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        match self {
+            Lang::Go => name.ends_with("_test.go"),
+            Lang::Java => dirs.windows(2).any(|w| w == ["src", "test"]),
+            Lang::Python => {
+                stem.starts_with("test_")
+                    || stem.ends_with("_test")
+                    || name == "conftest.py"
+                    || dirs.iter().any(|d| matches!(*d, "tests" | "test"))
+            }
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => {
+                let inner = stem.rsplit_once('.').map(|(_, kind)| kind);
+                matches!(inner, Some("test" | "spec")) || dirs.contains(&"__tests__")
+            }
+            // `tests/` beside a crate's `src/`, not a `tests` module inside `src/`.
+            Lang::Rust => dirs.iter().position(|d| *d == "tests").is_some_and(|i| !dirs[..i].contains(&"src")),
         }
     }
 }
@@ -224,23 +328,42 @@ fn type_name(node: &Node, src: &[u8]) -> Option<String> {
     Some(base.rsplit("::").next().unwrap_or(base).trim().to_string())
 }
 
+/// The type a Go method's receiver names: `(s *Server)`, `(Server)` and `(s *Server[K, V])` are
+/// all `Server`.
 fn go_receiver_type(receiver: &Node, src: &[u8]) -> Option<String> {
-    let text = receiver.utf8_text(src).ok()?;
-    let inner = text.trim_matches(|c| c == '(' || c == ')');
-    let ty = inner.split_whitespace().last()?;
-    Some(ty.trim_start_matches('*').split('[').next().unwrap_or(ty).to_string())
+    let mut cursor = receiver.walk();
+    let param = receiver.named_children(&mut cursor).find(|c| c.kind() == "parameter_declaration")?;
+    let mut ty = param.child_by_field_name("type")?;
+    loop {
+        ty = match ty.kind() {
+            "pointer_type" | "parenthesized_type" => ty.named_child(0)?,
+            "generic_type" => ty.child_by_field_name("type")?,
+            _ => break,
+        };
+    }
+    Some(ty.utf8_text(src).ok()?.to_string())
 }
 
-/// A string that is the first statement of a module, class or function body is documentation.
+/// A string that is the first statement of a module, class or function body is documentation
+/// (comments before it, such as a `#!` line or a licence header, do not count; an f-string with
+/// substitutions is code).
 fn is_python_docstring(node: &Node) -> bool {
     if node.kind() != "expression_statement" || node.named_child_count() != 1 {
         return false;
     }
-    let is_string = node.named_child(0).is_some_and(|c| c.kind() == "string");
-    let first = node.parent().is_some_and(|p| {
-        matches!(p.kind(), "module" | "block") && p.named_child(0).is_some_and(|f| f.id() == node.id())
+    // An f-string runs the code it interpolates: that is not documentation.
+    let is_string = node.named_child(0).is_some_and(|c| {
+        let mut cursor = c.walk();
+        c.kind() == "string" && !c.named_children(&mut cursor).any(|p| p.kind() == "interpolation")
     });
-    is_string && first
+    let first = || {
+        node.parent().is_some_and(|p| {
+            let mut cursor = p.walk();
+            matches!(p.kind(), "module" | "block")
+                && p.named_children(&mut cursor).find(|c| c.kind() != "comment").is_some_and(|f| f.id() == node.id())
+        })
+    };
+    is_string && first()
 }
 
 /// The module path of a Rust file from its path: `src/auth/session.rs` is `auth::session`.

@@ -1,8 +1,8 @@
 //! Gathering PR facts from a local git repository: the current branch against its base, as an
 //! author runs `flowgate check` before opening a pull request.
 
-use std::path::{Path, PathBuf};
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use crate::gate::analyze::{ContentSource, Side};

@@ -40,7 +40,9 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
             .iter()
             .filter_map(|f| match &f.analysis {
                 None if Lang::for_path(&f.path).is_some() => Some((f.path.clone(), SkipReason::NoContents)),
-                Some(FileAnalysis { skipped: Some(why), .. }) if why.hides_code() => Some((f.path.clone(), why.clone())),
+                Some(FileAnalysis { skipped: Some(why), .. }) if why.hides_code() => {
+                    Some((f.path.clone(), why.clone()))
+                }
                 _ => None,
             })
             .collect();

@@ -11,12 +11,12 @@ use yaml_serde::{Mapping, Value};
 
 use super::schema::{AiFile, LinkageFile, PolicyFile, ReviewFile};
 use super::{
-    AnalysisLimits, Ai, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier, TierQuery, TierRules,
-    TrackerSet,
+    Ai, AnalysisLimits, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier, TierQuery,
+    TierRules, TrackerSet,
 };
-use std::time::Duration;
 use crate::error::UserError;
 use crate::model::Login;
+use std::time::Duration;
 
 /// The packs shipped inside the binary, by the name `extends:` uses.
 pub const BUNDLED: &[(&str, &str)] =

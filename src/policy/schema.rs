@@ -22,7 +22,10 @@ use crate::analysis::lang::Lang;
 /// A whole policy file. Every key is optional so that a file extending a pack can say only
 /// what it changes; `load.rs` checks that the merged result is complete.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis"
+)]
 #[schemars(
     title = "flowgate policy",
     description = "The review-flow policy read from .github/flowgate.yml on the base branch."
@@ -161,7 +164,10 @@ impl<'de> Deserialize<'de> for QueriesFile {
                 while let Some(name) = map.next_key::<String>()? {
                     let lang = Lang::from_id(&name).ok_or_else(|| {
                         let ids: Vec<&str> = Lang::ALL.iter().map(|l| l.id()).collect();
-                        serde::de::Error::custom(format!("unknown language {name:?}; the languages are: {}", ids.join(", ")))
+                        serde::de::Error::custom(format!(
+                            "unknown language {name:?}; the languages are: {}",
+                            ids.join(", ")
+                        ))
                     })?;
                     let text: String = map.next_value()?;
                     let query = Query::new(&lang.grammar(), &text).map_err(|e| {

@@ -16,7 +16,8 @@ pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
         .map(|file| {
             let mut tier: Option<Tier> = None;
             let mut reasons = Vec::new();
-            let paths = std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
+            let paths =
+                std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
             for (path, previous) in paths {
                 rules.set.matches_into(path, &mut hits);
                 for &i in &hits {
@@ -57,12 +58,18 @@ fn by_code(rules: &TierRules, file: &FileChange, path_tier: Tier, reasons: &mut 
     let mut tier = path_tier;
     let mut named_by_policy = false;
     for finding in &analysis.findings {
-        let detector_tiers = rules.code.iter().filter(|(_, ds)| ds.iter().any(|d| d.id() == finding.detector)).map(|(t, _)| *t);
+        let detector_tiers =
+            rules.code.iter().filter(|(_, ds)| ds.iter().any(|d| d.id() == finding.detector)).map(|(t, _)| *t);
         let query_tiers = rules.queries.iter().filter(|q| q.name == finding.detector).map(|q| q.tier);
         for t in detector_tiers.chain(query_tiers) {
             named_by_policy = true;
             if t > path_tier {
-                let reason = TierReason::Code { tier: t, detector: finding.detector.clone(), line: finding.line, symbol: finding.symbol.clone() };
+                let reason = TierReason::Code {
+                    tier: t,
+                    detector: finding.detector.clone(),
+                    line: finding.line,
+                    symbol: finding.symbol.clone(),
+                };
                 if !reasons.contains(&reason) {
                     reasons.push(reason);
                 }

@@ -42,8 +42,10 @@ pub fn render(v: &Verdict) -> String {
             files.len()
         ));
         for file in files.iter().take(FILES_PER_TIER) {
-            let renamed = file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
-            let line = wording::file_line(file, f).replace(wording::ai_touched_note(), &format!("🤖 {}", wording::ai_touched_note()));
+            let renamed =
+                file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
+            let line = wording::file_line(file, f)
+                .replace(wording::ai_touched_note(), &format!("🤖 {}", wording::ai_touched_note()));
             out.push_str(&format!("- {}{renamed}: {line}\n", f.code(&file.path)));
             for x in file.analysis.iter().flat_map(|a| &a.findings) {
                 out.push_str(&format!("  - ⚠️ {}\n", wording::finding_line(x, f)));

@@ -9,8 +9,7 @@ use crate::policy::verdict::Verdict;
 fn verdict(example: &str) -> Verdict {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let policy = load_file(&root.join("examples/flowgate.yml")).expect("example policy loads");
-    let facts = crate::snapshot::read(&root.join("examples").join(example)).expect("example snapshot reads");
-    crate::policy::evaluate::evaluate(&facts, &policy)
+    crate::gate::check_snapshot(&root.join("examples").join(example), &policy).expect("example snapshot reads").1
 }
 
 #[test]

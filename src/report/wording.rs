@@ -136,7 +136,9 @@ pub fn skip_reason(reason: &SkipReason) -> String {
         SkipReason::Unsupported => "no grammar for this file type; path rules only".to_string(),
         SkipReason::Binary => "a binary file".to_string(),
         SkipReason::Generated { why } => format!("generated: {why}"),
-        SkipReason::TooLarge { bytes, max } => format!("{} KiB is over the {} KiB analysis limit", bytes.div_ceil(1024), max / 1024),
+        SkipReason::TooLarge { bytes, max } => {
+            format!("{} KiB is over the {} KiB analysis limit", bytes.div_ceil(1024), max / 1024)
+        }
         SkipReason::NoContents => "neither the file's versions nor its patch were available".to_string(),
         SkipReason::TimedOut => "reading it took longer than its time budget".to_string(),
         SkipReason::PrBudgetSpent => "the PR's analysis time budget was spent before this file".to_string(),
@@ -145,7 +147,11 @@ pub fn skip_reason(reason: &SkipReason) -> String {
 }
 
 pub fn effort_line(v: &Verdict) -> String {
-    format!("estimated review effort: about {} minute{}", v.effort_minutes, if v.effort_minutes == 1 { "" } else { "s" })
+    format!(
+        "estimated review effort: about {} minute{}",
+        v.effort_minutes,
+        if v.effort_minutes == 1 { "" } else { "s" }
+    )
 }
 
 /// A file's line in a listing: its reasons, what kind of change it is, whether AI touched it.

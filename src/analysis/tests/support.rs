@@ -1,0 +1,90 @@
+//! Helpers the per-language tests share.
+
+use crate::analysis::budget::{Limits, Unlimited};
+use crate::analysis::{ChangeKind, Contents, FileAnalysis, analyze_file};
+
+/// Analyses a change between two whole versions; the file must be read, not skipped.
+pub fn analyze(path: &str, base: &str, head: &str) -> FileAnalysis {
+    versions(path, Some(base), Some(head))
+}
+
+/// Either version may be absent: an added or a removed file.
+pub fn versions(path: &str, base: Option<&str>, head: Option<&str>) -> FileAnalysis {
+    let a = analyze_file(
+        path,
+        Contents::Versions { base: base.map(str::as_bytes), head: head.map(str::as_bytes) },
+        &[],
+        &Limits::default(),
+        &Unlimited,
+    );
+    assert_eq!(a.skipped, None, "{path} was skipped");
+    a
+}
+
+/// Analyses GitHub's unified patch of a file.
+pub fn patched(path: &str, patch: &str) -> FileAnalysis {
+    let a = analyze_file(path, Contents::Patch(patch), &[], &Limits::default(), &Unlimited);
+    assert!(a.from_patch, "{path}: {a:?}");
+    a
+}
+
+pub fn kind(path: &str, base: &str, head: &str) -> ChangeKind {
+    analyze(path, base, head).change
+}
+
+/// `base` with `from` replaced by `to` (which must occur exactly once).
+pub fn edit(base: &str, from: &str, to: &str) -> String {
+    assert_eq!(base.matches(from).count(), 1, "{from:?} must occur once");
+    base.replacen(from, to, 1)
+}
+
+/// The change when `from` becomes `to` in `base`.
+pub fn change(path: &str, base: &str, from: &str, to: &str) -> FileAnalysis {
+    analyze(path, base, &edit(base, from, to))
+}
+
+/// `base` with `added` inserted as new lines after line `after` (1-based; 0 inserts at the top).
+pub fn insert_lines(base: &str, after: usize, added: &str) -> String {
+    let mut lines: Vec<&str> = base.lines().collect();
+    assert!(after <= lines.len(), "line {after} is past the end");
+    lines.splice(after..after, added.lines());
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// The findings when `added` is inserted after line `after` of `base`.
+pub fn adding(path: &str, base: &str, after: usize, added: &str) -> FileAnalysis {
+    analyze(path, base, &insert_lines(base, after, added))
+}
+
+/// The findings of one detector, as (line, symbol).
+pub fn found(a: &FileAnalysis, detector: &str) -> Vec<(u32, String)> {
+    a.findings.iter().filter(|f| f.detector == detector).map(|f| (f.line, f.symbol.clone())).collect()
+}
+
+/// Every finding as (detector, line, symbol).
+pub fn all(a: &FileAnalysis) -> Vec<(String, u32, String)> {
+    a.findings.iter().map(|f| (f.detector.clone(), f.line, f.symbol.clone())).collect()
+}
+
+/// Asserts that adding `added` after line `after` finds exactly `expected` (line, symbol) for
+/// `detector`, and nothing for any other detector.
+#[track_caller]
+pub fn finds(path: &str, base: &str, after: usize, added: &str, detector: &str, expected: &[(u32, &str)]) {
+    let a = adding(path, base, after, added);
+    let expected: Vec<(String, u32, String)> =
+        expected.iter().map(|(l, s)| (detector.to_string(), *l, s.to_string())).collect();
+    assert_eq!(all(&a), expected, "adding {added:?}");
+}
+
+/// Asserts that adding `added` after line `after` finds nothing at all.
+#[track_caller]
+pub fn finds_nothing(path: &str, base: &str, after: usize, added: &str) {
+    let a = adding(path, base, after, added);
+    assert_eq!(all(&a), Vec::new(), "adding {added:?}");
+}
+
+pub fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
