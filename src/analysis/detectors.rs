@@ -72,10 +72,24 @@ pub fn run(
     as_detector: Option<&str>,
     deadline: &dyn Deadline,
 ) -> (Vec<Finding>, bool) {
+    run_within(query, tree, src, as_detector, deadline, 0..src.len())
+}
+
+/// `run`, looking only at matches whose nodes intersect `bytes`: a small edit to a large file is
+/// searched where it is, not everywhere.
+pub fn run_within(
+    query: &Query,
+    tree: &Tree,
+    src: &str,
+    as_detector: Option<&str>,
+    deadline: &dyn Deadline,
+    bytes: std::ops::Range<usize>,
+) -> (Vec<Finding>, bool) {
     if has_long_anonymous_run(tree) {
         return (Vec::new(), true);
     }
     let mut cursor = QueryCursor::new();
+    cursor.set_byte_range(bytes);
     let mut timed_out = false;
     let mut progress = |_: &tree_sitter::QueryCursorState| {
         if deadline.expired() {

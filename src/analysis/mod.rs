@@ -213,11 +213,14 @@ pub fn analyze_file(
     {
         let mut timed_out = false;
         let builtin = detectors::builtin(lang);
-        let (found, t) = detectors::run(builtin, head.tree, head.src, None, deadline);
+        // Findings only count where the change is; search that span alone.
+        let span = head_changes.iter().map(|r| r.start).min().unwrap_or(0)
+            ..head_changes.iter().map(|r| r.end).max().unwrap_or(head.src.len());
+        let (found, t) = detectors::run_within(builtin, head.tree, head.src, None, deadline, span.clone());
         findings.extend(found);
         timed_out |= t;
         for q in custom.iter().filter(|q| q.lang == lang) {
-            let (found, t) = detectors::run(q.query, head.tree, head.src, Some(q.name), deadline);
+            let (found, t) = detectors::run_within(q.query, head.tree, head.src, Some(q.name), deadline, span.clone());
             findings.extend(found);
             timed_out |= t;
         }
