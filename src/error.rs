@@ -15,6 +15,9 @@ pub enum UserError {
     /// An input file (snapshot, test case) that is missing or malformed.
     #[error("{path}: {message}")]
     Input { path: String, message: String },
+    /// GitHub did not give what was asked for.
+    #[error("GitHub: {0}")]
+    GitHub(String),
     /// Local git could not give the facts.
     #[error("git: {0}")]
     Git(String),

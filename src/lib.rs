@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod error;
 pub mod gate;
 pub mod git;
+pub mod github;
 pub mod model;
 pub mod policy;
 pub mod report;

@@ -31,14 +31,55 @@ enum Command {
     /// Write, lint and test policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Save a live pull request as a snapshot directory that `check --snapshot` reads.
+    Snapshot {
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// The directory to write pull.json, files.json, commits.json, reviews.json, events.json to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+/// A live pull request on GitHub.
+#[derive(Args)]
+struct RemoteArgs {
+    /// The repository, OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", requires = "pr")]
+    repo: Option<String>,
+    /// The pull request number.
+    #[arg(long, value_name = "N", requires = "repo")]
+    pr: Option<u64>,
+    /// A token that can read the repository (default: $GITHUB_TOKEN).
+    #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The REST API's base URL (GitHub Enterprise Server: https://HOST/api/v3).
+    #[arg(long, env = "GITHUB_API_URL", default_value = flowgate::github::DEFAULT_API_URL)]
+    api_url: String,
+}
+
+impl RemoteArgs {
+    fn target(&self) -> Result<Option<(flowgate::github::RepoName, u64)>, UserError> {
+        match (&self.repo, self.pr) {
+            (Some(repo), Some(pr)) => Ok(Some((flowgate::github::RepoName::parse(repo)?, pr))),
+            _ => Ok(None),
+        }
+    }
+
+    fn client(&self) -> Result<flowgate::github::GitHub, UserError> {
+        flowgate::github::GitHub::new(&self.api_url, self.token.clone().and_then(flowgate::github::Token::new))
+    }
 }
 
 #[derive(Args)]
 struct CheckArgs {
     /// A directory of saved GitHub responses: pull.json, files.json, and optionally commits.json,
     /// reviews.json, events.json.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "repo")]
     snapshot: Option<PathBuf>,
+    /// Gate a live PR (--repo OWNER/NAME --pr N), read-only: nothing is posted.
+    #[command(flatten)]
+    remote: RemoteArgs,
     /// The policy file. Default: .github/flowgate.yml (in local git mode, as it is on the base
     /// branch), else the bundled default policy.
     #[arg(long, value_name = "PATH")]
@@ -98,6 +139,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Policy(cmd) => policy(cmd),
+        Command::Snapshot { remote, out } => snapshot(remote, out),
     };
     match result {
         Ok(code) => code,
@@ -111,13 +153,20 @@ fn main() -> ExitCode {
 fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
     let cwd =
         std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
-    let verdict = match &args.snapshot {
-        Some(dir) => {
+    let verdict = match (&args.snapshot, args.remote.target()?) {
+        (_, Some((repo, pr))) => {
+            let gh = args.remote.client()?;
+            let (chosen, verdict) = gate::check_remote(&gh, &repo, pr, args.policy.as_deref())?;
+            eprintln!("flowgate: policy: {}", chosen.origin);
+            eprintln!("flowgate: {} GitHub API request{}", gh.requests(), if gh.requests() == 1 { "" } else { "s" });
+            verdict
+        }
+        (Some(dir), None) => {
             let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
             eprintln!("flowgate: policy: {}", chosen.origin);
             gate::check_snapshot(dir, &chosen.policy)?.1
         }
-        None => {
+        (None, None) => {
             let body = match &args.body_file {
                 Some(path) => Some(
                     std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))?,
@@ -143,6 +192,17 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
     };
     print(&report::render(&verdict, args.format, color));
     Ok(if verdict.state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn snapshot(remote: RemoteArgs, out: PathBuf) -> Result<ExitCode, UserError> {
+    let (repo, pr) = remote.target()?.ok_or_else(|| UserError::Usage("give --repo OWNER/NAME and --pr N".into()))?;
+    let gh = remote.client()?;
+    let raw = gh.pull_request(&repo, pr)?;
+    // Parse before saving, so that a snapshot that would not read back is never written.
+    flowgate::snapshot::parse(&raw, &out)?;
+    raw.write_dir(&out)?;
+    eprintln!("flowgate: saved {repo}#{pr} to {} ({} GitHub API requests)", out.display(), gh.requests());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {

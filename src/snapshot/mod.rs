@@ -16,17 +16,64 @@ use self::github_json::{CommitJson, EventJson, FileJson, PullJson, ReviewJson, W
 use crate::error::UserError;
 use crate::model::{Commit, CommitSha, FileChange, GitPerson, Label, Login, PrFacts, Review, Visibility};
 
-pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
-    if !dir.is_dir() {
-        return Err(UserError::input(
-            dir,
-            "not a directory; a snapshot is a directory holding pull.json and files.json",
-        ));
+/// The JSON a snapshot holds, as GitHub sent it: list files may hold several pages one after another.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawSnapshot {
+    pub pull: String,
+    pub files: String,
+    pub commits: Option<String>,
+    pub reviews: Option<String>,
+    pub events: Option<String>,
+}
+
+impl RawSnapshot {
+    pub fn read_dir(dir: &Path) -> Result<RawSnapshot, UserError> {
+        if !dir.is_dir() {
+            return Err(UserError::input(
+                dir,
+                "not a directory; a snapshot is a directory holding pull.json and files.json",
+            ));
+        }
+        Ok(RawSnapshot {
+            pull: read_required(&dir.join("pull.json"))?,
+            files: read_required(&dir.join("files.json"))?,
+            commits: read_optional(&dir.join("commits.json"))?,
+            reviews: read_optional(&dir.join("reviews.json"))?,
+            events: read_optional(&dir.join("events.json"))?,
+        })
     }
-    let pull_path = dir.join("pull.json");
-    let pull_text = read_required(&pull_path)?;
+
+    /// Saves the snapshot so that `flowgate check --snapshot DIR` reads it back.
+    pub fn write_dir(&self, dir: &Path) -> Result<(), UserError> {
+        std::fs::create_dir_all(dir).map_err(|e| UserError::input(dir, format!("cannot create: {e}")))?;
+        let parts = [
+            ("pull.json", Some(&self.pull)),
+            ("files.json", Some(&self.files)),
+            ("commits.json", self.commits.as_ref()),
+            ("reviews.json", self.reviews.as_ref()),
+            ("events.json", self.events.as_ref()),
+        ];
+        for (name, text) in parts {
+            if let Some(text) = text {
+                let path = dir.join(name);
+                std::fs::write(&path, text).map_err(|e| UserError::input(&path, format!("cannot write: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a snapshot directory into PR facts.
+pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
+    parse(&RawSnapshot::read_dir(dir)?, dir)
+}
+
+/// Parses a snapshot's JSON; `origin` names it in messages (a directory, or the PR it came from).
+pub fn parse(raw: &RawSnapshot, origin: &Path) -> Result<PrFacts, UserError> {
+    let pull_path = origin.join("pull.json");
+    let pull_text = &raw.pull;
     // A webhook payload wraps the pull request and names the repository beside it.
-    let hook: WebhookJson = parse_one(&pull_path, &pull_text)?;
+    let hook: WebhookJson = parse_one(&pull_path, pull_text)?;
     let (pull, repo, labeler) = match hook.pull_request {
         Some(pr) => {
             let labeler = match (hook.action.as_deref(), hook.label, hook.sender) {
@@ -35,15 +82,17 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
             };
             (pr, hook.repository.map(|r| r.full_name), labeler)
         }
-        None => (parse_one::<PullJson>(&pull_path, &pull_text)?, None, None),
+        None => (parse_one::<PullJson>(&pull_path, pull_text)?, None, None),
     };
     let repo = repo.or_else(|| pull.base.repo.as_ref().map(|r| r.full_name.clone()));
 
-    let files_path = dir.join("files.json");
-    let files: Vec<FileJson> = parse_list(&files_path, &read_required(&files_path)?)?;
-    let commits: Option<Vec<CommitJson>> = read_optional_list(&dir.join("commits.json"))?;
-    let reviews: Option<Vec<ReviewJson>> = read_optional_list(&dir.join("reviews.json"))?;
-    let events: Option<Vec<EventJson>> = read_optional_list(&dir.join("events.json"))?;
+    let files: Vec<FileJson> = parse_list(&origin.join("files.json"), &raw.files)?;
+    let commits: Option<Vec<CommitJson>> =
+        raw.commits.as_deref().map(|t| parse_list(&origin.join("commits.json"), t)).transpose()?;
+    let reviews: Option<Vec<ReviewJson>> =
+        raw.reviews.as_deref().map(|t| parse_list(&origin.join("reviews.json"), t)).transpose()?;
+    let events: Option<Vec<EventJson>> =
+        raw.events.as_deref().map(|t| parse_list(&origin.join("events.json"), t)).transpose()?;
 
     let labels = pull
         .labels
@@ -163,9 +212,9 @@ fn read_required(path: &Path) -> Result<String, UserError> {
     })
 }
 
-fn read_optional_list<T: DeserializeOwned>(path: &Path) -> Result<Option<Vec<T>>, UserError> {
+fn read_optional(path: &Path) -> Result<Option<String>, UserError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => parse_list(path, &text).map(Some),
+        Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(UserError::input(path, format!("cannot read: {e}"))),
     }
