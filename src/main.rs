@@ -90,22 +90,22 @@ struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
     /// Local git mode: the base branch (default: the remote's default branch, else main).
-    #[arg(long, value_name = "REF", conflicts_with = "snapshot")]
+    #[arg(long, value_name = "REF", conflicts_with_all = ["snapshot", "repo"])]
     base: Option<String>,
     /// Local git mode: the PR title (default: the first commit's subject).
-    #[arg(long, conflicts_with = "snapshot")]
+    #[arg(long, conflicts_with_all = ["snapshot", "repo"])]
     title: Option<String>,
     /// Local git mode: the PR description.
-    #[arg(long, conflicts_with_all = ["snapshot", "body_file"])]
+    #[arg(long, conflicts_with_all = ["snapshot", "repo", "body_file"])]
     body: Option<String>,
     /// Local git mode: read the PR description from a file.
-    #[arg(long, value_name = "PATH", conflicts_with = "snapshot")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["snapshot", "repo"])]
     body_file: Option<PathBuf>,
     /// Local git mode: a label the PR will carry (repeatable).
-    #[arg(long = "label", value_name = "NAME", conflicts_with = "snapshot")]
+    #[arg(long = "label", value_name = "NAME", conflicts_with_all = ["snapshot", "repo"])]
     labels: Vec<String>,
     /// Local git mode: your GitHub login (default: read from git's user.email or user.name).
-    #[arg(long, value_name = "LOGIN", conflicts_with = "snapshot")]
+    #[arg(long, value_name = "LOGIN", conflicts_with_all = ["snapshot", "repo"])]
     author: Option<String>,
 }
 
