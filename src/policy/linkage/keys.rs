@@ -95,7 +95,8 @@ fn re(pattern: &str) -> Regex {
 // The regex crate has no look-around, so word boundaries that `\b` cannot
 // express (`&#1`, `owner/repo` preceded by a path, `-digits` suffixes) are
 // checked by hand around each match.
-static KEY: LazyLock<Regex> = LazyLock::new(|| re(r"\b([A-Za-z][A-Za-z0-9_]{1,9})-([1-9][0-9]*)\b"));
+// The end is checked by hand: a branch may go on with `_` (`feature/ABC-123_login`).
+static KEY: LazyLock<Regex> = LazyLock::new(|| re(r"\b([A-Za-z][A-Za-z0-9_]{1,9})-([1-9][0-9]*)"));
 static GITHUB_URL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+)/issues/([0-9]+)"));
 static LINEAR_URL: LazyLock<Regex> =
@@ -226,7 +227,9 @@ impl Scan<'_> {
             // `CVE-2024-1234` and `ABC-2024-05-01` are identifiers or dates, not keys.
             let more_digits =
                 text[e..].strip_prefix('-').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
-            if !self.free(s, e) || more_digits {
+            let next = text[e..].chars().next();
+            let glued = next.is_some_and(|c| c.is_alphanumeric() || (c == '_' && self.source != Source::Branch));
+            if !self.free(s, e) || more_digits || glued {
                 continue;
             }
             if let Some((tracker, key)) = self.classify(prefix, num) {
@@ -457,6 +460,9 @@ mod tests {
         assert_eq!(body(glued, "jira"), "jira:XABC-123");
         assert_eq!(body("abc-123 Abc-12", "jira"), "");
         assert_eq!(branch("feature/abc-123-x", "jira=ABC"), "");
+        // Branch names often go on with `_`; text does not.
+        assert_eq!(branch("feature/ABC-123_login", "jira=ABC"), "jira:ABC-123");
+        assert_eq!(branch("feature/ABC-123abc", "jira=ABC"), "");
     }
 
     #[test]
