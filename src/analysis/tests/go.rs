@@ -62,24 +62,30 @@ fn tabbed(code: &str) -> String {
 
 #[test]
 fn comment_only_changes_are_comments() {
-    for (from, to) in [
-        ("// Handle serves a request.", "// Handle serves a request and logs it."),
-        ("// Server serves users.", "/* Server serves users. */"),
-        ("\treturn x * 2\n", "\treturn x * 2 // doubled\n"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Comments, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Comments,
+        &[
+            ("// Handle serves a request.", "// Handle serves a request and logs it."),
+            ("// Server serves users.", "/* Server serves users. */"),
+            ("\treturn x * 2\n", "\treturn x * 2 // doubled\n"),
+        ],
+    );
 }
 
 #[test]
 fn layout_only_changes_are_formatting() {
-    for (from, to) in [
-        ("return x * 2", "return x*2"),
-        ("func helper(x int) int {\n\treturn x * 2\n}", "func helper(x int) int { return x * 2 }"),
-        ("\tname string\n", "\tname    string\n"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Formatting, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Formatting,
+        &[
+            ("return x * 2", "return x*2"),
+            ("func helper(x int) int {\n\treturn x * 2\n}", "func helper(x int) int { return x * 2 }"),
+            ("\tname string\n", "\tname    string\n"),
+        ],
+    );
     assert_eq!(kind(PATH, BASE, &BASE.replace('\t', "    ")), ChangeKind::Formatting);
 }
 
@@ -144,16 +150,16 @@ fn test_changes_are_tests() {
 
 #[test]
 fn code_changes_name_the_qualified_symbols() {
-    for (from, to, symbol) in [
-        ("fmt.Fprint(w, greeting)", "fmt.Fprintln(w, greeting)", "Server.Handle"),
-        ("\treturn s.name\n", "\treturn \"<\" + s.name + \">\"\n", "Server.Name"),
-        ("return x * 2", "return x * 3", "helper"),
-        ("\tname string\n", "\tname string\n\tport int\n", "Server"),
-    ] {
-        let a = change(PATH, BASE, from, to);
-        assert_eq!(a.change, ChangeKind::Code, "{to}");
-        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
-    }
+    each_names(
+        PATH,
+        BASE,
+        &[
+            ("fmt.Fprint(w, greeting)", "fmt.Fprintln(w, greeting)", "Server.Handle"),
+            ("\treturn s.name\n", "\treturn \"<\" + s.name + \">\"\n", "Server.Name"),
+            ("return x * 2", "return x * 3", "helper"),
+            ("\tname string\n", "\tname string\n\tport int\n", "Server"),
+        ],
+    );
     // Generic receivers, with one or more type parameters, and receivers without a name.
     for receiver in ["(c *Cache[K, V])", "(c Cache[K])", "(*Cache)", "(c *pkg.Cache)"] {
         let base = format!("package server\n\nfunc {receiver} Get() int {{\n\treturn 1\n}}\n");

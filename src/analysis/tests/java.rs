@@ -63,24 +63,30 @@ fn indented(code: &str) -> String {
 
 #[test]
 fn comment_only_changes_are_comments() {
-    for (from, to) in [
-        ("// Deletes a user.", "// Deletes a user by id."),
-        ("// Deletes a user.", "/**\n     * Deletes a user.\n     * @param id the user\n     */"),
-        ("        return removed > 0;", "        // Any row counts.\n        return removed > 0;"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Comments, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Comments,
+        &[
+            ("// Deletes a user.", "// Deletes a user by id."),
+            ("// Deletes a user.", "/**\n     * Deletes a user.\n     * @param id the user\n     */"),
+            ("        return removed > 0;", "        // Any row counts.\n        return removed > 0;"),
+        ],
+    );
 }
 
 #[test]
 fn layout_only_changes_are_formatting() {
-    for (from, to) in [
-        ("return removed > 0;", "return removed>0;"),
-        ("    public boolean delete(String id) {", "    public boolean delete(String id)\n    {"),
-        ("        int size() {\n            return 0;\n        }", "        int size() { return 0; }"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Formatting, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Formatting,
+        &[
+            ("return removed > 0;", "return removed>0;"),
+            ("    public boolean delete(String id) {", "    public boolean delete(String id)\n    {"),
+            ("        int size() {\n            return 0;\n        }", "        int size() { return 0; }"),
+        ],
+    );
     assert_eq!(kind(PATH, BASE, &BASE.replace("    ", "\t")), ChangeKind::Formatting);
 }
 
@@ -133,16 +139,16 @@ fn test_changes_are_tests() {
 
 #[test]
 fn code_changes_name_the_qualified_symbols() {
-    for (from, to, symbol) in [
-        ("return removed > 0;", "return removed >= 0;", "UserService.delete"),
-        ("this.db = db;", "this.db = java.util.Objects.requireNonNull(db);", "UserService.UserService"),
-        ("return 0;", "return 1;", "UserService.Cache.size"),
-        ("private final Db db;", "private Db db;", "UserService"),
-    ] {
-        let a = change(PATH, BASE, from, to);
-        assert_eq!(a.change, ChangeKind::Code, "{to}");
-        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
-    }
+    each_names(
+        PATH,
+        BASE,
+        &[
+            ("return removed > 0;", "return removed >= 0;", "UserService.delete"),
+            ("this.db = db;", "this.db = java.util.Objects.requireNonNull(db);", "UserService.UserService"),
+            ("return 0;", "return 1;", "UserService.Cache.size"),
+            ("private final Db db;", "private Db db;", "UserService"),
+        ],
+    );
     // Interfaces, enums and records name their members too.
     let base = "interface Repo {\n    default int size() {\n        return 0;\n    }\n}\nenum Kind {\n    A;\n    int weight() {\n        return 1;\n    }\n}\nrecord Point(int x, int y) {\n    int sum() {\n        return x + y;\n    }\n}\n";
     let head = base.replace("return 0;", "return -1;").replace("return 1;", "return 2;").replace("x + y", "x - y");

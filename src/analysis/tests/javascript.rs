@@ -51,25 +51,31 @@ describe("UserService", () => {
 
 #[test]
 fn comment_only_changes_are_comments() {
-    for (from, to) in [
-        ("// Users and their sessions.", "// Users, and the sessions they hold."),
-        ("// Users and their sessions.", "/**\n * Users and their sessions.\n * @class\n */"),
-        ("    return removed;", "    // The count, not the rows.\n    return removed;"),
-        ("  return x * 2;", "  return x * 2; /* doubled */"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Comments, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Comments,
+        &[
+            ("// Users and their sessions.", "// Users, and the sessions they hold."),
+            ("// Users and their sessions.", "/**\n * Users and their sessions.\n * @class\n */"),
+            ("    return removed;", "    // The count, not the rows.\n    return removed;"),
+            ("  return x * 2;", "  return x * 2; /* doubled */"),
+        ],
+    );
 }
 
 #[test]
 fn layout_only_changes_are_formatting() {
-    for (from, to) in [
-        ("return x * 2;", "return x*2;"),
-        ("return { status: 200, body: event.body };", "return {\n    status: 200,\n    body: event.body\n  };"),
-        ("  delete(id) {", "  delete( id )\n  {"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Formatting, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Formatting,
+        &[
+            ("return x * 2;", "return x*2;"),
+            ("return { status: 200, body: event.body };", "return {\n    status: 200,\n    body: event.body\n  };"),
+            ("  delete(id) {", "  delete( id )\n  {"),
+        ],
+    );
     assert_eq!(kind(PATH, BASE, &BASE.replace("  ", "    ")), ChangeKind::Formatting);
 }
 
@@ -111,13 +117,16 @@ fn import_changes_are_imports() {
 
 #[test]
 fn test_changes_are_tests() {
-    for (from, to) in [
-        ("toBe(true)", "toBe(false)"),
-        ("jest.resetAllMocks();", "jest.restoreAllMocks();"),
-        ("toBeGreaterThan(0)", "toBeGreaterThan(-1)"),
-    ] {
-        assert_eq!(change(TEST_PATH, TESTS, from, to).change, ChangeKind::Tests, "{to}");
-    }
+    each_is(
+        TEST_PATH,
+        TESTS,
+        ChangeKind::Tests,
+        &[
+            ("toBe(true)", "toBe(false)"),
+            ("jest.resetAllMocks();", "jest.restoreAllMocks();"),
+            ("toBeGreaterThan(0)", "toBeGreaterThan(-1)"),
+        ],
+    );
     // An import alone is an import change, even in a test file.
     let a = change(TEST_PATH, TESTS, "import { UserService }", "import { UserService, helper }");
     assert_eq!(a.change, ChangeKind::Imports);
@@ -134,16 +143,16 @@ fn test_changes_are_tests() {
 
 #[test]
 fn code_changes_name_the_qualified_symbols() {
-    for (from, to, symbol) in [
-        ("return removed;", "return removed > 0;", "UserService.delete"),
-        ("this.store = store;", "this.store = store ?? db;", "UserService.constructor"),
-        ("status: 200", "status: 204", "handler"),
-        ("return x * 2;", "return x * 3;", "helper"),
-    ] {
-        let a = change(PATH, BASE, from, to);
-        assert_eq!(a.change, ChangeKind::Code, "{to}");
-        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
-    }
+    each_names(
+        PATH,
+        BASE,
+        &[
+            ("return removed;", "return removed > 0;", "UserService.delete"),
+            ("this.store = store;", "this.store = store ?? db;", "UserService.constructor"),
+            ("status: 200", "status: 204", "handler"),
+            ("return x * 2;", "return x * 3;", "helper"),
+        ],
+    );
     // Function expressions and nested functions.
     let base = "const api = function () {\n  function inner() {\n    return 1;\n  }\n  return inner;\n};\n";
     let a = analyze("src/api.js", base, &base.replace("return 1", "return 2"));

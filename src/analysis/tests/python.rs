@@ -211,16 +211,16 @@ fn test_changes_are_tests() {
 
 #[test]
 fn code_changes_name_the_qualified_symbols() {
-    for (from, to, symbol) in [
-        ("return True", "return False", "UserService.delete"),
-        ("return self.db.get(user_id)", "return self.db.get(str(user_id))", "UserService.find"),
-        ("self.db = db", "self.db = db or {}", "UserService.__init__"),
-        ("x = x * 2", "x = x * 3", "helper"),
-    ] {
-        let a = change(PATH, BASE, from, to);
-        assert_eq!(a.change, ChangeKind::Code, "{to}");
-        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
-    }
+    each_names(
+        PATH,
+        BASE,
+        &[
+            ("return True", "return False", "UserService.delete"),
+            ("return self.db.get(user_id)", "return self.db.get(str(user_id))", "UserService.find"),
+            ("self.db = db", "self.db = db or {}", "UserService.__init__"),
+            ("x = x * 2", "x = x * 3", "helper"),
+        ],
+    );
     // Nested functions and classes qualify each other.
     let base = "class Outer:\n    class Inner:\n        def run(self):\n            def step():\n                return 1\n            return step()\n";
     let a = analyze("app/nested.py", base, &base.replace("return 1", "return 2"));

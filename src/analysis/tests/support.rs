@@ -88,3 +88,21 @@ pub fn finds_nothing(path: &str, base: &str, after: usize, added: &str) {
 pub fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
+
+/// Asserts that each `(from, to)` edit of `base` is a change of `expected` kind.
+#[track_caller]
+pub fn each_is(path: &str, base: &str, expected: ChangeKind, edits: &[(&str, &str)]) {
+    for (from, to) in edits {
+        assert_eq!(change(path, base, from, to).change, expected, "{to}");
+    }
+}
+
+/// Asserts that each `(from, to, symbol)` edit of `base` is a code change in exactly `symbol`.
+#[track_caller]
+pub fn each_names(path: &str, base: &str, cases: &[(&str, &str, &str)]) {
+    for (from, to, symbol) in cases {
+        let a = change(path, base, from, to);
+        assert_eq!(a.change, ChangeKind::Code, "{to}");
+        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
+    }
+}

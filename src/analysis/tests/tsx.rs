@@ -75,16 +75,16 @@ fn test_changes_are_tests() {
 
 #[test]
 fn code_changes_name_the_qualified_symbols() {
-    for (from, to, symbol) in [
-        ("className=\"profile\"", "className=\"profile wide\"", "Profile"),
-        ("useState(false)", "useState(true)", "Profile"),
-        ("return id.length > 0;", "return id.length > 1;", "UserService.delete"),
-        ("{user.name}", "{user.name.toUpperCase()}", "Profile"),
-    ] {
-        let a = change(PATH, BASE, from, to);
-        assert_eq!(a.change, ChangeKind::Code, "{to}");
-        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
-    }
+    each_names(
+        PATH,
+        BASE,
+        &[
+            ("className=\"profile\"", "className=\"profile wide\"", "Profile"),
+            ("useState(false)", "useState(true)", "Profile"),
+            ("return id.length > 0;", "return id.length > 1;", "UserService.delete"),
+            ("{user.name}", "{user.name.toUpperCase()}", "Profile"),
+        ],
+    );
 }
 
 #[test]

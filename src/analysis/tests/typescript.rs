@@ -73,13 +73,16 @@ fn comment_only_changes_are_comments() {
 
 #[test]
 fn layout_only_changes_are_formatting() {
-    for (from, to) in [
-        ("(id: string): Promise<boolean>", "(id:string):Promise<boolean>"),
-        ("  id: string;\n  name: string;", "  id: string; name: string;"),
-        ("constructor(private readonly db: Db) {}", "constructor(\n    private readonly db: Db\n  ) {}"),
-    ] {
-        assert_eq!(change(PATH, BASE, from, to).change, ChangeKind::Formatting, "{to}");
-    }
+    each_is(
+        PATH,
+        BASE,
+        ChangeKind::Formatting,
+        &[
+            ("(id: string): Promise<boolean>", "(id:string):Promise<boolean>"),
+            ("  id: string;\n  name: string;", "  id: string; name: string;"),
+            ("constructor(private readonly db: Db) {}", "constructor(\n    private readonly db: Db\n  ) {}"),
+        ],
+    );
 }
 
 #[test]
@@ -102,17 +105,17 @@ fn test_changes_are_tests() {
 
 #[test]
 fn code_changes_name_the_qualified_symbols() {
-    for (from, to, symbol) in [
-        ("return removed > 0;", "return removed >= 0;", "UserService.delete"),
-        ("return event.body.length;", "return event.body.trim().length;", "handler"),
-        ("  name: string;", "  name?: string;", "User"),
-        ("abstract remove(id: string): Promise<number>;", "abstract remove(id: number): Promise<number>;", "Store"),
-        ("constructor(private readonly db: Db) {}", "constructor(private db: Db) {}", "UserService.constructor"),
-    ] {
-        let a = change(PATH, BASE, from, to);
-        assert_eq!(a.change, ChangeKind::Code, "{to}");
-        assert_eq!(a.symbols, strings(&[symbol]), "{to}");
-    }
+    each_names(
+        PATH,
+        BASE,
+        &[
+            ("return removed > 0;", "return removed >= 0;", "UserService.delete"),
+            ("return event.body.length;", "return event.body.trim().length;", "handler"),
+            ("  name: string;", "  name?: string;", "User"),
+            ("abstract remove(id: string): Promise<number>;", "abstract remove(id: number): Promise<number>;", "Store"),
+            ("constructor(private readonly db: Db) {}", "constructor(private db: Db) {}", "UserService.constructor"),
+        ],
+    );
 }
 
 #[test]
