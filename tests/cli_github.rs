@@ -2,12 +2,16 @@
 //! the live PR gates exactly like its saved snapshot, pages are followed, the policy comes from
 //! the base branch, requests are counted, and GitHub's errors reach the user without the token.
 
+mod common;
+
 use std::path::Path;
 
 use serde_json::Value;
 use tempfile::TempDir;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use common::Run;
 
 const TOKEN: &str = "ghp_not_a_real_token_0123456789";
 
@@ -77,27 +81,16 @@ async fn fake_github(policy_on_base: Option<&str>) -> MockServer {
     server
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs the binary off the runtime's thread, so the fake GitHub keeps answering meanwhile.
 async fn flowgate(args: Vec<String>) -> Run {
     tokio::task::spawn_blocking(move || {
-        let out = assert_cmd::Command::cargo_bin("flowgate")
-            .expect("binary")
-            .args(&args)
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("GITHUB_API_URL")
-            .output()
-            .expect("runs");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into(),
-            stderr: String::from_utf8_lossy(&out.stderr).into(),
-        }
+        Run::of(
+            assert_cmd::Command::cargo_bin("flowgate")
+                .expect("binary")
+                .args(&args)
+                .env_remove("GITHUB_TOKEN")
+                .env_remove("GITHUB_API_URL"),
+        )
     })
     .await
     .expect("joins")

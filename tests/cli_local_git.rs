@@ -1,6 +1,8 @@
 //! `flowgate check` in local git mode, on real temporary repositories: tiers with renames, story
 //! keys, AI markers, the policy read from the base branch, bad bases, and --title/--body/--label.
 
+mod common;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,6 +11,8 @@ use std::process::Command as Process;
 use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use common::Run;
 
 const CLAUDE_TRAILER: &str = "Co-Authored-By: Claude <noreply@anthropic.com>";
 
@@ -39,19 +43,6 @@ const OLD_SESSION: &str =
 
 /// Variables that would point git at another repository or configuration.
 const CLEARED: [&str; 5] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG"];
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout))
-    }
-}
 
 /// A temporary home holding a git repository `repo/`, isolated from the machine's git config.
 struct Repo {
@@ -128,14 +119,7 @@ impl Repo {
         for var in CLEARED {
             cmd.env_remove(var);
         }
-        let out = cmd.output().unwrap();
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(!run.stderr.contains("panicked"), "flowgate panicked:\n{}", run.stderr);
-        run
+        Run::of(&mut cmd)
     }
 
     fn flowgate(&self, args: &[&str]) -> Run {

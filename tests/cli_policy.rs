@@ -1,12 +1,16 @@
 //! `flowgate policy validate|schema|test`: valid policies and packs, invalid policies reported at
 //! FILE:LINE:COLUMN (exit 2), the JSON Schema and its committed copy, and policy test cases.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use common::{Run, path_str, root};
 
 /// The start of a valid policy: eight lines, so a key added after it is on line 9.
 const BASE: &str = "\
@@ -22,29 +26,8 @@ tiers:
 
 const SCHEMA_FILE: &str = "policies/flowgate.schema.json";
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn flowgate(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("flowgate").unwrap().current_dir(cwd).args(args).output().unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!run.stderr.contains("panicked"), "flowgate panicked:\n{}", run.stderr);
-    run
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("test paths are UTF-8")
+    Run::of(Command::cargo_bin("flowgate").unwrap().current_dir(cwd).args(args))
 }
 
 fn validate(path: &Path) -> Run {

@@ -1,12 +1,16 @@
 //! `flowgate check --snapshot`: the bundled examples and the JSON contract, every output format,
 //! real GitHub webhook payloads, the audited override, fail-closed gating, and bad input (exit 2).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
 use tempfile::TempDir;
+
+use common::{Run, path_str, root};
 
 /// A `files.json` in GitHub's REST shape with one documentation change.
 const README_CHANGE: &str = r#"[{"filename":"README.md","status":"modified","additions":1,"deletions":1,"changes":2}]"#;
@@ -17,10 +21,6 @@ const WEBHOOKS: [&str; 4] = [
     "pull_request.opened.with-null-body.json",
     "pull_request_review.submitted.payload.json",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn example(name: &str) -> PathBuf {
     root().join("examples").join(name)
@@ -42,57 +42,9 @@ fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout))
-    }
-
-    /// A verdict was reached: exit 0 (pass, pending) or 1 (fail), never 2 or a crash.
-    fn assert_gated(&self) {
-        assert!(
-            self.code == 0 || self.code == 1,
-            "expected a verdict (exit 0 or 1), got exit {}; stderr:\n{}",
-            self.code,
-            self.stderr
-        );
-        assert!(!self.stderr.contains("panicked"), "flowgate panicked:\n{}", self.stderr);
-    }
-
-    /// Exit 2 with a clear message on stderr naming `what`, nothing on stdout, no panic.
-    fn assert_bad_input(&self, what: &str) {
-        assert_eq!(self.code, 2, "expected exit 2 for bad input; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
-        assert!(
-            !self.stderr.contains("panicked"),
-            "flowgate panicked instead of reporting bad input:\n{}",
-            self.stderr
-        );
-        assert!(self.stderr.contains("flowgate: error:"), "no error message on stderr:\n{}", self.stderr);
-        assert!(self.stderr.contains(what), "the error should name {what:?}:\n{}", self.stderr);
-        assert!(self.stdout.is_empty(), "bad input should print no verdict:\n{}", self.stdout);
-    }
-}
-
 /// Runs `flowgate ARGS` in `cwd`.
 fn flowgate(cwd: &Path, args: &[&str]) -> Run {
-    let out =
-        Command::cargo_bin("flowgate").unwrap().current_dir(cwd).env("NO_COLOR", "1").args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("test paths are UTF-8")
+    Run::of(Command::cargo_bin("flowgate").unwrap().current_dir(cwd).env("NO_COLOR", "1").args(args))
 }
 
 /// `flowgate check --snapshot DIR --policy POLICY --format FORMAT`.
