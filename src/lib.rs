@@ -4,6 +4,7 @@
 //! from a snapshot directory (`snapshot`) or local git (`git`); `gate` ties them together for
 //! every surface; `report` renders verdicts.
 
+pub mod action;
 pub mod analysis;
 pub mod error;
 pub mod gate;

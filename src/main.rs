@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use flowgate::action::{self, ActionEnv, FailOn};
 use flowgate::gate::{self, cases};
 use flowgate::git::LocalPr;
+use flowgate::github::{AppKey, Credentials, GitHub, RepoName, Token, Usage};
 use flowgate::policy::load;
 use flowgate::report::{self, Format};
 use flowgate::{State, UserError};
@@ -31,6 +33,9 @@ enum Command {
     /// Write, lint and test policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run as a GitHub Actions step: gate the event's pull request, post the check run and tier
+    /// label, write the job summary and step outputs.
+    Action(ActionArgs),
     /// Save a live pull request as a snapshot directory that `check --snapshot` reads.
     Snapshot {
         #[command(flatten)]
@@ -50,25 +55,65 @@ struct RemoteArgs {
     /// The pull request number.
     #[arg(long, value_name = "N", requires = "repo")]
     pr: Option<u64>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// How to reach GitHub, and as whom.
+#[derive(Args)]
+struct Connection {
     /// A token that can read the repository (default: $GITHUB_TOKEN).
     #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// The REST API's base URL (GitHub Enterprise Server: https://HOST/api/v3).
     #[arg(long, env = "GITHUB_API_URL", default_value = flowgate::github::DEFAULT_API_URL)]
     api_url: String,
+    /// Authenticate as this GitHub App (with --app-key) instead of a token.
+    #[arg(long, env = "FLOWGATE_APP_ID", requires = "app_key", conflicts_with = "token")]
+    app_id: Option<u64>,
+    /// The GitHub App's private key, a PEM file.
+    #[arg(long, env = "FLOWGATE_APP_KEY_FILE", value_name = "PATH", requires = "app_id")]
+    app_key: Option<PathBuf>,
+}
+
+impl Connection {
+    /// A client for `repo`: with App credentials, for the App's installation on that repository.
+    async fn client(&self, repo: &RepoName) -> Result<GitHub, UserError> {
+        let (Some(app_id), Some(key_path)) = (self.app_id, &self.app_key) else {
+            let credentials = match self.token.clone().and_then(Token::new) {
+                Some(token) => Credentials::Token(token),
+                None => Credentials::Anonymous,
+            };
+            return GitHub::new(&self.api_url, credentials);
+        };
+        let pem = std::fs::read(key_path).map_err(|e| UserError::input(key_path, format!("cannot read: {e}")))?;
+        let app = AppKey::from_pem(app_id, &pem)?;
+        // The installation is looked up as the App, then the client acts as that installation.
+        let lookup = GitHub::new(&self.api_url, Credentials::App(app.clone()))?;
+        let installation_id = lookup.installation_for(repo).await?;
+        GitHub::new(&self.api_url, Credentials::Installation { app, installation_id })
+    }
 }
 
 impl RemoteArgs {
-    fn target(&self) -> Result<Option<(flowgate::github::RepoName, u64)>, UserError> {
+    fn target(&self) -> Result<Option<(RepoName, u64)>, UserError> {
         match (&self.repo, self.pr) {
-            (Some(repo), Some(pr)) => Ok(Some((flowgate::github::RepoName::parse(repo)?, pr))),
+            (Some(repo), Some(pr)) => Ok(Some((RepoName::parse(repo)?, pr))),
             _ => Ok(None),
         }
     }
+}
 
-    fn client(&self) -> Result<flowgate::github::GitHub, UserError> {
-        flowgate::github::GitHub::new(&self.api_url, self.token.clone().and_then(flowgate::github::Token::new))
-    }
+#[derive(Args)]
+struct ActionArgs {
+    /// The policy file. Default: .github/flowgate.yml on the PR's base branch, else the bundled default.
+    #[arg(long, value_name = "PATH")]
+    policy: Option<PathBuf>,
+    /// When the job fails: on a failing verdict, also on a pending one, or never.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    fail_on: FailOn,
+    #[command(flatten)]
+    connection: Connection,
 }
 
 #[derive(Args)]
@@ -139,6 +184,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Policy(cmd) => policy(cmd),
+        Command::Action(args) => run_action(args),
         Command::Snapshot { remote, out } => snapshot(remote, out),
     };
     match result {
@@ -155,11 +201,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
         std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
     let verdict = match (&args.snapshot, args.remote.target()?) {
         (_, Some((repo, pr))) => {
-            let gh = args.remote.client()?;
-            let (chosen, verdict) = gate::check_remote(&gh, &repo, pr, args.policy.as_deref())?;
-            eprintln!("flowgate: policy: {}", chosen.origin);
-            eprintln!("flowgate: {} GitHub API request{}", gh.requests(), if gh.requests() == 1 { "" } else { "s" });
-            verdict
+            let (gated, usage) = block_on(async {
+                let gh = args.remote.connection.client(&repo).await?;
+                let gated = gate::remote::gate(&gh, &repo, pr, args.policy.as_deref()).await?;
+                Ok((gated, gh.usage()))
+            })?;
+            eprintln!("flowgate: policy: {}", gated.chosen.origin);
+            eprintln!("flowgate: {}", usage_line(usage));
+            gated.verdict
         }
         (Some(dir), None) => {
             let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
@@ -196,13 +245,68 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
 
 fn snapshot(remote: RemoteArgs, out: PathBuf) -> Result<ExitCode, UserError> {
     let (repo, pr) = remote.target()?.ok_or_else(|| UserError::Usage("give --repo OWNER/NAME and --pr N".into()))?;
-    let gh = remote.client()?;
-    let raw = gh.pull_request(&repo, pr)?;
+    let (raw, usage) = block_on(async {
+        let gh = remote.connection.client(&repo).await?;
+        Ok((gh.pull_request(&repo, pr).await?, gh.usage()))
+    })?;
     // Parse before saving, so that a snapshot that would not read back is never written.
     flowgate::snapshot::parse(&raw, &out)?;
     raw.write_dir(&out)?;
-    eprintln!("flowgate: saved {repo}#{pr} to {} ({} GitHub API requests)", out.display(), gh.requests());
+    eprintln!("flowgate: saved {repo}#{pr} to {} ({})", out.display(), usage_line(usage));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `flowgate action`. Errors also reach the job summary and the log as a workflow error, so a
+/// broken run is as visible as a failing one.
+fn run_action(args: ActionArgs) -> Result<ExitCode, UserError> {
+    let env = ActionEnv::read(|name| std::env::var(name).ok())?;
+    let result = block_on(async {
+        let gh = args.connection.client(&env.repository).await?;
+        let outcome = action::run(&env, &gh, args.policy.as_deref(), args.fail_on).await?;
+        Ok((outcome, gh.usage()))
+    });
+    let (outcome, usage) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if let Some(path) = &env.step_summary {
+                let _ = action::append(path, &format!("## flowgate could not gate this pull request\n\n{e}\n"));
+            }
+            print(&format!("{}\n", action::commands::command("error", &[("title", "flowgate")], &e.to_string())));
+            return Err(e);
+        }
+    };
+    if let Some(path) = &env.step_summary {
+        action::append(path, &outcome.summary)?;
+    }
+    if let Some(path) = &env.output {
+        action::append(path, &action::commands::output_file_text(&outcome.outputs))?;
+    }
+    let mut log = outcome.log.join("\n");
+    log.push('\n');
+    print(&log);
+    eprintln!("flowgate: {}", usage_line(usage));
+    Ok(if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Runs async work to completion on a runtime of its own: the CLI does one thing at a time.
+fn block_on<T>(work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UserError::Usage(format!("cannot start the network runtime: {e}")))?
+        .block_on(work)
+}
+
+fn usage_line(usage: Usage) -> String {
+    let plural = if usage.requests == 1 { "" } else { "s" };
+    let mut line = format!("{} GitHub API request{plural}", usage.requests);
+    if usage.not_modified > 0 {
+        line.push_str(&format!(" ({} answered 304 Not Modified, free)", usage.not_modified));
+    }
+    if usage.retries > 0 {
+        line.push_str(&format!(", {} retried", usage.retries));
+    }
+    line
 }
 
 fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {

@@ -1,14 +1,14 @@
-//! Where the layers meet: choose the policy, gather the facts, evaluate. Every surface (the CLI
-//! today, the Action and the App later) calls these functions.
+//! Where the layers meet: choose the policy, gather the facts, evaluate. Every surface (the CLI,
+//! the Action, the App) calls these functions; `remote` does it for a live PR.
 
 pub mod analyze;
 pub mod cases;
+pub mod remote;
 
 use std::path::Path;
 
 use crate::error::UserError;
 use crate::git::{LocalPr, Repo};
-use crate::github::{GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
@@ -77,79 +77,6 @@ pub fn check_local(
     analyze::analyze(&mut facts, &chosen.policy, &mut blobs);
     let verdict = evaluate(&facts, &chosen.policy);
     Ok((chosen, verdict))
-}
-
-/// Gates a live pull request, read-only: GitHub's JSON for the PR, the policy from the base
-/// branch through the contents API, and the patches GitHub lists for code analysis.
-pub fn check_remote(
-    gh: &GitHub,
-    repo: &RepoName,
-    number: u64,
-    explicit_policy: Option<&Path>,
-) -> Result<(ChosenPolicy, Verdict), UserError> {
-    let raw = gh.pull_request(repo, number)?;
-    let mut facts = crate::snapshot::parse(&raw, Path::new(&format!("GitHub {repo}#{number}")))?;
-    let chosen = match explicit_policy {
-        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
-        None => {
-            let at_base = OnGitHub {
-                gh,
-                repo,
-                rev: &facts.base_branch,
-                missing: Default::default(),
-                fetched: Default::default(),
-            };
-            match gh.file_at(repo, &facts.base_branch, POLICY_PATH)? {
-                Some(text) => {
-                    at_base.fetched.borrow_mut().insert(POLICY_PATH.to_string(), text);
-                    let policy = load_from(&at_base, Path::new(POLICY_PATH))?;
-                    if let Some(e) = at_base.missing.take() {
-                        return Err(e);
-                    }
-                    ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{}", facts.base_branch) }
-                }
-                None => ChosenPolicy {
-                    policy: load_bundled("default")?,
-                    origin: format!("the bundled default policy ({repo}@{} has no {POLICY_PATH})", facts.base_branch),
-                },
-            }
-        }
-    };
-    analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
-    let verdict = evaluate(&facts, &chosen.policy);
-    Ok((chosen, verdict))
-}
-
-/// Policy files on a repository's base branch, read through GitHub's contents API.
-struct OnGitHub<'a> {
-    gh: &'a GitHub,
-    repo: &'a RepoName,
-    rev: &'a str,
-    /// A request that failed (as opposed to a file that does not exist), kept to report it.
-    missing: std::cell::Cell<Option<UserError>>,
-    /// Files already fetched, so that none is asked for twice.
-    fetched: std::cell::RefCell<std::collections::HashMap<String, String>>,
-}
-
-impl PolicyFiles for OnGitHub<'_> {
-    fn read(&self, path: &Path) -> Result<String, String> {
-        let path = path.to_string_lossy().replace('\\', "/");
-        if let Some(text) = self.fetched.borrow().get(&path) {
-            return Ok(text.clone());
-        }
-        match self.gh.file_at(self.repo, self.rev, &path) {
-            Ok(Some(text)) => Ok(text),
-            Ok(None) => Err(format!("no such file on {}", self.rev)),
-            Err(e) => {
-                let message = e.to_string();
-                self.missing.set(Some(e));
-                Err(message)
-            }
-        }
-    }
-    fn describe(&self, path: &Path) -> String {
-        format!("{}@{}:{}", self.repo, self.rev, path.display())
-    }
 }
 
 /// Policy files as they are at a git revision: the policy and every file it extends come from

@@ -1,6 +1,7 @@
 //! Rendering a verdict: coloured terminal text, Markdown (the check run), JSON (the contract
 //! scripts rely on) and a one-line summary, all from the same value and the same wording.
 
+pub mod check_run;
 pub mod json;
 pub mod markdown;
 pub mod text;

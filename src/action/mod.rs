@@ -1,0 +1,180 @@
+//! `flowgate action`: the GitHub Actions surface. Reads the runner's environment and event,
+//! gates the PR through the same engine as the CLI, posts the check run and label when the token
+//! may, and reports through the job summary, step outputs, workflow commands and the exit code.
+//! It never checks out or runs the PR's code, so it is safe under `pull_request_target`.
+
+pub mod commands;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::UserError;
+use crate::gate::remote::{self, Published};
+use crate::github::{GitHub, RepoName};
+use crate::policy::verdict::{State, Verdict};
+use crate::report::markdown;
+
+/// The Actions environment flowgate reads.
+#[derive(Debug, Clone)]
+pub struct ActionEnv {
+    pub event_name: String,
+    pub event_path: PathBuf,
+    pub repository: RepoName,
+    pub step_summary: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+}
+
+impl ActionEnv {
+    /// Reads the variables the runner sets; `var` is `std::env::var` outside tests.
+    pub fn read(var: impl Fn(&str) -> Option<String>) -> Result<ActionEnv, UserError> {
+        let need = |name: &str| {
+            var(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+                UserError::Usage(format!("{name} is not set: `flowgate action` runs inside a GitHub Actions job"))
+            })
+        };
+        Ok(ActionEnv {
+            event_name: need("GITHUB_EVENT_NAME")?,
+            event_path: PathBuf::from(need("GITHUB_EVENT_PATH")?),
+            repository: RepoName::parse(&need("GITHUB_REPOSITORY")?)?,
+            step_summary: var("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from),
+            output: var("GITHUB_OUTPUT").filter(|v| !v.is_empty()).map(PathBuf::from),
+        })
+    }
+}
+
+/// The PR an event is about, and whether this run's token can write to the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    PullRequest {
+        number: u64,
+        read_only: Option<String>,
+    },
+    /// An event or action flowgate has nothing to do for; the text says why.
+    Ignored(String),
+}
+
+/// Reads the event payload. PRs from forks get a read-only token on `pull_request` and
+/// `pull_request_review`; `pull_request_target` runs with the base repository's token.
+pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, UserError> {
+    if !matches!(event_name, "pull_request" | "pull_request_target" | "pull_request_review") {
+        return Ok(Trigger::Ignored(format!(
+            "flowgate gates pull requests; the {event_name} event has none (use pull_request_target or pull_request, and pull_request_review)"
+        )));
+    }
+    let value: serde_json::Value = serde_json::from_str(payload)
+        .map_err(|e| UserError::input(path, format!("the event payload is not JSON: {e}")))?;
+    if value["action"] == "closed" {
+        return Ok(Trigger::Ignored("the pull request was closed: nothing to gate".into()));
+    }
+    let pr = &value["pull_request"];
+    let number = pr["number"]
+        .as_u64()
+        .ok_or_else(|| UserError::input(path, format!("the {event_name} payload has no pull_request.number")))?;
+    let head_repo = pr["head"]["repo"]["full_name"].as_str();
+    let base_repo = pr["base"]["repo"]["full_name"].as_str();
+    let from_fork = head_repo.is_none() || head_repo != base_repo;
+    let read_only = (from_fork && event_name != "pull_request_target").then(|| {
+        format!(
+            "this pull request comes from a fork ({}), and GitHub gives {event_name} workflows from forks a read-only token, so no check run or label was posted: this summary and the job's exit code carry the result. To post them, run flowgate on pull_request_target (safe: flowgate never checks out or runs the PR's code).",
+            head_repo.unwrap_or("a deleted repository")
+        )
+    });
+    Ok(Trigger::PullRequest { number, read_only })
+}
+
+/// When the job fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only a failing verdict fails the job.
+    Fail,
+    /// A pending verdict (waiting for review) fails it too.
+    Pending,
+    /// The job never fails on the verdict; the check run gates the merge.
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, state: State) -> bool {
+        match self {
+            FailOn::Fail => state == State::Fail,
+            FailOn::Pending => state != State::Pass,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// What a run produced, for the caller to write out.
+pub struct Outcome {
+    pub verdict: Option<Verdict>,
+    /// Markdown for `$GITHUB_STEP_SUMMARY`.
+    pub summary: String,
+    /// Lines for stdout: workflow commands and a one-line result.
+    pub log: Vec<String>,
+    pub outputs: Vec<(&'static str, String)>,
+    pub failed: bool,
+}
+
+/// Gates the event's PR and publishes where the token may.
+pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: FailOn) -> Result<Outcome, UserError> {
+    let payload = std::fs::read_to_string(&env.event_path)
+        .map_err(|e| UserError::input(&env.event_path, format!("cannot read the event payload: {e}")))?;
+    let (number, read_only) = match trigger(&env.event_name, &payload, &env.event_path)? {
+        Trigger::Ignored(why) => {
+            return Ok(Outcome {
+                verdict: None,
+                summary: format!("flowgate: {why}\n"),
+                log: vec![commands::command("notice", &[("title", "flowgate")], &why)],
+                outputs: Vec::new(),
+                failed: false,
+            });
+        }
+        Trigger::PullRequest { number, read_only } => (number, read_only),
+    };
+    let gated = remote::gate(gh, &env.repository, number, policy).await?;
+    let published = match read_only {
+        Some(why) => Published::NotPosted(why),
+        None => remote::publish(gh, &env.repository, &gated).await?,
+    };
+    let verdict = gated.verdict;
+    let mut summary = markdown::render(&verdict);
+    summary.push_str(&format!("\n---\n{}\n", posting_note(&published)));
+    summary.push_str(&format!("\n<sub>Policy: {}.</sub>\n", gated.chosen.origin));
+    let mut log = commands::workflow_commands(&verdict);
+    log.push(crate::report::wording::summary(&verdict));
+    if let Published::NotPosted(why) = &published {
+        log.push(commands::command("warning", &[("title", "flowgate: nothing posted")], why));
+    }
+    Ok(Outcome {
+        outputs: commands::outputs(&verdict),
+        failed: fail_on.fails(verdict.state),
+        verdict: Some(verdict),
+        summary,
+        log,
+    })
+}
+
+fn posting_note(published: &Published) -> String {
+    match published {
+        Published::Posted { check_run, label } => {
+            let run = if check_run.created { "created" } else { "updated" };
+            let label = match (&label.added, label.removed.is_empty()) {
+                (Some(added), true) => format!(", label {added} added"),
+                (Some(added), false) => format!(", label {added} added and {} removed", label.removed.join(", ")),
+                (None, false) => format!(", labels {} removed", label.removed.join(", ")),
+                (None, true) => String::new(),
+            };
+            format!("The `flowgate` check run was {run}{label}.")
+        }
+        Published::NotPosted(why) => format!("**Nothing was posted to the pull request:** {why}"),
+    }
+}
+
+/// Appends `text` to a file the runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`).
+pub fn append(path: &Path, text: &str) -> Result<(), UserError> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| UserError::input(path, format!("cannot write: {e}")))
+}

@@ -1,0 +1,174 @@
+//! Gating a live pull request: fetch what the policy needs (and no more), evaluate, and publish
+//! the check run and tier label. The CLI, the Action and the App all come through here.
+
+use std::path::Path;
+
+use crate::error::UserError;
+use crate::github::checks::{CheckRunPosted, LabelChange, TIER_LABEL_PREFIX, Write};
+use crate::github::{GitHub, RepoName};
+use crate::model::PrFacts;
+use crate::policy::evaluate::evaluate;
+use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
+use crate::policy::verdict::Verdict;
+use crate::report::check_run;
+use crate::snapshot::RawSnapshot;
+
+use super::{ChosenPolicy, POLICY_PATH, analyze};
+
+/// A live PR, gated.
+pub struct Gated {
+    pub chosen: ChosenPolicy,
+    pub facts: PrFacts,
+    pub verdict: Verdict,
+    /// The PR's labels as fetched, to change the tier label only when it differs.
+    pub labels: Vec<String>,
+}
+
+/// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
+///
+/// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
+/// commits and reviews (a page each per 100); the label events only when the override label is
+/// on the PR, and team members only for teams the policy names without listing their members.
+pub async fn gate(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    explicit_policy: Option<&Path>,
+) -> Result<Gated, UserError> {
+    let pull = gh.pull(repo, number).await?;
+    let header: serde_json::Value = serde_json::from_str(&pull)
+        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
+    let base = header["base"]["ref"]
+        .as_str()
+        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no base branch")))?
+        .to_string();
+    let labels: Vec<String> = header["labels"]
+        .as_array()
+        .map(|ls| ls.iter().filter_map(|l| l["name"].as_str().map(String::from)).collect())
+        .unwrap_or_default();
+
+    let mut chosen = match explicit_policy {
+        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
+        None => policy_on_base(gh, repo, &base).await?,
+    };
+
+    let (files, commits, reviews) =
+        tokio::try_join!(gh.files(repo, number), gh.commits(repo, number), gh.reviews(repo, number))?;
+    let override_on = chosen.policy.override_.as_ref().is_some_and(|o| labels.contains(&o.label));
+    let events = if override_on { gh.label_events(repo, number).await? } else { None };
+    let raw = RawSnapshot { pull, files, commits, reviews, events };
+    let mut facts = crate::snapshot::parse(&raw, Path::new(&format!("GitHub {repo}#{number}")))?;
+    analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
+    let mut verdict = evaluate(&facts, &chosen.policy);
+
+    // Teams the policy names but does not list: ask GitHub, then judge again with their members.
+    let mut teams: Vec<String> = verdict.review.requirements.iter().flat_map(|r| r.unknown_teams.clone()).collect();
+    if override_on && let Some(o) = &chosen.policy.override_ {
+        teams.extend(chosen.policy.unknown_teams(&o.allowed).into_iter().map(String::from));
+    }
+    teams.sort();
+    teams.dedup();
+    let mut learned = false;
+    for team in teams {
+        let Some((org, slug)) = team.trim_start_matches('@').split_once('/') else { continue };
+        if let Some(members) = gh.team_members(org, slug).await? {
+            chosen.policy.teams.insert(team.clone(), members);
+            learned = true;
+        }
+    }
+    if learned {
+        verdict = evaluate(&facts, &chosen.policy);
+    }
+    Ok(Gated { chosen, facts, verdict, labels })
+}
+
+/// `.github/flowgate.yml` and every file it extends, as they are on the base branch, else the
+/// bundled default policy.
+pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<ChosenPolicy, UserError> {
+    let Some(text) = gh.file_at(repo, base, POLICY_PATH).await? else {
+        return Ok(ChosenPolicy {
+            policy: load_bundled("default")?,
+            origin: format!("the bundled default policy ({repo}@{base} has no {POLICY_PATH})"),
+        });
+    };
+    // The loader reads files synchronously; fetch each file it asks for and load again, which
+    // for an `extends:` chain of n files costs n requests and n loads.
+    let mut files = Fetched { repo, rev: base, files: Default::default(), wanted: Default::default() };
+    files.files.insert(POLICY_PATH.to_string(), Some(text));
+    // An extends chain longer than this is refused by the loader anyway.
+    for _ in 0..32 {
+        match load_from(&files, Path::new(POLICY_PATH)) {
+            Ok(policy) => {
+                return Ok(ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{base}") });
+            }
+            Err(e) => {
+                let Some(path) = files.wanted.take() else { return Err(e) };
+                let text = gh.file_at(repo, base, &path).await?;
+                files.files.insert(path, text);
+            }
+        }
+    }
+    Err(UserError::Policy { file: format!("{repo}@{base}:{POLICY_PATH}"), message: "extends too many files".into() })
+}
+
+/// Policy files fetched so far from the base branch; a read of one not yet fetched is recorded
+/// in `wanted` so the caller can fetch it and load again.
+struct Fetched<'a> {
+    repo: &'a RepoName,
+    rev: &'a str,
+    files: std::collections::HashMap<String, Option<String>>,
+    wanted: std::cell::RefCell<Option<String>>,
+}
+
+impl PolicyFiles for Fetched<'_> {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let path = path.to_string_lossy().replace('\\', "/");
+        match self.files.get(&path) {
+            Some(Some(text)) => Ok(text.clone()),
+            Some(None) => Err(format!("no such file on {}", self.rev)),
+            None => {
+                self.wanted.replace(Some(path));
+                Err("not fetched yet".to_string())
+            }
+        }
+    }
+    fn describe(&self, path: &Path) -> String {
+        format!("{}@{}:{}", self.repo, self.rev, path.display())
+    }
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    Posted {
+        check_run: CheckRunPosted,
+        label: LabelChange,
+    },
+    /// Nothing could be posted; the reason is for the job summary.
+    NotPosted(String),
+}
+
+/// Posts the check run on the head commit and sets the tier label.
+pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, UserError> {
+    let head = gated
+        .facts
+        .head_sha
+        .as_ref()
+        .ok_or_else(|| UserError::GitHub("the pull request names no head commit to put a check run on".into()))?;
+    let report = check_run::check_run(&gated.verdict);
+    let check_run = match gh.post_check_run(repo, head.as_str(), &report).await? {
+        Write::Done(posted) => posted,
+        Write::Denied(why) => return Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
+    };
+    let number = gated.facts.number.unwrap_or_default();
+    let wanted = format!("{TIER_LABEL_PREFIX}{}", gated.verdict.tier);
+    let label = match gh.set_tier_label(repo, number, &gated.labels, &wanted).await? {
+        Write::Done(change) => change,
+        Write::Denied(why) => {
+            return Ok(Published::NotPosted(format!(
+                "the check run was posted, but GitHub refused the {wanted} label: {why}"
+            )));
+        }
+    };
+    Ok(Published::Posted { check_run, label })
+}

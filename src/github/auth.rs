@@ -1,0 +1,157 @@
+//! Who flowgate is to GitHub: a token (Actions, the CLI) or a GitHub App, whose short-lived JWT
+//! buys installation tokens that the client caches and renews before they expire.
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+
+use crate::error::UserError;
+
+/// A token that never prints itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(token: impl Into<String>) -> Option<Token> {
+        let token = token.into();
+        (!token.trim().is_empty()).then(|| Token(token.trim().to_string()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// A GitHub App's identity: its id and the private key GitHub issued for it.
+#[derive(Clone)]
+pub struct AppKey {
+    pub app_id: u64,
+    key: EncodingKey,
+}
+
+impl std::fmt::Debug for AppKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AppKey {{ app_id: {}, key: *** }}", self.app_id)
+    }
+}
+
+/// The claims GitHub reads from an App's JWT.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct AppClaims {
+    pub iat: u64,
+    pub exp: u64,
+    pub iss: String,
+}
+
+/// GitHub refuses a JWT that lives longer than ten minutes.
+pub const JWT_LIFE: Duration = Duration::from_secs(600);
+/// `iat` is set this far in the past, so that a server clock a little behind ours still accepts it.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(60);
+/// An installation token is renewed when it has less than this left (they live an hour).
+pub const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+
+impl AppClaims {
+    pub fn at(app_id: u64, now_unix: u64) -> AppClaims {
+        let iat = now_unix.saturating_sub(CLOCK_SKEW.as_secs());
+        AppClaims { iat, exp: iat + JWT_LIFE.as_secs(), iss: app_id.to_string() }
+    }
+}
+
+impl AppKey {
+    /// Reads a PEM private key (PKCS#1 as GitHub issues it, or PKCS#8).
+    pub fn from_pem(app_id: u64, pem: &[u8]) -> Result<AppKey, UserError> {
+        let key = EncodingKey::from_rsa_pem(pem).map_err(|e| {
+            UserError::Usage(format!("the GitHub App's private key is not an RSA key in PEM form: {e}"))
+        })?;
+        Ok(AppKey { app_id, key })
+    }
+
+    /// The JWT that authenticates as the App itself, valid from a minute ago for ten minutes.
+    pub fn jwt(&self, now_unix: u64) -> Result<String, UserError> {
+        let claims = AppClaims::at(self.app_id, now_unix);
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.key)
+            .map_err(|e| UserError::GitHub(format!("cannot sign the GitHub App's JWT: {e}")))
+    }
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Anonymous,
+    Token(Token),
+    /// The App itself (JWT): only for App endpoints, such as finding an installation.
+    App(AppKey),
+    /// An App acting in one installation; tokens are fetched and renewed by the client.
+    Installation {
+        app: AppKey,
+        installation_id: u64,
+    },
+}
+
+/// An installation token and when it stops working.
+#[derive(Debug, Clone)]
+pub struct InstallationToken {
+    pub token: Token,
+    pub expires_unix: u64,
+}
+
+impl InstallationToken {
+    /// Reads GitHub's answer to `POST /app/installations/{id}/access_tokens`.
+    pub fn parse(body: &str) -> Result<InstallationToken, UserError> {
+        let value: serde_json::Value = serde_json::from_str(body)
+            .map_err(|e| UserError::GitHub(format!("the installation token answer is not JSON: {e}")))?;
+        let token = value["token"].as_str().and_then(Token::new);
+        let expires = value["expires_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp().max(0) as u64);
+        match (token, expires) {
+            (Some(token), Some(expires_unix)) => Ok(InstallationToken { token, expires_unix }),
+            _ => Err(UserError::GitHub("the installation token answer lacks token or expires_at".into())),
+        }
+    }
+
+    /// Whether the token is still good for long enough to start a request with it.
+    pub fn fresh(&self, now_unix: u64) -> bool {
+        now_unix + RENEW_BEFORE.as_secs() < self.expires_unix
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_jwt_starts_a_minute_ago_and_lives_ten_minutes() {
+        let claims = AppClaims::at(42, 1_700_000_000);
+        assert_eq!(claims, AppClaims { iat: 1_699_999_940, exp: 1_700_000_540, iss: "42".into() });
+    }
+
+    #[test]
+    fn a_token_is_renewed_five_minutes_before_it_expires() {
+        let t = InstallationToken::parse(r#"{"token":"ghs_x","expires_at":"2023-11-14T23:13:20Z"}"#).unwrap();
+        assert_eq!(t.expires_unix, 1_700_003_600);
+        assert!(t.fresh(t.expires_unix - 301));
+        assert!(!t.fresh(t.expires_unix - 300));
+        assert!(!t.fresh(t.expires_unix + 10));
+    }
+
+    #[test]
+    fn a_broken_token_answer_is_an_error_not_a_panic() {
+        assert!(InstallationToken::parse("{").is_err());
+        assert!(InstallationToken::parse(r#"{"token":"x"}"#).is_err());
+        assert!(InstallationToken::parse(r#"{"token":"","expires_at":"2023-11-14T23:13:20Z"}"#).is_err());
+    }
+
+    #[test]
+    fn tokens_and_keys_never_print_themselves() {
+        assert_eq!(format!("{:?}", Token::new("ghp_secret").unwrap()), "Token(***)");
+    }
+}

@@ -1,0 +1,211 @@
+//! What flowgate writes to GitHub, idempotently: one `flowgate` check run per head commit (found
+//! before it is created, never duplicated by a retry) and one `flowgate:<tier>` label.
+
+use http::{Method, StatusCode};
+use serde_json::json;
+
+use super::client::{ACCEPT_JSON, Answer, GitHub, failure};
+use super::{RepoName, encode};
+use crate::error::UserError;
+use crate::report::check_run::{ANNOTATIONS_PER_REQUEST, CHECK_NAME, CheckRunReport};
+
+/// The outcome of a write the token may not be allowed to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write<T> {
+    Done(T),
+    /// GitHub refused for lack of permission (a fork's read-only token): GitHub's words.
+    Denied(String),
+}
+
+/// What happened to the check run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRunPosted {
+    pub id: u64,
+    pub created: bool,
+    /// Annotations sent now; zero when the run already carries the same ones.
+    pub annotations_sent: usize,
+}
+
+/// What happened to the tier label.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LabelChange {
+    pub added: Option<String>,
+    pub removed: Vec<String>,
+}
+
+/// The prefix of flowgate's tier labels.
+pub const TIER_LABEL_PREFIX: &str = "flowgate:";
+
+/// GitHub's words when it refused a write for lack of permission ("Resource not accessible by
+/// integration", as a fork's read-only token hears).
+fn denied(answer: &Answer) -> Option<String> {
+    (answer.status == StatusCode::FORBIDDEN).then(|| answer.message().unwrap_or_else(|| answer.status.to_string()))
+}
+
+impl GitHub {
+    /// The newest `flowgate` check run on `head_sha`, with its `external_id`.
+    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, UserError> {
+        let path =
+            format!("/repos/{repo}/commits/{}/check-runs?check_name={CHECK_NAME}&filter=latest", encode(head_sha));
+        let answer = self.send(Method::GET, &path, ACCEPT_JSON, None).await?;
+        if !answer.status.is_success() {
+            return Err(failure("GET", &path, &answer));
+        }
+        let value = answer.json(&path)?;
+        let runs = value["check_runs"].as_array().cloned().unwrap_or_default();
+        Ok(runs
+            .iter()
+            .filter(|r| r["name"] == CHECK_NAME)
+            .find_map(|r| Some((r["id"].as_u64()?, r["external_id"].as_str().unwrap_or_default().to_string()))))
+    }
+
+    /// Creates or updates the `flowgate` check run on `head_sha`. An existing run is updated;
+    /// a create that failed without an answer is looked for again before it is repeated, so a
+    /// retry never leaves two runs.
+    pub async fn post_check_run(
+        &self,
+        repo: &RepoName,
+        head_sha: &str,
+        report: &CheckRunReport,
+    ) -> Result<Write<CheckRunPosted>, UserError> {
+        let fingerprint = report.annotations_fingerprint();
+        let existing = self.find_check_run(repo, head_sha).await?;
+        let first_chunk = |send: bool| if send { chunk(report, 0) } else { Vec::new() };
+        let body = |annotations: Vec<serde_json::Value>| {
+            let mut body = json!({
+                "name": CHECK_NAME,
+                "head_sha": head_sha,
+                "status": report.status(),
+                "external_id": fingerprint,
+                "output": { "title": report.title, "summary": report.summary, "annotations": annotations },
+            });
+            if let Some(conclusion) = report.conclusion {
+                body["conclusion"] = json!(conclusion);
+            }
+            body
+        };
+
+        let mut posted = None;
+        // GitHub appends annotations on every update: send them to a new run, or when they changed.
+        let mut send_annotations = true;
+        if let Some((id, external_id)) = existing {
+            send_annotations = external_id != fingerprint;
+            let path = format!("/repos/{repo}/check-runs/{id}");
+            let answer =
+                self.send(Method::PATCH, &path, ACCEPT_JSON, Some(&body(first_chunk(send_annotations)))).await?;
+            if let Some(why) = denied(&answer) {
+                return Ok(Write::Denied(why));
+            }
+            if answer.status.is_success() {
+                posted = Some((id, false));
+            } else if answer.status != StatusCode::UNPROCESSABLE_ENTITY {
+                return Err(failure("PATCH", &path, &answer));
+            }
+            // 422: GitHub would not move this run back (a completed run to in progress); start a new one.
+        }
+        let (id, created) = match posted {
+            Some(p) => p,
+            None => {
+                send_annotations = true;
+                match self.create_check_run(repo, head_sha, &body(first_chunk(true))).await? {
+                    Write::Done(id) => (id, true),
+                    Write::Denied(why) => return Ok(Write::Denied(why)),
+                }
+            }
+        };
+        let mut sent = 0;
+        if send_annotations {
+            sent = report.annotations.len().min(ANNOTATIONS_PER_REQUEST);
+            // GitHub takes 50 annotations a request and appends each batch to the run.
+            let path = format!("/repos/{repo}/check-runs/{id}");
+            while sent < report.annotations.len() {
+                let batch = chunk(report, sent);
+                sent += batch.len();
+                let body =
+                    json!({ "output": { "title": report.title, "summary": report.summary, "annotations": batch } });
+                let answer = self.send(Method::PATCH, &path, ACCEPT_JSON, Some(&body)).await?;
+                if !answer.status.is_success() {
+                    return Err(failure("PATCH", &path, &answer));
+                }
+            }
+        }
+        Ok(Write::Done(CheckRunPosted { id, created, annotations_sent: sent }))
+    }
+
+    async fn create_check_run(
+        &self,
+        repo: &RepoName,
+        head_sha: &str,
+        body: &serde_json::Value,
+    ) -> Result<Write<u64>, UserError> {
+        let path = format!("/repos/{repo}/check-runs");
+        let mut unanswered = None;
+        for _ in 0..2 {
+            let result = self.send(Method::POST, &path, ACCEPT_JSON, Some(body)).await;
+            match result {
+                Ok(answer) if answer.status.is_success() => {
+                    let id = answer.json(&path)?["id"].as_u64();
+                    return id
+                        .map(Write::Done)
+                        .ok_or_else(|| UserError::GitHub(format!("POST {path}: the answer has no check run id")));
+                }
+                Ok(answer) if !answer.status.is_server_error() => {
+                    return match denied(&answer) {
+                        Some(why) => Ok(Write::Denied(why)),
+                        None => Err(failure("POST", &path, &answer)),
+                    };
+                }
+                Ok(answer) => unanswered = Some(failure("POST", &path, &answer)),
+                Err(e) => unanswered = Some(e),
+            }
+            // A server error or a lost connection: the run may exist now. Look before creating again.
+            if let Some((id, _)) = self.find_check_run(repo, head_sha).await? {
+                return Ok(Write::Done(id));
+            }
+        }
+        Err(unanswered.unwrap_or_else(|| UserError::GitHub(format!("POST {path}: no answer"))))
+    }
+
+    /// Puts `flowgate:<tier>` on the PR and takes other `flowgate:` tier labels off, sending
+    /// nothing when the labels are already right.
+    pub async fn set_tier_label(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        current: &[String],
+        wanted: &str,
+    ) -> Result<Write<LabelChange>, UserError> {
+        let is_tier_label =
+            |l: &str| l.strip_prefix(TIER_LABEL_PREFIX).is_some_and(|t| matches!(t, "green" | "yellow" | "red"));
+        let mut change = LabelChange::default();
+        if !current.iter().any(|l| l == wanted) {
+            let path = format!("/repos/{repo}/issues/{number}/labels");
+            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": [wanted] }))).await?;
+            if let Some(why) = denied(&answer) {
+                return Ok(Write::Denied(why));
+            }
+            if !answer.status.is_success() {
+                return Err(failure("POST", &path, &answer));
+            }
+            change.added = Some(wanted.to_string());
+        }
+        for old in current.iter().filter(|l| is_tier_label(l) && *l != wanted) {
+            let path = format!("/repos/{repo}/issues/{number}/labels/{}", encode(old));
+            let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, None).await?;
+            match answer.status {
+                s if s.is_success() => change.removed.push(old.clone()),
+                // Someone took it off already.
+                StatusCode::NOT_FOUND => {}
+                _ => match denied(&answer) {
+                    Some(why) => return Ok(Write::Denied(why)),
+                    None => return Err(failure("DELETE", &path, &answer)),
+                },
+            }
+        }
+        Ok(Write::Done(change))
+    }
+}
+
+fn chunk(report: &CheckRunReport, from: usize) -> Vec<serde_json::Value> {
+    report.annotations.iter().skip(from).take(ANNOTATIONS_PER_REQUEST).map(|a| a.to_json()).collect()
+}

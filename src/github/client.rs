@@ -1,0 +1,384 @@
+//! The one door to GitHub's REST API: octocrab's HTTP stack with our authentication, pacing,
+//! retries and conditional requests on top. Every request flowgate makes goes through `send`.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::{BodyExt, Limited};
+use octocrab::Octocrab;
+
+use super::auth::{Credentials, InstallationToken};
+use super::retry::{self, Decision, RetryPolicy};
+use crate::error::UserError;
+
+/// The media type for JSON answers. `application/json` is listed too because some servers that
+/// speak GitHub's API (and GitHub's own OpenAPI mock) accept only that.
+pub const ACCEPT_JSON: &str = "application/vnd.github+json, application/json";
+/// The media type for a file's raw bytes from the contents API.
+pub const ACCEPT_RAW: &str = "application/vnd.github.raw+json, application/json";
+const API_VERSION: &str = "2022-11-28";
+
+/// No answer flowgate reads is this large; a bigger one is refused rather than held in memory.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Conditional-request entries kept per client.
+const MAX_ETAGS: usize = 4096;
+
+/// An HTTP answer, read whole.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// GitHub's `message` field, for errors.
+    pub fn message(&self) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(&self.body).ok()?;
+        value["message"].as_str().map(String::from)
+    }
+
+    pub fn json(&self, what: &str) -> Result<serde_json::Value, UserError> {
+        serde_json::from_str(&self.body).map_err(|e| UserError::GitHub(format!("{what}: the answer is not JSON: {e}")))
+    }
+}
+
+/// What a client has cost so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// HTTP requests sent, retries and token requests included.
+    pub requests: usize,
+    /// Of those, conditional requests answered 304: they cost no rate limit.
+    pub not_modified: usize,
+    pub retries: usize,
+}
+
+impl Usage {
+    /// Requests that count against the rate limit.
+    pub fn charged(&self) -> usize {
+        self.requests - self.not_modified
+    }
+}
+
+/// A GitHub API client for one identity (a token or one App installation).
+pub struct GitHub {
+    octo: Octocrab,
+    credentials: Credentials,
+    installation_token: tokio::sync::Mutex<Option<InstallationToken>>,
+    reads: DefaultDirectRateLimiter,
+    writes: DefaultDirectRateLimiter,
+    etags: Mutex<EtagCache>,
+    retry: RetryPolicy,
+    requests: AtomicUsize,
+    not_modified: AtomicUsize,
+    retries: AtomicUsize,
+}
+
+impl GitHub {
+    /// A client for `api_url` (`https://api.github.com`, or `https://HOST/api/v3` on GitHub
+    /// Enterprise Server). Call it inside a tokio runtime.
+    pub fn new(api_url: &str, credentials: Credentials) -> Result<GitHub, UserError> {
+        let octo = Octocrab::builder()
+            .base_uri(api_url)
+            .map_err(|_| UserError::Usage(format!("{api_url:?} is not a URL for the GitHub API")))?
+            .set_connect_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .build()
+            .map_err(|e| UserError::Usage(format!("cannot set up the GitHub client: {}", first_line(&e))))?;
+        // GitHub's secondary limits allow 900 points a minute, a write costing 5, and 80
+        // content-creating requests a minute; stay well inside both.
+        let per_second = |n: u32| Quota::per_second(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
+        Ok(GitHub {
+            octo,
+            credentials,
+            installation_token: tokio::sync::Mutex::new(None),
+            reads: RateLimiter::direct(per_second(10).allow_burst(NonZeroU32::new(40).unwrap_or(NonZeroU32::MIN))),
+            writes: RateLimiter::direct(
+                Quota::per_minute(NonZeroU32::new(60).unwrap_or(NonZeroU32::MIN))
+                    .allow_burst(NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN)),
+            ),
+            etags: Mutex::new(EtagCache::default()),
+            retry: RetryPolicy::default(),
+            requests: AtomicUsize::new(0),
+            not_modified: AtomicUsize::new(0),
+            retries: AtomicUsize::new(0),
+        })
+    }
+
+    /// Replaces the retry policy (tests shorten the waits).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> GitHub {
+        self.retry = retry;
+        self
+    }
+
+    pub fn usage(&self) -> Usage {
+        Usage {
+            requests: self.requests.load(Ordering::Relaxed),
+            not_modified: self.not_modified.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// One GET; `Ok(None)` for 404, an error naming the request for any other failure.
+    pub async fn get(&self, path: &str, accept: &'static str) -> Result<Option<Answer>, UserError> {
+        let answer = self.send(Method::GET, path, accept, None).await?;
+        match answer.status {
+            s if s.is_success() => Ok(Some(answer)),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(failure("GET", path, &answer)),
+        }
+    }
+
+    /// Every page of a list, following `Link: rel="next"`, up to `max_pages` of 100 items.
+    /// `Ok(None)` when the list itself is not found.
+    pub async fn pages(&self, path: &str, max_pages: u32) -> Result<Option<Vec<String>>, UserError> {
+        let mut pages = Vec::new();
+        let sep = if path.contains('?') { '&' } else { '?' };
+        for page in 1..=max_pages {
+            let Some(answer) = self.get(&format!("{path}{sep}per_page=100&page={page}"), ACCEPT_JSON).await? else {
+                return Ok(if page == 1 { None } else { Some(pages) });
+            };
+            let more = answer
+                .headers
+                .get(header::LINK)
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(|l| l.contains("rel=\"next\""));
+            pages.push(answer.body);
+            if !more {
+                break;
+            }
+        }
+        Ok(Some(pages))
+    }
+
+    /// Sends one request and returns GitHub's answer whatever its status, after waiting out rate
+    /// limits and retrying server errors where sending twice is harmless. GETs are conditional
+    /// when an earlier answer carried an ETag; a 304 is answered from the cache.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        accept: &'static str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, UserError> {
+        let cache_key = (method == Method::GET).then(|| format!("{accept} {path}"));
+        let mut retry = 0;
+        loop {
+            let etag = cache_key.as_ref().and_then(|k| self.etags.lock().ok()?.etag(k));
+            let result = match self.bearer().await {
+                Ok(authorization) => self.send_once(&method, path, accept, body, etag.as_deref(), authorization).await,
+                Err(e) => return Err(e),
+            };
+            retry += 1;
+            let decision = match &result {
+                Ok(answer) if answer.status == StatusCode::NOT_MODIFIED => {
+                    self.not_modified.fetch_add(1, Ordering::Relaxed);
+                    if let Some(cached) = cache_key.as_ref().and_then(|k| self.etags.lock().ok()?.get(k)) {
+                        return Ok(cached);
+                    }
+                    // The entry was evicted between asking and answering: ask again, unconditionally.
+                    if let Some(k) = &cache_key
+                        && let Ok(mut etags) = self.etags.lock()
+                    {
+                        etags.forget(k);
+                    }
+                    Decision::Retry(Duration::ZERO)
+                }
+                Ok(answer) if retry::is_rate_limited(answer.status, &answer.headers, &answer.body) => {
+                    retry::after_rate_limit(&self.retry, &answer.headers, retry, now_unix())
+                }
+                Ok(answer) if answer.status.is_server_error() => retry::after_server_error(&self.retry, &method, retry),
+                Ok(answer) => {
+                    if let (Some(k), true) = (&cache_key, answer.status == StatusCode::OK)
+                        && let Ok(mut etags) = self.etags.lock()
+                    {
+                        etags.store(k, answer);
+                    }
+                    return result;
+                }
+                Err(_) => retry::after_server_error(&self.retry, &method, retry),
+            };
+            match decision {
+                Decision::Retry(wait) => {
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(wait).await;
+                }
+                Decision::GiveUp(why) => {
+                    return match result {
+                        Ok(answer) if answer.status.is_server_error() && method == Method::POST => Ok(answer),
+                        Ok(answer) => Err(UserError::GitHub(format!(
+                            "{method} {path}: {}{}; {why}",
+                            answer.status,
+                            answer.message().map(|m| format!(" ({m})")).unwrap_or_default()
+                        ))),
+                        Err(e) => Err(UserError::GitHub(format!("{e}; {why}"))),
+                    };
+                }
+            }
+        }
+    }
+
+    /// A request authenticated as the App itself (JWT), not as an installation.
+    pub async fn send_as_app(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, UserError> {
+        let jwt = self.app_jwt()?;
+        self.send_once(&method, path, ACCEPT_JSON, body, None, Some(jwt)).await
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        path: &str,
+        accept: &'static str,
+        body: Option<&serde_json::Value>,
+        etag: Option<&str>,
+        authorization: Option<String>,
+    ) -> Result<Answer, UserError> {
+        if *method == Method::GET {
+            self.reads.until_ready().await;
+        } else {
+            self.writes.until_ready().await;
+        }
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header(header::ACCEPT, accept)
+            .header("x-github-api-version", API_VERSION);
+        if let Some(value) = authorization {
+            let mut value = HeaderValue::from_str(&format!("Bearer {value}"))
+                .map_err(|_| UserError::Usage("the token holds characters that cannot go in a header".into()))?;
+            value.set_sensitive(true);
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        if let Some(etag) = etag.and_then(|e| HeaderValue::from_str(e).ok()) {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(body.to_string()),
+            None => request.body(String::new()),
+        }
+        .map_err(|e| UserError::Usage(format!("{method} {path}: cannot build the request: {e}")))?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let response = self
+            .octo
+            .execute(request)
+            .await
+            .map_err(|e| UserError::GitHub(format!("{method} {path}: {}", first_line(&e))))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = Limited::new(response.into_body(), MAX_BODY).collect().await.map_err(|e| {
+            UserError::GitHub(format!("{method} {path}: the answer broke off or passed {MAX_BODY} bytes: {e}"))
+        })?;
+        let body = String::from_utf8_lossy(&bytes.to_bytes()).into_owned();
+        Ok(Answer { status, headers, body })
+    }
+
+    /// The bearer token for an ordinary request: the token, or a cached installation token
+    /// renewed five minutes before it expires.
+    async fn bearer(&self) -> Result<Option<String>, UserError> {
+        match &self.credentials {
+            Credentials::Anonymous => Ok(None),
+            Credentials::Token(token) => Ok(Some(token.expose().to_string())),
+            Credentials::App(app) => app.jwt(now_unix()).map(Some),
+            Credentials::Installation { installation_id, .. } => {
+                // Held across the renewal, so that concurrent requests wait for one new token.
+                let mut cached = self.installation_token.lock().await;
+                if let Some(t) = cached.as_ref().filter(|t| t.fresh(now_unix())) {
+                    return Ok(Some(t.token.expose().to_string()));
+                }
+                let path = format!("/app/installations/{installation_id}/access_tokens");
+                let jwt = self.app_jwt()?;
+                let answer = self.send_once(&Method::POST, &path, ACCEPT_JSON, None, None, Some(jwt)).await?;
+                if !answer.status.is_success() {
+                    return Err(failure("POST", &path, &answer));
+                }
+                let token = InstallationToken::parse(&answer.body)?;
+                let value = token.token.expose().to_string();
+                *cached = Some(token);
+                Ok(Some(value))
+            }
+        }
+    }
+
+    fn app_jwt(&self) -> Result<String, UserError> {
+        match &self.credentials {
+            Credentials::Installation { app, .. } | Credentials::App(app) => app.jwt(now_unix()),
+            _ => Err(UserError::Usage("this request needs a GitHub App's credentials".into())),
+        }
+    }
+}
+
+/// A failed answer as the user reads it: the request, the status, GitHub's message and a hint.
+pub fn failure(method: &str, path: &str, answer: &Answer) -> UserError {
+    let message = answer.message().map(|m| format!(": {m}")).unwrap_or_default();
+    let hint = match answer.status {
+        StatusCode::UNAUTHORIZED => " (the token is missing, expired or wrong: set GITHUB_TOKEN or pass --token)",
+        StatusCode::FORBIDDEN if retry::is_rate_limited(answer.status, &answer.headers, &answer.body) => {
+            " (GitHub's rate limit: wait and run again)"
+        }
+        StatusCode::FORBIDDEN => " (the token lacks a permission this needs)",
+        _ => "",
+    };
+    UserError::GitHub(format!("{method} {path}: {}{message}{hint}", answer.status))
+}
+
+/// Answers kept for conditional requests, by media type and path.
+#[derive(Default)]
+struct EtagCache {
+    entries: HashMap<String, (u64, String, Answer)>,
+    tick: u64,
+}
+
+impl EtagCache {
+    fn etag(&self, key: &str) -> Option<String> {
+        self.entries.get(key).map(|(_, etag, _)| etag.clone())
+    }
+
+    fn get(&mut self, key: &str) -> Option<Answer> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, _, answer)| {
+            *used = tick;
+            answer.clone()
+        })
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.entries.remove(key);
+    }
+
+    fn store(&mut self, key: &str, answer: &Answer) {
+        let Some(etag) = answer.headers.get(header::ETAG).and_then(|e| e.to_str().ok()) else {
+            return;
+        };
+        if self.entries.len() >= MAX_ETAGS
+            && let Some(oldest) = self.entries.iter().min_by_key(|(_, (used, _, _))| *used).map(|(k, _)| k.clone())
+        {
+            self.entries.remove(&oldest);
+        }
+        self.tick += 1;
+        self.entries.insert(key.to_string(), (self.tick, etag.to_string(), answer.clone()));
+    }
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Octocrab's errors carry backtraces after the first line; people need the first line.
+pub(crate) fn first_line(e: &impl std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}

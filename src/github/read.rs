@@ -1,0 +1,120 @@
+//! What flowgate reads from GitHub: a pull request's JSON, page by page, files on the base branch,
+//! team members and an App's installation. Answers stay GitHub's JSON, so a live PR and a saved
+//! snapshot are parsed by the same code (`snapshot::parse`).
+
+use http::Method;
+
+use super::client::{ACCEPT_JSON, ACCEPT_RAW, GitHub, failure};
+use super::{RepoName, encode};
+use crate::error::UserError;
+use crate::model::Login;
+use crate::snapshot::RawSnapshot;
+
+/// GitHub lists at most 3,000 files (30 pages of 100) and 250 commits (3 pages of 100).
+pub const MAX_FILE_PAGES: u32 = 30;
+pub const MAX_COMMIT_PAGES: u32 = 3;
+/// Reviews and events have no documented cap; stop somewhere sane.
+const MAX_OTHER_PAGES: u32 = 50;
+
+/// Where GitHub looks for CODEOWNERS, in its order.
+pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/// The parts of a pull request flowgate reads, fetched one list at a time so that a caller can
+/// skip what its policy does not need.
+impl GitHub {
+    /// The pull request object.
+    pub async fn pull(&self, repo: &RepoName, number: u64) -> Result<String, UserError> {
+        let path = format!("/repos/{repo}/pulls/{number}");
+        match self.get(&path, ACCEPT_JSON).await? {
+            Some(answer) => Ok(answer.body),
+            None => Err(UserError::GitHub(format!("{repo}#{number} was not found (or the token cannot see it)"))),
+        }
+    }
+
+    /// The changed files, every page up to GitHub's cap of 3,000.
+    pub async fn files(&self, repo: &RepoName, number: u64) -> Result<String, UserError> {
+        let pages = self.pages(&format!("/repos/{repo}/pulls/{number}/files"), MAX_FILE_PAGES).await?;
+        Ok(pages.unwrap_or_default().join("\n"))
+    }
+
+    pub async fn commits(&self, repo: &RepoName, number: u64) -> Result<Option<String>, UserError> {
+        let pages = self.pages(&format!("/repos/{repo}/pulls/{number}/commits"), MAX_COMMIT_PAGES).await?;
+        Ok(pages.map(|p| p.join("\n")))
+    }
+
+    pub async fn reviews(&self, repo: &RepoName, number: u64) -> Result<Option<String>, UserError> {
+        let pages = self.pages(&format!("/repos/{repo}/pulls/{number}/reviews"), MAX_OTHER_PAGES).await?;
+        Ok(pages.map(|p| p.join("\n")))
+    }
+
+    /// The issue events, which say who applied each label.
+    pub async fn label_events(&self, repo: &RepoName, number: u64) -> Result<Option<String>, UserError> {
+        let pages = self.pages(&format!("/repos/{repo}/issues/{number}/events"), MAX_OTHER_PAGES).await?;
+        Ok(pages.map(|p| p.join("\n")))
+    }
+
+    /// Everything about one PR, events included: what `flowgate snapshot` saves.
+    pub async fn pull_request(&self, repo: &RepoName, number: u64) -> Result<RawSnapshot, UserError> {
+        Ok(RawSnapshot {
+            pull: self.pull(repo, number).await?,
+            files: self.files(repo, number).await?,
+            commits: self.commits(repo, number).await?,
+            reviews: self.reviews(repo, number).await?,
+            events: self.label_events(repo, number).await?,
+        })
+    }
+
+    /// A file's text at `rev`, or `None` when it does not exist there. The path travels as one
+    /// encoded segment (`.github%2Fflowgate.yml`), which GitHub and its OpenAPI description accept.
+    pub async fn file_at(&self, repo: &RepoName, rev: &str, path: &str) -> Result<Option<String>, UserError> {
+        let url = format!("/repos/{repo}/contents/{}?ref={}", encode(path), encode(rev));
+        Ok(self.get(&url, ACCEPT_RAW).await?.map(|answer| answer.body))
+    }
+
+    /// The CODEOWNERS file on `rev`, from the first place GitHub would look that has one.
+    pub async fn codeowners(&self, repo: &RepoName, rev: &str) -> Result<Option<String>, UserError> {
+        for path in CODEOWNERS_PATHS {
+            if let Some(text) = self.file_at(repo, rev, path).await? {
+                return Ok(Some(text));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The members of `org/team`, or `None` when the token may not see the team (an Action's
+    /// `GITHUB_TOKEN` cannot read organisation teams). Asked again, an unchanged team costs a 304.
+    pub async fn team_members(&self, org: &str, team: &str) -> Result<Option<Vec<Login>>, UserError> {
+        let path = format!("/orgs/{}/teams/{}/members", encode(org), encode(team));
+        let sep = '?';
+        let mut members = Vec::new();
+        for page in 1..=MAX_OTHER_PAGES {
+            let url = format!("{path}{sep}per_page=100&page={page}");
+            let answer = self.send(Method::GET, &url, ACCEPT_JSON, None).await?;
+            match answer.status.as_u16() {
+                200 => {}
+                403 | 404 => return Ok(None),
+                _ => return Err(failure("GET", &url, &answer)),
+            }
+            let list: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
+                .map_err(|e| UserError::GitHub(format!("GET {url}: not a list of users: {e}")))?;
+            let full = list.len() == 100;
+            members.extend(list.iter().filter_map(|u| u["login"].as_str()).map(Login::new));
+            if !full {
+                break;
+            }
+        }
+        Ok(Some(members))
+    }
+
+    /// The installation of this App on `repo`, for an App run from the command line.
+    pub async fn installation_for(&self, repo: &RepoName) -> Result<u64, UserError> {
+        let path = format!("/repos/{repo}/installation");
+        let answer = self.send_as_app(Method::GET, &path, None).await?;
+        if !answer.status.is_success() {
+            return Err(failure("GET", &path, &answer));
+        }
+        answer.json(&path)?["id"]
+            .as_u64()
+            .ok_or_else(|| UserError::GitHub(format!("GET {path}: the answer has no installation id")))
+    }
+}

@@ -1,0 +1,173 @@
+//! The verdict as a GitHub check run: status and conclusion, a title that says what is missing,
+//! the Markdown report as the summary (cut to GitHub's limit), and findings as annotations.
+//!
+//! A pending verdict keeps the run `in_progress`: the PR waits for people, not for changes, and a
+//! required check that is still in progress blocks the merge exactly like a failure would, while
+//! showing the yellow dot that says "waiting". (`action_required` would demand a details page and
+//! show the PR as needing the author's action.)
+
+use crate::policy::verdict::State;
+use crate::policy::verdict::Verdict;
+
+use super::{markdown, wording};
+
+/// GitHub refuses a check run summary longer than this.
+pub const SUMMARY_LIMIT: usize = 65_535;
+/// GitHub takes at most this many annotations per request.
+pub const ANNOTATIONS_PER_REQUEST: usize = 50;
+/// The check run's name, which branch protection requires.
+pub const CHECK_NAME: &str = "flowgate";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRunReport {
+    /// `None` while the run stays in progress (pending); else `success` or `failure`.
+    pub conclusion: Option<&'static str>,
+    pub title: String,
+    pub summary: String,
+    pub annotations: Vec<Annotation>,
+}
+
+impl CheckRunReport {
+    pub fn status(&self) -> &'static str {
+        if self.conclusion.is_some() { "completed" } else { "in_progress" }
+    }
+
+    /// A fingerprint of the annotations, stored as the run's `external_id`: GitHub appends
+    /// annotations on every update, so an update sends them only when they changed.
+    pub fn annotations_fingerprint(&self) -> String {
+        // FNV-1a: stable across builds, unlike std's hasher.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for a in &self.annotations {
+            for part in [a.path.as_str(), a.level, &a.title, &a.message, &a.start_line.to_string()] {
+                for byte in part.bytes().chain([0]) {
+                    hash ^= u64::from(byte);
+                    hash = hash.wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+        }
+        format!("flowgate:annotations:{}:{hash:016x}", self.annotations.len())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    pub path: String,
+    pub start_line: u32,
+    pub end_line: u32,
+    /// `notice`, `warning` or `failure`.
+    pub level: &'static str,
+    pub title: String,
+    pub message: String,
+}
+
+impl Annotation {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": self.path,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "annotation_level": self.level,
+            "title": self.title,
+            "message": self.message,
+        })
+    }
+}
+
+pub fn check_run(v: &Verdict) -> CheckRunReport {
+    let conclusion = match v.state {
+        State::Pass => Some("success"),
+        State::Fail => Some("failure"),
+        State::Pending => None,
+    };
+    CheckRunReport {
+        conclusion,
+        title: title(v),
+        summary: cut(&markdown::render(v), SUMMARY_LIMIT),
+        annotations: annotations(v),
+    }
+}
+
+/// The line GitHub shows next to the check's name: for a pending PR, whose review is missing.
+pub fn title(v: &Verdict) -> String {
+    let text = match v.state {
+        State::Pending => {
+            let missing = wording::review_missing(v);
+            if !missing.is_empty() {
+                format!("Waiting for review: {}", missing.join("; "))
+            } else if let Some(gap) = v.gaps.first() {
+                format!("Pending: {}", wording::gap(gap))
+            } else {
+                wording::summary(v)
+            }
+        }
+        _ => wording::summary(v),
+    };
+    // GitHub shows titles on one line; keep them readable there.
+    cut_plain(&text, 250)
+}
+
+/// Every tree-sitter finding, at its line, as a warning where it raised the file's tier.
+pub fn annotations(v: &Verdict) -> Vec<Annotation> {
+    let mut out = Vec::new();
+    for file in &v.files {
+        let Some(analysis) = &file.analysis else { continue };
+        for finding in &analysis.findings {
+            let raised = file.reasons.iter().any(|r| {
+                matches!(r, crate::policy::verdict::TierReason::Code { line, detector, .. }
+                    if *line == finding.line && *detector == finding.detector)
+            });
+            out.push(Annotation {
+                path: file.path.clone(),
+                start_line: finding.line.max(1),
+                end_line: finding.line.max(1),
+                level: if raised { "warning" } else { "notice" },
+                title: format!("flowgate: {}", finding.detector),
+                message: if raised {
+                    format!("`{}` puts this file in the {} tier: review it with that care.", finding.symbol, file.tier)
+                } else {
+                    format!("`{}` found here; this file is in the {} tier.", finding.symbol, file.tier)
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Cuts Markdown to at most `limit` bytes (so also characters) at a line break, saying so.
+pub fn cut(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let note = "\n\n… The report was cut here: it is longer than GitHub allows in a check run. `flowgate check --repo OWNER/NAME --pr N` prints all of it.\n";
+    let mut end = limit - note.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind('\n').unwrap_or(end);
+    format!("{}{note}", &text[..end])
+}
+
+fn cut_plain(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(limit - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_report_is_cut_under_the_limit_with_a_note() {
+        let text = "🔴 a line of the report that repeats\n".repeat(5_000);
+        let out = cut(&text, SUMMARY_LIMIT);
+        assert!(out.len() <= SUMMARY_LIMIT, "{} bytes", out.len());
+        assert!(out.chars().count() <= SUMMARY_LIMIT);
+        assert!(out.contains("The report was cut here"));
+        assert!(out.contains("repeats\n\n…"), "cut at a line break");
+        assert_eq!(cut("short", SUMMARY_LIMIT), "short");
+    }
+}
