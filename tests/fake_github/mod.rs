@@ -1,0 +1,458 @@
+//! A fake GitHub that keeps state, served over real HTTP by wiremock: one repository's pull
+//! requests, files, commits, reviews, label events, contents, teams, check runs and labels. It
+//! checks what GitHub checks (the token, 50 annotations a request, the summary's length, write
+//! permission) and can misbehave on demand (rate limits, a 500 after creating a check run).
+// Each test file is its own crate and uses only some of this.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
+
+pub const TOKEN: &str = "ghp_fake_token_for_tests_0123456789";
+pub const INSTALLATION_TOKEN: &str = "ghs_fake_installation_token_0123456789";
+
+/// Everything the fake knows; tests change it between evaluations.
+#[derive(Default)]
+pub struct State {
+    pub repo: String,
+    pub pulls: HashMap<u64, Pr>,
+    /// `(ref, path)` to file text.
+    pub contents: HashMap<(String, String), String>,
+    /// `(org, slug)` to member logins.
+    pub teams: HashMap<(String, String), Vec<String>>,
+    pub check_runs: Vec<CheckRun>,
+    /// Whether the token may write (a fork's `pull_request` token may not).
+    pub read_only: bool,
+    /// Answer the next N requests with a secondary rate limit (403, `retry-after: 1`).
+    pub rate_limit_next: u32,
+    /// Create the next N check runs, then answer 500 as if the answer were lost.
+    pub fail_after_create: u32,
+    /// Every request: method, path and query, and whether it was answered 304.
+    pub log: Vec<Logged>,
+    /// Accept App JWTs and installation tokens instead of `TOKEN`.
+    pub app: Option<AppAuth>,
+}
+
+#[derive(Default)]
+pub struct AppAuth {
+    pub installation_id: u64,
+    pub tokens_issued: u32,
+    /// The last JWT the App sent, for the test to check its claims.
+    pub last_jwt: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Default)]
+pub struct Pr {
+    pub pull: Value,
+    pub files: Vec<Value>,
+    pub commits: Vec<Value>,
+    pub reviews: Vec<Value>,
+    pub events: Vec<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckRun {
+    pub id: u64,
+    pub head_sha: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub external_id: String,
+    pub title: String,
+    pub summary: String,
+    pub annotations: Vec<Value>,
+}
+
+impl State {
+    pub fn pr(&mut self, number: u64) -> &mut Pr {
+        self.pulls.get_mut(&number).expect("the test made this PR")
+    }
+
+    /// Requests that changed something.
+    pub fn writes(&self) -> Vec<&Logged> {
+        self.log.iter().filter(|l| l.method != "GET").collect()
+    }
+
+    pub fn runs_on(&self, sha: &str) -> Vec<&CheckRun> {
+        self.check_runs.iter().filter(|r| r.head_sha == sha).collect()
+    }
+}
+
+pub struct FakeGitHub {
+    pub server: MockServer,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl FakeGitHub {
+    pub async fn start(repo: &str) -> FakeGitHub {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State { repo: repo.to_string(), ..State::default() }));
+        Mock::given(any()).respond_with(Responder { state: state.clone(), base: server.uri() }).mount(&server).await;
+        FakeGitHub { server, state }
+    }
+
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.state.lock().expect("state"))
+    }
+
+    /// Forgets the request log, to count what the next evaluation costs.
+    pub fn clear_log(&self) {
+        self.with(|s| s.log.clear());
+    }
+}
+
+struct Responder {
+    state: Arc<Mutex<State>>,
+    base: String,
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.state.lock().expect("state");
+        let url = match request.url.query() {
+            Some(q) => format!("{}?{q}", request.url.path()),
+            None => request.url.path().to_string(),
+        };
+        let response = route(&mut state, request, &self.base);
+        let status = response.1;
+        state.log.push(Logged { method: request.method.to_string(), url, status });
+        let mut template = ResponseTemplate::new(status);
+        for (k, v) in response.2 {
+            template = template.insert_header(k, v.as_str());
+        }
+        if let Some(body) = response.0 {
+            template = template.set_body_string(body);
+        }
+        template
+    }
+}
+
+type Answer = (Option<String>, u16, Vec<(&'static str, String)>);
+
+fn answer(status: u16, body: Value) -> Answer {
+    (Some(body.to_string()), status, Vec::new())
+}
+
+fn message(status: u16, text: &str) -> Answer {
+    answer(status, json!({ "message": text }))
+}
+
+fn route(state: &mut State, request: &Request, base: &str) -> Answer {
+    let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let path = request.url.path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let query: HashMap<String, String> = request.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+    let method = request.method.to_string();
+
+    if state.rate_limit_next > 0 {
+        state.rate_limit_next -= 1;
+        let mut a =
+            message(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+        a.2.push(("retry-after", "1".into()));
+        return a;
+    }
+
+    // App endpoints take the App's JWT; everything else the token (or an installation token).
+    if let Some(app) = &mut state.app {
+        if segments.first() == Some(&"app") || path.ends_with("/installation") {
+            let jwt = auth.strip_prefix("Bearer ").unwrap_or_default();
+            if jwt.split('.').count() != 3 {
+                return message(401, "A JSON web token could not be decoded");
+            }
+            app.last_jwt = Some(jwt.to_string());
+            if method == "POST" && segments.len() == 4 && segments[3] == "access_tokens" {
+                if segments[2] != app.installation_id.to_string() {
+                    return message(404, "Not Found");
+                }
+                app.tokens_issued += 1;
+                let expires = chrono_like_in_an_hour();
+                return answer(201, json!({ "token": INSTALLATION_TOKEN, "expires_at": expires }));
+            }
+            return answer(200, json!({ "id": app.installation_id }));
+        }
+        if auth != format!("Bearer {INSTALLATION_TOKEN}") {
+            return message(401, "Bad credentials");
+        }
+    } else if auth != format!("Bearer {TOKEN}") {
+        return message(401, "Bad credentials");
+    }
+
+    let repo_prefix = format!("repos/{}", state.repo);
+    let rest = match path.trim_start_matches('/').strip_prefix(&repo_prefix) {
+        Some(rest) => rest.trim_start_matches('/').to_string(),
+        None => {
+            // /orgs/{org}/teams/{slug}/members
+            if segments.len() == 5 && segments[0] == "orgs" && segments[2] == "teams" && segments[4] == "members" {
+                return match state.teams.get(&(segments[1].to_string(), segments[3].to_string())) {
+                    Some(members) => {
+                        let list: Vec<Value> = members.iter().map(|m| json!({ "login": m, "type": "User" })).collect();
+                        conditional(request, answer(200, Value::from(list)))
+                    }
+                    None => message(404, "Not Found"),
+                };
+            }
+            return message(404, "Not Found");
+        }
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let write_denied = || message(403, "Resource not accessible by integration");
+
+    match (method.as_str(), parts.as_slice()) {
+        ("GET", ["pulls", n]) => match n.parse().ok().and_then(|n: u64| state.pulls.get(&n)) {
+            Some(pr) => conditional(request, answer(200, pr.pull.clone())),
+            None => message(404, "Not Found"),
+        },
+        ("GET", ["pulls", n, list @ ("files" | "commits" | "reviews")]) | ("GET", ["issues", n, list @ "events"]) => {
+            let Some(pr) = n.parse().ok().and_then(|n: u64| state.pulls.get(&n)) else {
+                return message(404, "Not Found");
+            };
+            let (items, cap) = match *list {
+                "files" => (&pr.files, 3000),
+                "commits" => (&pr.commits, 250),
+                "reviews" => (&pr.reviews, usize::MAX),
+                _ => (&pr.events, usize::MAX),
+            };
+            let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+            let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            let listed = items.len().min(cap);
+            let start = (page - 1) * per_page;
+            let chunk: Vec<Value> = items.iter().take(listed).skip(start).take(per_page).cloned().collect();
+            let mut a = answer(200, Value::from(chunk));
+            if start + per_page < listed {
+                a.2.push(("link", format!("<{base}{path}?per_page={per_page}&page={}>; rel=\"next\"", page + 1)));
+            }
+            conditional(request, a)
+        }
+        ("GET", ["contents", file]) => {
+            let file = urlencoding_decode(file);
+            let reference = query.get("ref").cloned().unwrap_or_else(|| "main".into());
+            match state.contents.get(&(reference, file)) {
+                Some(text) => conditional(request, (Some(text.clone()), 200, Vec::new())),
+                None => message(404, "Not Found"),
+            }
+        }
+        ("GET", ["commits", sha, "check-runs"]) => {
+            let name = query.get("check_name").cloned();
+            let runs: Vec<Value> = state
+                .check_runs
+                .iter()
+                .rev()
+                .filter(|r| r.head_sha == *sha && name.as_deref().is_none_or(|n| n == "flowgate"))
+                .map(|r| json!({ "id": r.id, "name": "flowgate", "head_sha": r.head_sha, "status": r.status, "external_id": r.external_id }))
+                .collect();
+            answer(200, json!({ "total_count": runs.len(), "check_runs": runs }))
+        }
+        ("POST", ["check-runs"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = match serde_json::from_slice(&request.body) {
+                Ok(b) => b,
+                Err(_) => return message(400, "Problems parsing JSON"),
+            };
+            if let Some(problem) = check_run_problem(&body, true) {
+                return message(422, &problem);
+            }
+            let id = 1000 + state.check_runs.len() as u64;
+            let mut run = CheckRun {
+                id,
+                head_sha: body["head_sha"].as_str().unwrap_or_default().into(),
+                status: String::new(),
+                conclusion: None,
+                external_id: String::new(),
+                title: String::new(),
+                summary: String::new(),
+                annotations: Vec::new(),
+            };
+            apply(&mut run, &body);
+            state.check_runs.push(run);
+            if state.fail_after_create > 0 {
+                state.fail_after_create -= 1;
+                return message(500, "Server Error");
+            }
+            answer(201, json!({ "id": id, "name": "flowgate" }))
+        }
+        ("PATCH", ["check-runs", id]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = match serde_json::from_slice(&request.body) {
+                Ok(b) => b,
+                Err(_) => return message(400, "Problems parsing JSON"),
+            };
+            if let Some(problem) = check_run_problem(&body, false) {
+                return message(422, &problem);
+            }
+            match state.check_runs.iter_mut().find(|r| r.id.to_string() == *id) {
+                Some(run) => {
+                    apply(run, &body);
+                    answer(200, json!({ "id": run.id }))
+                }
+                None => message(404, "Not Found"),
+            }
+        }
+        ("POST", ["issues", n, "labels"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let Some(pr) = n.parse().ok().and_then(|n: u64| state.pulls.get_mut(&n)) else {
+                return message(404, "Not Found");
+            };
+            let labels = pr.pull["labels"].as_array_mut().expect("labels");
+            for name in body["labels"].as_array().cloned().unwrap_or_default() {
+                if !labels.iter().any(|l| l["name"] == name) {
+                    labels.push(json!({ "name": name }));
+                }
+            }
+            answer(200, Value::from(labels.clone()))
+        }
+        ("DELETE", ["issues", n, "labels", name]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let name = urlencoding_decode(name);
+            let Some(pr) = n.parse().ok().and_then(|n: u64| state.pulls.get_mut(&n)) else {
+                return message(404, "Not Found");
+            };
+            let labels = pr.pull["labels"].as_array_mut().expect("labels");
+            let before = labels.len();
+            labels.retain(|l| l["name"] != name.as_str());
+            if labels.len() == before {
+                message(404, "Label does not exist")
+            } else {
+                answer(200, Value::from(labels.clone()))
+            }
+        }
+        _ => message(404, "Not Found"),
+    }
+}
+
+/// What GitHub would refuse in a check run request.
+fn check_run_problem(body: &Value, create: bool) -> Option<String> {
+    if create && (body["name"].as_str().is_none() || body["head_sha"].as_str().is_none()) {
+        return Some("name and head_sha are required".into());
+    }
+    if let Some(conclusion) = body["conclusion"].as_str() {
+        let known = ["success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required"];
+        if !known.contains(&conclusion) {
+            return Some(format!("conclusion {conclusion} is not one of {known:?}"));
+        }
+        if body["status"].as_str().is_some_and(|s| s != "completed") {
+            return Some("a conclusion needs status completed".into());
+        }
+    }
+    let output = &body["output"];
+    if output.is_object() {
+        if output["title"].as_str().is_none() || output["summary"].as_str().is_none() {
+            return Some("output needs title and summary".into());
+        }
+        if output["summary"].as_str().is_some_and(|s| s.chars().count() > 65_535) {
+            return Some("output.summary is too long (maximum is 65535 characters)".into());
+        }
+        if output["annotations"].as_array().is_some_and(|a| a.len() > 50) {
+            return Some("at most 50 annotations per request".into());
+        }
+    }
+    None
+}
+
+fn apply(run: &mut CheckRun, body: &Value) {
+    if let Some(status) = body["status"].as_str() {
+        run.status = status.into();
+    }
+    if let Some(conclusion) = body["conclusion"].as_str() {
+        run.conclusion = Some(conclusion.into());
+        run.status = "completed".into();
+    } else if body["status"].is_string() {
+        run.conclusion = None;
+    }
+    if let Some(id) = body["external_id"].as_str() {
+        run.external_id = id.into();
+    }
+    if let Some(title) = body["output"]["title"].as_str() {
+        run.title = title.into();
+    }
+    if let Some(summary) = body["output"]["summary"].as_str() {
+        run.summary = summary.into();
+    }
+    if let Some(annotations) = body["output"]["annotations"].as_array() {
+        // GitHub appends annotations on every update.
+        run.annotations.extend(annotations.iter().cloned());
+    }
+}
+
+/// Answers 304 when the client already holds this body, as GitHub does with ETags.
+fn conditional(request: &Request, mut a: Answer) -> Answer {
+    let body = a.0.clone().unwrap_or_default();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let etag = format!("\"{hash:016x}\"");
+    if request.headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return (None, 304, vec![("etag", etag)]);
+    }
+    a.2.push(("etag", etag));
+    a
+}
+
+fn urlencoding_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn chrono_like_in_an_hour() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The auth-login example as a live PR #42 on `acme/shop`, with the example policy on `main`.
+pub async fn example_repo() -> FakeGitHub {
+    let fake = FakeGitHub::start("acme/shop").await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |file: &str| std::fs::read_to_string(root.join("examples/auth-login").join(file)).expect("example");
+    let list = |file: &str| -> Vec<Value> { serde_json::from_str(&read(file)).expect("json") };
+    let hook: Value = serde_json::from_str(&read("pull.json")).expect("json");
+    let policy = std::fs::read_to_string(root.join("examples/flowgate.yml")).expect("policy");
+    fake.with(|s| {
+        s.pulls.insert(
+            42,
+            Pr {
+                pull: hook["pull_request"].clone(),
+                files: list("files.json"),
+                commits: list("commits.json"),
+                reviews: list("reviews.json"),
+                events: Vec::new(),
+            },
+        );
+        s.contents.insert(("main".into(), ".github/flowgate.yml".into()), policy);
+    });
+    fake
+}

@@ -1,0 +1,353 @@
+//! The gate against a stateful fake GitHub over real HTTP, through the real octocrab client: a
+//! first evaluation, a re-evaluation after a review, a push that makes an approval stale, a PR
+//! over GitHub's 3,000-file cap, a secondary rate limit, a lost answer to "create check run",
+//! a read-only token, an App's JWT and installation token, and what each costs in requests.
+
+mod fake_github;
+
+use std::time::Duration;
+
+use fake_github::{AppAuth, FakeGitHub, Pr, TOKEN, example_repo};
+use flowgate::State;
+use flowgate::gate::remote::{self, Gated, Published};
+use flowgate::github::checks::Write;
+use flowgate::github::retry::RetryPolicy;
+use flowgate::github::{AppKey, Credentials, GitHub, RepoName, Token};
+use flowgate::policy::verdict::LimitProblem;
+use flowgate::report::check_run::{Annotation, CheckRunReport};
+use serde_json::{Value, json};
+
+fn repo() -> RepoName {
+    RepoName::parse("acme/shop").expect("repo")
+}
+
+fn client(fake: &FakeGitHub) -> GitHub {
+    GitHub::new(&fake.uri(), Credentials::Token(Token::new(TOKEN).expect("token"))).expect("client")
+}
+
+async fn gate(gh: &GitHub, number: u64) -> Gated {
+    remote::gate(gh, &repo(), number, None).await.expect("gates")
+}
+
+async fn gate_and_publish(gh: &GitHub, number: u64) -> (Gated, Published) {
+    let gated = gate(gh, number).await;
+    let published = remote::publish(gh, &repo(), &gated).await.expect("publishes");
+    (gated, published)
+}
+
+/// The requests the fake saw since the log was cleared, as `METHOD path` without the query.
+fn requests(fake: &FakeGitHub) -> Vec<String> {
+    fake.with(|s| {
+        s.log.iter().map(|l| format!("{} {}", l.method, l.url.split('?').next().unwrap_or_default())).collect()
+    })
+}
+
+fn approve(fake: &FakeGitHub, login: &str, sha: &str) {
+    fake.with(|s| {
+        let reviews = &mut s.pr(42).reviews;
+        let id = 900 + reviews.len() as u64;
+        reviews.push(json!({
+            "id": id, "user": { "login": login, "type": "User" }, "state": "APPROVED",
+            "commit_id": sha, "submitted_at": "2026-11-03T10:00:00Z", "body": ""
+        }));
+    });
+}
+
+const HEAD: &str = "1111111111111111111111111111111111111111";
+
+#[tokio::test]
+async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    let (gated, published) = gate_and_publish(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pending);
+    let Published::Posted { check_run, label } = published else { panic!("posted: {published:?}") };
+    assert!(check_run.created);
+    assert_eq!(label.added.as_deref(), Some("flowgate:red"));
+
+    fake.with(|s| {
+        let runs = s.runs_on(HEAD);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].status, "in_progress", "pending keeps the run in progress");
+        assert_eq!(runs[0].conclusion, None);
+        assert!(runs[0].title.starts_with("Waiting for review: 1 more approval"), "{}", runs[0].title);
+        assert!(runs[0].summary.contains("ABC-123"), "the summary is the Markdown report");
+        let labels: Vec<&str> =
+            s.pr(42).pull["labels"].as_array().into_iter().flatten().filter_map(|l| l["name"].as_str()).collect();
+        assert_eq!(labels, ["flowgate:red"]);
+    });
+    // Reads: the PR, the policy on the base branch, then files, commits and reviews at once.
+    // Writes: look for a run, create it, add the label. No label events (no override label), no
+    // team (the policy lists its members).
+    let mut seen = requests(&fake);
+    seen[2..5].sort();
+    assert_eq!(
+        seen,
+        [
+            "GET /repos/acme/shop/pulls/42",
+            "GET /repos/acme/shop/contents/.github%2Fflowgate.yml",
+            "GET /repos/acme/shop/pulls/42/commits",
+            "GET /repos/acme/shop/pulls/42/files",
+            "GET /repos/acme/shop/pulls/42/reviews",
+            "GET /repos/acme/shop/commits/1111111111111111111111111111111111111111/check-runs",
+            "POST /repos/acme/shop/check-runs",
+            "POST /repos/acme/shop/issues/42/labels",
+        ]
+    );
+    assert_eq!(gh.usage().requests, 8);
+}
+
+#[tokio::test]
+async fn a_review_completes_the_same_run_and_unchanged_reads_cost_nothing() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    gate_and_publish(&gh, 42).await;
+    let before = gh.usage();
+
+    approve(&fake, "alice", HEAD);
+    fake.clear_log();
+    let (gated, published) = gate_and_publish(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pass, "alice's approval on the head makes two");
+    let Published::Posted { check_run, label } = published else { panic!("{published:?}") };
+    assert!(!check_run.created, "updated, not created again");
+    assert_eq!(label, Default::default(), "the label was right already: nothing sent");
+
+    fake.with(|s| {
+        let runs = s.runs_on(HEAD);
+        assert_eq!(runs.len(), 1, "still one run on the head");
+        assert_eq!((runs[0].status.as_str(), runs[0].conclusion.as_deref()), ("completed", Some("success")));
+    });
+    let after = gh.usage();
+    let (sent, free) = (after.requests - before.requests, after.not_modified - before.not_modified);
+    // The policy, files and commits are unchanged: conditional requests answered 304. The PR
+    // changed (it carries the label now) and so did its reviews.
+    assert_eq!((sent, free), (7, 3), "{:?}", requests(&fake));
+    assert_eq!(
+        requests(&fake).iter().filter(|r| !r.starts_with("GET")).collect::<Vec<_>>(),
+        ["PATCH /repos/acme/shop/check-runs/1000"]
+    );
+}
+
+#[tokio::test]
+async fn a_push_makes_approvals_stale_and_gets_a_run_of_its_own() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    approve(&fake, "alice", HEAD);
+    let (first, _) = gate_and_publish(&gh, 42).await;
+    assert_eq!(first.verdict.state, State::Pass);
+
+    let new_head = "2222222222222222222222222222222222222222";
+    fake.with(|s| {
+        let pr = s.pr(42);
+        pr.pull["head"]["sha"] = json!(new_head);
+        pr.pull["commits"] = json!(3);
+        let mut commit = pr.commits[1].clone();
+        commit["sha"] = json!(new_head);
+        pr.commits.push(commit);
+    });
+    let (second, _) = gate_and_publish(&gh, 42).await;
+    assert_eq!(second.verdict.state, State::Pending, "red approvals count only on the head");
+    fake.with(|s| {
+        assert_eq!(s.runs_on(HEAD)[0].conclusion.as_deref(), Some("success"), "the old head's run stays");
+        let runs = s.runs_on(new_head);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].status, "in_progress");
+        assert!(runs[0].title.contains("approval"), "{}", runs[0].title);
+    });
+}
+
+#[tokio::test]
+async fn a_pr_over_githubs_file_cap_fails_closed_and_its_report_fits_the_run() {
+    let fake = example_repo().await;
+    fake.with(|s| {
+        let mut pr = s.pr(42).clone();
+        pr.pull["number"] = json!(7);
+        pr.pull["changed_files"] = json!(3_100);
+        pr.files = (0..3_100)
+            .map(|i| {
+                json!({ "filename": format!("src/module_{i:04}/mod.rs"), "status": "added", "additions": 1,
+                        "deletions": 0, "changes": 1, "patch": "@@ -0,0 +1 @@\n+pub fn f() {}" })
+            })
+            .collect();
+        s.pulls.insert(7, pr);
+    });
+    let gh = client(&fake);
+    let (gated, published) = gate_and_publish(&gh, 7).await;
+    assert_eq!(gated.verdict.state, State::Fail, "files flowgate never saw cannot pass");
+    assert!(
+        gated
+            .verdict
+            .limits
+            .iter()
+            .any(|p| matches!(p, LimitProblem::FilesCapped { listed: 3_000, total: Some(3_100) })),
+        "{:?}",
+        gated.verdict.limits
+    );
+    let pages = requests(&fake).iter().filter(|r| r.ends_with("/pulls/7/files")).count();
+    assert_eq!(pages, 30, "every page up to GitHub's cap, and not one more");
+    assert!(matches!(published, Published::Posted { .. }));
+    fake.with(|s| {
+        let run = &s.check_runs[0];
+        assert!(run.summary.len() <= 65_535);
+        assert!(run.summary.contains("more\n"), "the report lists some files of each tier and counts the rest");
+    });
+}
+
+#[tokio::test]
+async fn a_secondary_rate_limit_is_waited_out() {
+    let fake = example_repo().await;
+    fake.with(|s| s.rate_limit_next = 2);
+    let gh = client(&fake);
+    let gated = gate(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pending);
+    assert_eq!(gh.usage().retries, 2);
+    fake.with(|s| {
+        let limited: Vec<u16> = s.log.iter().take(3).map(|l| l.status).collect();
+        assert_eq!(limited, [403, 403, 200], "the same request, sent again after retry-after");
+    });
+}
+
+#[tokio::test]
+async fn a_rate_limit_longer_than_flowgate_waits_is_a_clear_error() {
+    let fake = example_repo().await;
+    fake.with(|s| s.rate_limit_next = 10);
+    let policy = RetryPolicy { max_wait: Duration::from_millis(500), ..RetryPolicy::default() };
+    let gh = client(&fake).with_retry_policy(policy);
+    let error = remote::gate(&gh, &repo(), 42, None).await.err().expect("gives up").to_string();
+    assert!(error.contains("rate limit") && error.contains("1 s"), "{error}");
+    assert!(!error.contains(TOKEN));
+}
+
+#[tokio::test]
+async fn a_lost_answer_to_create_check_run_does_not_make_a_second_run() {
+    let fake = example_repo().await;
+    fake.with(|s| s.fail_after_create = 1);
+    let gh = client(&fake);
+    let (_, published) = gate_and_publish(&gh, 42).await;
+    assert!(matches!(published, Published::Posted { .. }), "{published:?}");
+    fake.with(|s| assert_eq!(s.check_runs.len(), 1, "the 500 came after the run was made: look, don't repeat"));
+    let writes: Vec<String> = requests(&fake).into_iter().filter(|r| r.contains("check-runs")).collect();
+    assert_eq!(
+        writes,
+        [
+            "GET /repos/acme/shop/commits/1111111111111111111111111111111111111111/check-runs",
+            "POST /repos/acme/shop/check-runs",
+            "GET /repos/acme/shop/commits/1111111111111111111111111111111111111111/check-runs",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_token_posts_nothing_and_says_why() {
+    let fake = example_repo().await;
+    fake.with(|s| s.read_only = true);
+    let gh = client(&fake);
+    let (gated, published) = gate_and_publish(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pending, "the verdict does not depend on posting");
+    match published {
+        Published::NotPosted(why) => assert!(why.contains("Resource not accessible by integration"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    fake.with(|s| assert!(s.check_runs.is_empty()));
+}
+
+#[tokio::test]
+async fn annotations_go_fifty_a_request_and_are_not_sent_twice() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    let report = CheckRunReport {
+        conclusion: Some("failure"),
+        title: "t".into(),
+        summary: "s".into(),
+        annotations: (1..=120)
+            .map(|i| Annotation {
+                path: "src/lib.rs".into(),
+                start_line: i,
+                end_line: i,
+                level: "warning",
+                title: "flowgate: process-exec".into(),
+                message: format!("finding {i}"),
+            })
+            .collect(),
+    };
+    let posted = gh.post_check_run(&repo(), HEAD, &report).await.expect("posts");
+    let Write::Done(posted) = posted else { panic!("{posted:?}") };
+    assert_eq!(posted.annotations_sent, 120);
+    fake.with(|s| assert_eq!(s.check_runs[0].annotations.len(), 120));
+    let writes = fake.with(|s| s.writes().len());
+    assert_eq!(writes, 3, "one create with 50, then two updates of 50 and 20");
+
+    let again = gh.post_check_run(&repo(), HEAD, &report).await.expect("posts");
+    assert!(matches!(again, Write::Done(ref p) if p.annotations_sent == 0 && !p.created), "{again:?}");
+    fake.with(|s| {
+        assert_eq!(s.check_runs.len(), 1);
+        assert_eq!(s.check_runs[0].annotations.len(), 120, "GitHub appends: the same findings are not sent again");
+    });
+}
+
+#[tokio::test]
+async fn teams_the_policy_does_not_list_are_asked_of_github() {
+    let fake = example_repo().await;
+    fake.with(|s| {
+        let policy = s.contents.get_mut(&("main".to_string(), ".github/flowgate.yml".to_string())).expect("policy");
+        *policy = policy.replace(r#"  "@acme/security": [alice, bob]"#, r#"  "@acme/leads": [dana]"#);
+        s.teams.insert(("acme".into(), "security".into()), vec!["alice".into(), "bob".into()]);
+    });
+    approve(&fake, "alice", HEAD);
+    let gh = client(&fake);
+    let gated = gate(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pass, "alice and bob are known as @acme/security from GitHub");
+    assert!(requests(&fake).contains(&"GET /orgs/acme/teams/security/members".to_string()));
+    fake.clear_log();
+    gate(&gh, 42).await;
+    let team = fake.with(|s| s.log.iter().find(|l| l.url.starts_with("/orgs/")).map(|l| l.status));
+    assert_eq!(team, Some(304), "asked again, an unchanged team costs nothing");
+}
+
+#[tokio::test]
+async fn an_app_signs_a_short_jwt_and_caches_its_installation_token() {
+    let fake = example_repo().await;
+    fake.with(|s| s.app = Some(AppAuth { installation_id: 77, ..AppAuth::default() }));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app");
+    let pem = std::fs::read(root.join("test-app-key.pem")).expect("key");
+    let app = AppKey::from_pem(12345, &pem).expect("key parses");
+
+    let lookup = GitHub::new(&fake.uri(), Credentials::App(app.clone())).expect("client");
+    let installation_id = lookup.installation_for(&repo()).await.expect("installation");
+    assert_eq!(installation_id, 77);
+    let gh = GitHub::new(&fake.uri(), Credentials::Installation { app, installation_id }).expect("client");
+    let (gated, published) = gate_and_publish(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pending);
+    assert!(matches!(published, Published::Posted { .. }));
+    fake.with(|s| assert_eq!(s.app.as_ref().map(|a| a.tokens_issued), Some(1), "one token for all requests"));
+
+    // The JWT: RS256, signed by the App's key, issued a minute in the past, living ten minutes.
+    let jwt = fake.with(|s| s.app.as_ref().and_then(|a| a.last_jwt.clone())).expect("a JWT was sent");
+    let public = std::fs::read(root.join("test-app-key.pub.pem")).expect("public key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_required_spec_claims(&["exp", "iat", "iss"]);
+    let claims: Value =
+        jsonwebtoken::decode(&jwt, &jsonwebtoken::DecodingKey::from_rsa_pem(&public).expect("pem"), &validation)
+            .expect("a valid signature")
+            .claims;
+    let now = chrono::Utc::now().timestamp() as u64;
+    let (iat, exp) = (claims["iat"].as_u64().expect("iat"), claims["exp"].as_u64().expect("exp"));
+    assert_eq!(claims["iss"], "12345");
+    assert_eq!(exp - iat, 600);
+    assert!(iat <= now - 59 && iat >= now - 70, "iat {iat}, now {now}");
+}
+
+#[tokio::test]
+async fn a_missing_pr_and_a_bad_token_are_errors_that_name_them() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    let missing = remote::gate(&gh, &repo(), 99, None).await.err().expect("error").to_string();
+    assert!(missing.contains("acme/shop#99 was not found"), "{missing}");
+    let stranger = GitHub::new(&fake.uri(), Credentials::Token(Token::new("ghp_wrong").expect("t"))).expect("client");
+    let refused = remote::gate(&stranger, &repo(), 42, None).await.err().expect("error").to_string();
+    assert!(
+        refused.contains("401") && refused.contains("Bad credentials") && !refused.contains("ghp_wrong"),
+        "{refused}"
+    );
+    let _ = Pr::default();
+}
