@@ -7,7 +7,7 @@ mod fake_github;
 
 use std::time::Duration;
 
-use fake_github::{AppAuth, FakeGitHub, Pr, TOKEN, example_repo};
+use fake_github::{AppAuth, FakeGitHub, TOKEN, example_repo};
 use flowgate::State;
 use flowgate::gate::remote::{self, Gated, Published};
 use flowgate::github::checks::Write;
@@ -349,5 +349,4 @@ async fn a_missing_pr_and_a_bad_token_are_errors_that_name_them() {
         refused.contains("401") && refused.contains("Bad credentials") && !refused.contains("ghp_wrong"),
         "{refused}"
     );
-    let _ = Pr::default();
 }

@@ -152,13 +152,19 @@ pub struct GitPerson {
     pub login: Option<Login>,
 }
 
+/// A review's state. The REST API writes it in capitals, webhook payloads in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ReviewState {
+    #[serde(alias = "approved")]
     Approved,
+    #[serde(alias = "changes_requested")]
     ChangesRequested,
+    #[serde(alias = "commented")]
     Commented,
+    #[serde(alias = "dismissed")]
     Dismissed,
+    #[serde(alias = "pending")]
     Pending,
 }
 

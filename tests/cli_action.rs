@@ -1,0 +1,237 @@
+//! `flowgate action` end to end: the binary in a GitHub Actions environment, with real
+//! `pull_request` and `pull_request_review` payloads (octokit/webhooks, MIT), against the stateful
+//! fake GitHub. Asserts the job summary, the step outputs, the workflow commands, the exit code and
+//! the requests made.
+
+mod common;
+mod fake_github;
+
+use std::path::PathBuf;
+
+use common::{Run, root};
+use fake_github::{FakeGitHub, Pr, TOKEN};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+fn payload(name: &str) -> Value {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/webhooks").join(name)).expect("payload");
+    serde_json::from_str(&text).expect("json")
+}
+
+/// Codertocat/Hello-World#2 as the payloads describe it, changing `src/lib.rs`, with the example
+/// policy on `master`.
+async fn hello_world(title: &str, labels: &[&str]) -> FakeGitHub {
+    let fake = FakeGitHub::start("Codertocat/Hello-World").await;
+    let mut pull = payload("pull_request.opened.payload.json")["pull_request"].clone();
+    pull["title"] = json!(title);
+    pull["labels"] = Value::from(labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>());
+    let policy = std::fs::read_to_string(root().join("examples/flowgate.yml")).expect("policy");
+    fake.with(|s| {
+        s.pulls.insert(
+            2,
+            Pr {
+                pull,
+                files: vec![json!({ "filename": "src/lib.rs", "status": "modified", "additions": 2, "deletions": 1,
+                    "changes": 3, "patch": "@@ -1,2 +1,3 @@\n pub fn greet() -> &'static str {\n-    \"hi\"\n+    \"hello\"\n+}\n" })],
+                commits: vec![json!({ "sha": HEAD, "commit": { "message": "Update the greeting",
+                    "author": { "name": "Codertocat", "email": "21031067+Codertocat@users.noreply.github.com" },
+                    "committer": { "name": "Codertocat", "email": "21031067+Codertocat@users.noreply.github.com" } },
+                    "author": { "login": "Codertocat" }, "committer": { "login": "Codertocat" } })],
+                reviews: Vec::new(),
+                events: Vec::new(),
+            },
+        );
+        s.contents.insert(("master".into(), ".github/flowgate.yml".into()), policy);
+    });
+    fake
+}
+
+/// One `flowgate action` run: what it printed and the files the runner would read after.
+struct ActionRun {
+    run: Run,
+    summary: String,
+    outputs: String,
+}
+
+impl ActionRun {
+    /// The value of a step output written in `name<<DELIMITER` form.
+    fn output(&self, name: &str) -> Option<String> {
+        let mut lines = self.outputs.lines();
+        while let Some(line) = lines.next() {
+            if let Some(delimiter) = line.strip_prefix(&format!("{name}<<")) {
+                let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+                return Some(value.join("\n"));
+            }
+        }
+        None
+    }
+}
+
+async fn action(fake: &FakeGitHub, event: &str, payload: &Value, extra: &[&str]) -> ActionRun {
+    let dir = TempDir::new().expect("tempdir");
+    let event_path = dir.path().join("event.json");
+    std::fs::write(&event_path, payload.to_string()).expect("event");
+    let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs");
+    let (uri, event, extra) = (fake.uri(), event.to_string(), extra.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let (s, o) = (summary.clone(), outputs.clone());
+    let run = tokio::task::spawn_blocking(move || {
+        Run::of(
+            assert_cmd::Command::cargo_bin("flowgate")
+                .expect("binary")
+                .arg("action")
+                .args(&extra)
+                .env_clear()
+                .env("GITHUB_EVENT_NAME", event)
+                .env("GITHUB_EVENT_PATH", &event_path)
+                .env("GITHUB_REPOSITORY", "Codertocat/Hello-World")
+                .env("GITHUB_API_URL", uri)
+                .env("GITHUB_TOKEN", TOKEN)
+                .env("GITHUB_STEP_SUMMARY", &s)
+                .env("GITHUB_OUTPUT", &o),
+        )
+    })
+    .await
+    .expect("joins");
+    let read = |p: &PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+    ActionRun { run, summary: read(&summary), outputs: read(&outputs) }
+}
+
+fn paths(fake: &FakeGitHub) -> Vec<String> {
+    let mut seen: Vec<String> = fake.with(|s| {
+        s.log.iter().map(|l| format!("{} {}", l.method, l.url.split('?').next().unwrap_or_default())).collect()
+    });
+    // Files, commits and reviews are fetched at once, in no fixed order.
+    seen[2..5].sort();
+    seen
+}
+
+#[tokio::test]
+async fn an_opened_pr_without_a_story_fails_the_job_with_errors_outputs_and_a_failed_run() {
+    let fake = hello_world("Update the README with new information.", &["ai:none"]).await;
+    let out = action(&fake, "pull_request", &payload("pull_request.opened.payload.json"), &[]).await;
+    assert_eq!(out.run.code, 1, "a failing verdict fails the job\n{}", out.run.stderr);
+    assert_eq!(out.output("state").as_deref(), Some("fail"));
+    assert_eq!(out.output("tier").as_deref(), Some("yellow"));
+    assert_eq!(out.output("story-keys").as_deref(), Some(""));
+    assert_eq!(out.output("ai-detected").as_deref(), Some("false"));
+    assert!(out.run.stdout.contains("::error title=flowgate%3A story::"), "{}", out.run.stdout);
+    assert!(out.summary.contains("flowgate: fail") || out.summary.contains("FAIL"), "{}", out.summary);
+    assert!(
+        out.summary.contains("The `flowgate` check run was created, label flowgate:yellow added."),
+        "{}",
+        out.summary
+    );
+    fake.with(|s| {
+        let runs = s.runs_on(HEAD);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].conclusion.as_deref(), Some("failure"));
+    });
+    assert_eq!(
+        paths(&fake),
+        [
+            "GET /repos/Codertocat/Hello-World/pulls/2",
+            "GET /repos/Codertocat/Hello-World/contents/.github%2Fflowgate.yml",
+            "GET /repos/Codertocat/Hello-World/pulls/2/commits",
+            "GET /repos/Codertocat/Hello-World/pulls/2/files",
+            "GET /repos/Codertocat/Hello-World/pulls/2/reviews",
+            "GET /repos/Codertocat/Hello-World/commits/ec26c3e57ca3a959ca5aad62de7213c562f8c821/check-runs",
+            "POST /repos/Codertocat/Hello-World/check-runs",
+            "POST /repos/Codertocat/Hello-World/issues/2/labels",
+        ]
+    );
+    assert!(out.run.stderr.contains("8 GitHub API requests"), "{}", out.run.stderr);
+
+    // --fail-on never keeps the job green; the check run still gates the merge.
+    let lenient =
+        action(&fake, "pull_request", &payload("pull_request.opened.payload.json"), &["--fail-on", "never"]).await;
+    assert_eq!(lenient.run.code, 0);
+    assert_eq!(lenient.output("state").as_deref(), Some("fail"));
+}
+
+#[tokio::test]
+async fn a_review_event_turns_the_pending_run_into_a_pass() {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    let opened = action(&fake, "pull_request", &payload("pull_request.opened.payload.json"), &[]).await;
+    assert_eq!(opened.run.code, 0, "pending does not fail the job by default\n{}", opened.run.stderr);
+    assert_eq!(opened.output("state").as_deref(), Some("pending"));
+    assert_eq!(opened.output("story-keys").as_deref(), Some("ABC-123"));
+    fake.with(|s| assert_eq!(s.runs_on(HEAD)[0].status, "in_progress"));
+
+    // The payload's review (Codertocat's comment on their own PR) and an approval from hubot.
+    let review = payload("pull_request_review.submitted.payload.json");
+    fake.with(|s| {
+        let reviews = &mut s.pr(2).reviews;
+        reviews.push(review["review"].clone());
+        reviews.push(json!({ "id": 2, "user": { "login": "hubot", "type": "User" }, "state": "APPROVED",
+            "commit_id": HEAD, "submitted_at": "2019-05-15T16:00:00Z", "body": "" }));
+        s.log.clear();
+    });
+    let reviewed = action(&fake, "pull_request_review", &review, &["--fail-on", "pending"]).await;
+    assert_eq!(reviewed.run.code, 0, "{}\n{}", reviewed.run.stdout, reviewed.run.stderr);
+    assert_eq!(reviewed.output("state").as_deref(), Some("pass"));
+    assert!(reviewed.summary.contains("The `flowgate` check run was updated."), "{}", reviewed.summary);
+    fake.with(|s| {
+        let runs = s.runs_on(HEAD);
+        assert_eq!(runs.len(), 1, "the same run, updated");
+        assert_eq!(runs[0].conclusion.as_deref(), Some("success"));
+    });
+    // A new process has no ETags: the reads are repeated; only the label is not sent again.
+    let writes: Vec<String> = paths(&fake).into_iter().filter(|p| !p.starts_with("GET")).collect();
+    assert_eq!(writes, ["PATCH /repos/Codertocat/Hello-World/check-runs/1000"]);
+    assert!(reviewed.run.stderr.contains("7 GitHub API requests"), "{}", reviewed.run.stderr);
+}
+
+#[tokio::test]
+async fn a_fork_pr_gets_its_verdict_in_the_summary_and_posts_nothing() {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    fake.with(|s| s.read_only = true);
+    let mut event = payload("pull_request.opened.payload.json");
+    event["pull_request"]["head"]["repo"]["full_name"] = json!("someone/Hello-World");
+    let out = action(&fake, "pull_request", &event, &["--fail-on", "pending"]).await;
+    assert_eq!(out.run.code, 1, "pending fails the job with --fail-on pending, posted or not");
+    assert_eq!(out.output("state").as_deref(), Some("pending"));
+    assert!(out.summary.contains("comes from a fork (someone/Hello-World)"), "{}", out.summary);
+    assert!(out.summary.contains("read-only token"), "{}", out.summary);
+    assert!(out.run.stdout.contains("::warning title=flowgate%3A nothing posted::"), "{}", out.run.stdout);
+    fake.with(|s| {
+        assert!(s.writes().is_empty(), "nothing is even tried with a token that cannot write");
+        assert!(s.check_runs.is_empty());
+    });
+}
+
+#[tokio::test]
+async fn a_token_without_write_permission_is_reported_not_fatal() {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    fake.with(|s| s.read_only = true);
+    let out = action(&fake, "pull_request_target", &payload("pull_request.opened.payload.json"), &[]).await;
+    assert_eq!(out.run.code, 0, "{}", out.run.stderr);
+    assert!(
+        out.summary.contains("Nothing was posted") && out.summary.contains("Resource not accessible by integration")
+    );
+}
+
+#[tokio::test]
+async fn other_events_get_a_notice_and_exit_zero() {
+    let fake = hello_world("x", &[]).await;
+    let out = action(&fake, "push", &json!({ "ref": "refs/heads/main" }), &[]).await;
+    assert_eq!(out.run.code, 0);
+    assert!(out.run.stdout.starts_with("::notice title=flowgate::flowgate gates pull requests"), "{}", out.run.stdout);
+    assert!(fake.with(|s| s.log.is_empty()), "nothing was fetched");
+}
+
+#[tokio::test]
+async fn a_broken_environment_or_payload_is_a_clear_error() {
+    let fake = hello_world("x", &[]).await;
+    let out = action(&fake, "pull_request", &json!({ "action": "opened" }), &[]).await;
+    assert_eq!(out.run.code, 2);
+    assert!(out.run.stderr.contains("has no pull_request.number"), "{}", out.run.stderr);
+    assert!(out.summary.contains("flowgate could not gate this pull request"), "{}", out.summary);
+    assert!(out.run.stdout.starts_with("::error title=flowgate::"), "{}", out.run.stdout);
+
+    let bare = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").arg("action").env_clear());
+    assert_eq!(bare.code, 2);
+    assert!(bare.stderr.contains("GITHUB_EVENT_NAME is not set"), "{}", bare.stderr);
+}

@@ -1,0 +1,282 @@
+//! Conformance: the requests flowgate sends to GitHub's REST API, checked against GitHub's own
+//! OpenAPI description by a Prism mock server (`.ci/conformance/README.md`).
+//!
+//! Needs `FLOWGATE_PRISM_URL` and `FLOWGATE_PRISM_LOG`, which `.ci/conformance/start-prism` prints:
+//!
+//! ```text
+//! eval "$(.ci/conformance/start-prism)" && cargo test --test conformance; kill "$FLOWGATE_PRISM_PID"
+//! ```
+//!
+//! Without them each test says loudly on stderr that it did not run, and passes.
+//!
+//! How a violation is seen: Prism answers a request that breaks the description with 422 (bad
+//! body, query or path parameter), 404 (no such route), 405 (no such method) or 406 (an Accept it
+//! cannot serve), and logs why. Status codes alone are not enough, because flowgate reads a 404 as
+//! "not there" and goes on, so the tests read Prism's log: every error or warning line that is not
+//! about Prism's own example answers ("Violation: response...", where GitHub's examples break
+//! GitHub's schemas) is a violation.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+use common::{Run, path_str, root};
+
+/// Prism's log is one stream for all requests: the tests take turns, so that each reads its own.
+static TURN: Mutex<()> = Mutex::new(());
+
+/// The Accept header flowgate's JSON requests send: Prism answers 406 to the first alone.
+const ACCEPT_JSON: &str = "application/vnd.github+json, application/json";
+
+/// A running Prism: where it answers and where it logs.
+struct Prism {
+    url: String,
+    /// `HOST:PORT`, for the tests' own requests.
+    address: String,
+    log: PathBuf,
+}
+
+/// The Prism the environment names, or `None` after saying loudly that `test` did not run.
+fn prism(test: &str) -> Option<Prism> {
+    let url = match std::env::var("FLOWGATE_PRISM_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
+        _ => {
+            // Straight to the stream: libtest captures eprintln! of a passing test, not this.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** {test}: conformance test DID NOT RUN: set FLOWGATE_PRISM_URL \
+                 (.ci/conformance/start-prism starts prism) ***\n"
+            );
+            return None;
+        }
+    };
+    let log =
+        std::env::var_os("FLOWGATE_PRISM_LOG").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+            panic!(
+                "FLOWGATE_PRISM_URL is set but FLOWGATE_PRISM_LOG is not: the test reads Prism's violations \
+                 from its log (.ci/conformance/start-prism prints both)"
+            )
+        });
+    assert!(log.is_file(), "FLOWGATE_PRISM_LOG={} is not a file", log.display());
+    let address = url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| panic!("FLOWGATE_PRISM_URL must be http://HOST:PORT, got {url:?}"))
+        .to_string();
+    Some(Prism { url, address, log })
+}
+
+impl Prism {
+    /// One request from the test itself, over a plain socket: (status, body).
+    fn send(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address)
+            .unwrap_or_else(|e| panic!("cannot connect to Prism at {}: {e}", self.address));
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: {ACCEPT_JSON}\r\nX-GitHub-Api-Version: 2022-11-28\r\n\
+             Authorization: Bearer x\r\nUser-Agent: flowgate-conformance\r\nConnection: close\r\n",
+            self.address
+        );
+        match body {
+            Some(body) => request
+                .push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())),
+            None => request.push_str("\r\n"),
+        }
+        stream.write_all(request.as_bytes()).expect("send to Prism");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap_or_else(|e| {
+            panic!("Prism did not answer {method} {path} (it hangs on bodies that are not JSON): {e}")
+        });
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP answer from Prism:\n{answer}"));
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// Runs `f` and returns what it returned with the violations Prism logged meanwhile.
+    fn watch<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+        let start = std::fs::metadata(&self.log).map(|m| m.len()).expect("Prism's log") as usize;
+        let result = f();
+        // Prism writes its log asynchronously: a request of our own marks the end of the window,
+        // and once its line is in the file, so is every line before it.
+        static MARKS: AtomicUsize = AtomicUsize::new(0);
+        let mark = format!(
+            "/repos/flowgate-conformance/mark-{}-{}/installation",
+            std::process::id(),
+            MARKS.fetch_add(1, Ordering::Relaxed)
+        );
+        let (status, _) = self.send("GET", &mark, None);
+        assert_eq!(status, 200, "Prism answered the end-of-window mark GET {mark} with {status}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let bytes = std::fs::read(&self.log).expect("Prism's log");
+            let window = String::from_utf8_lossy(bytes.get(start..).unwrap_or_default()).into_owned();
+            if let Some(end) = window.find(&format!("get {mark} ")) {
+                return (result, violations(&window[..end]));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the mark GET {mark} never reached Prism's log {}: is FLOWGATE_PRISM_LOG the log of the Prism \
+                 at FLOWGATE_PRISM_URL?",
+                self.log.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The request-side complaints in a stretch of Prism's log, each with the request it follows.
+///
+/// Prism marks errors ✖ and warnings ⚠. Kept: "Request terminated with error" (404 no route, 405
+/// no method, 406 not acceptable, 422 invalid), the validator's "Request did not pass the
+/// validation rules" and its reasons, the negotiator's "Unable to find content for ...". Left out:
+/// "Violation: response...", which is GitHub's example failing GitHub's schema, not our request.
+fn violations(log: &str) -> Vec<String> {
+    let mut request = String::from("(before any request)");
+    let mut found = Vec::new();
+    for line in log.lines() {
+        // "[3:07:03 PM] › [HTTP SERVER] get /repos/o/r/pulls/1 ℹ  info      Request received"
+        let text = line.split_once(" › ").map_or(line, |(_, rest)| rest).trim();
+        if let Some(rest) = text.strip_prefix("[HTTP SERVER] ")
+            && rest.ends_with("Request received")
+        {
+            let what = rest.split(" ℹ").next().unwrap_or(rest);
+            request = match what.split_once(' ') {
+                Some((method, path)) => format!("{} {path}", method.to_uppercase()),
+                None => what.to_string(),
+            };
+            continue;
+        }
+        let complaint = text.contains('✖') || text.contains('⚠');
+        if complaint && !text.contains("Violation: response") {
+            found.push(format!("after {request}: {text}"));
+        }
+    }
+    found
+}
+
+fn assert_none(violations: &[String], what: &str) {
+    assert!(
+        violations.is_empty(),
+        "{what}: Prism found requests that GitHub's OpenAPI description does not allow:\n{}",
+        violations.join("\n")
+    );
+}
+
+/// `flowgate check` of a live PR against Prism, with `extra` arguments.
+fn check(prism: &Prism, extra: &[&str]) -> Run {
+    let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+    cmd.current_dir(root())
+        .args(["check", "--repo", "octocat/hello-world", "--pr", "1", "--token", "x", "--format", "json"])
+        .args(["--api-url", &prism.url, "--color", "never"])
+        .args(extra)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_API_URL")
+        .timeout(Duration::from_secs(300));
+    Run::of(&mut cmd)
+}
+
+/// The harness can fail: a check run without head_sha and with a made-up conclusion is refused
+/// and logged, and a good request next to it is not.
+#[test]
+fn prism_refuses_a_request_that_breaks_the_description() {
+    let Some(prism) = prism("prism_refuses_a_request_that_breaks_the_description") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let ((status, body), found) = prism.watch(|| {
+        prism.send(
+            "POST",
+            "/repos/o/r/check-runs",
+            Some(r#"{"name":"flowgate","status":"completed","conclusion":"passed"}"#),
+        )
+    });
+    assert_eq!(status, 422, "Prism should refuse a check run without head_sha: {body}");
+    let all = found.join("\n");
+    assert!(all.contains("head_sha") && all.contains("conclusion"), "the log should say why:\n{all}");
+
+    let ((status, body), found) =
+        prism.watch(|| prism.send("POST", "/repos/o/r/issues/1/labels", Some(r#"{"labels":["flowgate:red"]}"#)));
+    assert_eq!(status, 200, "{body}");
+    assert_none(&found, "POST labels");
+}
+
+/// `flowgate check --repo --pr` with a policy on disk: the PR, its files, commits, reviews and
+/// events are read with requests the description allows, and Prism's example PR gets a verdict.
+#[test]
+fn check_reads_a_pr_with_requests_the_description_allows() {
+    let Some(prism) = prism("check_reads_a_pr_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let policy = root().join("examples/flowgate.yml");
+
+    let started = Instant::now();
+    let (run, found) = prism.watch(|| check(&prism, &["--policy", path_str(&policy)]));
+    let _ =
+        writeln!(std::io::stderr(), "flowgate check against Prism: {:.1?}; stderr:\n{}", started.elapsed(), run.stderr);
+    assert_none(&found, "flowgate check --policy");
+    run.assert_gated();
+    assert_eq!(run.json()["pr"]["title"], "Amazing new feature", "the verdict is about Prism's example PR");
+}
+
+/// `flowgate check --repo --pr` without --policy also reads .github/flowgate.yml from the base
+/// branch through the contents API: that request must match the description too.
+///
+/// Prism cannot answer it as GitHub would: the description has no raw media type for contents,
+/// so Prism sends its JSON example (a base64 README), which is no policy. Exit 2 naming the policy
+/// file is that, not a bad request; anything that came from GitHub's answer status is a failure.
+#[test]
+fn check_reads_the_base_branch_policy_with_requests_the_description_allows() {
+    let Some(prism) = prism("check_reads_the_base_branch_policy_with_requests_the_description_allows") else {
+        return;
+    };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let (run, found) = prism.watch(|| check(&prism, &[]));
+    assert_none(&found, "flowgate check (policy from the base branch)");
+    if run.code == 2 {
+        assert!(
+            run.stderr.contains(".github/flowgate.yml") && !run.stderr.contains("flowgate: error: GitHub"),
+            "exit 2 should only come from Prism's example README not being a policy:\n{}",
+            run.stderr
+        );
+    } else {
+        run.assert_gated();
+    }
+}
+
+/// The log reader, on lines Prism 5.16 wrote (runs without Prism).
+#[test]
+fn violations_are_read_from_prisms_log() {
+    let log = "\
+[3:06:46 PM] › [CLI] …  awaiting  Starting Prism…
+[3:07:03 PM] › [HTTP SERVER] get /repos/o/r/pulls/1 ℹ  info      Request received
+[3:07:03 PM] ›     [NEGOTIATOR] ℹ  info      Request contains an accept header: application/vnd.github+json, application/json
+[3:07:03 PM] ›     [VALIDATOR] ✔  success   The request passed the validation rules. Looking for the best response
+[3:07:03 PM] ›     [VALIDATOR] ✖  error     Violation: response.body.requested_teams.0 Response body property requested_teams.0 must have required property 'type'
+[3:07:04 PM] › [HTTP SERVER] get /repos/o/r/pulls/2 ℹ  info      Request received
+[3:07:04 PM] ›     [NEGOTIATOR] ⚠  warning   Unable to find content for application/vnd.github+json
+[3:07:04 PM] › [HTTP SERVER] get /repos/o/r/pulls/2 ✖  error     Request terminated with error: https://stoplight.io/prism/errors#NOT_ACCEPTABLE: The server cannot produce a representation for your accept header
+[3:07:05 PM] › [HTTP SERVER] get /repos/o/r/contents/.github/flowgate.yml ℹ  info      Request received
+[3:07:05 PM] › [HTTP SERVER] get /repos/o/r/contents/.github/flowgate.yml ✖  error     Request terminated with error: https://stoplight.io/prism/errors#NO_PATH_MATCHED_ERROR: Route not resolved, no path matched
+[3:07:06 PM] › [HTTP SERVER] post /repos/o/r/issues/1/labels ℹ  info      Request received
+[3:07:06 PM] ›     [VALIDATOR] ⚠  warning   Request did not pass the validation rules
+[3:07:06 PM] ›     [VALIDATOR] ✖  error     Violation: request.body.labels Request body property labels must be array
+";
+    let found = violations(log);
+    assert_eq!(found.len(), 5, "{found:#?}");
+    assert!(found[0].starts_with("after GET /repos/o/r/pulls/2: [NEGOTIATOR] ⚠"), "{found:#?}");
+    assert!(found[2].contains("NO_PATH_MATCHED_ERROR"), "{found:#?}");
+    assert!(found[4].starts_with("after POST /repos/o/r/issues/1/labels: [VALIDATOR] ✖"), "{found:#?}");
+    assert!(found.iter().all(|v| !v.contains("Violation: response")), "{found:#?}");
+}
