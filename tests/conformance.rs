@@ -188,6 +188,39 @@ fn check(prism: &Prism, extra: &[&str]) -> Run {
     Run::of(&mut cmd)
 }
 
+/// `flowgate action` on a `pull_request_target` event for PR 1 of octocat/hello-world, against
+/// Prism, with `auth` arguments: what the step summary and outputs got, and the run.
+fn action(prism: &Prism, auth: &[&str]) -> (Run, String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let event = dir.path().join("event.json");
+    let same = serde_json::json!({ "full_name": "octocat/hello-world" });
+    let payload = serde_json::json!({
+        "action": "opened",
+        "number": 1,
+        "pull_request": { "number": 1, "head": { "repo": same }, "base": { "repo": same } },
+    });
+    std::fs::write(&event, payload.to_string()).expect("event");
+    let (summary, output) = (dir.path().join("summary.md"), dir.path().join("output"));
+    let policy = root().join("examples/flowgate.yml");
+    let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+    cmd.current_dir(dir.path())
+        .args(["action", "--policy", path_str(&policy), "--api-url", &prism.url])
+        .args(auth)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_API_URL")
+        .env_remove("FLOWGATE_APP_ID")
+        .env_remove("FLOWGATE_APP_KEY_FILE")
+        .env("GITHUB_EVENT_NAME", "pull_request_target")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "octocat/hello-world")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &output)
+        .timeout(Duration::from_secs(300));
+    let run = Run::of(&mut cmd);
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).unwrap_or_default();
+    (run, read(&summary), read(&output))
+}
+
 /// The harness can fail: a check run without head_sha and with a made-up conclusion is refused
 /// and logged, and a good request next to it is not.
 #[test]
@@ -279,4 +312,46 @@ fn violations_are_read_from_prisms_log() {
     assert!(found[2].contains("NO_PATH_MATCHED_ERROR"), "{found:#?}");
     assert!(found[4].starts_with("after POST /repos/o/r/issues/1/labels: [VALIDATOR] ✖"), "{found:#?}");
     assert!(found.iter().all(|v| !v.contains("Violation: response")), "{found:#?}");
+}
+
+/// `flowgate action` with a token: reads the PR, lists the commit's check runs, creates the check
+/// run with its annotations and sets the tier label, all as the description allows.
+#[test]
+fn action_publishes_with_requests_the_description_allows() {
+    let Some(prism) = prism("action_publishes_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let started = Instant::now();
+    let ((run, summary, output), found) = prism.watch(|| action(&prism, &["--token", "x"]));
+    let _ = writeln!(
+        std::io::stderr(),
+        "flowgate action against Prism: {:.1?}; stderr:\n{}",
+        started.elapsed(),
+        run.stderr
+    );
+    assert_none(&found, "flowgate action --token");
+    run.assert_gated();
+    assert!(output.contains("state<<"), "no step outputs:\n{output}\nstderr:\n{}", run.stderr);
+    assert!(!summary.is_empty(), "no step summary; stderr:\n{}", run.stderr);
+}
+
+/// `flowgate action` as a GitHub App: finds the installation and gets its token (both with the
+/// App's JWT), then publishes as the installation.
+#[test]
+fn action_as_an_app_uses_requests_the_description_allows() {
+    let Some(prism) = prism("action_as_an_app_uses_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let key = root().join("tests/fixtures/app/test-app-key.pem");
+
+    let started = Instant::now();
+    let ((run, _, output), found) = prism.watch(|| action(&prism, &["--app-id", "1", "--app-key", path_str(&key)]));
+    let _ = writeln!(
+        std::io::stderr(),
+        "flowgate action as an App against Prism: {:.1?}; stderr:\n{}",
+        started.elapsed(),
+        run.stderr
+    );
+    assert_none(&found, "flowgate action --app-id");
+    run.assert_gated();
+    assert!(output.contains("state<<"), "no step outputs:\n{output}\nstderr:\n{}", run.stderr);
 }

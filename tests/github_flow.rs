@@ -208,6 +208,19 @@ async fn a_secondary_rate_limit_is_waited_out() {
 }
 
 #[tokio::test]
+async fn a_server_error_on_a_read_is_retried() {
+    let fake = example_repo().await;
+    fake.with(|s| s.bad_gateway_next = 1);
+    let gh = client(&fake);
+    let gated = gate(&gh, 42).await;
+    assert_eq!(gated.verdict.state, State::Pending);
+    assert_eq!(gh.usage().retries, 1);
+    let first_two: Vec<(String, u16)> =
+        fake.with(|s| s.log.iter().take(2).map(|l| (l.url.clone(), l.status)).collect());
+    assert_eq!(first_two, [("/repos/acme/shop/pulls/42".into(), 502), ("/repos/acme/shop/pulls/42".into(), 200)]);
+}
+
+#[tokio::test]
 async fn a_rate_limit_longer_than_flowgate_waits_is_a_clear_error() {
     let fake = example_repo().await;
     fake.with(|s| s.rate_limit_next = 10);
@@ -349,4 +362,18 @@ async fn a_missing_pr_and_a_bad_token_are_errors_that_name_them() {
         refused.contains("401") && refused.contains("Bad credentials") && !refused.contains("ghp_wrong"),
         "{refused}"
     );
+}
+
+#[tokio::test]
+async fn codeowners_is_read_from_the_base_branch_where_github_looks_first() {
+    let fake = example_repo().await;
+    fake.with(|s| {
+        s.contents.insert(("main".into(), "CODEOWNERS".into()), "* @acme/root\n".into());
+        s.contents.insert(("main".into(), "docs/CODEOWNERS".into()), "* @acme/docs\n".into());
+        s.contents.insert(("feature".into(), ".github/CODEOWNERS".into()), "* @someone/else\n".into());
+    });
+    let gh = client(&fake);
+    let text = gh.codeowners(&repo(), "main").await.expect("reads");
+    assert_eq!(text.as_deref(), Some("* @acme/root\n"), "the branch's own file; .github/ has none on main");
+    assert_eq!(gh.codeowners(&repo(), "nowhere").await.expect("reads"), None);
 }

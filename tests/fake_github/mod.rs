@@ -28,6 +28,8 @@ pub struct State {
     pub read_only: bool,
     /// Answer the next N requests with a secondary rate limit (403, `retry-after: 1`).
     pub rate_limit_next: u32,
+    /// Answer the next N requests 502, as a proxy in front of GitHub sometimes does.
+    pub bad_gateway_next: u32,
     /// Create the next N check runs, then answer 500 as if the answer were lost.
     pub fail_after_create: u32,
     /// Every request: method, path and query, and whether it was answered 304.
@@ -163,6 +165,11 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
             message(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
         a.2.push(("retry-after", "1".into()));
         return a;
+    }
+
+    if state.bad_gateway_next > 0 {
+        state.bad_gateway_next -= 1;
+        return message(502, "Server Error");
     }
 
     // App endpoints take the App's JWT; everything else the token (or an installation token).
