@@ -105,8 +105,8 @@ impl Prism {
         (status, body)
     }
 
-    /// Runs `f` and returns what it returned with the violations Prism logged meanwhile.
-    fn watch<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    /// Runs `f` and returns what it returned with what Prism logged meanwhile.
+    fn watch<T>(&self, f: impl FnOnce() -> T) -> (T, Seen) {
         let start = std::fs::metadata(&self.log).map(|m| m.len()).expect("Prism's log") as usize;
         let result = f();
         // Prism writes its log asynchronously: a request of our own marks the end of the window,
@@ -124,7 +124,7 @@ impl Prism {
             let bytes = std::fs::read(&self.log).expect("Prism's log");
             let window = String::from_utf8_lossy(bytes.get(start..).unwrap_or_default()).into_owned();
             if let Some(end) = window.find(&format!("get {mark} ")) {
-                return (result, violations(&window[..end]));
+                return (result, Seen::read(&window[..end]));
             }
             assert!(
                 Instant::now() < deadline,
@@ -137,41 +137,73 @@ impl Prism {
     }
 }
 
-/// The request-side complaints in a stretch of Prism's log, each with the request it follows.
-///
-/// Prism marks errors ✖ and warnings ⚠. Kept: "Request terminated with error" (404 no route, 405
-/// no method, 406 not acceptable, 422 invalid), the validator's "Request did not pass the
-/// validation rules" and its reasons, the negotiator's "Unable to find content for ...". Left out:
-/// "Violation: response...", which is GitHub's example failing GitHub's schema, not our request.
-fn violations(log: &str) -> Vec<String> {
-    let mut request = String::from("(before any request)");
-    let mut found = Vec::new();
-    for line in log.lines() {
-        // "[3:07:03 PM] › [HTTP SERVER] get /repos/o/r/pulls/1 ℹ  info      Request received"
-        let text = line.split_once(" › ").map_or(line, |(_, rest)| rest).trim();
-        if let Some(rest) = text.strip_prefix("[HTTP SERVER] ")
-            && rest.ends_with("Request received")
-        {
-            let what = rest.split(" ℹ").next().unwrap_or(rest);
-            request = match what.split_once(' ') {
-                Some((method, path)) => format!("{} {path}", method.to_uppercase()),
-                None => what.to_string(),
-            };
-            continue;
-        }
-        let complaint = text.contains('✖') || text.contains('⚠');
-        if complaint && !text.contains("Violation: response") {
-            found.push(format!("after {request}: {text}"));
-        }
-    }
-    found
+/// What Prism logged over a stretch of time.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Each request received, as `GET /path` (Prism logs no query).
+    requests: Vec<String>,
+    /// Each request-side complaint, with the request it follows.
+    violations: Vec<String>,
 }
 
-fn assert_none(violations: &[String], what: &str) {
-    assert!(
-        violations.is_empty(),
-        "{what}: Prism found requests that GitHub's OpenAPI description does not allow:\n{}",
-        violations.join("\n")
+impl Seen {
+    /// Prism marks errors ✖ and warnings ⚠. Kept as violations: "Request terminated with error"
+    /// (404 no route, 405 no method, 406 not acceptable, 422 invalid), the validator's "Request
+    /// did not pass the validation rules" and its reasons, the negotiator's "Unable to find content
+    /// for ...". Left out: "Violation: response...", GitHub's example failing GitHub's schema.
+    fn read(log: &str) -> Seen {
+        let mut seen = Seen::default();
+        for line in log.lines() {
+            // "[3:07:03 PM] › [HTTP SERVER] get /repos/o/r/pulls/1 ℹ  info      Request received"
+            let text = line.split_once(" › ").map_or(line, |(_, rest)| rest).trim();
+            if let Some(rest) = text.strip_prefix("[HTTP SERVER] ")
+                && rest.ends_with("Request received")
+            {
+                let what = rest.split(" ℹ").next().unwrap_or(rest);
+                seen.requests.push(match what.split_once(' ') {
+                    Some((method, path)) => format!("{} {path}", method.to_uppercase()),
+                    None => what.to_string(),
+                });
+                continue;
+            }
+            if (text.contains('✖') || text.contains('⚠')) && !text.contains("Violation: response") {
+                let request = seen.requests.last().map_or("(before any request)", String::as_str);
+                seen.violations.push(format!("after {request}: {text}"));
+            }
+        }
+        seen
+    }
+
+    /// "N × GET /path" lines, most frequent first.
+    fn tally(&self) -> String {
+        let mut counts: Vec<(usize, &str)> = Vec::new();
+        for request in &self.requests {
+            match counts.iter_mut().find(|(_, r)| *r == request) {
+                Some((n, _)) => *n += 1,
+                None => counts.push((1, request)),
+            }
+        }
+        counts.sort_by_key(|&(n, _)| std::cmp::Reverse(n));
+        counts.iter().map(|(n, r)| format!("  {n:>3} × {r}\n")).collect()
+    }
+
+    fn assert_no_violations(&self, what: &str) {
+        assert!(
+            self.violations.is_empty(),
+            "{what}: Prism found requests that GitHub's OpenAPI description does not allow:\n{}",
+            self.violations.join("\n")
+        );
+    }
+}
+
+/// What a flowgate run against Prism cost, on the stream (libtest would hide it otherwise).
+fn report(what: &str, elapsed: Duration, seen: &Seen, run: &Run) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "conformance: {what}: exit {}, {elapsed:.1?}, {} requests:\n{}",
+        run.code,
+        seen.requests.len(),
+        seen.tally()
     );
 }
 
@@ -228,25 +260,20 @@ fn prism_refuses_a_request_that_breaks_the_description() {
     let Some(prism) = prism("prism_refuses_a_request_that_breaks_the_description") else { return };
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
 
-    let ((status, body), found) = prism.watch(|| {
-        prism.send(
-            "POST",
-            "/repos/o/r/check-runs",
-            Some(r#"{"name":"flowgate","status":"completed","conclusion":"passed"}"#),
-        )
-    });
+    let bad = r#"{"name":"flowgate","status":"completed","conclusion":"passed"}"#;
+    let ((status, body), seen) = prism.watch(|| prism.send("POST", "/repos/o/r/check-runs", Some(bad)));
     assert_eq!(status, 422, "Prism should refuse a check run without head_sha: {body}");
-    let all = found.join("\n");
+    let all = seen.violations.join("\n");
     assert!(all.contains("head_sha") && all.contains("conclusion"), "the log should say why:\n{all}");
 
-    let ((status, body), found) =
-        prism.watch(|| prism.send("POST", "/repos/o/r/issues/1/labels", Some(r#"{"labels":["flowgate:red"]}"#)));
+    let good = r#"{"labels":["flowgate:red"]}"#;
+    let ((status, body), seen) = prism.watch(|| prism.send("POST", "/repos/o/r/issues/1/labels", Some(good)));
     assert_eq!(status, 200, "{body}");
-    assert_none(&found, "POST labels");
+    seen.assert_no_violations("POST labels");
 }
 
-/// `flowgate check --repo --pr` with a policy on disk: the PR, its files, commits, reviews and
-/// events are read with requests the description allows, and Prism's example PR gets a verdict.
+/// `flowgate check --repo --pr` with a policy on disk: the PR, its files, commits and reviews are
+/// read with requests the description allows, and Prism's example PR gets a verdict.
 #[test]
 fn check_reads_a_pr_with_requests_the_description_allows() {
     let Some(prism) = prism("check_reads_a_pr_with_requests_the_description_allows") else { return };
@@ -254,10 +281,9 @@ fn check_reads_a_pr_with_requests_the_description_allows() {
     let policy = root().join("examples/flowgate.yml");
 
     let started = Instant::now();
-    let (run, found) = prism.watch(|| check(&prism, &["--policy", path_str(&policy)]));
-    let _ =
-        writeln!(std::io::stderr(), "flowgate check against Prism: {:.1?}; stderr:\n{}", started.elapsed(), run.stderr);
-    assert_none(&found, "flowgate check --policy");
+    let (run, seen) = prism.watch(|| check(&prism, &["--policy", path_str(&policy)]));
+    report("check --policy", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate check --policy");
     run.assert_gated();
     assert_eq!(run.json()["pr"]["title"], "Amazing new feature", "the verdict is about Prism's example PR");
 }
@@ -267,7 +293,7 @@ fn check_reads_a_pr_with_requests_the_description_allows() {
 ///
 /// Prism cannot answer it as GitHub would: the description has no raw media type for contents,
 /// so Prism sends its JSON example (a base64 README), which is no policy. Exit 2 naming the policy
-/// file is that, not a bad request; anything that came from GitHub's answer status is a failure.
+/// file is that, not a bad request; an error about GitHub's answer is a failure.
 #[test]
 fn check_reads_the_base_branch_policy_with_requests_the_description_allows() {
     let Some(prism) = prism("check_reads_the_base_branch_policy_with_requests_the_description_allows") else {
@@ -275,8 +301,15 @@ fn check_reads_the_base_branch_policy_with_requests_the_description_allows() {
     };
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
 
-    let (run, found) = prism.watch(|| check(&prism, &[]));
-    assert_none(&found, "flowgate check (policy from the base branch)");
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| check(&prism, &[]));
+    report("check (policy from the base branch)", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate check (policy from the base branch)");
+    assert!(
+        seen.requests.iter().any(|r| r.starts_with("GET ") && r.ends_with("/contents/.github%2Fflowgate.yml")),
+        "the policy was not read through the contents API as one encoded segment:\n{}",
+        seen.tally()
+    );
     if run.code == 2 {
         assert!(
             run.stderr.contains(".github/flowgate.yml") && !run.stderr.contains("flowgate: error: GitHub"),
@@ -286,6 +319,45 @@ fn check_reads_the_base_branch_policy_with_requests_the_description_allows() {
     } else {
         run.assert_gated();
     }
+}
+
+/// `flowgate action` with a token: reads the PR, lists the commit's check runs, creates the check
+/// run with its annotations and sets the tier label, all as the description allows.
+#[test]
+fn action_publishes_with_requests_the_description_allows() {
+    let Some(prism) = prism("action_publishes_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let started = Instant::now();
+    let ((run, summary, output), seen) = prism.watch(|| action(&prism, &["--token", "x"]));
+    report("action --token", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate action --token");
+    run.assert_gated();
+    assert!(output.contains("state<<"), "no step outputs:\n{output}\nstderr:\n{}", run.stderr);
+    assert!(!summary.is_empty(), "no step summary; stderr:\n{}", run.stderr);
+    assert!(seen.requests.iter().any(|r| r.ends_with("/check-runs")), "no check run was written:\n{}", seen.tally());
+}
+
+/// `flowgate action` as a GitHub App: finds the installation and gets its token (both with the
+/// App's JWT), then publishes as the installation.
+#[test]
+fn action_as_an_app_uses_requests_the_description_allows() {
+    let Some(prism) = prism("action_as_an_app_uses_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let key = root().join("tests/fixtures/app/test-app-key.pem");
+
+    let started = Instant::now();
+    let ((run, _, output), seen) = prism.watch(|| action(&prism, &["--app-id", "1", "--app-key", path_str(&key)]));
+    report("action --app-id", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate action --app-id");
+    run.assert_gated();
+    assert!(output.contains("state<<"), "no step outputs:\n{output}\nstderr:\n{}", run.stderr);
+    assert!(
+        seen.requests.iter().any(|r| r == "GET /repos/octocat/hello-world/installation")
+            && seen.requests.iter().any(|r| r.starts_with("POST /app/installations/")),
+        "the App did not look up its installation and token:\n{}",
+        seen.tally()
+    );
 }
 
 /// The log reader, on lines Prism 5.16 wrote (runs without Prism).
@@ -305,53 +377,15 @@ fn violations_are_read_from_prisms_log() {
 [3:07:06 PM] › [HTTP SERVER] post /repos/o/r/issues/1/labels ℹ  info      Request received
 [3:07:06 PM] ›     [VALIDATOR] ⚠  warning   Request did not pass the validation rules
 [3:07:06 PM] ›     [VALIDATOR] ✖  error     Violation: request.body.labels Request body property labels must be array
+[3:07:07 PM] › [HTTP SERVER] get /repos/o/r/pulls/1 ℹ  info      Request received
 ";
-    let found = violations(log);
+    let seen = Seen::read(log);
+    let found = &seen.violations;
     assert_eq!(found.len(), 5, "{found:#?}");
     assert!(found[0].starts_with("after GET /repos/o/r/pulls/2: [NEGOTIATOR] ⚠"), "{found:#?}");
     assert!(found[2].contains("NO_PATH_MATCHED_ERROR"), "{found:#?}");
     assert!(found[4].starts_with("after POST /repos/o/r/issues/1/labels: [VALIDATOR] ✖"), "{found:#?}");
     assert!(found.iter().all(|v| !v.contains("Violation: response")), "{found:#?}");
-}
-
-/// `flowgate action` with a token: reads the PR, lists the commit's check runs, creates the check
-/// run with its annotations and sets the tier label, all as the description allows.
-#[test]
-fn action_publishes_with_requests_the_description_allows() {
-    let Some(prism) = prism("action_publishes_with_requests_the_description_allows") else { return };
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-
-    let started = Instant::now();
-    let ((run, summary, output), found) = prism.watch(|| action(&prism, &["--token", "x"]));
-    let _ = writeln!(
-        std::io::stderr(),
-        "flowgate action against Prism: {:.1?}; stderr:\n{}",
-        started.elapsed(),
-        run.stderr
-    );
-    assert_none(&found, "flowgate action --token");
-    run.assert_gated();
-    assert!(output.contains("state<<"), "no step outputs:\n{output}\nstderr:\n{}", run.stderr);
-    assert!(!summary.is_empty(), "no step summary; stderr:\n{}", run.stderr);
-}
-
-/// `flowgate action` as a GitHub App: finds the installation and gets its token (both with the
-/// App's JWT), then publishes as the installation.
-#[test]
-fn action_as_an_app_uses_requests_the_description_allows() {
-    let Some(prism) = prism("action_as_an_app_uses_requests_the_description_allows") else { return };
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-    let key = root().join("tests/fixtures/app/test-app-key.pem");
-
-    let started = Instant::now();
-    let ((run, _, output), found) = prism.watch(|| action(&prism, &["--app-id", "1", "--app-key", path_str(&key)]));
-    let _ = writeln!(
-        std::io::stderr(),
-        "flowgate action as an App against Prism: {:.1?}; stderr:\n{}",
-        started.elapsed(),
-        run.stderr
-    );
-    assert_none(&found, "flowgate action --app-id");
-    run.assert_gated();
-    assert!(output.contains("state<<"), "no step outputs:\n{output}\nstderr:\n{}", run.stderr);
+    assert_eq!(seen.requests.len(), 5);
+    assert!(seen.tally().starts_with("    2 × GET /repos/o/r/pulls/1\n"), "{}", seen.tally());
 }
