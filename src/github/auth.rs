@@ -95,15 +95,36 @@ pub enum Credentials {
     },
 }
 
-/// An installation token and when it stops working.
+/// An installation token and when, by this machine's clock, to renew it.
 #[derive(Debug, Clone)]
 pub struct InstallationToken {
     pub token: Token,
+    /// `expires_at` as GitHub wrote it.
     pub expires_unix: u64,
+    /// When to stop using it, on the local clock.
+    pub renew_at_unix: u64,
 }
 
+/// However a token's expiry reads, it is used for at least this long before it is renewed, so a
+/// clock far from GitHub's cannot turn every request into a token request.
+pub const MIN_TOKEN_USE: Duration = Duration::from_secs(30);
+
 impl InstallationToken {
-    /// Reads GitHub's answer to `POST /app/installations/{id}/access_tokens`.
+    /// Reads GitHub's answer to `POST /app/installations/{id}/access_tokens`. The token's life is
+    /// measured against GitHub's own clock (the answer's `Date`, when given) and then counted
+    /// on ours, so clock skew between the two does not shorten or stretch it.
+    pub fn from_answer(body: &str, date_header: Option<&str>, now_unix: u64) -> Result<InstallationToken, UserError> {
+        let mut token = InstallationToken::parse(body)?;
+        let server_now = date_header
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .map_or(now_unix, |d| d.timestamp().max(0) as u64);
+        let life = token.expires_unix.saturating_sub(server_now).min(3600);
+        let keep = life.saturating_sub(RENEW_BEFORE.as_secs().min(life / 2)).max(MIN_TOKEN_USE.as_secs());
+        token.renew_at_unix = now_unix + keep;
+        Ok(token)
+    }
+
+    /// Reads the answer's fields, renewing at GitHub's expiry minus five minutes.
     pub fn parse(body: &str) -> Result<InstallationToken, UserError> {
         let value: serde_json::Value = serde_json::from_str(body)
             .map_err(|e| UserError::GitHub(format!("the installation token answer is not JSON: {e}")))?;
@@ -113,14 +134,18 @@ impl InstallationToken {
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.timestamp().max(0) as u64);
         match (token, expires) {
-            (Some(token), Some(expires_unix)) => Ok(InstallationToken { token, expires_unix }),
+            (Some(token), Some(expires_unix)) => Ok(InstallationToken {
+                token,
+                expires_unix,
+                renew_at_unix: expires_unix.saturating_sub(RENEW_BEFORE.as_secs()),
+            }),
             _ => Err(UserError::GitHub("the installation token answer lacks token or expires_at".into())),
         }
     }
 
     /// Whether the token is still good for long enough to start a request with it.
     pub fn fresh(&self, now_unix: u64) -> bool {
-        now_unix + RENEW_BEFORE.as_secs() < self.expires_unix
+        now_unix < self.renew_at_unix
     }
 }
 
@@ -141,6 +166,25 @@ mod tests {
         assert!(t.fresh(t.expires_unix - 301));
         assert!(!t.fresh(t.expires_unix - 300));
         assert!(!t.fresh(t.expires_unix + 10));
+    }
+
+    #[test]
+    fn a_token_lives_by_githubs_clock_counted_on_ours() {
+        let body = r#"{"token":"ghs_x","expires_at":"2023-11-14T23:13:20Z"}"#;
+        // GitHub's clock says 22:13:20, an hour before expiry; ours is ten minutes ahead.
+        let ahead = 1_700_000_000 + 600;
+        let t = InstallationToken::from_answer(body, Some("Tue, 14 Nov 2023 22:13:20 GMT"), ahead).unwrap();
+        assert_eq!(t.renew_at_unix, ahead + 3600 - 300, "used for 55 minutes of our time");
+        assert!(t.fresh(ahead + 3000) && !t.fresh(ahead + 3300));
+    }
+
+    #[test]
+    fn a_token_that_reads_as_expired_is_still_used_for_a_while() {
+        // An expiry in the past (a far-off clock, a fake server): not renewed on every request.
+        let body = r#"{"token":"ghs_x","expires_at":"2016-07-11T22:14:10Z"}"#;
+        let t = InstallationToken::from_answer(body, None, 1_700_000_000).unwrap();
+        assert!(t.fresh(1_700_000_000 + 29));
+        assert!(!t.fresh(1_700_000_000 + 30));
     }
 
     #[test]

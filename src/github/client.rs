@@ -305,7 +305,8 @@ impl GitHub {
                 if !answer.status.is_success() {
                     return Err(failure("POST", &path, &answer));
                 }
-                let token = InstallationToken::parse(&answer.body)?;
+                let date = answer.headers.get(header::DATE).and_then(|d| d.to_str().ok());
+                let token = InstallationToken::from_answer(&answer.body, date, now_unix())?;
                 let value = token.token.expose().to_string();
                 *cached = Some(token);
                 Ok(Some(value))
