@@ -13,7 +13,9 @@ pub mod github;
 pub mod model;
 pub mod policy;
 pub mod report;
+pub mod serve;
 pub mod snapshot;
+pub mod store;
 
 pub use error::UserError;
 pub use model::PrFacts;

@@ -36,6 +36,22 @@ enum Command {
     /// Run as a GitHub Actions step: gate the event's pull request, post the check run and tier
     /// label, write the job summary and step outputs.
     Action(ActionArgs),
+    /// Run the GitHub App: receive webhooks, gate every PR of every installed repository.
+    Serve {
+        /// The configuration file (default: $FLOWGATE_CONFIG, else ./flowgate.toml if present).
+        /// FLOWGATE_* environment variables win over it.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+        /// Check the settings, the private key and the database (and bring its tables up to date), then exit.
+        #[arg(long)]
+        check_config: bool,
+    },
+    /// The App's stored deliveries: list those parked after failing, or queue them again.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// The GitHub App itself.
+    #[command(subcommand)]
+    App(AppCommand),
     /// Save a live pull request as a snapshot directory that `check --snapshot` reads.
     Snapshot {
         #[command(flatten)]
@@ -72,7 +88,7 @@ struct Connection {
     #[arg(long, env = "FLOWGATE_APP_ID", requires = "app_key", conflicts_with = "token")]
     app_id: Option<u64>,
     /// The GitHub App's private key, a PEM file.
-    #[arg(long, env = "FLOWGATE_APP_KEY_FILE", value_name = "PATH", requires = "app_id")]
+    #[arg(long, env = "FLOWGATE_APP_PRIVATE_KEY_PATH", value_name = "PATH", requires = "app_id")]
     app_key: Option<PathBuf>,
 }
 
@@ -162,6 +178,44 @@ enum Color {
 }
 
 #[derive(Subcommand)]
+enum QueueCommand {
+    /// Deliveries parked after failing again and again, with their last error.
+    Parked {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Put parked deliveries back in the queue: one by its delivery id, or --all.
+    Retry {
+        #[arg(required_unless_present = "all")]
+        id: Option<String>,
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Args)]
+struct DatabaseArg {
+    /// The App's database.
+    #[arg(long, env = "FLOWGATE_DATABASE_URL", default_value = flowgate::serve::config::DEFAULT_DATABASE_URL, hide_env_values = true)]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum AppCommand {
+    /// Print the GitHub App manifest for GitHub's manifest flow.
+    Manifest {
+        /// The App's name on GitHub.
+        #[arg(long, default_value = "flowgate")]
+        name: String,
+        /// Where the App is reached: webhooks go to URL/webhook.
+        #[arg(long, value_name = "URL")]
+        url: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum PolicyCommand {
     /// Check a policy file; errors name the file, line and column.
     Validate {
@@ -185,6 +239,12 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Policy(cmd) => policy(cmd),
         Command::Action(args) => run_action(args),
+        Command::Serve { config, check_config } => serve(config, check_config),
+        Command::Queue(cmd) => queue(cmd),
+        Command::App(AppCommand::Manifest { name, url }) => {
+            print(&format!("{:#}\n", flowgate::serve::manifest::manifest(&name, &url)));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Snapshot { remote, out } => snapshot(remote, out),
     };
     match result {
@@ -286,6 +346,103 @@ fn run_action(args: ActionArgs) -> Result<ExitCode, UserError> {
     print(&log);
     eprintln!("flowgate: {}", usage_line(usage));
     Ok(if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn serve(config: Option<PathBuf>, check_config: bool) -> Result<ExitCode, UserError> {
+    use flowgate::serve::config::{ServeConfig, redact_url};
+    let config = ServeConfig::load(config.as_deref(), std::env::vars().collect())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UserError::Usage(format!("cannot start the runtime: {e}")))?;
+    if check_config {
+        runtime.block_on(async {
+            let store = flowgate::store::Store::connect(&config.database_url)
+                .await
+                .map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
+            store.ping().await.map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
+            Ok::<_, UserError>(())
+        })?;
+        print(&format!(
+            "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}\n",
+            if config.sources.is_empty() { "defaults".to_string() } else { config.sources.join(", ") },
+            config.app_id,
+            config.webhook_secrets.len(),
+            redact_url(&config.database_url),
+            config.github_api_url,
+            config.listen
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    runtime.block_on(async {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            eprintln!("flowgate: shutting down: no new deliveries; finishing or giving back the ones in hand");
+            let _ = stop.send(true);
+        });
+        eprintln!("flowgate: serving on {} ({} workers)", config.listen, config.workers);
+        flowgate::serve::run(config, stopped).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM (what systemd and container runtimes send) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn queue(cmd: QueueCommand) -> Result<ExitCode, UserError> {
+    let db = match &cmd {
+        QueueCommand::Parked { db } | QueueCommand::Retry { db, .. } => db.database_url.clone(),
+    };
+    block_on(async {
+        let store = flowgate::store::Store::connect(&db).await.map_err(|e| UserError::Usage(e.to_string()))?;
+        match cmd {
+            QueueCommand::Parked { .. } => {
+                let parked = store.parked().await.map_err(|e| UserError::Usage(e.to_string()))?;
+                let mut out = String::new();
+                for p in &parked {
+                    let what = match (&p.repo, p.pr) {
+                        (Some(r), Some(n)) => format!("{r}#{n}"),
+                        _ => "-".into(),
+                    };
+                    out.push_str(&format!(
+                        "{}  {}{}  {what}  {} attempts  {}\n",
+                        p.id,
+                        p.event,
+                        p.action.as_ref().map(|a| format!(".{a}")).unwrap_or_default(),
+                        p.attempts,
+                        p.last_error.as_deref().unwrap_or("")
+                    ));
+                }
+                out.push_str(&format!("{} parked\n", parked.len()));
+                print(&out);
+            }
+            QueueCommand::Retry { id, .. } => {
+                let n = store
+                    .requeue_parked(id.as_deref(), flowgate::serve::now_ms())
+                    .await
+                    .map_err(|e| UserError::Usage(e.to_string()))?;
+                print(&format!("{n} parked deliveries back in the queue\n"));
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// Runs async work to completion on a runtime of its own: the CLI does one thing at a time.

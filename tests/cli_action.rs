@@ -8,45 +8,10 @@ mod fake_github;
 
 use std::path::PathBuf;
 
-use common::{Run, root};
-use fake_github::{FakeGitHub, Pr, TOKEN};
+use common::Run;
+use fake_github::{FakeGitHub, HEAD, TOKEN, hello_world, payload};
 use serde_json::{Value, json};
 use tempfile::TempDir;
-
-const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-
-fn payload(name: &str) -> Value {
-    let text = std::fs::read_to_string(root().join("tests/fixtures/webhooks").join(name)).expect("payload");
-    serde_json::from_str(&text).expect("json")
-}
-
-/// Codertocat/Hello-World#2 as the payloads describe it, changing `src/lib.rs`, with the example
-/// policy on `master`.
-async fn hello_world(title: &str, labels: &[&str]) -> FakeGitHub {
-    let fake = FakeGitHub::start("Codertocat/Hello-World").await;
-    let mut pull = payload("pull_request.opened.payload.json")["pull_request"].clone();
-    pull["title"] = json!(title);
-    pull["labels"] = Value::from(labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>());
-    let policy = std::fs::read_to_string(root().join("examples/flowgate.yml")).expect("policy");
-    fake.with(|s| {
-        s.pulls.insert(
-            2,
-            Pr {
-                pull,
-                files: vec![json!({ "filename": "src/lib.rs", "status": "modified", "additions": 2, "deletions": 1,
-                    "changes": 3, "patch": "@@ -1,2 +1,3 @@\n pub fn greet() -> &'static str {\n-    \"hi\"\n+    \"hello\"\n+}\n" })],
-                commits: vec![json!({ "sha": HEAD, "commit": { "message": "Update the greeting",
-                    "author": { "name": "Codertocat", "email": "21031067+Codertocat@users.noreply.github.com" },
-                    "committer": { "name": "Codertocat", "email": "21031067+Codertocat@users.noreply.github.com" } },
-                    "author": { "login": "Codertocat" }, "committer": { "login": "Codertocat" } })],
-                reviews: Vec::new(),
-                events: Vec::new(),
-            },
-        );
-        s.contents.insert(("master".into(), ".github/flowgate.yml".into()), policy);
-    });
-    fake
-}
 
 /// One `flowgate action` run: what it printed and the files the runner would read after.
 struct ActionRun {

@@ -241,7 +241,7 @@ fn action(prism: &Prism, auth: &[&str]) -> (Run, String, String) {
         .env_remove("GITHUB_TOKEN")
         .env_remove("GITHUB_API_URL")
         .env_remove("FLOWGATE_APP_ID")
-        .env_remove("FLOWGATE_APP_KEY_FILE")
+        .env_remove("FLOWGATE_APP_PRIVATE_KEY_PATH")
         .env("GITHUB_EVENT_NAME", "pull_request_target")
         .env("GITHUB_EVENT_PATH", &event)
         .env("GITHUB_REPOSITORY", "octocat/hello-world")

@@ -206,6 +206,41 @@ impl GitHub {
     }
 }
 
+impl GitHub {
+    /// Comments on a PR once: a comment carrying `marker` made since `since_iso` counts as done,
+    /// so a delivery processed twice does not comment twice.
+    pub async fn comment_once(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        marker: &str,
+        since_iso: &str,
+        body: &str,
+    ) -> Result<Write<()>, UserError> {
+        let path = format!("/repos/{repo}/issues/{number}/comments");
+        let recent = format!("{path}?since={}&per_page=100", encode(since_iso));
+        let answer = self.send(Method::GET, &recent, ACCEPT_JSON, None).await?;
+        if !answer.status.is_success() {
+            return Err(failure("GET", &recent, &answer));
+        }
+        let comments = answer.json(&recent)?;
+        let posted = comments
+            .as_array()
+            .is_some_and(|cs| cs.iter().any(|c| c["body"].as_str().is_some_and(|b| b.contains(marker))));
+        if posted {
+            return Ok(Write::Done(()));
+        }
+        let answer = self
+            .send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "body": format!("{body}\n\n{marker}") })))
+            .await?;
+        match denied(&answer) {
+            Some(why) => Ok(Write::Denied(why)),
+            None if answer.status.is_success() => Ok(Write::Done(())),
+            None => Err(failure("POST", &path, &answer)),
+        }
+    }
+}
+
 fn chunk(report: &CheckRunReport, from: usize) -> Vec<serde_json::Value> {
     report.annotations.iter().skip(from).take(ANNOTATIONS_PER_REQUEST).map(|a| a.to_json()).collect()
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -77,6 +77,8 @@ pub struct GitHub {
     requests: AtomicUsize,
     not_modified: AtomicUsize,
     retries: AtomicUsize,
+    /// GitHub's `x-ratelimit-remaining` on the latest answer; -1 until one says.
+    rate_remaining: AtomicI64,
 }
 
 impl GitHub {
@@ -107,6 +109,7 @@ impl GitHub {
             requests: AtomicUsize::new(0),
             not_modified: AtomicUsize::new(0),
             retries: AtomicUsize::new(0),
+            rate_remaining: AtomicI64::new(-1),
         })
     }
 
@@ -122,6 +125,11 @@ impl GitHub {
             not_modified: self.not_modified.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
         }
+    }
+
+    /// Requests left in this identity's hourly budget, as GitHub last said.
+    pub fn rate_limit_remaining(&self) -> Option<i64> {
+        Some(self.rate_remaining.load(Ordering::Relaxed)).filter(|r| *r >= 0)
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -279,6 +287,9 @@ impl GitHub {
             .map_err(|e| UserError::GitHub(format!("{method} {path}: {}", first_line(&e))))?;
         let status = response.status();
         let headers = response.headers().clone();
+        if let Some(remaining) = headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()?.parse().ok()) {
+            self.rate_remaining.store(remaining, Ordering::Relaxed);
+        }
         let bytes = Limited::new(response.into_body(), MAX_BODY).collect().await.map_err(|e| {
             UserError::GitHub(format!("{method} {path}: the answer broke off or passed {MAX_BODY} bytes: {e}"))
         })?;

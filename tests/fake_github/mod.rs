@@ -28,6 +28,8 @@ pub struct State {
     pub read_only: bool,
     /// Answer the next N requests with a secondary rate limit (403, `retry-after: 1`).
     pub rate_limit_next: u32,
+    /// How long every answer takes.
+    pub delay: std::time::Duration,
     /// Answer the next N requests 502, as a proxy in front of GitHub sometimes does.
     pub bad_gateway_next: u32,
     /// Create the next N check runs, then answer 500 as if the answer were lost.
@@ -129,9 +131,10 @@ impl Respond for Responder {
             None => request.url.path().to_string(),
         };
         let response = route(&mut state, request, &self.base);
+        let delay = state.delay;
         let status = response.1;
         state.log.push(Logged { method: request.method.to_string(), url, status });
-        let mut template = ResponseTemplate::new(status);
+        let mut template = ResponseTemplate::new(status).set_delay(delay);
         for (k, v) in response.2 {
             template = template.insert_header(k, v.as_str());
         }
@@ -460,6 +463,48 @@ pub async fn example_repo() -> FakeGitHub {
             },
         );
         s.contents.insert(("main".into(), ".github/flowgate.yml".into()), policy);
+    });
+    fake
+}
+
+/// The head commit of Codertocat/Hello-World#2 in the octokit payloads.
+pub const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+/// A webhook payload from `tests/fixtures/webhooks` (octokit/webhooks, MIT).
+pub fn payload(name: &str) -> Value {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/webhooks").join(name),
+    )
+    .expect("payload");
+    serde_json::from_str(&text).expect("json")
+}
+
+/// Codertocat/Hello-World#2 as the payloads describe it, changing `src/lib.rs`, with the example
+/// policy on `master`.
+pub async fn hello_world(title: &str, labels: &[&str]) -> FakeGitHub {
+    let fake = FakeGitHub::start("Codertocat/Hello-World").await;
+    let mut pull = payload("pull_request.opened.payload.json")["pull_request"].clone();
+    pull["title"] = json!(title);
+    pull["labels"] = Value::from(labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>());
+    let policy =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/flowgate.yml"))
+            .expect("policy");
+    fake.with(|s| {
+        s.pulls.insert(
+            2,
+            Pr {
+                pull,
+                files: vec![json!({ "filename": "src/lib.rs", "status": "modified", "additions": 2, "deletions": 1,
+                    "changes": 3, "patch": "@@ -1,2 +1,3 @@\n pub fn greet() -> &'static str {\n-    \"hi\"\n+    \"hello\"\n+}\n" })],
+                commits: vec![json!({ "sha": HEAD, "commit": { "message": "Update the greeting",
+                    "author": { "name": "Codertocat", "email": "21031067+Codertocat@users.noreply.github.com" },
+                    "committer": { "name": "Codertocat", "email": "21031067+Codertocat@users.noreply.github.com" } },
+                    "author": { "login": "Codertocat" }, "committer": { "login": "Codertocat" } })],
+                reviews: Vec::new(),
+                events: Vec::new(),
+            },
+        );
+        s.contents.insert(("master".into(), ".github/flowgate.yml".into()), policy);
     });
     fake
 }

@@ -1,0 +1,308 @@
+//! `flowgate serve`'s settings: `flowgate.toml` (or `--config PATH`, `FLOWGATE_CONFIG`), then
+//! `FLOWGATE_*` environment variables, which win. Every problem is one line naming the setting;
+//! secrets and database passwords are never printed.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+
+use super::signature::WebhookSecret;
+use crate::error::UserError;
+use crate::github::{AppKey, DEFAULT_API_URL};
+
+/// The settings, by their names in `flowgate.toml`; the environment variable is the name in
+/// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
+pub const SETTINGS: [&str; 11] = [
+    "app_id",
+    "app_private_key_path",
+    "app_private_key",
+    "webhook_secret",
+    "database_url",
+    "github_api_url",
+    "listen",
+    "workers",
+    "public_rate_limit",
+    "lease_seconds",
+    "retry_backoff_ms",
+];
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+
+#[derive(Clone)]
+pub struct ServeConfig {
+    pub app_id: u64,
+    pub app_key: AppKey,
+    pub webhook_secrets: Vec<WebhookSecret>,
+    pub database_url: String,
+    pub github_api_url: String,
+    pub listen: SocketAddr,
+    /// Deliveries processed at once by this process.
+    pub workers: usize,
+    /// Requests a second per client address on the public routes (`/healthz`, `/readyz`,
+    /// `/metrics`); `/webhook` is never limited by address, so a real delivery is never dropped.
+    pub public_rate_limit: u32,
+    /// How long a worker holds a PR before another may take it over: a crashed worker's PR comes
+    /// back after this.
+    pub lease: std::time::Duration,
+    /// The first wait before a failed evaluation is tried again; doubled on each attempt.
+    pub retry_backoff: std::time::Duration,
+    /// Where the settings came from, for `--check-config`.
+    pub sources: Vec<String>,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("app_id", &self.app_id)
+            .field("app_key", &"***")
+            .field("webhook_secrets", &format!("{} secret(s)", self.webhook_secrets.len()))
+            .field("database_url", &redact_url(&self.database_url))
+            .field("github_api_url", &self.github_api_url)
+            .field("listen", &self.listen)
+            .field("workers", &self.workers)
+            .finish()
+    }
+}
+
+impl ServeConfig {
+    /// Reads the file (an explicit one must exist; `flowgate.toml` in the working directory is
+    /// optional) and then the environment, given as a map so tests need not touch the process's.
+    pub fn load(explicit: Option<&Path>, env: HashMap<String, String>) -> Result<ServeConfig, UserError> {
+        let file = explicit.map(Path::to_path_buf).or_else(|| env.get("FLOWGATE_CONFIG").map(PathBuf::from));
+        let mut builder = Config::builder();
+        let mut sources = Vec::new();
+        let path = file.clone().unwrap_or_else(|| PathBuf::from("flowgate.toml"));
+        if file.is_some() || path.is_file() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| UserError::input(&path, format!("cannot read the configuration: {e}")))?;
+            unknown_keys(&path, &text)?;
+            builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
+            sources.push(path.display().to_string());
+        }
+        let env: HashMap<String, String> =
+            env.into_iter().filter(|(k, _)| k.starts_with("FLOWGATE_") && k != "FLOWGATE_CONFIG").collect();
+        if !env.is_empty() {
+            sources.push("FLOWGATE_* environment variables".into());
+        }
+        let settings = builder
+            .add_source(Environment::with_prefix("FLOWGATE").prefix_separator("_").source(Some(env)))
+            .build()
+            .map_err(|e| UserError::Usage(format!("configuration: {e}")))?;
+        let get = |name: &str| settings.get_string(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let bad =
+            |name: &str, why: &str| UserError::Usage(format!("{} ({name} in flowgate.toml): {why}", env_name(name)));
+
+        let app_id = get("app_id")
+            .ok_or_else(|| bad("app_id", "not set: the GitHub App's numeric id"))?
+            .parse::<u64>()
+            .map_err(|_| bad("app_id", "not a number: the GitHub App's numeric id"))?;
+        let pem = match (get("app_private_key"), get("app_private_key_path")) {
+            (Some(pem), _) => pem.replace("\\n", "\n").into_bytes(),
+            (None, Some(path)) => {
+                std::fs::read(&path).map_err(|e| bad("app_private_key_path", &format!("cannot read {path}: {e}")))?
+            }
+            (None, None) => {
+                return Err(bad(
+                    "app_private_key_path",
+                    "not set: the App's private key (or FLOWGATE_APP_PRIVATE_KEY with the PEM itself)",
+                ));
+            }
+        };
+        let app_key = AppKey::from_pem(app_id, &pem).map_err(|_| {
+            bad("app_private_key_path", "not an RSA private key in PEM form, as GitHub issues for an App")
+        })?;
+        let webhook_secrets: Vec<WebhookSecret> =
+            get("webhook_secret").unwrap_or_default().split(',').filter_map(WebhookSecret::new).collect();
+        if webhook_secrets.is_empty() {
+            return Err(bad(
+                "webhook_secret",
+                "not set: the App's webhook secret (several, comma-separated, while rotating)",
+            ));
+        }
+        let database_url = get("database_url").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p)) {
+            return Err(bad("database_url", "use sqlite://PATH or postgres://USER@HOST/DATABASE"));
+        }
+        let github_api_url = get("github_api_url").unwrap_or_else(|| DEFAULT_API_URL.into());
+        if !github_api_url.starts_with("http://") && !github_api_url.starts_with("https://") {
+            return Err(bad("github_api_url", "not an http(s) URL"));
+        }
+        let listen = get("listen")
+            .unwrap_or_else(|| DEFAULT_LISTEN.into())
+            .parse::<SocketAddr>()
+            .map_err(|_| bad("listen", "not an address and port such as 0.0.0.0:3000"))?;
+        let workers = match get("workers") {
+            Some(n) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .ok_or_else(|| bad("workers", "a number from 1 to 256"))?,
+            None => 4,
+        };
+        let public_rate_limit = match get("public_rate_limit") {
+            Some(n) => n
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| bad("public_rate_limit", "a number of requests a second, above 0"))?,
+            None => 20,
+        };
+        let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| match get(name) {
+            Some(n) => n
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| bad(name, &format!("a number from {} to {}", range.start(), range.end()))),
+            None => Ok(default),
+        };
+        let lease = std::time::Duration::from_secs(number("lease_seconds", 120, 1..=3600)?);
+        let retry_backoff = std::time::Duration::from_millis(number("retry_backoff_ms", 30_000, 1..=3_600_000)?);
+        Ok(ServeConfig {
+            lease,
+            retry_backoff,
+            app_id,
+            app_key,
+            webhook_secrets,
+            database_url,
+            github_api_url,
+            listen,
+            workers,
+            public_rate_limit,
+            sources,
+        })
+    }
+}
+
+fn env_name(setting: &str) -> String {
+    format!("FLOWGATE_{}", setting.to_ascii_uppercase())
+}
+
+/// A misspelt key in the file would silently fall back to a default: refuse it instead.
+fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
+    let table: HashMap<String, toml_value::Any> = Config::builder()
+        .add_source(File::from_str(text, FileFormat::Toml))
+        .build()
+        .and_then(|c| c.try_deserialize())
+        .map_err(|e| UserError::input(path, format!("not valid TOML: {e}")))?;
+    let mut unknown: Vec<&String> = table.keys().filter(|k| !SETTINGS.contains(&k.as_str())).collect();
+    unknown.sort();
+    match unknown.first() {
+        Some(key) => {
+            Err(UserError::input(path, format!("unknown setting `{key}`; the settings are {}", SETTINGS.join(", "))))
+        }
+        None => Ok(()),
+    }
+}
+
+mod toml_value {
+    /// Any value: only the keys matter.
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    pub enum Any {
+        #[allow(dead_code)]
+        Value(serde_json::Value),
+    }
+}
+
+/// A database URL without its password.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_path() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/app/test-app-key.pem").to_string()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn minimal() -> Vec<(&'static str, String)> {
+        vec![
+            ("FLOWGATE_APP_ID", "123".into()),
+            ("FLOWGATE_APP_PRIVATE_KEY_PATH", key_path()),
+            ("FLOWGATE_WEBHOOK_SECRET", "s1, s2".into()),
+        ]
+    }
+
+    fn load(pairs: &[(&str, String)]) -> Result<ServeConfig, String> {
+        let map = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        ServeConfig::load(None, map).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_environment_alone_is_enough_with_defaults_for_the_rest() {
+        let c = load(&minimal()).unwrap();
+        assert_eq!(c.app_id, 123);
+        assert_eq!(c.webhook_secrets.len(), 2, "comma-separated secrets, for rotation");
+        assert_eq!(c.database_url, "sqlite://flowgate.db");
+        assert_eq!(c.github_api_url, "https://api.github.com");
+        assert_eq!(c.listen.to_string(), "0.0.0.0:3000");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\nlisten = \"127.0.0.1:4000\"\n",
+                key_path()
+            ),
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_LISTEN", "127.0.0.1:5000")])).unwrap();
+        assert_eq!((c.app_id, c.listen.to_string()), (7, "127.0.0.1:5000".to_string()));
+        std::fs::write(&file, "app_idd = 7\n").unwrap();
+        let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
+        assert!(e.contains("unknown setting `app_idd`"), "{e}");
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: [(&str, &str, &str); 6] = [
+            ("FLOWGATE_APP_ID", "abc", "FLOWGATE_APP_ID"),
+            ("FLOWGATE_APP_PRIVATE_KEY_PATH", "/nonexistent/key.pem", "FLOWGATE_APP_PRIVATE_KEY_PATH"),
+            ("FLOWGATE_APP_PRIVATE_KEY", "-----BEGIN NOTHING-----", "FLOWGATE_APP_PRIVATE_KEY_PATH"),
+            ("FLOWGATE_DATABASE_URL", "mysql://x", "FLOWGATE_DATABASE_URL"),
+            ("FLOWGATE_LISTEN", "everywhere", "FLOWGATE_LISTEN"),
+            ("FLOWGATE_WEBHOOK_SECRET", " , ", "FLOWGATE_WEBHOOK_SECRET"),
+        ];
+        for (name, value, named) in cases {
+            let mut pairs = minimal();
+            pairs.retain(|(k, _)| *k != name);
+            pairs.push((name, value.into()));
+            let e = load(&pairs).unwrap_err();
+            assert!(e.contains(named) && !e.contains('\n'), "{name}={value}: {e}");
+        }
+        let e = load(&[("FLOWGATE_APP_ID", "1".into())]).unwrap_err();
+        assert!(e.contains("FLOWGATE_APP_PRIVATE_KEY_PATH") && e.contains("not set"), "{e}");
+    }
+
+    #[test]
+    fn secrets_and_passwords_are_never_printed() {
+        let mut pairs = minimal();
+        pairs.push(("FLOWGATE_DATABASE_URL", "postgres://app:hunter2@db/flowgate".into()));
+        let c = load(&pairs).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("s1") && !shown.contains("PRIVATE"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db/flowgate"), "{shown}");
+    }
+}

@@ -1,0 +1,131 @@
+//! Which deliveries the App acts on, and what each is about: pure functions of the event name and
+//! the payload, so the routing of every event is tested without a server.
+
+use serde_json::Value;
+
+/// What a delivery asks of the App.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// Evaluate this PR again (and record the event).
+    Evaluate { installation_id: Option<i64>, repo: String, pr: i64 },
+    /// The set of installed repositories changed.
+    Installation { installation_id: Option<i64> },
+    /// Answered, then dropped: the reason is for the log and the metrics.
+    Ignore(&'static str),
+}
+
+const PR_ACTIONS: [&str; 11] = [
+    "opened",
+    "reopened",
+    "synchronize",
+    "edited",
+    "ready_for_review",
+    "converted_to_draft",
+    "labeled",
+    "unlabeled",
+    "review_requested",
+    "review_request_removed",
+    "closed",
+];
+const REVIEW_ACTIONS: [&str; 3] = ["submitted", "edited", "dismissed"];
+
+/// The slash commands a PR comment may give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Recheck,
+    Explain,
+}
+
+/// Reads `/flowgate recheck` or `/flowgate explain` at the start of a line of a comment.
+pub fn command(comment: &str) -> Option<Command> {
+    comment.lines().find_map(|line| match line.trim().strip_prefix("/flowgate")?.trim() {
+        "recheck" => Some(Command::Recheck),
+        "explain" => Some(Command::Explain),
+        _ => None,
+    })
+}
+
+pub fn intent(event: &str, payload: &Value) -> Intent {
+    let action = payload["action"].as_str().unwrap_or_default();
+    let installation_id = payload["installation"]["id"].as_i64();
+    let repo = payload["repository"]["full_name"].as_str().map(String::from);
+    let evaluate = |pr: Option<i64>| match (repo.clone(), pr) {
+        (Some(repo), Some(pr)) => Intent::Evaluate { installation_id, repo, pr },
+        _ => Intent::Ignore("the payload names no repository or pull request"),
+    };
+    match event {
+        "pull_request" if PR_ACTIONS.contains(&action) => evaluate(payload["pull_request"]["number"].as_i64()),
+        "pull_request_review" if REVIEW_ACTIONS.contains(&action) => {
+            evaluate(payload["pull_request"]["number"].as_i64())
+        }
+        "check_run" if action == "rerequested" => {
+            // Only runs of our own app are rerequested to us; a fork's run lists no PR.
+            evaluate(payload["check_run"]["pull_requests"][0]["number"].as_i64())
+        }
+        "issue_comment" if action == "created" => {
+            if payload["issue"]["pull_request"].is_null() {
+                return Intent::Ignore("a comment on an issue, not a pull request");
+            }
+            match command(payload["comment"]["body"].as_str().unwrap_or_default()) {
+                Some(_) => evaluate(payload["issue"]["number"].as_i64()),
+                None => Intent::Ignore("a comment without a /flowgate command"),
+            }
+        }
+        "installation" | "installation_repositories" => Intent::Installation { installation_id },
+        "pull_request" | "pull_request_review" | "check_run" | "issue_comment" => {
+            Intent::Ignore("an action flowgate does not act on")
+        }
+        _ => Intent::Ignore("an event flowgate does not use"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/webhooks/").to_string() + name;
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn real_pull_request_and_review_payloads_evaluate_their_pr() {
+        for name in [
+            "pull_request.opened.payload.json",
+            "pull_request.labeled.payload.json",
+            "pull_request_review.submitted.payload.json",
+        ] {
+            let (event, _) = name.split_once('.').unwrap();
+            assert_eq!(
+                intent(event, &fixture(name)),
+                Intent::Evaluate { installation_id: Some(1), repo: "Codertocat/Hello-World".into(), pr: 2 },
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_actions_and_events_are_dropped_with_a_reason() {
+        let mut payload = fixture("pull_request.opened.payload.json");
+        payload["action"] = "assigned".into();
+        assert!(matches!(intent("pull_request", &payload), Intent::Ignore(_)));
+        assert!(matches!(intent("push", &payload), Intent::Ignore("an event flowgate does not use")));
+        assert!(matches!(intent("pull_request", &serde_json::json!({"action": "opened"})), Intent::Ignore(_)));
+    }
+
+    #[test]
+    fn comments_count_only_with_a_command_on_a_pr() {
+        let comment = |body: &str, on_pr: bool| {
+            serde_json::json!({
+                "action": "created", "installation": {"id": 5}, "repository": {"full_name": "a/b"},
+                "issue": {"number": 9, "pull_request": if on_pr { serde_json::json!({"url": "x"}) } else { Value::Null }},
+                "comment": {"body": body}
+            })
+        };
+        let evaluate = Intent::Evaluate { installation_id: Some(5), repo: "a/b".into(), pr: 9 };
+        assert_eq!(intent("issue_comment", &comment("thanks!\n/flowgate recheck", true)), evaluate);
+        assert!(matches!(intent("issue_comment", &comment("/flowgate recheck", false)), Intent::Ignore(_)));
+        assert!(matches!(intent("issue_comment", &comment("/flowgate dance", true)), Intent::Ignore(_)));
+        assert_eq!(command("  /flowgate explain  "), Some(Command::Explain));
+    }
+}

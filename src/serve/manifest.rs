@@ -1,0 +1,52 @@
+//! The GitHub App manifest (`flowgate app manifest`): what a platform team posts to GitHub's
+//! manifest flow to create the App with exactly the permissions and events flowgate uses.
+
+use serde_json::{Value, json};
+
+/// The events the App subscribes to; each is handled in `events::intent`. `installation` and
+/// `installation_repositories` reach every App without subscribing.
+pub const EVENTS: [&str; 4] = ["pull_request", "pull_request_review", "check_run", "issue_comment"];
+
+pub fn manifest(name: &str, url: &str) -> Value {
+    let base = url.trim_end_matches('/');
+    json!({
+        "name": name,
+        "url": base,
+        "hook_attributes": { "url": format!("{base}/webhook"), "active": true },
+        "public": false,
+        "default_permissions": {
+            "checks": "write",
+            "pull_requests": "write",
+            "contents": "read",
+            "issues": "write",
+            "members": "read",
+            "metadata": "read"
+        },
+        "default_events": EVENTS,
+        "description": "flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules."
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_asks_for_what_flowgate_uses_and_no_more() {
+        let m = manifest("flowgate", "https://flowgate.example.com/");
+        assert_eq!(m["hook_attributes"]["url"], "https://flowgate.example.com/webhook");
+        assert_eq!(m["default_permissions"]["checks"], "write");
+        assert_eq!(m["default_permissions"]["contents"], "read", "flowgate never writes code");
+        assert_eq!(m["default_permissions"].as_object().map(|o| o.len()), Some(6));
+        let events: Vec<&str> = m["default_events"].as_array().unwrap().iter().filter_map(|e| e.as_str()).collect();
+        for event in &events {
+            assert!(
+                !matches!(
+                    super::super::events::intent(event, &json!({})),
+                    super::super::events::Intent::Ignore("an event flowgate does not use")
+                ),
+                "{event} is subscribed but not handled"
+            );
+        }
+    }
+}

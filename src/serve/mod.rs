@@ -1,0 +1,131 @@
+//! `flowgate serve`: the GitHub App. Deliveries are verified and stored durably before they are
+//! acknowledged (`routes`), then workers take them from the store a PR at a time and gate the PR
+//! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`).
+
+pub mod config;
+pub mod events;
+pub mod manifest;
+pub mod metrics;
+pub mod redeliver;
+pub mod routes;
+pub mod signature;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{Mutex, Notify, watch};
+
+use self::config::ServeConfig;
+use self::metrics::Metrics;
+use crate::error::UserError;
+use crate::github::{Credentials, GitHub, RepoName};
+use crate::store::Store;
+
+/// What the routes and workers share.
+pub struct App {
+    pub config: ServeConfig,
+    pub store: Store,
+    pub metrics: Metrics,
+    /// Wakes a worker when a delivery is stored, so work starts without waiting for a poll.
+    pub work: Notify,
+    /// One client per installation, so each keeps its token, its ETags and its pacing.
+    clients: Mutex<HashMap<i64, Arc<GitHub>>>,
+    /// Installations looked up by repository, for payloads that do not name theirs.
+    installations: Mutex<HashMap<String, i64>>,
+    /// Workers running; `/readyz` is not ready without them.
+    pub workers_running: std::sync::atomic::AtomicUsize,
+}
+
+impl App {
+    pub fn new(config: ServeConfig, store: Store) -> App {
+        App {
+            config,
+            store,
+            metrics: Metrics::default(),
+            work: Notify::new(),
+            clients: Mutex::new(HashMap::new()),
+            installations: Mutex::new(HashMap::new()),
+            workers_running: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A client acting as the App itself (JWT), for App endpoints.
+    pub fn app_client(&self) -> Result<GitHub, UserError> {
+        GitHub::new(&self.config.github_api_url, Credentials::App(self.config.app_key.clone()))
+    }
+
+    /// The client for an installation, made once and kept.
+    pub async fn client(&self, installation_id: Option<i64>, repo: &RepoName) -> Result<(i64, Arc<GitHub>), UserError> {
+        let id = match installation_id {
+            Some(id) => id,
+            None => {
+                let key = repo.to_string();
+                let known = self.installations.lock().await.get(&key).copied();
+                match known {
+                    Some(id) => id,
+                    None => {
+                        let id = self.app_client()?.installation_for(repo).await? as i64;
+                        self.installations.lock().await.insert(key, id);
+                        id
+                    }
+                }
+            }
+        };
+        let mut clients = self.clients.lock().await;
+        if let Some(gh) = clients.get(&id) {
+            return Ok((id, gh.clone()));
+        }
+        let credentials =
+            Credentials::Installation { app: self.config.app_key.clone(), installation_id: id.max(0) as u64 };
+        let gh = Arc::new(GitHub::new(&self.config.github_api_url, credentials)?);
+        clients.insert(id, gh.clone());
+        Ok((id, gh))
+    }
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Runs the server until `shutdown` turns true (SIGTERM or Ctrl-C in `flowgate serve`): stops
+/// taking deliveries, lets workers finish or release what they hold, then returns.
+pub async fn run(config: ServeConfig, shutdown: watch::Receiver<bool>) -> Result<(), UserError> {
+    let store = Store::connect(&config.database_url).await.map_err(|e| UserError::Usage(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| UserError::Usage(format!("cannot listen on {} (FLOWGATE_LISTEN): {e}", config.listen)))?;
+    let app = Arc::new(App::new(config, store));
+    serve_on(app, listener, shutdown).await
+}
+
+/// Serves on a bound listener (tests bind port 0 and read the address first).
+pub async fn serve_on(
+    app: Arc<App>,
+    listener: tokio::net::TcpListener,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), UserError> {
+    let mut workers = Vec::new();
+    for n in 0..app.config.workers {
+        let name = format!("{}-{}-{n}", hostname(), std::process::id());
+        workers.push(tokio::spawn(worker::run(app.clone(), name, shutdown.clone())));
+    }
+    let redelivery = tokio::spawn(redeliver::run(app.clone(), shutdown.clone()));
+    let router = routes::router(app.clone());
+    let mut stop = shutdown.clone();
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        });
+    let result = server.await.map_err(|e| UserError::Usage(format!("the server stopped: {e}")));
+    for w in workers {
+        let _ = w.await;
+    }
+    redelivery.abort();
+    result
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "flowgate".into())
+}

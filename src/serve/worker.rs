@@ -1,0 +1,132 @@
+//! A worker: takes a PR's stored deliveries from the queue, gates the PR against GitHub's current
+//! state, publishes, and marks the deliveries done; on failure it retries with backoff and parks
+//! a delivery that keeps failing. On shutdown it finishes what it holds or gives it back.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use super::events::{self, Command};
+use super::{App, now_ms};
+use crate::error::UserError;
+use crate::gate::remote;
+use crate::github::RepoName;
+use crate::github::checks::Write;
+use crate::report::markdown;
+use crate::store::Work;
+
+/// Attempts before a delivery is parked for an operator (`flowgate queue`).
+pub const MAX_ATTEMPTS: i32 = 6;
+/// How long a worker may take to finish its evaluation after shutdown begins.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// The wait before attempt `attempts + 1`: `first` (30 s unless configured), doubling, at most an hour.
+pub fn backoff(first: Duration, attempts: i32) -> Duration {
+    first.saturating_mul(1 << attempts.clamp(0, 16)).min(Duration::from_secs(3600))
+}
+
+pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool>) {
+    app.workers_running.fetch_add(1, Ordering::Relaxed);
+    while !*shutdown.borrow() {
+        match app.store.claim(&name, now_ms(), app.config.lease.as_millis() as i64).await {
+            Ok(Some(work)) => handle(&app, work, &mut shutdown).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = app.work.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+            Err(e) => {
+                eprintln!("flowgate: worker {name}: cannot take work: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+    app.workers_running.fetch_sub(1, Ordering::Relaxed);
+}
+
+async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
+    let started = Instant::now();
+    let job = process(app, &work);
+    tokio::pin!(job);
+    let grace = async {
+        let _ = shutdown.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let result = tokio::select! {
+        r = &mut job => Some(r),
+        _ = grace => None,
+    };
+    match result {
+        None => {
+            // Shutting down and not finished: give it back for another worker or the next start.
+            if let Err(e) = app.store.release(&work).await {
+                eprintln!("flowgate: cannot give back {}: {e}; it returns when its lease ends", work.key);
+            }
+        }
+        Some(Ok(())) => {
+            app.metrics.evaluation("done", started.elapsed());
+            if let Err(e) = app.store.complete(&work, now_ms()).await {
+                eprintln!("flowgate: {}: evaluated, but cannot mark done: {e}", work.key);
+            }
+        }
+        Some(Err(e)) => {
+            let attempts = work.deliveries.iter().map(|d| d.attempts).max().unwrap_or(0);
+            let next = now_ms() + backoff(app.config.retry_backoff, attempts).as_millis() as i64;
+            match app.store.retry_later(&work, &e.to_string(), next, MAX_ATTEMPTS).await {
+                Ok(parked) if !parked.is_empty() => {
+                    app.metrics.evaluation("parked", started.elapsed());
+                    eprintln!("flowgate: {}: parked after {MAX_ATTEMPTS} attempts: {e}", work.key);
+                }
+                Ok(_) => {
+                    app.metrics.evaluation("retry", started.elapsed());
+                    eprintln!("flowgate: {}: will retry: {e}", work.key);
+                }
+                Err(store) => eprintln!("flowgate: {}: failed ({e}) and cannot record it: {store}", work.key),
+            }
+        }
+    }
+}
+
+/// One unit of work: every delivery for one PR becomes one evaluation of its current state.
+async fn process(app: &App, work: &Work) -> Result<(), UserError> {
+    let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr) else {
+        // Installation changes need no evaluation: the next event for a repository finds its
+        // installation then.
+        return Ok(());
+    };
+    let repo = RepoName::parse(repo)?;
+    let pr = u64::try_from(pr).map_err(|_| UserError::GitHub(format!("{repo}: PR number {pr} is not valid")))?;
+    let closed =
+        work.deliveries.last().is_some_and(|d| d.event == "pull_request" && d.action.as_deref() == Some("closed"));
+    if closed {
+        return Ok(());
+    }
+    let (installation, gh) = app.client(work.installation_id, &repo).await?;
+    let result = async {
+        let gated = remote::gate(&gh, &repo, pr, None).await?;
+        remote::publish(&gh, &repo, &gated).await?;
+        for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
+            let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
+            if events::command(payload["comment"]["body"].as_str().unwrap_or_default()) != Some(Command::Explain) {
+                continue;
+            }
+            let marker = format!("<!-- flowgate:explain:{} -->", d.id);
+            let since = chrono::DateTime::from_timestamp_millis(d.received_at_ms - 60_000)
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default();
+            if let Write::Denied(why) =
+                gh.comment_once(&repo, pr, &marker, &since, &markdown::render(&gated.verdict)).await?
+            {
+                eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}");
+            }
+        }
+        Ok(())
+    }
+    .await;
+    app.metrics.github(installation, gh.usage().requests, gh.rate_limit_remaining());
+    result
+}

@@ -1,0 +1,335 @@
+//! The durable store of webhook deliveries behind `flowgate serve`: a delivery is stored before
+//! GitHub is answered, then workers claim the deliveries of one key (one PR) at a time under a
+//! lease, and mark them done, retry them later, park them, or give them back.
+//!
+//! Two backends with one behaviour: SQLite for a single server (`sqlite`), PostgreSQL for
+//! several replicas sharing one queue (`postgres`). Every time is passed in, never read from the
+//! clock here, so that tests control it.
+
+mod error;
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+
+use sqlx::Transaction;
+
+pub use error::{StoreError, redact};
+
+/// A webhook delivery as received, to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// The `X-GitHub-Delivery` GUID; GitHub redelivers with the same one.
+    pub id: String,
+    pub event: String,
+    pub action: Option<String>,
+    pub installation_id: Option<i64>,
+    /// "owner/name".
+    pub repo: Option<String>,
+    pub pr: Option<i64>,
+    pub received_at_ms: i64,
+    pub body: Vec<u8>,
+}
+
+/// What `Store::insert` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    Stored,
+    /// A delivery with this id exists already; nothing changed.
+    Duplicate,
+}
+
+/// A delivery handed to a worker.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueuedDelivery {
+    pub id: String,
+    pub event: String,
+    pub action: Option<String>,
+    /// Failed attempts so far (this one not counted).
+    pub attempts: i32,
+    pub received_at_ms: i64,
+    pub body: Vec<u8>,
+}
+
+/// A unit of work: all ready deliveries of one key (one PR: installation+repo+pr; a delivery with
+/// no PR is a key of its own), leased to one worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    pub key: String,
+    pub worker: String,
+    pub installation_id: Option<i64>,
+    pub repo: Option<String>,
+    pub pr: Option<i64>,
+    /// Oldest first.
+    pub deliveries: Vec<QueuedDelivery>,
+}
+
+/// How many deliveries are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    pub queued: i64,
+    pub in_progress: i64,
+    pub parked: i64,
+    pub done: i64,
+}
+
+/// A delivery that failed too often and waits for an operator (`requeue_parked`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ParkedDelivery {
+    pub id: String,
+    pub event: String,
+    pub action: Option<String>,
+    pub repo: Option<String>,
+    pub pr: Option<i64>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub received_at_ms: i64,
+}
+
+/// The store: cheap to clone, every clone shares one pool.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
+    }
+}
+
+/// Calls the same method on whichever backend the store has.
+macro_rules! dispatch {
+    ($self:ident.$method:ident($($arg:expr),*)) => {
+        match &$self.backend {
+            Backend::Sqlite(db) => db.$method($($arg),*).await,
+            Backend::Postgres(db) => db.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database and creates or updates its tables. `url` is `sqlite://PATH` (the file is
+    /// created if missing), `sqlite::memory:` (one connection, so every user sees the same
+    /// database), or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite(sqlite::Sqlite::connect(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(postgres::Postgres::connect(url).await?)
+        } else {
+            return Err(StoreError::UnsupportedUrl { url: redact(url) });
+        };
+        Ok(Store { backend })
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether the database answers, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self.ping())
+    }
+
+    /// Stores a delivery, committed when this returns; a known id changes nothing.
+    pub async fn insert(&self, d: &NewDelivery) -> Result<Insert, StoreError> {
+        dispatch!(self.insert(d, &work_key(d)))
+    }
+
+    /// Whether a delivery with this id is stored, in any state.
+    pub async fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        dispatch!(self.contains(id))
+    }
+
+    /// Leases to `worker`, until `now_ms + lease_ms`, the key of the oldest ready delivery whose
+    /// key nobody else holds, with every ready delivery of that key. Ready: queued and due, or in
+    /// progress under a lease that has expired (its worker crashed or stalled).
+    pub async fn claim(&self, worker: &str, now_ms: i64, lease_ms: i64) -> Result<Option<Work>, StoreError> {
+        dispatch!(self.claim(worker, now_ms, now_ms.saturating_add(lease_ms)))
+    }
+
+    /// Marks the work's deliveries done and ends the lease. `LeaseLost` if another worker took the
+    /// key over meanwhile; a lease that expired but was not taken over still completes.
+    pub async fn complete(&self, work: &Work, now_ms: i64) -> Result<(), StoreError> {
+        dispatch!(self.complete(work, now_ms))
+    }
+
+    /// Counts a failed attempt for each of the work's deliveries and ends the lease: each is queued
+    /// again for `next_attempt_ms`, or parked once it has failed `max_attempts` times. Returns the
+    /// ids parked now. `LeaseLost` as for `complete`.
+    pub async fn retry_later(
+        &self,
+        work: &Work,
+        error: &str,
+        next_attempt_ms: i64,
+        max_attempts: i32,
+    ) -> Result<Vec<String>, StoreError> {
+        let error = truncate(error, MAX_ERROR_LEN);
+        dispatch!(self.retry_later(work, error, next_attempt_ms, max_attempts))
+    }
+
+    /// Gives the work back, ready at once and no attempt counted (for a graceful shutdown).
+    /// `LeaseLost` as for `complete`.
+    pub async fn release(&self, work: &Work) -> Result<(), StoreError> {
+        dispatch!(self.release(work))
+    }
+
+    pub async fn depth(&self) -> Result<QueueDepth, StoreError> {
+        dispatch!(self.depth())
+    }
+
+    /// The parked deliveries, oldest first.
+    pub async fn parked(&self) -> Result<Vec<ParkedDelivery>, StoreError> {
+        dispatch!(self.parked())
+    }
+
+    /// Queues parked deliveries again, ready at `now_ms` with no attempts counted: the one with
+    /// this id, or all of them. Returns how many.
+    pub async fn requeue_parked(&self, id: Option<&str>, now_ms: i64) -> Result<u64, StoreError> {
+        dispatch!(self.requeue_parked(id, now_ms))
+    }
+
+    /// When the newest stored delivery was received, if any is stored.
+    pub async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.newest_received_at())
+    }
+
+    /// How many times `complete` marked this delivery done (0 for an unknown id): exactly once
+    /// is the promise that tests check.
+    pub async fn times_completed(&self, id: &str) -> Result<i64, StoreError> {
+        dispatch!(self.times_completed(id))
+    }
+}
+
+/// A stored error is for an operator to read, not a log: it is cut to this many bytes.
+const MAX_ERROR_LEN: usize = 4000;
+
+/// The key that groups deliveries into one unit of work: one PR of one installation, or, for a
+/// delivery about no PR, the delivery alone. Repository names cannot contain `:` or `#`, so the two
+/// forms never collide.
+fn work_key(d: &NewDelivery) -> String {
+    match (&d.repo, d.pr) {
+        (Some(repo), Some(pr)) => {
+            let installation = d.installation_id.map_or_else(|| "-".to_string(), |i| i.to_string());
+            format!("pr:{installation}:{repo}#{pr}")
+        }
+        _ => format!("delivery:{}", d.id),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A claimed delivery as both backends read it back, with the key's own fields.
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    #[sqlx(flatten)]
+    delivery: QueuedDelivery,
+    installation_id: Option<i64>,
+    repo: Option<String>,
+    pr: Option<i64>,
+}
+
+/// The claimed rows of `key` as one unit of work, oldest first; `None` if there are none.
+fn work_from_rows(key: String, worker: &str, rows: Vec<ClaimedRow>) -> Option<Work> {
+    let first = rows.first()?;
+    let (installation_id, repo, pr) = (first.installation_id, first.repo.clone(), first.pr);
+    let mut deliveries: Vec<QueuedDelivery> = rows.into_iter().map(|r| r.delivery).collect();
+    deliveries.sort_by(|a, b| (a.received_at_ms, &a.id).cmp(&(b.received_at_ms, &b.id)));
+    Some(Work { key, worker: worker.to_string(), installation_id, repo, pr, deliveries })
+}
+
+fn work_ids(work: &Work) -> Vec<String> {
+    work.deliveries.iter().map(|d| d.id.clone()).collect()
+}
+
+/// Per-state counts as `SELECT state, COUNT(*) ... GROUP BY state` returns them.
+fn depth_from_counts(counts: Vec<(String, i64)>) -> QueueDepth {
+    let mut depth = QueueDepth::default();
+    for (state, count) in counts {
+        match state.as_str() {
+            "queued" => depth.queued = count,
+            "in_progress" => depth.in_progress = count,
+            "parked" => depth.parked = count,
+            "done" => depth.done = count,
+            // The schema's CHECK admits no other state.
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// Commits `tx` if `result` is a success, else rolls it back at once: a transaction merely
+/// dropped is rolled back only when its connection is next used, holding its locks until then.
+/// Callers run their statements in an `async` block and pass its result here; a helper taking an
+/// async closure instead would make every store future fail to be `Send` (a compiler limitation
+/// with closures over borrowed arguments), and the server spawns them.
+async fn finish<Db: sqlx::Database, T>(
+    tx: Transaction<'static, Db>,
+    doing: &'static str,
+    result: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match result {
+        Ok(value) => {
+            tx.commit().await.map_err(StoreError::query(doing))?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The error that made us roll back is the one to report; a failed rollback ends
+            // with the connection anyway.
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(repo: Option<&str>, pr: Option<i64>) -> NewDelivery {
+        NewDelivery {
+            id: "guid-1".into(),
+            event: "pull_request".into(),
+            action: None,
+            installation_id: Some(7),
+            repo: repo.map(String::from),
+            pr,
+            received_at_ms: 0,
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_pr_is_one_key_and_anything_else_is_its_own() {
+        assert_eq!(work_key(&delivery(Some("acme/shop"), Some(42))), "pr:7:acme/shop#42");
+        assert_eq!(work_key(&delivery(Some("acme/shop"), None)), "delivery:guid-1");
+        assert_eq!(work_key(&delivery(None, None)), "delivery:guid-1");
+    }
+
+    #[test]
+    fn truncates_on_a_char_boundary() {
+        assert_eq!(truncate("héllo", 2), "h");
+        assert_eq!(truncate("héllo", 3), "hé");
+        assert_eq!(truncate("hi", 10), "hi");
+    }
+}

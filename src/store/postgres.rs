@@ -1,0 +1,369 @@
+//! The PostgreSQL backend, for replicas sharing one queue. A key's lease is a row in `leases`;
+//! whoever holds that row's lock may change the key's deliveries, and every transaction takes the
+//! lease row before any delivery row, so transactions never deadlock. Claims lock it with
+//! `FOR UPDATE SKIP LOCKED`, so claimers never wait on each other either.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection, Postgres as Db, Transaction};
+
+use super::error::{StoreError, redact, scrub};
+use super::{
+    ClaimedRow, Insert, NewDelivery, ParkedDelivery, QueueDepth, Work, depth_from_counts, finish, work_from_rows,
+    work_ids,
+};
+
+/// How long connecting may take before the database counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a query waits for a free connection when every one is busy.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_CONNECTIONS: u32 = 10;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone)]
+pub(super) struct Postgres {
+    pool: PgPool,
+}
+
+/// One try at claiming, in its own transaction.
+enum Attempt {
+    Claimed(Work),
+    /// Nothing is ready.
+    Nothing,
+    /// Another worker got to this key first; try the next one.
+    Passed(String),
+}
+
+impl Postgres {
+    pub(super) async fn connect(url: &str) -> Result<Postgres, StoreError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::InvalidUrl { url: redact(url), reason: scrub(&e.to_string(), url) })?;
+        let unreachable = |reason: String| StoreError::Unreachable { url: redact(url), reason: scrub(&reason, url) };
+        // One connection first, under a deadline: the pool retries a refused connection until its
+        // acquire timeout and then says only that it timed out, which hides the reason.
+        match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Err(_) => return Err(unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+            Ok(Err(e)) => return Err(unreachable(e.to_string())),
+            Ok(Ok(conn)) => {
+                // Only a probe; failing to say goodbye politely changes nothing.
+                let _ = conn.close().await;
+            }
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        // The migrator takes an advisory lock, so replicas starting together migrate once.
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate { url: redact(url), reason: scrub(&e.to_string(), url) })?;
+        Ok(Postgres { pool })
+    }
+
+    async fn begin(&self, doing: &'static str) -> Result<Transaction<'static, Db>, StoreError> {
+        self.pool.begin().await.map_err(StoreError::query(doing))
+    }
+
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::query("checking the database"))?;
+        Ok(())
+    }
+
+    pub(super) async fn insert(&self, d: &NewDelivery, key: &str) -> Result<Insert, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms, body,
+                                     next_attempt_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&d.id)
+        .bind(&d.event)
+        .bind(&d.action)
+        .bind(d.installation_id)
+        .bind(&d.repo)
+        .bind(d.pr)
+        .bind(key)
+        .bind(d.received_at_ms)
+        .bind(&d.body)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("storing a delivery"))?;
+        Ok(if done.rows_affected() == 0 { Insert::Duplicate } else { Insert::Stored })
+    }
+
+    pub(super) async fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM deliveries WHERE id = $1)")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::query("looking up a delivery"))
+    }
+
+    pub(super) async fn claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Option<Work>, StoreError> {
+        const DOING: &str = "claiming work";
+        // Keys another worker took while we looked: skipped, so that every try makes progress.
+        let mut passed: Vec<String> = Vec::new();
+        loop {
+            let mut tx = self.begin(DOING).await?;
+            let attempt = try_claim(&mut tx, worker, now_ms, until_ms, &passed).await;
+            let attempt = finish(tx, DOING, attempt).await?;
+            match attempt {
+                Attempt::Claimed(work) => return Ok(Some(work)),
+                Attempt::Nothing => return Ok(None),
+                Attempt::Passed(key) => passed.push(key),
+            }
+        }
+    }
+
+    pub(super) async fn complete(&self, work: &Work, now_ms: i64) -> Result<(), StoreError> {
+        const DOING: &str = "marking work done";
+        let mut tx = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            lock_own_lease(tx, work, DOING).await?;
+            sqlx::query(
+                "UPDATE deliveries
+                 SET state = 'done', times_completed = times_completed + 1, done_at_ms = $3, claimed_by = NULL
+                 WHERE id = ANY($1) AND state = 'in_progress' AND claimed_by = $2",
+            )
+            .bind(work_ids(work))
+            .bind(&work.worker)
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            end_lease(tx, work, DOING).await
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn retry_later(
+        &self,
+        work: &Work,
+        error: &str,
+        next_attempt_ms: i64,
+        max_attempts: i32,
+    ) -> Result<Vec<String>, StoreError> {
+        const DOING: &str = "recording a failed attempt";
+        let mut tx = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            lock_own_lease(tx, work, DOING).await?;
+            let changed: Vec<(String, String)> = sqlx::query_as(
+                "UPDATE deliveries
+                 SET attempts = attempts + 1, last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
+                     state = CASE WHEN attempts + 1 >= $5 THEN 'parked' ELSE 'queued' END
+                 WHERE id = ANY($1) AND state = 'in_progress' AND claimed_by = $2
+                 RETURNING id, state",
+            )
+            .bind(work_ids(work))
+            .bind(&work.worker)
+            .bind(error)
+            .bind(next_attempt_ms)
+            .bind(max_attempts)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            end_lease(tx, work, DOING).await?;
+            // In the work's order, oldest first, whatever order the rows came back in.
+            let parked: Vec<&str> = changed.iter().filter(|(_, s)| s == "parked").map(|(id, _)| id.as_str()).collect();
+            Ok(work_ids(work).into_iter().filter(|id| parked.contains(&id.as_str())).collect())
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn release(&self, work: &Work) -> Result<(), StoreError> {
+        const DOING: &str = "giving work back";
+        let mut tx = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            lock_own_lease(tx, work, DOING).await?;
+            sqlx::query(
+                "UPDATE deliveries SET state = 'queued', claimed_by = NULL
+                 WHERE id = ANY($1) AND state = 'in_progress' AND claimed_by = $2",
+            )
+            .bind(work_ids(work))
+            .bind(&work.worker)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            end_lease(tx, work, DOING).await
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn depth(&self) -> Result<QueueDepth, StoreError> {
+        let counts: Vec<(String, i64)> = sqlx::query_as("SELECT state, COUNT(*) FROM deliveries GROUP BY state")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::query("counting the queue"))?;
+        Ok(depth_from_counts(counts))
+    }
+
+    pub(super) async fn parked(&self) -> Result<Vec<ParkedDelivery>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event, action, repo, pr, attempts, last_error, received_at_ms FROM deliveries
+             WHERE state = 'parked' ORDER BY received_at_ms, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("listing parked deliveries"))
+    }
+
+    pub(super) async fn requeue_parked(&self, id: Option<&str>, now_ms: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_ms = $2
+             WHERE state = 'parked' AND ($1::text IS NULL OR id = $1)",
+        )
+        .bind(id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("requeueing parked deliveries"))?;
+        Ok(done.rows_affected())
+    }
+
+    pub(super) async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(received_at_ms) FROM deliveries")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::query("reading the newest delivery"))
+    }
+
+    pub(super) async fn times_completed(&self, id: &str) -> Result<i64, StoreError> {
+        let times: Option<i64> = sqlx::query_scalar("SELECT times_completed FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::query("reading a delivery"))?;
+        Ok(times.unwrap_or(0))
+    }
+}
+
+/// Picks the key of the oldest ready delivery (skipping `passed`), takes its lease without waiting,
+/// then takes its ready deliveries.
+async fn try_claim(
+    tx: &mut Transaction<'static, Db>,
+    worker: &str,
+    now_ms: i64,
+    until_ms: i64,
+    passed: &[String],
+) -> Result<Attempt, StoreError> {
+    const DOING: &str = "claiming work";
+    // No lock yet: the lease below decides. An in_progress delivery whose key has no live lease
+    // belongs to a worker that lost it.
+    let key: Option<String> = sqlx::query_scalar(
+        "SELECT d.work_key FROM deliveries d
+         WHERE d.state IN ('queued', 'in_progress')
+           AND (d.state = 'in_progress' OR d.next_attempt_ms <= $1)
+           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.work_key = d.work_key AND l.until_ms > $1)
+           AND d.work_key <> ALL($2)
+         ORDER BY d.received_at_ms, d.id
+         LIMIT 1",
+    )
+    .bind(now_ms)
+    .bind(passed)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(StoreError::query(DOING))?;
+    let Some(key) = key else {
+        return Ok(Attempt::Nothing);
+    };
+
+    // A lease row locked by someone else is being claimed or ended right now: pass, don't wait.
+    let lease: Option<i64> =
+        sqlx::query_scalar("SELECT until_ms FROM leases WHERE work_key = $1 FOR UPDATE SKIP LOCKED")
+            .bind(&key)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+    let leased = match lease {
+        Some(until) if until > now_ms => false,
+        Some(_) => {
+            // Expired: a crashed or stalled worker's; take it over.
+            sqlx::query("UPDATE leases SET worker = $2, until_ms = $3 WHERE work_key = $1")
+                .bind(&key)
+                .bind(worker)
+                .bind(until_ms)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            true
+        }
+        None => {
+            // No row, or one locked by another transaction: DO NOTHING tells the two apart, and two
+            // claimers inserting at once get one row between them.
+            let inserted: Option<String> = sqlx::query_scalar(
+                "INSERT INTO leases (work_key, worker, until_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (work_key) DO NOTHING RETURNING work_key",
+            )
+            .bind(&key)
+            .bind(worker)
+            .bind(until_ms)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            inserted.is_some()
+        }
+    };
+    if !leased {
+        return Ok(Attempt::Passed(key));
+    }
+
+    let rows: Vec<ClaimedRow> = sqlx::query_as(
+        "UPDATE deliveries SET state = 'in_progress', claimed_by = $2
+         WHERE work_key = $1 AND state IN ('queued', 'in_progress')
+           AND (state = 'in_progress' OR next_attempt_ms <= $3)
+         RETURNING id, event, action, attempts, received_at_ms, body, installation_id, repo, pr",
+    )
+    .bind(&key)
+    .bind(worker)
+    .bind(now_ms)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(StoreError::query(DOING))?;
+    match work_from_rows(key.clone(), worker, rows) {
+        Some(work) => Ok(Attempt::Claimed(work)),
+        None => {
+            // Its holder finished between our look and our lease: nothing left, so no lease either.
+            sqlx::query("DELETE FROM leases WHERE work_key = $1")
+                .bind(&key)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            Ok(Attempt::Passed(key))
+        }
+    }
+}
+
+/// Locks the key's lease row, inside `tx`, and checks that `work`'s worker still holds it: it may
+/// have expired, but nobody else may have taken it over.
+async fn lock_own_lease(tx: &mut Transaction<'static, Db>, work: &Work, doing: &'static str) -> Result<(), StoreError> {
+    let holder: Option<String> = sqlx::query_scalar("SELECT worker FROM leases WHERE work_key = $1 FOR UPDATE")
+        .bind(&work.key)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(StoreError::query(doing))?;
+    if holder.as_deref() != Some(work.worker.as_str()) {
+        return Err(StoreError::LeaseLost { key: work.key.clone(), worker: work.worker.clone() });
+    }
+    Ok(())
+}
+
+async fn end_lease(tx: &mut Transaction<'static, Db>, work: &Work, doing: &'static str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM leases WHERE work_key = $1")
+        .bind(&work.key)
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::query(doing))?;
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! The SQLite backend, for a single server: one file in WAL mode, written by one transaction at a
+//! time (a lock in this process, `BEGIN IMMEDIATE` and a busy timeout between processes), so a
+//! claim is atomic simply because nothing else writes while it runs.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite as Db, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use super::error::{StoreError, redact, scrub};
+use super::{
+    ClaimedRow, Insert, NewDelivery, ParkedDelivery, QueueDepth, Work, depth_from_counts, finish, work_from_rows,
+    work_ids,
+};
+
+/// How long a writer waits for another process's write to finish before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Readers run alongside the writer in WAL mode; a few are plenty for one server.
+const MAX_CONNECTIONS: u32 = 4;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+#[derive(Clone)]
+pub(super) struct Sqlite {
+    pool: SqlitePool,
+    /// Serialises this process's writes: waiting on a lock here is cheap and fair, where SQLite's
+    /// busy handler polls with growing sleeps.
+    writer: Arc<Mutex<()>>,
+}
+
+impl Sqlite {
+    pub(super) async fn connect(url: &str) -> Result<Sqlite, StoreError> {
+        let invalid = |e: sqlx::Error| StoreError::InvalidUrl { url: redact(url), reason: scrub(&e.to_string(), url) };
+        let options = SqliteConnectOptions::from_str(url).map_err(invalid)?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool = if in_memory {
+            // An in-memory database lives as long as its connection: keep exactly one, forever.
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS)
+        };
+        let options = if in_memory {
+            options
+        } else {
+            // FULL: a delivery GitHub was told is stored survives a power cut, not only a crash.
+            options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(BUSY_TIMEOUT)
+        };
+        let pool = pool
+            .acquire_timeout(BUSY_TIMEOUT * 2)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unreachable { url: redact(url), reason: scrub(&e.to_string(), url) })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate { url: redact(url), reason: scrub(&e.to_string(), url) })?;
+        Ok(Sqlite { pool, writer: Arc::new(Mutex::new(())) })
+    }
+
+    /// Starts this process's one write transaction, holding SQLite's write lock from the first
+    /// statement (`BEGIN IMMEDIATE`): a transaction that reads first and then writes would have to
+    /// upgrade its lock, which fails at once whatever the busy timeout. Keep the guard until the
+    /// transaction ends.
+    async fn begin(&self, doing: &'static str) -> Result<(MutexGuard<'_, ()>, Transaction<'static, Db>), StoreError> {
+        let guard = self.writer.lock().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(StoreError::query(doing))?;
+        Ok((guard, tx))
+    }
+
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(StoreError::query("checking the database"))?;
+        Ok(())
+    }
+
+    pub(super) async fn insert(&self, d: &NewDelivery, key: &str) -> Result<Insert, StoreError> {
+        let _write = self.writer.lock().await;
+        let done = sqlx::query(
+            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms, body,
+                                     next_attempt_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&d.id)
+        .bind(&d.event)
+        .bind(&d.action)
+        .bind(d.installation_id)
+        .bind(&d.repo)
+        .bind(d.pr)
+        .bind(key)
+        .bind(d.received_at_ms)
+        .bind(&d.body)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("storing a delivery"))?;
+        Ok(if done.rows_affected() == 0 { Insert::Duplicate } else { Insert::Stored })
+    }
+
+    pub(super) async fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::query("looking up a delivery"))?;
+        Ok(found.is_some())
+    }
+
+    pub(super) async fn claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Option<Work>, StoreError> {
+        const DOING: &str = "claiming work";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            // An in_progress delivery whose key has no live lease belongs to a worker that lost it.
+            let key: Option<String> = sqlx::query_scalar(
+                "SELECT d.work_key FROM deliveries d
+                 WHERE d.state IN ('queued', 'in_progress')
+                   AND (d.state = 'in_progress' OR d.next_attempt_ms <= $1)
+                   AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.work_key = d.work_key AND l.until_ms > $1)
+                 ORDER BY d.received_at_ms, d.id
+                 LIMIT 1",
+            )
+            .bind(now_ms)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            let Some(key) = key else {
+                return Ok(None);
+            };
+            sqlx::query(
+                "INSERT INTO leases (work_key, worker, until_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (work_key) DO UPDATE SET worker = excluded.worker, until_ms = excluded.until_ms",
+            )
+            .bind(&key)
+            .bind(worker)
+            .bind(until_ms)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            let rows: Vec<ClaimedRow> = sqlx::query_as(
+                "UPDATE deliveries SET state = 'in_progress', claimed_by = $2
+                 WHERE work_key = $1 AND state IN ('queued', 'in_progress')
+                   AND (state = 'in_progress' OR next_attempt_ms <= $3)
+                 RETURNING id, event, action, attempts, received_at_ms, body, installation_id, repo, pr",
+            )
+            .bind(&key)
+            .bind(worker)
+            .bind(now_ms)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            Ok(work_from_rows(key, worker, rows))
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    /// Checks, inside `tx`, that `work`'s worker still holds its key: the lease may have expired,
+    /// but nobody else may have taken it over.
+    async fn check_lease(
+        tx: &mut Transaction<'static, Db>,
+        work: &Work,
+        doing: &'static str,
+    ) -> Result<(), StoreError> {
+        let holder: Option<String> = sqlx::query_scalar("SELECT worker FROM leases WHERE work_key = $1")
+            .bind(&work.key)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(doing))?;
+        if holder.as_deref() != Some(work.worker.as_str()) {
+            return Err(StoreError::LeaseLost { key: work.key.clone(), worker: work.worker.clone() });
+        }
+        Ok(())
+    }
+
+    async fn end_lease(tx: &mut Transaction<'static, Db>, work: &Work, doing: &'static str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM leases WHERE work_key = $1")
+            .bind(&work.key)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(doing))?;
+        Ok(())
+    }
+
+    pub(super) async fn complete(&self, work: &Work, now_ms: i64) -> Result<(), StoreError> {
+        const DOING: &str = "marking work done";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            Self::check_lease(tx, work, DOING).await?;
+            for id in work_ids(work) {
+                sqlx::query(
+                    "UPDATE deliveries
+                     SET state = 'done', times_completed = times_completed + 1, done_at_ms = $3, claimed_by = NULL
+                     WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2",
+                )
+                .bind(id)
+                .bind(&work.worker)
+                .bind(now_ms)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            }
+            Self::end_lease(tx, work, DOING).await
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn retry_later(
+        &self,
+        work: &Work,
+        error: &str,
+        next_attempt_ms: i64,
+        max_attempts: i32,
+    ) -> Result<Vec<String>, StoreError> {
+        const DOING: &str = "recording a failed attempt";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            Self::check_lease(tx, work, DOING).await?;
+            let mut parked = Vec::new();
+            for id in work_ids(work) {
+                let state: Option<String> = sqlx::query_scalar(
+                    "UPDATE deliveries
+                     SET attempts = attempts + 1, last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
+                         state = CASE WHEN attempts + 1 >= $5 THEN 'parked' ELSE 'queued' END
+                     WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2
+                     RETURNING state",
+                )
+                .bind(&id)
+                .bind(&work.worker)
+                .bind(error)
+                .bind(next_attempt_ms)
+                .bind(max_attempts)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+                if state.as_deref() == Some("parked") {
+                    parked.push(id);
+                }
+            }
+            Self::end_lease(tx, work, DOING).await?;
+            Ok(parked)
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn release(&self, work: &Work) -> Result<(), StoreError> {
+        const DOING: &str = "giving work back";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            Self::check_lease(tx, work, DOING).await?;
+            for id in work_ids(work) {
+                sqlx::query(
+                    "UPDATE deliveries SET state = 'queued', claimed_by = NULL
+                     WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2",
+                )
+                .bind(id)
+                .bind(&work.worker)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            }
+            Self::end_lease(tx, work, DOING).await
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn depth(&self) -> Result<QueueDepth, StoreError> {
+        let counts: Vec<(String, i64)> = sqlx::query_as("SELECT state, COUNT(*) FROM deliveries GROUP BY state")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::query("counting the queue"))?;
+        Ok(depth_from_counts(counts))
+    }
+
+    pub(super) async fn parked(&self) -> Result<Vec<ParkedDelivery>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event, action, repo, pr, attempts, last_error, received_at_ms FROM deliveries
+             WHERE state = 'parked' ORDER BY received_at_ms, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("listing parked deliveries"))
+    }
+
+    pub(super) async fn requeue_parked(&self, id: Option<&str>, now_ms: i64) -> Result<u64, StoreError> {
+        let _write = self.writer.lock().await;
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_ms = $2
+             WHERE state = 'parked' AND ($1 IS NULL OR id = $1)",
+        )
+        .bind(id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("requeueing parked deliveries"))?;
+        Ok(done.rows_affected())
+    }
+
+    pub(super) async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(received_at_ms) FROM deliveries")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::query("reading the newest delivery"))
+    }
+
+    pub(super) async fn times_completed(&self, id: &str) -> Result<i64, StoreError> {
+        let times: Option<i64> = sqlx::query_scalar("SELECT times_completed FROM deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::query("reading a delivery"))?;
+        Ok(times.unwrap_or(0))
+    }
+}

@@ -1,0 +1,162 @@
+//! `flowgate serve` end to end, in process: signed real payloads (octokit/webhooks, MIT) over
+//! HTTP to the App, which stores them, acknowledges, and gates the PR against the stateful fake
+//! GitHub. Bad input of every kind is refused with the right status; a slow GitHub does not slow
+//! the acknowledgement; a failing GitHub is retried; every store runs on SQLite and PostgreSQL.
+
+mod fake_github;
+mod serve_support;
+
+use std::time::{Duration, Instant};
+
+use fake_github::{AppAuth, HEAD, hello_world, payload};
+use serde_json::json;
+use serve_support::{Server, databases, post, sign, wait_until};
+
+async fn opened_pr() -> fake_github::FakeGitHub {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    // The octokit payloads name installation 1.
+    fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
+    fake
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delivery_becomes_a_check_run_and_a_review_completes_it() {
+    for db in databases("serve_review").await {
+        let fake = opened_pr().await;
+        let server = Server::start(&fake, &db.url).await;
+        let opened = payload("pull_request.opened.payload.json");
+        let (status, _) = server.deliver("pull_request", "d-opened", &opened).await;
+        assert_eq!(status, 202, "{}", db.name);
+        wait_until("a pending check run on the head", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
+        fake.with(|s| assert_eq!(s.runs_on(HEAD)[0].status, "in_progress"));
+
+        let review = payload("pull_request_review.submitted.payload.json");
+        fake.with(|s| {
+            let reviews = &mut s.pr(2).reviews;
+            reviews.push(review["review"].clone());
+            reviews.push(json!({ "id": 2, "user": { "login": "hubot", "type": "User" }, "state": "APPROVED",
+                "commit_id": HEAD, "submitted_at": "2019-05-15T16:00:00Z", "body": "" }));
+        });
+        let (status, _) = server.deliver("pull_request_review", "d-review", &review).await;
+        assert_eq!(status, 202);
+        wait_until("the run completes with success", async || {
+            fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.conclusion.as_deref() == Some("success")))
+        })
+        .await;
+        fake.with(|s| {
+            assert_eq!(s.runs_on(HEAD).len(), 1, "{}: one run, updated", db.name);
+            assert_eq!(s.app.as_ref().map(|a| a.tokens_issued), Some(1), "one installation token for both");
+        });
+        let metrics = server.get("/metrics").await;
+        assert!(
+            metrics.1.contains("flowgate_deliveries_total{event=\"pull_request\",outcome=\"stored\"} 1"),
+            "{}",
+            metrics.1
+        );
+        assert!(metrics.1.contains("flowgate_evaluations_total{outcome=\"done\"}"), "{}", metrics.1);
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_deliveries_are_refused_with_the_right_status_and_nothing_is_stored() {
+    for db in databases("serve_bad").await {
+        let fake = opened_pr().await;
+        let server = Server::start(&fake, &db.url).await;
+        let body = payload("pull_request.opened.payload.json").to_string();
+        let headers = |event: &str, id: &str, signature: &str| {
+            vec![
+                ("X-GitHub-Event".to_string(), event.to_string()),
+                ("X-GitHub-Delivery".to_string(), id.to_string()),
+                ("X-Hub-Signature-256".to_string(), signature.to_string()),
+            ]
+        };
+
+        let forged = post(
+            &server.url,
+            "/webhook",
+            &headers("pull_request", "d1", &sign("wrong secret", body.as_bytes())),
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(forged.0, 401, "{}: a forged signature", db.name);
+
+        let truncated = &body.as_bytes()[..body.len() / 2];
+        let cut = post(
+            &server.url,
+            "/webhook",
+            &headers("pull_request", "d2", &sign(serve_support::SECRET, truncated)),
+            truncated,
+        )
+        .await;
+        assert_eq!(cut.0, 400, "a truncated body, correctly signed");
+        assert!(cut.1.contains("not JSON"), "{}", cut.1);
+
+        let huge = vec![b' '; 26 * 1024 * 1024];
+        let too_big =
+            post(&server.url, "/webhook", &headers("pull_request", "d3", &sign(serve_support::SECRET, &huge)), &huge)
+                .await;
+        assert_eq!(too_big.0, 413, "26 MB is over GitHub's 25 MB");
+
+        let ping =
+            post(&server.url, "/webhook", &headers("ping", "d4", &sign(serve_support::SECRET, b"{}")), b"{}").await;
+        assert_eq!(ping.0, 200);
+        let unknown =
+            post(&server.url, "/webhook", &headers("star", "d5", &sign(serve_support::SECRET, b"{}")), b"{}").await;
+        assert_eq!(unknown.0, 200);
+        assert!(unknown.1.contains("ignored"), "{}", unknown.1);
+
+        let first = server.deliver("pull_request", "d6", &payload("pull_request.opened.payload.json")).await;
+        let replay = server.deliver("pull_request", "d6", &payload("pull_request.opened.payload.json")).await;
+        assert_eq!((first.0, replay.0), (202, 200), "a replayed delivery id is acknowledged and not stored again");
+
+        wait_until("the one stored delivery is done", async || server.depth().await.done == 1).await;
+        let depth = server.depth().await;
+        assert_eq!((depth.queued, depth.in_progress, depth.parked, depth.done), (0, 0, 0, 1), "{}", db.name);
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_github_does_not_slow_the_acknowledgement() {
+    let db = &databases("serve_slow").await[0];
+    let fake = opened_pr().await;
+    fake.with(|s| s.delay = Duration::from_secs(3));
+    let server = Server::start(&fake, &db.url).await;
+    let started = Instant::now();
+    let (status, _) = server.deliver("pull_request", "slow-1", &payload("pull_request.opened.payload.json")).await;
+    let acknowledged = started.elapsed();
+    assert_eq!(status, 202);
+    assert!(acknowledged < Duration::from_secs(2), "acknowledged after {acknowledged:?}, GitHub takes 3 s an answer");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn github_failing_then_succeeding_is_retried_and_a_hopeless_delivery_is_parked() {
+    for db in databases("serve_retry").await {
+        let fake = opened_pr().await;
+        // Enough 502s to exhaust the client's own retries once; the worker tries again later.
+        fake.with(|s| s.bad_gateway_next = 5);
+        let server = Server::start(&fake, &db.url).await;
+        server.deliver("pull_request", "r-1", &payload("pull_request.opened.payload.json")).await;
+        wait_until("the check run after a retry", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
+        assert_eq!(server.depth().await.done, 1);
+
+        // A repository the App is not installed on: every attempt fails, and the delivery is parked.
+        let mut stranger = payload("pull_request.opened.payload.json");
+        stranger["repository"]["full_name"] = json!("nobody/nothing");
+        server.deliver("pull_request", "r-2", &stranger).await;
+        wait_until("the hopeless delivery is parked", async || server.depth().await.parked == 1).await;
+        let parked = server.app.store.parked().await.expect("parked");
+        assert_eq!(parked[0].id, "r-2");
+        assert!(
+            parked[0].last_error.as_deref().is_some_and(|e| e.contains("nobody/nothing")),
+            "{:?}",
+            parked[0].last_error
+        );
+        server.stop().await;
+        db.drop_database().await;
+    }
+}

@@ -1,0 +1,192 @@
+//! What the App's tests share: a `flowgate serve` started in process on a free port, signed
+//! deliveries over real HTTP, and the databases each test runs on (SQLite always; PostgreSQL when
+//! `FLOWGATE_TEST_DATABASE_URL` is set, each test in a fresh database of its own).
+// Each test file is its own crate and uses only some of this.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use flowgate::github::AppKey;
+use flowgate::serve::config::ServeConfig;
+use flowgate::serve::signature::WebhookSecret;
+use flowgate::serve::{App, serve_on};
+use flowgate::store::{QueueDepth, Store};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
+
+use crate::fake_github::FakeGitHub;
+
+pub const SECRET: &str = "a webhook secret for tests";
+pub const APP_ID: u64 = 12345;
+
+pub fn app_key() -> AppKey {
+    let pem =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem"))
+            .expect("key");
+    AppKey::from_pem(APP_ID, &pem).expect("key parses")
+}
+
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    WebhookSecret::new(secret).expect("secret").sign(body)
+}
+
+/// A database for one test, dropped with it.
+pub struct Db {
+    pub name: &'static str,
+    pub url: String,
+    /// The admin URL and database name, to drop it after the test.
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Db {
+    /// Drops a PostgreSQL test database; call it at the end of the test.
+    pub async fn drop_database(&self) {
+        use sqlx::Connection;
+        if let Some((admin, name)) = &self.postgres {
+            let mut conn = sqlx::PgConnection::connect(admin).await.expect("reconnects to drop the test database");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await
+                .expect("drops");
+        }
+    }
+}
+
+/// SQLite in a temporary directory, and PostgreSQL when `FLOWGATE_TEST_DATABASE_URL` is set
+/// (a fresh database named after the test). Without the variable, says so loudly.
+pub async fn databases(test: &str) -> Vec<Db> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = format!("sqlite://{}", dir.path().join("flowgate.db").display());
+    let mut out = vec![Db { name: "sqlite", url: sqlite, postgres: None, _dir: Some(dir) }];
+    match std::env::var("FLOWGATE_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let (url, name) = fresh_postgres(&admin, test).await;
+            out.push(Db { name: "postgres", url, postgres: Some((admin, name)), _dir: None })
+        }
+        _ => eprintln!(
+            "*** {test}: the PostgreSQL half DID NOT RUN: set FLOWGATE_TEST_DATABASE_URL (.ci/run sets it) ***"
+        ),
+    }
+    out
+}
+
+/// Creates `flowgate_<test>_<n>` through the admin URL and returns its URL and name. Fails the
+/// test when the server cannot be reached: asked for PostgreSQL, a test never skips it.
+pub async fn fresh_postgres(admin: &str, test: &str) -> (String, String) {
+    use sqlx::Connection;
+    let name = format!("flowgate_{test}_{}_{}", std::process::id(), fastrand_suffix());
+    let mut conn =
+        sqlx::PgConnection::connect(admin).await.unwrap_or_else(|e| panic!("FLOWGATE_TEST_DATABASE_URL={admin}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    (format!("{base}/{name}"), name)
+}
+
+fn fastrand_suffix() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    u64::from(nanos) ^ (std::ptr::addr_of!(nanos) as u64)
+}
+
+pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
+    ServeConfig {
+        app_id: APP_ID,
+        app_key: app_key(),
+        webhook_secrets: vec![WebhookSecret::new(SECRET).expect("secret")],
+        database_url: database_url.to_string(),
+        github_api_url: fake.uri(),
+        listen: "127.0.0.1:0".parse().expect("address"),
+        workers: 2,
+        public_rate_limit: 1000,
+        lease: Duration::from_secs(2),
+        retry_backoff: Duration::from_millis(100),
+        sources: Vec::new(),
+    }
+}
+
+pub struct Server {
+    pub url: String,
+    pub app: Arc<App>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<(), flowgate::UserError>>,
+}
+
+impl Server {
+    pub async fn start(fake: &FakeGitHub, database_url: &str) -> Server {
+        Server::start_with(config(fake, database_url)).await
+    }
+
+    pub async fn start_with(config: ServeConfig) -> Server {
+        let store = Store::connect(&config.database_url).await.expect("store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let app = Arc::new(App::new(config, store));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve_on(app.clone(), listener, stopped));
+        Server { url, app, stop, task }
+    }
+
+    /// Posts `payload` as GitHub would: signed, with its event and delivery id.
+    pub async fn deliver(&self, event: &str, id: &str, payload: &serde_json::Value) -> (u16, String) {
+        let body = payload.to_string();
+        let headers = vec![
+            ("X-GitHub-Event".to_string(), event.to_string()),
+            ("X-GitHub-Delivery".to_string(), id.to_string()),
+            ("X-Hub-Signature-256".to_string(), sign(SECRET, body.as_bytes())),
+            ("Content-Type".to_string(), "application/json".to_string()),
+        ];
+        post(&self.url, "/webhook", &headers, body.as_bytes()).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        request(&self.url, "GET", path, &[], b"").await
+    }
+
+    pub async fn depth(&self) -> QueueDepth {
+        self.app.store.depth().await.expect("depth")
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
+    }
+}
+
+pub async fn post(url: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> (u16, String) {
+    request(url, "POST", path, headers, body).await
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status and the body. Plain enough that a
+/// server that closes early (413) still gives its answer.
+pub async fn request(url: &str, method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> (u16, String) {
+    let host = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.expect("write");
+    // The server may answer and close before the whole body is sent (413): that is fine.
+    let _ = stream.write_all(body).await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// Waits up to 20 s for `condition`.
+pub async fn wait_until(what: &str, condition: impl AsyncFn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("waited 20 s for: {what}");
+}

@@ -1,0 +1,514 @@
+//! The delivery store behind `flowgate serve`, on both backends: every scenario runs once against
+//! a fresh SQLite file and once against a fresh PostgreSQL database (`FLOWGATE_TEST_DATABASE_URL`,
+//! e.g. postgres://postgres@127.0.0.1:5432/test; without it the PostgreSQL half says loudly that it
+//! did not run). Times are passed in, so leases and backoff are tested without sleeping.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use flowgate::store::{Insert, NewDelivery, QueueDepth, Store, StoreError};
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+const TEST_DATABASE_URL: &str = "FLOWGATE_TEST_DATABASE_URL";
+const LEASE: i64 = 60_000;
+
+// ---- Harness -------------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of one test's own: a SQLite file in a temporary directory, or a PostgreSQL database
+/// created for the test and dropped after it, so tests run in parallel and reruns start clean.
+#[derive(Clone)]
+struct Db {
+    url: String,
+    /// The PostgreSQL server's URL and the database created on it.
+    postgres: Option<(String, String)>,
+    _dir: Option<Arc<tempfile::TempDir>>,
+}
+
+impl Db {
+    async fn store(&self) -> Store {
+        Store::connect(&self.url).await.unwrap_or_else(|e| panic!("connects to {}: {e}", self.url))
+    }
+
+    fn sqlite() -> Db {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("flowgate.db").display());
+        Db { url, postgres: None, _dir: Some(Arc::new(dir)) }
+    }
+
+    /// `None`, after saying so on stderr, when no PostgreSQL server is configured.
+    async fn postgres() -> Option<Db> {
+        let Ok(server) = std::env::var(TEST_DATABASE_URL) else {
+            // Once, and straight to stderr: the harness hides what passing tests `eprintln!`.
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                let message = format!("\n*** PostgreSQL store tests DID NOT RUN: set {TEST_DATABASE_URL} ***\n");
+                let _ = writeln!(std::io::stderr(), "{message}");
+            });
+            return None;
+        };
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let name = format!("flowgate_test_{}_{}_{nanos}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
+        let mut admin = PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL} is set but its server cannot be reached: {e}"));
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).await.expect("creates a database");
+        admin.close().await.expect("closes");
+        Some(Db { url: with_database(&server, &name), postgres: Some((server, name)), _dir: None })
+    }
+
+    async fn drop_database(&self) {
+        if let Some((server, name)) = &self.postgres {
+            let mut admin = PgConnection::connect(server).await.expect("reconnects to drop the test database");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("drops the test database");
+        }
+    }
+}
+
+/// `url` naming database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (url, query) = url.split_once('?').map_or((url, String::new()), |(u, q)| (u, format!("?{q}")));
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let base = match url[authority_start..].find('/') {
+        Some(slash) => &url[..authority_start + slash],
+        None => url,
+    };
+    format!("{base}/{name}{query}")
+}
+
+/// Runs `body` on a fresh database of `backend`, then drops the database, even if `body` panicked.
+async fn run<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = match backend {
+        Backend::Sqlite => Db::sqlite(),
+        Backend::Postgres => match Db::postgres().await {
+            Some(db) => db,
+            None => return,
+        },
+    };
+    let outcome = tokio::spawn(body(db.clone())).await;
+    db.drop_database().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// One test per backend for each scenario: `name::sqlite` and `name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                crate::run(crate::Backend::Sqlite, super::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                crate::run(crate::Backend::Postgres, super::$name).await
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    a_known_id_is_a_duplicate_and_changes_nothing,
+    deliveries_survive_a_restart,
+    a_claim_takes_every_ready_delivery_of_one_pr,
+    a_leased_pr_is_not_claimed_twice,
+    an_expired_lease_is_taken_over_and_its_holder_cannot_complete,
+    an_expired_lease_not_taken_over_still_completes,
+    deliveries_arriving_during_work_wait_for_the_next_claim,
+    a_failure_backs_off_then_parks_and_an_operator_requeues,
+    a_released_claim_is_ready_at_once_without_an_attempt,
+    depth_counts_every_state,
+    newest_received_at_is_the_latest_reception,
+    many_workers_complete_every_delivery_exactly_once,
+);
+
+fn delivery(id: &str, pr: Option<i64>, received_at_ms: i64) -> NewDelivery {
+    NewDelivery {
+        id: id.to_string(),
+        event: if pr.is_some() { "pull_request" } else { "installation" }.to_string(),
+        action: Some("synchronize".to_string()),
+        installation_id: Some(7),
+        repo: pr.map(|_| "acme/shop".to_string()),
+        pr,
+        received_at_ms,
+        body: format!("{{\"delivery\":\"{id}\"}}").into_bytes(),
+    }
+}
+
+async fn insert(store: &Store, d: NewDelivery) {
+    assert_eq!(store.insert(&d).await.expect("inserts"), Insert::Stored, "{} is new", d.id);
+}
+
+fn ids(work: &flowgate::store::Work) -> Vec<&str> {
+    work.deliveries.iter().map(|d| d.id.as_str()).collect()
+}
+
+// ---- Scenarios -----------------------------------------------------------------------------
+
+async fn a_known_id_is_a_duplicate_and_changes_nothing(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    let mut again = delivery("d1", Some(2), 20);
+    again.body = b"something else".to_vec();
+    assert_eq!(store.insert(&again).await.expect("inserts"), Insert::Duplicate);
+    assert!(store.contains("d1").await.expect("looks up"));
+    assert!(!store.contains("d2").await.expect("looks up"));
+
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    assert_eq!(work.pr, Some(1), "the first delivery's PR, not the duplicate's");
+    assert_eq!(work.deliveries.len(), 1);
+    assert_eq!(work.deliveries[0].body, b"{\"delivery\":\"d1\"}".to_vec());
+    assert_eq!(work.deliveries[0].received_at_ms, 10);
+}
+
+async fn deliveries_survive_a_restart(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    drop(store);
+
+    let store = db.store().await;
+    assert_eq!(store.depth().await.expect("counts").queued, 1);
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("the stored delivery");
+    assert_eq!(ids(&work), ["d1"]);
+    assert_eq!(work.deliveries[0].body, b"{\"delivery\":\"d1\"}".to_vec());
+}
+
+async fn a_claim_takes_every_ready_delivery_of_one_pr(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("pr1-a", Some(1), 10)).await;
+    insert(&store, delivery("pr2-a", Some(2), 11)).await;
+    insert(&store, delivery("install", None, 12)).await;
+    insert(&store, delivery("pr1-c", Some(1), 14)).await;
+    insert(&store, delivery("pr1-b", Some(1), 13)).await;
+
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    assert_eq!(work.worker, "w1");
+    assert_eq!((work.installation_id, work.repo.as_deref(), work.pr), (Some(7), Some("acme/shop"), Some(1)));
+    assert_eq!(ids(&work), ["pr1-a", "pr1-b", "pr1-c"], "the whole PR, oldest first");
+    assert!(work.deliveries.iter().all(|d| d.attempts == 0 && d.event == "pull_request"));
+
+    let next = store.claim("w2", 100, LEASE).await.expect("claims").expect("work");
+    assert_eq!(ids(&next), ["pr2-a"], "the other PR is left for another worker");
+    let alone = store.claim("w3", 100, LEASE).await.expect("claims").expect("work");
+    assert_eq!(ids(&alone), ["install"], "a delivery about no PR is a unit of its own");
+    assert_eq!((alone.repo, alone.pr), (None, None));
+    assert!(store.claim("w4", 100, LEASE).await.expect("claims").is_none());
+}
+
+async fn a_leased_pr_is_not_claimed_twice(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("pr1-a", Some(1), 10)).await;
+    insert(&store, delivery("pr2-a", Some(2), 11)).await;
+
+    let first = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    assert_eq!(first.pr, Some(1));
+    // A new delivery for the leased PR is ready, but the PR is w1's until its lease ends.
+    insert(&store, delivery("pr1-b", Some(1), 12)).await;
+    let second = store.claim("w2", 200, LEASE).await.expect("claims").expect("work");
+    assert_eq!(second.pr, Some(2), "w2 takes the other PR");
+    assert!(store.claim("w3", 300, LEASE).await.expect("claims").is_none(), "both PRs are leased");
+
+    store.complete(&first, 400).await.expect("completes");
+    let third = store.claim("w3", 500, LEASE).await.expect("claims").expect("work");
+    assert_eq!(ids(&third), ["pr1-b"]);
+}
+
+async fn an_expired_lease_is_taken_over_and_its_holder_cannot_complete(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    insert(&store, delivery("d2", Some(1), 11)).await;
+
+    let stalled = store.claim("w1", 1_000, 1_000).await.expect("claims").expect("work");
+    assert!(store.claim("w2", 1_999, 1_000).await.expect("claims").is_none(), "the lease runs until 2000");
+    let rescued = store.claim("w2", 2_000, 1_000).await.expect("claims").expect("the stalled work comes back");
+    assert_eq!(ids(&rescued), ["d1", "d2"]);
+    assert_eq!(rescued.worker, "w2");
+    assert!(rescued.deliveries.iter().all(|d| d.attempts == 0), "a lost lease is not a failed attempt");
+
+    let lost = store.complete(&stalled, 2_100).await.expect_err("w1 no longer holds the PR");
+    assert!(matches!(lost, StoreError::LeaseLost { .. }), "{lost}");
+    assert!(lost.to_string().contains("w1"), "{lost}");
+    let lost = store.retry_later(&stalled, "boom", 9_000, 5).await.expect_err("w1 no longer holds the PR");
+    assert!(matches!(lost, StoreError::LeaseLost { .. }), "{lost}");
+    assert!(matches!(store.release(&stalled).await, Err(StoreError::LeaseLost { .. })));
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { in_progress: 2, ..QueueDepth::default() });
+
+    store.complete(&rescued, 2_200).await.expect("w2 completes");
+    assert_eq!(store.times_completed("d1").await.expect("reads"), 1);
+    assert_eq!(store.times_completed("d2").await.expect("reads"), 1);
+    let late = store.complete(&stalled, 2_300).await.expect_err("the lease is gone");
+    assert!(matches!(late, StoreError::LeaseLost { .. }), "{late}");
+    assert_eq!(store.times_completed("d1").await.expect("reads"), 1);
+}
+
+async fn an_expired_lease_not_taken_over_still_completes(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    let slow = store.claim("w1", 1_000, 1_000).await.expect("claims").expect("work");
+    store.complete(&slow, 5_000).await.expect("nobody took it over");
+    assert_eq!(store.times_completed("d1").await.expect("reads"), 1);
+    assert!(store.claim("w2", 6_000, 1_000).await.expect("claims").is_none());
+}
+
+async fn deliveries_arriving_during_work_wait_for_the_next_claim(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    insert(&store, delivery("d2", Some(1), 11)).await;
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    insert(&store, delivery("d3", Some(1), 120)).await;
+    store.complete(&work, 200).await.expect("completes");
+
+    assert_eq!(store.times_completed("d3").await.expect("reads"), 0);
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { queued: 1, done: 2, ..QueueDepth::default() });
+    let next = store.claim("w2", 300, LEASE).await.expect("claims").expect("work");
+    assert_eq!(ids(&next), ["d3"]);
+}
+
+async fn a_failure_backs_off_then_parks_and_an_operator_requeues(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    insert(&store, delivery("other", Some(2), 20)).await;
+    let max = 3;
+
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    assert_eq!(ids(&work), ["d1"]);
+    assert!(store.retry_later(&work, "GitHub said 502", 1_000, max).await.expect("records").is_empty());
+    // Backing off, d1 is passed over for younger work.
+    let other = store.claim("w2", 999, LEASE).await.expect("claims").expect("work");
+    assert_eq!(ids(&other), ["other"]);
+    store.complete(&other, 999).await.expect("completes");
+    assert!(store.claim("w2", 999, LEASE).await.expect("claims").is_none(), "not before its next attempt");
+
+    let work = store.claim("w2", 1_000, LEASE).await.expect("claims").expect("due again");
+    assert_eq!(work.deliveries[0].attempts, 1);
+    assert!(store.retry_later(&work, "GitHub said 502", 2_000, max).await.expect("records").is_empty());
+    let work = store.claim("w3", 2_000, LEASE).await.expect("claims").expect("due again");
+    assert_eq!(work.deliveries[0].attempts, 2);
+    let parked = store.retry_later(&work, "GitHub said 500", 3_000, max).await.expect("records");
+    assert_eq!(parked, ["d1"], "parked at the third failure");
+
+    assert!(store.claim("w1", i64::MAX / 2, LEASE).await.expect("claims").is_none(), "parked is never claimed");
+    let listed = store.parked().await.expect("lists");
+    assert_eq!(listed.len(), 1);
+    let p = &listed[0];
+    assert_eq!((p.id.as_str(), p.attempts, p.last_error.as_deref()), ("d1", 3, Some("GitHub said 500")));
+    assert_eq!((p.repo.as_deref(), p.pr, p.received_at_ms), (Some("acme/shop"), Some(1), 10));
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { parked: 1, done: 1, ..QueueDepth::default() });
+
+    assert_eq!(store.requeue_parked(Some("nope"), 4_000).await.expect("requeues"), 0);
+    assert_eq!(store.requeue_parked(Some("d1"), 4_000).await.expect("requeues"), 1);
+    assert!(store.parked().await.expect("lists").is_empty());
+    let work = store.claim("w1", 4_000, LEASE).await.expect("claims").expect("requeued");
+    assert_eq!(work.deliveries[0].attempts, 0, "requeueing starts the count again");
+
+    // Requeue all: two PRs parked at once (max 1), both come back.
+    insert(&store, delivery("d2", Some(2), 30)).await;
+    assert_eq!(store.retry_later(&work, "again", 5_000, 1).await.expect("records"), ["d1"]);
+    let work = store.claim("w1", 5_000, LEASE).await.expect("claims").expect("d2");
+    assert_eq!(store.retry_later(&work, "again", 6_000, 1).await.expect("records"), ["d2"]);
+    assert_eq!(store.parked().await.expect("lists").len(), 2);
+    assert_eq!(store.requeue_parked(None, 7_000).await.expect("requeues"), 2);
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { queued: 2, done: 1, ..QueueDepth::default() });
+}
+
+async fn a_released_claim_is_ready_at_once_without_an_attempt(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    store.release(&work).await.expect("releases");
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { queued: 1, ..QueueDepth::default() });
+
+    let again = store.claim("w2", 100, LEASE).await.expect("claims").expect("ready at once");
+    assert_eq!(ids(&again), ["d1"]);
+    assert_eq!(again.deliveries[0].attempts, 0);
+    let lost = store.complete(&work, 200).await.expect_err("w1 gave it away");
+    assert!(matches!(lost, StoreError::LeaseLost { .. }), "{lost}");
+    store.complete(&again, 200).await.expect("completes");
+    assert_eq!(store.times_completed("d1").await.expect("reads"), 1);
+}
+
+async fn depth_counts_every_state(db: Db) {
+    let store = db.store().await;
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth::default());
+    for (i, pr) in [1, 2, 3, 4, 4].into_iter().enumerate() {
+        insert(&store, delivery(&format!("d{i}"), Some(pr), i as i64)).await;
+    }
+    let done = store.claim("w1", 100, LEASE).await.expect("claims").expect("PR 1");
+    store.complete(&done, 100).await.expect("completes");
+    let parked = store.claim("w1", 100, LEASE).await.expect("claims").expect("PR 2");
+    store.retry_later(&parked, "broken", 100, 1).await.expect("parks");
+    let _held = store.claim("w1", 100, LEASE).await.expect("claims").expect("PR 3");
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { queued: 2, in_progress: 1, parked: 1, done: 1 });
+}
+
+async fn newest_received_at_is_the_latest_reception(db: Db) {
+    let store = db.store().await;
+    assert_eq!(store.newest_received_at().await.expect("reads"), None);
+    insert(&store, delivery("late", Some(1), 1_700_000_000_500)).await;
+    insert(&store, delivery("early", Some(1), 1_700_000_000_100)).await;
+    assert_eq!(store.newest_received_at().await.expect("reads"), Some(1_700_000_000_500));
+    let work = store.claim("w1", 1_800_000_000_000, LEASE).await.expect("claims").expect("work");
+    store.complete(&work, 1_800_000_000_000).await.expect("completes");
+    assert_eq!(store.newest_received_at().await.expect("reads"), Some(1_700_000_000_500), "done ones count");
+}
+
+/// 500 deliveries over 25 PRs, half stored before and half while 8 workers claim and complete,
+/// through two stores (two pools, as two replicas or, for SQLite, two processes would have). No PR
+/// is ever held by two workers, and every delivery is claimed once and completed once.
+async fn many_workers_complete_every_delivery_exactly_once(db: Db) {
+    const DELIVERIES: i64 = 500;
+    const PRS: i64 = 25;
+    const WORKERS: usize = 8;
+    const NOW: i64 = 1_000_000;
+    let stores = [db.store().await, db.store().await];
+    let d = |i: i64| delivery(&format!("d{i:03}"), Some(i % PRS), i);
+    for i in 0..DELIVERIES / 2 {
+        insert(&stores[0], d(i)).await;
+    }
+    let held = Arc::new(Mutex::new(HashSet::<String>::new()));
+    let claimed = Arc::new(Mutex::new(HashSet::<String>::new()));
+    let all_stored = Arc::new(AtomicBool::new(false));
+
+    let producer = {
+        let (store, all_stored) = (stores[1].clone(), all_stored.clone());
+        tokio::spawn(async move {
+            for i in DELIVERIES / 2..DELIVERIES {
+                insert(&store, d(i)).await;
+                if i % 50 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            all_stored.store(true, Ordering::SeqCst);
+        })
+    };
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|n| {
+            let store = stores[n % stores.len()].clone();
+            let (held, claimed, all_stored) = (held.clone(), claimed.clone(), all_stored.clone());
+            tokio::spawn(async move {
+                let name = format!("worker-{n}");
+                let mut units = 0;
+                loop {
+                    let Some(work) = store.claim(&name, NOW, LEASE).await.expect("claims") else {
+                        let depth = store.depth().await.expect("counts");
+                        if all_stored.load(Ordering::SeqCst) && depth.queued == 0 && depth.in_progress == 0 {
+                            return units;
+                        }
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        continue;
+                    };
+                    assert!(held.lock().expect("lock").insert(work.key.clone()), "{} held by two workers", work.key);
+                    for d in &work.deliveries {
+                        assert!(claimed.lock().expect("lock").insert(d.id.clone()), "{} claimed twice", d.id);
+                    }
+                    // Give the others a chance to try for the same PR while it is held.
+                    tokio::task::yield_now().await;
+                    held.lock().expect("lock").remove(&work.key);
+                    store.complete(&work, NOW).await.expect("completes");
+                    units += 1;
+                }
+            })
+        })
+        .collect();
+
+    producer.await.expect("producer");
+    let mut units = 0;
+    for worker in workers {
+        units += worker.await.expect("worker");
+    }
+    let store = &stores[0];
+    assert_eq!(claimed.lock().expect("lock").len(), DELIVERIES as usize);
+    for i in 0..DELIVERIES {
+        let id = format!("d{i:03}");
+        assert_eq!(store.times_completed(&id).await.expect("reads"), 1, "{id}");
+    }
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { done: DELIVERIES, ..QueueDepth::default() });
+    eprintln!("{} units of work for {DELIVERIES} deliveries", units);
+}
+
+// ---- Either backend, or neither --------------------------------------------------------------
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_shared_by_every_clone() {
+    let store = Store::connect("sqlite::memory:").await.expect("connects");
+    assert_eq!(store.backend(), "sqlite");
+    store.ping().await.expect("pings");
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    let other = store.clone();
+    let work = other.claim("w1", 100, LEASE).await.expect("claims").expect("the same database");
+    assert_eq!(ids(&work), ["d1"]);
+}
+
+#[tokio::test]
+async fn backend_and_ping() {
+    let db = Db::sqlite();
+    let store = db.store().await;
+    assert_eq!(store.backend(), "sqlite");
+    store.ping().await.expect("pings");
+    if let Some(db) = Db::postgres().await {
+        let store = db.store().await;
+        assert_eq!(store.backend(), "postgres");
+        store.ping().await.expect("pings");
+        drop(store);
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn a_url_of_another_scheme_names_the_accepted_forms() {
+    let err = Store::connect("mysql://app:hunter2@db/flowgate").await.expect_err("mysql is not supported");
+    let message = err.to_string();
+    assert!(matches!(err, StoreError::UnsupportedUrl { .. }), "{message}");
+    for form in ["sqlite://PATH", "sqlite::memory:", "postgres://"] {
+        assert!(message.contains(form), "{message}");
+    }
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_named_quickly_without_its_password() {
+    for (url, shown) in [
+        ("postgres://postgres@127.0.0.1:1/x", "postgres://postgres@127.0.0.1:1/x"),
+        ("postgres://postgres:hunter2@127.0.0.1:1/x", "postgres://postgres:***@127.0.0.1:1/x"),
+        ("postgresql://127.0.0.1:1/x?user=app&password=hunter2", "postgresql://127.0.0.1:1/x?user=app&password=***"),
+    ] {
+        let started = Instant::now();
+        let err = Store::connect(url).await.expect_err("nothing listens on port 1");
+        let message = err.to_string();
+        assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+        eprintln!("{message} ({:?})", started.elapsed());
+        assert!(message.starts_with(&format!("cannot reach the database at {shown}: ")), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("missing/dir/flowgate.db").display());
+    let message = Store::connect(&url).await.expect_err("the directory does not exist").to_string();
+    assert!(message.starts_with(&format!("cannot reach the database at {url}: ")), "{message}");
+}
+
+#[test]
+fn a_test_database_url_is_the_server_with_another_database() {
+    assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
+    assert_eq!(with_database("postgres://h/test?sslmode=disable", "t1"), "postgres://h/t1?sslmode=disable");
+    assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
+}
