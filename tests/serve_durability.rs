@@ -1,0 +1,195 @@
+//! The App under stress: killed with SIGKILL in the middle of a burst, every acknowledged
+//! delivery is still processed exactly once after a restart; and two replicas on one PostgreSQL
+//! database share a burst so that each delivery is processed once and each head gets one run.
+
+mod fake_github;
+mod serve_support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use fake_github::{AppAuth, FakeGitHub, hello_world, payload};
+use flowgate::store::Store;
+use serde_json::{Value, json};
+use serve_support::{APP_ID, SECRET, Server, databases, request, wait_until};
+
+/// Hello-World with `prs` pull requests (#1..), each on a head of its own.
+async fn many_prs(prs: u64) -> FakeGitHub {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    fake.with(|s| {
+        s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() });
+        let template = s.pr(2).clone();
+        for n in 1..=prs {
+            let mut pr = template.clone();
+            pr.pull["number"] = json!(n);
+            pr.pull["head"]["sha"] = json!(head(n));
+            for c in &mut pr.commits {
+                c["sha"] = json!(head(n));
+            }
+            s.pulls.insert(n, pr);
+        }
+    });
+    fake
+}
+
+fn head(n: u64) -> String {
+    format!("{n:040x}")
+}
+
+/// The opened payload, for PR `n`.
+fn opened(n: u64) -> Value {
+    let mut p = payload("pull_request.opened.payload.json");
+    p["pull_request"]["number"] = json!(n);
+    p["number"] = json!(n);
+    p
+}
+
+/// `flowgate serve` as a child process, configured through the environment.
+struct Child {
+    process: std::process::Child,
+    url: String,
+}
+
+fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16) -> Child {
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem");
+    let process = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"))
+        .arg("serve")
+        .env_clear()
+        .env("FLOWGATE_APP_ID", APP_ID.to_string())
+        .env("FLOWGATE_APP_PRIVATE_KEY_PATH", key)
+        .env("FLOWGATE_WEBHOOK_SECRET", SECRET)
+        .env("FLOWGATE_DATABASE_URL", database_url)
+        .env("FLOWGATE_GITHUB_API_URL", fake.uri())
+        .env("FLOWGATE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FLOWGATE_LEASE_SECONDS", "2")
+        .env("FLOWGATE_RETRY_BACKOFF_MS", "100")
+        .env("FLOWGATE_WORKERS", "2")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("flowgate serve starts");
+    Child { process, url: format!("http://127.0.0.1:{port}") }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+async fn healthy(url: &str) -> bool {
+    let host = url.trim_start_matches("http://").to_string();
+    if tokio::net::TcpStream::connect(&host).await.is_err() {
+        return false;
+    }
+    request(url, "GET", "/healthz", &[], b"").await.0 == 200
+}
+
+async fn deliver(url: &str, id: &str, payload: &Value) -> u16 {
+    let body = payload.to_string();
+    let headers = vec![
+        ("X-GitHub-Event".to_string(), "pull_request".to_string()),
+        ("X-GitHub-Delivery".to_string(), id.to_string()),
+        ("X-Hub-Signature-256".to_string(), serve_support::sign(SECRET, body.as_bytes())),
+    ];
+    // A killed server answers nothing: status 0.
+    match tokio::time::timeout(Duration::from_secs(10), serve_support::post(url, "/webhook", &headers, body.as_bytes()))
+        .await
+    {
+        Ok((status, _)) => status,
+        Err(_) => 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_burst_loses_no_acknowledged_delivery_and_repeats_none() {
+    for db in databases("serve_kill").await {
+        let fake = many_prs(6).await;
+        // Evaluations take a while, so the kill lands while work is in hand.
+        fake.with(|s| s.delay = Duration::from_millis(150));
+        let port = free_port();
+        let mut child = spawn_server(&fake, &db.url, port);
+        wait_until("the server is up", async || healthy(&child.url).await).await;
+
+        let mut acknowledged = Vec::new();
+        for i in 0..60u64 {
+            let id = format!("kill-{i}");
+            if i == 30 {
+                child.process.kill().expect("SIGKILL");
+                let _ = child.process.wait();
+                let store = Store::connect(&db.url).await.expect("store");
+                let depth = store.depth().await.expect("depth");
+                assert!(depth.queued + depth.in_progress > 0, "{}: the kill landed with work left: {depth:?}", db.name);
+            }
+            if deliver(&child.url, &id, &opened(i % 6 + 1)).await == 202 {
+                acknowledged.push(id);
+            }
+        }
+        assert_eq!(acknowledged.len(), 30, "{}: every delivery before the kill was acknowledged", db.name);
+
+        let mut restarted = spawn_server(&fake, &db.url, port);
+        wait_until("the restarted server is up", async || healthy(&restarted.url).await).await;
+        for i in 30..60u64 {
+            let id = format!("kill-{i}");
+            if deliver(&restarted.url, &id, &opened(i % 6 + 1)).await == 202 {
+                acknowledged.push(id);
+            }
+        }
+        let store = Store::connect(&db.url).await.expect("store");
+        wait_until("the queue drains", async || {
+            store.depth().await.is_ok_and(|d| d.queued == 0 && d.in_progress == 0 && d.done > 0)
+        })
+        .await;
+        for id in &acknowledged {
+            assert_eq!(store.times_completed(id).await.expect("counted"), 1, "{}: {id}", db.name);
+        }
+        assert_eq!(acknowledged.len(), 60);
+        fake.with(|s| {
+            for n in 1..=6 {
+                assert_eq!(s.runs_on(&head(n)).len(), 1, "{}: PR #{n} has one run on its head", db.name);
+            }
+        });
+        let _ = restarted.process.kill();
+        let _ = restarted.process.wait();
+        drop(store);
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_on_one_postgresql_share_a_burst() {
+    let dbs = databases("serve_replicas").await;
+    let Some(db) = dbs.iter().find(|d| d.name == "postgres") else {
+        eprintln!(
+            "*** two_replicas_on_one_postgresql_share_a_burst DID NOT RUN: it needs FLOWGATE_TEST_DATABASE_URL ***"
+        );
+        return;
+    };
+    let fake = many_prs(10).await;
+    fake.with(|s| s.delay = Duration::from_millis(20));
+    let (a, b) = (Server::start(&fake, &db.url).await, Server::start(&fake, &db.url).await);
+    let mut sent = Vec::new();
+    let mut tasks = Vec::new();
+    for i in 0..100u64 {
+        let url = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
+        let id = format!("burst-{i}");
+        sent.push(id.clone());
+        tasks.push(tokio::spawn(async move { deliver(&url, &id, &opened(i % 10 + 1)).await }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("joins"), 202);
+    }
+    wait_until("both replicas drain the shared queue", async || a.depth().await.done == 100).await;
+    for id in &sent {
+        assert_eq!(a.app.store.times_completed(id).await.expect("counted"), 1, "{id}");
+    }
+    let runs: HashMap<String, usize> = fake.with(|s| {
+        let mut m = HashMap::new();
+        for r in &s.check_runs {
+            *m.entry(r.head_sha.clone()).or_default() += 1;
+        }
+        m
+    });
+    assert_eq!(runs.len(), 10);
+    assert!(runs.values().all(|n| *n == 1), "one check run per head: {runs:?}");
+    a.stop().await;
+    b.stop().await;
+    db.drop_database().await;
+}
