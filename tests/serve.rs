@@ -160,3 +160,32 @@ async fn github_failing_then_succeeding_is_retried_and_a_hopeless_delivery_is_pa
         db.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failed_deliveries_that_were_never_stored_are_asked_for_again() {
+    let db = &databases("serve_redeliver").await[0];
+    let fake = opened_pr().await;
+    let server = Server::start(&fake, &db.url).await;
+    server.deliver("pull_request", "g-stored", &payload("pull_request.opened.payload.json")).await;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let listed = |id: u64, guid: &str, status: u64| {
+        json!({ "id": id, "guid": guid, "delivered_at": now, "redelivery": false, "status_code": status,
+                "status": if status == 200 { "OK" } else { "Bad Gateway" }, "event": "pull_request", "action": "opened" })
+    };
+    fake.with(|s| {
+        if let Some(app) = s.app.as_mut() {
+            app.hook_deliveries = vec![
+                listed(5, "g-later-ok", 200),
+                listed(4, "g-missed", 502),
+                listed(3, "g-later-ok", 502),
+                listed(2, "g-stored", 502),
+                listed(1, "g-fine", 200),
+            ];
+        }
+    });
+    let asked = flowgate::serve::redeliver::redeliver_missed(&server.app).await.expect("redelivers");
+    assert_eq!(asked, 1);
+    let redelivered = fake.with(|s| s.app.as_ref().map(|a| a.redelivered.clone()));
+    assert_eq!(redelivered, Some(vec![4]), "only the failed delivery flowgate never stored and GitHub never delivered since");
+    server.stop().await;
+}

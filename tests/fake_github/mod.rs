@@ -44,6 +44,10 @@ pub struct State {
 pub struct AppAuth {
     pub installation_id: u64,
     pub tokens_issued: u32,
+    /// What `GET /app/hook/deliveries` lists, newest first.
+    pub hook_deliveries: Vec<Value>,
+    /// Ids asked to be redelivered.
+    pub redelivered: Vec<u64>,
     /// The last JWT the App sent, for the test to check its claims.
     pub last_jwt: Option<String>,
 }
@@ -190,6 +194,18 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 app.tokens_issued += 1;
                 let expires = chrono_like_in_an_hour();
                 return answer(201, json!({ "token": INSTALLATION_TOKEN, "expires_at": expires }));
+            }
+            if method == "GET" && path == "/app/hook/deliveries" {
+                return answer(200, Value::from(app.hook_deliveries.clone()));
+            }
+            if method == "POST" && segments.len() == 5 && segments[1] == "hook" && segments[4] == "attempts" {
+                return match segments[3].parse() {
+                    Ok(id) => {
+                        app.redelivered.push(id);
+                        answer(202, json!({}))
+                    }
+                    Err(_) => message(404, "Not Found"),
+                };
             }
             return answer(200, json!({ "id": app.installation_id }));
         }

@@ -1,0 +1,75 @@
+//! The App's commands as an operator runs them: `serve --check-config`, `app manifest`, and
+//! `queue parked|retry`.
+
+mod common;
+
+use common::{Run, root};
+use tempfile::TempDir;
+
+fn flowgate(args: &[&str], env: &[(&str, String)]) -> Run {
+    let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+    cmd.args(args).env_clear();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Run::of(&mut cmd)
+}
+
+fn settings(dir: &TempDir) -> Vec<(&'static str, String)> {
+    vec![
+        ("FLOWGATE_APP_ID", "12345".into()),
+        ("FLOWGATE_APP_PRIVATE_KEY_PATH", root().join("tests/fixtures/app/test-app-key.pem").display().to_string()),
+        ("FLOWGATE_WEBHOOK_SECRET", "hush-hush".into()),
+        ("FLOWGATE_DATABASE_URL", format!("sqlite://{}", dir.path().join("flowgate.db").display())),
+    ]
+}
+
+#[test]
+fn check_config_checks_the_key_and_the_database_and_prints_no_secret() {
+    let dir = TempDir::new().expect("tempdir");
+    let run = flowgate(&["serve", "--check-config"], &settings(&dir));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("configuration ok"), "{}", run.stdout);
+    assert!(run.stdout.contains("App 12345") && run.stdout.contains("1 webhook secret"), "{}", run.stdout);
+    assert!(!run.stdout.contains("hush-hush"));
+    assert!(dir.path().join("flowgate.db").exists(), "the database was created and migrated");
+}
+
+#[test]
+fn a_missing_or_bad_setting_is_one_line_naming_it() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut env = settings(&dir);
+    env.retain(|(k, _)| *k != "FLOWGATE_WEBHOOK_SECRET");
+    let run = flowgate(&["serve", "--check-config"], &env);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("FLOWGATE_WEBHOOK_SECRET") && run.stderr.lines().count() == 1, "{}", run.stderr);
+
+    let mut env = settings(&dir);
+    env.push(("FLOWGATE_DATABASE_URL", "postgres://flowgate:s3cret@127.0.0.1:1/flowgate".into()));
+    let run = flowgate(&["serve", "--check-config"], &env);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("FLOWGATE_DATABASE_URL") && run.stderr.contains("127.0.0.1:1"), "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+}
+
+#[test]
+fn the_manifest_points_github_at_the_webhook() {
+    let run = flowgate(&["app", "manifest", "--url", "https://gate.example.com"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(manifest["hook_attributes"]["url"], "https://gate.example.com/webhook");
+    assert_eq!(manifest["default_permissions"]["checks"], "write");
+}
+
+#[test]
+fn the_queue_lists_parked_deliveries_and_takes_them_back() {
+    let dir = TempDir::new().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("q.db").display());
+    let run = flowgate(&["queue", "parked", "--database-url", &url], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "0 parked\n");
+    let run = flowgate(&["queue", "retry", "--all", "--database-url", &url], &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "0 parked deliveries back in the queue\n"));
+    let run = flowgate(&["queue", "retry"], &[("FLOWGATE_DATABASE_URL", url)]);
+    assert_eq!(run.code, 2, "an id or --all is required");
+}
