@@ -186,6 +186,38 @@ async fn failed_deliveries_that_were_never_stored_are_asked_for_again() {
     let asked = flowgate::serve::redeliver::redeliver_missed(&server.app).await.expect("redelivers");
     assert_eq!(asked, 1);
     let redelivered = fake.with(|s| s.app.as_ref().map(|a| a.redelivered.clone()));
-    assert_eq!(redelivered, Some(vec![4]), "only the failed delivery flowgate never stored and GitHub never delivered since");
+    assert_eq!(
+        redelivered,
+        Some(vec![4]),
+        "only the failed delivery flowgate never stored and GitHub never delivered since"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn installation_events_keep_the_installed_repositories_current() {
+    let db = &databases("serve_install").await[0];
+    let fake = opened_pr().await;
+    let server = Server::start(&fake, &db.url).await;
+    for (event, id, file) in [
+        ("installation", "i-1", "installation.created.payload.json"),
+        ("installation_repositories", "i-2", "installation_repositories.added.payload.json"),
+    ] {
+        assert_eq!(server.deliver(event, id, &payload(file)).await.0, 202, "{file}");
+    }
+    wait_until("both installation deliveries are done", async || server.depth().await.done == 2).await;
+    assert_eq!(server.app.installation_of("Codertocat/Hello-World").await, Some(957387));
+    assert_eq!(server.app.installation_of("Codertocat/Space").await, Some(957387));
+
+    let mut removed = payload("installation_repositories.removed.payload.json");
+    removed["installation"]["id"] = json!(957387);
+    removed["repositories_removed"][0]["full_name"] = json!("Codertocat/Space");
+    server.deliver("installation_repositories", "i-3", &removed).await;
+    let mut deleted = payload("installation.deleted.payload.json");
+    deleted["installation"]["id"] = json!(957387);
+    server.deliver("installation", "i-4", &deleted).await;
+    wait_until("the removals are done", async || server.depth().await.done == 4).await;
+    assert_eq!(server.app.installation_of("Codertocat/Space").await, None);
+    assert_eq!(server.app.installation_of("Codertocat/Hello-World").await, None, "uninstalled");
     server.stop().await;
 }

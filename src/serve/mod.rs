@@ -85,6 +85,43 @@ impl App {
     }
 }
 
+impl App {
+    /// Keeps the repository-to-installation map current from `installation` and
+    /// `installation_repositories` events, and forgets an uninstalled installation's client.
+    pub async fn installation_changed(&self, event: &str, payload: &serde_json::Value) {
+        let Some(id) = payload["installation"]["id"].as_i64() else { return };
+        let names = |key: &str| -> Vec<String> {
+            payload[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["full_name"].as_str().map(String::from))
+                .collect()
+        };
+        let action = payload["action"].as_str().unwrap_or_default();
+        let mut map = self.installations.lock().await;
+        match (event, action) {
+            ("installation", "deleted" | "suspend") => {
+                map.retain(|_, i| *i != id);
+                self.clients.lock().await.remove(&id);
+            }
+            ("installation", _) => map.extend(names("repositories").into_iter().map(|r| (r, id))),
+            ("installation_repositories", _) => {
+                map.extend(names("repositories_added").into_iter().map(|r| (r, id)));
+                for gone in names("repositories_removed") {
+                    map.remove(&gone);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The installation the App knows for a repository, if any.
+    pub async fn installation_of(&self, repo: &str) -> Option<i64> {
+        self.installations.lock().await.get(repo).copied()
+    }
+}
+
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

@@ -94,8 +94,10 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
 /// One unit of work: every delivery for one PR becomes one evaluation of its current state.
 async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr) else {
-        // Installation changes need no evaluation: the next event for a repository finds its
-        // installation then.
+        for d in &work.deliveries {
+            let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
+            app.installation_changed(&d.event, &payload).await;
+        }
         return Ok(());
     };
     let repo = RepoName::parse(repo)?;
