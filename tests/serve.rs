@@ -166,6 +166,11 @@ async fn failed_deliveries_that_were_never_stored_are_asked_for_again() {
     let db = &databases("serve_redeliver").await[0];
     let fake = opened_pr().await;
     let server = Server::start(&fake, &db.url).await;
+    // The server's own pass at start-up comes first (the next is minutes away).
+    wait_until("the start-up pass", async || {
+        fake.with(|s| s.log.iter().any(|l| l.url.starts_with("/app/hook/deliveries")))
+    })
+    .await;
     server.deliver("pull_request", "g-stored", &payload("pull_request.opened.payload.json")).await;
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let listed = |id: u64, guid: &str, status: u64| {
