@@ -226,3 +226,26 @@ async fn installation_events_keep_the_installed_repositories_current() {
     assert_eq!(server.app.installation_of("Codertocat/Hello-World").await, None, "uninstalled");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn public_routes_are_rate_limited_by_address_and_the_webhook_is_not() {
+    let db = &databases("serve_limits").await[0];
+    let fake = opened_pr().await;
+    let mut config = serve_support::config(&fake, &db.url);
+    config.public_rate_limit = 2;
+    let server = Server::start_with(config).await;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(server.get("/healthz").await.0);
+    }
+    assert!(statuses.contains(&429), "20 quick requests from one address: {statuses:?}");
+    assert_eq!(statuses[0], 200);
+    for i in 0..20 {
+        let (status, _) =
+            server.deliver("pull_request", &format!("burst-{i}"), &payload("pull_request.opened.payload.json")).await;
+        assert_eq!(status, 202, "delivery {i}: a burst of real deliveries is never turned away");
+    }
+    let ready = server.get("/readyz").await;
+    assert!(ready.0 == 200 || ready.0 == 429, "{ready:?}");
+    server.stop().await;
+}
