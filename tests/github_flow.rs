@@ -377,3 +377,17 @@ async fn codeowners_is_read_from_the_base_branch_where_github_looks_first() {
     assert_eq!(text.as_deref(), Some("* @acme/root\n"), "the branch's own file; .github/ has none on main");
     assert_eq!(gh.codeowners(&repo(), "nowhere").await.expect("reads"), None);
 }
+
+#[tokio::test]
+async fn a_comment_is_posted_once_however_often_it_is_asked_for() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    for _ in 0..3 {
+        let done =
+            gh.comment_once(&repo(), 42, "<!-- flowgate:explain:d-1 -->", "2026-11-21T00:00:00Z", "the report").await;
+        assert!(matches!(done, Ok(Write::Done(()))), "{done:?}");
+    }
+    let comments = fake.with(|s| s.comments(42));
+    assert_eq!(comments, ["the report\n\n<!-- flowgate:explain:d-1 -->"]);
+    assert_eq!(fake.with(|s| s.writes().len()), 1, "the second and third time only look");
+}

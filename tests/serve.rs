@@ -249,3 +249,25 @@ async fn public_routes_are_rate_limited_by_address_and_the_webhook_is_not() {
     assert!(ready.0 == 200 || ready.0 == 429, "{ready:?}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn flowgate_explain_answers_with_the_report_once() {
+    let db = &databases("serve_explain").await[0];
+    let fake = opened_pr().await;
+    let server = Server::start(&fake, &db.url).await;
+    let comment = json!({
+        "action": "created",
+        "installation": { "id": 1 },
+        "repository": { "full_name": "Codertocat/Hello-World" },
+        "issue": { "number": 2, "pull_request": { "url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/2" } },
+        "comment": { "body": "/flowgate explain", "user": { "login": "hubot" } }
+    });
+    assert_eq!(server.deliver("issue_comment", "c-1", &comment).await.0, 202);
+    wait_until("the explanation is posted", async || fake.with(|s| s.comments(2).len() == 1)).await;
+    let body = fake.with(|s| s.comments(2)[0].clone());
+    assert!(body.contains("ABC-123") && body.contains("<!-- flowgate:explain:c-1 -->"), "{body}");
+    assert_eq!(fake.with(|s| s.runs_on(HEAD).len()), 1, "the command also gates the PR again");
+    wait_until("done", async || server.depth().await.done == 1).await;
+    assert_eq!(fake.with(|s| s.comments(2).len()), 1);
+    server.stop().await;
+}

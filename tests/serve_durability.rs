@@ -193,3 +193,32 @@ async fn two_replicas_on_one_postgresql_share_a_burst() {
     b.stop().await;
     db.drop_database().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_stops_taking_deliveries_and_leaves_nothing_held() {
+    let db = &databases("serve_term").await[0];
+    let fake = many_prs(3).await;
+    fake.with(|s| s.delay = Duration::from_millis(300));
+    let port = free_port();
+    let mut child = spawn_server(&fake, &db.url, port);
+    wait_until("the server is up", async || healthy(&child.url).await).await;
+    for i in 0..6u64 {
+        assert_eq!(deliver(&child.url, &format!("term-{i}"), &opened(i % 3 + 1)).await, 202);
+    }
+    let pid = child.process.id().to_string();
+    let sent = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.process.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(40), "still running 40 s after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    let store = Store::connect(&db.url).await.expect("store");
+    let depth = store.depth().await.expect("depth");
+    assert_eq!(depth.in_progress, 0, "finished or given back, never left held: {depth:?}");
+    assert_eq!(depth.queued + depth.done, 6, "{depth:?}");
+}

@@ -66,6 +66,8 @@ pub struct Pr {
     pub commits: Vec<Value>,
     pub reviews: Vec<Value>,
     pub events: Vec<Value>,
+    /// Comment bodies, oldest first.
+    pub comments: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +90,10 @@ impl State {
     /// Requests that changed something.
     pub fn writes(&self) -> Vec<&Logged> {
         self.log.iter().filter(|l| l.method != "GET").collect()
+    }
+
+    pub fn comments(&mut self, number: u64) -> Vec<String> {
+        self.pr(number).comments.clone()
     }
 
     pub fn runs_on(&self, sha: &str) -> Vec<&CheckRun> {
@@ -330,6 +336,24 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 None => message(404, "Not Found"),
             }
         }
+        ("GET", ["issues", n, "comments"]) => match n.parse().ok().and_then(|n: u64| state.pulls.get(&n)) {
+            Some(pr) => answer(200, Value::from(pr.comments.iter().map(|b| json!({ "body": b })).collect::<Vec<_>>())),
+            None => message(404, "Not Found"),
+        },
+        ("POST", ["issues", n, "comments"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            match (n.parse().ok().and_then(|n: u64| state.pulls.get_mut(&n)), body["body"].as_str()) {
+                (Some(pr), Some(text)) => {
+                    pr.comments.push(text.to_string());
+                    answer(201, json!({ "id": pr.comments.len() }))
+                }
+                (None, _) => message(404, "Not Found"),
+                (_, None) => message(422, "body is required"),
+            }
+        }
         ("POST", ["issues", n, "labels"]) => {
             if state.read_only {
                 return write_denied();
@@ -476,6 +500,7 @@ pub async fn example_repo() -> FakeGitHub {
                 commits: list("commits.json"),
                 reviews: list("reviews.json"),
                 events: Vec::new(),
+                comments: Vec::new(),
             },
         );
         s.contents.insert(("main".into(), ".github/flowgate.yml".into()), policy);
@@ -518,6 +543,7 @@ pub async fn hello_world(title: &str, labels: &[&str]) -> FakeGitHub {
                     "author": { "login": "Codertocat" }, "committer": { "login": "Codertocat" } })],
                 reviews: Vec::new(),
                 events: Vec::new(),
+                comments: Vec::new(),
             },
         );
         s.contents.insert(("master".into(), ".github/flowgate.yml".into()), policy);
