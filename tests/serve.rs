@@ -142,7 +142,7 @@ async fn github_failing_then_succeeding_is_retried_and_a_hopeless_delivery_is_pa
         let server = Server::start(&fake, &db.url).await;
         server.deliver("pull_request", "r-1", &payload("pull_request.opened.payload.json")).await;
         wait_until("the check run after a retry", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
-        assert_eq!(server.depth().await.done, 1);
+        wait_until("the delivery is done", async || server.depth().await.done == 1).await;
 
         // A repository the App is not installed on: every attempt fails, and the delivery is parked.
         let mut stranger = payload("pull_request.opened.payload.json");
