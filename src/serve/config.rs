@@ -99,6 +99,7 @@ impl ServeConfig {
             .ok_or_else(|| bad("app_id", "not set: the GitHub App's numeric id"))?
             .parse::<u64>()
             .map_err(|_| bad("app_id", "not a number: the GitHub App's numeric id"))?;
+        let key_setting = if get("app_private_key").is_some() { "app_private_key" } else { "app_private_key_path" };
         let pem = match (get("app_private_key"), get("app_private_key_path")) {
             (Some(pem), _) => pem.replace("\\n", "\n").into_bytes(),
             (None, Some(path)) => {
@@ -111,9 +112,8 @@ impl ServeConfig {
                 ));
             }
         };
-        let app_key = AppKey::from_pem(app_id, &pem).map_err(|_| {
-            bad("app_private_key_path", "not an RSA private key in PEM form, as GitHub issues for an App")
-        })?;
+        let app_key = AppKey::from_pem(app_id, &pem)
+            .map_err(|_| bad(key_setting, "not an RSA private key in PEM form, as GitHub issues for an App"))?;
         let webhook_secrets: Vec<WebhookSecret> =
             get("webhook_secret").unwrap_or_default().split(',').filter_map(WebhookSecret::new).collect();
         if webhook_secrets.is_empty() {
@@ -207,18 +207,9 @@ mod toml_value {
     }
 }
 
-/// A database URL without its password.
+/// A database URL without its password, in either place a URL can hold one.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    crate::store::redact(url)
 }
 
 #[cfg(test)]
@@ -280,7 +271,7 @@ mod tests {
         let cases: [(&str, &str, &str); 6] = [
             ("FLOWGATE_APP_ID", "abc", "FLOWGATE_APP_ID"),
             ("FLOWGATE_APP_PRIVATE_KEY_PATH", "/nonexistent/key.pem", "FLOWGATE_APP_PRIVATE_KEY_PATH"),
-            ("FLOWGATE_APP_PRIVATE_KEY", "-----BEGIN NOTHING-----", "FLOWGATE_APP_PRIVATE_KEY_PATH"),
+            ("FLOWGATE_APP_PRIVATE_KEY", "-----BEGIN NOTHING-----", "FLOWGATE_APP_PRIVATE_KEY ("),
             ("FLOWGATE_DATABASE_URL", "mysql://x", "FLOWGATE_DATABASE_URL"),
             ("FLOWGATE_LISTEN", "everywhere", "FLOWGATE_LISTEN"),
             ("FLOWGATE_WEBHOOK_SECRET", " , ", "FLOWGATE_WEBHOOK_SECRET"),
@@ -302,6 +293,10 @@ mod tests {
         pairs.push(("FLOWGATE_DATABASE_URL", "postgres://app:hunter2@db/flowgate".into()));
         let c = load(&pairs).unwrap();
         let shown = format!("{c:?}");
+        assert_eq!(
+            redact_url("postgres://db/flowgate?user=app&password=hunter2"),
+            "postgres://db/flowgate?user=app&password=***"
+        );
         assert!(!shown.contains("hunter2") && !shown.contains("s1") && !shown.contains("PRIVATE"), "{shown}");
         assert!(shown.contains("postgres://app:***@db/flowgate"), "{shown}");
     }

@@ -38,10 +38,16 @@ pub enum Command {
 
 /// Reads `/flowgate recheck` or `/flowgate explain` at the start of a line of a comment.
 pub fn command(comment: &str) -> Option<Command> {
-    comment.lines().find_map(|line| match line.trim().strip_prefix("/flowgate")?.trim() {
-        "recheck" => Some(Command::Recheck),
-        "explain" => Some(Command::Explain),
-        _ => None,
+    comment.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        if words.next() != Some("/flowgate") {
+            return None;
+        }
+        match (words.next(), words.next()) {
+            (Some("recheck"), None) => Some(Command::Recheck),
+            (Some("explain"), None) => Some(Command::Explain),
+            _ => None,
+        }
     })
 }
 
@@ -127,5 +133,7 @@ mod tests {
         assert!(matches!(intent("issue_comment", &comment("/flowgate recheck", false)), Intent::Ignore(_)));
         assert!(matches!(intent("issue_comment", &comment("/flowgate dance", true)), Intent::Ignore(_)));
         assert_eq!(command("  /flowgate explain  "), Some(Command::Explain));
+        assert_eq!(command("/flowgaterecheck"), None, "the command is a word of its own");
+        assert_eq!(command("/flowgate recheck please"), None);
     }
 }

@@ -145,7 +145,7 @@ pub async fn serve_on(
 ) -> Result<(), UserError> {
     let mut workers = Vec::new();
     for n in 0..app.config.workers {
-        let name = format!("{}-{}-{n}", hostname(), std::process::id());
+        let name = format!("{}-{}-{}-{n}", hostname(), std::process::id(), incarnation());
         workers.push(tokio::spawn(worker::run(app.clone(), name, shutdown.clone())));
     }
     let redelivery = tokio::spawn(redeliver::run(app.clone(), shutdown.clone()));
@@ -163,6 +163,21 @@ pub async fn serve_on(
     result
 }
 
+/// Distinguishes this start from any other process that could share host name and pid (two
+/// containers both running as pid 1): a lease belongs to a worker name.
+fn incarnation() -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{:x}", (nanos as u64) ^ ((nanos >> 64) as u64))
+}
+
+/// The machine's name, for worker names in logs: `$HOSTNAME`, else the kernel's.
 fn hostname() -> String {
-    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "flowgate".into())
+    if let Some(h) = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()) {
+        return h;
+    }
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "flowgate".into())
 }

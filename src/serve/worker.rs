@@ -110,7 +110,12 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
     let result = async {
         let gated = remote::gate(&gh, &repo, pr, None).await?;
-        remote::publish(&gh, &repo, &gated).await?;
+        if let remote::Published::NotPosted(why) = remote::publish(&gh, &repo, &gated).await? {
+            eprintln!(
+                "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
+                crate::report::wording::summary(&gated.verdict)
+            );
+        }
         for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
             let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
             if events::command(payload["comment"]["body"].as_str().unwrap_or_default()) != Some(Command::Explain) {
