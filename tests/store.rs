@@ -139,6 +139,7 @@ on_both_backends!(
     depth_counts_every_state,
     newest_received_at_is_the_latest_reception,
     many_workers_complete_every_delivery_exactly_once,
+    a_renewed_lease_is_not_taken_over,
 );
 
 fn delivery(id: &str, pr: Option<i64>, received_at_ms: i64) -> NewDelivery {
@@ -258,6 +259,18 @@ async fn an_expired_lease_is_taken_over_and_its_holder_cannot_complete(db: Db) {
     let late = store.complete(&stalled, 2_300).await.expect_err("the lease is gone");
     assert!(matches!(late, StoreError::LeaseLost { .. }), "{late}");
     assert_eq!(store.times_completed("d1").await.expect("reads"), 1);
+}
+
+async fn a_renewed_lease_is_not_taken_over(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("d1", Some(1), 10)).await;
+    let long = store.claim("w1", 1_000, 1_000).await.expect("claims").expect("work");
+    store.renew(&long, 5_000).await.expect("the holder renews");
+    assert!(store.claim("w2", 2_500, 1_000).await.expect("claims").is_none(), "renewed until 5000");
+    let rescued = store.claim("w2", 5_000, 1_000).await.expect("claims").expect("after the renewal ends");
+    let lost = store.renew(&long, 9_000).await.expect_err("w1 lost it");
+    assert!(matches!(lost, StoreError::LeaseLost { .. }), "{lost}");
+    store.complete(&rescued, 5_100).await.expect("w2 completes");
 }
 
 async fn an_expired_lease_not_taken_over_still_completes(db: Db) {

@@ -52,6 +52,17 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
     let started = Instant::now();
     let job = process(app, &work);
     tokio::pin!(job);
+    // Renew the lease at a third of its length while the work goes on.
+    let lease = app.config.lease;
+    let heartbeat = async {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            if let Err(e) = app.store.renew(&work, now_ms() + lease.as_millis() as i64).await {
+                eprintln!("flowgate: {}: cannot renew the lease: {e}", work.key);
+            }
+        }
+    };
+    tokio::pin!(heartbeat);
     let grace = async {
         let _ = shutdown.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
@@ -59,6 +70,7 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
     let result = tokio::select! {
         r = &mut job => Some(r),
         _ = grace => None,
+        _ = &mut heartbeat => None,
     };
     match result {
         None => {

@@ -179,6 +179,12 @@ impl Store {
         dispatch!(self.retry_later(work, error, next_attempt_ms, max_attempts))
     }
 
+    /// Extends the work's lease to `until_ms` while it is still being done, so a long evaluation
+    /// (a rate limit waited out) is not taken over. `LeaseLost` as for `complete`.
+    pub async fn renew(&self, work: &Work, until_ms: i64) -> Result<(), StoreError> {
+        dispatch!(self.renew(work, until_ms))
+    }
+
     /// Gives the work back, ready at once and no attempt counted (for a graceful shutdown).
     /// `LeaseLost` as for `complete`.
     pub async fn release(&self, work: &Work) -> Result<(), StoreError> {

@@ -180,6 +180,24 @@ impl Postgres {
         finish(tx, DOING, result).await
     }
 
+    pub(super) async fn renew(&self, work: &Work, until_ms: i64) -> Result<(), StoreError> {
+        const DOING: &str = "renewing a lease";
+        let mut tx = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            lock_own_lease(tx, work, DOING).await?;
+            sqlx::query("UPDATE leases SET until_ms = $2 WHERE work_key = $1")
+                .bind(&work.key)
+                .bind(until_ms)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            Ok(())
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
     pub(super) async fn release(&self, work: &Work) -> Result<(), StoreError> {
         const DOING: &str = "giving work back";
         let mut tx = self.begin(DOING).await?;
