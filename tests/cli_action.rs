@@ -9,7 +9,7 @@ mod fake_github;
 use std::path::PathBuf;
 
 use common::Run;
-use fake_github::{FakeGitHub, HEAD, TOKEN, hello_world, payload};
+use fake_github::{FakeGitHub, HEAD, TOKEN, hello_world, payload, reviewed_by_hubot};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -125,15 +125,8 @@ async fn a_review_event_turns_the_pending_run_into_a_pass() {
     assert_eq!(opened.output("story-keys").as_deref(), Some("ABC-123"));
     fake.with(|s| assert_eq!(s.runs_on(HEAD)[0].status, "in_progress"));
 
-    // The payload's review (Codertocat's comment on their own PR) and an approval from hubot.
-    let review = payload("pull_request_review.submitted.payload.json");
-    fake.with(|s| {
-        let reviews = &mut s.pr(2).reviews;
-        reviews.push(review["review"].clone());
-        reviews.push(json!({ "id": 2, "user": { "login": "hubot", "type": "User" }, "state": "APPROVED",
-            "commit_id": HEAD, "submitted_at": "2019-05-15T16:00:00Z", "body": "" }));
-        s.log.clear();
-    });
+    let review = reviewed_by_hubot(&fake);
+    fake.clear_log();
     let reviewed = action(&fake, "pull_request_review", &review, &["--fail-on", "pending"]).await;
     assert_eq!(reviewed.run.code, 0, "{}\n{}", reviewed.run.stdout, reviewed.run.stderr);
     assert_eq!(reviewed.output("state").as_deref(), Some("pass"));

@@ -30,13 +30,7 @@ async fn a_delivery_becomes_a_check_run_and_a_review_completes_it() {
         wait_until("a pending check run on the head", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
         fake.with(|s| assert_eq!(s.runs_on(HEAD)[0].status, "in_progress"));
 
-        let review = payload("pull_request_review.submitted.payload.json");
-        fake.with(|s| {
-            let reviews = &mut s.pr(2).reviews;
-            reviews.push(review["review"].clone());
-            reviews.push(json!({ "id": 2, "user": { "login": "hubot", "type": "User" }, "state": "APPROVED",
-                "commit_id": HEAD, "submitted_at": "2019-05-15T16:00:00Z", "body": "" }));
-        });
+        let review = fake_github::reviewed_by_hubot(&fake);
         let (status, _) = server.deliver("pull_request_review", "d-review", &review).await;
         assert_eq!(status, 202);
         wait_until("the run completes with success", async || {

@@ -550,3 +550,16 @@ pub async fn hello_world(title: &str, labels: &[&str]) -> FakeGitHub {
     });
     fake
 }
+
+/// Hello-World#2 after the `pull_request_review` payload's review (Codertocat commenting on
+/// their own PR) and an approval from hubot on the head; returns the payload to deliver.
+pub fn reviewed_by_hubot(fake: &FakeGitHub) -> Value {
+    let review = payload("pull_request_review.submitted.payload.json");
+    fake.with(|s| {
+        let reviews = &mut s.pr(2).reviews;
+        reviews.push(review["review"].clone());
+        reviews.push(json!({ "id": 2, "user": { "login": "hubot", "type": "User" }, "state": "APPROVED",
+            "commit_id": HEAD, "submitted_at": "2019-05-15T16:00:00Z", "body": "" }));
+    });
+    review
+}
