@@ -1,7 +1,8 @@
 //! Which deliveries the App acts on, and what each is about: pure functions of the event name and
 //! the payload, so the routing of every event is tested without a server.
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 /// What a delivery asks of the App.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,29 +52,83 @@ pub fn command(comment: &str) -> Option<Command> {
     })
 }
 
-pub fn intent(event: &str, payload: &Value) -> Intent {
-    let action = payload["action"].as_str().unwrap_or_default();
-    let installation_id = payload["installation"]["id"].as_i64();
-    let repo = payload["repository"]["full_name"].as_str().map(String::from);
+/// The few fields of a payload that route it. Deserialising only these skips the rest of a
+/// payload of tens of kilobytes without building it, which is most of what acknowledging costs.
+#[derive(Debug, Default, Deserialize)]
+pub struct Envelope {
+    pub action: Option<String>,
+    pub installation: Option<Id>,
+    pub repository: Option<Repository>,
+    pub pull_request: Option<Number>,
+    pub issue: Option<Issue>,
+    pub comment: Option<Comment>,
+    pub check_run: Option<CheckRun>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Id {
+    pub id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Repository {
+    pub full_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Number {
+    pub number: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Issue {
+    pub number: Option<i64>,
+    /// Present when the issue is a pull request.
+    pub pull_request: Option<IgnoredAny>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Comment {
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckRun {
+    #[serde(default)]
+    pub pull_requests: Vec<Number>,
+}
+
+impl Envelope {
+    pub fn installation_id(&self) -> Option<i64> {
+        self.installation.as_ref().and_then(|i| i.id)
+    }
+}
+
+pub fn intent(event: &str, payload: &Envelope) -> Intent {
+    let action = payload.action.as_deref().unwrap_or_default();
+    let installation_id = payload.installation_id();
+    let repo = payload.repository.as_ref().and_then(|r| r.full_name.clone());
     let evaluate = |pr: Option<i64>| match (repo.clone(), pr) {
         (Some(repo), Some(pr)) => Intent::Evaluate { installation_id, repo, pr },
         _ => Intent::Ignore("the payload names no repository or pull request"),
     };
     match event {
-        "pull_request" if PR_ACTIONS.contains(&action) => evaluate(payload["pull_request"]["number"].as_i64()),
-        "pull_request_review" if REVIEW_ACTIONS.contains(&action) => {
-            evaluate(payload["pull_request"]["number"].as_i64())
+        "pull_request" | "pull_request_review"
+            if PR_ACTIONS.contains(&action) && event == "pull_request"
+                || REVIEW_ACTIONS.contains(&action) && event == "pull_request_review" =>
+        {
+            evaluate(payload.pull_request.as_ref().and_then(|p| p.number))
         }
         "check_run" if action == "rerequested" => {
             // Only runs of our own app are rerequested to us; a fork's run lists no PR.
-            evaluate(payload["check_run"]["pull_requests"][0]["number"].as_i64())
+            evaluate(payload.check_run.as_ref().and_then(|c| c.pull_requests.first()).and_then(|p| p.number))
         }
         "issue_comment" if action == "created" => {
-            if payload["issue"]["pull_request"].is_null() {
+            let Some(issue) = payload.issue.as_ref().filter(|i| i.pull_request.is_some()) else {
                 return Intent::Ignore("a comment on an issue, not a pull request");
-            }
-            match command(payload["comment"]["body"].as_str().unwrap_or_default()) {
-                Some(_) => evaluate(payload["issue"]["number"].as_i64()),
+            };
+            match command(payload.comment.as_ref().and_then(|c| c.body.as_deref()).unwrap_or_default()) {
+                Some(_) => evaluate(issue.number),
                 None => Intent::Ignore("a comment without a /flowgate command"),
             }
         }
@@ -88,6 +143,11 @@ pub fn intent(event: &str, payload: &Value) -> Intent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn intent(event: &str, payload: &Value) -> Intent {
+        super::intent(event, &serde_json::from_value(payload.clone()).unwrap())
+    }
 
     fn fixture(name: &str) -> Value {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/webhooks/").to_string() + name;

@@ -42,7 +42,7 @@ mod tests {
         for event in &events {
             assert!(
                 !matches!(
-                    super::super::events::intent(event, &json!({})),
+                    super::super::events::intent(event, &Default::default()),
                     super::super::events::Intent::Ignore("an event flowgate does not use")
                 ),
                 "{event} is subscribed but not handled"

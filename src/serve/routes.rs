@@ -64,7 +64,7 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: By
         app.metrics.delivery(&event, "ignored");
         return text(StatusCode::OK, "pong\n");
     }
-    let payload: serde_json::Value = match serde_json::from_slice(&body) {
+    let payload: events::Envelope = match serde_json::from_slice(&body) {
         Ok(p) => p,
         Err(e) => {
             app.metrics.delivery(&event, "bad_request");
@@ -86,7 +86,7 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: By
     let delivery = NewDelivery {
         id: id.to_string(),
         event: event.clone(),
-        action: payload["action"].as_str().map(String::from),
+        action: payload.action.clone(),
         installation_id,
         repo,
         pr,

@@ -193,19 +193,20 @@ impl Sqlite {
         let result: Result<_, StoreError> = async {
             let tx = &mut tx;
             Self::check_lease(tx, work, DOING).await?;
-            for id in work_ids(work) {
-                sqlx::query(
-                    "UPDATE deliveries
-                     SET state = 'done', times_completed = times_completed + 1, done_at_ms = $3, claimed_by = NULL
-                     WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2",
-                )
-                .bind(id)
-                .bind(&work.worker)
-                .bind(now_ms)
-                .execute(&mut **tx)
-                .await
-                .map_err(StoreError::query(DOING))?;
-            }
+            // One statement for the whole unit: the rows in progress under this key and this worker
+            // are exactly the work's (the lease was checked above), and a row at a time would hold
+            // SQLite's one write lock for as long as a burst is large.
+            sqlx::query(
+                "UPDATE deliveries
+                 SET state = 'done', times_completed = times_completed + 1, done_at_ms = $3, claimed_by = NULL
+                 WHERE work_key = $1 AND state = 'in_progress' AND claimed_by = $2",
+            )
+            .bind(&work.key)
+            .bind(&work.worker)
+            .bind(now_ms)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
             Self::end_lease(tx, work, DOING).await
         }
         .await;
@@ -276,17 +277,15 @@ impl Sqlite {
         let result: Result<_, StoreError> = async {
             let tx = &mut tx;
             Self::check_lease(tx, work, DOING).await?;
-            for id in work_ids(work) {
-                sqlx::query(
-                    "UPDATE deliveries SET state = 'queued', claimed_by = NULL
-                     WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2",
-                )
-                .bind(id)
-                .bind(&work.worker)
-                .execute(&mut **tx)
-                .await
-                .map_err(StoreError::query(DOING))?;
-            }
+            sqlx::query(
+                "UPDATE deliveries SET state = 'queued', claimed_by = NULL
+                 WHERE work_key = $1 AND state = 'in_progress' AND claimed_by = $2",
+            )
+            .bind(&work.key)
+            .bind(&work.worker)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
             Self::end_lease(tx, work, DOING).await
         }
         .await;
