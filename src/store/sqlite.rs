@@ -31,6 +31,15 @@ pub(super) struct Sqlite {
     writer: Arc<Mutex<()>>,
 }
 
+/// The key of the oldest ready delivery whose PR is not leased. An in_progress delivery whose key
+/// has no live lease belongs to a worker that lost it.
+const READY_KEY: &str = "SELECT d.work_key FROM deliveries d
+                 WHERE d.state IN ('queued', 'in_progress')
+                   AND (d.state = 'in_progress' OR d.next_attempt_ms <= $1)
+                   AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.work_key = d.work_key AND l.until_ms > $1)
+                 ORDER BY d.received_at_ms, d.id
+                 LIMIT 1";
+
 impl Sqlite {
     pub(super) async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         let invalid = |e: sqlx::Error| StoreError::InvalidUrl { url: redact(url), reason: scrub(&e.to_string(), url) };
@@ -113,22 +122,25 @@ impl Sqlite {
 
     pub(super) async fn claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Option<Work>, StoreError> {
         const DOING: &str = "claiming work";
+        // Look without the write lock first: a worker woken while every ready PR is leased
+        // (a burst for one PR) then costs readers nothing and keeps the one writer free for
+        // the inserts that acknowledge deliveries. WAL readers never block the writer.
+        let candidate: Option<String> = sqlx::query_scalar(READY_KEY)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::query(DOING))?;
+        if candidate.is_none() {
+            return Ok(None);
+        }
         let (_write, mut tx) = self.begin(DOING).await?;
         let result: Result<_, StoreError> = async {
             let tx = &mut tx;
-            // An in_progress delivery whose key has no live lease belongs to a worker that lost it.
-            let key: Option<String> = sqlx::query_scalar(
-                "SELECT d.work_key FROM deliveries d
-                 WHERE d.state IN ('queued', 'in_progress')
-                   AND (d.state = 'in_progress' OR d.next_attempt_ms <= $1)
-                   AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.work_key = d.work_key AND l.until_ms > $1)
-                 ORDER BY d.received_at_ms, d.id
-                 LIMIT 1",
-            )
-            .bind(now_ms)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(StoreError::query(DOING))?;
+            let key: Option<String> = sqlx::query_scalar(READY_KEY)
+                .bind(now_ms)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
             let Some(key) = key else {
                 return Ok(None);
             };
