@@ -140,6 +140,10 @@ on_both_backends!(
     newest_received_at_is_the_latest_reception,
     many_workers_complete_every_delivery_exactly_once,
     a_renewed_lease_is_not_taken_over,
+    concurrent_inserts_share_commits_and_each_gets_its_own_answer,
+    a_claim_takes_at_most_500_and_the_rest_wait_for_the_next,
+    old_done_deliveries_are_deleted_with_their_bodies_and_nothing_else,
+    a_database_of_the_first_schema_keeps_its_queued_bodies,
 );
 
 fn delivery(id: &str, pr: Option<i64>, received_at_ms: i64) -> NewDelivery {
@@ -156,7 +160,7 @@ fn delivery(id: &str, pr: Option<i64>, received_at_ms: i64) -> NewDelivery {
 }
 
 async fn insert(store: &Store, d: NewDelivery) {
-    assert_eq!(store.insert(&d).await.expect("inserts"), Insert::Stored, "{} is new", d.id);
+    assert_eq!(store.insert(d.clone()).await.expect("inserts"), Insert::Stored, "{} is new", d.id);
 }
 
 fn ids(work: &flowgate::store::Work) -> Vec<&str> {
@@ -170,7 +174,7 @@ async fn a_known_id_is_a_duplicate_and_changes_nothing(db: Db) {
     insert(&store, delivery("d1", Some(1), 10)).await;
     let mut again = delivery("d1", Some(2), 20);
     again.body = b"something else".to_vec();
-    assert_eq!(store.insert(&again).await.expect("inserts"), Insert::Duplicate);
+    assert_eq!(store.insert(again).await.expect("inserts"), Insert::Duplicate);
     assert!(store.contains("d1").await.expect("looks up"));
     assert!(!store.contains("d2").await.expect("looks up"));
 
@@ -524,4 +528,119 @@ fn a_test_database_url_is_the_server_with_another_database() {
     assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/test", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
     assert_eq!(with_database("postgres://h/test?sslmode=disable", "t1"), "postgres://h/t1?sslmode=disable");
     assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
+}
+
+/// 300 deliveries stored at once, 30 of them twice: the inserts share transactions, yet each
+/// caller hears about its own delivery, one of each pair is stored, and every body is its own.
+async fn concurrent_inserts_share_commits_and_each_gets_its_own_answer(db: Db) {
+    let store = db.store().await;
+    let sends: Vec<_> = (0..330)
+        .map(|i| {
+            let store = store.clone();
+            // 300..330 repeat the ids of 0..30, for PRs of their own.
+            let d = delivery(&format!("d{:03}", i % 300), Some(i % 7), i);
+            tokio::spawn(async move { (d.id.clone(), store.insert(d).await.expect("inserts")) })
+        })
+        .collect();
+    let mut stored = HashSet::new();
+    let mut duplicates = 0;
+    for send in sends {
+        let (id, answer) = send.await.expect("insert task");
+        match answer {
+            Insert::Stored => assert!(stored.insert(id.clone()), "{id} stored twice"),
+            Insert::Duplicate => duplicates += 1,
+        }
+    }
+    assert_eq!((stored.len(), duplicates), (300, 30));
+    let mut seen = 0;
+    while let Some(work) = store.claim("w1", 1_000_000, LEASE).await.expect("claims") {
+        for d in &work.deliveries {
+            assert_eq!(d.body, format!("{{\"delivery\":\"{}\"}}", d.id).into_bytes(), "{}'s own body", d.id);
+        }
+        seen += work.deliveries.len();
+        store.complete(&work, 1_000_000).await.expect("completes");
+    }
+    assert_eq!(seen, 300);
+}
+
+/// A burst of 520 deliveries for one PR: the first claim takes the oldest 500, so no claim holds
+/// the database for long, and the other 20 are the next claim's.
+async fn a_claim_takes_at_most_500_and_the_rest_wait_for_the_next(db: Db) {
+    let store = db.store().await;
+    let sends: Vec<_> = (0..520)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.insert(delivery(&format!("d{i:03}"), Some(1), i)).await.expect("inserts") })
+        })
+        .collect();
+    for send in sends {
+        send.await.expect("insert task");
+    }
+    let first = store.claim("w1", 10_000, LEASE).await.expect("claims").expect("work");
+    assert_eq!(first.deliveries.len(), 500);
+    assert_eq!((ids(&first)[0], ids(&first)[499]), ("d000", "d499"), "the oldest, in order");
+    assert!(store.claim("w2", 10_000, LEASE).await.expect("claims").is_none(), "the PR is held");
+    store.complete(&first, 10_000).await.expect("completes");
+    let rest = store.claim("w2", 10_000, LEASE).await.expect("claims").expect("the rest");
+    assert_eq!(rest.deliveries.len(), 20);
+    assert_eq!(ids(&rest)[0], "d500");
+}
+
+/// Pruning deletes done deliveries older than the cut-off, with their bodies, and never a newer
+/// done one, a queued one or a parked one.
+async fn old_done_deliveries_are_deleted_with_their_bodies_and_nothing_else(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("old", Some(1), 10)).await;
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("work");
+    store.complete(&work, 100).await.expect("completes");
+    insert(&store, delivery("recent", Some(1), 200)).await;
+    let work = store.claim("w1", 300, LEASE).await.expect("claims").expect("work");
+    store.complete(&work, 300).await.expect("completes");
+    insert(&store, delivery("parked", Some(2), 20)).await;
+    let work = store.claim("w1", 400, LEASE).await.expect("claims").expect("work");
+    assert_eq!(store.retry_later(&work, "boom", 500, 1).await.expect("parks"), vec!["parked".to_string()]);
+    insert(&store, delivery("queued", Some(3), 30)).await;
+
+    assert_eq!(store.prune_done(250, 1000).await.expect("prunes"), 1);
+    assert!(!store.contains("old").await.expect("looks up"), "deleted");
+    for kept in ["recent", "parked", "queued"] {
+        assert!(store.contains(kept).await.expect("looks up"), "{kept} is kept");
+    }
+    assert_eq!(store.prune_done(250, 1000).await.expect("prunes"), 0, "nothing more to delete");
+    let queued = store.claim("w1", 1_000, LEASE).await.expect("claims").expect("the queued one");
+    assert_eq!(queued.deliveries[0].body, b"{\"delivery\":\"queued\"}".to_vec(), "its body is kept");
+    assert_eq!(store.requeue_parked(Some("parked"), 1_000).await.expect("requeues"), 1);
+    store.complete(&queued, 1_000).await.expect("completes");
+    let parked = store.claim("w1", 1_000, LEASE).await.expect("claims").expect("the requeued one");
+    assert_eq!(parked.deliveries[0].body, b"{\"delivery\":\"parked\"}".to_vec(), "its body is kept");
+}
+
+/// A database made by an earlier flowgate (the first schema, bodies in the queue's rows) with a
+/// queued delivery: after an upgrade the delivery is still claimed, with its body.
+async fn a_database_of_the_first_schema_keeps_its_queued_bodies(db: Db) {
+    let backend = if db.postgres.is_some() { "postgres" } else { "sqlite" };
+    let first_only = tempfile::tempdir().expect("temporary directory");
+    let name = "0001_deliveries.sql";
+    std::fs::copy(format!("{}/migrations/{backend}/{name}", env!("CARGO_MANIFEST_DIR")), first_only.path().join(name))
+        .expect("copies the first migration");
+    let migrator = sqlx::migrate::Migrator::new(first_only.path()).await.expect("reads the migration");
+    let insert_v1 = "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms,
+                                             body, next_attempt_ms)
+                     VALUES ('v1', 'pull_request', 'opened', 7, 'acme/shop', 1, 'pr:7:acme/shop#1', 10, $1, 10)";
+    let body = b"{\"delivery\":\"v1\"}".to_vec();
+    if db.postgres.is_some() {
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("connects");
+        migrator.run(&pool).await.expect("creates the first schema");
+        sqlx::query(insert_v1).bind(&body).execute(&pool).await.expect("stores a v1 delivery");
+        pool.close().await;
+    } else {
+        let options = db.url.parse::<sqlx::sqlite::SqliteConnectOptions>().expect("url").create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.expect("connects");
+        migrator.run(&pool).await.expect("creates the first schema");
+        sqlx::query(insert_v1).bind(&body).execute(&pool).await.expect("stores a v1 delivery");
+        pool.close().await;
+    }
+    let store = db.store().await;
+    let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("the v1 delivery");
+    assert_eq!((ids(&work), &work.deliveries[0].body), (vec!["v1"], &body));
 }

@@ -14,7 +14,7 @@ use crate::github::{AppKey, DEFAULT_API_URL};
 
 /// The settings, by their names in `flowgate.toml`; the environment variable is the name in
 /// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
-pub const SETTINGS: [&str; 11] = [
+pub const SETTINGS: [&str; 12] = [
     "app_id",
     "app_private_key_path",
     "app_private_key",
@@ -26,6 +26,7 @@ pub const SETTINGS: [&str; 11] = [
     "public_rate_limit",
     "lease_seconds",
     "retry_backoff_ms",
+    "retain_days",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
@@ -49,6 +50,9 @@ pub struct ServeConfig {
     pub lease: std::time::Duration,
     /// The first wait before a failed evaluation is tried again; doubled on each attempt.
     pub retry_backoff: std::time::Duration,
+    /// How long a done delivery is kept: its id is what makes a redelivery a duplicate, and GitHub
+    /// redelivers for up to three days, so at least four.
+    pub retain: std::time::Duration,
     /// Where the settings came from, for `--check-config`.
     pub sources: Vec<String>,
 }
@@ -160,7 +164,9 @@ impl ServeConfig {
         };
         let lease = std::time::Duration::from_secs(number("lease_seconds", 120, 1..=3600)?);
         let retry_backoff = std::time::Duration::from_millis(number("retry_backoff_ms", 30_000, 1..=3_600_000)?);
+        let retain = std::time::Duration::from_secs(24 * 3600 * number("retain_days", 7, 4..=3650)?);
         Ok(ServeConfig {
+            retain,
             lease,
             retry_backoff,
             app_id,

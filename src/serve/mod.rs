@@ -6,6 +6,7 @@ pub mod config;
 pub mod events;
 pub mod manifest;
 pub mod metrics;
+pub mod prune;
 pub mod redeliver;
 pub mod routes;
 pub mod signature;
@@ -30,6 +31,9 @@ pub struct App {
     pub metrics: Metrics,
     /// Wakes a worker when a delivery is stored, so work starts without waiting for a poll.
     pub work: Notify,
+    /// The keys (PRs) this process's workers hold. A delivery for one of them needs no worker
+    /// woken: its holder, or the next claim after it, takes it.
+    pub held: std::sync::Mutex<std::collections::HashSet<String>>,
     /// One client per installation, so each keeps its token, its ETags and its pacing.
     clients: Mutex<HashMap<i64, Arc<GitHub>>>,
     /// Installations looked up by repository, for payloads that do not name theirs.
@@ -45,6 +49,7 @@ impl App {
             store,
             metrics: Metrics::default(),
             work: Notify::new(),
+            held: std::sync::Mutex::new(std::collections::HashSet::new()),
             clients: Mutex::new(HashMap::new()),
             installations: Mutex::new(HashMap::new()),
             workers_running: std::sync::atomic::AtomicUsize::new(0),
@@ -149,6 +154,7 @@ pub async fn serve_on(
         workers.push(tokio::spawn(worker::run(app.clone(), name, shutdown.clone())));
     }
     let redelivery = tokio::spawn(redeliver::run(app.clone(), shutdown.clone()));
+    let pruning = tokio::spawn(prune::run(app.clone(), shutdown.clone()));
     let router = routes::router(app.clone());
     let mut stop = shutdown.clone();
     let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -160,6 +166,7 @@ pub async fn serve_on(
         let _ = w.await;
     }
     redelivery.abort();
+    pruning.abort();
     result
 }
 

@@ -17,7 +17,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use super::events::{self, Intent};
 use super::metrics::Depth;
 use super::{App, now_ms, signature};
-use crate::store::{Insert, NewDelivery};
+use crate::store::{Insert, NewDelivery, work_key};
 
 /// GitHub sends payloads of up to 25 MB; axum's default limit is 2 MB.
 pub const BODY_LIMIT: usize = 25 * 1024 * 1024;
@@ -93,10 +93,16 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: By
         received_at_ms: now_ms(),
         body: body.to_vec(),
     };
-    match app.store.insert(&delivery).await {
+    let key = work_key(&delivery);
+    match app.store.insert(delivery).await {
         Ok(Insert::Stored) => {
             app.metrics.delivery(&event, "stored");
-            app.work.notify_one();
+            // A woken worker whose claim finds the PR held would only have searched the queue
+            // for nothing; a burst for one PR would wake one for every delivery.
+            let held = app.held.lock().is_ok_and(|held| held.contains(&key));
+            if !held {
+                app.work.notify_one();
+            }
             text(StatusCode::ACCEPTED, "stored\n")
         }
         Ok(Insert::Duplicate) => {

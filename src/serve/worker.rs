@@ -31,7 +31,16 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
     app.workers_running.fetch_add(1, Ordering::Relaxed);
     while !*shutdown.borrow() {
         match app.store.claim(&name, now_ms(), app.config.lease.as_millis() as i64).await {
-            Ok(Some(work)) => handle(&app, work, &mut shutdown).await,
+            Ok(Some(work)) => {
+                let key = work.key.clone();
+                if let Ok(mut held) = app.held.lock() {
+                    held.insert(key.clone());
+                }
+                handle(&app, work, &mut shutdown).await;
+                if let Ok(mut held) = app.held.lock() {
+                    held.remove(&key);
+                }
+            }
             Ok(None) => {
                 tokio::select! {
                     _ = app.work.notified() => {}

@@ -4,7 +4,7 @@
 /// The URL forms `Store::connect` accepts, for the message that rejects any other.
 pub const ACCEPTED_URLS: &str = "sqlite://PATH, sqlite::memory: or postgres://USER@HOST[:PORT]/DATABASE";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A URL that is not one of the accepted forms. `url` is already redacted.
     #[error("unsupported database URL `{url}`: use {ACCEPTED_URLS}")]

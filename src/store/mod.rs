@@ -6,6 +6,7 @@
 //! several replicas sharing one queue (`postgres`). Every time is passed in, never read from the
 //! clock here, so that tests control it.
 
+mod batch;
 mod error;
 mod postgres;
 mod sqlite;
@@ -48,6 +49,8 @@ pub struct QueuedDelivery {
     /// Failed attempts so far (this one not counted).
     pub attempts: i32,
     pub received_at_ms: i64,
+    /// Read after the claim, from `delivery_bodies`.
+    #[sqlx(default)]
     pub body: Vec<u8>,
 }
 
@@ -90,6 +93,8 @@ pub struct ParkedDelivery {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    /// Shared by every clone; `None` only inside the committing tasks' own handle.
+    inserter: Option<batch::Inserter>,
 }
 
 #[derive(Clone)]
@@ -126,7 +131,15 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl { url: redact(url) });
         };
-        Ok(Store { backend })
+        // SQLite has one writer, so a second committer would only wait; PostgreSQL overlaps one
+        // batch's flush with the next one's statement.
+        let committers = match backend {
+            Backend::Sqlite(_) => 1,
+            Backend::Postgres(_) => 2,
+        };
+        let inner = Store { backend, inserter: None };
+        let inserter = batch::Inserter::spawn(inner.clone(), committers);
+        Ok(Store { inserter: Some(inserter), ..inner })
     }
 
     /// "sqlite" or "postgres".
@@ -142,9 +155,25 @@ impl Store {
         dispatch!(self.ping())
     }
 
-    /// Stores a delivery, committed when this returns; a known id changes nothing.
-    pub async fn insert(&self, d: &NewDelivery) -> Result<Insert, StoreError> {
-        dispatch!(self.insert(d, &work_key(d)))
+    /// Stores a delivery, committed when this returns; a known id changes nothing. Deliveries
+    /// stored at the same moment share one transaction (see `batch`).
+    pub async fn insert(&self, d: NewDelivery) -> Result<Insert, StoreError> {
+        match &self.inserter {
+            Some(inserter) => inserter.insert(d).await,
+            None => Ok(self.insert_batch(&[(&d, work_key(&d))]).await?.pop().unwrap_or(Insert::Duplicate)),
+        }
+    }
+
+    /// Stores several deliveries in one transaction, committed when this returns.
+    pub(crate) async fn insert_batch(&self, batch: &[(&NewDelivery, String)]) -> Result<Vec<Insert>, StoreError> {
+        dispatch!(self.insert_batch(batch))
+    }
+
+    /// Deletes up to `limit` deliveries that were done before `done_before_ms`, with their bodies,
+    /// oldest first; returns how many. A delivery id is remembered only while its row is kept, so
+    /// keep them longer than GitHub may redeliver (three days).
+    pub async fn prune_done(&self, done_before_ms: i64, limit: i64) -> Result<u64, StoreError> {
+        dispatch!(self.prune_done(done_before_ms, limit))
     }
 
     /// Whether a delivery with this id is stored, in any state.
@@ -218,13 +247,30 @@ impl Store {
     }
 }
 
+/// The most deliveries one claim takes. A burst for one PR still becomes one evaluation per this
+/// many, and a claim never holds the database (SQLite's one writer) for long.
+const CLAIM_LIMIT: i64 = 500;
+
+/// The done deliveries that `prune_done` deletes: `$1` done before, `$2` at most.
+const PRUNABLE: &str =
+    "SELECT id FROM deliveries WHERE state = 'done' AND done_at_ms < $1 ORDER BY done_at_ms, id LIMIT $2";
+
+/// Puts each body read back into its delivery; a delivery whose body is missing keeps an empty
+/// one, which its worker reads as an unusable payload.
+fn attach_bodies(work: &mut Work, bodies: Vec<(String, Vec<u8>)>) {
+    let mut bodies: std::collections::HashMap<String, Vec<u8>> = bodies.into_iter().collect();
+    for d in &mut work.deliveries {
+        d.body = bodies.remove(&d.id).unwrap_or_default();
+    }
+}
+
 /// A stored error is for an operator to read, not a log: it is cut to this many bytes.
 const MAX_ERROR_LEN: usize = 4000;
 
 /// The key that groups deliveries into one unit of work: one PR of one installation, or, for a
 /// delivery about no PR, the delivery alone. Repository names cannot contain `:` or `#`, so the two
 /// forms never collide.
-fn work_key(d: &NewDelivery) -> String {
+pub fn work_key(d: &NewDelivery) -> String {
     match (&d.repo, d.pr) {
         (Some(repo), Some(pr)) => {
             let installation = d.installation_id.map_or_else(|| "-".to_string(), |i| i.to_string());

@@ -3,6 +3,7 @@
 //! lease row before any delivery row, so transactions never deadlock. Claims lock it with
 //! `FOR UPDATE SKIP LOCKED`, so claimers never wait on each other either.
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -11,8 +12,8 @@ use sqlx::{Connection, Postgres as Db, Transaction};
 
 use super::error::{StoreError, redact, scrub};
 use super::{
-    ClaimedRow, Insert, NewDelivery, ParkedDelivery, QueueDepth, Work, depth_from_counts, finish, work_from_rows,
-    work_ids,
+    CLAIM_LIMIT, ClaimedRow, Insert, NewDelivery, PRUNABLE, ParkedDelivery, QueueDepth, Work, attach_bodies,
+    depth_from_counts, finish, work_from_rows, work_ids,
 };
 
 /// How long connecting may take before the database counts as unreachable.
@@ -75,26 +76,45 @@ impl Postgres {
         Ok(())
     }
 
-    pub(super) async fn insert(&self, d: &NewDelivery, key: &str) -> Result<Insert, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms, body,
-                                     next_attempt_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
-             ON CONFLICT (id) DO NOTHING",
+    /// Stores a batch with one statement and one commit, so one WAL flush serves every delivery
+    /// in it. An id already stored, or earlier in the batch, is a duplicate.
+    pub(super) async fn insert_batch(&self, batch: &[(&NewDelivery, String)]) -> Result<Vec<Insert>, StoreError> {
+        // One row per id: the statement below may not insert a body twice.
+        let mut seen = HashSet::new();
+        let fresh: Vec<&(&NewDelivery, String)> = batch.iter().filter(|(d, _)| seen.insert(d.id.as_str())).collect();
+        let column = |f: fn(&NewDelivery) -> Option<String>| fresh.iter().map(|(d, _)| f(d)).collect::<Vec<_>>();
+        let stored: Vec<String> = sqlx::query_scalar(
+            "WITH stored AS (
+                 INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms,
+                                         next_attempt_ms)
+                 SELECT id, event, action, installation_id, repo, pr, work_key, received_at_ms, received_at_ms
+                 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::int8[], $7::text[],
+                             $8::int8[])
+                      AS t (id, event, action, installation_id, repo, pr, work_key, received_at_ms)
+                 ON CONFLICT (id) DO NOTHING
+                 RETURNING id
+             ), bodies AS (
+                 INSERT INTO delivery_bodies (id, body)
+                 SELECT b.id, b.body FROM UNNEST($1::text[], $9::bytea[]) AS b (id, body) JOIN stored USING (id)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body
+             )
+             SELECT id FROM stored",
         )
-        .bind(&d.id)
-        .bind(&d.event)
-        .bind(&d.action)
-        .bind(d.installation_id)
-        .bind(&d.repo)
-        .bind(d.pr)
-        .bind(key)
-        .bind(d.received_at_ms)
-        .bind(&d.body)
-        .execute(&self.pool)
+        .bind(column(|d| Some(d.id.clone())))
+        .bind(column(|d| Some(d.event.clone())))
+        .bind(column(|d| d.action.clone()))
+        .bind(fresh.iter().map(|(d, _)| d.installation_id).collect::<Vec<_>>())
+        .bind(column(|d| d.repo.clone()))
+        .bind(fresh.iter().map(|(d, _)| d.pr).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|(_, key)| key.as_str()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|(d, _)| d.received_at_ms).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|(d, _)| d.body.as_slice()).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
         .await
         .map_err(StoreError::query("storing a delivery"))?;
-        Ok(if done.rows_affected() == 0 { Insert::Duplicate } else { Insert::Stored })
+        let mut stored: HashSet<String> = stored.into_iter().collect();
+        // The first of several with one id is the one stored; `remove` makes the rest duplicates.
+        Ok(batch.iter().map(|(d, _)| if stored.remove(&d.id) { Insert::Stored } else { Insert::Duplicate }).collect())
     }
 
     pub(super) async fn contains(&self, id: &str) -> Result<bool, StoreError> {
@@ -114,7 +134,18 @@ impl Postgres {
             let attempt = try_claim(&mut tx, worker, now_ms, until_ms, &passed).await;
             let attempt = finish(tx, DOING, attempt).await?;
             match attempt {
-                Attempt::Claimed(work) => return Ok(Some(work)),
+                Attempt::Claimed(mut work) => {
+                    // Read after the commit, so the claim's transaction stays short.
+                    let ids = work_ids(&work);
+                    let bodies: Vec<(String, Vec<u8>)> =
+                        sqlx::query_as("SELECT id, body FROM delivery_bodies WHERE id = ANY($1)")
+                            .bind(ids)
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(StoreError::query("reading delivery bodies"))?;
+                    attach_bodies(&mut work, bodies);
+                    return Ok(Some(work));
+                }
                 Attempt::Nothing => return Ok(None),
                 Attempt::Passed(key) => passed.push(key),
             }
@@ -250,6 +281,21 @@ impl Postgres {
         Ok(done.rows_affected())
     }
 
+    pub(super) async fn prune_done(&self, done_before_ms: i64, limit: i64) -> Result<u64, StoreError> {
+        const DOING: &str = "deleting old deliveries";
+        let deleted: i64 = sqlx::query_scalar(&format!(
+            "WITH gone AS (DELETE FROM deliveries WHERE id IN ({PRUNABLE}) RETURNING id),
+                  bodies AS (DELETE FROM delivery_bodies WHERE id IN (SELECT id FROM gone))
+             SELECT COUNT(*) FROM gone"
+        ))
+        .bind(done_before_ms)
+        .bind(limit)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(StoreError::query(DOING))?;
+        Ok(u64::try_from(deleted).unwrap_or(0))
+    }
+
     pub(super) async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar("SELECT MAX(received_at_ms) FROM deliveries")
             .fetch_one(&self.pool)
@@ -339,13 +385,17 @@ async fn try_claim(
 
     let rows: Vec<ClaimedRow> = sqlx::query_as(
         "UPDATE deliveries SET state = 'in_progress', claimed_by = $2
-         WHERE work_key = $1 AND state IN ('queued', 'in_progress')
-           AND (state = 'in_progress' OR next_attempt_ms <= $3)
-         RETURNING id, event, action, attempts, received_at_ms, body, installation_id, repo, pr",
+         WHERE id IN (SELECT id FROM deliveries
+                      WHERE work_key = $1 AND state IN ('queued', 'in_progress')
+                        AND (state = 'in_progress' OR next_attempt_ms <= $3)
+                      ORDER BY received_at_ms, id
+                      LIMIT $4)
+         RETURNING id, event, action, attempts, received_at_ms, installation_id, repo, pr",
     )
     .bind(&key)
     .bind(worker)
     .bind(now_ms)
+    .bind(CLAIM_LIMIT)
     .fetch_all(&mut **tx)
     .await
     .map_err(StoreError::query(DOING))?;

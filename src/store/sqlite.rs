@@ -12,8 +12,8 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use super::error::{StoreError, redact, scrub};
 use super::{
-    ClaimedRow, Insert, NewDelivery, ParkedDelivery, QueueDepth, Work, depth_from_counts, finish, work_from_rows,
-    work_ids,
+    CLAIM_LIMIT, ClaimedRow, Insert, NewDelivery, PRUNABLE, ParkedDelivery, QueueDepth, Work, attach_bodies,
+    depth_from_counts, finish, work_from_rows, work_ids,
 };
 
 /// How long a writer waits for another process's write to finish before giving up.
@@ -88,27 +88,52 @@ impl Sqlite {
         Ok(())
     }
 
-    pub(super) async fn insert(&self, d: &NewDelivery, key: &str) -> Result<Insert, StoreError> {
-        let _write = self.writer.lock().await;
-        let done = sqlx::query(
-            "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms, body,
-                                     next_attempt_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&d.id)
-        .bind(&d.event)
-        .bind(&d.action)
-        .bind(d.installation_id)
-        .bind(&d.repo)
-        .bind(d.pr)
-        .bind(key)
-        .bind(d.received_at_ms)
-        .bind(&d.body)
-        .execute(&self.pool)
-        .await
-        .map_err(StoreError::query("storing a delivery"))?;
-        Ok(if done.rows_affected() == 0 { Insert::Duplicate } else { Insert::Stored })
+    /// Stores a batch in one transaction, so one commit (one `fsync`) and one turn of the writer
+    /// lock serve every delivery in it. An id already stored, or earlier in the batch, is a
+    /// duplicate.
+    pub(super) async fn insert_batch(&self, batch: &[(&NewDelivery, String)]) -> Result<Vec<Insert>, StoreError> {
+        const DOING: &str = "storing a delivery";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            let mut answers = Vec::with_capacity(batch.len());
+            for (d, key) in batch {
+                let done = sqlx::query(
+                    "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms,
+                                             next_attempt_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&d.id)
+                .bind(&d.event)
+                .bind(&d.action)
+                .bind(d.installation_id)
+                .bind(&d.repo)
+                .bind(d.pr)
+                .bind(key)
+                .bind(d.received_at_ms)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+                if done.rows_affected() == 0 {
+                    answers.push(Insert::Duplicate);
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO delivery_bodies (id, body) VALUES ($1, $2)
+                     ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                )
+                .bind(&d.id)
+                .bind(&d.body)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+                answers.push(Insert::Stored);
+            }
+            Ok(answers)
+        }
+        .await;
+        finish(tx, DOING, result).await
     }
 
     pub(super) async fn contains(&self, id: &str) -> Result<bool, StoreError> {
@@ -156,20 +181,45 @@ impl Sqlite {
             .map_err(StoreError::query(DOING))?;
             let rows: Vec<ClaimedRow> = sqlx::query_as(
                 "UPDATE deliveries SET state = 'in_progress', claimed_by = $2
-                 WHERE work_key = $1 AND state IN ('queued', 'in_progress')
-                   AND (state = 'in_progress' OR next_attempt_ms <= $3)
-                 RETURNING id, event, action, attempts, received_at_ms, body, installation_id, repo, pr",
+                 WHERE id IN (SELECT id FROM deliveries
+                              WHERE work_key = $1 AND state IN ('queued', 'in_progress')
+                                AND (state = 'in_progress' OR next_attempt_ms <= $3)
+                              ORDER BY received_at_ms, id
+                              LIMIT $4)
+                 RETURNING id, event, action, attempts, received_at_ms, installation_id, repo, pr",
             )
             .bind(&key)
             .bind(worker)
             .bind(now_ms)
+            .bind(CLAIM_LIMIT)
             .fetch_all(&mut **tx)
             .await
             .map_err(StoreError::query(DOING))?;
             Ok(work_from_rows(key, worker, rows))
         }
         .await;
-        finish(tx, DOING, result).await
+        let work = finish(tx, DOING, result).await?;
+        // Bodies are read after the commit: a WAL reader never holds up the writer.
+        match work {
+            Some(mut work) => {
+                self.fill_bodies(&mut work).await?;
+                Ok(Some(work))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn fill_bodies(&self, work: &mut Work) -> Result<(), StoreError> {
+        let ids = work_ids(work);
+        let placeholders = vec!["?"; ids.len()].join(", ");
+        let sql = format!("SELECT id, body FROM delivery_bodies WHERE id IN ({placeholders})");
+        let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
+        for id in &ids {
+            query = query.bind(id);
+        }
+        let bodies = query.fetch_all(&self.pool).await.map_err(StoreError::query("reading delivery bodies"))?;
+        attach_bodies(work, bodies);
+        Ok(())
     }
 
     /// Checks, inside `tx`, that `work`'s worker still holds its key: the lease may have expired,
@@ -334,6 +384,30 @@ impl Sqlite {
         .await
         .map_err(StoreError::query("requeueing parked deliveries"))?;
         Ok(done.rows_affected())
+    }
+
+    pub(super) async fn prune_done(&self, done_before_ms: i64, limit: i64) -> Result<u64, StoreError> {
+        const DOING: &str = "deleting old deliveries";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            // The same ordered selection twice in one transaction picks the same deliveries.
+            sqlx::query(&format!("DELETE FROM delivery_bodies WHERE id IN ({PRUNABLE})"))
+                .bind(done_before_ms)
+                .bind(limit)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            let done = sqlx::query(&format!("DELETE FROM deliveries WHERE id IN ({PRUNABLE})"))
+                .bind(done_before_ms)
+                .bind(limit)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            Ok(done.rows_affected())
+        }
+        .await;
+        finish(tx, DOING, result).await
     }
 
     pub(super) async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {

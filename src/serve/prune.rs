@@ -1,0 +1,43 @@
+//! Deleting processed deliveries once they are old enough, so the queue's tables stay the size of
+//! a week's traffic rather than of the App's whole life.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{App, now_ms};
+
+pub const EVERY: Duration = Duration::from_secs(3600);
+/// Deliveries deleted per transaction: small enough that inserts never wait long behind one.
+const BATCH: i64 = 1000;
+
+pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        match prune(&app).await {
+            Ok(0) => {}
+            Ok(n) => eprintln!(
+                "flowgate: deleted {n} deliveries processed over {} days ago",
+                app.config.retain.as_secs() / 86_400
+            ),
+            Err(e) => eprintln!("flowgate: cannot delete old deliveries: {e}"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Deletes every delivery done before the retention period, a batch at a time.
+pub async fn prune(app: &App) -> Result<u64, crate::store::StoreError> {
+    let before = now_ms() - app.config.retain.as_millis() as i64;
+    let mut total = 0;
+    loop {
+        let n = app.store.prune_done(before, BATCH).await?;
+        total += n;
+        if n < BATCH as u64 {
+            return Ok(total);
+        }
+    }
+}
