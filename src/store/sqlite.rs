@@ -40,6 +40,18 @@ const READY_KEY: &str = "SELECT d.work_key FROM deliveries d
                  ORDER BY d.received_at_ms, d.id
                  LIMIT 1";
 
+/// Looks a claim may take when other workers keep taking the key it found.
+const MAX_CLAIM_TRIES: usize = 4;
+
+/// One try at claiming.
+enum Attempt {
+    Claimed(Work),
+    /// Nothing is ready.
+    Nothing,
+    /// The key found was taken, or emptied, before the claim could lease it.
+    Passed,
+}
+
 impl Sqlite {
     pub(super) async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         let invalid = |e: sqlx::Error| StoreError::InvalidUrl { url: redact(url), reason: scrub(&e.to_string(), url) };
@@ -146,29 +158,50 @@ impl Sqlite {
     }
 
     pub(super) async fn claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Option<Work>, StoreError> {
-        const DOING: &str = "claiming work";
         // Look without the write lock first: a worker woken while every ready PR is leased
         // (a burst for one PR) then costs readers nothing and keeps the one writer free for
         // the inserts that acknowledge deliveries. WAL readers never block the writer.
+        // A key another worker took between our look and our lock is passed over and the look
+        // repeated: that worker's lease is committed, so the next look skips it.
+        for _ in 0..MAX_CLAIM_TRIES {
+            match self.try_claim(worker, now_ms, until_ms).await? {
+                Attempt::Claimed(work) => return Ok(Some(work)),
+                Attempt::Nothing => return Ok(None),
+                Attempt::Passed => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// One look and, if it found a key, one claim of it; `None` if nothing was ready or the key
+    /// was taken meanwhile.
+    async fn try_claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Attempt, StoreError> {
+        const DOING: &str = "claiming work";
         let candidate: Option<String> = sqlx::query_scalar(READY_KEY)
             .bind(now_ms)
             .fetch_optional(&self.pool)
             .await
             .map_err(StoreError::query(DOING))?;
-        if candidate.is_none() {
-            return Ok(None);
-        }
+        let Some(key) = candidate else {
+            return Ok(Attempt::Nothing);
+        };
         let (_write, mut tx) = self.begin(DOING).await?;
         let result: Result<_, StoreError> = async {
             let tx = &mut tx;
-            let key: Option<String> = sqlx::query_scalar(READY_KEY)
-                .bind(now_ms)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(StoreError::query(DOING))?;
-            let Some(key) = key else {
-                return Ok(None);
-            };
+            // Under the lock, only check the key found above rather than search again: with a
+            // deep queue behind one held PR, that search reads every one of its deliveries, and
+            // the inserts acknowledging deliveries would wait for it. A key leased meanwhile is
+            // left alone; a key with nothing ready left claims nothing below.
+            let leased: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM leases WHERE work_key = $1 AND until_ms > $2")
+                    .bind(&key)
+                    .bind(now_ms)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(StoreError::query(DOING))?;
+            if leased.is_some() {
+                return Ok(Attempt::Passed);
+            }
             sqlx::query(
                 "INSERT INTO leases (work_key, worker, until_ms) VALUES ($1, $2, $3)
                  ON CONFLICT (work_key) DO UPDATE SET worker = excluded.worker, until_ms = excluded.until_ms",
@@ -195,18 +228,26 @@ impl Sqlite {
             .fetch_all(&mut **tx)
             .await
             .map_err(StoreError::query(DOING))?;
-            Ok(work_from_rows(key, worker, rows))
+            match work_from_rows(key.clone(), worker, rows) {
+                Some(work) => Ok(Attempt::Claimed(work)),
+                None => {
+                    // Its holder finished between the look and the lock: nothing to do, no lease.
+                    sqlx::query("DELETE FROM leases WHERE work_key = $1")
+                        .bind(&key)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(StoreError::query(DOING))?;
+                    Ok(Attempt::Passed)
+                }
+            }
         }
         .await;
-        let work = finish(tx, DOING, result).await?;
+        let mut attempt = finish(tx, DOING, result).await?;
         // Bodies are read after the commit: a WAL reader never holds up the writer.
-        match work {
-            Some(mut work) => {
-                self.fill_bodies(&mut work).await?;
-                Ok(Some(work))
-            }
-            None => Ok(None),
+        if let Attempt::Claimed(work) = &mut attempt {
+            self.fill_bodies(work).await?;
         }
+        Ok(attempt)
     }
 
     async fn fill_bodies(&self, work: &mut Work) -> Result<(), StoreError> {
