@@ -254,7 +254,7 @@ async fn flowgate_explain_answers_with_the_report_once() {
         "installation": { "id": 1 },
         "repository": { "full_name": "Codertocat/Hello-World" },
         "issue": { "number": 2, "pull_request": { "url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/2" } },
-        "comment": { "body": "/flowgate explain", "user": { "login": "hubot" } }
+        "comment": { "body": "/flowgate explain", "user": { "login": "hubot" }, "author_association": "MEMBER" }
     });
     assert_eq!(server.deliver("issue_comment", "c-1", &comment).await.0, 202);
     wait_until("the explanation is posted", async || fake.with(|s| s.comments(2).len() == 1)).await;
@@ -264,4 +264,66 @@ async fn flowgate_explain_answers_with_the_report_once() {
     wait_until("done", async || server.depth().await.done == 1).await;
     assert_eq!(fake.with(|s| s.comments(2).len()), 1);
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_broken_policy_fails_the_check_with_its_error_at_once_and_a_fix_brings_the_gate_back() {
+    for db in databases("serve_broken_policy").await {
+        let fake = opened_pr().await;
+        let good = fake.with(|s| s.contents[&("master".to_string(), ".github/flowgate.yml".to_string())].clone());
+        fake.with(|s| {
+            s.contents.insert(("master".into(), ".github/flowgate.yml".into()), "version: 1\ntiers: [\n".into())
+        });
+        let server = Server::start(&fake, &db.url).await;
+        let (status, _) =
+            server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+        assert_eq!(status, 202);
+        wait_until("a failed check run on the head", async || {
+            fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.conclusion.as_deref() == Some("failure")))
+        })
+        .await;
+        fake.with(|s| {
+            let run = s.runs_on(HEAD)[0].clone();
+            assert!(run.title.contains("the policy on the base branch does not load"), "{}: {}", db.name, run.title);
+            assert!(run.summary.contains(".github/flowgate.yml"), "the error names the file: {}", run.summary);
+            assert!(run.summary.contains("/flowgate recheck"), "and says what to do: {}", run.summary);
+        });
+        wait_until("the delivery is done, not retried", async || server.depth().await.done == 1).await;
+        assert_eq!(server.depth().await.parked, 0);
+
+        fake.with(|s| s.contents.insert(("master".into(), ".github/flowgate.yml".into()), good));
+        let (status, _) = server.deliver("pull_request", "d-again", &payload("pull_request.opened.payload.json")).await;
+        assert_eq!(status, 202);
+        wait_until("the same run now waits for review", async || {
+            fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.status == "in_progress"))
+        })
+        .await;
+        fake.with(|s| assert_eq!(s.runs_on(HEAD).len(), 1, "{}: one run, updated", db.name));
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pr_that_keeps_failing_is_parked_and_its_check_says_flowgate_gave_up() {
+    for db in databases("serve_gave_up").await {
+        let fake = opened_pr().await;
+        fake.with(|s| s.files_unavailable = true);
+        let server = Server::start(&fake, &db.url).await;
+        let (status, _) =
+            server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+        assert_eq!(status, 202);
+        wait_until("the delivery is parked", async || server.depth().await.parked == 1).await;
+        wait_until("a failed check run on the head", async || {
+            fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.conclusion.as_deref() == Some("failure")))
+        })
+        .await;
+        fake.with(|s| {
+            let run = s.runs_on(HEAD)[0].clone();
+            assert!(run.title.contains("6 attempts failed"), "{}: {}", db.name, run.title);
+            assert!(run.summary.contains("taking too long to generate"), "the last error: {}", run.summary);
+        });
+        server.stop().await;
+        db.drop_database().await;
+    }
 }

@@ -10,7 +10,7 @@ use crate::model::PrFacts;
 use crate::policy::evaluate::evaluate;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
-use crate::report::check_run;
+use crate::report::check_run::{self, CannotEvaluate};
 use crate::snapshot::RawSnapshot;
 
 use super::{ChosenPolicy, POLICY_PATH, analyze};
@@ -134,6 +134,26 @@ impl PolicyFiles for Fetched<'_> {
     }
     fn describe(&self, path: &Path) -> String {
         format!("{}@{}:{}", self.repo, self.rev, path.display())
+    }
+}
+
+/// Posts a failed check run saying why the PR could not be judged, on the PR's current head.
+pub async fn publish_cannot_evaluate(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    why: CannotEvaluate,
+    error: &str,
+) -> Result<Published, UserError> {
+    let pull = gh.pull(repo, number).await?;
+    let header: serde_json::Value = serde_json::from_str(&pull)
+        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
+    let head = header["head"]["sha"]
+        .as_str()
+        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
+    match gh.post_check_run(repo, head, &check_run::cannot_evaluate(why, error)).await? {
+        Write::Done(check_run) => Ok(Published::Posted { check_run, label: LabelChange::default() }),
+        Write::Denied(why) => Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
     }
 }
 

@@ -87,6 +87,28 @@ pub fn check_run(v: &Verdict) -> CheckRunReport {
     }
 }
 
+/// Why flowgate could not judge a PR, for the check run that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CannotEvaluate {
+    /// The policy on the base branch does not load: nothing changes until someone fixes it.
+    PolicyBroken,
+    /// Reading the PR kept failing, and flowgate has stopped trying.
+    GaveUp { attempts: i32 },
+}
+
+/// A failed run that says why flowgate could not judge the PR. Failure, never success: a PR
+/// flowgate cannot see is not a PR that passed (fail closed), and a required check that failed
+/// tells the author at once, where a missing one would only wait.
+pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunReport {
+    let (title, summary) = wording::cannot_evaluate(why, error);
+    CheckRunReport {
+        conclusion: Some("failure"),
+        title: cut_plain(&title, 250),
+        summary: cut(&summary, SUMMARY_LIMIT),
+        annotations: Vec::new(),
+    }
+}
+
 /// The line GitHub shows next to the check's name: for a pending PR, whose review is missing.
 pub fn title(v: &Verdict) -> String {
     let text = match v.state {

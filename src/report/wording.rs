@@ -589,3 +589,44 @@ fn plural_files(n: usize) -> String {
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// The title and Markdown summary of the check run that says flowgate could not judge a PR.
+pub fn cannot_evaluate(why: crate::report::check_run::CannotEvaluate, error: &str) -> (String, String) {
+    use crate::report::check_run::CannotEvaluate;
+    let error = error.trim();
+    #[allow(clippy::uninlined_format_args)]
+    match why {
+        CannotEvaluate::PolicyBroken => (
+            "flowgate cannot judge this PR: the policy on the base branch does not load".to_string(),
+            format!(
+                "## ❌ The policy does not load\n\n\
+                 flowgate reads its policy from the base branch, and that policy has an error:\n\n\
+                 {}\n\n\
+                 Fix it on the base branch (`flowgate policy validate` shows the same error locally), \
+                 then comment `/flowgate recheck` here or re-run this check. Until then this check fails: \
+                 flowgate never passes a PR it could not judge.",
+                fenced(error)
+            ),
+        ),
+        CannotEvaluate::GaveUp { attempts } => (
+            format!("flowgate cannot judge this PR: {attempts} attempts failed"),
+            format!(
+                "## ❌ flowgate could not read this PR\n\n\
+                 Every one of {attempts} attempts failed; the last error was:\n\n\
+                 {}\n\n\
+                 flowgate has stopped trying. Comment `/flowgate recheck` or re-run this check to try \
+                 again; an operator can also retry it with `flowgate queue retry`. Until then this check \
+                 fails: flowgate never passes a PR it could not judge.",
+                fenced(error)
+            ),
+        ),
+    }
+}
+
+/// `text` as a Markdown code block whose fence is longer than any run of backticks in it, so the
+/// text cannot end the block early.
+fn fenced(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{text}\n{fence}")
+}

@@ -63,6 +63,8 @@ pub struct Envelope {
     pub issue: Option<Issue>,
     pub comment: Option<Comment>,
     pub check_run: Option<CheckRun>,
+    /// "Re-run all checks" on a PR sends the suite, with the same list of pull requests.
+    pub check_suite: Option<CheckRun>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,12 +87,25 @@ pub struct Issue {
     pub number: Option<i64>,
     /// Present when the issue is a pull request.
     pub pull_request: Option<IgnoredAny>,
+    pub user: Option<User>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Comment {
     pub body: Option<String>,
+    pub user: Option<User>,
+    /// The commenter's relation to the repository: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, ...
+    pub author_association: Option<String>,
 }
+
+#[derive(Debug, Deserialize)]
+pub struct User {
+    pub login: Option<String>,
+}
+
+/// Who may give a `/flowgate` command: people with a say in the repository, and the PR's author.
+/// Anyone else could make the App spend its API budget, or post explanations, at will.
+const COMMANDERS: [&str; 3] = ["OWNER", "MEMBER", "COLLABORATOR"];
 
 #[derive(Debug, Deserialize)]
 pub struct CheckRun {
@@ -123,17 +138,33 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
             // Only runs of our own app are rerequested to us; a fork's run lists no PR.
             evaluate(payload.check_run.as_ref().and_then(|c| c.pull_requests.first()).and_then(|p| p.number))
         }
+        "check_suite" if action == "rerequested" => {
+            evaluate(payload.check_suite.as_ref().and_then(|c| c.pull_requests.first()).and_then(|p| p.number))
+        }
         "issue_comment" if action == "created" => {
             let Some(issue) = payload.issue.as_ref().filter(|i| i.pull_request.is_some()) else {
                 return Intent::Ignore("a comment on an issue, not a pull request");
             };
-            match command(payload.comment.as_ref().and_then(|c| c.body.as_deref()).unwrap_or_default()) {
-                Some(_) => evaluate(issue.number),
-                None => Intent::Ignore("a comment without a /flowgate command"),
+            let comment = payload.comment.as_ref();
+            if command(comment.and_then(|c| c.body.as_deref()).unwrap_or_default()).is_none() {
+                return Intent::Ignore("a comment without a /flowgate command");
             }
+            let login = |u: Option<&User>| u.and_then(|u| u.login.clone());
+            let by_author = login(comment.and_then(|c| c.user.as_ref())).is_some_and(|commenter| {
+                login(issue.user.as_ref()).is_some_and(|author| author.eq_ignore_ascii_case(&commenter))
+            });
+            let by_collaborator = comment
+                .and_then(|c| c.author_association.as_deref())
+                .is_some_and(|a| COMMANDERS.iter().any(|c| c.eq_ignore_ascii_case(a)));
+            if !(by_author || by_collaborator) {
+                return Intent::Ignore(
+                    "a /flowgate command from someone who is neither the PR's author nor a collaborator",
+                );
+            }
+            evaluate(issue.number)
         }
         "installation" | "installation_repositories" => Intent::Installation { installation_id },
-        "pull_request" | "pull_request_review" | "check_run" | "issue_comment" => {
+        "pull_request" | "pull_request_review" | "check_run" | "check_suite" | "issue_comment" => {
             Intent::Ignore("an action flowgate does not act on")
         }
         _ => Intent::Ignore("an event flowgate does not use"),
@@ -185,7 +216,7 @@ mod tests {
             serde_json::json!({
                 "action": "created", "installation": {"id": 5}, "repository": {"full_name": "a/b"},
                 "issue": {"number": 9, "pull_request": if on_pr { serde_json::json!({"url": "x"}) } else { Value::Null }},
-                "comment": {"body": body}
+                "comment": {"body": body, "user": {"login": "carol"}, "author_association": "MEMBER"}
             })
         };
         let evaluate = Intent::Evaluate { installation_id: Some(5), repo: "a/b".into(), pr: 9 };
@@ -195,5 +226,45 @@ mod tests {
         assert_eq!(command("  /flowgate explain  "), Some(Command::Explain));
         assert_eq!(command("/flowgaterecheck"), None, "the command is a word of its own");
         assert_eq!(command("/flowgate recheck please"), None);
+    }
+
+    #[test]
+    fn only_collaborators_and_the_prs_author_may_give_commands() {
+        let comment = |commenter: &str, association: &str| {
+            serde_json::json!({
+                "action": "created", "installation": {"id": 5}, "repository": {"full_name": "a/b"},
+                "issue": {"number": 9, "pull_request": {"url": "x"}, "user": {"login": "Alice"}},
+                "comment": {"body": "/flowgate recheck", "user": {"login": commenter}, "author_association": association}
+            })
+        };
+        let evaluate = Intent::Evaluate { installation_id: Some(5), repo: "a/b".into(), pr: 9 };
+        for association in ["OWNER", "MEMBER", "COLLABORATOR"] {
+            assert_eq!(intent("issue_comment", &comment("bob", association)), evaluate, "{association}");
+        }
+        assert_eq!(intent("issue_comment", &comment("alice", "CONTRIBUTOR")), evaluate, "the author, any case");
+        for association in ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"] {
+            assert!(
+                matches!(intent("issue_comment", &comment("mallory", association)), Intent::Ignore(why) if why.contains("collaborator")),
+                "{association}"
+            );
+        }
+    }
+
+    #[test]
+    fn re_running_all_checks_evaluates_the_suites_pr() {
+        let suite = serde_json::json!({
+            "action": "rerequested", "installation": {"id": 5}, "repository": {"full_name": "a/b"},
+            "check_suite": {"head_sha": "abc", "pull_requests": [{"number": 12}]}
+        });
+        assert_eq!(
+            intent("check_suite", &suite),
+            Intent::Evaluate { installation_id: Some(5), repo: "a/b".into(), pr: 12 }
+        );
+        let mut completed = suite.clone();
+        completed["action"] = "completed".into();
+        assert!(matches!(intent("check_suite", &completed), Intent::Ignore(_)));
+        let mut from_fork = suite;
+        from_fork["check_suite"]["pull_requests"] = serde_json::json!([]);
+        assert!(matches!(intent("check_suite", &from_fork), Intent::Ignore(_)));
     }
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 /// The events the App subscribes to; each is handled in `events::intent`. `installation` and
 /// `installation_repositories` reach every App without subscribing.
-pub const EVENTS: [&str; 4] = ["pull_request", "pull_request_review", "check_run", "issue_comment"];
+pub const EVENTS: [&str; 5] = ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment"];
 
 pub fn manifest(name: &str, url: &str) -> Value {
     let base = url.trim_end_matches('/');

@@ -14,6 +14,7 @@ use crate::error::UserError;
 use crate::gate::remote;
 use crate::github::RepoName;
 use crate::github::checks::Write;
+use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
 use crate::store::Work;
 
@@ -101,6 +102,8 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
                 Ok(parked) if !parked.is_empty() => {
                     app.metrics.evaluation("parked", started.elapsed());
                     eprintln!("flowgate: {}: parked after {MAX_ATTEMPTS} attempts: {e}", work.key);
+                    let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
+                    say_cannot_evaluate(app, &work, why, &e.to_string()).await;
                 }
                 Ok(_) => {
                     app.metrics.evaluation("retry", started.elapsed());
@@ -109,6 +112,27 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
                 Err(store) => eprintln!("flowgate: {}: failed ({e}) and cannot record it: {store}", work.key),
             }
         }
+    }
+}
+
+/// Best effort, after the last attempt failed: a failed check run saying that flowgate gave up,
+/// so the PR shows it rather than a check that never comes. GitHub may well refuse this too.
+async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
+    let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr.and_then(|n| u64::try_from(n).ok())) else {
+        return;
+    };
+    let posted = async {
+        let repo = RepoName::parse(repo)?;
+        let (_, gh) = app.client(work.installation_id, &repo).await?;
+        remote::publish_cannot_evaluate(&gh, &repo, pr, why, error).await
+    }
+    .await;
+    match posted {
+        Ok(remote::Published::Posted { .. }) => {}
+        Ok(remote::Published::NotPosted(reason)) => {
+            eprintln!("flowgate: {}: cannot say so on the PR: {reason}", work.key)
+        }
+        Err(e) => eprintln!("flowgate: {}: cannot say so on the PR: {e}", work.key),
     }
 }
 
@@ -130,7 +154,22 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     }
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
     let result = async {
-        let gated = remote::gate(&gh, &repo, pr, None).await?;
+        let gated = match remote::gate(&gh, &repo, pr, None).await {
+            Ok(gated) => gated,
+            Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
+                // Trying again changes nothing until someone fixes the base branch: say so on
+                // the PR now, and count the work as done.
+                eprintln!("flowgate: {repo}#{pr}: the policy does not load: {e}");
+                let posted =
+                    remote::publish_cannot_evaluate(&gh, &repo, pr, CannotEvaluate::PolicyBroken, &e.to_string())
+                        .await?;
+                if let remote::Published::NotPosted(why) = posted {
+                    eprintln!("flowgate: {repo}#{pr}: cannot say so on the PR: {why}");
+                }
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
         if let remote::Published::NotPosted(why) = remote::publish(&gh, &repo, &gated).await? {
             eprintln!(
                 "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",

@@ -192,13 +192,12 @@ impl Sqlite {
             // deep queue behind one held PR, that search reads every one of its deliveries, and
             // the inserts acknowledging deliveries would wait for it. A key leased meanwhile is
             // left alone; a key with nothing ready left claims nothing below.
-            let leased: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM leases WHERE work_key = $1 AND until_ms > $2")
-                    .bind(&key)
-                    .bind(now_ms)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map_err(StoreError::query(DOING))?;
+            let leased: Option<i64> = sqlx::query_scalar("SELECT 1 FROM leases WHERE work_key = $1 AND until_ms > $2")
+                .bind(&key)
+                .bind(now_ms)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
             if leased.is_some() {
                 return Ok(Attempt::Passed);
             }

@@ -34,6 +34,8 @@ pub struct State {
     pub bad_gateway_next: u32,
     /// Create the next N check runs, then answer 500 as if the answer were lost.
     pub fail_after_create: u32,
+    /// Answer 422 to every listing of a PR's files, as GitHub does for a diff it cannot produce.
+    pub files_unavailable: bool,
     /// Every request: method, path and query, and whether it was answered 304.
     pub log: Vec<Logged>,
     /// Accept App JWTs and installation tokens instead of `TOKEN`.
@@ -251,6 +253,9 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
             let Some(pr) = n.parse().ok().and_then(|n: u64| state.pulls.get(&n)) else {
                 return message(404, "Not Found");
             };
+            if *list == "files" && state.files_unavailable {
+                return message(422, "Server Error: Sorry, this diff is taking too long to generate.");
+            }
             let (items, cap) = match *list {
                 "files" => (&pr.files, 3000),
                 "commits" => (&pr.commits, 250),
