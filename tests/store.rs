@@ -644,3 +644,39 @@ async fn a_database_of_the_first_schema_keeps_its_queued_bodies(db: Db) {
     let work = store.claim("w1", 100, LEASE).await.expect("claims").expect("the v1 delivery");
     assert_eq!((ids(&work), &work.deliveries[0].body), (vec!["v1"], &body));
 }
+
+/// `sslmode=require` encrypts the connection when the server offers TLS (Debian's PostgreSQL does,
+/// with its own certificate), and when it does not, the error says that TLS is what failed.
+/// `verify-full` refuses a certificate that no trusted authority signed, naming the reason.
+#[tokio::test]
+async fn a_postgres_url_may_require_tls() {
+    let Some(db) = Db::postgres().await else { return };
+    let with = |mode: &str| format!("{}{}sslmode={mode}", db.url, if db.url.contains('?') { '&' } else { '?' });
+    let mut plain = PgConnection::connect(&db.url).await.expect("connects");
+    let offered: String = sqlx::query_scalar("SHOW ssl").fetch_one(&mut plain).await.expect("reads the setting");
+    plain.close().await.expect("closes");
+    match offered.as_str() {
+        "on" => {
+            let store = Store::connect(&with("require")).await.expect("connects over TLS");
+            insert(&store, delivery("tls", Some(1), 10)).await;
+            assert!(store.contains("tls").await.expect("looks up"));
+            let mut check = PgConnection::connect(&with("require")).await.expect("connects over TLS");
+            let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .fetch_one(&mut check)
+                .await
+                .expect("reads pg_stat_ssl");
+            assert!(encrypted, "the connection is encrypted");
+            // A server on 127.0.0.1 with a certificate a public authority signed for that address
+            // does not exist; Debian's is self-signed.
+            let message = Store::connect(&with("verify-full")).await.expect_err("an untrusted certificate").to_string();
+            eprintln!("{message}");
+            assert!(message.starts_with("cannot reach the database at "), "{message}");
+            assert!(message.to_lowercase().contains("certificate"), "names the certificate: {message}");
+        }
+        _ => {
+            let message = Store::connect(&with("require")).await.expect_err("no TLS offered").to_string();
+            assert!(message.to_lowercase().contains("tls") || message.contains("SSL"), "{message}");
+        }
+    }
+    db.drop_database().await;
+}
