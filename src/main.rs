@@ -197,9 +197,13 @@ enum QueueCommand {
 
 #[derive(Args)]
 struct DatabaseArg {
-    /// The App's database.
-    #[arg(long, env = "FLOWGATE_DATABASE_URL", default_value = flowgate::serve::config::DEFAULT_DATABASE_URL, hide_env_values = true)]
-    database_url: String,
+    /// The App's database [default: as `flowgate serve` finds it: $FLOWGATE_DATABASE_URL, else
+    /// database_url in the configuration file, else sqlite://flowgate.db].
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// The configuration file `flowgate serve` uses [default: $FLOWGATE_CONFIG, else ./flowgate.toml if present].
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -407,8 +411,12 @@ async fn shutdown_signal() {
 }
 
 fn queue(cmd: QueueCommand) -> Result<ExitCode, UserError> {
-    let db = match &cmd {
-        QueueCommand::Parked { db } | QueueCommand::Retry { db, .. } => db.database_url.clone(),
+    let arg = match &cmd {
+        QueueCommand::Parked { db } | QueueCommand::Retry { db, .. } => db,
+    };
+    let db = match &arg.database_url {
+        Some(url) => url.clone(),
+        None => flowgate::serve::config::database_url(arg.config.as_deref(), std::env::vars().collect())?,
     };
     block_on(async {
         let store = flowgate::store::Store::connect(&db).await.map_err(|e| UserError::Usage(e.to_string()))?;

@@ -73,3 +73,57 @@ fn the_queue_lists_parked_deliveries_and_takes_them_back() {
     let run = flowgate(&["queue", "retry"], &[("FLOWGATE_DATABASE_URL", url)]);
     assert_eq!(run.code, 2, "an id or --all is required");
 }
+
+/// `flowgate queue` finds the database where `flowgate serve` would: the configuration file
+/// (`--config` or `FLOWGATE_CONFIG`), overridden by `FLOWGATE_DATABASE_URL`, overridden by the flag.
+#[test]
+fn the_queue_reads_the_database_from_the_servers_configuration() {
+    let dir = TempDir::new().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("served.db").display());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = flowgate::store::Store::connect(&url).await.expect("opens");
+        let d = flowgate::store::NewDelivery {
+            id: "d-parked".into(),
+            event: "pull_request".into(),
+            action: Some("opened".into()),
+            installation_id: Some(1),
+            repo: Some("acme/shop".into()),
+            pr: Some(7),
+            received_at_ms: 1,
+            body: b"{}".to_vec(),
+        };
+        store.insert(d).await.expect("stores");
+        let work = store.claim("w", 10, 60_000).await.expect("claims").expect("work");
+        store.retry_later(&work, "GitHub said 502", 20, 1).await.expect("parks");
+    });
+    let config = dir.path().join("flowgate.toml");
+    std::fs::write(&config, format!("database_url = \"{url}\"\n")).expect("writes");
+    let config = config.display().to_string();
+
+    let run = flowgate(&["queue", "parked", "--config", &config], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("d-parked  pull_request.opened  acme/shop#7  1 attempts  GitHub said 502"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("1 parked\n"), "{}", run.stdout);
+    let run = flowgate(&["queue", "parked"], &[("FLOWGATE_CONFIG", config.clone())]);
+    assert!(run.stdout.ends_with("1 parked\n"), "{}{}", run.stdout, run.stderr);
+
+    let elsewhere = format!("sqlite://{}", dir.path().join("other.db").display());
+    let run = flowgate(&["queue", "parked", "--config", &config], &[("FLOWGATE_DATABASE_URL", elsewhere.clone())]);
+    assert_eq!(run.stdout, "0 parked\n", "the environment wins over the file");
+    let run = flowgate(
+        &["queue", "parked", "--config", &config, "--database-url", &url],
+        &[("FLOWGATE_DATABASE_URL", elsewhere.clone())],
+    );
+    assert!(run.stdout.ends_with("1 parked\n"), "the flag wins over both: {}", run.stdout);
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "database_ulr = \"sqlite://x.db\"\n").expect("writes");
+    let run = flowgate(&["queue", "parked", "--config", &bad.display().to_string()], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown setting `database_ulr`"), "{}", run.stderr);
+}

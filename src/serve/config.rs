@@ -75,26 +75,7 @@ impl ServeConfig {
     /// Reads the file (an explicit one must exist; `flowgate.toml` in the working directory is
     /// optional) and then the environment, given as a map so tests need not touch the process's.
     pub fn load(explicit: Option<&Path>, env: HashMap<String, String>) -> Result<ServeConfig, UserError> {
-        let file = explicit.map(Path::to_path_buf).or_else(|| env.get("FLOWGATE_CONFIG").map(PathBuf::from));
-        let mut builder = Config::builder();
-        let mut sources = Vec::new();
-        let path = file.clone().unwrap_or_else(|| PathBuf::from("flowgate.toml"));
-        if file.is_some() || path.is_file() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| UserError::input(&path, format!("cannot read the configuration: {e}")))?;
-            unknown_keys(&path, &text)?;
-            builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
-            sources.push(path.display().to_string());
-        }
-        let env: HashMap<String, String> =
-            env.into_iter().filter(|(k, _)| k.starts_with("FLOWGATE_") && k != "FLOWGATE_CONFIG").collect();
-        if !env.is_empty() {
-            sources.push("FLOWGATE_* environment variables".into());
-        }
-        let settings = builder
-            .add_source(Environment::with_prefix("FLOWGATE").prefix_separator("_").source(Some(env)))
-            .build()
-            .map_err(|e| UserError::Usage(format!("configuration: {e}")))?;
+        let (settings, sources) = settings(explicit, env)?;
         let get = |name: &str| settings.get_string(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let bad =
             |name: &str, why: &str| UserError::Usage(format!("{} ({name} in flowgate.toml): {why}", env_name(name)));
@@ -180,6 +161,43 @@ impl ServeConfig {
             sources,
         })
     }
+}
+
+/// The file's settings overlaid with the `FLOWGATE_*` environment, and where they came from.
+fn settings(explicit: Option<&Path>, env: HashMap<String, String>) -> Result<(Config, Vec<String>), UserError> {
+    let file = explicit.map(Path::to_path_buf).or_else(|| env.get("FLOWGATE_CONFIG").map(PathBuf::from));
+    let mut builder = Config::builder();
+    let mut sources = Vec::new();
+    let path = file.clone().unwrap_or_else(|| PathBuf::from("flowgate.toml"));
+    if file.is_some() || path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| UserError::input(&path, format!("cannot read the configuration: {e}")))?;
+        unknown_keys(&path, &text)?;
+        builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
+        sources.push(path.display().to_string());
+    }
+    let env: HashMap<String, String> =
+        env.into_iter().filter(|(k, _)| k.starts_with("FLOWGATE_") && k != "FLOWGATE_CONFIG").collect();
+    if !env.is_empty() {
+        sources.push("FLOWGATE_* environment variables".into());
+    }
+    let settings = builder
+        .add_source(Environment::with_prefix("FLOWGATE").prefix_separator("_").source(Some(env)))
+        .build()
+        .map_err(|e| UserError::Usage(format!("configuration: {e}")))?;
+    Ok((settings, sources))
+}
+
+/// Only the database, as `flowgate serve` would find it (file, then environment, then the
+/// default), for the commands that need nothing else, such as `flowgate queue`.
+pub fn database_url(explicit: Option<&Path>, env: HashMap<String, String>) -> Result<String, UserError> {
+    let (settings, _) = settings(explicit, env)?;
+    Ok(settings
+        .get_string("database_url")
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()))
 }
 
 fn env_name(setting: &str) -> String {
