@@ -1,4 +1,21 @@
 //! Choosing reviewers: pools, filters with named reasons, a weighted score, tier needs, the AI
 //! spot check, and a simulation against baselines. Pure: every fact and `now` come in as arguments.
 
+pub mod filters;
+pub mod hash;
+pub mod input;
+pub mod output;
 pub mod policy;
+pub mod score;
+pub mod select;
+mod wording;
+
+pub use filters::SkipReason;
+pub use input::{OpenLoad, PeopleFacts, PrToAssign};
+pub use output::{Assignment, Counted, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
+pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
+pub use score::Score;
+pub use select::{choose, reassign};
+
+#[cfg(test)]
+mod tests;
