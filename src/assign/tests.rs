@@ -95,7 +95,8 @@ fn each_filter_names_its_reason() {
     // capacity, where a second need would take the least-loaded person over capacity.
     let two = policy_from(&POLICY.replace("yellow: { request: 1", "yellow: { request: 2"));
     let one = policy();
-    let cases: Vec<(&str, Box<dyn Fn(&mut PrToAssign, &mut PeopleFacts)>, SkipReason, &str)> = vec![
+    type Setup = Box<dyn Fn(&mut PrToAssign, &mut PeopleFacts)>;
+    let cases: Vec<(&str, Setup, SkipReason, &str)> = vec![
         ("bob", Box::new(|_, _| {}), SkipReason::Author, "bob: the PR author"),
         (
             "carol",
