@@ -8,6 +8,8 @@ pub mod output;
 pub mod policy;
 pub mod score;
 pub mod select;
+pub mod simulate;
+pub mod synthetic;
 mod wording;
 
 pub use filters::SkipReason;
@@ -16,6 +18,8 @@ pub use output::{Assignment, Counted, Problem, ProblemKind, Requested, Role, Ski
 pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
 pub use score::Score;
 pub use select::{choose, reassign};
+pub use simulate::{Comparison, HistoryEvent, SimSetup, Strategy, StrategyResult, compare, parse_history, to_jsonl};
+pub use synthetic::synthetic_month;
 
 #[cfg(test)]
 mod tests;
