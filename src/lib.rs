@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod analysis;
+pub mod assign;
 pub mod error;
 pub mod gate;
 pub mod git;

@@ -9,11 +9,12 @@ use globset::GlobSetBuilder;
 use regex::Regex;
 use yaml_serde::{Mapping, Value};
 
-use super::schema::{AiFile, LinkageFile, PolicyFile, ReviewFile};
+use super::schema::{AiFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile};
 use super::{
     Ai, AnalysisLimits, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier, TierQuery,
     TierRules, TrackerSet,
 };
+use crate::assign::policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::error::UserError;
 use crate::model::Login;
 use std::time::Duration;
@@ -313,6 +314,85 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
         limits,
         override_,
         analysis: analysis_limits(file.analysis.unwrap_or_default()),
+        reviewers: file.reviewers.map(reviewers).transpose().map_err(err)?,
+    })
+}
+
+/// Checks the `reviewers:` section as a whole: every pool named is defined and has members and a
+/// capacity, so that choosing reviewers never meets a dangling name.
+fn reviewers(file: ReviewersFile) -> Result<ReviewerPolicy, String> {
+    let pools_file = file.pools.unwrap_or_default();
+    if pools_file.is_empty() {
+        return Err("`reviewers.pools` is empty: define at least one pool of reviewers to request from".into());
+    }
+    let mut pools = BTreeMap::new();
+    for (name, pool) in pools_file {
+        let name = name.0;
+        let members = pool.members.unwrap_or_default();
+        if members.is_empty() {
+            return Err(format!("`reviewers.pools.{name}` has no members: list logins or \"@org/team\"s"));
+        }
+        let capacity = pool.capacity.ok_or_else(|| {
+            format!("`reviewers.pools.{name}` needs a `capacity`: the most open review requests a member should carry")
+        })?;
+        pools.insert(name.clone(), Pool { name, members, capacity: capacity.0 });
+    }
+    let defined = pools.keys().cloned().collect::<Vec<_>>().join(", ");
+    let known = |key: &str, names: Vec<PoolName>| -> Result<Vec<String>, String> {
+        if names.is_empty() {
+            return Err(format!("`{key}` is empty: name at least one pool (the pools are: {defined})"));
+        }
+        let mut out: Vec<String> = Vec::new();
+        for PoolName(name) in names {
+            if !pools.contains_key(&name) {
+                return Err(format!("`{key}` names the pool {name:?}, which is not defined; the pools are: {defined}"));
+            }
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        Ok(out)
+    };
+    let tiers_file = file.tiers.unwrap_or_default();
+    let mut tiers = BTreeMap::new();
+    for tier in Tier::ALL {
+        let Some(rule) = tiers_file.get(tier) else { continue };
+        let key = format!("reviewers.tiers.{tier}");
+        let request = rule.request.ok_or_else(|| format!("`{key}` needs `request`: how many reviewers in total"))?;
+        let from = match rule.from.clone() {
+            None if request == 0 => Vec::new(),
+            None => return Err(format!("`{key}` needs `from`: the pools to request from (the pools are: {defined})")),
+            Some(names) if names.is_empty() && request == 0 => Vec::new(),
+            Some(names) => known(&format!("{key}.from"), names)?,
+        };
+        tiers.insert(tier, TierNeed { request, from });
+    }
+    let spot_check = match file.ai_spot_check {
+        None => None,
+        Some(spot) => {
+            let percent = spot
+                .percent
+                .ok_or("`reviewers.ai_spot_check` needs `percent`: the share of AI-touched PRs, 0 to 100")?;
+            let from = spot.from.ok_or_else(|| {
+                format!("`reviewers.ai_spot_check` needs `from`: the pools to request from (the pools are: {defined})")
+            })?;
+            Some(SpotCheckRule { percent: percent.0, from: known("reviewers.ai_spot_check.from", from)? })
+        }
+    };
+    let weights_file = file.weights.unwrap_or_default();
+    let default = Weights::default();
+    let weights = Weights {
+        expertise: weights_file.expertise.map_or(default.expertise, |w| w.0),
+        load: weights_file.load.map_or(default.load, |w| w.0),
+        fairness: weights_file.fairness.map_or(default.fairness, |w| w.0),
+    };
+    Ok(ReviewerPolicy {
+        pools,
+        tiers,
+        spot_check,
+        unavailable: file.unavailable.unwrap_or_default().into_iter().map(|l| Login::new(l.0)).collect(),
+        working_hours: file.working_hours.unwrap_or_default().into_iter().map(|(l, h)| (Login::new(l.0), h)).collect(),
+        weights,
     })
 }
 

@@ -67,6 +67,8 @@ pub struct Policy {
     pub limits: Limits,
     pub override_: Option<Override>,
     pub analysis: AnalysisLimits,
+    /// Whom to request as reviewers, when the policy says (`reviewers:`).
+    pub reviewers: Option<crate::assign::policy::ReviewerPolicy>,
 }
 
 /// Path rules for all tiers, compiled into one glob set so a path is matched in one pass.

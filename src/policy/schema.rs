@@ -18,13 +18,14 @@ use super::Tier;
 use crate::analysis::ChangeKind;
 use crate::analysis::detectors::Detector;
 use crate::analysis::lang::Lang;
+use crate::assign::policy::WorkingHours;
 
 /// A whole policy file. Every key is optional so that a file extending a pack can say only
 /// what it changes; `load.rs` checks that the merged result is complete.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis"
+    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis, reviewers"
 )]
 #[schemars(
     title = "flowgate policy",
@@ -53,6 +54,8 @@ pub struct PolicyFile {
     pub override_: Option<OverrideFile>,
     /// Limits on reading the code with tree-sitter.
     pub analysis: Option<AnalysisFile>,
+    /// Whom to request as reviewers: pools of people, how many each tier requests, availability.
+    pub reviewers: Option<ReviewersFile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -591,5 +594,238 @@ impl JsonSchema for ProjectKey {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": "string", "pattern": "^[A-Z][A-Z0-9_]{1,9}$" })
+    }
+}
+
+/// Reviewer requests: pools of people, how many reviewers each tier requests from which pools,
+/// the AI spot check, who is away, and how candidates are weighed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "reviewer settings: a map with pools, tiers, ai_spot_check, unavailable, working_hours, weights"
+)]
+pub struct ReviewersFile {
+    /// Named groups of people to request reviewers from.
+    pub pools: Option<BTreeMap<PoolName, PoolFile>>,
+    /// How many reviewers a PR of each tier needs, and from which pools. A tier not listed
+    /// requests no one.
+    pub tiers: Option<ReviewerTiersFile>,
+    /// A sampled share of AI-touched PRs gets one more reviewer from these pools.
+    pub ai_spot_check: Option<SpotCheckFile>,
+    /// People never requested (on leave, left the team).
+    pub unavailable: Option<Vec<UserLogin>>,
+    /// Hours in each person's time zone during which they may be requested for urgent (red) PRs.
+    pub working_hours: Option<BTreeMap<UserLogin, WorkingHours>>,
+    /// How much expertise, current load and recent review count weigh in the choice.
+    pub weights: Option<WeightsFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a pool: a map with members, capacity")]
+pub struct PoolFile {
+    /// Logins and `@org/team`s. Teams are expanded to their members.
+    pub members: Option<Vec<Principal>>,
+    /// The most open review requests a member should carry before the pool counts as saturated.
+    pub capacity: Option<Capacity>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a map of tiers: red, yellow, green")]
+pub struct ReviewerTiersFile {
+    pub red: Option<ReviewerTierFile>,
+    pub yellow: Option<ReviewerTierFile>,
+    pub green: Option<ReviewerTierFile>,
+}
+
+impl ReviewerTiersFile {
+    pub fn get(&self, tier: Tier) -> Option<&ReviewerTierFile> {
+        match tier {
+            Tier::Red => self.red.as_ref(),
+            Tier::Yellow => self.yellow.as_ref(),
+            Tier::Green => self.green.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a tier's reviewer request: a map with request, from")]
+pub struct ReviewerTierFile {
+    /// How many reviewers the PR should have in total, counting those already requested or
+    /// who already reviewed.
+    pub request: Option<u32>,
+    /// Pools to choose from. At least one reviewer comes from the first pool listed.
+    pub from: Option<Vec<PoolName>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "the AI spot check: a map with percent, from")]
+pub struct SpotCheckFile {
+    /// The share of AI-touched PRs sampled, 0 to 100. The sample is fixed per PR, not random.
+    pub percent: Option<Percent>,
+    /// Pools the extra reviewer comes from.
+    pub from: Option<Vec<PoolName>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "score weights: a map with expertise, load, fairness")]
+pub struct WeightsFile {
+    /// Owning the changed paths in CODEOWNERS and recent work on them. Default 1.0.
+    pub expertise: Option<Weight>,
+    /// Open review requests waiting on the person, weighted by effort. Default 1.0.
+    pub load: Option<Weight>,
+    /// Reviews the person gave over the last weeks. Default 0.5.
+    pub fairness: Option<Weight>,
+}
+
+/// A pool's name: letters, digits, `-` and `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PoolName(pub String);
+
+impl<'de> Deserialize<'de> for PoolName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let ok = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return Err(serde::de::Error::custom(format!(
+                "{text:?} is not a pool name: use letters, digits, '-' and '_' (e.g. seniors)"
+            )));
+        }
+        Ok(PoolName(text))
+    }
+}
+
+impl Serialize for PoolName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for PoolName {
+    fn schema_name() -> Cow<'static, str> {
+        "PoolName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9_-]+$" })
+    }
+}
+
+/// A GitHub login, never a team.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserLogin(pub String);
+
+impl<'de> Deserialize<'de> for UserLogin {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.starts_with('@') {
+            return Err(serde::de::Error::custom(format!("{text:?} is a team; name people here, by their login")));
+        }
+        if !is_login(&text) {
+            return Err(serde::de::Error::custom(format!("{text:?} is not a GitHub login")));
+        }
+        Ok(UserLogin(text))
+    }
+}
+
+impl Serialize for UserLogin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for UserLogin {
+    fn schema_name() -> Cow<'static, str> {
+        "Login".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9-]+(\\[bot\\])?$", "description": "A GitHub login." })
+    }
+}
+
+/// A pool's capacity: at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity(pub u32);
+
+impl<'de> Deserialize<'de> for Capacity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u32::deserialize(d)?;
+        if n == 0 {
+            return Err(serde::de::Error::custom(
+                "capacity 0 would leave the pool permanently saturated: give at least 1, or remove the pool",
+            ));
+        }
+        Ok(Capacity(n))
+    }
+}
+
+impl Serialize for Capacity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.0)
+    }
+}
+
+impl JsonSchema for Capacity {
+    fn schema_name() -> Cow<'static, str> {
+        "Capacity".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "integer", "minimum": 1 })
+    }
+}
+
+/// A percentage, 0 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent(pub u8);
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        match u8::try_from(n) {
+            Ok(p) if p <= 100 => Ok(Percent(p)),
+            _ => Err(serde::de::Error::custom(format!("percent {n} is out of range: give 0 to 100"))),
+        }
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.0)
+    }
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "integer", "minimum": 0, "maximum": 100 })
+    }
+}
+
+/// A score weight: a finite number, 0 or more.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weight(pub f64);
+
+impl<'de> Deserialize<'de> for Weight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(d)?;
+        if !n.is_finite() || n < 0.0 {
+            return Err(serde::de::Error::custom(format!("weight {n} must be a number of 0 or more")));
+        }
+        Ok(Weight(n))
+    }
+}
+
+impl Serialize for Weight {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0)
+    }
+}
+
+impl JsonSchema for Weight {
+    fn schema_name() -> Cow<'static, str> {
+        "Weight".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "number", "minimum": 0 })
     }
 }

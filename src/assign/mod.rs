@@ -1,0 +1,25 @@
+//! Choosing reviewers: pools, filters with named reasons, a weighted score, tier needs, the AI
+//! spot check, and a simulation against baselines. Pure: every fact and `now` come in as arguments.
+
+pub mod filters;
+pub mod hash;
+pub mod input;
+pub mod output;
+pub mod policy;
+pub mod score;
+pub mod select;
+pub mod simulate;
+pub mod synthetic;
+mod wording;
+
+pub use filters::SkipReason;
+pub use input::{OpenLoad, PeopleFacts, PrToAssign};
+pub use output::{Assignment, Counted, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
+pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
+pub use score::Score;
+pub use select::{choose, reassign};
+pub use simulate::{Comparison, HistoryEvent, SimSetup, Strategy, StrategyResult, compare, parse_history, to_jsonl};
+pub use synthetic::synthetic_month;
+
+#[cfg(test)]
+mod tests;

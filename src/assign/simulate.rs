@@ -1,0 +1,613 @@
+//! Replays a recorded stream of PRs and reviews and compares flowgate's choices with the
+//! strategies teams use today: round-robin, seeded random, and GitHub's load balance (fewest
+//! requests in the last 30 days). Pure: the history and the setup come in, a table comes out.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::hash::{SplitMix64, sample_bucket};
+use super::input::{PeopleFacts, PrToAssign};
+use super::policy::ReviewerPolicy;
+use super::score::team_members;
+use super::select::choose;
+use crate::model::Login;
+use crate::policy::{Principal, Tier};
+
+/// One line of a history file (JSON Lines); see docs/assign.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HistoryEvent {
+    PrOpened {
+        at: Timestamp,
+        repo: String,
+        number: u64,
+        author: Login,
+        tier: Tier,
+        #[serde(default)]
+        paths: Vec<String>,
+        /// Estimated review effort in typical reviews (1.0 = a typical PR).
+        #[serde(default = "typical_effort")]
+        effort: f64,
+        #[serde(default)]
+        ai_touched: bool,
+    },
+    /// A review given. Only its time is replayed: whoever a strategy chose is assumed to take as
+    /// long as the recorded reviewer did.
+    Review { at: Timestamp, repo: String, number: u64, reviewer: Login },
+    /// Someone away from `from` until `until`.
+    Away { login: Login, from: Timestamp, until: Timestamp },
+}
+
+fn typical_effort() -> f64 {
+    1.0
+}
+
+/// Writes a history as JSON Lines, one event a line, as `parse_history` reads it.
+pub fn to_jsonl(events: &[HistoryEvent]) -> String {
+    let mut out = String::new();
+    for event in events {
+        if let Ok(line) = serde_json::to_string(event) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Reads a JSON Lines history; blank lines are allowed. Errors name the line.
+pub fn parse_history(text: &str) -> Result<Vec<HistoryEvent>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+/// What the replay needs besides the history.
+#[derive(Debug, Clone)]
+pub struct SimSetup {
+    pub policy: ReviewerPolicy,
+    pub teams: BTreeMap<String, Vec<Login>>,
+    /// CODEOWNERS as (path prefix, owners): a changed path is owned by the longest matching prefix.
+    pub codeowners: Vec<(String, Vec<Principal>)>,
+    /// Seeds the random baseline.
+    pub seed: u64,
+    /// How long a review takes when the history records fewer reviews than were requested.
+    pub default_delay: SignedDuration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    Flowgate,
+    RoundRobin,
+    Random,
+    LoadBalance,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 4] = [Strategy::Flowgate, Strategy::RoundRobin, Strategy::Random, Strategy::LoadBalance];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Flowgate => "flowgate",
+            Strategy::RoundRobin => "round-robin",
+            Strategy::Random => "random (seeded)",
+            Strategy::LoadBalance => "GitHub load balance",
+        }
+    }
+}
+
+/// How one strategy did over the whole history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrategyResult {
+    pub strategy: Strategy,
+    pub requests: u32,
+    /// Reviews asked of each pool member per day they were present (PRs were opened and they were
+    /// not away): the most over the mean. Per day present, so that a week away is not "made up"
+    /// by a flood of requests on return.
+    pub max_over_mean: f64,
+    /// Gini coefficient of the same per-day rates: 0 is perfectly even.
+    pub gini: f64,
+    /// The same two over raw counts for the whole history, ignoring absences.
+    pub raw_max_over_mean: f64,
+    pub raw_gini: f64,
+    /// Red PRs with at least one reviewer from the red tier's first pool, over all red PRs.
+    pub red_first_pool_share: f64,
+    /// Requests made to someone already at their pool's capacity.
+    pub over_capacity: u32,
+    /// Reviewers the policy asked for that the strategy could not find.
+    pub unfilled: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub prs: u32,
+    pub red_prs: u32,
+    pub people: u32,
+    /// The red tier's first pool, whose share of red PRs is measured.
+    pub red_pool: Option<String>,
+    pub results: Vec<StrategyResult>,
+}
+
+impl Comparison {
+    pub fn result(&self, strategy: Strategy) -> Option<&StrategyResult> {
+        self.results.iter().find(|r| r.strategy == strategy)
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let pool = self.red_pool.as_deref().unwrap_or("first pool");
+        let mut out = format!(
+            "{} PRs ({} red), {} people in the pools. Spread is of reviews asked per day present; \
+             raw is over the whole history.\n\n\
+             | strategy | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with {pool} | over capacity | unfilled |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            self.prs, self.red_prs, self.people
+        );
+        for r in &self.results {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.2} | {:.3} | {:.2} | {:.3} | {:.0}% | {} | {} |",
+                r.strategy.name(),
+                r.requests,
+                r.max_over_mean,
+                r.gini,
+                r.raw_max_over_mean,
+                r.raw_gini,
+                r.red_first_pool_share * 100.0,
+                r.over_capacity,
+                r.unfilled
+            );
+        }
+        out
+    }
+}
+
+/// Replays `history` once per strategy and measures each.
+pub fn compare(setup: &SimSetup, history: &[HistoryEvent]) -> Comparison {
+    let timeline = Timeline::new(history);
+    let people = population(setup);
+    let red_pool = setup.policy.tiers.get(&Tier::Red).and_then(|n| n.from.first()).cloned();
+    let results = Strategy::ALL.iter().map(|s| replay(*s, setup, &timeline, &people, red_pool.as_deref())).collect();
+    Comparison {
+        prs: timeline.prs.len() as u32,
+        red_prs: timeline.prs.iter().filter(|p| p.tier == Tier::Red).count() as u32,
+        people: people.len() as u32,
+        red_pool,
+        results,
+    }
+}
+
+struct SimPr {
+    at: Timestamp,
+    repo: String,
+    number: u64,
+    author: Login,
+    tier: Tier,
+    paths: Vec<String>,
+    effort: f64,
+    ai_touched: bool,
+    /// How long its recorded reviews took, shortest first.
+    delays: Vec<SignedDuration>,
+}
+
+struct Timeline {
+    prs: Vec<SimPr>,
+    away: Vec<(Login, Timestamp, Timestamp)>,
+}
+
+impl Timeline {
+    fn new(history: &[HistoryEvent]) -> Self {
+        let mut prs = Vec::new();
+        let mut away = Vec::new();
+        let mut reviews: HashMap<(String, u64), Vec<Timestamp>> = HashMap::new();
+        for event in history {
+            match event {
+                HistoryEvent::PrOpened { at, repo, number, author, tier, paths, effort, ai_touched } => {
+                    prs.push(SimPr {
+                        at: *at,
+                        repo: repo.clone(),
+                        number: *number,
+                        author: author.clone(),
+                        tier: *tier,
+                        paths: paths.clone(),
+                        effort: if effort.is_finite() { effort.max(0.0) } else { 1.0 },
+                        ai_touched: *ai_touched,
+                        delays: Vec::new(),
+                    })
+                }
+                HistoryEvent::Review { at, repo, number, .. } => {
+                    reviews.entry((repo.to_ascii_lowercase(), *number)).or_default().push(*at)
+                }
+                HistoryEvent::Away { login, from, until } => away.push((login.clone(), *from, *until)),
+            }
+        }
+        for pr in &mut prs {
+            if let Some(times) = reviews.get(&(pr.repo.to_ascii_lowercase(), pr.number)) {
+                pr.delays = times.iter().filter(|t| **t >= pr.at).map(|t| t.duration_since(pr.at)).collect();
+                pr.delays.sort();
+            }
+        }
+        prs.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.repo.cmp(&b.repo)).then(a.number.cmp(&b.number)));
+        Timeline { prs, away }
+    }
+}
+
+/// Everyone in any pool, once, sorted.
+fn population(setup: &SimSetup) -> Vec<Login> {
+    let facts = PeopleFacts { teams: setup.teams.clone(), ..PeopleFacts::default() };
+    let mut out: Vec<Login> = Vec::new();
+    for pool in setup.policy.pools.values() {
+        out.extend(pool_members(&pool.members, &facts));
+    }
+    out.sort_by_key(|l| l.as_str().to_ascii_lowercase());
+    out.dedup();
+    out
+}
+
+fn pool_members(members: &[Principal], facts: &PeopleFacts) -> Vec<Login> {
+    let mut out: Vec<Login> = Vec::new();
+    for m in members {
+        match m.team() {
+            Some(team) => out.extend(team_members(facts, team).unwrap_or_default().iter().cloned()),
+            None => out.push(Login::new(m.0.as_str())),
+        }
+    }
+    out.sort_by_key(|l| l.as_str().to_ascii_lowercase());
+    out.dedup();
+    out
+}
+
+/// A review request in flight.
+struct Open {
+    login: Login,
+    done_at: Timestamp,
+    effort: f64,
+}
+
+/// One strategy's world as the history unfolds.
+struct World {
+    open: Vec<Open>,
+    completed: Vec<(Login, Timestamp)>,
+    requested: Vec<(Login, Timestamp)>,
+    asked: HashMap<Login, u32>,
+    /// Areas (first two path segments) each login authored recently.
+    authored: HashMap<String, HashMap<Login, u32>>,
+    cursors: HashMap<String, usize>,
+    rng: SplitMix64,
+}
+
+const FAIRNESS_WINDOW: SignedDuration = SignedDuration::from_hours(14 * 24);
+const LOAD_BALANCE_WINDOW: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+fn area(path: &str) -> String {
+    path.split('/').take(2).collect::<Vec<_>>().join("/")
+}
+
+fn replay(
+    strategy: Strategy,
+    setup: &SimSetup,
+    timeline: &Timeline,
+    people: &[Login],
+    red_pool: Option<&str>,
+) -> StrategyResult {
+    let mut world = World {
+        open: Vec::new(),
+        completed: Vec::new(),
+        requested: Vec::new(),
+        asked: HashMap::new(),
+        authored: HashMap::new(),
+        cursors: HashMap::new(),
+        rng: SplitMix64::new(setup.seed),
+    };
+    let teams = PeopleFacts { teams: setup.teams.clone(), ..PeopleFacts::default() };
+    let red_members =
+        red_pool.and_then(|p| setup.policy.pool(p)).map(|p| pool_members(&p.members, &teams)).unwrap_or_default();
+    let (mut red_prs, mut red_covered, mut over_capacity, mut unfilled) = (0, 0, 0, 0);
+    for pr in &timeline.prs {
+        let now = pr.at;
+        let (done, open): (Vec<Open>, Vec<Open>) = world.open.drain(..).partition(|o| o.done_at <= now);
+        world.open = open;
+        world.completed.extend(done.into_iter().map(|o| (o.login, o.done_at)));
+
+        let facts = facts(setup, &world, timeline, pr, now);
+        let (chosen, missing) = match strategy {
+            Strategy::Flowgate => {
+                let mut to_assign = PrToAssign::new(pr.repo.clone(), pr.number, pr.author.clone(), pr.tier);
+                to_assign.paths = pr.paths.clone();
+                to_assign.ai_touched = pr.ai_touched;
+                let a = choose(&setup.policy, &to_assign, &facts, now);
+                let missing = a.needed.saturating_sub(a.requested.len() as u32);
+                (a.requested.into_iter().map(|r| (r.login, r.pool)).collect::<Vec<_>>(), missing)
+            }
+            baseline => baseline_choice(baseline, setup, &mut world, &facts, pr, now),
+        };
+        unfilled += missing;
+        if pr.tier == Tier::Red {
+            red_prs += 1;
+            if chosen.iter().any(|(l, _)| red_members.contains(l)) {
+                red_covered += 1;
+            }
+        }
+        for (i, (login, pool)) in chosen.into_iter().enumerate() {
+            let open_now = world.open.iter().filter(|o| o.login == login).count() as u32;
+            if setup.policy.pool(&pool).is_some_and(|p| open_now >= p.capacity) {
+                over_capacity += 1;
+            }
+            let delay = pr.delays.get(i).or(pr.delays.last()).copied().unwrap_or(setup.default_delay);
+            let done_at = now.checked_add(delay).unwrap_or(now);
+            *world.asked.entry(login.clone()).or_default() += 1;
+            world.requested.push((login.clone(), now));
+            world.open.push(Open { login, done_at, effort: pr.effort });
+        }
+        for a in pr.paths.iter().map(|p| area(p)) {
+            *world.authored.entry(a).or_default().entry(pr.author.clone()).or_default() += 1;
+        }
+    }
+    let counts: Vec<f64> = people.iter().map(|l| f64::from(world.asked.get(l).copied().unwrap_or(0))).collect();
+    let days = present_days(timeline, people);
+    let rate: Vec<f64> = counts.iter().zip(&days).filter(|(_, d)| **d > 0).map(|(c, d)| c / f64::from(*d)).collect();
+    StrategyResult {
+        strategy,
+        requests: counts.iter().sum::<f64>() as u32,
+        max_over_mean: max_over_mean(&rate),
+        gini: gini(&rate),
+        raw_max_over_mean: max_over_mean(&counts),
+        raw_gini: gini(&counts),
+        red_first_pool_share: if red_prs == 0 { 1.0 } else { f64::from(red_covered) / f64::from(red_prs) },
+        over_capacity,
+        unfilled,
+    }
+}
+
+/// What flowgate would know at `now`: the same facts feed the baselines' exclusions.
+fn facts(setup: &SimSetup, world: &World, timeline: &Timeline, pr: &SimPr, now: Timestamp) -> PeopleFacts {
+    let mut facts = PeopleFacts { teams: setup.teams.clone(), ..PeopleFacts::default() };
+    for path in &pr.paths {
+        let owners = setup
+            .codeowners
+            .iter()
+            .filter(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .max_by_key(|(prefix, _)| prefix.len());
+        if let Some((_, owners)) = owners {
+            facts.codeowners.insert(path.clone(), owners.clone());
+        }
+    }
+    let mut areas: Vec<String> = pr.paths.iter().map(|p| area(p)).collect();
+    areas.sort();
+    areas.dedup();
+    for a in &areas {
+        for (login, n) in world.authored.get(a).into_iter().flatten() {
+            *facts.expertise.entry(login.clone()).or_default() += n;
+        }
+    }
+    for o in &world.open {
+        let load = facts.load.entry(o.login.clone()).or_default();
+        load.requests += 1;
+        load.effort += o.effort;
+    }
+    for (login, at) in &world.completed {
+        if now.duration_since(*at) <= FAIRNESS_WINDOW {
+            *facts.reviews_given.entry(login.clone()).or_default() += 1;
+        }
+    }
+    for (login, at) in &world.requested {
+        let last = facts.last_requested.entry(login.clone()).or_insert(*at);
+        *last = (*last).max(*at);
+    }
+    for (login, from, until) in &timeline.away {
+        if *from <= now && now < *until {
+            facts.away_until.insert(login.clone(), *until);
+        }
+    }
+    facts
+}
+
+/// A baseline's choice: the tier's count from its pools, plus the spot check when sampled, by the
+/// baseline's own rule. Baselines skip the author and people away or unavailable, as GitHub's
+/// auto-assignment skips busy members, but know nothing of load, capacity or first pools.
+fn baseline_choice(
+    strategy: Strategy,
+    setup: &SimSetup,
+    world: &mut World,
+    facts: &PeopleFacts,
+    pr: &SimPr,
+    now: Timestamp,
+) -> (Vec<(Login, String)>, u32) {
+    let policy = &setup.policy;
+    let mut needs: Vec<(u32, &[String])> = Vec::new();
+    if let Some(need) = policy.tiers.get(&pr.tier).filter(|n| n.request > 0) {
+        needs.push((need.request, &need.from));
+    }
+    if let Some(spot) = &policy.spot_check
+        && pr.ai_touched
+        && sample_bucket(&pr.repo, pr.number) < spot.percent
+    {
+        needs.push((1, &spot.from));
+    }
+    let mut chosen: Vec<(Login, String)> = Vec::new();
+    let mut missing = 0;
+    for (count, pools) in needs {
+        let mut candidates: Vec<(Login, String)> = Vec::new();
+        for name in pools {
+            let Some(pool) = policy.pool(name) else { continue };
+            for login in pool_members(&pool.members, facts) {
+                if !candidates.iter().any(|(l, _)| *l == login) {
+                    candidates.push((login, name.clone()));
+                }
+            }
+        }
+        let key = pools.join(",");
+        for _ in 0..count {
+            let eligible: Vec<&(Login, String)> = candidates
+                .iter()
+                .filter(|(l, _)| {
+                    *l != pr.author
+                        && !l.is_bot()
+                        && !policy.unavailable.contains(l)
+                        && !facts.away_until.contains_key(l)
+                        && !chosen.iter().any(|(c, _)| c == l)
+                })
+                .collect();
+            if eligible.is_empty() {
+                missing += 1;
+                continue;
+            }
+            let pick = match strategy {
+                Strategy::RoundRobin => {
+                    // The cursor walks the whole pool list, passing over whoever is excluded now.
+                    let cursor = world.cursors.entry(key.clone()).or_insert(0);
+                    let mut pick = None;
+                    for step in 0..candidates.len() {
+                        let c = &candidates[(*cursor + step) % candidates.len()];
+                        if eligible.iter().any(|e| e.0 == c.0) {
+                            *cursor = (*cursor + step + 1) % candidates.len();
+                            pick = Some(c.clone());
+                            break;
+                        }
+                    }
+                    pick
+                }
+                Strategy::Random => Some(eligible[world.rng.below(eligible.len() as u64) as usize].clone()),
+                Strategy::LoadBalance | Strategy::Flowgate => eligible
+                    .iter()
+                    .min_by_key(|(l, _)| {
+                        let recent = world
+                            .requested
+                            .iter()
+                            .filter(|(r, at)| r == l && now.duration_since(*at) <= LOAD_BALANCE_WINDOW)
+                            .count();
+                        let open = facts.load.get(l).map_or(0, |o| o.requests);
+                        (recent, open, l.as_str().to_ascii_lowercase())
+                    })
+                    .map(|c| (*c).clone()),
+            };
+            chosen.extend(pick);
+        }
+    }
+    (chosen, missing)
+}
+
+/// For each person, the days on which PRs were opened and they were not away.
+fn present_days(timeline: &Timeline, people: &[Login]) -> Vec<u32> {
+    let mut days: Vec<jiff::civil::Date> =
+        timeline.prs.iter().map(|p| p.at.to_zoned(jiff::tz::TimeZone::UTC).date()).collect();
+    days.dedup();
+    people
+        .iter()
+        .map(|login| {
+            days.iter()
+                .filter(|day| {
+                    let noon = day.at(12, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
+                    !timeline
+                        .away
+                        .iter()
+                        .any(|(l, from, until)| l == login && noon.as_ref().is_ok_and(|t| *from <= *t && *t < *until))
+                })
+                .count() as u32
+        })
+        .collect()
+}
+
+/// The largest value over the mean: 1 when everyone has the same.
+pub fn max_over_mean(values: &[f64]) -> f64 {
+    let total: f64 = values.iter().sum();
+    if values.is_empty() || total <= 0.0 {
+        return 0.0;
+    }
+    values.iter().copied().fold(0.0, f64::max) / (total / values.len() as f64)
+}
+
+/// 0 when everyone has the same, towards 1 when one person has everything.
+pub fn gini(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let total: f64 = values.iter().sum();
+    if values.is_empty() || total <= 0.0 {
+        return 0.0;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let weighted: f64 = sorted.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) * x).sum();
+    2.0 * weighted / (n * total) - (n + 1.0) / n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assign::synthetic::synthetic_month;
+
+    /// The synthetic month flowgate is judged on. Seed 7 was the first one tried. Across seeds
+    /// 1 to 12, flowgate's per-day Gini beats GitHub's load balance in 9 and its max/mean in 11;
+    /// on raw monthly counts load balance is always the more even, because it evens out exactly
+    /// that count, catching up on people back from leave. Round-robin and random lose on every seed.
+    #[test]
+    fn flowgate_spreads_load_better_than_every_baseline_and_keeps_the_red_rule() {
+        let (setup, events) = synthetic_month(7);
+        let comparison = compare(&setup, &events);
+        println!("{}", comparison.to_markdown());
+        assert!((250..=400).contains(&comparison.prs), "a few hundred PRs: {}", comparison.prs);
+        assert_eq!(comparison.people, 12);
+        let flowgate = comparison.result(Strategy::Flowgate).expect("flowgate's row");
+        assert_eq!(flowgate.red_first_pool_share, 1.0, "every red PR has a security reviewer");
+        for baseline in [Strategy::RoundRobin, Strategy::Random, Strategy::LoadBalance] {
+            let other = comparison.result(baseline).expect("the baseline's row");
+            assert!(flowgate.gini < other.gini, "Gini against {}: {flowgate:?} vs {other:?}", baseline.name());
+            assert!(
+                flowgate.max_over_mean < other.max_over_mean,
+                "max/mean against {}: {flowgate:?} vs {other:?}",
+                baseline.name()
+            );
+            assert!(flowgate.over_capacity < other.over_capacity, "over capacity against {}", baseline.name());
+            assert!(other.red_first_pool_share < 1.0, "{} happens to keep the red rule", baseline.name());
+        }
+    }
+
+    #[test]
+    fn round_robin_and_random_lose_on_every_seed() {
+        for seed in 1..=6 {
+            let (setup, events) = synthetic_month(seed);
+            let c = compare(&setup, &events);
+            let flowgate = c.result(Strategy::Flowgate).expect("flowgate's row");
+            for baseline in [Strategy::RoundRobin, Strategy::Random] {
+                let other = c.result(baseline).expect("the baseline's row");
+                assert!(flowgate.gini < other.gini && flowgate.max_over_mean < other.max_over_mean, "seed {seed}");
+            }
+            assert_eq!(flowgate.red_first_pool_share, 1.0, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn the_comparison_is_repeatable_and_the_history_round_trips() {
+        let (setup, events) = synthetic_month(3);
+        assert_eq!(synthetic_month(3).1, events);
+        assert_ne!(synthetic_month(4).1, events);
+        let text = to_jsonl(&events);
+        assert_eq!(parse_history(&text).unwrap(), events);
+        assert_eq!(compare(&setup, &events), compare(&setup, &parse_history(&text).unwrap()));
+        assert_eq!(compare(&setup, &events).to_markdown(), compare(&setup, &events).to_markdown());
+    }
+
+    #[test]
+    fn a_bad_history_line_is_named() {
+        let text = r#"{"event":"pr_opened","at":"2025-03-03T09:00:00Z","repo":"a/b","number":1,"author":"x","tier":"red"}
+
+{"event":"review","at":"2025-03-03T10:00:00Z","repo":"a/b","number":1,"reviewr":"y"}
+"#;
+        let e = parse_history(text).unwrap_err();
+        assert!(e.starts_with("line 3:") && e.contains("reviewr"), "{e}");
+        let one = parse_history(text.lines().next().unwrap()).unwrap();
+        assert!(matches!(&one[0], HistoryEvent::PrOpened { effort, paths, .. } if *effort == 1.0 && paths.is_empty()));
+    }
+
+    #[test]
+    fn gini_and_max_over_mean() {
+        assert_eq!(gini(&[1.0, 1.0, 1.0]), 0.0);
+        assert!((gini(&[0.0, 0.0, 0.0, 4.0]) - 0.75).abs() < 1e-12);
+        assert_eq!(gini(&[]), 0.0);
+        assert_eq!(max_over_mean(&[1.0, 3.0]), 1.5);
+        assert_eq!(max_over_mean(&[0.0, 0.0]), 0.0);
+    }
+}
