@@ -61,7 +61,7 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
     let gh = client(&fake);
     let (gated, published) = gate_and_publish(&gh, 42).await;
     assert_eq!(gated.verdict.state, State::Pending);
-    let Published::Posted { check_run, label } = published else { panic!("posted: {published:?}") };
+    let Published::Posted { check_run, label, .. } = published else { panic!("posted: {published:?}") };
     assert!(check_run.created);
     assert_eq!(label.added.as_deref(), Some("flowgate:red"));
 
@@ -108,7 +108,7 @@ async fn a_review_completes_the_same_run_and_unchanged_reads_cost_nothing() {
     fake.clear_log();
     let (gated, published) = gate_and_publish(&gh, 42).await;
     assert_eq!(gated.verdict.state, State::Pass, "alice's approval on the head makes two");
-    let Published::Posted { check_run, label } = published else { panic!("{published:?}") };
+    let Published::Posted { check_run, label, .. } = published else { panic!("{published:?}") };
     assert!(!check_run.created, "updated, not created again");
     assert_eq!(label, Default::default(), "the label was right already: nothing sent");
 

@@ -327,3 +327,52 @@ async fn a_pr_that_keeps_failing_is_parked_and_its_check_says_flowgate_gave_up()
         db.drop_database().await;
     }
 }
+
+/// With a `reviewers:` policy the App requests the least loaded eligible reviewer, says why in the
+/// check run, and never requests again once the PR has the reviewers it needs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_app_requests_the_least_loaded_reviewer_once_and_says_why() {
+    let db = &databases("serve_assign").await[0];
+    let fake = opened_pr().await;
+    fake.with(|s| {
+        let key = ("master".to_string(), ".github/flowgate.yml".to_string());
+        let policy = format!(
+            "{}\nreviewers:\n  pools:\n    everyone: {{ members: [alice, bob, carol, Codertocat], capacity: 2 }}\n  \
+             tiers:\n    green: {{ request: 1, from: [everyone] }}\n    yellow: {{ request: 1, from: [everyone] }}\n    \
+             red: {{ request: 1, from: [everyone] }}\n",
+            s.contents[&key]
+        );
+        s.contents.insert(key, policy);
+        s.pr(2).pull["requested_reviewers"] = json!([]);
+        // Two other open PRs already wait on alice and bob: both are at the pool's capacity.
+        for n in [3, 4] {
+            let mut other = s.pulls[&2].clone();
+            other.pull["number"] = n.into();
+            other.pull["requested_reviewers"] = json!([{ "login": "alice" }, { "login": "bob" }]);
+            s.pulls.insert(n, other);
+        }
+    });
+    let server = Server::start(&fake, &db.url).await;
+    let (status, _) = server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+    assert_eq!(status, 202);
+    wait_until("carol is requested", async || {
+        fake.with(|s| s.pulls[&2].pull["requested_reviewers"].as_array().is_some_and(|r| !r.is_empty()))
+    })
+    .await;
+    fake.with(|s| {
+        assert_eq!(s.pulls[&2].pull["requested_reviewers"], json!([{ "login": "carol", "type": "User" }]));
+        let summary = s.runs_on(HEAD)[0].summary.clone();
+        assert!(summary.contains("Reviewers"), "{summary}");
+        assert!(summary.contains("carol: ") && summary.contains("0 of 2 open reviews"), "the reason: {summary}");
+        assert!(summary.contains("alice: at capacity"), "who was passed over and why: {summary}");
+        assert!(!summary.contains("Codertocat: 0"), "the author is never chosen: {summary}");
+    });
+
+    let (status, _) = server.deliver("pull_request", "d-again", &payload("pull_request.opened.payload.json")).await;
+    assert_eq!(status, 202);
+    wait_until("both deliveries are done", async || server.depth().await.done == 2).await;
+    let requests = fake.with(|s| s.writes().iter().filter(|w| w.url.ends_with("/requested_reviewers")).count());
+    assert_eq!(requests, 1, "the second evaluation finds carol already requested and asks no one");
+    server.stop().await;
+    db.drop_database().await;
+}

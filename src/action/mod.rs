@@ -154,15 +154,20 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
 
 fn posting_note(published: &Published) -> String {
     match published {
-        Published::Posted { check_run, label } => {
+        Published::Posted { check_run, label, reviewers } => {
             let run = if check_run.created { "created" } else { "updated" };
+            let reviewers = match reviewers {
+                Ok(asked) if asked.is_empty() => String::new(),
+                Ok(asked) => format!(" Review requested from {}.", asked.join(", ")),
+                Err(why) => format!(" Reviewers could not be requested: {why}"),
+            };
             let label = match (&label.added, label.removed.is_empty()) {
                 (Some(added), true) => format!(", label {added} added"),
                 (Some(added), false) => format!(", label {added} added and {} removed", label.removed.join(", ")),
                 (None, false) => format!(", labels {} removed", label.removed.join(", ")),
                 (None, true) => String::new(),
             };
-            format!("The `flowgate` check run was {run}{label}.")
+            format!("The `flowgate` check run was {run}{label}.{reviewers}")
         }
         Published::NotPosted(why) => format!("**Nothing was posted to the pull request:** {why}"),
     }

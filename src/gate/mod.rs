@@ -2,6 +2,7 @@
 //! the Action, the App) calls these functions; `remote` does it for a live PR.
 
 pub mod analyze;
+pub mod assign;
 pub mod cases;
 pub mod remote;
 

@@ -13,7 +13,8 @@ use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
 use crate::snapshot::RawSnapshot;
 
-use super::{ChosenPolicy, POLICY_PATH, analyze};
+use super::{ChosenPolicy, POLICY_PATH, analyze, assign};
+use crate::assign::{PeopleFacts, ReviewerPolicy};
 
 /// A live PR, gated.
 pub struct Gated {
@@ -55,8 +56,10 @@ pub async fn gate(
     let (files, commits, reviews) =
         tokio::try_join!(gh.files(repo, number), gh.commits(repo, number), gh.reviews(repo, number))?;
     let override_on = chosen.policy.override_.as_ref().is_some_and(|o| labels.contains(&o.label));
-    let events = if override_on { gh.label_events(repo, number).await? } else { None };
-    let raw = RawSnapshot { pull, files, commits, reviews, events };
+    // The events also say who took their own review request off, which assignment respects.
+    let assigning = chosen.policy.reviewers.is_some();
+    let events = if override_on || assigning { gh.label_events(repo, number).await? } else { None };
+    let raw = RawSnapshot { pull, files, commits, reviews, events: events.clone() };
     let mut facts = crate::snapshot::parse(&raw, Path::new(&format!("GitHub {repo}#{number}")))?;
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
     let mut verdict = evaluate(&facts, &chosen.policy);
@@ -79,7 +82,45 @@ pub async fn gate(
     if learned {
         verdict = evaluate(&facts, &chosen.policy);
     }
+    if let Some(reviewers) = chosen.policy.reviewers.clone() {
+        let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
+        let on = assign::OnPr::read(&header, events.as_deref());
+        assign::assign(&mut verdict, &reviewers, &facts, &on, &people, jiff::Timestamp::now());
+    }
     Ok(Gated { chosen, facts, verdict, labels })
+}
+
+/// What assignment needs to know about people: the teams its pools name (from the policy, else
+/// from GitHub), CODEOWNERS on the base branch, and the review requests open on the repository.
+async fn people_facts(
+    gh: &GitHub,
+    repo: &RepoName,
+    base: &str,
+    number: u64,
+    chosen: &ChosenPolicy,
+    reviewers: &ReviewerPolicy,
+    facts: &PrFacts,
+) -> Result<PeopleFacts, UserError> {
+    let mut people = PeopleFacts { teams: chosen.policy.teams.clone(), ..PeopleFacts::default() };
+    let mut teams: Vec<&str> = reviewers
+        .pools
+        .values()
+        .flat_map(|p| p.members.iter())
+        .map(|m| m.0.as_str())
+        .filter(|m| m.starts_with('@') && !people.teams.contains_key(*m))
+        .collect();
+    teams.sort_unstable();
+    teams.dedup();
+    for team in teams {
+        let Some((org, slug)) = team.trim_start_matches('@').split_once('/') else { continue };
+        if let Some(members) = gh.team_members(org, slug).await? {
+            people.teams.insert(team.to_string(), members);
+        }
+    }
+    let (codeowners, open) = tokio::try_join!(gh.codeowners(repo, base), gh.open_pulls(repo))?;
+    people.codeowners = assign::owners_of_paths(codeowners.as_deref(), facts);
+    people.load = assign::load_from_open_pulls(open.as_deref().unwrap_or_default(), Some(number));
+    Ok(people)
 }
 
 /// `.github/flowgate.yml` and every file it extends, as they are on the base branch, else the
@@ -152,7 +193,9 @@ pub async fn publish_cannot_evaluate(
         .as_str()
         .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
     match gh.post_check_run(repo, head, &check_run::cannot_evaluate(why, error)).await? {
-        Write::Done(check_run) => Ok(Published::Posted { check_run, label: LabelChange::default() }),
+        Write::Done(check_run) => {
+            Ok(Published::Posted { check_run, label: LabelChange::default(), reviewers: Ok(Vec::new()) })
+        }
         Write::Denied(why) => Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
     }
 }
@@ -163,6 +206,8 @@ pub enum Published {
     Posted {
         check_run: CheckRunPosted,
         label: LabelChange,
+        /// The reviewers requested now, or GitHub's reason for refusing the request.
+        reviewers: Result<Vec<String>, String>,
     },
     /// Nothing could be posted; the reason is for the job summary.
     NotPosted(String),
@@ -190,5 +235,17 @@ pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Publ
             )));
         }
     };
-    Ok(Published::Posted { check_run, label })
+    // Only the shortfall is in `requested`: people already asked or who reviewed count toward the
+    // need, so evaluating again requests nobody twice.
+    let wanted: Vec<&str> =
+        gated.verdict.reviewers.iter().flat_map(|a| a.requested.iter()).map(|r| r.login.as_str()).collect();
+    let reviewers = if wanted.is_empty() {
+        Ok(Vec::new())
+    } else {
+        match gh.request_reviewers(repo, number, &wanted).await? {
+            Write::Done(asked) => Ok(asked),
+            Write::Denied(why) => Err(why),
+        }
+    };
+    Ok(Published::Posted { check_run, label, reviewers })
 }

@@ -35,6 +35,8 @@ pub struct LabelChange {
 
 /// The prefix of flowgate's tier labels.
 pub const TIER_LABEL_PREFIX: &str = "flowgate:";
+/// GitHub takes at most this many reviewers in one request.
+pub const REVIEWERS_PER_REQUEST: usize = 15;
 
 /// GitHub's words when it refused a write for lack of permission ("Resource not accessible by
 /// integration", as a fork's read-only token hears).
@@ -207,6 +209,37 @@ impl GitHub {
 }
 
 impl GitHub {
+    /// Asks these people to review, at most 15 a request as GitHub allows. Returns who was asked;
+    /// GitHub's refusal (a login that is not a collaborator, a token that may not write) is
+    /// `Denied` with its reason.
+    pub async fn request_reviewers(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        logins: &[&str],
+    ) -> Result<Write<Vec<String>>, UserError> {
+        let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
+        let mut asked = Vec::new();
+        for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
+            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "reviewers": chunk }))).await?;
+            if let Some(why) = denied(&answer) {
+                return Ok(Write::Denied(why));
+            }
+            if answer.status == StatusCode::UNPROCESSABLE_ENTITY {
+                let message = serde_json::from_str::<serde_json::Value>(&answer.body)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(String::from))
+                    .unwrap_or_else(|| answer.body.chars().take(200).collect());
+                return Ok(Write::Denied(format!("GitHub refused to request {}: {message}", chunk.join(", "))));
+            }
+            if !answer.status.is_success() {
+                return Err(failure("POST", &path, &answer));
+            }
+            asked.extend(chunk.iter().map(|l| l.to_string()));
+        }
+        Ok(Write::Done(asked))
+    }
+
     /// Comments on a PR once: a comment carrying `marker` made since `since_iso` counts as done,
     /// so a delivery processed twice does not comment twice.
     pub async fn comment_once(

@@ -53,6 +53,13 @@ impl GitHub {
         Ok(pages.map(|p| p.join("\n")))
     }
 
+    /// The repository's open pull requests (up to 300), for the review requests waiting on each
+    /// person: the load that reviewer assignment evens out.
+    pub async fn open_pulls(&self, repo: &RepoName) -> Result<Option<String>, UserError> {
+        let pages = self.pages(&format!("/repos/{repo}/pulls?state=open"), MAX_OTHER_PAGES).await?;
+        Ok(pages.map(|p| p.join("\n")))
+    }
+
     /// Everything about one PR, events included: what `flowgate snapshot` saves.
     pub async fn pull_request(&self, repo: &RepoName, number: u64) -> Result<RawSnapshot, UserError> {
         Ok(RawSnapshot {

@@ -88,6 +88,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
         limits,
         gaps,
         override_,
+        reviewers: None,
     }
 }
 

@@ -26,7 +26,7 @@ impl State {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     /// The state after the override, if one was accepted.
     pub state: State,
@@ -46,6 +46,9 @@ pub struct Verdict {
     /// What the gate could not see. Any gap keeps the state from being `pass`.
     pub gaps: Vec<Gap>,
     pub override_: Option<OverrideVerdict>,
+    /// Whom to request as reviewers and why, when the policy has a `reviewers:` section. Filled
+    /// in by the gate after `evaluate`, from facts about people the policy engine does not see.
+    pub reviewers: Option<crate::assign::Assignment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -91,6 +91,18 @@ pub fn to_value(v: &Verdict) -> Value {
             "missing": wording::review_missing(v),
             "changes_requested_by": v.review.changes_requested_by.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
         },
+        "reviewers": v.reviewers.as_ref().map(|a| json!({
+            "requested": a.requested.iter().map(|r| json!({
+                "login": r.login.as_str(), "pool": r.pool, "role": r.role, "over_capacity": r.over_capacity,
+                "reason": r.reason,
+            })).collect::<Vec<_>>(),
+            "skipped": a.skipped.iter().map(|s| json!({ "login": s.login.as_str(), "pool": s.pool, "reason": s.reason })).collect::<Vec<_>>(),
+            "already": a.counted.iter().map(|c| json!({ "who": c.who, "role": c.role })).collect::<Vec<_>>(),
+            "needed": a.needed,
+            "saturated_pools": a.saturated_pools,
+            "spot_check": a.spot_check,
+            "problems": a.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
+        })),
         "limits": v.limits.iter().map(wording::limit_problem).collect::<Vec<_>>(),
         "gaps": v.gaps.iter().map(wording::gap).collect::<Vec<_>>(),
         "override": v.override_.as_ref().map(|o| json!({

@@ -466,6 +466,34 @@ pub fn review_section(v: &Verdict, f: Flavor) -> Section {
     Section { title: "Review", mark, headline, details }
 }
 
+/// Whom flowgate asks to review and why, and whom it passed over: only with a `reviewers:` policy.
+/// Informative: it never changes the state, which the review rules decide.
+pub fn reviewers_section(v: &Verdict, f: Flavor) -> Option<Section> {
+    let a = v.reviewers.as_ref()?;
+    let names = |logins: Vec<&str>| logins.iter().map(|l| f.code(l)).collect::<Vec<_>>().join(", ");
+    let headline = if !a.requested.is_empty() {
+        format!("requesting {}", names(a.requested.iter().map(|r| r.login.as_str()).collect()))
+    } else if a.problems.is_empty() {
+        format!("has the {} reviewer{} it needs", a.needed, plural(u64::from(a.needed)))
+    } else {
+        "could not find every reviewer it needs".to_string()
+    };
+    let mut details: Vec<String> = a.requested.iter().map(|r| r.reason.clone()).collect();
+    if !a.counted.is_empty() {
+        details.push(format!("already on it: {}", names(a.counted.iter().map(|c| c.who.as_str()).collect())));
+    }
+    if a.spot_check.sampled {
+        details.push("AI-touched and sampled for a spot check: one more reviewer".to_string());
+    }
+    for pool in &a.saturated_pools {
+        details.push(format!("every available member of {} is at capacity", f.code(pool)));
+    }
+    details.extend(a.problems.iter().map(|p| p.message.clone()));
+    details.extend(a.skipped.iter().map(|s| format!("passed over: {}", s.reason)));
+    let mark = if a.problems.is_empty() { Mark::Skip } else { Mark::Pending };
+    Some(Section { title: "Reviewers", mark, headline, details })
+}
+
 /// The missing-review phrases, as the JSON's `review.missing` lists them.
 pub fn review_missing(v: &Verdict) -> Vec<String> {
     let counted = v.review.approved_by.len();
@@ -572,7 +600,9 @@ pub fn override_section(v: &Verdict, f: Flavor) -> Option<Section> {
 
 /// All rule sections in reading order.
 pub fn sections(v: &Verdict, f: Flavor) -> Vec<Section> {
-    let mut out = vec![linkage_section(v, f), ai_section(v, f), review_section(v, f), limits_section(v)];
+    let mut out = vec![linkage_section(v, f), ai_section(v, f), review_section(v, f)];
+    out.extend(reviewers_section(v, f));
+    out.push(limits_section(v));
     out.extend(gaps_section(v));
     out.extend(override_section(v, f));
     out

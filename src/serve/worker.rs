@@ -170,11 +170,15 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             }
             Err(e) => return Err(e),
         };
-        if let remote::Published::NotPosted(why) = remote::publish(&gh, &repo, &gated).await? {
-            eprintln!(
+        match remote::publish(&gh, &repo, &gated).await? {
+            remote::Published::NotPosted(why) => eprintln!(
                 "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
                 crate::report::wording::summary(&gated.verdict)
-            );
+            ),
+            remote::Published::Posted { reviewers: Err(why), .. } => {
+                eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
+            }
+            remote::Published::Posted { .. } => {}
         }
         for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
             let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();

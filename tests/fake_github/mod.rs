@@ -359,6 +359,35 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 (_, None) => message(422, "body is required"),
             }
         }
+        ("GET", ["pulls"]) => {
+            // Open pulls, as listed: each with the reviewers whose review is still requested.
+            let mut open: Vec<(&u64, &Pr)> = state.pulls.iter().filter(|(_, p)| p.pull["state"] != "closed").collect();
+            open.sort_by_key(|(n, _)| **n);
+            answer(200, Value::from(open.into_iter().map(|(_, p)| p.pull.clone()).collect::<Vec<_>>()))
+        }
+        ("POST", ["pulls", n, "requested_reviewers"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let Some(pr) = n.parse().ok().and_then(|n: u64| state.pulls.get_mut(&n)) else {
+                return message(404, "Not Found");
+            };
+            let asked = body["reviewers"].as_array().cloned().unwrap_or_default();
+            if asked.len() > 15 {
+                return message(422, "No more than 15 reviewers may be requested at a time");
+            }
+            if !pr.pull["requested_reviewers"].is_array() {
+                pr.pull["requested_reviewers"] = json!([]);
+            }
+            let requested = pr.pull["requested_reviewers"].as_array_mut().expect("array");
+            for login in asked {
+                if !requested.iter().any(|r| r["login"] == login) {
+                    requested.push(json!({ "login": login, "type": "User" }));
+                }
+            }
+            answer(201, pr.pull.clone())
+        }
         ("POST", ["issues", n, "labels"]) => {
             if state.read_only {
                 return write_denied();

@@ -1,0 +1,147 @@
+//! Choosing reviewers for a gated PR: fills the pure chooser's inputs from the PR's facts, its
+//! pull-request JSON, its issue events and what GitHub says about people (CODEOWNERS, teams, the
+//! open PRs' review requests), then puts the choice in the verdict.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::assign::codeowners::Codeowners;
+use crate::assign::{OpenLoad, PeopleFacts, PrToAssign, ReviewerPolicy, choose};
+use crate::model::{Login, PrFacts};
+use crate::policy::verdict::Verdict;
+
+/// Who is on the PR already, from GitHub's view of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnPr {
+    pub requested_users: Vec<Login>,
+    /// `@org/slug`.
+    pub requested_teams: Vec<String>,
+    /// People who took their own review request off the PR: never asked again.
+    pub removed_themselves: Vec<Login>,
+}
+
+impl OnPr {
+    /// From the pull request's JSON (`requested_reviewers`, `requested_teams`) and its issue
+    /// events, pages of JSON arrays one after another (`review_request_removed` by the reviewer).
+    pub fn read(pull: &Value, events: Option<&str>) -> OnPr {
+        let owner = pull["base"]["repo"]["owner"]["login"].as_str().unwrap_or_default();
+        let logins = |list: &Value| -> Vec<Login> {
+            list.as_array().into_iter().flatten().filter_map(|u| u["login"].as_str()).map(Login::new).collect()
+        };
+        let requested_teams = pull["requested_teams"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["slug"].as_str())
+            .map(|slug| format!("@{owner}/{slug}"))
+            .collect();
+        let mut removed_themselves = Vec::new();
+        for page in serde_json::Deserializer::from_str(events.unwrap_or_default()).into_iter::<Vec<Value>>() {
+            let Ok(page) = page else { break };
+            for e in page.iter().filter(|e| e["event"] == "review_request_removed") {
+                if let (Some(actor), Some(reviewer)) =
+                    (e["actor"]["login"].as_str(), e["requested_reviewer"]["login"].as_str())
+                    && actor.eq_ignore_ascii_case(reviewer)
+                {
+                    removed_themselves.push(Login::new(reviewer));
+                }
+            }
+        }
+        OnPr { requested_users: logins(&pull["requested_reviewers"]), requested_teams, removed_themselves }
+    }
+}
+
+/// The review requests waiting on each person over the repository's open PRs (pages of `GET
+/// /repos/{o}/{r}/pulls?state=open`), leaving out `this` PR and drafts. GitHub keeps a login in
+/// `requested_reviewers` only until that person reviews, so these are requests really waiting.
+/// Each counts as one typical review: the listing does not say how large the other PRs are.
+pub fn load_from_open_pulls(pages: &str, this: Option<u64>) -> HashMap<Login, OpenLoad> {
+    let mut load: HashMap<Login, OpenLoad> = HashMap::new();
+    for page in serde_json::Deserializer::from_str(pages).into_iter::<Vec<Value>>() {
+        let Ok(page) = page else { break };
+        for pull in page.iter().filter(|p| p["draft"] != true && p["number"].as_u64() != this) {
+            for login in
+                pull["requested_reviewers"].as_array().into_iter().flatten().filter_map(|u| u["login"].as_str())
+            {
+                let entry = load.entry(Login::new(login)).or_default();
+                entry.requests += 1;
+                entry.effort += 1.0;
+            }
+        }
+    }
+    load
+}
+
+/// Each changed path's owners in CODEOWNERS, for the expertise part of the score.
+pub fn owners_of_paths(
+    codeowners: Option<&str>,
+    facts: &PrFacts,
+) -> std::collections::BTreeMap<String, Vec<crate::policy::Principal>> {
+    let Some(text) = codeowners else { return Default::default() };
+    let parsed = Codeowners::parse(text);
+    facts
+        .files
+        .iter()
+        .filter_map(|f| parsed.owners_of(&f.path).map(|(_, owners)| (f.path.clone(), owners.to_vec())))
+        .collect()
+}
+
+/// Chooses the reviewers and records the choice in the verdict.
+pub fn assign(
+    verdict: &mut Verdict,
+    policy: &ReviewerPolicy,
+    facts: &PrFacts,
+    on: &OnPr,
+    people: &PeopleFacts,
+    now: jiff::Timestamp,
+) {
+    let mut pr = PrToAssign::new(
+        facts.repo.clone().unwrap_or_default(),
+        facts.number.unwrap_or_default(),
+        facts.author.clone(),
+        verdict.tier,
+    );
+    pr.committers =
+        facts.commits.iter().flat_map(|c| [&c.author.login, &c.committer.login]).flatten().cloned().collect();
+    pr.ai_touched = verdict.files.iter().any(|f| f.ai_touched);
+    pr.paths = facts.files.iter().map(|f| f.path.clone()).collect();
+    pr.requested_users = on.requested_users.clone();
+    pr.requested_teams = on.requested_teams.clone();
+    pr.reviewed_by = facts.reviews.iter().map(|r| r.reviewer.clone()).collect();
+    pr.removed_themselves = on.removed_themselves.clone();
+    verdict.reviewers = Some(choose(policy, &pr, people, now));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_requests_teams_and_self_removals() {
+        let pull = json!({
+            "base": {"repo": {"owner": {"login": "acme"}}},
+            "requested_reviewers": [{"login": "alice"}],
+            "requested_teams": [{"slug": "security"}],
+        });
+        let events = r#"[{"event": "review_request_removed", "actor": {"login": "Bob"}, "requested_reviewer": {"login": "bob"}},
+                          {"event": "review_request_removed", "actor": {"login": "lead"}, "requested_reviewer": {"login": "carol"}}]
+                        [{"event": "labeled", "actor": {"login": "x"}}]"#;
+        let on = OnPr::read(&pull, Some(events));
+        assert_eq!(on.requested_users, vec![Login::new("alice")]);
+        assert_eq!(on.requested_teams, vec!["@acme/security".to_string()]);
+        assert_eq!(on.removed_themselves, vec![Login::new("bob")], "carol was removed by someone else");
+    }
+
+    #[test]
+    fn load_counts_open_ready_prs_other_than_this_one() {
+        let pages = r#"[{"number": 1, "draft": false, "requested_reviewers": [{"login": "alice"}, {"login": "bob"}]},
+                        {"number": 2, "draft": true, "requested_reviewers": [{"login": "alice"}]}]
+                       [{"number": 3, "requested_reviewers": [{"login": "alice"}]},
+                        {"number": 9, "requested_reviewers": [{"login": "bob"}]}]"#;
+        let load = load_from_open_pulls(pages, Some(9));
+        assert_eq!(load[&Login::new("alice")].requests, 2, "PR 1 and PR 3; PR 2 is a draft");
+        assert_eq!(load[&Login::new("bob")].requests, 1, "PR 9 is the one being assigned");
+    }
+}
