@@ -447,3 +447,35 @@ fn a_26_mb_files_list_is_judged_against_the_limits() {
     let limits = strs(&v["limits"], "limits");
     assert!(limits.iter().any(|l| l.contains(&format!("{i} changed files is over the limit of 3000"))), "{limits:?}");
 }
+
+/// With a `reviewers:` section, `check` shows whom flowgate would request and why, requesting
+/// nobody: the CODEOWNERS owner of the changed auth code, never the author (carol, in this example).
+#[test]
+fn check_shows_who_would_be_requested_and_why() {
+    let dir = TempDir::new().unwrap();
+    for name in ["pull.json", "files.json", "commits.json", "reviews.json"] {
+        fs::copy(example("auth-login").join(name), dir.path().join(name)).unwrap();
+    }
+    write(&dir.path().join("CODEOWNERS"), "* @lead\n/src/auth/ @dave\n");
+    let policy = dir.path().join("flowgate.yml");
+    write(
+        &policy,
+        &format!(
+            "{}\nreviewers:\n  pools:\n    seniors: {{ members: [erin, carol, dave], capacity: 3 }}\n  tiers:\n    \
+             red: {{ request: 1, from: [seniors] }}\n",
+            read(&example_policy())
+        ),
+    );
+    let run = check(dir.path(), &policy, "json");
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+    let requested = &v["reviewers"]["requested"];
+    assert_eq!(requested.as_array().map(Vec::len), Some(1), "{v:#}");
+    assert_eq!(requested[0]["login"], "dave", "the owner of the changed auth code");
+    let reason = requested[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("CODEOWNERS"), "{reason}");
+    let skipped = v["reviewers"]["skipped"].to_string();
+    assert!(skipped.contains("carol: the PR author"), "the author is passed over, with the reason: {skipped}");
+
+    let text = check(dir.path(), &policy, "text");
+    assert!(text.stdout.contains("Reviewers") && text.stdout.contains("requesting dave"), "{}", text.stdout);
+}

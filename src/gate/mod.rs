@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::error::UserError;
 use crate::git::{LocalPr, Repo};
+use crate::github::read::CODEOWNERS_PATHS;
 use crate::model::PrFacts;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
@@ -43,7 +44,26 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
 pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), UserError> {
     let mut facts = crate::snapshot::read(dir)?;
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
-    let verdict = evaluate(&facts, policy);
+    let mut verdict = evaluate(&facts, policy);
+    if let Some(reviewers) = &policy.reviewers {
+        // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside
+        // it. Load on other PRs is unknown here, so the choice may differ from the App's.
+        let pull: serde_json::Value = std::fs::read_to_string(dir.join("pull.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        // A snapshot may hold the webhook payload around the pull request.
+        let pull = if pull["pull_request"].is_object() { pull["pull_request"].clone() } else { pull };
+        let events = std::fs::read_to_string(dir.join("events.json")).ok();
+        let codeowners = std::fs::read_to_string(dir.join("CODEOWNERS")).ok();
+        let people = crate::assign::PeopleFacts {
+            teams: policy.teams.clone(),
+            codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
+            ..Default::default()
+        };
+        let on = self::assign::OnPr::read(&pull, events.as_deref());
+        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now());
+    }
     Ok((facts, verdict))
 }
 
@@ -76,7 +96,19 @@ pub fn check_local(
     let (mut facts, merge_base) = repo.facts(&pr)?;
     let mut blobs = repo.blobs(&merge_base, "HEAD")?;
     analyze::analyze(&mut facts, &chosen.policy, &mut blobs);
-    let verdict = evaluate(&facts, &chosen.policy);
+    let mut verdict = evaluate(&facts, &chosen.policy);
+    if let Some(reviewers) = &chosen.policy.reviewers {
+        // Who would be asked, from the base branch's CODEOWNERS; nothing is requested from here,
+        // and load on other PRs is unknown without GitHub.
+        let codeowners = CODEOWNERS_PATHS.iter().find_map(|p| repo.show(&base, p));
+        let people = crate::assign::PeopleFacts {
+            teams: chosen.policy.teams.clone(),
+            codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
+            ..Default::default()
+        };
+        let on = self::assign::OnPr::default();
+        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now());
+    }
     Ok((chosen, verdict))
 }
 
