@@ -1,0 +1,1 @@
+//! Tests of the latency metrics: hand-built timelines with known answers, and real review history.
