@@ -121,8 +121,9 @@ pub fn summarize_pr(
 ) -> Option<PrSummary> {
     let mut seen = HashSet::with_capacity(events.len());
     let mut ordered: Vec<&Event> = events.iter().filter(|e| e.at < now && seen.insert(e.id.as_str())).collect();
-    // Stable: events of the same second keep the order the caller gave them.
-    ordered.sort_by_key(|e| e.at);
+    // Stable: events of the same second keep the caller's order, except that opening comes first
+    // and merging or closing last, as lists merged from different API calls may tie.
+    ordered.sort_by_key(|e| (e.at, lifecycle_rank(&e.kind)));
     let first = *ordered.first()?;
     let last = *ordered.last()?;
     let author = if last.context.author.as_str().is_empty() {
@@ -139,6 +140,14 @@ pub fn summarize_pr(
         replay.apply(event);
     }
     Some(replay.finish())
+}
+
+fn lifecycle_rank(kind: &EventKind) -> u8 {
+    match kind {
+        EventKind::Opened { .. } => 0,
+        EventKind::Merged | EventKind::Closed => 2,
+        _ => 1,
+    }
 }
 
 struct Replay<'a> {

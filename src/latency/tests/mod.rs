@@ -1,1 +1,6 @@
 //! Tests of the latency metrics: hand-built timelines with known answers, and real review history.
+
+mod calendar;
+mod digest;
+mod support;
+mod timeline;
