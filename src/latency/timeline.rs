@@ -444,16 +444,18 @@ impl<'a> Replay<'a> {
     /// Moves time forward to `t`: the ready clock runs while open and not a draft, and the
     /// current turn's share inside the window is added up.
     fn advance(&mut self, t: i64) {
+        if !self.end_seen && t >= self.window_end {
+            // The state just before the first moment at or past the end; a PR whose history
+            // starts after the end was not open at it.
+            self.end_seen = true;
+            self.out.open_at_window_end = self.open && self.last.is_some();
+        }
         let Some(last) = self.last.replace(t) else {
             return;
         };
         if t <= last {
             self.last = Some(last);
             return;
-        }
-        if !self.end_seen && t >= self.window_end {
-            self.end_seen = true;
-            self.out.open_at_window_end = self.open;
         }
         let ready = self.open && !self.draft;
         let clock = &self.config.clock;

@@ -263,3 +263,20 @@ fn a_history_that_starts_after_opening_takes_the_pr_as_open_and_ready() {
     assert_eq!(s.opened_at, None);
     assert_eq!(s.first_review.expect("reviewed").wait_secs, HOUR);
 }
+
+/// `now` a few days after the window: what happened in between is known for the `now` figures
+/// but is outside the window.
+#[test]
+fn a_pr_opened_after_the_window_but_before_now_is_not_in_the_window() {
+    let window = window("2025-03-03 00:00", "2025-03-10 00:00");
+    let pr = Pr::new(1, "ann").opened("2025-03-11 09:00").request("2025-03-11 09:00", "bob");
+    let s = summarize_pr(&wall_clock(), &window, t("2025-03-12 09:00"), &pr.events).expect("events");
+    assert!(!s.active_in_window && !s.open_at_window_end);
+    assert_eq!((s.waiting_on_author_secs, s.waiting_on_reviewers_secs), (0, 0));
+    assert_eq!(s.now.awaiting_first_review_secs, Some(24 * HOUR));
+
+    let before = Pr::new(2, "ann").opened("2025-03-07 09:00").merged("2025-03-11 09:00");
+    let s = summarize_pr(&wall_clock(), &window, t("2025-03-12 09:00"), &before.events).expect("events");
+    assert!(s.active_in_window && s.open_at_window_end);
+    assert_eq!(s.waiting_on_reviewers_secs, (2 * 24 + 15) * HOUR);
+}
