@@ -20,6 +20,8 @@ const RATIO_FLOOR_SECS: f64 = 900.0;
 /// One finding: the data behind it, and its sentence and suggestion from `wording`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// Flattened: the finding's `kind` and its figures sit beside the sentences in JSON.
+    #[serde(flatten)]
     pub kind: FindingKind,
     pub headline: String,
     pub suggestion: String,

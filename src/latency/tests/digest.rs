@@ -259,7 +259,8 @@ fn the_digest_serialises_to_json_for_renderers() {
     let d = digest_of(config(), &week());
     let json = serde_json::to_value(&d).expect("serialisable");
     assert_eq!(json["clock"], "calendar");
-    assert_eq!(json["findings"][0]["kind"]["kind"], "author_wait");
+    assert_eq!(json["findings"][0]["kind"], "author_wait");
+    assert_eq!(json["findings"][0]["share"], 0.61);
     assert_eq!(json["longest_waiting"][0]["on"][0], serde_json::json!({"type": "user", "login": "dave"}));
     assert_eq!(json["by_tier"][0]["first_review_hours"]["median"], 9.0);
 }
