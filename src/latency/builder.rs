@@ -141,7 +141,10 @@ impl DigestBuilder {
     /// The earliest moment that matters: feed every PR that was open or had an event since then,
     /// with its whole history (a request made before that moment still starts its wait).
     pub fn history_since(&self) -> DateTime<Utc> {
-        let trend = self.trend_start.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc() - Days::new(1));
+        // A day early: the trend's Monday starts at local midnight, up to a day from UTC's.
+        let trend =
+            self.trend_start.and_then(|d| d.checked_sub_days(Days::new(1))).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let trend = trend.map(|d| d.and_utc());
         trend.map_or(self.window.start, |t| t.min(self.window.start))
     }
 
@@ -527,7 +530,7 @@ fn trend_start(config: &LatencyConfig, window: &Window) -> Option<NaiveDate> {
     if config.trend_weeks == 0 || window.end <= window.start {
         return None;
     }
-    let last_instant = window.end - chrono::TimeDelta::seconds(1);
+    let last_instant = window.end.checked_sub_signed(chrono::TimeDelta::seconds(1))?;
     let last_day = config.clock.calendar.local_naive_date(last_instant)?;
     let monday = last_day.checked_sub_days(Days::new(u64::from(last_day.weekday().num_days_from_monday())))?;
     monday.checked_sub_days(Days::new(7 * u64::from(config.trend_weeks - 1)))
