@@ -1,0 +1,140 @@
+//! The weekly digest as data: what renderers (Markdown, HTML, Slack, JSON) show. Figures only,
+//! computed by `DigestBuilder`; the sentences of the findings come from `wording`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::calendar::ClockMode;
+use super::config::Window;
+use super::event::Reviewer;
+use super::findings::Finding;
+use super::stats::Spread;
+use crate::model::Login;
+use crate::policy::Tier;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Digest {
+    pub window: Window,
+    pub now: DateTime<Utc>,
+    /// Whether the hours below are working hours or wall-clock hours.
+    pub clock: ClockMode,
+    /// The time zone of the working hours and of the weeks in `trend`.
+    pub timezone: String,
+    pub totals: Totals,
+    /// Every PR together, in the same shape as each breakdown's groups.
+    pub overall: GroupFigures,
+    /// `red`, `yellow`, `green`, then `untiered`; only groups with PRs.
+    pub by_tier: Vec<GroupFigures>,
+    /// `ai` (declared assisted or generated, or detected) and `no_ai`.
+    pub by_ai: Vec<GroupFigures>,
+    /// By repository name.
+    pub by_repo: Vec<GroupFigures>,
+    /// By the author's teams (a PR counts in each of them); `no team` last.
+    pub by_team: Vec<GroupFigures>,
+    /// Load per person and team, most requests first, then by name. Never ordered by speed.
+    pub reviewers: Vec<ReviewerLoad>,
+    /// One line per tier that has a time-to-first-review target.
+    pub targets: Vec<TargetFigures>,
+    /// Open PRs waiting on reviewers right now, the longest wait first.
+    pub longest_waiting: Vec<WaitingPr>,
+    pub traceability: Traceability,
+    /// The few things worth acting on, the most waiting time explained first.
+    pub findings: Vec<Finding>,
+    /// One entry per ISO week, oldest first, the window's last week at the end.
+    pub trend: Vec<WeekFigures>,
+}
+
+/// Counts of what happened in the window (and, for the `_now` fields, the state at `now`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Totals {
+    /// PRs with an event in the window or open during some of it.
+    pub prs_active: usize,
+    pub opened: usize,
+    pub merged: usize,
+    pub closed_unmerged: usize,
+    pub open_at_end: usize,
+    pub first_reviews: usize,
+    pub reviews: usize,
+    pub review_requests: usize,
+    pub waiting_on_reviewers_now: usize,
+    pub waiting_on_author_now: usize,
+}
+
+/// One group's figures. Hours are on the digest's clock.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct GroupFigures {
+    pub group: String,
+    /// PRs active in the window.
+    pub prs: usize,
+    pub merged: usize,
+    /// First reviews given in the window.
+    pub first_review_hours: Spread,
+    /// Requests answered in the window.
+    pub review_response_hours: Spread,
+    /// PRs merged in the window.
+    pub open_to_merge_hours: Spread,
+    pub approval_to_merge_hours: Spread,
+    pub review_rounds: Spread,
+    /// Time inside the window that PRs of the group waited on reviewers and on their authors.
+    pub waiting_on_reviewers_hours: f64,
+    pub waiting_on_author_hours: f64,
+    /// Open PRs never reviewed yet at `now`.
+    pub awaiting_first_review_now: usize,
+}
+
+/// A reviewer's load: what was asked of them, what they gave, what waits on them now. The
+/// response spread is there to see waiting, not to rank people.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewerLoad {
+    pub reviewer: Reviewer,
+    pub requests_received: usize,
+    /// A person's reviews in the window; for a team, its requests answered in the window.
+    pub reviews_given: usize,
+    pub response_hours: Spread,
+    /// Unanswered requests on open, ready PRs at `now`.
+    pub open_queue_now: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetFigures {
+    pub tier: Tier,
+    pub target_hours: f64,
+    /// First reviews given in the window.
+    pub first_reviews: usize,
+    /// Of those, how many came later than the target.
+    pub breached: usize,
+    /// Open PRs of the tier not reviewed yet whose wait is already past the target.
+    pub waiting_over_target_now: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaitingPr {
+    pub repo: String,
+    pub pr: u64,
+    pub tier: Option<Tier>,
+    pub author: Login,
+    /// Ready time since the PR last became the reviewers' turn.
+    pub waiting_hours: f64,
+    pub since: Option<DateTime<Utc>>,
+    /// The requests still open; empty when nobody was asked.
+    pub on: Vec<Reviewer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Traceability {
+    pub merged: usize,
+    pub with_story: usize,
+    /// `with_story / merged`, `None` when nothing merged.
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekFigures {
+    /// `2025-W07`.
+    pub week: String,
+    pub starts_on: NaiveDate,
+    pub first_review_hours: Spread,
+    pub review_response_hours: Spread,
+    pub open_to_merge_hours: Spread,
+    pub merged: usize,
+}

@@ -1,0 +1,26 @@
+//! Review latency: review-flow events in, waiting-time metrics and a weekly digest out.
+//!
+//! Pure like `policy/`: no I/O, no clock, no randomness. Callers pass the events, the window and
+//! `now`; storage, GitHub and rendering live elsewhere. Definitions are in docs/metrics.md.
+
+pub mod builder;
+pub mod calendar;
+pub mod config;
+pub mod digest;
+pub mod event;
+pub mod findings;
+pub mod stats;
+pub mod timeline;
+pub mod wording;
+
+#[cfg(test)]
+mod tests;
+
+pub use builder::DigestBuilder;
+pub use calendar::{BusinessCalendar, CalendarError, CalendarSpec, Clock, ClockMode};
+pub use config::{LatencyConfig, Window};
+pub use digest::{Digest, GroupFigures, ReviewerLoad, TargetFigures, Totals, Traceability, WaitingPr, WeekFigures};
+pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+pub use findings::{Finding, FindingKind};
+pub use stats::Spread;
+pub use timeline::{PrSummary, Turn, summarize_pr};

@@ -1,0 +1,7 @@
+//! Tests of the latency metrics: hand-built timelines with known answers, and real review history.
+
+mod calendar;
+mod devlake;
+mod digest;
+mod support;
+mod timeline;
