@@ -376,3 +376,47 @@ async fn the_app_requests_the_least_loaded_reviewer_once_and_says_why() {
     server.stop().await;
     db.drop_database().await;
 }
+
+/// `/flowgate reassign` from a collaborator withdraws the request nobody answered and asks
+/// someone else, never the person replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reassign_replaces_the_waiting_reviewer_with_another() {
+    let db = &databases("serve_reassign").await[0];
+    let fake = opened_pr().await;
+    fake.with(|s| {
+        let key = ("master".to_string(), ".github/flowgate.yml".to_string());
+        let policy = format!(
+            "{}\nreviewers:\n  pools:\n    everyone: {{ members: [carol, dave, Codertocat], capacity: 2 }}\n  \
+             tiers:\n    green: {{ request: 1, from: [everyone] }}\n    yellow: {{ request: 1, from: [everyone] }}\n    \
+             red: {{ request: 1, from: [everyone] }}\n",
+            s.contents[&key]
+        );
+        s.contents.insert(key, policy);
+        s.pr(2).pull["requested_reviewers"] = json!([]);
+    });
+    let server = Server::start(&fake, &db.url).await;
+    server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+    let requested = || fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
+    wait_until("someone is requested", async || requested().as_array().is_some_and(|r| r.len() == 1)).await;
+    let first = requested()[0]["login"].as_str().unwrap_or_default().to_string();
+    assert!(first == "carol" || first == "dave", "{first}");
+
+    let comment = json!({
+        "action": "created",
+        "installation": { "id": 1 },
+        "repository": { "full_name": "Codertocat/Hello-World" },
+        "issue": { "number": 2, "pull_request": { "url": "x" }, "user": { "login": "Codertocat" } },
+        "comment": { "body": "/flowgate reassign", "user": { "login": "hubot" }, "author_association": "MEMBER" }
+    });
+    assert_eq!(server.deliver("issue_comment", "c-reassign", &comment).await.0, 202);
+    wait_until("the request moves to the other reviewer", async || {
+        requested().as_array().is_some_and(|r| r.len() == 1 && r[0]["login"] != first.as_str())
+    })
+    .await;
+    let second = requested()[0]["login"].as_str().unwrap_or_default().to_string();
+    assert!(second == "carol" || second == "dave", "{second}");
+    let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
+    assert!(summary.contains(&format!("{first}: being replaced")), "the replaced reviewer and why: {summary}");
+    server.stop().await;
+    db.drop_database().await;
+}

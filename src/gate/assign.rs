@@ -87,7 +87,28 @@ pub fn owners_of_paths(
         .collect()
 }
 
-/// Chooses the reviewers and records the choice in the verdict.
+/// Everything a choice was made from, kept so `/flowgate reassign` can choose again.
+#[derive(Debug, Clone)]
+pub struct AssignInputs {
+    pub policy: ReviewerPolicy,
+    pub pr: PrToAssign,
+    pub people: PeopleFacts,
+}
+
+impl AssignInputs {
+    /// The people `/flowgate reassign` replaces: those whose review is requested and not yet
+    /// given. Reviews already given stay: a reassignment is for a request nobody is answering.
+    pub fn waiting(&self) -> Vec<Login> {
+        self.pr.requested_users.iter().filter(|l| !self.pr.reviewed_by.contains(l)).cloned().collect()
+    }
+
+    /// Chooses again without `replace` and records the choice in the verdict.
+    pub fn reassign(&self, verdict: &mut Verdict, replace: &[Login], now: jiff::Timestamp) {
+        verdict.reviewers = Some(crate::assign::reassign(&self.policy, &self.pr, &self.people, now, replace));
+    }
+}
+
+/// Chooses the reviewers and records the choice in the verdict; returns what it chose from.
 pub fn assign(
     verdict: &mut Verdict,
     policy: &ReviewerPolicy,
@@ -95,7 +116,7 @@ pub fn assign(
     on: &OnPr,
     people: &PeopleFacts,
     now: jiff::Timestamp,
-) {
+) -> AssignInputs {
     let mut pr = PrToAssign::new(
         facts.repo.clone().unwrap_or_default(),
         facts.number.unwrap_or_default(),
@@ -111,6 +132,7 @@ pub fn assign(
     pr.reviewed_by = facts.reviews.iter().map(|r| r.reviewer.clone()).collect();
     pr.removed_themselves = on.removed_themselves.clone();
     verdict.reviewers = Some(choose(policy, &pr, people, now));
+    AssignInputs { policy: policy.clone(), pr, people: people.clone() }
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub struct Gated {
     pub verdict: Verdict,
     /// The PR's labels as fetched, to change the tier label only when it differs.
     pub labels: Vec<String>,
+    /// What reviewers were chosen from, when the policy has a `reviewers:` section.
+    pub assignment: Option<assign::AssignInputs>,
 }
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
@@ -82,12 +84,13 @@ pub async fn gate(
     if learned {
         verdict = evaluate(&facts, &chosen.policy);
     }
+    let mut assignment = None;
     if let Some(reviewers) = chosen.policy.reviewers.clone() {
         let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
         let on = assign::OnPr::read(&header, events.as_deref());
-        assign::assign(&mut verdict, &reviewers, &facts, &on, &people, jiff::Timestamp::now());
+        assignment = Some(assign::assign(&mut verdict, &reviewers, &facts, &on, &people, jiff::Timestamp::now()));
     }
-    Ok(Gated { chosen, facts, verdict, labels })
+    Ok(Gated { chosen, facts, verdict, labels, assignment })
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else

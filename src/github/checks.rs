@@ -240,6 +240,27 @@ impl GitHub {
         Ok(Write::Done(asked))
     }
 
+    /// Withdraws review requests (for `/flowgate reassign`). Someone no longer requested is not
+    /// an error: GitHub ignores them.
+    pub async fn withdraw_reviewers(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        logins: &[&str],
+    ) -> Result<Write<()>, UserError> {
+        let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
+        for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
+            let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, Some(&json!({ "reviewers": chunk }))).await?;
+            if let Some(why) = denied(&answer) {
+                return Ok(Write::Denied(why));
+            }
+            if !answer.status.is_success() {
+                return Err(failure("DELETE", &path, &answer));
+            }
+        }
+        Ok(Write::Done(()))
+    }
+
     /// Comments on a PR once: a comment carrying `marker` made since `since_iso` counts as done,
     /// so a delivery processed twice does not comment twice.
     pub async fn comment_once(

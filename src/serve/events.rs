@@ -35,9 +35,12 @@ const REVIEW_ACTIONS: [&str; 3] = ["submitted", "edited", "dismissed"];
 pub enum Command {
     Recheck,
     Explain,
+    /// Choose reviewers again, replacing those requested who have not reviewed.
+    Reassign,
 }
 
-/// Reads `/flowgate recheck` or `/flowgate explain` at the start of a line of a comment.
+/// Reads `/flowgate recheck`, `/flowgate explain` or `/flowgate reassign` at the start of a line of
+/// a comment.
 pub fn command(comment: &str) -> Option<Command> {
     comment.lines().find_map(|line| {
         let mut words = line.split_whitespace();
@@ -47,6 +50,7 @@ pub fn command(comment: &str) -> Option<Command> {
         match (words.next(), words.next()) {
             (Some("recheck"), None) => Some(Command::Recheck),
             (Some("explain"), None) => Some(Command::Explain),
+            (Some("reassign"), None) => Some(Command::Reassign),
             _ => None,
         }
     })
@@ -226,6 +230,7 @@ mod tests {
         assert_eq!(command("  /flowgate explain  "), Some(Command::Explain));
         assert_eq!(command("/flowgaterecheck"), None, "the command is a word of its own");
         assert_eq!(command("/flowgate recheck please"), None);
+        assert_eq!(command("/flowgate reassign"), Some(Command::Reassign));
     }
 
     #[test]

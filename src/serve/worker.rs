@@ -115,6 +115,30 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
     }
 }
 
+/// `/flowgate reassign`: withdraws the requests nobody has answered yet and chooses again without
+/// those people; `publish` then requests the new choice. Without a `reviewers:` policy, or with
+/// nobody waiting, there is nothing to do.
+async fn reassign(
+    gh: &crate::github::GitHub,
+    repo: &RepoName,
+    pr: u64,
+    gated: &mut remote::Gated,
+) -> Result<(), UserError> {
+    let Some(inputs) = gated.assignment.clone() else {
+        return Ok(());
+    };
+    let replace = inputs.waiting();
+    if replace.is_empty() {
+        return Ok(());
+    }
+    let logins: Vec<&str> = replace.iter().map(|l| l.as_str()).collect();
+    match gh.withdraw_reviewers(repo, pr, &logins).await? {
+        Write::Done(()) => inputs.reassign(&mut gated.verdict, &replace, jiff::Timestamp::now()),
+        Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot withdraw review requests to reassign: {why}"),
+    }
+    Ok(())
+}
+
 /// Best effort, after the last attempt failed: a failed check run saying that flowgate gave up,
 /// so the PR shows it rather than a check that never comes. GitHub may well refuse this too.
 async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
@@ -154,7 +178,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     }
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
     let result = async {
-        let gated = match remote::gate(&gh, &repo, pr, None).await {
+        let mut gated = match remote::gate(&gh, &repo, pr, None).await {
             Ok(gated) => gated,
             Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
                 // Trying again changes nothing until someone fixes the base branch: say so on
@@ -170,6 +194,18 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             }
             Err(e) => return Err(e),
         };
+        let comment_commands: Vec<Command> = work
+            .deliveries
+            .iter()
+            .filter(|d| d.event == "issue_comment")
+            .filter_map(|d| {
+                let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
+                events::command(payload["comment"]["body"].as_str().unwrap_or_default())
+            })
+            .collect();
+        if comment_commands.contains(&Command::Reassign) {
+            reassign(&gh, &repo, pr, &mut gated).await?;
+        }
         match remote::publish(&gh, &repo, &gated).await? {
             remote::Published::NotPosted(why) => eprintln!(
                 "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",

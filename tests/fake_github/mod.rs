@@ -388,6 +388,20 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
             }
             answer(201, pr.pull.clone())
         }
+        ("DELETE", ["pulls", n, "requested_reviewers"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let Some(pr) = n.parse().ok().and_then(|n: u64| state.pulls.get_mut(&n)) else {
+                return message(404, "Not Found");
+            };
+            let gone = body["reviewers"].as_array().cloned().unwrap_or_default();
+            if let Some(requested) = pr.pull["requested_reviewers"].as_array_mut() {
+                requested.retain(|r| !gone.contains(&r["login"]));
+            }
+            answer(200, pr.pull.clone())
+        }
         ("POST", ["issues", n, "labels"]) => {
             if state.read_only {
                 return write_denied();
