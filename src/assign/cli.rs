@@ -257,3 +257,59 @@ pub fn render(replay: &Replay, format: SimFormat) -> Result<String, UserError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(strategy: Strategy, gini: f64, red: f64) -> StrategyResult {
+        StrategyResult {
+            strategy,
+            requests: 10,
+            max_over_mean: 1.0 + gini * 5.0,
+            gini,
+            raw_max_over_mean: 1.0 + gini * 5.0,
+            raw_gini: gini,
+            red_first_pool_share: red,
+            over_capacity: 0,
+            unfilled: 0,
+        }
+    }
+
+    fn comparison(rows: Vec<StrategyResult>) -> Comparison {
+        Comparison { prs: 10, red_prs: 4, people: 3, red_pool: Some("security".into()), results: rows }
+    }
+
+    #[test]
+    fn a_tie_at_the_precision_shown_is_not_a_win() {
+        let c = comparison(vec![
+            row(Strategy::Flowgate, 0.1001, 1.0),
+            row(Strategy::RoundRobin, 0.1004, 0.5),
+            row(Strategy::LoadBalance, 0.2, 0.5),
+        ]);
+        let v = Verdict::of(&c);
+        assert!(v.red_rule_kept && !v.better_on_every_measure);
+        let gini = v.measures.iter().find(|m| m.measure == "gini").expect("gini");
+        assert_eq!(gini.as_even_or_more, [Strategy::RoundRobin]);
+        assert!(v.line.contains("did not spread load more evenly than every baseline on any measure"), "{}", v.line);
+        assert!(v.line.contains("Gini (0.100 vs round-robin 0.100)"), "{}", v.line);
+    }
+
+    #[test]
+    fn a_broken_red_rule_is_counted_and_spoils_the_verdict() {
+        let c = comparison(vec![row(Strategy::Flowgate, 0.05, 0.75), row(Strategy::Random, 0.2, 1.0)]);
+        let v = Verdict::of(&c);
+        assert!(!v.red_rule_kept && !v.better_on_every_measure);
+        assert!(v.line.starts_with("verdict: flowgate broke the red rule (3 of 4 red PRs"), "{}", v.line);
+        assert!(v.line.contains("on every measure"), "{}", v.line);
+    }
+
+    #[test]
+    fn two_synthetic_lines_must_agree() {
+        let events = [HistoryEvent::Synthetic { seed: 3 }, HistoryEvent::Synthetic { seed: 3 }];
+        assert_eq!(synthetic_seed(&events), Ok(Some(3)));
+        let events = [HistoryEvent::Synthetic { seed: 3 }, HistoryEvent::Synthetic { seed: 4 }];
+        assert!(synthetic_seed(&events).unwrap_err().contains("seeds 3 and 4"));
+        assert_eq!(synthetic_seed(&[]), Ok(None));
+    }
+}
