@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use flowgate::action::{self, ActionEnv, FailOn};
+use flowgate::assign::cli::{self as simulate, SimFormat};
 use flowgate::gate::{self, cases};
 use flowgate::git::LocalPr;
 use flowgate::github::{AppKey, Credentials, GitHub, RepoName, Token, Usage};
@@ -52,6 +53,9 @@ enum Command {
     /// The GitHub App itself.
     #[command(subcommand)]
     App(AppCommand),
+    /// Compare flowgate's reviewer choices with round-robin, random and GitHub's load balance by
+    /// replaying a history of PRs and reviews (docs/assign.md).
+    SimulateAssign(SimulateArgs),
     /// Save a live pull request as a snapshot directory that `check --snapshot` reads.
     Snapshot {
         #[command(flatten)]
@@ -170,6 +174,28 @@ struct CheckArgs {
     author: Option<String>,
 }
 
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["history", "synthetic"]))]
+struct SimulateArgs {
+    /// A recorded history, JSON Lines (see docs/assign.md).
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// Generate the synthetic month (a team of 12 with 3 seniors) and replay it.
+    #[arg(long)]
+    synthetic: bool,
+    /// The synthetic month's seed.
+    #[arg(long, value_name = "N", conflicts_with = "history", default_value_t = simulate::DEFAULT_SEED)]
+    seed: u64,
+    /// Save the generated history, to replay it later with --history.
+    #[arg(long, value_name = "FILE", conflicts_with = "history")]
+    write_history: Option<PathBuf>,
+    /// A policy whose `reviewers:` (and `teams:`) give the pools; needed for a recorded history.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SimFormat::Markdown)]
+    format: SimFormat,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
@@ -250,6 +276,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Snapshot { remote, out } => snapshot(remote, out),
+        Command::SimulateAssign(args) => simulate_assign(args),
     };
     match result {
         Ok(code) => code,
@@ -305,6 +332,17 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
     };
     print(&report::render(&verdict, args.format, color));
     Ok(if verdict.state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn simulate_assign(args: SimulateArgs) -> Result<ExitCode, UserError> {
+    let source = match &args.history {
+        Some(path) => simulate::Source::History(path),
+        None => simulate::Source::Synthetic { seed: args.seed, write_history: args.write_history.as_deref() },
+    };
+    let replay = simulate::run(source, args.policy.as_deref())?;
+    eprintln!("flowgate: replayed {}", replay.described);
+    print(&simulate::render(&replay, args.format)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn snapshot(remote: RemoteArgs, out: PathBuf) -> Result<ExitCode, UserError> {

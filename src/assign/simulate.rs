@@ -39,6 +39,9 @@ pub enum HistoryEvent {
     Review { at: Timestamp, repo: String, number: u64, reviewer: Login },
     /// Someone away from `from` until `until`.
     Away { login: Login, from: Timestamp, until: Timestamp },
+    /// This history is the synthetic month generated with `seed`: replay it with that month's
+    /// team, policy and CODEOWNERS (`flowgate simulate-assign --write-history` writes it first).
+    Synthetic { seed: u64 },
 }
 
 fn typical_effort() -> f64 {
@@ -57,13 +60,23 @@ pub fn to_jsonl(events: &[HistoryEvent]) -> String {
     out
 }
 
-/// Reads a JSON Lines history; blank lines are allowed. Errors name the line.
+/// Reads a JSON Lines history; blank lines are allowed. Errors name the line (and the column).
 pub fn parse_history(text: &str) -> Result<Vec<HistoryEvent>, String> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
+        .map(|(i, line)| serde_json::from_str(line).map_err(|e| line_error(i + 1, &e)))
         .collect()
+}
+
+/// serde_json counts lines within the one line it was given: "at line 1 column 80" would mislead.
+fn line_error(line: usize, e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) => format!("line {line}: {message} (column {})", e.column()),
+        None => format!("line {line}: {text}"),
+    }
 }
 
 /// What the replay needs besides the history.
@@ -223,6 +236,7 @@ impl Timeline {
                     reviews.entry((repo.to_ascii_lowercase(), *number)).or_default().push(*at)
                 }
                 HistoryEvent::Away { login, from, until } => away.push((login.clone(), *from, *until)),
+                HistoryEvent::Synthetic { .. } => {}
             }
         }
         for pr in &mut prs {
