@@ -32,3 +32,18 @@ fn slack_through_the_common_interface_is_its_payload_as_text() {
     let value: serde_json::Value = serde_json::from_str(&render(Format::Slack, &digest)).expect("JSON");
     assert_eq!(value, super::slack::render(&digest));
 }
+
+/// Figures no builder produces (infinite, not a number) still render in every format.
+#[test]
+fn impossible_figures_never_panic() {
+    let mut digest = fixture::week();
+    digest.overall.waiting_on_reviewers_hours = f64::NAN;
+    digest.overall.waiting_on_author_hours = f64::INFINITY;
+    digest.by_tier[0].first_review_hours.median = Some(f64::INFINITY);
+    digest.by_tier[1].waiting_on_author_hours = -5.0;
+    digest.trend[1].first_review_hours.median = Some(f64::NAN);
+    digest.reviewers.truncate(0);
+    for format in Format::ALL {
+        assert!(!render(format, &digest).is_empty(), "{format}");
+    }
+}
