@@ -1,0 +1,404 @@
+//! The digest as one self-contained HTML page: the findings first, key figures, inline SVG
+//! charts (see `svg`) and the tables behind them. No script, no external asset: it opens from a
+//! mail attachment or an artifact as it is.
+
+use super::svg::{self, Chart, Row};
+use super::wording as w;
+use super::{is_quiet, median, number, p90, pr_url, window_days};
+use crate::latency::digest::{Digest, GroupFigures};
+use crate::latency::wording::{hours, percent};
+
+/// Text and attribute values for HTML: the five characters that could end an element or an
+/// attribute become entities, so a login like `<script>` is shown, never run.
+pub fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(digest: &Digest) -> String {
+    let (first, last) = window_days(digest);
+    let title = w::title(&first, &last);
+    let unit = w::unit(digest.clock);
+    let mut body = format!(
+        "<header><h1>{}</h1><p class=\"window\">{}</p></header>\n",
+        escape(&title),
+        escape(&w::window_line(&first, &last, digest))
+    );
+    if is_quiet(digest) {
+        body.push_str(&format!("<p class=\"empty\">{}</p>\n", escape(w::EMPTY_WEEK)));
+    } else {
+        findings(&mut body, digest);
+        key_figures(&mut body, digest, unit);
+        stages(&mut body, digest, unit);
+        tiers(&mut body, digest, unit);
+        ai(&mut body, digest, unit);
+        section(&mut body, w::BY_REPO, &groups_table(&digest.by_repo, unit));
+        section(&mut body, w::BY_TEAM, &groups_table(&digest.by_team, unit));
+        reviewers(&mut body, digest, unit);
+        targets(&mut body, digest);
+        longest(&mut body, digest);
+        section(&mut body, w::TRACEABILITY, &format!("<p>{}</p>", escape(&w::traceability(&digest.traceability))));
+        trend(&mut body, digest, unit);
+    }
+    body.push_str(&format!("<footer>{}</footer>\n", escape(&w::clock_note(digest))));
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"{}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n\
+         <body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        w::PRODUCT,
+        escape(&title)
+    )
+}
+
+const STYLE: &str = "
+:root { color-scheme: light; --ink: #212529; --muted: #495057; --line: #dee2e6; --accent: #3b5bdb; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f8f9fa; color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
+main { max-width: 1040px; margin: 0 auto; padding: 32px 24px 48px; }
+header h1 { margin: 0 0 4px; font-size: 26px; }
+.window { margin: 0 0 24px; color: var(--muted); }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 20px 24px;
+  margin: 0 0 20px; }
+h2 { margin: 0 0 12px; font-size: 18px; }
+.findings ol { margin: 0; padding-left: 22px; }
+.findings li { margin: 0 0 10px; }
+.findings .headline { font-weight: 600; display: block; }
+.findings .suggestion { color: var(--muted); }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
+.figure { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
+.figure .value { font-size: 24px; font-weight: 600; display: block; }
+.figure .label { color: var(--muted); font-size: 13px; }
+svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0 16px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th { color: var(--muted); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.note, footer { color: var(--muted); font-size: 13px; }
+.empty { font-size: 18px; }
+a { color: var(--accent); }
+";
+
+fn section(out: &mut String, heading: &str, inner: &str) {
+    out.push_str(&format!("<section>\n<h2>{}</h2>\n{inner}\n</section>\n", escape(heading)));
+}
+
+fn findings(out: &mut String, digest: &Digest) {
+    let mut inner = String::new();
+    if digest.findings.is_empty() {
+        inner.push_str(&format!("<p>{}</p>", escape(w::NO_FINDINGS)));
+    } else {
+        inner.push_str("<ol>");
+        for finding in &digest.findings {
+            inner.push_str(&format!(
+                "<li class=\"finding\" data-kind=\"{}\"><span class=\"headline\">{}</span>\
+                 <span class=\"suggestion\">{}</span></li>",
+                escape(finding_kind(finding)),
+                escape(&w::sentence(&finding.headline)),
+                escape(&w::sentence(&finding.suggestion))
+            ));
+        }
+        inner.push_str("</ol>");
+    }
+    out.push_str(&format!("<section class=\"findings\">\n<h2>{}</h2>\n{inner}\n</section>\n", escape(w::FINDINGS)));
+}
+
+/// The finding's `kind` as it appears in JSON, for styling and tests.
+fn finding_kind(finding: &crate::latency::findings::Finding) -> &'static str {
+    use crate::latency::findings::FindingKind as K;
+    match finding.kind {
+        K::TierGap { .. } => "tier_gap",
+        K::AiGap { .. } => "ai_gap",
+        K::NoReviewerRequested { .. } => "no_reviewer_requested",
+        K::AuthorWait { .. } => "author_wait",
+        K::TargetMissed { .. } => "target_missed",
+        K::SlowMerge { .. } => "slow_merge",
+        K::ReviewConcentration { .. } => "review_concentration",
+        K::RepoGap { .. } => "repo_gap",
+    }
+}
+
+fn key_figures(out: &mut String, digest: &Digest, unit: &str) {
+    let t = &digest.totals;
+    let mut figures = vec![
+        (t.prs_active.to_string(), "PRs active".to_string()),
+        (t.merged.to_string(), "merged".to_string()),
+        (median(&digest.overall.first_review_hours), format!("median first review ({unit})")),
+        (t.waiting_on_reviewers_now.to_string(), "waiting on reviewers now".to_string()),
+        (t.waiting_on_author_now.to_string(), "waiting on their authors now".to_string()),
+    ];
+    if let Some(share) = digest.traceability.share {
+        figures.push((percent(share), "of merged PRs link to a story".to_string()));
+    }
+    let cards: String = figures
+        .iter()
+        .map(|(value, label)| {
+            format!(
+                "<div class=\"figure\"><span class=\"value\">{}</span><span class=\"label\">{}</span></div>",
+                escape(value),
+                escape(label)
+            )
+        })
+        .collect();
+    out.push_str(&format!(
+        "<section>\n<p>{}</p>\n<div class=\"figures\">{cards}</div>\n</section>\n",
+        escape(&w::summary(t))
+    ));
+}
+
+fn stages(out: &mut String, digest: &Digest, unit: &str) {
+    let mut rows = vec![Row {
+        label: "all PRs".to_string(),
+        values: vec![digest.overall.waiting_on_reviewers_hours, digest.overall.waiting_on_author_hours],
+    }];
+    rows.extend(digest.by_tier.iter().map(|g| Row {
+        label: w::group(&g.group),
+        values: vec![g.waiting_on_reviewers_hours, g.waiting_on_author_hours],
+    }));
+    let chart = Chart {
+        id: "chart-stages",
+        title: w::CHART_STAGES,
+        category_axis: w::AXIS_PRS,
+        value_axis: unit,
+        unit,
+        series: &[w::ON_REVIEWERS, w::ON_AUTHORS],
+        counts: false,
+    };
+    let mut inner = svg::horizontal_bars(&chart, &rows, true);
+    let all = &digest.overall;
+    inner.push_str(&format!(
+        "<table><thead><tr><th>stage</th><th class=\"num\">median ({unit})</th><th class=\"num\">p90 ({unit})</th>\
+         <th class=\"num\">measured</th></tr></thead><tbody>"
+    ));
+    for (stage, spread) in [
+        (w::STAGE_FIRST_REVIEW, &all.first_review_hours),
+        (w::STAGE_RESPONSE, &all.review_response_hours),
+        (w::STAGE_APPROVAL_TO_MERGE, &all.approval_to_merge_hours),
+        (w::STAGE_OPEN_TO_MERGE, &all.open_to_merge_hours),
+        (w::STAGE_ROUNDS, &all.review_rounds),
+    ] {
+        inner.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(stage),
+            median(spread),
+            p90(spread),
+            spread.count
+        ));
+    }
+    inner.push_str("</tbody></table>");
+    section(out, w::STAGES, &inner);
+}
+
+/// Columns of median first-review hours for the groups that have one.
+fn first_review_columns(id: &str, title: &str, axis: &str, groups: &[GroupFigures], unit: &str) -> String {
+    let rows: Vec<Row> = groups
+        .iter()
+        .filter_map(|g| g.first_review_hours.median.map(|m| Row { label: w::group(&g.group), values: vec![m] }))
+        .collect();
+    if rows.is_empty() {
+        return format!("<p class=\"note\">{}</p>", escape(w::NO_DATA));
+    }
+    let chart = Chart {
+        id,
+        title,
+        category_axis: axis,
+        value_axis: unit,
+        unit,
+        series: &[w::SERIES_FIRST_REVIEW],
+        counts: false,
+    };
+    svg::columns(&chart, &rows)
+}
+
+fn tiers(out: &mut String, digest: &Digest, unit: &str) {
+    let mut inner = first_review_columns("chart-tiers", w::CHART_TIERS, w::AXIS_TIER, &digest.by_tier, unit);
+    inner.push_str(&groups_table(&digest.by_tier, unit));
+    section(out, w::BY_TIER, &inner);
+}
+
+fn ai(out: &mut String, digest: &Digest, unit: &str) {
+    let mut inner = first_review_columns("chart-ai", w::CHART_AI, w::AXIS_PRS, &digest.by_ai, unit);
+    inner.push_str(&groups_table(&digest.by_ai, unit));
+    section(out, w::BY_AI, &inner);
+}
+
+fn groups_table(groups: &[GroupFigures], unit: &str) -> String {
+    if groups.is_empty() {
+        return format!("<p class=\"note\">{}</p>", escape(w::NO_DATA));
+    }
+    let headers = [
+        w::COL_GROUP.to_string(),
+        w::COL_PRS.to_string(),
+        w::COL_MERGED.to_string(),
+        w::col_first_review(unit),
+        w::col_first_review_p90(unit),
+        w::col_open_to_merge(unit),
+        w::col_on_reviewers(unit),
+        w::col_on_authors(unit),
+        w::COL_AWAITING.to_string(),
+    ];
+    let mut out = String::from("<table><thead><tr>");
+    for (i, h) in headers.iter().enumerate() {
+        out.push_str(&format!("<th{}>{}</th>", if i == 0 { "" } else { " class=\"num\"" }, escape(h)));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for g in groups {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            escape(&w::group(&g.group)),
+            g.prs,
+            g.merged,
+            median(&g.first_review_hours),
+            p90(&g.first_review_hours),
+            median(&g.open_to_merge_hours),
+            number(g.waiting_on_reviewers_hours),
+            number(g.waiting_on_author_hours),
+            g.awaiting_first_review_now
+        ));
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+fn reviewers(out: &mut String, digest: &Digest, unit: &str) {
+    let mut inner = format!("<p class=\"note\">{}</p>", escape(w::REVIEWERS_NOTE));
+    if digest.reviewers.is_empty() {
+        inner.push_str(&format!("<p class=\"note\">{}</p>", escape(w::NO_DATA)));
+        section(out, w::REVIEWERS, &inner);
+        return;
+    }
+    // The digest's order (load, then name) is kept: the chart is never a speed ranking.
+    let rows: Vec<Row> = digest
+        .reviewers
+        .iter()
+        .map(|r| Row { label: r.reviewer.name(), values: vec![r.requests_received as f64, r.open_queue_now as f64] })
+        .collect();
+    let chart = Chart {
+        id: "chart-load",
+        title: w::CHART_LOAD,
+        category_axis: w::AXIS_REVIEWER,
+        value_axis: w::AXIS_REQUESTS,
+        unit: w::AXIS_REQUESTS,
+        series: &[w::SERIES_REQUESTS, w::SERIES_QUEUE],
+        counts: true,
+    };
+    inner.push_str(&svg::horizontal_bars(&chart, &rows, false));
+    inner.push_str(&format!(
+        "<table><thead><tr><th>reviewer</th><th class=\"num\">requests received</th>\
+         <th class=\"num\">reviews given</th><th class=\"num\">waiting on them now</th>\
+         <th class=\"num\">median wait for an answer ({unit})</th></tr></thead><tbody>"
+    ));
+    for r in &digest.reviewers {
+        inner.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            escape(&r.reviewer.name()),
+            r.requests_received,
+            r.reviews_given,
+            r.open_queue_now,
+            median(&r.response_hours)
+        ));
+    }
+    inner.push_str("</tbody></table>");
+    section(out, w::REVIEWERS, &inner);
+}
+
+fn targets(out: &mut String, digest: &Digest) {
+    if digest.targets.is_empty() {
+        return;
+    }
+    let mut inner = String::from(
+        "<table><thead><tr><th>tier</th><th class=\"num\">target</th><th class=\"num\">first reviews</th>\
+         <th class=\"num\">later than the target</th><th class=\"num\">open PRs already past it</th></tr></thead><tbody>",
+    );
+    for t in &digest.targets {
+        inner.push_str(&format!(
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            escape(t.tier.id()),
+            escape(&hours(t.target_hours)),
+            t.first_reviews,
+            t.breached,
+            t.waiting_over_target_now
+        ));
+    }
+    inner.push_str("</tbody></table>");
+    section(out, w::TARGETS, &inner);
+}
+
+fn longest(out: &mut String, digest: &Digest) {
+    if digest.longest_waiting.is_empty() {
+        section(out, w::LONGEST, &format!("<p>{}</p>", escape(w::NOBODY_WAITING)));
+        return;
+    }
+    let mut inner = String::from(
+        "<table><thead><tr><th>PR</th><th>tier</th><th>author</th><th class=\"num\">waiting</th>\
+         <th>waiting on</th></tr></thead><tbody>",
+    );
+    for pr in &digest.longest_waiting {
+        let name = escape(&format!("{}#{}", pr.repo, pr.pr));
+        let link = match pr_url(&pr.repo, pr.pr) {
+            Some(url) => format!("<a href=\"{}\">{name}</a>", escape(&url)),
+            None => name,
+        };
+        inner.push_str(&format!(
+            "<tr><td>{link}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            pr.tier.map_or("–", |t| t.id()),
+            escape(pr.author.as_str()),
+            escape(&hours(pr.waiting_hours)),
+            escape(&w::waiting_on(pr))
+        ));
+    }
+    inner.push_str("</tbody></table>");
+    section(out, w::LONGEST, &inner);
+}
+
+fn trend(out: &mut String, digest: &Digest, unit: &str) {
+    if digest.trend.is_empty() {
+        return;
+    }
+    let labels: Vec<String> = digest.trend.iter().map(|wk| wk.week.clone()).collect();
+    let series = vec![
+        digest.trend.iter().map(|wk| wk.first_review_hours.median).collect::<Vec<_>>(),
+        digest.trend.iter().map(|wk| wk.open_to_merge_hours.median).collect(),
+    ];
+    let chart = Chart {
+        id: "chart-trend",
+        title: w::CHART_TREND,
+        category_axis: w::AXIS_WEEK,
+        value_axis: unit,
+        unit,
+        series: &[w::SERIES_FIRST_REVIEW, w::SERIES_OPEN_TO_MERGE],
+        counts: false,
+    };
+    let mut inner = svg::lines(&chart, &labels, &series);
+    inner.push_str(&format!(
+        "<table><thead><tr><th>week</th><th>starts on</th><th class=\"num\">median first review ({unit})</th>\
+         <th class=\"num\">median open to merge ({unit})</th><th class=\"num\">merged</th></tr></thead><tbody>"
+    ));
+    for wk in &digest.trend {
+        inner.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&wk.week),
+            wk.starts_on,
+            median(&wk.first_review_hours),
+            median(&wk.open_to_merge_hours),
+            wk.merged
+        ));
+    }
+    inner.push_str("</tbody></table>");
+    section(out, w::TREND, &inner);
+}

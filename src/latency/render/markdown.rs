@@ -1,0 +1,324 @@
+//! The digest as GitHub-flavoured Markdown for a weekly issue: the findings first, then tables,
+//! with mermaid charts that GitHub draws in place.
+
+use super::wording as w;
+use super::{is_quiet, median, number, p90, window_days};
+use crate::latency::digest::{Digest, GroupFigures};
+use crate::latency::wording::{hours, percent};
+
+pub fn render(digest: &Digest) -> String {
+    let (first, last) = window_days(digest);
+    let unit = w::unit(digest.clock);
+    let mut out = format!("# {}\n\n", w::title(&first, &last));
+    if is_quiet(digest) {
+        out.push_str(&format!("{}\n\n_{}_\n", w::EMPTY_WEEK, w::clock_note(digest)));
+        return out;
+    }
+    findings(&mut out, digest);
+    out.push_str(&format!("{}\n\n", w::summary(&digest.totals)));
+    stages(&mut out, digest, unit);
+    by_tier(&mut out, digest, unit);
+    heading(&mut out, w::BY_AI);
+    let ai: Vec<(String, Option<f64>)> =
+        digest.by_ai.iter().map(|g| (w::group(&g.group), g.first_review_hours.median)).collect();
+    bar_chart(&mut out, w::CHART_AI, &ai, unit);
+    groups(&mut out, &digest.by_ai, unit);
+    heading(&mut out, w::BY_REPO);
+    groups(&mut out, &digest.by_repo, unit);
+    heading(&mut out, w::BY_TEAM);
+    groups(&mut out, &digest.by_team, unit);
+    reviewers(&mut out, digest, unit);
+    targets(&mut out, digest);
+    longest(&mut out, digest);
+    heading(&mut out, w::TRACEABILITY);
+    out.push_str(&format!("{}\n\n", w::traceability(&digest.traceability)));
+    trend(&mut out, digest, unit);
+    out.push_str(&format!("---\n_{}_\n", w::clock_note(digest)));
+    out
+}
+
+fn heading(out: &mut String, text: &str) {
+    out.push_str(&format!("## {text}\n\n"));
+}
+
+fn findings(out: &mut String, digest: &Digest) {
+    heading(out, w::FINDINGS);
+    if digest.findings.is_empty() {
+        out.push_str(&format!("{}\n\n", w::NO_FINDINGS));
+        return;
+    }
+    for (n, finding) in digest.findings.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. **{}** {}\n",
+            n + 1,
+            text(&w::sentence(&finding.headline)),
+            text(&w::sentence(&finding.suggestion))
+        ));
+    }
+    out.push('\n');
+}
+
+fn stages(out: &mut String, digest: &Digest, unit: &str) {
+    heading(out, w::STAGES);
+    let all = &digest.overall;
+    out.push_str(&format!("| stage | median ({unit}) | p90 ({unit}) | measured |\n|---|--:|--:|--:|\n"));
+    for (stage, spread) in [
+        (w::STAGE_FIRST_REVIEW, &all.first_review_hours),
+        (w::STAGE_RESPONSE, &all.review_response_hours),
+        (w::STAGE_APPROVAL_TO_MERGE, &all.approval_to_merge_hours),
+        (w::STAGE_OPEN_TO_MERGE, &all.open_to_merge_hours),
+        (w::STAGE_ROUNDS, &all.review_rounds),
+    ] {
+        out.push_str(&format!("| {stage} | {} | {} | {} |\n", median(spread), p90(spread), spread.count));
+    }
+    let total = all.waiting_on_reviewers_hours + all.waiting_on_author_hours;
+    out.push_str(&format!(
+        "\n| waiting ({unit}) | {} | {} |\n|---|--:|--:|\n| all PRs | {} | {} |\n",
+        w::ON_REVIEWERS,
+        w::ON_AUTHORS,
+        share_of(all.waiting_on_reviewers_hours, total),
+        share_of(all.waiting_on_author_hours, total)
+    ));
+    for group in &digest.by_tier {
+        let total = group.waiting_on_reviewers_hours + group.waiting_on_author_hours;
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            text(&w::group(&group.group)),
+            share_of(group.waiting_on_reviewers_hours, total),
+            share_of(group.waiting_on_author_hours, total)
+        ));
+    }
+    out.push('\n');
+}
+
+/// `112.0 (39%)`: the hours and their part of the whole.
+fn share_of(value: f64, total: f64) -> String {
+    if total > 0.0 { format!("{} ({})", number(value), percent(value / total)) } else { number(value) }
+}
+
+fn by_tier(out: &mut String, digest: &Digest, unit: &str) {
+    heading(out, w::BY_TIER);
+    let bars: Vec<(String, Option<f64>)> =
+        digest.by_tier.iter().map(|g| (g.group.clone(), g.first_review_hours.median)).collect();
+    bar_chart(out, w::CHART_TIERS, &bars, unit);
+    groups(out, &digest.by_tier, unit);
+}
+
+fn groups(out: &mut String, groups: &[GroupFigures], unit: &str) {
+    if groups.is_empty() {
+        out.push_str(&format!("{}\n\n", w::NO_DATA));
+        return;
+    }
+    out.push_str(&format!(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+        w::COL_GROUP,
+        w::COL_PRS,
+        w::COL_MERGED,
+        w::col_first_review(unit),
+        w::col_first_review_p90(unit),
+        w::col_open_to_merge(unit),
+        w::col_on_reviewers(unit),
+        w::col_on_authors(unit),
+        w::COL_AWAITING
+    ));
+    for g in groups {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            text(&w::group(&g.group)),
+            g.prs,
+            g.merged,
+            median(&g.first_review_hours),
+            p90(&g.first_review_hours),
+            median(&g.open_to_merge_hours),
+            number(g.waiting_on_reviewers_hours),
+            number(g.waiting_on_author_hours),
+            g.awaiting_first_review_now
+        ));
+    }
+    out.push('\n');
+}
+
+fn reviewers(out: &mut String, digest: &Digest, unit: &str) {
+    heading(out, w::REVIEWERS);
+    out.push_str(&format!("{}\n\n", w::REVIEWERS_NOTE));
+    if digest.reviewers.is_empty() {
+        out.push_str(&format!("{}\n\n", w::NO_DATA));
+        return;
+    }
+    let slices: Vec<(String, usize)> = digest
+        .reviewers
+        .iter()
+        .filter(|r| r.requests_received > 0)
+        .map(|r| (r.reviewer.name(), r.requests_received))
+        .collect();
+    if !slices.is_empty() {
+        out.push_str(&format!("```mermaid\npie title {}\n", mermaid_text(w::CHART_LOAD_SHARE)));
+        for (name, count) in slices {
+            out.push_str(&format!("    \"{}\" : {count}\n", mermaid_text(&name)));
+        }
+        out.push_str("```\n\n");
+    }
+    out.push_str(&format!(
+        "| reviewer | requests received | reviews given | waiting on them now | median wait for an answer ({unit}) |\n\
+         |---|--:|--:|--:|--:|\n"
+    ));
+    for r in &digest.reviewers {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            code(&r.reviewer.name()),
+            r.requests_received,
+            r.reviews_given,
+            r.open_queue_now,
+            median(&r.response_hours)
+        ));
+    }
+    out.push('\n');
+}
+
+fn targets(out: &mut String, digest: &Digest) {
+    if digest.targets.is_empty() {
+        return;
+    }
+    heading(out, w::TARGETS);
+    out.push_str("| tier | target | first reviews | later than the target | open PRs already past it |\n");
+    out.push_str("|---|--:|--:|--:|--:|\n");
+    for t in &digest.targets {
+        let late = if t.first_reviews > 0 {
+            format!("{} ({})", t.breached, percent(t.breached as f64 / t.first_reviews as f64))
+        } else {
+            t.breached.to_string()
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {late} | {} |\n",
+            t.tier,
+            hours(t.target_hours),
+            t.first_reviews,
+            t.waiting_over_target_now
+        ));
+    }
+    out.push('\n');
+}
+
+fn longest(out: &mut String, digest: &Digest) {
+    heading(out, w::LONGEST);
+    if digest.longest_waiting.is_empty() {
+        out.push_str(&format!("{}\n\n", w::NOBODY_WAITING));
+        return;
+    }
+    out.push_str("| PR | tier | author | waiting | waiting on |\n|---|---|---|--:|---|\n");
+    for pr in &digest.longest_waiting {
+        let on = if pr.on.is_empty() {
+            format!("_{}_", w::NOBODY_ASKED)
+        } else {
+            pr.on.iter().map(|r| code(&r.name())).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str(&format!(
+            "| {}#{} | {} | {} | {} | {on} |\n",
+            text(&pr.repo),
+            pr.pr,
+            pr.tier.map_or("–", |t| t.id()),
+            code(pr.author.as_str()),
+            hours(pr.waiting_hours)
+        ));
+    }
+    out.push('\n');
+}
+
+fn trend(out: &mut String, digest: &Digest, unit: &str) {
+    if digest.trend.is_empty() {
+        return;
+    }
+    heading(out, w::TREND);
+    // The line skips weeks without a first review rather than drawing them as zero hours; the
+    // table below lists every week.
+    let points: Vec<(String, f64)> =
+        digest.trend.iter().filter_map(|wk| wk.first_review_hours.median.map(|m| (wk.week.clone(), m))).collect();
+    if points.len() >= 2 {
+        let max = points.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+        out.push_str(&format!(
+            "```mermaid\nxychart-beta\n    title \"{}\"\n    x-axis [{}]\n    y-axis \"{}\" 0 --> {}\n    line [{}]\n```\n\n",
+            mermaid_text(w::CHART_TREND_FIRST_REVIEW),
+            points.iter().map(|(week, _)| format!("\"{}\"", mermaid_text(week))).collect::<Vec<_>>().join(", "),
+            mermaid_text(unit),
+            axis_top(max),
+            points.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "| week | starts on | median first review ({unit}) | median answer to a request ({unit}) | median open to merge ({unit}) | merged |\n\
+         |---|---|--:|--:|--:|--:|\n"
+    ));
+    for wk in &digest.trend {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            text(&wk.week),
+            wk.starts_on,
+            median(&wk.first_review_hours),
+            median(&wk.review_response_hours),
+            median(&wk.open_to_merge_hours),
+            wk.merged
+        ));
+    }
+    out.push('\n');
+}
+
+/// A mermaid bar chart of the groups that have a figure; nothing when none has.
+fn bar_chart(out: &mut String, title: &str, bars: &[(String, Option<f64>)], unit: &str) {
+    let bars: Vec<(&String, f64)> = bars.iter().filter_map(|(label, v)| v.map(|v| (label, v))).collect();
+    if bars.is_empty() {
+        return;
+    }
+    let max = bars.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    out.push_str(&format!(
+        "```mermaid\nxychart-beta\n    title \"{}\"\n    x-axis [{}]\n    y-axis \"{}\" 0 --> {}\n    bar [{}]\n```\n\n",
+        mermaid_text(title),
+        bars.iter().map(|(label, _)| format!("\"{}\"", mermaid_text(label))).collect::<Vec<_>>().join(", "),
+        mermaid_text(unit),
+        axis_top(max),
+        bars.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>().join(", ")
+    ));
+}
+
+/// A round number a little above the tallest bar, so it does not touch the frame.
+fn axis_top(max: f64) -> String {
+    let top = (max * 1.1).ceil();
+    if top.is_finite() && top >= 1.0 { format!("{top:.0}") } else { "1".to_string() }
+}
+
+/// Mermaid labels sit inside double quotes and mermaid has no escape for them: keep the
+/// characters that names and titles use, turn anything else into a space.
+fn mermaid_text(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_alphanumeric() || " -_/.,@:()%".contains(c) { c } else { ' ' })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Text in a table cell or a list item: HTML, table pipes and Markdown's emphasis and link
+/// characters are escaped, so a repository or login is shown as written and changes nothing.
+pub(crate) fn text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A login or team as a code span: GitHub does not turn `@team` into a mention there, so the
+/// digest never notifies the people it lists.
+pub(crate) fn code(name: &str) -> String {
+    let clean: String = name.chars().map(|c| if matches!(c, '`' | '\n' | '\r') { ' ' } else { c }).collect();
+    // Inside a table a pipe still ends the cell, code span or not.
+    format!("`{}`", clean.replace('|', "\\|"))
+}

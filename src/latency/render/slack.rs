@@ -1,0 +1,128 @@
+//! The digest as a Slack Block Kit message, ready to POST to an incoming webhook: the findings,
+//! a few key figures and the PRs waiting longest, kept inside Slack's limits whatever the digest.
+
+use serde_json::{Value, json};
+
+use super::wording as w;
+use super::{is_quiet, median, pr_url, window_days};
+use crate::latency::digest::Digest;
+use crate::latency::wording::{hours, percent};
+
+/// Slack rejects a message with more blocks than this.
+pub const MAX_BLOCKS: usize = 50;
+/// Slack's limit on a section's text and on a context element.
+pub const MAX_TEXT: usize = 3000;
+/// Slack's limit on a header's text.
+pub const MAX_HEADER: usize = 150;
+/// Slack's limits on a section's fields: how many, and how long each.
+pub const MAX_FIELDS: usize = 10;
+pub const MAX_FIELD_TEXT: usize = 2000;
+/// A message is read on a phone: the first few findings and waits are the point.
+const FINDINGS_SHOWN: usize = 5;
+const WAITING_SHOWN: usize = 5;
+
+pub fn render(digest: &Digest) -> Value {
+    let (first, last) = window_days(digest);
+    let title = w::title(&first, &last);
+    let mut blocks = vec![json!({
+        "type": "header",
+        "text": { "type": "plain_text", "text": clip(&title, MAX_HEADER), "emoji": false }
+    })];
+    if is_quiet(digest) {
+        blocks.push(section(&escape(w::EMPTY_WEEK)));
+    } else {
+        blocks.push(section(&escape(&w::summary(&digest.totals))));
+        blocks.push(json!({ "type": "divider" }));
+        if digest.findings.is_empty() {
+            blocks.push(section(&escape(w::NO_FINDINGS)));
+        }
+        for (n, finding) in digest.findings.iter().take(FINDINGS_SHOWN).enumerate() {
+            blocks.push(section(&format!(
+                "*{}. {}*\n{}",
+                n + 1,
+                escape(&w::sentence(&finding.headline)),
+                escape(&w::sentence(&finding.suggestion))
+            )));
+        }
+        blocks.push(json!({ "type": "section", "fields": key_figures(digest) }));
+        if !digest.longest_waiting.is_empty() {
+            blocks.push(section(&waiting(digest)));
+        }
+    }
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{
+            "type": "mrkdwn",
+            "text": clip(&escape(&format!("{} · {}", w::window_line(&first, &last, digest), w::PRODUCT)), MAX_TEXT)
+        }]
+    }));
+    // The layout above stays far below the limit; this keeps the promise should it ever grow.
+    blocks.truncate(MAX_BLOCKS);
+    json!({ "text": clip(&title, MAX_TEXT), "blocks": blocks })
+}
+
+fn section(text: &str) -> Value {
+    json!({ "type": "section", "text": { "type": "mrkdwn", "text": clip(text, MAX_TEXT) } })
+}
+
+fn key_figures(digest: &Digest) -> Vec<Value> {
+    let unit = w::unit(digest.clock);
+    let t = &digest.totals;
+    let mut fields = vec![
+        ("PRs active".to_string(), t.prs_active.to_string()),
+        ("Merged".to_string(), t.merged.to_string()),
+        (format!("Median first review ({unit})"), median(&digest.overall.first_review_hours)),
+        ("Waiting on reviewers now".to_string(), t.waiting_on_reviewers_now.to_string()),
+        ("Waiting on authors now".to_string(), t.waiting_on_author_now.to_string()),
+    ];
+    if let Some(share) = digest.traceability.share {
+        fields.push(("Linked to a story".to_string(), percent(share)));
+    }
+    fields
+        .into_iter()
+        .take(MAX_FIELDS)
+        .map(|(label, value)| {
+            json!({ "type": "mrkdwn", "text": clip(&format!("*{}*\n{}", escape(&label), escape(&value)), MAX_FIELD_TEXT) })
+        })
+        .collect()
+}
+
+fn waiting(digest: &Digest) -> String {
+    let mut text = format!("*{}*", escape(w::LONGEST));
+    for pr in digest.longest_waiting.iter().take(WAITING_SHOWN) {
+        let name = escape(&format!("{}#{}", pr.repo, pr.pr));
+        // A link's label cannot hold `|` or `>`; `escape` already turned `>` into an entity and
+        // plain names (the only ones linked) have no `|`.
+        let shown = match pr_url(&pr.repo, pr.pr) {
+            Some(url) => format!("<{url}|{name}>"),
+            None => name,
+        };
+        text.push_str(&format!(
+            "\n• {shown}: {}, waiting on {}",
+            escape(&hours(pr.waiting_hours)),
+            escape(&w::waiting_on(pr))
+        ));
+    }
+    text
+}
+
+/// Slack's mrkdwn treats `&`, `<` and `>` as control characters; everything else is literal.
+pub fn escape(raw: &str) -> String {
+    raw.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// At most `max` characters (Slack counts characters, not bytes), with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    // Never leave half an entity (`&am`) at the cut.
+    if let Some(amp) = short.rfind('&')
+        && !short[amp..].contains(';')
+    {
+        short.truncate(amp);
+    }
+    short.push('…');
+    short
+}

@@ -1,0 +1,106 @@
+//! The Markdown digest: findings first, the figures in tables, mermaid charts, names that never
+//! notify anyone or inject markup.
+
+use super::fixture::{self, HOSTILE};
+use crate::latency::render::markdown::render;
+
+#[test]
+fn the_findings_come_first_with_their_figures_and_suggestions() {
+    let digest = fixture::week();
+    let text = render(&digest);
+    assert!(text.starts_with("# Review bottleneck digest, 3 Mar 2025 to 9 Mar 2025\n\n## What to act on\n\n1. **"));
+    let first_table = text.find("\n|").expect("a table");
+    for n in 0..digest.findings.len() {
+        let at = text.find(&format!("{}. **", n + 1)).expect("numbered finding");
+        assert!(at < first_table, "finding {n} comes before the tables");
+    }
+    assert!(digest.findings.len() >= 3, "the week has three findings or more: {:?}", digest.findings);
+    assert!(text.contains(
+        "1. **61% of the waiting was on authors (172 h on authors, 112 h on reviewers).** Answer change requests \
+         sooner: push the fix or re-request review the same day.\n"
+    ));
+    assert!(text.contains("Red-tier PRs wait 3.6x longer for a first review than yellow-tier PRs"));
+}
+
+#[test]
+fn the_tables_carry_the_digests_figures() {
+    let text = render(&fixture::week());
+    assert!(text.contains("| opened to first review | 4.0 | 10.2 | 7 |"));
+    assert!(text.contains("| all PRs | 112.0 (39%) | 172.0 (61%) |"));
+    assert!(text.contains("| red tier | 3 | 2 | 9.0 | 11.4 | 12.5 | 27.0 | 110.0 | 0 |"));
+    assert!(text.contains("| AI-assisted | 1 | 1 | 4.0 |"));
+    assert!(text.contains("| acme/shop | 4 | 2 | 9.0 |"));
+    assert!(text.contains("| payments | 4 | 2 |"));
+    assert!(text.contains("| red | 8.0 h | 3 | 2 (67%) | 0 |"));
+    assert!(text.contains("| acme/api#20 | yellow | `ben` | 63 h | `dave` |"));
+    assert!(text.contains("| acme/shop#21 | green | `ann` | 12.0 h | _nobody requested_ |"));
+    assert!(text.contains("4 of 5 merged PRs (80%) link to a story."));
+    assert!(text.contains("| 2025-W10 | 2025-03-03 | 4.0 | 4.0 | 5.0 | 5 |"));
+}
+
+#[test]
+fn reviewer_load_keeps_the_digests_order_not_a_speed_ranking() {
+    let text = render(&fixture::week());
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).take(5).collect();
+    // dave answers faster than alice and bob, and is still listed first: he was asked most.
+    assert_eq!(
+        rows,
+        [
+            "| `dave` | 3 | 2 | 1 | 2.5 |",
+            "| `erin` | 2 | 2 | 0 | 2.5 |",
+            "| `alice` | 1 | 2 | 0 | 9.0 |",
+            "| `bob` | 1 | 1 | 0 | 12.0 |",
+            "| `carol` | 1 | 1 | 0 | 6.0 |"
+        ]
+    );
+}
+
+#[test]
+fn charts_are_mermaid_blocks_github_draws() {
+    let text = render(&fixture::week());
+    assert!(text.contains(
+        "```mermaid\nxychart-beta\n    title \"Median time to first review by tier\"\n    x-axis [\"red\", \"yellow\"]\n    \
+         y-axis \"hours\" 0 --> 10\n    bar [9, 2.5]\n```"
+    ));
+    assert!(text.contains("```mermaid\npie title Share of review requests received\n    \"dave\" : 3\n"));
+    // The trend skips the week without a first review instead of drawing it as zero.
+    assert!(text.contains("    x-axis [\"2025-W09\", \"2025-W10\"]\n    y-axis \"hours\" 0 --> 5\n    line [1, 4]\n"));
+}
+
+#[test]
+fn the_unit_follows_the_digests_clock() {
+    let calendar = render(&fixture::week());
+    assert!(calendar.contains("median first review (hours)") && !calendar.contains("working hours"));
+    let business = render(&fixture::working_week());
+    assert!(business.contains("median first review (working hours)"));
+    assert!(business.contains("y-axis \"working hours\""));
+    assert!(business.contains("Times are working hours in UTC"));
+}
+
+#[test]
+fn an_empty_week_says_so_in_one_line() {
+    let text = render(&fixture::quiet_week());
+    assert!(text.contains("No review activity in this window."));
+    assert!(!text.contains('|') && !text.contains("```"), "no empty tables or charts:\n{text}");
+}
+
+#[test]
+fn names_are_code_spans_and_markup_is_escaped() {
+    let text = render(&fixture::hostile_week());
+    // Inside a code span GitHub shows markup as text; outside one it is escaped.
+    let code = format!("`{HOSTILE}`");
+    assert!(text.contains(&code), "a login is shown as code, not run:\n{text}");
+    let outside = text.replace(&code, "");
+    assert!(!outside.contains("<script") && !outside.contains("<b>"), "{outside}");
+    assert!(text.contains("| evil/&lt;b&gt;repo&lt;/b&gt;#7 | red | `mallory&co` |"));
+    assert!(!text.contains("\"<script"), "mermaid labels drop markup characters");
+}
+
+#[test]
+fn a_team_is_never_mentioned() {
+    let mut digest = fixture::week();
+    digest.longest_waiting[0].on = vec![crate::latency::Reviewer::team("acme/security")];
+    let text = render(&digest);
+    assert!(text.contains("`@acme/security`"));
+    assert!(!text.contains(" @acme/security"));
+}

@@ -1,0 +1,112 @@
+//! The Slack message: Block Kit blocks with the findings and key figures, inside Slack's limits.
+
+use serde_json::Value;
+
+use super::fixture::{self, HOSTILE};
+use crate::latency::findings::{Finding, FindingKind};
+use crate::latency::render::slack::{MAX_BLOCKS, MAX_FIELD_TEXT, MAX_FIELDS, MAX_HEADER, MAX_TEXT, render};
+use crate::latency::{Reviewer, WaitingPr};
+use crate::model::Login;
+
+fn blocks(message: &Value) -> &Vec<Value> {
+    message["blocks"].as_array().expect("blocks")
+}
+
+fn texts(block: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(text) = block["text"]["text"].as_str() {
+        out.push(text.to_string());
+    }
+    for list in ["fields", "elements"] {
+        for item in block[list].as_array().into_iter().flatten() {
+            out.extend(item["text"].as_str().map(str::to_string));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_header_then_the_findings_then_figures_and_the_window() {
+    let digest = fixture::week();
+    let message = render(&digest);
+    let blocks = blocks(&message);
+    let kinds: Vec<&str> = blocks.iter().filter_map(|b| b["type"].as_str()).collect();
+    assert_eq!(kinds[..3], ["header", "section", "divider"]);
+    assert_eq!(blocks[0]["text"]["text"], "Review bottleneck digest, 3 Mar 2025 to 9 Mar 2025");
+    assert_eq!(
+        blocks[3]["text"]["text"],
+        "*1. 61% of the waiting was on authors (172 h on authors, 112 h on reviewers).*\nAnswer change requests \
+         sooner: push the fix or re-request review the same day."
+    );
+    let fields: Vec<String> = blocks.iter().find(|b| b["fields"].is_array()).map(texts).expect("figures");
+    assert!(fields.contains(&"*PRs active*\n9".to_string()));
+    assert!(fields.contains(&"*Median first review (hours)*\n4.0".to_string()));
+    assert!(fields.contains(&"*Linked to a story*\n80%".to_string()));
+    assert_eq!(kinds.last(), Some(&"context"));
+    assert_eq!(texts(blocks.last().expect("context"))[0], "3 Mar 2025 to 9 Mar 2025 (hours, UTC) · flowgate");
+    assert_eq!(message["text"], "Review bottleneck digest, 3 Mar 2025 to 9 Mar 2025");
+    let waiting = texts(&blocks[blocks.len() - 2]).join("");
+    assert!(waiting.contains("<https://github.com/acme/api/pull/20|acme/api#20>: 63 h, waiting on dave"));
+}
+
+#[test]
+fn an_empty_week_is_a_header_a_line_and_the_window() {
+    let message = render(&fixture::quiet_week());
+    let blocks = blocks(&message);
+    assert_eq!(blocks.len(), 3);
+    assert_eq!(blocks[1]["text"]["text"], "No review activity in this window.");
+}
+
+#[test]
+fn markup_in_names_is_escaped_for_slack() {
+    let message = render(&fixture::hostile_week()).to_string();
+    assert!(!message.contains("<script") && !message.contains("<b>"), "{message}");
+    assert!(message.contains(&HOSTILE.replace('<', "&lt;").replace('>', "&gt;")), "{message}");
+}
+
+/// A digest far beyond any real week: every list huge, every sentence enormous.
+#[test]
+fn a_huge_digest_stays_within_slacks_limits() {
+    let mut digest = fixture::week();
+    let long = "waiting ".repeat(2_000);
+    let finding = digest.findings[0].clone();
+    digest.findings = (0..200)
+        .map(|n| Finding {
+            headline: format!("{n} {long} <&>"),
+            suggestion: format!("{long}&amp;"),
+            kind: FindingKind::SlowMerge { median_hours: 1.0, prs: n },
+            ..finding.clone()
+        })
+        .collect();
+    digest.longest_waiting = (0..5_000)
+        .map(|n| WaitingPr {
+            repo: format!("acme/{}", "r".repeat(300)),
+            pr: n,
+            tier: None,
+            author: Login::new("ann"),
+            waiting_hours: 1000.0,
+            since: None,
+            on: (0..50).map(|i| Reviewer::team(format!("team-{i}-{}", "x".repeat(100)))).collect(),
+        })
+        .collect();
+    digest.timezone = "Z".repeat(10_000);
+    let message = render(&digest);
+    let blocks = blocks(&message);
+    assert!(blocks.len() <= MAX_BLOCKS, "{} blocks", blocks.len());
+    for block in blocks {
+        if block["type"] == "header" {
+            assert!(block["text"]["text"].as_str().expect("header").chars().count() <= MAX_HEADER);
+        }
+        if let Some(fields) = block["fields"].as_array() {
+            assert!(fields.len() <= MAX_FIELDS);
+            for field in fields {
+                assert!(field["text"].as_str().expect("field").chars().count() <= MAX_FIELD_TEXT);
+            }
+        }
+        for text in texts(block) {
+            assert!(text.chars().count() <= MAX_TEXT, "{} characters", text.chars().count());
+            assert!(!text.ends_with("&am…"), "a cut never splits an entity");
+        }
+    }
+    assert!(message["text"].as_str().expect("fallback").chars().count() <= MAX_TEXT);
+}

@@ -1,0 +1,280 @@
+//! The HTML digest in a real browser: headless Chromium loads the page, its DOM must hold the
+//! SVG charts with the digest's figures, and a screenshot must show a drawn page.
+//!
+//! Needs Chromium (`apt-get install -y chromium`; `.ci/run` installs it). Without it the test
+//! fails and says so: a digest nobody saw render is not tested.
+
+use std::collections::BTreeMap;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use flowgate::Tier;
+use flowgate::latency::render::html;
+use flowgate::latency::{BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, LatencyConfig, Window};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "chromium";
+/// A cold browser start on a busy CI machine takes seconds; a hang must not take the suite with it.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
+
+fn t(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&format!("{text}:00Z")).expect("test time").with_timezone(&Utc)
+}
+
+/// One PR's events in flowgate's stored event format (docs/metrics.md).
+struct Pr {
+    repo: &'static str,
+    number: u64,
+    author: &'static str,
+    tier: &'static str,
+    events: Vec<Value>,
+}
+
+impl Pr {
+    fn new(repo: &'static str, number: u64, author: &'static str, tier: &'static str) -> Self {
+        Pr { repo, number, author, tier, events: Vec::new() }
+    }
+
+    fn event(mut self, at: &str, actor: &str, kind: Value) -> Self {
+        let mut event = json!({
+            "id": format!("{}#{}/{}", self.repo, self.number, self.events.len()),
+            "repo": self.repo,
+            "pr": self.number,
+            "at": format!("{at}:00Z"),
+            "actor": { "login": actor, "bot": false },
+            "context": { "author": self.author, "tier": self.tier, "ai_declared": "undeclared",
+                         "ai_detected": false, "ai_tools": [], "story_keys": ["SHOP-1"] },
+        });
+        if let (Some(event), Some(kind)) = (event.as_object_mut(), kind.as_object()) {
+            event.extend(kind.clone());
+        }
+        self.events.push(event);
+        self
+    }
+
+    fn opened(self, at: &str) -> Self {
+        let author = self.author;
+        self.event(at, author, json!({ "event": "opened", "draft": false }))
+    }
+
+    fn request(self, at: &str, reviewer: &str) -> Self {
+        let author = self.author;
+        self.event(
+            at,
+            author,
+            json!({ "event": "review_requested", "reviewer": { "type": "user", "login": reviewer } }),
+        )
+    }
+
+    fn approve(self, at: &str, reviewer: &str) -> Self {
+        self.event(at, reviewer, json!({ "event": "review_submitted", "outcome": "approved" }))
+    }
+
+    fn merged(self, at: &str) -> Self {
+        let author = self.author;
+        self.event(at, author, json!({ "event": "merged" }))
+    }
+
+    fn events(&self) -> Vec<Event> {
+        self.events.iter().map(|e| serde_json::from_value(e.clone()).expect("a stored event")).collect()
+    }
+}
+
+/// Red PRs wait 9, 12 and 6 h for alice and bob; yellow PRs 2, 3 and 4 h for dave and erin;
+/// #20 still waits on dave at `now`. Wall-clock hours, UTC, the week of 3 March 2025.
+fn digest() -> Digest {
+    let red = |n| Pr::new("acme/shop", n, "ann", "red");
+    let yellow = |n| Pr::new("acme/api", n, "ben", "yellow");
+    let prs = [
+        red(1).opened("2025-03-03T08:00").request("2025-03-03T08:00", "alice").approve("2025-03-03T17:00", "alice"),
+        red(2).opened("2025-03-04T08:00").request("2025-03-04T08:00", "bob").approve("2025-03-04T20:00", "bob"),
+        red(3)
+            .opened("2025-03-05T08:00")
+            .request("2025-03-05T08:00", "alice")
+            .approve("2025-03-05T14:00", "alice")
+            .merged("2025-03-05T15:00"),
+        yellow(4)
+            .opened("2025-03-03T09:00")
+            .request("2025-03-03T09:00", "dave")
+            .approve("2025-03-03T11:00", "dave")
+            .merged("2025-03-03T12:00"),
+        yellow(5)
+            .opened("2025-02-25T09:00")
+            .request("2025-02-25T09:00", "dave")
+            .approve("2025-02-25T12:00", "dave")
+            .merged("2025-02-25T13:00"),
+        yellow(6).opened("2025-03-05T09:00").request("2025-03-05T09:00", "erin").approve("2025-03-05T13:00", "erin"),
+        yellow(7).opened("2025-03-06T09:00").request("2025-03-06T09:00", "erin").approve("2025-03-06T12:00", "erin"),
+        yellow(20).opened("2025-03-07T09:00").request("2025-03-07T09:00", "dave"),
+    ];
+    let calendar = BusinessCalendar::office_hours("UTC").expect("UTC");
+    let mut config = LatencyConfig::new(Clock { calendar, mode: ClockMode::Calendar });
+    config.trend_weeks = 4;
+    config.first_review_targets = BTreeMap::from([(Tier::Red, Duration::from_secs(8 * 3600))]);
+    let mut builder =
+        DigestBuilder::new(config, Window::new(t("2025-03-03T00:00"), t("2025-03-10T00:00")), t("2025-03-10T00:00"));
+    for pr in &prs {
+        builder.add_pr(&pr.events());
+    }
+    builder.finish()
+}
+
+/// Runs Chromium headless with `args`; a missing browser fails the test with how to install it.
+fn chromium(profile: &Path, args: &[&str]) -> Output {
+    let child = Command::new(CHROMIUM)
+        .args(["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(error) if error.kind() == ErrorKind::NotFound => panic!(
+            "\n\n*** Chromium is not installed: this test renders the HTML digest in a real browser. ***\n\
+             *** Install it with `apt-get install -y chromium` (Debian), or run .ci/run, which does. ***\n\n"
+        ),
+        Err(error) => panic!("could not start {CHROMIUM}: {error}"),
+    };
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() > BROWSER_TIMEOUT => {
+                let _ = child.kill();
+                panic!("{CHROMIUM} {args:?} did not finish within {BROWSER_TIMEOUT:?}");
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(error) => panic!("waiting for {CHROMIUM}: {error}"),
+        }
+    }
+    let output = child.wait_with_output().expect("chromium's output");
+    assert!(
+        output.status.success(),
+        "{CHROMIUM} {args:?} failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Every element `<tag ...>` in the serialised DOM as its attributes, whatever their order.
+fn elements(dom: &str, tag: &str) -> Vec<BTreeMap<String, String>> {
+    let open = format!("<{tag} ");
+    dom.match_indices(&open)
+        .filter_map(|(at, _)| {
+            let rest = &dom[at + open.len()..];
+            let head = &rest[..rest.find('>')?];
+            let mut attrs = BTreeMap::new();
+            let mut text = head;
+            while let Some(eq) = text.find("=\"") {
+                let name = text[..eq].trim().trim_end_matches('/').to_string();
+                let value_end = text[eq + 2..].find('"')?;
+                attrs.insert(name, text[eq + 2..eq + 2 + value_end].to_string());
+                text = &text[eq + 2 + value_end + 1..];
+            }
+            Some(attrs)
+        })
+        .collect()
+}
+
+/// The marks drawn inside the chart with this id: its bars and points.
+fn marks(dom: &str, chart: &str) -> Vec<BTreeMap<String, String>> {
+    let start = dom.find(&format!("id=\"{chart}\"")).unwrap_or_else(|| panic!("{chart} is in the rendered DOM"));
+    let end = start + dom[start..].find("</svg>").expect("the chart's svg closes");
+    let inside = &dom[start..end];
+    let mut found = elements(inside, "rect");
+    found.extend(elements(inside, "circle"));
+    found.into_iter().filter(|m| m.contains_key("data-value")).collect()
+}
+
+fn number(mark: &BTreeMap<String, String>, attr: &str) -> f64 {
+    mark.get(attr).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{attr} on {mark:?}"))
+}
+
+/// `(label, value)` of a chart's marks in one series, in drawing order.
+fn series(marks: &[BTreeMap<String, String>], name: &str) -> Vec<(String, f64)> {
+    marks
+        .iter()
+        .filter(|m| m.get("data-series").map(String::as_str) == Some(name))
+        .map(|m| (m["data-label"].clone(), number(m, "data-value")))
+        .collect()
+}
+
+#[test]
+fn chromium_renders_the_digests_charts_with_its_figures() {
+    let digest = digest();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("digest.html");
+    std::fs::write(&page, html::render(&digest)).expect("page written");
+    let url = format!("file://{}", page.display());
+    let profile = dir.path().join("profile");
+
+    let dom = String::from_utf8(chromium(&profile, &["--dump-dom", &url]).stdout).expect("UTF-8 DOM");
+    assert!(dom.contains("<h1>Review bottleneck digest, 3 Mar 2025 to 9 Mar 2025</h1>"), "the page loaded:\n{dom}");
+    for chart in ["chart-stages", "chart-tiers", "chart-ai", "chart-load", "chart-trend"] {
+        assert!(!marks(&dom, chart).is_empty(), "{chart} has drawn marks");
+    }
+
+    // Waiting by stage: the overall bar's two segments are the digest's hours.
+    let stages = marks(&dom, "chart-stages");
+    let all: Vec<(String, f64)> = [series(&stages, "on reviewers"), series(&stages, "on authors")]
+        .concat()
+        .into_iter()
+        .filter(|(l, _)| l == "all PRs")
+        .collect();
+    assert_eq!(
+        all.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+        [digest.overall.waiting_on_reviewers_hours, digest.overall.waiting_on_author_hours]
+    );
+
+    // By tier: one column per tier with a first review, its median as the value.
+    let tiers = series(&marks(&dom, "chart-tiers"), "first review");
+    let expected: Vec<(String, f64)> = digest
+        .by_tier
+        .iter()
+        .filter_map(|g| g.first_review_hours.median.map(|m| (format!("{} tier", g.group), m)))
+        .collect();
+    assert_eq!(tiers, expected);
+    assert_eq!(tiers, [("red tier".to_string(), 9.0), ("yellow tier".to_string(), 3.0)]);
+
+    // Reviewer load: requests received in the digest's order (load, then name), never by speed.
+    let load = series(&marks(&dom, "chart-load"), "requests received");
+    let expected: Vec<(String, f64)> =
+        digest.reviewers.iter().map(|r| (r.reviewer.name(), r.requests_received as f64)).collect();
+    assert_eq!(load, expected);
+    // alice, erin and dave were each asked twice; alice and erin gave two reviews, dave one.
+    let names: Vec<&str> = load.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["alice", "erin", "dave", "bob"]);
+
+    // The trend: a point for each week with a first review, at the digest's median.
+    let trend = series(&marks(&dom, "chart-trend"), "first review");
+    let expected: Vec<(String, f64)> =
+        digest.trend.iter().filter_map(|w| w.first_review_hours.median.map(|m| (w.week.clone(), m))).collect();
+    assert_eq!(trend, expected);
+    assert!(trend.len() >= 2, "the trend spans weeks: {trend:?}");
+
+    // Every bar for a positive figure has a size the browser can paint.
+    for chart in ["chart-stages", "chart-tiers", "chart-ai", "chart-load"] {
+        for bar in marks(&dom, chart).iter().filter(|m| m.contains_key("width")) {
+            if number(bar, "data-value") > 0.0 {
+                assert!(number(bar, "width") > 0.0 && number(bar, "height") > 0.0, "{chart}: {bar:?}");
+            }
+        }
+    }
+
+    // The screenshot: kept under target/ for people (and CI artifacts) to look at.
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+    let png = artifacts.join("digest.png");
+    let _ = std::fs::remove_file(&png);
+    chromium(&profile, &[&format!("--screenshot={}", png.display()), "--window-size=1280,2000", &url]);
+    let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 10 * 1024, "{} is {size} bytes: the page did not paint", png.display());
+    let header = std::fs::read(&png).expect("screenshot readable");
+    assert!(header.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+}
