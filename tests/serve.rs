@@ -420,3 +420,74 @@ async fn reassign_replaces_the_waiting_reviewer_with_another() {
     server.stop().await;
     db.drop_database().await;
 }
+
+/// `/flowgate unavailable until DATE` from a reviewer who was asked hands their request on and
+/// keeps them from being chosen until then; `/flowgate available` brings them back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reviewer_who_says_they_are_away_is_replaced_and_passed_over_until_they_are_back() {
+    for db in databases("serve_away").await {
+        let fake = opened_pr().await;
+        fake.with(|s| {
+            let key = ("master".to_string(), ".github/flowgate.yml".to_string());
+            let policy = format!(
+                "{}\nreviewers:\n  pools:\n    everyone: {{ members: [carol, dave, Codertocat], capacity: 2 }}\n  \
+                 tiers:\n    green: {{ request: 1, from: [everyone] }}\n    yellow: {{ request: 1, from: [everyone] }}\n    \
+                 red: {{ request: 1, from: [everyone] }}\n",
+                s.contents[&key]
+            );
+            s.contents.insert(key, policy);
+            s.pr(2).pull["requested_reviewers"] = json!([]);
+        });
+        let server = Server::start(&fake, &db.url).await;
+        server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+        let requested = || fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
+        wait_until("someone is requested", async || requested().as_array().is_some_and(|r| r.len() == 1)).await;
+        let first = requested()[0]["login"].as_str().unwrap_or_default().to_string();
+
+        let comment = |id: &str, body: &str| {
+            json!({
+                "action": "created", "installation": { "id": 1 },
+                "repository": { "full_name": "Codertocat/Hello-World" },
+                "issue": { "number": 2, "pull_request": { "url": "x" }, "user": { "login": "Codertocat" } },
+                "comment": { "id": id, "body": body, "user": { "login": first.clone() }, "author_association": "MEMBER" }
+            })
+        };
+        let away = comment("c1", "Off next week.\n/flowgate unavailable until 2999-12-31");
+        assert_eq!(server.deliver("issue_comment", "c-away", &away).await.0, 202);
+        wait_until("the request moves on", async || {
+            requested().as_array().is_some_and(|r| r.len() == 1 && r[0]["login"] != first.as_str())
+        })
+        .await;
+        let store = &server.app.store;
+        let until = chrono::NaiveDate::from_ymd_opt(3000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp_millis());
+        assert_eq!(store.away(0).await.expect("reads"), vec![(first.clone(), until)], "{}", db.name);
+        let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
+        assert!(
+            summary.contains(&format!("{first}: being replaced")) || summary.contains(&format!("{first}: away until")),
+            "{summary}"
+        );
+
+        // Another PR while they are away: they are passed over.
+        fake.with(|s| {
+            let mut other = s.pulls[&2].clone();
+            other.pull["number"] = 5.into();
+            other.pull["requested_reviewers"] = json!([]);
+            s.pulls.insert(5, other);
+        });
+        let mut opened = payload("pull_request.opened.payload.json");
+        opened["pull_request"]["number"] = 5.into();
+        opened["number"] = 5.into();
+        assert_eq!(server.deliver("pull_request", "d-five", &opened).await.0, 202);
+        let on_five = || fake.with(|s| s.pulls[&5].pull["requested_reviewers"].clone());
+        wait_until("PR 5 gets a reviewer", async || on_five().as_array().is_some_and(|r| r.len() == 1)).await;
+        assert_ne!(on_five()[0]["login"], first.as_str(), "{}: the away reviewer is not chosen", db.name);
+
+        let back = comment("c2", "/flowgate available");
+        assert_eq!(server.deliver("issue_comment", "c-back", &back).await.0, 202);
+        wait_until("the absence is over", async || store.away(0).await.is_ok_and(|a| a.is_empty())).await;
+        server.stop().await;
+        db.drop_database().await;
+    }
+}

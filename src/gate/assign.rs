@@ -102,6 +102,11 @@ impl AssignInputs {
         self.pr.requested_users.iter().filter(|l| !self.pr.reviewed_by.contains(l)).cloned().collect()
     }
 
+    /// Chooses again (after the facts changed, such as who is away) and records the choice.
+    pub fn choose_again(&self, verdict: &mut Verdict, now: jiff::Timestamp) {
+        verdict.reviewers = Some(choose(&self.policy, &self.pr, &self.people, now));
+    }
+
     /// Chooses again without `replace` and records the choice in the verdict.
     pub fn reassign(&self, verdict: &mut Verdict, replace: &[Login], now: jiff::Timestamp) {
         verdict.reviewers = Some(crate::assign::reassign(&self.policy, &self.pr, &self.people, now, replace));

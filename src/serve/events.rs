@@ -37,10 +37,16 @@ pub enum Command {
     Explain,
     /// Choose reviewers again, replacing those requested who have not reviewed.
     Reassign,
+    /// The commenter is away, until the end of the given day (UTC) or until they say otherwise.
+    Unavailable {
+        until: Option<chrono::NaiveDate>,
+    },
+    /// The commenter is back.
+    Available,
 }
 
-/// Reads `/flowgate recheck`, `/flowgate explain` or `/flowgate reassign` at the start of a line of
-/// a comment.
+/// Reads a `/flowgate` command (`recheck`, `explain`, `reassign`, `unavailable [until YYYY-MM-DD]`,
+/// `available`) at the start of a line of a comment.
 pub fn command(comment: &str) -> Option<Command> {
     comment.lines().find_map(|line| {
         let mut words = line.split_whitespace();
@@ -51,6 +57,12 @@ pub fn command(comment: &str) -> Option<Command> {
             (Some("recheck"), None) => Some(Command::Recheck),
             (Some("explain"), None) => Some(Command::Explain),
             (Some("reassign"), None) => Some(Command::Reassign),
+            (Some("available"), None) => Some(Command::Available),
+            (Some("unavailable"), None) => Some(Command::Unavailable { until: None }),
+            (Some("unavailable"), Some("until")) => {
+                let date = chrono::NaiveDate::parse_from_str(words.next()?, "%Y-%m-%d").ok()?;
+                words.next().is_none().then_some(Command::Unavailable { until: Some(date) })
+            }
             _ => None,
         }
     })
@@ -231,6 +243,14 @@ mod tests {
         assert_eq!(command("/flowgaterecheck"), None, "the command is a word of its own");
         assert_eq!(command("/flowgate recheck please"), None);
         assert_eq!(command("/flowgate reassign"), Some(Command::Reassign));
+        assert_eq!(command("/flowgate unavailable"), Some(Command::Unavailable { until: None }));
+        assert_eq!(
+            command("/flowgate unavailable until 2026-12-24"),
+            Some(Command::Unavailable { until: chrono::NaiveDate::from_ymd_opt(2026, 12, 24) })
+        );
+        assert_eq!(command("/flowgate unavailable until tomorrow"), None, "a date is YYYY-MM-DD");
+        assert_eq!(command("/flowgate unavailable until 2026-02-30"), None, "a real date");
+        assert_eq!(command("/flowgate available"), Some(Command::Available));
     }
 
     #[test]

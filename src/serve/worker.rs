@@ -14,6 +14,7 @@ use crate::error::UserError;
 use crate::gate::remote;
 use crate::github::RepoName;
 use crate::github::checks::Write;
+use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
 use crate::store::Work;
@@ -115,19 +116,26 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
     }
 }
 
+/// The end of `day` in UTC, in milliseconds: "unavailable until 2026-12-24" includes the 24th.
+fn end_of_day_ms(day: chrono::NaiveDate) -> i64 {
+    day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map_or(i64::MAX, |t| t.and_utc().timestamp_millis())
+}
+
 /// `/flowgate reassign`: withdraws the requests nobody has answered yet and chooses again without
 /// those people; `publish` then requests the new choice. Without a `reviewers:` policy, or with
-/// nobody waiting, there is nothing to do.
+/// nobody waiting, there is nothing to do. `only` replaces just those people (someone who just
+/// said they are away).
 async fn reassign(
     gh: &crate::github::GitHub,
     repo: &RepoName,
     pr: u64,
     gated: &mut remote::Gated,
+    only: Option<Vec<Login>>,
 ) -> Result<(), UserError> {
     let Some(inputs) = gated.assignment.clone() else {
         return Ok(());
     };
-    let replace = inputs.waiting();
+    let replace = only.unwrap_or_else(|| inputs.waiting());
     if replace.is_empty() {
         return Ok(());
     }
@@ -194,17 +202,52 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             }
             Err(e) => return Err(e),
         };
-        let comment_commands: Vec<Command> = work
+        // Each command with its commenter, who `unavailable` and `available` are about.
+        let comment_commands: Vec<(Command, String)> = work
             .deliveries
             .iter()
             .filter(|d| d.event == "issue_comment")
             .filter_map(|d| {
                 let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-                events::command(payload["comment"]["body"].as_str().unwrap_or_default())
+                let command = events::command(payload["comment"]["body"].as_str().unwrap_or_default())?;
+                Some((command, payload["comment"]["user"]["login"].as_str().unwrap_or_default().to_string()))
             })
             .collect();
-        if comment_commands.contains(&Command::Reassign) {
-            reassign(&gh, &repo, pr, &mut gated).await?;
+        let mut newly_away = Vec::new();
+        for (command, who) in comment_commands.iter().filter(|(_, who)| !who.is_empty()) {
+            let recorded = match command {
+                Command::Unavailable { until } => {
+                    newly_away.push(Login::new(who.as_str()));
+                    app.store.set_away(who, until.map(end_of_day_ms)).await
+                }
+                Command::Available => app.store.clear_away(who).await,
+                _ => Ok(()),
+            };
+            recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
+        }
+        if let Some(inputs) = gated.assignment.as_mut() {
+            let away = app.store.away(now_ms()).await.map_err(|e| UserError::Usage(e.to_string()))?;
+            if !away.is_empty() {
+                inputs.people.away_until = away
+                    .into_iter()
+                    .map(|(login, until)| {
+                        let until = until.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+                        (Login::new(login), until.unwrap_or(jiff::Timestamp::MAX))
+                    })
+                    .collect();
+                inputs.choose_again(&mut gated.verdict, jiff::Timestamp::now());
+            }
+        }
+        let waiting_and_away: Vec<Login> = gated
+            .assignment
+            .as_ref()
+            .map(|inputs| inputs.waiting().into_iter().filter(|l| newly_away.contains(l)).collect())
+            .unwrap_or_default();
+        if comment_commands.iter().any(|(c, _)| *c == Command::Reassign) {
+            reassign(&gh, &repo, pr, &mut gated, None).await?;
+        } else if !waiting_and_away.is_empty() {
+            // Someone asked to review here just said they are away: hand their request on.
+            reassign(&gh, &repo, pr, &mut gated, Some(waiting_and_away)).await?;
         }
         match remote::publish(&gh, &repo, &gated).await? {
             remote::Published::NotPosted(why) => eprintln!(

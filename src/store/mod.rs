@@ -235,6 +235,21 @@ impl Store {
         dispatch!(self.requeue_parked(id, now_ms))
     }
 
+    /// Records that `login` is away until `until_ms` (exclusive), or until they say otherwise.
+    pub async fn set_away(&self, login: &str, until_ms: Option<i64>) -> Result<(), StoreError> {
+        dispatch!(self.set_away(&login.to_lowercase(), until_ms))
+    }
+
+    /// `login` is back.
+    pub async fn clear_away(&self, login: &str) -> Result<(), StoreError> {
+        dispatch!(self.clear_away(&login.to_lowercase()))
+    }
+
+    /// Everyone away at `now_ms`, in lower case, with the end of their absence if they gave one.
+    pub async fn away(&self, now_ms: i64) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        dispatch!(self.away(now_ms))
+    }
+
     /// When the newest stored delivery was received, if any is stored.
     pub async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
         dispatch!(self.newest_received_at())

@@ -296,6 +296,36 @@ impl Postgres {
         Ok(u64::try_from(deleted).unwrap_or(0))
     }
 
+    pub(super) async fn set_away(&self, login: &str, until_ms: Option<i64>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO away (login, until_ms) VALUES ($1, $2)
+             ON CONFLICT (login) DO UPDATE SET until_ms = excluded.until_ms",
+        )
+        .bind(login)
+        .bind(until_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("recording an absence"))?;
+        Ok(())
+    }
+
+    pub(super) async fn clear_away(&self, login: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM away WHERE login = $1")
+            .bind(login)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::query("ending an absence"))?;
+        Ok(())
+    }
+
+    pub(super) async fn away(&self, now_ms: i64) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        sqlx::query_as("SELECT login, until_ms FROM away WHERE until_ms IS NULL OR until_ms > $1 ORDER BY login")
+            .bind(now_ms)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::query("reading absences"))
+    }
+
     pub(super) async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar("SELECT MAX(received_at_ms) FROM deliveries")
             .fetch_one(&self.pool)
