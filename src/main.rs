@@ -549,6 +549,15 @@ fn parse_span(text: &str) -> Result<chrono::TimeDelta, String> {
     span.filter(|s| *s > chrono::TimeDelta::zero()).ok_or_else(bad)
 }
 
+/// `end - span`, refused rather than overflowing for a span reaching before any date.
+fn span_start(
+    end: chrono::DateTime<chrono::Utc>,
+    span: chrono::TimeDelta,
+) -> Result<chrono::DateTime<chrono::Utc>, UserError> {
+    end.checked_sub_signed(span)
+        .ok_or_else(|| UserError::Usage(format!("--since reaches back beyond the dates flowgate can count from {end}")))
+}
+
 fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
@@ -572,7 +581,7 @@ fn backfill(args: BackfillArgs) -> Result<ExitCode, UserError> {
             (None, Some(repo)) => {
                 let repo = RepoName::parse(repo)?;
                 let gh = args.connection.client(&repo).await?;
-                let since = chrono::Utc::now() - args.since;
+                let since = span_start(chrono::Utc::now(), args.since)?;
                 let imported = record::backfill(&gh, &store, &repo, since).await?;
                 eprintln!("flowgate: {}", usage_line(gh.usage()));
                 (repo.to_string(), imported)
@@ -599,7 +608,7 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
     };
     let now = chrono::Utc::now();
     let end = args.until.unwrap_or(now);
-    let window = Window::new(end - args.since, end);
+    let window = Window::new(span_start(end, args.since)?, end);
     let repos = (!args.repos.is_empty()).then_some(args.repos.as_slice());
     let digest = block_on(async {
         let store = connect_store(&args.db).await?;

@@ -245,8 +245,10 @@ pub async fn digest(
     now: DateTime<Utc>,
     repos: Option<&[String]>,
 ) -> Result<Digest, StoreError> {
-    let trend = TimeDelta::weeks(i64::from(config.trend_weeks) + 1);
-    let since = window.end.checked_sub_signed(trend).map_or(window.start, |t| t.min(window.start));
+    let trend_start = TimeDelta::try_weeks(i64::from(config.trend_weeks) + 1)
+        .and_then(|trend| window.end.checked_sub_signed(trend))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let since = trend_start.min(window.start);
     let mut builder = DigestBuilder::new(config, window, now);
     store.events_for_prs_active_since(since.timestamp_millis(), repos, &mut |events| builder.add_pr(events)).await?;
     Ok(builder.finish())
