@@ -56,6 +56,11 @@ enum Command {
     /// Compare flowgate's reviewer choices with round-robin, random and GitHub's load balance by
     /// replaying a history of PRs and reviews (docs/assign.md).
     SimulateAssign(SimulateArgs),
+    /// Import review history into the App's database for the digest: the PRs of a repository
+    /// updated since a time (from GitHub's timelines), or saved snapshot directories.
+    Backfill(BackfillArgs),
+    /// The review-bottleneck digest of a span, from the review events in the App's database.
+    Digest(DigestArgs),
     /// Save a live pull request as a snapshot directory that `check --snapshot` reads.
     Snapshot {
         #[command(flatten)]
@@ -232,6 +237,71 @@ struct DatabaseArg {
     config: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct BackfillArgs {
+    /// The repository whose PRs to import, OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", required_unless_present = "from_snapshots")]
+    repo: Option<String>,
+    /// How far back: PRs updated within this span (e.g. 90d, 12w, 36h).
+    #[arg(long, value_name = "SPAN", default_value = "90d", value_parser = parse_span)]
+    since: chrono::TimeDelta,
+    /// Import saved snapshots instead: DIR itself, or each directory in it holding a pull.json.
+    #[arg(long, value_name = "DIR", conflicts_with = "repo")]
+    from_snapshots: Option<PathBuf>,
+    /// With --from-snapshots, the policy whose linkage finds story keys in titles [default:
+    /// .github/flowgate.yml, else the bundled default].
+    #[arg(long, value_name = "PATH", requires = "from_snapshots")]
+    policy: Option<PathBuf>,
+    #[command(flatten)]
+    connection: Connection,
+    #[command(flatten)]
+    db: DatabaseArg,
+}
+
+#[derive(Args)]
+struct DigestArgs {
+    /// The span the digest covers, ending now (or at --until): e.g. 7d, 2w, 48h.
+    #[arg(long, value_name = "SPAN", default_value = "7d", value_parser = parse_span)]
+    since: chrono::TimeDelta,
+    /// The end of the span, an RFC 3339 time (default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only these repositories, OWNER/NAME (repeatable; default: every repository recorded).
+    #[arg(long = "repo", value_name = "OWNER/NAME")]
+    repos: Vec<String>,
+    #[arg(long, value_enum, default_value_t = DigestFormat::Markdown)]
+    format: DigestFormat,
+    /// Write the digest to this file instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// The IANA time zone of the working hours (Monday to Friday, 09:00-17:00) and of the weeks.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    timezone: String,
+    /// Measure waits in working hours or in wall-clock hours.
+    #[arg(long, value_enum, default_value_t = DigestClock::Business)]
+    clock: DigestClock,
+    #[command(flatten)]
+    db: DatabaseArg,
+}
+
+/// The digest's output formats (docs/digest.md).
+#[derive(Clone, Copy, ValueEnum)]
+enum DigestFormat {
+    /// For a GitHub issue, with mermaid charts.
+    Markdown,
+    /// One self-contained page with SVG charts.
+    Html,
+    /// Slack Block Kit JSON, for an incoming webhook.
+    Slack,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DigestClock {
+    Business,
+    Calendar,
+}
+
 #[derive(Subcommand)]
 enum AppCommand {
     /// Print the GitHub App manifest for GitHub's manifest flow.
@@ -277,6 +347,8 @@ fn main() -> ExitCode {
         }
         Command::Snapshot { remote, out } => snapshot(remote, out),
         Command::SimulateAssign(args) => simulate_assign(args),
+        Command::Backfill(args) => backfill(args),
+        Command::Digest(args) => digest(args),
     };
     match result {
         Ok(code) => code,
@@ -489,6 +561,130 @@ fn queue(cmd: QueueCommand) -> Result<ExitCode, UserError> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The App's database as `--database-url` or `--config` (or `flowgate serve`'s own search) names it.
+fn database_url(arg: &DatabaseArg) -> Result<String, UserError> {
+    match &arg.database_url {
+        Some(url) => Ok(url.clone()),
+        None => flowgate::serve::config::database_url(arg.config.as_deref(), std::env::vars().collect()),
+    }
+}
+
+async fn connect_store(arg: &DatabaseArg) -> Result<flowgate::store::Store, UserError> {
+    let url = database_url(arg)?;
+    flowgate::store::Store::connect(&url).await.map_err(flowgate::serve::record::store_error)
+}
+
+/// `90d`, `12w`, `36h`, `30m`: a span back from now.
+fn parse_span(text: &str) -> Result<chrono::TimeDelta, String> {
+    let bad = || format!("`{text}` is not a span: write a whole number and a unit, e.g. 7d, 2w, 48h or 30m");
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let span = match unit {
+        "w" => chrono::TimeDelta::try_weeks(n),
+        "d" => chrono::TimeDelta::try_days(n),
+        "h" => chrono::TimeDelta::try_hours(n),
+        "m" => chrono::TimeDelta::try_minutes(n),
+        _ => None,
+    };
+    span.filter(|s| *s > chrono::TimeDelta::zero()).ok_or_else(bad)
+}
+
+/// `end - span`, refused rather than overflowing for a span reaching before any date.
+fn span_start(
+    end: chrono::DateTime<chrono::Utc>,
+    span: chrono::TimeDelta,
+) -> Result<chrono::DateTime<chrono::Utc>, UserError> {
+    end.checked_sub_signed(span)
+        .ok_or_else(|| UserError::Usage(format!("--since reaches back beyond the dates flowgate can count from {end}")))
+}
+
+fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time such as 2025-03-10T00:00:00Z: {e}"))
+}
+
+fn backfill(args: BackfillArgs) -> Result<ExitCode, UserError> {
+    use flowgate::serve::record;
+    block_on(async {
+        let store = connect_store(&args.db).await?;
+        let (what, imported) = match (&args.from_snapshots, &args.repo) {
+            (Some(dir), _) => {
+                let cwd = std::env::current_dir()
+                    .map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
+                let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
+                let events = record::snapshot_events(dir, Some(&chosen.policy.linkage.trackers))?;
+                let prs = events.iter().map(|e| (&e.repo, e.pr)).collect::<std::collections::HashSet<_>>().len();
+                let added = store.record_events(&events).await.map_err(record::store_error)?;
+                (dir.display().to_string(), record::Imported { prs, events: events.len(), added })
+            }
+            (None, Some(repo)) => {
+                let repo = RepoName::parse(repo)?;
+                let gh = args.connection.client(&repo).await?;
+                let since = span_start(chrono::Utc::now(), args.since)?;
+                let imported = record::backfill(&gh, &store, &repo, since).await?;
+                eprintln!("flowgate: {}", usage_line(gh.usage()));
+                (repo.to_string(), imported)
+            }
+            (None, None) => return Err(UserError::Usage("give --repo OWNER/NAME or --from-snapshots DIR".into())),
+        };
+        print(&format!(
+            "{what}: {} PRs, {} review events, {} new ({} already recorded)\n",
+            imported.prs,
+            imported.events,
+            imported.added,
+            imported.events as u64 - imported.added.min(imported.events as u64)
+        ));
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
+    use flowgate::latency::{BusinessCalendar, Clock, ClockMode, LatencyConfig, Window};
+    let calendar = BusinessCalendar::office_hours(&args.timezone).map_err(|e| UserError::Usage(e.to_string()))?;
+    let mode = match args.clock {
+        DigestClock::Business => ClockMode::Business,
+        DigestClock::Calendar => ClockMode::Calendar,
+    };
+    let now = chrono::Utc::now();
+    let end = args.until.unwrap_or(now);
+    let window = Window::new(span_start(end, args.since)?, end);
+    let repos = (!args.repos.is_empty()).then_some(args.repos.as_slice());
+    let digest = block_on(async {
+        let store = connect_store(&args.db).await?;
+        let config = LatencyConfig::new(Clock { calendar, mode });
+        flowgate::serve::record::digest(&store, config, window, now.min(end), repos)
+            .await
+            .map_err(flowgate::serve::record::store_error)
+    })?;
+    let text = render_digest(&digest, args.format)?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
+            eprintln!("flowgate: wrote the digest to {}", path.display());
+        }
+        None => print(&text),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The one place a digest becomes text: other formats plug in here.
+fn render_digest(digest: &flowgate::latency::Digest, format: DigestFormat) -> Result<String, UserError> {
+    use flowgate::latency::render::{self, Format};
+    let format = match format {
+        DigestFormat::Markdown => Format::Markdown,
+        DigestFormat::Html => Format::Html,
+        DigestFormat::Slack => Format::Slack,
+        DigestFormat::Json => Format::Json,
+    };
+    let mut text = render::render(format, digest);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 /// Runs async work to completion on a runtime of its own: the CLI does one thing at a time.

@@ -680,3 +680,172 @@ async fn a_postgres_url_may_require_tls() {
     }
     db.drop_database().await;
 }
+
+// ---- Review events -------------------------------------------------------------------------
+
+on_both_backends!(
+    recording_the_same_events_again_adds_nothing,
+    histories_come_back_per_pr_in_time_order,
+    the_digest_reads_whole_histories_of_prs_active_or_open_in_its_span,
+    a_closed_prs_latest_context_is_the_one_recorded_last,
+);
+
+mod review_events {
+    use chrono::{DateTime, Utc};
+    use flowgate::latency::{Actor, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+    use flowgate::model::Login;
+    use flowgate::store::Store;
+
+    pub const DAY: i64 = 86_400_000;
+
+    pub fn at(ms: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(ms).expect("a time")
+    }
+
+    pub fn event(id: &str, repo: &str, pr: u64, at_ms: i64, kind: EventKind) -> Event {
+        Event {
+            id: id.to_string(),
+            repo: repo.to_string(),
+            pr,
+            at: at(at_ms),
+            actor: Actor::login("ann"),
+            context: PrContext { author: Login::new("ann"), ..PrContext::default() },
+            kind,
+        }
+    }
+
+    pub fn opened(id: &str, repo: &str, pr: u64, at_ms: i64) -> Event {
+        event(id, repo, pr, at_ms, EventKind::Opened { draft: false })
+    }
+
+    pub fn approved(id: &str, repo: &str, pr: u64, at_ms: i64) -> Event {
+        let mut e = event(id, repo, pr, at_ms, EventKind::ReviewSubmitted { outcome: ReviewOutcome::Approved });
+        e.actor = Actor::login("bob");
+        e
+    }
+
+    pub fn requested(id: &str, repo: &str, pr: u64, at_ms: i64) -> Event {
+        event(id, repo, pr, at_ms, EventKind::ReviewRequested { reviewer: Reviewer::user("bob") })
+    }
+
+    /// Every history handed out, as `repo#pr: id id id`.
+    pub async fn histories(store: &Store, since_ms: i64, repos: Option<&[String]>) -> Vec<String> {
+        let mut seen = Vec::new();
+        let prs = store
+            .events_for_prs_active_since(since_ms, repos, &mut |events: &[Event]| {
+                let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+                seen.push(format!("{}#{}: {}", events[0].repo, events[0].pr, ids.join(" ")));
+            })
+            .await
+            .expect("reads events");
+        assert_eq!(prs, seen.len(), "one history per PR");
+        seen
+    }
+}
+
+/// Re-importing history (a backfill run twice, a redelivered webhook) stores each event once.
+async fn recording_the_same_events_again_adds_nothing(db: Db) {
+    use review_events::*;
+    let store = db.store().await;
+    let events = vec![opened("a", "acme/shop", 1, DAY), requested("b", "acme/shop", 1, DAY + 1)];
+    assert_eq!(store.record_events(&events).await.expect("records"), 2);
+    assert_eq!(store.record_events(&events).await.expect("records again"), 0);
+    // A repeated id within one call counts once; the new one is stored.
+    let more = vec![approved("c", "acme/shop", 1, DAY + 2), approved("c", "acme/shop", 1, DAY + 2), events[0].clone()];
+    assert_eq!(store.record_events(&more).await.expect("records"), 1);
+    assert_eq!(histories(&store, 0, None).await, vec!["acme/shop#1: a b c"]);
+    assert_eq!(store.record_events(&[]).await.expect("records nothing"), 0);
+}
+
+/// PRs by repository then number, byte-wise on both backends; each history by time, then id.
+async fn histories_come_back_per_pr_in_time_order(db: Db) {
+    use review_events::*;
+    let store = db.store().await;
+    let events = vec![
+        approved("z-late", "acme/shop", 10, 3 * DAY),
+        opened("m-first", "acme/shop", 10, DAY),
+        // The same instant: the id decides.
+        requested("b-same", "acme/shop", 10, 2 * DAY),
+        requested("a-same", "acme/shop", 10, 2 * DAY),
+        opened("x", "acme/shop", 9, DAY),
+        opened("y", "Acme/api", 3, DAY),
+        opened("w", "acme/api", 3, DAY),
+    ];
+    store.record_events(&events).await.expect("records");
+    assert_eq!(
+        histories(&store, 0, None).await,
+        vec!["Acme/api#3: y", "acme/api#3: w", "acme/shop#9: x", "acme/shop#10: m-first a-same b-same z-late"]
+    );
+    let shop = ["ACME/Shop".to_string()];
+    assert_eq!(
+        histories(&store, 0, Some(&shop)).await,
+        vec!["acme/shop#9: x", "acme/shop#10: m-first a-same b-same z-late"],
+        "a repository named in any case"
+    );
+    // Many PRs: read in batches, each handed out whole and once.
+    let many: Vec<_> = (1..=250).map(|n| opened(&format!("many-{n}"), "acme/many", n, DAY)).collect();
+    store.record_events(&many).await.expect("records");
+    let many_repo = ["acme/many".to_string()];
+    assert_eq!(histories(&store, 0, Some(&many_repo)).await.len(), 250);
+}
+
+/// A PR with any event since the start comes back with its earlier events too; a PR closed before
+/// the start does not; a PR still open comes back however old its last event.
+async fn the_digest_reads_whole_histories_of_prs_active_or_open_in_its_span(db: Db) {
+    use flowgate::latency::EventKind;
+    use review_events::*;
+    let store = db.store().await;
+    let since = 10 * DAY;
+    let closed = |id: &str, pr: u64, at_ms: i64| event(id, "acme/shop", pr, at_ms, EventKind::Closed);
+    let merged = |id: &str, pr: u64, at_ms: i64| event(id, "acme/shop", pr, at_ms, EventKind::Merged);
+    let reopened = |id: &str, pr: u64, at_ms: i64| event(id, "acme/shop", pr, at_ms, EventKind::Reopened);
+    let events = vec![
+        // Active: opened long before, reviewed in the span.
+        opened("1-open", "acme/shop", 1, DAY),
+        approved("1-review", "acme/shop", 1, 11 * DAY),
+        // Merged before the span.
+        opened("2-open", "acme/shop", 2, DAY),
+        merged("2-merged", 2, 5 * DAY),
+        // Open and waiting since before the span, nothing since.
+        opened("3-open", "acme/shop", 3, 2 * DAY),
+        requested("3-request", "acme/shop", 3, 2 * DAY),
+        // Closed, reopened, nothing since: open.
+        opened("4-open", "acme/shop", 4, DAY),
+        closed("4-closed", 4, 2 * DAY),
+        reopened("4-reopened", 4, 3 * DAY),
+        // Reopened and closed again before the span.
+        opened("5-open", "acme/shop", 5, DAY),
+        reopened("5-reopened", 5, 2 * DAY),
+        closed("5-closed", 5, 3 * DAY),
+        // Exactly at the start counts.
+        opened("6-open", "acme/shop", 6, since),
+        merged("6-merged", 6, since + 1),
+    ];
+    store.record_events(&events).await.expect("records");
+    assert_eq!(
+        histories(&store, since, None).await,
+        vec![
+            "acme/shop#1: 1-open 1-review",
+            "acme/shop#3: 3-open 3-request",
+            "acme/shop#4: 4-open 4-closed 4-reopened",
+            "acme/shop#6: 6-open 6-merged",
+        ]
+    );
+    let other = ["acme/other".to_string()];
+    assert!(histories(&store, since, Some(&other)).await.is_empty(), "another repository has none");
+}
+
+/// A closed PR is not evaluated again: its events take the context recorded last.
+async fn a_closed_prs_latest_context_is_the_one_recorded_last(db: Db) {
+    use flowgate::Tier;
+    use review_events::*;
+    let store = db.store().await;
+    assert_eq!(store.latest_context("acme/shop", 1).await.expect("reads"), None);
+    let mut first = opened("a", "acme/shop", 1, DAY);
+    first.context.tier = Some(Tier::Green);
+    let mut later = requested("b", "acme/shop", 1, 2 * DAY);
+    later.context.tier = Some(Tier::Red);
+    later.context.story_keys = vec!["ABC-1".into()];
+    store.record_events(&[later.clone(), first]).await.expect("records");
+    assert_eq!(store.latest_context("acme/shop", 1).await.expect("reads"), Some(later.context));
+}

@@ -15,6 +15,8 @@ pub const MAX_FILE_PAGES: u32 = 30;
 pub const MAX_COMMIT_PAGES: u32 = 3;
 /// Reviews and events have no documented cap; stop somewhere sane.
 const MAX_OTHER_PAGES: u32 = 50;
+/// A backfill lists at most 10,000 pull requests of a repository.
+const MAX_PULL_PAGES: u32 = 100;
 
 /// Where GitHub looks for CODEOWNERS, in its order.
 pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
@@ -58,6 +60,50 @@ impl GitHub {
     pub async fn open_pulls(&self, repo: &RepoName) -> Result<Option<String>, UserError> {
         let pages = self.pages(&format!("/repos/{repo}/pulls?state=open"), MAX_OTHER_PAGES).await?;
         Ok(pages.map(|p| p.join("\n")))
+    }
+
+    /// The repository's pull requests in any state updated at or after `since`, most recently
+    /// updated first: pages of 100 are read until one reaches an older PR.
+    pub async fn pulls_updated_since(
+        &self,
+        repo: &RepoName,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<serde_json::Value>, UserError> {
+        let mut found = Vec::new();
+        for page in 1..=MAX_PULL_PAGES {
+            let path = format!("/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100&page={page}");
+            let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
+                return Err(UserError::GitHub(format!("{repo} was not found (or the token cannot see it)")));
+            };
+            let pulls: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
+                .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of pull requests: {e}")))?;
+            let full = pulls.len() == 100;
+            for pull in pulls {
+                let updated = pull["updated_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                match updated {
+                    Some(updated) if updated < since => return Ok(found),
+                    _ => found.push(pull),
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// The issue timeline of PR `number`: requests, reviews, draft changes, pushes, merge and
+    /// close, as GitHub recorded them. Empty when the PR is not found.
+    pub async fn timeline(&self, repo: &RepoName, number: u64) -> Result<Vec<serde_json::Value>, UserError> {
+        let path = format!("/repos/{repo}/issues/{number}/timeline");
+        let pages = self.pages(&path, MAX_OTHER_PAGES).await?.unwrap_or_default();
+        let mut items = Vec::new();
+        for page in pages {
+            let list: Vec<serde_json::Value> = serde_json::from_str(&page)
+                .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of timeline events: {e}")))?;
+            items.extend(list);
+        }
+        Ok(items)
     }
 
     /// Everything about one PR, events included: what `flowgate snapshot` saves.

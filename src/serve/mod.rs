@@ -7,6 +7,7 @@ pub mod events;
 pub mod manifest;
 pub mod metrics;
 pub mod prune;
+pub mod record;
 pub mod redeliver;
 pub mod routes;
 pub mod signature;

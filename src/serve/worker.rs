@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::events::{self, Command};
+use super::record;
 use super::{App, now_ms};
 use crate::error::UserError;
 use crate::gate::remote;
@@ -182,6 +183,8 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     let closed =
         work.deliveries.last().is_some_and(|d| d.event == "pull_request" && d.action.as_deref() == Some("closed"));
     if closed {
+        // Not evaluated again, but its last events are the ones the digest needs most.
+        record(app, work, None).await?;
         return Ok(());
     }
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
@@ -189,6 +192,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
         let mut gated = match remote::gate(&gh, &repo, pr, None).await {
             Ok(gated) => gated,
             Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
+                record(app, work, None).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
                 eprintln!("flowgate: {repo}#{pr}: the policy does not load: {e}");
@@ -249,6 +253,8 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             // Someone asked to review here just said they are away: hand their request on.
             reassign(&gh, &repo, pr, &mut gated, Some(waiting_and_away)).await?;
         }
+        // Before publishing: a failed publish retries the unit, and recording again adds nothing.
+        record(app, work, Some(&gated.verdict)).await?;
         match remote::publish(&gh, &repo, &gated).await? {
             remote::Published::NotPosted(why) => eprintln!(
                 "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
@@ -279,4 +285,13 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     .await;
     app.metrics.github(installation, gh.usage().requests, gh.rate_limit_remaining());
     result
+}
+
+/// Records the unit's review events. A store that cannot take them fails the unit, which is then
+/// retried: an event lost here would be missing from every digest.
+async fn record(app: &App, work: &Work, verdict: Option<&crate::policy::verdict::Verdict>) -> Result<(), UserError> {
+    record::record_unit(&app.store, work, verdict)
+        .await
+        .map(|_| ())
+        .map_err(|e| UserError::Usage(format!("{}: cannot record its review events: {e}", work.key)))
 }

@@ -27,6 +27,12 @@ pub enum StoreError {
         "the lease of worker `{worker}` on {key} was lost (it expired and another worker took the key); nothing was changed"
     )]
     LeaseLost { key: String, worker: String },
+    /// A review event that cannot be stored as it is (a PR number beyond the database's range).
+    #[error("review event `{id}` cannot be stored: {reason}")]
+    InvalidEvent { id: String, reason: String },
+    /// A stored review event that no longer reads as one (written by another version, or edited by hand).
+    #[error("stored review event `{id}` does not read back as an event: {reason}")]
+    UnreadableEvent { id: String, reason: String },
 }
 
 impl StoreError {

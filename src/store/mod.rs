@@ -8,6 +8,7 @@
 
 mod batch;
 mod error;
+mod events;
 mod postgres;
 mod sqlite;
 
@@ -16,6 +17,8 @@ use std::fmt;
 use sqlx::Transaction;
 
 pub use error::{StoreError, redact};
+
+use crate::latency::{Event, PrContext};
 
 /// A webhook delivery as received, to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +256,57 @@ impl Store {
     /// When the newest stored delivery was received, if any is stored.
     pub async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
         dispatch!(self.newest_received_at())
+    }
+
+    /// Stores review events in one transaction, committed when this returns; an id already stored
+    /// (or earlier in `events`) is skipped, so recording the same history again adds nothing.
+    /// Returns how many were new.
+    pub async fn record_events(&self, events: &[Event]) -> Result<u64, StoreError> {
+        let rows = events.iter().map(events::EventRow::from_event).collect::<Result<Vec<_>, _>>()?;
+        let mut seen = std::collections::HashSet::new();
+        let rows: Vec<events::EventRow> = rows.into_iter().filter(|r| seen.insert(r.id.clone())).collect();
+        let mut stored = 0;
+        for chunk in rows.chunks(events::EVENTS_PER_WRITE) {
+            stored += dispatch!(self.record_events(chunk))?;
+        }
+        Ok(stored)
+    }
+
+    /// Hands `each_pr` the whole history of every PR that was active since `since_ms` (the full
+    /// history, because waits that end in the span began before it), one PR at a time, ordered by
+    /// (repo, pr), each history by (time, id). Active: an event since `since_ms`, or still open
+    /// (no `merged` or `closed` after its latest `reopened`), since a PR waiting for weeks has no
+    /// recent event but is just what a digest must show. `repos` (any case) limits the
+    /// repositories. Histories are read a batch of PRs at a time, so memory follows the largest
+    /// batch, not the store. Returns how many PRs were handed out.
+    pub async fn events_for_prs_active_since(
+        &self,
+        since_ms: i64,
+        repos: Option<&[String]>,
+        each_pr: &mut (dyn FnMut(&[Event]) + Send),
+    ) -> Result<usize, StoreError> {
+        let repos = events::lowercase(repos);
+        let keys: Vec<(String, i64)> = dispatch!(self.active_prs(since_ms, repos.as_deref()))?;
+        for chunk in keys.chunks(events::PRS_PER_READ) {
+            let rows = dispatch!(self.events_of_prs(chunk))?;
+            events::hand_out_by_pr(rows, each_pr)?;
+        }
+        Ok(keys.len())
+    }
+
+    /// The PR's context as of its latest recorded event, for events recorded without a fresh
+    /// evaluation (a closed PR is not evaluated again). `None` when nothing is recorded for it.
+    pub async fn latest_context(&self, repo: &str, pr: u64) -> Result<Option<PrContext>, StoreError> {
+        let Ok(pr) = i64::try_from(pr) else {
+            return Ok(None);
+        };
+        let latest: Option<(String, String)> = dispatch!(self.latest_event(repo, pr))?;
+        match latest {
+            None => Ok(None),
+            Some((id, json)) => serde_json::from_str::<Event>(&json)
+                .map(|e| Some(e.context))
+                .map_err(|e| StoreError::UnreadableEvent { id, reason: e.to_string() }),
+        }
     }
 
     /// How many times `complete` marked this delivery done (0 for an unknown id): exactly once

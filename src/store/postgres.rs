@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{Connection, Postgres as Db, Transaction};
 
 use super::error::{StoreError, redact, scrub};
+use super::events::{EventRow, StoredRow};
 use super::{
     CLAIM_LIMIT, ClaimedRow, Insert, NewDelivery, PRUNABLE, ParkedDelivery, QueueDepth, Work, attach_bodies,
     depth_from_counts, finish, work_from_rows, work_ids,
@@ -340,6 +341,74 @@ impl Postgres {
             .await
             .map_err(StoreError::query("reading a delivery"))?;
         Ok(times.unwrap_or(0))
+    }
+}
+
+impl Postgres {
+    /// One statement for the batch: one round trip and one WAL flush.
+    pub(super) async fn record_events(&self, rows: &[EventRow]) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO review_events (id, repo, pr, at_ms, event)
+             SELECT id, repo, pr, at_ms, event::jsonb
+             FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[]) AS t (id, repo, pr, at_ms, event)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.repo.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.pr).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.at_ms).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.json.as_str()).collect::<Vec<_>>())
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("recording review events"))?;
+        Ok(done.rows_affected())
+    }
+
+    /// Ordered byte-wise (`COLLATE "C"`), as SQLite orders, whatever the database's locale.
+    pub(super) async fn active_prs(
+        &self,
+        since_ms: i64,
+        repos: Option<&[String]>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        sqlx::query_as(
+            "SELECT repo, pr FROM review_events
+             WHERE $2::text[] IS NULL OR lower(repo) = ANY($2)
+             GROUP BY repo, pr
+             HAVING MAX(at_ms) >= $1
+                 OR COALESCE(MAX(CASE WHEN event->>'event' IN ('merged', 'closed') THEN at_ms END), -1)
+                    < COALESCE(MAX(CASE WHEN event->>'event' = 'reopened' THEN at_ms END), 0)
+             ORDER BY repo COLLATE \"C\", pr",
+        )
+        .bind(since_ms)
+        .bind(repos)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("finding the PRs active in the digest's span"))
+    }
+
+    pub(super) async fn events_of_prs(&self, keys: &[(String, i64)]) -> Result<Vec<StoredRow>, StoreError> {
+        sqlx::query_as(
+            "SELECT e.repo, e.pr, e.id, e.event::text FROM review_events e
+             JOIN UNNEST($1::text[], $2::int8[]) AS k (repo, pr) ON e.repo = k.repo AND e.pr = k.pr
+             ORDER BY e.repo COLLATE \"C\", e.pr, e.at_ms, e.id COLLATE \"C\"",
+        )
+        .bind(keys.iter().map(|(repo, _)| repo.as_str()).collect::<Vec<_>>())
+        .bind(keys.iter().map(|(_, pr)| *pr).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("reading review events"))
+    }
+
+    pub(super) async fn latest_event(&self, repo: &str, pr: i64) -> Result<Option<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event::text FROM review_events WHERE repo = $1 AND pr = $2
+             ORDER BY at_ms DESC, id COLLATE \"C\" DESC LIMIT 1",
+        )
+        .bind(repo)
+        .bind(pr)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::query("reading a PR's latest review event"))
     }
 }
 

@@ -11,6 +11,7 @@ use sqlx::{Sqlite as Db, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use super::error::{StoreError, redact, scrub};
+use super::events::{EventRow, StoredRow};
 use super::{
     CLAIM_LIMIT, ClaimedRow, Insert, NewDelivery, PRUNABLE, ParkedDelivery, QueueDepth, Work, attach_bodies,
     depth_from_counts, finish, work_from_rows, work_ids,
@@ -496,5 +497,88 @@ impl Sqlite {
             .await
             .map_err(StoreError::query("reading a delivery"))?;
         Ok(times.unwrap_or(0))
+    }
+
+    pub(super) async fn record_events(&self, rows: &[EventRow]) -> Result<u64, StoreError> {
+        const DOING: &str = "recording review events";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            let mut stored = 0;
+            for row in rows {
+                let done = sqlx::query(
+                    "INSERT INTO review_events (id, repo, pr, at_ms, event) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(&row.id)
+                .bind(&row.repo)
+                .bind(row.pr)
+                .bind(row.at_ms)
+                .bind(&row.json)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+                stored += done.rows_affected();
+            }
+            Ok(stored)
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn active_prs(
+        &self,
+        since_ms: i64,
+        repos: Option<&[String]>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let filter = match repos {
+            Some(repos) => {
+                let placeholders: Vec<String> = (0..repos.len()).map(|i| format!("${}", i + 2)).collect();
+                format!("WHERE lower(repo) IN ({})", placeholders.join(", "))
+            }
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT repo, pr FROM review_events {filter}
+             GROUP BY repo, pr
+             HAVING MAX(at_ms) >= $1
+                 OR COALESCE(MAX(CASE WHEN json_extract(event, '$.event') IN ('merged', 'closed') THEN at_ms END), -1)
+                    < COALESCE(MAX(CASE WHEN json_extract(event, '$.event') = 'reopened' THEN at_ms END), 0)
+             ORDER BY repo, pr"
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql).bind(since_ms);
+        for repo in repos.unwrap_or_default() {
+            query = query.bind(repo);
+        }
+        query.fetch_all(&self.pool).await.map_err(StoreError::query("finding the PRs active in the digest's span"))
+    }
+
+    pub(super) async fn events_of_prs(&self, keys: &[(String, i64)]) -> Result<Vec<StoredRow>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // An OR of equalities, which SQLite answers from the (repo, pr, at_ms) index.
+        let matches: Vec<String> =
+            (0..keys.len()).map(|i| format!("(repo = ${} AND pr = ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "SELECT repo, pr, id, event FROM review_events WHERE {} ORDER BY repo, pr, at_ms, id",
+            matches.join(" OR ")
+        );
+        let mut query = sqlx::query_as::<_, StoredRow>(&sql);
+        for (repo, pr) in keys {
+            query = query.bind(repo).bind(pr);
+        }
+        query.fetch_all(&self.pool).await.map_err(StoreError::query("reading review events"))
+    }
+
+    pub(super) async fn latest_event(&self, repo: &str, pr: i64) -> Result<Option<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event FROM review_events WHERE repo = $1 AND pr = $2 ORDER BY at_ms DESC, id DESC LIMIT 1",
+        )
+        .bind(repo)
+        .bind(pr)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::query("reading a PR's latest review event"))
     }
 }

@@ -40,6 +40,8 @@ pub struct State {
     pub log: Vec<Logged>,
     /// Accept App JWTs and installation tokens instead of `TOKEN`.
     pub app: Option<AppAuth>,
+    /// Each PR's issue timeline, oldest first (`GET issues/{n}/timeline`).
+    pub timelines: HashMap<u64, Vec<Value>>,
 }
 
 #[derive(Default)]
@@ -359,6 +361,20 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 (_, None) => message(422, "body is required"),
             }
         }
+        ("GET", ["pulls"]) if query.get("state").map(String::as_str) == Some("all") => {
+            // Every pull, most recently updated first, a page at a time (`sort=updated&direction=desc`).
+            let mut all: Vec<&Value> = state.pulls.values().map(|p| &p.pull).collect();
+            all.sort_by(|a, b| b["updated_at"].as_str().cmp(&a["updated_at"].as_str()));
+            let all: Vec<Value> = all.into_iter().cloned().collect();
+            paged(&all, &query, base, &path)
+        }
+        ("GET", ["issues", n, "timeline"]) => {
+            let Some(n) = n.parse().ok().filter(|n: &u64| state.pulls.contains_key(n)) else {
+                return message(404, "Not Found");
+            };
+            let items = state.timelines.get(&n).cloned().unwrap_or_default();
+            paged(&items, &query, base, &path)
+        }
         ("GET", ["pulls"]) => {
             // Open pulls, as listed: each with the reviewers whose review is still requested.
             let mut open: Vec<(&u64, &Pr)> = state.pulls.iter().filter(|(_, p)| p.pull["state"] != "closed").collect();
@@ -437,6 +453,23 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         }
         _ => message(404, "Not Found"),
     }
+}
+
+/// One page of `items` as `per_page` (default 30) and `page` ask, with a `next` link while more follow.
+fn paged(items: &[Value], query: &HashMap<String, String>, base: &str, path: &str) -> Answer {
+    let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30).max(1);
+    let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let start = (page - 1) * per_page;
+    let chunk: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
+    let mut a = answer(200, Value::from(chunk));
+    if start + per_page < items.len() {
+        let mut next: Vec<String> =
+            query.iter().filter(|(k, _)| *k != "page").map(|(k, v)| format!("{k}={v}")).collect();
+        next.sort();
+        next.push(format!("page={}", page + 1));
+        a.2.push(("link", format!("<{base}{path}?{}>; rel=\"next\"", next.join("&"))));
+    }
+    a
 }
 
 /// What GitHub would refuse in a check run request.

@@ -1,0 +1,260 @@
+//! GitHub's record of a pull request read as review events: the pull object with its issue
+//! timeline (what `flowgate backfill` fetches), or a snapshot's reviews and issue events, which
+//! share the timeline's shapes. Pure: JSON in, events out; nothing here asks GitHub anything.
+//!
+//! Ids are `timeline:{repo}#{pr}:{kind}:{id}`: the same object read again (another backfill, the
+//! same PR in a snapshot) has the same id, so importing it twice adds nothing.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::event::{Actor, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+use crate::model::Login;
+
+/// `user` (or `actor`) as an actor: its login and whether GitHub types it a bot.
+pub fn actor(user: &Value) -> Option<Actor> {
+    let login = user["login"].as_str().filter(|l| !l.is_empty())?;
+    Some(Actor::new(login, user["type"].as_str().unwrap_or("User")))
+}
+
+/// A timestamp as GitHub writes it (RFC 3339).
+pub fn time(value: &Value) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(value.as_str()?).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// A review's state, in the webhook's lower case or the REST API's upper case. Pending reviews are
+/// drafts nobody else sees, and a dismissed one no longer says what it was: both `None`.
+pub fn outcome(state: &str) -> Option<ReviewOutcome> {
+    match state.to_ascii_lowercase().as_str() {
+        "approved" => Some(ReviewOutcome::Approved),
+        "changes_requested" => Some(ReviewOutcome::ChangesRequested),
+        "commented" => Some(ReviewOutcome::Commented),
+        _ => None,
+    }
+}
+
+/// Whom a review request (or its removal) names: `requested_reviewer` or `requested_team`. A team
+/// is named `owner/slug`, the repository's owner being the team's organisation.
+pub fn requested(item: &Value, repo: &str) -> Option<Reviewer> {
+    if let Some(login) = item["requested_reviewer"]["login"].as_str() {
+        return Some(Reviewer::user(login));
+    }
+    let slug = item["requested_team"]["slug"].as_str()?;
+    let owner = repo.split_once('/').map_or(repo, |(owner, _)| owner);
+    Some(Reviewer::team(format!("{owner}/{slug}")))
+}
+
+/// The context a PR had when nothing evaluated it: its author, no tier, no AI declaration or
+/// detection, and no story keys (finding them needs the policy's linkage settings).
+pub fn bare_context(pull: &Value) -> PrContext {
+    PrContext { author: Login::new(pull["user"]["login"].as_str().unwrap_or_default()), ..PrContext::default() }
+}
+
+/// Every review event in a PR's history: `opened` from the pull object, then one per timeline
+/// item that is a review-flow event, in the items' order. `items` are timeline items, or issue
+/// events and reviews (a review without an `event` field is read as `reviewed`). Items without a
+/// time are skipped, since an event at a guessed time would distort every wait it touches.
+pub fn pr_history(repo: &str, pull: &Value, items: &[Value], context: &PrContext) -> Vec<Event> {
+    let Some(pr) = pull["number"].as_u64() else {
+        return Vec::new();
+    };
+    let author = actor(&pull["user"]).unwrap_or_else(|| Actor::login(context.author.as_str()));
+    let created = time(&pull["created_at"]);
+    let new = |suffix: &str, at: DateTime<Utc>, actor: Actor, kind: EventKind| Event {
+        id: format!("timeline:{repo}#{pr}:{suffix}"),
+        repo: repo.to_string(),
+        pr,
+        at,
+        actor,
+        context: context.clone(),
+        kind,
+    };
+    let mut events = Vec::new();
+    if let Some(created) = created {
+        // The pull says whether it is a draft now; the first draft change says what it was at first.
+        let first_change = items.iter().find_map(|i| match kind_of(i) {
+            "ready_for_review" => Some(true),
+            "convert_to_draft" => Some(false),
+            _ => None,
+        });
+        let draft = first_change.unwrap_or_else(|| pull["draft"].as_bool().unwrap_or(false));
+        events.push(new("opened", created, author.clone(), EventKind::Opened { draft }));
+    }
+    // GitHub's timeline shows a merge as `merged` and then `closed`: one event, the merge.
+    let merged_at = items.iter().filter(|i| kind_of(i) == "merged").find_map(|i| time(&i["created_at"]));
+    for item in items {
+        let kind = kind_of(item);
+        let at = time(if kind == "reviewed" { &item["submitted_at"] } else { &item["created_at"] });
+        let who = actor(&item["actor"]).or_else(|| actor(&item["user"]));
+        let converted = match kind {
+            "ready_for_review" => Some(EventKind::ReadyForReview),
+            "convert_to_draft" => Some(EventKind::ConvertedToDraft),
+            "review_requested" => requested(item, repo).map(|reviewer| EventKind::ReviewRequested { reviewer }),
+            "review_request_removed" => {
+                requested(item, repo).map(|reviewer| EventKind::ReviewRequestRemoved { reviewer })
+            }
+            "reviewed" => review_outcome(item, items).map(|outcome| EventKind::ReviewSubmitted { outcome }),
+            "review_dismissed" => {
+                dismissed_reviewer(item, items).map(|reviewer| EventKind::ReviewDismissed { reviewer })
+            }
+            "head_ref_force_pushed" => Some(EventKind::Synchronize),
+            "merged" => Some(EventKind::Merged),
+            "closed" if merged_at.is_some_and(|merged| at.is_some_and(|at| at >= merged)) => None,
+            "closed" => Some(EventKind::Closed),
+            "reopened" => Some(EventKind::Reopened),
+            "committed" => {
+                // A commit carries its own date, not its push's; those from before the PR was
+                // opened were in it from the start.
+                let at = time(&item["committer"]["date"]);
+                match (at, created) {
+                    (Some(at), Some(created)) if at > created => {
+                        let sha = item["sha"].as_str().unwrap_or_default();
+                        events.push(new(&format!("commit:{sha}"), at, author.clone(), EventKind::Synchronize));
+                    }
+                    _ => {}
+                }
+                None
+            }
+            _ => None,
+        };
+        let (Some(converted), Some(at), Some(who)) = (converted, at, who) else {
+            continue;
+        };
+        events.push(new(&item_id(item, kind, at), at, who, converted));
+    }
+    events
+}
+
+/// The item's kind: its `event`, or `reviewed` for a bare review object (a snapshot's reviews.json).
+fn kind_of(item: &Value) -> &str {
+    match item["event"].as_str() {
+        Some(kind) => kind,
+        None if item["state"].is_string() && item["submitted_at"].is_string() => "reviewed",
+        None => "",
+    }
+}
+
+/// The kind and the object's numeric id (unique within its kind: an issue event's, a review's);
+/// else its global node id; else the kind and time.
+fn item_id(item: &Value, kind: &str, at: DateTime<Utc>) -> String {
+    match (item["id"].as_u64(), item["node_id"].as_str()) {
+        (Some(id), _) => format!("{kind}:{id}"),
+        (None, Some(node)) if !node.is_empty() => node.to_string(),
+        _ => format!("{kind}:{}", at.timestamp()),
+    }
+}
+
+/// A review's outcome; a dismissed review's is the one its dismissal records.
+fn review_outcome(review: &Value, items: &[Value]) -> Option<ReviewOutcome> {
+    let state = review["state"].as_str()?;
+    if !state.eq_ignore_ascii_case("dismissed") {
+        return outcome(state);
+    }
+    let id = review["id"].as_u64()?;
+    items
+        .iter()
+        .filter(|i| kind_of(i) == "review_dismissed")
+        .find(|i| i["dismissed_review"]["review_id"].as_u64() == Some(id))
+        .and_then(|i| i["dismissed_review"]["state"].as_str())
+        .and_then(outcome)
+}
+
+/// The author of the review a dismissal names, found among the history's reviews.
+fn dismissed_reviewer(dismissal: &Value, items: &[Value]) -> Option<Login> {
+    let id = dismissal["dismissed_review"]["review_id"].as_u64()?;
+    items
+        .iter()
+        .filter(|i| kind_of(i) == "reviewed")
+        .find(|i| i["id"].as_u64() == Some(id))
+        .and_then(|i| i["user"]["login"].as_str())
+        .map(Login::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pull() -> Value {
+        json!({ "number": 7, "title": "ABC-1 login", "draft": false, "created_at": "2025-03-03T09:00:00Z",
+                "user": { "login": "ann", "type": "User" } })
+    }
+
+    fn kinds(events: &[Event]) -> Vec<(String, EventKind)> {
+        events.iter().map(|e| (e.id.clone(), e.kind.clone())).collect()
+    }
+
+    #[test]
+    fn a_timeline_becomes_the_prs_review_events_with_stable_ids() {
+        let items = vec![
+            json!({ "event": "ready_for_review", "id": 10, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T10:00:00Z" }),
+            json!({ "event": "review_requested", "id": 11, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T10:00:00Z", "requested_reviewer": { "login": "bob", "type": "User" } }),
+            json!({ "event": "review_requested", "id": 12, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T10:00:00Z", "requested_team": { "slug": "security" } }),
+            // Committed before the PR was opened: part of it from the start.
+            json!({ "event": "committed", "sha": "aaa", "committer": { "date": "2025-03-02T09:00:00Z" } }),
+            json!({ "event": "reviewed", "id": 20, "user": { "login": "bob", "type": "User" }, "state": "DISMISSED",
+                    "submitted_at": "2025-03-03T11:00:00Z" }),
+            json!({ "event": "review_dismissed", "id": 13, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T11:30:00Z",
+                    "dismissed_review": { "state": "approved", "review_id": 20 } }),
+            json!({ "event": "committed", "sha": "bbb", "committer": { "date": "2025-03-03T12:00:00Z" } }),
+            json!({ "event": "reviewed", "id": 21, "user": { "login": "bob", "type": "User" }, "state": "PENDING",
+                    "submitted_at": "2025-03-03T12:30:00Z" }),
+            json!({ "event": "labeled", "id": 14, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T12:40:00Z" }),
+            json!({ "event": "merged", "id": 15, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T13:00:00Z" }),
+            json!({ "event": "closed", "id": 16, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-03T13:00:00Z" }),
+        ];
+        let events = pr_history("acme/shop", &pull(), &items, &bare_context(&pull()));
+        let id = |s: &str| format!("timeline:acme/shop#7:{s}");
+        assert_eq!(
+            kinds(&events),
+            vec![
+                (id("opened"), EventKind::Opened { draft: true }),
+                (id("ready_for_review:10"), EventKind::ReadyForReview),
+                (id("review_requested:11"), EventKind::ReviewRequested { reviewer: Reviewer::user("bob") }),
+                (id("review_requested:12"), EventKind::ReviewRequested { reviewer: Reviewer::team("acme/security") }),
+                (id("reviewed:20"), EventKind::ReviewSubmitted { outcome: ReviewOutcome::Approved }),
+                (id("review_dismissed:13"), EventKind::ReviewDismissed { reviewer: Login::new("bob") }),
+                (id("commit:bbb"), EventKind::Synchronize),
+                (id("merged:15"), EventKind::Merged),
+            ]
+        );
+        assert_eq!(events[4].actor.login.as_str(), "bob", "the reviewer is the review's actor");
+        assert!(events.iter().all(|e| e.context.author.as_str() == "ann" && e.context.tier.is_none()));
+        assert_eq!(events, pr_history("acme/shop", &pull(), &items, &bare_context(&pull())), "the same twice");
+    }
+
+    #[test]
+    fn a_snapshots_reviews_read_as_reviewed_and_a_close_without_merge_stays() {
+        let items = vec![
+            json!({ "id": 1, "user": { "login": "bob", "type": "User" }, "state": "CHANGES_REQUESTED",
+                    "submitted_at": "2025-03-03T11:00:00Z" }),
+            json!({ "event": "closed", "id": 16, "actor": { "login": "ann", "type": "User" },
+                    "created_at": "2025-03-04T13:00:00Z" }),
+            json!({ "event": "reopened", "id": 17, "actor": { "login": "ann", "type": "User" } }),
+        ];
+        let events = pr_history("acme/shop", &pull(), &items, &PrContext::default());
+        let kinds: Vec<EventKind> = events.into_iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                EventKind::Opened { draft: false },
+                EventKind::ReviewSubmitted { outcome: ReviewOutcome::ChangesRequested },
+                EventKind::Closed,
+            ],
+            "a reopening without a time is left out"
+        );
+    }
+
+    #[test]
+    fn a_pull_without_a_number_has_no_history() {
+        assert!(pr_history("acme/shop", &json!({}), &[], &PrContext::default()).is_empty());
+    }
+}

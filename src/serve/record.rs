@@ -1,0 +1,444 @@
+//! Recording review events: the App's `pull_request` and `pull_request_review` deliveries as
+//! events (`event_from_delivery`, pure), stored with the PR's context from its verdict; and the
+//! imports of history that `flowgate backfill` runs (from GitHub, or from saved snapshots).
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::Value;
+
+use crate::error::UserError;
+use crate::github::{GitHub, RepoName};
+use crate::latency::history::{self, actor, time};
+use crate::latency::{AiDeclared, Digest, DigestBuilder, Event, EventKind, LatencyConfig, PrContext, Window};
+use crate::model::Login;
+use crate::policy::ai::markers::Declared;
+use crate::policy::linkage::keys::{self, Source, TrackerSet};
+use crate::policy::verdict::Verdict;
+use crate::store::{Store, StoreError, Work};
+
+/// The review event a webhook delivery reports, with `id` (the delivery id: GitHub redelivers
+/// with the same one, so a redelivery records nothing new) and the PR's `context`. `Ok(None)`
+/// for the deliveries that are no review-flow event (a label, an edit, a pending review); `Err`
+/// names what the payload lacks. The time is the payload's own where it has one (a review's
+/// submission, a merge), else the PR's `updated_at` (which the action itself set), else
+/// `received_at`.
+pub fn event_from_delivery(
+    id: &str,
+    event: &str,
+    payload: &Value,
+    received_at: DateTime<Utc>,
+    context: &PrContext,
+) -> Result<Option<Event>, String> {
+    let action = payload["action"].as_str().unwrap_or_default();
+    let pull = &payload["pull_request"];
+    let updated = time(&pull["updated_at"]).unwrap_or(received_at);
+    let sender = actor(&payload["sender"]);
+    let (kind, at, who) = match (event, action) {
+        ("pull_request", "opened") => {
+            let draft = pull["draft"].as_bool().unwrap_or(false);
+            (EventKind::Opened { draft }, time(&pull["created_at"]).unwrap_or(updated), sender)
+        }
+        ("pull_request", "ready_for_review") => (EventKind::ReadyForReview, updated, sender),
+        ("pull_request", "converted_to_draft") => (EventKind::ConvertedToDraft, updated, sender),
+        ("pull_request", "synchronize") => (EventKind::Synchronize, updated, sender),
+        ("pull_request", "reopened") => (EventKind::Reopened, updated, sender),
+        ("pull_request", "closed") if pull["merged"].as_bool() == Some(true) => {
+            (EventKind::Merged, time(&pull["merged_at"]).unwrap_or(updated), sender)
+        }
+        ("pull_request", "closed") => (EventKind::Closed, time(&pull["closed_at"]).unwrap_or(updated), sender),
+        ("pull_request", "review_requested" | "review_request_removed") => {
+            let repo = payload["repository"]["full_name"].as_str().unwrap_or_default();
+            let reviewer = history::requested(payload, repo)
+                .ok_or("a review request names neither requested_reviewer nor requested_team")?;
+            let kind = if action == "review_requested" {
+                EventKind::ReviewRequested { reviewer }
+            } else {
+                EventKind::ReviewRequestRemoved { reviewer }
+            };
+            (kind, updated, sender)
+        }
+        ("pull_request_review", "submitted") => {
+            let review = &payload["review"];
+            let Some(outcome) = review["state"].as_str().and_then(history::outcome) else {
+                return Ok(None);
+            };
+            let at = time(&review["submitted_at"]).unwrap_or(received_at);
+            (EventKind::ReviewSubmitted { outcome }, at, actor(&review["user"]).or(sender))
+        }
+        ("pull_request_review", "dismissed") => {
+            let reviewer = payload["review"]["user"]["login"].as_str().ok_or("the dismissed review has no user")?;
+            // The payload keeps the review's submission time, not the dismissal's.
+            (EventKind::ReviewDismissed { reviewer: Login::new(reviewer) }, received_at, sender)
+        }
+        _ => return Ok(None),
+    };
+    let repo = payload["repository"]["full_name"].as_str().ok_or("the payload has no repository.full_name")?;
+    let pr = pull["number"].as_u64().ok_or("the payload has no pull_request.number")?;
+    let who = who.ok_or("the payload has no sender")?;
+    let mut context = context.clone();
+    if context.author.as_str().is_empty() {
+        context.author = Login::new(pull["user"]["login"].as_str().unwrap_or_default());
+    }
+    Ok(Some(Event { id: id.to_string(), repo: repo.to_string(), pr, at, actor: who, context, kind }))
+}
+
+/// The PR's context as its verdict saw it: tier, AI declared and detected, story keys.
+pub fn context_from_verdict(verdict: &Verdict) -> PrContext {
+    let detected = verdict.ai.detected();
+    PrContext {
+        author: verdict.pr.author.clone(),
+        tier: Some(verdict.tier),
+        ai_declared: match verdict.ai.declared {
+            None => AiDeclared::Undeclared,
+            Some(Declared::None) => AiDeclared::None,
+            Some(Declared::Assisted) => AiDeclared::Assisted,
+            Some(Declared::Generated) => AiDeclared::Generated,
+        },
+        ai_detected: !detected.is_empty(),
+        ai_tools: detected.iter().map(|t| t.id().to_string()).collect(),
+        story_keys: verdict.linkage.keys().into_iter().map(String::from).collect(),
+    }
+}
+
+/// Records the review events among a unit's deliveries. The context is the verdict's when the
+/// PR was just evaluated, else (a closed PR, a policy that does not load) the one recorded last
+/// for the PR. A delivery whose payload does not read is skipped with a message: recording is
+/// an account of what happened, and one bad payload must not hold up the rest. Returns how many
+/// events were new.
+pub async fn record_unit(store: &Store, work: &Work, verdict: Option<&Verdict>) -> Result<u64, StoreError> {
+    let deliveries: Vec<_> =
+        work.deliveries.iter().filter(|d| matches!(d.event.as_str(), "pull_request" | "pull_request_review")).collect();
+    if deliveries.is_empty() {
+        return Ok(0);
+    }
+    let context = match (verdict, work.repo.as_deref(), work.pr.and_then(|n| u64::try_from(n).ok())) {
+        (Some(verdict), _, _) => context_from_verdict(verdict),
+        (None, Some(repo), Some(pr)) => store.latest_context(repo, pr).await?.unwrap_or_default(),
+        _ => PrContext::default(),
+    };
+    let mut events = Vec::new();
+    for d in deliveries {
+        let received = DateTime::from_timestamp_millis(d.received_at_ms).unwrap_or_default();
+        let converted = serde_json::from_slice::<Value>(&d.body)
+            .map_err(|e| format!("not JSON: {e}"))
+            .and_then(|payload| event_from_delivery(&d.id, &d.event, &payload, received, &context));
+        match converted {
+            Ok(Some(event)) => events.push(event),
+            Ok(None) => {}
+            Err(why) => eprintln!("flowgate: {}: delivery {} records no review event: {why}", work.key, d.id),
+        }
+    }
+    store.record_events(&events).await
+}
+
+/// What an import recorded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub prs: usize,
+    /// Events read from the history.
+    pub events: usize,
+    /// Of those, the ones not stored before.
+    pub added: u64,
+}
+
+/// Imports the review history of every PR of `repo` updated since `since`: the pull (opened),
+/// and its issue timeline. Tier and AI are unknown for history (`None`, undeclared); story keys
+/// are read from each title with the linkage trackers of the policy on the PR's base branch, when
+/// it loads. One request per PR (per 100 timeline items) plus the listing.
+pub async fn backfill(
+    gh: &GitHub,
+    store: &Store,
+    repo: &RepoName,
+    since: DateTime<Utc>,
+) -> Result<Imported, UserError> {
+    let name = repo.to_string();
+    let pulls = gh.pulls_updated_since(repo, since).await?;
+    let mut trackers: Vec<(String, Option<TrackerSet>)> = Vec::new();
+    let mut imported = Imported::default();
+    for pull in &pulls {
+        let Some(number) = pull["number"].as_u64() else {
+            continue;
+        };
+        let base = pull["base"]["ref"].as_str().unwrap_or_default().to_string();
+        if !trackers.iter().any(|(b, _)| *b == base) {
+            let found = match crate::gate::remote::policy_on_base(gh, repo, &base).await {
+                Ok(chosen) => Some(chosen.policy.linkage.trackers),
+                Err(e) => {
+                    eprintln!("flowgate: {name}@{base}: the policy does not load, so no story keys: {e}");
+                    None
+                }
+            };
+            trackers.push((base.clone(), found));
+        }
+        let tracker_set = trackers.iter().find(|(b, _)| *b == base).and_then(|(_, t)| t.as_ref());
+        let items = gh.timeline(repo, number).await?;
+        let events = history::pr_history(&name, pull, &items, &context(pull, &name, tracker_set));
+        imported.prs += 1;
+        imported.events += events.len();
+        imported.added += store.record_events(&events).await.map_err(store_error)?;
+    }
+    Ok(imported)
+}
+
+/// Imports saved snapshots: `dir` itself when it holds a pull.json, else each directory in it
+/// that does. A snapshot's reviews and issue events are its history (no commits: a snapshot's
+/// commits.json does not say when each was pushed). Ids match a backfill's, so importing both
+/// adds each happening once.
+pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<Event>, UserError> {
+    let mut dirs = Vec::new();
+    if dir.join("pull.json").is_file() {
+        dirs.push(dir.to_path_buf());
+    } else {
+        let entries = std::fs::read_dir(dir).map_err(|e| UserError::input(dir, format!("cannot read: {e}")))?;
+        for entry in entries {
+            let path = entry.map_err(|e| UserError::input(dir, format!("cannot read: {e}")))?.path();
+            if path.join("pull.json").is_file() {
+                dirs.push(path);
+            }
+        }
+        dirs.sort();
+        if dirs.is_empty() {
+            return Err(UserError::input(dir, "holds no snapshot: no pull.json in it or in a directory in it"));
+        }
+    }
+    let mut events = Vec::new();
+    for snapshot in dirs {
+        let pull_path = snapshot.join("pull.json");
+        let pull: Value = read_json(&pull_path)?.pop().unwrap_or_default();
+        // A webhook payload wraps the pull and names the repository beside it.
+        let (pull, repo) = match pull.get("pull_request") {
+            Some(inner) => (inner.clone(), pull["repository"]["full_name"].as_str().map(String::from)),
+            None => {
+                let repo = pull["base"]["repo"]["full_name"].as_str().map(String::from);
+                (pull, repo)
+            }
+        };
+        let repo = repo.ok_or_else(|| UserError::input(&pull_path, "names no repository (base.repo.full_name)"))?;
+        let mut items = Vec::new();
+        for (file, kind) in [("events.json", None), ("reviews.json", Some("reviewed"))] {
+            let path = snapshot.join(file);
+            if !path.is_file() {
+                continue;
+            }
+            for mut item in read_json(&path)?.into_iter().flat_map(|page| match page {
+                Value::Array(items) => items,
+                _ => Vec::new(),
+            }) {
+                if let Some(kind) = kind {
+                    item["event"] = Value::from(kind);
+                }
+                items.push(item);
+            }
+        }
+        events.extend(history::pr_history(&repo, &pull, &items, &context(&pull, &repo, trackers)));
+    }
+    Ok(events)
+}
+
+/// The digest of `window` from the stored events of the PRs active in it (`repos` limits the
+/// repositories), read a PR at a time. The PRs read reach back to the trend's first week.
+pub async fn digest(
+    store: &Store,
+    config: LatencyConfig,
+    window: Window,
+    now: DateTime<Utc>,
+    repos: Option<&[String]>,
+) -> Result<Digest, StoreError> {
+    let trend_start = TimeDelta::try_weeks(i64::from(config.trend_weeks) + 1)
+        .and_then(|trend| window.end.checked_sub_signed(trend))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let since = trend_start.min(window.start);
+    let mut builder = DigestBuilder::new(config, window, now);
+    store.events_for_prs_active_since(since.timestamp_millis(), repos, &mut |events| builder.add_pr(events)).await?;
+    Ok(builder.finish())
+}
+
+/// A PR's context when only its pull object is known.
+fn context(pull: &Value, repo: &str, trackers: Option<&TrackerSet>) -> PrContext {
+    let mut context = history::bare_context(pull);
+    if let (Some(trackers), Some(title)) = (trackers, pull["title"].as_str()) {
+        for found in keys::extract(title, Source::Title, trackers, Some(repo)) {
+            if !context.story_keys.contains(&found.key) {
+                context.story_keys.push(found.key);
+            }
+        }
+    }
+    context
+}
+
+/// Every JSON value in a file: one, or several pages one after another.
+fn read_json(path: &Path) -> Result<Vec<Value>, UserError> {
+    let text = std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))?;
+    serde_json::Deserializer::from_str(&text)
+        .into_iter::<Value>()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| UserError::input(path, format!("not JSON: {e}")))
+}
+
+/// A store failure, for the commands' error type.
+pub fn store_error(e: StoreError) -> UserError {
+    UserError::Usage(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::latency::{Actor, ReviewOutcome, Reviewer};
+    use crate::policy::Tier;
+
+    const OPENED: &str = include_str!("../../tests/fixtures/webhooks/pull_request.opened.payload.json");
+    const REVIEWED: &str = include_str!("../../tests/fixtures/webhooks/pull_request_review.submitted.payload.json");
+    const LABELED: &str = include_str!("../../tests/fixtures/webhooks/pull_request.labeled.payload.json");
+
+    fn payload(text: &str) -> Value {
+        serde_json::from_str(text).expect("a fixture")
+    }
+
+    fn context() -> PrContext {
+        PrContext {
+            author: Login::new("Codertocat"),
+            tier: Some(Tier::Red),
+            ai_declared: AiDeclared::Assisted,
+            ai_detected: true,
+            ai_tools: vec!["claude".into()],
+            story_keys: vec!["ABC-1".into()],
+        }
+    }
+
+    fn received() -> DateTime<Utc> {
+        time(&json!("2019-05-15T16:00:00Z")).expect("a time")
+    }
+
+    /// The `opened` payload turned into another action, as GitHub sends it.
+    fn pull_request(action: &str, change: impl FnOnce(&mut Value)) -> Value {
+        let mut p = payload(OPENED);
+        p["action"] = json!(action);
+        p["pull_request"]["updated_at"] = json!("2019-05-15T15:30:00Z");
+        change(&mut p);
+        p
+    }
+
+    fn convert(event: &str, p: &Value) -> Option<Event> {
+        event_from_delivery("guid-1", event, p, received(), &context()).expect("reads")
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        time(&json!(text)).expect("a time")
+    }
+
+    #[test]
+    fn an_opened_pr_is_recorded_when_it_was_created_with_the_verdicts_context() {
+        let e = convert("pull_request", &payload(OPENED)).expect("an event");
+        assert_eq!(
+            e,
+            Event {
+                id: "guid-1".into(),
+                repo: "Codertocat/Hello-World".into(),
+                pr: 2,
+                at: at("2019-05-15T15:20:33Z"),
+                actor: Actor::new("Codertocat", "User"),
+                context: context(),
+                kind: EventKind::Opened { draft: false },
+            }
+        );
+        let draft = pull_request("opened", |p| p["pull_request"]["draft"] = json!(true));
+        assert_eq!(convert("pull_request", &draft).expect("an event").kind, EventKind::Opened { draft: true });
+    }
+
+    #[test]
+    fn a_submitted_review_is_the_reviewers_at_its_submission() {
+        let e = convert("pull_request_review", &payload(REVIEWED)).expect("an event");
+        assert_eq!(e.kind, EventKind::ReviewSubmitted { outcome: ReviewOutcome::Commented });
+        assert_eq!((e.actor.login.as_str(), e.at), ("Codertocat", at("2019-05-15T15:20:38Z")));
+        for (state, outcome) in
+            [("approved", ReviewOutcome::Approved), ("changes_requested", ReviewOutcome::ChangesRequested)]
+        {
+            let mut p = payload(REVIEWED);
+            p["review"]["state"] = json!(state);
+            p["review"]["user"] = json!({ "login": "hubot", "type": "User" });
+            let e = convert("pull_request_review", &p).expect("an event");
+            assert_eq!((e.kind, e.actor.login.as_str()), (EventKind::ReviewSubmitted { outcome }, "hubot"));
+        }
+        let mut pending = payload(REVIEWED);
+        pending["review"]["state"] = json!("pending");
+        assert_eq!(convert("pull_request_review", &pending), None, "a pending review is a draft");
+    }
+
+    #[test]
+    fn a_dismissal_names_the_reviewer_whose_review_it_was() {
+        let mut p = payload(REVIEWED);
+        p["action"] = json!("dismissed");
+        p["review"]["user"] = json!({ "login": "hubot", "type": "User" });
+        let e = convert("pull_request_review", &p).expect("an event");
+        assert_eq!(e.kind, EventKind::ReviewDismissed { reviewer: Login::new("hubot") });
+        assert_eq!((e.actor.login.as_str(), e.at), ("Codertocat", received()), "the sender dismissed it, now");
+    }
+
+    #[test]
+    fn requests_name_a_person_or_the_owners_team() {
+        let person = pull_request("review_requested", |p| {
+            p["requested_reviewer"] = json!({ "login": "hubot", "type": "User" });
+        });
+        let e = convert("pull_request", &person).expect("an event");
+        assert_eq!(e.kind, EventKind::ReviewRequested { reviewer: Reviewer::user("hubot") });
+        assert_eq!(e.at, at("2019-05-15T15:30:00Z"), "when the request changed the PR");
+        let team = pull_request("review_request_removed", |p| {
+            p["requested_team"] = json!({ "name": "Security", "slug": "security" });
+        });
+        let e = convert("pull_request", &team).expect("an event");
+        assert_eq!(e.kind, EventKind::ReviewRequestRemoved { reviewer: Reviewer::team("Codertocat/security") });
+        let neither = pull_request("review_requested", |_| {});
+        let why = event_from_delivery("guid-1", "pull_request", &neither, received(), &context()).expect_err("says");
+        assert!(why.contains("requested_reviewer"), "{why}");
+    }
+
+    #[test]
+    fn every_state_change_of_the_pr_is_an_event() {
+        let cases = [
+            ("ready_for_review", EventKind::ReadyForReview),
+            ("converted_to_draft", EventKind::ConvertedToDraft),
+            ("synchronize", EventKind::Synchronize),
+            ("reopened", EventKind::Reopened),
+        ];
+        for (action, kind) in cases {
+            let e = convert("pull_request", &pull_request(action, |_| {})).expect("an event");
+            assert_eq!((e.kind, e.at), (kind, at("2019-05-15T15:30:00Z")), "{action}");
+        }
+        let merged = pull_request("closed", |p| {
+            p["pull_request"]["merged"] = json!(true);
+            p["pull_request"]["merged_at"] = json!("2019-05-15T15:40:00Z");
+            p["pull_request"]["closed_at"] = json!("2019-05-15T15:40:00Z");
+        });
+        let e = convert("pull_request", &merged).expect("an event");
+        assert_eq!((e.kind, e.at), (EventKind::Merged, at("2019-05-15T15:40:00Z")));
+        let closed = pull_request("closed", |p| p["pull_request"]["closed_at"] = json!("2019-05-15T15:50:00Z"));
+        let e = convert("pull_request", &closed).expect("an event");
+        assert_eq!((e.kind, e.at), (EventKind::Closed, at("2019-05-15T15:50:00Z")));
+    }
+
+    #[test]
+    fn labels_and_edits_are_no_review_event() {
+        assert_eq!(convert("pull_request", &payload(LABELED)), None);
+        assert_eq!(convert("pull_request", &pull_request("edited", |_| {})), None);
+        assert_eq!(convert("issue_comment", &payload(OPENED)), None);
+    }
+
+    #[test]
+    fn a_payload_missing_its_pull_request_says_so() {
+        let mut p = pull_request("synchronize", |_| {});
+        p["pull_request"] = json!({});
+        let why = event_from_delivery("guid-1", "pull_request", &p, received(), &context()).expect_err("says");
+        assert!(why.contains("pull_request.number"), "{why}");
+    }
+
+    #[test]
+    fn without_a_recorded_context_the_author_comes_from_the_payload() {
+        let e = event_from_delivery("g", "pull_request", &payload(OPENED), received(), &PrContext::default())
+            .expect("reads")
+            .expect("an event");
+        assert_eq!((e.context.author.as_str(), e.context.tier), ("Codertocat", None));
+    }
+}

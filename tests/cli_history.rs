@@ -1,0 +1,256 @@
+//! `flowgate backfill` and `flowgate digest` end to end: review history imported from a fake GitHub
+//! (pull listing and issue timelines) or from snapshots into a store, once per happening however
+//! often it runs, and the digest's figures computed from what the store holds.
+
+mod common;
+mod fake_github;
+
+use chrono::{DateTime, Duration, Utc};
+use flowgate::latency::{Actor, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+use flowgate::model::Login;
+use flowgate::store::Store;
+use serde_json::{Value, json};
+
+use common::{Run, path_str, root};
+use fake_github::{FakeGitHub, Pr, TOKEN};
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn pull(number: u64, title: &str, created: DateTime<Utc>, updated: DateTime<Utc>) -> Value {
+    json!({ "number": number, "title": title, "state": "open", "draft": false,
+            "created_at": stamp(created), "updated_at": stamp(updated),
+            "user": { "login": "ann", "type": "User" }, "base": { "ref": "main" }, "labels": [] })
+}
+
+fn item(kind: &str, id: u64, at: DateTime<Utc>, extra: Value) -> Value {
+    let mut item = json!({ "event": kind, "id": id, "actor": { "login": "ann", "type": "User" },
+                           "created_at": stamp(at) });
+    if let (Some(item), Some(extra)) = (item.as_object_mut(), extra.as_object()) {
+        item.extend(extra.clone());
+    }
+    item
+}
+
+fn backfill(fake: &FakeGitHub, db: &str) -> Run {
+    Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "backfill",
+        "--repo",
+        "acme/shop",
+        "--since",
+        "30d",
+        "--token",
+        TOKEN,
+        "--api-url",
+        &fake.uri(),
+        "--database-url",
+        db,
+    ]))
+}
+
+async fn stored(db: &str) -> Vec<Event> {
+    let store = Store::connect(db).await.expect("connects");
+    let mut all = Vec::new();
+    store.events_for_prs_active_since(0, None, &mut |events| all.extend_from_slice(events)).await.expect("reads");
+    all
+}
+
+/// Two PRs updated in the span are imported with their timelines; one updated before it is not
+/// even asked for. Running again adds nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn backfill_imports_each_happening_once() {
+    let now = Utc::now();
+    let fake = FakeGitHub::start("acme/shop").await;
+    let policy = std::fs::read_to_string(root().join("examples/flowgate.yml")).expect("policy");
+    let (opened, old) = (now - Duration::days(3), now - Duration::days(400));
+    fake.with(|s| {
+        s.contents.insert(("main".into(), ".github/flowgate.yml".into()), policy);
+        for (n, title, created, updated) in
+            [(1, "ABC-12 login", opened, now - Duration::days(1)), (2, "docs", opened, opened), (3, "old", old, old)]
+        {
+            s.pulls.insert(n, Pr { pull: pull(n, title, created, updated), ..Pr::default() });
+        }
+        s.timelines.insert(
+            1,
+            vec![
+                item(
+                    "review_requested",
+                    11,
+                    opened,
+                    json!({ "requested_reviewer": { "login": "bob", "type": "User" } }),
+                ),
+                json!({ "event": "reviewed", "id": 21, "user": { "login": "bob", "type": "User" },
+                        "state": "APPROVED", "submitted_at": stamp(opened + Duration::hours(2)) }),
+                item("labeled", 12, opened, json!({})),
+                item("merged", 13, opened + Duration::hours(3), json!({})),
+                item("closed", 14, opened + Duration::hours(3), json!({})),
+            ],
+        );
+    });
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+
+    let first = backfill(&fake, &db);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stdout, "acme/shop: 2 PRs, 5 review events, 5 new (0 already recorded)\n");
+    let timelines: Vec<String> =
+        fake.with(|s| s.log.iter().filter(|l| l.url.contains("/timeline")).map(|l| l.url.clone()).collect());
+    assert_eq!(timelines.len(), 2, "PR 3 was updated before the span: {timelines:?}");
+    assert!(timelines.iter().all(|u| !u.contains("/issues/3/")), "{timelines:?}");
+
+    let again = backfill(&fake, &db);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.stdout, "acme/shop: 2 PRs, 5 review events, 0 new (5 already recorded)\n");
+
+    let events = stored(&db).await;
+    let one: Vec<&EventKind> = events.iter().filter(|e| e.pr == 1).map(|e| &e.kind).collect();
+    assert_eq!(
+        one,
+        vec![
+            &EventKind::Opened { draft: false },
+            &EventKind::ReviewRequested { reviewer: Reviewer::user("bob") },
+            &EventKind::ReviewSubmitted { outcome: ReviewOutcome::Approved },
+            &EventKind::Merged,
+        ]
+    );
+    let context = &events.iter().find(|e| e.pr == 1).expect("PR 1").context;
+    assert_eq!((context.tier, context.story_keys.clone()), (None, vec!["ABC-12".to_string()]));
+}
+
+/// Snapshot directories import the same way, and again add nothing.
+#[test]
+fn backfill_imports_snapshots_once() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+    let snapshots = root().join("examples");
+    let run = |expected: &str| {
+        let run = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+            "backfill",
+            "--from-snapshots",
+            path_str(&snapshots.join("auth-login")),
+            "--database-url",
+            &db,
+        ]));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.ends_with(expected), "{}", run.stdout);
+    };
+    run("1 PRs, 4 review events, 4 new (0 already recorded)\n");
+    run("1 PRs, 4 review events, 0 new (4 already recorded)\n");
+    let empty = tempfile::tempdir().expect("temporary directory");
+    let none = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "backfill",
+        "--from-snapshots",
+        path_str(empty.path()),
+        "--database-url",
+        &db,
+    ]));
+    none.assert_bad_input("holds no snapshot");
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).expect("a time").with_timezone(&Utc)
+}
+
+fn event(id: &str, pr: u64, when: &str, actor: &str, kind: EventKind) -> Event {
+    Event {
+        id: id.into(),
+        repo: if pr < 100 { "acme/shop" } else { "acme/api" }.into(),
+        pr,
+        at: at(when),
+        actor: Actor::login(actor),
+        context: PrContext { author: Login::new("ann"), ..PrContext::default() },
+        kind,
+    }
+}
+
+/// Events recorded in the store come out as the digest's figures, on the wall clock so that the
+/// hours are exact; a PR merged long before the span is not in it; `--repo` narrows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn digest_reports_the_stored_events_of_the_span() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+    let approved = EventKind::ReviewSubmitted { outcome: ReviewOutcome::Approved };
+    let events = vec![
+        // Opened in the span, first reviewed 4 hours later, merged.
+        event("1a", 1, "2025-03-04T09:00:00Z", "ann", EventKind::Opened { draft: false }),
+        event("1b", 1, "2025-03-04T09:00:00Z", "ann", EventKind::ReviewRequested { reviewer: Reviewer::user("bob") }),
+        event("1c", 1, "2025-03-04T13:00:00Z", "bob", approved.clone()),
+        event("1d", 1, "2025-03-04T15:00:00Z", "ann", EventKind::Merged),
+        // Opened before the span, reviewed 2 hours into it (a 26-hour wait), still open.
+        event("2a", 2, "2025-03-02T08:00:00Z", "ann", EventKind::Opened { draft: false }),
+        event("2b", 2, "2025-03-03T10:00:00Z", "bob", approved),
+        // Merged a month before.
+        event("3a", 3, "2025-02-01T09:00:00Z", "ann", EventKind::Opened { draft: false }),
+        event("3b", 3, "2025-02-01T10:00:00Z", "ann", EventKind::Merged),
+        // Another repository.
+        event("4a", 104, "2025-03-05T09:00:00Z", "ann", EventKind::Opened { draft: false }),
+    ];
+    let store = Store::connect(&db).await.expect("connects");
+    assert_eq!(store.record_events(&events).await.expect("records"), 9);
+    drop(store);
+
+    let out = dir.path().join("digest.json");
+    let digest = |repos: &[&str], out: Option<&std::path::Path>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+        cmd.args(["digest", "--since", "7d", "--until", "2025-03-08T00:00:00Z", "--clock", "calendar"]);
+        cmd.args(["--format", "json", "--database-url", &db]);
+        for repo in repos {
+            cmd.args(["--repo", repo]);
+        }
+        if let Some(out) = out {
+            cmd.args(["--out", path_str(out)]);
+        }
+        Run::of(&mut cmd)
+    };
+    let run = digest(&["acme/shop"], Some(&out));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "written to the file: {}", run.stdout);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
+    assert_eq!(json["window"], json!({ "start": "2025-03-01T00:00:00Z", "end": "2025-03-08T00:00:00Z" }));
+    assert_eq!(json["clock"], "calendar");
+    let totals = &json["totals"];
+    assert_eq!((totals["prs_active"].as_u64(), totals["opened"].as_u64()), (Some(2), Some(2)), "{totals}");
+    assert_eq!((totals["merged"].as_u64(), totals["open_at_end"].as_u64()), (Some(1), Some(1)), "{totals}");
+    let first = &json["overall"]["first_review_hours"];
+    assert_eq!(first["count"], 2, "{first}");
+    assert_eq!(first["median"].as_f64(), Some(15.0), "the middle of 4 and 26 hours: {first}");
+    assert_eq!(json["overall"]["open_to_merge_hours"]["median"].as_f64(), Some(6.0));
+
+    let every = digest(&[], None);
+    assert_eq!(every.code, 0, "{}", every.stderr);
+    assert_eq!(every.json()["totals"]["prs_active"], 3, "both repositories");
+
+    // The same figures in the formats people read: Markdown (the default) and HTML.
+    let formatted = |format: Option<&str>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+        cmd.args(["digest", "--since", "7d", "--until", "2025-03-08T00:00:00Z", "--clock", "calendar"]);
+        cmd.args(["--database-url", &db, "--repo", "acme/shop"]);
+        if let Some(format) = format {
+            cmd.args(["--format", format]);
+        }
+        Run::of(&mut cmd)
+    };
+    let markdown = formatted(None);
+    assert_eq!(markdown.code, 0, "{}", markdown.stderr);
+    assert!(markdown.stdout.starts_with('#') && markdown.stdout.contains("```mermaid"), "{}", markdown.stdout);
+    assert!(markdown.stdout.contains("15"), "the median first review: {}", markdown.stdout);
+    let html = formatted(Some("html"));
+    assert!(html.stdout.contains("<svg") && html.stdout.contains("</html>"), "{}", html.stdout);
+    let slack = formatted(Some("slack"));
+    let blocks: Value = serde_json::from_str(&slack.stdout).expect("Slack's JSON");
+    assert!(blocks["blocks"].as_array().is_some_and(|b| !b.is_empty()), "{blocks}");
+}
+
+#[test]
+fn digest_names_a_bad_span_or_time_zone() {
+    let run = |args: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+        cmd.args(["digest", "--database-url", "sqlite::memory:"]).args(args);
+        Run::of(&mut cmd)
+    };
+    let span = run(&["--since", "7 days"]);
+    assert_eq!(span.code, 2);
+    assert!(span.stderr.contains("is not a span"), "{}", span.stderr);
+    run(&["--timezone", "Mars/Olympus"]).assert_bad_input("unknown time zone `Mars/Olympus`");
+}
