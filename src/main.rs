@@ -488,15 +488,20 @@ fn init(args: InitArgs) -> Result<ExitCode, UserError> {
             init::render::ACTION_PLACEHOLDER
         ));
     }
-    let policy_path = root.join(gate::POLICY_PATH);
-    let policy = flowgate::policy::load::load_text(&plan.policy_text, &policy_path)?;
-    out.push_str(&format!(
-        "\nThe gate on the current branch, by {} as {}:\n\n",
-        gate::POLICY_PATH,
-        if args.dry_run { "it would be written" } else { "it is now" }
-    ));
+    let policy_kept = plan.files.iter().any(|f| f.path == gate::POLICY_PATH && matches!(f.change, Change::Keep(_)));
+    let state = match (args.dry_run, policy_kept) {
+        (_, true) => "it is",
+        (true, false) => "it would be written",
+        (false, false) => "it is now",
+    };
+    out.push_str(&format!("\nThe gate on the current branch, by {} as {state}:\n\n", gate::POLICY_PATH));
     print(&out);
-    match gate::check_local_with(&root, &LocalPr::default(), &policy) {
+    // The files are in place whatever happens here: a policy that does not load (one that was
+    // kept) or a branch git cannot compare is reported, not turned into a failed init.
+    let policy_path = root.join(gate::POLICY_PATH);
+    let gated = flowgate::policy::load::load_text(&plan.policy_text, &policy_path)
+        .and_then(|policy| gate::check_local_with(&root, &LocalPr::default(), &policy));
+    match gated {
         Ok(verdict) => print(&report::render(&verdict, Format::Text, false)),
         Err(e) => print(&format!("The gate could not run here yet: {e}\n")),
     }

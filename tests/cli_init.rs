@@ -247,3 +247,15 @@ fn bad_options_and_a_directory_outside_git_are_clear_errors() {
     cmd.current_dir(outside.path()).env("GIT_CEILING_DIRECTORIES", outside.path()).arg("init");
     Run::of(&mut cmd).assert_bad_input("not inside a git repository");
 }
+
+#[test]
+fn a_kept_policy_that_does_not_load_is_reported_and_the_other_files_are_still_written() {
+    let repo = shop();
+    repo.write(".github/flowgate.yml", "version: 1\ntiers:\n  purple: {}\n");
+    let run = repo.flowgate(&["init"]);
+    assert_eq!(run.code, 0, "the files are in place: {}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(".github/workflows/flowgate.yml: written"), "{}", run.stdout);
+    assert!(run.stdout.contains("by .github/flowgate.yml as it is:"), "{}", run.stdout);
+    assert!(run.stdout.contains("The gate could not run here yet:") && run.stdout.contains("purple"), "{}", run.stdout);
+    assert_eq!(repo.read(".github/flowgate.yml"), "version: 1\ntiers:\n  purple: {}\n", "kept as it was");
+}
