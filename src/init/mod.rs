@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::error::UserError;
 use crate::gate::POLICY_PATH;
 use crate::policy::Tier;
-use crate::policy::load::{BUNDLED, load_bundled, load_text};
+use crate::policy::load::{load_bundled, load_text};
 
 /// Where the Action workflow goes.
 pub const WORKFLOW_PATH: &str = ".github/workflows/flowgate.yml";
@@ -285,11 +285,6 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<Written>, UserError> {
         out.push(Written { path: file.path.clone(), purpose: file.purpose, what });
     }
     Ok(out)
-}
-
-/// The names `--pack` accepts.
-pub fn packs() -> Vec<&'static str> {
-    BUNDLED.iter().map(|(n, _)| *n).collect()
 }
 
 #[cfg(test)]
