@@ -461,10 +461,10 @@ fn init(args: InitArgs) -> Result<ExitCode, UserError> {
     if args.dry_run {
         for file in &plan.files {
             let (what, text) = match &file.change {
-                Change::Create(t) => ("would write", Some(t)),
-                Change::Overwrite(t) => ("would replace (--force)", Some(t)),
-                Change::Append(t) => ("would append to", Some(t)),
-                Change::Keep(why) => (why.as_str(), None),
+                Change::Create(t) => ("would write".to_string(), Some(t)),
+                Change::Overwrite(t) => ("would replace (--force)".to_string(), Some(t)),
+                Change::Append(t) => ("would append flowgate's section".to_string(), Some(t)),
+                Change::Keep(why) => (format!("would keep: {why}"), None),
             };
             out.push_str(&format!("{}: {what}: {}\n", file.path, file.purpose));
             if let Some(text) = text {
