@@ -179,6 +179,15 @@ mod tests {
     }
 
     #[test]
+    fn the_workflow_is_the_one_docs_action_md_explains() {
+        let docs = include_str!("../../docs/action.md");
+        let section = docs.split("## The workflow to copy").nth(1).expect("the section");
+        let block = section.split("```yaml\n").nth(1).and_then(|b| b.split("```").next()).expect("the block");
+        let written = workflow("OWNER/flowgate@<full-commit-sha> # v0.1.0");
+        assert!(written.ends_with(block), "docs/action.md and `flowgate init` disagree:\n{written}\n---\n{block}");
+    }
+
+    #[test]
     fn the_workflow_has_no_checkout_and_least_privilege() {
         let text = workflow(ACTION_PLACEHOLDER);
         assert!(!text.contains("actions/checkout"));
