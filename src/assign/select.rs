@@ -185,6 +185,7 @@ fn run(ctx: &Context) -> Assignment {
         saturated_pools,
         spot_check,
         problems,
+        notes: ctx.people.unknown.clone(),
     }
 }
 
@@ -369,7 +370,14 @@ fn request(candidate: Candidate, role: Role, over_capacity: bool, ctx: &Context)
         None
     };
     Requested {
-        reason: wording::requested_line(&candidate.login, &candidate.score, role, over_capacity, hours.as_deref()),
+        reason: wording::requested_line(
+            &candidate.login,
+            &candidate.score,
+            role,
+            over_capacity,
+            hours.as_deref(),
+            ctx.people.review_window_weeks,
+        ),
         login: candidate.login,
         pool: candidate.pool.name.clone(),
         role,
