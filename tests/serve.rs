@@ -524,7 +524,7 @@ fn reviews_by(reviewer: &str, prs: &[u64], days_ago: i64) -> Vec<flowgate::laten
 }
 
 /// With the review history in the App's store, the App asks the person who reviewed less in the
-/// last four weeks, whichever of the two that is, and the check run says how many each gave;
+/// last two weeks (the default window), whichever of the two that is, and the check run says how many each gave;
 /// reviews older than the window and reviews by bots do not count.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_app_requests_whoever_reviewed_less_in_the_last_weeks_and_says_so() {
@@ -546,7 +546,7 @@ async fn the_app_requests_whoever_reviewed_less_in_the_last_weeks_and_says_so() 
         assert_eq!(requested()[0]["login"], idle, "{busy} gave 3 reviews in the window, {idle} 1");
         let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
         assert!(summary.contains(&format!("{idle}: ")), "{summary}");
-        assert!(summary.contains("1 review in the last 4 weeks"), "the reason says why: {summary}");
+        assert!(summary.contains("1 review in the last 2 weeks"), "the reason says why: {summary}");
         server.stop().await;
         db.drop_database().await;
     }

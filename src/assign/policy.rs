@@ -28,7 +28,7 @@ pub struct ReviewerPolicy {
 }
 
 /// The fairness window when the policy does not set `fairness_weeks`.
-pub const DEFAULT_FAIRNESS_WEEKS: u32 = 4;
+pub const DEFAULT_FAIRNESS_WEEKS: u32 = 2;
 
 impl ReviewerPolicy {
     pub fn pool(&self, name: &str) -> Option<&Pool> {
@@ -273,11 +273,11 @@ mod tests {
     }
 
     #[test]
-    fn the_fairness_window_is_four_weeks_unless_set() {
+    fn the_fairness_window_is_two_weeks_unless_set() {
         let pools = "reviewers:\n  pools:\n    a: { members: [x], capacity: 1 }\n";
         let weeks = |text: &str| load(&format!("{BASE}{text}")).unwrap().reviewers.unwrap().fairness_weeks;
-        assert_eq!(weeks(pools), 4);
-        assert_eq!(weeks(&format!("{pools}  fairness_weeks: 2\n")), 2);
+        assert_eq!(weeks(pools), 2);
+        assert_eq!(weeks(&format!("{pools}  fairness_weeks: 4\n")), 4);
     }
 
     struct Memory(BTreeMap<PathBuf, String>);

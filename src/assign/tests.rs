@@ -275,16 +275,18 @@ fn load_and_fairness_lower_the_score_by_their_weights() {
     people.reviews_given.insert(l("dave"), 8);
     let pr = pr(Tier::Yellow);
     let ctx = filters::Context { policy: &policy, pr: &pr, people: &people, now: now(), replacing: &[] };
-    let carol = score::score(&l("carol"), policy.pool("everyone").unwrap(), &ctx, 8);
+    let carol = score::score(&l("carol"), policy.pool("everyone").unwrap(), &ctx, 1);
     assert_eq!(carol.load, 0.5, "3.0 effort over a capacity of 6");
-    assert_eq!(carol.fairness, 0.5, "4 reviews against the busiest's 8");
+    assert_eq!(carol.fairness, 0.5, "3 reviews more than the fewest anyone gave, over a capacity of 6");
     assert_eq!(carol.total, -0.5 - 0.25);
+    let fewest = score::score(&l("carol"), policy.pool("everyone").unwrap(), &ctx, 4);
+    assert_eq!(fewest.fairness, 0.0, "carol gave the fewest");
     assert_eq!(carol.open_requests, 2);
 
     let mut light = policy.clone();
     light.weights = Weights { expertise: 1.0, load: 0.0, fairness: 0.0 };
     let ctx = filters::Context { policy: &light, pr: &pr, people: &people, now: now(), replacing: &[] };
-    assert_eq!(score::score(&l("carol"), light.pool("everyone").unwrap(), &ctx, 8).total, 0.0);
+    assert_eq!(score::score(&l("carol"), light.pool("everyone").unwrap(), &ctx, 1).total, 0.0);
 
     // The least loaded, least busy candidate wins: everyone but carol and dave has done nothing,
     // so the choice falls among them.

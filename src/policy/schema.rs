@@ -618,7 +618,7 @@ pub struct ReviewersFile {
     pub working_hours: Option<BTreeMap<UserLogin, WorkingHours>>,
     /// How much expertise, current load and recent review count weigh in the choice.
     pub weights: Option<WeightsFile>,
-    /// How many weeks of review history count toward fairness and recent expertise (default 4).
+    /// How many weeks of review history count toward fairness and recent expertise (default 2).
     pub fairness_weeks: Option<FairnessWeeks>,
 }
 
