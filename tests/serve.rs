@@ -491,3 +491,128 @@ async fn a_reviewer_who_says_they_are_away_is_replaced_and_passed_over_until_the
         db.drop_database().await;
     }
 }
+
+/// A `reviewers:` policy naming only `members`, on PR 2 with no one requested yet.
+fn with_pool(fake: &fake_github::FakeGitHub, members: &str) {
+    fake.with(|s| {
+        let key = ("master".to_string(), ".github/flowgate.yml".to_string());
+        let policy = format!(
+            "{}\nreviewers:\n  pools:\n    everyone: {{ members: [{members}], capacity: 4 }}\n  \
+             tiers:\n    green: {{ request: 1, from: [everyone] }}\n    yellow: {{ request: 1, from: [everyone] }}\n    \
+             red: {{ request: 1, from: [everyone] }}\n",
+            s.contents[&key]
+        );
+        s.contents.insert(key, policy);
+        s.pr(2).pull["requested_reviewers"] = json!([]);
+    });
+}
+
+/// Reviews `reviewer` submitted `days_ago` on other PRs of the repository, as the App records them.
+fn reviews_by(reviewer: &str, prs: &[u64], days_ago: i64) -> Vec<flowgate::latency::Event> {
+    use flowgate::latency::{Actor, Event, EventKind, PrContext, ReviewOutcome};
+    prs.iter()
+        .map(|pr| Event {
+            id: format!("review-{reviewer}-{pr}"),
+            repo: "Codertocat/Hello-World".into(),
+            pr: *pr,
+            at: chrono::Utc::now() - chrono::Duration::days(days_ago),
+            actor: Actor::new(reviewer, "User"),
+            context: PrContext { author: flowgate::model::Login::new("zoe"), ..PrContext::default() },
+            kind: EventKind::ReviewSubmitted { outcome: ReviewOutcome::Approved },
+        })
+        .collect()
+}
+
+/// With the review history in the App's store, the App asks the person who reviewed less in the
+/// last two weeks (the default window), whichever of the two that is, and the check run says how many each gave;
+/// reviews older than the window and reviews by bots do not count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_app_requests_whoever_reviewed_less_in_the_last_weeks_and_says_so() {
+    for (busy, idle) in [("carol", "dave"), ("dave", "carol")] {
+        let db = &databases("serve_fairness").await[0];
+        let fake = opened_pr().await;
+        with_pool(&fake, "carol, dave, Codertocat");
+        let server = Server::start(&fake, &db.url).await;
+        let mut history = reviews_by(busy, &[10, 11, 12], 3);
+        history.extend(reviews_by(idle, &[13], 2));
+        // Long ago, and by a bot: neither counts.
+        history.extend(reviews_by(idle, &[20, 21, 22, 23, 24], 40));
+        history.extend(reviews_by("ci-helper[bot]", &[14, 15], 1));
+        server.app.store.record_events(&history).await.expect("records the history");
+
+        server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+        let requested = || fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
+        wait_until("someone is requested", async || requested().as_array().is_some_and(|r| r.len() == 1)).await;
+        assert_eq!(requested()[0]["login"], idle, "{busy} gave 3 reviews in the window, {idle} 1");
+        let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
+        assert!(summary.contains(&format!("{idle}: ")), "{summary}");
+        assert!(summary.contains("1 review in the last 2 weeks"), "the reason says why: {summary}");
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
+/// When the review history cannot be read, reviewers are still chosen and the check run is still
+/// posted, saying that the choice was made without the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_the_review_history_the_check_is_posted_and_says_so() {
+    use sqlx::Connection;
+    let db = &databases("serve_no_history").await[0];
+    let fake = opened_pr().await;
+    with_pool(&fake, "carol, dave, Codertocat");
+    let server = Server::start(&fake, &db.url).await;
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.expect("opens the App's database");
+    sqlx::query("DROP TABLE pr_paths").execute(&mut conn).await.expect("breaks the store");
+    conn.close().await.expect("closes");
+
+    server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+    wait_until("the check run is posted", async || fake.with(|s| !s.runs_on(HEAD).is_empty())).await;
+    let requested = fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
+    assert_eq!(requested.as_array().map(Vec::len), Some(1), "a reviewer is still requested");
+    let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
+    assert!(summary.contains("the review history could not be read"), "{summary}");
+    assert!(
+        !summary.contains("reviews in the last") && !summary.contains("review in the last"),
+        "no count of reviews is claimed: {summary}"
+    );
+    server.stop().await;
+    db.drop_database().await;
+}
+
+/// Someone busy on GitHub is passed over with the reason and the end of their status; when
+/// GitHub's GraphQL API fails, the check is posted all the same and says the status was not read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reviewer_busy_on_github_is_passed_over_and_a_failing_status_read_does_not_block() {
+    let db = &databases("serve_busy").await[0];
+    let fake = opened_pr().await;
+    with_pool(&fake, "carol, dave, Codertocat");
+    fake.with(|s| {
+        s.user_status.insert(
+            "Carol".into(),
+            json!({ "indicatesLimitedAvailability": true, "expiresAt": "2999-01-01T09:00:00Z", "message": "On leave" }),
+        );
+        s.user_status.insert("dave".into(), json!({ "indicatesLimitedAvailability": false, "message": "Focusing" }));
+    });
+    let server = Server::start(&fake, &db.url).await;
+    server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+    let requested = || fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
+    wait_until("someone is requested", async || requested().as_array().is_some_and(|r| r.len() == 1)).await;
+    assert_eq!(requested()[0]["login"], "dave", "carol is busy");
+    let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
+    assert!(summary.contains("carol: busy on GitHub (until 2999-01-01 09:00 UTC)"), "{summary}");
+    let queries = fake.with(|s| s.log.iter().filter(|l| l.url.contains("/graphql")).count());
+    assert_eq!(queries, 1, "every candidate in one query");
+
+    // GraphQL down: the status is not read, nobody is passed over for it, and the check says so.
+    fake.with(|s| {
+        s.graphql_down = true;
+        s.pr(2).pull["requested_reviewers"] = json!([]);
+    });
+    server.deliver("pull_request", "d-again", &payload("pull_request.opened.payload.json")).await;
+    wait_until("both deliveries are done", async || server.depth().await.done == 2).await;
+    let summary = fake.with(|s| s.runs_on(HEAD).last().map(|r| r.summary.clone()).unwrap_or_default());
+    assert!(summary.contains("GitHub's busy status could not be read"), "{summary}");
+    assert!(!summary.contains("busy on GitHub (until"), "{summary}");
+    server.stop().await;
+    db.drop_database().await;
+}

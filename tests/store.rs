@@ -688,6 +688,8 @@ on_both_backends!(
     histories_come_back_per_pr_in_time_order,
     the_digest_reads_whole_histories_of_prs_active_or_open_in_its_span,
     a_closed_prs_latest_context_is_the_one_recorded_last,
+    a_repositorys_events_since_a_time_come_back_oldest_first,
+    a_prs_paths_are_replaced_at_each_evaluation_and_found_by_path,
 );
 
 mod review_events {
@@ -848,4 +850,48 @@ async fn a_closed_prs_latest_context_is_the_one_recorded_last(db: Db) {
     later.context.story_keys = vec!["ABC-1".into()];
     store.record_events(&[later.clone(), first]).await.expect("records");
     assert_eq!(store.latest_context("acme/shop", 1).await.expect("reads"), Some(later.context));
+}
+
+/// Reviewer assignment reads one repository's events of the last weeks: from `since` on, oldest
+/// first, whatever the case of the repository's name, and nothing of other repositories.
+async fn a_repositorys_events_since_a_time_come_back_oldest_first(db: Db) {
+    use review_events::*;
+    let store = db.store().await;
+    let events = vec![
+        approved("late", "acme/shop", 2, 5 * DAY),
+        opened("old", "acme/shop", 1, DAY - 1),
+        opened("edge", "Acme/Shop", 1, DAY),
+        opened("other", "acme/tools", 1, 3 * DAY),
+        requested("mid", "acme/shop", 1, 2 * DAY),
+    ];
+    store.record_events(&events).await.expect("records");
+    let ids = |events: Vec<flowgate::latency::Event>| events.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.events_since("acme/SHOP", DAY).await.expect("reads")), vec!["edge", "mid", "late"]);
+    assert_eq!(ids(store.events_since("acme/shop", 6 * DAY).await.expect("reads")), Vec::<String>::new());
+    let read = store.events_since("acme/shop", 0).await.expect("reads");
+    assert_eq!(read[3], events[0], "an event reads back as it was recorded");
+}
+
+/// Each evaluation replaces the PR's recorded paths; PRs are found by any path they changed.
+async fn a_prs_paths_are_replaced_at_each_evaluation_and_found_by_path(db: Db) {
+    let store = db.store().await;
+    let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    store.record_pr_paths("Acme/Shop", 1, &paths(&["src/a.rs", "src/b.rs", "src/a.rs"]), 10).await.expect("records");
+    store.record_pr_paths("acme/shop", 2, &paths(&["src/b.rs"]), 20).await.expect("records");
+    store.record_pr_paths("acme/tools", 3, &paths(&["src/a.rs"]), 20).await.expect("records");
+    let touching = async |list: &[&str]| -> Vec<u64> {
+        store.prs_touching("acme/shop", &paths(list)).await.expect("reads").into_iter().collect()
+    };
+    assert_eq!(touching(&["src/a.rs"]).await, vec![1], "another repository's PR 3 is not counted");
+    assert_eq!(touching(&["src/b.rs", "README.md"]).await, vec![1, 2]);
+    assert_eq!(touching(&[]).await, Vec::<u64>::new());
+    // A push that drops src/b.rs from PR 1.
+    store.record_pr_paths("acme/shop", 1, &paths(&["src/a.rs"]), 30).await.expect("records again");
+    assert_eq!(touching(&["src/b.rs"]).await, vec![2]);
+    // More paths than one statement asks about.
+    let many: Vec<String> = (0..1200).map(|i| format!("gen/{i}.rs")).collect();
+    store.record_pr_paths("acme/shop", 4, &many, 40).await.expect("records many");
+    let asked: Vec<String> = ["src/a.rs".to_string()].into_iter().chain(many.iter().rev().take(700).cloned()).collect();
+    let found: Vec<u64> = store.prs_touching("acme/shop", &asked).await.expect("reads").into_iter().collect();
+    assert_eq!(found, vec![1, 4]);
 }

@@ -26,6 +26,10 @@ pub enum SkipReason {
     Away {
         until: Timestamp,
     },
+    /// GitHub's status says they have limited availability ("busy"), until a time if it expires.
+    Busy {
+        until: Option<Timestamp>,
+    },
     OutsideWorkingHours {
         hours: String,
         local_time: String,
@@ -69,6 +73,7 @@ const PIPELINE: &[Filter] = &[
     being_replaced,
     unavailable,
     away,
+    busy,
     outside_working_hours,
     at_capacity,
 ];
@@ -113,6 +118,11 @@ fn unavailable(login: &Login, _: &Pool, ctx: &Context) -> Option<SkipReason> {
 fn away(login: &Login, _: &Pool, ctx: &Context) -> Option<SkipReason> {
     let until = *ctx.people.away_until.get(login)?;
     (until > ctx.now).then_some(SkipReason::Away { until })
+}
+
+fn busy(login: &Login, _: &Pool, ctx: &Context) -> Option<SkipReason> {
+    let until = *ctx.people.busy.get(login)?;
+    until.is_none_or(|until| until > ctx.now).then_some(SkipReason::Busy { until })
 }
 
 fn outside_working_hours(login: &Login, _: &Pool, ctx: &Context) -> Option<SkipReason> {

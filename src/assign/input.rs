@@ -79,4 +79,13 @@ pub struct PeopleFacts {
     pub last_requested: HashMap<Login, Timestamp>,
     /// People away until a time (from a status, a calendar or a command).
     pub away_until: HashMap<Login, Timestamp>,
+    /// People whose GitHub status says they have limited availability ("busy"), with the time
+    /// the status expires if it does.
+    pub busy: HashMap<Login, Option<Timestamp>>,
+    /// The fairness window `reviews_given` was counted over, in weeks, when the review history
+    /// was read; `None` when it was not, so that no count of reviews is claimed.
+    pub review_window_weeks: Option<u32>,
+    /// Facts that could not be read (the review history, GitHub's busy status): each is said in
+    /// the assignment's notes, so a choice made without them is never mistaken for a full one.
+    pub unknown: Vec<String>,
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod codeowners;
 pub mod filters;
 pub mod hash;
+pub mod history;
 pub mod input;
 pub mod output;
 pub mod policy;
@@ -15,6 +16,7 @@ pub mod synthetic;
 mod wording;
 
 pub use filters::SkipReason;
+pub use history::ReviewHistory;
 pub use input::{OpenLoad, PeopleFacts, PrToAssign};
 pub use output::{Assignment, Counted, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
 pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};

@@ -27,6 +27,8 @@ pub struct Assignment {
     pub spot_check: SpotCheck,
     /// What kept flowgate from filling a need, or made a pool smaller than written.
     pub problems: Vec<Problem>,
+    /// Facts the choice was made without (the review history could not be read, and so on).
+    pub notes: Vec<String>,
 }
 
 impl Assignment {

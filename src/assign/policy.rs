@@ -23,7 +23,12 @@ pub struct ReviewerPolicy {
     pub unavailable: Vec<Login>,
     pub working_hours: Vec<(Login, WorkingHours)>,
     pub weights: Weights,
+    /// Weeks of review history the fairness part and recent expertise count (`fairness_weeks`).
+    pub fairness_weeks: u32,
 }
+
+/// The fairness window when the policy does not set `fairness_weeks`.
+pub const DEFAULT_FAIRNESS_WEEKS: u32 = 2;
 
 impl ReviewerPolicy {
     pub fn pool(&self, name: &str) -> Option<&Pool> {
@@ -262,6 +267,17 @@ mod tests {
         assert_mentions(&error(&format!("{pools}  tiers:\n    red: {{ request: 1, from: [] }}\n")), &["empty"]);
         assert_mentions(&error(&format!("{pools}  ai_spot_check: {{ from: [a] }}\n")), &["percent"]);
         assert_mentions(&error(&format!("{pools}  weights: {{ load: -1 }}\n")), &["weight -1", "0 or more"]);
+        assert_mentions(&error(&format!("{pools}  fairness_weeks: 0\n")), &["fairness_weeks 0", "1 to 52"]);
+        assert_mentions(&error(&format!("{pools}  fairness_weeks: 53\n")), &["fairness_weeks 53", "1 to 52"]);
+        assert_mentions(&error(&format!("{pools}  fairness_weeks: two\n")), &["fairness_weeks"]);
+    }
+
+    #[test]
+    fn the_fairness_window_is_two_weeks_unless_set() {
+        let pools = "reviewers:\n  pools:\n    a: { members: [x], capacity: 1 }\n";
+        let weeks = |text: &str| load(&format!("{BASE}{text}")).unwrap().reviewers.unwrap().fairness_weeks;
+        assert_eq!(weeks(pools), 2);
+        assert_eq!(weeks(&format!("{pools}  fairness_weeks: 4\n")), 4);
     }
 
     struct Memory(BTreeMap<PathBuf, String>);

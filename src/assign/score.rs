@@ -19,7 +19,8 @@ pub struct Score {
     pub expertise: f64,
     /// Effort-weighted open requests over the pool's capacity.
     pub load: f64,
-    /// Reviews given recently, relative to the busiest candidate (0 to 1).
+    /// Reviews given in the fairness window beyond the fewest any pool member gave, over the
+    /// pool's capacity: each review more than the least-asked person weighs like an open request.
     pub fairness: f64,
     /// How many changed paths the candidate owns in CODEOWNERS.
     pub owned_paths: u32,
@@ -47,8 +48,12 @@ fn owns(people: &PeopleFacts, owners: &[Principal], login: &Login) -> bool {
     })
 }
 
-/// Scores `login` as a member of `pool`; `most_given` is the most reviews any candidate gave.
-pub fn score(login: &Login, pool: &Pool, ctx: &Context, most_given: u32) -> Score {
+/// Scores `login` as a member of `pool`; `fewest_given` is the fewest reviews any member of the
+/// PR's pools gave in the fairness window. Fairness is counted in the same unit as load (a share
+/// of capacity), so that a gap of a few reviews outweighs a small edge in expertise, and an even
+/// load is not left to the tie-break; a count relative to the busiest person would shrink every
+/// gap as the counts grow.
+pub fn score(login: &Login, pool: &Pool, ctx: &Context, fewest_given: u32) -> Score {
     let people = ctx.people;
     let mut owned: Vec<&str> = ctx
         .pr
@@ -67,7 +72,7 @@ pub fn score(login: &Login, pool: &Pool, ctx: &Context, most_given: u32) -> Scor
     let open = people.load.get(login).copied().unwrap_or_default();
     let load = open.effort.max(0.0) / f64::from(pool.capacity.max(1));
     let given = people.reviews_given.get(login).copied().unwrap_or(0);
-    let fairness = if most_given == 0 { 0.0 } else { f64::from(given) / f64::from(most_given) };
+    let fairness = f64::from(given.saturating_sub(fewest_given)) / f64::from(pool.capacity.max(1));
 
     let w = ctx.policy.weights;
     let total = w.expertise * expertise - w.load * load - w.fairness * fairness;

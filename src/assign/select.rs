@@ -102,11 +102,11 @@ fn run(ctx: &Context) -> Assignment {
         .filter_map(|(i, p)| p.map(|p| Counted { who: present[p].name(), role: slots[i].role }))
         .collect();
 
-    let most_given = members
+    let fewest_given = members
         .values()
         .flatten()
         .map(|login| ctx.people.reviews_given.get(login).copied().unwrap_or(0))
-        .max()
+        .min()
         .unwrap_or(0);
     let mut requested: Vec<Requested> = Vec::new();
     let mut rejected: Vec<(Login, String, SkipReason)> = Vec::new();
@@ -120,7 +120,7 @@ fn run(ctx: &Context) -> Assignment {
             if chosen.contains(&login) {
                 continue;
             }
-            match evaluate(&login, slot, ctx, most_given) {
+            match evaluate(&login, slot, ctx, fewest_given) {
                 Ok(candidate) => {
                     eligible_somewhere.push(login);
                     eligible.push(candidate);
@@ -128,7 +128,7 @@ fn run(ctx: &Context) -> Assignment {
                 Err((pool, why)) => {
                     rejected_here.push((login.clone(), wording::skip_reason(&why)));
                     if matches!(why, SkipReason::AtCapacity { .. })
-                        && let Some(candidate) = at_capacity(&login, slot, ctx, most_given)
+                        && let Some(candidate) = at_capacity(&login, slot, ctx, fewest_given)
                     {
                         over.push(candidate);
                     }
@@ -185,6 +185,7 @@ fn run(ctx: &Context) -> Assignment {
         saturated_pools,
         spot_check,
         problems,
+        notes: ctx.people.unknown.clone(),
     }
 }
 
@@ -299,7 +300,7 @@ fn evaluate<'a>(
     login: &Login,
     slot: &Slot,
     ctx: &Context<'a>,
-    most_given: u32,
+    fewest_given: u32,
 ) -> Result<Candidate<'a>, (String, SkipReason)> {
     let mut first: Option<(String, SkipReason)> = None;
     for pool in slot.pools.iter().filter_map(|p| ctx.policy.pool(p)) {
@@ -311,7 +312,7 @@ fn evaluate<'a>(
                 return Ok(Candidate {
                     login: login.clone(),
                     pool,
-                    score: score(login, pool, ctx, most_given),
+                    score: score(login, pool, ctx, fewest_given),
                     over_by: 0,
                 });
             }
@@ -326,7 +327,7 @@ fn evaluate<'a>(
 }
 
 /// The candidate in whichever of the slot's pools they are least over capacity.
-fn at_capacity<'a>(login: &Login, slot: &Slot, ctx: &Context<'a>, most_given: u32) -> Option<Candidate<'a>> {
+fn at_capacity<'a>(login: &Login, slot: &Slot, ctx: &Context<'a>, fewest_given: u32) -> Option<Candidate<'a>> {
     let open = i64::from(ctx.open_requests(login));
     slot.pools
         .iter()
@@ -337,7 +338,7 @@ fn at_capacity<'a>(login: &Login, slot: &Slot, ctx: &Context<'a>, most_given: u3
         .map(|pool| Candidate {
             login: login.clone(),
             pool,
-            score: score(login, pool, ctx, most_given),
+            score: score(login, pool, ctx, fewest_given),
             over_by: open - i64::from(pool.capacity),
         })
 }
@@ -369,7 +370,14 @@ fn request(candidate: Candidate, role: Role, over_capacity: bool, ctx: &Context)
         None
     };
     Requested {
-        reason: wording::requested_line(&candidate.login, &candidate.score, role, over_capacity, hours.as_deref()),
+        reason: wording::requested_line(
+            &candidate.login,
+            &candidate.score,
+            role,
+            over_capacity,
+            hours.as_deref(),
+            ctx.people.review_window_weeks,
+        ),
         login: candidate.login,
         pool: candidate.pool.name.clone(),
         role,

@@ -294,7 +294,6 @@ struct World {
     rng: SplitMix64,
 }
 
-const FAIRNESS_WINDOW: SignedDuration = SignedDuration::from_hours(14 * 24);
 const LOAD_BALANCE_WINDOW: SignedDuration = SignedDuration::from_hours(30 * 24);
 
 fn area(path: &str) -> String {
@@ -403,8 +402,9 @@ fn facts(setup: &SimSetup, world: &World, timeline: &Timeline, pr: &SimPr, now: 
         load.requests += 1;
         load.effort += o.effort;
     }
+    let fairness_window = SignedDuration::from_hours(i64::from(setup.policy.fairness_weeks) * 7 * 24);
     for (login, at) in &world.completed {
-        if now.duration_since(*at) <= FAIRNESS_WINDOW {
+        if now.duration_since(*at) <= fairness_window {
             *facts.reviews_given.entry(login.clone()).or_default() += 1;
         }
     }

@@ -58,6 +58,7 @@ pub fn synthetic_setup(seed: u64) -> SimSetup {
         unavailable: Vec::new(),
         working_hours: hours,
         weights: Weights::default(),
+        fairness_weeks: crate::assign::policy::DEFAULT_FAIRNESS_WEEKS,
     };
     SimSetup {
         policy,

@@ -134,6 +134,22 @@ fn each_filter_names_its_reason() {
         (
             "carol",
             Box::new(|_, people| {
+                people.busy.insert(l("Carol"), Some("2025-03-05T17:00:00Z".parse().unwrap()));
+            }),
+            SkipReason::Busy { until: Some("2025-03-05T17:00:00Z".parse().unwrap()) },
+            "carol: busy on GitHub (until 2025-03-05 17:00 UTC)",
+        ),
+        (
+            "carol",
+            Box::new(|_, people| {
+                people.busy.insert(l("carol"), None);
+            }),
+            SkipReason::Busy { until: None },
+            "carol: busy on GitHub",
+        ),
+        (
+            "carol",
+            Box::new(|_, people| {
                 people.load.insert(l("carol"), OpenLoad { requests: 6, effort: 4.0 });
             }),
             SkipReason::AtCapacity { open: 6, capacity: 6 },
@@ -259,16 +275,18 @@ fn load_and_fairness_lower_the_score_by_their_weights() {
     people.reviews_given.insert(l("dave"), 8);
     let pr = pr(Tier::Yellow);
     let ctx = filters::Context { policy: &policy, pr: &pr, people: &people, now: now(), replacing: &[] };
-    let carol = score::score(&l("carol"), policy.pool("everyone").unwrap(), &ctx, 8);
+    let carol = score::score(&l("carol"), policy.pool("everyone").unwrap(), &ctx, 1);
     assert_eq!(carol.load, 0.5, "3.0 effort over a capacity of 6");
-    assert_eq!(carol.fairness, 0.5, "4 reviews against the busiest's 8");
+    assert_eq!(carol.fairness, 0.5, "3 reviews more than the fewest anyone gave, over a capacity of 6");
     assert_eq!(carol.total, -0.5 - 0.25);
+    let fewest = score::score(&l("carol"), policy.pool("everyone").unwrap(), &ctx, 4);
+    assert_eq!(fewest.fairness, 0.0, "carol gave the fewest");
     assert_eq!(carol.open_requests, 2);
 
     let mut light = policy.clone();
     light.weights = Weights { expertise: 1.0, load: 0.0, fairness: 0.0 };
     let ctx = filters::Context { policy: &light, pr: &pr, people: &people, now: now(), replacing: &[] };
-    assert_eq!(score::score(&l("carol"), light.pool("everyone").unwrap(), &ctx, 8).total, 0.0);
+    assert_eq!(score::score(&l("carol"), light.pool("everyone").unwrap(), &ctx, 1).total, 0.0);
 
     // The least loaded, least busy candidate wins: everyone but carol and dave has done nothing,
     // so the choice falls among them.
@@ -486,4 +504,35 @@ fn the_same_input_in_any_order_gives_the_same_output() {
     assert!(json["requested"][0]["reason"].is_string());
     assert!(json["skipped"].is_array() && json["saturated_pools"].is_array());
     assert!(json["spot_check"]["sampled"].is_boolean());
+}
+
+#[test]
+fn a_busy_status_that_has_expired_no_longer_passes_anyone_over() {
+    let mut people = people();
+    people.busy.insert(l("carol"), Some("2025-03-04T09:59:00Z".parse().unwrap()));
+    let a = choose(&policy(), &pr(Tier::Yellow), &people, now());
+    assert!(
+        a.skipped.iter().all(|s| s.login.as_str() != "carol" || !matches!(s.why, SkipReason::Busy { .. })),
+        "{a:#?}"
+    );
+}
+
+#[test]
+fn the_reason_counts_reviews_only_when_the_history_was_read() {
+    let mut people = people();
+    people.reviews_given.extend([(l("carol"), 3), (l("alice"), 1)]);
+    let without = choose(&policy(), &pr(Tier::Yellow), &people, now());
+    assert!(without.requested.iter().all(|r| !r.reason.contains("in the last")), "{without:#?}");
+    people.review_window_weeks = Some(4);
+    people.unknown.push("GitHub's busy status could not be read".into());
+    let with = choose(&policy(), &pr(Tier::Yellow), &people, now());
+    let reason = &with.requested[0].reason;
+    let given = people.reviews_given.get(&with.requested[0].login).copied().unwrap_or(0);
+    let expected = if given == 1 {
+        "1 review in the last 4 weeks".to_string()
+    } else {
+        format!("{given} reviews in the last 4 weeks")
+    };
+    assert!(reason.contains(&expected), "{reason}");
+    assert_eq!(with.notes, vec!["GitHub's busy status could not be read".to_string()]);
 }

@@ -21,6 +21,10 @@ pub fn skip_reason(why: &SkipReason) -> String {
         SkipReason::BeingReplaced => "being replaced".into(),
         SkipReason::Unavailable => "unavailable".into(),
         SkipReason::Away { until } => format!("away until {}", until.strftime("%Y-%m-%d %H:%M UTC")),
+        SkipReason::Busy { until: Some(until) } => {
+            format!("busy on GitHub (until {})", until.strftime("%Y-%m-%d %H:%M UTC"))
+        }
+        SkipReason::Busy { until: None } => "busy on GitHub".into(),
         SkipReason::OutsideWorkingHours { hours, local_time } => {
             format!("outside working hours for an urgent review ({local_time} there; hours {hours})")
         }
@@ -32,8 +36,16 @@ pub fn skipped_line(login: &Login, why: &SkipReason) -> String {
     format!("{login}: {}", skip_reason(why))
 }
 
-/// `alice: owns src/auth/ in CODEOWNERS, 1 of 4 open reviews, available`.
-pub fn requested_line(login: &Login, score: &Score, role: Role, over_capacity: bool, hours: Option<&str>) -> String {
+/// `alice: owns src/auth/ in CODEOWNERS, 1 of 4 open reviews, 3 reviews in the last 4 weeks,
+/// available`; the reviews given are said only when the review history was read (`window_weeks`).
+pub fn requested_line(
+    login: &Login,
+    score: &Score,
+    role: Role,
+    over_capacity: bool,
+    hours: Option<&str>,
+    window_weeks: Option<u32>,
+) -> String {
     let mut parts = Vec::new();
     match (score.owned_paths, &score.owned_area) {
         (0, _) => {}
@@ -48,6 +60,11 @@ pub fn requested_line(login: &Login, score: &Score, role: Role, over_capacity: b
     }
     let load = format!("{} of {} open reviews", score.open_requests, score.capacity);
     parts.push(if over_capacity { format!("{load} (everyone who could be asked is at capacity)") } else { load });
+    if let Some(weeks) = window_weeks {
+        let reviews = if score.reviews_given == 1 { "review" } else { "reviews" };
+        let span = if weeks == 1 { "week".to_string() } else { format!("{weeks} weeks") };
+        parts.push(format!("{} {reviews} in the last {span}", score.reviews_given));
+    }
     parts.push(match hours {
         Some(local) => format!("available ({local})"),
         None => "available".into(),

@@ -73,6 +73,24 @@ pub fn load_from_open_pulls(pages: &str, this: Option<u64>) -> HashMap<Login, Op
     load
 }
 
+/// Everyone the policy's pools could draw on, once: logins and the known members of teams; bots
+/// are left out, as no filter would let them through.
+pub fn pool_candidates(policy: &ReviewerPolicy, people: &PeopleFacts) -> Vec<Login> {
+    let mut out: Vec<Login> = Vec::new();
+    for member in policy.pools.values().flat_map(|p| p.members.iter()) {
+        match member.team() {
+            Some(team) => {
+                out.extend(crate::assign::score::team_members(people, team).unwrap_or_default().iter().cloned())
+            }
+            None => out.push(Login::new(member.0.as_str())),
+        }
+    }
+    out.retain(|l| !l.is_bot());
+    out.sort_by_key(|l| l.as_str().to_ascii_lowercase());
+    out.dedup();
+    out
+}
+
 /// Each changed path's owners in CODEOWNERS, for the expertise part of the score.
 pub fn owners_of_paths(
     codeowners: Option<&str>,

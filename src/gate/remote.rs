@@ -120,9 +120,22 @@ async fn people_facts(
             people.teams.insert(team.to_string(), members);
         }
     }
-    let (codeowners, open) = tokio::try_join!(gh.codeowners(repo, base), gh.open_pulls(repo))?;
-    people.codeowners = assign::owners_of_paths(codeowners.as_deref(), facts);
-    people.load = assign::load_from_open_pulls(open.as_deref().unwrap_or_default(), Some(number));
+    let candidates = assign::pool_candidates(reviewers, &people);
+    let candidates: Vec<&str> = candidates.iter().map(|l| l.as_str()).collect();
+    let (codeowners, open, busy) =
+        tokio::join!(gh.codeowners(repo, base), gh.open_pulls(repo), gh.busy_statuses(&candidates));
+    people.codeowners = assign::owners_of_paths(codeowners?.as_deref(), facts);
+    people.load = assign::load_from_open_pulls(open?.as_deref().unwrap_or_default(), Some(number));
+    // An optional signal: without it the choice is still made, and says what it could not see.
+    match busy {
+        Ok(busy) => people.busy = busy,
+        Err(e) => {
+            eprintln!("flowgate: {repo}#{number}: GitHub's busy status could not be read: {e}");
+            people
+                .unknown
+                .push(format!("GitHub's busy status could not be read ({e}), so nobody was passed over for it"));
+        }
+    }
     Ok(people)
 }
 

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod client;
 pub mod read;
 pub mod retry;
+pub mod status;
 
 pub use auth::{AppKey, Credentials, Token};
 pub use client::{GitHub, Usage};

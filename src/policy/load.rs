@@ -14,7 +14,7 @@ use super::{
     Ai, AiLabels, AnalysisLimits, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier,
     TierQuery, TierRules, TrackerSet,
 };
-use crate::assign::policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
+use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::error::UserError;
 use crate::model::Login;
 use std::time::Duration;
@@ -393,6 +393,7 @@ fn reviewers(file: ReviewersFile) -> Result<ReviewerPolicy, String> {
         unavailable: file.unavailable.unwrap_or_default().into_iter().map(|l| Login::new(l.0)).collect(),
         working_hours: file.working_hours.unwrap_or_default().into_iter().map(|(l, h)| (Login::new(l.0), h)).collect(),
         weights,
+        fairness_weeks: file.fairness_weeks.map_or(DEFAULT_FAIRNESS_WEEKS, |w| w.0),
     })
 }
 

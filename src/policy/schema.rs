@@ -635,6 +635,8 @@ pub struct ReviewersFile {
     pub working_hours: Option<BTreeMap<UserLogin, WorkingHours>>,
     /// How much expertise, current load and recent review count weigh in the choice.
     pub weights: Option<WeightsFile>,
+    /// How many weeks of review history count toward fairness and recent expertise (default 2).
+    pub fairness_weeks: Option<FairnessWeeks>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -786,6 +788,37 @@ impl JsonSchema for Capacity {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": "integer", "minimum": 1 })
+    }
+}
+
+/// The fairness window in weeks: 1 to 52.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FairnessWeeks(pub u32);
+
+impl<'de> Deserialize<'de> for FairnessWeeks {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        match u32::try_from(n) {
+            Ok(w) if (1..=52).contains(&w) => Ok(FairnessWeeks(w)),
+            _ => Err(serde::de::Error::custom(format!(
+                "fairness_weeks {n} is out of range: give 1 to 52 weeks of review history to even the load over"
+            ))),
+        }
+    }
+}
+
+impl Serialize for FairnessWeeks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.0)
+    }
+}
+
+impl JsonSchema for FairnessWeeks {
+    fn schema_name() -> Cow<'static, str> {
+        "FairnessWeeks".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "integer", "minimum": 1, "maximum": 52 })
     }
 }
 

@@ -102,6 +102,7 @@ pub fn to_value(v: &Verdict) -> Value {
             "saturated_pools": a.saturated_pools,
             "spot_check": a.spot_check,
             "problems": a.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
+            "notes": a.notes,
         })),
         "limits": v.limits.iter().map(wording::limit_problem).collect::<Vec<_>>(),
         "gaps": v.gaps.iter().map(wording::gap).collect::<Vec<_>>(),

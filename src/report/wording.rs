@@ -596,6 +596,7 @@ pub fn reviewers_section(v: &Verdict, f: Flavor) -> Option<Section> {
         details.push(format!("every available member of {} is at capacity", f.code(pool)));
     }
     details.extend(a.problems.iter().map(|p| p.message.clone()));
+    details.extend(a.notes.iter().cloned());
     details.extend(a.skipped.iter().map(|s| format!("passed over: {}", s.reason)));
     let mark = if a.problems.is_empty() { Mark::Skip } else { Mark::Pending };
     Some(Section { title: "Reviewers", mark, headline, details })

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::events::{self, Command};
 use super::record;
+use super::review_history;
 use super::{App, now_ms};
 use crate::error::UserError;
 use crate::gate::remote;
@@ -229,18 +230,20 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             };
             recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
         }
+        let now = jiff::Timestamp::now();
+        let paths: Vec<String> = gated.facts.files.iter().map(|f| f.path.clone()).collect();
+        review_history::record_paths(&app.store, &repo, pr, &paths, now).await;
         if let Some(inputs) = gated.assignment.as_mut() {
-            let away = app.store.away(now_ms()).await.map_err(|e| UserError::Usage(e.to_string()))?;
-            if !away.is_empty() {
-                inputs.people.away_until = away
-                    .into_iter()
-                    .map(|(login, until)| {
-                        let until = until.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
-                        (Login::new(login), until.unwrap_or(jiff::Timestamp::MAX))
-                    })
-                    .collect();
-                inputs.choose_again(&mut gated.verdict, jiff::Timestamp::now());
-            }
+            let away = app.store.away(now.as_millisecond()).await.map_err(|e| UserError::Usage(e.to_string()))?;
+            inputs.people.away_until = away
+                .into_iter()
+                .map(|(login, until)| {
+                    let until = until.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
+                    (Login::new(login), until.unwrap_or(jiff::Timestamp::MAX))
+                })
+                .collect();
+            review_history::add_to(&app.store, &repo, pr, inputs, now).await;
+            inputs.choose_again(&mut gated.verdict, now);
         }
         let waiting_and_away: Vec<Login> = gated
             .assignment

@@ -309,12 +309,56 @@ impl Store {
         }
     }
 
+    /// The repository's review events (any case of its name) at or after `since_ms`, oldest first.
+    pub async fn events_since(&self, repo: &str, since_ms: i64) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<(String, String)> = dispatch!(self.events_since(repo, since_ms))?;
+        rows.into_iter()
+            .map(|(id, json)| {
+                serde_json::from_str::<Event>(&json)
+                    .map_err(|e| StoreError::UnreadableEvent { id, reason: e.to_string() })
+            })
+            .collect()
+    }
+
+    /// Records the paths a PR changes as of this evaluation, replacing what was recorded before.
+    pub async fn record_pr_paths(&self, repo: &str, pr: u64, paths: &[String], at_ms: i64) -> Result<(), StoreError> {
+        let pr = i64::try_from(pr).map_err(|_| StoreError::InvalidEvent {
+            id: format!("{repo}#{pr}"),
+            reason: format!("PR number {pr} is too large"),
+        })?;
+        let mut paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let repo = repo.to_ascii_lowercase();
+        dispatch!(self.record_pr_paths(&repo, pr, &paths, at_ms))
+    }
+
+    /// The PRs of the repository recorded as changing any of `paths`.
+    pub async fn prs_touching(
+        &self,
+        repo: &str,
+        paths: &[String],
+    ) -> Result<std::collections::BTreeSet<u64>, StoreError> {
+        let repo = repo.to_ascii_lowercase();
+        let mut prs = std::collections::BTreeSet::new();
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        // A statement's parameters are limited (SQLite: 32766), and a PR may change thousands of files.
+        for chunk in paths.chunks(PATHS_PER_READ) {
+            let found: Vec<i64> = dispatch!(self.prs_touching(&repo, chunk))?;
+            prs.extend(found.into_iter().filter_map(|pr| u64::try_from(pr).ok()));
+        }
+        Ok(prs)
+    }
+
     /// How many times `complete` marked this delivery done (0 for an unknown id): exactly once
     /// is the promise that tests check.
     pub async fn times_completed(&self, id: &str) -> Result<i64, StoreError> {
         dispatch!(self.times_completed(id))
     }
 }
+
+/// Paths asked about in one statement by `prs_touching`.
+const PATHS_PER_READ: usize = 500;
 
 /// The most deliveries one claim takes. A burst for one PR still becomes one evaluation per this
 /// many, and a claim never holds the database (SQLite's one writer) for long.

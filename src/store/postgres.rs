@@ -410,6 +410,63 @@ impl Postgres {
         .await
         .map_err(StoreError::query("reading a PR's latest review event"))
     }
+
+    pub(super) async fn events_since(&self, repo: &str, since_ms: i64) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event::text FROM review_events WHERE lower(repo) = lower($1) AND at_ms >= $2
+             ORDER BY at_ms, id COLLATE \"C\"",
+        )
+        .bind(repo)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("reading a repository's recent review events"))
+    }
+
+    /// One transaction: the PR's old paths out, its current ones in.
+    pub(super) async fn record_pr_paths(
+        &self,
+        repo: &str,
+        pr: i64,
+        paths: &[&str],
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        const DOING: &str = "recording a PR's changed paths";
+        let mut tx = self.pool.begin().await.map_err(StoreError::query(DOING))?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            sqlx::query("DELETE FROM pr_paths WHERE repo = $1 AND pr = $2")
+                .bind(repo)
+                .bind(pr)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            sqlx::query(
+                "INSERT INTO pr_paths (repo, pr, path, at_ms)
+                 SELECT $1, $2, path, $4 FROM UNNEST($3::text[]) AS t (path)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(repo)
+            .bind(pr)
+            .bind(paths)
+            .bind(at_ms)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(DOING))?;
+            Ok(())
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn prs_touching(&self, repo: &str, paths: &[&str]) -> Result<Vec<i64>, StoreError> {
+        sqlx::query_scalar("SELECT DISTINCT pr FROM pr_paths WHERE repo = $1 AND path = ANY($2) ORDER BY pr")
+            .bind(repo)
+            .bind(paths)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::query("finding the PRs that touched a PR's paths"))
+    }
 }
 
 /// Picks the key of the oldest ready delivery (skipping `passed`), takes its lease without waiting,

@@ -581,4 +581,66 @@ impl Sqlite {
         .await
         .map_err(StoreError::query("reading a PR's latest review event"))
     }
+
+    pub(super) async fn events_since(&self, repo: &str, since_ms: i64) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event FROM review_events WHERE lower(repo) = lower($1) AND at_ms >= $2 ORDER BY at_ms, id",
+        )
+        .bind(repo)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::query("reading a repository's recent review events"))
+    }
+
+    pub(super) async fn record_pr_paths(
+        &self,
+        repo: &str,
+        pr: i64,
+        paths: &[&str],
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        const DOING: &str = "recording a PR's changed paths";
+        let (_write, mut tx) = self.begin(DOING).await?;
+        let result: Result<_, StoreError> = async {
+            let tx = &mut tx;
+            sqlx::query("DELETE FROM pr_paths WHERE repo = $1 AND pr = $2")
+                .bind(repo)
+                .bind(pr)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            for path in paths {
+                sqlx::query(
+                    "INSERT INTO pr_paths (repo, pr, path, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                )
+                .bind(repo)
+                .bind(pr)
+                .bind(path)
+                .bind(at_ms)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
+            }
+            Ok(())
+        }
+        .await;
+        finish(tx, DOING, result).await
+    }
+
+    pub(super) async fn prs_touching(&self, repo: &str, paths: &[&str]) -> Result<Vec<i64>, StoreError> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..paths.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT DISTINCT pr FROM pr_paths WHERE repo = $1 AND path IN ({}) ORDER BY pr",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(repo);
+        for path in paths {
+            query = query.bind(*path);
+        }
+        query.fetch_all(&self.pool).await.map_err(StoreError::query("finding the PRs that touched a PR's paths"))
+    }
 }

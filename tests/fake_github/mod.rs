@@ -47,6 +47,11 @@ pub struct State {
     pub labels: Vec<Value>,
     /// Refuse to create repository labels (a token without issues or pull-requests write on labels).
     pub labels_read_only: bool,
+    /// GitHub's user status by login, as GraphQL's `UserStatus` (`indicatesLimitedAvailability`,
+    /// `expiresAt`, `message`); a login not here has no status set.
+    pub user_status: HashMap<String, Value>,
+    /// Answer every GraphQL query 502, as GitHub's GraphQL API sometimes does.
+    pub graphql_down: bool,
 }
 
 #[derive(Default)]
@@ -240,6 +245,10 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         }
     } else if auth != format!("Bearer {TOKEN}") {
         return message(401, "Bad credentials");
+    }
+
+    if method == "POST" && path == "/graphql" {
+        return graphql(state, request);
     }
 
     let repo_prefix = format!("repos/{}", state.repo);
@@ -689,4 +698,42 @@ pub fn reviewed_by_hubot(fake: &FakeGitHub) -> Value {
             "commit_id": HEAD, "submitted_at": "2019-05-15T16:00:00Z", "body": "" }));
     });
     review
+}
+
+/// `POST /graphql`: only the user-status query flowgate sends, `uN: user(login: $lN) { status {
+/// ... } }` with the logins as variables. Logins compare without case; `ghost` is a login that
+/// does not exist: `null` with a NOT_FOUND error, as GitHub answers.
+fn graphql(state: &mut State, request: &Request) -> Answer {
+    if state.graphql_down {
+        return message(502, "Server Error");
+    }
+    let body: Value = match serde_json::from_slice(&request.body) {
+        Ok(body) => body,
+        Err(_) => return message(400, "Problems parsing JSON"),
+    };
+    let query = body["query"].as_str().unwrap_or_default();
+    if !query.contains("status { indicatesLimitedAvailability expiresAt message }") {
+        return answer(200, json!({ "errors": [{ "message": "the fake answers only the user-status query" }] }));
+    }
+    let mut data = serde_json::Map::new();
+    let mut errors = Vec::new();
+    for (name, login) in body["variables"].as_object().into_iter().flatten() {
+        let (Some(i), Some(login)) = (name.strip_prefix('l'), login.as_str()) else { continue };
+        let alias = format!("u{i}");
+        if !query.contains(&format!("{alias}: user(login: ${name})")) {
+            continue;
+        }
+        if login.eq_ignore_ascii_case("ghost") {
+            errors.push(json!({ "type": "NOT_FOUND", "path": [alias], "message": format!("Could not resolve to a User with the login of '{login}'.") }));
+            data.insert(alias, Value::Null);
+            continue;
+        }
+        let status = state.user_status.iter().find(|(l, _)| l.eq_ignore_ascii_case(login)).map(|(_, s)| s.clone());
+        data.insert(alias, json!({ "status": status.unwrap_or(Value::Null) }));
+    }
+    let mut out = json!({ "data": data });
+    if !errors.is_empty() {
+        out["errors"] = Value::from(errors);
+    }
+    answer(200, out)
 }

@@ -1,0 +1,51 @@
+//! What the App's store adds to reviewer assignment: the review history of the last weeks
+//! (reviews given, last requested, recent work on the changed paths), and each evaluated PR's
+//! changed paths, recorded so that later PRs can find who worked on the same paths.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+
+use crate::assign::ReviewHistory;
+use crate::assign::history::window_start;
+use crate::gate::assign::AssignInputs;
+use crate::github::RepoName;
+use crate::store::{Store, StoreError};
+
+/// Records the PR's changed paths as of now. A failure is logged, not fatal: it costs later PRs
+/// only this PR's share of expertise, and the evaluation itself does not depend on it.
+pub async fn record_paths(store: &Store, repo: &RepoName, pr: u64, paths: &[String], now: Timestamp) {
+    if let Err(e) = store.record_pr_paths(&repo.to_string(), pr, paths, now.as_millisecond()).await {
+        eprintln!("flowgate: {repo}#{pr}: cannot record the changed paths for later reviewer expertise: {e}");
+    }
+}
+
+/// Fills the people facts from the store's review history of the policy's fairness window. When
+/// the store cannot be read, the choice is made without the history and says so (a note in the
+/// assignment, shown in the check run) rather than failing the check or pretending to know.
+pub async fn add_to(store: &Store, repo: &RepoName, pr: u64, inputs: &mut AssignInputs, now: Timestamp) {
+    let weeks = inputs.policy.fairness_weeks;
+    match read(store, repo, &inputs.pr.paths, now, weeks).await {
+        Ok((events, touching)) => ReviewHistory::read(&events, now, weeks, &touching, pr).apply(&mut inputs.people),
+        Err(e) => {
+            eprintln!("flowgate: {repo}#{pr}: reviewers chosen without the review history: {e}");
+            inputs.people.unknown.push(format!(
+                "the review history could not be read ({e}), so reviews given in the last {weeks} weeks, recent \
+                 work on these paths and who was asked last are not counted in this choice"
+            ));
+        }
+    }
+}
+
+async fn read(
+    store: &Store,
+    repo: &RepoName,
+    paths: &[String],
+    now: Timestamp,
+    weeks: u32,
+) -> Result<(Vec<crate::latency::Event>, BTreeSet<u64>), StoreError> {
+    let name = repo.to_string();
+    let events = store.events_since(&name, window_start(now, weeks).as_millisecond()).await?;
+    let touching = store.prs_touching(&name, paths).await?;
+    Ok((events, touching))
+}
