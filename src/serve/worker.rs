@@ -231,9 +231,10 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
         }
         let now = jiff::Timestamp::now();
-        let paths: Vec<String> = gated.facts.files.iter().map(|f| f.path.clone()).collect();
-        review_history::record_paths(&app.store, &repo, pr, &paths, now).await;
         if let Some(inputs) = gated.assignment.as_mut() {
+            // Only a repository whose policy chooses reviewers reads the paths back, so only it
+            // pays the write.
+            review_history::record_paths(&app.store, &repo, pr, &inputs.pr.paths, now).await;
             let away = app.store.away(now.as_millisecond()).await.map_err(|e| UserError::Usage(e.to_string()))?;
             inputs.people.away_until = away
                 .into_iter()
