@@ -84,6 +84,14 @@ pub async fn gate(
     if learned {
         verdict = evaluate(&facts, &chosen.policy);
     }
+    if !crate::policy::linkage::keys_to_trace(&chosen.policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
+        let token = match gh.credentials() {
+            crate::github::auth::Credentials::Token(t) => Some(t.expose().to_string()),
+            _ => None,
+        };
+        let trackers = super::chains::trackers_from_env(gh.api_url(), token.as_deref())?;
+        verdict = super::chains::trace(&mut facts, &chosen.policy, verdict, &trackers).await;
+    }
     let mut assignment = None;
     if let Some(reviewers) = chosen.policy.reviewers.clone() {
         let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
