@@ -4,6 +4,8 @@
 //! chains broken at each level, cycles, deleted items, permission errors, rate limits, timeouts
 //! and a tracker that is down. Then one PR gated end to end with a fake Jira.
 
+mod common;
+
 use std::time::Duration;
 
 use base64::Engine;
@@ -488,4 +490,59 @@ async fn a_pr_whose_tracker_cannot_be_reached_is_pending_with_the_reason() {
         reason.contains("no jira connection is configured (set FLOWGATE_JIRA_URL, FLOWGATE_JIRA_TOKEN)"),
         "{reason}"
     );
+}
+
+// ---- the CLI, configured from the environment ----
+
+/// `flowgate check` on the bundled auth-login snapshot (title `ABC-123: ...`, red) with the
+/// example policy asking red PRs for a chain up to an OKR, and `env` for the trackers.
+fn check_auth_login(env: &[(&str, &str)]) -> common::Run {
+    let dir = tempfile::TempDir::new().expect("tempdir");
+    let example = std::fs::read_to_string(common::root().join("examples/flowgate.yml")).expect("example policy");
+    let policy =
+        example.replacen("linkage:\n", "linkage:\n  chain: { require: { red: okr } }\n  on_tracker_error: fail\n", 1);
+    assert_ne!(policy, example, "the example policy has a linkage section");
+    let policy_path = dir.path().join("flowgate.yml");
+    std::fs::write(&policy_path, policy).expect("policy written");
+    let snapshot = common::root().join("examples/auth-login");
+    let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+    cmd.env("NO_COLOR", "1");
+    for var in ["FLOWGATE_JIRA_URL", "FLOWGATE_JIRA_EMAIL", "FLOWGATE_JIRA_TOKEN", "FLOWGATE_TRACKER_TIMEOUT_MS"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.args([
+        "check",
+        "--snapshot",
+        common::path_str(&snapshot),
+        "--policy",
+        common::path_str(&policy_path),
+        "--format",
+        "json",
+    ]);
+    common::Run::of(&mut cmd)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flowgate_check_reads_jira_from_the_environment() {
+    let server = jira_chain(vec![prd_link(), okr_link()]).await;
+    let uri = server.uri();
+    let run = check_auth_login(&[
+        ("FLOWGATE_JIRA_URL", &uri),
+        ("FLOWGATE_JIRA_EMAIL", EMAIL),
+        ("FLOWGATE_JIRA_TOKEN", JIRA_TOKEN),
+    ]);
+    let json = run.json();
+    assert_eq!(json["linkage"]["state"], "pass", "{}", run.stderr);
+    let chain: Vec<&str> =
+        json["linkage"]["chain"].as_array().into_iter().flatten().filter_map(|l| l["key"].as_str()).collect();
+    assert_eq!(chain, vec!["ABC-123", "ABC-7", "PRD-3", "OKR-2026-Q4-2"]);
+    assert!(!run.stdout.contains(JIRA_TOKEN) && !run.stderr.contains(JIRA_TOKEN), "the token is never printed");
+
+    // Without Jira's variables the story cannot be verified, and this policy fails on that.
+    let run = check_auth_login(&[]);
+    let json = run.json();
+    assert_eq!((json["state"].as_str(), json["linkage"]["state"].as_str()), (Some("fail"), Some("fail")));
+    let reason = json["linkage"]["tracker_error"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("FLOWGATE_JIRA_URL, FLOWGATE_JIRA_EMAIL, FLOWGATE_JIRA_TOKEN"), "{reason}");
 }

@@ -1,6 +1,8 @@
 //! Asking the trackers before the engine judges: the keys a PR's tier needs traced are looked up
 //! (Story -> ... -> OKR) and handed to the engine as facts, then the PR is judged again.
 
+use std::sync::{Arc, Mutex};
+
 use crate::error::UserError;
 use crate::model::PrFacts;
 use crate::policy::Policy;
@@ -25,6 +27,25 @@ pub async fn trace(facts: &mut PrFacts, policy: &Policy, verdict: Verdict, track
 /// The trackers configured in the environment, with GitHub Issues at `github_api_url`.
 pub fn trackers_from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, UserError> {
     Trackers::from_env(github_api_url, github_token).map_err(|e| UserError::Usage(format!("trackers: {e}")))
+}
+
+/// The trackers for `github_api_url` and `github_token`, kept for the life of the process so that
+/// the App's evaluations share one cache and one pace per tracker. Call it from one long-lived
+/// runtime: the clients' pooled connections belong to the runtime that opened them.
+pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Result<Arc<Trackers>, UserError> {
+    type Shared = Option<(String, Option<String>, Arc<Trackers>)>;
+    static SHARED: Mutex<Shared> = Mutex::new(None);
+    let mut shared =
+        SHARED.lock().map_err(|_| UserError::Usage("trackers: the shared clients were poisoned".into()))?;
+    if let Some((url, token, trackers)) = shared.as_ref()
+        && url == github_api_url
+        && token.as_deref() == github_token
+    {
+        return Ok(trackers.clone());
+    }
+    let trackers = Arc::new(trackers_from_env(github_api_url, github_token)?);
+    *shared = Some((github_api_url.to_string(), github_token.map(String::from), trackers.clone()));
+    Ok(trackers)
 }
 
 /// For the synchronous surfaces (a snapshot, local git): traces on a small runtime of its own,
