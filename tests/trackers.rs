@@ -467,6 +467,14 @@ async fn a_red_pr_is_gated_on_its_jira_chain() {
     let text = flowgate::report::text::render(&verdict, false);
     assert_eq!(verdict.state, flowgate::State::Pass, "{text}");
     assert!(text.contains("ABC-123 Story -> ABC-7 Epic -> PRD-3 -> OKR-2026-Q4-2 'Cut churn 10%'"), "{text}");
+    // Cold: the story, the epic, and the epic's remote links (the story has a parent, so its
+    // remote links are not read). Warm: the same trackers answer the same PR from the cache.
+    let cold = trackers.usage();
+    assert_eq!((cold.requests, cold.cache_hits), (3, 0));
+    let again = gate(&trackers, "ABC-123: pay with saved cards").await;
+    assert_eq!(again.linkage, verdict.linkage);
+    let warm = trackers.usage();
+    assert_eq!((warm.requests - cold.requests, warm.cache_hits - cold.cache_hits), (0, 3));
 
     let broken = jira_chain(vec![okr_link()]).await;
     let trackers = Trackers { jira: Some(jira(&broken)), ..Trackers::default() };
