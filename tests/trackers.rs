@@ -13,11 +13,13 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use flowgate::trackers::azure::AzureBoards;
 use flowgate::trackers::chain::{Chain, ChainEnd, Levels, walk};
 use flowgate::trackers::config::Trackers;
 use flowgate::trackers::github::GitHubIssues;
 use flowgate::trackers::http::HttpSettings;
 use flowgate::trackers::jira::Jira;
+use flowgate::trackers::shortcut::Shortcut;
 use flowgate::trackers::{StateCategory, Tracker, TrackerError};
 
 const EMAIL: &str = "gate@acme.example";
@@ -425,6 +427,152 @@ async fn a_tracker_that_is_down_or_failing_is_reported_as_down() {
     let server = MockServer::start().await;
     get(&server, "/repos/acme/shop/issues/1", 503, json!({"message": "Service Unavailable"})).await;
     assert!(matches!(github(&server).lookup("acme/shop#1").await, Err(TrackerError::Down { .. })));
+}
+
+// ---- Shortcut ----
+
+const SC_TOKEN: &str = "shortcut-token-not-real";
+
+fn shortcut_levels() -> Levels {
+    let names = ["story", "epic", "okr"].map(String::from).to_vec();
+    Levels::new(names, &[("Objective".into(), "okr".into())]).expect("levels")
+}
+
+/// sc-123 (story) -> epic 7 -> objective 3 (and 4), with `epic` and `objectives` choosing what
+/// the story and the epic point at.
+async fn shortcut_chain(epic: Option<u64>, objectives: Vec<u64>) -> MockServer {
+    let server = MockServer::start().await;
+    let story = json!({
+        "id": 123, "name": "Pay with saved cards", "story_type": "feature", "started": true, "completed": false,
+        "app_url": "https://app.shortcut.com/acme/story/123", "epic_id": epic, "labels": [],
+    });
+    Mock::given(method("GET"))
+        .and(path("/api/v3/stories/123"))
+        .and(header("shortcut-token", SC_TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(story))
+        .mount(&server)
+        .await;
+    let epic = json!({"id": 7, "name": "Saved payments", "state": "in progress", "objective_ids": objectives,
+                      "app_url": "https://app.shortcut.com/acme/epic/7", "labels": [{"name": "payments"}]});
+    get(&server, "/api/v3/epics/7", 200, epic).await;
+    for id in [3, 4] {
+        let objective = json!({"id": id, "name": format!("Objective {id}"), "state": "to do",
+                               "app_url": format!("https://app.shortcut.com/acme/objective/{id}")});
+        get(&server, &format!("/api/v3/objectives/{id}"), 200, objective).await;
+    }
+    server
+}
+
+fn shortcut(server: &MockServer) -> Shortcut {
+    Shortcut::new(&server.uri(), SC_TOKEN, settings()).expect("client")
+}
+
+#[tokio::test]
+async fn shortcut_a_story_climbs_its_epic_to_an_objective() {
+    let server = shortcut_chain(Some(7), vec![3, 4]).await;
+    let chain = walk(&shortcut(&server), "sc-123", &shortcut_levels()).await;
+    assert_eq!(keys(&chain), vec!["sc-123", "epic:7", "objective:3"]);
+    assert_eq!(levels_of(&chain), vec![Some(0), Some(1), Some(2)]);
+    assert_eq!(chain.links[0].state.as_ref().map(|s| s.category), Some(StateCategory::InProgress));
+    assert_eq!(chain.links[2].url.as_deref(), Some("https://app.shortcut.com/acme/objective/3"));
+
+    for (epic, objectives, found) in [(None, vec![], 1), (Some(7), vec![], 2)] {
+        let server = shortcut_chain(epic, objectives).await;
+        let chain = walk(&shortcut(&server), "sc-123", &shortcut_levels()).await;
+        assert_eq!((chain.links.len(), &chain.end), (found, &ChainEnd::Top));
+    }
+}
+
+#[tokio::test]
+async fn shortcut_errors_are_typed() {
+    let server = MockServer::start().await;
+    get(&server, "/api/v3/stories/404", 404, json!({"message": "Resource not found."})).await;
+    get(&server, "/api/v3/stories/401", 401, json!({"message": "Unauthorized"})).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/stories/429"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "60"))
+        .mount(&server)
+        .await;
+    let sc = shortcut(&server);
+    assert_eq!(sc.lookup("sc-404").await, Err(TrackerError::NotFound));
+    assert_eq!(
+        sc.lookup("sc-401").await,
+        Err(TrackerError::Permission { status: 401, message: "Unauthorized".into() })
+    );
+    assert_eq!(sc.lookup("sc-429").await, Err(TrackerError::RateLimited { retry_after: Some(60) }));
+    assert!(matches!(sc.lookup("ch123").await, Err(TrackerError::BadAnswer { .. })));
+}
+
+// ---- Azure Boards ----
+
+const AZ_PAT: &str = "azure-pat-not-real";
+
+fn work_item(server: &MockServer, id: u64, kind: &str, state: &str, parent: Option<u64>, tags: &str) -> Value {
+    let relations: Vec<Value> = parent
+        .map(|p| json!({"rel": "System.LinkTypes.Hierarchy-Reverse", "url": format!("{}/_apis/wit/workItems/{p}", server.uri()), "attributes": {"isLocked": false, "name": "Parent"}}))
+        .into_iter()
+        .chain([json!({"rel": "System.LinkTypes.Hierarchy-Forward", "url": format!("{}/_apis/wit/workItems/999", server.uri()), "attributes": {"name": "Child"}})])
+        .collect();
+    json!({
+        "id": id, "rev": 3,
+        "fields": {"System.Title": format!("{kind} {id}"), "System.WorkItemType": kind, "System.State": state, "System.Tags": tags},
+        "relations": relations,
+        "_links": {"html": {"href": format!("https://dev.azure.com/acme/shop/_workitems/edit/{id}")}},
+        "url": format!("{}/_apis/wit/workItems/{id}", server.uri()),
+    })
+}
+
+async fn azure_item(server: &MockServer, id: u64, status: u16, body: Value) {
+    get(server, &format!("/_apis/wit/workitems/{id}"), status, body).await;
+}
+
+fn azure(server: &MockServer) -> AzureBoards {
+    AzureBoards::new(&server.uri(), AZ_PAT, settings()).expect("client")
+}
+
+fn azure_levels() -> Levels {
+    let names = ["story", "epic", "prd", "okr"].map(String::from).to_vec();
+    let types = [("User Story", "story"), ("Feature", "epic"), ("Epic", "prd")];
+    Levels::new(names, &types.map(|(t, l)| (t.to_string(), l.to_string()))).expect("levels")
+}
+
+#[tokio::test]
+async fn azure_a_work_item_climbs_its_hierarchy_reverse_relations() {
+    let server = MockServer::start().await;
+    azure_item(&server, 123, 200, work_item(&server, 123, "User Story", "Active", Some(7), "")).await;
+    azure_item(&server, 7, 200, work_item(&server, 7, "Feature", "New", Some(3), "")).await;
+    azure_item(&server, 3, 200, work_item(&server, 3, "Epic", "New", Some(1), "q4")).await;
+    azure_item(&server, 1, 200, work_item(&server, 1, "Epic", "New", None, "level:okr; q4")).await;
+    let chain = walk(&azure(&server), "AB#123", &azure_levels()).await;
+    assert_eq!(keys(&chain), vec!["AB#123", "AB#7", "AB#3", "AB#1"]);
+    // The policy maps Epic to prd; the top epic's tag level:okr says otherwise, and wins.
+    assert_eq!(levels_of(&chain), vec![Some(0), Some(1), Some(2), Some(3)]);
+    assert_eq!(chain.links[0].state.as_ref().map(|s| s.category), Some(StateCategory::InProgress));
+    assert_eq!(chain.links[0].url.as_deref(), Some("https://dev.azure.com/acme/shop/_workitems/edit/123"));
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!(":{AZ_PAT}")));
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert!(requests.iter().all(|r| r.headers.get("authorization").is_some_and(|v| v == auth.as_str())));
+    assert!(requests.iter().all(|r| r.url.query().is_some_and(|q| q.contains("$expand=relations"))));
+}
+
+#[tokio::test]
+async fn azure_cycles_deleted_parents_and_refused_tokens() {
+    let server = MockServer::start().await;
+    azure_item(&server, 1, 200, work_item(&server, 1, "User Story", "New", Some(2), "")).await;
+    azure_item(&server, 2, 200, work_item(&server, 2, "Feature", "New", Some(1), "")).await;
+    azure_item(&server, 5, 200, work_item(&server, 5, "User Story", "Closed", Some(404), "")).await;
+    azure_item(&server, 404, 404, json!({"message": "TF401232: Work item 404 does not exist."})).await;
+    Mock::given(method("GET"))
+        .and(path("/_apis/wit/workitems/9"))
+        .respond_with(ResponseTemplate::new(203).set_body_string("<html>Sign in</html>"))
+        .mount(&server)
+        .await;
+    let az = azure(&server);
+    assert_eq!(walk(&az, "AB#1", &azure_levels()).await.end, ChainEnd::Cycle { key: "AB#1".into() });
+    let deleted = walk(&az, "AB#5", &azure_levels()).await;
+    assert_eq!(deleted.end, ChainEnd::Missing { key: "AB#404".into(), child: Some("AB#5".into()) });
+    assert_eq!(deleted.links[0].state.as_ref().map(|s| s.category), Some(StateCategory::Done));
+    assert!(matches!(az.lookup("AB#9").await, Err(TrackerError::Permission { status: 203, .. })));
 }
 
 // ---- one PR, end to end ----

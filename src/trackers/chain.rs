@@ -40,17 +40,20 @@ impl Levels {
         self.names.iter().position(|n| n.eq_ignore_ascii_case(name))
     }
 
-    /// The level an item is at, from its kinds in order: a kind equal to a level name or alias,
-    /// or a label `level:NAME` / `level/NAME`. The first kind that means something wins, so an
-    /// item's type outranks its labels.
+    /// The level an item is at, from its kinds (its type first, then its labels): a label
+    /// `level:NAME` (or `level/NAME`) wins, being said on purpose; else the first kind that is
+    /// mapped in `types` or equals a level name, a mapping winning over a name.
     pub fn level_of(&self, kinds: &[String]) -> Option<usize> {
-        kinds.iter().find_map(|kind| {
-            let kind = kind.trim().to_lowercase();
-            let bare = kind.strip_prefix("level:").or_else(|| kind.strip_prefix("level/")).unwrap_or(&kind).trim();
-            self.names
-                .iter()
-                .position(|n| n == bare)
-                .or_else(|| self.aliases.iter().find(|(w, _)| w == bare).map(|(_, i)| *i))
+        let lower: Vec<String> = kinds.iter().map(|k| k.trim().to_lowercase()).collect();
+        let explicit = lower.iter().find_map(|k| {
+            let bare = k.strip_prefix("level:").or_else(|| k.strip_prefix("level/"))?.trim();
+            self.names.iter().position(|n| n == bare)
+        });
+        explicit.or_else(|| {
+            lower.iter().find_map(|k| {
+                let mapped = self.aliases.iter().find(|(w, _)| w == k).map(|(_, i)| *i);
+                mapped.or_else(|| self.names.iter().position(|n| n == k))
+            })
         })
     }
 }

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::azure::AzureBoards;
 use super::chain::{self, Chain, Levels};
 use super::github::GitHubIssues;
 use super::http::{HttpSettings, HttpUsage};
 use super::jira::Jira;
+use super::shortcut::Shortcut;
 use super::{Tracker, TrackerError};
 use crate::policy::linkage::keys::Tracker as KeyTracker;
 
@@ -21,13 +23,17 @@ pub struct Trackers {
     pub jira: Option<Jira>,
     /// Why Jira is not configured, for the message on a Jira key.
     pub jira_missing: Option<String>,
+    pub shortcut: Option<Shortcut>,
+    pub azure: Option<AzureBoards>,
 }
 
 impl Trackers {
     /// From the environment: `FLOWGATE_JIRA_URL`, `FLOWGATE_JIRA_EMAIL`, `FLOWGATE_JIRA_TOKEN`
     /// for Jira; GitHub Issues at `FLOWGATE_GITHUB_ISSUES_URL` (else `github_api_url`) with
-    /// `FLOWGATE_GITHUB_ISSUES_TOKEN` (else `github_token`). `FLOWGATE_TRACKER_TIMEOUT_MS` and
-    /// `FLOWGATE_TRACKER_CACHE_SECS` tune every tracker.
+    /// `FLOWGATE_GITHUB_ISSUES_TOKEN` (else `github_token`); Shortcut with `FLOWGATE_SHORTCUT_TOKEN`
+    /// (at `FLOWGATE_SHORTCUT_URL`); Azure Boards with `FLOWGATE_AZURE_URL` (the organisation) and
+    /// `FLOWGATE_AZURE_TOKEN`. `FLOWGATE_TRACKER_TIMEOUT_MS` and `FLOWGATE_TRACKER_CACHE_SECS` tune
+    /// every tracker.
     pub fn from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let mut settings = HttpSettings::default();
@@ -61,6 +67,13 @@ impl Trackers {
                 trackers.jira_missing = Some(format!("set {}", missing.join(", ")));
             }
         }
+        if let Some(token) = var("FLOWGATE_SHORTCUT_TOKEN") {
+            let url = var("FLOWGATE_SHORTCUT_URL").unwrap_or_else(|| "https://api.app.shortcut.com".into());
+            trackers.shortcut = Some(Shortcut::new(&url, &token, settings).map_err(|e| format!("Shortcut: {e}"))?);
+        }
+        if let (Some(url), Some(token)) = (var("FLOWGATE_AZURE_URL"), var("FLOWGATE_AZURE_TOKEN")) {
+            trackers.azure = Some(AzureBoards::new(&url, &token, settings).map_err(|e| format!("Azure Boards: {e}"))?);
+        }
         Ok(trackers)
     }
 
@@ -80,8 +93,12 @@ impl Trackers {
 
     pub fn usage(&self) -> HttpUsage {
         let mut total = HttpUsage::default();
-        let trackers: [Option<&dyn Tracker>; 2] =
-            [self.github.as_ref().map(|t| t as _), self.jira.as_ref().map(|t| t as _)];
+        let trackers: [Option<&dyn Tracker>; 4] = [
+            self.github.as_ref().map(|t| t as _),
+            self.jira.as_ref().map(|t| t as _),
+            self.shortcut.as_ref().map(|t| t as _),
+            self.azure.as_ref().map(|t| t as _),
+        ];
         for usage in trackers.into_iter().flatten().map(|t| t.usage()) {
             total.requests += usage.requests;
             total.cache_hits += usage.cache_hits;
@@ -102,7 +119,17 @@ impl Trackers {
                 .as_ref()
                 .map(|t| t as &dyn Tracker)
                 .ok_or_else(|| not_configured(self.jira_missing.as_deref().unwrap_or("set FLOWGATE_JIRA_URL"))),
-            other => Err(TrackerError::Unsupported { tracker: other.id().to_string() }),
+            KeyTracker::Shortcut => self
+                .shortcut
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured("set FLOWGATE_SHORTCUT_TOKEN")),
+            KeyTracker::Azure => self
+                .azure
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured("set FLOWGATE_AZURE_URL and FLOWGATE_AZURE_TOKEN")),
+            KeyTracker::Linear => Err(TrackerError::Unsupported { tracker: tracker.id().to_string() }),
         }
     }
 }

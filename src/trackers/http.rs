@@ -164,6 +164,13 @@ impl TrackerHttp {
                         reason: format!("GET {path}: 304 for an answer never cached"),
                     });
                 }
+                // Azure DevOps answers a token it does not accept with 203 and a sign-in page.
+                StatusCode::NON_AUTHORITATIVE_INFORMATION => {
+                    return Err(TrackerError::Permission {
+                        status: 203,
+                        message: "a sign-in page instead of an answer: the token was not accepted".into(),
+                    });
+                }
                 s if s.is_success() => {
                     let etag = headers.get(header::ETAG).and_then(|e| e.to_str().ok()).map(String::from);
                     self.store(path, etag, Some(body.clone()));

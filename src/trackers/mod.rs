@@ -1,14 +1,16 @@
 //! Work-item trackers: look an item up by its key, and walk from a story up to the OKR it serves.
 //!
-//! Each tracker (GitHub Issues, Jira Cloud) is one small adapter behind [`Tracker`]; the chain
+//! Each tracker (GitHub Issues, Jira Cloud, Shortcut, Azure Boards) is one small adapter behind [`Tracker`]; the chain
 //! walker in [`chain`] decides nothing about HTTP and the adapters decide nothing about chains.
 //! The results are facts (`PrFacts::chains`) that the pure policy engine judges.
 
+pub mod azure;
 pub mod chain;
 pub mod config;
 pub mod github;
 pub mod http;
 pub mod jira;
+pub mod shortcut;
 
 use std::fmt;
 use std::future::Future;

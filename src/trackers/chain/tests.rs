@@ -151,3 +151,14 @@ fn an_alias_must_name_a_level() {
     let err = Levels::new(names, &[("Objective".into(), "okr".into())]).expect_err("okr is not a level");
     assert!(err.contains("\"okr\", which is not one of the levels (story, epic)"), "{err}");
 }
+
+#[test]
+fn an_explicit_level_label_outranks_a_mapped_type_which_outranks_a_level_name() {
+    let names = ["story", "epic", "prd", "okr"].map(String::from).to_vec();
+    let levels = Levels::new(names, &[("Epic".into(), "prd".into())]).expect("levels");
+    let kinds = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(levels.level_of(&kinds(&["Epic"])), Some(2), "the policy maps Epic to prd");
+    assert_eq!(levels.level_of(&kinds(&["Epic", "level:okr"])), Some(3));
+    assert_eq!(levels.level_of(&kinds(&["Story", "epic"])), Some(0), "the type comes before the labels");
+    assert_eq!(levels.level_of(&kinds(&["Task", "level:nothing"])), None);
+}
