@@ -19,6 +19,7 @@ use flowgate::trackers::config::Trackers;
 use flowgate::trackers::github::GitHubIssues;
 use flowgate::trackers::http::HttpSettings;
 use flowgate::trackers::jira::Jira;
+use flowgate::trackers::linear::Linear;
 use flowgate::trackers::shortcut::Shortcut;
 use flowgate::trackers::{StateCategory, Tracker, TrackerError};
 
@@ -429,6 +430,101 @@ async fn a_tracker_that_is_down_or_failing_is_reported_as_down() {
     assert!(matches!(github(&server).lookup("acme/shop#1").await, Err(TrackerError::Down { .. })));
 }
 
+// ---- Linear ----
+
+const LINEAR_KEY: &str = "lin_api_not_a_real_key";
+
+fn linear_levels() -> Levels {
+    let names = ["story", "epic", "okr"].map(String::from).to_vec();
+    let types = [("Issue", "story"), ("Project", "epic"), ("Initiative", "okr")];
+    Levels::new(names, &types.map(|(t, l)| (t.to_string(), l.to_string()))).expect("levels")
+}
+
+/// Answers one GraphQL query, matched by the entity it asks for and its id variable.
+async fn graphql(server: &MockServer, field: &str, id: &str, status: u16, answer: Value) {
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(header("authorization", LINEAR_KEY))
+        .and(wiremock::matchers::body_string_contains(format!("{field}(id: $id)")))
+        .and(wiremock::matchers::body_partial_json(json!({ "variables": { "id": id } })))
+        .respond_with(ResponseTemplate::new(status).set_body_json(answer))
+        .mount(server)
+        .await;
+}
+
+fn linear_issue(identifier: &str, parent: Option<&str>, project: Option<&str>, state_type: &str) -> Value {
+    json!({ "data": { "issue": {
+        "identifier": identifier, "title": format!("{identifier} title"),
+        "url": format!("https://linear.app/acme/issue/{identifier}"),
+        "state": { "name": "In Progress", "type": state_type },
+        "labels": { "nodes": [] },
+        "parent": parent.map(|p| json!({ "identifier": p })),
+        "project": project.map(|p| json!({ "id": p })),
+    } } })
+}
+
+#[tokio::test]
+async fn linear_an_issue_climbs_its_parent_project_and_initiatives() {
+    let server = MockServer::start().await;
+    graphql(&server, "issue", "ENG-42", 200, linear_issue("ENG-42", Some("ENG-40"), None, "started")).await;
+    graphql(&server, "issue", "ENG-40", 200, linear_issue("ENG-40", None, Some("p-1"), "unstarted")).await;
+    let project = json!({ "data": { "project": {
+        "id": "p-1", "name": "Saved payments", "url": "https://linear.app/acme/project/saved-payments",
+        "status": { "name": "In Progress", "type": "started" }, "labels": { "nodes": [] },
+        "initiatives": { "nodes": [ { "id": "i-2" } ] } } } });
+    graphql(&server, "project", "p-1", 200, project).await;
+    let initiative = |id: &str, parent: Option<&str>| {
+        json!({ "data": { "initiative": {
+        "id": id, "name": format!("Initiative {id}"), "url": format!("https://linear.app/acme/initiative/{id}"),
+        "status": "Active", "parentInitiative": parent.map(|p| json!({ "id": p })) } } })
+    };
+    graphql(&server, "initiative", "i-2", 200, initiative("i-2", Some("i-1"))).await;
+    graphql(&server, "initiative", "i-1", 200, initiative("i-1", None)).await;
+
+    let chain =
+        walk(&Linear::new(&server.uri(), LINEAR_KEY, settings()).expect("client"), "ENG-42", &linear_levels()).await;
+    assert_eq!(keys(&chain), vec!["ENG-42", "ENG-40", "project:p-1", "initiative:i-2", "initiative:i-1"]);
+    assert_eq!(levels_of(&chain), vec![Some(0), Some(0), Some(1), Some(2), Some(2)]);
+    assert_eq!(chain.end, ChainEnd::Top);
+    assert_eq!(chain.links[0].state.as_ref().map(|s| s.category), Some(StateCategory::InProgress));
+    assert_eq!(chain.links[2].title, "Saved payments");
+}
+
+#[tokio::test]
+async fn linear_graphql_errors_are_typed() {
+    let server = MockServer::start().await;
+    graphql(&server, "issue", "ENG-404", 200, json!({ "data": { "issue": null },
+        "errors": [ { "message": "Entity not found: Issue", "extensions": { "type": "invalid input", "code": "INPUT_ERROR" } } ] })).await;
+    graphql(
+        &server,
+        "issue",
+        "ENG-429",
+        400,
+        json!({ "errors": [ { "message": "Rate limit exceeded",
+        "extensions": { "code": "RATELIMITED" } } ] }),
+    )
+    .await;
+    graphql(
+        &server,
+        "issue",
+        "ENG-401",
+        200,
+        json!({ "data": null, "errors": [ { "message": "Authentication required",
+        "extensions": { "code": "AUTHENTICATION_ERROR" } } ] }),
+    )
+    .await;
+    let linear = Linear::new(&server.uri(), LINEAR_KEY, settings()).expect("client");
+    assert_eq!(linear.lookup("ENG-404").await, Err(TrackerError::NotFound));
+    assert_eq!(linear.lookup("ENG-429").await, Err(TrackerError::RateLimited { retry_after: None }));
+    assert!(matches!(linear.lookup("ENG-401").await, Err(TrackerError::Permission { .. })));
+    // An HTTP 404 is a wrong endpoint, not a missing issue: never "does not exist".
+    let nowhere = Linear::new(&format!("{}/wrong", server.uri()), LINEAR_KEY, settings()).expect("client");
+    match nowhere.lookup("ENG-42").await {
+        Err(TrackerError::BadAnswer { reason }) => assert!(reason.contains("check FLOWGATE_LINEAR_URL"), "{reason}"),
+        other => panic!("expected a bad answer, got {other:?}"),
+    }
+}
+
 // ---- Shortcut ----
 
 const SC_TOKEN: &str = "shortcut-token-not-real";
@@ -634,7 +730,7 @@ async fn a_red_pr_is_gated_on_its_jira_chain() {
 
 #[tokio::test]
 async fn a_pr_whose_tracker_cannot_be_reached_is_pending_with_the_reason() {
-    // Jira is not configured at all; a Linear key has no adapter yet.
+    // Jira is not configured at all.
     let trackers =
         Trackers { jira_missing: Some("set FLOWGATE_JIRA_URL, FLOWGATE_JIRA_TOKEN".into()), ..Trackers::default() };
     let verdict = gate(&trackers, "ABC-123: pay").await;

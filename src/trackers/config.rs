@@ -9,6 +9,7 @@ use super::chain::{self, Chain, Levels};
 use super::github::GitHubIssues;
 use super::http::{HttpSettings, HttpUsage};
 use super::jira::Jira;
+use super::linear::Linear;
 use super::shortcut::Shortcut;
 use super::{Tracker, TrackerError};
 use crate::policy::linkage::keys::Tracker as KeyTracker;
@@ -23,6 +24,7 @@ pub struct Trackers {
     pub jira: Option<Jira>,
     /// Why Jira is not configured, for the message on a Jira key.
     pub jira_missing: Option<String>,
+    pub linear: Option<Linear>,
     pub shortcut: Option<Shortcut>,
     pub azure: Option<AzureBoards>,
 }
@@ -30,7 +32,8 @@ pub struct Trackers {
 impl Trackers {
     /// From the environment: `FLOWGATE_JIRA_URL`, `FLOWGATE_JIRA_EMAIL`, `FLOWGATE_JIRA_TOKEN`
     /// for Jira; GitHub Issues at `FLOWGATE_GITHUB_ISSUES_URL` (else `github_api_url`) with
-    /// `FLOWGATE_GITHUB_ISSUES_TOKEN` (else `github_token`); Shortcut with `FLOWGATE_SHORTCUT_TOKEN`
+    /// `FLOWGATE_GITHUB_ISSUES_TOKEN` (else `github_token`); Linear with `FLOWGATE_LINEAR_TOKEN` (at
+    /// `FLOWGATE_LINEAR_URL`); Shortcut with `FLOWGATE_SHORTCUT_TOKEN`
     /// (at `FLOWGATE_SHORTCUT_URL`); Azure Boards with `FLOWGATE_AZURE_URL` (the organisation) and
     /// `FLOWGATE_AZURE_TOKEN`. `FLOWGATE_TRACKER_TIMEOUT_MS` and `FLOWGATE_TRACKER_CACHE_SECS` tune
     /// every tracker.
@@ -67,6 +70,10 @@ impl Trackers {
                 trackers.jira_missing = Some(format!("set {}", missing.join(", ")));
             }
         }
+        if let Some(key) = var("FLOWGATE_LINEAR_TOKEN") {
+            let url = var("FLOWGATE_LINEAR_URL").unwrap_or_else(|| "https://api.linear.app".into());
+            trackers.linear = Some(Linear::new(&url, &key, settings).map_err(|e| format!("Linear: {e}"))?);
+        }
         if let Some(token) = var("FLOWGATE_SHORTCUT_TOKEN") {
             let url = var("FLOWGATE_SHORTCUT_URL").unwrap_or_else(|| "https://api.app.shortcut.com".into());
             trackers.shortcut = Some(Shortcut::new(&url, &token, settings).map_err(|e| format!("Shortcut: {e}"))?);
@@ -93,9 +100,10 @@ impl Trackers {
 
     pub fn usage(&self) -> HttpUsage {
         let mut total = HttpUsage::default();
-        let trackers: [Option<&dyn Tracker>; 4] = [
+        let trackers: [Option<&dyn Tracker>; 5] = [
             self.github.as_ref().map(|t| t as _),
             self.jira.as_ref().map(|t| t as _),
+            self.linear.as_ref().map(|t| t as _),
             self.shortcut.as_ref().map(|t| t as _),
             self.azure.as_ref().map(|t| t as _),
         ];
@@ -129,7 +137,11 @@ impl Trackers {
                 .as_ref()
                 .map(|t| t as &dyn Tracker)
                 .ok_or_else(|| not_configured("set FLOWGATE_AZURE_URL and FLOWGATE_AZURE_TOKEN")),
-            KeyTracker::Linear => Err(TrackerError::Unsupported { tracker: tracker.id().to_string() }),
+            KeyTracker::Linear => self
+                .linear
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured("set FLOWGATE_LINEAR_TOKEN")),
         }
     }
 }

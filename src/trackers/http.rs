@@ -137,9 +137,25 @@ impl TrackerHttp {
     /// GETs `path` (below the base URL). A fresh cached answer is reused; a stale one with an
     /// ETag is revalidated. A 429 with a short retry-after is waited out once.
     pub async fn get(&self, path: &str) -> Result<Body, TrackerError> {
+        self.fetch(path, None).await
+    }
+
+    /// POSTs a JSON `body` to `path` for an answer that only reads (a GraphQL query), cached like
+    /// a GET by path and body.
+    pub async fn query(&self, path: &str, body: &serde_json::Value) -> Result<Body, TrackerError> {
+        self.fetch(path, Some(body.to_string())).await
+    }
+
+    async fn fetch(&self, path: &str, post: Option<String>) -> Result<Body, TrackerError> {
+        let key = match &post {
+            Some(body) => format!("POST {path} {body}"),
+            None => path.to_string(),
+        };
+        let key = key.as_str();
+        let verb = if post.is_some() { "POST" } else { "GET" };
         let etag = {
             let cache = self.cache.lock().map_err(|_| TrackerError::Down { reason: "cache poisoned".into() })?;
-            match cache.get(path) {
+            match cache.get(key) {
                 Some(c) if c.fetched.elapsed() < self.settings.cache_ttl => {
                     self.cache_hits.fetch_add(1, Ordering::Relaxed);
                     return c.body.clone().map(Body).ok_or(TrackerError::NotFound);
@@ -150,18 +166,18 @@ impl TrackerHttp {
         };
         let mut waited = false;
         loop {
-            let (status, headers, body) = self.send(path, etag.as_deref()).await?;
+            let (status, headers, body) = self.send(path, post.as_deref(), etag.as_deref()).await?;
             match status {
                 StatusCode::NOT_MODIFIED => {
                     self.not_modified.fetch_add(1, Ordering::Relaxed);
                     let mut cache =
                         self.cache.lock().map_err(|_| TrackerError::Down { reason: "cache poisoned".into() })?;
-                    if let Some(c) = cache.get_mut(path) {
+                    if let Some(c) = cache.get_mut(key) {
                         c.fetched = Instant::now();
                         return c.body.clone().map(Body).ok_or(TrackerError::NotFound);
                     }
                     return Err(TrackerError::BadAnswer {
-                        reason: format!("GET {path}: 304 for an answer never cached"),
+                        reason: format!("{verb} {path}: 304 for an answer never cached"),
                     });
                 }
                 // Azure DevOps answers a token it does not accept with 203 and a sign-in page.
@@ -173,11 +189,11 @@ impl TrackerHttp {
                 }
                 s if s.is_success() => {
                     let etag = headers.get(header::ETAG).and_then(|e| e.to_str().ok()).map(String::from);
-                    self.store(path, etag, Some(body.clone()));
+                    self.store(key, etag, Some(body.clone()));
                     return Ok(Body(body));
                 }
                 StatusCode::NOT_FOUND | StatusCode::GONE => {
-                    self.store(path, None, None);
+                    self.store(key, None, None);
                     return Err(TrackerError::NotFound);
                 }
                 s if is_rate_limited(s, &headers, &body) => {
@@ -194,11 +210,11 @@ impl TrackerHttp {
                     return Err(TrackerError::Permission { status: status.as_u16(), message: message_of(&body) });
                 }
                 s if s.is_server_error() => {
-                    return Err(TrackerError::Down { reason: format!("GET {path}: HTTP {}", s.as_u16()) });
+                    return Err(TrackerError::Down { reason: format!("{verb} {path}: HTTP {}", s.as_u16()) });
                 }
                 s => {
                     return Err(TrackerError::BadAnswer {
-                        reason: format!("GET {path}: HTTP {}{}", s.as_u16(), with_colon(&message_of(&body))),
+                        reason: format!("{verb} {path}: HTTP {}{}", s.as_u16(), with_colon(&message_of(&body))),
                     });
                 }
             }
@@ -208,11 +224,17 @@ impl TrackerHttp {
     async fn send(
         &self,
         path: &str,
+        post: Option<&str>,
         etag: Option<&str>,
     ) -> Result<(StatusCode, http::HeaderMap, String), TrackerError> {
         self.pace.until_ready().await;
         let url = format!("{}{path}", self.base);
-        let mut request = Request::get(&url).header(header::USER_AGENT, "flowgate");
+        let method = if post.is_some() { http::Method::POST } else { http::Method::GET };
+        let url_text = format!("{method} {url}");
+        let mut request = Request::builder().method(method).uri(&url).header(header::USER_AGENT, "flowgate");
+        if post.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
         for (name, value) in &self.headers {
             request = request.header(name, value.clone());
         }
@@ -220,8 +242,8 @@ impl TrackerHttp {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
         let request = request
-            .body(Full::new(bytes::Bytes::new()))
-            .map_err(|e| TrackerError::BadAnswer { reason: format!("cannot build GET {url}: {e}") })?;
+            .body(Full::new(bytes::Bytes::from(post.unwrap_or_default().to_string())))
+            .map_err(|e| TrackerError::BadAnswer { reason: format!("cannot build {url_text}: {e}") })?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let timeout = self.settings.timeout;
         let after_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
@@ -230,12 +252,12 @@ impl TrackerHttp {
                 .client
                 .request(request)
                 .await
-                .map_err(|e| TrackerError::Down { reason: format!("GET {url}: {}", error_chain(&e)) })?;
+                .map_err(|e| TrackerError::Down { reason: format!("{url_text}: {}", error_chain(&e)) })?;
             let status = response.status();
             let headers = response.headers().clone();
             let bytes =
                 Limited::new(response.into_body(), MAX_BODY).collect().await.map_err(|e| TrackerError::Down {
-                    reason: format!("GET {url}: the answer broke off or passed {MAX_BODY} bytes: {e}"),
+                    reason: format!("{url_text}: the answer broke off or passed {MAX_BODY} bytes: {e}"),
                 })?;
             Ok((status, headers, String::from_utf8_lossy(&bytes.to_bytes()).into_owned()))
         };
@@ -256,6 +278,8 @@ impl TrackerHttp {
 /// A 429, or a 403 that GitHub uses for its rate limits.
 fn is_rate_limited(status: StatusCode, headers: &http::HeaderMap, body: &str) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS
+        // Linear's GraphQL API answers 400 with the error code RATELIMITED.
+        || (status == StatusCode::BAD_REQUEST && body.contains("RATELIMITED"))
         || (status == StatusCode::FORBIDDEN
             && (headers.contains_key(header::RETRY_AFTER)
                 || headers.get("x-ratelimit-remaining").is_some_and(|v| v.as_bytes() == b"0")
@@ -267,10 +291,14 @@ fn retry_after(headers: &http::HeaderMap) -> Option<u64> {
     headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// The error text trackers put in their bodies: GitHub's `message`, Jira's `errorMessages`.
+/// The error text trackers put in their bodies: GitHub's `message`, GraphQL's `errors`, Jira's
+/// `errorMessages`.
 fn message_of(body: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return String::new() };
     if let Some(m) = value["message"].as_str() {
+        return m.to_string();
+    }
+    if let Some(m) = value["errors"][0]["message"].as_str() {
         return m.to_string();
     }
     value["errorMessages"]

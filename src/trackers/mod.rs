@@ -1,6 +1,6 @@
 //! Work-item trackers: look an item up by its key, and walk from a story up to the OKR it serves.
 //!
-//! Each tracker (GitHub Issues, Jira Cloud, Shortcut, Azure Boards) is one small adapter behind [`Tracker`]; the chain
+//! Each tracker (GitHub Issues, Jira Cloud, Linear, Shortcut, Azure Boards) is one small adapter behind [`Tracker`]; the chain
 //! walker in [`chain`] decides nothing about HTTP and the adapters decide nothing about chains.
 //! The results are facts (`PrFacts::chains`) that the pure policy engine judges.
 
@@ -10,6 +10,7 @@ pub mod config;
 pub mod github;
 pub mod http;
 pub mod jira;
+pub mod linear;
 pub mod shortcut;
 
 use std::fmt;
@@ -95,8 +96,6 @@ pub enum TrackerError {
     BadAnswer { reason: String },
     /// No connection to this tracker is configured (and what to set).
     NotConfigured { tracker: String, hint: String },
-    /// flowgate cannot look up this tracker's items yet.
-    Unsupported { tracker: String },
 }
 
 impl fmt::Display for TrackerError {
@@ -119,7 +118,6 @@ impl fmt::Display for TrackerError {
             TrackerError::NotConfigured { tracker, hint } => {
                 write!(f, "no {tracker} connection is configured ({hint})")
             }
-            TrackerError::Unsupported { tracker } => write!(f, "flowgate cannot look up {tracker} items yet"),
         }
     }
 }
