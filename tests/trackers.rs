@@ -798,3 +798,24 @@ async fn flowgate_check_reads_jira_from_the_environment() {
     let reason = json["linkage"]["tracker_error"]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("FLOWGATE_JIRA_URL, FLOWGATE_JIRA_EMAIL, FLOWGATE_JIRA_TOKEN"), "{reason}");
 }
+
+#[tokio::test]
+async fn a_chain_that_takes_too_long_in_all_is_a_timeout_though_each_answer_is_in_time() {
+    let server = MockServer::start().await;
+    let slow = |body: Value| ResponseTemplate::new(200).set_delay(Duration::from_millis(200)).set_body_json(body);
+    for (key, parent) in [("ABC-1", Some("ABC-2")), ("ABC-2", Some("ABC-3")), ("ABC-3", Some("ABC-4")), ("ABC-4", None)]
+    {
+        Mock::given(method("GET"))
+            .and(path(format!("/rest/api/3/issue/{key}")))
+            .respond_with(slow(jira_issue(key, key, "Story", parent, "new")))
+            .mount(&server)
+            .await;
+    }
+    let trackers =
+        Trackers { jira: Some(jira(&server)), chain_budget: Some(Duration::from_millis(500)), ..Trackers::default() };
+    let chains = trackers.chains(&[(flowgate::policy::linkage::keys::Tracker::Jira, "ABC-1".into())], &levels()).await;
+    assert_eq!(
+        chains["ABC-1"].end,
+        ChainEnd::Error { key: "ABC-1".into(), error: TrackerError::Timeout { after_ms: 500 } }
+    );
+}

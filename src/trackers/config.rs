@@ -16,6 +16,9 @@ use crate::policy::linkage::keys::Tracker as KeyTracker;
 
 /// At most this many keys of one PR are looked up; a PR naming more is judged on the first ones.
 pub const MAX_KEYS: usize = 5;
+/// The longest the walk from one key may take, whatever each request's own timeout: twelve items
+/// of a slow tracker must not hold a gate run for minutes.
+pub const CHAIN_BUDGET: Duration = Duration::from_secs(20);
 
 /// The tracker connections available to a gate run.
 #[derive(Default)]
@@ -27,6 +30,8 @@ pub struct Trackers {
     pub linear: Option<Linear>,
     pub shortcut: Option<Shortcut>,
     pub azure: Option<AzureBoards>,
+    /// Replaces [`CHAIN_BUDGET`] (tests).
+    pub chain_budget: Option<Duration>,
 }
 
 impl Trackers {
@@ -88,9 +93,16 @@ impl Trackers {
     /// or not supported gets a chain that ends in that error.
     pub async fn chains(&self, keys: &[(KeyTracker, String)], levels: &Levels) -> BTreeMap<String, Chain> {
         let mut chains = BTreeMap::new();
+        let budget = self.chain_budget.unwrap_or(CHAIN_BUDGET);
         for (tracker, key) in keys.iter().take(MAX_KEYS) {
             let chain = match self.tracker(*tracker) {
-                Ok(t) => chain::walk(t, key, levels).await,
+                Ok(t) => match tokio::time::timeout(budget, chain::walk(t, key, levels)).await {
+                    Ok(chain) => chain,
+                    Err(_) => {
+                        let after_ms = u64::try_from(budget.as_millis()).unwrap_or(u64::MAX);
+                        Chain::unreachable(key, TrackerError::Timeout { after_ms })
+                    }
+                },
                 Err(error) => Chain::unreachable(key, error),
             };
             chains.insert(key.clone(), chain);
