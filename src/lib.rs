@@ -11,6 +11,7 @@ pub mod error;
 pub mod gate;
 pub mod git;
 pub mod github;
+pub mod init;
 pub mod latency;
 pub mod model;
 pub mod policy;

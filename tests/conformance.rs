@@ -270,6 +270,12 @@ fn prism_refuses_a_request_that_breaks_the_description() {
     let ((status, body), seen) = prism.watch(|| prism.send("POST", "/repos/o/r/issues/1/labels", Some(good)));
     assert_eq!(status, 200, "{body}");
     seen.assert_no_violations("POST labels");
+
+    // The body `add_tool_labels` sends to create a missing AI tool label.
+    let create = r#"{"name":"ai:claude-code","color":"8250df","description":"flowgate found markers of Claude Code on this pull request"}"#;
+    let ((status, body), seen) = prism.watch(|| prism.send("POST", "/repos/o/r/labels", Some(create)));
+    assert_eq!(status, 201, "{body}");
+    seen.assert_no_violations("POST repository labels");
 }
 
 /// `flowgate check --repo --pr` with a policy on disk: the PR, its files, commits and reviews are

@@ -72,13 +72,12 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
         assert_eq!(runs[0].conclusion, None);
         assert!(runs[0].title.starts_with("Waiting for review: 1 more approval"), "{}", runs[0].title);
         assert!(runs[0].summary.contains("ABC-123"), "the summary is the Markdown report");
-        let labels: Vec<&str> =
-            s.pr(42).pull["labels"].as_array().into_iter().flatten().filter_map(|l| l["name"].as_str()).collect();
-        assert_eq!(labels, ["flowgate:red"]);
+        assert_eq!(s.pr_labels(42), ["flowgate:red", "ai:claude-code"]);
     });
     // Reads: the PR, the policy on the base branch, then files, commits and reviews at once.
-    // Writes: look for a run, create it, add the label. No label events (no override label), no
-    // team (the policy lists its members).
+    // Writes: look for a run, create it, add the tier label, create the Claude Code label in the
+    // repository and add it. No label events (no override label), no team (the policy lists its
+    // members).
     let mut seen = requests(&fake);
     seen[2..5].sort();
     assert_eq!(
@@ -92,9 +91,11 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
             "GET /repos/acme/shop/commits/1111111111111111111111111111111111111111/check-runs",
             "POST /repos/acme/shop/check-runs",
             "POST /repos/acme/shop/issues/42/labels",
+            "POST /repos/acme/shop/labels",
+            "POST /repos/acme/shop/issues/42/labels",
         ]
     );
-    assert_eq!(gh.usage().requests, 8);
+    assert_eq!(gh.usage().requests, 10);
 }
 
 #[tokio::test]
@@ -108,9 +109,10 @@ async fn a_review_completes_the_same_run_and_unchanged_reads_cost_nothing() {
     fake.clear_log();
     let (gated, published) = gate_and_publish(&gh, 42).await;
     assert_eq!(gated.verdict.state, State::Pass, "alice's approval on the head makes two");
-    let Published::Posted { check_run, label, .. } = published else { panic!("{published:?}") };
+    let Published::Posted { check_run, label, ai_labels, .. } = published else { panic!("{published:?}") };
     assert!(!check_run.created, "updated, not created again");
     assert_eq!(label, Default::default(), "the label was right already: nothing sent");
+    assert_eq!(ai_labels, Ok(Default::default()), "the AI tool label is on the PR already: nothing sent");
 
     fake.with(|s| {
         let runs = s.runs_on(HEAD);
@@ -442,4 +444,131 @@ async fn a_red_pr_is_traced_through_sub_issues_to_an_okr_and_a_second_evaluation
     assert_eq!((warm.requests, warm.cache_hits), (0, 8), "the second evaluation asks no tracker");
     assert_eq!(second.verdict.linkage, first.verdict.linkage);
     assert!(!requests(&fake).iter().any(|r| r.contains("/issues/")), "{:?}", requests(&fake));
+}
+
+/// The labels a test PR carries, with the example's Claude Code commit on it.
+fn with_labels(fake: &FakeGitHub, labels: &[&str]) {
+    fake.with(|s| s.pr(42).pull["labels"] = labels.iter().map(|l| json!({ "name": l })).collect());
+}
+
+fn label_writes(fake: &FakeGitHub) -> Vec<String> {
+    requests(fake).into_iter().filter(|r| !r.starts_with("GET") && r.contains("labels")).collect()
+}
+
+#[tokio::test]
+async fn a_tool_label_is_created_once_added_once_and_never_again() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    let (_, published) = gate_and_publish(&gh, 42).await;
+    let Published::Posted { ai_labels, .. } = published else { panic!("{published:?}") };
+    let change = ai_labels.expect("allowed");
+    assert_eq!(
+        (change.created, change.added),
+        (vec!["ai:claude-code".to_string()], vec!["ai:claude-code".to_string()])
+    );
+    fake.with(|s| {
+        let label = s.label("ai:claude-code").expect("created in the repository").clone();
+        assert_eq!(label["color"], "8250df");
+        assert_eq!(label["description"], "flowgate found markers of Claude Code on this pull request");
+    });
+
+    // Evaluated again and again (a review, an edit): the label is there, nothing is sent.
+    for _ in 0..2 {
+        fake.clear_log();
+        gate_and_publish(&gh, 42).await;
+        assert_eq!(label_writes(&fake), Vec::<String>::new());
+    }
+    fake.with(|s| {
+        assert_eq!(s.pr_labels(42).iter().filter(|l| *l == "ai:claude-code").count(), 1);
+        assert_eq!(s.labels.iter().filter(|l| l["name"] == "ai:claude-code").count(), 1);
+    });
+}
+
+#[tokio::test]
+async fn a_label_the_repository_has_already_is_added_without_changing_it() {
+    let fake = example_repo().await;
+    fake.with(|s| s.labels.push(json!({ "name": "AI:Claude-Code", "color": "000000", "description": "ours" })));
+    let gh = client(&fake);
+    let (_, published) = gate_and_publish(&gh, 42).await;
+    let Published::Posted { ai_labels, .. } = published else { panic!("{published:?}") };
+    let change = ai_labels.expect("allowed");
+    assert!(change.created.is_empty(), "GitHub said it exists: {change:?}");
+    assert_eq!(change.added, ["ai:claude-code"]);
+    fake.with(|s| {
+        assert_eq!(s.labels.len(), 2, "the tier label was made by adding it; the tool label kept: {:?}", s.labels);
+        assert_eq!(s.label("ai:claude-code").expect("kept")["color"], "000000");
+    });
+    // A PR carrying the label under another case has it: GitHub compares names without case.
+    with_labels(&fake, &["flowgate:red", "AI:Claude-Code"]);
+    fake.clear_log();
+    gate_and_publish(&gh, 42).await;
+    assert_eq!(label_writes(&fake), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_authors_declaration_labels_are_never_added_or_removed() {
+    for declared in ["ai:none", "ai:assisted", "ai:generated"] {
+        let fake = example_repo().await;
+        with_labels(&fake, &[declared]);
+        let gh = client(&fake);
+        gate_and_publish(&gh, 42).await;
+        gate_and_publish(&gh, 42).await;
+        let labels = fake.with(|s| s.pr_labels(42));
+        assert_eq!(labels, [declared, "flowgate:red", "ai:claude-code"], "{declared}");
+        let touched: Vec<String> =
+            label_writes(&fake).into_iter().filter(|w| w.starts_with("DELETE") || w.contains(declared)).collect();
+        assert_eq!(touched, Vec::<String>::new(), "{declared}");
+        let sent = fake.with(|s| s.log.iter().filter(|l| l.method == "POST" && l.url.ends_with("/labels")).count());
+        assert_eq!(sent, 3, "{declared}: tier label, create the tool label, add it; the second evaluation sends none");
+    }
+    // Without markers, nothing AI is added, whatever the author declared.
+    let fake = example_repo().await;
+    fake.with(|s| {
+        for c in &mut s.pr(42).commits {
+            c["commit"]["message"] = json!("Plain work");
+        }
+    });
+    with_labels(&fake, &["ai:assisted"]);
+    gate_and_publish(&client(&fake), 42).await;
+    assert_eq!(fake.with(|s| s.pr_labels(42)), ["ai:assisted", "flowgate:red"]);
+}
+
+#[tokio::test]
+async fn tool_labels_follow_the_policy_names_and_can_be_turned_off() {
+    let fake = example_repo().await;
+    let original = fake.with(|s| s.contents[&("main".to_string(), ".github/flowgate.yml".to_string())].clone());
+    assert!(original.contains("\nai:\n"), "the example policy has an ai: section");
+    fake.with(|s| {
+        let policy = s.contents.get_mut(&("main".to_string(), ".github/flowgate.yml".to_string())).expect("policy");
+        *policy = original
+            .replace("\nai:\n", "\nai:\n  labels: { names: { claude-code: \"AI: Claude\" }, color: \"#00FF00\" }\n");
+    });
+    let gh = client(&fake);
+    gate_and_publish(&gh, 42).await;
+    fake.with(|s| {
+        assert!(s.pr_labels(42).contains(&"AI: Claude".to_string()), "{:?}", s.pr_labels(42));
+        assert_eq!(s.label("AI: Claude").expect("created")["color"], "00ff00");
+    });
+
+    let fake = example_repo().await;
+    fake.with(|s| {
+        let policy = s.contents.get_mut(&("main".to_string(), ".github/flowgate.yml".to_string())).expect("policy");
+        *policy = original.replace("\nai:\n", "\nai:\n  labels: { enabled: false }\n");
+    });
+    gate_and_publish(&client(&fake), 42).await;
+    assert_eq!(fake.with(|s| s.pr_labels(42)), ["flowgate:red"]);
+}
+
+#[tokio::test]
+async fn a_token_that_may_not_create_labels_still_posts_the_run_and_says_why() {
+    let fake = example_repo().await;
+    let gh = client(&fake);
+    // A token that can write checks and PR labels but is refused on the repository's labels.
+    fake.with(|s| s.labels_read_only = true);
+    let (_, published) = gate_and_publish(&gh, 42).await;
+    let Published::Posted { ai_labels, check_run, .. } = published else { panic!("{published:?}") };
+    assert!(check_run.created);
+    let why = ai_labels.expect_err("refused");
+    assert!(why.contains("Resource not accessible"), "{why}");
+    assert_eq!(fake.with(|s| s.pr_labels(42)), ["flowgate:red"]);
 }

@@ -154,7 +154,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
 
 fn posting_note(published: &Published) -> String {
     match published {
-        Published::Posted { check_run, label, reviewers } => {
+        Published::Posted { check_run, label, ai_labels, reviewers } => {
             let run = if check_run.created { "created" } else { "updated" };
             let reviewers = match reviewers {
                 Ok(asked) if asked.is_empty() => String::new(),
@@ -167,7 +167,12 @@ fn posting_note(published: &Published) -> String {
                 (None, false) => format!(", labels {} removed", label.removed.join(", ")),
                 (None, true) => String::new(),
             };
-            format!("The `flowgate` check run was {run}{label}.{reviewers}")
+            let ai_labels = match ai_labels {
+                Ok(change) if change.added.is_empty() => String::new(),
+                Ok(change) => format!(" AI tool labels added: {}.", change.added.join(", ")),
+                Err(why) => format!(" AI tool labels could not be added: {why}"),
+            };
+            format!("The `flowgate` check run was {run}{label}.{ai_labels}{reviewers}")
         }
         Published::NotPosted(why) => format!("**Nothing was posted to the pull request:** {why}"),
     }

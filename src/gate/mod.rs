@@ -95,24 +95,41 @@ pub fn check_local(
             }
         }
     };
-    let (mut facts, merge_base) = repo.facts(&pr)?;
+    let verdict = local_verdict(&repo, &pr, &chosen.policy, &base)?;
+    Ok((chosen, verdict))
+}
+
+/// Gates the current branch of the repository at `dir` by a policy the caller chose (`flowgate
+/// init` shows the policy it just wrote, which is not on the base branch yet).
+pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Verdict, UserError> {
+    let repo = Repo::discover(dir)?;
+    let mut pr = pr.clone();
+    if pr.base.is_none() {
+        pr.base = Some(repo.default_base()?);
+    }
+    let base = pr.base.clone().unwrap_or_default();
+    local_verdict(&repo, &pr, policy, &base)
+}
+
+fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, UserError> {
+    let (mut facts, merge_base) = repo.facts(pr)?;
     let mut blobs = repo.blobs(&merge_base, "HEAD")?;
-    analyze::analyze(&mut facts, &chosen.policy, &mut blobs);
-    let verdict = evaluate(&facts, &chosen.policy);
-    let mut verdict = chains::trace_blocking(&mut facts, &chosen.policy, verdict)?;
-    if let Some(reviewers) = &chosen.policy.reviewers {
+    analyze::analyze(&mut facts, policy, &mut blobs);
+    let verdict = evaluate(&facts, policy);
+    let mut verdict = chains::trace_blocking(&mut facts, policy, verdict)?;
+    if let Some(reviewers) = &policy.reviewers {
         // Who would be asked, from the base branch's CODEOWNERS; nothing is requested from here,
         // and load on other PRs is unknown without GitHub.
-        let codeowners = CODEOWNERS_PATHS.iter().find_map(|p| repo.show(&base, p));
+        let codeowners = CODEOWNERS_PATHS.iter().find_map(|p| repo.show(base, p));
         let people = crate::assign::PeopleFacts {
-            teams: chosen.policy.teams.clone(),
+            teams: policy.teams.clone(),
             codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
             ..Default::default()
         };
         let on = self::assign::OnPr::default();
         self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now());
     }
-    Ok((chosen, verdict))
+    Ok(verdict)
 }
 
 /// Policy files as they are at a git revision: the policy and every file it extends come from

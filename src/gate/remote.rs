@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::error::UserError;
-use crate::github::checks::{CheckRunPosted, LabelChange, TIER_LABEL_PREFIX, Write};
+use crate::github::checks::{AiLabelChange, CheckRunPosted, LabelChange, TIER_LABEL_PREFIX, ToolLabel, Write};
 use crate::github::{GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::evaluate;
@@ -215,9 +215,12 @@ pub async fn publish_cannot_evaluate(
         .as_str()
         .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
     match gh.post_check_run(repo, head, &check_run::cannot_evaluate(why, error)).await? {
-        Write::Done(check_run) => {
-            Ok(Published::Posted { check_run, label: LabelChange::default(), reviewers: Ok(Vec::new()) })
-        }
+        Write::Done(check_run) => Ok(Published::Posted {
+            check_run,
+            label: LabelChange::default(),
+            ai_labels: Ok(AiLabelChange::default()),
+            reviewers: Ok(Vec::new()),
+        }),
         Write::Denied(why) => Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
     }
 }
@@ -228,6 +231,8 @@ pub enum Published {
     Posted {
         check_run: CheckRunPosted,
         label: LabelChange,
+        /// The AI tool labels created and added now, or GitHub's reason for refusing them.
+        ai_labels: Result<AiLabelChange, String>,
         /// The reviewers requested now, or GitHub's reason for refusing the request.
         reviewers: Result<Vec<String>, String>,
     },
@@ -257,6 +262,11 @@ pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Publ
             )));
         }
     };
+    let tools = tool_labels(gated);
+    let ai_labels = match gh.add_tool_labels(repo, number, &gated.labels, &tools).await? {
+        Write::Done(change) => Ok(change),
+        Write::Denied(why) => Err(why),
+    };
     // Only the shortfall is in `requested`: people already asked or who reviewed count toward the
     // need, so evaluating again requests nobody twice.
     let wanted: Vec<&str> =
@@ -269,5 +279,25 @@ pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Publ
             Write::Denied(why) => Err(why),
         }
     };
-    Ok(Published::Posted { check_run, label, reviewers })
+    Ok(Published::Posted { check_run, label, ai_labels, reviewers })
+}
+
+/// The label of each tool whose markers the verdict found, as the policy names them. The
+/// author's declaration labels are never among them (the policy refuses such names).
+pub fn tool_labels(gated: &Gated) -> Vec<ToolLabel> {
+    let labels = &gated.chosen.policy.ai.labels;
+    gated
+        .verdict
+        .ai
+        .detected()
+        .into_iter()
+        .filter_map(|tool| {
+            let name = labels.name(tool)?;
+            Some(ToolLabel {
+                name: name.to_string(),
+                color: labels.color.clone(),
+                description: crate::report::wording::tool_label_description(tool),
+            })
+        })
+        .collect()
 }

@@ -179,6 +179,39 @@ impl Repo {
         Ok(commits)
     }
 
+    /// Every file in the working tree that git tracks or would track (untracked files that are
+    /// not ignored count: `flowgate init` may run before the first commit).
+    pub fn files(&self) -> Result<Vec<String>, UserError> {
+        let out = self.git(&["ls-files", "-z", "--cached", "--others", "--exclude-standard"])?;
+        Ok(out.split('\0').filter(|s| !s.is_empty()).map(String::from).collect())
+    }
+
+    /// The messages of the last `n` commits reachable from HEAD, newest first; none before the
+    /// first commit.
+    pub fn recent_messages(&self, n: usize) -> Result<Vec<String>, UserError> {
+        if !self.ref_exists("HEAD") {
+            return Ok(Vec::new());
+        }
+        let out = self.git(&["log", "-n", &n.to_string(), "--format=%B%x00"])?;
+        Ok(out.split('\0').map(str::trim).filter(|m| !m.is_empty()).map(String::from).collect())
+    }
+
+    /// The names of local and remote-tracking branches (`origin/` and other remote names stripped).
+    pub fn branch_names(&self) -> Result<Vec<String>, UserError> {
+        let out = self.git(&["for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes"])?;
+        let mut names: Vec<String> = out
+            .lines()
+            .filter_map(|r| match r.strip_prefix("refs/heads/") {
+                Some(local) => Some(local.to_string()),
+                None => r.strip_prefix("refs/remotes/")?.split_once('/').map(|(_, b)| b.to_string()),
+            })
+            .filter(|b| b != "HEAD" && !b.is_empty())
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
     /// `owner/name` from the `origin` remote when it points at GitHub.
     fn github_repo(&self) -> Option<String> {
         let url = self.git(&["remote", "get-url", "origin"]).ok()?;

@@ -1,5 +1,6 @@
 //! What flowgate writes to GitHub, idempotently: one `flowgate` check run per head commit (found
-//! before it is created, never duplicated by a retry) and one `flowgate:<tier>` label.
+//! before it is created, never duplicated by a retry), one `flowgate:<tier>` label, and a label
+//! per detected AI tool (created in the repository when missing, added once).
 
 use http::{Method, StatusCode};
 use serde_json::json;
@@ -206,6 +207,76 @@ impl GitHub {
         }
         Ok(Write::Done(change))
     }
+}
+
+/// What happened to the AI tool labels.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AiLabelChange {
+    /// Labels created in the repository now (they did not exist).
+    pub created: Vec<String>,
+    /// Labels added to the PR now.
+    pub added: Vec<String>,
+}
+
+/// A tool label to put on a PR, and how to create it if the repository lacks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolLabel {
+    pub name: String,
+    pub color: String,
+    pub description: String,
+}
+
+impl GitHub {
+    /// Puts each tool label on the PR that is not on it yet, creating it in the repository first
+    /// (with its colour and description) when GitHub says it does not exist. Labels already on
+    /// the PR cost nothing; nothing is ever removed. GitHub compares label names without case.
+    pub async fn add_tool_labels(
+        &self,
+        repo: &RepoName,
+        number: u64,
+        current: &[String],
+        wanted: &[ToolLabel],
+    ) -> Result<Write<AiLabelChange>, UserError> {
+        let mut change = AiLabelChange::default();
+        let missing: Vec<&ToolLabel> =
+            wanted.iter().filter(|w| !current.iter().any(|c| c.eq_ignore_ascii_case(&w.name))).collect();
+        if missing.is_empty() {
+            return Ok(Write::Done(change));
+        }
+        for label in &missing {
+            // Create first and take "already exists" as done: one request either way, where asking
+            // whether it exists would cost one more whenever it does not.
+            let path = format!("/repos/{repo}/labels");
+            let body = json!({ "name": label.name, "color": label.color, "description": label.description });
+            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&body)).await?;
+            if let Some(why) = denied(&answer) {
+                return Ok(Write::Denied(why));
+            }
+            if answer.status.is_success() {
+                change.created.push(label.name.clone());
+            } else if !(answer.status == StatusCode::UNPROCESSABLE_ENTITY && already_exists(&answer)) {
+                return Err(failure("POST", &path, &answer));
+            }
+        }
+        let path = format!("/repos/{repo}/issues/{number}/labels");
+        let names: Vec<&str> = missing.iter().map(|l| l.name.as_str()).collect();
+        let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": names }))).await?;
+        if let Some(why) = denied(&answer) {
+            return Ok(Write::Denied(why));
+        }
+        if !answer.status.is_success() {
+            return Err(failure("POST", &path, &answer));
+        }
+        change.added = names.iter().map(|n| n.to_string()).collect();
+        Ok(Write::Done(change))
+    }
+}
+
+/// GitHub's 422 for a label that exists: `errors: [{ "code": "already_exists", ... }]`.
+fn already_exists(answer: &Answer) -> bool {
+    serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .is_some_and(|v| v["errors"].as_array().is_some_and(|es| es.iter().any(|e| e["code"] == "already_exists")))
 }
 
 impl GitHub {

@@ -11,8 +11,8 @@ use yaml_serde::{Mapping, Value};
 
 use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile, StoryState};
 use super::{
-    Ai, AnalysisLimits, ChainRules, Disclosure, Limits, Linkage, OnTrackerError, OnUndeclared, Override, Policy,
-    ReviewRule, Tier, TierQuery, TierRules, TrackerSet,
+    Ai, AiLabels, AnalysisLimits, ChainRules, Disclosure, Limits, Linkage, OnTrackerError, OnUndeclared, Override,
+    Policy, ReviewRule, Tier, TierQuery, TierRules, TrackerSet,
 };
 use crate::assign::policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::error::UserError;
@@ -312,7 +312,7 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
         tiers: TierRules { default, set, owners, review, code, queries, relax },
         teams,
         linkage: linkage(file.linkage.unwrap_or_default()).map_err(err)?,
-        ai: ai(file.ai.unwrap_or_default()),
+        ai: ai(file.ai.unwrap_or_default()).map_err(err)?,
         limits,
         override_,
         analysis: analysis_limits(file.analysis.unwrap_or_default()),
@@ -517,20 +517,71 @@ fn chain_rules(file: ChainFile) -> Result<ChainRules, String> {
     Ok(ChainRules { levels, require, story_states })
 }
 
-fn ai(file: AiFile) -> Ai {
+fn ai(file: AiFile) -> Result<Ai, String> {
+    let labels = ai_labels(file.labels.unwrap_or_default())?;
     let exempt = file.exempt.unwrap_or_default();
     let tiers = file.tiers.unwrap_or_default();
     let tier_review = Tier::ALL
         .into_iter()
         .filter_map(|t| tiers.get(t).and_then(|r| r.review.as_ref()).map(|r| (t, review_rule(Some(r)))))
         .collect();
-    Ai {
+    Ok(Ai {
         disclosure: file.disclosure.unwrap_or(Disclosure::Optional),
         on_undeclared: file.on_undeclared.unwrap_or(OnUndeclared::Fail),
         exempt_authors: exempt.authors.unwrap_or_default().into_iter().map(Login::new).collect(),
         exempt_labels: exempt.labels.unwrap_or_default(),
         tier_review,
+        labels,
+    })
+}
+
+/// GitHub refuses label names longer than this.
+const LABEL_NAME_LIMIT: usize = 50;
+
+/// Resolves `ai.labels` to one label per tool, refusing names that would collide with the
+/// author's declaration labels or flowgate's tier labels: flowgate must never add those.
+fn ai_labels(file: super::schema::AiLabelsFile) -> Result<AiLabels, String> {
+    use super::ai::{DECLARATION_LABELS, markers::AiTool};
+    let prefix = file.prefix.unwrap_or_else(|| AiLabels::DEFAULT_PREFIX.to_string());
+    let names = file.names.unwrap_or_default();
+    let ids: Vec<&str> = AiTool::all().iter().map(|t| t.id()).collect();
+    if let Some(unknown) = names.keys().find(|k| !ids.contains(&k.as_str())) {
+        return Err(format!(
+            "`ai.labels.names` names the tool {unknown:?}, which flowgate does not know; the tools are: {}",
+            ids.join(", ")
+        ));
     }
+    let mut resolved = Vec::new();
+    for tool in AiTool::all() {
+        let name = names.get(tool.id()).cloned().unwrap_or_else(|| format!("{prefix}{}", tool.id()));
+        let name = name.trim().to_string();
+        let key = format!("`ai.labels` for {}", tool.id());
+        if name.is_empty() {
+            return Err(format!("{key}: the label name is empty"));
+        }
+        if name.chars().count() > LABEL_NAME_LIMIT {
+            return Err(format!("{key}: {name:?} is longer than GitHub's {LABEL_NAME_LIMIT} characters"));
+        }
+        if let Some((taken, _)) = DECLARATION_LABELS.iter().find(|(d, _)| d.eq_ignore_ascii_case(&name)) {
+            return Err(format!(
+                "{key}: {name:?} is the author's declaration label {taken}, which flowgate never adds or removes"
+            ));
+        }
+        // flowgate's tier labels (`flowgate:red`, ...), which it sets and removes itself.
+        if ["flowgate:green", "flowgate:yellow", "flowgate:red"].iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+            return Err(format!("{key}: {name:?} is one of flowgate's tier labels"));
+        }
+        if let Some((other, _)) = resolved.iter().find(|(_, n): &&(AiTool, String)| n.eq_ignore_ascii_case(&name)) {
+            return Err(format!("{key}: {name:?} is also the label of {}; give each tool its own label", other.id()));
+        }
+        resolved.push((*tool, name));
+    }
+    let color = file.color.unwrap_or_else(|| AiLabels::DEFAULT_COLOR.to_string());
+    let color = color.trim_start_matches('#').to_ascii_lowercase();
+    if color.len() != 6 || !color.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("`ai.labels.color`: {color:?} is not a colour; write six hex digits such as 8250df"));
+    }
+    Ok(AiLabels { enabled: file.enabled.unwrap_or(true), names: resolved, color })
 }
 
 /// The JSON Schema of the policy file, as `flowgate policy schema` prints it.

@@ -154,6 +154,39 @@ pub struct Ai {
     pub exempt_authors: Vec<Login>,
     pub exempt_labels: Vec<String>,
     pub tier_review: BTreeMap<Tier, ReviewRule>,
+    pub labels: AiLabels,
+}
+
+/// The label each detected AI tool gets on a PR (checked when the policy loads: never one of the
+/// author's declaration labels, never a flowgate tier label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AiLabels {
+    pub enabled: bool,
+    /// The label of every tool, in `AiTool::all()` order.
+    pub names: Vec<(ai::markers::AiTool, String)>,
+    /// Six hex digits, for labels flowgate creates.
+    pub color: String,
+}
+
+impl AiLabels {
+    pub const DEFAULT_PREFIX: &'static str = "ai:";
+    pub const DEFAULT_COLOR: &'static str = "8250df";
+
+    /// The label for `tool`, or None when tool labels are off.
+    pub fn name(&self, tool: ai::markers::AiTool) -> Option<&str> {
+        if !self.enabled {
+            return None;
+        }
+        self.names.iter().find(|(t, _)| *t == tool).map(|(_, n)| n.as_str())
+    }
+}
+
+impl Default for AiLabels {
+    fn default() -> Self {
+        let names =
+            ai::markers::AiTool::all().iter().map(|t| (*t, format!("{}{}", Self::DEFAULT_PREFIX, t.id()))).collect();
+        AiLabels { enabled: true, names, color: Self::DEFAULT_COLOR.to_string() }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

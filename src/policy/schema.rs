@@ -422,7 +422,7 @@ pub struct LinkageExemptFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "AI settings: a map with disclosure, on_undeclared, exempt, tiers")]
+#[serde(deny_unknown_fields, expecting = "AI settings: a map with disclosure, on_undeclared, exempt, tiers, labels")]
 pub struct AiFile {
     /// Whether a PR must declare its AI use (label, PR-body checkbox or commit trailer).
     pub disclosure: Option<Disclosure>,
@@ -432,6 +432,23 @@ pub struct AiFile {
     pub exempt: Option<AiExemptFile>,
     /// Extra review when AI-touched files fall in a tier.
     pub tiers: Option<AiTiersFile>,
+    /// The labels the App and the Action put on a PR for each AI tool whose markers they found.
+    pub labels: Option<AiLabelsFile>,
+}
+
+/// Tool labels (`ai:claude-code`, `ai:copilot`, ...): added when a tool's markers are found,
+/// created in the repository with a colour and description when missing.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "AI label settings: a map with enabled, prefix, names, color")]
+pub struct AiLabelsFile {
+    /// `false`: add no tool labels. Default `true`.
+    pub enabled: Option<bool>,
+    /// Put before the tool's id to make its label: `ai:` (the default) gives `ai:claude-code`.
+    pub prefix: Option<String>,
+    /// Whole label names by tool id (`claude-code: "AI: Claude"`), in place of prefix + id.
+    pub names: Option<BTreeMap<String, String>>,
+    /// The colour of labels flowgate creates: six hex digits, without `#`. Default `8250df`.
+    pub color: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -564,3 +564,43 @@ fn policy_errors_name_the_line_and_column() {
         }
     }
 }
+
+#[test]
+fn ai_tool_labels_default_to_the_prefix_and_follow_names_and_colour() {
+    use super::ai::markers::AiTool;
+    let default = load_bundled("default").expect("pack");
+    assert_eq!(default.ai.labels.name(AiTool::ClaudeCode), Some("ai:claude-code"));
+    assert_eq!(default.ai.labels.name(AiTool::Other), Some("ai:other"));
+    assert_eq!(default.ai.labels.color, "8250df");
+    let p = policy(
+        "extends: default\nai:\n  labels: { prefix: \"bot/\", names: { copilot: \"AI: Copilot\" }, color: \"#ABCDEF\" }\n",
+    );
+    assert_eq!(p.ai.labels.name(AiTool::ClaudeCode), Some("bot/claude-code"));
+    assert_eq!(p.ai.labels.name(AiTool::Copilot), Some("AI: Copilot"));
+    assert_eq!(p.ai.labels.color, "abcdef");
+    let off = policy("extends: default\nai:\n  labels: { enabled: false }\n");
+    assert_eq!(off.ai.labels.name(AiTool::ClaudeCode), None);
+}
+
+#[test]
+fn ai_tool_labels_never_take_a_declaration_or_tier_label_and_bad_ones_are_named() {
+    let cases = [
+        ("names: { copilot: \"ai:assisted\" }", "declaration label ai:assisted"),
+        ("names: { copilot: \"AI:None\" }", "declaration label ai:none"),
+        ("names: { cursor: \"flowgate:red\" }", "tier labels"),
+        ("names: { chatgpt: \"x\" }", "\"chatgpt\", which flowgate does not know"),
+        ("names: { copilot: \"ai:cursor\" }", "also the label of"),
+        ("prefix: \"an-extremely-long-prefix-that-goes-past-fifty-chars/\"", "longer than GitHub's 50"),
+        ("names: { aider: \" \" }", "empty"),
+        ("color: red", "not a colour"),
+    ];
+    for (labels, needle) in cases {
+        let text = format!("extends: default\nai:\n  labels: {{ {labels} }}\n");
+        match load_text(&text, Path::new("p.yml")) {
+            Err(e) => assert!(e.to_string().contains(needle), "{labels}: {e} should mention {needle:?}"),
+            Ok(_) => panic!("{labels} should be refused"),
+        }
+    }
+    let unknown_key = load_text("extends: default\nai:\n  labels: { colour: \"8250df\" }\n", Path::new("p.yml"));
+    assert!(matches!(unknown_key, Err(crate::UserError::PolicySyntax { line: 3, .. })), "{unknown_key:?}");
+}

@@ -229,6 +229,9 @@ pub struct AiVerdict {
     /// The AI-touched files, and whether that set is exact (commit-level evidence) or all files.
     pub files: Vec<String>,
     pub files_basis: AiFilesBasis,
+    /// For each AI-touched file, the marked commits that changed it (none when only PR-level
+    /// evidence made it AI-touched), for the check run's annotations.
+    pub touched_by: Vec<(String, Vec<CommitSha>)>,
     pub problem: Option<AiProblem>,
     /// A finding that does not fail the gate (`on_undeclared: warn`).
     pub warning: Option<AiProblem>,

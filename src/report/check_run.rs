@@ -128,7 +128,28 @@ pub fn title(v: &Verdict) -> String {
     cut_plain(&text, 250)
 }
 
-/// Every tree-sitter finding, at its line, as a warning where it raised the file's tier.
+/// At most this many AI-touched files are annotated: a PR whose every file is AI-touched by a
+/// label or its description would otherwise send one request per 50 files for the same sentence.
+pub const AI_ANNOTATIONS_LIMIT: usize = 100;
+
+/// One notice per AI-touched file, on its first line, saying which commit (and marker) made it so.
+fn ai_annotations(v: &Verdict) -> Vec<Annotation> {
+    v.ai.touched_by
+        .iter()
+        .take(AI_ANNOTATIONS_LIMIT)
+        .map(|(path, shas)| Annotation {
+            path: path.clone(),
+            start_line: 1,
+            end_line: 1,
+            level: "notice",
+            title: "flowgate: AI-touched".to_string(),
+            message: wording::ai_touched_annotation(&v.ai, shas),
+        })
+        .collect()
+}
+
+/// Every tree-sitter finding, at its line, as a warning where it raised the file's tier; then
+/// every AI-touched file.
 pub fn annotations(v: &Verdict) -> Vec<Annotation> {
     let mut out = Vec::new();
     for file in &v.files {
@@ -152,6 +173,7 @@ pub fn annotations(v: &Verdict) -> Vec<Annotation> {
             });
         }
     }
+    out.extend(ai_annotations(v));
     out
 }
 

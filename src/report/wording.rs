@@ -423,12 +423,15 @@ pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
         if shown.iter().any(|s| s.site == m.site) { rest.push(m) } else { shown.push(m) }
     }
     shown.extend(rest);
-    for m in shown.into_iter().take(MARKERS_SHOWN) {
+    // Commit markers are listed by commit below, with the files each commit touched.
+    let pr_level: Vec<&Marker> = shown.into_iter().filter(|m| !matches!(m.site, MarkerSite::Commit { .. })).collect();
+    for m in pr_level.iter().take(MARKERS_SHOWN) {
         details.push(format!("{}: {} ({})", m.tool.id(), f.code(&m.evidence), site(&m.site)));
     }
-    if a.markers.len() > MARKERS_SHOWN {
-        details.push(format!("… and {} more markers (all are in --format json)", a.markers.len() - MARKERS_SHOWN));
+    if pr_level.len() > MARKERS_SHOWN {
+        details.push(format!("… and {} more markers (all are in --format json)", pr_level.len() - MARKERS_SHOWN));
     }
+    details.extend(marked_commit_lines(a, f));
     match a.files_basis {
         AiFilesBasis::None => {}
         AiFilesBasis::MarkedCommits => {
@@ -464,6 +467,110 @@ pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
         );
     }
     Section { title: "AI disclosure", mark, headline, details }
+}
+
+/// Marked commits listed in the AI section; past this many, they are counted.
+const COMMITS_SHOWN: usize = 10;
+/// AI-touched files named on one commit's line; past this many, they are counted.
+const FILES_PER_COMMIT: usize = 3;
+
+/// The commits that carried markers, in the order they appear: which markers each carried and
+/// which AI-touched files it changed.
+fn commit_order(a: &AiVerdict) -> Vec<&str> {
+    let mut order: Vec<&str> = Vec::new();
+    let from_files = a.touched_by.iter().flat_map(|(_, shas)| shas.iter().map(|s| s.as_str()));
+    let from_markers = a.markers.iter().filter_map(|m| match &m.site {
+        MarkerSite::Commit { sha } => Some(sha.as_str()),
+        _ => None,
+    });
+    for sha in from_files.chain(from_markers) {
+        if !order.contains(&sha) {
+            order.push(sha);
+        }
+    }
+    order
+}
+
+/// Markers named for one commit; past this many, they are counted.
+const MARKERS_PER_COMMIT: usize = 2;
+
+/// What one commit carried: its markers' evidence with the tool, or its AI trailer.
+fn commit_evidence(a: &AiVerdict, sha: &str, f: Flavor) -> String {
+    let marks: Vec<String> = a
+        .markers
+        .iter()
+        .filter(|m| matches!(&m.site, MarkerSite::Commit { sha: s } if s == sha))
+        .map(|m| format!("{} ({})", f.code(&m.evidence), m.tool.id()))
+        .collect();
+    let mut text = marks.iter().take(MARKERS_PER_COMMIT).cloned().collect::<Vec<_>>().join(", ");
+    match marks.len() {
+        0 => text = "an AI-use trailer".to_string(),
+        n if n > MARKERS_PER_COMMIT => text.push_str(&format!(" and {} more markers", n - MARKERS_PER_COMMIT)),
+        _ => {}
+    }
+    text
+}
+
+fn marked_commit_lines(a: &AiVerdict, f: Flavor) -> Vec<String> {
+    let order = commit_order(a);
+    let mut lines: Vec<String> = order
+        .iter()
+        .take(COMMITS_SHOWN)
+        .map(|sha| {
+            let files: Vec<&str> = a
+                .touched_by
+                .iter()
+                .filter(|(_, shas)| shas.iter().any(|s| s.as_str() == *sha))
+                .map(|(p, _)| p.as_str())
+                .collect();
+            let mut line = format!("commit {} carries {}", f.code(short_sha(sha)), commit_evidence(a, sha, f));
+            if !files.is_empty() {
+                let named: Vec<String> = files.iter().take(FILES_PER_COMMIT).map(|p| f.code(p)).collect();
+                line.push_str(&format!("; changed {}", named.join(", ")));
+                if files.len() > FILES_PER_COMMIT {
+                    line.push_str(&format!(" and {} more", files.len() - FILES_PER_COMMIT));
+                }
+            }
+            line
+        })
+        .collect();
+    if order.len() > COMMITS_SHOWN {
+        lines.push(format!("… and {} more marked commits (all are in --format json)", order.len() - COMMITS_SHOWN));
+    }
+    lines
+}
+
+fn short_sha(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+/// The annotation on one AI-touched file: the commits that make it so and what each carried,
+/// or, without commit-level evidence, what made the whole PR AI-touched.
+pub fn ai_touched_annotation(a: &AiVerdict, shas: &[crate::model::CommitSha]) -> String {
+    let plain = Flavor::Plain;
+    if !shas.is_empty() {
+        let parts: Vec<String> = shas
+            .iter()
+            .map(|s| format!("commit {} carries {}", short_sha(s.as_str()), commit_evidence(a, s.as_str(), plain)))
+            .collect();
+        return format!("AI-touched: {}", parts.join("; "));
+    }
+    let pr_marker = a.markers.iter().find(|m| !matches!(m.site, MarkerSite::Commit { .. }));
+    match (pr_marker, a.declared) {
+        (Some(m), _) => format!(
+            "AI-touched: the {} carries {} ({}), which covers every file",
+            site(&m.site),
+            m.evidence,
+            m.tool.id()
+        ),
+        (None, Some(d)) => format!("AI-touched: the PR declares {} AI use, which covers every file", declared_word(d)),
+        (None, None) => "AI-touched: a marked commit's files are unknown, so every file counts".to_string(),
+    }
+}
+
+/// The description of the repository label flowgate creates for a tool (GitHub allows 100 characters).
+pub fn tool_label_description(tool: AiTool) -> String {
+    format!("flowgate found markers of {} on this pull request", tool.name())
 }
 
 fn principals(from: &[crate::policy::Principal], f: Flavor) -> String {

@@ -260,10 +260,14 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
                 crate::report::wording::summary(&gated.verdict)
             ),
-            remote::Published::Posted { reviewers: Err(why), .. } => {
-                eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
+            remote::Published::Posted { reviewers, ai_labels, .. } => {
+                if let Err(why) = reviewers {
+                    eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
+                }
+                if let Err(why) = ai_labels {
+                    eprintln!("flowgate: {repo}#{pr}: cannot add the AI tool labels: {why}")
+                }
             }
-            remote::Published::Posted { .. } => {}
         }
         for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
             let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();

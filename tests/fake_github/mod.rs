@@ -45,6 +45,11 @@ pub struct State {
     /// Issues of the repository (`GET issues/{n}`), as work items with their sub-issue parent
     /// (`GET issues/{n}/parent`, 404 when `None`).
     pub issues: HashMap<u64, (Value, Option<u64>)>,
+    /// The repository's labels (`name`, `color`, `description`). As on GitHub, adding a label to
+    /// a PR that the repository lacks creates it, grey and without a description.
+    pub labels: Vec<Value>,
+    /// Refuse to create repository labels (a token without issues or pull-requests write on labels).
+    pub labels_read_only: bool,
 }
 
 #[derive(Default)]
@@ -90,6 +95,17 @@ pub struct CheckRun {
 }
 
 impl State {
+    /// The repository label named `name` (GitHub compares names without case).
+    pub fn label(&self, name: &str) -> Option<&Value> {
+        self.labels.iter().find(|l| l["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }
+
+    /// The names of the labels on a PR, in the order they were added.
+    pub fn pr_labels(&mut self, number: u64) -> Vec<String> {
+        let labels = self.pr(number).pull["labels"].as_array().cloned().unwrap_or_default();
+        labels.iter().filter_map(|l| l["name"].as_str().map(String::from)).collect()
+    }
+
     pub fn pr(&mut self, number: u64) -> &mut Pr {
         self.pulls.get_mut(&number).expect("the test made this PR")
     }
@@ -441,12 +457,42 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 return message(404, "Not Found");
             };
             let labels = pr.pull["labels"].as_array_mut().expect("labels");
+            let mut new = Vec::new();
             for name in body["labels"].as_array().cloned().unwrap_or_default() {
                 if !labels.iter().any(|l| l["name"] == name) {
                     labels.push(json!({ "name": name }));
                 }
+                new.push(name);
             }
-            answer(200, Value::from(labels.clone()))
+            let labels = labels.clone();
+            for name in new {
+                if state.label(name.as_str().unwrap_or_default()).is_none() {
+                    state.labels.push(json!({ "name": name, "color": "ededed", "description": null }));
+                }
+            }
+            answer(200, Value::from(labels))
+        }
+        ("POST", ["labels"]) => {
+            if state.read_only || state.labels_read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let (Some(name), color) = (body["name"].as_str(), body["color"].as_str().unwrap_or("ededed")) else {
+                return message(422, "name is required");
+            };
+            if color.len() != 6 || !color.bytes().all(|b| b.is_ascii_hexdigit()) || name.chars().count() > 50 {
+                return message(422, "Validation Failed");
+            }
+            if state.label(name).is_some() {
+                return answer(
+                    422,
+                    json!({ "message": "Validation Failed",
+                        "errors": [{ "resource": "Label", "code": "already_exists", "field": "name" }] }),
+                );
+            }
+            let label = json!({ "name": name, "color": color, "description": body["description"] });
+            state.labels.push(label.clone());
+            answer(201, label)
         }
         ("DELETE", ["issues", n, "labels", name]) => {
             if state.read_only {

@@ -48,6 +48,7 @@ pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {
     let markers: Vec<Marker> = found.into_iter().collect();
 
     let (files, files_basis) = ai_touched_files(facts, declared, &markers, &declaring_commits);
+    let touched_by = touching_commits(facts, &files, &markers, &declaring_commits);
 
     let exemption = if let Some(a) = policy.exempt_authors.iter().find(|a| **a == facts.author) {
         Some(Exemption::Author(a.clone()))
@@ -86,6 +87,7 @@ pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {
         markers,
         files,
         files_basis,
+        touched_by,
         problem,
         warning,
         exemption,
@@ -103,6 +105,32 @@ fn view(commit: &Commit) -> CommitView<'_> {
         committer_email: &commit.committer.email,
         committer_login: commit.committer.login.as_ref().map(|l| l.as_str()),
     }
+}
+
+/// For each AI-touched file, the commits with a marker or an AI trailer that changed it (by its
+/// path or, for a rename, its old path), oldest first; files made AI-touched by PR-level evidence
+/// alone have none.
+fn touching_commits(
+    facts: &PrFacts,
+    files: &[String],
+    markers: &[Marker],
+    declaring: &[&Commit],
+) -> Vec<(String, Vec<crate::model::CommitSha>)> {
+    let marked = |c: &Commit| {
+        declaring.iter().any(|d| d.sha == c.sha)
+            || markers.iter().any(|m| matches!(&m.site, MarkerSite::Commit { sha } if sha == c.sha.as_str()))
+    };
+    let marked: Vec<&Commit> = facts.commits.iter().filter(|c| marked(c)).collect();
+    files
+        .iter()
+        .map(|path| {
+            let old = facts.files.iter().find(|f| &f.path == path).and_then(|f| f.previous_path.as_deref());
+            let changed = |c: &&&Commit| {
+                c.files.as_ref().is_some_and(|fs| fs.iter().any(|f| f == path || Some(f.as_str()) == old))
+            };
+            (path.clone(), marked.iter().filter(changed).map(|c| c.sha.clone()).collect())
+        })
+        .collect()
 }
 
 /// Commit-level evidence names the files exactly; PR-level evidence (a label, the body, the

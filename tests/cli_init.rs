@@ -1,0 +1,261 @@
+//! `flowgate init` on real temporary git repositories: the three files written from the layout
+//! and the history (keys and look-alikes), existing files kept or appended to, `--force`,
+//! `--dry-run`, and the gate run at the end; the written policy passes `flowgate policy validate`.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+use common::Run;
+
+/// Variables that would point git at another repository or configuration.
+const CLEARED: [&str; 5] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG"];
+
+/// A git repository in a temporary home, isolated from the machine's git configuration.
+struct Repo {
+    home: TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo { home: TempDir::new().expect("tempdir") };
+        fs::create_dir(repo.dir()).expect("dir");
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.home.path().join("repo")
+    }
+
+    fn env(&self) -> Vec<(&'static str, &OsStr)> {
+        let home = self.home.path().as_os_str();
+        let mut env = vec![("HOME", home), ("XDG_CONFIG_HOME", home), ("GIT_CEILING_DIRECTORIES", home)];
+        for (name, value) in [
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_AUTHOR_NAME", "Carol Diaz"),
+            ("GIT_AUTHOR_EMAIL", "carol@acme.example"),
+            ("GIT_COMMITTER_NAME", "Carol Diaz"),
+            ("GIT_COMMITTER_EMAIL", "carol@acme.example"),
+            ("NO_COLOR", "1"),
+        ] {
+            env.push((name, OsStr::new(value)));
+        }
+        env
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let mut cmd = Process::new("git");
+        cmd.current_dir(self.dir()).envs(self.env()).args(args);
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        let out = cmd.output().expect("git runs");
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.dir().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+        fs::write(path, text).expect("write");
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.dir().join(rel).exists()
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    fn flowgate(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::cargo_bin("flowgate").expect("binary");
+        cmd.current_dir(self.dir()).envs(self.env()).args(args);
+        for var in CLEARED {
+            cmd.env_remove(var);
+        }
+        Run::of(&mut cmd)
+    }
+}
+
+/// A shop with auth code, migrations, CI, Terraform and a Helm chart, whose history names ABC
+/// issues (and look-alikes), with a feature branch checked out.
+fn shop() -> Repo {
+    let repo = Repo::new();
+    repo.write("src/auth/login.rs", "fn login() {}\n");
+    repo.write("src/cart.rs", "fn total() {}\n");
+    repo.write("db/migrations/001_users.sql", "create table users (id int);\n");
+    repo.write(".github/workflows/ci.yml", "name: ci\n");
+    repo.write("ops/network/main.tf", "resource \"x\" \"y\" {}\n");
+    repo.write("deploy/shop/Chart.yaml", "name: shop\n");
+    repo.commit("ABC-101: the first shop");
+    repo.commit("Handle UTF-8 names and ISO-8601 dates (ABC-102)");
+    repo.commit("Patch CVE-2024-1 and use SHA-256 sums");
+    repo.commit("XYZ-9 once");
+    repo.git(&["checkout", "-q", "-b", "feature/ABC-104-coupons"]);
+    repo.write("src/cart.rs", "fn total() { coupons(); }\n");
+    repo.commit("ABC-104: coupons");
+    repo
+}
+
+#[test]
+fn init_writes_a_policy_from_the_layout_and_the_history_and_gates_the_branch() {
+    let repo = shop();
+    let run = repo.flowgate(&["init"]);
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+
+    let policy = repo.read(".github/flowgate.yml");
+    for line in [
+        "extends: default",
+        "      - \"**/auth/**\" # found here: src/auth/",
+        "      - \"**/migrations/**\" # found here: db/migrations/",
+        "      - \".github/workflows/**\" # found here: .github/workflows/",
+        "      - \"ops/network/**\" # found here: infrastructure code (Terraform)",
+        "      - \"deploy/shop/**\" # found here: infrastructure code (a Helm chart)",
+        "    jira: { projects: [ABC] }",
+    ] {
+        assert!(policy.contains(line), "missing {line:?} in:\n{policy}");
+    }
+    for look_alike in ["UTF", "ISO", "CVE", "SHA", "XYZ"] {
+        assert!(!policy.contains(look_alike), "{look_alike} in:\n{policy}");
+    }
+    // Found keys are reported with how often they were seen; the one-off is named as unused.
+    assert!(
+        run.stdout
+            .contains("tracker keys: ABC (jira) in 3 commit messages and 1 branch name (ABC-101, ABC-102, ABC-104)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("seen only once, so not used: XYZ-9"), "{}", run.stdout);
+    // One line per file: what happened and what it is for.
+    for path in [".github/flowgate.yml", ".github/workflows/flowgate.yml", ".github/pull_request_template.md"] {
+        assert!(run.stdout.contains(&format!("{path}: written: ")), "{path}:\n{}", run.stdout);
+    }
+    let workflow = repo.read(".github/workflows/flowgate.yml");
+    assert!(workflow.contains("pull_request_target") && workflow.contains("permissions: {}"), "{workflow}");
+    assert!(!workflow.contains("actions/checkout"));
+    assert!(run.stdout.contains("replace `flowgate/flowgate@<full-commit-sha> # v0.1.0`"), "{}", run.stdout);
+    let template = repo.read(".github/pull_request_template.md");
+    assert!(template.contains("- [ ] AI-assisted") && template.contains("Story:"), "{template}");
+
+    // The gate ran on the branch with the new policy: linked to ABC-104, AI use not declared.
+    assert!(run.stdout.contains("by .github/flowgate.yml as it is now"), "{}", run.stdout);
+    assert!(run.stdout.contains("ABC-104"), "{}", run.stdout);
+    assert!(run.stdout.contains("flowgate: fail"), "no AI declaration yet: {}", run.stdout);
+
+    let valid = repo.flowgate(&["policy", "validate"]);
+    assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
+    assert!(valid.stdout.contains(".github/flowgate.yml: valid"), "{}", valid.stdout);
+}
+
+#[test]
+fn the_written_template_declares_ai_use_once_ticked_and_the_policy_gates_by_it() {
+    let repo = shop();
+    assert_eq!(repo.flowgate(&["init"]).code, 0);
+    let body = repo.read(".github/pull_request_template.md").replace("- [ ] AI-assisted", "- [x] AI-assisted");
+    repo.write("body.md", &body);
+    let run = repo.flowgate(&[
+        "check",
+        "--policy",
+        ".github/flowgate.yml",
+        "--body-file",
+        "body.md",
+        "--format",
+        "json",
+        "--author",
+        "carol",
+    ]);
+    let v = run.json();
+    assert_eq!(v["ai"]["declared"], "assisted", "{}", run.stdout);
+    assert_eq!(v["linkage"]["keys"][0], "ABC-104");
+}
+
+#[test]
+fn existing_files_are_kept_the_template_is_appended_to_once_and_force_replaces() {
+    let repo = shop();
+    repo.write(".github/flowgate.yml", "version: 1\nextends: strict\n");
+    repo.write(".github/PULL_REQUEST_TEMPLATE.md", "## What changed\n");
+    let first = repo.flowgate(&["init"]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert_eq!(repo.read(".github/flowgate.yml"), "version: 1\nextends: strict\n", "never overwritten without --force");
+    assert!(first.stdout.contains(".github/flowgate.yml: kept: exists; --force replaces it"), "{}", first.stdout);
+    assert!(first.stdout.contains(".github/PULL_REQUEST_TEMPLATE.md: flowgate's section appended"), "{}", first.stdout);
+    assert!(!repo.exists(".github/pull_request_template.md"), "no second template beside the one GitHub uses");
+    let template = repo.read(".github/PULL_REQUEST_TEMPLATE.md");
+    assert!(template.starts_with("## What changed\n\n<!-- flowgate:"), "{template}");
+
+    let second = repo.flowgate(&["init"]);
+    assert_eq!(second.code, 0);
+    assert_eq!(repo.read(".github/PULL_REQUEST_TEMPLATE.md"), template, "the section is never added twice");
+    assert!(second.stdout.contains(".github/workflows/flowgate.yml: kept: already as flowgate init would write it"));
+
+    let forced = repo.flowgate(&["init", "--force", "--pack", "strict"]);
+    assert_eq!(forced.code, 0, "{}{}", forced.stdout, forced.stderr);
+    assert!(repo.read(".github/flowgate.yml").contains("jira: { projects: [ABC] }"));
+    assert!(forced.stdout.contains(".github/flowgate.yml: replaced (--force)"), "{}", forced.stdout);
+    assert_eq!(repo.read(".github/PULL_REQUEST_TEMPLATE.md"), template, "an unchanged section stays as it is");
+}
+
+#[test]
+fn dry_run_prints_the_files_and_writes_nothing() {
+    let repo = shop();
+    let run = repo.flowgate(&["init", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("----- .github/flowgate.yml -----\n# flowgate policy"), "{}", run.stdout);
+    assert!(run.stdout.contains(".github/workflows/flowgate.yml: would write: "), "{}", run.stdout);
+    assert!(run.stdout.contains("Dry run: nothing was written."));
+    assert!(run.stdout.contains("as it would be written"), "the gate still runs, by the planned policy");
+    for path in [".github/flowgate.yml", ".github/workflows/flowgate.yml", ".github/pull_request_template.md"] {
+        assert!(!repo.exists(path), "{path} written by a dry run");
+    }
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "the working tree is untouched");
+}
+
+#[test]
+fn a_repository_without_commits_or_keys_still_gets_a_working_setup() {
+    let repo = Repo::new();
+    repo.write("README.md", "# new\n");
+    let run = repo.flowgate(&["init"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("tracker keys: none recur in the last 0 commit messages"), "{}", run.stdout);
+    assert!(run.stdout.contains("The gate could not run here yet:"), "{}", run.stdout);
+    assert!(repo.read(".github/flowgate.yml").contains("    jira: {}\n"));
+    assert_eq!(repo.flowgate(&["policy", "validate"]).code, 0);
+}
+
+#[test]
+fn bad_options_and_a_directory_outside_git_are_clear_errors() {
+    let repo = shop();
+    repo.flowgate(&["init", "--pack", "lenient"]).assert_bad_input("unknown policy pack \"lenient\"");
+    repo.flowgate(&["init", "--action", "flowgate/flowgate@v0.1.0"]).assert_bad_input("pin a full commit");
+    assert!(!repo.exists(".github/flowgate.yml"), "nothing written on bad input");
+
+    let outside = TempDir::new().expect("tempdir");
+    let mut cmd = Command::cargo_bin("flowgate").expect("binary");
+    cmd.current_dir(outside.path()).env("GIT_CEILING_DIRECTORIES", outside.path()).arg("init");
+    Run::of(&mut cmd).assert_bad_input("not inside a git repository");
+}
+
+#[test]
+fn a_kept_policy_that_does_not_load_is_reported_and_the_other_files_are_still_written() {
+    let repo = shop();
+    repo.write(".github/flowgate.yml", "version: 1\ntiers:\n  purple: {}\n");
+    let run = repo.flowgate(&["init"]);
+    assert_eq!(run.code, 0, "the files are in place: {}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(".github/workflows/flowgate.yml: written"), "{}", run.stdout);
+    assert!(run.stdout.contains("by .github/flowgate.yml as it is:"), "{}", run.stdout);
+    assert!(run.stdout.contains("The gate could not run here yet:") && run.stdout.contains("purple"), "{}", run.stdout);
+    assert_eq!(repo.read(".github/flowgate.yml"), "version: 1\ntiers:\n  purple: {}\n", "kept as it was");
+}
