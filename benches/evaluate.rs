@@ -82,6 +82,7 @@ fn big_pr() -> PrFacts {
         commits,
         reviews,
         visibility: Default::default(),
+        chains: Default::default(),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod report;
 pub mod serve;
 pub mod snapshot;
 pub mod store;
+pub mod trackers;
 
 pub use error::UserError;
 pub use model::PrFacts;

@@ -392,6 +392,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
             })?;
             eprintln!("flowgate: policy: {}", gated.chosen.origin);
             eprintln!("flowgate: {}", usage_line(usage));
+            if let Some(t) = gated.tracker_usage {
+                eprintln!(
+                    "flowgate: trackers: {} requests ({} answered 304), {} answers from the cache",
+                    t.requests, t.not_modified, t.cache_hits
+                );
+            }
             gated.verdict
         }
         (Some(dir), None) => {

@@ -394,6 +394,58 @@ async fn a_comment_is_posted_once_however_often_it_is_asked_for() {
     assert_eq!(fake.with(|s| s.writes().len()), 1, "the second and third time only look");
 }
 
+/// An issue of acme/shop as GitHub serves it, of `kind` (an issue type) or with `labels`.
+fn work_item(base: &str, number: u64, title: &str, kind: Option<&str>, labels: &[&str]) -> Value {
+    json!({
+        "number": number, "title": title, "state": "open",
+        "html_url": format!("https://github.com/acme/shop/issues/{number}"),
+        "repository_url": format!("{base}/repos/acme/shop"),
+        "type": kind.map(|k| json!({ "name": k })),
+        "labels": labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
+    })
+}
+
+#[tokio::test]
+async fn a_red_pr_is_traced_through_sub_issues_to_an_okr_and_a_second_evaluation_uses_the_cache() {
+    let fake = example_repo().await;
+    let base = fake.uri();
+    fake.with(|s| {
+        let key = ("main".to_string(), ".github/flowgate.yml".to_string());
+        let policy = s.contents[&key].replacen("linkage:\n", "linkage:\n  chain: { require: { red: okr } }\n", 1);
+        s.contents.insert(key, policy);
+        // The branch still names ABC-123, a Jira key no tracker is configured for here.
+        s.pr(42).pull["title"] = json!("Rate-limit failed logins (#12)");
+        s.issues.insert(12, (work_item(&base, 12, "Lock out brute force", Some("Story"), &[]), Some(7)));
+        s.issues.insert(7, (work_item(&base, 7, "Account security", Some("Epic"), &[]), Some(3)));
+        s.issues.insert(3, (work_item(&base, 3, "Login hardening PRD", None, &["prd"]), Some(1)));
+        s.issues.insert(1, (work_item(&base, 1, "Zero account takeovers", None, &["level:okr"]), None));
+    });
+    let gh = client(&fake);
+    let first = gate(&gh, 42).await;
+    let chain = first.verdict.linkage.chain.as_ref().expect("a red PR is traced");
+    assert_eq!(chain.key, "acme/shop#12");
+    assert_eq!(
+        chain.links.iter().map(|l| (l.key.as_str(), l.level.as_deref())).collect::<Vec<_>>(),
+        vec![
+            ("acme/shop#12", Some("story")),
+            ("acme/shop#7", Some("epic")),
+            ("acme/shop#3", Some("prd")),
+            ("acme/shop#1", Some("okr"))
+        ]
+    );
+    assert_eq!(first.verdict.linkage.state, flowgate::policy::verdict::LinkageState::Pass);
+    let cold = first.tracker_usage.expect("trackers were asked");
+    assert_eq!((cold.requests, cold.cache_hits), (8, 0), "an issue and its parent for each of four items");
+    assert!(requests(&fake).contains(&"GET /repos/acme/shop/issues/12/parent".to_string()));
+
+    fake.clear_log();
+    let second = gate(&gh, 42).await;
+    let warm = second.tracker_usage.expect("trackers were asked");
+    assert_eq!((warm.requests, warm.cache_hits), (0, 8), "the second evaluation asks no tracker");
+    assert_eq!(second.verdict.linkage, first.verdict.linkage);
+    assert!(!requests(&fake).iter().any(|r| r.contains("/issues/")), "{:?}", requests(&fake));
+}
+
 /// The labels a test PR carries, with the example's Claude Code commit on it.
 fn with_labels(fake: &FakeGitHub, labels: &[&str]) {
     fake.with(|s| s.pr(42).pull["labels"] = labels.iter().map(|l| json!({ "name": l })).collect());

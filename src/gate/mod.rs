@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod assign;
 pub mod cases;
+pub mod chains;
 pub mod remote;
 
 use std::path::Path;
@@ -44,7 +45,8 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
 pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), UserError> {
     let mut facts = crate::snapshot::read(dir)?;
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
-    let mut verdict = evaluate(&facts, policy);
+    let verdict = evaluate(&facts, policy);
+    let mut verdict = chains::trace_blocking(&mut facts, policy, verdict)?;
     if let Some(reviewers) = &policy.reviewers {
         // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside
         // it. Load on other PRs is unknown here, so the choice may differ from the App's.
@@ -113,7 +115,8 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
     let (mut facts, merge_base) = repo.facts(pr)?;
     let mut blobs = repo.blobs(&merge_base, "HEAD")?;
     analyze::analyze(&mut facts, policy, &mut blobs);
-    let mut verdict = evaluate(&facts, policy);
+    let verdict = evaluate(&facts, policy);
+    let mut verdict = chains::trace_blocking(&mut facts, policy, verdict)?;
     if let Some(reviewers) = &policy.reviewers {
         // Who would be asked, from the base branch's CODEOWNERS; nothing is requested from here,
         // and load on other PRs is unknown without GitHub.

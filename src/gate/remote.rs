@@ -25,6 +25,9 @@ pub struct Gated {
     pub labels: Vec<String>,
     /// What reviewers were chosen from, when the policy has a `reviewers:` section.
     pub assignment: Option<assign::AssignInputs>,
+    /// What asking the trackers cost, when the PR's tier needed a story chain. Concurrent
+    /// evaluations share the clients, so under the App this may count a neighbour's requests.
+    pub tracker_usage: Option<crate::trackers::http::HttpUsage>,
 }
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
@@ -84,13 +87,29 @@ pub async fn gate(
     if learned {
         verdict = evaluate(&facts, &chosen.policy);
     }
+    let mut tracker_usage = None;
+    if !crate::policy::linkage::keys_to_trace(&chosen.policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
+        let token = match gh.credentials() {
+            crate::github::auth::Credentials::Token(t) => Some(t.expose().to_string()),
+            _ => None,
+        };
+        let trackers = super::chains::shared_trackers(gh.api_url(), token.as_deref())?;
+        let before = trackers.usage();
+        verdict = super::chains::trace(&mut facts, &chosen.policy, verdict, &trackers).await;
+        let after = trackers.usage();
+        tracker_usage = Some(crate::trackers::http::HttpUsage {
+            requests: after.requests - before.requests,
+            cache_hits: after.cache_hits - before.cache_hits,
+            not_modified: after.not_modified - before.not_modified,
+        });
+    }
     let mut assignment = None;
     if let Some(reviewers) = chosen.policy.reviewers.clone() {
         let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
         let on = assign::OnPr::read(&header, events.as_deref());
         assignment = Some(assign::assign(&mut verdict, &reviewers, &facts, &on, &people, jiff::Timestamp::now()));
     }
-    Ok(Gated { chosen, facts, verdict, labels, assignment })
+    Ok(Gated { chosen, facts, verdict, labels, assignment, tracker_usage })
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else

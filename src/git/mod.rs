@@ -118,6 +118,7 @@ impl Repo {
             commits,
             reviews: Vec::new(),
             visibility: Default::default(),
+            chains: Default::default(),
         };
         Ok((facts, merge_base))
     }

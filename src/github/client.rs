@@ -68,6 +68,7 @@ impl Usage {
 /// A GitHub API client for one identity (a token or one App installation).
 pub struct GitHub {
     octo: Octocrab,
+    api_url: String,
     credentials: Credentials,
     installation_token: tokio::sync::Mutex<Option<InstallationToken>>,
     reads: DefaultDirectRateLimiter,
@@ -97,6 +98,7 @@ impl GitHub {
         let per_second = |n: u32| Quota::per_second(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
         Ok(GitHub {
             octo,
+            api_url: api_url.trim_end_matches('/').to_string(),
             credentials,
             installation_token: tokio::sync::Mutex::new(None),
             reads: RateLimiter::direct(per_second(10).allow_burst(NonZeroU32::new(40).unwrap_or(NonZeroU32::MIN))),
@@ -130,6 +132,11 @@ impl GitHub {
     /// Requests left in this identity's hourly budget, as GitHub last said.
     pub fn rate_limit_remaining(&self) -> Option<i64> {
         Some(self.rate_remaining.load(Ordering::Relaxed)).filter(|r| *r >= 0)
+    }
+
+    /// The REST API's base URL, without a trailing slash.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
     }
 
     pub fn credentials(&self) -> &Credentials {

@@ -8,6 +8,8 @@ pub mod trailers;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::FileAnalysis;
+use crate::trackers::chain::Chain;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A GitHub login, compared case-insensitively as GitHub does.
@@ -89,6 +91,9 @@ pub struct PrFacts {
     pub commits: Vec<Commit>,
     pub reviews: Vec<Review>,
     pub visibility: Visibility,
+    /// What the trackers said about each referenced key (`ABC-123`), from that item up its
+    /// chain. A key missing here was not looked up, which the engine treats as not seen.
+    pub chains: BTreeMap<String, Chain>,
 }
 
 /// A label on the PR and, where the source could tell, who applied it.

@@ -51,7 +51,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
         }
     }
     let mut rules_state = State::Pass;
-    if review.state == ReviewStatus::Pending || !gaps.is_empty() {
+    if review.state == ReviewStatus::Pending || !gaps.is_empty() || linkage.state == LinkageState::Pending {
         rules_state = State::Pending;
     }
     if linkage.state == LinkageState::Fail || ai.state == AiState::Fail || !limits.is_empty() {

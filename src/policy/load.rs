@@ -9,14 +9,16 @@ use globset::GlobSetBuilder;
 use regex::Regex;
 use yaml_serde::{Mapping, Value};
 
-use super::schema::{AiFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile};
+use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile, StoryState};
 use super::{
-    Ai, AiLabels, AnalysisLimits, Disclosure, Limits, Linkage, OnUndeclared, Override, Policy, ReviewRule, Tier,
-    TierQuery, TierRules, TrackerSet,
+    Ai, AiLabels, AnalysisLimits, ChainRules, Disclosure, Limits, Linkage, OnTrackerError, OnUndeclared, Override,
+    Policy, ReviewRule, Tier, TierQuery, TierRules, TrackerSet,
 };
 use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::error::UserError;
 use crate::model::Login;
+use crate::trackers::StateCategory;
+use crate::trackers::chain::Levels;
 use std::time::Duration;
 
 /// The packs shipped inside the binary, by the name `extends:` uses.
@@ -448,7 +450,72 @@ fn linkage(file: LinkageFile) -> Result<Linkage, String> {
         exempt_tiers: exempt.tiers.unwrap_or_default(),
         exempt_titles: exempt.titles.unwrap_or_default().into_iter().map(|r| r.0).collect(),
         exempt_branches: exempt.branches.unwrap_or_default().into_iter().map(|r| r.0).collect(),
+        chain: file.chain.map(chain_rules).transpose()?,
+        on_tracker_error: file.on_tracker_error.unwrap_or(OnTrackerError::Pending),
     })
+}
+
+/// Checks `linkage.chain` as a whole: levels distinct, every level named elsewhere defined.
+fn chain_rules(file: ChainFile) -> Result<ChainRules, String> {
+    let names: Vec<String> = match file.levels {
+        Some(levels) => levels.into_iter().map(|l| l.0).collect(),
+        None => ["story", "epic", "prd", "okr"].map(String::from).to_vec(),
+    };
+    if names.len() < 2 {
+        return Err(
+            "`linkage.chain.levels` needs at least two levels, the story's first (e.g. [story, epic, prd, okr])".into(),
+        );
+    }
+    if let Some(none) = names.iter().find(|n| *n == "none") {
+        return Err(format!("`linkage.chain.levels` cannot name {none:?}: it means \"no chain\" in `require`"));
+    }
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(format!("`linkage.chain.levels` names {name:?} twice"));
+        }
+    }
+    let listed = names.join(", ");
+    let types: Vec<(String, String)> = file.types.unwrap_or_default().into_iter().map(|(k, v)| (k, v.0)).collect();
+    let levels = Levels::new(names.clone(), &types).map_err(|e| format!("`linkage.chain.types`: {e}"))?;
+    let require_file = file.require.unwrap_or_default();
+    let mut require = BTreeMap::new();
+    for tier in Tier::ALL {
+        let Some(level) = require_file.get(tier) else { continue };
+        if level.0 == "none" {
+            continue;
+        }
+        let index = levels.index_of(&level.0).ok_or_else(|| {
+            format!(
+                "`linkage.chain.require.{tier}` is {:?}, which is not one of the levels ({listed}) or none",
+                level.0
+            )
+        })?;
+        if index == 0 {
+            return Err(format!(
+                "`linkage.chain.require.{tier}` is the first level ({:?}), which the PR's own item already is; name a higher level or none",
+                level.0
+            ));
+        }
+        require.insert(tier, index);
+    }
+    let story_states: Vec<StateCategory> = match file.story_states.and_then(|s| s.allow) {
+        Some(states) => states
+            .into_iter()
+            .map(|s| match s {
+                StoryState::Open => StateCategory::Open,
+                StoryState::InProgress => StateCategory::InProgress,
+                StoryState::Done => StateCategory::Done,
+            })
+            .collect(),
+        None => vec![StateCategory::Open, StateCategory::InProgress],
+    };
+    if story_states.is_empty() {
+        return Err(
+            "`linkage.chain.story_states.allow` is empty, so every PR would fail: list some of open, in_progress, done"
+                .into(),
+        );
+    }
+    Ok(ChainRules { levels, require, story_states })
 }
 
 fn ai(file: AiFile) -> Result<Ai, String> {

@@ -26,7 +26,7 @@ use crate::analysis::detectors::Detector;
 use crate::analysis::lang::Lang;
 use crate::model::Login;
 pub use linkage::keys::TrackerSet;
-pub use schema::{Disclosure, LinkSource, OnUndeclared, Principal};
+pub use schema::{Disclosure, LinkSource, OnTrackerError, OnUndeclared, Principal};
 
 /// A risk tier. Ordered by risk, so `max` gives the riskier one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -124,6 +124,27 @@ pub struct Linkage {
     pub exempt_tiers: Vec<Tier>,
     pub exempt_titles: Vec<Regex>,
     pub exempt_branches: Vec<Regex>,
+    /// How far up the tracker hierarchy the referenced item must trace, when the policy says.
+    pub chain: Option<ChainRules>,
+    pub on_tracker_error: OnTrackerError,
+}
+
+/// The chain a referenced item must have, checked against what the trackers returned.
+#[derive(Debug, Clone)]
+pub struct ChainRules {
+    pub levels: crate::trackers::chain::Levels,
+    /// Per tier, the index in `levels` the chain must reach; a tier not listed needs no chain.
+    pub require: BTreeMap<Tier, usize>,
+    /// The states the PR's own item may be in.
+    pub story_states: Vec<crate::trackers::StateCategory>,
+}
+
+impl Linkage {
+    /// The level a PR of `tier` must trace to, when any.
+    pub fn required_level(&self, tier: Tier) -> Option<(&ChainRules, usize)> {
+        let chain = self.chain.as_ref()?;
+        chain.require.get(&tier).map(|level| (chain, *level))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -251,6 +251,116 @@ pub struct LinkageFile {
     pub trackers: Option<TrackersFile>,
     /// PRs that need no work item.
     pub exempt: Option<LinkageExemptFile>,
+    /// How far up Story -> Epic -> PRD -> OKR the referenced item must trace, per tier. The
+    /// trackers are asked before the policy is judged.
+    pub chain: Option<ChainFile>,
+    /// What a tracker that cannot answer (down, slow, rate limited, no access) does to the
+    /// linkage: `pending` (default) or `fail`. Never `pass`.
+    pub on_tracker_error: Option<OnTrackerError>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "chain rules: a map with levels, types, require, story_states")]
+pub struct ChainFile {
+    /// The levels from the story up, lowest first. Default `[story, epic, prd, okr]`. An item's
+    /// level is its issue type or a label with the level's name (or `level:NAME`).
+    pub levels: Option<Vec<LevelName>>,
+    /// Tracker issue types or labels that mean a level: `{ Initiative: epic, Objective: okr }`.
+    pub types: Option<BTreeMap<String, LevelName>>,
+    /// Per tier, the level the chain must reach without a gap (`red: okr`), or `none`.
+    pub require: Option<ChainRequireFile>,
+    /// The states the PR's own item may be in.
+    pub story_states: Option<StoryStatesFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a map of tiers (red, yellow, green) to a level or none")]
+pub struct ChainRequireFile {
+    pub red: Option<LevelName>,
+    pub yellow: Option<LevelName>,
+    pub green: Option<LevelName>,
+}
+
+impl ChainRequireFile {
+    pub fn get(&self, tier: Tier) -> Option<&LevelName> {
+        match tier {
+            Tier::Red => self.red.as_ref(),
+            Tier::Yellow => self.yellow.as_ref(),
+            Tier::Green => self.green.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "story states: a map with allow")]
+pub struct StoryStatesFile {
+    /// Default `[open, in_progress]`: a PR against a done story fails.
+    pub allow: Option<Vec<StoryState>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StoryState {
+    /// Not started: Jira's "To Do" category, an open GitHub issue.
+    Open,
+    /// Jira's "In Progress" category.
+    InProgress,
+    /// Done or closed.
+    Done,
+}
+
+/// A level name: lowercase letters, digits, `-` and `_` (`story`, `okr`), or `none` in `require`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LevelName(pub String);
+
+impl<'de> Deserialize<'de> for LevelName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let ok = !text.is_empty()
+            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !ok {
+            return Err(serde::de::Error::custom(format!(
+                "{text:?} is not a level name: use lowercase letters, digits, '-' and '_' (e.g. story, epic, prd, okr)"
+            )));
+        }
+        Ok(LevelName(text))
+    }
+}
+
+impl Serialize for LevelName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for LevelName {
+    fn schema_name() -> Cow<'static, str> {
+        "LevelName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[a-z0-9_-]+$" })
+    }
+}
+
+/// What an unanswered tracker lookup does to the linkage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnTrackerError {
+    Pending,
+    Fail,
+}
+
+impl<'de> Deserialize<'de> for OnTrackerError {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "pending" => Ok(OnTrackerError::Pending),
+            "fail" => Ok(OnTrackerError::Fail),
+            "pass" => Err(serde::de::Error::custom(
+                "on_tracker_error cannot be pass: a story nobody could look up is not verified; use pending or fail",
+            )),
+            other => Err(serde::de::Error::custom(format!("unknown on_tracker_error {other:?}; use pending or fail"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

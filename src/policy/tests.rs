@@ -37,6 +37,7 @@ fn pr() -> PrFacts {
         commits: vec![commit(HEAD, "Tidy the cart", "carol", &["src/cart.rs"])],
         reviews: vec![approve("bob", HEAD)],
         visibility: Visibility::default(),
+        chains: Default::default(),
     }
 }
 

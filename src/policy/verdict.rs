@@ -99,6 +99,8 @@ pub enum RelaxRefused {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkageState {
     Pass,
+    /// A tracker could not be asked or did not answer, and the policy says to wait.
+    Pending,
     Fail,
     Exempt,
 }
@@ -109,6 +111,84 @@ pub struct LinkageVerdict {
     pub required: bool,
     pub refs: Vec<WorkItemRef>,
     pub exemption: Option<Exemption>,
+    /// The chain check, when the policy asks this PR's tier for one and a key was found.
+    pub chain: Option<ChainVerdict>,
+}
+
+/// How far the referenced item traces up, and where the trace stops short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainVerdict {
+    /// The key whose chain decided (the first complete one, else the first unseen, else the first).
+    pub key: String,
+    /// The items found, the PR's item first.
+    pub links: Vec<ChainItem>,
+    /// The level this PR's tier must reach.
+    pub required_level: String,
+    pub outcome: ChainOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainItem {
+    pub key: String,
+    pub title: String,
+    pub url: Option<String>,
+    /// The tracker's word for it (`Story`).
+    pub kind: Option<String>,
+    /// The policy level it counts as.
+    pub level: Option<String>,
+    /// The tracker's state name, where the item was looked up.
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainOutcome {
+    /// Every level up to the required one is there.
+    Complete,
+    /// The chain provably stops short, or the PR's item is unusable.
+    Broken(ChainBreak),
+    /// A tracker could not be asked or did not answer about `key`, so the chain is unknown.
+    Unseen { key: String, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The PR's item does not exist (or is hidden from flowgate's credentials).
+    NotFound { key: String },
+    /// The PR's item is in a state the policy does not allow (a closed story).
+    StoryState { key: String, state: String },
+    /// `key` has no parent or link at the `missing` level.
+    NoParent { key: String, missing: String },
+    /// `key`'s parent `parent` does not exist (deleted), so nothing reaches `missing`.
+    ParentMissing { key: String, parent: String, missing: String },
+    /// `key` leads back to `repeated`, already in the chain, before `missing` is reached.
+    Cycle { key: String, repeated: String, missing: String },
+    /// The chain went on past the depth bound without reaching `missing`.
+    TooDeep { missing: String },
+}
+
+impl ChainBreak {
+    /// The item where the chain breaks, for `linkage.broken_at`.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ChainBreak::NotFound { key }
+            | ChainBreak::StoryState { key, .. }
+            | ChainBreak::NoParent { key, .. }
+            | ChainBreak::ParentMissing { key, .. }
+            | ChainBreak::Cycle { key, .. } => Some(key),
+            ChainBreak::TooDeep { .. } => None,
+        }
+    }
+
+    /// The level the chain did not reach, when the break is in the hierarchy.
+    pub fn missing_level(&self) -> Option<&str> {
+        match self {
+            ChainBreak::NoParent { missing, .. }
+            | ChainBreak::ParentMissing { missing, .. }
+            | ChainBreak::Cycle { missing, .. }
+            | ChainBreak::TooDeep { missing } => Some(missing),
+            ChainBreak::NotFound { .. } | ChainBreak::StoryState { .. } => None,
+        }
+    }
 }
 
 impl LinkageVerdict {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::wording::{self, Flavor};
-use crate::policy::verdict::{AiState, LinkageState, ReviewStatus, Verdict};
+use crate::policy::verdict::{AiState, ChainOutcome, LinkageState, ReviewStatus, Verdict};
 
 /// Bumped only when a field changes meaning or disappears; new fields may appear at any time.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -38,7 +38,27 @@ pub fn to_value(v: &Verdict) -> Value {
         LinkageState::Pass => "pass",
         LinkageState::Fail => "fail",
         LinkageState::Exempt => "exempt",
+        LinkageState::Pending => "pending",
     };
+    let chain = v.linkage.chain.as_ref();
+    let chain_items = chain.map(|c| {
+        c.links
+            .iter()
+            .map(|l| json!({ "key": l.key, "level": l.level, "title": l.title, "url": l.url, "kind": l.kind, "state": l.state }))
+            .collect::<Vec<_>>()
+    });
+    let broken_at = chain.and_then(|c| match &c.outcome {
+        ChainOutcome::Broken(b) => Some(json!({
+            "key": b.key(),
+            "missing_level": b.missing_level(),
+            "reason": wording::chain_break(b, Flavor::Plain),
+        })),
+        _ => None,
+    });
+    let tracker_error = chain.and_then(|c| match &c.outcome {
+        ChainOutcome::Unseen { key, reason } => Some(json!({ "key": key, "reason": reason })),
+        _ => None,
+    });
     let refs: Vec<Value> = v
         .linkage
         .refs
@@ -76,6 +96,10 @@ pub fn to_value(v: &Verdict) -> Value {
             "required": v.linkage.required,
             "keys": v.linkage.keys(),
             "refs": refs,
+            "required_level": chain.map(|c| c.required_level.clone()),
+            "chain": chain_items,
+            "broken_at": broken_at,
+            "tracker_error": tracker_error,
         },
         "ai": {
             "declared": v.ai.declared.map(wording::declared_word),

@@ -193,7 +193,12 @@ pub fn summary(v: &Verdict) -> String {
         LinkageState::Pass if keys.is_empty() => "story: none (optional)".to_string(),
         LinkageState::Pass => format!("story: {}", keys.join(", ")),
         LinkageState::Exempt => "story: exempt".to_string(),
-        LinkageState::Fail => "story: missing".to_string(),
+        LinkageState::Fail if keys.is_empty() => "story: missing".to_string(),
+        LinkageState::Fail => match v.linkage.chain.as_ref().map(|c| &c.outcome) {
+            Some(ChainOutcome::Unseen { .. }) => format!("story: {} (not verified)", keys.join(", ")),
+            _ => format!("story: {} (chain broken)", keys.join(", ")),
+        },
+        LinkageState::Pending => format!("story: {} (not verified yet)", keys.join(", ")),
     });
     let detected: Vec<&str> = v.ai.detected().iter().map(|t| t.id()).collect();
     let declared = v.ai.declared.map_or("undeclared", declared_word);
@@ -248,7 +253,11 @@ pub fn linkage_section(v: &Verdict, f: Flavor) -> Section {
             )
         })
         .collect();
+    if let Some(chain) = &l.chain {
+        return chain_section(v, chain, details, f);
+    }
     let (mark, headline) = match l.state {
+        LinkageState::Pending => (Mark::Pending, "waiting for the tracker".to_string()),
         LinkageState::Pass if l.refs.is_empty() => {
             (Mark::Skip, "no work item referenced; linkage is optional".to_string())
         }
@@ -264,6 +273,102 @@ pub fn linkage_section(v: &Verdict, f: Flavor) -> Section {
         }
     };
     Section { title: "Story linkage", mark, headline, details }
+}
+
+/// The linkage section when the tier needs a chain: the chain found, and where it breaks.
+fn chain_section(v: &Verdict, chain: &ChainVerdict, mut details: Vec<String>, f: Flavor) -> Section {
+    let l = &v.linkage;
+    let need = format!("this {} PR needs a chain up to {}", v.tier, level_word(&chain.required_level));
+    if !chain.links.is_empty() {
+        details.insert(0, format!("chain: {}", chain_line(chain, f)));
+    }
+    let key = f.code(&chain.key);
+    let (mark, headline) = match (&chain.outcome, l.state) {
+        (ChainOutcome::Complete, _) => {
+            (Mark::Pass, format!("linked to {key}, which traces up to {}", level_word(&chain.required_level)))
+        }
+        (_, LinkageState::Exempt) => {
+            (Mark::Skip, format!("exempt: {}", l.exemption.as_ref().map(|e| exemption(e, f)).unwrap_or_default()))
+        }
+        (ChainOutcome::Broken(b), _) if b.missing_level().is_some() => {
+            (Mark::Fail, format!("{key} does not trace far enough: {}; {need}", chain_break(b, f)))
+        }
+        (ChainOutcome::Broken(b), _) => (Mark::Fail, chain_break(b, f)),
+        (ChainOutcome::Unseen { key: at, reason }, LinkageState::Fail) => (
+            Mark::Fail,
+            format!("could not verify {key} ({}: {reason}), and the policy fails on tracker errors", f.code(at)),
+        ),
+        (ChainOutcome::Unseen { key: at, reason }, _) => (
+            Mark::Pending,
+            format!("could not verify {key} yet ({}: {reason}); run again when the tracker answers", f.code(at)),
+        ),
+    };
+    Section { title: "Story linkage", mark, headline, details }
+}
+
+/// `ABC-123 Story -> ABC-7 Epic -> PRD-3 -> OKR-2 'Cut churn 10%'`: each item with its type
+/// unless its key already says it, and the top item's title.
+pub fn chain_line(chain: &ChainVerdict, f: Flavor) -> String {
+    let last = chain.links.len().saturating_sub(1);
+    chain
+        .links
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            let mut text = f.code(&link.key);
+            let kind = link.kind.clone().or_else(|| link.level.as_deref().map(level_word));
+            if let Some(kind) =
+                kind.filter(|k| !k.is_empty() && !link.key.to_lowercase().starts_with(&k.to_lowercase()))
+            {
+                text.push(' ');
+                text.push_str(&kind);
+            }
+            if i == last && !link.title.is_empty() {
+                text.push_str(&format!(" '{}'", link.title));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join(" -> ")
+}
+
+/// A level as people write it: short names in capitals (`PRD`, `OKR`), others capitalised (`Epic`).
+pub fn level_word(level: &str) -> String {
+    if level.len() <= 3 {
+        return level.to_uppercase();
+    }
+    let mut chars = level.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Where and why a chain breaks, as one clause.
+pub fn chain_break(b: &ChainBreak, f: Flavor) -> String {
+    match b {
+        ChainBreak::NotFound { key } => {
+            format!("{} does not exist in its tracker (or flowgate's credentials cannot see it)", f.code(key))
+        }
+        ChainBreak::StoryState { key, state } => {
+            format!("{} is {state}, and a PR must be for an item that is still open", f.code(key))
+        }
+        ChainBreak::NoParent { key, missing } => format!("{} has no parent {}", f.code(key), level_word(missing)),
+        ChainBreak::ParentMissing { key, parent, missing } => format!(
+            "{}'s parent {} does not exist (deleted?), so the chain never reaches {}",
+            f.code(key),
+            f.code(parent),
+            level_word(missing)
+        ),
+        ChainBreak::Cycle { key, repeated, missing } => format!(
+            "{} leads back to {}, which is already in the chain (an item is its own ancestor), before any {}",
+            f.code(key),
+            f.code(repeated),
+            level_word(missing)
+        ),
+        ChainBreak::TooDeep { missing } => format!(
+            "the chain passes {} items without reaching {}",
+            crate::trackers::chain::MAX_LINKS,
+            level_word(missing)
+        ),
+    }
 }
 
 fn site(site: &MarkerSite) -> String {

@@ -123,6 +123,7 @@ pub fn parse(raw: &RawSnapshot, origin: &Path) -> Result<PrFacts, UserError> {
                 analysis: None,
             })
             .collect(),
+        chains: Default::default(),
         visibility: Visibility {
             files_total: pull.changed_files,
             commits_total: pull.commits,

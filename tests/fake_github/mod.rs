@@ -42,6 +42,9 @@ pub struct State {
     pub app: Option<AppAuth>,
     /// Each PR's issue timeline, oldest first (`GET issues/{n}/timeline`).
     pub timelines: HashMap<u64, Vec<Value>>,
+    /// Issues of the repository (`GET issues/{n}`), as work items with their sub-issue parent
+    /// (`GET issues/{n}/parent`, 404 when `None`).
+    pub issues: HashMap<u64, (Value, Option<u64>)>,
     /// The repository's labels (`name`, `color`, `description`). As on GitHub, adding a label to
     /// a PR that the repository lacks creates it, grey and without a description.
     pub labels: Vec<Value>,
@@ -272,6 +275,17 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
     let write_denied = || message(403, "Resource not accessible by integration");
 
     match (method.as_str(), parts.as_slice()) {
+        ("GET", ["issues", n]) if n.parse().ok().is_some_and(|n: u64| state.issues.contains_key(&n)) => {
+            let issue = n.parse().ok().and_then(|n: u64| state.issues.get(&n)).map(|(i, _)| i.clone());
+            conditional(request, answer(200, issue.unwrap_or_default()))
+        }
+        ("GET", ["issues", n, "parent"]) => {
+            let parent = n.parse().ok().and_then(|n: u64| state.issues.get(&n)).and_then(|(_, p)| *p);
+            match parent.and_then(|p| state.issues.get(&p)) {
+                Some((issue, _)) => conditional(request, answer(200, issue.clone())),
+                None => message(404, "Not Found"),
+            }
+        }
         ("GET", ["pulls", n]) => match n.parse().ok().and_then(|n: u64| state.pulls.get(&n)) {
             Some(pr) => conditional(request, answer(200, pr.pull.clone())),
             None => message(404, "Not Found"),

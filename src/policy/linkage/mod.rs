@@ -1,12 +1,13 @@
 //! Story linkage: find the work-item references a PR carries in the allowed places, and decide
-//! whether the PR is linked, exempt, or failing. (Checking that the item exists and traces up to
-//! an OKR is the trackers' job, on top of the references found here.)
+//! whether the PR is linked, exempt, pending or failing. Whether the item exists and traces up to
+//! an OKR is judged in `chain` from what the trackers returned (`PrFacts::chains`).
 
+pub mod chain;
 pub mod keys;
 
 use self::keys::{Source, WorkItemRef};
-use super::verdict::{Exemption, LinkageState, LinkageVerdict};
-use super::{LinkSource, Linkage, Tier};
+use super::verdict::{ChainOutcome, Exemption, LinkageState, LinkageVerdict};
+use super::{LinkSource, Linkage, OnTrackerError, Tier};
 use crate::model::PrFacts;
 
 pub fn evaluate(policy: &Linkage, facts: &PrFacts, tier: Tier) -> LinkageVerdict {
@@ -32,14 +33,56 @@ pub fn evaluate(policy: &Linkage, facts: &PrFacts, tier: Tier) -> LinkageVerdict
         }
     }
     let exemption = exemption(policy, facts, tier);
-    let state = if !refs.is_empty() || !policy.required {
+    let mut state = if !refs.is_empty() || !policy.required {
         LinkageState::Pass
     } else if exemption.is_some() {
         LinkageState::Exempt
     } else {
         LinkageState::Fail
     };
-    LinkageVerdict { state, required: policy.required, refs, exemption }
+    let mut chain = None;
+    if let Some((rules, required)) = policy.required_level(tier)
+        && !refs.is_empty()
+    {
+        let keys = distinct_keys(&refs);
+        let verdict = chain::judge(rules, required, &keys, &facts.chains);
+        state = match (&verdict.outcome, exemption.is_some()) {
+            (ChainOutcome::Complete, _) => LinkageState::Pass,
+            (_, true) => LinkageState::Exempt,
+            (ChainOutcome::Unseen { .. }, false) if policy.on_tracker_error == OnTrackerError::Pending => {
+                LinkageState::Pending
+            }
+            _ => LinkageState::Fail,
+        };
+        chain = Some(verdict);
+    }
+    LinkageVerdict { state, required: policy.required, refs, exemption, chain }
+}
+
+/// The keys whose chains a PR of `tier` needs, with their trackers, in order of appearance: what
+/// the gate looks up before evaluating. Empty when the tier needs no chain or the PR is exempt.
+pub fn keys_to_trace(policy: &Linkage, verdict: &LinkageVerdict, tier: Tier) -> Vec<(keys::Tracker, String)> {
+    if policy.required_level(tier).is_none() || verdict.exemption.is_some() {
+        return Vec::new();
+    }
+    let mut out: Vec<(keys::Tracker, String)> = Vec::new();
+    for r in &verdict.refs {
+        if !out.iter().any(|(_, k)| *k == r.key) {
+            out.push((r.tracker, r.key.clone()));
+        }
+    }
+    out.truncate(chain::MAX_KEYS);
+    out
+}
+
+fn distinct_keys(refs: &[WorkItemRef]) -> Vec<&str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for r in refs {
+        if !keys.contains(&r.key.as_str()) {
+            keys.push(&r.key);
+        }
+    }
+    keys
 }
 
 fn exemption(policy: &Linkage, facts: &PrFacts, tier: Tier) -> Option<Exemption> {

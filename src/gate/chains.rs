@@ -1,0 +1,67 @@
+//! Asking the trackers before the engine judges: the keys a PR's tier needs traced are looked up
+//! (Story -> ... -> OKR) and handed to the engine as facts, then the PR is judged again.
+
+use std::sync::{Arc, Mutex};
+
+use crate::error::UserError;
+use crate::model::PrFacts;
+use crate::policy::Policy;
+use crate::policy::evaluate::evaluate;
+use crate::policy::linkage::keys_to_trace;
+use crate::policy::verdict::Verdict;
+use crate::trackers::config::Trackers;
+
+/// Looks up the chains `verdict` needs and returns the verdict judged with them; the same
+/// verdict when the tier needs no chain. Tracker failures become part of the verdict (pending or
+/// fail, as the policy says), never an error here.
+pub async fn trace(facts: &mut PrFacts, policy: &Policy, verdict: Verdict, trackers: &Trackers) -> Verdict {
+    let keys = keys_to_trace(&policy.linkage, &verdict.linkage, verdict.tier);
+    let Some(rules) = policy.linkage.chain.as_ref().filter(|_| !keys.is_empty()) else { return verdict };
+    facts.chains = trackers.chains(&keys, &rules.levels).await;
+    let reviewers = verdict.reviewers.clone();
+    let mut judged = evaluate(facts, policy);
+    judged.reviewers = reviewers;
+    judged
+}
+
+/// The trackers configured in the environment, with GitHub Issues at `github_api_url`.
+pub fn trackers_from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, UserError> {
+    Trackers::from_env(github_api_url, github_token).map_err(|e| UserError::Usage(format!("trackers: {e}")))
+}
+
+/// The trackers for `github_api_url` and `github_token`, kept for the life of the process so that
+/// the App's evaluations share one cache and one pace per tracker. Call it from one long-lived
+/// runtime: the clients' pooled connections belong to the runtime that opened them.
+pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Result<Arc<Trackers>, UserError> {
+    type Shared = Option<(String, Option<String>, Arc<Trackers>)>;
+    static SHARED: Mutex<Shared> = Mutex::new(None);
+    let mut shared =
+        SHARED.lock().map_err(|_| UserError::Usage("trackers: the shared clients were poisoned".into()))?;
+    if let Some((url, token, trackers)) = shared.as_ref()
+        && url == github_api_url
+        && token.as_deref() == github_token
+    {
+        return Ok(trackers.clone());
+    }
+    let trackers = Arc::new(trackers_from_env(github_api_url, github_token)?);
+    *shared = Some((github_api_url.to_string(), github_token.map(String::from), trackers.clone()));
+    Ok(trackers)
+}
+
+/// For the synchronous surfaces (a snapshot, local git): traces on a small runtime of its own,
+/// with GitHub at `GITHUB_API_URL` and `GITHUB_TOKEN` from the environment.
+pub fn trace_blocking(facts: &mut PrFacts, policy: &Policy, verdict: Verdict) -> Result<Verdict, UserError> {
+    if keys_to_trace(&policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
+        return Ok(verdict);
+    }
+    let api_url = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| crate::github::DEFAULT_API_URL.to_string());
+    let token = std::env::var("GITHUB_TOKEN").ok();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UserError::Usage(format!("cannot start the runtime for tracker lookups: {e}")))?;
+    runtime.block_on(async {
+        let trackers = trackers_from_env(&api_url, token.as_deref())?;
+        Ok(trace(facts, policy, verdict, &trackers).await)
+    })
+}

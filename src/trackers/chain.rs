@@ -1,0 +1,234 @@
+//! The chain walker: from a story up through its parents and links to the top (Story -> Epic ->
+//! PRD -> OKR), stopping at a cycle, a missing item, a tracker error or a depth bound.
+//!
+//! The walk is a state machine fed one lookup result at a time, so its rules are tested without
+//! any HTTP; [`walk`] drives it with a real tracker.
+
+use super::{Item, ItemState, Related, Tracker, TrackerError};
+
+/// No real hierarchy is this deep; a longer walk is a misconfiguration or a loop the key check missed.
+pub const MAX_LINKS: usize = 12;
+
+/// The policy's level names, lowest first, and which tracker types or labels mean each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Levels {
+    names: Vec<String>,
+    /// Extra words (a tracker type or label, lowercase) and the level index they mean.
+    aliases: Vec<(String, usize)>,
+}
+
+impl Levels {
+    /// `names` lowest first (`story, epic, prd, okr`); `aliases` map other words to a level name.
+    /// Names are compared without regard to case; an alias naming no level is an error.
+    pub fn new(names: Vec<String>, aliases: &[(String, String)]) -> Result<Levels, String> {
+        let names: Vec<String> = names.into_iter().map(|n| n.to_lowercase()).collect();
+        let mut mapped = Vec::new();
+        for (word, level) in aliases {
+            let index = names.iter().position(|n| n.eq_ignore_ascii_case(level)).ok_or_else(|| {
+                format!("{word:?} maps to {level:?}, which is not one of the levels ({})", names.join(", "))
+            })?;
+            mapped.push((word.to_lowercase(), index));
+        }
+        Ok(Levels { names, aliases: mapped })
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// The level an item is at, from its kinds (its type first, then its labels): a label
+    /// `level:NAME` (or `level/NAME`) wins, being said on purpose; else the first kind that is
+    /// mapped in `types` or equals a level name, a mapping winning over a name.
+    pub fn level_of(&self, kinds: &[String]) -> Option<usize> {
+        let lower: Vec<String> = kinds.iter().map(|k| k.trim().to_lowercase()).collect();
+        let explicit = lower.iter().find_map(|k| {
+            let bare = k.strip_prefix("level:").or_else(|| k.strip_prefix("level/"))?.trim();
+            self.names.iter().position(|n| n == bare)
+        });
+        explicit.or_else(|| {
+            lower.iter().find_map(|k| {
+                let mapped = self.aliases.iter().find(|(w, _)| w == k).map(|(_, i)| *i);
+                mapped.or_else(|| self.names.iter().position(|n| n == k))
+            })
+        })
+    }
+}
+
+/// One item of a chain, as shown to the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    pub key: String,
+    pub title: String,
+    pub url: Option<String>,
+    /// The tracker's own word for it (`Story`, `Epic`), when it said.
+    pub kind: Option<String>,
+    /// The policy level it was recognised as.
+    pub level: Option<usize>,
+    /// Known for looked-up items; a remote link has none.
+    pub state: Option<ItemState>,
+}
+
+/// Why the walk stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainEnd {
+    /// The last item has no parent and links to nothing higher.
+    Top,
+    /// `key` is already in the chain: an item is its own ancestor.
+    Cycle { key: String },
+    /// `key` does not exist; `child` pointed at it (`None`: the PR's own key).
+    Missing { key: String, child: Option<String> },
+    /// Looking up `key` failed, so what lies above is unknown.
+    Error { key: String, error: TrackerError },
+    /// The walk passed [`MAX_LINKS`] items.
+    TooDeep,
+}
+
+/// What the walk found from one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// The key the PR referenced, where the walk began.
+    pub start: String,
+    /// The items found, the PR's item first.
+    pub links: Vec<ChainLink>,
+    pub end: ChainEnd,
+}
+
+impl Chain {
+    /// A chain that could not be begun: the tracker is not configured or not supported.
+    pub fn unreachable(start: &str, error: TrackerError) -> Chain {
+        Chain { start: start.to_string(), links: Vec::new(), end: ChainEnd::Error { key: start.to_string(), error } }
+    }
+}
+
+/// The walk in progress: ask [`Walk::wanted`] which key to look up, give the result to
+/// [`Walk::feed`], until `wanted` is `None`.
+#[derive(Debug)]
+pub struct Walk<'l> {
+    levels: &'l Levels,
+    start: String,
+    links: Vec<ChainLink>,
+    /// Links seen on items so far that were not followed yet, higher levels for later.
+    pending: Vec<Related>,
+    wanted: Option<String>,
+    end: Option<ChainEnd>,
+}
+
+impl<'l> Walk<'l> {
+    pub fn new(start: &str, levels: &'l Levels) -> Walk<'l> {
+        Walk {
+            levels,
+            start: start.to_string(),
+            links: Vec::new(),
+            pending: Vec::new(),
+            wanted: Some(start.to_string()),
+            end: None,
+        }
+    }
+
+    pub fn wanted(&self) -> Option<&str> {
+        self.wanted.as_deref()
+    }
+
+    /// The answer for the wanted key.
+    pub fn feed(&mut self, answer: Result<Item, TrackerError>) {
+        let Some(key) = self.wanted.take() else { return };
+        let item = match answer {
+            Ok(item) => item,
+            Err(TrackerError::NotFound) => {
+                let child = self.links.last().map(|l| l.key.clone());
+                return self.stop(ChainEnd::Missing { key, child });
+            }
+            Err(error) => return self.stop(ChainEnd::Error { key, error }),
+        };
+        self.links.push(ChainLink {
+            key: item.key.clone(),
+            title: item.title,
+            url: item.url,
+            kind: item.kinds.first().cloned(),
+            level: self.levels.level_of(&item.kinds),
+            state: Some(item.state),
+        });
+        self.pending.extend(item.links);
+        match item.parent {
+            Some(parent) => self.want(parent),
+            None => self.follow_links(),
+        }
+    }
+
+    pub fn finish(self) -> Chain {
+        let end = self.end.unwrap_or(ChainEnd::TooDeep);
+        Chain { start: self.start, links: self.links, end }
+    }
+
+    fn stop(&mut self, end: ChainEnd) {
+        self.wanted = None;
+        self.end = Some(end);
+    }
+
+    fn want(&mut self, key: String) {
+        if self.links.iter().any(|l| l.key == key) {
+            return self.stop(ChainEnd::Cycle { key });
+        }
+        if self.links.len() >= MAX_LINKS {
+            return self.stop(ChainEnd::TooDeep);
+        }
+        self.wanted = Some(key);
+    }
+
+    /// With no parent to climb to, take the lowest link that sits above everything found so far:
+    /// a remote link joins the chain as it is; a tracker item is looked up and climbed in turn.
+    fn follow_links(&mut self) {
+        loop {
+            let top = self.links.iter().filter_map(|l| l.level).max();
+            let next = self
+                .pending
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| self.levels.level_of(&r.kinds).map(|level| (level, i)))
+                .filter(|(level, _)| top.is_none_or(|t| *level > t))
+                .min();
+            let Some((level, index)) = next else { return self.stop(ChainEnd::Top) };
+            let related = self.pending.remove(index);
+            if related.lookup {
+                return self.want(related.key);
+            }
+            if self.links.iter().any(|l| l.key == related.key) {
+                return self.stop(ChainEnd::Cycle { key: related.key });
+            }
+            self.links.push(ChainLink {
+                key: related.key,
+                title: related.title,
+                url: related.url,
+                kind: related.kinds.first().cloned(),
+                level: Some(level),
+                state: None,
+            });
+        }
+    }
+}
+
+/// Walks from `start` with a synchronous lookup (tests, fixtures).
+pub fn walk_with(start: &str, levels: &Levels, mut lookup: impl FnMut(&str) -> Result<Item, TrackerError>) -> Chain {
+    let mut walk = Walk::new(start, levels);
+    while let Some(key) = walk.wanted().map(str::to_string) {
+        walk.feed(lookup(&key));
+    }
+    walk.finish()
+}
+
+/// Walks from `start`, looking each item up in `tracker`.
+pub async fn walk(tracker: &dyn Tracker, start: &str, levels: &Levels) -> Chain {
+    let mut walk = Walk::new(start, levels);
+    while let Some(key) = walk.wanted().map(str::to_string) {
+        let answer = tracker.lookup(&key).await;
+        walk.feed(answer);
+    }
+    walk.finish()
+}
+
+#[cfg(test)]
+mod tests;

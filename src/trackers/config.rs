@@ -1,0 +1,159 @@
+//! Which trackers flowgate can reach, read once from the environment, and looking up the chains
+//! of a PR's keys with them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::azure::AzureBoards;
+use super::chain::{self, Chain, Levels};
+use super::github::GitHubIssues;
+use super::http::{HttpSettings, HttpUsage};
+use super::jira::Jira;
+use super::linear::Linear;
+use super::shortcut::Shortcut;
+use super::{Tracker, TrackerError};
+use crate::policy::linkage::keys::Tracker as KeyTracker;
+
+/// At most this many keys of one PR are looked up; a PR naming more is judged on the first ones.
+pub const MAX_KEYS: usize = 5;
+/// The longest the walk from one key may take, whatever each request's own timeout: twelve items
+/// of a slow tracker must not hold a gate run for minutes.
+pub const CHAIN_BUDGET: Duration = Duration::from_secs(20);
+
+/// The tracker connections available to a gate run.
+#[derive(Default)]
+pub struct Trackers {
+    pub github: Option<GitHubIssues>,
+    pub jira: Option<Jira>,
+    /// Why Jira is not configured, for the message on a Jira key.
+    pub jira_missing: Option<String>,
+    pub linear: Option<Linear>,
+    pub shortcut: Option<Shortcut>,
+    pub azure: Option<AzureBoards>,
+    /// Replaces [`CHAIN_BUDGET`] (tests).
+    pub chain_budget: Option<Duration>,
+}
+
+impl Trackers {
+    /// From the environment: `FLOWGATE_JIRA_URL`, `FLOWGATE_JIRA_EMAIL`, `FLOWGATE_JIRA_TOKEN`
+    /// for Jira; GitHub Issues at `FLOWGATE_GITHUB_ISSUES_URL` (else `github_api_url`) with
+    /// `FLOWGATE_GITHUB_ISSUES_TOKEN` (else `github_token`); Linear with `FLOWGATE_LINEAR_TOKEN` (at
+    /// `FLOWGATE_LINEAR_URL`); Shortcut with `FLOWGATE_SHORTCUT_TOKEN`
+    /// (at `FLOWGATE_SHORTCUT_URL`); Azure Boards with `FLOWGATE_AZURE_URL` (the organisation) and
+    /// `FLOWGATE_AZURE_TOKEN`. `FLOWGATE_TRACKER_TIMEOUT_MS` and `FLOWGATE_TRACKER_CACHE_SECS` tune
+    /// every tracker.
+    pub fn from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut settings = HttpSettings::default();
+        if let Some(ms) = var("FLOWGATE_TRACKER_TIMEOUT_MS") {
+            let ms: u64 = ms
+                .parse()
+                .map_err(|_| format!("FLOWGATE_TRACKER_TIMEOUT_MS={ms:?} is not a number of milliseconds"))?;
+            settings.timeout = Duration::from_millis(ms.max(1));
+        }
+        if let Some(secs) = var("FLOWGATE_TRACKER_CACHE_SECS") {
+            let secs: u64 =
+                secs.parse().map_err(|_| format!("FLOWGATE_TRACKER_CACHE_SECS={secs:?} is not a number of seconds"))?;
+            settings.cache_ttl = Duration::from_secs(secs);
+        }
+        let github_url = var("FLOWGATE_GITHUB_ISSUES_URL").unwrap_or_else(|| github_api_url.to_string());
+        let github_token = var("FLOWGATE_GITHUB_ISSUES_TOKEN").or_else(|| github_token.map(String::from));
+        let github = GitHubIssues::new(&github_url, github_token.as_deref(), settings)
+            .map_err(|e| format!("GitHub Issues: {e}"))?;
+        let mut trackers = Trackers { github: Some(github), ..Trackers::default() };
+        match (var("FLOWGATE_JIRA_URL"), var("FLOWGATE_JIRA_EMAIL"), var("FLOWGATE_JIRA_TOKEN")) {
+            (Some(url), Some(email), Some(token)) => {
+                trackers.jira = Some(Jira::new(&url, &email, &token, settings).map_err(|e| format!("Jira: {e}"))?);
+            }
+            (url, email, token) => {
+                let missing: Vec<&str> =
+                    [("FLOWGATE_JIRA_URL", url), ("FLOWGATE_JIRA_EMAIL", email), ("FLOWGATE_JIRA_TOKEN", token)]
+                        .into_iter()
+                        .filter(|(_, v)| v.is_none())
+                        .map(|(n, _)| n)
+                        .collect();
+                trackers.jira_missing = Some(format!("set {}", missing.join(", ")));
+            }
+        }
+        if let Some(key) = var("FLOWGATE_LINEAR_TOKEN") {
+            let url = var("FLOWGATE_LINEAR_URL").unwrap_or_else(|| "https://api.linear.app".into());
+            trackers.linear = Some(Linear::new(&url, &key, settings).map_err(|e| format!("Linear: {e}"))?);
+        }
+        if let Some(token) = var("FLOWGATE_SHORTCUT_TOKEN") {
+            let url = var("FLOWGATE_SHORTCUT_URL").unwrap_or_else(|| "https://api.app.shortcut.com".into());
+            trackers.shortcut = Some(Shortcut::new(&url, &token, settings).map_err(|e| format!("Shortcut: {e}"))?);
+        }
+        if let (Some(url), Some(token)) = (var("FLOWGATE_AZURE_URL"), var("FLOWGATE_AZURE_TOKEN")) {
+            trackers.azure = Some(AzureBoards::new(&url, &token, settings).map_err(|e| format!("Azure Boards: {e}"))?);
+        }
+        Ok(trackers)
+    }
+
+    /// The chain from each key, looked up in its tracker; a key whose tracker is not configured
+    /// or not supported gets a chain that ends in that error.
+    pub async fn chains(&self, keys: &[(KeyTracker, String)], levels: &Levels) -> BTreeMap<String, Chain> {
+        let mut chains = BTreeMap::new();
+        let budget = self.chain_budget.unwrap_or(CHAIN_BUDGET);
+        for (tracker, key) in keys.iter().take(MAX_KEYS) {
+            let chain = match self.tracker(*tracker) {
+                Ok(t) => match tokio::time::timeout(budget, chain::walk(t, key, levels)).await {
+                    Ok(chain) => chain,
+                    Err(_) => {
+                        let after_ms = u64::try_from(budget.as_millis()).unwrap_or(u64::MAX);
+                        Chain::unreachable(key, TrackerError::Timeout { after_ms })
+                    }
+                },
+                Err(error) => Chain::unreachable(key, error),
+            };
+            chains.insert(key.clone(), chain);
+        }
+        chains
+    }
+
+    pub fn usage(&self) -> HttpUsage {
+        let mut total = HttpUsage::default();
+        let trackers: [Option<&dyn Tracker>; 5] = [
+            self.github.as_ref().map(|t| t as _),
+            self.jira.as_ref().map(|t| t as _),
+            self.linear.as_ref().map(|t| t as _),
+            self.shortcut.as_ref().map(|t| t as _),
+            self.azure.as_ref().map(|t| t as _),
+        ];
+        for usage in trackers.into_iter().flatten().map(|t| t.usage()) {
+            total.requests += usage.requests;
+            total.cache_hits += usage.cache_hits;
+            total.not_modified += usage.not_modified;
+        }
+        total
+    }
+
+    fn tracker(&self, tracker: KeyTracker) -> Result<&dyn Tracker, TrackerError> {
+        let not_configured =
+            |hint: &str| TrackerError::NotConfigured { tracker: tracker.id().to_string(), hint: hint.to_string() };
+        match tracker {
+            KeyTracker::Github => {
+                self.github.as_ref().map(|t| t as &dyn Tracker).ok_or_else(|| not_configured("set GITHUB_TOKEN"))
+            }
+            KeyTracker::Jira => self
+                .jira
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured(self.jira_missing.as_deref().unwrap_or("set FLOWGATE_JIRA_URL"))),
+            KeyTracker::Shortcut => self
+                .shortcut
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured("set FLOWGATE_SHORTCUT_TOKEN")),
+            KeyTracker::Azure => self
+                .azure
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured("set FLOWGATE_AZURE_URL and FLOWGATE_AZURE_TOKEN")),
+            KeyTracker::Linear => self
+                .linear
+                .as_ref()
+                .map(|t| t as &dyn Tracker)
+                .ok_or_else(|| not_configured("set FLOWGATE_LINEAR_TOKEN")),
+        }
+    }
+}
