@@ -274,6 +274,10 @@ struct DigestArgs {
     /// Write the digest to this file instead of stdout.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
+    /// With --format slack: post the message to the Slack incoming webhook whose URL is in
+    /// $FLOWGATE_SLACK_WEBHOOK_URL instead of printing it.
+    #[arg(long)]
+    post: bool,
     /// The IANA time zone of the working hours and of the weeks [default: the policy's
     /// `latency.timezone`, else UTC]. With it, the working week is Monday to Friday, 09:00-17:00.
     #[arg(long, value_name = "ZONE")]
@@ -684,6 +688,15 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
     };
     let config = flowgate::latency::settings::config(&chosen.policy, &overrides, mode)
         .map_err(|e| UserError::Usage(e.to_string()))?;
+    // Checked before any work, so a missing webhook is reported at once.
+    let slack_url = match (args.post, args.format) {
+        (false, _) => None,
+        (true, DigestFormat::Slack) => Some(
+            flowgate::slack::webhook_url(std::env::var(flowgate::slack::WEBHOOK_ENV).ok())
+                .map_err(|e| UserError::Usage(e.to_string()))?,
+        ),
+        (true, _) => return Err(UserError::Usage("--post sends Slack's message: add --format slack".into())),
+    };
     let now = chrono::Utc::now();
     let end = args.until.unwrap_or(now);
     let window = Window::new(span_start(end, args.since)?, end);
@@ -697,10 +710,19 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
     let text = render_digest(&digest, args.format)?;
     match &args.out {
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
+            std::fs::write(path, &text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
             eprintln!("flowgate: wrote the digest to {}", path.display());
         }
+        None if slack_url.is_some() => {}
         None => print(&text),
+    }
+    if let Some(url) = slack_url {
+        block_on(async {
+            flowgate::slack::post(&url, &text, flowgate::slack::TIMEOUT)
+                .await
+                .map_err(|e| UserError::Usage(format!("the digest was not posted: {e}")))
+        })?;
+        eprintln!("flowgate: posted the digest to Slack");
     }
     Ok(ExitCode::SUCCESS)
 }
