@@ -620,8 +620,7 @@ fn span_start(
 
 /// `red=8h`: a tier and its review-time target.
 fn parse_target(text: &str) -> Result<(flowgate::policy::Tier, std::time::Duration), String> {
-    let (tier, target) =
-        text.split_once('=').ok_or_else(|| format!("`{text}` is not TIER=DURATION, e.g. red=8h"))?;
+    let (tier, target) = text.split_once('=').ok_or_else(|| format!("`{text}` is not TIER=DURATION, e.g. red=8h"))?;
     let tier = match tier.trim() {
         "red" => flowgate::policy::Tier::Red,
         "yellow" => flowgate::policy::Tier::Yellow,

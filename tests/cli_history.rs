@@ -312,13 +312,19 @@ async fn digest_counts_breaches_against_the_policys_targets() {
     );
 
     let bad = write_policy("bad.yml", "{ targets: { red: 8 hours } }");
-    let validate =
-        Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args(["policy", "validate", path_str(&bad)]));
+    let validate = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "policy",
+        "validate",
+        path_str(&bad),
+    ]));
     validate.assert_bad_input("latency");
     assert!(validate.stderr.contains("not a review-time target"), "{}", validate.stderr);
     let zone = write_policy("zone.yml", "{ timezone: Mars/Olympus }");
-    let validate =
-        Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args(["policy", "validate", path_str(&zone)]));
+    let validate = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "policy",
+        "validate",
+        path_str(&zone),
+    ]));
     validate.assert_bad_input("unknown time zone \"Mars/Olympus\"");
     let flag = breached_flag_error(&db, &strict, "purple=8h");
     assert!(flag.contains("`purple` is not a tier"), "{flag}");

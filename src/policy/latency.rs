@@ -57,14 +57,13 @@ pub struct LatencySettings {
 /// Checks `latency:` as a whole: the calendar's parts make one calendar.
 pub fn settings(file: LatencyFile) -> Result<LatencySettings, String> {
     let targets_file = file.targets.unwrap_or_default();
-    let targets = [(Tier::Red, targets_file.red), (Tier::Yellow, targets_file.yellow), (Tier::Green, targets_file.green)]
-        .into_iter()
-        .filter_map(|(tier, target)| target.map(|t| (tier, t.0)))
-        .collect();
-    let names_a_calendar = file.timezone.is_some()
-        || file.work_week.is_some()
-        || file.work_hours.is_some()
-        || file.holidays.is_some();
+    let targets =
+        [(Tier::Red, targets_file.red), (Tier::Yellow, targets_file.yellow), (Tier::Green, targets_file.green)]
+            .into_iter()
+            .filter_map(|(tier, target)| target.map(|t| (tier, t.0)))
+            .collect();
+    let names_a_calendar =
+        file.timezone.is_some() || file.work_week.is_some() || file.work_hours.is_some() || file.holidays.is_some();
     let calendar = if names_a_calendar {
         use Weekday::*;
         let zone = file.timezone.map_or_else(|| "UTC".to_string(), |z| z.0);
@@ -128,7 +127,11 @@ impl<'de> Deserialize<'de> for ReviewTarget {
 impl Serialize for ReviewTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let secs = self.0.as_secs();
-        if secs % 3600 == 0 { s.serialize_str(&format!("{}h", secs / 3600)) } else { s.serialize_str(&format!("{}m", secs / 60)) }
+        if secs % 3600 == 0 {
+            s.serialize_str(&format!("{}h", secs / 3600))
+        } else {
+            s.serialize_str(&format!("{}m", secs / 60))
+        }
     }
 }
 
@@ -180,7 +183,9 @@ impl<'de> Deserialize<'de> for WeekdayName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         text.parse::<Weekday>().map(WeekdayName).map_err(|_| {
-            serde::de::Error::custom(format!("{text:?} is not a day of the week: write mon, tue, wed, thu, fri, sat or sun"))
+            serde::de::Error::custom(format!(
+                "{text:?} is not a day of the week: write mon, tue, wed, thu, fri, sat or sun"
+            ))
         })
     }
 }
@@ -240,9 +245,9 @@ impl<'de> Deserialize<'de> for HolidayDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // YAML reads 2026-12-25 as a string; a date only ever arrives as text.
         let text = String::deserialize(d)?;
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map(HolidayDate).map_err(|_| {
-            serde::de::Error::custom(format!("{text:?} is not a date: write holidays as YYYY-MM-DD"))
-        })
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(HolidayDate)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a date: write holidays as YYYY-MM-DD")))
     }
 }
 

@@ -42,6 +42,9 @@ pub struct State {
     pub app: Option<AppAuth>,
     /// Each PR's issue timeline, oldest first (`GET issues/{n}/timeline`).
     pub timelines: HashMap<u64, Vec<Value>>,
+    /// Issues that are not pull requests (`GET`/`POST issues`, `PATCH issues/{n}`), by number;
+    /// numbers start at 1000 so they never meet a PR's.
+    pub issues: std::collections::BTreeMap<u64, Value>,
 }
 
 #[derive(Default)]
@@ -247,6 +250,62 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
     let write_denied = || message(403, "Resource not accessible by integration");
 
     match (method.as_str(), parts.as_slice()) {
+        ("GET", ["issues"]) => {
+            // Newest first, filtered by every label named, open ones unless `state=all`.
+            let labels: Vec<&str> = query.get("labels").map(|l| l.split(',').collect()).unwrap_or_default();
+            let all = query.get("state").map(String::as_str) == Some("all");
+            let found: Vec<Value> = state
+                .issues
+                .values()
+                .rev()
+                .filter(|i| all || i["state"] == "open")
+                .filter(|i| {
+                    labels.iter().all(|l| {
+                        i["labels"].as_array().is_some_and(|ls| ls.iter().any(|x| x["name"].as_str() == Some(l)))
+                    })
+                })
+                .cloned()
+                .collect();
+            paged(&found, &query, base, &path)
+        }
+        ("POST", ["issues"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let Some(title) = body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return message(422, "title is required");
+            };
+            let number = 1000 + state.issues.len() as u64;
+            let labels: Vec<Value> = body["labels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|l| l.as_str())
+                .map(|l| json!({ "name": l }))
+                .collect();
+            let issue =
+                json!({ "number": number, "title": title, "body": body["body"], "state": "open", "labels": labels });
+            state.issues.insert(number, issue.clone());
+            answer(201, issue)
+        }
+        ("PATCH", ["issues", n]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            match n.parse().ok().and_then(|n: u64| state.issues.get_mut(&n)) {
+                Some(issue) => {
+                    for key in ["title", "body", "state"] {
+                        if !body[key].is_null() {
+                            issue[key] = body[key].clone();
+                        }
+                    }
+                    answer(200, issue.clone())
+                }
+                None => message(404, "Not Found"),
+            }
+        }
         ("GET", ["pulls", n]) => match n.parse().ok().and_then(|n: u64| state.pulls.get(&n)) {
             Some(pr) => conditional(request, answer(200, pr.pull.clone())),
             None => message(404, "Not Found"),
