@@ -494,8 +494,19 @@ fn serve(config: Option<PathBuf>, check_config: bool) -> Result<ExitCode, UserEr
             store.ping().await.map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
             Ok::<_, UserError>(())
         })?;
+        let digest = match &config.digest {
+            Some(d) => format!(
+                "; weekly digest in {} on {} at {:02}:00 {}{}",
+                d.repo,
+                d.weekday,
+                d.hour,
+                d.timezone,
+                if d.slack_webhook_url.is_some() { " and to Slack" } else { "" }
+            ),
+            None => String::new(),
+        };
         print(&format!(
-            "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}\n",
+            "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}{digest}\n",
             if config.sources.is_empty() { "defaults".to_string() } else { config.sources.join(", ") },
             config.app_id,
             config.webhook_secrets.len(),
