@@ -15,7 +15,8 @@ use super::schema::UserLogin;
 use crate::latency::BusinessCalendar;
 use crate::latency::calendar::parse_hours;
 
-/// `latency:` as written.
+/// How `flowgate digest` measures review waiting: review-time targets per tier, the working
+/// calendar, and the AI review tools whose reviews are no one's first review.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
@@ -127,7 +128,7 @@ impl<'de> Deserialize<'de> for ReviewTarget {
 impl Serialize for ReviewTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let secs = self.0.as_secs();
-        if secs % 3600 == 0 {
+        if secs.is_multiple_of(3600) {
             s.serialize_str(&format!("{}h", secs / 3600))
         } else {
             s.serialize_str(&format!("{}m", secs / 60))
