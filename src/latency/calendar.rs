@@ -197,17 +197,14 @@ fn to_civil_date(date: NaiveDate) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
-/// `09:00-17:30` (or whole hours, `09-17`) to minutes after midnight.
+/// `09:00-17:30` to minutes after midnight.
 pub fn parse_hours(text: &str) -> Option<(u32, u32)> {
     let (start, end) = text.split_once('-')?;
     Some((parse_hhmm(start.trim())?, parse_hhmm(end.trim())?))
 }
 
 fn parse_hhmm(text: &str) -> Option<u32> {
-    let (h, m) = text.split_once(':').unwrap_or((text, "00"));
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
-        return None;
-    }
+    let (h, m) = text.split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
     if m >= 60 || h > 24 || (h == 24 && m > 0) {
         return None;

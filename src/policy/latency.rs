@@ -213,7 +213,17 @@ pub struct WorkHours(pub (u32, u32));
 impl<'de> Deserialize<'de> for WorkHours {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        match parse_hours(&text) {
+        // Whole hours (`09-17`) are the common case; the calendar reads `HH:MM-HH:MM`.
+        let with_minutes = |part: &str| {
+            let part = part.trim();
+            if part.contains(':') || part.is_empty() || part.len() > 2 {
+                part.to_string()
+            } else {
+                format!("{part}:00")
+            }
+        };
+        let normalized = text.split_once('-').map(|(a, b)| format!("{}-{}", with_minutes(a), with_minutes(b)));
+        match normalized.as_deref().and_then(parse_hours) {
             Some((start, end)) if start < end => Ok(WorkHours((start, end))),
             _ => Err(serde::de::Error::custom(format!(
                 "{text:?} are not working hours: write \"09-17\" or \"09:00-17:30\", the start before the end"
@@ -278,6 +288,18 @@ mod tests {
         for bad in ["8", "h", "0h", "2d", "8 hours", "-1h", "1.5h", "99999999999999999h"] {
             let e = ReviewTarget::parse(bad).unwrap_err();
             assert!(e.contains("not a review-time target"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn work_hours_are_whole_hours_or_hours_and_minutes() {
+        let hours = |text: &str| yaml_serde::from_str::<WorkHours>(&format!("{text:?}")).map(|h| h.0);
+        assert_eq!(hours("09-17").unwrap(), (9 * 60, 17 * 60));
+        assert_eq!(hours("9-17:30").unwrap(), (9 * 60, 17 * 60 + 30));
+        assert_eq!(hours("00-24").unwrap(), (0, 24 * 60));
+        for bad in ["17-09", "09", "09-25", "009-17", "-17", "09:00-17:60"] {
+            let e = hours(bad).unwrap_err().to_string();
+            assert!(e.contains("are not working hours"), "{bad}: {e}");
         }
     }
 
