@@ -17,6 +17,7 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod serve;
+pub mod slack;
 pub mod snapshot;
 pub mod store;
 pub mod trackers;

@@ -294,12 +294,29 @@ struct DigestArgs {
     /// Write the digest to this file instead of stdout.
     #[arg(long, value_name = "PATH")]
     out: Option<PathBuf>,
-    /// The IANA time zone of the working hours (Monday to Friday, 09:00-17:00) and of the weeks.
-    #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    timezone: String,
+    /// With --format slack: post the message to the Slack incoming webhook whose URL is in
+    /// $FLOWGATE_SLACK_WEBHOOK_URL instead of printing it.
+    #[arg(long)]
+    post: bool,
+    /// The IANA time zone of the working hours and of the weeks [default: the policy's
+    /// `latency.timezone`, else UTC]. With it, the working week is Monday to Friday, 09:00-17:00.
+    #[arg(long, value_name = "ZONE")]
+    timezone: Option<String>,
     /// Measure waits in working hours or in wall-clock hours.
     #[arg(long, value_enum, default_value_t = DigestClock::Business)]
     clock: DigestClock,
+    /// The policy whose `latency:` and `teams:` the digest uses [default: .github/flowgate.yml,
+    /// else the bundled default].
+    #[arg(long, value_name = "PATH")]
+    policy: Option<PathBuf>,
+    /// A tier's time-to-first-review target, TIER=DURATION (e.g. red=8h, green=90m); replaces
+    /// the policy's for that tier. Repeatable.
+    #[arg(long = "target", value_name = "TIER=DURATION", value_parser = parse_target)]
+    targets: Vec<(flowgate::policy::Tier, std::time::Duration)>,
+    /// A login of an AI review tool whose reviews are not a person's review; given at least
+    /// once, these replace the policy's `latency.ai_reviewers`. Repeatable.
+    #[arg(long = "ai-reviewer", value_name = "LOGIN")]
+    ai_reviewers: Vec<String>,
     #[command(flatten)]
     db: DatabaseArg,
 }
@@ -585,8 +602,19 @@ fn serve(config: Option<PathBuf>, check_config: bool) -> Result<ExitCode, UserEr
             store.ping().await.map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
             Ok::<_, UserError>(())
         })?;
+        let digest = match &config.digest {
+            Some(d) => format!(
+                "; weekly digest in {} on {} at {:02}:00 {}{}",
+                d.repo,
+                d.weekday,
+                d.hour,
+                d.timezone,
+                if d.slack_webhook_url.is_some() { " and to Slack" } else { "" }
+            ),
+            None => String::new(),
+        };
         print(&format!(
-            "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}\n",
+            "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}{digest}\n",
             if config.sources.is_empty() { "defaults".to_string() } else { config.sources.join(", ") },
             config.app_id,
             config.webhook_secrets.len(),
@@ -709,6 +737,18 @@ fn span_start(
         .ok_or_else(|| UserError::Usage(format!("--since reaches back beyond the dates flowgate can count from {end}")))
 }
 
+/// `red=8h`: a tier and its review-time target.
+fn parse_target(text: &str) -> Result<(flowgate::policy::Tier, std::time::Duration), String> {
+    let (tier, target) = text.split_once('=').ok_or_else(|| format!("`{text}` is not TIER=DURATION, e.g. red=8h"))?;
+    let tier = match tier.trim() {
+        "red" => flowgate::policy::Tier::Red,
+        "yellow" => flowgate::policy::Tier::Yellow,
+        "green" => flowgate::policy::Tier::Green,
+        other => return Err(format!("`{other}` is not a tier: write red, yellow or green")),
+    };
+    Ok((tier, flowgate::policy::latency::ReviewTarget::parse(target)?.0))
+}
+
 fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
@@ -751,11 +791,29 @@ fn backfill(args: BackfillArgs) -> Result<ExitCode, UserError> {
 }
 
 fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
-    use flowgate::latency::{BusinessCalendar, Clock, ClockMode, LatencyConfig, Window};
-    let calendar = BusinessCalendar::office_hours(&args.timezone).map_err(|e| UserError::Usage(e.to_string()))?;
+    use flowgate::latency::{ClockMode, Window};
+    let cwd =
+        std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))?;
+    let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
     let mode = match args.clock {
         DigestClock::Business => ClockMode::Business,
         DigestClock::Calendar => ClockMode::Calendar,
+    };
+    let overrides = flowgate::latency::settings::Overrides {
+        timezone: args.timezone.clone(),
+        targets: args.targets.clone(),
+        ai_reviewers: args.ai_reviewers.clone(),
+    };
+    let config = flowgate::latency::settings::config(&chosen.policy, &overrides, mode)
+        .map_err(|e| UserError::Usage(e.to_string()))?;
+    // Checked before any work, so a missing webhook is reported at once.
+    let slack_url = match (args.post, args.format) {
+        (false, _) => None,
+        (true, DigestFormat::Slack) => Some(
+            flowgate::slack::webhook_url(std::env::var(flowgate::slack::WEBHOOK_ENV).ok())
+                .map_err(|e| UserError::Usage(e.to_string()))?,
+        ),
+        (true, _) => return Err(UserError::Usage("--post sends Slack's message: add --format slack".into())),
     };
     let now = chrono::Utc::now();
     let end = args.until.unwrap_or(now);
@@ -763,7 +821,6 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
     let repos = (!args.repos.is_empty()).then_some(args.repos.as_slice());
     let digest = block_on(async {
         let store = connect_store(&args.db).await?;
-        let config = LatencyConfig::new(Clock { calendar, mode });
         flowgate::serve::record::digest(&store, config, window, now.min(end), repos)
             .await
             .map_err(flowgate::serve::record::store_error)
@@ -771,10 +828,19 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
     let text = render_digest(&digest, args.format)?;
     match &args.out {
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
+            std::fs::write(path, &text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
             eprintln!("flowgate: wrote the digest to {}", path.display());
         }
+        None if slack_url.is_some() => {}
         None => print(&text),
+    }
+    if let Some(url) = slack_url {
+        block_on(async {
+            flowgate::slack::post(&url, &text, flowgate::slack::TIMEOUT)
+                .await
+                .map_err(|e| UserError::Usage(format!("the digest was not posted: {e}")))
+        })?;
+        eprintln!("flowgate: posted the digest to Slack");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -254,3 +254,142 @@ fn digest_names_a_bad_span_or_time_zone() {
     assert!(span.stderr.contains("is not a span"), "{}", span.stderr);
     run(&["--timezone", "Mars/Olympus"]).assert_bad_input("unknown time zone `Mars/Olympus`");
 }
+
+fn red(mut e: Event) -> Event {
+    e.context.tier = Some(flowgate::Tier::Red);
+    e
+}
+
+/// Three red PRs first reviewed after 5, 2 and 10 hours; an AI tool commented on the first after
+/// one hour. The policy's targets and AI reviewers decide how many breached, and the flags win.
+#[tokio::test(flavor = "multi_thread")]
+async fn digest_counts_breaches_against_the_policys_targets() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+    let approved = || EventKind::ReviewSubmitted { outcome: ReviewOutcome::Approved };
+    let commented = EventKind::ReviewSubmitted { outcome: ReviewOutcome::Commented };
+    let events: Vec<Event> = vec![
+        event("1a", 1, "2025-03-04T09:00:00Z", "ann", EventKind::Opened { draft: false }),
+        event("1b", 1, "2025-03-04T10:00:00Z", "coderabbitai", commented),
+        event("1c", 1, "2025-03-04T14:00:00Z", "bob", approved()),
+        event("2a", 2, "2025-03-04T09:00:00Z", "ann", EventKind::Opened { draft: false }),
+        event("2b", 2, "2025-03-04T11:00:00Z", "bob", approved()),
+        event("3a", 3, "2025-03-04T09:00:00Z", "ann", EventKind::Opened { draft: false }),
+        event("3b", 3, "2025-03-04T19:00:00Z", "bob", approved()),
+    ]
+    .into_iter()
+    .map(red)
+    .collect();
+    let store = Store::connect(&db).await.expect("connects");
+    store.record_events(&events).await.expect("records");
+    drop(store);
+
+    let write_policy = |name: &str, latency: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("extends: default\nlatency: {latency}\n")).expect("policy written");
+        path
+    };
+    let strict = write_policy("strict.yml", "{ targets: { red: 4h }, ai_reviewers: [coderabbitai] }");
+    let relaxed = write_policy("relaxed.yml", "{ targets: { red: 8h }, ai_reviewers: [coderabbitai] }");
+    let breached = |policy: &std::path::Path, flags: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+        cmd.args(["digest", "--since", "7d", "--until", "2025-03-08T00:00:00Z", "--clock", "calendar"]);
+        cmd.args(["--format", "json", "--database-url", &db, "--policy", path_str(policy)]).args(flags);
+        let run = Run::of(&mut cmd);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let json = run.json();
+        let red = json["targets"].as_array().and_then(|t| t.iter().find(|t| t["tier"] == "red").cloned());
+        let red = red.unwrap_or_else(|| panic!("a red target: {}", json["targets"]));
+        (red["first_reviews"].as_u64(), red["breached"].as_u64())
+    };
+    assert_eq!(breached(&strict, &[]), (Some(3), Some(2)), "5 and 10 hours are over 4");
+    assert_eq!(breached(&relaxed, &[]), (Some(3), Some(1)), "only 10 hours is over 8");
+    assert_eq!(breached(&strict, &["--target", "red=12h"]), (Some(3), Some(0)), "the flag wins");
+    assert_eq!(
+        breached(&strict, &["--ai-reviewer", "copilot"]),
+        (Some(3), Some(1)),
+        "coderabbitai's comment after 1 hour counts once the flag replaces the policy's list"
+    );
+
+    let bad = write_policy("bad.yml", "{ targets: { red: 8 hours } }");
+    let validate = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "policy",
+        "validate",
+        path_str(&bad),
+    ]));
+    validate.assert_bad_input("latency");
+    assert!(validate.stderr.contains("not a review-time target"), "{}", validate.stderr);
+    let zone = write_policy("zone.yml", "{ timezone: Mars/Olympus }");
+    let validate = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "policy",
+        "validate",
+        path_str(&zone),
+    ]));
+    validate.assert_bad_input("unknown time zone \"Mars/Olympus\"");
+    let flag = breached_flag_error(&db, &strict, "purple=8h");
+    assert!(flag.contains("`purple` is not a tier"), "{flag}");
+}
+
+fn breached_flag_error(db: &str, policy: &std::path::Path, target: &str) -> String {
+    let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+    cmd.args(["digest", "--database-url", db, "--policy", path_str(policy), "--target", target]);
+    let run = Run::of(&mut cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.stderr
+}
+
+/// `--post` sends the Slack message to the webhook in the environment; Slack's refusal, or no
+/// webhook at all, is one line and exit 2, and the URL (a secret) is never printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn digest_posts_to_the_slack_webhook() {
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+    let store = Store::connect(&db).await.expect("connects");
+    store
+        .record_events(&[event("1a", 1, "2025-03-04T09:00:00Z", "ann", EventKind::Opened { draft: false })])
+        .await
+        .expect("records");
+    drop(store);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/services/T1/B1/good-secret"))
+        .and(header("content-type", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/services/T1/B1/gone-secret"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("no_service"))
+        .mount(&server)
+        .await;
+    let post = |url: Option<&str>, format: &str| {
+        let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+        cmd.args(["digest", "--until", "2025-03-08T00:00:00Z", "--database-url", &db, "--format", format, "--post"]);
+        match url {
+            Some(url) => cmd.env("FLOWGATE_SLACK_WEBHOOK_URL", url),
+            None => cmd.env_remove("FLOWGATE_SLACK_WEBHOOK_URL"),
+        };
+        Run::of(&mut cmd)
+    };
+
+    let good = format!("{}/services/T1/B1/good-secret", server.uri());
+    let posted = post(Some(&good), "slack");
+    assert_eq!(posted.code, 0, "{}", posted.stderr);
+    assert!(posted.stdout.is_empty(), "posted, not printed: {}", posted.stdout);
+    assert!(posted.stderr.contains("posted the digest to Slack") && !posted.stderr.contains("secret"));
+    let received = server.received_requests().await.expect("recorded");
+    assert_eq!(received.len(), 1);
+    let blocks: Value = serde_json::from_slice(&received[0].body).expect("Block Kit JSON");
+    assert!(blocks["blocks"].as_array().is_some_and(|b| !b.is_empty()), "{blocks}");
+
+    let gone = post(Some(&format!("{}/services/T1/B1/gone-secret", server.uri())), "slack");
+    gone.assert_bad_input("Slack refused the message: 404 (no_service)");
+    assert_eq!(gone.stderr.lines().count(), 1, "{}", gone.stderr);
+    assert!(!gone.stderr.contains("secret") && !gone.stderr.contains(&server.uri()), "{}", gone.stderr);
+
+    post(None, "slack").assert_bad_input("FLOWGATE_SLACK_WEBHOOK_URL is not set");
+    post(Some(&good), "markdown").assert_bad_input("add --format slack");
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 2, "nothing sent for the refusals");
+}

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod checks;
 pub mod client;
+pub mod issues;
 pub mod read;
 pub mod retry;
 pub mod status;

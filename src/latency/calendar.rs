@@ -198,7 +198,7 @@ fn to_civil_date(date: NaiveDate) -> Option<Date> {
 }
 
 /// `09:00-17:30` to minutes after midnight.
-fn parse_hours(text: &str) -> Option<(u32, u32)> {
+pub fn parse_hours(text: &str) -> Option<(u32, u32)> {
     let (start, end) = text.split_once('-')?;
     Some((parse_hhmm(start.trim())?, parse_hhmm(end.trim())?))
 }

@@ -317,6 +317,7 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
         override_,
         analysis: analysis_limits(file.analysis.unwrap_or_default()),
         reviewers: file.reviewers.map(reviewers).transpose().map_err(err)?,
+        latency: super::latency::settings(file.latency.unwrap_or_default()).map_err(err)?,
     })
 }
 

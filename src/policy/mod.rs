@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod evaluate;
+pub mod latency;
 pub mod linkage;
 pub mod load;
 pub mod review;
@@ -69,6 +70,8 @@ pub struct Policy {
     pub analysis: AnalysisLimits,
     /// Whom to request as reviewers, when the policy says (`reviewers:`).
     pub reviewers: Option<crate::assign::policy::ReviewerPolicy>,
+    /// How the digest measures review waiting (`latency:`).
+    pub latency: latency::LatencySettings,
 }
 
 /// Path rules for all tiers, compiled into one glob set so a path is matched in one pass.

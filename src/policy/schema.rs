@@ -25,7 +25,7 @@ use crate::assign::policy::WorkingHours;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis, reviewers"
+    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis, reviewers, latency"
 )]
 #[schemars(
     title = "flowgate policy",
@@ -56,6 +56,9 @@ pub struct PolicyFile {
     pub analysis: Option<AnalysisFile>,
     /// Whom to request as reviewers: pools of people, how many each tier requests, availability.
     pub reviewers: Option<ReviewersFile>,
+    /// How the review-latency digest measures waiting: targets per tier, the working calendar,
+    /// the AI review tools.
+    pub latency: Option<super::latency::LatencyFile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

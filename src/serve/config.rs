@@ -29,6 +29,10 @@ pub const SETTINGS: [&str; 12] = [
     "retain_days",
 ];
 
+/// The weekly digest's settings: a `[digest]` table in `flowgate.toml`, or `FLOWGATE_DIGEST_*`
+/// (`repo` is `FLOWGATE_DIGEST_REPO`).
+pub const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 
@@ -53,8 +57,36 @@ pub struct ServeConfig {
     /// How long a done delivery is kept: its id is what makes a redelivery a duplicate, and GitHub
     /// redelivers for up to three days, so at least four.
     pub retain: std::time::Duration,
+    /// When and where the App posts the weekly digest; `None` when `[digest] repo` is not set.
+    pub digest: Option<DigestSchedule>,
     /// Where the settings came from, for `--check-config`.
     pub sources: Vec<String>,
+}
+
+/// The weekly digest: an issue in `repo` once the week's `weekday` and `hour` have come in
+/// `timezone`, and optionally a Slack message.
+#[derive(Clone)]
+pub struct DigestSchedule {
+    pub repo: crate::github::RepoName,
+    pub weekday: chrono::Weekday,
+    /// 0 to 23, local time.
+    pub hour: u32,
+    /// An IANA name; also the digest's working-hours time zone.
+    pub timezone: String,
+    /// A secret: never printed.
+    pub slack_webhook_url: Option<String>,
+}
+
+impl std::fmt::Debug for DigestSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DigestSchedule")
+            .field("repo", &self.repo.to_string())
+            .field("weekday", &self.weekday)
+            .field("hour", &self.hour)
+            .field("timezone", &self.timezone)
+            .field("slack_webhook_url", &self.slack_webhook_url.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -67,6 +99,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("github_api_url", &self.github_api_url)
             .field("listen", &self.listen)
             .field("workers", &self.workers)
+            .field("digest", &self.digest)
             .finish()
     }
 }
@@ -146,7 +179,10 @@ impl ServeConfig {
         let lease = std::time::Duration::from_secs(number("lease_seconds", 120, 1..=3600)?);
         let retry_backoff = std::time::Duration::from_millis(number("retry_backoff_ms", 30_000, 1..=3_600_000)?);
         let retain = std::time::Duration::from_secs(24 * 3600 * number("retain_days", 7, 4..=3650)?);
+        let digest =
+            digest_schedule(&|name| get(&format!("digest_{name}")).or_else(|| get(&format!("digest.{name}"))))?;
         Ok(ServeConfig {
+            digest,
             retain,
             lease,
             retry_backoff,
@@ -161,6 +197,47 @@ impl ServeConfig {
             sources,
         })
     }
+}
+
+/// The `[digest]` settings (`get` reads one by its name in the table); `None` without a repository.
+fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<DigestSchedule>, UserError> {
+    let bad = |name: &str, why: &str| {
+        UserError::Usage(format!(
+            "FLOWGATE_DIGEST_{} ({name} in [digest] in flowgate.toml): {why}",
+            name.to_ascii_uppercase()
+        ))
+    };
+    let Some(repo) = get("repo") else {
+        if let Some(name) = DIGEST_SETTINGS.iter().find(|n| get(n).is_some()) {
+            return Err(bad(
+                "repo",
+                &format!("not set, but `{name}` is: name the repository to post the digest in, OWNER/NAME"),
+            ));
+        }
+        return Ok(None);
+    };
+    let repo = crate::github::RepoName::parse(&repo).map_err(|_| bad("repo", "not OWNER/NAME"))?;
+    let weekday = match get("weekday") {
+        Some(day) => day
+            .parse::<chrono::Weekday>()
+            .map_err(|_| bad("weekday", "a day of the week: mon, tue, wed, thu, fri, sat or sun"))?,
+        None => chrono::Weekday::Mon,
+    };
+    let hour = match get("hour") {
+        Some(h) => h.parse::<u32>().ok().filter(|h| *h < 24).ok_or_else(|| bad("hour", "a whole hour from 0 to 23"))?,
+        None => 9,
+    };
+    let timezone = get("timezone").unwrap_or_else(|| "UTC".into());
+    if jiff::tz::TimeZone::get(&timezone).is_err() {
+        return Err(bad("timezone", "not a known IANA time zone (such as Europe/Berlin)"));
+    }
+    let slack_webhook_url = match get("slack_webhook_url") {
+        Some(url) => {
+            Some(crate::slack::webhook_url(Some(url)).map_err(|_| bad("slack_webhook_url", "not an http(s) URL"))?)
+        }
+        None => None,
+    };
+    Ok(Some(DigestSchedule { repo, weekday, hour, timezone, slack_webhook_url }))
 }
 
 /// The file's settings overlaid with the `FLOWGATE_*` environment, and where they came from.
@@ -211,12 +288,21 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         .build()
         .and_then(|c| c.try_deserialize())
         .map_err(|e| UserError::input(path, format!("not valid TOML: {e}")))?;
-    let mut unknown: Vec<&String> = table.keys().filter(|k| !SETTINGS.contains(&k.as_str())).collect();
+    let mut unknown: Vec<String> =
+        table.keys().filter(|k| !SETTINGS.contains(&k.as_str()) && *k != "digest").cloned().collect();
+    if let Some(toml_value::Any::Value(serde_json::Value::Object(digest))) = table.get("digest") {
+        unknown.extend(digest.keys().filter(|k| !DIGEST_SETTINGS.contains(&k.as_str())).map(|k| format!("digest.{k}")));
+    }
     unknown.sort();
     match unknown.first() {
-        Some(key) => {
-            Err(UserError::input(path, format!("unknown setting `{key}`; the settings are {}", SETTINGS.join(", "))))
-        }
+        Some(key) => Err(UserError::input(
+            path,
+            format!(
+                "unknown setting `{key}`; the settings are {}, and in [digest]: {}",
+                SETTINGS.join(", "),
+                DIGEST_SETTINGS.join(", ")
+            ),
+        )),
         None => Ok(()),
     }
 }
@@ -309,6 +395,56 @@ mod tests {
         }
         let e = load(&[("FLOWGATE_APP_ID", "1".into())]).unwrap_err();
         assert!(e.contains("FLOWGATE_APP_PRIVATE_KEY_PATH") && e.contains("not set"), "{e}");
+    }
+
+    #[test]
+    fn the_digest_is_set_in_a_table_or_the_environment() {
+        assert!(load(&minimal()).unwrap().digest.is_none(), "no repository, no digest");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\n[digest]\nrepo = \"acme/eng\"\nweekday = \"fri\"\nhour = 16\ntimezone = \"Europe/Berlin\"\n",
+                key_path()
+            ),
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_DIGEST_HOUR", "8")])).unwrap();
+        let d = c.digest.expect("a digest");
+        assert_eq!(
+            (d.repo.to_string(), d.weekday, d.hour, d.timezone.as_str()),
+            ("acme/eng".into(), chrono::Weekday::Fri, 8, "Europe/Berlin")
+        );
+
+        let mut pairs = minimal();
+        pairs.push(("FLOWGATE_DIGEST_REPO", "acme/eng".into()));
+        pairs.push(("FLOWGATE_DIGEST_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T/B/hush".into()));
+        let c = load(&pairs).unwrap();
+        let d = c.digest.as_ref().expect("a digest");
+        assert_eq!((d.weekday, d.hour, d.timezone.as_str()), (chrono::Weekday::Mon, 9, "UTC"), "the defaults");
+        assert!(!format!("{c:?}").contains("hush"), "the webhook is a secret");
+
+        for (name, value, named) in [
+            ("FLOWGATE_DIGEST_TIMEZONE", "Mars/Olympus", "FLOWGATE_DIGEST_TIMEZONE"),
+            ("FLOWGATE_DIGEST_HOUR", "24", "FLOWGATE_DIGEST_HOUR"),
+            ("FLOWGATE_DIGEST_WEEKDAY", "funday", "FLOWGATE_DIGEST_WEEKDAY"),
+            ("FLOWGATE_DIGEST_REPO", "eng", "FLOWGATE_DIGEST_REPO"),
+        ] {
+            let mut pairs = minimal();
+            pairs.push(("FLOWGATE_DIGEST_REPO", "acme/eng".into()));
+            pairs.retain(|(k, _)| *k != name);
+            pairs.push((name, value.into()));
+            let e = load(&pairs).unwrap_err();
+            assert!(e.contains(named) && !e.contains('\n'), "{name}={value}: {e}");
+        }
+        let mut pairs = minimal();
+        pairs.push(("FLOWGATE_DIGEST_WEEKDAY", "fri".into()));
+        let e = load(&pairs).unwrap_err();
+        assert!(e.contains("FLOWGATE_DIGEST_REPO") && e.contains("not set"), "{e}");
+        std::fs::write(&file, "[digest]\nrepository = \"acme/eng\"\n").unwrap();
+        let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
+        assert!(e.contains("unknown setting `digest.repository`"), "{e}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! `flowgate serve`: the GitHub App. Deliveries are verified and stored durably before they are
 //! acknowledged (`routes`), then workers take them from the store a PR at a time and gate the PR
-//! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`).
+//! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`);
+//! the weekly digest is posted as an issue (`digest`).
 
 pub mod config;
+pub mod digest;
 pub mod events;
 pub mod manifest;
 pub mod metrics;
@@ -157,6 +159,8 @@ pub async fn serve_on(
     }
     let redelivery = tokio::spawn(redeliver::run(app.clone(), shutdown.clone()));
     let pruning = tokio::spawn(prune::run(app.clone(), shutdown.clone()));
+    let claimant = format!("{}-{}-{}", hostname(), std::process::id(), incarnation());
+    let digests = tokio::spawn(digest::run(app.clone(), claimant, shutdown.clone()));
     let router = routes::router(app.clone());
     let mut stop = shutdown.clone();
     let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -169,6 +173,7 @@ pub async fn serve_on(
     }
     redelivery.abort();
     pruning.abort();
+    digests.abort();
     result
 }
 

@@ -1,5 +1,5 @@
 //! The App's HTTP routes: `POST /webhook` (verify, store durably, then acknowledge), and
-//! `/healthz`, `/readyz`, `/metrics`, which are rate limited by client address.
+//! `/healthz`, `/readyz`, `/metrics` and `/digest`, which are rate limited by client address.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -35,6 +35,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/digest", get(digest_page))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -155,4 +156,29 @@ async fn metrics(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectIn
         response.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);
     }
     response
+}
+
+/// The digest of the last seven days as an HTML page, computed from the stored review events.
+async fn digest_page(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
+    if let Some(r) = limited(&routes, peer) {
+        return r;
+    }
+    match super::digest::latest(&routes.app, chrono::Utc::now()).await {
+        Ok(Some(digest)) => {
+            let page = crate::latency::render::render(crate::latency::render::Format::Html, &digest);
+            let mut response = text(StatusCode::OK, page);
+            if let Ok(v) = "text/html; charset=utf-8".parse() {
+                response.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);
+            }
+            response
+        }
+        Ok(None) => text(
+            StatusCode::NOT_FOUND,
+            "no review events recorded yet: the digest appears once the App has received pull request events (or after `flowgate backfill`)\n",
+        ),
+        Err(e) => {
+            eprintln!("flowgate: cannot compute the digest: {e}");
+            text(StatusCode::SERVICE_UNAVAILABLE, "cannot read the review events now\n")
+        }
+    }
 }

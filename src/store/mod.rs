@@ -20,6 +20,17 @@ pub use error::{StoreError, redact};
 
 use crate::latency::{Event, PrContext};
 
+/// What a replica may do about a week's digest issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestClaim {
+    /// This replica holds the claim: it creates the issue (or finds one made before a crash).
+    Create,
+    /// The issue exists: update it.
+    Update(i64),
+    /// Another replica is creating it right now.
+    Busy,
+}
+
 /// A webhook delivery as received, to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDelivery {
@@ -251,6 +262,53 @@ impl Store {
     /// Everyone away at `now_ms`, in lower case, with the end of their absence if they gave one.
     pub async fn away(&self, now_ms: i64) -> Result<Vec<(String, Option<i64>)>, StoreError> {
         dispatch!(self.away(now_ms))
+    }
+
+    /// Claims the digest issue of `repo` for `week` (an ISO week such as `2026-W47`) for
+    /// `claimant`, in one statement so that of several replicas exactly one may create the issue.
+    /// A claim left unfinished for `stale_ms` (its holder died before creating the issue) is taken
+    /// over.
+    pub async fn claim_digest_issue(
+        &self,
+        repo: &str,
+        week: &str,
+        claimant: &str,
+        now_ms: i64,
+        stale_ms: i64,
+    ) -> Result<DigestClaim, StoreError> {
+        let repo = repo.to_lowercase();
+        let inserted = dispatch!(self.insert_digest_claim(&repo, week, claimant, now_ms))?;
+        if inserted {
+            return Ok(DigestClaim::Create);
+        }
+        match dispatch!(self.digest_issue_row(&repo, week))? {
+            Some((Some(number), _)) => Ok(DigestClaim::Update(number)),
+            Some((None, claimed_at)) if claimed_at <= now_ms - stale_ms => {
+                let taken = dispatch!(self.take_over_digest_claim(&repo, week, claimant, claimed_at, now_ms))?;
+                Ok(if taken { DigestClaim::Create } else { DigestClaim::Busy })
+            }
+            _ => Ok(DigestClaim::Busy),
+        }
+    }
+
+    /// Records the issue the claimant created (or found) for the week.
+    pub async fn digest_issue_created(&self, repo: &str, week: &str, number: i64) -> Result<(), StoreError> {
+        dispatch!(self.set_digest_issue(&repo.to_lowercase(), week, number))
+    }
+
+    /// Gives up an unfinished claim (creating the issue failed), so the next run tries again.
+    pub async fn release_digest_claim(&self, repo: &str, week: &str, claimant: &str) -> Result<(), StoreError> {
+        dispatch!(self.delete_digest_claim(&repo.to_lowercase(), week, claimant))
+    }
+
+    /// The issue recorded for the week, if it was created.
+    pub async fn digest_issue(&self, repo: &str, week: &str) -> Result<Option<i64>, StoreError> {
+        Ok(dispatch!(self.digest_issue_row(&repo.to_lowercase(), week))?.and_then(|(n, _)| n))
+    }
+
+    /// When the newest review event happened, if any is stored.
+    pub async fn newest_event_at(&self) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.newest_event_at())
     }
 
     /// When the newest stored delivery was received, if any is stored.

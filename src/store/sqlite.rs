@@ -483,6 +483,98 @@ impl Sqlite {
             .map_err(StoreError::query("reading absences"))
     }
 
+    pub(super) async fn insert_digest_claim(
+        &self,
+        repo: &str,
+        week: &str,
+        claimant: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let _write = self.writer.lock().await;
+        let done = sqlx::query(
+            "INSERT INTO digest_issues (repo, week, issue_number, claimed_by, claimed_at_ms) VALUES ($1, $2, NULL, $3, $4)
+             ON CONFLICT (repo, week) DO NOTHING",
+        )
+        .bind(repo)
+        .bind(week)
+        .bind(claimant)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("claiming the week's digest issue"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(super) async fn digest_issue_row(
+        &self,
+        repo: &str,
+        week: &str,
+    ) -> Result<Option<(Option<i64>, i64)>, StoreError> {
+        sqlx::query_as("SELECT issue_number, claimed_at_ms FROM digest_issues WHERE repo = $1 AND week = $2")
+            .bind(repo)
+            .bind(week)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::query("reading the week's digest issue"))
+    }
+
+    pub(super) async fn take_over_digest_claim(
+        &self,
+        repo: &str,
+        week: &str,
+        claimant: &str,
+        claimed_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let _write = self.writer.lock().await;
+        let done = sqlx::query(
+            "UPDATE digest_issues SET claimed_by = $3, claimed_at_ms = $5
+             WHERE repo = $1 AND week = $2 AND issue_number IS NULL AND claimed_at_ms = $4",
+        )
+        .bind(repo)
+        .bind(week)
+        .bind(claimant)
+        .bind(claimed_at_ms)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("taking over the week's digest issue"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(super) async fn set_digest_issue(&self, repo: &str, week: &str, number: i64) -> Result<(), StoreError> {
+        let _write = self.writer.lock().await;
+        sqlx::query("UPDATE digest_issues SET issue_number = $3 WHERE repo = $1 AND week = $2")
+            .bind(repo)
+            .bind(week)
+            .bind(number)
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::query("recording the week's digest issue"))?;
+        Ok(())
+    }
+
+    pub(super) async fn delete_digest_claim(&self, repo: &str, week: &str, claimant: &str) -> Result<(), StoreError> {
+        let _write = self.writer.lock().await;
+        sqlx::query(
+            "DELETE FROM digest_issues WHERE repo = $1 AND week = $2 AND claimed_by = $3 AND issue_number IS NULL",
+        )
+        .bind(repo)
+        .bind(week)
+        .bind(claimant)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::query("releasing the week's digest issue"))?;
+        Ok(())
+    }
+
+    pub(super) async fn newest_event_at(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(at_ms) FROM review_events")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::query("reading the newest review event"))
+    }
+
     pub(super) async fn newest_received_at(&self) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar("SELECT MAX(received_at_ms) FROM deliveries")
             .fetch_one(&self.pool)

@@ -55,6 +55,9 @@ pub struct State {
     pub user_status: HashMap<String, Value>,
     /// Answer every GraphQL query 502, as GitHub's GraphQL API sometimes does.
     pub graphql_down: bool,
+    /// Issues that are not pull requests (`GET`/`POST issues`, `PATCH issues/{n}`), by number;
+    /// numbers start at 1000 so they never meet a PR's.
+    pub opened_issues: std::collections::BTreeMap<u64, Value>,
 }
 
 #[derive(Default)]
@@ -283,6 +286,62 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
             let parent = n.parse().ok().and_then(|n: u64| state.issues.get(&n)).and_then(|(_, p)| *p);
             match parent.and_then(|p| state.issues.get(&p)) {
                 Some((issue, _)) => conditional(request, answer(200, issue.clone())),
+                None => message(404, "Not Found"),
+            }
+        }
+        ("GET", ["issues"]) => {
+            // Newest first, filtered by every label named, open ones unless `state=all`.
+            let labels: Vec<&str> = query.get("labels").map(|l| l.split(',').collect()).unwrap_or_default();
+            let all = query.get("state").map(String::as_str) == Some("all");
+            let found: Vec<Value> = state
+                .opened_issues
+                .values()
+                .rev()
+                .filter(|i| all || i["state"] == "open")
+                .filter(|i| {
+                    labels.iter().all(|l| {
+                        i["labels"].as_array().is_some_and(|ls| ls.iter().any(|x| x["name"].as_str() == Some(l)))
+                    })
+                })
+                .cloned()
+                .collect();
+            paged(&found, &query, base, &path)
+        }
+        ("POST", ["issues"]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let Some(title) = body["title"].as_str().filter(|t| !t.is_empty()) else {
+                return message(422, "title is required");
+            };
+            let number = 1000 + state.opened_issues.len() as u64;
+            let labels: Vec<Value> = body["labels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|l| l.as_str())
+                .map(|l| json!({ "name": l }))
+                .collect();
+            let issue =
+                json!({ "number": number, "title": title, "body": body["body"], "state": "open", "labels": labels });
+            state.opened_issues.insert(number, issue.clone());
+            answer(201, issue)
+        }
+        ("PATCH", ["issues", n]) => {
+            if state.read_only {
+                return write_denied();
+            }
+            let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            match n.parse().ok().and_then(|n: u64| state.opened_issues.get_mut(&n)) {
+                Some(issue) => {
+                    for key in ["title", "body", "state"] {
+                        if !body[key].is_null() {
+                            issue[key] = body[key].clone();
+                        }
+                    }
+                    answer(200, issue.clone())
+                }
                 None => message(404, "Not Found"),
             }
         }

@@ -102,6 +102,7 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         lease: Duration::from_secs(2),
         retry_backoff: Duration::from_millis(100),
         retain: Duration::from_secs(7 * 24 * 3600),
+        digest: None,
         sources: Vec::new(),
     }
 }

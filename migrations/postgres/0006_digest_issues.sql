@@ -1,0 +1,14 @@
+-- The weekly digest issue the App posts, one row per repository and ISO week. The row is claimed
+-- (inserted) before the issue is created, so of several replicas only the one whose insert won
+-- creates it; the others, and later runs, update the issue the row names.
+-- The SQLite twin is migrations/sqlite/0006_digest_issues.sql.
+CREATE TABLE digest_issues (
+    -- owner/name, lower case: GitHub names compare without case.
+    repo          TEXT   NOT NULL,
+    week          TEXT   NOT NULL, -- ISO week, e.g. 2026-W47
+    -- NULL while the claimant is creating the issue.
+    issue_number  BIGINT,
+    claimed_by    TEXT   NOT NULL,
+    claimed_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (repo, week)
+);

@@ -1,0 +1,316 @@
+//! The policy's `latency:` section: review-time targets per tier, the team's working calendar and
+//! the AI review tools, as the digest measures review waiting with them. Each value is checked
+//! while it is read, so a bad duration or time zone is reported at its line.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{NaiveDate, Weekday};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::Tier;
+use super::schema::UserLogin;
+use crate::latency::BusinessCalendar;
+use crate::latency::calendar::parse_hours;
+
+/// How `flowgate digest` measures review waiting: review-time targets per tier, the working
+/// calendar, and the AI review tools whose reviews are no one's first review.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "latency settings: a map with targets, timezone, work_week, work_hours, holidays, ai_reviewers"
+)]
+pub struct LatencyFile {
+    /// The time to first review each tier should meet, on the digest's clock (working hours by
+    /// default): `8h`, `90m`.
+    pub targets: Option<TargetsFile>,
+    /// The IANA time zone of the working hours and of the digest's weeks. Default UTC.
+    pub timezone: Option<ZoneName>,
+    /// The days people work. Default Monday to Friday.
+    pub work_week: Option<Vec<WeekdayName>>,
+    /// Working hours each work day in local time: `"09-17"` or `"09:00-17:30"`. Default 09-17.
+    pub work_hours: Option<WorkHours>,
+    /// Days nobody works, `YYYY-MM-DD`.
+    pub holidays: Option<Vec<HolidayDate>>,
+    /// Logins of AI review tools: their reviews are never a person's first review.
+    pub ai_reviewers: Option<Vec<UserLogin>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a map of tiers: red, yellow, green")]
+pub struct TargetsFile {
+    pub red: Option<ReviewTarget>,
+    pub yellow: Option<ReviewTarget>,
+    pub green: Option<ReviewTarget>,
+}
+
+/// The settings the digest uses, checked and complete.
+#[derive(Debug, Clone, Default)]
+pub struct LatencySettings {
+    pub targets: BTreeMap<Tier, Duration>,
+    /// The working calendar, when the policy names any part of it.
+    pub calendar: Option<BusinessCalendar>,
+    pub ai_reviewers: Vec<String>,
+}
+
+/// Checks `latency:` as a whole: the calendar's parts make one calendar.
+pub fn settings(file: LatencyFile) -> Result<LatencySettings, String> {
+    let targets_file = file.targets.unwrap_or_default();
+    let targets =
+        [(Tier::Red, targets_file.red), (Tier::Yellow, targets_file.yellow), (Tier::Green, targets_file.green)]
+            .into_iter()
+            .filter_map(|(tier, target)| target.map(|t| (tier, t.0)))
+            .collect();
+    let names_a_calendar =
+        file.timezone.is_some() || file.work_week.is_some() || file.work_hours.is_some() || file.holidays.is_some();
+    let calendar = if names_a_calendar {
+        use Weekday::*;
+        let zone = file.timezone.map_or_else(|| "UTC".to_string(), |z| z.0);
+        let days: Vec<Weekday> = match file.work_week {
+            Some(days) => days.into_iter().map(|d| d.0).collect(),
+            None => vec![Mon, Tue, Wed, Thu, Fri],
+        };
+        let hours = file.work_hours.map_or((9 * 60, 17 * 60), |h| h.0);
+        let holidays: Vec<NaiveDate> = file.holidays.unwrap_or_default().into_iter().map(|h| h.0).collect();
+        let calendar = BusinessCalendar::new(&zone, &days, hours, &holidays).map_err(|e| match e {
+            crate::latency::CalendarError::NoWorkDays => {
+                "`latency.work_week` is empty: list the days people work, e.g. [mon, tue, wed, thu, fri]".to_string()
+            }
+            other => format!("`latency`: {other}"),
+        })?;
+        Some(calendar)
+    } else {
+        None
+    };
+    Ok(LatencySettings {
+        targets,
+        calendar,
+        ai_reviewers: file.ai_reviewers.unwrap_or_default().into_iter().map(|l| l.0).collect(),
+    })
+}
+
+/// A review-time target: a whole number of hours or minutes, above zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewTarget(pub Duration);
+
+impl ReviewTarget {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "{text:?} is not a review-time target: write whole hours or minutes, e.g. 8h or 90m (measured in working hours unless the digest runs on the calendar clock)"
+            )
+        };
+        let text = text.trim();
+        let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let (number, unit) = text.split_at(split);
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        let seconds = match unit {
+            "h" => n.checked_mul(3600),
+            "m" => n.checked_mul(60),
+            _ => None,
+        };
+        match seconds {
+            Some(s) if s > 0 && s <= 10 * 365 * 24 * 3600 => Ok(ReviewTarget(Duration::from_secs(s))),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        ReviewTarget::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for ReviewTarget {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let secs = self.0.as_secs();
+        if secs.is_multiple_of(3600) {
+            s.serialize_str(&format!("{}h", secs / 3600))
+        } else {
+            s.serialize_str(&format!("{}m", secs / 60))
+        }
+    }
+}
+
+impl JsonSchema for ReviewTarget {
+    fn schema_name() -> Cow<'static, str> {
+        "ReviewTarget".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[0-9]+[hm]$", "description": "Whole hours or minutes: 8h, 90m." })
+    }
+}
+
+/// An IANA time zone name that this flowgate knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneName(pub String);
+
+impl<'de> Deserialize<'de> for ZoneName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if jiff::tz::TimeZone::get(&text).is_err() {
+            return Err(serde::de::Error::custom(format!(
+                "unknown time zone {text:?}: use an IANA name such as Europe/Berlin"
+            )));
+        }
+        Ok(ZoneName(text))
+    }
+}
+
+impl Serialize for ZoneName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for ZoneName {
+    fn schema_name() -> Cow<'static, str> {
+        "TimeZone".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "description": "An IANA time zone such as Europe/Berlin." })
+    }
+}
+
+/// A day of the week: `mon` or `monday`, any case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekdayName(pub Weekday);
+
+impl<'de> Deserialize<'de> for WeekdayName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse::<Weekday>().map(WeekdayName).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not a day of the week: write mon, tue, wed, thu, fri, sat or sun"
+            ))
+        })
+    }
+}
+
+impl Serialize for WeekdayName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string().to_ascii_lowercase())
+    }
+}
+
+impl JsonSchema for WeekdayName {
+    fn schema_name() -> Cow<'static, str> {
+        "Weekday".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] })
+    }
+}
+
+/// Working hours of a day as minutes after local midnight, from `"09-17"` or `"09:00-17:30"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkHours(pub (u32, u32));
+
+impl<'de> Deserialize<'de> for WorkHours {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        // Whole hours (`09-17`) are the common case; the calendar reads `HH:MM-HH:MM`.
+        let with_minutes = |part: &str| {
+            let part = part.trim();
+            if part.contains(':') || part.is_empty() || part.len() > 2 {
+                part.to_string()
+            } else {
+                format!("{part}:00")
+            }
+        };
+        let normalized = text.split_once('-').map(|(a, b)| format!("{}-{}", with_minutes(a), with_minutes(b)));
+        match normalized.as_deref().and_then(parse_hours) {
+            Some((start, end)) if start < end => Ok(WorkHours((start, end))),
+            _ => Err(serde::de::Error::custom(format!(
+                "{text:?} are not working hours: write \"09-17\" or \"09:00-17:30\", the start before the end"
+            ))),
+        }
+    }
+}
+
+impl Serialize for WorkHours {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (start, end) = self.0;
+        s.serialize_str(&format!("{:02}:{:02}-{:02}:{:02}", start / 60, start % 60, end / 60, end % 60))
+    }
+}
+
+impl JsonSchema for WorkHours {
+    fn schema_name() -> Cow<'static, str> {
+        "WorkHours".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[0-9]{2}(:[0-9]{2})?-[0-9]{2}(:[0-9]{2})?$" })
+    }
+}
+
+/// A holiday, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HolidayDate(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for HolidayDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // YAML reads 2026-12-25 as a string; a date only ever arrives as text.
+        let text = String::deserialize(d)?;
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(HolidayDate)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a date: write holidays as YYYY-MM-DD")))
+    }
+}
+
+impl Serialize for HolidayDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl JsonSchema for HolidayDate {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_whole_hours_or_minutes() {
+        assert_eq!(ReviewTarget::parse("8h"), Ok(ReviewTarget(Duration::from_secs(8 * 3600))));
+        assert_eq!(ReviewTarget::parse("90m"), Ok(ReviewTarget(Duration::from_secs(90 * 60))));
+        for bad in ["8", "h", "0h", "2d", "8 hours", "-1h", "1.5h", "99999999999999999h"] {
+            let e = ReviewTarget::parse(bad).unwrap_err();
+            assert!(e.contains("not a review-time target"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn work_hours_are_whole_hours_or_hours_and_minutes() {
+        let hours = |text: &str| yaml_serde::from_str::<WorkHours>(&format!("{text:?}")).map(|h| h.0);
+        assert_eq!(hours("09-17").unwrap(), (9 * 60, 17 * 60));
+        assert_eq!(hours("9-17:30").unwrap(), (9 * 60, 17 * 60 + 30));
+        assert_eq!(hours("00-24").unwrap(), (0, 24 * 60));
+        for bad in ["17-09", "09", "09-25", "009-17", "-17", "09:00-17:60"] {
+            let e = hours(bad).unwrap_err().to_string();
+            assert!(e.contains("are not working hours"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_calendar_part_alone_fills_the_rest_with_office_hours() {
+        let file = LatencyFile { timezone: Some(ZoneName("Europe/Berlin".into())), ..LatencyFile::default() };
+        let calendar = settings(file).unwrap().calendar.expect("a calendar");
+        assert_eq!(calendar.timezone(), "Europe/Berlin");
+        let empty = LatencyFile { work_week: Some(Vec::new()), ..LatencyFile::default() };
+        let e = settings(empty).unwrap_err();
+        assert!(e.contains("latency.work_week"), "{e}");
+        assert!(settings(LatencyFile::default()).unwrap().calendar.is_none());
+    }
+}

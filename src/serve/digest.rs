@@ -1,0 +1,225 @@
+//! The App's weekly digest: once the configured moment of the week has passed, the digest of the
+//! seven days before it becomes one issue in the configured repository (created by exactly one
+//! replica, updated when run again), and optionally a Slack message. Also the latest digest that
+//! `GET /digest` shows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::sync::watch;
+
+use super::App;
+use super::config::DigestSchedule;
+use crate::error::UserError;
+use crate::latency::render::{self, Format};
+use crate::latency::{BusinessCalendar, Clock, ClockMode, Digest, LatencyConfig, Window};
+use crate::store::DigestClaim;
+
+/// How often the App looks whether the week's digest is due.
+pub const EVERY: Duration = Duration::from_secs(600);
+/// The label every digest issue carries, by which an issue made before a crash is found again.
+pub const LABEL: &str = "flowgate-digest";
+/// A claim not finished within this long was left by a replica that died creating the issue.
+const STALE_CLAIM: Duration = Duration::from_secs(600);
+
+/// The week whose digest is due: its ISO name (`2026-W47`) and the moment it became due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub week: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Due {
+    pub fn title(&self) -> String {
+        format!("Review digest {}", self.week)
+    }
+
+    /// The seven days before the moment.
+    pub fn window(&self) -> Window {
+        Window::new(self.at - TimeDelta::days(7), self.at)
+    }
+}
+
+/// The digest due at `now`: the configured weekday and hour of the local ISO week holding `now`,
+/// once it has passed; `None` before it. Pure, for tests.
+pub fn due(schedule: &DigestSchedule, now: DateTime<Utc>) -> Option<Due> {
+    let tz = jiff::tz::TimeZone::get(&schedule.timezone).ok()?;
+    let local = jiff::Timestamp::from_second(now.timestamp()).ok()?.to_zoned(tz.clone());
+    let today = local.date();
+    let from_monday = i64::from(today.weekday().to_monday_zero_offset());
+    let day = today
+        .checked_sub(jiff::Span::new().days(from_monday))
+        .ok()?
+        .checked_add(jiff::Span::new().days(i64::from(schedule.weekday.num_days_from_monday())))
+        .ok()?;
+    let hour = i8::try_from(schedule.hour).ok()?;
+    let moment = tz.to_ambiguous_timestamp(day.at(hour, 0, 0, 0)).compatible().ok()?;
+    let at = DateTime::<Utc>::from_timestamp(moment.as_second(), 0)?;
+    if now < at {
+        return None;
+    }
+    let iso = day.iso_week_date();
+    Some(Due { week: format!("{:04}-W{:02}", iso.year(), iso.week()), at })
+}
+
+/// What one run did about the week's issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Posted {
+    Created(u64),
+    Updated(u64),
+    /// Another replica holds the claim and is creating the issue.
+    Busy,
+}
+
+/// The digest settings the App uses: working hours (Monday to Friday, 09:00-17:00) in the
+/// digest's time zone.
+fn latency_config(timezone: &str) -> Result<LatencyConfig, UserError> {
+    let calendar = BusinessCalendar::office_hours(timezone).map_err(|e| UserError::Usage(e.to_string()))?;
+    Ok(LatencyConfig::new(Clock { calendar, mode: ClockMode::Business }))
+}
+
+/// The digest of `window` from the store's review events.
+async fn compute(app: &App, timezone: &str, window: Window, now: DateTime<Utc>) -> Result<Digest, UserError> {
+    super::record::digest(&app.store, latency_config(timezone)?, window, now, None)
+        .await
+        .map_err(super::record::store_error)
+}
+
+/// The digest of the seven days before `now` for `GET /digest`; `None` while no review event is
+/// stored at all.
+pub async fn latest(app: &App, now: DateTime<Utc>) -> Result<Option<Digest>, UserError> {
+    if app.store.newest_event_at().await.map_err(super::record::store_error)?.is_none() {
+        return Ok(None);
+    }
+    let timezone = app.config.digest.as_ref().map_or("UTC", |d| d.timezone.as_str());
+    compute(app, timezone, Window::new(now - TimeDelta::days(7), now), now).await.map(Some)
+}
+
+/// Writes the week's digest issue: creates it when this replica wins the week's claim (or
+/// finds one made before a crash), updates it when it exists, and leaves it to another replica
+/// that is creating it. `claimant` names this process.
+pub async fn post_week(
+    app: &App,
+    schedule: &DigestSchedule,
+    due: &Due,
+    now: DateTime<Utc>,
+    claimant: &str,
+) -> Result<Posted, UserError> {
+    let digest = compute(app, &schedule.timezone, due.window(), now.min(due.at)).await?;
+    let body = render::render(Format::Markdown, &digest);
+    let title = due.title();
+    let repo = schedule.repo.to_string();
+    let claim = app
+        .store
+        .claim_digest_issue(&repo, &due.week, claimant, now.timestamp_millis(), STALE_CLAIM.as_millis() as i64)
+        .await
+        .map_err(super::record::store_error)?;
+    let number = match claim {
+        DigestClaim::Busy => return Ok(Posted::Busy),
+        DigestClaim::Update(number) => {
+            let number = u64::try_from(number).unwrap_or(0);
+            let (_, gh) = app.client(None, &schedule.repo).await?;
+            gh.update_issue(&schedule.repo, number, &title, &body).await?;
+            return Ok(Posted::Updated(number));
+        }
+        DigestClaim::Create => {
+            let created = async {
+                let (_, gh) = app.client(None, &schedule.repo).await?;
+                match gh.find_issue(&schedule.repo, LABEL, &title).await? {
+                    Some(number) => gh.update_issue(&schedule.repo, number, &title, &body).await.map(|()| number),
+                    None => gh.create_issue(&schedule.repo, &title, &body, LABEL).await,
+                }
+            }
+            .await;
+            match created {
+                Ok(number) => number,
+                Err(e) => {
+                    // Let the next run, here or on another replica, try again at once.
+                    let _ = app.store.release_digest_claim(&repo, &due.week, claimant).await;
+                    return Err(e);
+                }
+            }
+        }
+    };
+    app.store.digest_issue_created(&repo, &due.week, number as i64).await.map_err(super::record::store_error)?;
+    if let Some(url) = &schedule.slack_webhook_url {
+        let message = render::render(Format::Slack, &digest);
+        if let Err(e) = crate::slack::post(url, &message, crate::slack::TIMEOUT).await {
+            eprintln!("flowgate: the digest {} was not posted to Slack: {e}", due.week);
+        }
+    }
+    Ok(Posted::Created(number))
+}
+
+/// Every `EVERY`, posts the week's digest once it is due and not yet posted.
+pub async fn run(app: Arc<App>, claimant: String, mut shutdown: watch::Receiver<bool>) {
+    let Some(schedule) = app.config.digest.clone() else { return };
+    loop {
+        let now = Utc::now();
+        if let Some(due) = due(&schedule, now) {
+            match app.store.digest_issue(&schedule.repo.to_string(), &due.week).await {
+                Ok(Some(_)) => {}
+                Ok(None) => match post_week(&app, &schedule, &due, now, &claimant).await {
+                    Ok(Posted::Created(n)) => {
+                        eprintln!("flowgate: posted the digest {} as {}#{n}", due.week, schedule.repo)
+                    }
+                    Ok(Posted::Updated(n)) => {
+                        eprintln!("flowgate: updated the digest {} in {}#{n}", due.week, schedule.repo)
+                    }
+                    Ok(Posted::Busy) => {}
+                    Err(e) => eprintln!("flowgate: cannot post the digest {}: {e}", due.week),
+                },
+                Err(e) => eprintln!("flowgate: cannot read the digest's issue: {e}"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Weekday;
+
+    fn schedule(weekday: Weekday, hour: u32, timezone: &str) -> DigestSchedule {
+        DigestSchedule {
+            repo: crate::github::RepoName::parse("acme/eng").unwrap(),
+            weekday,
+            hour,
+            timezone: timezone.into(),
+            slack_webhook_url: None,
+        }
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_digest_is_due_once_the_weeks_moment_has_passed_in_its_time_zone() {
+        // Monday 09:00 in Berlin (UTC+1 in November) is 08:00 UTC.
+        let monday_nine = schedule(Weekday::Mon, 9, "Europe/Berlin");
+        assert_eq!(due(&monday_nine, at("2026-11-23T07:59:00Z")), None, "not yet this week");
+        let due_now = due(&monday_nine, at("2026-11-23T08:00:00Z")).expect("due");
+        assert_eq!((due_now.week.as_str(), due_now.at), ("2026-W48", at("2026-11-23T08:00:00Z")));
+        assert_eq!(due_now.window(), Window::new(at("2026-11-16T08:00:00Z"), at("2026-11-23T08:00:00Z")));
+        assert_eq!(due_now.title(), "Review digest 2026-W48");
+        // Later in the week, the same week's digest.
+        assert_eq!(due(&monday_nine, at("2026-11-29T22:00:00Z")).map(|d| d.week), Some("2026-W48".into()));
+        // Sunday 23:30 UTC is already Monday 00:30 in Berlin: the next week, not yet due.
+        assert_eq!(due(&monday_nine, at("2026-11-29T23:30:00Z")), None);
+
+        let friday = schedule(Weekday::Fri, 16, "UTC");
+        assert_eq!(due(&friday, at("2026-11-26T12:00:00Z")), None);
+        assert_eq!(due(&friday, at("2026-11-27T16:00:00Z")).map(|d| d.week), Some("2026-W48".into()));
+        // The ISO year differs from the calendar year around New Year.
+        assert_eq!(
+            due(&schedule(Weekday::Mon, 0, "UTC"), at("2026-12-30T00:00:00Z")).map(|d| d.week),
+            Some("2026-W53".into())
+        );
+    }
+}
