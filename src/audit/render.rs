@@ -74,8 +74,10 @@ fn hours(h: Option<f64>) -> String {
     }
 }
 
+/// Text safe in a Markdown table cell or list item: no HTML can open without `<`, so `>` (the
+/// trace's arrows) stays as it is.
 fn cell(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "\\|").replace('\n', " ")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('|', "\\|").replace('\n', " ")
 }
 
 fn md_link(text: &str, url: Option<&str>) -> String {
