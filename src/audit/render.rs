@@ -66,6 +66,16 @@ pub fn trace_line(pr: &PrReport) -> String {
     format!("{}: {}", parts.join(" -> "), outcome(&pr.trace))
 }
 
+/// The lists after the roll-up: a heading and the PRs under it.
+fn listed(audit: &Audit) -> Vec<(&'static str, Vec<&PrReport>)> {
+    let pick = |wanted: fn(&Trace) -> bool| audit.prs.iter().filter(|p| wanted(&p.trace)).collect::<Vec<_>>();
+    vec![
+        ("Orphaned PRs", pick(Trace::is_orphan)),
+        ("Broken chains", pick(|t| matches!(t, Trace::Broken { .. }))),
+        ("Not verified", pick(|t| matches!(t, Trace::NotVerified { .. }))),
+    ]
+}
+
 fn hours(h: Option<f64>) -> String {
     match h {
         Some(h) if h >= 48.0 => format!("{:.1} d", h / 24.0),
@@ -119,13 +129,7 @@ fn markdown(audit: &Audit) -> String {
             ));
         }
     }
-    let sections: [(&str, fn(&Trace) -> bool); 3] = [
-        ("Orphaned PRs", Trace::is_orphan),
-        ("Broken chains", |t| matches!(t, Trace::Broken { .. })),
-        ("Not verified", |t| matches!(t, Trace::NotVerified { .. })),
-    ];
-    for (heading, wanted) in sections {
-        let prs: Vec<&PrReport> = audit.prs.iter().filter(|p| wanted(&p.trace)).collect();
+    for (heading, prs) in listed(audit) {
         if prs.is_empty() {
             continue;
         }
@@ -199,13 +203,7 @@ fn html(audit: &Audit) -> String {
         }
         body.push_str("</table>\n");
     }
-    let sections: [(&str, fn(&Trace) -> bool); 3] = [
-        ("Orphaned PRs", Trace::is_orphan),
-        ("Broken chains", |t| matches!(t, Trace::Broken { .. })),
-        ("Not verified", |t| matches!(t, Trace::NotVerified { .. })),
-    ];
-    for (heading, wanted) in sections {
-        let prs: Vec<&PrReport> = audit.prs.iter().filter(|p| wanted(&p.trace)).collect();
+    for (heading, prs) in listed(audit) {
         if prs.is_empty() {
             continue;
         }
