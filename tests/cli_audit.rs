@@ -20,6 +20,7 @@ linkage:
   required: true
   sources: [title, branch, body]
   trackers: { jira: { projects: [ABC] }, github: {} }
+  exempt: { authors: ["dependabot[bot]"] }
   chain:
     require: { red: okr }
 "#;
@@ -49,9 +50,9 @@ fn issue(base: &str, number: u64, title: &str, kind: Option<&str>, labels: &[&st
     })
 }
 
-/// Ten PRs merged in the last 30 days: four trace to an OKR (three to #103, one to #113), one
-/// breaks at an epic without a PRD, one names a Jira key, one an issue that does not exist, and
-/// three name nothing. A closed PR that was not merged and one merged 60 days ago are not counted.
+/// Eleven PRs merged in the last 30 days: four trace to an OKR (three to #103, one to #113), one
+/// breaks at an epic without a PRD, one names a Jira key, one an issue that does not exist,
+/// three name nothing, and a bot's names nothing but is exempt. A closed PR that was not merged and one merged 60 days ago are not counted.
 async fn fixture() -> FakeGitHub {
     let fake = FakeGitHub::start("acme/shop").await;
     let base = fake.uri();
@@ -83,7 +84,9 @@ async fn fixture() -> FakeGitHub {
             merged(9, "Cleanup", "", 9),
             merged(10, "Refactor", "", 10),
         ];
-        for pull in prs {
+        let mut bot = merged(13, "Bump serde", "", 11);
+        bot["user"] = json!({ "login": "dependabot[bot]", "type": "Bot" });
+        for pull in prs.into_iter().chain([bot]) {
             let n = pull["number"].as_u64().expect("number");
             s.pulls.insert(n, Pr { pull, ..Pr::default() });
         }
@@ -131,7 +134,7 @@ async fn the_audit_counts_traced_broken_unverified_and_orphaned_prs_exactly() {
     let report = run.json();
     assert_eq!(
         report["coverage"],
-        json!({ "merged": 10, "with_key": 7, "traced": 4, "broken": 1, "not_verified": 1, "orphaned": 4 })
+        json!({ "merged": 11, "with_key": 7, "traced": 4, "broken": 1, "not_verified": 1, "exempt": 1, "orphaned": 4 })
     );
     assert_eq!(report["levels"], json!(["story", "epic", "prd", "okr"]));
     assert_eq!(status_of(&report, 1), json!({ "status": "traced", "key": "acme/shop#100", "okr": "acme/shop#103" }));
@@ -140,6 +143,7 @@ async fn the_audit_counts_traced_broken_unverified_and_orphaned_prs_exactly() {
     assert_eq!(status_of(&report, 6)["status"], "not_verified");
     assert_eq!(status_of(&report, 7), json!({ "status": "not_found", "key": "acme/shop#999" }));
     assert_eq!(status_of(&report, 8), json!({ "status": "no_key" }));
+    assert_eq!(status_of(&report, 13), json!({ "status": "exempt", "reason": "author dependabot[bot] is exempt" }));
     // Lines are additions plus deletions (11 n), from each single PR since the listing lacks them;
     // review time runs from ready for review to merge.
     assert_eq!(report["okrs"][0]["key"], "acme/shop#103");
@@ -157,7 +161,7 @@ async fn the_audit_counts_traced_broken_unverified_and_orphaned_prs_exactly() {
 
     let markdown = audit(&fake, &[], &[]);
     assert_eq!(markdown.code, 0, "{}", markdown.stderr);
-    assert!(markdown.stdout.contains("| Full chain up to okr | 4 | 40% |"), "{}", markdown.stdout);
+    assert!(markdown.stdout.contains("| Full chain up to okr | 4 | 36% |"), "{}", markdown.stdout);
     assert!(
         markdown.stdout.contains("- [#8 Docs](https://github.com/acme/shop/pull/8) by @ann"),
         "{}",
@@ -174,7 +178,7 @@ async fn a_tracker_that_is_down_leaves_its_prs_not_verified_never_traced() {
     // Even #999 cannot be called missing when nobody could ask.
     assert_eq!(
         report["coverage"],
-        json!({ "merged": 10, "with_key": 7, "traced": 0, "broken": 0, "not_verified": 7, "orphaned": 3 })
+        json!({ "merged": 11, "with_key": 7, "traced": 0, "broken": 0, "not_verified": 7, "exempt": 1, "orphaned": 3 })
     );
     assert_eq!(report["okrs"], json!([]));
 }

@@ -55,7 +55,9 @@ pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Resu
                 wanted.push(key.clone());
             }
         }
-        prs.push(merged_pr(gh, repo, pull, found.into_iter().map(|(_, k)| k).collect()).await?);
+        let mut pr = merged_pr(gh, repo, pull, found.into_iter().map(|(_, k)| k).collect()).await?;
+        pr.exempt = policy.as_ref().and_then(|p| exemption(pull, p));
+        prs.push(pr);
     }
     // Each distinct key is walked once, however many PRs name it.
     let mut chains: BTreeMap<String, Chain> = BTreeMap::new();
@@ -108,6 +110,26 @@ pub fn story_keys(pull: &Value, policy: Option<&Policy>, repo: &str) -> Vec<(Key
     out
 }
 
+/// Why the policy's `linkage.exempt` lets this PR name no story: its author, a label, its title or
+/// branch (exempt tiers need the PR's files, which the audit does not read).
+fn exemption(pull: &Value, policy: &Policy) -> Option<String> {
+    let facts = crate::model::PrFacts {
+        title: pull["title"].as_str().unwrap_or_default().to_string(),
+        branch: pull["head"]["ref"].as_str().unwrap_or_default().to_string(),
+        author: crate::model::Login::new(pull["user"]["login"].as_str().unwrap_or_default()),
+        labels: pull["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["name"].as_str())
+            .map(|name| crate::model::Label { name: name.to_string(), applied_by: None })
+            .collect(),
+        ..crate::model::PrFacts::default()
+    };
+    let exemption = crate::policy::linkage::exemption_of_pr(&policy.linkage, &facts)?;
+    Some(crate::report::wording::exemption(&exemption, crate::report::wording::Flavor::Plain))
+}
+
 /// The PR with its size (from the single PR when the listing lacks it) and review time (from its timeline).
 async fn merged_pr(gh: &GitHub, repo: &RepoName, pull: &Value, keys: Vec<String>) -> Result<MergedPr, UserError> {
     let number = pull["number"].as_u64().unwrap_or_default();
@@ -133,6 +155,7 @@ async fn merged_pr(gh: &GitHub, repo: &RepoName, pull: &Value, keys: Vec<String>
         author: pull["user"]["login"].as_str().unwrap_or_default().to_string(),
         merged_at,
         keys,
+        exempt: None,
         changed_lines,
         review_hours,
     })

@@ -30,6 +30,8 @@ pub struct MergedPr {
     pub merged_at: DateTime<Utc>,
     /// The distinct story keys found in its title, branch and body, in order of appearance.
     pub keys: Vec<String>,
+    /// Why the policy exempts it from naming a story (its author, a label, its title or branch).
+    pub exempt: Option<String>,
     /// Additions plus deletions.
     pub changed_lines: u64,
     /// From ready for review to merge, in hours; `None` when GitHub's record does not say.
@@ -42,6 +44,8 @@ pub struct MergedPr {
 pub enum Trace {
     /// No story key in the title, branch or body.
     NoKey,
+    /// No story key, and the policy does not ask for one (a bot author, a `no-story` label).
+    Exempt { reason: String },
     /// The key(s) do not resolve: the tracker says there is no such item.
     NotFound { key: String },
     /// A tracker could not answer, so the chain is unknown: never counted as traced.
@@ -103,6 +107,7 @@ pub struct Coverage {
     pub traced: usize,
     pub broken: usize,
     pub not_verified: usize,
+    pub exempt: usize,
     pub orphaned: usize,
 }
 
@@ -144,6 +149,7 @@ pub fn audit(
         traced: reports.iter().filter(|r| matches!(r.trace, Trace::Traced { .. })).count(),
         broken: reports.iter().filter(|r| matches!(r.trace, Trace::Broken { .. })).count(),
         not_verified: reports.iter().filter(|r| matches!(r.trace, Trace::NotVerified { .. })).count(),
+        exempt: reports.iter().filter(|r| matches!(r.trace, Trace::Exempt { .. })).count(),
         orphaned: reports.iter().filter(|r| r.trace.is_orphan()).count(),
     };
     let numbers: Vec<u64> = reports.iter().map(|r| r.number).collect();
@@ -162,7 +168,11 @@ pub fn audit(
 
 fn report(pr: &MergedPr, rules: &ChainRules, top: usize, chains: &BTreeMap<String, Chain>) -> PrReport {
     let (trace, links) = if pr.keys.is_empty() {
-        (Trace::NoKey, Vec::new())
+        let trace = match &pr.exempt {
+            Some(reason) => Trace::Exempt { reason: reason.clone() },
+            None => Trace::NoKey,
+        };
+        (trace, Vec::new())
     } else {
         let keys: Vec<&str> = pr.keys.iter().map(String::as_str).collect();
         let verdict = judge(rules, top, &keys, chains);

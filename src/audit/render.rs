@@ -40,6 +40,7 @@ fn coverage_rows(audit: &Audit) -> Vec<(String, usize)> {
         (format!("Full chain up to {top}"), c.traced),
         ("Chain broken".into(), c.broken),
         ("Not verified (a tracker did not answer)".into(), c.not_verified),
+        ("Exempt (no key, and the policy asks for none)".into(), c.exempt),
         ("Orphaned (no key, or a key that does not resolve)".into(), c.orphaned),
     ]
 }
@@ -48,6 +49,7 @@ fn coverage_rows(audit: &Audit) -> Vec<(String, usize)> {
 pub fn outcome(trace: &Trace) -> String {
     match trace {
         Trace::NoKey => "no story key in the title, branch or body".into(),
+        Trace::Exempt { reason } => format!("exempt: {reason}"),
         Trace::NotFound { key } => format!("{key} does not exist in its tracker"),
         Trace::NotVerified { key, reason } => format!("not verified: {key}: {reason}"),
         Trace::Broken { reason, .. } => format!("broken: {reason}"),

@@ -69,13 +69,17 @@ fn pr(number: u64, keys: &[&str], lines: u64, hours: Option<f64>) -> MergedPr {
         author: "ann".into(),
         merged_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::TimeDelta::hours(number as i64),
         keys: keys.iter().map(|k| k.to_string()).collect(),
+        exempt: None,
         changed_lines: lines,
         review_hours: hours,
     }
 }
 
 fn prs() -> Vec<MergedPr> {
+    let mut bot = pr(11, &[], 3, None);
+    bot.exempt = Some("author `dependabot[bot]` is exempt".into());
     vec![
+        bot,
         pr(1, &["S-1"], 10, Some(2.0)),
         pr(2, &["S-2"], 20, Some(4.0)),
         pr(3, &["S-1"], 30, Some(9.0)),
@@ -101,11 +105,15 @@ fn the_audit(sample: Option<(usize, u64)>) -> Audit {
 #[test]
 fn coverage_counts_each_outcome_once_and_a_tracker_error_is_never_traced() {
     let a = the_audit(None);
-    assert_eq!(a.coverage, Coverage { merged: 10, with_key: 8, traced: 5, broken: 1, not_verified: 1, orphaned: 3 });
+    assert_eq!(
+        a.coverage,
+        Coverage { merged: 11, with_key: 8, traced: 5, broken: 1, not_verified: 1, exempt: 1, orphaned: 3 }
+    );
     let by_number = |n: u64| a.prs.iter().find(|p| p.number == n).map(|p| p.trace.clone()).expect("listed");
     assert_eq!(by_number(7), Trace::NotVerified { key: "E-6".into(), reason: "no answer within 5000 ms".into() });
     assert_eq!(by_number(6), Trace::NotFound { key: "S-5".into() });
     assert_eq!(by_number(8), Trace::NoKey);
+    assert_eq!(by_number(11), Trace::Exempt { reason: "author `dependabot[bot]` is exempt".into() });
     // A merged PR's story is usually done by now: that is no gap in its trace.
     assert_eq!(by_number(4), Trace::Traced { key: "S-3".into(), okr: "O-2".into() });
     assert_eq!(by_number(9), Trace::Traced { key: "S-2".into(), okr: "O-1".into() });
@@ -117,7 +125,7 @@ fn coverage_counts_each_outcome_once_and_a_tracker_error_is_never_traced() {
         other => panic!("PR 5 should be broken at E-3, got {other:?}"),
     }
     // Newest merge first.
-    assert_eq!(a.prs.iter().map(|p| p.number).collect::<Vec<_>>(), vec![10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(a.prs.iter().map(|p| p.number).collect::<Vec<_>>(), vec![11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
 }
 
 #[test]
@@ -151,9 +159,9 @@ fn the_sample_is_reproducible_for_a_seed_and_differs_for_another() {
 fn the_markdown_has_the_figures_the_rollup_and_each_sampled_trace() {
     let a = the_audit(Some((3, DEFAULT_SEED)));
     let text = render(Format::Markdown, &a);
-    assert!(text.contains("| Merged PRs | 10 | 100% |"), "{text}");
-    assert!(text.contains("| Full chain up to okr | 5 | 50% |"), "{text}");
-    assert!(text.contains("| Not verified (a tracker did not answer) | 1 | 10% |"), "{text}");
+    assert!(text.contains("| Merged PRs | 11 | 100% |"), "{text}");
+    assert!(text.contains("| Full chain up to okr | 5 | 45% |"), "{text}");
+    assert!(text.contains("| Not verified (a tracker did not answer) | 1 | 9% |"), "{text}");
     assert!(text.contains("| [O-1 O-1 title](https://tracker.example/O-1) | 4 | 61 | 3.5 h | #9 #3 #2 #1 |"), "{text}");
     assert!(text.contains("- [#8 Change 8](https://github.com/acme/shop/pull/8) by @ann: no story key"), "{text}");
     assert_eq!(a.sample.len(), 3);
@@ -170,7 +178,7 @@ fn the_markdown_has_the_figures_the_rollup_and_each_sampled_trace() {
 #[test]
 fn html_is_one_page_with_every_text_escaped() {
     let mut prs = prs();
-    prs[7].title = "<script>alert(1)</script>".into();
+    prs[8].title = "<script>alert(1)</script>".into();
     let a = audit("acme/shop", span(), &rules(), &prs, &chains(), None);
     let page = render(Format::Html, &a);
     assert!(page.starts_with("<!DOCTYPE html>"));
@@ -185,7 +193,7 @@ fn json_carries_the_documented_field_names() {
     let value: serde_json::Value = serde_json::from_str(&render(Format::Json, &a)).expect("json");
     assert_eq!(
         value["coverage"],
-        json!({ "merged": 10, "with_key": 8, "traced": 5, "broken": 1, "not_verified": 1, "orphaned": 3 })
+        json!({ "merged": 11, "with_key": 8, "traced": 5, "broken": 1, "not_verified": 1, "exempt": 1, "orphaned": 3 })
     );
     assert_eq!(value["okrs"][0]["key"], "O-1");
     assert_eq!(value["okrs"][0]["changed_lines"], 61);
