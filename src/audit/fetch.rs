@@ -107,6 +107,8 @@ pub fn story_keys(pull: &Value, policy: Option<&Policy>, repo: &str) -> Vec<(Key
             }
         }
     }
+    // The gate looks up at most this many keys of one PR; so does the audit.
+    out.truncate(crate::trackers::config::MAX_KEYS);
     out
 }
 
