@@ -7,6 +7,7 @@
 pub mod action;
 pub mod analysis;
 pub mod assign;
+pub mod audit;
 pub mod error;
 pub mod gate;
 pub mod git;

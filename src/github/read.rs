@@ -69,9 +69,30 @@ impl GitHub {
         repo: &RepoName,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<serde_json::Value>, UserError> {
+        self.pulls_listed_since(repo, "all", since).await
+    }
+
+    /// The closed pull requests updated since `since`, most recently updated first: every PR
+    /// merged since then is among them (a merge updates the PR). The caller keeps the merged ones.
+    pub async fn closed_pulls_updated_since(
+        &self,
+        repo: &RepoName,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<serde_json::Value>, UserError> {
+        self.pulls_listed_since(repo, "closed", since).await
+    }
+
+    /// Pulls in `state` (`all`, `closed`), most recently updated first, down to `since`.
+    async fn pulls_listed_since(
+        &self,
+        repo: &RepoName,
+        state: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<serde_json::Value>, UserError> {
         let mut found = Vec::new();
         for page in 1..=MAX_PULL_PAGES {
-            let path = format!("/repos/{repo}/pulls?state=all&sort=updated&direction=desc&per_page=100&page={page}");
+            let path =
+                format!("/repos/{repo}/pulls?state={state}&sort=updated&direction=desc&per_page=100&page={page}");
             let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
                 return Err(UserError::GitHub(format!("{repo} was not found (or the token cannot see it)")));
             };

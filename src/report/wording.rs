@@ -228,7 +228,7 @@ fn tools(tools: &[AiTool]) -> String {
     tools.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
 }
 
-fn exemption(e: &Exemption, f: Flavor) -> String {
+pub fn exemption(e: &Exemption, f: Flavor) -> String {
     match e {
         Exemption::Author(a) => format!("author {} is exempt", f.code(a.as_str())),
         Exemption::Label(l) => format!("label {} exempts it", f.code(l)),

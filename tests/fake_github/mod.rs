@@ -459,11 +459,26 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 (_, None) => message(422, "body is required"),
             }
         }
-        ("GET", ["pulls"]) if query.get("state").map(String::as_str) == Some("all") => {
-            // Every pull, most recently updated first, a page at a time (`sort=updated&direction=desc`).
-            let mut all: Vec<&Value> = state.pulls.values().map(|p| &p.pull).collect();
+        ("GET", ["pulls"]) if matches!(query.get("state").map(String::as_str), Some("all" | "closed")) => {
+            // Every pull (or the closed ones), most recently updated first, a page at a time
+            // (`sort=updated&direction=desc`).
+            let closed_only = query.get("state").map(String::as_str) == Some("closed");
+            let mut all: Vec<&Value> =
+                state.pulls.values().map(|p| &p.pull).filter(|p| !closed_only || p["state"] == "closed").collect();
             all.sort_by(|a, b| b["updated_at"].as_str().cmp(&a["updated_at"].as_str()));
-            let all: Vec<Value> = all.into_iter().cloned().collect();
+            // As on GitHub, a listed pull lacks the size fields only the single pull carries.
+            let all: Vec<Value> = all
+                .into_iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    if let Some(fields) = p.as_object_mut() {
+                        for size in ["additions", "deletions", "changed_files"] {
+                            fields.remove(size);
+                        }
+                    }
+                    p
+                })
+                .collect();
             paged(&all, &query, base, &path)
         }
         ("GET", ["issues", n, "timeline"]) => {

@@ -86,15 +86,22 @@ fn distinct_keys(refs: &[WorkItemRef]) -> Vec<&str> {
 }
 
 fn exemption(policy: &Linkage, facts: &PrFacts, tier: Tier) -> Option<Exemption> {
+    match exemption_of_pr(policy, facts) {
+        Some(e @ (Exemption::Author(_) | Exemption::Label(_))) => Some(e),
+        _ if policy.exempt_tiers.contains(&tier) => Some(Exemption::Tier(tier)),
+        other => other,
+    }
+}
+
+/// The exemption the PR's own author, labels, title or branch give it, whatever its tier (the
+/// audit of merged PRs, which knows no tier).
+pub fn exemption_of_pr(policy: &Linkage, facts: &PrFacts) -> Option<Exemption> {
     if let Some(a) = policy.exempt_authors.iter().find(|a| **a == facts.author) {
         return Some(Exemption::Author(a.clone()));
     }
     if let Some(l) = facts.labels.iter().find(|l| policy.exempt_labels.iter().any(|e| e.eq_ignore_ascii_case(&l.name)))
     {
         return Some(Exemption::Label(l.name.clone()));
-    }
-    if policy.exempt_tiers.contains(&tier) {
-        return Some(Exemption::Tier(tier));
     }
     if let Some(r) = policy.exempt_titles.iter().find(|r| r.is_match(&facts.title)) {
         return Some(Exemption::Title(r.as_str().to_string()));
