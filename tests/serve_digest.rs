@@ -227,6 +227,21 @@ async fn the_digest_uses_the_latency_targets_of_the_repositorys_policy() {
     assert!(row.starts_with("| red | 1.0 h |"), "the policy's one hour on trunk, not main's 30m: {row}");
     assert!(row.contains("| 1 | 1 (100%) |"), "the one first review was late: {row}");
     assert!(!body.contains("could not be read"), "{body}");
+
+    // `[digest] timezone` wins over the policy's calendar, as `--timezone` does: Tuesday 10:00 to
+    // 14:00 UTC is 19:00 to 23:00 in Tokyo, no working hours, so the review is on time there;
+    // the policy's target still applies.
+    fake.with(|s| {
+        s.contents.insert(
+            ("trunk".into(), ".github/flowgate.yml".into()),
+            "extends: default\nlatency: { targets: { red: 1h }, timezone: Europe/London }\n".into(),
+        )
+    });
+    let tokyo = DigestSchedule { timezone: "Asia/Tokyo".into(), timezone_given: true, ..schedule() };
+    post_week(&app, &tokyo, &week, week.at, "replica-one").await.expect("posts");
+    let body = fake.with(|s| s.opened_issues[&number]["body"].as_str().unwrap_or_default().to_string());
+    let row = target_row(&body, "red").unwrap_or_else(|| panic!("a red target row: {body}"));
+    assert!(row.starts_with("| red | 1.0 h | 1 | 0 (0%) |"), "on time in Tokyo's office hours: {row}");
     db.drop_database().await;
 }
 
