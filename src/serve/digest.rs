@@ -1,7 +1,8 @@
 //! The App's weekly digest: once the configured moment of the week has passed, the digest of the
 //! seven days before it becomes one issue in the configured repository (created by exactly one
 //! replica, updated when run again), and optionally a Slack message. Also the latest digest that
-//! `GET /digest` shows.
+//! `GET /digest` shows. Both measure with the `latency:` and `teams:` of the digest repository's
+//! policy, read from GitHub each time.
 
 use std::sync::Arc;
 use std::time::Duration;
