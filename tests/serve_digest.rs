@@ -1,7 +1,8 @@
 //! The App's weekly digest: one issue per week in the configured repository, created by one
 //! replica however many run at once, updated when run again, found again after a crash; and
 //! `GET /digest`, the last seven days as an HTML page. Against the fake GitHub and a real store
-//! (SQLite, and PostgreSQL when FLOWGATE_TEST_DATABASE_URL is set).
+//! (SQLite, and PostgreSQL when FLOWGATE_TEST_DATABASE_URL is set). The settings come from the
+//! policy on the digest repository's default branch.
 
 mod fake_github;
 mod serve_support;
@@ -58,6 +59,7 @@ fn schedule() -> DigestSchedule {
         weekday: chrono::Weekday::Mon,
         hour: 9,
         timezone: "UTC".into(),
+        timezone_given: false,
         slack_webhook_url: None,
     }
 }
@@ -170,4 +172,115 @@ async fn get_digest_serves_the_last_seven_days_as_html() {
         server.stop().await;
         db.drop_database().await;
     }
+}
+
+/// `reviewed_pr` with the PR in the red tier, as an evaluated PR's events are.
+fn red_pr(pr: u64, start: DateTime<Utc>) -> Vec<Event> {
+    let mut events = reviewed_pr(pr, start);
+    for e in &mut events {
+        e.context.tier = Some(flowgate::policy::Tier::Red);
+    }
+    events
+}
+
+/// The row of the first-review targets table for `tier`, if the body has one.
+fn target_row<'a>(body: &'a str, tier: &str) -> Option<&'a str> {
+    body.lines().find(|l| l.starts_with(&format!("| {tier} |")))
+}
+
+/// The policy on the digest repository's default branch sets the targets: a one-hour target for
+/// red makes the four-hour first review late, which the bundled default (no targets) does not.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_digest_uses_the_latency_targets_of_the_repositorys_policy() {
+    let db = &databases("serve_digest_policy").await[0];
+    let fake = FakeGitHub::start("acme/eng").await;
+    fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
+    let app = replica(&fake, &db.url).await;
+    // Tuesday 10:00 UTC, first review at 14:00: four working hours.
+    app.store.record_events(&red_pr(1, at("2025-03-04T10:00:00Z"))).await.expect("records");
+
+    // No policy in the repository: the bundled default, which sets no targets.
+    let week = due(&schedule(), at("2025-03-10T10:00:00Z")).expect("due");
+    let number = match post_week(&app, &schedule(), &week, week.at, "replica-one").await.expect("posts") {
+        Posted::Created(n) => n,
+        other => panic!("{other:?}"),
+    };
+    let body = fake.with(|s| s.opened_issues[&number]["body"].as_str().unwrap_or_default().to_string());
+    assert!(target_row(&body, "red").is_none() && !body.contains("could not be read"), "{body}");
+
+    // The repository's default branch is `trunk`; a policy on another branch is not read.
+    fake.with(|s| {
+        s.default_branch = Some("trunk".into());
+        s.contents.insert(
+            ("main".into(), ".github/flowgate.yml".into()),
+            "extends: default\nlatency: { targets: { red: 30m } }\n".into(),
+        );
+        s.contents.insert(
+            ("trunk".into(), ".github/flowgate.yml".into()),
+            "extends: default\nlatency: { targets: { red: 1h } }\n".into(),
+        );
+    });
+    let again = post_week(&app, &schedule(), &week, week.at, "replica-one").await.expect("posts");
+    assert_eq!(again, Posted::Updated(number));
+    let body = fake.with(|s| s.opened_issues[&number]["body"].as_str().unwrap_or_default().to_string());
+    let row = target_row(&body, "red").unwrap_or_else(|| panic!("a red target row: {body}"));
+    assert!(row.starts_with("| red | 1.0 h |"), "the policy's one hour on trunk, not main's 30m: {row}");
+    assert!(row.contains("| 1 | 1 (100%) |"), "the one first review was late: {row}");
+    assert!(!body.contains("could not be read"), "{body}");
+
+    // `[digest] timezone` wins over the policy's calendar, as `--timezone` does: Tuesday 10:00 to
+    // 14:00 UTC is 19:00 to 23:00 in Tokyo, no working hours, so the review is on time there;
+    // the policy's target still applies.
+    fake.with(|s| {
+        s.contents.insert(
+            ("trunk".into(), ".github/flowgate.yml".into()),
+            "extends: default\nlatency: { targets: { red: 1h }, timezone: Europe/London }\n".into(),
+        )
+    });
+    let tokyo = DigestSchedule { timezone: "Asia/Tokyo".into(), timezone_given: true, ..schedule() };
+    post_week(&app, &tokyo, &week, week.at, "replica-one").await.expect("posts");
+    let body = fake.with(|s| s.opened_issues[&number]["body"].as_str().unwrap_or_default().to_string());
+    let row = target_row(&body, "red").unwrap_or_else(|| panic!("a red target row: {body}"));
+    assert!(row.starts_with("| red | 1.0 h | 1 | 0 (0%) |"), "on time in Tokyo's office hours: {row}");
+    db.drop_database().await;
+}
+
+/// A policy that does not load: the digest is still posted, and its first lines say that the
+/// policy's latency settings could not be read, and why; `/digest` says so too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_policy_is_named_in_the_digest() {
+    let db = &databases("serve_digest_broken").await[0];
+    let fake = FakeGitHub::start("acme/eng").await;
+    fake.with(|s| {
+        s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() });
+        s.contents.insert(
+            ("main".into(), ".github/flowgate.yml".into()),
+            "extends: default\nlatency: { targets: { red: soon } }\n".into(),
+        );
+    });
+    let mut config = serve_support::config(&fake, &db.url);
+    config.digest = Some(schedule());
+    let server = Server::start_with(config).await;
+    server.app.store.record_events(&red_pr(1, at("2025-03-04T10:00:00Z"))).await.expect("records");
+
+    let week = due(&schedule(), at("2025-03-10T10:00:00Z")).expect("due");
+    let posted = post_week(&server.app, &schedule(), &week, week.at, "replica-one").await.expect("still posts");
+    let Posted::Created(number) = posted else { panic!("{posted:?}") };
+    let body = fake.with(|s| s.opened_issues[&number]["body"].as_str().unwrap_or_default().to_string());
+    let first = body.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("> **Warning:** The policy's latency settings could not be read")
+            && first.contains(".github/flowgate.yml of acme/eng")
+            && first.contains("soon"),
+        "the notice names the file and what is wrong: {first}"
+    );
+    assert!(body.contains("# "), "the digest follows: {body}");
+
+    // Recent events, so the page has something to show.
+    server.app.store.record_events(&red_pr(2, Utc::now() - Duration::hours(30))).await.expect("records");
+    let (status, page) = server.get("/digest").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<p class=\"warning\">The policy's latency settings could not be read ("), "{page}");
+    server.stop().await;
+    db.drop_database().await;
 }

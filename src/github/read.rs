@@ -145,6 +145,20 @@ impl GitHub {
         Ok(self.get(&url, ACCEPT_RAW).await?.map(|answer| answer.body))
     }
 
+    /// The repository's default branch (`main`, `master`, ...), from `GET /repos/{repo}`.
+    pub async fn default_branch(&self, repo: &RepoName) -> Result<String, UserError> {
+        let path = format!("/repos/{repo}");
+        let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
+            return Err(UserError::GitHub(format!("{repo} was not found (or the token cannot see it)")));
+        };
+        let value: serde_json::Value = serde_json::from_str(&answer.body)
+            .map_err(|e| UserError::GitHub(format!("GET {path}: not a repository: {e}")))?;
+        match value["default_branch"].as_str() {
+            Some(branch) if !branch.is_empty() => Ok(branch.to_string()),
+            _ => Err(UserError::GitHub(format!("GET {path}: the answer names no default_branch"))),
+        }
+    }
+
     /// The CODEOWNERS file on `rev`, from the first place GitHub would look that has one.
     pub async fn codeowners(&self, repo: &RepoName, rev: &str) -> Result<Option<String>, UserError> {
         for path in CODEOWNERS_PATHS {

@@ -71,8 +71,11 @@ pub struct DigestSchedule {
     pub weekday: chrono::Weekday,
     /// 0 to 23, local time.
     pub hour: u32,
-    /// An IANA name; also the digest's working-hours time zone.
+    /// An IANA name (UTC when not set): when the week's digest is due.
     pub timezone: String,
+    /// Whether `timezone` was set: then Monday-to-Friday 09:00-17:00 in it replaces the calendar
+    /// of the policy's `latency:`, as `flowgate digest --timezone` does.
+    pub timezone_given: bool,
     /// A secret: never printed.
     pub slack_webhook_url: Option<String>,
 }
@@ -84,6 +87,7 @@ impl std::fmt::Debug for DigestSchedule {
             .field("weekday", &self.weekday)
             .field("hour", &self.hour)
             .field("timezone", &self.timezone)
+            .field("timezone_given", &self.timezone_given)
             .field("slack_webhook_url", &self.slack_webhook_url.as_ref().map(|_| "***"))
             .finish()
     }
@@ -227,6 +231,7 @@ fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Digest
         Some(h) => h.parse::<u32>().ok().filter(|h| *h < 24).ok_or_else(|| bad("hour", "a whole hour from 0 to 23"))?,
         None => 9,
     };
+    let timezone_given = get("timezone").is_some();
     let timezone = get("timezone").unwrap_or_else(|| "UTC".into());
     if jiff::tz::TimeZone::get(&timezone).is_err() {
         return Err(bad("timezone", "not a known IANA time zone (such as Europe/Berlin)"));
@@ -237,7 +242,7 @@ fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Digest
         }
         None => None,
     };
-    Ok(Some(DigestSchedule { repo, weekday, hour, timezone, slack_webhook_url }))
+    Ok(Some(DigestSchedule { repo, weekday, hour, timezone, timezone_given, slack_webhook_url }))
 }
 
 /// The file's settings overlaid with the `FLOWGATE_*` environment, and where they came from.
@@ -413,8 +418,8 @@ mod tests {
         let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_DIGEST_HOUR", "8")])).unwrap();
         let d = c.digest.expect("a digest");
         assert_eq!(
-            (d.repo.to_string(), d.weekday, d.hour, d.timezone.as_str()),
-            ("acme/eng".into(), chrono::Weekday::Fri, 8, "Europe/Berlin")
+            (d.repo.to_string(), d.weekday, d.hour, d.timezone.as_str(), d.timezone_given),
+            ("acme/eng".into(), chrono::Weekday::Fri, 8, "Europe/Berlin", true)
         );
 
         let mut pairs = minimal();
@@ -422,7 +427,11 @@ mod tests {
         pairs.push(("FLOWGATE_DIGEST_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T/B/hush".into()));
         let c = load(&pairs).unwrap();
         let d = c.digest.as_ref().expect("a digest");
-        assert_eq!((d.weekday, d.hour, d.timezone.as_str()), (chrono::Weekday::Mon, 9, "UTC"), "the defaults");
+        assert_eq!(
+            (d.weekday, d.hour, d.timezone.as_str(), d.timezone_given),
+            (chrono::Weekday::Mon, 9, "UTC", false),
+            "the defaults"
+        );
         assert!(!format!("{c:?}").contains("hush"), "the webhook is a secret");
 
         for (name, value, named) in [

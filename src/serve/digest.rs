@@ -1,7 +1,8 @@
 //! The App's weekly digest: once the configured moment of the week has passed, the digest of the
 //! seven days before it becomes one issue in the configured repository (created by exactly one
 //! replica, updated when run again), and optionally a Slack message. Also the latest digest that
-//! `GET /digest` shows.
+//! `GET /digest` shows. Both measure with the `latency:` and `teams:` of the digest repository's
+//! policy, read from GitHub each time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,8 +13,11 @@ use tokio::sync::watch;
 use super::App;
 use super::config::DigestSchedule;
 use crate::error::UserError;
+use crate::gate::POLICY_PATH;
 use crate::latency::render::{self, Format};
-use crate::latency::{BusinessCalendar, Clock, ClockMode, Digest, LatencyConfig, Window};
+use crate::latency::settings::Overrides;
+use crate::latency::{ClockMode, Digest, LatencyConfig, Window};
+use crate::policy::load::load_bundled;
 use crate::store::DigestClaim;
 
 /// How often the App looks whether the week's digest is due.
@@ -72,28 +76,111 @@ pub enum Posted {
     Busy,
 }
 
-/// The digest settings the App uses: working hours (Monday to Friday, 09:00-17:00) in the
-/// digest's time zone.
-fn latency_config(timezone: &str) -> Result<LatencyConfig, UserError> {
-    let calendar = BusinessCalendar::office_hours(timezone).map_err(|e| UserError::Usage(e.to_string()))?;
-    Ok(LatencyConfig::new(Clock { calendar, mode: ClockMode::Business }))
+/// The digest's settings, and why the policy could not be read when it could not.
+struct Settings {
+    config: LatencyConfig,
+    /// Set when the policy did not load: the bundled default policy's settings were used, and
+    /// the digest says so.
+    unread: Option<String>,
+}
+
+impl Settings {
+    /// What the digest says when the policy could not be read; `None` when it was.
+    fn notice(&self) -> Option<String> {
+        self.unread.as_ref().map(|why| {
+            format!(
+                "The policy's latency settings could not be read ({}), so this digest uses the bundled default policy's targets and working hours.",
+                why.replace('\n', " ")
+            )
+        })
+    }
+}
+
+/// The settings `flowgate digest` would build from the policy on the default branch of the
+/// digest's repository (`.github/flowgate.yml` with its `extends:`, else the bundled default),
+/// with `[digest] timezone`, when set, over the policy's calendar as `--timezone` is. Without a
+/// `[digest]` table there is no repository: the bundled default policy in UTC.
+async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settings, UserError> {
+    let overrides = Overrides {
+        timezone: schedule.filter(|s| s.timezone_given).map(|s| s.timezone.clone()),
+        ..Overrides::default()
+    };
+    let build = |policy: &crate::policy::Policy| {
+        crate::latency::settings::config(policy, &overrides, ClockMode::Business)
+            .map_err(|e| UserError::Usage(e.to_string()))
+    };
+    let bundled = || load_bundled("default").and_then(|policy| build(&policy));
+    let Some(schedule) = schedule else {
+        return Ok(Settings { config: bundled()?, unread: None });
+    };
+    let read = async {
+        let (_, gh) = app.client(None, &schedule.repo).await?;
+        let branch = gh.default_branch(&schedule.repo).await?;
+        let chosen = crate::gate::remote::policy_on_base(&gh, &schedule.repo, &branch).await?;
+        build(&chosen.policy)
+    };
+    match read.await {
+        Ok(config) => Ok(Settings { config, unread: None }),
+        Err(e) => {
+            let why = format!("{POLICY_PATH} of {}: {e}", schedule.repo);
+            eprintln!(
+                "flowgate: the digest cannot read the policy's latency settings ({why}); it uses the bundled default policy's and says so in the digest"
+            );
+            Ok(Settings { config: bundled()?, unread: Some(why) })
+        }
+    }
 }
 
 /// The digest of `window` from the store's review events.
-async fn compute(app: &App, timezone: &str, window: Window, now: DateTime<Utc>) -> Result<Digest, UserError> {
-    super::record::digest(&app.store, latency_config(timezone)?, window, now, None)
+async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<Utc>) -> Result<Digest, UserError> {
+    super::record::digest(&app.store, settings.config.clone(), window, now, None)
         .await
         .map_err(super::record::store_error)
 }
 
-/// The digest of the seven days before `now` for `GET /digest`; `None` while no review event is
-/// stored at all.
-pub async fn latest(app: &App, now: DateTime<Utc>) -> Result<Option<Digest>, UserError> {
+/// The digest of the seven days before `now` as the HTML page of `GET /digest`, saying so when
+/// the policy could not be read; `None` while no review event is stored at all.
+pub async fn latest_page(app: &App, now: DateTime<Utc>) -> Result<Option<String>, UserError> {
     if app.store.newest_event_at().await.map_err(super::record::store_error)?.is_none() {
         return Ok(None);
     }
-    let timezone = app.config.digest.as_ref().map_or("UTC", |d| d.timezone.as_str());
-    compute(app, timezone, Window::new(now - TimeDelta::days(7), now), now).await.map(Some)
+    let settings = settings(app, app.config.digest.as_ref()).await?;
+    let digest = compute(app, &settings, Window::new(now - TimeDelta::days(7), now), now).await?;
+    let page = render::render(Format::Html, &digest);
+    Ok(Some(match settings.notice() {
+        Some(notice) => {
+            page.replacen("<main>\n", &format!("<main>\n<p class=\"warning\">{}</p>\n", html_escape(&notice)), 1)
+        }
+        None => page,
+    }))
+}
+
+/// The issue's Markdown, the notice first when there is one.
+fn markdown(digest: &Digest, notice: Option<&str>) -> String {
+    let body = render::render(Format::Markdown, digest);
+    match notice {
+        Some(notice) => format!("> **Warning:** {notice}\n\n{body}"),
+        None => body,
+    }
+}
+
+/// Slack's message, the notice as the block after the header when there is one.
+fn slack_message(digest: &Digest, notice: Option<&str>) -> String {
+    let message = render::render(Format::Slack, digest);
+    let Some(notice) = notice else { return message };
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&message) else { return message };
+    if let Some(blocks) = value.get_mut("blocks").and_then(|b| b.as_array_mut()) {
+        let text = format!("*Warning:* {}", notice.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+        blocks.insert(
+            blocks.len().min(1),
+            serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } }),
+        );
+    }
+    value.to_string()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Writes the week's digest issue: creates it when this replica wins the week's claim (or
@@ -106,8 +193,10 @@ pub async fn post_week(
     now: DateTime<Utc>,
     claimant: &str,
 ) -> Result<Posted, UserError> {
-    let digest = compute(app, &schedule.timezone, due.window(), now.min(due.at)).await?;
-    let body = render::render(Format::Markdown, &digest);
+    let settings = settings(app, Some(schedule)).await?;
+    let notice = settings.notice();
+    let digest = compute(app, &settings, due.window(), now.min(due.at)).await?;
+    let body = markdown(&digest, notice.as_deref());
     let title = due.title();
     let repo = schedule.repo.to_string();
     let claim = app
@@ -144,7 +233,7 @@ pub async fn post_week(
     };
     app.store.digest_issue_created(&repo, &due.week, number as i64).await.map_err(super::record::store_error)?;
     if let Some(url) = &schedule.slack_webhook_url {
-        let message = render::render(Format::Slack, &digest);
+        let message = slack_message(&digest, notice.as_deref());
         if let Err(e) = crate::slack::post(url, &message, crate::slack::TIMEOUT).await {
             eprintln!("flowgate: the digest {} was not posted to Slack: {e}", due.week);
         }
@@ -191,6 +280,7 @@ mod tests {
             weekday,
             hour,
             timezone: timezone.into(),
+            timezone_given: true,
             slack_webhook_url: None,
         }
     }

@@ -163,9 +163,8 @@ async fn digest_page(State(routes): State<Arc<Routes>>, ConnectInfo(peer): Conne
     if let Some(r) = limited(&routes, peer) {
         return r;
     }
-    match super::digest::latest(&routes.app, chrono::Utc::now()).await {
-        Ok(Some(digest)) => {
-            let page = crate::latency::render::render(crate::latency::render::Format::Html, &digest);
+    match super::digest::latest_page(&routes.app, chrono::Utc::now()).await {
+        Ok(Some(page)) => {
             let mut response = text(StatusCode::OK, page);
             if let Ok(v) = "text/html; charset=utf-8".parse() {
                 response.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);

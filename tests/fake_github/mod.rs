@@ -36,6 +36,8 @@ pub struct State {
     pub fail_after_create: u32,
     /// Answer 422 to every listing of a PR's files, as GitHub does for a diff it cannot produce.
     pub files_unavailable: bool,
+    /// The repository's default branch (`GET /repos/{repo}`); `main` when `None`.
+    pub default_branch: Option<String>,
     /// Every request: method, path and query, and whether it was answered 304.
     pub log: Vec<Logged>,
     /// Accept App JWTs and installation tokens instead of `TOKEN`.
@@ -372,6 +374,10 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
                 a.2.push(("link", format!("<{base}{path}?per_page={per_page}&page={}>; rel=\"next\"", page + 1)));
             }
             conditional(request, a)
+        }
+        ("GET", [""]) => {
+            let branch = state.default_branch.clone().unwrap_or_else(|| "main".into());
+            conditional(request, answer(200, json!({ "full_name": state.repo, "default_branch": branch })))
         }
         ("GET", ["contents", file]) => {
             let file = urlencoding_decode(file);
