@@ -272,6 +272,7 @@ mod tests {
             raw_gini: gini,
             red_first_pool_share: red,
             over_capacity: 0,
+            peak_open: 0,
             unfilled: 0,
         }
     }
