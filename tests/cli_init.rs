@@ -4,69 +4,16 @@
 
 mod common;
 
-use std::ffi::OsStr;
 use std::fs;
-use std::path::PathBuf;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
 
 use common::Run;
 
-/// Variables that would point git at another repository or configuration.
-const CLEARED: [&str; 5] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG"];
-
-/// A git repository in a temporary home, isolated from the machine's git configuration.
-struct Repo {
-    home: TempDir,
-}
+use common::git_repo::GitRepo as Repo;
 
 impl Repo {
-    fn new() -> Repo {
-        let repo = Repo { home: TempDir::new().expect("tempdir") };
-        fs::create_dir(repo.dir()).expect("dir");
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.home.path().join("repo")
-    }
-
-    fn env(&self) -> Vec<(&'static str, &OsStr)> {
-        let home = self.home.path().as_os_str();
-        let mut env = vec![("HOME", home), ("XDG_CONFIG_HOME", home), ("GIT_CEILING_DIRECTORIES", home)];
-        for (name, value) in [
-            ("GIT_CONFIG_NOSYSTEM", "1"),
-            ("GIT_AUTHOR_NAME", "Carol Diaz"),
-            ("GIT_AUTHOR_EMAIL", "carol@acme.example"),
-            ("GIT_COMMITTER_NAME", "Carol Diaz"),
-            ("GIT_COMMITTER_EMAIL", "carol@acme.example"),
-            ("NO_COLOR", "1"),
-        ] {
-            env.push((name, OsStr::new(value)));
-        }
-        env
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let mut cmd = Process::new("git");
-        cmd.current_dir(self.dir()).envs(self.env()).args(args);
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
-        let out = cmd.output().expect("git runs");
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.dir().join(rel);
-        fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
-        fs::write(path, text).expect("write");
-    }
-
     fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
@@ -79,21 +26,12 @@ impl Repo {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
     }
-
-    fn flowgate(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::cargo_bin("flowgate").expect("binary");
-        cmd.current_dir(self.dir()).envs(self.env()).args(args);
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
-        Run::of(&mut cmd)
-    }
 }
 
 /// A shop with auth code, migrations, CI, Terraform and a Helm chart, whose history names ABC
 /// issues (and look-alikes), with a feature branch checked out.
 fn shop() -> Repo {
-    let repo = Repo::new();
+    let repo = Repo::init();
     repo.write("src/auth/login.rs", "fn login() {}\n");
     repo.write("src/cart.rs", "fn total() {}\n");
     repo.write("db/migrations/001_users.sql", "create table users (id int);\n");
@@ -225,7 +163,7 @@ fn dry_run_prints_the_files_and_writes_nothing() {
 
 #[test]
 fn a_repository_without_commits_or_keys_still_gets_a_working_setup() {
-    let repo = Repo::new();
+    let repo = Repo::init();
     repo.write("README.md", "# new\n");
     let run = repo.flowgate(&["init"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

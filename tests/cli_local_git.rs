@@ -3,14 +3,9 @@
 
 mod common;
 
-use std::ffi::OsStr;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
 use common::Run;
 
@@ -41,65 +36,29 @@ ai:
 const OLD_SESSION: &str =
     "pub fn old_session() {\n    let token = issue();\n    store(token);\n    audit(\"issued\");\n}\n";
 
-/// Variables that would point git at another repository or configuration.
-const CLEARED: [&str; 5] = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG"];
+use common::git_repo::GitRepo;
 
-/// A temporary home holding a git repository `repo/`, isolated from the machine's git config.
-struct Repo {
-    home: TempDir,
+/// The repository of these tests: a policy and a little auth code, committed on `main`.
+struct Repo(GitRepo);
+
+impl std::ops::Deref for Repo {
+    type Target = GitRepo;
+
+    fn deref(&self) -> &GitRepo {
+        &self.0
+    }
 }
 
 impl Repo {
     /// A repository whose `main` holds `.github/flowgate.yml` (`policy_text`), src/auth/login.rs
     /// and src/auth/old.rs.
     fn new(policy_text: &str) -> Repo {
-        let repo = Repo { home: TempDir::new().unwrap() };
-        fs::create_dir(repo.dir()).unwrap();
-        repo.git(&["init", "-q", "-b", "main"]);
+        let repo = Repo(GitRepo::init());
         repo.write(".github/flowgate.yml", policy_text);
         repo.write("src/auth/login.rs", "fn login() {}\n");
         repo.write("src/auth/old.rs", OLD_SESSION);
         repo.commit(&["Initial import"]);
         repo
-    }
-
-    fn dir(&self) -> PathBuf {
-        self.home.path().join("repo")
-    }
-
-    /// The environment that keeps the machine's and the user's git configuration out and names
-    /// the committer; the variables in `CLEARED` are removed.
-    fn env(&self) -> Vec<(&'static str, &OsStr)> {
-        let home = self.home.path().as_os_str();
-        let mut env = vec![("HOME", home), ("XDG_CONFIG_HOME", home), ("GIT_CEILING_DIRECTORIES", home)];
-        for (name, value) in [
-            ("GIT_CONFIG_NOSYSTEM", "1"),
-            ("GIT_AUTHOR_NAME", "Carol Diaz"),
-            ("GIT_AUTHOR_EMAIL", "carol@acme.example"),
-            ("GIT_COMMITTER_NAME", "Carol Diaz"),
-            ("GIT_COMMITTER_EMAIL", "carol@acme.example"),
-            ("NO_COLOR", "1"),
-        ] {
-            env.push((name, OsStr::new(value)));
-        }
-        env
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let mut cmd = Process::new("git");
-        cmd.current_dir(self.dir()).envs(self.env()).args(args);
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
-        let out = cmd.output().expect("git runs");
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.dir().join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
     }
 
     /// Commits everything; each of `message` is one paragraph.
@@ -110,20 +69,6 @@ impl Repo {
             args.extend(["-m", paragraph]);
         }
         self.git(&args);
-    }
-
-    /// `flowgate ARGS` run in `cwd` with this repository's isolated environment.
-    fn flowgate_in(&self, cwd: &Path, args: &[&str]) -> Run {
-        let mut cmd = Command::cargo_bin("flowgate").unwrap();
-        cmd.current_dir(cwd).envs(self.env()).args(args);
-        for var in CLEARED {
-            cmd.env_remove(var);
-        }
-        Run::of(&mut cmd)
-    }
-
-    fn flowgate(&self, args: &[&str]) -> Run {
-        self.flowgate_in(&self.dir(), args)
     }
 
     /// `flowgate check --format json ARGS`, which must reach a verdict.
@@ -260,7 +205,7 @@ fn an_unknown_base_is_named() {
 #[test]
 fn outside_a_repository_it_asks_for_a_snapshot() {
     let repo = Repo::new(&policy("ABC", "\"src/auth/**\""));
-    let outside = repo.home.path().join("not-a-repo");
+    let outside = repo.home().join("not-a-repo");
     fs::create_dir(&outside).unwrap();
     let run = repo.flowgate_in(&outside, &["check"]);
     assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);

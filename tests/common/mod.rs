@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+pub mod git_repo;
+
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
