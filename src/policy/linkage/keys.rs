@@ -127,6 +127,12 @@ pub fn extract(text: &str, source: Source, trackers: &TrackerSet, repo: Option<&
     scan.finish()
 }
 
+/// The tracker of a key already found and normalised (as stored with a PR's review events), read
+/// again with the policy's trackers; `None` when they enable no tracker that writes it so.
+pub fn tracker_of(key: &str, trackers: &TrackerSet, repo: Option<&str>) -> Option<Tracker> {
+    extract(key, Source::Title, trackers, repo).into_iter().find(|r| r.key == key).map(|r| r.tracker)
+}
+
 struct Scan<'a> {
     text: &'a str,
     source: Source,
