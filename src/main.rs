@@ -862,11 +862,25 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
     let end = args.until.unwrap_or(now);
     let window = Window::new(span_start(end, args.since)?, end);
     let repos = (!args.repos.is_empty()).then_some(args.repos.as_slice());
+    let policy = chosen.policy;
     let digest = block_on(async {
         let store = connect_store(&args.db).await?;
-        flowgate::serve::record::digest(&store, config, window, now.min(end), repos)
+        let mut builder = flowgate::serve::record::digest_builder(&store, config, window, now.min(end), repos)
             .await
-            .map_err(flowgate::serve::record::store_error)
+            .map_err(flowgate::serve::record::store_error)?;
+        let trackers = match policy.linkage.chain {
+            Some(_) => digest_trackers()?,
+            None => Err(String::new()),
+        };
+        let tracing =
+            flowgate::audit::digest::trace(&policy, trackers.as_ref().map_err(Clone::clone), builder.merged_stories())
+                .await;
+        if let Ok(trackers) = &trackers {
+            let t = trackers.usage();
+            eprintln!("flowgate: trackers: {} requests, {} answers from the cache", t.requests, t.cache_hits);
+        }
+        builder.chain_tracing(tracing);
+        Ok(builder.finish())
     })?;
     let text = render_digest(&digest, args.format)?;
     match &args.out {
@@ -886,6 +900,30 @@ fn digest(args: DigestArgs) -> Result<ExitCode, UserError> {
         eprintln!("flowgate: posted the digest to Slack");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The trackers `flowgate digest` traces with, from the environment as for the gate; GitHub
+/// Issues only with a token (`GITHUB_TOKEN` or `FLOWGATE_GITHUB_ISSUES_TOKEN`). The inner `Err`
+/// says why none is configured: then the digest computes no full-chain share.
+fn digest_trackers() -> Result<Result<flowgate::trackers::config::Trackers, String>, UserError> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let api_url = var("GITHUB_API_URL").unwrap_or_else(|| flowgate::github::DEFAULT_API_URL.to_string());
+    let token = var("GITHUB_TOKEN");
+    let mut trackers = gate::chains::trackers_from_env(&api_url, token.as_deref())?;
+    if token.is_none() && var("FLOWGATE_GITHUB_ISSUES_TOKEN").is_none() {
+        trackers.github = None;
+    }
+    let any = trackers.github.is_some()
+        || trackers.jira.is_some()
+        || trackers.linear.is_some()
+        || trackers.shortcut.is_some()
+        || trackers.azure.is_some();
+    Ok(if any {
+        Ok(trackers)
+    } else {
+        Err("no tracker is configured (set GITHUB_TOKEN, or a tracker's FLOWGATE_* variables, see docs/trackers.md)"
+            .to_string())
+    })
 }
 
 fn audit(args: AuditArgs) -> Result<ExitCode, UserError> {

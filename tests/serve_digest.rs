@@ -284,3 +284,47 @@ async fn a_broken_policy_is_named_in_the_digest() {
     server.stop().await;
     db.drop_database().await;
 }
+
+/// The App's digest traces the merged PRs' stories with the gate's tracker clients when the
+/// policy has a `linkage.chain`. Its GitHub Issues lookups carry no token of their own (as the
+/// gate's), so the fake refuses them: the story is not verified, never traced. Without a chain
+/// the digest says the share was not computed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apps_digest_traces_stories_and_fails_closed() {
+    let db = &databases("serve_digest_chains").await[0];
+    let fake = FakeGitHub::start("acme/eng").await;
+    fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
+    let app = replica(&fake, &db.url).await;
+    let mut events = reviewed_pr(1, at("2025-03-04T10:00:00Z"));
+    for e in &mut events {
+        e.repo = "acme/eng".into();
+        e.context.story_keys = vec!["acme/eng#100".into()];
+    }
+    app.store.record_events(&events).await.expect("records");
+    let week = due(&schedule(), at("2025-03-10T10:00:00Z")).expect("due");
+    let body_of =
+        |number: u64| fake.with(|s| s.opened_issues[&number]["body"].as_str().unwrap_or_default().to_string());
+
+    fake.with(|s| {
+        s.contents.insert(
+            ("main".into(), ".github/flowgate.yml".into()),
+            "extends: default\nlinkage: { trackers: { github: {} }, chain: { require: { red: okr } } }\n".into(),
+        )
+    });
+    let number = match post_week(&app, &schedule(), &week, week.at, "replica-one").await.expect("posts") {
+        Posted::Created(n) => n,
+        other => panic!("{other:?}"),
+    };
+    let body = body_of(number);
+    assert!(
+        body.contains("0 of 1 merged PR (0%) trace all the way up to okr; 0 broken, 0 with a key that does not resolve, 1 not verified"),
+        "{body}"
+    );
+    assert!(fake.with(|s| s.log.iter().any(|l| l.url.contains("/issues/100"))), "the story was looked up");
+
+    fake.with(|s| s.contents.insert(("main".into(), ".github/flowgate.yml".into()), "extends: default\n".into()));
+    post_week(&app, &schedule(), &week, week.at, "replica-one").await.expect("posts");
+    let body = body_of(number);
+    assert!(body.contains("The share with a full chain was not computed: the policy has no linkage"), "{body}");
+    db.drop_database().await;
+}

@@ -3,6 +3,7 @@
 //! seeded sample and the rendering are pure (PRs and chains in, a report out); [`fetch`] does the
 //! reading from GitHub and the trackers.
 
+pub mod digest;
 pub mod fetch;
 pub mod render;
 
@@ -139,9 +140,8 @@ pub fn audit(
     chains: &BTreeMap<String, Chain>,
     sample: Option<(usize, u64)>,
 ) -> Audit {
-    let rules = ChainRules { story_states: StateCategory::ALL.to_vec(), ..rules.clone() };
-    let top = rules.levels.names().len().saturating_sub(1);
-    let mut reports: Vec<PrReport> = prs.iter().map(|pr| report(pr, &rules, top, chains)).collect();
+    let judge = Judge::new(rules);
+    let mut reports: Vec<PrReport> = prs.iter().map(|pr| report(pr, &judge, chains)).collect();
     reports.sort_by(|a, b| b.merged_at.cmp(&a.merged_at).then(b.number.cmp(&a.number)));
     let coverage = Coverage {
         merged: reports.len(),
@@ -157,7 +157,7 @@ pub fn audit(
         repo: repo.to_string(),
         since: span.0,
         until: span.1,
-        levels: rules.levels.names().to_vec(),
+        levels: judge.levels().to_vec(),
         coverage,
         okrs: rollup(&reports),
         sample_seed: sample.map(|(_, seed)| seed),
@@ -166,7 +166,7 @@ pub fn audit(
     }
 }
 
-fn report(pr: &MergedPr, rules: &ChainRules, top: usize, chains: &BTreeMap<String, Chain>) -> PrReport {
+fn report(pr: &MergedPr, judge: &Judge, chains: &BTreeMap<String, Chain>) -> PrReport {
     let (trace, links) = if pr.keys.is_empty() {
         let trace = match &pr.exempt {
             Some(reason) => Trace::Exempt { reason: reason.clone() },
@@ -174,9 +174,48 @@ fn report(pr: &MergedPr, rules: &ChainRules, top: usize, chains: &BTreeMap<Strin
         };
         (trace, Vec::new())
     } else {
-        let keys: Vec<&str> = pr.keys.iter().map(String::as_str).collect();
-        let verdict = judge(rules, top, &keys, chains);
-        let top_name = rules.levels.names().get(top).cloned();
+        judge.trace(&pr.keys, chains)
+    };
+    PrReport {
+        number: pr.number,
+        title: pr.title.clone(),
+        url: pr.url.clone(),
+        author: pr.author.clone(),
+        merged_at: pr.merged_at,
+        keys: pr.keys.clone(),
+        changed_lines: pr.changed_lines,
+        review_hours: pr.review_hours,
+        trace,
+        chain: links.into_iter().map(step).collect(),
+    }
+}
+
+/// How the audit judges a merged PR's keys, shared with the digest's chain coverage: the gate's
+/// own rules with the top level required and any story state allowed (a merged PR's story is
+/// often closed by then, and that is no gap in its trace).
+pub struct Judge {
+    rules: ChainRules,
+    top: usize,
+}
+
+impl Judge {
+    pub fn new(rules: &ChainRules) -> Judge {
+        let rules = ChainRules { story_states: StateCategory::ALL.to_vec(), ..rules.clone() };
+        let top = rules.levels.names().len().saturating_sub(1);
+        Judge { rules, top }
+    }
+
+    /// The level names, lowest first; a full chain reaches the last.
+    pub fn levels(&self) -> &[String] {
+        self.rules.levels.names()
+    }
+
+    /// The outcome of a PR that names `keys` (at least one), and the chain found from the
+    /// deciding key. A key missing from `chains` was not looked up: not verified, never traced.
+    pub fn trace(&self, keys: &[String], chains: &BTreeMap<String, Chain>) -> (Trace, Vec<ChainItem>) {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let verdict = judge(&self.rules, self.top, &keys, chains);
+        let top_name = self.rules.levels.names().get(self.top).cloned();
         let trace = match &verdict.outcome {
             ChainOutcome::Complete => {
                 let okr = verdict.links.iter().rev().find(|l| l.level == top_name).map(|l| l.key.clone());
@@ -192,18 +231,6 @@ fn report(pr: &MergedPr, rules: &ChainRules, top: usize, chains: &BTreeMap<Strin
             },
         };
         (trace, verdict.links)
-    };
-    PrReport {
-        number: pr.number,
-        title: pr.title.clone(),
-        url: pr.url.clone(),
-        author: pr.author.clone(),
-        merged_at: pr.merged_at,
-        keys: pr.keys.clone(),
-        changed_lines: pr.changed_lines,
-        review_hours: pr.review_hours,
-        trace,
-        chain: links.into_iter().map(step).collect(),
     }
 }
 

@@ -6,12 +6,16 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 
 use super::config::{LatencyConfig, Window};
-use super::digest::{Digest, GroupFigures, ReviewerLoad, TargetFigures, Totals, Traceability, WaitingPr, WeekFigures};
+use super::digest::{
+    ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
+    Traceability, WaitingPr, WeekFigures,
+};
 use super::event::{Event, Reviewer};
 use super::findings::{self, Evidence, TargetEvidence, TierEvidence};
 use super::stats::{Spread, hours, round2};
 use super::timeline::{PrSummary, Turn, summarize_pr};
 use super::wording::UNTIERED;
+use crate::audit::Trace;
 use crate::policy::Tier;
 
 /// Tier groups in the order the digest lists them.
@@ -36,6 +40,9 @@ pub struct DigestBuilder {
     targets: Vec<TargetAcc>,
     totals: Totals,
     traceability: Traceability,
+    /// The PRs merged in the window that name a story, for the caller to trace.
+    merged_stories: Vec<MergedStory>,
+    tracing: Option<ChainTracing>,
     waiting: Vec<(i64, WaitingPr)>,
     trend_start: Option<NaiveDate>,
     weeks: Vec<WeekAcc>,
@@ -132,6 +139,8 @@ impl DigestBuilder {
             targets,
             totals: Totals::default(),
             traceability: Traceability::default(),
+            merged_stories: Vec::new(),
+            tracing: None,
             waiting: Vec::new(),
             trend_start,
             weeks,
@@ -202,6 +211,8 @@ impl DigestBuilder {
             self.traceability.merged += 1;
             if !pr.context.story_keys.is_empty() {
                 self.traceability.with_story += 1;
+                let keys = pr.context.story_keys.clone();
+                self.merged_stories.push(MergedStory { repo: pr.repo.clone(), pr: pr.pr, keys });
             }
         }
         if pr.now.open && pr.now.turn == Turn::Reviewers {
@@ -221,6 +232,49 @@ impl DigestBuilder {
             }
             _ => self.by_team.entry(NO_TEAM.to_string()).or_default().add(&contribution),
         }
+    }
+
+    /// The PRs merged in the window that name a story, once every PR is added: what the caller
+    /// traces in the trackers before handing the outcomes back with [`Self::chain_tracing`].
+    pub fn merged_stories(&self) -> &[MergedStory] {
+        &self.merged_stories
+    }
+
+    /// What tracing [`Self::merged_stories`] found. Without it the digest says the chains were
+    /// not traced.
+    pub fn chain_tracing(&mut self, tracing: ChainTracing) {
+        self.tracing = Some(tracing);
+    }
+
+    /// The chain figures of the merged PRs with a story. A PR with no outcome handed in counts as
+    /// not verified: nobody looked, so it is never traced.
+    fn chain_coverage(&self) -> ChainCoverage {
+        let (levels, outcomes) = match &self.tracing {
+            None => return ChainCoverage::not_computed(super::digest::NOT_TRACED),
+            Some(ChainTracing::NotComputed(reason)) => return ChainCoverage::not_computed(reason.clone()),
+            Some(ChainTracing::Traced { levels, outcomes }) => (levels, outcomes),
+        };
+        let mut figures = ChainFigures {
+            levels: levels.clone(),
+            traced: 0,
+            broken: 0,
+            not_found: 0,
+            not_verified: 0,
+            traced_share: None,
+        };
+        for story in &self.merged_stories {
+            let outcome =
+                outcomes.iter().find(|((repo, pr), _)| *repo == story.repo && *pr == story.pr).map(|(_, t)| t);
+            match outcome {
+                Some(Trace::Traced { .. }) => figures.traced += 1,
+                Some(Trace::Broken { .. }) => figures.broken += 1,
+                Some(Trace::NotFound { .. }) => figures.not_found += 1,
+                _ => figures.not_verified += 1,
+            }
+        }
+        let merged = self.traceability.merged;
+        figures.traced_share = (merged > 0).then(|| round2(figures.traced as f64 / merged as f64));
+        ChainCoverage::Computed(figures)
     }
 
     fn count_totals(&mut self, pr: &PrSummary, c: &Contribution) {
@@ -386,6 +440,7 @@ impl DigestBuilder {
 
         self.traceability.share = (self.traceability.merged > 0)
             .then(|| round2(self.traceability.with_story as f64 / self.traceability.merged as f64));
+        self.traceability.chains = self.chain_coverage();
 
         // `figures` sorted every sample vector, as the findings need.
         self.requested.sort_unstable();
@@ -422,7 +477,11 @@ impl DigestBuilder {
                 })
                 .collect(),
         };
-        let findings = findings::select(&evidence);
+        let chains = match &self.traceability.chains {
+            ChainCoverage::Computed(figures) => Some((figures, self.traceability.merged)),
+            ChainCoverage::NotComputed { .. } => None,
+        };
+        let findings = findings::select(&evidence, chains);
 
         let trend = match self.trend_start {
             Some(start) => self
@@ -459,7 +518,7 @@ impl DigestBuilder {
             reviewers,
             targets,
             longest_waiting: self.waiting.into_iter().map(|(_, w)| w).collect(),
-            traceability: self.traceability,
+            traceability: self.traceability.clone(),
             findings,
             trend,
         }

@@ -120,12 +120,79 @@ pub struct WaitingPr {
     pub on: Vec<Reviewer>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Traceability {
     pub merged: usize,
     pub with_story: usize,
     /// `with_story / merged`, `None` when nothing merged.
     pub share: Option<f64>,
+    /// How far the merged PRs' stories trace up the policy's levels, or why that was not computed.
+    pub chains: ChainCoverage,
+}
+
+impl Default for Traceability {
+    fn default() -> Self {
+        Traceability { merged: 0, with_story: 0, share: None, chains: ChainCoverage::not_computed(NOT_TRACED) }
+    }
+}
+
+/// Why the chains were not computed when nobody handed the builder any tracing.
+pub const NOT_TRACED: &str = "the merged PRs' stories were not traced in the trackers";
+
+/// The merged PRs' chains: computed from the trackers at digest time, or not, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChainCoverage {
+    /// Why there is no full-chain figure: a clause, without a full stop.
+    NotComputed {
+        reason: String,
+    },
+    Computed(ChainFigures),
+}
+
+impl ChainCoverage {
+    pub fn not_computed(reason: impl Into<String>) -> Self {
+        ChainCoverage::NotComputed { reason: reason.into() }
+    }
+}
+
+/// Counts of merged PRs in the window; a PR with a story key is in exactly one of `traced`,
+/// `broken`, `not_found` and `not_verified`. Shares are of all merged PRs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainFigures {
+    /// The policy's `linkage.chain.levels`, lowest first; a full chain reaches the last.
+    pub levels: Vec<String>,
+    pub traced: usize,
+    pub broken: usize,
+    /// Its key does not resolve: the tracker says there is no such item.
+    pub not_found: usize,
+    /// A tracker could not answer: never counted as traced.
+    pub not_verified: usize,
+    /// `traced / merged`, `None` when nothing merged.
+    pub traced_share: Option<f64>,
+}
+
+impl ChainFigures {
+    /// The level a full chain reaches.
+    pub fn top(&self) -> &str {
+        self.levels.last().map_or("the top level", String::as_str)
+    }
+}
+
+/// A PR merged in the window that names a story: what the CLI or the App traces at digest time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedStory {
+    pub repo: String,
+    pub pr: u64,
+    pub keys: Vec<String>,
+}
+
+/// What tracing the merged PRs' keys found, handed to the builder as data: the outcome per PR
+/// (by repository and number), or why there was no tracing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChainTracing {
+    NotComputed(String),
+    Traced { levels: Vec<String>, outcomes: Vec<((String, u64), crate::audit::Trace)> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

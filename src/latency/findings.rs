@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::digest::ChainFigures;
 use super::stats::{percentile, round2};
 use super::wording;
 use crate::policy::Tier;
@@ -84,7 +85,20 @@ pub enum FindingKind {
         overall_median_hours: f64,
         prs: usize,
     },
+    /// Under half of the merged PRs trace all the way to the policy's top level. It explains no
+    /// waiting, so it comes after the findings that do.
+    LowChainCoverage {
+        top: String,
+        traced: usize,
+        merged: usize,
+        share: f64,
+        not_verified: usize,
+        broken: usize,
+    },
 }
+
+/// Below this share of merged PRs with a full chain, the digest says so.
+const LOW_CHAIN_SHARE: f64 = 0.5;
 
 /// What the builder hands over: sorted samples in seconds and a few sums.
 pub(crate) struct Evidence<'a> {
@@ -119,7 +133,7 @@ pub(crate) struct TargetEvidence {
 }
 
 /// Every candidate that clears its threshold, the most waiting explained first, at most five.
-pub(crate) fn select(evidence: &Evidence<'_>) -> Vec<Finding> {
+pub(crate) fn select(evidence: &Evidence<'_>, chains: Option<(&ChainFigures, usize)>) -> Vec<Finding> {
     let mut found = Vec::new();
     let tier_gap = tier_gap(evidence);
     let gap_tier = match &tier_gap {
@@ -168,8 +182,31 @@ pub(crate) fn select(evidence: &Evidence<'_>) -> Vec<Finding> {
         .collect();
     // Stable: equal waits keep the order above, which puts review-side causes first.
     findings.sort_by(|a, b| b.explained_hours.total_cmp(&a.explained_hours));
-    findings.truncate(MAX_FINDINGS);
+    let coverage = chains.and_then(|(figures, merged)| low_chain_coverage(figures, merged));
+    findings.truncate(MAX_FINDINGS - usize::from(coverage.is_some()));
+    findings.extend(coverage.map(|kind| Finding {
+        headline: wording::headline(&kind),
+        suggestion: wording::suggestion(&kind),
+        explained_hours: 0.0,
+        kind,
+    }));
     findings
+}
+
+/// Under half of at least `MIN_SAMPLES` merged PRs trace to the top level.
+fn low_chain_coverage(figures: &ChainFigures, merged: usize) -> Option<FindingKind> {
+    let share = figures.traced_share?;
+    if merged < MIN_SAMPLES || share >= LOW_CHAIN_SHARE {
+        return None;
+    }
+    Some(FindingKind::LowChainCoverage {
+        top: figures.top().to_string(),
+        traced: figures.traced,
+        merged,
+        share,
+        not_verified: figures.not_verified,
+        broken: figures.broken,
+    })
 }
 
 struct Gap {

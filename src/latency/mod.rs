@@ -22,7 +22,10 @@ mod tests;
 pub use builder::DigestBuilder;
 pub use calendar::{BusinessCalendar, CalendarError, CalendarSpec, Clock, ClockMode};
 pub use config::{LatencyConfig, Window};
-pub use digest::{Digest, GroupFigures, ReviewerLoad, TargetFigures, Totals, Traceability, WaitingPr, WeekFigures};
+pub use digest::{
+    ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
+    Traceability, WaitingPr, WeekFigures,
+};
 pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
 pub use findings::{Finding, FindingKind};
 pub use stats::Spread;

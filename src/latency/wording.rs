@@ -48,6 +48,9 @@ pub fn headline(kind: &FindingKind) -> String {
             hours(*repo_median_hours),
             hours(*overall_median_hours)
         ),
+        FindingKind::LowChainCoverage { top, traced, merged, share, .. } => {
+            format!("only {traced} of {merged} merged PRs ({}) trace all the way up to {top}", percent(*share))
+        }
     }
 }
 
@@ -84,6 +87,12 @@ pub fn suggestion(kind: &FindingKind) -> String {
         }
         FindingKind::RepoGap { repo, .. } => {
             format!("check who reviews in {repo}: give it a reviewer pool or CODEOWNERS")
+        }
+        FindingKind::LowChainCoverage { not_verified, broken, .. } if not_verified > broken => format!(
+            "{not_verified} could not be verified: check the trackers' credentials and that they answer, then run flowgate audit"
+        ),
+        FindingKind::LowChainCoverage { top, .. } => {
+            format!("link stories to their epics and up to {top}; flowgate audit lists the broken chains")
         }
     }
 }

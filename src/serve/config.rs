@@ -33,6 +33,35 @@ pub const SETTINGS: [&str; 12] = [
 /// (`repo` is `FLOWGATE_DIGEST_REPO`).
 pub const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
 
+/// The trackers' settings: a `[trackers]` table in `flowgate.toml`, read as the gate reads the
+/// environment (`jira_token` is `FLOWGATE_JIRA_TOKEN`, which wins when both are set).
+pub const TRACKER_SETTINGS: [&str; 13] = [
+    "jira_url",
+    "jira_email",
+    "jira_token",
+    "linear_url",
+    "linear_token",
+    "shortcut_url",
+    "shortcut_token",
+    "azure_url",
+    "azure_token",
+    "github_issues_url",
+    "github_issues_token",
+    "tracker_timeout_ms",
+    "tracker_cache_secs",
+];
+
+/// The trackers' settings from the file and the environment, by their environment names. Holds
+/// tokens: its `Debug` shows only which settings are set.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TrackerSettings(pub std::collections::BTreeMap<String, String>);
+
+impl std::fmt::Debug for TrackerSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 
@@ -59,6 +88,8 @@ pub struct ServeConfig {
     pub retain: std::time::Duration,
     /// When and where the App posts the weekly digest; `None` when `[digest] repo` is not set.
     pub digest: Option<DigestSchedule>,
+    /// `[trackers]`, with the environment over it; secrets, never printed.
+    pub trackers: TrackerSettings,
     /// Where the settings came from, for `--check-config`.
     pub sources: Vec<String>,
 }
@@ -104,6 +135,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("listen", &self.listen)
             .field("workers", &self.workers)
             .field("digest", &self.digest)
+            .field("trackers", &self.trackers)
             .finish()
     }
 }
@@ -185,7 +217,15 @@ impl ServeConfig {
         let retain = std::time::Duration::from_secs(24 * 3600 * number("retain_days", 7, 4..=3650)?);
         let digest =
             digest_schedule(&|name| get(&format!("digest_{name}")).or_else(|| get(&format!("digest.{name}"))))?;
+        // The environment's FLOWGATE_JIRA_TOKEN reads as `jira_token`; the file's as `trackers.jira_token`.
+        let trackers = TrackerSettings(
+            TRACKER_SETTINGS
+                .iter()
+                .filter_map(|name| Some((env_name(name), get(name).or_else(|| get(&format!("trackers.{name}")))?)))
+                .collect(),
+        );
         Ok(ServeConfig {
+            trackers,
             digest,
             retain,
             lease,
@@ -293,8 +333,16 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         .build()
         .and_then(|c| c.try_deserialize())
         .map_err(|e| UserError::input(path, format!("not valid TOML: {e}")))?;
-    let mut unknown: Vec<String> =
-        table.keys().filter(|k| !SETTINGS.contains(&k.as_str()) && *k != "digest").cloned().collect();
+    let mut unknown: Vec<String> = table
+        .keys()
+        .filter(|k| !SETTINGS.contains(&k.as_str()) && *k != "digest" && *k != "trackers")
+        .cloned()
+        .collect();
+    if let Some(toml_value::Any::Value(serde_json::Value::Object(trackers))) = table.get("trackers") {
+        unknown.extend(
+            trackers.keys().filter(|k| !TRACKER_SETTINGS.contains(&k.as_str())).map(|k| format!("trackers.{k}")),
+        );
+    }
     if let Some(toml_value::Any::Value(serde_json::Value::Object(digest))) = table.get("digest") {
         unknown.extend(digest.keys().filter(|k| !DIGEST_SETTINGS.contains(&k.as_str())).map(|k| format!("digest.{k}")));
     }
@@ -303,9 +351,10 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         Some(key) => Err(UserError::input(
             path,
             format!(
-                "unknown setting `{key}`; the settings are {}, and in [digest]: {}",
+                "unknown setting `{key}`; the settings are {}, in [digest]: {}, and in [trackers]: {}",
                 SETTINGS.join(", "),
-                DIGEST_SETTINGS.join(", ")
+                DIGEST_SETTINGS.join(", "),
+                TRACKER_SETTINGS.join(", ")
             ),
         )),
         None => Ok(()),
@@ -379,6 +428,38 @@ mod tests {
         std::fs::write(&file, "app_idd = 7\n").unwrap();
         let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
         assert!(e.contains("unknown setting `app_idd`"), "{e}");
+    }
+
+    #[test]
+    fn tracker_credentials_come_from_the_file_under_the_environment_and_are_never_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\n\n[trackers]\n\
+                 jira_url = \"https://acme.atlassian.net\"\njira_email = \"bot@acme.example\"\n\
+                 jira_token = \"file-jira-secret\"\nlinear_token = \"file-linear-secret\"\n",
+                key_path()
+            ),
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_LINEAR_TOKEN", "env-linear-secret")])).unwrap();
+        let get = |name: &str| c.trackers.0.get(name).map(String::as_str);
+        assert_eq!(get("FLOWGATE_JIRA_URL"), Some("https://acme.atlassian.net"));
+        assert_eq!(get("FLOWGATE_JIRA_TOKEN"), Some("file-jira-secret"));
+        assert_eq!(get("FLOWGATE_LINEAR_TOKEN"), Some("env-linear-secret"), "the environment wins");
+        assert_eq!(get("FLOWGATE_SHORTCUT_TOKEN"), None);
+        let shown = format!("{c:?}");
+        assert!(shown.contains("FLOWGATE_JIRA_TOKEN") && !shown.contains("-secret"), "{shown}");
+        // The settings make a Jira client, as the environment would.
+        let lookup = |name: &str| c.trackers.0.get(name).cloned();
+        let trackers = crate::trackers::config::Trackers::from_vars("https://api.github.com", None, &lookup).unwrap();
+        assert!(trackers.jira.is_some() && trackers.linear.is_some() && trackers.shortcut.is_none());
+
+        std::fs::write(&file, "[trackers]\njira_tokn = \"x\"\n").unwrap();
+        let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
+        assert!(e.contains("unknown setting `trackers.jira_tokn`") && !e.contains("\"x\""), "{e}");
     }
 
     #[test]

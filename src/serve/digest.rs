@@ -79,6 +79,8 @@ pub enum Posted {
 /// The digest's settings, and why the policy could not be read when it could not.
 struct Settings {
     config: LatencyConfig,
+    /// The policy the settings came from, whose `linkage.chain` the chain coverage traces to.
+    policy: crate::policy::Policy,
     /// Set when the policy did not load: the bundled default policy's settings were used, and
     /// the digest says so.
     unread: Option<String>,
@@ -109,33 +111,49 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
         crate::latency::settings::config(policy, &overrides, ClockMode::Business)
             .map_err(|e| UserError::Usage(e.to_string()))
     };
-    let bundled = || load_bundled("default").and_then(|policy| build(&policy));
+    let bundled = || {
+        let policy = load_bundled("default")?;
+        Ok::<_, UserError>((build(&policy)?, policy))
+    };
     let Some(schedule) = schedule else {
-        return Ok(Settings { config: bundled()?, unread: None });
+        let (config, policy) = bundled()?;
+        return Ok(Settings { config, policy, unread: None });
     };
     let read = async {
         let (_, gh) = app.client(None, &schedule.repo).await?;
         let branch = gh.default_branch(&schedule.repo).await?;
         let chosen = crate::gate::remote::policy_on_base(&gh, &schedule.repo, &branch).await?;
-        build(&chosen.policy)
+        Ok::<_, UserError>((build(&chosen.policy)?, chosen.policy))
     };
     match read.await {
-        Ok(config) => Ok(Settings { config, unread: None }),
+        Ok((config, policy)) => Ok(Settings { config, policy, unread: None }),
         Err(e) => {
             let why = format!("{POLICY_PATH} of {}: {e}", schedule.repo);
             eprintln!(
                 "flowgate: the digest cannot read the policy's latency settings ({why}); it uses the bundled default policy's and says so in the digest"
             );
-            Ok(Settings { config: bundled()?, unread: Some(why) })
+            let (config, policy) = bundled()?;
+            Ok(Settings { config, policy, unread: Some(why) })
         }
     }
 }
 
-/// The digest of `window` from the store's review events.
+/// The digest of `window` from the store's review events, with the merged PRs' stories traced
+/// through the gate's shared tracker clients when the policy has a `linkage.chain`.
 async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<Utc>) -> Result<Digest, UserError> {
-    super::record::digest(&app.store, settings.config.clone(), window, now, None)
+    let mut builder = super::record::digest_builder(&app.store, settings.config.clone(), window, now, None)
         .await
-        .map_err(super::record::store_error)
+        .map_err(super::record::store_error)?;
+    // As for the gate's evaluations: GitHub Issues at the App's API, with no token of its own
+    // unless FLOWGATE_GITHUB_ISSUES_TOKEN gives one.
+    let trackers = match settings.policy.linkage.chain {
+        Some(_) => crate::gate::chains::shared_trackers(&app.config.github_api_url, None).map_err(|e| e.to_string()),
+        None => Err(String::new()),
+    };
+    let trackers = trackers.as_deref().map_err(Clone::clone);
+    let tracing = crate::audit::digest::trace(&settings.policy, trackers, builder.merged_stories()).await;
+    builder.chain_tracing(tracing);
+    Ok(builder.finish())
 }
 
 /// The digest of the seven days before `now` as the HTML page of `GET /digest`, saying so when

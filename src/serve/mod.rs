@@ -48,6 +48,7 @@ pub struct App {
 
 impl App {
     pub fn new(config: ServeConfig, store: Store) -> App {
+        crate::trackers::config::use_file_settings(config.trackers.0.clone());
         App {
             config,
             store,

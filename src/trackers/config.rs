@@ -2,6 +2,7 @@
 //! of a PR's keys with them.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::azure::AzureBoards;
@@ -19,6 +20,17 @@ pub const MAX_KEYS: usize = 5;
 /// The longest the walk from one key may take, whatever each request's own timeout: twelve items
 /// of a slow tracker must not hold a gate run for minutes.
 pub const CHAIN_BUDGET: Duration = Duration::from_secs(20);
+
+/// The tracker settings of `flowgate serve`'s configuration file (`[trackers]`), by their
+/// environment names (`FLOWGATE_JIRA_TOKEN`). Process-wide, set once when the App starts, because
+/// the gate builds its tracker clients where the App's configuration is not at hand.
+static FILE_SETTINGS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+
+/// Makes the configuration file's tracker settings available to [`Trackers::from_env`], under the
+/// environment (which wins). Only the first call in a process counts.
+pub fn use_file_settings(settings: BTreeMap<String, String>) {
+    let _ = FILE_SETTINGS.set(settings);
+}
 
 /// The tracker connections available to a gate run.
 #[derive(Default)]
@@ -42,8 +54,22 @@ impl Trackers {
     /// (at `FLOWGATE_SHORTCUT_URL`); Azure Boards with `FLOWGATE_AZURE_URL` (the organisation) and
     /// `FLOWGATE_AZURE_TOKEN`. `FLOWGATE_TRACKER_TIMEOUT_MS` and `FLOWGATE_TRACKER_CACHE_SECS` tune
     /// every tracker.
+    /// Each variable may also come from `flowgate serve`'s configuration file ([`use_file_settings`]);
+    /// the environment wins.
     pub fn from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, String> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let var = |name: &str| {
+            std::env::var(name).ok().or_else(|| FILE_SETTINGS.get().and_then(|file| file.get(name).cloned()))
+        };
+        Trackers::from_vars(github_api_url, github_token, &var)
+    }
+
+    /// As [`Self::from_env`], with each variable read by `lookup` (by its environment name).
+    pub fn from_vars(
+        github_api_url: &str,
+        github_token: Option<&str>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Trackers, String> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut settings = HttpSettings::default();
         if let Some(ms) = var("FLOWGATE_TRACKER_TIMEOUT_MS") {
             let ms: u64 = ms

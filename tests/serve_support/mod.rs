@@ -91,6 +91,7 @@ fn fastrand_suffix() -> u64 {
 
 pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
     ServeConfig {
+        trackers: Default::default(),
         app_id: APP_ID,
         app_key: app_key(),
         webhook_secrets: vec![WebhookSecret::new(SECRET).expect("secret")],

@@ -47,7 +47,12 @@ pub fn render(digest: &Digest) -> String {
         reviewers(&mut body, digest, unit);
         targets(&mut body, digest);
         longest(&mut body, digest);
-        section(&mut body, w::TRACEABILITY, &format!("<p>{}</p>", escape(&w::traceability(&digest.traceability))));
+        let traceability = format!(
+            "<p>{}</p>\n<p>{}</p>",
+            escape(&w::traceability(&digest.traceability)),
+            escape(&w::chain_coverage(&digest.traceability))
+        );
+        section(&mut body, w::TRACEABILITY, &traceability);
         trend(&mut body, digest, unit);
     }
     body.push_str(&format!("<footer>{}</footer>\n", escape(&w::clock_note(digest))));
@@ -126,6 +131,7 @@ fn finding_kind(finding: &crate::latency::findings::Finding) -> &'static str {
         K::SlowMerge { .. } => "slow_merge",
         K::ReviewConcentration { .. } => "review_concentration",
         K::RepoGap { .. } => "repo_gap",
+        K::LowChainCoverage { .. } => "low_chain_coverage",
     }
 }
 
@@ -140,6 +146,9 @@ fn key_figures(out: &mut String, digest: &Digest, unit: &str) {
     ];
     if let Some(share) = digest.traceability.share {
         figures.push((percent(share), "of merged PRs link to a story".to_string()));
+    }
+    if let Some((share, label)) = w::chain_figure(&digest.traceability) {
+        figures.push((percent(share), format!("of merged PRs have a {label}")));
     }
     let cards: String = figures
         .iter()

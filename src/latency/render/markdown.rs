@@ -32,6 +32,7 @@ pub fn render(digest: &Digest) -> String {
     longest(&mut out, digest);
     heading(&mut out, w::TRACEABILITY);
     out.push_str(&format!("{}\n\n", w::traceability(&digest.traceability)));
+    out.push_str(&format!("{}\n\n", text(&w::chain_coverage(&digest.traceability))));
     trend(&mut out, digest, unit);
     out.push_str(&format!("---\n_{}_\n", w::clock_note(digest)));
     out

@@ -78,6 +78,11 @@ fn key_figures(digest: &Digest) -> Vec<Value> {
     if let Some(share) = digest.traceability.share {
         fields.push(("Linked to a story".to_string(), percent(share)));
     }
+    match w::chain_figure(&digest.traceability) {
+        Some((share, label)) => fields.push((w::sentence(&label).trim_end_matches('.').to_string(), percent(share))),
+        None if digest.traceability.merged > 0 => fields.push(("Full chain".to_string(), "not computed".to_string())),
+        None => {}
+    }
     fields
         .into_iter()
         .take(MAX_FIELDS)

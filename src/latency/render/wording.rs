@@ -2,7 +2,7 @@
 //! empty-week line. The findings' own sentences live in `latency::wording`.
 
 use crate::latency::calendar::ClockMode;
-use crate::latency::digest::{Digest, Totals, Traceability, WaitingPr};
+use crate::latency::digest::{ChainCoverage, Digest, Totals, Traceability, WaitingPr};
 use crate::latency::event::Reviewer;
 use crate::latency::wording::{UNTIERED, percent};
 
@@ -77,6 +77,37 @@ pub fn traceability(trace: &Traceability) -> String {
             percent(share)
         ),
         None => "Nothing was merged in this window, so there is no traceability share.".to_string(),
+    }
+}
+
+/// How far the merged PRs trace up the policy's levels, or why that was not computed.
+pub fn chain_coverage(trace: &Traceability) -> String {
+    match &trace.chains {
+        ChainCoverage::NotComputed { reason } => {
+            format!("The share with a full chain was not computed: {}.", reason.trim_end_matches('.'))
+        }
+        ChainCoverage::Computed(c) => match c.traced_share {
+            Some(share) => format!(
+                "{} of {} merged {} ({}) trace all the way up to {}; {} broken, {} with a key that does not resolve, {} not verified (a tracker did not answer).",
+                c.traced,
+                trace.merged,
+                plural(trace.merged, "PR", "PRs"),
+                percent(share),
+                c.top(),
+                c.broken,
+                c.not_found,
+                c.not_verified
+            ),
+            None => "Nothing was merged in this window, so no chain was traced.".to_string(),
+        },
+    }
+}
+
+/// The full-chain share for the key figures, and its label; `None` when not computed.
+pub fn chain_figure(trace: &Traceability) -> Option<(f64, String)> {
+    match &trace.chains {
+        ChainCoverage::Computed(c) => c.traced_share.map(|share| (share, format!("full chain to {}", c.top()))),
+        ChainCoverage::NotComputed { .. } => None,
     }
 }
 

@@ -290,3 +290,83 @@ fn events_are_stored_as_flat_json_with_snake_case_kinds() {
     assert!(merged.context.ai_touched());
     let _ = Turn::Nobody;
 }
+
+#[test]
+fn the_full_chain_share_counts_the_outcomes_handed_in_and_never_traces_a_pr_nobody_looked_up() {
+    use crate::audit::Trace;
+    use crate::latency::{ChainCoverage, ChainFigures, ChainTracing, MergedStory};
+    let mut builder =
+        DigestBuilder::new(config(), window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
+    for pr in week() {
+        builder.add_pr(&pr.events);
+    }
+    let stories: Vec<(String, u64, Vec<String>)> = builder
+        .merged_stories()
+        .iter()
+        .map(|MergedStory { repo, pr, keys }| (repo.clone(), *pr, keys.clone()))
+        .collect();
+    let stories: Vec<(&str, u64, Vec<&str>)> =
+        stories.iter().map(|(r, n, k)| (r.as_str(), *n, k.iter().map(String::as_str).collect())).collect();
+    assert_eq!(
+        stories,
+        [
+            ("acme/shop", 1, vec!["SHOP-1"]),
+            ("acme/shop", 2, vec!["SHOP-2"]),
+            ("acme/api", 4, vec!["API-4"]),
+            ("acme/api", 6, vec!["API-6"])
+        ]
+    );
+    let traced = Trace::Traced { key: "SHOP-1".into(), okr: "OKR-1".into() };
+    let broken = Trace::Broken {
+        key: "SHOP-2".into(),
+        at: Some("EPIC-2".into()),
+        missing: Some("prd".into()),
+        reason: "no PRD".into(),
+    };
+    let unseen = Trace::NotVerified { key: "API-4".into(), reason: "Jira is down".into() };
+    builder.chain_tracing(ChainTracing::Traced {
+        levels: ["story", "epic", "prd", "okr"].map(String::from).to_vec(),
+        // #6 is not handed in: nobody looked it up.
+        outcomes: vec![
+            (("acme/shop".into(), 1), traced),
+            (("acme/shop".into(), 2), broken),
+            (("acme/api".into(), 4), unseen),
+        ],
+    });
+    let d = builder.finish();
+    assert_eq!(
+        d.traceability.chains,
+        ChainCoverage::Computed(ChainFigures {
+            levels: ["story", "epic", "prd", "okr"].map(String::from).to_vec(),
+            traced: 1,
+            broken: 1,
+            not_found: 0,
+            not_verified: 2,
+            traced_share: Some(0.2),
+        })
+    );
+    // Low coverage is a finding, after the ones that explain waiting, within the five.
+    assert_eq!(d.findings.len(), 5);
+    let last = d.findings.last().expect("a finding");
+    assert_eq!(last.headline, "only 1 of 5 merged PRs (20%) trace all the way up to okr");
+    assert_eq!(
+        last.suggestion,
+        "2 could not be verified: check the trackers' credentials and that they answer, then run flowgate audit"
+    );
+    assert_eq!(d.findings[0].headline, "61% of the waiting was on authors (172 h on authors, 112 h on reviewers)");
+}
+
+#[test]
+fn without_tracing_the_digest_says_the_full_chain_share_was_not_computed() {
+    use crate::latency::{ChainCoverage, ChainTracing};
+    let d = digest_of(config(), &week());
+    assert!(matches!(&d.traceability.chains, ChainCoverage::NotComputed { reason } if reason.contains("not traced")));
+    assert!(d.findings.iter().all(|f| !matches!(f.kind, FindingKind::LowChainCoverage { .. })));
+    let mut builder =
+        DigestBuilder::new(config(), window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
+    builder.chain_tracing(ChainTracing::NotComputed("the policy has no linkage.chain".into()));
+    let d = builder.finish();
+    assert_eq!(d.traceability.chains, ChainCoverage::not_computed("the policy has no linkage.chain"));
+    let text = crate::latency::render::wording::chain_coverage(&d.traceability);
+    assert_eq!(text, "The share with a full chain was not computed: the policy has no linkage.chain.");
+}

@@ -127,6 +127,12 @@ pub fn extract(text: &str, source: Source, trackers: &TrackerSet, repo: Option<&
     scan.finish()
 }
 
+/// The tracker of a key already found and normalised (as stored with a PR's review events), read
+/// again with the policy's trackers; `None` when they enable no tracker that writes it so.
+pub fn tracker_of(key: &str, trackers: &TrackerSet, repo: Option<&str>) -> Option<Tracker> {
+    extract(key, Source::Title, trackers, repo).into_iter().find(|r| r.key == key).map(|r| r.tracker)
+}
+
 struct Scan<'a> {
     text: &'a str,
     source: Source,
@@ -624,5 +630,19 @@ mod tests {
             assert_eq!(body(cut, "jira linear shortcut azure github"), "");
         }
         assert_eq!(body("🙂#1", "github"), "github:#1");
+    }
+
+    #[test]
+    fn a_stored_key_is_read_back_to_its_tracker_by_the_policys_trackers() {
+        let t = ts("jira=ABC linear=ENG shortcut azure github");
+        let of = |key: &str| tracker_of(key, &t, Some("acme/shop"));
+        assert_eq!(of("ABC-7"), Some(Tracker::Jira));
+        assert_eq!(of("ENG-42"), Some(Tracker::Linear));
+        assert_eq!(of("sc-12"), Some(Tracker::Shortcut));
+        assert_eq!(of("AB#9"), Some(Tracker::Azure));
+        assert_eq!(of("acme/shop#100"), Some(Tracker::Github));
+        assert_eq!(of("other/repo#3"), Some(Tracker::Github));
+        assert_eq!(of("OPS-1"), None, "no enabled tracker writes OPS keys");
+        assert_eq!(tracker_of("acme/shop#100", &ts("jira"), Some("acme/shop")), None, "GitHub is off");
     }
 }
