@@ -88,11 +88,12 @@ pub fn chain_coverage(trace: &Traceability) -> String {
         }
         ChainCoverage::Computed(c) => match c.traced_share {
             Some(share) => format!(
-                "{} of {} merged {} ({}) trace all the way up to {}; {} broken, {} with a key that does not resolve, {} not verified (a tracker did not answer).",
+                "{} of {} merged {} ({}) {} all the way up to {}; {} broken, {} with a key that does not resolve, {} not verified (a tracker did not answer).",
                 c.traced,
                 trace.merged,
                 plural(trace.merged, "PR", "PRs"),
                 percent(share),
+                plural(trace.merged, "traces", "trace"),
                 c.top(),
                 c.broken,
                 c.not_found,
