@@ -317,7 +317,7 @@ async fn the_apps_digest_traces_stories_and_fails_closed() {
     };
     let body = body_of(number);
     assert!(
-        body.contains("0 of 1 merged PR (0%) trace all the way up to okr; 0 broken, 0 with a key that does not resolve, 1 not verified"),
+        body.contains("0 of 1 merged PR (0%) traces all the way up to okr; 0 broken, 0 with a key that does not resolve, 1 not verified"),
         "{body}"
     );
     assert!(fake.with(|s| s.log.iter().any(|l| l.url.contains("/issues/100"))), "the story was looked up");
