@@ -1,7 +1,8 @@
 //! The PostgreSQL backend, for replicas sharing one queue. A key's lease is a row in `leases`;
 //! whoever holds that row's lock may change the key's deliveries, and every transaction takes the
-//! lease row before any delivery row, so transactions never deadlock. Claims lock it with
-//! `FOR UPDATE SKIP LOCKED`, so claimers never wait on each other either.
+//! lease row before any delivery row, so transactions never deadlock; batch inserts go in id
+//! order for the same reason. Claims lock it with `FOR UPDATE SKIP LOCKED`, so claimers never
+//! wait on each other either.
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -82,7 +83,12 @@ impl Postgres {
     pub(super) async fn insert_batch(&self, batch: &[(&NewDelivery, String)]) -> Result<Vec<Insert>, StoreError> {
         // One row per id: the statement below may not insert a body twice.
         let mut seen = HashSet::new();
-        let fresh: Vec<&(&NewDelivery, String)> = batch.iter().filter(|(d, _)| seen.insert(d.id.as_str())).collect();
+        let mut fresh: Vec<&(&NewDelivery, String)> =
+            batch.iter().filter(|(d, _)| seen.insert(d.id.as_str())).collect();
+        // In id order: two committers storing the same ids (a redelivery racing its original)
+        // then wait on each other's uncommitted rows in one order, never in a cycle, which
+        // PostgreSQL would break by failing one batch with "deadlock detected".
+        fresh.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
         let column = |f: fn(&NewDelivery) -> Option<String>| fresh.iter().map(|(d, _)| f(d)).collect::<Vec<_>>();
         let stored: Vec<String> = sqlx::query_scalar(
             "WITH stored AS (
@@ -435,6 +441,9 @@ impl Postgres {
 impl Postgres {
     /// One statement for the batch: one round trip and one WAL flush.
     pub(super) async fn record_events(&self, rows: &[EventRow]) -> Result<u64, StoreError> {
+        // In id order, so that replicas recording the same events never wait on each other in a cycle.
+        let mut rows: Vec<&EventRow> = rows.iter().collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
         let done = sqlx::query(
             "INSERT INTO review_events (id, repo, pr, at_ms, event)
              SELECT id, repo, pr, at_ms, event::jsonb
