@@ -446,6 +446,43 @@ async fn a_red_pr_is_traced_through_sub_issues_to_an_okr_and_a_second_evaluation
     assert!(!requests(&fake).iter().any(|r| r.contains("/issues/")), "{:?}", requests(&fake));
 }
 
+/// An App installation reads the story chain with its own installation token: the fake GitHub
+/// answers nothing without it, as GitHub does for a private repository's issues.
+#[tokio::test]
+async fn an_app_traces_sub_issues_with_its_installation_token() {
+    let fake = example_repo().await;
+    let base = fake.uri();
+    fake.with(|s| {
+        s.app = Some(AppAuth { installation_id: 77, ..AppAuth::default() });
+        let key = ("main".to_string(), ".github/flowgate.yml".to_string());
+        let policy = s.contents[&key].replacen("linkage:\n", "linkage:\n  chain: { require: { red: okr } }\n", 1);
+        s.contents.insert(key, policy);
+        s.pr(42).pull["title"] = json!("Rate-limit failed logins (#12)");
+        s.issues.insert(12, (work_item(&base, 12, "Lock out brute force", Some("Story"), &[]), Some(7)));
+        s.issues.insert(7, (work_item(&base, 7, "Account security", Some("Epic"), &[]), Some(3)));
+        s.issues.insert(3, (work_item(&base, 3, "Login hardening PRD", None, &["prd"]), Some(1)));
+        s.issues.insert(1, (work_item(&base, 1, "Zero account takeovers", None, &["level:okr"]), None));
+    });
+    let pem =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem"))
+            .expect("key");
+    let app = AppKey::from_pem(12345, &pem).expect("key parses");
+    let gh = GitHub::new(&fake.uri(), Credentials::Installation { app, installation_id: 77 }).expect("client");
+    let gated = gate(&gh, 42).await;
+    let chain = gated.verdict.linkage.chain.as_ref().expect("a red PR is traced");
+    assert_eq!(
+        chain.links.iter().map(|l| l.key.as_str()).collect::<Vec<_>>(),
+        vec!["acme/shop#12", "acme/shop#7", "acme/shop#3", "acme/shop#1"],
+        "{:?}",
+        gated.verdict.linkage
+    );
+    assert_eq!(gated.verdict.linkage.state, flowgate::policy::verdict::LinkageState::Pass);
+    let issue_reads: Vec<u16> =
+        fake.with(|s| s.log.iter().filter(|l| l.url.contains("/issues/12")).map(|l| l.status).collect());
+    assert!(!issue_reads.is_empty() && issue_reads.iter().all(|s| *s == 200 || *s == 404), "{issue_reads:?}");
+    assert_eq!(gated.tracker_usage.map(|u| u.requests), Some(8), "an issue and its parent for each of four items");
+}
+
 /// The labels a test PR carries, with the example's Claude Code commit on it.
 fn with_labels(fake: &FakeGitHub, labels: &[&str]) {
     fake.with(|s| s.pr(42).pull["labels"] = labels.iter().map(|l| json!({ "name": l })).collect());

@@ -10,14 +10,27 @@ use crate::policy::evaluate::evaluate;
 use crate::policy::linkage::keys_to_trace;
 use crate::policy::verdict::Verdict;
 use crate::trackers::config::Trackers;
+use crate::trackers::github::GitHubIssues;
 
 /// Looks up the chains `verdict` needs and returns the verdict judged with them; the same
 /// verdict when the tier needs no chain. Tracker failures become part of the verdict (pending or
 /// fail, as the policy says), never an error here.
 pub async fn trace(facts: &mut PrFacts, policy: &Policy, verdict: Verdict, trackers: &Trackers) -> Verdict {
+    trace_using(facts, policy, verdict, trackers, None).await
+}
+
+/// As [`trace`], with `github` reading GitHub Issues (an App installation's client) in place of
+/// the shared one.
+pub async fn trace_using(
+    facts: &mut PrFacts,
+    policy: &Policy,
+    verdict: Verdict,
+    trackers: &Trackers,
+    github: Option<&GitHubIssues>,
+) -> Verdict {
     let keys = keys_to_trace(&policy.linkage, &verdict.linkage, verdict.tier);
     let Some(rules) = policy.linkage.chain.as_ref().filter(|_| !keys.is_empty()) else { return verdict };
-    facts.chains = trackers.chains(&keys, &rules.levels).await;
+    facts.chains = trackers.chains_using(&keys, &rules.levels, github).await;
     let reviewers = verdict.reviewers.clone();
     let mut judged = evaluate(facts, policy);
     judged.reviewers = reviewers;

@@ -94,13 +94,24 @@ pub async fn gate(
             _ => None,
         };
         let trackers = super::chains::shared_trackers(gh.api_url(), token.as_deref())?;
+        // An App reads GitHub Issues as its installation, which sees the installation's private
+        // repositories; the shared client has no token of its own then.
+        let installation_issues = match gh.installation_token().await? {
+            Some(token) => {
+                trackers.github_with_token(&token).map_err(|e| UserError::Usage(format!("trackers: {e}")))?
+            }
+            None => None,
+        };
         let before = trackers.usage();
-        verdict = super::chains::trace(&mut facts, &chosen.policy, verdict, &trackers).await;
+        verdict =
+            super::chains::trace_using(&mut facts, &chosen.policy, verdict, &trackers, installation_issues.as_ref())
+                .await;
         let after = trackers.usage();
+        let own = installation_issues.as_ref().map(crate::trackers::Tracker::usage).unwrap_or_default();
         tracker_usage = Some(crate::trackers::http::HttpUsage {
-            requests: after.requests - before.requests,
-            cache_hits: after.cache_hits - before.cache_hits,
-            not_modified: after.not_modified - before.not_modified,
+            requests: after.requests - before.requests + own.requests,
+            cache_hits: after.cache_hits - before.cache_hits + own.cache_hits,
+            not_modified: after.not_modified - before.not_modified + own.not_modified,
         });
     }
     let mut assignment = None;

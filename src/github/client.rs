@@ -304,6 +304,15 @@ impl GitHub {
         Ok(Answer { status, headers, body })
     }
 
+    /// The installation token when this client acts for an App installation (renewed as for
+    /// its own requests), so that another client can read what the installation can read.
+    pub async fn installation_token(&self) -> Result<Option<String>, UserError> {
+        match self.credentials {
+            Credentials::Installation { .. } => self.bearer().await,
+            _ => Ok(None),
+        }
+    }
+
     /// The bearer token for an ordinary request: the token, or a cached installation token
     /// renewed five minutes before it expires.
     async fn bearer(&self) -> Result<Option<String>, UserError> {

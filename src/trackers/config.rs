@@ -44,6 +44,11 @@ pub struct Trackers {
     pub azure: Option<AzureBoards>,
     /// Replaces [`CHAIN_BUDGET`] (tests).
     pub chain_budget: Option<Duration>,
+    /// Where GitHub Issues is read, whether a token was given for it, and the clients' settings:
+    /// for [`Self::github_with_token`].
+    pub github_url: String,
+    pub github_token_given: bool,
+    pub settings: HttpSettings,
 }
 
 impl Trackers {
@@ -86,7 +91,13 @@ impl Trackers {
         let github_token = var("FLOWGATE_GITHUB_ISSUES_TOKEN").or_else(|| github_token.map(String::from));
         let github = GitHubIssues::new(&github_url, github_token.as_deref(), settings)
             .map_err(|e| format!("GitHub Issues: {e}"))?;
-        let mut trackers = Trackers { github: Some(github), ..Trackers::default() };
+        let mut trackers = Trackers {
+            github: Some(github),
+            github_token_given: github_token.is_some(),
+            github_url,
+            settings,
+            ..Trackers::default()
+        };
         match (var("FLOWGATE_JIRA_URL"), var("FLOWGATE_JIRA_EMAIL"), var("FLOWGATE_JIRA_TOKEN")) {
             (Some(url), Some(email), Some(token)) => {
                 trackers.jira = Some(Jira::new(&url, &email, &token, settings).map_err(|e| format!("Jira: {e}"))?);
@@ -118,10 +129,34 @@ impl Trackers {
     /// The chain from each key, looked up in its tracker; a key whose tracker is not configured
     /// or not supported gets a chain that ends in that error.
     pub async fn chains(&self, keys: &[(KeyTracker, String)], levels: &Levels) -> BTreeMap<String, Chain> {
+        self.chains_using(keys, levels, None).await
+    }
+
+    /// A GitHub Issues client reading with `token` (an App installation's), when no token was
+    /// configured for GitHub Issues itself: the configured one wins, as it may reach further. Its
+    /// cache is its own, so one installation never reads answers fetched for another.
+    pub fn github_with_token(&self, token: &str) -> Result<Option<GitHubIssues>, String> {
+        if self.github_token_given || self.github.is_none() {
+            return Ok(None);
+        }
+        GitHubIssues::new(&self.github_url, Some(token), self.settings).map(Some)
+    }
+
+    /// As [`Self::chains`], with `github` reading GitHub Issues in place of the shared client.
+    pub async fn chains_using(
+        &self,
+        keys: &[(KeyTracker, String)],
+        levels: &Levels,
+        github: Option<&GitHubIssues>,
+    ) -> BTreeMap<String, Chain> {
         let mut chains = BTreeMap::new();
         let budget = self.chain_budget.unwrap_or(CHAIN_BUDGET);
         for (tracker, key) in keys.iter().take(MAX_KEYS) {
-            let chain = match self.tracker(*tracker) {
+            let chosen = match (tracker, github) {
+                (KeyTracker::Github, Some(github)) => Ok(github as &dyn Tracker),
+                _ => self.tracker(*tracker),
+            };
+            let chain = match chosen {
                 Ok(t) => match tokio::time::timeout(budget, chain::walk(t, key, levels)).await {
                     Ok(chain) => chain,
                     Err(_) => {
