@@ -146,20 +146,7 @@ pub(crate) fn columns(chart: &Chart<'_>, rows: &[Row]) -> String {
             escape(&clip(&row.label, 16))
         ));
     }
-    body.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#868e96\"/>\
-         <line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{:.1}\" stroke=\"#868e96\"/>",
-        top + plot_h,
-        left + plot_w,
-        top + plot_h,
-        top + plot_h
-    ));
-    body.push_str(&axis_labels(
-        chart.category_axis,
-        chart.value_axis,
-        (left + plot_w / 2.0, top + plot_h + 40.0),
-        (16.0, top + plot_h / 2.0),
-    ));
+    body.push_str(&vertical_axes(chart, left, top, plot_w, plot_h));
     frame(chart, width, height, &describe(chart, rows), &body)
 }
 
@@ -232,20 +219,7 @@ pub(crate) fn lines(chart: &Chart<'_>, labels: &[String], series: &[Vec<Option<f
             ));
         }
     }
-    body.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#868e96\"/>\
-         <line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{:.1}\" stroke=\"#868e96\"/>",
-        top + plot_h,
-        left + plot_w,
-        top + plot_h,
-        top + plot_h
-    ));
-    body.push_str(&axis_labels(
-        chart.category_axis,
-        chart.value_axis,
-        (left + plot_w / 2.0, top + plot_h + 40.0),
-        (16.0, top + plot_h / 2.0),
-    ));
+    body.push_str(&vertical_axes(chart, left, top, plot_w, plot_h));
     body.push_str(&legend(chart, top + plot_h + 60.0, left));
     let mut description = String::new();
     for (s, values) in series.iter().enumerate() {
@@ -331,6 +305,26 @@ fn frame(chart: &Chart<'_>, width: f64, height: f64, description: &str, body: &s
 }
 
 /// Axis titles: `bottom` under the plot at `(hx, hy)`, `side` turned up the left at `(vx, vy)`.
+/// The axes of a chart whose categories run along the bottom and values up the side (columns,
+/// lines): the bottom and side lines, then their labels.
+fn vertical_axes(chart: &Chart<'_>, left: f64, top: f64, plot_w: f64, plot_h: f64) -> String {
+    let lines = format!(
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#868e96\"/>\
+         <line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{:.1}\" stroke=\"#868e96\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h,
+        top + plot_h
+    );
+    lines
+        + &axis_labels(
+            chart.category_axis,
+            chart.value_axis,
+            (left + plot_w / 2.0, top + plot_h + 40.0),
+            (16.0, top + plot_h / 2.0),
+        )
+}
+
 fn axis_labels(bottom: &str, side: &str, (hx, hy): (f64, f64), (vx, vy): (f64, f64)) -> String {
     format!(
         "<text class=\"axis-label\" x=\"{hx:.1}\" y=\"{hy:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#495057\">{}</text>\
