@@ -159,19 +159,30 @@ async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<U
 /// The digest of the seven days before `now` as the HTML page of `GET /digest`, saying so when
 /// the policy could not be read; `None` while no review event is stored at all.
 pub async fn latest_page(app: &App, now: DateTime<Utc>) -> Result<Option<String>, UserError> {
+    // Held while computing, so concurrent requests wait for one digest instead of each making one.
+    let mut cached = app.digest_page.lock().await;
+    if let Some((_, page)) = cached.as_ref().filter(|(at, _)| at.elapsed() < PAGE_REUSE) {
+        return Ok(Some(page.clone()));
+    }
     if app.store.newest_event_at().await.map_err(super::record::store_error)?.is_none() {
         return Ok(None);
     }
     let settings = settings(app, app.config.digest.as_ref()).await?;
     let digest = compute(app, &settings, Window::new(now - TimeDelta::days(7), now), now).await?;
     let page = render::render(Format::Html, &digest);
-    Ok(Some(match settings.notice() {
+    let page = match settings.notice() {
         Some(notice) => {
             page.replacen("<main>\n", &format!("<main>\n<p class=\"warning\">{}</p>\n", html_escape(&notice)), 1)
         }
         None => page,
-    }))
+    };
+    *cached = Some((std::time::Instant::now(), page.clone()));
+    Ok(Some(page))
 }
+
+/// How long a computed `/digest` page is served again: the digest covers seven days, so a minute
+/// changes little, and each computation reads a week of events and asks GitHub for the policy.
+const PAGE_REUSE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The Markdown, the notice first when there is one.
 fn markdown(digest: &Digest, notice: Option<&str>) -> String {

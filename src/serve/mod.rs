@@ -44,6 +44,9 @@ pub struct App {
     installations: Mutex<HashMap<String, i64>>,
     /// Workers running; `/readyz` is not ready without them.
     pub workers_running: std::sync::atomic::AtomicUsize,
+    /// The `/digest` page last computed, and when: reused for a minute, and computed by one request
+    /// at a time, so a burst of page loads costs one digest.
+    pub digest_page: Mutex<Option<(std::time::Instant, String)>>,
 }
 
 impl App {
@@ -58,6 +61,7 @@ impl App {
             clients: Mutex::new(HashMap::new()),
             installations: Mutex::new(HashMap::new()),
             workers_running: std::sync::atomic::AtomicUsize::new(0),
+            digest_page: Mutex::new(None),
         }
     }
 
