@@ -17,6 +17,9 @@ use crate::report::json;
 pub struct Expect {
     /// Why the case exists, shown when it fails.
     pub description: Option<String>,
+    /// Where a case made from a real PR or commit comes from (its URL), and that project's licence.
+    pub source: Option<String>,
+    pub license: Option<String>,
     pub state: Option<String>,
     pub tier: Option<String>,
     pub linkage: Option<String>,
@@ -36,6 +39,8 @@ pub struct CaseResult {
     /// Each expectation that did not hold: (what, expected, got).
     pub mismatches: Vec<(String, String, String)>,
     pub description: Option<String>,
+    pub source: Option<String>,
+    pub license: Option<String>,
 }
 
 /// Runs every case directory under `dir` (a directory that itself holds `expect.yml` is one case).
@@ -112,5 +117,5 @@ fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, UserError> {
         }
     }
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string());
-    Ok(CaseResult { name, mismatches, description: expect.description })
+    Ok(CaseResult { name, mismatches, description: expect.description, source: expect.source, license: expect.license })
 }

@@ -3,6 +3,10 @@
 //! Acceptance rule for the trailer block (a simplified version of git's `interpret-trailers`):
 //! * The block is the last paragraph (blank-line separated) and never the first one: the first
 //!   paragraph is the subject, so a one-paragraph message has no trailers.
+//! * [`parse_all`] also reads earlier paragraphs made only of trailer lines: GitHub's squash merges
+//!   put each squashed commit's trailers mid-message ("* first\n\nCo-authored-by: …\n\n* second"),
+//!   and sign-offs or footnotes often follow a trailer paragraph. Those are attributions too, and
+//!   a gate that reads only the last paragraph misses them.
 //! * A trailer line is `Key:` followed by whitespace or the end of the line, where `Key` is ASCII
 //!   letters, digits and `-` (not starting with `-`). Requiring whitespace after the colon keeps
 //!   URLs (`https://…`) out.
@@ -47,26 +51,58 @@ const WELL_KNOWN: &[&str] = &[
     "helped-by",
 ];
 
-/// The trailers of a commit message; see the module docs for the rule.
+/// The trailers of a commit message's last paragraph, as git reads them; see the module docs.
 pub fn parse(message: &str) -> Vec<Trailer> {
-    let lines: Vec<&str> = message.lines().collect();
-    let is_blank = |l: &&str| l.trim().is_empty();
-    let Some(end) = lines.iter().rposition(|l| !is_blank(l)) else {
+    let paragraphs = paragraphs(message);
+    match paragraphs.split_last() {
+        Some((last, before)) if !before.is_empty() => paragraph_trailers(last, false),
+        _ => Vec::new(),
+    }
+}
+
+/// The trailers of every trailer paragraph after the subject: the last paragraph by git's rule,
+/// and any earlier one whose every line is a trailer (so a quoted `Co-authored-by:` in prose
+/// stays prose).
+pub fn parse_all(message: &str) -> Vec<Trailer> {
+    let paragraphs = paragraphs(message);
+    let Some((last, before)) = paragraphs.split_last() else {
         return Vec::new();
     };
-    // No blank line before the last paragraph, or only blank lines: it is the subject paragraph.
-    let Some(gap) = lines[..end].iter().rposition(is_blank) else {
-        return Vec::new();
-    };
-    if !lines[..gap].iter().any(|l| !is_blank(l)) {
+    if before.is_empty() {
         return Vec::new();
     }
+    let mut out: Vec<Trailer> = before[1..].iter().flat_map(|p| paragraph_trailers(p, true)).collect();
+    out.extend(paragraph_trailers(last, false));
+    out
+}
 
+/// The message's paragraphs: runs of non-blank lines.
+fn paragraphs(message: &str) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in message.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The trailers of one paragraph, or none when it is not a trailer block. `strict` accepts only
+/// paragraphs made of trailer lines alone.
+fn paragraph_trailers(lines: &[&str], strict: bool) -> Vec<Trailer> {
     let mut trailers: Vec<Trailer> = Vec::new();
     let (mut trailer_lines, mut other_lines, mut recognised) = (0usize, 0usize, false);
     // Whether the previous non-continuation line was a trailer (None at paragraph start).
     let mut prev_trailer: Option<bool> = None;
-    for line in &lines[gap + 1..=end] {
+    for line in lines {
         if line.starts_with(char::is_whitespace) {
             match prev_trailer {
                 Some(true) => {
@@ -102,7 +138,8 @@ pub fn parse(message: &str) -> Vec<Trailer> {
             prev_trailer = Some(false);
         }
     }
-    let accepted = trailer_lines > 0 && (other_lines == 0 || (recognised && trailer_lines * 3 >= other_lines));
+    let mixed_ok = !strict && recognised && trailer_lines * 3 >= other_lines;
+    let accepted = trailer_lines > 0 && (other_lines == 0 || mixed_ok);
     if accepted { trailers } else { Vec::new() }
 }
 
@@ -123,7 +160,11 @@ pub fn parse_person(value: &str) -> Option<Person> {
             (&value[..i], rest.find('>').map_or(rest, |j| &rest[..j]))
         }
         None if value.contains('@') && !value.contains(char::is_whitespace) => ("", value),
-        None => (value, ""),
+        // `OpenHands-GPT-5 openhands@all-hands.dev`: some tools leave the brackets out.
+        None => match value.rsplit_once(char::is_whitespace) {
+            Some((name, email)) if email.contains('@') => (name, email),
+            _ => (value, ""),
+        },
     };
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let name = name.trim_matches('"').trim().to_string();
@@ -131,9 +172,10 @@ pub fn parse_person(value: &str) -> Option<Person> {
     (!name.is_empty() || !email.is_empty()).then_some(Person { name, email })
 }
 
-/// Co-authors named by `Co-authored-by:` trailers (key compared case-insensitively).
+/// Co-authors named by `Co-authored-by:` trailers in any trailer paragraph (key compared
+/// case-insensitively): a squash merge names its co-authors mid-message.
 pub fn co_authors(message: &str) -> Vec<Person> {
-    let trailers = parse(message);
+    let trailers = parse_all(message);
     values(&trailers, "co-authored-by").filter_map(parse_person).collect()
 }
 
@@ -181,6 +223,24 @@ mod tests {
         assert!(parse(msg).is_empty());
         let msg = "Subject\n\nCo-authored-by: Bob <bob@x.org>\n\nThanks all.\n";
         assert!(parse(msg).is_empty());
+    }
+
+    #[test]
+    fn every_trailer_paragraph_counts_for_parse_all() {
+        // GitHub's squash-merge message: each squashed commit's trailers sit mid-message.
+        let squash = "Add login (#12)\n\n* first commit\n\nCo-authored-by: Bob <bob@x.org>\n\n* second commit\n\nSigned-off-by: A <a@x.org>\n";
+        assert_eq!(kv(squash), vec![pair("Signed-off-by", "A <a@x.org>")]);
+        let all: Vec<_> = parse_all(squash).into_iter().map(|t| (t.key, t.value)).collect();
+        assert_eq!(all, vec![pair("Co-authored-by", "Bob <bob@x.org>"), pair("Signed-off-by", "A <a@x.org>")]);
+        // A footnote after the trailer paragraph.
+        let msg = "S\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n\n[1]: see the design doc\n";
+        assert_eq!(parse_all(msg).len(), 1);
+        // Quoted in prose mid-message: not a trailer, even with a well-known key.
+        let msg = "S\n\nAs said,\nCo-authored-by: Bob <bob@x.org>\nwas quoted.\n\nBye.\n";
+        assert!(parse_all(msg).is_empty());
+        // The subject paragraph never holds trailers.
+        assert!(parse_all("Co-authored-by: Bob <bob@x.org>\n\nBody.\n").is_empty());
+        assert!(parse_all("").is_empty());
     }
 
     #[test]
@@ -235,6 +295,10 @@ mod tests {
         assert_eq!(parse_person("Bob <bob@x.org"), p("Bob", "bob@x.org"));
         assert_eq!(parse_person("<bob@x.org>"), p("", "bob@x.org"));
         assert_eq!(parse_person("bob@x.org"), p("", "bob@x.org"));
+        assert_eq!(
+            parse_person("OpenHands-GPT-5 openhands@all-hands.dev"),
+            p("OpenHands-GPT-5", "openhands@all-hands.dev")
+        );
         assert_eq!(parse_person("   "), None);
         assert_eq!(parse_person("<>"), None);
     }

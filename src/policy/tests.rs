@@ -113,6 +113,35 @@ fn a_renamed_file_is_judged_by_its_old_path_too() {
 }
 
 #[test]
+fn a_file_renamed_from_the_default_tier_into_a_green_path_stays_at_the_default_tier() {
+    // commons-lang moved a public class from src/main to src/test (tests/realworld/commons-lang).
+    let mut facts = pr();
+    facts.files = vec![
+        FileChange {
+            previous_path: Some("src/cart/total.rs".into()),
+            ..FileChange::new("tests/total.rs", FileStatus::Renamed, 3, 1)
+        },
+        FileChange {
+            previous_path: Some("docs/old.md".into()),
+            ..FileChange::new("docs/new.md", FileStatus::Renamed, 0, 0)
+        },
+    ];
+    let v = evaluate(&facts, &example());
+    let moved = tier_of(&v, "tests/total.rs");
+    assert_eq!(moved.tier, Tier::Yellow);
+    assert_eq!(moved.reasons, vec![TierReason::DefaultPreviousPath]);
+    // Green to green stays green, with both globs as reasons.
+    assert_eq!(tier_of(&v, "docs/new.md").tier, Tier::Green);
+    // A rename the other way (test code into src/) takes the new path's default tier.
+    facts.files = vec![FileChange {
+        previous_path: Some("tests/total.rs".into()),
+        ..FileChange::new("src/cart/total.rs", FileStatus::Renamed, 0, 0)
+    }];
+    let v = evaluate(&facts, &example());
+    assert_eq!(tier_of(&v, "src/cart/total.rs").reasons, vec![TierReason::Default]);
+}
+
+#[test]
 fn a_single_star_does_not_cross_directories() {
     let p = policy("version: 1\ntiers:\n  red: { paths: ['src/*.rs'] }\n  yellow: { default: true }\n");
     let mut facts = pr();
@@ -177,6 +206,23 @@ fn keys_are_found_in_each_allowed_source_and_normalised() {
         assert_eq!(v.linkage.keys(), vec![key], "from the {source}");
         assert_eq!(v.linkage.state, LinkageState::Pass);
     }
+}
+
+#[test]
+fn references_in_code_and_the_prs_own_number_are_not_stories() {
+    let mut facts = pr();
+    facts.title = "Bump golang.org/x/net".into();
+    // supabase/auth#2636: govulncheck output pasted in a fenced block, and inline code.
+    facts.body = "Fixes:\n\n```\nVulnerability #1: GO-2026-5970\nVulnerability #2: GO-2026-5971\n```\nSee `#3`.".into();
+    // GitHub's squash merge appends the PR's own number to the message it writes.
+    facts.commits[0].message = "Bump golang.org/x/net (#7)\n\n* bump".into();
+    let v = evaluate(&facts, &example());
+    assert!(v.linkage.keys().is_empty(), "{:?}", v.linkage.keys());
+    assert_eq!(v.linkage.state, LinkageState::Fail);
+    // Outside code, and another PR's number, they still count.
+    facts.body = "Fixes #1, follows #3 (#7)".into();
+    let v = evaluate(&facts, &example());
+    assert_eq!(v.linkage.keys(), vec!["acme/shop#1", "acme/shop#3"]);
 }
 
 #[test]

@@ -7,37 +7,24 @@ use super::{Tier, TierRules};
 use crate::analysis::ChangeKind;
 use crate::model::FileChange;
 
-/// Classifies every file. A renamed file is judged by both its old and its new path, so moving a
-/// file out of `src/auth/` is as red as changing it there.
+/// Classifies every file. A renamed file takes the higher tier of its old and its new path, the
+/// default tier included: moving a file out of `src/auth/` is as red as changing it there, and
+/// moving shipped code from `src/main/` into a green `src/test/` keeps the review it needed.
 pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
     let mut hits = Vec::new();
     files
         .iter()
         .map(|file| {
-            let mut tier: Option<Tier> = None;
-            let mut reasons = Vec::new();
-            let paths =
-                std::iter::once((file.path.as_str(), false)).chain(file.previous_path.as_deref().map(|p| (p, true)));
-            for (path, previous) in paths {
-                rules.set.matches_into(path, &mut hits);
-                for &i in &hits {
-                    let (glob_tier, glob) = &rules.owners[i];
-                    match tier {
-                        Some(t) if t > *glob_tier => continue,
-                        Some(t) if t < *glob_tier => reasons.clear(),
-                        _ => {}
-                    }
-                    tier = Some(*glob_tier);
-                    let reason = TierReason::Glob { glob: glob.clone(), previous_path: previous };
-                    if !reasons.contains(&reason) {
-                        reasons.push(reason);
-                    }
+            let (mut path_tier, mut reasons) = path_tier(rules, &file.path, false, &mut hits);
+            if let Some(old) = file.previous_path.as_deref() {
+                let (old_tier, old_reasons) = path_tier_of_previous(rules, old, &mut hits);
+                if old_tier > path_tier {
+                    (path_tier, reasons) = (old_tier, old_reasons);
+                } else if old_tier == path_tier {
+                    reasons.extend(old_reasons.into_iter().filter(|r| *r != TierReason::DefaultPreviousPath));
+                    reasons.dedup();
                 }
             }
-            let path_tier = tier.unwrap_or_else(|| {
-                reasons.push(TierReason::Default);
-                rules.default
-            });
             let tier = by_code(rules, file, path_tier, &mut reasons);
             FileVerdict {
                 path: file.path.clone(),
@@ -49,6 +36,36 @@ pub fn classify(rules: &TierRules, files: &[FileChange]) -> Vec<FileVerdict> {
             }
         })
         .collect()
+}
+
+fn path_tier_of_previous(rules: &TierRules, path: &str, hits: &mut Vec<usize>) -> (Tier, Vec<TierReason>) {
+    path_tier(rules, path, true, hits)
+}
+
+/// The tier one path takes by the globs (the highest that matches) or, when none does, the
+/// default tier; with the globs that decided it.
+fn path_tier(rules: &TierRules, path: &str, previous: bool, hits: &mut Vec<usize>) -> (Tier, Vec<TierReason>) {
+    let mut tier: Option<Tier> = None;
+    let mut reasons = Vec::new();
+    rules.set.matches_into(path, hits);
+    for &i in hits.iter() {
+        let (glob_tier, glob) = &rules.owners[i];
+        match tier {
+            Some(t) if t > *glob_tier => continue,
+            Some(t) if t < *glob_tier => reasons.clear(),
+            _ => {}
+        }
+        tier = Some(*glob_tier);
+        let reason = TierReason::Glob { glob: glob.clone(), previous_path: previous };
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    match tier {
+        Some(tier) => (tier, reasons),
+        None if previous => (rules.default, vec![TierReason::DefaultPreviousPath]),
+        None => (rules.default, vec![TierReason::Default]),
+    }
 }
 
 /// Raises a file to the highest tier whose detectors or queries its change matches; else relaxes

@@ -78,6 +78,8 @@ pub enum TierReason {
     Glob { glob: String, previous_path: bool },
     /// No glob matched; the file took the default tier.
     Default,
+    /// No glob matched a renamed file's old path, whose default tier is above its new path's.
+    DefaultPreviousPath,
     /// The change adds a construct that a tier's detector or query names.
     Code { tier: Tier, detector: String, line: u32, symbol: String },
     /// The change is only of a kind the tier relaxes, so the file moved to green.

@@ -104,6 +104,9 @@ pub fn tier_reason(r: &TierReason, f: Flavor) -> String {
         TierReason::Glob { glob, previous_path: false } => format!("matches {}", f.code(glob)),
         TierReason::Glob { glob, previous_path: true } => format!("old path matches {}", f.code(glob)),
         TierReason::Default => "no rule matched: the default tier".to_string(),
+        TierReason::DefaultPreviousPath => {
+            "renamed from a path no rule matched: a rename keeps the default tier of its old path".to_string()
+        }
         TierReason::Code { tier, detector, line, symbol } => {
             format!("raised to {tier}: adds {} ({detector}, line {line})", f.code(symbol))
         }

@@ -1,71 +1,24 @@
-//! Known AI coding tools and the structured markers they leave on commits and pull requests
-//! (bot accounts, co-author identities, trailers, branch prefixes, body boilerplate, labels),
-//! plus explicit AI-use declarations in trailers and PR bodies.
+//! Finding known AI tools' markers on commits and pull requests: author, committer and PR-author
+//! identities and logins, trailers in every trailer paragraph, agent identities anywhere in a
+//! message, branch prefixes, body boilerplate and labels. The tools themselves are data
+//! (`tools.yml`, read by `tools.rs`).
 //!
-//! Only structured markers count: prose that merely mentions a tool never does. Matching is
-//! loose where tools vary (case, `no-reply`/`noreply`, a model name in the display name, GraphQL
-//! logins without `[bot]`) and strict where look-alikes exist (`claudette/…`, human "Claude"s).
+//! Only structured markers count: prose that merely mentions a tool never does, and neither does
+//! a marker that is quoted (in a code span or fenced block), negated ("not generated with Claude
+//! Code"), an unticked template box, or a link to a tool's documentation. Matching is loose where
+//! tools vary (case, `no-reply`/`noreply`, a model name in the display name, GraphQL logins
+//! without `[bot]`) and strict where look-alikes exist (`claudette/…`, human "Claude"s).
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::trailers;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AiTool {
-    Copilot,
-    ClaudeCode,
-    Cursor,
-    Aider,
-    Codex,
-    Devin,
-    Jules,
-    AmazonQ,
-    OpenHands,
-    Amp,
-    OpenCode,
-    Codegen,
-    Replit,
-    Gemini,
-    Other,
-}
-
-use AiTool::*;
-
-/// Every tool with its id and human name, in enum order (indexed by `tool as usize`).
-const TOOLS: [(AiTool, &str, &str); 15] = [
-    (Copilot, "copilot", "GitHub Copilot"),
-    (ClaudeCode, "claude-code", "Claude Code"),
-    (Cursor, "cursor", "Cursor"),
-    (Aider, "aider", "Aider"),
-    (Codex, "codex", "OpenAI Codex"),
-    (Devin, "devin", "Devin"),
-    (Jules, "jules", "Google Jules"),
-    (AmazonQ, "amazon-q", "Amazon Q Developer"),
-    (OpenHands, "openhands", "OpenHands"),
-    (Amp, "amp", "Amp"),
-    (OpenCode, "opencode", "OpenCode"),
-    (Codegen, "codegen", "Codegen"),
-    (Replit, "replit", "Replit Agent"),
-    (Gemini, "gemini", "Google Gemini"),
-    (Other, "other", "other AI tool"),
-];
-
-static ALL: LazyLock<Vec<AiTool>> = LazyLock::new(|| TOOLS.iter().map(|t| t.0).collect());
-
-impl AiTool {
-    pub fn id(self) -> &'static str {
-        TOOLS[self as usize].1
-    }
-    pub fn name(self) -> &'static str {
-        TOOLS[self as usize].2
-    }
-    pub fn all() -> &'static [AiTool] {
-        &ALL
-    }
-}
+pub use super::declared::{Declared, body_declaration, trailer_declaration};
+use super::declared::{declaration_key, is_negative};
+use super::tools::{self, bot_tool, identity_tool};
+pub use super::tools::{AiTool, tool_from_name};
+use crate::model::{markdown, trailers};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MarkerSite {
@@ -96,93 +49,6 @@ pub struct CommitView<'a> {
     pub committer_login: Option<&'a str>,
 }
 
-/// Strength of an explicit AI-use declaration, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Declared {
-    None,
-    Assisted,
-    Generated,
-}
-
-/// GitHub accounts of AI tools and AI review bots: login without `[bot]`, and whether the bare
-/// login counts too. GraphQL reports app logins without the suffix, so distinctive names match
-/// bare; plain words (`claude`, `cursor`) are also ordinary user names and need the suffix.
-/// `Copilot` is GitHub's own suffix-less account. Every entry is an AI reviewer, and any of them
-/// authoring a commit or PR is an AI author.
-const BOTS: &[(&str, AiTool, bool)] = &[
-    ("copilot", Copilot, true),
-    ("copilot-swe-agent", Copilot, true),
-    ("copilot-pull-request-reviewer", Copilot, true),
-    ("claude", ClaudeCode, false),
-    ("cursor", Cursor, false),
-    ("chatgpt-codex-connector", Codex, true),
-    ("devin-ai-integration", Devin, true),
-    ("google-labs-jules", Jules, true),
-    ("amazon-q-developer", AmazonQ, true),
-    ("codegen-sh", Codegen, true),
-    ("gemini-code-assist", Gemini, true),
-    ("gemini-cli", Gemini, true),
-    ("coderabbitai", Other, true),
-    ("sourcery-ai", Other, true),
-    ("qodo-merge-pro", Other, true),
-    ("greptile-apps", Other, true),
-    ("ellipsis-dev", Other, true),
-];
-
-/// Non-GitHub agent e-mails: (domain, local part or any, display-name prefix that identifies the
-/// tool at that domain too, e.g. "Claude Opus 4.5 <claude@anthropic.com>"). Only dedicated agent
-/// addresses: a human employee of these vendors is not a marker.
-const EMAILS: &[(&str, Option<&str>, &str, AiTool)] = &[
-    ("anthropic.com", Some("noreply"), "claude", ClaudeCode),
-    ("openai.com", Some("codex"), "codex", Codex),
-    ("cursor.com", Some("cursoragent"), "cursor", Cursor),
-    ("aider.chat", None, "aider", Aider),
-    ("all-hands.dev", Some("openhands"), "openhands", OpenHands),
-    ("ampcode.com", Some("amp"), "amp", Amp),
-    ("opencode.ai", Some("noreply"), "opencode", OpenCode),
-    ("google.com", Some("gemini-cli-agent"), "gemini", Gemini),
-];
-
-/// Branch prefixes of cloud agents (`claude/` covers Claude Code on the web and the Action).
-const BRANCHES: &[(&str, AiTool)] =
-    &[("copilot/", Copilot), ("claude/", ClaudeCode), ("codex/", Codex), ("cursor/", Cursor), ("devin/", Devin)];
-
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("static regex")
-}
-
-/// Boilerplate that tools put in commit messages and PR bodies (squash merges copy PR bodies
-/// into commit messages, so both are scanned with the same table).
-static BODY_RULES: LazyLock<Vec<(AiTool, Regex)>> = LazyLock::new(|| {
-    [
-        (ClaudeCode, r"generated with \[?claude[ -]code"),
-        (ClaudeCode, r"claude\.ai/code/session_"),
-        (OpenCode, r"generated with \[?opencode"),
-        (Copilot, r"<!--\s*start copilot coding agent tips"),
-        (Copilot, r"copilot autofix powered by ai"),
-        (Codex, r"chatgpt\.com/codex/tasks/"),
-        (Cursor, r"<!--\s*cursor_agent_pr_body_begin"),
-        (Cursor, r"cursor\.com/(?:agents|background-agent)\b"),
-        (Devin, r"app\.devin\.ai/sessions/"),
-        (Devin, r"link to devin run"),
-        (Jules, r"pr created automatically by jules"),
-        (Jules, r"jules\.google\.com/task/"),
-        (Amp, r"ampcode\.com/threads/t-"),
-    ]
-    .into_iter()
-    .map(|(tool, pattern)| (tool, re(&format!("(?i){pattern}"))))
-    .collect()
-});
-
-/// One group per tool, in `TOOLS` order; the leftmost mention wins ("aider (gpt-4o)").
-static TOOL_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r"(?i)\b(?:(copilot)|(claude|anthropic)|(cursor)|(aider)|(codex)|(devin)|(jules)",
-        r"|(amazon[\s-]?q|q developer|codewhisperer)|(openhands|all[\s-]?hands|opendevin)",
-        r"|(amp|ampcode)|(opencode)|(codegen)|(replit)|(gemini))\b",
-    ))
-});
-
 const MAX_EVIDENCE: usize = 120;
 
 fn marker(tool: AiTool, site: MarkerSite, evidence: &str) -> Marker {
@@ -195,102 +61,144 @@ fn marker(tool: AiTool, site: MarkerSite, evidence: &str) -> Marker {
     Marker { tool, site, evidence }
 }
 
-/// The tool behind a GitHub login (`claude[bot]`, `Copilot`, `coderabbitai`, …).
-fn bot_tool(login: &str) -> Option<AiTool> {
-    let login = login.trim().to_ascii_lowercase();
-    let (base, suffixed) = match login.strip_suffix("[bot]") {
-        Some(base) => (base, true),
-        None => (login.as_str(), false),
-    };
-    let bot = BOTS.iter().find(|b| b.0 == base && (suffixed || b.2));
-    bot.map(|b| b.1)
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
 }
 
-/// `name` is `prefix`, or `prefix` followed by a non-alphanumeric character.
-fn word_prefix(name: &str, prefix: &str) -> bool {
-    let rest = name.strip_prefix(prefix);
-    rest.is_some_and(|rest| !rest.starts_with(char::is_alphanumeric))
-}
+/// Trailer keys that say who reviewed, tested or reported, not who wrote: an AI reviewer named
+/// there did not write the change.
+const NOT_AUTHORSHIP: &[&str] =
+    &["reviewed-by", "acked-by", "tested-by", "reported-by", "suggested-by", "requested-by", "cc", "reviewer"];
 
-/// The tool behind a `name <email>` identity (commit author, committer or co-author).
-fn identity_tool(name: &str, email: &str) -> Option<AiTool> {
-    let name = name.trim().to_lowercase();
-    let email = email.trim().trim_matches(['<', '>']).to_lowercase();
-    let email = email.replace("no-reply", "noreply");
-    if let Some(tool) = bot_tool(&name).filter(|_| name.ends_with("[bot]")) {
-        return Some(tool);
-    }
-    // aider renames the author of its commits "Jane Doe (aider)".
-    if name.ends_with("(aider)") {
-        return Some(Aider);
-    }
-    if email.contains("devin-ai-integration") {
-        return Some(Devin);
-    }
-    let (local, domain) = email.rsplit_once('@')?;
-    // GitHub noreply addresses encode the login: `<id>+<login>@users.noreply.github.com`.
-    let login = match local.split_once('+') {
-        Some((id, login)) if id.bytes().all(|b| b.is_ascii_digit()) => login,
-        _ => local,
-    };
-    let github = domain == "users.noreply.github.com" || login.ends_with("[bot]");
-    if let Some(tool) = bot_tool(login).filter(|_| github) {
-        return Some(tool);
-    }
-    let known = |(d, l, prefix, _): &&(&str, Option<&str>, &str, AiTool)| {
-        *d == domain && (l.is_none_or(|l| l == local) || word_prefix(&name, prefix))
-    };
-    EMAILS.iter().find(known).map(|e| e.3)
-}
+/// Keys whose value names who or what wrote the change, beyond the declaration keys.
+const AUTHORSHIP_SUFFIXES: &[&str] = &["generated-by", "assisted-by", "authored-by", "written-by", "created-by"];
 
-/// A co-author trailer value: an agent identity, a name starting with "Gemini" (Gemini CLI's
-/// address varies), or a bare tool name without an e-mail (`Co-authored-by: GitHub Copilot`).
+/// A co-author trailer value: an agent identity, or a bare tool name without an e-mail
+/// (`Co-authored-by: GitHub Copilot`).
 fn co_author_tool(value: &str) -> Option<AiTool> {
     let p = trailers::parse_person(value)?;
     if let Some(tool) = identity_tool(&p.name, &p.email) {
         return Some(tool);
     }
-    if word_prefix(&p.name.to_lowercase(), "gemini") {
-        return Some(Gemini);
-    }
     let tool = tool_from_name(&p.name);
-    (p.email.is_empty() && tool != Other).then_some(tool)
+    (p.email.is_empty() && tool != AiTool::Other).then_some(tool)
 }
 
-const NEGATIVE_WORDS: &[&str] = &["no", "none", "false", "n/a", "na", "0", "off", "nothing", "not"];
-
-/// A declaration value that says "no AI" (`no`, `None.`, `false`, `n/a`, …).
-fn is_negative(value: &str) -> bool {
-    let v = value.trim().to_ascii_lowercase();
-    let mut words = v.split(|c: char| !c.is_ascii_alphanumeric() && c != '/');
-    words.next().is_some_and(|w| NEGATIVE_WORDS.contains(&w))
-}
-
-/// Strength of a declaration trailer key, if it is one.
-fn declaration_key(key: &str) -> Option<Declared> {
-    match key.to_ascii_lowercase().as_str() {
-        "ai-assisted" | "assisted-by" | "made-with" => Some(Declared::Assisted),
-        "generated-by" | "ai-generated" => Some(Declared::Generated),
-        _ => None,
+/// The tool a trailer attributes the change to, if any.
+fn trailer_marker(key: &str, value: &str) -> Option<AiTool> {
+    let lower = key.to_ascii_lowercase();
+    if NOT_AUTHORSHIP.contains(&lower.as_str()) {
+        return None;
     }
+    if let Some(owned) = tools::trailer_tool(key, value) {
+        return owned;
+    }
+    if lower == "co-authored-by" {
+        return co_author_tool(value);
+    }
+    if let Some(person) = trailers::parse_person(value).filter(|p| !p.email.is_empty())
+        && let Some(tool) = identity_tool(&person.name, &person.email)
+    {
+        return Some(tool); // `Signed-off-by: Cursor Agent <cursoragent@cursor.com>`, …
+    }
+    if is_negative(value) {
+        return None;
+    }
+    if let Some(tool) = tools::key_names_tool(key) {
+        return Some(tool); // `Claude-Generated-By:`, `Claude-Steers:`: tools invent their keys
+    }
+    if declaration_key(key).is_some() {
+        return Some(tool_from_name(value));
+    }
+    let authorship = AUTHORSHIP_SUFFIXES.iter().any(|s| lower.ends_with(s));
+    let tool = tool_from_name(value);
+    (authorship && tool != AiTool::Other).then_some(tool)
 }
 
-/// Body boilerplate in `text`; the evidence is the line holding the first hit of each rule
-/// (repeats add nothing), or the text from the hit on when that line is too long.
-fn body_markers(text: &str, add: &mut impl FnMut(AiTool, &str)) {
-    for (tool, re) in BODY_RULES.iter() {
-        if let Some(m) = re.find(text) {
-            let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            let end = text[m.end()..].find('\n').map_or(text.len(), |i| i + m.end());
-            let line = text[start..end].trim();
-            let long = line.chars().count() > MAX_EVIDENCE;
-            add(*tool, if long { &text[m.start()..end] } else { line });
+static EMAIL_IN_ANGLES: LazyLock<Regex> = LazyLock::new(|| re(r"([^<>:,;()\[\]]*)<([^<>\s@]+@[^<>\s]+)>"));
+static BARE_EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[\s(\[:,;])([A-Za-z0-9._%+\-\[\]]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})\b"));
+static TRAILER_SHAPED: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:[-*>]\s*)?([A-Za-z0-9][A-Za-z0-9-]*):\s+(.*)$"));
+
+/// Attributions anywhere in `text` (already code-blanked), one evidence line each: a trailer
+/// outside a trailer paragraph (a `Co-authored-by:` or `Made-with:` line in a PR body, Claude's
+/// trailers before its multi-paragraph plan), an agent's identity quoted in prose, an agent's bare
+/// address. Lines shaped like review trailers are skipped, and so are `skip`ped lines (trailers
+/// already read, so one line is not two pieces of evidence). Outside a trailer paragraph a
+/// declaration key counts only with a known tool's name (`Generated-by: the build script` is prose).
+fn attributions_anywhere(text: &str, skip: &BTreeSet<String>, add: &mut impl FnMut(AiTool, &str)) {
+    for line in text.lines() {
+        let evidence = line.trim();
+        if evidence.is_empty() || skip.contains(&collapse(evidence)) {
+            continue;
+        }
+        if let Some(c) = TRAILER_SHAPED.captures(line) {
+            let key = c[1].to_ascii_lowercase();
+            if NOT_AUTHORSHIP.contains(&key.as_str()) {
+                continue;
+            }
+            if let Some(tool) = trailer_marker(&c[1], &c[2]).filter(|t| *t != AiTool::Other) {
+                add(tool, evidence);
+                continue;
+            }
+        }
+        let mut found = false;
+        for c in EMAIL_IN_ANGLES.captures_iter(line) {
+            if let Some(tool) = identity_tool(&c[1], &c[2]) {
+                add(tool, evidence);
+                found = true;
+            }
+        }
+        if !found {
+            for c in BARE_EMAIL.captures_iter(line) {
+                if let Some(tool) = identity_tool("", &c[1]) {
+                    add(tool, evidence);
+                }
+            }
         }
     }
 }
 
-/// Markers on one commit: author/committer identities and logins, trailers, body boilerplate and
-/// aider's `aider: ` subject prefix.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+static UNTICKED: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:[-*+]|\d+[.)])\s+\[\s?\]"));
+static NEGATION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:not|no|never|without|nor|isn't|wasn't|weren't|aren't|didn't|don't)\b|n't\b"));
+
+/// Whether a boilerplate hit at `at` in `text` is the tool's own line: not in an unticked
+/// template box, and not negated earlier in its sentence ("Not generated with Claude Code").
+fn asserted(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| i + at);
+    if UNTICKED.is_match(&text[start..end]) {
+        return false;
+    }
+    let before = &text[start..at];
+    let sentence = before.rfind(['.', '!', '?']).map_or(before, |i| &before[i + 1..]);
+    !NEGATION.is_match(sentence)
+}
+
+/// Body boilerplate in `text` (already code-blanked; `original` is the same text before blanking,
+/// for the evidence): the line holding the first asserted hit of each rule (repeats add nothing),
+/// or the text from the hit on when that line is too long.
+fn body_markers(text: &str, original: &str, add: &mut impl FnMut(AiTool, &str)) {
+    for (tool, re) in tools::body_rules() {
+        if let Some(m) = re.find_iter(text).find(|m| asserted(text, m.start())) {
+            let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[m.end()..].find('\n').map_or(text.len(), |i| i + m.end());
+            let line = original[start..end].trim();
+            // A pattern anchored on the character before a host matches that character too.
+            let hit = m.start() + m.as_str().find(|c: char| c.is_alphanumeric() || c == '<').unwrap_or(0);
+            let long = line.chars().count() > MAX_EVIDENCE;
+            add(tool, if long { &original[hit..end] } else { line });
+        }
+    }
+}
+
+/// Markers on one commit: author/committer identities and logins, trailers in every trailer
+/// paragraph, agent identities anywhere, body boilerplate and subject prefixes (`aider: `).
 pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
     let c = commit;
     let sha = c.sha.to_string();
@@ -310,36 +218,30 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
             add(tool, &format!("{role} login {login}"));
         }
     }
-    for t in trailers::parse(c.message) {
-        let (key, value) = (t.key.to_ascii_lowercase(), t.value.to_ascii_lowercase());
-        let tool = match key.as_str() {
-            "co-authored-by" => co_author_tool(&t.value),
-            "agent-logs-url" => Some(Copilot),
-            "claude-session" | "claude-session-id" => Some(ClaudeCode),
-            "amp-thread-id" | "amp-thread" => Some(Amp),
-            "replit-commit-author" if value.starts_with("agent") => Some(Replit),
-            "replit-commit-author" if value.starts_with("assistant") => Some(Replit),
-            "replit-commit-session-id" => Some(Replit),
-            _ if declaration_key(&key).is_some() && !is_negative(&value) => Some(tool_from_name(&t.value)),
-            _ => None,
-        };
-        if let Some(tool) = tool {
+    let message = markdown::blank_code(c.message);
+    let mut read = BTreeSet::new();
+    for t in trailers::parse_all(&message) {
+        if let Some(tool) = trailer_marker(&t.key, &t.value) {
             add(tool, &format!("{}: {}", t.key, t.value));
         }
+        read.insert(collapse(&format!("{}: {}", t.key, t.value)));
     }
-    body_markers(c.message, &mut |tool, evidence| {
+    attributions_anywhere(&message, &read, &mut |tool, evidence| {
         add(tool, evidence);
     });
-    let subject = c.message.trim_start().lines().next().unwrap_or("");
-    let subject = subject.trim();
-    if subject.get(..7).unwrap_or("").eq_ignore_ascii_case("aider: ") {
-        add(Aider, subject);
+    body_markers(&message, c.message, &mut |tool, evidence| {
+        add(tool, evidence);
+    });
+    let subject = c.message.trim_start().lines().next().unwrap_or("").trim();
+    if let Some(tool) = tools::subject_tool(subject) {
+        add(tool, subject);
     }
     out.into_iter().collect()
 }
 
 /// Markers on a pull request: its author, head branch (`refs/heads/x` and `owner:x` accepted),
-/// body boilerplate and labels.
+/// body boilerplate, agent identities in the body (`Co-authored-by: Claude` written in the PR
+/// description) and labels.
 pub fn pr_markers(author_login: &str, branch: &str, body: &str, labels: &[&str]) -> Vec<Marker> {
     let mut out = BTreeSet::new();
     let mut add = |tool, site, evidence: &str| out.insert(marker(tool, site, evidence));
@@ -350,18 +252,19 @@ pub fn pr_markers(author_login: &str, branch: &str, body: &str, labels: &[&str])
     let branch = branch.trim();
     let name = branch.rsplit(':').next().unwrap_or(branch);
     let name = name.strip_prefix("refs/heads/").unwrap_or(name);
-    let name = name.to_ascii_lowercase();
-    for (prefix, tool) in BRANCHES {
-        if name.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty()) {
-            add(*tool, MarkerSite::Branch, &format!("branch {branch}"));
-        }
+    if let Some(tool) = tools::branch_tool(&name.to_ascii_lowercase()) {
+        add(tool, MarkerSite::Branch, &format!("branch {branch}"));
     }
-    body_markers(body, &mut |tool, evidence| {
+    let blanked = markdown::blank_code(body);
+    body_markers(&blanked, body, &mut |tool, evidence| {
+        add(tool, MarkerSite::PrBody, evidence);
+    });
+    attributions_anywhere(&blanked, &BTreeSet::new(), &mut |tool, evidence| {
         add(tool, MarkerSite::PrBody, evidence);
     });
     for label in labels.iter().map(|l| l.trim()) {
-        if label.to_lowercase().contains("amazon q development agent") {
-            add(AmazonQ, MarkerSite::Label, &format!("label {label}"));
+        if let Some(tool) = tools::label_tool(label) {
+            add(tool, MarkerSite::Label, &format!("label {label}"));
         }
     }
     out.into_iter().collect()
@@ -372,87 +275,6 @@ pub fn is_ai_reviewer(login: &str) -> bool {
     bot_tool(login).is_some()
 }
 
-/// The strongest declaration trailer: `AI-Assisted:`/`Assisted-by:`/`Made-with:` => Assisted,
-/// `Generated-by:`/`AI-Generated:` => Generated, any of them with a negative value => None.
-pub fn trailer_declaration(message: &str) -> Option<Declared> {
-    let declared = |t: &trailers::Trailer| {
-        let strength = declaration_key(&t.key)?;
-        let negative = is_negative(&t.value);
-        Some(if negative { Declared::None } else { strength })
-    };
-    trailers::parse(message).iter().filter_map(declared).max()
-}
-
-static CHECKBOX: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:[-*+]|\d+[.)])\s+\[([^\]]?)\]\s*(.*)$"));
-// The patterns below run on `normalize`d text.
-static AI_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?:> ?)?ai(?: (?:use|usage|used|assistance|assisted))? ?:\s*(.*)$"));
-static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:no|not|without|zero|never)\b.*\bai\b|^(?:none|n/a)\b"));
-static GENERATED: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\bai generated\b|\bgenerated (?:by|with|using) (?:an? )?(?:ai|llm)\b"));
-static ASSISTED: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r"\bai assisted\b|\bassisted (?:by|with|using) (?:an? )?(?:ai|llm)\b",
-        r"|\bai assistance\b|\bused (?:an? )?ai\b|\bai was used\b",
-    ))
-});
-
-/// Lowercase, with markdown emphasis, `-` and `_` turned into spaces and whitespace collapsed,
-/// so "**AI-generated**" and "ai generated" read the same.
-fn normalize(text: &str) -> String {
-    let text = text.to_lowercase().replace(['-', '_', '*', '`'], " ");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The value of an `AI:` line: `none`, `assisted`, `generated`, `yes`, or a tool name.
-fn classify_value(v: &str) -> Option<Declared> {
-    let assisted = ["yes", "true", "some", "partial", "minor", "light"];
-    if v.contains('|') {
-        None // an unfilled template such as `AI: none | assisted | generated`
-    } else if is_negative(v) {
-        Some(Declared::None)
-    } else if v.contains("generat") {
-        Some(Declared::Generated)
-    } else if v.contains("assist") || assisted.iter().any(|w| v.starts_with(w)) {
-        Some(Declared::Assisted)
-    } else {
-        (tool_from_name(v) != Other).then_some(Declared::Assisted)
-    }
-}
-
-/// A normalized line: an `AI:` line or the text of a ticked checkbox.
-fn classify_text(t: &str, checkbox: bool) -> Option<Declared> {
-    if let Some(c) = AI_LINE.captures(t) {
-        classify_value(c.get(1).map_or("", |m| m.as_str()))
-    } else if !checkbox {
-        None
-    } else if NEGATIVE.is_match(t) {
-        Some(Declared::None)
-    } else if GENERATED.is_match(t) {
-        Some(Declared::Generated)
-    } else {
-        ASSISTED.is_match(t).then_some(Declared::Assisted)
-    }
-}
-
-/// A declaration in a PR body: ticked checkboxes (`- [x] AI-assisted`, `* [X] No AI`, …) and
-/// `AI:`/`AI-use:`/`AI usage:` lines; unticked boxes never declare. The strongest one wins.
-pub fn body_declaration(body: &str) -> Option<Declared> {
-    let declared = |line: &str| match CHECKBOX.captures(line) {
-        Some(c) if c[1].eq_ignore_ascii_case("x") => classify_text(&normalize(&c[2]), true),
-        Some(_) => None,
-        None => classify_text(&normalize(line), false),
-    };
-    body.lines().filter_map(declared).max()
-}
-
-/// Map a free-text tool name ("Claude Code", "aider (gpt-4o)", "GitHub Copilot") to a tool; the
-/// leftmost known name wins, anything else is `Other`.
-pub fn tool_from_name(text: &str) -> AiTool {
-    let caps = TOOL_NAME.captures(text);
-    let group = caps.and_then(|c| (1..c.len()).find(|&i| c.get(i).is_some()));
-    group.map_or(Other, |i| TOOLS[i - 1].0)
-}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,17 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn ids_names_and_all() {
-        for (i, t) in AiTool::all().iter().enumerate() {
-            assert_eq!((*t as usize, t.id(), t.name()), (i, TOOLS[i].1, TOOLS[i].2));
-        }
-        assert_eq!(AiTool::all().len(), 15);
-        assert_eq!((ClaudeCode.id(), AmazonQ.id()), ("claude-code", "amazon-q"));
-        assert_eq!(Copilot.name(), "GitHub Copilot");
-    }
-
-    #[test]
-    fn co_authors_only_in_the_last_paragraph() {
+    fn co_authors_in_any_trailer_paragraph_and_anywhere_outside_code() {
         let table = "Copilot <175728472+Copilot@users.noreply.github.com> => copilot
             Claude <noreply@anthropic.com> => claude-code
             Claude <no-reply@anthropic.com> => claude-code
@@ -530,7 +342,10 @@ mod tests {
             Amp <amp@ampcode.com> => amp
             opencode <noreply@opencode.ai> => opencode
             Gemini CLI Agent <gemini-cli-agent@google.com> => gemini
-            Gemini <gemini@example.org> => gemini
+            Gemini <gemini@example.org> =>
+            Gemini Bot <bot@gemini.com> =>
+            gemini-cli-robot <gemini-cli-robot@google.com> =>
+            Paul Gauthier <paul@aider.chat> =>
             gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com> => gemini
             GitHub Copilot => copilot
             Alice <alice@example.com> =>
@@ -542,11 +357,27 @@ mod tests {
             Jane Doe =>";
         let last = |who: &str| in_message(&format!("Subject\n\nBody.\n\nCo-authored-by: {who}\n"));
         check(table, last, commit_site());
-        // Quoted inside a paragraph that is not the last one: not a trailer.
+        // GitHub's squash merge: the trailer of a squashed commit sits mid-message.
+        let squash = |who: &str| {
+            in_message(&format!(
+                "Add x (#12)\n\n* first\n\nCo-authored-by: {who}\n\n* second\n\nSigned-off-by: A <a@x.org>"
+            ))
+        };
+        check(table, squash, commit_site());
+        // A sign-off paragraph or a footnote after the trailer.
+        let footnote =
+            |who: &str| in_message(&format!("S\n\nCo-authored-by: {who}\n\n[1]: https://example.com/design"));
+        check(table, footnote, commit_site());
+        // In a prose paragraph: an agent's identity is still its identity.
+        let prose = |who: &str| in_message(&format!("S\n\nAs said,\nCo-authored-by: {who}\nok.\n\nBye."));
+        check(table, prose, commit_site());
+        // Quoted in a code block or a code span: not a marker.
         for row in table.lines() {
             let who = row.rsplit_once("=>").expect("table row").0.trim();
-            let message = format!("S\n\nAs said,\nCo-authored-by: {who}\nok.\n\nBye.");
-            assert!(in_message(&message).is_empty(), "{row}");
+            let fenced = format!("S\n\nThe hook strips:\n\n```\nCo-authored-by: {who}\n```\n\nDone.");
+            assert!(in_message(&fenced).is_empty(), "{row}");
+            let span = format!("S\n\nStrip `Co-authored-by: {who}` lines.");
+            assert!(in_message(&span).is_empty(), "{row}");
         }
         let m = in_message("S\n\nCo-Authored-By: Claude <noreply@anthropic.com>");
         assert_eq!(m[0].evidence, "Co-Authored-By: Claude <noreply@anthropic.com>");
@@ -719,6 +550,9 @@ mod tests {
             AI-use: Copilot for tests => assisted
             AI Usage: none => none
             AI: none | assisted | generated => -
+            Made-with: Cursor => assisted
+            Assisted-by: none => none
+            ```\n- [x] AI-generated\n``` => -
             We discussed AI-generated code in general. => -
             - [x] Tests added\n- [x] Generated docs => -
             => -";
@@ -759,5 +593,66 @@ mod tests {
             let declared = [body_declaration(t), trailer_declaration(t)];
             let _ = (declared, tool_from_name(t), is_ai_reviewer(t));
         }
+    }
+
+    #[test]
+    fn trailer_keys_that_name_a_tool_and_agent_sign_offs() {
+        let table = r"Fix\n\nClaude-Generated-By: Claude Code (cli/claude-opus-4-5=100%)\nClaude-Steers: 0 => claude-code
+            Fix\n\nSigned-off-by: Cursor Agent <cursoragent@cursor.com> => cursor
+            Fix\n\nSigned-off-by: Jane <jane@example.com>\nSigned-off-by: Cursor Agent <cursoragent@cursor.com> => cursor
+            Fix\n\nX-Generated-By: GitHub Copilot => copilot
+            Fix\n\nWritten-by: aider (gpt-4o) => aider
+            Fix\n\nClaude-Assisted: no =>
+            Fix\n\nReviewed-by: Cursor Agent <cursoragent@cursor.com> =>
+            Fix\n\nTested-by: Copilot <175728472+Copilot@users.noreply.github.com> =>
+            Fix\n\nFixes-by: Claude =>
+            Fix\n\nReported-by: Claude Monet <claude@gmail.com> =>";
+        check(table, in_message, commit_site());
+    }
+
+    #[test]
+    fn agent_logins_on_commit_authors_and_committers() {
+        // GitHub resolves the Cursor agent's e-mail to the login `cursoragent`: often the only mark.
+        let m = by("Cursor Agent | | cursoragent", false);
+        assert_eq!((m[0].tool, m[0].evidence.as_str()), (AiTool::Cursor, "author login cursoragent"));
+        let m = by("Jane | jane@example.com | cursoragent", true);
+        assert_eq!((m[0].tool, m[0].evidence.as_str()), (AiTool::Cursor, "committer login cursoragent"));
+        let m = by("x | 123+cursoragent@users.noreply.github.com |", false);
+        assert_eq!(m[0].tool, AiTool::Cursor);
+        assert_eq!(pr_markers("cursoragent", "main", "", &[])[0].tool, AiTool::Cursor);
+        assert_eq!(pr_markers("factory-droid[bot]", "main", "", &[])[0].tool, AiTool::Factory);
+        assert!(by("Jane | jane@example.com | cursorfan", false).is_empty());
+    }
+
+    #[test]
+    fn co_author_lines_in_a_pr_body_are_markers() {
+        let body = "Adds the cache.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+        let m = pr_markers("jane", "main", body, &[]);
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].tool, &m[0].site), (AiTool::ClaudeCode, &MarkerSite::PrBody));
+        assert_eq!(m[0].evidence, "Co-authored-by: Claude <noreply@anthropic.com>");
+        let m = pr_markers("jane", "main", "Thanks!\nCo-authored-by: Claude", &[]);
+        assert_eq!(m[0].tool, AiTool::ClaudeCode);
+    }
+
+    #[test]
+    fn quoted_negated_unticked_and_documentation_text_is_not_a_marker() {
+        let bodies = r"Not generated with Claude Code: I wrote it by hand. =>
+            This was not 🤖 Generated with [Claude Code](https://claude.com/claude-code) =>
+            I didn't use it; generated with Claude Code is what the bot says. =>
+            - [ ] 🤖 Generated with [Claude Code](https://claude.com/claude-code)\n- [x] No AI used =>
+            * [ ] Link to Devin run: https://app.devin.ai/sessions/x =>
+            See https://docs.cursor.com/background-agent for how agents work. =>
+            Docs: https://docs.devin.ai/sessions/overview and https://docs.jules.google.com/task/x =>
+            Detects `🤖 Generated with [Claude Code]` in commit messages. =>
+            ```\nCo-authored-by: Claude <noreply@anthropic.com>\n```\nThe hook above strips that. =>
+            ~~~\n<!-- CURSOR_AGENT_PR_BODY_BEGIN -->\n~~~ =>
+            - [x] 🤖 Generated with [Claude Code](https://claude.com/claude-code) => claude-code
+            Fixed. 🤖 Generated with [Claude Code](https://claude.com/claude-code) => claude-code
+            See https://cursor.com/agents?id=bc-1 => cursor";
+        let body = |body: &str| pr_markers("jane", "main", body, &[]);
+        check(bodies, body, MarkerSite::PrBody);
+        let fenced = "Fix\n\n```\nCo-Authored-By: Claude <noreply@anthropic.com>\n```";
+        assert!(in_message(fenced).is_empty());
     }
 }

@@ -1,7 +1,9 @@
 //! AI use: what the PR declares, which known tools' markers it carries, which files AI touched,
 //! and whether the declaration is honest enough to pass. Markers only ever raise requirements.
 
+mod declared;
 pub mod markers;
+mod tools;
 
 use std::collections::BTreeSet;
 

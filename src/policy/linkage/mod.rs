@@ -8,7 +8,7 @@ pub mod keys;
 use self::keys::{Source, WorkItemRef};
 use super::verdict::{ChainOutcome, Exemption, LinkageState, LinkageVerdict};
 use super::{LinkSource, Linkage, OnTrackerError, Tier};
-use crate::model::PrFacts;
+use crate::model::{PrFacts, markdown};
 
 pub fn evaluate(policy: &Linkage, facts: &PrFacts, tier: Tier) -> LinkageVerdict {
     let repo = facts.repo.as_deref();
@@ -20,18 +20,23 @@ pub fn evaluate(policy: &Linkage, facts: &PrFacts, tier: Tier) -> LinkageVerdict
             }
         }
     };
+    // GitHub links no reference inside a code span or block (govulncheck's "Vulnerability #1"),
+    // and neither does flowgate.
+    let prose = |text: &str| markdown::blank_code(text);
     for source in &policy.sources {
         match source {
             LinkSource::Title => add(keys::extract(&facts.title, Source::Title, &policy.trackers, repo)),
             LinkSource::Branch => add(keys::extract(&facts.branch, Source::Branch, &policy.trackers, repo)),
-            LinkSource::Body => add(keys::extract(&facts.body, Source::Body, &policy.trackers, repo)),
+            LinkSource::Body => add(keys::extract(&prose(&facts.body), Source::Body, &policy.trackers, repo)),
             LinkSource::Commits => {
                 for commit in &facts.commits {
-                    add(keys::extract(&commit.message, Source::Commits, &policy.trackers, repo));
+                    add(keys::extract(&prose(&commit.message), Source::Commits, &policy.trackers, repo));
                 }
             }
         }
     }
+    // A PR is never its own story: GitHub's squash merge appends "(#N)" to the message it writes.
+    refs.retain(|r| !is_own_number(r, repo, facts.number));
     let exemption = exemption(policy, facts, tier);
     let mut state = if !refs.is_empty() || !policy.required {
         LinkageState::Pass
@@ -57,6 +62,13 @@ pub fn evaluate(policy: &Linkage, facts: &PrFacts, tier: Tier) -> LinkageVerdict
         chain = Some(verdict);
     }
     LinkageVerdict { state, required: policy.required, refs, exemption, chain }
+}
+
+/// Whether `r` is the PR's own number in its own repository (`#12` or `owner/repo#12`).
+fn is_own_number(r: &WorkItemRef, repo: Option<&str>, number: Option<u64>) -> bool {
+    let Some(number) = number else { return false };
+    let own = format!("#{number}");
+    r.tracker == keys::Tracker::Github && (r.key == own || repo.is_some_and(|repo| r.key == format!("{repo}{own}")))
 }
 
 /// The keys whose chains a PR of `tier` needs, with their trackers, in order of appearance: what
