@@ -143,10 +143,19 @@ pub fn analyze_file(
     limits: &budget::Limits,
     deadline: &dyn Deadline,
 ) -> FileAnalysis {
-    let Some(lang) = Lang::for_path(path) else { return FileAnalysis::skipped(SkipReason::Unsupported, None) };
+    // What a file is (a lock file, a binary) is said before whether a grammar reads it.
+    let lang = Lang::for_path(path);
     if let Some(why) = skip::generated_by_path(path) {
-        return FileAnalysis::skipped(SkipReason::Generated { why }, Some(lang));
+        return FileAnalysis::skipped(SkipReason::Generated { why }, lang);
     }
+    let binary_contents = match contents {
+        Contents::Versions { base, head } => [base, head].into_iter().flatten().any(skip::is_binary),
+        _ => false,
+    };
+    if binary_contents || skip::binary_by_path(path) {
+        return FileAnalysis::skipped(SkipReason::Binary, lang);
+    }
+    let Some(lang) = lang else { return FileAnalysis::skipped(SkipReason::Unsupported, None) };
     let mut patch_lines: Option<(Vec<usize>, Vec<usize>)> = None;
     let (base, head, from_patch) = match contents {
         Contents::None => return FileAnalysis::skipped(SkipReason::NoContents, Some(lang)),

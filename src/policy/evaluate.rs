@@ -1,17 +1,27 @@
 //! The engine: PR facts and a policy in, a verdict out. Pure: no I/O, no clock, no randomness.
 
 use super::verdict::{
-    AiState, FileVerdict, Gap, LimitProblem, LinkageState, OverrideVerdict, PrIdentity, RequirementSource,
-    ReviewStatus, State, Verdict,
+    AiState, FileVerdict, Gap, LimitProblem, LinkageState, NotReviewed, OverrideVerdict, PrIdentity, RequirementSource,
+    ReviewStatus, State, UncountedFile, Verdict,
 };
 use super::{Policy, ReviewRule, Tier, ai, linkage, review, tiers};
 use crate::analysis::lang::Lang;
-use crate::analysis::{FileAnalysis, SkipReason, effort};
-use crate::model::{GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
+use crate::analysis::{ChangeKind, FileAnalysis, SkipReason, effort, skip};
+use crate::model::{FileChange, GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
 
 pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     let mut files = tiers::classify(&policy.tiers, &facts.files);
-    let limits = limit_problems(policy, facts);
+    let not_counted: Vec<UncountedFile> = facts
+        .files
+        .iter()
+        .filter_map(|f| {
+            let why = not_reviewed(f)?;
+            Some(UncountedFile { path: f.path.clone(), lines: f.additions + f.deletions, why })
+        })
+        .collect();
+    let changed_lines: u64 = facts.files.iter().map(|f| f.additions + f.deletions).sum();
+    let reviewed_lines = changed_lines - not_counted.iter().map(|u| u.lines).sum::<u64>();
+    let limits = limit_problems(policy, facts, reviewed_lines);
     let mut tier = files.iter().map(|f| f.tier).max().unwrap_or(policy.tiers.default);
     // A PR too big to judge, or bigger than GitHub lets us see, gets the deepest review.
     if !limits.is_empty() {
@@ -65,7 +75,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     });
     let overridden = override_.as_ref().is_some_and(|o| o.accepted);
     let state = if overridden { State::Pass } else { rules_state };
-    let effort_minutes = effort(facts, &files);
+    let effort_minutes = effort(facts, &files, &not_counted);
 
     Verdict {
         state,
@@ -80,7 +90,9 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
             head_sha: facts.head_sha.clone(),
         },
         files,
-        changed_lines: facts.files.iter().map(|f| f.additions + f.deletions).sum(),
+        changed_lines,
+        reviewed_lines,
+        not_counted,
         effort_minutes,
         linkage,
         ai,
@@ -92,12 +104,36 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     }
 }
 
-/// Review minutes per file from its analysis (or its line count when unread), summed.
-fn effort(facts: &PrFacts, files: &[FileVerdict]) -> u32 {
+/// Review minutes per file from its analysis (or its line count when unread), summed; the lines
+/// of files a reviewer does not read line by line count as none.
+fn effort(facts: &PrFacts, files: &[FileVerdict], not_counted: &[UncountedFile]) -> u32 {
     let unread = FileAnalysis::skipped(SkipReason::NoContents, None);
     effort::pr_minutes(facts.files.iter().zip(files).map(|(f, v)| {
-        effort::file_minutes(f.analysis.as_ref().unwrap_or(&unread), f.additions + f.deletions, v.tier == Tier::Red)
+        let counted = !not_counted.iter().any(|u| u.path == f.path);
+        let lines = if counted { f.additions + f.deletions } else { 0 };
+        effort::file_minutes(f.analysis.as_ref().unwrap_or(&unread), lines, v.tier == Tier::Red)
     }))
+}
+
+/// Why a reviewer does not read a file's changed lines one by one, if so: a lock, generated,
+/// vendored or binary file, or a change of comments or formatting only. Code-aware tiers still
+/// judge the file; only the size limit and the effort estimate leave its lines out.
+fn not_reviewed(f: &FileChange) -> Option<NotReviewed> {
+    if let Some(why) = skip::generated_by_path(&f.path) {
+        return Some(NotReviewed::Generated(why));
+    }
+    if let Some(dir) = skip::vendored_by_path(&f.path) {
+        return Some(NotReviewed::Vendored(dir));
+    }
+    match &f.analysis {
+        Some(a) => match (&a.skipped, a.change) {
+            (Some(SkipReason::Generated { why }), _) => Some(NotReviewed::Generated(why.clone())),
+            (Some(SkipReason::Binary), _) => Some(NotReviewed::Binary),
+            (None, kind @ (ChangeKind::Comments | ChangeKind::Formatting)) => Some(NotReviewed::Change(kind)),
+            _ => None,
+        },
+        None => skip::binary_by_path(&f.path).then_some(NotReviewed::Binary),
+    }
 }
 
 fn mark_ai_touched(files: &mut [FileVerdict], touched: &[String]) {
@@ -106,7 +142,7 @@ fn mark_ai_touched(files: &mut [FileVerdict], touched: &[String]) {
     }
 }
 
-fn limit_problems(policy: &Policy, facts: &PrFacts) -> Vec<LimitProblem> {
+fn limit_problems(policy: &Policy, facts: &PrFacts, reviewed_lines: u64) -> Vec<LimitProblem> {
     let mut problems = Vec::new();
     let listed_files = facts.files.len() as u64;
     let files = facts.visibility.files_total.unwrap_or(0).max(listed_files);
@@ -115,7 +151,7 @@ fn limit_problems(policy: &Policy, facts: &PrFacts) -> Vec<LimitProblem> {
     {
         problems.push(LimitProblem::TooManyFiles { files, max });
     }
-    let lines: u64 = facts.files.iter().map(|f| f.additions + f.deletions).sum();
+    let lines = reviewed_lines;
     if let Some(max) = policy.limits.max_changed_lines
         && lines > max
     {

@@ -519,6 +519,41 @@ fn a_pr_over_the_limits_is_red_and_fails() {
 }
 
 #[test]
+fn lock_generated_vendored_and_comment_only_lines_do_not_count_toward_the_size_limit() {
+    use crate::analysis::{ChangeKind, FileAnalysis, SkipReason};
+    // linear/linear#952: a 30,220-line yarn.lock beside a small change is a normal PR.
+    let mut facts = pr();
+    let lines = |path: &str, n: u64| FileChange::new(path, FileStatus::Modified, n, 0);
+    let mut headers = lines("src/license.rs", 2000);
+    let comments_only = FileAnalysis {
+        change: ChangeKind::Comments,
+        skipped: None,
+        ..FileAnalysis::skipped(SkipReason::NoContents, None)
+    };
+    headers.analysis = Some(comments_only);
+    facts.files = vec![
+        lines("src/cart.rs", 120),
+        lines("yarn.lock", 30_220),
+        lines("vendor/github.com/lib/pq/conn.go", 4000),
+        lines("assets/logo.png", 0),
+        headers,
+    ];
+    let v = evaluate(&facts, &example());
+    assert!(v.limits.is_empty(), "{:?}", v.limits);
+    assert_eq!((v.changed_lines, v.reviewed_lines), (36_340, 120));
+    let why: Vec<(&str, &NotReviewed)> = v.not_counted.iter().map(|u| (u.path.as_str(), &u.why)).collect();
+    assert_eq!(why.len(), 4, "{why:?}");
+    assert!(matches!(why[0], ("yarn.lock", NotReviewed::Generated(w)) if w.contains("lock file")));
+    assert_eq!(why[1].1, &NotReviewed::Vendored("vendor".into()));
+    assert_eq!(why[2].1, &NotReviewed::Binary);
+    assert_eq!(why[3].1, &NotReviewed::Change(ChangeKind::Comments));
+    // What is read still counts, whatever sits beside it.
+    facts.files[0].additions = 5001;
+    let v = evaluate(&facts, &example());
+    assert_eq!(v.limits, vec![LimitProblem::TooManyLines { lines: 5001, max: 5000 }]);
+}
+
+#[test]
 fn github_listing_caps_fail_closed() {
     let mut facts = pr();
     facts.visibility.files_total = Some(3500);

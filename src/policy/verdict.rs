@@ -37,6 +37,11 @@ pub struct Verdict {
     pub files: Vec<FileVerdict>,
     /// Additions plus deletions over all listed files.
     pub changed_lines: u64,
+    /// The changed lines a reviewer reads: all of them but those of `not_counted` files. The
+    /// size limit applies to these.
+    pub reviewed_lines: u64,
+    /// Files whose changed lines a reviewer does not read line by line, with why.
+    pub not_counted: Vec<UncountedFile>,
     /// Estimated minutes of review, from the kind and size of each file's change.
     pub effort_minutes: u32,
     pub linkage: LinkageVerdict,
@@ -333,6 +338,25 @@ pub enum IgnoredWhy {
     Stale {
         commit: Option<CommitSha>,
     },
+}
+
+/// A file whose changed lines do not count toward what a reviewer reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncountedFile {
+    pub path: String,
+    pub lines: u64,
+    pub why: NotReviewed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReviewed {
+    /// A lock file or a generated file (the reason as analysis gave it).
+    Generated(String),
+    /// Vendored third-party code, under this directory.
+    Vendored(String),
+    Binary,
+    /// The change is comments or formatting only.
+    Change(ChangeKind),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -90,6 +90,10 @@ pub fn to_value(v: &Verdict) -> Value {
         },
         "files": files,
         "changed_lines": v.changed_lines,
+        "reviewed_lines": v.reviewed_lines,
+        "not_counted": v.not_counted.iter().map(|u| json!({
+            "path": u.path, "lines": u.lines, "why": wording::not_reviewed(&u.why),
+        })).collect::<Vec<_>>(),
         "effort_minutes": v.effort_minutes,
         "linkage": {
             "state": linkage_state,

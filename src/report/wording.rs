@@ -724,7 +724,9 @@ pub fn review_missing(v: &Verdict) -> Vec<String> {
 pub fn limit_problem(p: &LimitProblem) -> String {
     match p {
         LimitProblem::TooManyFiles { files, max } => format!("{files} changed files is over the limit of {max}"),
-        LimitProblem::TooManyLines { lines, max } => format!("{lines} changed lines is over the limit of {max}"),
+        LimitProblem::TooManyLines { lines, max } => {
+            format!("{lines} changed lines to review is over the limit of {max}")
+        }
         LimitProblem::FilesCapped { listed, total } => match total {
             Some(t) => format!("GitHub lists only {listed} of the {t} changed files, so the rest cannot be judged"),
             None => format!("GitHub's file listing stopped at its cap of {listed}, so further files cannot be judged"),
@@ -747,12 +749,41 @@ pub fn limits_section(v: &Verdict) -> Section {
             v.changed_lines,
             plural(v.changed_lines)
         );
-        return Section { title: "Size", mark: Mark::Pass, headline, details: vec![] };
+        let details = not_counted_line(v).into_iter().collect();
+        return Section { title: "Size", mark: Mark::Pass, headline, details };
     }
     let mut details: Vec<String> = v.limits.iter().map(limit_problem).collect();
+    details.extend(not_counted_line(v));
     details
         .push("The PR is treated as red and cannot pass without the override: split it into smaller PRs.".to_string());
     Section { title: "Size", mark: Mark::Fail, headline: limit_problem(&v.limits[0]), details }
+}
+
+/// What the size limit leaves out, when it leaves anything out: "4,001 of 4,131 changed lines are
+/// not counted: pnpm-lock.yaml (a lock file) ...".
+fn not_counted_line(v: &Verdict) -> Option<String> {
+    let first = v.not_counted.first()?;
+    let lines: u64 = v.not_counted.iter().map(|u| u.lines).sum();
+    let more = v.not_counted.len() - 1;
+    let rest = if more == 0 { String::new() } else { format!(" and {more} more file{}", plural(more as u64)) };
+    Some(format!(
+        "{lines} of {} changed line{} are not counted, as a reviewer does not read them line by line: {} ({}){rest}; {} line{} to review",
+        v.changed_lines,
+        plural(v.changed_lines),
+        first.path,
+        not_reviewed(&first.why),
+        v.reviewed_lines,
+        plural(v.reviewed_lines),
+    ))
+}
+
+pub fn not_reviewed(why: &NotReviewed) -> String {
+    match why {
+        NotReviewed::Generated(why) => why.clone(),
+        NotReviewed::Vendored(dir) => format!("vendored code under {dir}/"),
+        NotReviewed::Binary => "a binary file".to_string(),
+        NotReviewed::Change(kind) => format!("a {}-only change", kind.id()),
+    }
 }
 
 pub fn gap(g: &Gap) -> String {

@@ -251,12 +251,29 @@ fn generated_files_are_skipped() {
 
 #[test]
 fn files_without_a_grammar_are_unsupported() {
-    for path in ["package-lock.json", "README.md", "Makefile", "web/yarn.lock", "Cargo.lock"] {
+    for path in ["README.md", "Makefile", "config/app.toml"] {
         let a = versions(path, Some(b"{}"), Some(b"{\"a\": 1}"), &Limits::default(), &Unlimited);
         assert_eq!(a.skipped, Some(SkipReason::Unsupported), "{path}");
         assert_eq!(a.lang, None, "{path}");
         assert!(!SkipReason::Unsupported.hides_code());
     }
+}
+
+#[test]
+fn lock_files_and_binaries_are_named_as_such_before_the_grammar_question() {
+    for path in ["package-lock.json", "web/yarn.lock", "Cargo.lock", "pnpm-lock.yaml", "go.sum"] {
+        let a = versions(path, Some(b"{}"), Some(b"{\"a\": 1}"), &Limits::default(), &Unlimited);
+        assert!(
+            matches!(&a.skipped, Some(SkipReason::Generated { why }) if why.contains("lock file")),
+            "{path}: {a:?}"
+        );
+    }
+    for path in ["docs/logo.png", "lib/app.jar", "fonts/Inter.woff2"] {
+        let a = analyze_file(path, Contents::None, &[], &Limits::default(), &Unlimited);
+        assert_eq!(a.skipped, Some(SkipReason::Binary), "{path}");
+    }
+    let a = versions("assets/data.bin.txt", None, Some(b"\0\x01"), &Limits::default(), &Unlimited);
+    assert_eq!(a.skipped, Some(SkipReason::Binary));
 }
 
 #[test]

@@ -335,7 +335,8 @@ mod tests {
                     other => panic!("{}: unknown example site {other}", t.row.id),
                 };
                 let tools: BTreeSet<AiTool> = found.iter().map(|m| m.tool).collect();
-                assert_eq!(tools, BTreeSet::from([t.tool]), "{}: {:?} gave {found:?}", t.row.id, e.text);
+                let from = e.source.as_deref().unwrap_or("the row's sources");
+                assert_eq!(tools, BTreeSet::from([t.tool]), "{}: {:?} ({from}) gave {found:?}", t.row.id, e.text);
                 if e.site == "body" {
                     assert!(found.iter().all(|m| m.site == MarkerSite::PrBody));
                 }
