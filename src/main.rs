@@ -1003,7 +1003,10 @@ fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {
     match cmd {
         PolicyCommand::Validate { path } => {
             let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
-            let policy = load::load_file(&path)?;
+            let (policy, warnings) = load::load_file_with_warnings(&path)?;
+            for warning in &warnings {
+                eprintln!("flowgate: warning: {warning}");
+            }
             let globs = policy.tiers.owners.len();
             print(&format!(
                 "{}: valid ({} tier glob{}, default tier {}, read from {})\n",

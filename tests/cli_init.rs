@@ -77,6 +77,11 @@ fn init_writes_a_policy_from_the_layout_and_the_history_and_gates_the_branch() {
         run.stdout
     );
     assert!(run.stdout.contains("seen only once, so not used: XYZ-9"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("found: trackers: Jira (ABC) and GitHub issues (#12) count; keys of other projects do not"),
+        "{}",
+        run.stdout
+    );
     // One line per file: what happened and what it is for.
     for path in [".github/flowgate.yml", ".github/workflows/flowgate.yml", ".github/pull_request_template.md"] {
         assert!(run.stdout.contains(&format!("{path}: written: ")), "{path}:\n{}", run.stdout);
@@ -169,8 +174,15 @@ fn a_repository_without_commits_or_keys_still_gets_a_working_setup() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("tracker keys: none recur in the last 0 commit messages"), "{}", run.stdout);
     assert!(run.stdout.contains("The gate could not run here yet:"), "{}", run.stdout);
-    assert!(repo.read(".github/flowgate.yml").contains("    jira: {}\n"));
-    assert_eq!(repo.flowgate(&["policy", "validate"]).code, 0);
+    // No tracker was found, so only GitHub issues count: an open Jira would take a title's
+    // GPT-5 or PKCS-11 for a story.
+    let policy = repo.read(".github/flowgate.yml");
+    assert!(policy.contains("  trackers:\n") && policy.contains("    github: {}\n"), "{policy}");
+    assert!(!policy.lines().any(|l| l.trim_start().starts_with("jira:")), "{policy}");
+    assert!(run.stdout.contains("found: trackers: only GitHub issues (#12) count"), "{}", run.stdout);
+    let valid = repo.flowgate(&["policy", "validate"]);
+    assert_eq!(valid.code, 0);
+    assert!(!valid.stderr.contains("warning"), "{}", valid.stderr);
 }
 
 #[test]

@@ -238,6 +238,7 @@ fn found_lines(red: &layout::RedPaths, guess: &keys::Guess) -> Vec<String> {
         let once: Vec<String> = guess.once.iter().map(|p| p.keys.join(", ")).collect();
         lines.push(format!("seen only once, so not used: {}", once.join(", ")));
     }
+    lines.push(trackers_line(guess));
     if guess.shortcut > 0 {
         lines.push(format!("Shortcut references (sc-123) in {} messages or branches", guess.shortcut));
     }
@@ -245,6 +246,28 @@ fn found_lines(red: &layout::RedPaths, guess: &keys::Guess) -> Vec<String> {
         lines.push(format!("Azure Boards references (AB#123) in {} messages", guess.azure));
     }
     lines
+}
+
+/// Which trackers the policy lists, so that nobody is surprised by a key that does not count.
+fn trackers_line(guess: &keys::Guess) -> String {
+    use crate::policy::linkage::keys::Tracker;
+    let mut listed = Vec::new();
+    for (tracker, name) in [(Tracker::Jira, "Jira"), (Tracker::Linear, "Linear")] {
+        let projects = guess.projects(tracker);
+        if !projects.is_empty() {
+            listed.push(format!("{name} ({})", projects.join(", ")));
+        }
+    }
+    if guess.shortcut >= keys::MIN_SEEN {
+        listed.push("Shortcut".to_string());
+    }
+    if guess.azure >= keys::MIN_SEEN {
+        listed.push("Azure Boards".to_string());
+    }
+    if listed.is_empty() {
+        return "trackers: only GitHub issues (#12) count, since no Jira, Linear, Shortcut or Azure Boards keys recur in the history; add yours under linkage.trackers, e.g. jira: { projects: [ABC] }".into();
+    }
+    format!("trackers: {} and GitHub issues (#12) count; keys of other projects do not", listed.join(", "))
 }
 
 /// What writing one file did.

@@ -60,9 +60,10 @@ pub fn policy(pack: &str, red: &RedPaths, keys: &Guess) -> String {
             .join(", ")
     };
     if jira.is_empty() {
-        out.push_str("    # No Jira keys recur in the recent history: any key counts (except look-alikes\n");
-        out.push_str("    # such as UTF-8). List your projects to be strict: jira: { projects: [ABC] }\n");
-        out.push_str("    jira: {}\n");
+        // An open `jira: {}` would take GPT-5 or PKCS-11 in a title for a story: only what the
+        // history shows is written, and the comment says how to add the rest.
+        out.push_str("    # No Jira keys recur in the recent history, so Jira is not listed. To use it, list\n");
+        out.push_str("    # your projects: jira: { projects: [ABC, PAY] }\n");
     } else {
         out.push_str(&format!(
             "    # Seen in the last {} commits and the branch names: {}.\n",
