@@ -42,6 +42,10 @@ fn shop() -> Repo {
     repo.commit("Handle UTF-8 names and ISO-8601 dates (ABC-102)");
     repo.commit("Patch CVE-2024-1 and use SHA-256 sums");
     repo.commit("XYZ-9 once");
+    // Branches named after versions and dates: not keys.
+    for branch in ["upgrade/next-15.5.21", "junit-pioneer-2.3.0", "backup-2024-01-15"] {
+        repo.git(&["branch", branch]);
+    }
     repo.git(&["checkout", "-q", "-b", "feature/ABC-104-coupons"]);
     repo.write("src/cart.rs", "fn total() { coupons(); }\n");
     repo.commit("ABC-104: coupons");
@@ -76,7 +80,7 @@ fn init_writes_a_policy_from_the_layout_and_the_history_and_gates_the_branch() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("seen only once, so not used: XYZ-9"), "{}", run.stdout);
+    assert!(run.stdout.contains("seen only once, so not used: XYZ-9\n"), "{}", run.stdout);
     assert!(
         run.stdout.contains("found: trackers: Jira (ABC) and GitHub issues (#12) count; keys of other projects do not"),
         "{}",
