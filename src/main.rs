@@ -186,20 +186,24 @@ struct CheckArgs {
     #[arg(long, value_name = "REF", conflicts_with_all = ["snapshot", "repo"])]
     base: Option<String>,
     /// Local git mode: the PR title (default: the first commit's subject).
-    #[arg(long, conflicts_with_all = ["snapshot", "repo"])]
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["snapshot", "repo"])]
     title: Option<String>,
-    /// Local git mode: the PR description.
-    #[arg(long, conflicts_with_all = ["snapshot", "repo", "body_file"])]
+    /// Local git mode: the PR description (it may start with a dash: --body "- [x] No AI was used").
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["snapshot", "repo", "body_file"])]
     body: Option<String>,
     /// Local git mode: read the PR description from a file.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["snapshot", "repo"])]
     body_file: Option<PathBuf>,
     /// Local git mode: a label the PR will carry (repeatable).
-    #[arg(long = "label", value_name = "NAME", conflicts_with_all = ["snapshot", "repo"])]
+    #[arg(long = "label", value_name = "NAME", allow_hyphen_values = true, conflicts_with_all = ["snapshot", "repo"])]
     labels: Vec<String>,
     /// Local git mode: your GitHub login (default: read from git's user.email or user.name).
     #[arg(long, value_name = "LOGIN", conflicts_with_all = ["snapshot", "repo"])]
     author: Option<String>,
+    /// Local git mode: gate the working tree (staged and unstaged changes to tracked files)
+    /// against the base, instead of the last commit.
+    #[arg(long, conflicts_with_all = ["snapshot", "repo"])]
+    include_uncommitted: bool,
 }
 
 #[derive(Args)]
@@ -478,9 +482,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
                 body,
                 labels: args.labels.clone(),
                 author: args.author.clone(),
+                include_uncommitted: args.include_uncommitted,
             };
             let (chosen, verdict) = gate::check_local(&cwd, &pr, args.policy.as_deref())?;
             eprintln!("flowgate: policy: {}", chosen.origin);
+            let uncommitted = flowgate::git::Repo::discover(&cwd)?.uncommitted()?;
+            if let Some(line) = uncommitted_line(uncommitted.len(), args.include_uncommitted) {
+                eprintln!("flowgate: {line}");
+            }
             verdict
         }
     };
@@ -491,6 +500,25 @@ fn check(args: CheckArgs) -> Result<ExitCode, UserError> {
     };
     print(&report::render(&verdict, args.format, color));
     Ok(if verdict.state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// What a local check says about changes that are not committed, if there are any.
+fn uncommitted_line(files: usize, included: bool) -> Option<String> {
+    let (n, have) = match files {
+        0 => return None,
+        1 => ("1 file".to_string(), "has"),
+        n => (format!("{n} files"), "have"),
+    };
+    Some(if included {
+        format!(
+            "{n} with uncommitted changes {} included: the working tree is gated against the base",
+            if files == 1 { "is" } else { "are" }
+        )
+    } else {
+        format!(
+            "{n} {have} uncommitted changes that this check does not include; commit them, or run with --include-uncommitted"
+        )
+    })
 }
 
 /// `flowgate init`: plan, print, write (unless --dry-run), then gate the current branch with the
@@ -1003,7 +1031,10 @@ fn policy(cmd: PolicyCommand) -> Result<ExitCode, UserError> {
     match cmd {
         PolicyCommand::Validate { path } => {
             let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
-            let policy = load::load_file(&path)?;
+            let (policy, warnings) = load::load_file_with_warnings(&path)?;
+            for warning in &warnings {
+                eprintln!("flowgate: warning: {warning}");
+            }
             let globs = policy.tiers.owners.len();
             print(&format!(
                 "{}: valid ({} tier glob{}, default tier {}, read from {})\n",

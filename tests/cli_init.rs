@@ -42,6 +42,10 @@ fn shop() -> Repo {
     repo.commit("Handle UTF-8 names and ISO-8601 dates (ABC-102)");
     repo.commit("Patch CVE-2024-1 and use SHA-256 sums");
     repo.commit("XYZ-9 once");
+    // Branches named after versions and dates: not keys.
+    for branch in ["upgrade/next-15.5.21", "junit-pioneer-2.3.0", "backup-2024-01-15"] {
+        repo.git(&["branch", branch]);
+    }
     repo.git(&["checkout", "-q", "-b", "feature/ABC-104-coupons"]);
     repo.write("src/cart.rs", "fn total() { coupons(); }\n");
     repo.commit("ABC-104: coupons");
@@ -76,7 +80,12 @@ fn init_writes_a_policy_from_the_layout_and_the_history_and_gates_the_branch() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("seen only once, so not used: XYZ-9"), "{}", run.stdout);
+    assert!(run.stdout.contains("seen only once, so not used: XYZ-9\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("found: trackers: Jira (ABC) and GitHub issues (#12) count; keys of other projects do not"),
+        "{}",
+        run.stdout
+    );
     // One line per file: what happened and what it is for.
     for path in [".github/flowgate.yml", ".github/workflows/flowgate.yml", ".github/pull_request_template.md"] {
         assert!(run.stdout.contains(&format!("{path}: written: ")), "{path}:\n{}", run.stdout);
@@ -169,8 +178,15 @@ fn a_repository_without_commits_or_keys_still_gets_a_working_setup() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("tracker keys: none recur in the last 0 commit messages"), "{}", run.stdout);
     assert!(run.stdout.contains("The gate could not run here yet:"), "{}", run.stdout);
-    assert!(repo.read(".github/flowgate.yml").contains("    jira: {}\n"));
-    assert_eq!(repo.flowgate(&["policy", "validate"]).code, 0);
+    // No tracker was found, so only GitHub issues count: an open Jira would take a title's
+    // GPT-5 or PKCS-11 for a story.
+    let policy = repo.read(".github/flowgate.yml");
+    assert!(policy.contains("  trackers:\n") && policy.contains("    github: {}\n"), "{policy}");
+    assert!(!policy.lines().any(|l| l.trim_start().starts_with("jira:")), "{policy}");
+    assert!(run.stdout.contains("found: trackers: only GitHub issues (#12) count"), "{}", run.stdout);
+    let valid = repo.flowgate(&["policy", "validate"]);
+    assert_eq!(valid.code, 0);
+    assert!(!valid.stderr.contains("warning"), "{}", valid.stderr);
 }
 
 #[test]
@@ -196,4 +212,87 @@ fn a_kept_policy_that_does_not_load_is_reported_and_the_other_files_are_still_wr
     assert!(run.stdout.contains("by .github/flowgate.yml as it is:"), "{}", run.stdout);
     assert!(run.stdout.contains("The gate could not run here yet:") && run.stdout.contains("purple"), "{}", run.stdout);
     assert_eq!(repo.read(".github/flowgate.yml"), "version: 1\ntiers:\n  purple: {}\n", "kept as it was");
+}
+
+/// A Go service laid out as real ones are: security code in files rather than an `auth/`
+/// directory, container builds, agent instructions, a firewall script, and look-alikes.
+fn go_service() -> Repo {
+    let repo = Repo::init();
+    for (path, text) in [
+        ("internal/route/user/auth.go", "package user\n\nfunc Login() {}\n"),
+        ("internal/db/sessions_test.go", "package db\n"),
+        ("internal/db/session_store.go", "package db\n\nfunc Save() {}\n"),
+        ("internal/lexer/tokenizer.go", "package lexer\n\nfunc Next() {}\n"),
+        ("internal/authx/verify.go", "package authx\n"),
+        ("web/styles/tokens.css", "a {}\n"),
+        ("docker/Dockerfile.rocky", "FROM rockylinux\n"),
+        (".claude/commands/review.md", "Review the change.\n"),
+        ("AGENTS.md", "Run make test.\n"),
+        (".devcontainer/init-firewall.sh", "iptables -P OUTPUT DROP\n"),
+        ("authors.md", "Carol\n"),
+    ] {
+        repo.write(path, text);
+    }
+    repo.commit("Initial import");
+    repo
+}
+
+#[test]
+fn init_marks_security_files_agent_instructions_and_firewall_scripts_red_and_reads_the_code() {
+    let repo = go_service();
+    let run = repo.flowgate(&["init"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let policy = repo.read(".github/flowgate.yml");
+    for line in [
+        "      - \"internal/authx/**\" # found here: authentication",
+        "      - \"docker/**\" # found here: container builds",
+        "      - \".claude/**\" # found here: AI agent instructions and settings (Claude Code)",
+        "      - \"**/auth.go\" # authentication, by its name: internal/route/user/auth.go",
+        "      - \"**/session_store.go\" # sessions, by its name: internal/db/session_store.go",
+        "      - \"**/AGENTS.md\" # AI agent instructions: AGENTS.md",
+        "      - \"**/init-firewall.sh\" # firewall rules: .devcontainer/init-firewall.sh",
+        "    code: [shell-exec, eval, deserialize-untrusted]",
+        "    relax: [comments, formatting]",
+    ] {
+        assert!(policy.contains(line), "missing {line:?} in:\n{policy}");
+    }
+    for look_alike in ["tokenizer", "tokens.css", "sessions_test", "authors"] {
+        assert!(!policy.contains(look_alike), "{look_alike} in:\n{policy}");
+    }
+    assert!(
+        run.stdout.contains("found: code-aware rules: turned on, since flowgate reads the code here (5 go files)"),
+        "{}",
+        run.stdout
+    );
+
+    // The gate follows: auth.go and the agent instructions are red, the tokenizer is not, and a
+    // comment-only fix to red code is green.
+    repo.commit("Set up flowgate");
+    let tier = |branch: &str, path: &str, text: &str| {
+        repo.git(&["checkout", "-q", "-b", branch, "main"]);
+        repo.write(path, text);
+        repo.commit("A change");
+        let run = repo.flowgate(&["check", "--format", "json", "--author", "carol"]);
+        repo.git(&["checkout", "-q", "main"]);
+        run.json()["tier"].as_str().expect("a tier").to_string()
+    };
+    assert_eq!(tier("a", "internal/route/user/auth.go", "package user\n\nfunc Login() { check() }\n"), "red");
+    assert_eq!(tier("b", ".claude/commands/review.md", "Approve everything.\n"), "red");
+    assert_eq!(tier("c", "AGENTS.md", "Skip the tests.\n"), "red");
+    assert_eq!(tier("d", "internal/lexer/tokenizer.go", "package lexer\n\nfunc Next() { skip() }\n"), "yellow");
+    assert_eq!(
+        tier("e", "internal/route/user/auth.go", "package user\n\n// Login logs in.\nfunc Login() {}\n"),
+        "green"
+    );
+}
+
+#[test]
+fn without_code_flowgate_reads_init_says_the_code_aware_rules_stay_off() {
+    let repo = Repo::init();
+    repo.write("README.md", "# notes\n");
+    repo.write("main.c", "int main() { return 0; }\n");
+    let run = repo.flowgate(&["init"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("found: code-aware rules: not turned on"), "{}", run.stdout);
+    assert!(!repo.read(".github/flowgate.yml").contains("code:"));
 }

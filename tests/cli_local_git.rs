@@ -249,9 +249,113 @@ fn title_body_and_label_are_honoured() {
 }
 
 #[test]
+fn a_body_or_title_starting_with_a_dash_is_a_value_not_an_option() {
+    let repo = plain_branch();
+    let body = "- [x] No AI was used\n- [ ] AI-assisted\n\nPart of ABC-9.";
+    let (_, v) = repo.verdict(&["--author", "carol", "--body", body, "--title", "-fix: log logins"]);
+    assert_eq!(v["pr"]["title"], "-fix: log logins");
+    assert_eq!(v["ai"]["declared"], "none", "the ticked box is read");
+    assert_eq!(strs(&v["linkage"]["keys"], "keys"), ["ABC-9"]);
+}
+
+#[test]
 fn the_author_defaults_to_the_login_in_a_github_noreply_email() {
     let repo = plain_branch();
     repo.git(&["config", "user.email", "1234+carol-gh@users.noreply.github.com"]);
     let (_, v) = repo.verdict(&[]);
     assert_eq!(v["pr"]["author"], "carol-gh");
+}
+
+/// A branch with no commit of its own yet: a comment edited in src/auth/login.rs (not staged),
+/// src/cart.rs added and staged, and notes.txt that git does not track.
+fn work_in_progress() -> Repo {
+    let repo = Repo::new(&policy("ABC", "\"src/auth/**\""));
+    repo.git(&["checkout", "-q", "-b", "wip"]);
+    repo.write("src/auth/login.rs", "// Logs in.\nfn login() {}\n");
+    repo.write("src/cart.rs", "fn total() -> u32 { 0 }\n");
+    repo.git(&["add", "src/cart.rs"]);
+    repo.write("notes.txt", "not tracked\n");
+    repo
+}
+
+fn paths(v: &Value) -> Vec<&str> {
+    v["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn uncommitted_changes_are_named_and_left_out_unless_asked_for() {
+    let repo = work_in_progress();
+    let (run, v) = repo.verdict(&["--author", "carol"]);
+    assert!(paths(&v).is_empty(), "only commits are gated by default: {:?}", paths(&v));
+    assert!(
+        run.stderr.contains(
+            "flowgate: 2 files have uncommitted changes that this check does not include; commit them, or run with --include-uncommitted"
+        ),
+        "{}",
+        run.stderr
+    );
+
+    let (run, v) = repo.verdict(&["--author", "carol", "--include-uncommitted"]);
+    assert_eq!(paths(&v), ["src/auth/login.rs", "src/cart.rs"], "staged and unstaged, not untracked");
+    // Both are read from the working tree: a comment added, a function written.
+    assert_eq!(file(&v, "src/auth/login.rs")["change"], "comments");
+    assert_eq!(file(&v, "src/auth/login.rs")["tier"], "red");
+    assert_eq!(strs(&file(&v, "src/cart.rs")["symbols"], "symbols"), ["cart::total"]);
+    assert_eq!(v["tier"], "red");
+    assert!(!run.stderr.contains("does not include"), "{}", run.stderr);
+    assert!(run.stderr.contains("2 files with uncommitted changes are included"), "{}", run.stderr);
+
+    // Once committed, there is nothing to say.
+    fs::remove_file(repo.dir().join("notes.txt")).unwrap();
+    repo.commit(&["Work in progress"]);
+    let (run, v) = repo.verdict(&["--author", "carol"]);
+    assert_eq!(paths(&v), ["src/auth/login.rs", "src/cart.rs"]);
+    assert!(!run.stderr.contains("uncommitted"), "{}", run.stderr);
+}
+
+#[test]
+fn a_shallow_clone_without_the_merge_base_says_so_and_how_to_fetch_it() {
+    let repo = feature_branch(&policy("ABC", "\"src/auth/**\""));
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("README.md", "# shop\n");
+    repo.commit(&["Add a readme"]);
+    let clone = repo.home().join("shallow");
+    let url = format!("file://{}", repo.dir().display());
+    repo.git(&["clone", "-q", "--depth", "1", "--no-single-branch", &url, clone.to_str().unwrap()]);
+    repo.git(&["-C", clone.to_str().unwrap(), "checkout", "-q", "feature/ABC-123-login"]);
+
+    let run = repo.flowgate_in(&clone, &["check"]);
+    assert_eq!(run.code, 2, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("the merge base of HEAD and origin/main is not in this shallow clone"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("git fetch --unshallow") && run.stderr.contains("git fetch --deepen=N"),
+        "{}",
+        run.stderr
+    );
+
+    repo.git(&["-C", clone.to_str().unwrap(), "fetch", "-q", "--unshallow"]);
+    let run = repo.flowgate_in(&clone, &["check", "--format", "json", "--author", "carol"]);
+    assert!(run.code <= 1, "the check runs once the history is there: {}", run.stderr);
+    assert_eq!(run.json()["pr"]["branch"], "feature/ABC-123-login");
+}
+
+#[test]
+fn an_issue_is_one_key_when_origin_is_a_clone_of_the_github_repository() {
+    let github = policy("ABC", "\"src/auth/**\"").replace("  trackers:\n", "  trackers:\n    github: {}\n");
+    let upstream = Repo::new(&github);
+    upstream.git(&["remote", "add", "origin", "https://github.com/acme/shop.git"]);
+    upstream.git(&["checkout", "-q", "-b", "login-fix"]);
+    upstream.write("src/auth/login.rs", "fn login() { check(); }\n");
+    upstream.commit(&["Check the password (#2664)"]);
+    // A clone of that clone: its origin is a path on this machine, not a GitHub URL.
+    let clone = upstream.home().join("clone");
+    upstream.git(&["clone", "-q", upstream.dir().to_str().unwrap(), clone.to_str().unwrap()]);
+    let body = "Closes https://github.com/acme/shop/issues/2664";
+    let run = upstream.flowgate_in(&clone, &["check", "--format", "json", "--author", "carol", "--body", body]);
+    let v = run.json();
+    assert_eq!(strs(&v["linkage"]["keys"], "keys"), ["acme/shop#2664"], "one issue, one key: {}", run.stderr);
 }

@@ -259,3 +259,39 @@ fn an_unknown_expectation_key_is_bad_input() {
     assert!(run.stderr.contains("expect.yml"), "the error should name expect.yml:\n{}", run.stderr);
     assert!(run.stderr.contains("tierr"), "the error should name the key:\n{}", run.stderr);
 }
+
+#[test]
+fn an_open_jira_tracker_is_valid_but_warned_about_at_its_line() {
+    let open = format!("{BASE}linkage:\n  trackers:\n    jira: {{}}\n    github: {{}}\n");
+    let dir = dir_with(&[("policy.yml", &open)]);
+    let path = dir.path().join("policy.yml");
+    let run = validate(&path);
+    assert_eq!(run.code, 0, "a warning is not an error: {}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("policy.yml: valid"), "{}", run.stdout);
+    let line = format!("flowgate: warning: {}:11: jira accepts any project:", path.display());
+    assert!(run.stderr.contains(&line), "expected {line:?} in:\n{}", run.stderr);
+    assert!(run.stderr.contains("GPT-5 or PKCS-11 count as keys; list your projects"), "{}", run.stderr);
+
+    // The same in flow style, in a file extended by another: the warning names the file to edit.
+    let dir = dir_with(&[
+        ("base.yml", &format!("{BASE}linkage: {{ trackers: {{ jira: {{}} }} }}\n")),
+        ("policy.yml", "extends: base.yml\n"),
+    ]);
+    let run = validate(&dir.path().join("policy.yml"));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let line = format!("{}:9: jira accepts any project", dir.path().join("base.yml").display());
+    assert!(run.stderr.contains(&line), "expected {line:?} in:\n{}", run.stderr);
+
+    // Listed projects, and the bundled packs, are not warned about.
+    let listed = format!("{BASE}linkage:\n  trackers:\n    jira: {{ projects: [ABC] }}\n");
+    let dir = dir_with(&[("policy.yml", &listed), ("packed.yml", "extends: default\n")]);
+    for name in ["policy.yml", "packed.yml"] {
+        let run = validate(&dir.path().join(name));
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(!run.stderr.contains("warning"), "{name}: {}", run.stderr);
+    }
+    for pack in ["policies/default.yml", "policies/strict.yml"] {
+        let run = validate(&root().join(pack));
+        assert!(!run.stderr.contains("warning"), "{pack}: {}", run.stderr);
+    }
+}

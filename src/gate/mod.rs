@@ -113,7 +113,8 @@ pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Ver
 
 fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, UserError> {
     let (mut facts, merge_base) = repo.facts(pr)?;
-    let mut blobs = repo.blobs(&merge_base, "HEAD")?;
+    let mut blobs =
+        if pr.include_uncommitted { repo.blobs_with_worktree(&merge_base)? } else { repo.blobs(&merge_base, "HEAD")? };
     analyze::analyze(&mut facts, policy, &mut blobs);
     let verdict = evaluate(&facts, policy);
     let mut verdict = chains::trace_blocking(&mut facts, policy, verdict)?;

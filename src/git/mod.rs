@@ -20,6 +20,8 @@ pub struct LocalPr {
     pub labels: Vec<String>,
     /// The author's GitHub login; by default read from git's `user.email` or `user.name`.
     pub author: Option<String>,
+    /// Gate the working tree (staged and unstaged changes to tracked files) instead of HEAD.
+    pub include_uncommitted: bool,
 }
 
 /// A git repository on disk.
@@ -53,7 +55,11 @@ impl Repo {
             .map_err(|e| UserError::Git(format!("cannot run git: {e}")))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
-            return Err(UserError::Git(format!("`git {}` failed: {}", args.join(" "), err.trim())));
+            let why = match err.trim() {
+                "" => format!("{} and no message", out.status),
+                err => err.to_string(),
+            };
+            return Err(UserError::Git(format!("`git {}` failed: {why}", args.join(" "))));
         }
         String::from_utf8(out.stdout)
             .map_err(|_| UserError::Git(format!("`git {}` printed text that is not UTF-8", args.join(" "))))
@@ -92,9 +98,10 @@ impl Repo {
             return Err(UserError::Git(format!("the base {base:?} is not a branch or commit here")));
         }
         let head = self.git(&["rev-parse", "HEAD"])?.trim().to_string();
-        let merge_base = self.git(&["merge-base", &base, "HEAD"])?.trim().to_string();
+        let merge_base = self.merge_base(&base)?;
         let branch = self.git(&["rev-parse", "--abbrev-ref", "HEAD"])?.trim().to_string();
-        let files = self.changed_files(&merge_base, "HEAD")?;
+        let to = if pr.include_uncommitted { None } else { Some("HEAD") };
+        let files = self.changed_files(&merge_base, to)?;
         let commits = self.commits(&merge_base)?;
         let title = pr.title.clone().unwrap_or_else(|| {
             commits.first().map(|c| c.message.lines().next().unwrap_or("").to_string()).unwrap_or_default()
@@ -123,8 +130,44 @@ impl Repo {
         Ok((facts, merge_base))
     }
 
+    /// Where HEAD's history meets `base`'s. A shallow clone may not hold it: that is said, with
+    /// the fetch that brings it, rather than git's silent failure.
+    fn merge_base(&self, base: &str) -> Result<String, UserError> {
+        if let Ok(found) = self.git(&["merge-base", base, "HEAD"]) {
+            return Ok(found.trim().to_string());
+        }
+        let shallow = self.git(&["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s.trim() == "true");
+        Err(UserError::Git(if shallow {
+            format!(
+                "the merge base of HEAD and {base} is not in this shallow clone; fetch the history with \
+                 `git fetch --unshallow`, or enough of it with `git fetch --deepen=N` (N commits more)"
+            )
+        } else {
+            format!("HEAD and {base} have no commit in common; give --base with the branch this one started from")
+        }))
+    }
+
+    /// Tracked files whose working-tree or staged version differs from HEAD: what a local check
+    /// leaves out unless told to include it. None before the first commit.
+    pub fn uncommitted(&self) -> Result<Vec<String>, UserError> {
+        if !self.ref_exists("HEAD") {
+            return Ok(Vec::new());
+        }
+        let out = self.git(&["diff", "--name-only", "-z", "HEAD"])?;
+        Ok(out.split('\0').filter(|s| !s.is_empty()).map(String::from).collect())
+    }
+
     /// Reads file versions at `base` and `head` through one `git cat-file --batch` process.
     pub fn blobs(&self, base: &str, head: &str) -> Result<Blobs, UserError> {
+        self.blobs_against(base, Some(head))
+    }
+
+    /// Reads file versions at `base` from git and the head versions from the working tree.
+    pub fn blobs_with_worktree(&self, base: &str) -> Result<Blobs, UserError> {
+        self.blobs_against(base, None)
+    }
+
+    fn blobs_against(&self, base: &str, head: Option<&str>) -> Result<Blobs, UserError> {
         let child = Command::new("git")
             .arg("-C")
             .arg(&self.dir)
@@ -134,12 +177,19 @@ impl Repo {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| UserError::Git(format!("cannot run git cat-file: {e}")))?;
-        Ok(Blobs { child, base: base.to_string(), head: head.to_string() })
+        let head = match head {
+            Some(rev) => Head::Rev(rev.to_string()),
+            None => Head::WorkTree(self.dir.clone()),
+        };
+        Ok(Blobs { child, base: base.to_string(), head })
     }
 
-    fn changed_files(&self, from: &str, to: &str) -> Result<Vec<FileChange>, UserError> {
-        let status = self.git(&["diff", "--name-status", "-M", "-z", from, to])?;
-        let numstat = self.git(&["diff", "--numstat", "-M", "-z", from, to])?;
+    /// The files changed from `from` to `to`, or to the working tree (staged and unstaged
+    /// changes to tracked files) when `to` is None.
+    fn changed_files(&self, from: &str, to: Option<&str>) -> Result<Vec<FileChange>, UserError> {
+        let revs: Vec<&str> = std::iter::once(from).chain(to).collect();
+        let status = self.git(&[&["diff", "--name-status", "-M", "-z"][..], &revs].concat())?;
+        let numstat = self.git(&[&["diff", "--numstat", "-M", "-z"][..], &revs].concat())?;
         let mut counts = numstat_counts(&numstat).into_iter();
         let mut files = Vec::new();
         let mut fields = status.split('\0').filter(|s| !s.is_empty());
@@ -212,17 +262,31 @@ impl Repo {
         Ok(names)
     }
 
-    /// `owner/name` from the `origin` remote when it points at GitHub.
+    /// `owner/name` on GitHub, which bare `#12` references are read against. Without it `#12`
+    /// and `owner/name#12` would be two keys. The remotes are read `origin` first; a remote that
+    /// is another clone on this machine (a path or `file://` URL) is followed to its own remotes.
     fn github_repo(&self) -> Option<String> {
-        let url = self.git(&["remote", "get-url", "origin"]).ok()?;
-        let url = url.trim().trim_end_matches(".git");
-        let rest = url.split_once("github.com").map(|(_, r)| r)?;
-        let path = rest.trim_start_matches([':', '/']);
-        let mut parts = path.split('/');
-        match (parts.next(), parts.next()) {
-            (Some(owner), Some(name)) if !owner.is_empty() && !name.is_empty() => Some(format!("{owner}/{name}")),
-            _ => None,
+        self.github_repo_within(MAX_CLONE_HOPS)
+    }
+
+    fn github_repo_within(&self, hops: usize) -> Option<String> {
+        let remotes = self.git(&["remote"]).ok()?;
+        let mut names: Vec<&str> = remotes.lines().map(str::trim).filter(|r| !r.is_empty()).collect();
+        names.sort_by_key(|name| (*name != "origin", *name != "upstream", name.to_string()));
+        let urls: Vec<String> = names
+            .iter()
+            .filter_map(|n| self.git(&["remote", "get-url", n]).ok())
+            .map(|u| u.trim().to_string())
+            .collect();
+        if let Some(repo) = urls.iter().find_map(|url| github_repo_of(url)) {
+            return Some(repo);
         }
+        if hops == 0 {
+            return None;
+        }
+        urls.iter()
+            .filter_map(|url| local_clone(url, &self.dir))
+            .find_map(|dir| Repo { dir }.github_repo_within(hops - 1))
     }
 
     fn guess_login(&self) -> String {
@@ -234,11 +298,56 @@ impl Repo {
     }
 }
 
-/// File versions read from git objects, for code analysis.
+/// How many clones of clones are followed to find the GitHub repository.
+const MAX_CLONE_HOPS: usize = 3;
+
+/// `owner/name` from a remote URL on a GitHub host, in any form git takes: `https://github.com/o/n`,
+/// `git@github.com:o/n.git`, `ssh://git@ssh.github.com:443/o/n`, an SSH alias such as
+/// `git@github.com-work:o/n`, or GitHub Enterprise (`https://github.acme.example/o/n`).
+pub fn github_repo_of(url: &str) -> Option<String> {
+    let (authority, path) = match url.split_once("://") {
+        Some((_, rest)) => rest.split_once('/')?,
+        // scp-like `[user@]host:path`; a colon after a slash is part of a local path.
+        None => url.split_once(':').filter(|(host, _)| !host.contains('/'))?,
+    };
+    let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
+    let mut parts = path.trim_matches('/').split('/');
+    if !host.contains("github") {
+        // A proxy or mirror that keeps GitHub's host in its path: `https://mirror/github.com/o/n`.
+        if parts.next() != Some("github.com") {
+            return None;
+        }
+    }
+    let (owner, name) = (parts.next()?, parts.next()?);
+    let name = name.strip_suffix(".git").unwrap_or(name);
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    (ok(owner) && ok(name)).then(|| format!("{owner}/{name}"))
+}
+
+/// The directory of a remote that is another repository on this machine.
+fn local_clone(url: &str, from: &Path) -> Option<PathBuf> {
+    let path = match url.strip_prefix("file://") {
+        Some(path) => PathBuf::from(path),
+        None if url.contains("://") || url.split_once(':').is_some_and(|(host, _)| !host.contains('/')) => {
+            return None;
+        }
+        None => from.join(url),
+    };
+    path.is_dir().then_some(path)
+}
+
+/// Where the head versions of files come from.
+enum Head {
+    Rev(String),
+    /// The working tree at this directory: a local check of uncommitted changes.
+    WorkTree(PathBuf),
+}
+
+/// File versions read from git objects (or the working tree), for code analysis.
 pub struct Blobs {
     child: Child,
     base: String,
-    head: String,
+    head: Head,
 }
 
 impl Blobs {
@@ -270,9 +379,10 @@ impl Blobs {
 
 impl ContentSource for Blobs {
     fn read(&mut self, side: Side, path: &str) -> Option<Vec<u8>> {
-        let rev = match side {
-            Side::Base => self.base.clone(),
-            Side::Head => self.head.clone(),
+        let rev = match (side, &self.head) {
+            (Side::Base, _) => self.base.clone(),
+            (Side::Head, Head::Rev(rev)) => rev.clone(),
+            (Side::Head, Head::WorkTree(dir)) => return read_worktree(&dir.join(path)),
         };
         self.object(&format!("{rev}:{path}"))
     }
@@ -283,6 +393,15 @@ impl Drop for Blobs {
         drop(self.child.stdin.take());
         let _ = self.child.wait();
     }
+}
+
+/// A file as git would store it: a symbolic link is its target's name, not what it points at.
+fn read_worktree(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if meta.file_type().is_symlink() {
+        return std::fs::read_link(path).ok().map(|t| t.to_string_lossy().into_owned().into_bytes());
+    }
+    std::fs::read(path).ok()
 }
 
 fn read_line(r: &mut impl Read) -> Option<String> {
@@ -321,4 +440,39 @@ fn numstat_counts(out: &str) -> Vec<(u64, u64)> {
         counts.push((added, deleted));
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_github_repository_is_read_from_every_form_of_remote_url() {
+        for url in [
+            "https://github.com/acme/shop.git",
+            "https://github.com/acme/shop",
+            "https://carol@github.com/acme/shop/",
+            "http://github.com/acme/shop",
+            "git@github.com:acme/shop.git",
+            "github.com:acme/shop",
+            "ssh://git@github.com/acme/shop.git",
+            "ssh://git@ssh.github.com:443/acme/shop.git",
+            "git@github.com-work:acme/shop.git",
+            "git://github.com/acme/shop.git",
+            "https://github.acme.example/acme/shop.git",
+            "https://mirror.example/github.com/acme/shop.git",
+        ] {
+            assert_eq!(github_repo_of(url).as_deref(), Some("acme/shop"), "{url}");
+        }
+        for url in [
+            "https://gitlab.com/acme/shop.git",
+            "git@bitbucket.org:acme/shop.git",
+            "/srv/git/shop.git",
+            "../shop",
+            "file:///srv/github/acme/shop",
+            "https://github.com/acme",
+        ] {
+            assert_eq!(github_repo_of(url), None, "{url}");
+        }
+    }
 }

@@ -4,6 +4,9 @@
 //! look-alikes the linkage rules refuse (`UTF-8`, `SHA-256`, `CVE-2024-1`) never count at all.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::policy::TrackerSet;
 use crate::policy::linkage::keys::{self, Source, Tracker};
@@ -19,6 +22,21 @@ const BRANCH_WORDS: &[&str] = &[
     "PART", "PATCH", "PHASE", "PR", "REL", "RELEASE", "REVERT", "ROUND", "SPRINT", "STAGE", "STEP", "TASK", "TEST",
     "TRY", "UPDATE", "V", "VERSION", "WEEK", "WIP",
 ];
+
+/// Versions, dates and timestamps that read like keys once a branch name is uppercased:
+/// `next-15.5.21` (NEXT-15), `junit-pioneer-2.3.0` (PIONEER-2), `backup-2024-01-15`,
+/// `nightly-20240115`. They are blanked out before keys are read.
+static VERSION_OR_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z][a-z0-9_]*-(?:[0-9]+(?:[.-][0-9x]+)+|[0-9]{7,})\b").expect("static regex")
+});
+
+/// Branches that dependency bots name after a package and its version
+/// (`dependabot/github_actions/actions/checkout-4`): never a story.
+const BOT_BRANCHES: &[&str] = &["dependabot/", "renovate/"];
+
+fn without_versions(text: &str) -> std::borrow::Cow<'_, str> {
+    VERSION_OR_DATE.replace_all(text, |c: &regex::Captures| " ".repeat(c[0].len()))
+}
 
 /// One key prefix and where it was seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,9 +93,12 @@ pub fn guess(messages: &[String], branches: &[String]) -> Guess {
     let any = TrackerSet { jira: Some(Vec::new()), linear: None, shortcut: true, azure: true, github: false };
     let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
     let (mut shortcut, mut azure) = (0, 0);
+    let branches_read = branches.iter().filter(|b| !BOT_BRANCHES.iter().any(|bot| b.starts_with(bot)));
     for (text, source) in
-        messages.iter().map(|m| (m, Source::Commits)).chain(branches.iter().map(|b| (b, Source::Branch)))
+        messages.iter().map(|m| (m, Source::Commits)).chain(branches_read.map(|b| (b, Source::Branch)))
     {
+        let text = without_versions(text);
+        let text = text.as_ref();
         let mut found = keys::extract(text, source, &any, None);
         let mut lowercase: BTreeSet<String> = BTreeSet::new();
         if source == Source::Branch {
@@ -174,6 +195,31 @@ mod tests {
             g.prefixes.iter().map(|p| (p.prefix.as_str(), p.tracker, p.in_commits, p.in_branches)).collect();
         assert_eq!(counted, [("ENG", Tracker::Linear, 1, 2)]);
         assert!(g.once.is_empty(), "{:?}", g.once);
+    }
+
+    #[test]
+    fn versions_dates_and_dependency_bot_branches_are_not_keys() {
+        let branches = texts(&[
+            "dependabot/npm_and_yarn/next-15.5.21",
+            "renovate/junit-pioneer-2.3.0",
+            "upgrade/next-15.5.21",
+            "junit-pioneer-2.3.0",
+            "backup-2024-01-15",
+            "nightly-20240115",
+            "release-1.x",
+            "snapshot-2.x",
+            "dependabot/github_actions/actions/checkout-4",
+        ]);
+        let messages = texts(&[
+            "Bump next from 15.5.20 to next-15.5.21",
+            "Update junit-pioneer-2.3.0 and log-2024-01-15T10:30:00Z",
+            "ABC-7: first",
+            "ABC-8. Second",
+        ]);
+        let g = guess(&messages, &branches);
+        let counted: Vec<&str> = g.prefixes.iter().map(|p| p.prefix.as_str()).collect();
+        assert_eq!(counted, ["ABC"], "a key before a full stop still counts");
+        assert!(g.once.is_empty(), "nothing above is a key seen once: {:?}", g.once);
     }
 
     #[test]

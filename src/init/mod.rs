@@ -97,23 +97,25 @@ pub fn plan(repo: &Repository, options: &Options) -> Result<Plan, UserError> {
         None => render::ACTION_PLACEHOLDER.to_string(),
     };
 
-    let pack_red: Vec<String> =
-        pack.tiers.owners.iter().filter(|(t, _)| *t == Tier::Red).map(|(_, g)| g.clone()).collect();
-    let mut builder = globset::GlobSetBuilder::new();
-    for glob in &pack_red {
-        let compiled = globset::GlobBuilder::new(glob).literal_separator(true).build();
-        builder.add(compiled.map_err(|e| UserError::Usage(format!("the {} pack's glob {glob}: {e}", options.pack)))?);
-    }
-    let pack_set =
-        builder.build().map_err(|e| UserError::Usage(format!("the {} pack's red globs: {e}", options.pack)))?;
+    let globs = |tier: Tier| -> Vec<String> {
+        pack.tiers.owners.iter().filter(|(t, _)| *t == tier).map(|(_, g)| g.clone()).collect()
+    };
+    let pack_red = globs(Tier::Red);
+    let pack_set = glob_set(&pack_red, &options.pack)?;
+    let green_set = glob_set(&globs(Tier::Green), &options.pack)?;
     let found_dirs = layout::red_dirs(&repo.files);
-    let red = layout::red_paths(&pack_red, &pack_set, &found_dirs);
+    let mut red = layout::red_paths(&pack_red, &pack_set, &found_dirs);
+    red.files = layout::red_files(&repo.files, &|path| pack_set.is_match(path) || red.in_found_dir(path), &|path| {
+        green_set.is_match(path)
+    });
+    let langs = layout::languages(&repo.files);
     let guess = keys::guess(&repo.messages, &repo.branches);
-    let policy_text = render::policy(&options.pack, &red, &guess);
+    let policy_text = render::policy(&options.pack, &red, &langs, &guess);
     // What init writes must load: refuse to write a policy the gate would reject.
     load_text(&policy_text, Path::new(POLICY_PATH))?;
 
     let mut found = found_lines(&red, &guess);
+    found.insert(1, code_aware_line(&langs));
     let mut files = Vec::new();
     let kept_policy = repo.existing(POLICY_PATH).filter(|_| !options.force).map(str::to_string);
     files.push(whole_file(
@@ -141,6 +143,29 @@ pub fn plan(repo: &Repository, options: &Options) -> Result<Plan, UserError> {
         policy_text: kept_policy.unwrap_or(policy_text),
         action_placeholder: options.action.is_none(),
     })
+}
+
+/// A pack's globs compiled together, as the policy compiles them.
+fn glob_set(globs: &[String], pack: &str) -> Result<globset::GlobSet, UserError> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        let compiled = globset::GlobBuilder::new(glob).literal_separator(true).build();
+        builder.add(compiled.map_err(|e| UserError::Usage(format!("the {pack} pack's glob {glob}: {e}")))?);
+    }
+    builder.build().map_err(|e| UserError::Usage(format!("the {pack} pack's globs: {e}")))
+}
+
+/// What init turned on to read the code, and why; or why not.
+fn code_aware_line(langs: &[(crate::analysis::lang::Lang, usize)]) -> String {
+    if langs.is_empty() {
+        return "code-aware rules: not turned on, since no file here is in a language flowgate reads (Rust, Python, JavaScript, TypeScript, Go, Java); the tiers follow the paths alone".into();
+    }
+    let read: Vec<String> = langs.iter().map(|(l, n)| format!("{n} {}", l.id())).collect();
+    format!(
+        "code-aware rules: turned on, since flowgate reads the code here ({} files): a change that adds {} is red wherever it is, and a change to a red or yellow file that only touches comments or layout is green",
+        read.join(", "),
+        layout::detectors(langs).join(", ")
+    )
 }
 
 /// `OWNER/NAME@SHA` with a full 40-character commit: a tag can move, a commit cannot.
@@ -206,9 +231,13 @@ fn found_lines(red: &layout::RedPaths, guess: &keys::Guess) -> Vec<String> {
         .flat_map(|(glob, ds)| ds.iter().map(move |d| format!("{}/ ({}, covered by the pack's {glob})", d.dir, d.why)))
         .collect();
     dirs.extend(red.added.iter().map(|d| format!("{}/ ({}, added as {}/**)", d.dir, d.why, d.dir)));
+    dirs.extend(red.files.iter().map(|f| {
+        let more = if f.paths.len() > 1 { format!(" and {} more", f.paths.len() - 1) } else { String::new() };
+        format!("{}{more} ({}, added as {})", f.paths[0], f.why, f.glob)
+    }));
     if dirs.is_empty() {
         lines.push(
-            "red paths: no auth, payments, migrations, CI or infrastructure directories found; the pack's globs apply"
+            "red paths: no auth, payments, migrations, CI, infrastructure, container or agent files found; the pack's globs apply"
                 .into(),
         );
     } else {
@@ -238,6 +267,7 @@ fn found_lines(red: &layout::RedPaths, guess: &keys::Guess) -> Vec<String> {
         let once: Vec<String> = guess.once.iter().map(|p| p.keys.join(", ")).collect();
         lines.push(format!("seen only once, so not used: {}", once.join(", ")));
     }
+    lines.push(trackers_line(guess));
     if guess.shortcut > 0 {
         lines.push(format!("Shortcut references (sc-123) in {} messages or branches", guess.shortcut));
     }
@@ -245,6 +275,28 @@ fn found_lines(red: &layout::RedPaths, guess: &keys::Guess) -> Vec<String> {
         lines.push(format!("Azure Boards references (AB#123) in {} messages", guess.azure));
     }
     lines
+}
+
+/// Which trackers the policy lists, so that nobody is surprised by a key that does not count.
+fn trackers_line(guess: &keys::Guess) -> String {
+    use crate::policy::linkage::keys::Tracker;
+    let mut listed = Vec::new();
+    for (tracker, name) in [(Tracker::Jira, "Jira"), (Tracker::Linear, "Linear")] {
+        let projects = guess.projects(tracker);
+        if !projects.is_empty() {
+            listed.push(format!("{name} ({})", projects.join(", ")));
+        }
+    }
+    if guess.shortcut >= keys::MIN_SEEN {
+        listed.push("Shortcut".to_string());
+    }
+    if guess.azure >= keys::MIN_SEEN {
+        listed.push("Azure Boards".to_string());
+    }
+    if listed.is_empty() {
+        return "trackers: only GitHub issues (#12) count, since no Jira, Linear, Shortcut or Azure Boards keys recur in the history; add yours under linkage.trackers, e.g. jira: { projects: [ABC] }".into();
+    }
+    format!("trackers: {} and GitHub issues (#12) count; keys of other projects do not", listed.join(", "))
 }
 
 /// What writing one file did.

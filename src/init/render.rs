@@ -2,7 +2,8 @@
 //! docs/action.md explains) and the pull request template's flowgate section.
 
 use super::keys::Guess;
-use super::layout::{FoundDir, RedPaths};
+use super::layout::{self, FoundDir, RedPaths};
+use crate::analysis::lang::Lang;
 use crate::policy::linkage::keys::Tracker;
 
 /// The first line of the template section, so that it is found and never added twice.
@@ -30,7 +31,7 @@ fn yaml_list_line(out: &mut String, item: &str, comment: Option<String>) {
 
 /// `.github/flowgate.yml`: the pack, the red paths written out in full (a list in an extending
 /// file replaces the pack's), and the trackers the history shows.
-pub fn policy(pack: &str, red: &RedPaths, keys: &Guess) -> String {
+pub fn policy(pack: &str, red: &RedPaths, langs: &[(Lang, usize)], keys: &Guess) -> String {
     let mut out = String::new();
     out.push_str("# flowgate policy, written by `flowgate init`. Reference: docs/policy.md in flowgate.\n");
     out.push_str(&format!(
@@ -39,7 +40,9 @@ pub fn policy(pack: &str, red: &RedPaths, keys: &Guess) -> String {
     out.push_str("# Check a change with `flowgate policy validate`; flowgate reads this file from the base branch.\n");
     out.push_str(&format!("version: 1\nextends: {pack}\n\n"));
     out.push_str("tiers:\n  red:\n");
-    out.push_str("    # The pack's red paths, then the directories flowgate init found in this repository.\n");
+    out.push_str(
+        "    # The pack's red paths, then the directories and files flowgate init found in this repository.\n",
+    );
     out.push_str("    # A list here replaces the pack's, so all of it is written out.\n");
     out.push_str("    paths:\n");
     for (glob, dirs) in &red.pack {
@@ -47,6 +50,23 @@ pub fn policy(pack: &str, red: &RedPaths, keys: &Guess) -> String {
     }
     for dir in &red.added {
         yaml_list_line(&mut out, &format!("{}/**", dir.dir), Some(format!("found here: {}", dir.why)));
+    }
+    for file in &red.files {
+        let named: Vec<&str> = file.paths.iter().map(String::as_str).take(2).collect();
+        let more = file.paths.len().saturating_sub(2);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        yaml_list_line(&mut out, &file.glob, Some(format!("{}: {}{more}", file.why, named.join(", "))));
+    }
+    if !langs.is_empty() {
+        let names: Vec<&str> = langs.iter().map(|(l, _)| l.id()).collect();
+        out.push_str(&format!(
+            "    # flowgate reads the {} code here: a change that adds one of these is red wherever it is,\n",
+            names.join(", ")
+        ));
+        out.push_str(&format!("    code: [{}]\n", layout::detectors(langs).join(", ")));
+        out.push_str("    # and a change to a red file that only touches comments or layout is green.\n");
+        out.push_str("    relax: [comments, formatting]\n");
+        out.push_str("  yellow:\n    relax: [comments, formatting]\n");
     }
     out.push_str("\nlinkage:\n  trackers:\n");
     let jira = keys.projects(Tracker::Jira);
@@ -60,9 +80,10 @@ pub fn policy(pack: &str, red: &RedPaths, keys: &Guess) -> String {
             .join(", ")
     };
     if jira.is_empty() {
-        out.push_str("    # No Jira keys recur in the recent history: any key counts (except look-alikes\n");
-        out.push_str("    # such as UTF-8). List your projects to be strict: jira: { projects: [ABC] }\n");
-        out.push_str("    jira: {}\n");
+        // An open `jira: {}` would take GPT-5 or PKCS-11 in a title for a story: only what the
+        // history shows is written, and the comment says how to add the rest.
+        out.push_str("    # No Jira keys recur in the recent history, so Jira is not listed. To use it, list\n");
+        out.push_str("    # your projects: jira: { projects: [ABC, PAY] }\n");
     } else {
         out.push_str(&format!(
             "    # Seen in the last {} commits and the branch names: {}.\n",

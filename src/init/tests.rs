@@ -115,3 +115,20 @@ fn the_strict_pack_is_written_as_strict() {
     let policy = load_text(&plan.policy_text, Path::new(POLICY_PATH)).expect("loads");
     assert_eq!(policy.limits.max_files, Some(400), "the strict pack's limits");
 }
+
+#[test]
+fn without_recurring_keys_only_github_issues_count() {
+    let plan = plan(&repo(&["src/main.rs"], &["Support GPT-5 and PKCS-11"], &[]), &options(false)).expect("plans");
+    let policy = load_text(&plan.policy_text, Path::new(POLICY_PATH)).expect("loads");
+    assert_eq!(policy.linkage.trackers.jira, None, "no open Jira: GPT-5 would be a story key");
+    assert!(policy.linkage.trackers.github);
+    let keys = crate::policy::linkage::keys::extract(
+        "Support GPT-5 and PKCS-11",
+        crate::policy::linkage::keys::Source::Title,
+        &policy.linkage.trackers,
+        None,
+    );
+    assert!(keys.is_empty(), "{keys:?}");
+    assert!(plan.found.iter().any(|l| l.starts_with("trackers: only GitHub issues (#12) count")), "{:?}", plan.found);
+    assert!(plan.policy_text.contains("jira: { projects: [ABC, PAY] }"), "the comment says how to add Jira");
+}

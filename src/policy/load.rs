@@ -115,7 +115,70 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Something a policy that loads allows but probably does not mean, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub file: String,
+    /// 1-based; None when the setting cannot be placed on a line.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// The warning an open `jira: {}` gets: it takes any `WORD-123` for a story key.
+pub const OPEN_JIRA: &str = "jira accepts any project: titles like GPT-5 or PKCS-11 count as keys; list your projects: jira: { projects: [ABC] }";
+
+/// `load_file`, and what in the policy (or a file it extends) is probably not meant.
+pub fn load_file_with_warnings(path: &Path) -> Result<(Policy, Vec<Warning>), UserError> {
+    let text = Disk
+        .read(path)
+        .map_err(|e| UserError::Input { path: Disk.describe(path), message: format!("cannot read the policy: {e}") })?;
+    let (policy, chain) = resolve_chain(&Disk, Origin::File(normalize(path)), &text)?;
+    let warnings = warnings(&policy, &chain);
+    Ok((policy, warnings))
+}
+
+/// Warnings about a loaded policy, given the files of its `extends:` chain (name, text), the
+/// extending file first.
+fn warnings(policy: &Policy, chain: &[(String, String)]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if policy.linkage.trackers.jira.as_ref().is_some_and(Vec::is_empty) {
+        // The nearest file that writes `jira:` is the one to edit.
+        let writes_jira = |text: &str| {
+            yaml_serde::from_str::<PolicyFile>(text).ok().and_then(|f| f.linkage?.trackers?.jira).is_some()
+        };
+        if let Some((file, text)) = chain.iter().find(|(_, text)| writes_jira(text)) {
+            out.push(Warning { file: file.clone(), line: key_line(text, "jira"), message: OPEN_JIRA.into() });
+        }
+    }
+    out
+}
+
+/// The first line that writes `key:` outside a comment (block or flow style).
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let pattern = Regex::new(&format!(r"(^|[\s{{,]){}\s*:", regex::escape(key))).ok()?;
+    text.lines().position(|line| pattern.is_match(line.split('#').next().unwrap_or(""))).map(|i| i + 1)
+}
+
 fn resolve(files: &dyn PolicyFiles, origin: Origin, text: &str) -> Result<Policy, UserError> {
+    resolve_chain(files, origin, text).map(|(policy, _)| policy)
+}
+
+/// Reads the `extends:` chain and builds the policy; also gives each file's name and text.
+fn resolve_chain(
+    files: &dyn PolicyFiles,
+    origin: Origin,
+    text: &str,
+) -> Result<(Policy, Vec<(String, String)>), UserError> {
+    let mut texts: Vec<(String, String)> = Vec::new();
     let mut chain: Vec<Origin> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut merged = Value::Mapping(Mapping::new());
@@ -141,6 +204,7 @@ fn resolve(files: &dyn PolicyFiles, origin: Origin, text: &str) -> Result<Policy
             });
         }
         let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
+        texts.push((name.clone(), text.clone()));
         // The extending file wins: what we have so far is laid over its parent.
         merged = merge(merged, value);
         next = match &file.extends {
@@ -155,7 +219,7 @@ fn resolve(files: &dyn PolicyFiles, origin: Origin, text: &str) -> Result<Policy
     }
     let file: PolicyFile = yaml_serde::from_value(merged)
         .map_err(|e| UserError::Policy { file: names[0].clone(), message: strip_location(&e.to_string()) })?;
-    build(file, names)
+    Ok((build(file, names)?, texts))
 }
 
 fn open_extends(
