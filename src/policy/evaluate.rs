@@ -109,8 +109,13 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
 fn effort(facts: &PrFacts, files: &[FileVerdict], not_counted: &[UncountedFile]) -> u32 {
     let unread = FileAnalysis::skipped(SkipReason::NoContents, None);
     effort::pr_minutes(facts.files.iter().zip(files).map(|(f, v)| {
-        let counted = !not_counted.iter().any(|u| u.path == f.path);
-        let lines = if counted { f.additions + f.deletions } else { 0 };
+        let uncounted = not_counted.iter().find(|u| u.path == f.path);
+        let lines = if uncounted.is_none() { f.additions + f.deletions } else { 0 };
+        // Vendored code is checked against its upstream, not read: it costs what a generated file does.
+        if let Some(UncountedFile { why: NotReviewed::Vendored(dir), .. }) = uncounted {
+            let vendored = FileAnalysis::skipped(SkipReason::Generated { why: format!("vendored under {dir}") }, None);
+            return effort::file_minutes(&vendored, lines, v.tier == Tier::Red);
+        }
         effort::file_minutes(f.analysis.as_ref().unwrap_or(&unread), lines, v.tier == Tier::Red)
     }))
 }

@@ -150,6 +150,9 @@ pub fn skip_reason(reason: &SkipReason) -> String {
 }
 
 pub fn effort_line(v: &Verdict) -> String {
+    if v.effort_minutes >= crate::analysis::effort::DAY_MINUTES {
+        return "estimated review effort: more than a day (consider splitting the PR)".to_string();
+    }
     format!(
         "estimated review effort: about {} minute{}",
         v.effort_minutes,
@@ -212,7 +215,11 @@ pub fn summary(v: &Verdict) -> String {
     });
     let counted = v.review.approved_by.len();
     parts.push(format!("review: {counted}/{} approvals", v.review.required));
-    parts.push(format!("~{} min review", v.effort_minutes));
+    parts.push(if v.effort_minutes >= crate::analysis::effort::DAY_MINUTES {
+        "review: more than a day".to_string()
+    } else {
+        format!("~{} min review", v.effort_minutes)
+    });
     if v.state != v.rules_state {
         parts.push("overridden".to_string());
     }
