@@ -135,12 +135,24 @@ fn pathological(c: &mut Criterion) {
     let random: String =
         (0..2 * 1024 * 1024).map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char).collect();
     let nested = format!("x = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+    // A 1 MB added Go file of 12,700 small functions: the symbol list once grew quadratically.
+    let mut definitions = String::from("package pkg\n\n");
+    for i in 0.. {
+        if definitions.len() >= 1000 * 1024 {
+            break;
+        }
+        definitions.push_str(&format!(
+            "func F{i}(a int) int {{\n\tif a > {i} {{\n\t\treturn a - {i}\n\t}}\n\treturn a + {i}\n}}\n\n"
+        ));
+    }
     let limits = Limits { max_file_bytes: 4 * 1024 * 1024, ..Limits::default() };
     let mut group = c.benchmark_group("pathological input, 500 ms file budget");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
-    for (name, path, text) in
-        [("2 MB of random text as Rust", "junk.rs", &random), ("100k nested brackets as Python", "deep.py", &nested)]
-    {
+    for (name, path, text) in [
+        ("2 MB of random text as Rust", "junk.rs", &random),
+        ("100k nested brackets as Python", "deep.py", &nested),
+        ("1 MB added Go file of 12,700 functions", "big.go", &definitions),
+    ] {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let deadline = flowgate::gate::analyze::At(std::time::Instant::now() + limits.per_file);

@@ -1,7 +1,7 @@
 //! What kind of change a file's diff is: a token-level diff of the two versions, with every
 //! changed token placed in its syntactic context (an import, a test, a definition).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -66,6 +66,9 @@ pub fn classify(
 
     let mut contexts = Vec::new();
     let mut symbols: Vec<String> = Vec::new();
+    // A set beside the ordered list: a large added file names thousands of symbols, and a scan of
+    // the list for every token made that quadratic.
+    let mut seen: HashSet<Rc<str>> = HashSet::new();
     let mut head_changes = Vec::new();
     let mut changed_tokens = 0;
     let sides = [(base, &base_tokens.code, &mut deleted, false), (head, &head_tokens.code, &mut inserted, true)];
@@ -75,6 +78,10 @@ pub fn classify(
         let mut last_range: Option<Range<usize>> = None;
         for (token, (context, symbol)) in runs.iter().flat_map(|r| r.start..r.end).map(|i| &tokens[i]).zip(placed) {
             changed_tokens += 1;
+            // Past the deadline the caller skips the file as timed out; stop spending time on it.
+            if changed_tokens % 4096 == 0 && deadline.expired() {
+                break;
+            }
             if is_head {
                 // Adjacent changed tokens merge into one range.
                 match &mut last_range {
@@ -94,7 +101,7 @@ pub fn classify(
             }
             contexts.push(context);
             if let Some(s) = symbol
-                && !symbols.iter().any(|k| **k == *s)
+                && seen.insert(s.clone())
             {
                 symbols.push(s.to_string());
             }

@@ -250,6 +250,22 @@ fn generated_files_are_skipped() {
 }
 
 #[test]
+fn a_large_added_file_names_each_of_its_thousands_of_symbols_once() {
+    let mut src = String::from("package pkg\n\n");
+    for i in 0..3000 {
+        src.push_str(&format!("func F{i}(a int) int {{\n\treturn a + {i}\n}}\n\n"));
+    }
+    let a = versions("pkg/big.go", None, Some(src.as_bytes()), &Limits::default(), &Unlimited);
+    assert_eq!(a.skipped, None);
+    assert_eq!(a.symbols.len(), 3000);
+    assert_eq!(a.symbols.iter().collect::<std::collections::BTreeSet<_>>().len(), 3000);
+    // With the time up the file is skipped as timed out, not half-classified.
+    let a =
+        versions("pkg/big.go", None, Some(src.as_bytes()), &Limits::default(), &AfterChecks(std::cell::Cell::new(3)));
+    assert_eq!(a.skipped, Some(SkipReason::TimedOut));
+}
+
+#[test]
 fn files_without_a_grammar_are_unsupported() {
     for path in ["README.md", "Makefile", "config/app.toml"] {
         let a = versions(path, Some(b"{}"), Some(b"{\"a\": 1}"), &Limits::default(), &Unlimited);
