@@ -37,7 +37,9 @@ pub fn fragments(patch: &str) -> Fragments {
             // "\ No newline at end of file"
             continue;
         }
-        let (marker, text) = line.split_at(line.len().min(1));
+        // The marker is the first character, whatever its width: a line of a malformed patch
+        // may start with any character, and splitting inside it would panic.
+        let (marker, text) = line.split_at(line.chars().next().map_or(0, char::len_utf8));
         match marker {
             "-" => {
                 push_line(base, text);
@@ -64,4 +66,19 @@ pub fn fragments(patch: &str) -> Fragments {
 fn push_line(into: &mut String, text: &str) {
     into.push_str(text);
     into.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_starts_with_a_wide_character_is_context() {
+        // Found by fuzzing: such a line used to panic. A patch GitHub writes always marks its lines,
+        // but a snapshot's `files.json` may hold anything.
+        let f = fragments("@@ -1 +1 @@\né-unsafe { x() }\n+ok\n");
+        assert_eq!(f.base, "é-unsafe { x() }\n");
+        assert_eq!(f.head, "é-unsafe { x() }\nok\n");
+        assert_eq!((f.base_changed, f.head_changed), (vec![], vec![1]));
+    }
 }

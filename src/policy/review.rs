@@ -23,7 +23,18 @@ pub fn evaluate(
     let mut ignored = Vec::new();
     let mut changes_requested_by = Vec::new();
 
-    for review in latest_reviews(&facts.reviews) {
+    let fresh = |review: &Review| match (&facts.head_sha, &review.commit_id) {
+        (Some(head), Some(given)) => head == given,
+        _ => false,
+    };
+    let stale = |review: &Review| dismiss_stale && review.state == ReviewState::Approved && !fresh(review);
+    // A stale approval does not count, and neither does it withdraw what the reviewer said before:
+    // otherwise an approval on an old commit would clear the same reviewer's request for changes.
+    let ordered = in_order(&facts.reviews);
+    let standing: HashMap<&Login, &Review> =
+        latest_reviews(ordered.iter().copied().filter(|r| !stale(r))).into_iter().map(|r| (&r.reviewer, r)).collect();
+
+    for review in latest_reviews(ordered.iter().copied()) {
         let why = if review.reviewer == facts.author {
             Some(IgnoredWhy::Author)
         } else if is_ai_reviewer(review.reviewer.as_str()) {
@@ -35,22 +46,22 @@ pub fn evaluate(
         } else {
             None
         };
-        match (review.state, why) {
-            (ReviewState::ChangesRequested, None) => changes_requested_by.push(review.reviewer.clone()),
-            (ReviewState::Approved, None) => {
-                let fresh = match (&facts.head_sha, &review.commit_id) {
-                    (Some(head), Some(given)) => head == given,
-                    _ => false,
-                };
-                if dismiss_stale && !fresh {
-                    ignored.push(IgnoredReview {
-                        reviewer: review.reviewer.clone(),
-                        why: IgnoredWhy::Stale { commit: review.commit_id.clone() },
-                    });
-                } else {
-                    approved_by.push(review.reviewer.clone());
+        let review = match why {
+            None if stale(review) => {
+                ignored.push(IgnoredReview {
+                    reviewer: review.reviewer.clone(),
+                    why: IgnoredWhy::Stale { commit: review.commit_id.clone() },
+                });
+                match standing.get(&review.reviewer) {
+                    Some(earlier) => *earlier,
+                    None => continue,
                 }
             }
+            _ => review,
+        };
+        match (review.state, why) {
+            (ReviewState::ChangesRequested, None) => changes_requested_by.push(review.reviewer.clone()),
+            (ReviewState::Approved, None) => approved_by.push(review.reviewer.clone()),
             (ReviewState::Approved | ReviewState::ChangesRequested, Some(why)) => {
                 ignored.push(IgnoredReview { reviewer: review.reviewer.clone(), why });
             }
@@ -84,16 +95,21 @@ fn requirement(policy: &Policy, source: RequirementSource, rule: &ReviewRule, ap
     }
 }
 
-/// Only each reviewer's latest deciding review counts. A plain comment does not withdraw an
-/// approval on GitHub, so COMMENTED and PENDING reviews are passed over.
-fn latest_reviews(reviews: &[Review]) -> Vec<&Review> {
+/// The reviews in the order they were given: GitHub lists oldest first; sort by time where every
+/// review has one, keeping list order on ties.
+fn in_order(reviews: &[Review]) -> Vec<&Review> {
     let mut ordered: Vec<(usize, &Review)> = reviews.iter().enumerate().collect();
-    // GitHub lists oldest first; sort by time where every review has one, keeping list order on ties.
     if ordered.iter().all(|(_, r)| r.submitted_at.is_some()) {
         ordered.sort_by(|a, b| a.1.submitted_at.cmp(&b.1.submitted_at).then(a.0.cmp(&b.0)));
     }
+    ordered.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Only each reviewer's latest deciding review counts (of `ordered`, oldest first). A plain comment
+/// does not withdraw an approval on GitHub, so COMMENTED and PENDING reviews are passed over.
+fn latest_reviews<'a>(ordered: impl Iterator<Item = &'a Review>) -> Vec<&'a Review> {
     let mut latest: HashMap<&Login, (usize, &Review)> = HashMap::new();
-    for (i, (_, review)) in ordered.iter().enumerate() {
+    for (i, review) in ordered.enumerate() {
         if matches!(review.state, ReviewState::Approved | ReviewState::ChangesRequested | ReviewState::Dismissed) {
             latest.insert(&review.reviewer, (i, review));
         }

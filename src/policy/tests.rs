@@ -479,6 +479,24 @@ fn stale_approvals_count_only_where_the_tier_dismisses_them() {
 }
 
 #[test]
+fn a_stale_approval_does_not_withdraw_a_request_for_changes() {
+    // Found by the property tests: dave asks for changes on the head, then approves an older
+    // commit. The approval is stale, so the request for changes still stands.
+    let reviews = vec![
+        approve("alice", HEAD),
+        approve("bob", HEAD),
+        review("dave", ReviewState::ChangesRequested, HEAD),
+        approve("dave", OLD),
+    ];
+    let v = evaluate(&red_pr(reviews), &example());
+    assert_eq!(logins(&v.review.changes_requested_by), vec!["dave"]);
+    assert!(
+        v.review.ignored.iter().any(|i| i.reviewer.as_str() == "dave" && matches!(i.why, IgnoredWhy::Stale { .. }))
+    );
+    assert_eq!(v.review.state, ReviewStatus::Pending);
+}
+
+#[test]
 fn an_unknown_head_cannot_prove_an_approval_fresh() {
     let mut facts = red_pr(vec![approve("alice", HEAD), approve("bob", HEAD)]);
     facts.head_sha = None;
