@@ -11,7 +11,7 @@ use std::time::Duration;
 use fake_github::{AppAuth, FakeGitHub, hello_world, payload};
 use flowgate::store::Store;
 use serde_json::{Value, json};
-use serve_support::{APP_ID, SECRET, Server, databases, request, wait_until};
+use serve_support::{APP_ID, SECRET, Server, config, databases, request, wait_until};
 
 /// Hello-World with `prs` pull requests (#1..), each on a head of its own.
 async fn many_prs(prs: u64) -> FakeGitHub {
@@ -221,4 +221,32 @@ async fn sigterm_stops_taking_deliveries_and_leaves_nothing_held() {
     let depth = store.depth().await.expect("depth");
     assert_eq!(depth.in_progress, 0, "finished or given back, never left held: {depth:?}");
     assert_eq!(depth.queued + depth.done, 6, "{depth:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_evaluation_that_hangs_is_counted_and_parked_while_other_prs_go_on() {
+    for db in databases("serve_hang").await {
+        let fake = many_prs(2).await;
+        // Every request about PR #1 hangs; PR #2 is answered as usual.
+        fake.with(|s| s.hang_pulls.insert(1));
+        let mut settings = config(&fake, &db.url);
+        settings.evaluation_timeout = Duration::from_secs(1);
+        let server = Server::start_with(settings).await;
+        assert_eq!(server.deliver("pull_request", "hangs", &opened(1)).await.0, 202);
+        assert_eq!(server.deliver("pull_request", "fine", &opened(2)).await.0, 202);
+
+        wait_until("the other PR is evaluated", async || fake.with(|s| s.runs_on(&head(2)).len() == 1)).await;
+        let parked = async || server.app.store.parked().await.expect("lists");
+        wait_until("the hanging delivery is parked", async || !parked().await.is_empty()).await;
+        let parked = parked().await;
+        assert_eq!(parked.len(), 1, "{}: {parked:?}", db.name);
+        let p = &parked[0];
+        assert_eq!((p.id.as_str(), p.attempts), ("hangs", flowgate::store::MAX_ATTEMPTS), "{}", db.name);
+        let why = p.last_error.as_deref().unwrap_or_default();
+        assert!(why.contains("took longer than its limit of 1 s"), "{}: {why}", db.name);
+        assert_eq!(server.app.store.times_completed("fine").await.expect("counted"), 1, "{}", db.name);
+        assert!(fake.with(|s| s.runs_on(&head(1)).is_empty()), "{}: nothing posted for the hung PR", db.name);
+        server.stop().await;
+        db.drop_database().await;
+    }
 }
