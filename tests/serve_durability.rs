@@ -11,7 +11,7 @@ use std::time::Duration;
 use fake_github::{AppAuth, FakeGitHub, hello_world, payload};
 use flowgate::store::Store;
 use serde_json::{Value, json};
-use serve_support::{APP_ID, SECRET, Server, databases, request, wait_until};
+use serve_support::{APP_ID, SECRET, Server, config, databases, request, wait_until};
 
 /// Hello-World with `prs` pull requests (#1..), each on a head of its own.
 async fn many_prs(prs: u64) -> FakeGitHub {
@@ -50,18 +50,22 @@ struct Child {
     url: String,
 }
 
-fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16) -> Child {
+/// `lease_seconds`: `None` for the default.
+fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16, lease_seconds: Option<u64>) -> Child {
     let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem");
-    let process = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"))
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"));
+    command.env_clear();
+    if let Some(lease) = lease_seconds {
+        command.env("FLOWGATE_LEASE_SECONDS", lease.to_string());
+    }
+    let process = command
         .arg("serve")
-        .env_clear()
         .env("FLOWGATE_APP_ID", APP_ID.to_string())
         .env("FLOWGATE_APP_PRIVATE_KEY_PATH", key)
         .env("FLOWGATE_WEBHOOK_SECRET", SECRET)
         .env("FLOWGATE_DATABASE_URL", database_url)
         .env("FLOWGATE_GITHUB_API_URL", fake.uri())
         .env("FLOWGATE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FLOWGATE_LEASE_SECONDS", "2")
         .env("FLOWGATE_RETRY_BACKOFF_MS", "100")
         .env("FLOWGATE_WORKERS", "2")
         .stderr(std::process::Stdio::null())
@@ -72,6 +76,38 @@ fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16) -> Child {
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// The deliveries in progress with the worker holding each, read straight from the queue's table:
+/// what a killed server was working on.
+async fn in_progress(database_url: &str) -> Vec<(String, Option<String>)> {
+    let sql = "SELECT id, claimed_by FROM deliveries WHERE state = 'in_progress' ORDER BY id";
+    if database_url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(database_url).await.expect("opens the database");
+        let rows = sqlx::query_as(sql).fetch_all(&pool).await.expect("reads the queue");
+        pool.close().await;
+        rows
+    } else {
+        let pool = sqlx::PgPool::connect(database_url).await.expect("opens the database");
+        let rows = sqlx::query_as(sql).fetch_all(&pool).await.expect("reads the queue");
+        pool.close().await;
+        rows
+    }
+}
+
+/// How long until none of `held` is still in progress under the worker that held it: each is done,
+/// queued again, or claimed by a live worker. At most `limit`, then it says what is left.
+async fn time_to_resume(database_url: &str, held: &[(String, Option<String>)], limit: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let now = in_progress(database_url).await;
+        let stuck: Vec<_> = held.iter().filter(|h| now.contains(h)).collect();
+        if stuck.is_empty() {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < limit, "still held by a dead worker after {limit:?}: {stuck:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn healthy(url: &str) -> bool {
@@ -105,7 +141,7 @@ async fn a_server_killed_mid_burst_loses_no_acknowledged_delivery_and_repeats_no
         // Evaluations take a while, so the kill lands while work is in hand.
         fake.with(|s| s.delay = Duration::from_millis(150));
         let port = free_port();
-        let mut child = spawn_server(&fake, &db.url, port);
+        let mut child = spawn_server(&fake, &db.url, port, Some(2));
         wait_until("the server is up", async || healthy(&child.url).await).await;
 
         let mut acknowledged = Vec::new();
@@ -124,7 +160,7 @@ async fn a_server_killed_mid_burst_loses_no_acknowledged_delivery_and_repeats_no
         }
         assert_eq!(acknowledged.len(), 30, "{}: every delivery before the kill was acknowledged", db.name);
 
-        let mut restarted = spawn_server(&fake, &db.url, port);
+        let mut restarted = spawn_server(&fake, &db.url, port, Some(2));
         wait_until("the restarted server is up", async || healthy(&restarted.url).await).await;
         for i in 30..60u64 {
             let id = format!("kill-{i}");
@@ -200,7 +236,7 @@ async fn sigterm_stops_taking_deliveries_and_leaves_nothing_held() {
     let fake = many_prs(3).await;
     fake.with(|s| s.delay = Duration::from_millis(300));
     let port = free_port();
-    let mut child = spawn_server(&fake, &db.url, port);
+    let mut child = spawn_server(&fake, &db.url, port, Some(2));
     wait_until("the server is up", async || healthy(&child.url).await).await;
     for i in 0..6u64 {
         assert_eq!(deliver(&child.url, &format!("term-{i}"), &opened(i % 3 + 1)).await, 202);
@@ -221,4 +257,136 @@ async fn sigterm_stops_taking_deliveries_and_leaves_nothing_held() {
     let depth = store.depth().await.expect("depth");
     assert_eq!(depth.in_progress, 0, "finished or given back, never left held: {depth:?}");
     assert_eq!(depth.queued + depth.done, 6, "{depth:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_evaluation_that_hangs_is_counted_and_parked_while_other_prs_go_on() {
+    for db in databases("serve_hang").await {
+        let fake = many_prs(2).await;
+        // Every request about PR #1 hangs; PR #2 is answered as usual.
+        fake.with(|s| s.hang_pulls.insert(1));
+        let mut settings = config(&fake, &db.url);
+        settings.evaluation_timeout = Duration::from_secs(1);
+        let server = Server::start_with(settings).await;
+        assert_eq!(server.deliver("pull_request", "hangs", &opened(1)).await.0, 202);
+        assert_eq!(server.deliver("pull_request", "fine", &opened(2)).await.0, 202);
+
+        wait_until("the other PR is evaluated", async || fake.with(|s| s.runs_on(&head(2)).len() == 1)).await;
+        let parked = async || server.app.store.parked().await.expect("lists");
+        // Six attempts of a second each, with backoff between: longer than `wait_until` allows
+        // when other tests share the machine.
+        let started = std::time::Instant::now();
+        while parked().await.is_empty() {
+            assert!(started.elapsed() < Duration::from_secs(90), "{}: the hanging delivery is parked", db.name);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let parked = parked().await;
+        assert_eq!(parked.len(), 1, "{}: {parked:?}", db.name);
+        let p = &parked[0];
+        assert_eq!((p.id.as_str(), p.attempts), ("hangs", flowgate::store::MAX_ATTEMPTS), "{}", db.name);
+        let why = p.last_error.as_deref().unwrap_or_default();
+        assert!(why.contains("took longer than its limit of 1 s"), "{}: {why}", db.name);
+        assert_eq!(server.app.store.times_completed("fine").await.expect("counted"), 1, "{}", db.name);
+        assert!(fake.with(|s| s.runs_on(&head(1)).is_empty()), "{}: nothing posted for the hung PR", db.name);
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
+/// Sends `count` opened deliveries for PRs 1..=`prs` round robin over `urls`; each must be
+/// acknowledged.
+async fn burst(urls: &[&str], prefix: &str, count: u64, prs: u64) -> Vec<String> {
+    let mut sent = Vec::new();
+    for i in 0..count {
+        let id = format!("{prefix}-{i}");
+        assert_eq!(deliver(urls[i as usize % urls.len()], &id, &opened(i % prs + 1)).await, 202, "{id}");
+        sent.push(id);
+    }
+    sent
+}
+
+/// Every delivery completed once, and each PR's head has exactly one check run.
+async fn exactly_once(name: &str, database_url: &str, sent: &[String], fake: &FakeGitHub, prs: u64) {
+    let store = Store::connect(database_url).await.expect("store");
+    wait_until("the queue drains", async || {
+        store.depth().await.is_ok_and(|d| d.queued == 0 && d.in_progress == 0 && d.done as usize == sent.len())
+    })
+    .await;
+    for id in sent {
+        assert_eq!(store.times_completed(id).await.expect("counted"), 1, "{name}: {id}");
+    }
+    fake.with(|s| {
+        for n in 1..=prs {
+            assert_eq!(s.runs_on(&head(n)).len(), 1, "{name}: PR #{n} has one run on its head");
+        }
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn prs_in_progress_when_killed_resume_within_10_s_of_a_restart() {
+    for db in databases("serve_resume").await {
+        let fake = many_prs(6).await;
+        // Slow answers, so that the kill lands while PRs are being evaluated.
+        fake.with(|s| s.delay = Duration::from_millis(100));
+        let port = free_port();
+        // The default lease: what an operator gets without tuning.
+        let mut child = spawn_server(&fake, &db.url, port, None);
+        wait_until("the server is up", async || healthy(&child.url).await).await;
+        let sent = burst(&[&child.url], "resume", 24, 6).await;
+        wait_until("work is in progress", async || !in_progress(&db.url).await.is_empty()).await;
+        child.process.kill().expect("SIGKILL");
+        let _ = child.process.wait();
+        let held = in_progress(&db.url).await;
+        assert!(!held.is_empty(), "{}: the kill landed while PRs were in progress", db.name);
+
+        let restarted_at = std::time::Instant::now();
+        let mut restarted = spawn_server(&fake, &db.url, port, None);
+        let resumed = time_to_resume(&db.url, &held, Duration::from_secs(60)).await;
+        let resumed_after_restart = resumed.min(restarted_at.elapsed());
+        eprintln!(
+            "{}: {} deliveries in progress at the kill resumed {resumed:?} after the restart",
+            db.name,
+            held.len()
+        );
+        assert!(resumed_after_restart < Duration::from_secs(10), "{}: resumed after {resumed:?}", db.name);
+        exactly_once(db.name, &db.url, &sent, &fake, 6).await;
+        let _ = restarted.process.kill();
+        let _ = restarted.process.wait();
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn when_one_of_two_replicas_dies_its_prs_continue_on_the_other_within_30_s() {
+    let dbs = databases("serve_survivor").await;
+    let Some(db) = dbs.iter().find(|d| d.name == "postgres") else {
+        eprintln!("*** when_one_of_two_replicas_dies... DID NOT RUN: it needs FLOWGATE_TEST_DATABASE_URL ***");
+        return;
+    };
+    let fake = many_prs(8).await;
+    fake.with(|s| s.delay = Duration::from_millis(100));
+    let mut doomed = spawn_server(&fake, &db.url, free_port(), None);
+    let mut survivor = spawn_server(&fake, &db.url, free_port(), None);
+    wait_until("both replicas are up", async || healthy(&doomed.url).await && healthy(&survivor.url).await).await;
+    let sent = burst(&[&doomed.url, &survivor.url], "survivor", 32, 8).await;
+    let mark = format!("-{}-", doomed.process.id());
+    let doomed_holds =
+        async || in_progress(&db.url).await.into_iter().any(|(_, w)| w.is_some_and(|w| w.contains(&mark)));
+    wait_until("the doomed replica holds work", doomed_holds).await;
+    doomed.process.kill().expect("SIGKILL");
+    let _ = doomed.process.wait();
+    let held: Vec<_> = in_progress(&db.url)
+        .await
+        .into_iter()
+        .filter(|(_, w)| w.as_deref().is_some_and(|w| w.contains(&mark)))
+        .collect();
+    assert!(!held.is_empty(), "the kill landed while the doomed replica held PRs");
+
+    let resumed = time_to_resume(&db.url, &held, Duration::from_secs(90)).await;
+    eprintln!("postgres: {} deliveries of the killed replica resumed on the survivor after {resumed:?}", held.len());
+    assert!(resumed < Duration::from_secs(30), "resumed after {resumed:?}");
+    exactly_once(db.name, &db.url, &sent, &fake, 8).await;
+    let _ = survivor.process.kill();
+    let _ = survivor.process.wait();
+    db.drop_database().await;
 }

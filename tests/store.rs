@@ -136,6 +136,7 @@ on_both_backends!(
     deliveries_arriving_during_work_wait_for_the_next_claim,
     a_failure_backs_off_then_parks_and_an_operator_requeues,
     a_released_claim_is_ready_at_once_without_an_attempt,
+    a_delivery_whose_worker_keeps_stopping_is_parked_and_others_go_on,
     depth_counts_every_state,
     newest_received_at_is_the_latest_reception,
     many_workers_complete_every_delivery_exactly_once,
@@ -247,7 +248,9 @@ async fn an_expired_lease_is_taken_over_and_its_holder_cannot_complete(db: Db) {
     let rescued = store.claim("w2", 2_000, 1_000).await.expect("claims").expect("the stalled work comes back");
     assert_eq!(ids(&rescued), ["d1", "d2"]);
     assert_eq!(rescued.worker, "w2");
-    assert!(rescued.deliveries.iter().all(|d| d.attempts == 0), "a lost lease is not a failed attempt");
+    // The stalled worker's attempt was counted when it claimed, so a worker that never reports back
+    // still uses up attempts.
+    assert!(rescued.deliveries.iter().all(|d| d.attempts == 1), "the stopped worker's attempt counts");
 
     let lost = store.complete(&stalled, 2_100).await.expect_err("w1 no longer holds the PR");
     assert!(matches!(lost, StoreError::LeaseLost { .. }), "{lost}");
@@ -345,6 +348,33 @@ async fn a_failure_backs_off_then_parks_and_an_operator_requeues(db: Db) {
     assert_eq!(store.parked().await.expect("lists").len(), 2);
     assert_eq!(store.requeue_parked(None, 7_000).await.expect("requeues"), 2);
     assert_eq!(store.depth().await.expect("counts"), QueueDepth { queued: 2, done: 1, ..QueueDepth::default() });
+}
+
+async fn a_delivery_whose_worker_keeps_stopping_is_parked_and_others_go_on(db: Db) {
+    let store = db.store().await;
+    insert(&store, delivery("poison", Some(1), 10)).await;
+    insert(&store, delivery("fine", Some(2), 20)).await;
+    let lease = 1_000;
+    let mut now = 100;
+    // Each claim of the poison delivery "crashes" its worker: it never completes, fails or gives
+    // the work back, and its lease lapses.
+    for attempt in 0..flowgate::store::MAX_ATTEMPTS {
+        let work = store.claim(&format!("crashing-{attempt}"), now, lease).await.expect("claims").expect("work");
+        assert_eq!(ids(&work), ["poison"], "attempt {attempt}");
+        assert_eq!(work.deliveries[0].attempts, attempt, "earlier attempts, crashed ones included");
+        now += lease;
+    }
+    // The next claim parks it instead of handing it out again, and takes the other PR.
+    let other = store.claim("w", now, lease).await.expect("claims").expect("the other PR");
+    assert_eq!(ids(&other), ["fine"]);
+    store.complete(&other, now).await.expect("completes");
+    let parked = store.parked().await.expect("lists");
+    assert_eq!(parked.len(), 1);
+    assert_eq!((parked[0].id.as_str(), parked[0].attempts), ("poison", flowgate::store::MAX_ATTEMPTS));
+    let why = parked[0].last_error.as_deref().unwrap_or_default();
+    assert!(why.contains("its worker stopped before finishing"), "{why}");
+    assert!(store.claim("w", now + 10 * lease, lease).await.expect("claims").is_none(), "parked stays parked");
+    assert_eq!(store.depth().await.expect("counts"), QueueDepth { parked: 1, done: 1, ..QueueDepth::default() });
 }
 
 async fn a_released_claim_is_ready_at_once_without_an_attempt(db: Db) {

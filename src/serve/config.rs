@@ -14,7 +14,7 @@ use crate::github::{AppKey, DEFAULT_API_URL};
 
 /// The settings, by their names in `flowgate.toml`; the environment variable is the name in
 /// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
-pub const SETTINGS: [&str; 12] = [
+pub const SETTINGS: [&str; 13] = [
     "app_id",
     "app_private_key_path",
     "app_private_key",
@@ -25,6 +25,7 @@ pub const SETTINGS: [&str; 12] = [
     "workers",
     "public_rate_limit",
     "lease_seconds",
+    "evaluation_timeout_seconds",
     "retry_backoff_ms",
     "retain_days",
 ];
@@ -79,8 +80,12 @@ pub struct ServeConfig {
     /// `/metrics`); `/webhook` is never limited by address, so a real delivery is never dropped.
     pub public_rate_limit: u32,
     /// How long a worker holds a PR before another may take it over: a crashed worker's PR comes
-    /// back after this.
+    /// back after this. The holder renews it every quarter of this while it works, and gives the
+    /// work up if it cannot, so a live worker never loses a PR to another while still working on it.
     pub lease: std::time::Duration,
+    /// How long one evaluation may run before it is abandoned and counted as a failed attempt, so
+    /// that a hung request or a runaway policy cannot hold a worker for ever.
+    pub evaluation_timeout: std::time::Duration,
     /// The first wait before a failed evaluation is tried again; doubled on each attempt.
     pub retry_backoff: std::time::Duration,
     /// How long a done delivery is kept: its id is what makes a redelivery a duplicate, and GitHub
@@ -212,7 +217,10 @@ impl ServeConfig {
                 .ok_or_else(|| bad(name, &format!("a number from {} to {}", range.start(), range.end()))),
             None => Ok(default),
         };
-        let lease = std::time::Duration::from_secs(number("lease_seconds", 120, 1..=3600)?);
+        // Short, because a dead replica's PRs wait this long: renewed every quarter of it while
+        // work goes on, 8 s brings them back within 10 s of a restart or on a surviving replica.
+        let lease = std::time::Duration::from_secs(number("lease_seconds", 8, 1..=3600)?);
+        let evaluation_timeout = std::time::Duration::from_secs(number("evaluation_timeout_seconds", 300, 1..=86_400)?);
         let retry_backoff = std::time::Duration::from_millis(number("retry_backoff_ms", 30_000, 1..=3_600_000)?);
         let retain = std::time::Duration::from_secs(24 * 3600 * number("retain_days", 7, 4..=3650)?);
         let digest =
@@ -229,6 +237,7 @@ impl ServeConfig {
             digest,
             retain,
             lease,
+            evaluation_timeout,
             retry_backoff,
             app_id,
             app_key,

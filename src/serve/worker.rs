@@ -19,10 +19,10 @@ use crate::github::checks::Write;
 use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
-use crate::store::Work;
+use crate::store::{StoreError, Work};
 
-/// Attempts before a delivery is parked for an operator (`flowgate queue`).
-pub const MAX_ATTEMPTS: i32 = 6;
+/// Attempts before a delivery is parked for an operator (`flowgate queue`); counted at the claim.
+pub use crate::store::MAX_ATTEMPTS;
 /// How long a worker may take to finish its evaluation after shutdown begins.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
@@ -34,13 +34,15 @@ pub fn backoff(first: Duration, attempts: i32) -> Duration {
 pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool>) {
     app.workers_running.fetch_add(1, Ordering::Relaxed);
     while !*shutdown.borrow() {
+        // Taken before asking: the lease the store grants ends no sooner than this plus its length.
+        let claimed_at = tokio::time::Instant::now();
         match app.store.claim(&name, now_ms(), app.config.lease.as_millis() as i64).await {
             Ok(Some(work)) => {
                 let key = work.key.clone();
                 if let Ok(mut held) = app.held.lock() {
                     held.insert(key.clone());
                 }
-                handle(&app, work, &mut shutdown).await;
+                handle(&app, work, claimed_at, &mut shutdown).await;
                 if let Ok(mut held) = app.held.lock() {
                     held.remove(&key);
                 }
@@ -61,29 +63,49 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
     app.workers_running.fetch_sub(1, Ordering::Relaxed);
 }
 
-async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
+/// Why a worker stopped working on a unit before it finished.
+enum Stopped {
+    /// Shutting down and the grace period ran out.
+    Shutdown,
+    /// The lease could not be renewed in time, or another worker holds it now.
+    LeaseLost(String),
+}
+
+async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdown: &mut watch::Receiver<bool>) {
     let started = Instant::now();
-    let job = process(app, &work);
-    tokio::pin!(job);
-    // Renew the lease at a third of its length while the work goes on.
-    let lease = app.config.lease;
-    let heartbeat = async {
-        loop {
-            tokio::time::sleep(lease / 3).await;
-            if let Err(e) = app.store.renew(&work, now_ms() + lease.as_millis() as i64).await {
-                eprintln!("flowgate: {}: cannot renew the lease: {e}", work.key);
-            }
+    let limit = app.config.evaluation_timeout;
+    let job = async {
+        match tokio::time::timeout(limit, process(app, &work)).await {
+            Ok(result) => result,
+            Err(_) => Err(UserError::Usage(format!(
+                "the evaluation took longer than its limit of {} s (evaluation_timeout_seconds) and was abandoned",
+                limit.as_secs()
+            ))),
         }
     };
+    tokio::pin!(job);
+    let heartbeat = keep_lease(app, &work, claimed_at);
     tokio::pin!(heartbeat);
     let grace = async {
         let _ = shutdown.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     let result = tokio::select! {
-        r = &mut job => Some(r),
-        _ = grace => None,
-        _ = &mut heartbeat => None,
+        r = &mut job => Ok(r),
+        _ = grace => Err(Stopped::Shutdown),
+        lost = &mut heartbeat => Err(Stopped::LeaseLost(lost)),
+    };
+    let result = match result {
+        Ok(r) => Some(r),
+        Err(Stopped::Shutdown) => None,
+        Err(Stopped::LeaseLost(why)) => {
+            // Dropping `job` above stopped the evaluation before the lease could lapse, so no other
+            // worker runs this PR while this one still does. The claim counted the attempt; the
+            // PR comes back when the lease ends.
+            app.metrics.evaluation("abandoned", started.elapsed());
+            eprintln!("flowgate: {}: gave the work up: {why}", work.key);
+            return;
+        }
     };
     match result {
         None => {
@@ -99,6 +121,7 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
             }
         }
         Some(Err(e)) => {
+            // Attempts before this one; the claim counted this one.
             let attempts = work.deliveries.iter().map(|d| d.attempts).max().unwrap_or(0);
             let next = now_ms() + backoff(app.config.retry_backoff, attempts).as_millis() as i64;
             match app.store.retry_later(&work, &e.to_string(), next, MAX_ATTEMPTS).await {
@@ -106,7 +129,15 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
                     app.metrics.evaluation("parked", started.elapsed());
                     eprintln!("flowgate: {}: parked after {MAX_ATTEMPTS} attempts: {e}", work.key);
                     let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
-                    say_cannot_evaluate(app, &work, why, &e.to_string()).await;
+                    // Under the same limit: what hung the evaluation may well hang this too.
+                    let error = e.to_string();
+                    if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, &error)).await.is_err() {
+                        eprintln!(
+                            "flowgate: {}: cannot say so on the PR: no answer within {} s",
+                            work.key,
+                            limit.as_secs()
+                        );
+                    }
                 }
                 Ok(_) => {
                     app.metrics.evaluation("retry", started.elapsed());
@@ -114,6 +145,38 @@ async fn handle(app: &App, work: Work, shutdown: &mut watch::Receiver<bool>) {
                 }
                 Err(store) => eprintln!("flowgate: {}: failed ({e}) and cannot record it: {store}", work.key),
             }
+        }
+    }
+}
+
+/// Renews the work's lease every quarter of its length for as long as the work goes on, and
+/// returns (the work must stop) when it can no longer be sure to hold it: another worker took it
+/// over, or renewing has failed until a quarter of the lease is left. That quarter is the margin
+/// for the work to stop before another worker may claim the PR; a renewal that hangs counts as
+/// failed when the margin starts.
+///
+/// Why short leases renewed while the work runs, rather than releasing a dead replica's leases
+/// when it is proven dead: the proof differs by database and host (a file lock beside SQLite, a
+/// PostgreSQL session lock, and neither covers a replica restarted on another machine), while a
+/// lease that lapses a few seconds after its holder stops works the same on both databases and
+/// every host, and costs one small write per PR in progress every quarter lease.
+async fn keep_lease(app: &App, work: &Work, claimed_at: tokio::time::Instant) -> String {
+    let lease = app.config.lease;
+    let margin = lease / 4;
+    // The lease as this worker knows it holds it, by its own monotonic clock.
+    let mut held_until = claimed_at + lease;
+    loop {
+        tokio::time::sleep(lease / 4).await;
+        let asked = tokio::time::Instant::now();
+        let renewing = app.store.renew(work, now_ms() + lease.as_millis() as i64);
+        match tokio::time::timeout_at(held_until - margin, renewing).await {
+            Ok(Ok(())) => held_until = asked + lease,
+            Ok(Err(e @ StoreError::LeaseLost { .. })) => return e.to_string(),
+            Ok(Err(e)) => eprintln!("flowgate: {}: cannot renew the lease: {e}", work.key),
+            Err(_) => {}
+        }
+        if tokio::time::Instant::now() + margin >= held_until {
+            return format!("its lease could not be renewed for {} s", (lease - margin).as_secs_f32());
         }
     }
 }

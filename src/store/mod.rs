@@ -60,7 +60,7 @@ pub struct QueuedDelivery {
     pub id: String,
     pub event: String,
     pub action: Option<String>,
-    /// Failed attempts so far (this one not counted).
+    /// Attempts before this one: each failed, or its worker stopped before finishing.
     pub attempts: i32,
     pub received_at_ms: i64,
     /// Read after the claim, from `delivery_bodies`.
@@ -197,7 +197,8 @@ impl Store {
 
     /// Leases to `worker`, until `now_ms + lease_ms`, the key of the oldest ready delivery whose
     /// key nobody else holds, with every ready delivery of that key. Ready: queued and due, or in
-    /// progress under a lease that has expired (its worker crashed or stalled).
+    /// progress under a lease that has expired (its worker crashed or stalled). Claiming counts an
+    /// attempt for each delivery; one whose worker stopped during its last attempt is parked here.
     pub async fn claim(&self, worker: &str, now_ms: i64, lease_ms: i64) -> Result<Option<Work>, StoreError> {
         dispatch!(self.claim(worker, now_ms, now_ms.saturating_add(lease_ms)))
     }
@@ -208,8 +209,9 @@ impl Store {
         dispatch!(self.complete(work, now_ms))
     }
 
-    /// Counts a failed attempt for each of the work's deliveries and ends the lease: each is queued
-    /// again for `next_attempt_ms`, or parked once it has failed `max_attempts` times. Returns the
+    /// Records a failed attempt (counted when it was claimed) for each of the work's deliveries and
+    /// ends the lease: each is queued again for `next_attempt_ms`, or parked once it has used
+    /// `max_attempts` attempts. Returns the
     /// ids parked now. `LeaseLost` as for `complete`.
     pub async fn retry_later(
         &self,
@@ -228,7 +230,8 @@ impl Store {
         dispatch!(self.renew(work, until_ms))
     }
 
-    /// Gives the work back, ready at once and no attempt counted (for a graceful shutdown).
+    /// Gives the work back, ready at once, and takes back the attempt its claim counted (for a
+    /// graceful shutdown).
     /// `LeaseLost` as for `complete`.
     pub async fn release(&self, work: &Work) -> Result<(), StoreError> {
         dispatch!(self.release(work))
@@ -421,6 +424,21 @@ const PATHS_PER_READ: usize = 500;
 /// The most deliveries one claim takes. A burst for one PR still becomes one evaluation per this
 /// many, and a claim never holds the database (SQLite's one writer) for long.
 const CLAIM_LIMIT: i64 = 500;
+
+/// Attempts a delivery gets before it is parked for an operator (`flowgate queue`). An attempt is
+/// counted when it is claimed, before any work starts, so an attempt whose worker never reports
+/// back (the process crashed or was killed, or the evaluation was abandoned) counts too: a delivery
+/// that crashes the server every time is parked after this many starts instead of looping.
+pub const MAX_ATTEMPTS: i32 = 6;
+
+/// Run while claiming `$1` (its lease just taken): parks the key's deliveries still in progress
+/// under the lapsed lease that have used all `$2` attempts. Their worker stopped during the last
+/// one, so evaluating them again would most likely stop this worker too.
+const PARK_STOPPED: &str = "UPDATE deliveries
+     SET state = 'parked', claimed_by = NULL,
+         last_error = substr('its worker stopped before finishing (the process crashed or was killed, or its lease lapsed) in attempt '
+             || attempts || COALESCE('; before that: ' || last_error, ''), 1, 4000)
+     WHERE work_key = $1 AND state = 'in_progress' AND attempts >= $2";
 
 /// The done deliveries that `prune_done` deletes: `$1` done before, `$2` at most.
 const PRUNABLE: &str =

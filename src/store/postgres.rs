@@ -14,8 +14,8 @@ use sqlx::{Connection, Postgres as Db, Transaction};
 use super::error::{StoreError, redact, scrub};
 use super::events::{EventRow, StoredRow};
 use super::{
-    CLAIM_LIMIT, ClaimedRow, Insert, NewDelivery, PRUNABLE, ParkedDelivery, QueueDepth, Work, attach_bodies,
-    depth_from_counts, finish, work_from_rows, work_ids,
+    CLAIM_LIMIT, ClaimedRow, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE, ParkedDelivery, QueueDepth,
+    Work, attach_bodies, depth_from_counts, finish, work_from_rows, work_ids,
 };
 
 /// How long connecting may take before the database counts as unreachable.
@@ -196,8 +196,8 @@ impl Postgres {
             lock_own_lease(tx, work, DOING).await?;
             let changed: Vec<(String, String)> = sqlx::query_as(
                 "UPDATE deliveries
-                 SET attempts = attempts + 1, last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
-                     state = CASE WHEN attempts + 1 >= $5 THEN 'parked' ELSE 'queued' END
+                 SET last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
+                     state = CASE WHEN attempts >= $5 THEN 'parked' ELSE 'queued' END
                  WHERE id = ANY($1) AND state = 'in_progress' AND claimed_by = $2
                  RETURNING id, state",
             )
@@ -243,7 +243,8 @@ impl Postgres {
             let tx = &mut tx;
             lock_own_lease(tx, work, DOING).await?;
             sqlx::query(
-                "UPDATE deliveries SET state = 'queued', claimed_by = NULL
+                "UPDATE deliveries SET state = 'queued', claimed_by = NULL, 
+                     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
                  WHERE id = ANY($1) AND state = 'in_progress' AND claimed_by = $2",
             )
             .bind(work_ids(work))
@@ -636,14 +637,20 @@ async fn try_claim(
         return Ok(Attempt::Passed(key));
     }
 
+    sqlx::query(PARK_STOPPED)
+        .bind(&key)
+        .bind(MAX_ATTEMPTS)
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::query(DOING))?;
     let rows: Vec<ClaimedRow> = sqlx::query_as(
-        "UPDATE deliveries SET state = 'in_progress', claimed_by = $2
+        "UPDATE deliveries SET state = 'in_progress', claimed_by = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM deliveries
                       WHERE work_key = $1 AND state IN ('queued', 'in_progress')
                         AND (state = 'in_progress' OR next_attempt_ms <= $3)
                       ORDER BY received_at_ms, id
                       LIMIT $4)
-         RETURNING id, event, action, attempts, received_at_ms, installation_id, repo, pr",
+         RETURNING id, event, action, attempts - 1 AS attempts, received_at_ms, installation_id, repo, pr",
     )
     .bind(&key)
     .bind(worker)

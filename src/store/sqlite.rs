@@ -13,8 +13,8 @@ use tokio::sync::{Mutex, MutexGuard};
 use super::error::{StoreError, redact, scrub};
 use super::events::{EventRow, StoredRow};
 use super::{
-    CLAIM_LIMIT, ClaimedRow, Insert, NewDelivery, PRUNABLE, ParkedDelivery, QueueDepth, Work, attach_bodies,
-    depth_from_counts, finish, work_from_rows, work_ids,
+    CLAIM_LIMIT, ClaimedRow, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE, ParkedDelivery, QueueDepth,
+    Work, attach_bodies, depth_from_counts, finish, work_from_rows, work_ids,
 };
 
 /// How long a writer waits for another process's write to finish before giving up.
@@ -212,14 +212,20 @@ impl Sqlite {
             .execute(&mut **tx)
             .await
             .map_err(StoreError::query(DOING))?;
+            sqlx::query(PARK_STOPPED)
+                .bind(&key)
+                .bind(MAX_ATTEMPTS)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(DOING))?;
             let rows: Vec<ClaimedRow> = sqlx::query_as(
-                "UPDATE deliveries SET state = 'in_progress', claimed_by = $2
+                "UPDATE deliveries SET state = 'in_progress', claimed_by = $2, attempts = attempts + 1
                  WHERE id IN (SELECT id FROM deliveries
                               WHERE work_key = $1 AND state IN ('queued', 'in_progress')
                                 AND (state = 'in_progress' OR next_attempt_ms <= $3)
                               ORDER BY received_at_ms, id
                               LIMIT $4)
-                 RETURNING id, event, action, attempts, received_at_ms, installation_id, repo, pr",
+                 RETURNING id, event, action, attempts - 1 AS attempts, received_at_ms, installation_id, repo, pr",
             )
             .bind(&key)
             .bind(worker)
@@ -332,8 +338,8 @@ impl Sqlite {
             for id in work_ids(work) {
                 let state: Option<String> = sqlx::query_scalar(
                     "UPDATE deliveries
-                     SET attempts = attempts + 1, last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
-                         state = CASE WHEN attempts + 1 >= $5 THEN 'parked' ELSE 'queued' END
+                     SET last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
+                         state = CASE WHEN attempts >= $5 THEN 'parked' ELSE 'queued' END
                      WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2
                      RETURNING state",
                 )
@@ -381,7 +387,8 @@ impl Sqlite {
             let tx = &mut tx;
             Self::check_lease(tx, work, DOING).await?;
             sqlx::query(
-                "UPDATE deliveries SET state = 'queued', claimed_by = NULL
+                "UPDATE deliveries SET state = 'queued', claimed_by = NULL, 
+                     attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
                  WHERE work_key = $1 AND state = 'in_progress' AND claimed_by = $2",
             )
             .bind(&work.key)

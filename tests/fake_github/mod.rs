@@ -30,6 +30,9 @@ pub struct State {
     pub rate_limit_next: u32,
     /// How long every answer takes.
     pub delay: std::time::Duration,
+    /// PRs whose every request (`pulls/{n}` and below) is answered only after an hour: an
+    /// evaluation of them hangs.
+    pub hang_pulls: std::collections::HashSet<u64>,
     /// Answer the next N requests 502, as a proxy in front of GitHub sometimes does.
     pub bad_gateway_next: u32,
     /// Create the next N check runs, then answer 500 as if the answer were lost.
@@ -174,7 +177,11 @@ impl Respond for Responder {
             None => request.url.path().to_string(),
         };
         let response = route(&mut state, request, &self.base);
-        let delay = state.delay;
+        let segments: Vec<&str> = request.url.path().split('/').collect();
+        let hangs = segments
+            .windows(2)
+            .any(|w| w[0] == "pulls" && w[1].parse::<u64>().is_ok_and(|n| state.hang_pulls.contains(&n)));
+        let delay = if hangs { std::time::Duration::from_secs(3600) } else { state.delay };
         let status = response.1;
         state.log.push(Logged { method: request.method.to_string(), url, status });
         let mut template = ResponseTemplate::new(status).set_delay(delay);

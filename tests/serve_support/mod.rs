@@ -101,6 +101,7 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         workers: 2,
         public_rate_limit: 1000,
         lease: Duration::from_secs(2),
+        evaluation_timeout: Duration::from_secs(60),
         retry_backoff: Duration::from_millis(100),
         retain: Duration::from_secs(7 * 24 * 3600),
         digest: None,
