@@ -100,6 +100,12 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), UserError> {
     let limits = app.config.edge.clone();
+    if let Some(files) = open_file_limit().filter(|files| *files < limits.max_connections as u64 + SPARE_FILES) {
+        eprintln!(
+            "flowgate: the open-file limit is {files}, too few for FLOWGATE_MAX_CONNECTIONS={} plus {SPARE_FILES} for the database and clients: raise LimitNOFILE (docs/security.md) or lower max_connections",
+            limits.max_connections
+        );
+    }
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut said_full: Option<Instant> = None;
     let mut said_accept_error: Option<Instant> = None;
@@ -151,6 +157,16 @@ pub async fn serve(
     let grace = limits.header_timeout + limits.body_timeout + limits.idle_timeout;
     let _ = tokio::time::timeout(grace, slots.acquire_many(all)).await;
     Ok(())
+}
+
+/// Descriptors besides connections: the database pool, GitHub and tracker clients, SQLite's files.
+const SPARE_FILES: u64 = 256;
+
+/// The process's soft limit on open files, where the system says (Linux's `/proc/self/limits`).
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Resolves once shutdown is asked for (or its sender is gone). The watch's guard is dropped
@@ -296,5 +312,15 @@ impl AsyncWrite for Watched {
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_open_file_limit_is_read_where_the_system_says() {
+        if std::path::Path::new("/proc/self/limits").exists() {
+            assert!(super::open_file_limit().is_some_and(|n| n > 0));
+        }
     }
 }
