@@ -14,7 +14,7 @@ use crate::github::{AppKey, DEFAULT_API_URL};
 
 /// The settings, by their names in `flowgate.toml`; the environment variable is the name in
 /// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
-pub const SETTINGS: [&str; 13] = [
+pub const SETTINGS: [&str; 18] = [
     "app_id",
     "app_private_key_path",
     "app_private_key",
@@ -28,6 +28,11 @@ pub const SETTINGS: [&str; 13] = [
     "evaluation_timeout_seconds",
     "retry_backoff_ms",
     "retain_days",
+    "max_connections",
+    "header_timeout_secs",
+    "body_timeout_secs",
+    "idle_timeout_secs",
+    "body_budget_mib",
 ];
 
 /// The weekly digest's settings: a `[digest]` table in `flowgate.toml`, or `FLOWGATE_DIGEST_*`
@@ -93,6 +98,8 @@ pub struct ServeConfig {
     pub retain: std::time::Duration,
     /// When and where the App posts the weekly digest; `None` when `[digest] repo` is not set.
     pub digest: Option<DigestSchedule>,
+    /// Connection timeouts and caps, and the webhook body budget (docs/security.md).
+    pub edge: super::edge::EdgeLimits,
     /// `[trackers]`, with the environment over it; secrets, never printed.
     pub trackers: TrackerSettings,
     /// Where the settings came from, for `--check-config`.
@@ -139,6 +146,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("github_api_url", &self.github_api_url)
             .field("listen", &self.listen)
             .field("workers", &self.workers)
+            .field("edge", &self.edge)
             .field("digest", &self.digest)
             .field("trackers", &self.trackers)
             .finish()
@@ -223,6 +231,19 @@ impl ServeConfig {
         let evaluation_timeout = std::time::Duration::from_secs(number("evaluation_timeout_seconds", 300, 1..=86_400)?);
         let retry_backoff = std::time::Duration::from_millis(number("retry_backoff_ms", 30_000, 1..=3_600_000)?);
         let retain = std::time::Duration::from_secs(24 * 3600 * number("retain_days", 7, 4..=3650)?);
+        let defaults = super::edge::EdgeLimits::default();
+        let seconds = |name: &str, default: std::time::Duration, most: u64| {
+            number(name, default.as_secs(), 1..=most).map(std::time::Duration::from_secs)
+        };
+        let edge = super::edge::EdgeLimits {
+            max_connections: number("max_connections", defaults.max_connections as u64, 1..=1_000_000)? as usize,
+            header_timeout: seconds("header_timeout_secs", defaults.header_timeout, 300)?,
+            body_timeout: seconds("body_timeout_secs", defaults.body_timeout, 600)?,
+            idle_timeout: seconds("idle_timeout_secs", defaults.idle_timeout, 3600)?,
+            // At least one body of GitHub's largest size must fit; a semaphore counts up to 4 GiB.
+            body_budget_bytes: (number("body_budget_mib", u64::from(defaults.body_budget_bytes >> 20), 25..=4095)?
+                << 20) as u32,
+        };
         let digest =
             digest_schedule(&|name| get(&format!("digest_{name}")).or_else(|| get(&format!("digest.{name}"))))?;
         // The environment's FLOWGATE_JIRA_TOKEN reads as `jira_token`; the file's as `trackers.jira_token`.
@@ -233,6 +254,7 @@ impl ServeConfig {
                 .collect(),
         );
         Ok(ServeConfig {
+            edge,
             trackers,
             digest,
             retain,
@@ -418,6 +440,32 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://flowgate.db");
         assert_eq!(c.github_api_url, "https://api.github.com");
         assert_eq!(c.listen.to_string(), "0.0.0.0:3000");
+        assert_eq!(c.edge, crate::serve::edge::EdgeLimits::default());
+    }
+
+    #[test]
+    fn connection_limits_are_read_and_checked() {
+        let mut pairs = minimal();
+        pairs.push(("FLOWGATE_MAX_CONNECTIONS", "900".into()));
+        pairs.push(("FLOWGATE_HEADER_TIMEOUT_SECS", "5".into()));
+        pairs.push(("FLOWGATE_BODY_BUDGET_MIB", "128".into()));
+        let c = load(&pairs).unwrap();
+        assert_eq!(
+            (c.edge.max_connections, c.edge.header_timeout.as_secs(), c.edge.body_budget_bytes),
+            (900, 5, 128 << 20)
+        );
+        for (name, value) in [
+            ("FLOWGATE_MAX_CONNECTIONS", "0"),
+            ("FLOWGATE_HEADER_TIMEOUT_SECS", "0"),
+            ("FLOWGATE_BODY_TIMEOUT_SECS", "forever"),
+            ("FLOWGATE_IDLE_TIMEOUT_SECS", "-1"),
+            ("FLOWGATE_BODY_BUDGET_MIB", "24"),
+        ] {
+            let mut pairs = minimal();
+            pairs.push((name, value.into()));
+            let e = load(&pairs).unwrap_err();
+            assert!(e.contains(name) && e.contains("a number from"), "{name}={value}: {e}");
+        }
     }
 
     #[test]

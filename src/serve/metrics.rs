@@ -1,10 +1,33 @@
 //! The App's counters, rendered as Prometheus text on `GET /metrics`: deliveries by event and
-//! outcome, queue depth, evaluation latency, and GitHub requests and rate limit by installation.
+//! outcome, queue depth, evaluation latency, GitHub requests and rate limit by installation, and
+//! the edge's connections and webhook body bytes. No label takes a value from unsigned input.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
+
+/// The events a delivery's label may name; any other is `other`. A fixed list, because the
+/// header is typed by whoever sends the request, and each distinct label is a series kept forever.
+const EVENTS: [&str; 12] = [
+    "check_run",
+    "check_suite",
+    "installation",
+    "installation_repositories",
+    "issue_comment",
+    "ping",
+    "pull_request",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_review_thread",
+    "push",
+    "merge_group",
+];
+
+/// The label of requests refused before their signature was checked: their event header is
+/// unsigned, so it is not read at all.
+pub const UNVERIFIED: &str = "unverified";
 
 /// Upper bounds of the evaluation latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
@@ -12,11 +35,13 @@ const BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.
 #[derive(Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    connections_open: AtomicI64,
+    connection_cap_reached: AtomicU64,
 }
 
 #[derive(Default)]
 struct Inner {
-    deliveries: BTreeMap<(String, &'static str), u64>,
+    deliveries: BTreeMap<(&'static str, &'static str), u64>,
     evaluations: BTreeMap<&'static str, u64>,
     latency_buckets: [u64; BUCKETS.len()],
     latency_sum: f64,
@@ -31,19 +56,54 @@ pub struct Depth {
     pub parked: i64,
 }
 
+/// The webhook body budget as the edge counts it, read at scrape time.
+pub struct BodyBytes {
+    pub in_flight: u64,
+    pub peak: u64,
+    pub limit: u64,
+}
+
+/// Counts a connection open while it lives.
+pub struct OpenConnection<'a>(&'a AtomicI64);
+
+impl Drop for OpenConnection<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Metrics {
     /// A delivery answered: `outcome` is `stored`, `duplicate`, `ignored`, `bad_signature`,
-    /// `bad_request` or `too_large`.
+    /// `bad_request`, `too_large`, `timeout` or `busy`. `event` is a name from a verified delivery,
+    /// or `UNVERIFIED`; a name flowgate does not know counts as `other`.
     pub fn delivery(&self, event: &str, outcome: &'static str) {
+        let event: &'static str = match EVENTS.iter().find(|e| **e == event) {
+            Some(known) => known,
+            None if event == UNVERIFIED => UNVERIFIED,
+            None => "other",
+        };
         if let Ok(mut m) = self.inner.lock() {
-            // Event names come from a header anyone can send: keep the label set bounded.
-            let event = if event.len() <= 40 && event.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-                event.to_string()
-            } else {
-                "other".to_string()
-            };
             *m.deliveries.entry((event, outcome)).or_default() += 1;
         }
+    }
+
+    /// A connection accepted; it counts as open until the value is dropped.
+    pub fn connection_opened(&self) -> OpenConnection<'_> {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(&self.connections_open)
+    }
+
+    /// The cap on open connections stopped the server accepting, for a while.
+    pub fn connection_cap_reached(&self) {
+        self.connection_cap_reached.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connections_open(&self) -> i64 {
+        self.connections_open.load(Ordering::Relaxed)
+    }
+
+    pub fn connection_cap_reached_total(&self) -> u64 {
+        self.connection_cap_reached.load(Ordering::Relaxed)
     }
 
     /// An evaluation finished: `outcome` is `done`, `retry` or `parked`.
@@ -68,9 +128,41 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self, depth: Option<Depth>) -> String {
+    pub fn render(&self, depth: Option<Depth>, body: BodyBytes) -> String {
         let Ok(m) = self.inner.lock() else { return String::new() };
         let mut out = String::new();
+        let gauges = [
+            ("flowgate_connections_open", "gauge", "Connections open now.", self.connections_open() as f64),
+            (
+                "flowgate_connection_cap_reached_total",
+                "counter",
+                "Times the cap on open connections made new ones wait.",
+                self.connection_cap_reached_total() as f64,
+            ),
+            (
+                "flowgate_webhook_body_bytes_in_flight",
+                "gauge",
+                "Webhook body bytes reserved now.",
+                body.in_flight as f64,
+            ),
+            (
+                "flowgate_webhook_body_bytes_peak",
+                "gauge",
+                "The most webhook body bytes reserved at once since start.",
+                body.peak as f64,
+            ),
+            (
+                "flowgate_webhook_body_bytes_limit",
+                "gauge",
+                "Webhook body bytes that may be reserved at once.",
+                body.limit as f64,
+            ),
+        ];
+        for (name, kind, help, value) in gauges {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            let _ = writeln!(out, "{name} {value}");
+        }
         let _ = writeln!(out, "# HELP flowgate_deliveries_total Webhook deliveries received, by event and outcome.");
         let _ = writeln!(out, "# TYPE flowgate_deliveries_total counter");
         for ((event, outcome), n) in &m.deliveries {
@@ -126,7 +218,8 @@ mod tests {
         m.delivery("<script>", "bad_signature");
         m.evaluation("done", Duration::from_millis(300));
         m.github(7, 12, Some(4990));
-        let text = m.render(Some(Depth { queued: 3, in_progress: 1, parked: 0 }));
+        let body = BodyBytes { in_flight: 10, peak: 20, limit: 30 };
+        let text = m.render(Some(Depth { queued: 3, in_progress: 1, parked: 0 }), body);
         for line in [
             "flowgate_deliveries_total{event=\"pull_request\",outcome=\"stored\"} 2",
             "flowgate_deliveries_total{event=\"other\",outcome=\"bad_signature\"} 1",
@@ -135,8 +228,24 @@ mod tests {
             "flowgate_evaluation_seconds_bucket{le=\"0.5\"} 1",
             "flowgate_evaluation_seconds_count 1",
             "flowgate_github_rate_limit_remaining{installation=\"7\"} 4990",
+            "flowgate_webhook_body_bytes_peak 20",
         ] {
             assert!(text.contains(line), "missing {line} in\n{text}");
         }
+    }
+
+    #[test]
+    fn no_event_name_outside_the_known_ones_becomes_a_label() {
+        let m = Metrics::default();
+        for event in ["pull_request", "evil_event", "pull_request ", "ping", UNVERIFIED, ""] {
+            m.delivery(event, "ignored");
+        }
+        let text = m.render(None, BodyBytes { in_flight: 0, peak: 0, limit: 1 });
+        let labels: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("flowgate_deliveries_total"))
+            .map(|l| l.split('"').nth(1).unwrap_or(""))
+            .collect();
+        assert_eq!(labels, ["other", "ping", "pull_request", "unverified"], "{text}");
     }
 }

@@ -3,8 +3,10 @@
 //! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`);
 //! the weekly digest is posted as an issue (`digest`).
 
+pub mod commands;
 pub mod config;
 pub mod digest;
+pub mod edge;
 pub mod events;
 pub mod manifest;
 pub mod metrics;
@@ -47,12 +49,17 @@ pub struct App {
     /// The `/digest` page last computed, and when: reused for a minute, and computed by one request
     /// at a time, so a burst of page loads costs one digest.
     pub digest_page: Mutex<Option<(std::time::Instant, String)>>,
+    /// Webhook body bytes in memory at once, signed or not (`edge`).
+    pub body_budget: edge::BodyBudget,
+    /// Which `/flowgate` commands that post get an answer (`commands`).
+    pub commands: commands::CommandLimits,
 }
 
 impl App {
     pub fn new(config: ServeConfig, store: Store) -> App {
         crate::trackers::config::use_file_settings(config.trackers.0.clone());
         App {
+            body_budget: edge::BodyBudget::new(config.edge.body_budget_bytes),
             config,
             store,
             metrics: Metrics::default(),
@@ -62,6 +69,7 @@ impl App {
             installations: Mutex::new(HashMap::new()),
             workers_running: std::sync::atomic::AtomicUsize::new(0),
             digest_page: Mutex::new(None),
+            commands: commands::CommandLimits::new(),
         }
     }
 
@@ -167,12 +175,7 @@ pub async fn serve_on(
     let claimant = format!("{}-{}-{}", hostname(), std::process::id(), incarnation());
     let digests = tokio::spawn(digest::run(app.clone(), claimant, shutdown.clone()));
     let router = routes::router(app.clone());
-    let mut stop = shutdown.clone();
-    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        });
-    let result = server.await.map_err(|e| UserError::Usage(format!("the server stopped: {e}")));
+    let result = edge::serve(app.clone(), listener, router, shutdown.clone()).await;
     for w in workers {
         let _ = w.await;
     }

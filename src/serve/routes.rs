@@ -1,5 +1,6 @@
-//! The App's HTTP routes: `POST /webhook` (verify, store durably, then acknowledge), and
-//! `/healthz`, `/readyz`, `/metrics` and `/digest`, which are rate limited by client address.
+//! The App's HTTP routes: `POST /webhook` (verify while the body streams in, store durably, then
+//! acknowledge), and `/healthz`, `/readyz`, `/metrics` and `/digest`, which are rate limited by
+//! client address.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -7,19 +8,20 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::body::{Body, HttpBody};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http_body_util::BodyExt;
 
 use super::events::{self, Intent};
-use super::metrics::Depth;
+use super::metrics::{BodyBytes, Depth, UNVERIFIED};
 use super::{App, now_ms, signature};
 use crate::store::{Insert, NewDelivery, work_key};
 
-/// GitHub sends payloads of up to 25 MB; axum's default limit is 2 MB.
+/// GitHub sends payloads of up to 25 MB.
 pub const BODY_LIMIT: usize = 25 * 1024 * 1024;
 
 struct Routes {
@@ -36,7 +38,6 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/digest", get(digest_page))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 
@@ -44,19 +45,62 @@ fn text(status: StatusCode, body: impl Into<String>) -> Response {
     (status, body.into()).into_response()
 }
 
-/// Verifies the signature before reading anything, stores the delivery, and only then answers
-/// 202: an acknowledged delivery is never lost. A delivery id seen before answers 200.
-async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bytes) -> Response {
+/// An answer after which the connection closes: the rest of a refused body is never read.
+fn closing(status: StatusCode, body: impl Into<String>) -> Response {
+    let mut response = text(status, body);
+    response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    response
+}
+
+/// Refuses a request whose signature header is malformed before reading its body, reserves the
+/// body's declared length in the App's body budget (503 when it is spent), hashes the body as it
+/// streams in, and drops it the moment it is complete and unsigned. Only a verified delivery is
+/// parsed and stored, and only then answered 202: an acknowledged delivery is never lost. A
+/// delivery id seen before answers 200.
+async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Body) -> Response {
     let app = &routes.app;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let event = header("x-github-event").unwrap_or_default().to_string();
-    if !signature::verify(&app.config.webhook_secrets, &body, header("x-hub-signature-256")) {
-        app.metrics.delivery(&event, "bad_signature");
-        return text(
+    let Some(mut verifier) = signature::Verifier::new(&app.config.webhook_secrets, header("x-hub-signature-256"))
+    else {
+        app.metrics.delivery(UNVERIFIED, "bad_signature");
+        return closing(StatusCode::UNAUTHORIZED, "no X-Hub-Signature-256 of the form sha256=<64 hex digits>\n");
+    };
+    // A chunked body has no length to reserve; GitHub always sends Content-Length.
+    let Some(length) = body.size_hint().exact() else {
+        app.metrics.delivery(UNVERIFIED, "bad_request");
+        return closing(StatusCode::LENGTH_REQUIRED, "a webhook body needs a Content-Length\n");
+    };
+    if length > BODY_LIMIT as u64 {
+        app.metrics.delivery(UNVERIFIED, "too_large");
+        return closing(StatusCode::PAYLOAD_TOO_LARGE, "the body is over GitHub's 25 MB limit\n");
+    }
+    let Some(_reserved) = app.body_budget.try_reserve(length) else {
+        app.metrics.delivery(UNVERIFIED, "busy");
+        // GitHub marks the delivery failed, and redelivery brings it back.
+        return closing(StatusCode::SERVICE_UNAVAILABLE, "too many webhook bodies are arriving at once; try again\n");
+    };
+    let body = match tokio::time::timeout(app.config.edge.body_timeout, read_body(body, length, &mut verifier)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(why)) => {
+            app.metrics.delivery(UNVERIFIED, "bad_request");
+            return closing(StatusCode::BAD_REQUEST, format!("{why}\n"));
+        }
+        Err(_) => {
+            app.metrics.delivery(UNVERIFIED, "timeout");
+            return closing(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the body did not arrive within {} s\n", app.config.edge.body_timeout.as_secs()),
+            );
+        }
+    };
+    if !verifier.finish() {
+        app.metrics.delivery(UNVERIFIED, "bad_signature");
+        return closing(
             StatusCode::UNAUTHORIZED,
             "X-Hub-Signature-256 does not match the body under any configured secret\n",
         );
     }
+    let event = header("x-github-event").unwrap_or_default().to_string();
     if event.is_empty() {
         app.metrics.delivery(&event, "bad_request");
         return text(StatusCode::BAD_REQUEST, "no X-GitHub-Event header\n");
@@ -92,7 +136,7 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: By
         repo,
         pr,
         received_at_ms: now_ms(),
-        body: body.to_vec(),
+        body,
     };
     let key = work_key(&delivery);
     match app.store.insert(delivery).await {
@@ -117,6 +161,25 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: By
             text(StatusCode::SERVICE_UNAVAILABLE, "cannot store the delivery now\n")
         }
     }
+}
+
+/// The body, exactly `length` bytes, each hashed as it arrives. Memory for it was reserved in the
+/// body budget before the first byte.
+async fn read_body(mut body: Body, length: u64, verifier: &mut signature::Verifier) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::with_capacity(length as usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| format!("the body could not be read: {e}"))?;
+        let Ok(data) = frame.into_data() else { continue };
+        if (bytes.len() + data.len()) as u64 > length {
+            return Err("the body is longer than its Content-Length".into());
+        }
+        verifier.update(&data);
+        bytes.extend_from_slice(&data);
+    }
+    if bytes.len() as u64 != length {
+        return Err("the body is shorter than its Content-Length (truncated?)".into());
+    }
+    Ok(bytes)
 }
 
 /// Public routes answer 429 to an address that asks too often; `/webhook` is not limited by
@@ -151,7 +214,12 @@ async fn metrics(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectIn
     let app = &routes.app;
     let depth =
         app.store.depth().await.ok().map(|d| Depth { queued: d.queued, in_progress: d.in_progress, parked: d.parked });
-    let mut response = text(StatusCode::OK, app.metrics.render(depth));
+    let body = BodyBytes {
+        in_flight: app.body_budget.in_flight(),
+        peak: app.body_budget.peak(),
+        limit: app.body_budget.limit(),
+    };
+    let mut response = text(StatusCode::OK, app.metrics.render(depth, body));
     if let Ok(v) = "text/plain; version=0.0.4".parse() {
         response.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);
     }

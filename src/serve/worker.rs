@@ -341,14 +341,27 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             if events::command(payload["comment"]["body"].as_str().unwrap_or_default()) != Some(Command::Explain) {
                 continue;
             }
-            let marker = format!("<!-- flowgate:explain:{} -->", d.id);
-            let since = chrono::DateTime::from_timestamp_millis(d.received_at_ms - 60_000)
-                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .unwrap_or_default();
-            if let Write::Denied(why) =
-                gh.comment_once(&repo, pr, &marker, &since, &markdown::render(&gated.verdict)).await?
-            {
-                eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}");
+            let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
+            let repo_name = repo.to_string();
+            let request = super::commands::Explain {
+                repo: &repo_name,
+                pr,
+                delivery_id: &d.id,
+                received_at_ms: d.received_at_ms,
+                login: payload["comment"]["user"]["login"].as_str().unwrap_or_default(),
+                author_association: payload["comment"]["author_association"].as_str().unwrap_or_default(),
+                head_sha: &head,
+            };
+            let (marker, since) = match app.commands.explain(&request) {
+                super::commands::Answer::Post { marker, since } => (marker, since),
+                super::commands::Answer::Skip(why) => {
+                    eprintln!("flowgate: {repo}#{pr}: /flowgate explain by {} not answered: {why}", request.login);
+                    continue;
+                }
+            };
+            match gh.comment_once(&repo, pr, &marker, &since, &markdown::render(&gated.verdict)).await? {
+                Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}"),
+                Write::Done(()) => app.commands.answered(&request),
             }
         }
         Ok(())

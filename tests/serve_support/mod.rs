@@ -105,6 +105,7 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         retry_backoff: Duration::from_millis(100),
         retain: Duration::from_secs(7 * 24 * 3600),
         digest: None,
+        edge: Default::default(),
         sources: Vec::new(),
     }
 }
