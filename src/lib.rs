@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod assign;
 pub mod audit;
 pub mod error;
+pub mod files;
 pub mod gate;
 pub mod git;
 pub mod github;

@@ -192,4 +192,19 @@ async fn a_broken_environment_or_payload_is_a_clear_error() {
     let bare = Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").arg("action").env_clear());
     assert_eq!(bare.code, 2);
     assert!(bare.stderr.contains("GITHUB_EVENT_NAME is not set"), "{}", bare.stderr);
+
+    // A device as the payload is refused before a byte is read, so it cannot fill memory.
+    let endless = Run::of(
+        assert_cmd::Command::cargo_bin("flowgate")
+            .expect("binary")
+            .arg("action")
+            .env_clear()
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", "/dev/zero")
+            .env("GITHUB_REPOSITORY", "Codertocat/Hello-World")
+            .env("GITHUB_API_URL", fake.uri())
+            .env("GITHUB_TOKEN", TOKEN),
+    );
+    assert_eq!(endless.code, 2);
+    assert!(endless.stderr.contains("not a regular file"), "{}", endless.stderr);
 }

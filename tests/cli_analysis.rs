@@ -160,6 +160,27 @@ fn snapshot_contents_never_escape_the_snapshot_directory() {
     assert_eq!(f["findings"], serde_json::json!([]));
 }
 
+#[cfg(unix)]
+#[test]
+fn snapshot_contents_never_follow_a_symbolic_link_out_of_the_snapshot() {
+    let dir = TempDir::new().expect("tempdir");
+    let snap = dir.path().join("snap");
+    write(&dir.path().join("secret.py"), "import subprocess\nsubprocess.run('x')\n");
+    fs::copy(root().join("examples/docs-only/pull.json"), {
+        fs::create_dir_all(snap.join("contents/head/scripts")).expect("mkdir");
+        snap.join("pull.json")
+    })
+    .expect("copy");
+    write(&snap.join("files.json"), r#"[{"filename":"scripts/run.py","status":"added","additions":2,"deletions":0}]"#);
+    std::os::unix::fs::symlink(dir.path().join("secret.py"), snap.join("contents/head/scripts/run.py")).expect("link");
+    let policy = dir.path().join("policy.yml");
+    write(&policy, RAISING_POLICY);
+    let v = check_json(&snap, &policy);
+    let f = file(&v, "scripts/run.py");
+    assert_eq!(f["change"], "skipped", "the linked file is not read: {f}");
+    assert_eq!(f["findings"], serde_json::json!([]));
+}
+
 #[test]
 fn policy_queries_and_detectors_are_checked_when_the_policy_is_read() {
     let dir = TempDir::new().expect("tempdir");

@@ -479,3 +479,23 @@ fn check_shows_who_would_be_requested_and_why() {
     let text = check(dir.path(), &policy, "text");
     assert!(text.stdout.contains("Reviewers") && text.stdout.contains("requesting dave"), "{}", text.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_snapshot_file_that_is_a_device_or_a_link_out_is_refused_unread() {
+    let dir = snapshot("{}", README_CHANGE);
+    fs::remove_file(dir.path().join("pull.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("pull.json")).unwrap();
+    let run = check(dir.path(), &example_policy(), "json");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("pull.json") && run.stderr.contains("symbolic link"), "{}", run.stderr);
+
+    let outside = TempDir::new().unwrap();
+    write(&outside.path().join("files.json"), "ghp_s3cretTokenValue");
+    let dir = snapshot(&read(&example("docs-only").join("pull.json")), README_CHANGE);
+    fs::remove_file(dir.path().join("files.json")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("files.json"), dir.path().join("files.json")).unwrap();
+    let run = check(dir.path(), &example_policy(), "json");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"), "{}", run.stderr);
+}

@@ -304,6 +304,51 @@ async fn a_broken_policy_fails_the_check_with_its_error_at_once_and_a_fix_brings
     }
 }
 
+/// A policy built to exhaust the App (aliases of one large string, 10 MB once expanded, which
+/// the parser would hold in full) is refused by its limit before it is parsed: one failed check
+/// run names the limit, and a PR whose base branch holds a sound policy is still gated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_alias_bomb_on_the_base_branch_fails_its_check_once_and_other_work_goes_on() {
+    const OTHER_HEAD: &str = "2222222222222222222222222222222222222222";
+    for db in databases("serve_alias_bomb").await {
+        let fake = opened_pr().await;
+        let good = fake.with(|s| s.contents[&("master".to_string(), ".github/flowgate.yml".to_string())].clone());
+        let bomb = format!("version: 1\nx: &big \"{}\"\nl: [{}]\n", "a".repeat(100_000), vec!["*big"; 100].join(", "));
+        fake.with(|s| {
+            s.contents.insert(("master".into(), ".github/flowgate.yml".into()), bomb);
+            s.contents.insert(("release".into(), ".github/flowgate.yml".into()), good);
+            let mut other = s.pr(2).clone();
+            other.pull["number"] = json!(3);
+            other.pull["base"]["ref"] = json!("release");
+            other.pull["head"]["sha"] = json!(OTHER_HEAD);
+            s.pulls.insert(3, other);
+        });
+        let server = Server::start(&fake, &db.url).await;
+        let opened = payload("pull_request.opened.payload.json");
+        let (status, _) = server.deliver("pull_request", "d-bomb", &opened).await;
+        assert_eq!(status, 202);
+        let mut other = opened.clone();
+        other["number"] = json!(3);
+        other["pull_request"] = fake.with(|s| s.pr(3).pull.clone());
+        let (status, _) = server.deliver("pull_request", "d-other", &other).await;
+        assert_eq!(status, 202);
+        wait_until("both deliveries are done", async || server.depth().await.done == 2).await;
+        fake.with(|s| {
+            let runs = s.runs_on(HEAD);
+            assert_eq!(runs.len(), 1, "{}: one run for the poisoned base", db.name);
+            assert_eq!(runs[0].conclusion.as_deref(), Some("failure"));
+            assert!(runs[0].summary.contains("max expanded size"), "the limit is named: {}", runs[0].summary);
+            assert!(runs[0].summary.contains(".github/flowgate.yml"), "and the file: {}", runs[0].summary);
+            let other = s.runs_on(OTHER_HEAD);
+            assert_eq!(other.len(), 1, "{}: the other PR is gated", db.name);
+            assert_eq!(other[0].status, "in_progress", "and waits for review as usual");
+        });
+        assert_eq!(server.depth().await.parked, 0);
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_pr_that_keeps_failing_is_parked_and_its_check_says_flowgate_gave_up() {
     for db in databases("serve_gave_up").await {

@@ -115,7 +115,7 @@ pub struct Outcome {
 
 /// Gates the event's PR and publishes where the token may.
 pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: FailOn) -> Result<Outcome, UserError> {
-    let payload = std::fs::read_to_string(&env.event_path)
+    let payload = crate::files::read_text_capped(&env.event_path, crate::files::MAX_EVENT_FILE_BYTES)
         .map_err(|e| UserError::input(&env.event_path, format!("cannot read the event payload: {e}")))?;
     let (number, read_only) = match trigger(&env.event_name, &payload, &env.event_path)? {
         Trigger::Ignored(why) => {

@@ -50,14 +50,13 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
     if let Some(reviewers) = &policy.reviewers {
         // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside
         // it. Load on other PRs is unknown here, so the choice may differ from the App's.
-        let pull: serde_json::Value = std::fs::read_to_string(dir.join("pull.json"))
-            .ok()
+        let pull: serde_json::Value = crate::snapshot::read_beside(dir, "pull.json")
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
         // A snapshot may hold the webhook payload around the pull request.
         let pull = if pull["pull_request"].is_object() { pull["pull_request"].clone() } else { pull };
-        let events = std::fs::read_to_string(dir.join("events.json")).ok();
-        let codeowners = std::fs::read_to_string(dir.join("CODEOWNERS")).ok();
+        let events = crate::snapshot::read_beside(dir, "events.json");
+        let codeowners = crate::snapshot::read_beside(dir, "CODEOWNERS");
         let people = crate::assign::PeopleFacts {
             teams: policy.teams.clone(),
             codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),

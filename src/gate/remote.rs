@@ -180,11 +180,14 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
     };
     // The loader reads files synchronously; fetch each file it asks for and load again, which
     // for an `extends:` chain of n files costs n requests and n loads.
-    let mut files = Fetched { repo, rev: base, files: Default::default(), wanted: Default::default() };
+    let mut files =
+        Fetched { repo: repo.clone(), rev: base.to_string(), files: Default::default(), wanted: Default::default() };
     files.files.insert(POLICY_PATH.to_string(), Some(text));
     // An extends chain longer than this is refused by the loader anyway.
     for _ in 0..32 {
-        match load_from(&files, Path::new(POLICY_PATH)) {
+        let (back, loaded) = load_off_runtime(files).await?;
+        files = back;
+        match loaded {
             Ok(policy) => {
                 return Ok(ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{base}") });
             }
@@ -198,16 +201,30 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
     Err(UserError::Policy { file: format!("{repo}@{base}:{POLICY_PATH}"), message: "extends too many files".into() })
 }
 
+/// Parsing a policy and compiling its queries is CPU work that the limits bound but do not make
+/// free: it runs on a blocking thread, so the runtime's threads keep acknowledging deliveries.
+async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, UserError>), UserError> {
+    tokio::task::spawn_blocking(move || {
+        let loaded = load_from(&files, Path::new(POLICY_PATH));
+        (files, loaded)
+    })
+    .await
+    .map_err(|e| UserError::Policy {
+        file: POLICY_PATH.to_string(),
+        message: format!("the policy could not be loaded: the loader stopped ({e})"),
+    })
+}
+
 /// Policy files fetched so far from the base branch; a read of one not yet fetched is recorded
 /// in `wanted` so the caller can fetch it and load again.
-struct Fetched<'a> {
-    repo: &'a RepoName,
-    rev: &'a str,
+struct Fetched {
+    repo: RepoName,
+    rev: String,
     files: std::collections::HashMap<String, Option<String>>,
     wanted: std::cell::RefCell<Option<String>>,
 }
 
-impl PolicyFiles for Fetched<'_> {
+impl PolicyFiles for Fetched {
     fn read(&self, path: &Path) -> Result<String, String> {
         let path = path.to_string_lossy().replace('\\', "/");
         match self.files.get(&path) {

@@ -27,7 +27,10 @@ pub struct RepoName {
 
 impl RepoName {
     pub fn parse(text: &str) -> Result<RepoName, UserError> {
-        let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        // Each part becomes a URL path segment: `.` and `..` alone would name another path.
+        let ok = |s: &str| {
+            !s.is_empty() && s != "." && s != ".." && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
         match text.split_once('/') {
             Some((owner, name)) if ok(owner) && ok(name) => Ok(RepoName { owner: owner.into(), name: name.into() }),
             _ => Err(UserError::Usage(format!("{text:?} is not a repository: write OWNER/NAME"))),
@@ -41,8 +44,12 @@ impl std::fmt::Display for RepoName {
     }
 }
 
-/// Percent-encodes a path segment or query value, `/` included.
+/// Percent-encodes a path segment or query value, `/` included. A segment of dots alone (`.`,
+/// `..`) has its dots encoded too, so that it stays a name and never moves up the path.
 pub fn encode(segment: &str) -> String {
+    if !segment.is_empty() && segment.bytes().all(|b| b == b'.') {
+        return "%2E".repeat(segment.len());
+    }
     segment
         .bytes()
         .map(|b| match b {
@@ -50,4 +57,28 @@ pub fn encode(segment: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_segment_is_encoded_so_that_it_stays_one_segment() {
+        assert_eq!(encode("a/b"), "a%2Fb");
+        assert_eq!(encode(".."), "%2E%2E");
+        assert_eq!(encode("."), "%2E");
+        assert_eq!(encode("x?y#z"), "x%3Fy%23z");
+        assert_eq!(encode("my team"), "my%20team");
+        assert_eq!(encode("%2e%2e"), "%252e%252e");
+        assert_eq!(encode("release-1.2_x"), "release-1.2_x", "slug characters stay readable");
+    }
+
+    #[test]
+    fn a_repository_of_dots_is_refused() {
+        for bad in ["../x", "x/..", "./x", "a/b/c", "a b/c"] {
+            assert!(RepoName::parse(bad).is_err(), "{bad}");
+        }
+        assert!(RepoName::parse("octo.org/.github").is_ok());
+    }
 }

@@ -10,12 +10,14 @@ use regex::Regex;
 use yaml_serde::{Mapping, Value};
 
 use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile, StoryState};
+use super::yaml_limits;
 use super::{
     Ai, AiLabels, AnalysisLimits, ChainRules, Disclosure, Limits, Linkage, OnTrackerError, OnUndeclared, Override,
     Policy, ReviewRule, Tier, TierQuery, TierRules, TrackerSet,
 };
 use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::error::UserError;
+use crate::files;
 use crate::model::Login;
 use crate::trackers::StateCategory;
 use crate::trackers::chain::Levels;
@@ -32,6 +34,12 @@ const MAX_EXTENDS_DEPTH: usize = 8;
 /// the files its own gate is judged by).
 pub trait PolicyFiles {
     fn read(&self, path: &Path) -> Result<String, String>;
+    /// Whether `target`, followed from `dir`, passes through a symbolic link (only the disk has
+    /// them): `extends:` follows none, so a link cannot make the loader read, and quote in its
+    /// errors, a file outside the policy's tree.
+    fn through_link(&self, _dir: &Path, _target: &Path) -> bool {
+        false
+    }
     /// How messages name the file.
     fn describe(&self, path: &Path) -> String;
 }
@@ -41,10 +49,16 @@ pub struct Disk;
 
 impl PolicyFiles for Disk {
     fn read(&self, path: &Path) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|e| e.to_string())
+        files::read_text_capped(path, yaml_limits::MAX_POLICY_BYTES as u64).map_err(|e| match e {
+            files::ReadError::Other(why) if why.contains("over the limit") => format!("{why} (max policy size)"),
+            e => e.to_string(),
+        })
     }
     fn describe(&self, path: &Path) -> String {
         path.display().to_string()
+    }
+    fn through_link(&self, dir: &Path, target: &Path) -> bool {
+        files::through_link(dir, target)
     }
 }
 
@@ -234,7 +248,16 @@ fn open_extends(
     let looks_like_path = target.ends_with(".yml") || target.ends_with(".yaml");
     match origin {
         Origin::File(path) if looks_like_path => {
-            let full = normalize(&path.parent().unwrap_or(Path::new("")).join(target));
+            let dir = path.parent().unwrap_or(Path::new(""));
+            if files.through_link(dir, Path::new(target)) {
+                return Err(UserError::Policy {
+                    file: name.to_string(),
+                    message: format!(
+                        "`extends: {target}`: the path goes through a symbolic link, which `extends:` does not follow"
+                    ),
+                });
+            }
+            let full = normalize(&dir.join(target));
             let text = files.read(&full).map_err(|e| UserError::Policy {
                 file: name.to_string(),
                 message: format!("`extends: {target}`: cannot read {}: {e}", files.describe(&full)),
@@ -260,14 +283,27 @@ fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, UserError> {
             message: "the policy file is empty; start from `extends: default`".into(),
         });
     }
+    // Before the parser, which has no limits of its own: see `yaml_limits`.
+    yaml_limits::check(text).map_err(|e| UserError::PolicySyntax {
+        file: name.to_string(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })?;
     yaml_serde::from_str::<PolicyFile>(text).map_err(|e| syntax_error(name, &e))
 }
 
 static LOCATION_SUFFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").expect("static regex"));
 
+/// The parser quotes a string where a mapping was expected: that string is the whole file
+/// when the file is not a policy at all (a token, a key), so it is never repeated.
+static WRONG_TYPE_STRING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"invalid type: string "(?:[^"\\]|\\.)*""#).expect("static regex"));
+
 fn strip_location(message: &str) -> String {
-    LOCATION_SUFFIX.replace(message, "").into_owned()
+    let message = LOCATION_SUFFIX.replace(message, "");
+    WRONG_TYPE_STRING.replace_all(&message, "invalid type: a string").into_owned()
 }
 
 fn syntax_error(file: &str, e: &yaml_serde::Error) -> UserError {

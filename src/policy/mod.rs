@@ -6,10 +6,12 @@ pub mod evaluate;
 pub mod latency;
 pub mod linkage;
 pub mod load;
+pub mod query_limits;
 pub mod review;
 pub mod schema;
 pub mod tiers;
 pub mod verdict;
+pub mod yaml_limits;
 
 use globset::GlobSet;
 use regex::Regex;
@@ -224,5 +226,7 @@ impl Policy {
     }
 }
 
+#[cfg(test)]
+mod limit_tests;
 #[cfg(test)]
 mod tests;

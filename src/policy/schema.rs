@@ -176,6 +176,7 @@ impl<'de> Deserialize<'de> for QueriesFile {
                         ))
                     })?;
                     let text: String = map.next_value()?;
+                    super::query_limits::check(&name, &text).map_err(serde::de::Error::custom)?;
                     let query = Query::new(&lang.grammar(), &text).map_err(|e| {
                         serde::de::Error::custom(format!("the {name} query does not fit the {name} grammar: {e}"))
                     })?;
@@ -618,16 +619,22 @@ fn is_login(s: &str) -> bool {
     !core.is_empty() && core.len() <= 39 && core.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// A GitHub team slug. It becomes a segment of `/orgs/{org}/teams/{slug}/members`, so `.` and
+/// `..` alone, which would name another path, are refused with everything outside the slug set.
+fn is_team_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug != "."
+        && slug != ".."
+        && slug.len() <= 100
+        && slug.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 fn check_team(s: &str) -> Result<(), String> {
     match s.strip_prefix('@').and_then(|t| t.split_once('/')) {
-        Some((org, slug))
-            if is_login(org)
-                && !slug.is_empty()
-                && slug.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
-        {
-            Ok(())
-        }
-        _ => Err(format!("{s:?} is not a team: write teams as \"@org/team-slug\"")),
+        Some((org, slug)) if is_login(org) && is_team_slug(slug) => Ok(()),
+        _ => Err(format!(
+            "{s:?} is not a team: write teams as \"@org/team-slug\", a slug of letters, digits, `-`, `_` and `.` (not `.` or `..` alone)"
+        )),
     }
 }
 

@@ -363,7 +363,7 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         .add_source(File::from_str(text, FileFormat::Toml))
         .build()
         .and_then(|c| c.try_deserialize())
-        .map_err(|e| UserError::input(path, format!("not valid TOML: {e}")))?;
+        .map_err(|e| UserError::input(path, syntax_error(text, &e.to_string())))?;
     let mut unknown: Vec<String> = table
         .keys()
         .filter(|k| !SETTINGS.contains(&k.as_str()) && *k != "digest" && *k != "trackers")
@@ -389,6 +389,28 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
             ),
         )),
         None => Ok(()),
+    }
+}
+
+/// Where the TOML parser stopped, without its excerpt of the file: the line it quotes may hold
+/// `webhook_secret` or a password. Only the line, the column and the key written there are said.
+fn syntax_error(text: &str, parser_message: &str) -> String {
+    static AT: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"line (\d+), column (\d+)").expect("static regex"));
+    let Some(at) = AT.captures(parser_message) else {
+        return "not valid TOML".into();
+    };
+    let (line, column) = (&at[1], &at[2]);
+    let key = line
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| text.lines().nth(n.checked_sub(1)?))
+        .and_then(|l| l.split_once('='))
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)));
+    match key {
+        Some(key) => format!("not valid TOML at line {line}, column {column}, in the setting `{key}`"),
+        None => format!("not valid TOML at line {line}, column {column}"),
     }
 }
 
@@ -592,6 +614,16 @@ mod tests {
         std::fs::write(&file, "[digest]\nrepository = \"acme/eng\"\n").unwrap();
         let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
         assert!(e.contains("unknown setting `digest.repository`"), "{e}");
+    }
+
+    #[test]
+    fn a_toml_syntax_error_names_the_line_and_key_but_never_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        std::fs::write(&file, "app_id = 1\nwebhook_secret = \"s3cr3t-value\n").unwrap();
+        let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
+        assert!(!e.contains("s3cr3t"), "{e}");
+        assert!(e.contains("line 2") && e.contains("`webhook_secret`") && e.contains("flowgate.toml"), "{e}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use self::github_json::{CommitJson, EventJson, FileJson, PullJson, ReviewJson, WebhookJson};
 use crate::error::UserError;
+use crate::files;
 use crate::model::{Commit, CommitSha, FileChange, GitPerson, Label, Login, PrFacts, Review, Visibility};
 
 /// The JSON a snapshot holds, as GitHub sent it: list files may hold several pages one after another.
@@ -160,16 +161,14 @@ impl SnapshotContents {
 
 impl crate::gate::analyze::ContentSource for SnapshotContents {
     fn read(&mut self, side: crate::gate::analyze::Side, path: &str) -> Option<Vec<u8>> {
-        // Paths come from the saved response: never let one climb out of the snapshot.
-        let relative = Path::new(path);
-        if !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
-            return None;
-        }
+        // Paths come from the saved response: never let one climb out of the snapshot, by `..`
+        // or through a symbolic link; a file that cannot be read is analysed as unavailable.
         let side = match side {
             crate::gate::analyze::Side::Base => "base",
             crate::gate::analyze::Side::Head => "head",
         };
-        std::fs::read(self.dir.join(side).join(relative)).ok()
+        let relative = Path::new(side).join(path);
+        files::read_within(&self.dir, &relative, files::MAX_CONTENT_FILE_BYTES).ok()
     }
 }
 
@@ -204,19 +203,34 @@ fn who_applied(label: &str, events: Option<&[EventJson]>, labeler: Option<&(Stri
 }
 
 fn read_required(path: &Path) -> Result<String, UserError> {
-    std::fs::read_to_string(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            UserError::input(path, "missing; a snapshot needs pull.json and files.json")
-        } else {
-            UserError::input(path, format!("cannot read: {e}"))
-        }
-    })
+    match read_snapshot_file(path)? {
+        Some(text) => Ok(text),
+        None => Err(UserError::input(path, "missing; a snapshot needs pull.json and files.json")),
+    }
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, UserError> {
-    match std::fs::read_to_string(path) {
+    read_snapshot_file(path)
+}
+
+/// Another file saved in the snapshot directory (`CODEOWNERS`), under the same rules; None when
+/// it is missing or refused.
+pub fn read_beside(dir: &Path, name: &str) -> Option<String> {
+    read_snapshot_file(&dir.join(name)).ok().flatten()
+}
+
+/// A snapshot's JSON file, capped in size and refused when it is a link that could lead out of
+/// the snapshot; None when it does not exist.
+fn read_snapshot_file(path: &Path) -> Result<Option<String>, UserError> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(UserError::input(path, "not a file in a snapshot directory"));
+    };
+    if files::leaves_dir(dir, Path::new(name)) {
+        return Err(UserError::input(path, "a symbolic link: a snapshot's files must be in its directory"));
+    }
+    match files::read_text_capped(path, files::MAX_SNAPSHOT_FILE_BYTES) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(files::ReadError::NotFound(_)) => Ok(None),
         Err(e) => Err(UserError::input(path, format!("cannot read: {e}"))),
     }
 }
