@@ -1,5 +1,6 @@
 //! Criterion benchmarks of code analysis: classification throughput against tree-sitter's bare
-//! parse of the same files, a 500-file PR end to end, and pathological inputs under their budgets.
+//! parse of the same files, a 500-file PR end to end, pathological inputs under their budgets, and
+//! what a `flowgate check` pays before its first parse.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use flowgate::analysis::budget::{Limits, Unlimited};
+use flowgate::analysis::detectors::compile_builtin;
 use flowgate::analysis::lang::Lang;
 use flowgate::analysis::parse::parse;
 use flowgate::analysis::{Contents, analyze_file};
@@ -164,5 +166,88 @@ fn pathological(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, throughput, five_hundred_files, pathological);
+/// The languages whose built-in queries a PR's analysis reads: what a fresh process compiles.
+fn languages_of(dir: &Path) -> Vec<Lang> {
+    let facts = flowgate::snapshot::read(dir).expect("example snapshot reads");
+    let mut langs: Vec<Lang> = facts.files.iter().filter_map(|f| Lang::for_path(&f.path)).collect();
+    langs.sort();
+    langs.dedup();
+    langs
+}
+
+/// What `flowgate check --snapshot DIR --policy examples/flowgate.yml` does in-process once its
+/// queries are built: load the policy, read the snapshot, analyse, evaluate, render.
+fn check(dir: &Path, policy: &Path) -> String {
+    let policy = flowgate::policy::load::load_file(policy).expect("example policy loads");
+    let (_, verdict) = flowgate::gate::check_snapshot(dir, &policy).expect("example snapshot checks");
+    flowgate::report::render(&verdict, flowgate::report::Format::Text, false)
+}
+
+/// The fixed cost a `flowgate check` pays before its first parse, and the whole check, for a
+/// typical PR (three Rust files and a Markdown file) and a docs-only one. A process compiles a
+/// language's queries once, so the cold cases compile them inside every iteration: "every
+/// language" is what a process paid when all seven grammars' queries were built on first use,
+/// "its languages" what it pays now.
+fn startup(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let policy = root.join("examples/flowgate.yml");
+    let typical = root.join("examples/auth-login");
+    let docs = root.join("examples/docs-only");
+    let typical_langs = languages_of(&typical);
+    let docs_langs = languages_of(&docs);
+    assert_eq!(typical_langs, vec![Lang::Rust]);
+    assert!(docs_langs.is_empty());
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(20);
+    group.bench_function("typical PR, cold, every language's queries (before)", |b| {
+        b.iter(|| {
+            for lang in Lang::ALL {
+                black_box(compile_builtin(lang));
+            }
+            black_box(check(&typical, &policy))
+        })
+    });
+    group.bench_function("typical PR, cold, its languages' queries (after)", |b| {
+        b.iter(|| {
+            for lang in &typical_langs {
+                black_box(compile_builtin(*lang));
+            }
+            black_box(check(&typical, &policy))
+        })
+    });
+    group.bench_function("docs-only PR, cold", |b| {
+        b.iter(|| {
+            for lang in &docs_langs {
+                black_box(compile_builtin(*lang));
+            }
+            black_box(check(&docs, &policy))
+        })
+    });
+    group
+        .bench_function("typical PR, warm (queries already built)", |b| b.iter(|| black_box(check(&typical, &policy))));
+    for lang in Lang::ALL {
+        group.bench_function(format!("compile the {} built-in query", lang.id()), |b| {
+            b.iter(|| black_box(compile_builtin(lang)))
+        });
+    }
+    // The real thing: a fresh `flowgate` process per iteration (exec, loading, and the check).
+    for (name, dir) in [("typical PR", &typical), ("docs-only PR", &docs)] {
+        group.bench_function(format!("{name}, flowgate check as a process"), |b| {
+            b.iter(|| {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowgate"))
+                    .arg("check")
+                    .arg("--snapshot")
+                    .arg(dir)
+                    .arg("--policy")
+                    .arg(&policy)
+                    .output()
+                    .expect("flowgate runs");
+                black_box(out.status)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, startup, throughput, five_hundred_files, pathological);
 criterion_main!(benches);

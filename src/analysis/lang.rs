@@ -20,6 +20,11 @@ impl Lang {
     pub const ALL: [Lang; 7] =
         [Lang::Rust, Lang::Python, Lang::JavaScript, Lang::TypeScript, Lang::Tsx, Lang::Go, Lang::Java];
 
+    /// The language's position in [`Lang::ALL`], for tables kept per language.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The name a policy uses for the language (`queries: { rust: ... }`).
     pub fn id(self) -> &'static str {
         match self {

@@ -10,6 +10,7 @@ pub mod effort;
 pub mod lang;
 pub mod parse;
 pub mod patch;
+pub mod query_cache;
 pub mod skip;
 pub mod tokens;
 

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::analysis::budget::Deadline;
 use crate::analysis::lang::Lang;
+use crate::analysis::skip;
 use crate::analysis::{Contents, CustomQuery, FileAnalysis, SkipReason, analyze_file};
 use crate::model::{FileChange, FileStatus, PrFacts};
 use crate::policy::Policy;
@@ -46,10 +47,15 @@ impl Deadline for At {
 /// Analyses every file the policy's languages cover and stores the result in the facts.
 pub fn analyze(facts: &mut PrFacts, policy: &Policy, source: &mut dyn ContentSource) {
     let limits = policy.analysis;
-    // Compiling the built-in queries is a one-off cost of the process, not of any one file: pay
-    // it before the budgets start.
+    // A language's built-in query is compiled the first time the process reads that language: a
+    // one-off cost of the process, not of any one file, so it is paid before the budgets start,
+    // and only for the languages this PR has files in that analysis will read.
     for file in &facts.files {
-        if let Some(lang) = Lang::for_path(&file.path) {
+        let path = file.path.as_str();
+        if let Some(lang) = Lang::for_path(path)
+            && skip::generated_by_path(path).is_none()
+            && !skip::binary_by_path(path)
+        {
             crate::analysis::detectors::builtin(lang);
         }
     }

@@ -177,7 +177,7 @@ impl<'de> Deserialize<'de> for QueriesFile {
                     })?;
                     let text: String = map.next_value()?;
                     super::query_limits::check(&name, &text).map_err(serde::de::Error::custom)?;
-                    let query = Query::new(&lang.grammar(), &text).map_err(|e| {
+                    let query = crate::analysis::query_cache::compile(lang, &text).map_err(|e| {
                         serde::de::Error::custom(format!("the {name} query does not fit the {name} grammar: {e}"))
                     })?;
                     if query.capture_names().is_empty() {
@@ -185,7 +185,7 @@ impl<'de> Deserialize<'de> for QueriesFile {
                             "the {name} query captures nothing: add a capture such as @match to the node to report"
                         )));
                     }
-                    out.push((lang, text, Arc::new(query)));
+                    out.push((lang, text, query));
                 }
                 Ok(QueriesFile(out))
             }

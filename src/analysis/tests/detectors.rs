@@ -25,6 +25,8 @@ fn detector_ids_round_trip() {
 fn every_builtin_query_compiles_and_captures_only_detectors_and_helpers() {
     let mut covered = std::collections::BTreeSet::new();
     for lang in Lang::ALL {
+        // Each language's query is kept in its own slot, found by its index.
+        assert_eq!(Lang::ALL[lang.index()], lang);
         let query = builtin(lang);
         for name in query.capture_names() {
             if let Some(d) = Detector::from_id(name) {
