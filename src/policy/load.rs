@@ -296,14 +296,16 @@ fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, UserError> {
 static LOCATION_SUFFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r" at line \d+ column \d+$").expect("static regex"));
 
-/// The parser quotes a string where a mapping was expected: that string is the whole file
-/// when the file is not a policy at all (a token, a key), so it is never repeated.
-static WRONG_TYPE_STRING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"invalid type: string "(?:[^"\\]|\\.)*""#).expect("static regex"));
+/// When a whole file is one string where a policy belongs, the parser quotes that string: it is
+/// the file itself when the file is not a policy at all (a token, a key), so it is never
+/// repeated. A wrong value inside a policy (`approvals: two`) is still quoted, to be found.
+static WHOLE_FILE_STRING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"invalid type: string "(?:[^"\\]|\\.)*"(, expected a policy)"#).expect("static regex")
+});
 
 fn strip_location(message: &str) -> String {
     let message = LOCATION_SUFFIX.replace(message, "");
-    WRONG_TYPE_STRING.replace_all(&message, "invalid type: a string").into_owned()
+    WHOLE_FILE_STRING.replace_all(&message, "invalid type: a string$1").into_owned()
 }
 
 fn syntax_error(file: &str, e: &yaml_serde::Error) -> UserError {
