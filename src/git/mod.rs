@@ -396,12 +396,14 @@ impl Drop for Blobs {
 }
 
 /// A file as git would store it: a symbolic link is its target's name, not what it points at.
+/// Capped like a snapshot's contents, so a huge or endless file (a FIFO, a device) is unread
+/// rather than read whole; an unread file keeps the gate from passing where code matters.
 fn read_worktree(path: &Path) -> Option<Vec<u8>> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if meta.file_type().is_symlink() {
         return std::fs::read_link(path).ok().map(|t| t.to_string_lossy().into_owned().into_bytes());
     }
-    std::fs::read(path).ok()
+    crate::files::read_capped(path, crate::files::MAX_CONTENT_FILE_BYTES).ok()
 }
 
 fn read_line(r: &mut impl Read) -> Option<String> {
