@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use flowgate::analysis::budget::{Limits, Unlimited};
-use flowgate::analysis::detectors::compile_builtin;
+use flowgate::analysis::detectors::{compile_whole, sections, triggered};
 use flowgate::analysis::lang::Lang;
 use flowgate::analysis::parse::parse;
 use flowgate::analysis::{Contents, analyze_file};
@@ -166,13 +166,42 @@ fn pathological(c: &mut Criterion) {
     group.finish();
 }
 
-/// The languages whose built-in queries a PR's analysis reads: what a fresh process compiles.
+/// The languages a PR's analysis reads: what a process compiled whole queries for before sections.
 fn languages_of(dir: &Path) -> Vec<Lang> {
     let facts = flowgate::snapshot::read(dir).expect("example snapshot reads");
     let mut langs: Vec<Lang> = facts.files.iter().filter_map(|f| Lang::for_path(&f.path)).collect();
     langs.sort();
     langs.dedup();
     langs
+}
+
+/// The built-in sections a PR's new file versions trigger, as (language, new text) pairs whose
+/// sections a fresh process compiles.
+fn heads_of(dir: &Path) -> Vec<(Lang, String)> {
+    let facts = flowgate::snapshot::read(dir).expect("example snapshot reads");
+    facts
+        .files
+        .iter()
+        .filter_map(|f| {
+            let lang = Lang::for_path(&f.path)?;
+            let text = std::fs::read_to_string(dir.join("contents/head").join(&f.path)).ok()?;
+            Some((lang, text))
+        })
+        .collect()
+}
+
+/// Compiles, afresh, every section the texts trigger (each once, as a process would).
+fn compile_triggered(heads: &[(Lang, String)]) -> usize {
+    let mut seen = Vec::new();
+    for (lang, text) in heads {
+        for section in triggered(*lang, text) {
+            if !seen.contains(&(section.lang, section.detector)) {
+                seen.push((section.lang, section.detector));
+                black_box(section.compile());
+            }
+        }
+    }
+    seen.len()
 }
 
 /// What `flowgate check --snapshot DIR --policy examples/flowgate.yml` does in-process once its
@@ -185,9 +214,11 @@ fn check(dir: &Path, policy: &Path) -> String {
 
 /// The fixed cost a `flowgate check` pays before its first parse, and the whole check, for a
 /// typical PR (three Rust files and a Markdown file) and a docs-only one. A process compiles a
-/// language's queries once, so the cold cases compile them inside every iteration: "every
-/// language" is what a process paid when all seven grammars' queries were built on first use,
-/// "its languages" what it pays now.
+/// query once, so the cold cases compile inside every iteration: "every language" is what a
+/// process paid when all seven grammars' queries were built on first use, "its languages" when a
+/// language's whole query was built on its first file, "its sections" what it pays now (only the
+/// detectors whose words its new text holds), and "with a SQL call" the same PR when one file
+/// also calls `execute(format!(...))`, which triggers Rust's costliest section.
 fn startup(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let policy = root.join("examples/flowgate.yml");
@@ -197,37 +228,52 @@ fn startup(c: &mut Criterion) {
     let docs_langs = languages_of(&docs);
     assert_eq!(typical_langs, vec![Lang::Rust]);
     assert!(docs_langs.is_empty());
+    let typical_heads = heads_of(&typical);
+    assert_eq!(compile_triggered(&typical_heads), 0, "the typical PR triggers no detector");
+    let mut with_sql = typical_heads.clone();
+    with_sql.push((Lang::Rust, "fn f(db: &Db, n: &str) { db.execute(&format!(\"DELETE {n}\")); }".into()));
+    assert_eq!(compile_triggered(&with_sql), 1, "the SQL call triggers one section");
     let mut group = c.benchmark_group("startup");
     group.sample_size(20);
-    group.bench_function("typical PR, cold, every language's queries (before)", |b| {
+    group.bench_function("typical PR, cold, every language's whole query", |b| {
         b.iter(|| {
             for lang in Lang::ALL {
-                black_box(compile_builtin(lang));
+                black_box(compile_whole(lang));
             }
             black_box(check(&typical, &policy))
         })
     });
-    group.bench_function("typical PR, cold, its languages' queries (after)", |b| {
+    group.bench_function("typical PR, cold, its languages' whole query", |b| {
         b.iter(|| {
             for lang in &typical_langs {
-                black_box(compile_builtin(*lang));
+                black_box(compile_whole(*lang));
             }
             black_box(check(&typical, &policy))
         })
     });
-    group.bench_function("docs-only PR, cold", |b| {
+    group.bench_function("typical PR, cold, its sections (now)", |b| {
         b.iter(|| {
-            for lang in &docs_langs {
-                black_box(compile_builtin(*lang));
-            }
-            black_box(check(&docs, &policy))
+            compile_triggered(&typical_heads);
+            black_box(check(&typical, &policy))
         })
     });
+    group.bench_function("typical PR with a SQL call, cold, its sections (now)", |b| {
+        b.iter(|| {
+            compile_triggered(&with_sql);
+            black_box(check(&typical, &policy))
+        })
+    });
+    group.bench_function("docs-only PR, cold", |b| b.iter(|| black_box(check(&docs, &policy))));
     group
         .bench_function("typical PR, warm (queries already built)", |b| b.iter(|| black_box(check(&typical, &policy))));
     for lang in Lang::ALL {
-        group.bench_function(format!("compile the {} built-in query", lang.id()), |b| {
-            b.iter(|| black_box(compile_builtin(lang)))
+        group.bench_function(format!("compile the {} whole query", lang.id()), |b| {
+            b.iter(|| black_box(compile_whole(lang)))
+        });
+    }
+    for section in sections(Lang::Rust) {
+        group.bench_function(format!("compile the rust {} section", section.detector.id()), |b| {
+            b.iter(|| black_box(section.compile()))
         });
     }
     // The real thing: a fresh `flowgate` process per iteration (exec, loading, and the check).

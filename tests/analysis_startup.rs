@@ -2,7 +2,7 @@
 //! process. These tests read process-wide state (which queries are compiled), so they live in a
 //! test binary of their own where no other test compiles a query behind their back.
 
-use flowgate::analysis::detectors::builtin_compiled;
+use flowgate::analysis::detectors::{Detector, sections};
 use flowgate::analysis::lang::Lang;
 use flowgate::analysis::query_cache::compiled_count;
 use flowgate::analysis::{ChangeKind, SkipReason};
@@ -16,14 +16,15 @@ fn changed(path: &str, patch: &str) -> FileChange {
     file
 }
 
-fn compiled() -> Vec<Lang> {
-    Lang::ALL.into_iter().filter(|l| builtin_compiled(*l)).collect()
+/// The built-in detector sections compiled so far in this process.
+fn compiled() -> Vec<(Lang, Detector)> {
+    Lang::ALL.into_iter().flat_map(sections).filter(|s| s.compiled()).map(|s| (s.lang, s.detector)).collect()
 }
 
 const GO_PATCH: &str = "@@ -1,5 +1,6 @@\n package main\n \n import \"os/exec\"\n \n-func run() {}\n+func run() {\n+\texec.Command(\"sh\", \"-c\", \"make\").Run()\n+}\n";
 
 #[test]
-fn a_pr_compiles_the_detector_queries_of_its_own_languages_only() {
+fn a_pr_compiles_only_the_detector_sections_its_files_could_trigger() {
     let policy = load_bundled("default").expect("the default pack loads");
 
     // A docs-only PR reads no code: no grammar's queries are built.
@@ -35,17 +36,31 @@ fn a_pr_compiles_the_detector_queries_of_its_own_languages_only() {
         ..Default::default()
     };
     analyze(&mut docs, &policy, &mut NoContents);
-    assert_eq!(compiled(), Vec::<Lang>::new(), "a docs-only PR compiled detector queries");
+    assert_eq!(compiled(), vec![], "a docs-only PR compiled detector queries");
     let docs_skip = docs.files[0].analysis.as_ref().and_then(|a| a.skipped.clone());
     assert_eq!(docs_skip, Some(SkipReason::Unsupported));
 
-    // A Go PR builds Go's queries, and not Rust's, Python's or any other language's.
+    // A Rust change that calls no query, spawns nothing and touches no crypto (`String` holds
+    // `ring` but not as a word) compiles nothing either: no detector could match it.
+    let mut plain = PrFacts {
+        files: vec![changed(
+            "src/auth/login.rs",
+            "@@ -1,3 +1,3 @@\n pub fn name(s: &str) -> String {\n-    s.to_string()\n+    s.trim().to_string()\n }\n",
+        )],
+        ..Default::default()
+    };
+    analyze(&mut plain, &policy, &mut NoContents);
+    assert_eq!(compiled(), vec![], "a plain Rust change compiled detector queries");
+    assert_eq!(plain.files[0].analysis.as_ref().map(|a| a.change), Some(ChangeKind::Code));
+
+    // A Go PR that spawns a process builds Go's shell-exec section, and no other language's or
+    // detector's.
     let mut go = PrFacts {
         files: vec![changed("cmd/build/main.go", GO_PATCH), changed("docs/build.md", "@@ -1 +1 @@\n-a\n+b\n")],
         ..Default::default()
     };
     analyze(&mut go, &policy, &mut NoContents);
-    assert_eq!(compiled(), vec![Lang::Go]);
+    assert_eq!(compiled(), vec![(Lang::Go, Detector::ShellExec)]);
     // The Go file was really read, and its detector really ran: laziness changed no finding.
     let analysis = go.files[0].analysis.as_ref().expect("the Go file was analysed");
     assert_eq!(analysis.skipped, None);

@@ -89,6 +89,18 @@ pub fn run_within(
     if has_long_anonymous_run(tree) {
         return (Vec::new(), true);
     }
+    matches_within(query, tree, src, as_detector, deadline, bytes)
+}
+
+/// [`run_within`] once the tree is known to be safe to query.
+fn matches_within(
+    query: &Query,
+    tree: &Tree,
+    src: &str,
+    as_detector: Option<&str>,
+    deadline: &dyn Deadline,
+    bytes: std::ops::Range<usize>,
+) -> (Vec<Finding>, bool) {
     let mut cursor = QueryCursor::new();
     cursor.set_byte_range(bytes);
     let mut timed_out = false;
@@ -192,28 +204,156 @@ fn has_long_anonymous_run(tree: &Tree) -> bool {
 /// The helper capture that widens a built-in finding's range (see [`run`]).
 const SPAN: &str = "_span";
 
-/// The built-in detectors' query for a language, compiled the first time a file of that language
-/// is analysed and kept for the life of the process. Compiling a query walks its grammar's whole
-/// parse table (the TypeScript grammars alone take tens of milliseconds), so a PR pays only for
-/// the languages it touches, and a docs-only PR for none.
-pub fn builtin(lang: Lang) -> &'static Query {
-    BUILTIN[lang.index()].get_or_init(|| compile_builtin(lang))
+/// One detector's patterns for one language: a section of the language's query text, headed
+/// `; <detector>: what it finds` and `; words: ...`. A section is compiled on its own, the first
+/// time a file of its language holds one of its words, and kept for the life of the process.
+///
+/// Compiling a query walks its grammar's whole parse table (tens of milliseconds for the larger
+/// grammars and patterns), and most changes call no query, spawn no process and touch no crypto:
+/// a PR pays only for the detectors its files could possibly trigger.
+#[derive(Debug)]
+pub struct Section {
+    pub lang: Lang,
+    pub detector: Detector,
+    /// Identifiers or literals of which every pattern in the section requires one: a file that
+    /// holds none of them as a word cannot match, so the section is neither compiled nor run.
+    pub words: Vec<&'static str>,
+    pub source: &'static str,
 }
 
-/// `lang`'s built-in query, compiled afresh: what a process pays the first time it reads the
-/// language (benchmarks of a cold start call it; everything else goes through [`builtin`]).
-pub fn compile_builtin(lang: Lang) -> Query {
-    // The sources are constants that a test compiles for every language.
+impl Section {
+    /// Whether `text` holds one of the section's words, as a whole word: not inside a longer
+    /// identifier (`ring` is not found in `String`).
+    pub fn triggered_by(&self, text: &str) -> bool {
+        self.words.iter().any(|w| has_word(text, w))
+    }
+
+    /// The section's compiled query (compiled now if this is the first time).
+    pub fn query(&self) -> &'static Query {
+        COMPILED[self.lang.index()][detector_index(self.detector)].get_or_init(|| self.compile())
+    }
+
+    /// The section compiled afresh: what a process pays the first time it needs it (benchmarks
+    /// of a cold start call it; everything else goes through [`Section::query`]).
+    pub fn compile(&self) -> Query {
+        // The sources are constants that a test compiles section by section for every language.
+        Query::new(&self.lang.grammar(), self.source)
+            .unwrap_or_else(|e| panic!("built-in {} query, {}: {e}", self.lang.id(), self.detector.id()))
+    }
+
+    /// Whether [`Section::query`] has compiled this section in this process: how a test shows
+    /// that a PR does not pay for what it cannot trigger.
+    pub fn compiled(&self) -> bool {
+        COMPILED[self.lang.index()][detector_index(self.detector)].get().is_some()
+    }
+}
+
+/// `lang`'s built-in sections, one per detector the language has.
+pub fn sections(lang: Lang) -> &'static [Section] {
+    SECTIONS[lang.index()].get_or_init(|| split_sections(lang, queries(lang)))
+}
+
+/// The sections a file of `lang` whose text is `text` could trigger.
+pub fn triggered(lang: Lang, text: &str) -> impl Iterator<Item = &'static Section> {
+    sections(lang).iter().filter(move |s| s.triggered_by(text))
+}
+
+/// Compiles the sections `text` could trigger, so that the first file of a kind does not spend
+/// its own analysis budget on a once-per-process cost.
+pub fn prepare(lang: Lang, text: &str) {
+    for section in triggered(lang, text) {
+        section.query();
+    }
+}
+
+/// Runs the built-in detectors that `src` could trigger over the tree, looking only at matches
+/// whose nodes intersect `bytes`; the same findings as one query holding every section.
+pub fn run_builtin(
+    lang: Lang,
+    tree: &Tree,
+    src: &str,
+    deadline: &dyn Deadline,
+    bytes: std::ops::Range<usize>,
+) -> (Vec<Finding>, bool) {
+    let mut findings = Vec::new();
+    let mut sections = triggered(lang, src).peekable();
+    if sections.peek().is_none() {
+        return (findings, false);
+    }
+    if has_long_anonymous_run(tree) {
+        return (findings, true);
+    }
+    for section in sections {
+        let (found, timed_out) = matches_within(section.query(), tree, src, None, deadline, bytes.clone());
+        findings.extend(found);
+        if timed_out {
+            return (findings, true);
+        }
+    }
+    // Sections are per detector and a finding is merged only with its own detector's, so the
+    // merged sections are what one query would have found.
+    findings.sort();
+    (findings, false)
+}
+
+/// Every built-in detector over the whole of `src`.
+pub fn run_builtin_all(lang: Lang, tree: &Tree, src: &str, deadline: &dyn Deadline) -> (Vec<Finding>, bool) {
+    run_builtin(lang, tree, src, deadline, 0..src.len())
+}
+
+/// Whether `word` occurs in `text` with no ASCII identifier character on either side.
+fn has_word(text: &str, word: &str) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = text.as_bytes();
+    text.match_indices(word).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + word.len()).copied();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+/// Splits a language's query text at its `; <detector>:` headers.
+fn split_sections(lang: Lang, text: &'static str) -> Vec<Section> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let detector =
+            line.strip_prefix("; ").and_then(|rest| rest.split_once(':')).and_then(|(id, _)| Detector::from_id(id));
+        if let Some(d) = detector {
+            starts.push((offset, d));
+        }
+        offset += line.len();
+    }
+    let mut sections = Vec::new();
+    for (i, (start, detector)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |(s, _)| *s);
+        let source = &text[*start..end];
+        let words = source
+            .lines()
+            .nth(1)
+            .and_then(|l| l.strip_prefix("; words:"))
+            .unwrap_or_else(|| panic!("built-in {} query, {}: no `; words:` line", lang.id(), detector.id()))
+            .split_whitespace()
+            .collect();
+        sections.push(Section { lang, detector: *detector, words, source });
+    }
+    sections
+}
+
+fn detector_index(d: Detector) -> usize {
+    Detector::ALL.iter().position(|x| *x == d).expect("every detector is in ALL")
+}
+
+static SECTIONS: [OnceLock<Vec<Section>>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
+
+static COMPILED: [[OnceLock<Query>; Detector::ALL.len()]; Lang::ALL.len()] =
+    [const { [const { OnceLock::new() }; Detector::ALL.len()] }; Lang::ALL.len()];
+
+/// `lang`'s whole built-in query compiled as one, as every process did before sections: the
+/// reference the start-up benchmark compares with.
+pub fn compile_whole(lang: Lang) -> Query {
     Query::new(&lang.grammar(), queries(lang)).unwrap_or_else(|e| panic!("built-in {} query: {e}", lang.id()))
 }
-
-/// Whether [`builtin`] has compiled `lang`'s query in this process: how a test shows that a PR
-/// does not pay for languages it does not touch.
-pub fn builtin_compiled(lang: Lang) -> bool {
-    BUILTIN[lang.index()].get().is_some()
-}
-
-static BUILTIN: [OnceLock<Query>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
 
 /// The built-in query source per language. Each pattern captures the node to report under the
 /// name of its detector (`@shell-exec`); helper captures start with `_`, and `@_span` widens the
@@ -230,6 +370,7 @@ fn queries(lang: Lang) -> &'static str {
 
 const RUST: &str = r##"
 ; unsafe: blocks, and functions, impls, traits and extern blocks declared unsafe
+; words: unsafe
 (unsafe_block) @unsafe
 (function_item (function_modifiers "unsafe")) @unsafe
 (function_signature_item (function_modifiers "unsafe")) @unsafe
@@ -238,6 +379,7 @@ const RUST: &str = r##"
 (foreign_mod_item "unsafe") @unsafe
 
 ; shell-exec: `Command::new`, `std::process::Command::new`, `tokio::process::Command::new`
+; words: Command
 (call_expression
   function: (scoped_identifier
     path: [
@@ -250,6 +392,7 @@ const RUST: &str = r##"
   (#match? @_module "(^|::)process$")) @_span
 
 ; sql-string: a query call whose first argument is `format!(...)` or a concatenation
+; words: query query_as query_scalar execute sql_query
 (call_expression
   function: [
     (identifier) @_fn
@@ -276,6 +419,7 @@ const RUST: &str = r##"
   (#match? @_concat "\"")) @sql-string
 
 ; crypto: use declarations and calls through the crypto crates
+; words: ring openssl aes aes_gcm sha1 sha2 sha3 md5 hmac hkdf pbkdf2 argon2 bcrypt rsa ed25519_dalek x25519_dalek chacha20poly1305 rustls tokio_rustls native_tls
 (use_declaration
   argument: (_) @_path
   (#match? @_path "^(::)?(ring|openssl|aes|aes_gcm|sha1|sha2|sha3|md5|hmac|hkdf|pbkdf2|argon2|bcrypt|rsa|ed25519_dalek|x25519_dalek|chacha20poly1305|rustls|tokio_rustls|native_tls)\\b")) @crypto
@@ -290,6 +434,7 @@ const RUST: &str = r##"
   (#match? @crypto "^(::)?(ring|openssl|aes|aes_gcm|sha1|sha2|sha3|md5|hmac|hkdf|pbkdf2|argon2|bcrypt|rsa|ed25519_dalek|x25519_dalek|chacha20poly1305|rustls|tokio_rustls|native_tls)::")) @_span
 
 ; deserialize-untrusted: bincode and serde_pickle decoding
+; words: bincode serde_pickle
 (call_expression
   function: [
     (scoped_identifier) @deserialize-untrusted
@@ -300,6 +445,7 @@ const RUST: &str = r##"
 
 const PYTHON: &str = r##"
 ; shell-exec: subprocess, os.system / popen / exec* / spawn*, asyncio subprocesses
+; words: subprocess os asyncio
 (call
   function: (attribute object: (identifier) @_module attribute: (identifier) @_fn) @shell-exec
   (#eq? @_module "subprocess")
@@ -317,11 +463,13 @@ const PYTHON: &str = r##"
   (#eq? @_module "subprocess")) @shell-exec
 
 ; eval: the eval / exec / compile builtins
+; words: eval exec compile
 (call
   function: (identifier) @eval
   (#any-of? @eval "eval" "exec" "compile")) @_span
 
 ; sql-string: a query call whose first argument is concatenated, %-formatted, an f-string or .format()
+; words: execute executemany executescript raw text read_sql read_sql_query
 (call
   function: [
     (identifier) @_fn
@@ -340,6 +488,7 @@ const PYTHON: &str = r##"
   (#eq? @_format "format")) @sql-string
 
 ; crypto: hashlib / hmac / ssl, and importing a crypto library
+; words: hashlib hmac ssl cryptography Crypto Cryptodome nacl bcrypt
 (attribute
   object: (identifier) @_module
   (#any-of? @_module "hashlib" "hmac" "ssl")) @crypto
@@ -357,6 +506,7 @@ const PYTHON: &str = r##"
   (#any-of? @_module "hashlib" "hmac" "ssl" "cryptography" "Crypto" "Cryptodome" "nacl" "bcrypt")) @crypto
 
 ; deserialize-untrusted: pickle and friends, marshal, shelve, yaml.load without a safe loader, jsonpickle
+; words: pickle cPickle _pickle dill cloudpickle marshal shelve yaml jsonpickle
 (call
   function: (attribute object: (identifier) @_module attribute: (identifier) @_fn) @deserialize-untrusted
   (#any-of? @_module "pickle" "cPickle" "_pickle" "dill" "cloudpickle" "marshal")
@@ -383,6 +533,7 @@ const PYTHON: &str = r##"
 
 const JAVASCRIPT: &str = r##"
 ; shell-exec: child_process calls, requiring or importing child_process
+; words: child_process childProcess cp execSync spawnSync execFile execFileSync
 (call_expression
   function: (member_expression object: (identifier) @_module property: (property_identifier) @_fn) @shell-exec
   (#any-of? @_module "child_process" "childProcess" "cp")
@@ -400,6 +551,7 @@ const JAVASCRIPT: &str = r##"
   (#match? @_source "^(node:)?child_process$")) @shell-exec
 
 ; eval: eval, the Function constructor, setTimeout / setInterval with a string
+; words: eval Function setTimeout setInterval
 (call_expression
   function: (identifier) @eval
   (#eq? @eval "eval")) @_span
@@ -419,6 +571,7 @@ const JAVASCRIPT: &str = r##"
   (#any-of? @_fn "setTimeout" "setInterval")) @eval
 
 ; sql-string: a query call whose first argument is a template with substitutions or a concatenation
+; words: query execute raw $queryRawUnsafe $executeRawUnsafe
 ; (TypeScript reads `await db.query<Row>(...)` as a call of `await db.query`)
 (call_expression
   function: [
@@ -436,6 +589,7 @@ const JAVASCRIPT: &str = r##"
   (#match? @_concat "[\"'`]")) @sql-string
 
 ; crypto: the crypto module's functions, requiring or importing it
+; words: crypto
 (call_expression
   function: (member_expression object: (identifier) @_module) @crypto
   (#eq? @_module "crypto")) @_span
@@ -452,6 +606,7 @@ const JAVASCRIPT: &str = r##"
   (#match? @_source "^((node:)?crypto|crypto-js(/.*)?)$")) @crypto
 
 ; deserialize-untrusted: node-serialize's unserialize
+; words: unserialize node-serialize
 (call_expression
   function: [
     (identifier) @_fn
@@ -470,6 +625,7 @@ const JAVASCRIPT: &str = r##"
 
 const GO: &str = r##"
 ; shell-exec: os/exec commands, syscall.Exec, os.StartProcess
+; words: exec syscall os
 (call_expression
   function: (selector_expression operand: (identifier) @_pkg field: (field_identifier) @_fn) @shell-exec
   (#eq? @_pkg "exec")
@@ -484,6 +640,7 @@ const GO: &str = r##"
   (#eq? @_fn "StartProcess")) @_span
 
 ; sql-string: a query call whose query argument is fmt.Sprintf(...) or a concatenation
+; words: Query QueryRow Exec Prepare QueryContext QueryRowContext ExecContext PrepareContext
 (call_expression
   function: (selector_expression field: (field_identifier) @_fn)
   arguments: (argument_list
@@ -514,6 +671,7 @@ const GO: &str = r##"
   (#match? @_concat "[\"`]")) @sql-string
 
 ; crypto: importing crypto/... or golang.org/x/crypto/..., calls into the crypto packages, tls.Config{...}
+; words: crypto sha256 sha1 sha512 md5 aes rsa ecdsa ed25519 hmac tls cipher bcrypt x509
 (import_spec
   path: (interpreted_string_literal) @_path
   (#match? @_path "^\"(crypto|golang\\.org/x/crypto)(/|\")")) @crypto
@@ -525,6 +683,7 @@ const GO: &str = r##"
   (#any-of? @_pkg "tls" "x509")) @_span
 
 ; deserialize-untrusted: gob decoding
+; words: gob
 (call_expression
   function: (selector_expression operand: (identifier) @_pkg field: (field_identifier) @_fn) @deserialize-untrusted
   (#eq? @_pkg "gob")
@@ -533,6 +692,7 @@ const GO: &str = r##"
 
 const JAVA: &str = r##"
 ; shell-exec: Runtime.getRuntime().exec(...), new ProcessBuilder(...)
+; words: getRuntime ProcessBuilder
 (method_invocation
   object: (method_invocation name: (identifier) @_runtime)
   name: (identifier) @_fn
@@ -543,6 +703,7 @@ const JAVA: &str = r##"
   (#match? @_type "(^|\\.)ProcessBuilder$")) @shell-exec
 
 ; eval: a script engine's eval
+; words: eval
 (method_invocation
   object: (_) @_engine
   name: (identifier) @_fn
@@ -550,6 +711,7 @@ const JAVA: &str = r##"
   (#match? @_engine "(?i)engine")) @eval
 
 ; sql-string: a query call whose first argument is concatenated or String.format / .formatted
+; words: executeQuery executeUpdate executeLargeUpdate execute addBatch prepareStatement prepareCall createQuery createNativeQuery createSQLQuery query queryForObject queryForList queryForMap
 (method_invocation
   name: (identifier) @_fn
   arguments: (argument_list
@@ -566,6 +728,7 @@ const JAVA: &str = r##"
   (#eq? @_formatted "formatted")) @sql-string
 
 ; crypto: JCA factories, key material, javax.crypto / Bouncy Castle / JSSE imports
+; words: MessageDigest Cipher Mac KeyGenerator KeyPairGenerator KeyAgreement KeyFactory SecretKeyFactory Signature SecureRandom SSLContext SecretKeySpec IvParameterSpec GCMParameterSpec PBEKeySpec javax bouncycastle
 (method_invocation
   object: (identifier) @_class
   name: (identifier) @_fn
@@ -579,6 +742,7 @@ const JAVA: &str = r##"
   (#match? @_import "^(javax\\.crypto|javax\\.net\\.ssl|org\\.bouncycastle)(\\.|$)")) @crypto
 
 ; deserialize-untrusted: Java serialization and XMLDecoder
+; words: ObjectInputStream XMLDecoder readObject readUnshared
 (object_creation_expression
   type: (_) @_type
   (#match? @_type "(^|\\.)(ObjectInputStream|XMLDecoder)$")) @deserialize-untrusted

@@ -222,11 +222,10 @@ pub fn analyze_file(
         && !head_changes.is_empty()
     {
         let mut timed_out = false;
-        let builtin = detectors::builtin(lang);
         // Findings only count where the change is; search that span alone.
         let span = head_changes.iter().map(|r| r.start).min().unwrap_or(0)
             ..head_changes.iter().map(|r| r.end).max().unwrap_or(head.src.len());
-        let (found, t) = detectors::run_within(builtin, head.tree, head.src, None, deadline, span.clone());
+        let (found, t) = detectors::run_builtin(lang, head.tree, head.src, deadline, span.clone());
         findings.extend(found);
         timed_out |= t;
         for q in custom.iter().filter(|q| q.lang == lang) {

@@ -47,18 +47,6 @@ impl Deadline for At {
 /// Analyses every file the policy's languages cover and stores the result in the facts.
 pub fn analyze(facts: &mut PrFacts, policy: &Policy, source: &mut dyn ContentSource) {
     let limits = policy.analysis;
-    // A language's built-in query is compiled the first time the process reads that language: a
-    // one-off cost of the process, not of any one file, so it is paid before the budgets start,
-    // and only for the languages this PR has files in that analysis will read.
-    for file in &facts.files {
-        let path = file.path.as_str();
-        if let Some(lang) = Lang::for_path(path)
-            && skip::generated_by_path(path).is_none()
-            && !skip::binary_by_path(path)
-        {
-            crate::analysis::detectors::builtin(lang);
-        }
-    }
     let pr_deadline = Instant::now() + limits.per_pr;
     let custom: Vec<CustomQuery> =
         policy.tiers.queries.iter().map(|q| CustomQuery { lang: q.lang, query: &q.query, name: &q.name }).collect();
@@ -72,14 +60,37 @@ pub fn analyze(facts: &mut PrFacts, policy: &Policy, source: &mut dyn ContentSou
             file.analysis = Some(FileAnalysis::skipped(SkipReason::PrBudgetSpent, Lang::for_path(&file.path)));
             continue;
         }
-        let deadline = At(pr_deadline.min(now + limits.per_file.max(Duration::from_millis(1))));
         let (base, head) = versions(file, source);
         let contents = match (&base, &head, &file.patch) {
             (Ok(b), Ok(h), _) => Contents::Versions { base: b.as_deref(), head: h.as_deref() },
             (_, _, Some(patch)) => Contents::Patch(patch),
             _ => Contents::None,
         };
+        prepare_detectors(&file.path, &contents, limits.max_file_bytes);
+        let deadline = At(pr_deadline.min(Instant::now() + limits.per_file.max(Duration::from_millis(1))));
         file.analysis = Some(analyze_file(&file.path, contents, &custom, &limits, &deadline));
+    }
+}
+
+/// Compiles the built-in detector sections that the file's new text could trigger. A section is
+/// compiled once per process, the first time a file needs it: a one-off cost of the process, not
+/// of any one file, so it is paid before the file's budget starts.
+fn prepare_detectors(path: &str, contents: &Contents, max_bytes: usize) {
+    let Some(lang) = Lang::for_path(path) else { return };
+    if skip::generated_by_path(path).is_some() || skip::binary_by_path(path) {
+        return;
+    }
+    let text = match contents {
+        Contents::Versions { head: Some(head), .. } => head,
+        Contents::Patch(patch) => patch.as_bytes(),
+        _ => return,
+    };
+    if text.len() > max_bytes {
+        return; // analysis skips it as too large
+    }
+    // A file that is not UTF-8 is skipped by analysis, so only text needs its sections.
+    if let Ok(text) = std::str::from_utf8(text) {
+        crate::analysis::detectors::prepare(lang, text);
     }
 }
 

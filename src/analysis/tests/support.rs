@@ -1,6 +1,9 @@
 //! Helpers the per-language tests share.
 
 use crate::analysis::budget::{Limits, Unlimited};
+use crate::analysis::detectors::{run, sections};
+use crate::analysis::lang::Lang;
+use crate::analysis::parse::parse;
 use crate::analysis::{ChangeKind, Contents, FileAnalysis, analyze_file};
 
 /// Analyses a change between two whole versions; the file must be read, not skipped.
@@ -18,13 +21,36 @@ pub fn versions(path: &str, base: Option<&str>, head: Option<&str>) -> FileAnaly
         &Unlimited,
     );
     assert_eq!(a.skipped, None, "{path} was skipped");
+    for text in [base, head].into_iter().flatten() {
+        assert_untriggered_sections_find_nothing(path, text);
+    }
     a
+}
+
+/// The built-in sections `text` does not trigger (holds none of their words) find nothing in it
+/// when run anyway: skipping them changes no finding. Every test case of every language checks it.
+#[track_caller]
+pub fn assert_untriggered_sections_find_nothing(path: &str, text: &str) {
+    let Some(lang) = Lang::for_path(path) else { return };
+    let Ok(tree) = parse(lang, text, &Unlimited) else { return };
+    for section in sections(lang).iter().filter(|s| !s.triggered_by(text)) {
+        let (found, _) = run(section.query(), &tree, text, None, &Unlimited);
+        assert!(
+            found.is_empty(),
+            "{path}: the {} section found {found:?} in a text with none of its words {:?}",
+            section.detector.id(),
+            section.words
+        );
+    }
 }
 
 /// Analyses GitHub's unified patch of a file.
 pub fn patched(path: &str, patch: &str) -> FileAnalysis {
     let a = analyze_file(path, Contents::Patch(patch), &[], &Limits::default(), &Unlimited);
     assert!(a.from_patch, "{path}: {a:?}");
+    let fragments = crate::analysis::patch::fragments(patch);
+    assert_untriggered_sections_find_nothing(path, &fragments.head);
+    assert_untriggered_sections_find_nothing(path, &fragments.base);
     a
 }
 
