@@ -373,6 +373,53 @@ async fn a_pr_that_keeps_failing_is_parked_and_its_check_says_flowgate_gave_up()
     }
 }
 
+/// A delivery whose evaluation kills its worker every time (the process crashes, or the lease
+/// lapses) is parked at the claim after the last attempt, and the PR's check says flowgate gave
+/// up: a required check that never comes would block the PR without a word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pr_whose_worker_keeps_dying_is_parked_at_the_next_claim_and_its_check_says_so() {
+    for db in databases("serve_parked_at_claim").await {
+        let fake = opened_pr().await;
+        // Six attempts, each claimed and never finished, as by a process that died mid-evaluation
+        // (long ago, so every lease has lapsed).
+        let store = flowgate::store::Store::connect(&db.url).await.expect("connects");
+        let body = payload("pull_request.opened.payload.json").to_string().into_bytes();
+        let delivery = flowgate::store::NewDelivery {
+            id: "d-poison".into(),
+            event: "pull_request".into(),
+            action: Some("opened".into()),
+            installation_id: Some(1),
+            repo: Some("Codertocat/Hello-World".into()),
+            pr: Some(2),
+            received_at_ms: 1_000,
+            body,
+        };
+        store.insert(delivery).await.expect("stores the delivery");
+        for attempt in 0..flowgate::store::MAX_ATTEMPTS {
+            let at = 10_000 + i64::from(attempt) * 10_000;
+            let work = store.claim(&format!("dead-{attempt}"), at, 5_000).await.expect("claims").expect("the PR");
+            assert_eq!(work.deliveries.len(), 1, "attempt {attempt}");
+        }
+        drop(store);
+
+        let server = Server::start(&fake, &db.url).await;
+        wait_until("the delivery is parked", async || server.depth().await.parked == 1).await;
+        wait_until("a failed check run on the head", async || {
+            fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.conclusion.as_deref() == Some("failure")))
+        })
+        .await;
+        fake.with(|s| {
+            let runs = s.runs_on(HEAD);
+            assert_eq!(runs.len(), 1, "{}: one run, and no evaluation was tried again", db.name);
+            assert!(runs[0].title.contains("6 attempts failed"), "{}: {}", db.name, runs[0].title);
+            assert!(runs[0].summary.contains("stopped before finishing"), "the reason: {}", runs[0].summary);
+        });
+        assert_eq!(server.depth().await, flowgate::store::QueueDepth { parked: 1, ..Default::default() });
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
 /// With a `reviewers:` policy the App requests the least loaded eligible reviewer, says why in the
 /// check run, and never requests again once the PR has the reviewers it needs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -245,3 +245,74 @@ async fn a_fork_authors_explain_is_answered_once_per_head_commit() {
     assert!(comments[1].contains(pushed), "{}", comments[1]);
     server.stop().await;
 }
+
+/// `flowgate serve` as a process under an open-file limit of 300 (`prlimit`), the way a systemd
+/// unit without `LimitNOFILE` runs it, only lower: 450 slowloris and idle connections (more than
+/// the process has descriptors) do not keep a signed delivery or `/healthz` from being answered,
+/// and the server never runs out of descriptors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn under_a_low_open_file_limit_a_flood_of_idle_connections_delays_a_delivery_but_never_loses_it() {
+    let fake = opened_pr().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let url = format!("http://127.0.0.1:{port}");
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem");
+    let stderr_path = dir.path().join("stderr.log");
+    let mut server = std::process::Command::new("prlimit")
+        .arg("--nofile=300:300")
+        .arg(assert_cmd::cargo::cargo_bin("flowgate"))
+        .arg("serve")
+        .env_clear()
+        .env("FLOWGATE_APP_ID", serve_support::APP_ID.to_string())
+        .env("FLOWGATE_APP_PRIVATE_KEY_PATH", key)
+        .env("FLOWGATE_WEBHOOK_SECRET", SECRET)
+        .env("FLOWGATE_DATABASE_URL", format!("sqlite://{}", dir.path().join("flowgate.db").display()))
+        .env("FLOWGATE_GITHUB_API_URL", fake.uri())
+        .env("FLOWGATE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("FLOWGATE_MAX_CONNECTIONS", "40")
+        .env("FLOWGATE_HEADER_TIMEOUT_SECS", "1")
+        .env("FLOWGATE_IDLE_TIMEOUT_SECS", "1")
+        .stderr(std::fs::File::create(&stderr_path).expect("a log file"))
+        .spawn()
+        .expect("prlimit starts flowgate serve (util-linux)");
+    wait_until("the server answers", async || serve_support::request(&url, "GET", "/healthz", &[], b"").await.0 == 200)
+        .await;
+
+    // Half send the start of a request and stop (slowloris), half say nothing at all.
+    let mut flood = Vec::new();
+    for i in 0..450 {
+        let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).await.expect("the backlog takes it");
+        if i % 2 == 0 {
+            let _ = stream.write_all(b"POST /webhook HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: push\r\n").await;
+        }
+        flood.push(stream);
+    }
+
+    let body = payload("pull_request.opened.payload.json").to_string();
+    let headers = vec![
+        ("X-GitHub-Event".to_string(), "pull_request".to_string()),
+        ("X-GitHub-Delivery".to_string(), "d-under-flood".to_string()),
+        ("X-Hub-Signature-256".to_string(), sign(SECRET, body.as_bytes())),
+    ];
+    let started = std::time::Instant::now();
+    let answer = tokio::time::timeout(Duration::from_secs(60), post(&url, "/webhook", &headers, body.as_bytes())).await;
+    let health =
+        tokio::time::timeout(Duration::from_secs(60), serve_support::request(&url, "GET", "/healthz", &[], b"")).await;
+    let waited = started.elapsed();
+    let alive = server.try_wait().expect("the process can be asked").is_none();
+    let _ = server.kill();
+    let _ = server.wait();
+    drop(flood);
+    let log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+
+    assert!(alive, "the server died under the flood: {log}");
+    let (status, answer) = answer.expect("the signed delivery was answered within 60 s");
+    assert_eq!(status, 202, "the signed delivery was stored: {answer}");
+    assert_eq!(health.expect("/healthz answered within 60 s").0, 200);
+    assert!(
+        log.contains("connections are open, the most FLOWGATE_MAX_CONNECTIONS allows"),
+        "the cap said it was reached: {log}"
+    );
+    assert!(!log.contains("cannot accept a connection"), "the server ran out of descriptors: {log}");
+    eprintln!("a signed delivery behind 450 flooding connections (cap 40, 1 s timeouts) answered in {waited:?}");
+}

@@ -364,7 +364,13 @@ async fn a_delivery_whose_worker_keeps_stopping_is_parked_and_others_go_on(db: D
         assert_eq!(work.deliveries[0].attempts, attempt, "earlier attempts, crashed ones included");
         now += lease;
     }
-    // The next claim parks it instead of handing it out again, and takes the other PR.
+    // The next claim parks it instead of handing it out again, and says so (for the worker to
+    // tell the PR) without a delivery to evaluate; then the other PR comes.
+    let parked_now = store.claim("w", now, lease).await.expect("claims").expect("the parked PR");
+    assert!(parked_now.deliveries.is_empty(), "nothing of it is evaluated again");
+    assert_eq!(parked_now.parked_at_claim, ["poison"]);
+    assert_eq!(parked_now.pr, Some(1), "with the PR to tell");
+    store.complete(&parked_now, now).await.expect("ends the lease");
     let other = store.claim("w", now, lease).await.expect("claims").expect("the other PR");
     assert_eq!(ids(&other), ["fine"]);
     store.complete(&other, now).await.expect("completes");

@@ -74,6 +74,30 @@ enum Stopped {
 async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdown: &mut watch::Receiver<bool>) {
     let started = Instant::now();
     let limit = app.config.evaluation_timeout;
+    if !work.parked_at_claim.is_empty() {
+        // Each of these stopped its worker every time (a crash, a kill, a lost lease): the PR
+        // must not wait for a check that never comes. Said before anything else is tried, since
+        // what follows may stop this worker the same way.
+        app.metrics.evaluation("parked", started.elapsed());
+        eprintln!(
+            "flowgate: {}: parked {} after {MAX_ATTEMPTS} attempts whose worker stopped before finishing",
+            work.key,
+            work.parked_at_claim.join(", ")
+        );
+        let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
+        let error = "each attempt stopped before finishing: the process crashed or was killed, or the \
+                     evaluation lost its lease";
+        if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, error)).await.is_err() {
+            eprintln!("flowgate: {}: cannot say so on the PR: no answer within {} s", work.key, limit.as_secs());
+        }
+        if work.deliveries.is_empty() {
+            // Nothing else to do for this PR: end the lease.
+            if let Err(e) = app.store.complete(&work, now_ms()).await {
+                eprintln!("flowgate: {}: cannot end the lease: {e}; it ends on its own", work.key);
+            }
+            return;
+        }
+    }
     let job = async {
         match tokio::time::timeout(limit, process(app, &work)).await {
             Ok(result) => result,

@@ -79,6 +79,10 @@ pub struct Work {
     pub pr: Option<i64>,
     /// Oldest first.
     pub deliveries: Vec<QueuedDelivery>,
+    /// Deliveries of this key that the claim parked because their worker stopped (crashed, was
+    /// killed, or lost its lease) in each of their attempts: the worker says on the PR that
+    /// flowgate gave up, since no attempt of theirs ever will.
+    pub parked_at_claim: Vec<String>,
 }
 
 /// How many deliveries are in each state.
@@ -438,7 +442,8 @@ const PARK_STOPPED: &str = "UPDATE deliveries
      SET state = 'parked', claimed_by = NULL,
          last_error = substr('its worker stopped before finishing (the process crashed or was killed, or its lease lapsed) in attempt '
              || attempts || COALESCE('; before that: ' || last_error, ''), 1, 4000)
-     WHERE work_key = $1 AND state = 'in_progress' AND attempts >= $2";
+     WHERE work_key = $1 AND state = 'in_progress' AND attempts >= $2
+     RETURNING id, installation_id, repo, pr";
 
 /// The done deliveries that `prune_done` deletes: `$1` done before, `$2` at most.
 const PRUNABLE: &str =
@@ -490,13 +495,27 @@ struct ClaimedRow {
     pr: Option<i64>,
 }
 
-/// The claimed rows of `key` as one unit of work, oldest first; `None` if there are none.
-fn work_from_rows(key: String, worker: &str, rows: Vec<ClaimedRow>) -> Option<Work> {
-    let first = rows.first()?;
-    let (installation_id, repo, pr) = (first.installation_id, first.repo.clone(), first.pr);
+/// A delivery that a claim parked (see `PARK_STOPPED`), with its key's fields.
+#[derive(sqlx::FromRow)]
+struct ParkedRow {
+    id: String,
+    installation_id: Option<i64>,
+    repo: Option<String>,
+    pr: Option<i64>,
+}
+
+/// The claimed rows of `key` as one unit of work, oldest first, with what the claim parked;
+/// `None` if there is neither.
+fn work_from_rows(key: String, worker: &str, rows: Vec<ClaimedRow>, parked: Vec<ParkedRow>) -> Option<Work> {
+    let (installation_id, repo, pr) = match (rows.first(), parked.first()) {
+        (Some(r), _) => (r.installation_id, r.repo.clone(), r.pr),
+        (None, Some(p)) => (p.installation_id, p.repo.clone(), p.pr),
+        (None, None) => return None,
+    };
     let mut deliveries: Vec<QueuedDelivery> = rows.into_iter().map(|r| r.delivery).collect();
     deliveries.sort_by(|a, b| (a.received_at_ms, &a.id).cmp(&(b.received_at_ms, &b.id)));
-    Some(Work { key, worker: worker.to_string(), installation_id, repo, pr, deliveries })
+    let parked_at_claim = parked.into_iter().map(|p| p.id).collect();
+    Some(Work { key, worker: worker.to_string(), installation_id, repo, pr, deliveries, parked_at_claim })
 }
 
 fn work_ids(work: &Work) -> Vec<String> {

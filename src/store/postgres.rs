@@ -14,8 +14,8 @@ use sqlx::{Connection, Postgres as Db, Transaction};
 use super::error::{StoreError, redact, scrub};
 use super::events::{EventRow, StoredRow};
 use super::{
-    CLAIM_LIMIT, ClaimedRow, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE, ParkedDelivery, QueueDepth,
-    Work, attach_bodies, depth_from_counts, finish, work_from_rows, work_ids,
+    CLAIM_LIMIT, ClaimedRow, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE, ParkedDelivery, ParkedRow,
+    QueueDepth, Work, attach_bodies, depth_from_counts, finish, work_from_rows, work_ids,
 };
 
 /// How long connecting may take before the database counts as unreachable.
@@ -637,10 +637,10 @@ async fn try_claim(
         return Ok(Attempt::Passed(key));
     }
 
-    sqlx::query(PARK_STOPPED)
+    let parked: Vec<ParkedRow> = sqlx::query_as(PARK_STOPPED)
         .bind(&key)
         .bind(MAX_ATTEMPTS)
-        .execute(&mut **tx)
+        .fetch_all(&mut **tx)
         .await
         .map_err(StoreError::query(DOING))?;
     let rows: Vec<ClaimedRow> = sqlx::query_as(
@@ -659,7 +659,7 @@ async fn try_claim(
     .fetch_all(&mut **tx)
     .await
     .map_err(StoreError::query(DOING))?;
-    match work_from_rows(key.clone(), worker, rows) {
+    match work_from_rows(key.clone(), worker, rows, parked) {
         Some(work) => Ok(Attempt::Claimed(work)),
         None => {
             // Its holder finished between our look and our lease: nothing left, so no lease either.

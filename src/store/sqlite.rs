@@ -13,8 +13,8 @@ use tokio::sync::{Mutex, MutexGuard};
 use super::error::{StoreError, redact, scrub};
 use super::events::{EventRow, StoredRow};
 use super::{
-    CLAIM_LIMIT, ClaimedRow, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE, ParkedDelivery, QueueDepth,
-    Work, attach_bodies, depth_from_counts, finish, work_from_rows, work_ids,
+    CLAIM_LIMIT, ClaimedRow, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE, ParkedDelivery, ParkedRow,
+    QueueDepth, Work, attach_bodies, depth_from_counts, finish, work_from_rows, work_ids,
 };
 
 /// How long a writer waits for another process's write to finish before giving up.
@@ -212,10 +212,10 @@ impl Sqlite {
             .execute(&mut **tx)
             .await
             .map_err(StoreError::query(DOING))?;
-            sqlx::query(PARK_STOPPED)
+            let parked: Vec<ParkedRow> = sqlx::query_as(PARK_STOPPED)
                 .bind(&key)
                 .bind(MAX_ATTEMPTS)
-                .execute(&mut **tx)
+                .fetch_all(&mut **tx)
                 .await
                 .map_err(StoreError::query(DOING))?;
             let rows: Vec<ClaimedRow> = sqlx::query_as(
@@ -234,7 +234,7 @@ impl Sqlite {
             .fetch_all(&mut **tx)
             .await
             .map_err(StoreError::query(DOING))?;
-            match work_from_rows(key.clone(), worker, rows) {
+            match work_from_rows(key.clone(), worker, rows, parked) {
                 Some(work) => Ok(Attempt::Claimed(work)),
                 None => {
                     // Its holder finished between the look and the lock: nothing to do, no lease.
@@ -258,6 +258,9 @@ impl Sqlite {
 
     async fn fill_bodies(&self, work: &mut Work) -> Result<(), StoreError> {
         let ids = work_ids(work);
+        if ids.is_empty() {
+            return Ok(());
+        }
         let placeholders = vec!["?"; ids.len()].join(", ");
         let sql = format!("SELECT id, body FROM delivery_bodies WHERE id IN ({placeholders})");
         let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
