@@ -3,8 +3,8 @@
 //! down, with the figures checked exactly in JSON and Markdown; and the sentence a digest says when
 //! it cannot compute them.
 
-mod common;
-mod fake_github;
+use crate::support::common;
+use crate::support::fake_github;
 
 use chrono::{DateTime, Utc};
 use flowgate::latency::{Actor, Event, EventKind, PrContext};

@@ -4,7 +4,7 @@
 //! Needs `FLOWGATE_PRISM_URL` and `FLOWGATE_PRISM_LOG`, which `.ci/conformance/start-prism` prints:
 //!
 //! ```text
-//! eval "$(.ci/conformance/start-prism)" && cargo test --test conformance; kill "$FLOWGATE_PRISM_PID"
+//! eval "$(.ci/conformance/start-prism)" && cargo test --test it conformance::; kill "$FLOWGATE_PRISM_PID"
 //! ```
 //!
 //! Without them each test says loudly on stderr that it did not run, and passes.
@@ -16,7 +16,7 @@
 //! about Prism's own example answers ("Violation: response...", where GitHub's examples break
 //! GitHub's schemas) is a violation.
 
-mod common;
+use crate::support::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -2,7 +2,7 @@
 //! the live PR gates exactly like its saved snapshot, pages are followed, the policy comes from
 //! the base branch, requests are counted, and GitHub's errors reach the user without the token.
 
-mod common;
+use crate::support::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! `flowgate policy validate|schema|test`: valid policies and packs, invalid policies reported at
 //! FILE:LINE:COLUMN (exit 2), the JSON Schema and its committed copy, and policy test cases.
 
-mod common;
+use crate::support::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! over GitHub's 3,000-file cap, a secondary rate limit, a lost answer to "create check run",
 //! a read-only token, an App's JWT and installation token, and what each costs in requests.
 
-mod fake_github;
+use crate::support::fake_github;
 
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 //! fake GitHub. Asserts the job summary, the step outputs, the workflow commands, the exit code and
 //! the requests made.
 
-mod common;
-mod fake_github;
+use crate::support::common;
+use crate::support::fake_github;
 
 use std::path::PathBuf;
 

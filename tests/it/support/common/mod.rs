@@ -1,6 +1,4 @@
 //! What the CLI test files share: running the `flowgate` binary and reading what it did.
-// Each test file is its own crate and uses only some of these.
-#![allow(dead_code)]
 
 use std::path::Path;
 

@@ -3,14 +3,14 @@
 //! GitHub. Bad input of every kind is refused with the right status; a slow GitHub does not slow
 //! the acknowledgement; a failing GitHub is retried; every store runs on SQLite and PostgreSQL.
 
-mod fake_github;
-mod serve_support;
+use crate::support::fake_github;
+use crate::support::server;
 
 use std::time::{Duration, Instant};
 
 use fake_github::{AppAuth, HEAD, hello_world, payload};
 use serde_json::json;
-use serve_support::{Server, databases, post, sign, wait_until};
+use server::{Server, databases, post, sign, wait_until};
 
 async fn opened_pr() -> fake_github::FakeGitHub {
     let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
@@ -77,27 +77,20 @@ async fn bad_deliveries_are_refused_with_the_right_status_and_nothing_is_stored(
         assert_eq!(forged.0, 401, "{}: a forged signature", db.name);
 
         let truncated = &body.as_bytes()[..body.len() / 2];
-        let cut = post(
-            &server.url,
-            "/webhook",
-            &headers("pull_request", "d2", &sign(serve_support::SECRET, truncated)),
-            truncated,
-        )
-        .await;
+        let cut =
+            post(&server.url, "/webhook", &headers("pull_request", "d2", &sign(server::SECRET, truncated)), truncated)
+                .await;
         assert_eq!(cut.0, 400, "a truncated body, correctly signed");
         assert!(cut.1.contains("not JSON"), "{}", cut.1);
 
         let huge = vec![b' '; 26 * 1024 * 1024];
         let too_big =
-            post(&server.url, "/webhook", &headers("pull_request", "d3", &sign(serve_support::SECRET, &huge)), &huge)
-                .await;
+            post(&server.url, "/webhook", &headers("pull_request", "d3", &sign(server::SECRET, &huge)), &huge).await;
         assert_eq!(too_big.0, 413, "26 MB is over GitHub's 25 MB");
 
-        let ping =
-            post(&server.url, "/webhook", &headers("ping", "d4", &sign(serve_support::SECRET, b"{}")), b"{}").await;
+        let ping = post(&server.url, "/webhook", &headers("ping", "d4", &sign(server::SECRET, b"{}")), b"{}").await;
         assert_eq!(ping.0, 200);
-        let unknown =
-            post(&server.url, "/webhook", &headers("star", "d5", &sign(serve_support::SECRET, b"{}")), b"{}").await;
+        let unknown = post(&server.url, "/webhook", &headers("star", "d5", &sign(server::SECRET, b"{}")), b"{}").await;
         assert_eq!(unknown.0, 200);
         assert!(unknown.1.contains("ignored"), "{}", unknown.1);
 
@@ -225,7 +218,7 @@ async fn installation_events_keep_the_installed_repositories_current() {
 async fn public_routes_are_rate_limited_by_address_and_the_webhook_is_not() {
     let db = &databases("serve_limits").await[0];
     let fake = opened_pr().await;
-    let mut config = serve_support::config(&fake, &db.url);
+    let mut config = server::config(&fake, &db.url);
     config.public_rate_limit = 2;
     let server = Server::start_with(config).await;
     let mut statuses = Vec::new();

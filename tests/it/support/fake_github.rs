@@ -2,8 +2,6 @@
 //! requests, files, commits, reviews, label events, contents, teams, check runs and labels. It
 //! checks what GitHub checks (the token, 50 annotations a request, the summary's length, write
 //! permission) and can misbehave on demand (rate limits, a 500 after creating a check run).
-// Each test file is its own crate and uses only some of this.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -4,8 +4,8 @@
 //! (SQLite, and PostgreSQL when FLOWGATE_TEST_DATABASE_URL is set). The settings come from the
 //! policy on the digest repository's default branch.
 
-mod fake_github;
-mod serve_support;
+use crate::support::fake_github;
+use crate::support::server;
 
 use std::sync::Arc;
 
@@ -18,7 +18,7 @@ use flowgate::serve::digest::{LABEL, Posted, due, post_week};
 use flowgate::store::Store;
 
 use fake_github::{AppAuth, FakeGitHub};
-use serve_support::{Server, databases};
+use server::{Server, databases};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).expect("a time").with_timezone(&Utc)
@@ -65,7 +65,7 @@ fn schedule() -> DigestSchedule {
 }
 
 async fn replica(fake: &FakeGitHub, url: &str) -> Arc<App> {
-    let mut config = serve_support::config(fake, url);
+    let mut config = server::config(fake, url);
     config.digest = Some(schedule());
     Arc::new(App::new(config, Store::connect(url).await.expect("store")))
 }
@@ -258,7 +258,7 @@ async fn a_broken_policy_is_named_in_the_digest() {
             "extends: default\nlatency: { targets: { red: soon } }\n".into(),
         );
     });
-    let mut config = serve_support::config(&fake, &db.url);
+    let mut config = server::config(&fake, &db.url);
     config.digest = Some(schedule());
     let server = Server::start_with(config).await;
     server.app.store.record_events(&red_pr(1, at("2025-03-04T10:00:00Z"))).await.expect("records");

@@ -2,13 +2,13 @@
 //! one event with the context of the verdict it caused; a closed PR, not evaluated again, keeps the
 //! context recorded last; a redelivery records nothing new. On SQLite and PostgreSQL.
 
-mod fake_github;
-mod serve_support;
+use crate::support::fake_github;
+use crate::support::server;
 
 use fake_github::{AppAuth, hello_world, payload};
 use flowgate::latency::{AiDeclared, Event, EventKind, ReviewOutcome};
 use serde_json::json;
-use serve_support::{Server, databases, wait_until};
+use server::{Server, databases, wait_until};
 
 async fn recorded(server: &Server) -> Vec<Event> {
     let mut all = Vec::new();

@@ -10,6 +10,8 @@ use flowgate::gate::analyze::{NoContents, analyze};
 use flowgate::model::{FileChange, FileStatus, PrFacts};
 use flowgate::policy::load::{load_bundled, load_from, load_text};
 
+use crate::support::isolated::isolated;
+
 fn changed(path: &str, patch: &str) -> FileChange {
     let mut file = FileChange::new(path, FileStatus::Modified, 1, 1);
     file.patch = Some(patch.to_string());
@@ -25,6 +27,13 @@ const GO_PATCH: &str = "@@ -1,5 +1,6 @@\n package main\n \n import \"os/exec\"\n
 
 #[test]
 fn a_pr_compiles_only_the_detector_sections_its_files_could_trigger() {
+    isolated(
+        "analysis_startup::a_pr_compiles_only_the_detector_sections_its_files_could_trigger",
+        a_pr_compiles_only_the_detector_sections_its_files_could_trigger_alone,
+    );
+}
+
+fn a_pr_compiles_only_the_detector_sections_its_files_could_trigger_alone() {
     let policy = load_bundled("default").expect("the default pack loads");
 
     // A docs-only PR reads no code: no grammar's queries are built.
@@ -96,6 +105,13 @@ const RUST_QUERY: &str = "(macro_invocation macro: (identifier) @startup_cache_m
 
 #[test]
 fn a_policy_query_is_checked_when_the_policy_loads_and_compiled_once_per_process() {
+    isolated(
+        "analysis_startup::a_policy_query_is_checked_when_the_policy_loads_and_compiled_once_per_process",
+        a_policy_query_is_checked_when_the_policy_loads_and_compiled_once_per_process_alone,
+    );
+}
+
+fn a_policy_query_is_checked_when_the_policy_loads_and_compiled_once_per_process_alone() {
     let before = compiled_count();
     let path = std::path::Path::new(".github/flowgate.yml");
     let first = load_from(&Files, path).expect("the policy loads");

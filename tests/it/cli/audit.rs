@@ -2,8 +2,8 @@
 //! GitHub Issues sub-issues on the same fake (and a Jira that is down), with the coverage
 //! figures, the roll-up per OKR and the seeded sample checked exactly.
 
-mod common;
-mod fake_github;
+use crate::support::common;
+use crate::support::fake_github;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};

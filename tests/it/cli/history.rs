@@ -2,8 +2,8 @@
 //! (pull listing and issue timelines) or from snapshots into a store, once per happening however
 //! often it runs, and the digest's figures computed from what the store holds.
 
-mod common;
-mod fake_github;
+use crate::support::common;
+use crate::support::fake_github;
 
 use chrono::{DateTime, Duration, Utc};
 use flowgate::latency::{Actor, Event, EventKind, PrContext, ReviewOutcome, Reviewer};

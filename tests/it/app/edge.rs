@@ -3,14 +3,14 @@
 //! losing a signed delivery, forged bodies stay within the body budget, unsigned event names make
 //! no metric series, and `/flowgate explain` from a fork's author is answered once per head.
 
-mod fake_github;
-mod serve_support;
+use crate::support::fake_github;
+use crate::support::server;
 
 use std::time::Duration;
 
 use fake_github::{AppAuth, HEAD, hello_world, payload};
 use serde_json::json;
-use serve_support::{SECRET, Server, config, databases, post, sign, wait_until};
+use server::{SECRET, Server, config, databases, post, sign, wait_until};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -263,7 +263,7 @@ async fn under_a_low_open_file_limit_a_flood_of_idle_connections_delays_a_delive
         .arg(assert_cmd::cargo::cargo_bin("flowgate"))
         .arg("serve")
         .env_clear()
-        .env("FLOWGATE_APP_ID", serve_support::APP_ID.to_string())
+        .env("FLOWGATE_APP_ID", server::APP_ID.to_string())
         .env("FLOWGATE_APP_PRIVATE_KEY_PATH", key)
         .env("FLOWGATE_WEBHOOK_SECRET", SECRET)
         .env("FLOWGATE_DATABASE_URL", format!("sqlite://{}", dir.path().join("flowgate.db").display()))
@@ -275,8 +275,7 @@ async fn under_a_low_open_file_limit_a_flood_of_idle_connections_delays_a_delive
         .stderr(std::fs::File::create(&stderr_path).expect("a log file"))
         .spawn()
         .expect("prlimit starts flowgate serve (util-linux)");
-    wait_until("the server answers", async || serve_support::request(&url, "GET", "/healthz", &[], b"").await.0 == 200)
-        .await;
+    wait_until("the server answers", async || server::request(&url, "GET", "/healthz", &[], b"").await.0 == 200).await;
 
     // Half send the start of a request and stop (slowloris), half say nothing at all.
     let mut flood = Vec::new();
@@ -297,7 +296,7 @@ async fn under_a_low_open_file_limit_a_flood_of_idle_connections_delays_a_delive
     let started = std::time::Instant::now();
     let answer = tokio::time::timeout(Duration::from_secs(60), post(&url, "/webhook", &headers, body.as_bytes())).await;
     let health =
-        tokio::time::timeout(Duration::from_secs(60), serve_support::request(&url, "GET", "/healthz", &[], b"")).await;
+        tokio::time::timeout(Duration::from_secs(60), server::request(&url, "GET", "/healthz", &[], b"")).await;
     let waited = started.elapsed();
     let alive = server.try_wait().expect("the process can be asked").is_none();
     let _ = server.kill();

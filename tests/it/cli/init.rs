@@ -2,7 +2,7 @@
 //! and the history (keys and look-alikes), existing files kept or appended to, `--force`,
 //! `--dry-run`, and the gate run at the end; the written policy passes `flowgate policy validate`.
 
-mod common;
+use crate::support::common;
 
 use std::fs;
 

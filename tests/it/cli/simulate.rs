@@ -1,7 +1,7 @@
 //! `flowgate simulate-assign` as a user runs it: the synthetic month, its history saved and
 //! replayed, a recorded history with a policy, and the errors for a bad or missing file.
 
-mod common;
+use crate::support::common;
 
 use common::{Run, path_str};
 use tempfile::TempDir;

@@ -116,11 +116,11 @@ macro_rules! on_both_backends {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                crate::run(crate::Backend::Sqlite, super::$name).await
+                crate::store::run(crate::store::Backend::Sqlite, super::$name).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                crate::run(crate::Backend::Postgres, super::$name).await
+                crate::store::run(crate::store::Backend::Postgres, super::$name).await
             }
         }
     )*};

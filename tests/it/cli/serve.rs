@@ -1,7 +1,7 @@
 //! The App's commands as an operator runs them: `serve --check-config`, `app manifest`, and
 //! `queue parked|retry`.
 
-mod common;
+use crate::support::common;
 
 use common::{Run, root};
 use tempfile::TempDir;

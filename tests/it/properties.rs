@@ -2,7 +2,7 @@
 //! lowers the tier; a declaration never hides a marker; removing an approval never turns a fail
 //! into a pass; a stale approval never counts. PRs are built from small alphabets of paths,
 //! people, commits, reviews and labels that hit every tier and rule of `examples/flowgate.yml`.
-//! Cases come from `FLOWGATE_FUZZ_CASES`, as in tests/fuzz.rs; proptest keeps minimised failures
+//! Cases come from `FLOWGATE_FUZZ_CASES`, as in tests/it/fuzz.rs; proptest keeps minimised failures
 //! in `tests/properties.proptest-regressions`.
 
 use std::collections::BTreeSet;

@@ -1,7 +1,7 @@
 //! `flowgate check --snapshot`: the bundled examples and the JSON contract, every output format,
 //! real GitHub webhook payloads, the audited override, fail-closed gating, and bad input (exit 2).
 
-mod common;
+use crate::support::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

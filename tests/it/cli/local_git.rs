@@ -1,7 +1,7 @@
 //! `flowgate check` in local git mode, on real temporary repositories: tiers with renames, story
 //! keys, AI markers, the policy read from the base branch, bad bases, and --title/--body/--label.
 
-mod common;
+use crate::support::common;
 
 use std::fs;
 

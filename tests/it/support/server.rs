@@ -1,8 +1,6 @@
 //! What the App's tests share: a `flowgate serve` started in process on a free port, signed
 //! deliveries over real HTTP, and the databases each test runs on (SQLite always; PostgreSQL when
 //! `FLOWGATE_TEST_DATABASE_URL` is set, each test in a fresh database of its own).
-// Each test file is its own crate and uses only some of this.
-#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +13,7 @@ use flowgate::store::{QueueDepth, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
-use crate::fake_github::FakeGitHub;
+use crate::support::fake_github::FakeGitHub;
 
 pub const SECRET: &str = "a webhook secret for tests";
 pub const APP_ID: u64 = 12345;

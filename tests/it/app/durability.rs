@@ -2,8 +2,8 @@
 //! delivery is still processed exactly once after a restart; and two replicas on one PostgreSQL
 //! database share a burst so that each delivery is processed once and each head gets one run.
 
-mod fake_github;
-mod serve_support;
+use crate::support::fake_github;
+use crate::support::server;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use fake_github::{AppAuth, FakeGitHub, hello_world, payload};
 use flowgate::store::Store;
 use serde_json::{Value, json};
-use serve_support::{APP_ID, SECRET, Server, config, databases, request, wait_until};
+use server::{APP_ID, SECRET, Server, config, databases, request, wait_until};
 
 /// Hello-World with `prs` pull requests (#1..), each on a head of its own.
 async fn many_prs(prs: u64) -> FakeGitHub {
@@ -123,11 +123,10 @@ async fn deliver(url: &str, id: &str, payload: &Value) -> u16 {
     let headers = vec![
         ("X-GitHub-Event".to_string(), "pull_request".to_string()),
         ("X-GitHub-Delivery".to_string(), id.to_string()),
-        ("X-Hub-Signature-256".to_string(), serve_support::sign(SECRET, body.as_bytes())),
+        ("X-Hub-Signature-256".to_string(), server::sign(SECRET, body.as_bytes())),
     ];
     // A killed server answers nothing: status 0.
-    match tokio::time::timeout(Duration::from_secs(10), serve_support::post(url, "/webhook", &headers, body.as_bytes()))
-        .await
+    match tokio::time::timeout(Duration::from_secs(10), server::post(url, "/webhook", &headers, body.as_bytes())).await
     {
         Ok((status, _)) => status,
         Err(_) => 0,

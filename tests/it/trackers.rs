@@ -4,7 +4,7 @@
 //! chains broken at each level, cycles, deleted items, permission errors, rate limits, timeouts
 //! and a tracker that is down. Then one PR gated end to end with a fake Jira.
 
-mod common;
+use crate::support::common;
 
 use std::time::Duration;
 

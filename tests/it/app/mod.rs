@@ -1,0 +1,9 @@
+//! The GitHub App (`flowgate serve`) over real HTTP against the fake GitHub: webhooks to check
+//! runs, the weekly digest, durability under SIGKILL and two replicas, the TCP edge under hostile
+//! clients, and what is recorded for latency.
+
+mod digest;
+mod durability;
+mod edge;
+mod record;
+mod webhook_flow;

@@ -1,0 +1,14 @@
+//! The `flowgate` binary run as a process, one file per command or surface.
+
+mod action;
+mod analysis;
+mod audit;
+mod digest_chains;
+mod github;
+mod history;
+mod init;
+mod local_git;
+mod policy;
+mod serve;
+mod simulate;
+mod snapshot;
