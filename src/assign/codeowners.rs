@@ -5,7 +5,7 @@
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use crate::policy::Principal;
+use crate::model::Principal;
 
 #[derive(Debug, Clone)]
 pub struct Codeowners {

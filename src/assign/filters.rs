@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::input::{PeopleFacts, PrToAssign};
 use super::policy::{Pool, ReviewerPolicy};
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 /// Why a candidate was not requested.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 
 use crate::model::Login;
-use crate::policy::{Principal, Tier};
+use crate::model::{Principal, Tier};
 
 /// The pull request to find reviewers for.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::filters::SkipReason;
 use super::score::Score;
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assignment {

@@ -11,7 +11,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::Login;
-use crate::policy::{Principal, Tier};
+use crate::model::{Principal, Tier};
 
 #[derive(Debug, Clone)]
 pub struct ReviewerPolicy {

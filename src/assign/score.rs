@@ -7,7 +7,7 @@ use super::filters::Context;
 use super::input::PeopleFacts;
 use super::policy::Pool;
 use crate::model::Login;
-use crate::policy::Principal;
+use crate::model::Principal;
 
 /// Recent touches count with diminishing returns: the third touch matters less than the first.
 const TOUCHES_HALF: f64 = 3.0;

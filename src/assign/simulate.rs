@@ -14,7 +14,7 @@ use super::policy::ReviewerPolicy;
 use super::score::team_members;
 use super::select::choose;
 use crate::model::Login;
-use crate::policy::{Principal, Tier};
+use crate::model::{Principal, Tier};
 
 /// One line of a history file (JSON Lines); see docs/assign.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

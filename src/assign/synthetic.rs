@@ -10,7 +10,7 @@ use super::hash::SplitMix64;
 use super::policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
 use super::simulate::{HistoryEvent, SimSetup};
 use crate::model::Login;
-use crate::policy::{Principal, Tier};
+use crate::model::{Principal, Tier};
 
 const SENIORS: [&str; 3] = ["alice", "carol", "dave"];
 const SECURITY: [&str; 2] = ["sam", "tara"];

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::model::Login;
+use crate::model::{Principal, Tier};
 use crate::policy::load::load_text;
-use crate::policy::{Principal, Tier};
 
 const POLICY: &str = r#"
 version: 1

@@ -5,7 +5,7 @@ use super::filters::SkipReason;
 use super::output::{ProblemKind, Role};
 use super::score::Score;
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 /// How many rejected candidates an unfilled need lists before "and N more".
 const LIST_AT_MOST: usize = 5;

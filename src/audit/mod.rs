@@ -39,29 +39,7 @@ pub struct MergedPr {
     pub review_hours: Option<f64>,
 }
 
-/// What the audit found for one PR.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Trace {
-    /// No story key in the title, branch or body.
-    NoKey,
-    /// No story key, and the policy does not ask for one (a bot author, a `no-story` label).
-    Exempt { reason: String },
-    /// The key(s) do not resolve: the tracker says there is no such item.
-    NotFound { key: String },
-    /// A tracker could not answer, so the chain is unknown: never counted as traced.
-    NotVerified { key: String, reason: String },
-    /// The chain stops short of the top level.
-    Broken { key: String, at: Option<String>, missing: Option<String>, reason: String },
-    /// Every level up to the top one is there; `okr` is the item at the top level.
-    Traced { key: String, okr: String },
-}
-
-impl Trace {
-    pub fn is_orphan(&self) -> bool {
-        matches!(self, Trace::NoKey | Trace::NotFound { .. })
-    }
-}
+pub use crate::model::Trace;
 
 /// One PR's line in the report: the PR, its outcome and the chain found.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,18 +10,7 @@ use crate::analysis::{Contents, CustomQuery, FileAnalysis, SkipReason, analyze_f
 use crate::model::{FileChange, FileStatus, PrFacts};
 use crate::policy::Policy;
 
-/// Which version of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Base,
-    Head,
-}
-
-/// Where the two versions of a changed file can be read.
-pub trait ContentSource {
-    /// The file at `path` on `side`, or `None` when this source does not have it.
-    fn read(&mut self, side: Side, path: &str) -> Option<Vec<u8>>;
-}
+pub use crate::model::content::{ContentSource, Side};
 
 /// A source with no contents: analysis works from patches alone.
 pub struct NoContents;

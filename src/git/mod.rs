@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::gate::analyze::{ContentSource, Side};
+use crate::model::{ContentSource, Side};
 
 use crate::error::UserError;
 use crate::model::{Commit, CommitSha, FileChange, FileStatus, GitPerson, Label, Login, PrFacts};

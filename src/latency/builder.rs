@@ -15,8 +15,8 @@ use super::findings::{self, Evidence, TargetEvidence, TierEvidence};
 use super::stats::{Spread, hours, round2};
 use super::timeline::{PrSummary, Turn, summarize_pr};
 use super::wording::UNTIERED;
-use crate::audit::Trace;
-use crate::policy::Tier;
+use crate::model::Tier;
+use crate::model::Trace;
 
 /// Tier groups in the order the digest lists them.
 const TIER_GROUPS: [Option<Tier>; 4] = [Some(Tier::Red), Some(Tier::Yellow), Some(Tier::Green), None];

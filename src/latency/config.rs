@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::calendar::Clock;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 #[derive(Debug, Clone)]
 pub struct LatencyConfig {

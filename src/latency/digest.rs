@@ -10,7 +10,7 @@ use super::event::Reviewer;
 use super::findings::Finding;
 use super::stats::Spread;
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
@@ -192,7 +192,7 @@ pub struct MergedStory {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChainTracing {
     NotComputed(String),
-    Traced { levels: Vec<String>, outcomes: Vec<((String, u64), crate::audit::Trace)> },
+    Traced { levels: Vec<String>, outcomes: Vec<((String, u64), crate::model::Trace)> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 /// One thing that happened to one pull request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::digest::ChainFigures;
 use super::stats::{percentile, round2};
 use super::wording;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 /// At most this many findings: a digest is read in a minute.
 pub const MAX_FINDINGS: usize = 5;

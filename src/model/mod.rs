@@ -3,8 +3,19 @@
 //! Nothing here knows where the facts came from (a snapshot, local git, GitHub): gathering code
 //! fills these structs, and the pure engine in `policy/` only reads them.
 
+pub mod content;
 pub mod markdown;
+pub mod principal;
+mod tier;
+mod trace;
+mod tracker;
 pub mod trailers;
+
+pub use content::{ContentSource, Side};
+pub use principal::Principal;
+pub use tier::Tier;
+pub use trace::Trace;
+pub use tracker::Tracker;
 
 use serde::{Deserialize, Serialize};
 

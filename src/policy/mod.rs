@@ -15,10 +15,7 @@ pub mod yaml_limits;
 
 use globset::GlobSet;
 use regex::Regex;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 use std::sync::Arc;
 use tree_sitter::Query;
@@ -28,35 +25,9 @@ use crate::analysis::budget::Limits as AnalysisLimits;
 use crate::analysis::detectors::Detector;
 use crate::analysis::lang::Lang;
 use crate::model::Login;
+pub use crate::model::{Principal, Tier};
 pub use linkage::keys::TrackerSet;
-pub use schema::{Disclosure, LinkSource, OnTrackerError, OnUndeclared, Principal};
-
-/// A risk tier. Ordered by risk, so `max` gives the riskier one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    Green,
-    Yellow,
-    Red,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 3] = [Tier::Red, Tier::Yellow, Tier::Green];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Tier::Green => "green",
-            Tier::Yellow => "yellow",
-            Tier::Red => "red",
-        }
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
+pub use schema::{Disclosure, LinkSource, OnTrackerError, OnUndeclared};
 
 /// A loaded, merged and checked policy. Holding one means the policy is valid.
 #[derive(Debug, Clone)]

@@ -159,13 +159,13 @@ impl SnapshotContents {
     }
 }
 
-impl crate::gate::analyze::ContentSource for SnapshotContents {
-    fn read(&mut self, side: crate::gate::analyze::Side, path: &str) -> Option<Vec<u8>> {
+impl crate::model::ContentSource for SnapshotContents {
+    fn read(&mut self, side: crate::model::Side, path: &str) -> Option<Vec<u8>> {
         // Paths come from the saved response: never let one climb out of the snapshot, by `..`
         // or through a symbolic link; a file that cannot be read is analysed as unavailable.
         let side = match side {
-            crate::gate::analyze::Side::Base => "base",
-            crate::gate::analyze::Side::Head => "head",
+            crate::model::Side::Base => "base",
+            crate::model::Side::Head => "head",
         };
         let relative = Path::new(side).join(path);
         files::read_within(&self.dir, &relative, files::MAX_CONTENT_FILE_BYTES).ok()

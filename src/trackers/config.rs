@@ -13,7 +13,7 @@ use super::jira::Jira;
 use super::linear::Linear;
 use super::shortcut::Shortcut;
 use super::{Tracker, TrackerError};
-use crate::policy::linkage::keys::Tracker as KeyTracker;
+use crate::model::Tracker as KeyTracker;
 
 /// At most this many keys of one PR are looked up; a PR naming more is judged on the first ones.
 pub const MAX_KEYS: usize = 5;

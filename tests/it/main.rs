@@ -14,6 +14,7 @@ mod conformance;
 mod digest_html;
 mod fuzz;
 mod github_flow;
+mod layering;
 mod properties;
 mod realworld;
 mod store;

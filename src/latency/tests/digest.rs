@@ -21,7 +21,7 @@ use crate::latency::tests::support::{Pr, office_hours, t, wall_clock, window};
 use crate::latency::{
     ClockMode, Digest, DigestBuilder, Event, EventKind, FindingKind, LatencyConfig, Reviewer, Spread, Turn,
 };
-use crate::policy::Tier;
+use crate::model::Tier;
 
 fn week() -> Vec<Pr> {
     let red = |n| Pr::new(n, "ann").tier(Some(Tier::Red));
@@ -293,8 +293,8 @@ fn events_are_stored_as_flat_json_with_snake_case_kinds() {
 
 #[test]
 fn the_full_chain_share_counts_the_outcomes_handed_in_and_never_traces_a_pr_nobody_looked_up() {
-    use crate::audit::Trace;
     use crate::latency::{ChainCoverage, ChainFigures, ChainTracing, MergedStory};
+    use crate::model::Trace;
     let mut builder =
         DigestBuilder::new(config(), window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
     for pr in week() {

@@ -7,7 +7,7 @@ use crate::latency::{
     Window,
 };
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 /// `2025-03-03 09:00` as UTC.
 pub fn t(text: &str) -> DateTime<Utc> {

@@ -5,26 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Tracker {
-    Jira,
-    Linear,
-    Shortcut,
-    Azure,
-    Github,
-}
-
-impl Tracker {
-    pub fn id(self) -> &'static str {
-        match self {
-            Tracker::Jira => "jira",
-            Tracker::Linear => "linear",
-            Tracker::Shortcut => "shortcut",
-            Tracker::Azure => "azure",
-            Tracker::Github => "github",
-        }
-    }
-}
+pub use crate::model::Tracker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Source {

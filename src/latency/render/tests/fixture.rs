@@ -16,7 +16,7 @@ use crate::latency::{
     ReviewOutcome, Reviewer, Window,
 };
 use crate::model::Login;
-use crate::policy::Tier;
+use crate::model::Tier;
 
 fn t(text: &str) -> DateTime<Utc> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("test time").and_utc()
