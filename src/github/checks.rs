@@ -8,7 +8,7 @@ use serde_json::json;
 use super::client::{ACCEPT_JSON, Answer, GitHub, failure};
 use super::{RepoName, encode};
 use crate::error::UserError;
-use crate::report::check_run::{ANNOTATIONS_PER_REQUEST, CHECK_NAME, CheckRunReport};
+use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, CHECK_NAME, CheckRunReport};
 
 /// The outcome of a write the token may not be allowed to make.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! Nothing here knows where the facts came from (a snapshot, local git, GitHub): gathering code
 //! fills these structs, and the pure engine in `policy/` only reads them.
 
+pub mod check_run;
 pub mod content;
 pub mod markdown;
 pub mod principal;
