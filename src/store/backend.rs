@@ -230,6 +230,13 @@ impl Postgres {
     }
 }
 
+/// `$from, $from+1, ...`: `n` numbered placeholders, one per value of a list, for `IN (...)`. Both
+/// databases accept them; PostgreSQL plans `x IN ($2, $3)` as `x = ANY(ARRAY[$2, $3])`, just as if
+/// the list were bound as one array.
+pub(super) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Commits `tx` if `result` is a success, else rolls it back at once: a transaction merely
 /// dropped is rolled back only when its connection is next used, holding its locks until then.
 /// Callers run their statements in an `async` block (`in_transaction!` does) and pass its result

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::backend::{Postgres, Sqlite, each_backend, reading, transaction};
+use super::backend::{Postgres, Sqlite, each_backend, placeholders, reading, transaction};
 use super::{Store, StoreError};
 use crate::latency::{Event, PrContext};
 
@@ -38,7 +38,6 @@ impl EventRow {
 }
 
 const RECORDING: &str = "recording review events";
-const FINDING_ACTIVE: &str = "finding the PRs active in the digest's span";
 const READING: &str = "reading review events";
 
 /// The event column as text: SQLite stores the JSON as text, PostgreSQL as `jsonb`.
@@ -79,8 +78,27 @@ impl Store {
         each_pr: &mut (dyn FnMut(&[Event]) + Send),
     ) -> Result<usize, StoreError> {
         let repos = lowercase(repos);
-        let keys: Vec<(String, i64)> =
-            each_backend!(&self.backend, |db| db.active_prs(since_ms, repos.as_deref()).await)?;
+        let keys: Vec<(String, i64)> = each_backend!(&self.backend, |db| {
+            let filter = match &repos {
+                Some(repos) => format!("WHERE lower(repo) IN ({})", placeholders(2, repos.len())),
+                None => String::new(),
+            };
+            let sql = format!(
+                "SELECT repo, pr FROM review_events {filter}
+                 GROUP BY repo, pr
+                 HAVING MAX(at_ms) >= $1
+                     OR COALESCE(MAX(CASE WHEN event ->> 'event' IN ('merged', 'closed') THEN at_ms END), -1)
+                        < COALESCE(MAX(CASE WHEN event ->> 'event' = 'reopened' THEN at_ms END), 0)
+                 ORDER BY repo{}, pr",
+                db.dialect().bytewise
+            );
+            let mut query = sqlx::query_as(&sql).bind(since_ms);
+            for repo in repos.iter().flatten() {
+                query = query.bind(repo);
+            }
+            query.fetch_all(&db.pool).await
+        })
+        .map_err(StoreError::query("finding the PRs active in the digest's span"))?;
         for chunk in keys.chunks(PRS_PER_READ) {
             let rows = each_backend!(&self.backend, |db| db.events_of_prs(chunk).await)?;
             hand_out_by_pr(rows, each_pr)?;
@@ -129,15 +147,9 @@ fn read_event(id: String, json: &str) -> Result<Event, StoreError> {
     serde_json::from_str::<Event>(json).map_err(|e| StoreError::UnreadableEvent { id, reason: e.to_string() })
 }
 
-/// The `GROUP BY` and `HAVING` that find the PRs active since `$1` (see
-/// `events_for_prs_active_since`); `ORDER BY` follows, with each backend's byte-wise order.
-const ACTIVE: &str = "GROUP BY repo, pr
-     HAVING MAX(at_ms) >= $1
-         OR COALESCE(MAX(CASE WHEN event ->> 'event' IN ('merged', 'closed') THEN at_ms END), -1)
-            < COALESCE(MAX(CASE WHEN event ->> 'event' = 'reopened' THEN at_ms END), 0)";
-
 // Lists of events and of PRs are where the two databases differ: SQLite writes a row at a time
-// inside one transaction and takes one placeholder per value, PostgreSQL one statement over arrays.
+// inside one transaction and matches PRs with an OR of equalities, PostgreSQL writes and matches
+// over arrays in one statement.
 
 impl Sqlite {
     async fn insert_events(&self, rows: &[EventRow]) -> Result<u64, StoreError> {
@@ -160,22 +172,6 @@ impl Sqlite {
             }
             Ok(stored)
         })
-    }
-
-    async fn active_prs(&self, since_ms: i64, repos: Option<&[String]>) -> Result<Vec<(String, i64)>, StoreError> {
-        let filter = match repos {
-            Some(repos) => {
-                let placeholders: Vec<String> = (0..repos.len()).map(|i| format!("${}", i + 2)).collect();
-                format!("WHERE lower(repo) IN ({})", placeholders.join(", "))
-            }
-            None => String::new(),
-        };
-        let sql = format!("SELECT repo, pr FROM review_events {filter} {ACTIVE} ORDER BY repo, pr");
-        let mut query = sqlx::query_as::<_, (String, i64)>(&sql).bind(since_ms);
-        for repo in repos.unwrap_or_default() {
-            query = query.bind(repo);
-        }
-        query.fetch_all(&self.pool).await.map_err(StoreError::query(FINDING_ACTIVE))
     }
 
     async fn events_of_prs(&self, keys: &[(String, i64)]) -> Result<Vec<StoredRow>, StoreError> {
@@ -218,20 +214,6 @@ impl Postgres {
         .await
         .map_err(StoreError::query(RECORDING))?;
         Ok(done.rows_affected())
-    }
-
-    async fn active_prs(&self, since_ms: i64, repos: Option<&[String]>) -> Result<Vec<(String, i64)>, StoreError> {
-        let bytewise = self.dialect().bytewise;
-        let sql = format!(
-            "SELECT repo, pr FROM review_events WHERE $2::text[] IS NULL OR lower(repo) = ANY($2)
-             {ACTIVE} ORDER BY repo{bytewise}, pr"
-        );
-        sqlx::query_as(&sql)
-            .bind(since_ms)
-            .bind(repos)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::query(FINDING_ACTIVE))
     }
 
     async fn events_of_prs(&self, keys: &[(String, i64)]) -> Result<Vec<StoredRow>, StoreError> {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use sqlx::Transaction;
 
-use super::backend::{Postgres, Sqlite, each_backend, in_transaction};
+use super::backend::{Postgres, Sqlite, in_transaction, placeholders, reading};
 use super::{Store, StoreError};
 
 /// Paths asked about in one statement by `prs_touching`: a statement's parameters are limited
@@ -13,7 +13,6 @@ use super::{Store, StoreError};
 const PATHS_PER_READ: usize = 500;
 
 const RECORDING: &str = "recording a PR's changed paths";
-const FINDING: &str = "finding the PRs that touched a PR's paths";
 
 impl Store {
     /// Records the paths a PR changes as of this evaluation, replacing what was recorded before,
@@ -44,15 +43,26 @@ impl Store {
         let mut prs = BTreeSet::new();
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         for chunk in paths.chunks(PATHS_PER_READ) {
-            let found: Vec<i64> = each_backend!(&self.backend, |db| db.prs_touching(&repo, chunk).await)?;
+            let sql = format!(
+                "SELECT DISTINCT pr FROM pr_paths WHERE repo = $1 AND path IN ({}) ORDER BY pr",
+                placeholders(2, chunk.len())
+            );
+            let found: Vec<i64> = reading!(&self.backend, |pool| {
+                let mut query = sqlx::query_scalar(&sql).bind(&repo);
+                for path in chunk {
+                    query = query.bind(*path);
+                }
+                query.fetch_all(pool).await
+            })
+            .map_err(StoreError::query("finding the PRs that touched a PR's paths"))?;
             prs.extend(found.into_iter().filter_map(|pr| u64::try_from(pr).ok()));
         }
         Ok(prs)
     }
 }
 
-// Lists of paths are where the two databases differ: SQLite takes one placeholder per path,
-// PostgreSQL one array.
+// Writing a list of paths is where the two databases differ: SQLite inserts a row at a time inside
+// the transaction, PostgreSQL inserts them all in one statement over an array.
 
 impl Sqlite {
     async fn insert_pr_paths(
@@ -74,22 +84,6 @@ impl Sqlite {
                 .map_err(StoreError::query(RECORDING))?;
         }
         Ok(())
-    }
-
-    async fn prs_touching(&self, repo: &str, paths: &[&str]) -> Result<Vec<i64>, StoreError> {
-        if paths.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders: Vec<String> = (0..paths.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT DISTINCT pr FROM pr_paths WHERE repo = $1 AND path IN ({}) ORDER BY pr",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(repo);
-        for path in paths {
-            query = query.bind(*path);
-        }
-        query.fetch_all(&self.pool).await.map_err(StoreError::query(FINDING))
     }
 }
 
@@ -115,14 +109,5 @@ impl Postgres {
         .await
         .map_err(StoreError::query(RECORDING))?;
         Ok(())
-    }
-
-    async fn prs_touching(&self, repo: &str, paths: &[&str]) -> Result<Vec<i64>, StoreError> {
-        sqlx::query_scalar("SELECT DISTINCT pr FROM pr_paths WHERE repo = $1 AND path = ANY($2) ORDER BY pr")
-            .bind(repo)
-            .bind(paths)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::query(FINDING))
     }
 }

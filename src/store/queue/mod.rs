@@ -11,7 +11,7 @@ mod sqlite;
 
 use std::collections::HashMap;
 
-use super::backend::{each_backend, in_transaction, reading, writing};
+use super::backend::{each_backend, in_transaction, placeholders, reading, writing};
 use super::{Store, StoreError};
 
 /// A webhook delivery as received, to be stored.
@@ -132,7 +132,20 @@ impl Store {
         };
         // Read after the claim commits, so that it stays short (and a SQLite reader never holds
         // up the writer).
-        let bodies = each_backend!(&self.backend, |db| db.bodies(&work_ids(&work)).await)?;
+        let ids = work_ids(&work);
+        let bodies: Vec<(String, Vec<u8>)> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!("SELECT id, body FROM delivery_bodies WHERE id IN ({})", placeholders(1, ids.len()));
+            reading!(&self.backend, |pool| {
+                let mut query = sqlx::query_as(&sql);
+                for id in &ids {
+                    query = query.bind(id);
+                }
+                query.fetch_all(pool).await
+            })
+            .map_err(StoreError::query("reading delivery bodies"))?
+        };
         attach_bodies(&mut work, bodies);
         Ok(Some(work))
     }

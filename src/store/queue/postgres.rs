@@ -86,16 +86,6 @@ impl Postgres {
         }
     }
 
-    /// The bodies of deliveries `ids`, read after the claim's commit so that its transaction stays
-    /// short.
-    pub(super) async fn bodies(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        sqlx::query_as("SELECT id, body FROM delivery_bodies WHERE id = ANY($1)")
-            .bind(ids)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::query("reading delivery bodies"))
-    }
-
     /// Locks the key's lease row, inside `tx`, and checks that `work`'s worker still holds it: it
     /// may have expired, but nobody else may have taken it over. The row lock keeps it so until
     /// `tx` ends.

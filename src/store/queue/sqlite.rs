@@ -149,21 +149,6 @@ impl Sqlite {
         })
     }
 
-    /// The bodies of deliveries `ids`, read outside the writer lock: a WAL reader never holds up
-    /// the writer.
-    pub(super) async fn bodies(&self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders = vec!["?"; ids.len()].join(", ");
-        let sql = format!("SELECT id, body FROM delivery_bodies WHERE id IN ({placeholders})");
-        let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
-        for id in ids {
-            query = query.bind(id);
-        }
-        query.fetch_all(&self.pool).await.map_err(StoreError::query("reading delivery bodies"))
-    }
-
     /// Checks, inside `tx`, that `work`'s worker still holds its key: the lease may have expired,
     /// but nobody else may have taken it over. The writer lock keeps it so until `tx` ends.
     pub(super) async fn hold_lease(&self, tx: &mut Tx, work: &Work, doing: &'static str) -> Result<(), StoreError> {
