@@ -167,8 +167,36 @@ impl Store {
         next_attempt_ms: i64,
         max_attempts: i32,
     ) -> Result<Vec<String>, StoreError> {
+        const DOING: &str = "recording a failed attempt";
         let error = truncate(error, MAX_ERROR_LEN);
-        each_backend!(&self.backend, |db| db.retry_later(work, error, next_attempt_ms, max_attempts).await)
+        let ids = work_ids(work);
+        // One statement for the whole unit, so a burst does not hold SQLite's one writer a row at
+        // a time. A claim may take no delivery (it only parked some), and `IN ()` is not SQL.
+        let sql = format!(
+            "UPDATE deliveries
+             SET last_error = $2, next_attempt_ms = $3, claimed_by = NULL,
+                 state = CASE WHEN attempts >= $4 THEN 'parked' ELSE 'queued' END
+             WHERE id IN ({}) AND state = 'in_progress' AND claimed_by = $1
+             RETURNING id, state",
+            placeholders(5, ids.len())
+        );
+        let changed: Vec<(String, String)> = in_transaction!(&self.backend, DOING, |db, tx| {
+            db.hold_lease(tx, work, DOING).await?;
+            let mut changed = Vec::new();
+            if !ids.is_empty() {
+                let mut query =
+                    sqlx::query_as(&sql).bind(&work.worker).bind(error).bind(next_attempt_ms).bind(max_attempts);
+                for id in &ids {
+                    query = query.bind(id);
+                }
+                changed = query.fetch_all(&mut **tx).await.map_err(StoreError::query(DOING))?;
+            }
+            sqlx::query(END_LEASE).bind(&work.key).execute(&mut **tx).await.map_err(StoreError::query(DOING))?;
+            Ok(changed)
+        })?;
+        // In the work's order, oldest first, whatever order the rows came back in.
+        let parked: Vec<&str> = changed.iter().filter(|(_, s)| s == "parked").map(|(id, _)| id.as_str()).collect();
+        Ok(ids.into_iter().filter(|id| parked.contains(&id.as_str())).collect())
     }
 
     /// Extends the work's lease to `until_ms` while it is still being done, so a long evaluation
@@ -300,10 +328,6 @@ const END_LEASE: &str = "DELETE FROM leases WHERE work_key = $1";
 /// The done deliveries that `prune_done` deletes: `$1` done before, `$2` at most.
 const PRUNABLE: &str =
     "SELECT id FROM deliveries WHERE state = 'done' AND done_at_ms < $1 ORDER BY done_at_ms, id LIMIT $2";
-
-/// The `SET` of `retry_later`: error `$3`, next attempt at `$4`, parked once `$5` attempts are used.
-const RETRY_SET: &str = "SET last_error = $3, next_attempt_ms = $4, claimed_by = NULL,
-         state = CASE WHEN attempts >= $5 THEN 'parked' ELSE 'queued' END";
 
 /// The `SET` of `complete`: done at `$3`.
 const COMPLETE_SET: &str =

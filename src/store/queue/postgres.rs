@@ -10,7 +10,7 @@ use sqlx::Transaction;
 
 use super::{
     CLAIM_LIMIT, COMPLETE_SET, ClaimedRow, END_LEASE, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE,
-    ParkedRow, READY_KEY, RELEASE_SET, RETRY_SET, TAKE_READY, Work, work_from_rows, work_ids,
+    ParkedRow, READY_KEY, RELEASE_SET, TAKE_READY, Work, work_from_rows, work_ids,
 };
 use crate::store::StoreError;
 use crate::store::backend::{Postgres, transaction};
@@ -115,36 +115,6 @@ impl Postgres {
             .await
             .map_err(StoreError::query(DOING))?;
             end_lease(tx, work, DOING).await
-        })
-    }
-
-    pub(super) async fn retry_later(
-        &self,
-        work: &Work,
-        error: &str,
-        next_attempt_ms: i64,
-        max_attempts: i32,
-    ) -> Result<Vec<String>, StoreError> {
-        const DOING: &str = "recording a failed attempt";
-        transaction!(self, DOING, |tx| {
-            self.hold_lease(tx, work, DOING).await?;
-            let changed: Vec<(String, String)> = sqlx::query_as(&format!(
-                "UPDATE deliveries {RETRY_SET}
-                 WHERE id = ANY($1) AND state = 'in_progress' AND claimed_by = $2
-                 RETURNING id, state"
-            ))
-            .bind(work_ids(work))
-            .bind(&work.worker)
-            .bind(error)
-            .bind(next_attempt_ms)
-            .bind(max_attempts)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(StoreError::query(DOING))?;
-            end_lease(tx, work, DOING).await?;
-            // In the work's order, oldest first, whatever order the rows came back in.
-            let parked: Vec<&str> = changed.iter().filter(|(_, s)| s == "parked").map(|(id, _)| id.as_str()).collect();
-            Ok(work_ids(work).into_iter().filter(|id| parked.contains(&id.as_str())).collect())
         })
     }
 

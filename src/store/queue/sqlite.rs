@@ -7,7 +7,7 @@ use sqlx::Transaction;
 
 use super::{
     CLAIM_LIMIT, COMPLETE_SET, ClaimedRow, END_LEASE, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE,
-    ParkedRow, READY_KEY, RELEASE_SET, RETRY_SET, TAKE_READY, Work, work_from_rows, work_ids,
+    ParkedRow, READY_KEY, RELEASE_SET, TAKE_READY, Work, work_from_rows,
 };
 use crate::store::StoreError;
 use crate::store::backend::{Sqlite, transaction};
@@ -185,40 +185,6 @@ impl Sqlite {
             .await
             .map_err(StoreError::query(DOING))?;
             Self::end_lease(tx, work, DOING).await
-        })
-    }
-
-    pub(super) async fn retry_later(
-        &self,
-        work: &Work,
-        error: &str,
-        next_attempt_ms: i64,
-        max_attempts: i32,
-    ) -> Result<Vec<String>, StoreError> {
-        const DOING: &str = "recording a failed attempt";
-        transaction!(self, DOING, |tx| {
-            self.hold_lease(tx, work, DOING).await?;
-            let mut parked = Vec::new();
-            for id in work_ids(work) {
-                let state: Option<String> = sqlx::query_scalar(&format!(
-                    "UPDATE deliveries {RETRY_SET}
-                 WHERE id = $1 AND state = 'in_progress' AND claimed_by = $2
-                 RETURNING state"
-                ))
-                .bind(&id)
-                .bind(&work.worker)
-                .bind(error)
-                .bind(next_attempt_ms)
-                .bind(max_attempts)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(StoreError::query(DOING))?;
-                if state.as_deref() == Some("parked") {
-                    parked.push(id);
-                }
-            }
-            Self::end_lease(tx, work, DOING).await?;
-            Ok(parked)
         })
     }
 
