@@ -2,17 +2,18 @@
 //! several replicas sharing one queue, with one behaviour. One module per group of tables, each
 //! holding the `Store` methods over its tables and each statement once for both databases:
 //!
-//! - `queue`: webhook deliveries, their bodies and the leases on them; the claim and the lease
-//!   are the one part written per database (`queue::sqlite`, `queue::postgres`);
+//! - `queue`: webhook deliveries, their bodies and the leases on them;
 //! - `events`: review events, for the digest and reviewer assignment;
 //! - `away`: reviewers who said they are away;
 //! - `digest_claims`: the weekly digest issue each repository gets;
 //! - `pr_paths`: the paths each evaluated PR changes.
 //!
-//! `backend` opens the databases and runs statements written once on either. Where the databases
-//! still differ (lists bound as arrays on PostgreSQL, one placeholder per value on SQLite), both
-//! versions sit next to each other in the table's module. Every time is passed in, never read from
-//! the clock here, so that tests control it.
+//! `backend` opens the databases and runs a statement written once on either. What is written
+//! per database is where they really differ: the claim and how a lease is held (`queue::sqlite`
+//! with its one writer, `queue::postgres` with row locks), and writes of many rows (a row at a
+//! time in one SQLite transaction, one statement over arrays on PostgreSQL), which sit side by
+//! side in their table's module. Every time is passed in, never read from the clock here, so that
+//! tests control it.
 
 mod away;
 mod backend;

@@ -8,10 +8,8 @@ use std::collections::HashSet;
 
 use sqlx::Transaction;
 
-use super::{
-    CLAIM_LIMIT, COMPLETE_SET, ClaimedRow, END_LEASE, Insert, MAX_ATTEMPTS, NewDelivery, PARK_STOPPED, PRUNABLE,
-    ParkedRow, READY_KEY, RELEASE_SET, TAKE_READY, Work, work_from_rows, work_ids,
-};
+use super::claim::{CLAIM_LIMIT, ClaimedRow, PARK_STOPPED, ParkedRow, READY_KEY, TAKE_READY, work_from_rows};
+use super::{COMPLETE_SET, END_LEASE, Insert, MAX_ATTEMPTS, NewDelivery, PRUNABLE, RELEASE_SET, Work, work_ids};
 use crate::store::StoreError;
 use crate::store::backend::{Postgres, transaction};
 
