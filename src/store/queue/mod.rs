@@ -154,6 +154,7 @@ impl Store {
     /// Marks the work's deliveries done and ends the lease. `LeaseLost` if another worker took the
     /// key over meanwhile; a lease that expired but was not taken over still completes.
     pub async fn complete(&self, work: &Work, now_ms: i64) -> Result<(), StoreError> {
+        // Per backend, like `release`: SQLite picks the work's rows by key, PostgreSQL by id.
         each_backend!(&self.backend, |db| db.complete(work, now_ms).await)
     }
 
