@@ -3,10 +3,12 @@
 //! Nothing here knows where the facts came from (a snapshot, local git, GitHub): gathering code
 //! fills these structs, and the pure engine in `policy/` only reads them.
 
+pub mod chain;
 pub mod check_run;
 pub mod content;
 pub mod markdown;
 pub mod principal;
+pub mod story;
 mod tier;
 mod trace;
 mod tracker;
@@ -21,7 +23,7 @@ pub use tracker::Tracker;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::FileAnalysis;
-use crate::trackers::chain::Chain;
+use chain::Chain;
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -19,8 +19,8 @@ use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCh
 use crate::error::UserError;
 use crate::files;
 use crate::model::Login;
-use crate::trackers::StateCategory;
-use crate::trackers::chain::Levels;
+use crate::model::chain::Levels;
+use crate::model::story::StateCategory;
 use std::time::Duration;
 
 /// The packs shipped inside the binary, by the name `extends:` uses.

@@ -108,11 +108,11 @@ pub struct Linkage {
 /// The chain a referenced item must have, checked against what the trackers returned.
 #[derive(Debug, Clone)]
 pub struct ChainRules {
-    pub levels: crate::trackers::chain::Levels,
+    pub levels: crate::model::chain::Levels,
     /// Per tier, the index in `levels` the chain must reach; a tier not listed needs no chain.
     pub require: BTreeMap<Tier, usize>,
     /// The states the PR's own item may be in.
-    pub story_states: Vec<crate::trackers::StateCategory>,
+    pub story_states: Vec<crate::model::story::StateCategory>,
 }
 
 impl Linkage {

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::chain::{Chain, ChainEnd};
+use crate::model::story::TrackerError;
 use crate::policy::ChainRules;
 use crate::policy::verdict::{ChainBreak, ChainItem, ChainOutcome, ChainVerdict};
-use crate::trackers::TrackerError;
-use crate::trackers::chain::{Chain, ChainEnd};
 
 /// At most this many keys of one PR are judged (and looked up).
 pub const MAX_KEYS: usize = crate::trackers::config::MAX_KEYS;
