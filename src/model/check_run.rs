@@ -60,3 +60,12 @@ impl Annotation {
         })
     }
 }
+
+/// Why flowgate could not judge a PR, for the check run that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CannotEvaluate {
+    /// The policy on the base branch does not load: nothing changes until someone fixes it.
+    PolicyBroken,
+    /// Reading the PR kept failing, and flowgate has stopped trying.
+    GaveUp { attempts: i32 },
+}

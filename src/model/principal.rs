@@ -72,3 +72,35 @@ impl JsonSchema for Principal {
         })
     }
 }
+
+/// A GitHub login, never a team.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserLogin(pub String);
+
+impl<'de> Deserialize<'de> for UserLogin {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.starts_with('@') {
+            return Err(serde::de::Error::custom(format!("{text:?} is a team; name people here, by their login")));
+        }
+        if !is_login(&text) {
+            return Err(serde::de::Error::custom(format!("{text:?} is not a GitHub login")));
+        }
+        Ok(UserLogin(text))
+    }
+}
+
+impl Serialize for UserLogin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for UserLogin {
+    fn schema_name() -> Cow<'static, str> {
+        "Login".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9-]+(\\[bot\\])?$", "description": "A GitHub login." })
+    }
+}

@@ -11,9 +11,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::Tier;
-use super::schema::UserLogin;
 use crate::latency::BusinessCalendar;
 use crate::latency::calendar::parse_hours;
+use crate::model::principal::UserLogin;
 
 /// How `flowgate digest` measures review waiting: review-time targets per tier, the working
 /// calendar, and the AI review tools whose reviews are no one's first review.

@@ -20,7 +20,8 @@ use crate::analysis::detectors::Detector;
 use crate::analysis::lang::Lang;
 use crate::assign::policy::WorkingHours;
 pub use crate::model::Principal;
-use crate::model::principal::{check_team, is_login};
+pub use crate::model::principal::UserLogin;
+use crate::model::principal::check_team;
 
 /// A whole policy file. Every key is optional so that a file extending a pack can say only
 /// what it changes; `load.rs` checks that the merged result is complete.
@@ -779,38 +780,6 @@ impl JsonSchema for PoolName {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9_-]+$" })
-    }
-}
-
-/// A GitHub login, never a team.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserLogin(pub String);
-
-impl<'de> Deserialize<'de> for UserLogin {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        if text.starts_with('@') {
-            return Err(serde::de::Error::custom(format!("{text:?} is a team; name people here, by their login")));
-        }
-        if !is_login(&text) {
-            return Err(serde::de::Error::custom(format!("{text:?} is not a GitHub login")));
-        }
-        Ok(UserLogin(text))
-    }
-}
-
-impl Serialize for UserLogin {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl JsonSchema for UserLogin {
-    fn schema_name() -> Cow<'static, str> {
-        "Login".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9-]+(\\[bot\\])?$", "description": "A GitHub login." })
     }
 }
 

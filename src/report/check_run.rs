@@ -13,7 +13,7 @@ use super::{markdown, wording};
 
 /// GitHub refuses a check run summary longer than this.
 pub const SUMMARY_LIMIT: usize = 65_535;
-pub use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, Annotation, CHECK_NAME, CheckRunReport};
+pub use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, Annotation, CHECK_NAME, CannotEvaluate, CheckRunReport};
 
 pub fn check_run(v: &Verdict) -> CheckRunReport {
     let conclusion = match v.state {
@@ -27,15 +27,6 @@ pub fn check_run(v: &Verdict) -> CheckRunReport {
         summary: cut(&markdown::render(v), SUMMARY_LIMIT),
         annotations: annotations(v),
     }
-}
-
-/// Why flowgate could not judge a PR, for the check run that says so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CannotEvaluate {
-    /// The policy on the base branch does not load: nothing changes until someone fixes it.
-    PolicyBroken,
-    /// Reading the PR kept failing, and flowgate has stopped trying.
-    GaveUp { attempts: i32 },
 }
 
 /// A failed run that says why flowgate could not judge the PR. Failure, never success: a PR

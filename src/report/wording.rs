@@ -875,8 +875,8 @@ fn plural(n: u64) -> &'static str {
 }
 
 /// The title and Markdown summary of the check run that says flowgate could not judge a PR.
-pub fn cannot_evaluate(why: crate::report::check_run::CannotEvaluate, error: &str) -> (String, String) {
-    use crate::report::check_run::CannotEvaluate;
+pub fn cannot_evaluate(why: crate::model::check_run::CannotEvaluate, error: &str) -> (String, String) {
+    use crate::model::check_run::CannotEvaluate;
     let error = error.trim();
     #[allow(clippy::uninlined_format_args)]
     match why {

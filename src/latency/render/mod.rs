@@ -4,6 +4,7 @@
 //! No I/O here: the caller decides where the text goes (a file, an issue, a webhook). Every
 //! sentence comes from `wording`, so the four formats say the same thing.
 
+mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;

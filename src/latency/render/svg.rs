@@ -3,7 +3,7 @@
 //! Every drawn value carries `data-label`, `data-series` and `data-value` (the digest's figure as
 //! is) and a `<title>` that states it, so screen readers and tests both read the numbers.
 
-use super::html::escape;
+use super::escape::escape;
 use super::number;
 
 const FONT: &str = "font-family=\"system-ui, sans-serif\"";
