@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use flowgate::UserError;
-use flowgate::github::{AppKey, Credentials, GitHub, RepoName, Token};
+use flowgate::github::{GitHub, RepoName};
 
 /// A live pull request on GitHub.
 #[derive(clap::Args)]
@@ -47,18 +47,7 @@ pub struct Connection {
 impl Connection {
     /// A client for `repo`: with App credentials, for the App's installation on that repository.
     pub async fn client(&self, repo: &RepoName) -> Result<GitHub, UserError> {
-        let (Some(app_id), Some(key_path)) = (self.app_id, &self.app_key) else {
-            let credentials = match self.token.clone().and_then(Token::new) {
-                Some(token) => Credentials::Token(token),
-                None => Credentials::Anonymous,
-            };
-            return GitHub::new(&self.api_url, credentials);
-        };
-        let pem = std::fs::read(key_path).map_err(|e| UserError::input(key_path, format!("cannot read: {e}")))?;
-        let app = AppKey::from_pem(app_id, &pem)?;
-        // The installation is looked up as the App, then the client acts as that installation.
-        let lookup = GitHub::new(&self.api_url, Credentials::App(app.clone()))?;
-        let installation_id = lookup.installation_for(repo).await?;
-        GitHub::new(&self.api_url, Credentials::Installation { app, installation_id })
+        let app = self.app_id.zip(self.app_key.as_deref());
+        flowgate::github::auth::client_for(&self.api_url, repo, app, self.token.as_deref()).await
     }
 }
