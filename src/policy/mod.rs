@@ -58,6 +58,18 @@ impl fmt::Display for Tier {
     }
 }
 
+/// A tier by its id (`red`), as the command line names one.
+impl std::str::FromStr for Tier {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Tier, String> {
+        Tier::ALL
+            .into_iter()
+            .find(|tier| tier.id() == text)
+            .ok_or_else(|| format!("`{text}` is not a tier: write red, yellow or green"))
+    }
+}
+
 /// A loaded, merged and checked policy. Holding one means the policy is valid.
 #[derive(Debug, Clone)]
 pub struct Policy {

@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::ValueEnum;
 use flowgate::latency::{ClockMode, Window};
+use flowgate::trackers::config::{NONE_FOR_DIGEST, Trackers};
 use flowgate::{UserError, gate};
 
 use crate::common::{Runtime, current_dir, print};
@@ -101,25 +103,15 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     let end = args.until.unwrap_or(now);
     let window = Window::new(span_start(end, args.since)?, end);
     let repos = (!args.repos.is_empty()).then_some(args.repos.as_slice());
-    let policy = chosen.policy;
+    let request = gate::digest::Request { config, policy: &chosen.policy, window, now: now.min(end), repos };
     let digest = rt.block_on(async {
         let store = args.db.connect().await?;
-        let mut builder = flowgate::serve::record::digest_builder(&store, config, window, now.min(end), repos)
-            .await
-            .map_err(flowgate::serve::record::store_error)?;
-        let trackers = match policy.linkage.chain {
-            Some(_) => digest_trackers()?,
-            None => Err(String::new()),
-        };
-        let tracing =
-            flowgate::audit::digest::trace(&policy, trackers.as_ref().map_err(Clone::clone), builder.merged_stories())
-                .await;
-        if let Ok(trackers) = &trackers {
+        let (digest, trackers) = gate::digest::compute(&store, request, digest_trackers).await?;
+        if let Some(trackers) = trackers {
             let t = trackers.usage();
             eprintln!("flowgate: trackers: {} requests, {} answers from the cache", t.requests, t.cache_hits);
         }
-        builder.chain_tracing(tracing);
-        Ok(builder.finish())
+        Ok(digest)
     })?;
     let text = render_digest(&digest, args.format);
     match &args.out {
@@ -144,37 +136,14 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
 /// `red=8h`: a tier and its review-time target.
 fn parse_target(text: &str) -> Result<(flowgate::policy::Tier, std::time::Duration), String> {
     let (tier, target) = text.split_once('=').ok_or_else(|| format!("`{text}` is not TIER=DURATION, e.g. red=8h"))?;
-    let tier = match tier.trim() {
-        "red" => flowgate::policy::Tier::Red,
-        "yellow" => flowgate::policy::Tier::Yellow,
-        "green" => flowgate::policy::Tier::Green,
-        other => return Err(format!("`{other}` is not a tier: write red, yellow or green")),
-    };
-    Ok((tier, flowgate::policy::latency::ReviewTarget::parse(target)?.0))
+    Ok((tier.trim().parse()?, flowgate::policy::latency::ReviewTarget::parse(target)?.0))
 }
 
-/// The trackers `flowgate digest` traces with, from the environment as for the gate; GitHub
-/// Issues only with a token (`GITHUB_TOKEN` or `FLOWGATE_GITHUB_ISSUES_TOKEN`). The inner `Err`
-/// says why none is configured: then the digest computes no full-chain share.
-fn digest_trackers() -> Result<Result<flowgate::trackers::config::Trackers, String>, UserError> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let api_url = var("GITHUB_API_URL").unwrap_or_else(|| flowgate::github::DEFAULT_API_URL.to_string());
-    let token = var("GITHUB_TOKEN");
-    let mut trackers = gate::chains::trackers_from_env(&api_url, token.as_deref())?;
-    if token.is_none() && var("FLOWGATE_GITHUB_ISSUES_TOKEN").is_none() {
-        trackers.github = None;
-    }
-    let any = trackers.github.is_some()
-        || trackers.jira.is_some()
-        || trackers.linear.is_some()
-        || trackers.shortcut.is_some()
-        || trackers.azure.is_some();
-    Ok(if any {
-        Ok(trackers)
-    } else {
-        Err("no tracker is configured (set GITHUB_TOKEN, or a tracker's FLOWGATE_* variables, see docs/trackers.md)"
-            .to_string())
-    })
+/// The trackers `flowgate digest` traces with, from the environment; the inner `Err` says why
+/// there are none.
+fn digest_trackers() -> Result<Result<Arc<Trackers>, String>, UserError> {
+    let trackers = Trackers::for_digest_from_env().map_err(|e| UserError::Usage(format!("trackers: {e}")))?;
+    Ok(trackers.map(Arc::new).ok_or_else(|| NONE_FOR_DIGEST.to_string()))
 }
 
 /// The one place a digest becomes text: other formats plug in here.
