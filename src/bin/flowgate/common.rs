@@ -20,6 +20,13 @@ impl Runtime {
             .map_err(|e| UserError::Usage(format!("cannot start the runtime: {e}")))
     }
 
+    /// Makes the runtime the current one until the guard drops, so that the library's
+    /// synchronous paths that need one (`gate::chains::trace_blocking`) use it rather than
+    /// building their own.
+    pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
+        self.0.enter()
+    }
+
     /// Runs `work` to completion.
     pub fn block_on<T>(&self, work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
         self.0.block_on(work)

@@ -56,19 +56,22 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = common::Runtime::new().and_then(|rt| match cli.command {
-        Command::Check(args) => check::run(args, &rt),
-        Command::Init(args) => init::run(args),
-        Command::Policy(cmd) => policy::run(cmd),
-        Command::Action(args) => action::run(args, &rt),
-        Command::Serve(args) => serve::run(args, &rt),
-        Command::Queue(cmd) => queue::run(cmd, &rt),
-        Command::App(cmd) => app::run(cmd),
-        Command::SimulateAssign(args) => simulate_assign::run(args),
-        Command::Backfill(args) => backfill::run(args, &rt),
-        Command::Digest(args) => digest::run(args, &rt),
-        Command::Audit(args) => audit::run(args, &rt),
-        Command::Snapshot(args) => snapshot::run(args, &rt),
+    let result = common::Runtime::new().and_then(|rt| {
+        let _current = rt.enter();
+        match cli.command {
+            Command::Check(args) => check::run(args, &rt),
+            Command::Init(args) => init::run(args),
+            Command::Policy(cmd) => policy::run(cmd),
+            Command::Action(args) => action::run(args, &rt),
+            Command::Serve(args) => serve::run(args, &rt),
+            Command::Queue(cmd) => queue::run(cmd, &rt),
+            Command::App(cmd) => app::run(cmd),
+            Command::SimulateAssign(args) => simulate_assign::run(args),
+            Command::Backfill(args) => backfill::run(args, &rt),
+            Command::Digest(args) => digest::run(args, &rt),
+            Command::Audit(args) => audit::run(args, &rt),
+            Command::Snapshot(args) => snapshot::run(args, &rt),
+        }
     });
     match result {
         Ok(code) => code,
