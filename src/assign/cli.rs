@@ -1,6 +1,6 @@
 //! `flowgate simulate-assign`: where the history and the setup come from (a recorded file with a
-//! policy, or the synthetic month), and the one-line verdict over the comparison. main.rs only
-//! parses the flags and prints.
+//! policy, or the synthetic month), and the one-line verdict over the comparison. The binary's
+//! `simulate_assign.rs` only parses the flags and prints.
 
 use std::path::Path;
 

@@ -61,20 +61,66 @@ pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Resu
     Ok(trackers)
 }
 
-/// For the synchronous surfaces (a snapshot, local git): traces on a small runtime of its own,
-/// with GitHub at `GITHUB_API_URL` and `GITHUB_TOKEN` from the environment.
+/// For the synchronous surfaces (a snapshot, local git): traces with GitHub at `GITHUB_API_URL`
+/// and `GITHUB_TOKEN` from the environment, on the caller's runtime when it has entered one
+/// whose worker threads drive it (the binary enters its one runtime for the whole command), else
+/// on a small runtime of its own. Like any `block_on`, it must not be called from async code.
 pub fn trace_blocking(facts: &mut PrFacts, policy: &Policy, verdict: Verdict) -> Result<Verdict, UserError> {
     if keys_to_trace(&policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
         return Ok(verdict);
     }
     let api_url = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| crate::github::DEFAULT_API_URL.to_string());
     let token = std::env::var("GITHUB_TOKEN").ok();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| UserError::Usage(format!("cannot start the runtime for tracker lookups: {e}")))?;
-    runtime.block_on(async {
+    block_on(async {
         let trackers = trackers_from_env(&api_url, token.as_deref())?;
         Ok(trace(facts, policy, verdict, &trackers).await)
     })
+}
+
+/// Runs `work` on the runtime the caller has entered when worker threads drive it, else on a
+/// small runtime of its own. A current-thread runtime is driven only by its own `block_on`, so
+/// only a multi-thread one can be borrowed from outside it.
+fn block_on<T>(work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => handle.block_on(work),
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| UserError::Usage(format!("cannot start the runtime for tracker lookups: {e}")))?
+            .block_on(work),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The name of a thread that a task spawned by `block_on`'s work runs on.
+    fn spawned_on() -> String {
+        block_on(async {
+            let name = tokio::spawn(async { std::thread::current().name().unwrap_or_default().to_string() });
+            name.await.map_err(|e| UserError::Usage(e.to_string()))
+        })
+        .expect("the work runs")
+    }
+
+    #[test]
+    fn blocking_work_runs_on_the_entered_multi_thread_runtime() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("entered-runtime")
+            .build()
+            .expect("a runtime");
+        let _current = runtime.enter();
+        assert_eq!(spawned_on(), "entered-runtime");
+    }
+
+    #[test]
+    fn blocking_work_has_a_runtime_of_its_own_otherwise() {
+        let outside = spawned_on();
+        assert_ne!(outside, "entered-runtime");
+        let current_thread = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        let _current = current_thread.enter();
+        assert_eq!(spawned_on(), outside, "a current-thread runtime is not borrowed from outside it");
+    }
 }

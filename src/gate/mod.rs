@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod assign;
 pub mod cases;
 pub mod chains;
+pub mod digest;
 pub mod remote;
 
 use std::path::Path;

@@ -1,11 +1,13 @@
 //! Who flowgate is to GitHub: a token (Actions, the CLI) or a GitHub App, whose short-lived JWT
 //! buys installation tokens that the client caches and renews before they expire.
 
+use std::path::Path;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
+use super::{GitHub, RepoName};
 use crate::error::UserError;
 
 /// A token that never prints itself.
@@ -93,6 +95,30 @@ pub enum Credentials {
         app: AppKey,
         installation_id: u64,
     },
+}
+
+/// A client at `api_url` for reading and writing `repo`, as the commands are told to act: with a
+/// GitHub App's id and private key (a PEM file), as the App's installation on that repository;
+/// else with `token`; else anonymous.
+pub async fn client_for(
+    api_url: &str,
+    repo: &RepoName,
+    app: Option<(u64, &Path)>,
+    token: Option<&str>,
+) -> Result<GitHub, UserError> {
+    let Some((app_id, key_path)) = app else {
+        let credentials = match token.and_then(Token::new) {
+            Some(token) => Credentials::Token(token),
+            None => Credentials::Anonymous,
+        };
+        return GitHub::new(api_url, credentials);
+    };
+    let pem = std::fs::read(key_path).map_err(|e| UserError::input(key_path, format!("cannot read: {e}")))?;
+    let app = AppKey::from_pem(app_id, &pem)?;
+    // The installation is looked up as the App, then the client acts as that installation.
+    let lookup = GitHub::new(api_url, Credentials::App(app.clone()))?;
+    let installation_id = lookup.installation_for(repo).await?;
+    GitHub::new(api_url, Credentials::Installation { app, installation_id })
 }
 
 /// An installation token and when, by this machine's clock, to renew it.

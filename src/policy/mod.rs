@@ -29,6 +29,18 @@ pub use crate::model::{Principal, Tier};
 pub use linkage::keys::TrackerSet;
 pub use schema::{Disclosure, LinkSource, OnTrackerError, OnUndeclared};
 
+/// A tier by its id (`red`), as the command line names one.
+impl std::str::FromStr for Tier {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Tier, String> {
+        Tier::ALL
+            .into_iter()
+            .find(|tier| tier.id() == text)
+            .ok_or_else(|| format!("`{text}` is not a tier: write red, yellow or green"))
+    }
+}
+
 /// A loaded, merged and checked policy. Holding one means the policy is valid.
 #[derive(Debug, Clone)]
 pub struct Policy {

@@ -703,3 +703,12 @@ fn ai_tool_labels_never_take_a_declaration_or_tier_label_and_bad_ones_are_named(
     let unknown_key = load_text("extends: default\nai:\n  labels: { colour: \"8250df\" }\n", Path::new("p.yml"));
     assert!(matches!(unknown_key, Err(crate::UserError::PolicySyntax { line: 3, .. })), "{unknown_key:?}");
 }
+
+#[test]
+fn a_tier_parses_from_its_id_and_nothing_else() {
+    for tier in Tier::ALL {
+        assert_eq!(tier.id().parse::<Tier>(), Ok(tier));
+    }
+    assert_eq!("Red".parse::<Tier>(), Err("`Red` is not a tier: write red, yellow or green".to_string()));
+    assert_eq!("".parse::<Tier>(), Err("`` is not a tier: write red, yellow or green".to_string()));
+}

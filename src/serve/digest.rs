@@ -141,19 +141,19 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
 /// The digest of `window` from the store's review events, with the merged PRs' stories traced
 /// through the gate's shared tracker clients when the policy has a `linkage.chain`.
 async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<Utc>) -> Result<Digest, UserError> {
-    let mut builder = super::record::digest_builder(&app.store, settings.config.clone(), window, now, None)
-        .await
-        .map_err(super::record::store_error)?;
-    // As for the gate's evaluations: GitHub Issues at the App's API, with no token of its own
-    // unless FLOWGATE_GITHUB_ISSUES_TOKEN gives one.
-    let trackers = match settings.policy.linkage.chain {
-        Some(_) => crate::gate::chains::shared_trackers(&app.config.github_api_url, None).map_err(|e| e.to_string()),
-        None => Err(String::new()),
+    let request = crate::gate::digest::Request {
+        config: settings.config.clone(),
+        policy: &settings.policy,
+        window,
+        now,
+        repos: None,
     };
-    let trackers = trackers.as_deref().map_err(Clone::clone);
-    let tracing = crate::audit::digest::trace(&settings.policy, trackers, builder.merged_stories()).await;
-    builder.chain_tracing(tracing);
-    Ok(builder.finish())
+    // As for the gate's evaluations: GitHub Issues at the App's API, with no token of its own
+    // unless FLOWGATE_GITHUB_ISSUES_TOKEN gives one. Clients that cannot be built leave the digest
+    // without its full-chain share, saying why, rather than without a digest.
+    let trackers =
+        || Ok(crate::gate::chains::shared_trackers(&app.config.github_api_url, None).map_err(|e| e.to_string()));
+    Ok(crate::gate::digest::compute(&app.store, request, trackers).await?.0)
 }
 
 /// The digest of the seven days before `now` as the HTML page of `GET /digest`, saying so when

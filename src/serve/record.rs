@@ -4,13 +4,13 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::error::UserError;
 use crate::github::{GitHub, RepoName};
 use crate::latency::history::{self, actor, time};
-use crate::latency::{AiDeclared, Digest, DigestBuilder, Event, EventKind, LatencyConfig, PrContext, Window};
+use crate::latency::{AiDeclared, Digest, Event, EventKind, LatencyConfig, PrContext, Window};
 use crate::model::Login;
 use crate::policy::ai::markers::Declared;
 use crate::policy::linkage::keys::{self, Source, TrackerSet};
@@ -237,7 +237,7 @@ pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<
 }
 
 /// The digest of `window` from the stored events of the PRs active in it (`repos` limits the
-/// repositories), read a PR at a time, without tracing chains ([`digest_builder`] for that).
+/// repositories), read a PR at a time, without tracing chains ([`crate::gate::digest`] for that).
 pub async fn digest(
     store: &Store,
     config: LatencyConfig,
@@ -245,26 +245,7 @@ pub async fn digest(
     now: DateTime<Utc>,
     repos: Option<&[String]>,
 ) -> Result<Digest, StoreError> {
-    Ok(digest_builder(store, config, window, now, repos).await?.finish())
-}
-
-/// The digest builder with every stored PR of the window added, so the caller can trace its
-/// [`DigestBuilder::merged_stories`] before it finishes. The PRs read reach back to the trend's
-/// first week.
-pub async fn digest_builder(
-    store: &Store,
-    config: LatencyConfig,
-    window: Window,
-    now: DateTime<Utc>,
-    repos: Option<&[String]>,
-) -> Result<DigestBuilder, StoreError> {
-    let trend_start = TimeDelta::try_weeks(i64::from(config.trend_weeks) + 1)
-        .and_then(|trend| window.end.checked_sub_signed(trend))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let since = trend_start.min(window.start);
-    let mut builder = DigestBuilder::new(config, window, now);
-    store.events_for_prs_active_since(since.timestamp_millis(), repos, &mut |events| builder.add_pr(events)).await?;
-    Ok(builder)
+    Ok(crate::gate::digest::builder(store, config, window, now, repos).await?.finish())
 }
 
 /// A PR's context when only its pull object is known.

@@ -32,6 +32,15 @@ pub fn use_file_settings(settings: BTreeMap<String, String>) {
     let _ = FILE_SETTINGS.set(settings);
 }
 
+/// Why a digest has no full-chain share when [`Trackers::for_digest`] finds no tracker.
+pub const NONE_FOR_DIGEST: &str =
+    "no tracker is configured (set GITHUB_TOKEN, or a tracker's FLOWGATE_* variables, see docs/trackers.md)";
+
+/// A variable from the environment, else from the configuration file's `[trackers]`.
+fn env_or_file(name: &str) -> Option<String> {
+    std::env::var(name).ok().or_else(|| FILE_SETTINGS.get().and_then(|file| file.get(name).cloned()))
+}
+
 /// The tracker connections available to a gate run.
 #[derive(Default)]
 pub struct Trackers {
@@ -62,10 +71,32 @@ impl Trackers {
     /// Each variable may also come from `flowgate serve`'s configuration file ([`use_file_settings`]);
     /// the environment wins.
     pub fn from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, String> {
-        let var = |name: &str| {
-            std::env::var(name).ok().or_else(|| FILE_SETTINGS.get().and_then(|file| file.get(name).cloned()))
-        };
-        Trackers::from_vars(github_api_url, github_token, &var)
+        Trackers::from_vars(github_api_url, github_token, &env_or_file)
+    }
+
+    /// The trackers a digest run from the command line traces with: as [`Self::from_env`], with
+    /// GitHub Issues at `GITHUB_API_URL` (else GitHub's own API) and only with a token
+    /// (`GITHUB_TOKEN` or `FLOWGATE_GITHUB_ISSUES_TOKEN`). `None` when no tracker is configured:
+    /// then the digest computes no full-chain share, and [`NONE_FOR_DIGEST`] says why.
+    pub fn for_digest_from_env() -> Result<Option<Trackers>, String> {
+        Trackers::for_digest(&env_or_file)
+    }
+
+    /// As [`Self::for_digest_from_env`], with each variable read by `lookup`.
+    pub fn for_digest(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Option<Trackers>, String> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let api_url = var("GITHUB_API_URL").unwrap_or_else(|| crate::github::DEFAULT_API_URL.to_string());
+        let token = var("GITHUB_TOKEN");
+        let mut trackers = Trackers::from_vars(&api_url, token.as_deref(), lookup)?;
+        if token.is_none() && var("FLOWGATE_GITHUB_ISSUES_TOKEN").is_none() {
+            trackers.github = None;
+        }
+        let any = trackers.github.is_some()
+            || trackers.jira.is_some()
+            || trackers.linear.is_some()
+            || trackers.shortcut.is_some()
+            || trackers.azure.is_some();
+        Ok(any.then_some(trackers))
     }
 
     /// As [`Self::from_env`], with each variable read by `lookup` (by its environment name).
@@ -216,5 +247,32 @@ impl Trackers {
                 .map(|t| t as &dyn Tracker)
                 .ok_or_else(|| not_configured("set FLOWGATE_LINEAR_TOKEN")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest_trackers(vars: &[(&str, &str)]) -> Option<Trackers> {
+        let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+        Trackers::for_digest(&lookup).expect("the settings are valid")
+    }
+
+    #[test]
+    fn a_digest_reads_github_issues_only_with_a_token() {
+        assert!(digest_trackers(&[]).is_none());
+        assert!(digest_trackers(&[("GITHUB_TOKEN", " ")]).is_none());
+        let with_token = digest_trackers(&[("GITHUB_TOKEN", "t"), ("GITHUB_API_URL", "http://127.0.0.1:1")]);
+        assert_eq!(with_token.map(|t| (t.github.is_some(), t.github_url)), Some((true, "http://127.0.0.1:1".into())));
+        let issues_token = digest_trackers(&[("FLOWGATE_GITHUB_ISSUES_TOKEN", "t")]);
+        assert!(issues_token.is_some_and(|t| t.github.is_some()));
+    }
+
+    #[test]
+    fn a_digest_traces_with_another_tracker_and_no_github_token() {
+        let trackers = digest_trackers(&[("FLOWGATE_LINEAR_TOKEN", "k")]).expect("Linear is configured");
+        assert!(trackers.github.is_none());
+        assert!(trackers.linear.is_some());
     }
 }

@@ -1,0 +1,55 @@
+//! `flowgate action`: one GitHub Actions step. Errors also reach the job summary and the log as
+//! a workflow error, so a broken run is as visible as a failing one.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flowgate::UserError;
+use flowgate::action::{self, ActionEnv, FailOn};
+
+use crate::common::{Runtime, print, usage_line};
+use crate::connection::Connection;
+
+/// Run as a GitHub Actions step: gate the event's pull request, post the check run and tier
+/// label, write the job summary and step outputs.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The policy file. Default: .github/flowgate.yml on the PR's base branch, else the bundled default.
+    #[arg(long, value_name = "PATH")]
+    policy: Option<PathBuf>,
+    /// When the job fails: on a failing verdict, also on a pending one, or never.
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    fail_on: FailOn,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+    let env = ActionEnv::read(|name| std::env::var(name).ok())?;
+    let result = rt.block_on(async {
+        let gh = args.connection.client(&env.repository).await?;
+        let outcome = action::run(&env, &gh, args.policy.as_deref(), args.fail_on).await?;
+        Ok((outcome, gh.usage()))
+    });
+    let (outcome, usage) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if let Some(path) = &env.step_summary {
+                let _ = action::append(path, &format!("## flowgate could not gate this pull request\n\n{e}\n"));
+            }
+            print(&format!("{}\n", action::commands::command("error", &[("title", "flowgate")], &e.to_string())));
+            return Err(e);
+        }
+    };
+    if let Some(path) = &env.step_summary {
+        action::append(path, &outcome.summary)?;
+    }
+    if let Some(path) = &env.output {
+        action::append(path, &action::commands::output_file_text(&outcome.outputs))?;
+    }
+    let mut log = outcome.log.join("\n");
+    log.push('\n');
+    print(&log);
+    eprintln!("flowgate: {}", usage_line(usage));
+    Ok(if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,70 @@
+//! `flowgate backfill`: import review history into the App's database, from GitHub or from saved
+//! snapshots.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flowgate::github::RepoName;
+use flowgate::serve::record;
+use flowgate::{UserError, gate};
+
+use crate::common::{Runtime, current_dir, print, usage_line};
+use crate::connection::Connection;
+use crate::database::DatabaseArg;
+use crate::span::{parse_span, span_start};
+
+/// Import review history into the App's database for the digest: the PRs of a repository
+/// updated since a time (from GitHub's timelines), or saved snapshot directories.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The repository whose PRs to import, OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", required_unless_present = "from_snapshots")]
+    repo: Option<String>,
+    /// How far back: PRs updated within this span (e.g. 90d, 12w, 36h).
+    #[arg(long, value_name = "SPAN", default_value = "90d", value_parser = parse_span)]
+    since: chrono::TimeDelta,
+    /// Import saved snapshots instead: DIR itself, or each directory in it holding a pull.json.
+    #[arg(long, value_name = "DIR", conflicts_with = "repo")]
+    from_snapshots: Option<PathBuf>,
+    /// With --from-snapshots, the policy whose linkage finds story keys in titles [default:
+    /// .github/flowgate.yml, else the bundled default].
+    #[arg(long, value_name = "PATH", requires = "from_snapshots")]
+    policy: Option<PathBuf>,
+    #[command(flatten)]
+    connection: Connection,
+    #[command(flatten)]
+    db: DatabaseArg,
+}
+
+pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+    rt.block_on(async {
+        let store = args.db.connect().await?;
+        let (what, imported) = match (&args.from_snapshots, &args.repo) {
+            (Some(dir), _) => {
+                let cwd = current_dir()?;
+                let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
+                let events = record::snapshot_events(dir, Some(&chosen.policy.linkage.trackers))?;
+                let prs = events.iter().map(|e| (&e.repo, e.pr)).collect::<std::collections::HashSet<_>>().len();
+                let added = store.record_events(&events).await.map_err(record::store_error)?;
+                (dir.display().to_string(), record::Imported { prs, events: events.len(), added })
+            }
+            (None, Some(repo)) => {
+                let repo = RepoName::parse(repo)?;
+                let gh = args.connection.client(&repo).await?;
+                let since = span_start(chrono::Utc::now(), args.since)?;
+                let imported = record::backfill(&gh, &store, &repo, since).await?;
+                eprintln!("flowgate: {}", usage_line(gh.usage()));
+                (repo.to_string(), imported)
+            }
+            (None, None) => return Err(UserError::Usage("give --repo OWNER/NAME or --from-snapshots DIR".into())),
+        };
+        print(&format!(
+            "{what}: {} PRs, {} review events, {} new ({} already recorded)\n",
+            imported.prs,
+            imported.events,
+            imported.added,
+            imported.events as u64 - imported.added.min(imported.events as u64)
+        ));
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,86 @@
+//! `flowgate policy`: check a policy file, print its JSON Schema, run policy test cases.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flowgate::UserError;
+use flowgate::gate::{self, cases};
+use flowgate::policy::load;
+
+use crate::common::{current_dir, print};
+
+/// Write, lint and test policies.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Check a policy file; errors name the file, line and column.
+    Validate {
+        /// Default: .github/flowgate.yml
+        path: Option<PathBuf>,
+    },
+    /// Print the policy's JSON Schema, for editors and CI.
+    Schema,
+    /// Run policy test cases: directories holding a snapshot and an expect.yml.
+    Test {
+        /// Default: .github/flowgate-tests
+        dir: Option<PathBuf>,
+        #[arg(long, value_name = "PATH")]
+        policy: Option<PathBuf>,
+    },
+}
+
+pub fn run(cmd: Command) -> Result<ExitCode, UserError> {
+    match cmd {
+        Command::Validate { path } => validate(path),
+        Command::Schema => {
+            print(&load::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Test { dir, policy } => test(dir, policy),
+    }
+}
+
+fn validate(path: Option<PathBuf>) -> Result<ExitCode, UserError> {
+    let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
+    let (policy, warnings) = load::load_file_with_warnings(&path)?;
+    for warning in &warnings {
+        eprintln!("flowgate: warning: {warning}");
+    }
+    let globs = policy.tiers.owners.len();
+    print(&format!(
+        "{}: valid ({} tier glob{}, default tier {}, read from {})\n",
+        path.display(),
+        globs,
+        if globs == 1 { "" } else { "s" },
+        policy.tiers.default,
+        policy.origin.join(" <- ")
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 1 when a case fails.
+fn test(dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<ExitCode, UserError> {
+    let cwd = current_dir()?;
+    let chosen = gate::policy_from_disk(policy.as_deref(), &cwd)?;
+    eprintln!("flowgate: policy: {}", chosen.origin);
+    let dir = dir.unwrap_or_else(|| PathBuf::from(".github/flowgate-tests"));
+    let results = cases::run(&dir, &chosen.policy)?;
+    let mut out = String::new();
+    let failed = results.iter().filter(|r| !r.mismatches.is_empty()).count();
+    for r in &results {
+        if r.mismatches.is_empty() {
+            out.push_str(&format!("ok    {}\n", r.name));
+            continue;
+        }
+        out.push_str(&format!(
+            "FAIL  {}{}\n",
+            r.name,
+            r.description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+        ));
+        for (what, expected, got) in &r.mismatches {
+            out.push_str(&format!("        {what}: expected {expected}, got {got}\n"));
+        }
+    }
+    out.push_str(&format!("{} passed, {} failed\n", results.len() - failed, failed));
+    print(&out);
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

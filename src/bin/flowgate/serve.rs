@@ -1,0 +1,90 @@
+//! `flowgate serve`: run the GitHub App until SIGTERM or Ctrl-C, or check its configuration.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flowgate::UserError;
+use flowgate::serve::config::{ServeConfig, redact_url};
+
+use crate::common::{Runtime, print};
+
+/// Run the GitHub App: receive webhooks, gate every PR of every installed repository.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The configuration file (default: $FLOWGATE_CONFIG, else ./flowgate.toml if present).
+    /// FLOWGATE_* environment variables win over it.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Check the settings, the private key and the database (and bring its tables up to date), then exit.
+    #[arg(long)]
+    check_config: bool,
+}
+
+pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+    let config = ServeConfig::load(args.config.as_deref(), std::env::vars().collect())?;
+    if args.check_config {
+        return check_config(&config, rt);
+    }
+    rt.block_on(async {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            eprintln!("flowgate: shutting down: no new deliveries; finishing or giving back the ones in hand");
+            let _ = stop.send(true);
+        });
+        eprintln!("flowgate: serving on {} ({} workers)", config.listen, config.workers);
+        flowgate::serve::run(config, stopped).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--check-config`: the database is reached (and migrated) before the settings are summed up.
+fn check_config(config: &ServeConfig, rt: &Runtime) -> Result<ExitCode, UserError> {
+    rt.block_on(async {
+        let store = flowgate::store::Store::connect(&config.database_url)
+            .await
+            .map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
+        store.ping().await.map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
+        Ok(())
+    })?;
+    let digest = match &config.digest {
+        Some(d) => format!(
+            "; weekly digest in {} on {} at {:02}:00 {}{}",
+            d.repo,
+            d.weekday,
+            d.hour,
+            d.timezone,
+            if d.slack_webhook_url.is_some() { " and to Slack" } else { "" }
+        ),
+        None => String::new(),
+    };
+    print(&format!(
+        "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}{digest}\n",
+        if config.sources.is_empty() { "defaults".to_string() } else { config.sources.join(", ") },
+        config.app_id,
+        config.webhook_secrets.len(),
+        redact_url(&config.database_url),
+        config.github_api_url,
+        config.listen
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM (what systemd and container runtimes send) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,44 @@
+//! `flowgate simulate-assign`: replay a history of PRs and reviews and compare reviewer choices.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use flowgate::UserError;
+use flowgate::assign::cli::{self as simulate, SimFormat};
+
+use crate::common::print;
+
+/// Compare flowgate's reviewer choices with round-robin, random and GitHub's load balance by
+/// replaying a history of PRs and reviews (docs/assign.md).
+#[derive(clap::Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["history", "synthetic"]))]
+pub struct Args {
+    /// A recorded history, JSON Lines (see docs/assign.md).
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// Generate the synthetic month (a team of 12 with 3 seniors) and replay it.
+    #[arg(long)]
+    synthetic: bool,
+    /// The synthetic month's seed.
+    #[arg(long, value_name = "N", conflicts_with = "history", default_value_t = simulate::DEFAULT_SEED)]
+    seed: u64,
+    /// Save the generated history, to replay it later with --history.
+    #[arg(long, value_name = "FILE", conflicts_with = "history")]
+    write_history: Option<PathBuf>,
+    /// A policy whose `reviewers:` (and `teams:`) give the pools; needed for a recorded history.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = SimFormat::Markdown)]
+    format: SimFormat,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, UserError> {
+    let source = match &args.history {
+        Some(path) => simulate::Source::History(path),
+        None => simulate::Source::Synthetic { seed: args.seed, write_history: args.write_history.as_deref() },
+    };
+    let replay = simulate::run(source, args.policy.as_deref())?;
+    eprintln!("flowgate: replayed {}", replay.described);
+    print(&simulate::render(&replay, args.format)?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,65 @@
+//! The review digest of a span, from the stored review events, with the stories of the PRs
+//! merged in it traced: the one computation behind `flowgate digest` and the App's weekly digest
+//! and `/digest` page, so the two cannot drift apart.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::error::UserError;
+use crate::latency::{Digest, DigestBuilder, LatencyConfig, Window};
+use crate::policy::Policy;
+use crate::store::{Store, StoreError};
+use crate::trackers::config::Trackers;
+
+/// What a digest covers and how it measures.
+pub struct Request<'a> {
+    pub config: LatencyConfig,
+    /// The policy whose `linkage.chain` the merged PRs' stories are traced to.
+    pub policy: &'a Policy,
+    pub window: Window,
+    /// The moment the PRs still open are measured at.
+    pub now: DateTime<Utc>,
+    /// Only these repositories (`OWNER/NAME`); every one recorded when `None`.
+    pub repos: Option<&'a [String]>,
+}
+
+/// The digest of `request` from the events in `store`. Only when the policy has a
+/// `linkage.chain` does it ask `trackers` for the clients to trace with (an inner `Err` says why
+/// there are none, and the digest says so instead of a full-chain share); those clients are
+/// handed back, for their usage.
+pub async fn compute(
+    store: &Store,
+    request: Request<'_>,
+    trackers: impl FnOnce() -> Result<Result<Arc<Trackers>, String>, UserError>,
+) -> Result<(Digest, Option<Arc<Trackers>>), UserError> {
+    let Request { config, policy, window, now, repos } = request;
+    let mut builder = builder(store, config, window, now, repos).await.map_err(|e| UserError::Usage(e.to_string()))?;
+    let trackers = match policy.linkage.chain {
+        Some(_) => trackers()?,
+        None => Err(String::new()),
+    };
+    let tracing =
+        crate::audit::digest::trace(policy, trackers.as_deref().map_err(Clone::clone), builder.merged_stories()).await;
+    builder.chain_tracing(tracing);
+    Ok((builder.finish(), trackers.ok()))
+}
+
+/// The digest builder with every stored PR of the window added, so the caller can trace its
+/// [`DigestBuilder::merged_stories`] before it finishes. The PRs read reach back to the trend's
+/// first week.
+pub async fn builder(
+    store: &Store,
+    config: LatencyConfig,
+    window: Window,
+    now: DateTime<Utc>,
+    repos: Option<&[String]>,
+) -> Result<DigestBuilder, StoreError> {
+    let trend_start = TimeDelta::try_weeks(i64::from(config.trend_weeks) + 1)
+        .and_then(|trend| window.end.checked_sub_signed(trend))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let since = trend_start.min(window.start);
+    let mut builder = DigestBuilder::new(config, window, now);
+    store.events_for_prs_active_since(since.timestamp_millis(), repos, &mut |events| builder.add_pr(events)).await?;
+    Ok(builder)
+}
