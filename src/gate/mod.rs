@@ -6,7 +6,9 @@ pub mod assign;
 pub mod cases;
 pub mod chains;
 pub mod digest;
+pub mod digest_settings;
 pub mod remote;
+pub mod simulate_assign;
 
 use std::path::Path;
 

@@ -11,7 +11,6 @@ pub mod event;
 pub mod findings;
 pub mod history;
 pub mod render;
-pub mod settings;
 pub mod stats;
 pub mod timeline;
 pub mod wording;

@@ -14,8 +14,8 @@ use super::App;
 use super::config::DigestSchedule;
 use crate::error::UserError;
 use crate::gate::POLICY_PATH;
+use crate::gate::digest_settings::Overrides;
 use crate::latency::render::{self, Format};
-use crate::latency::settings::Overrides;
 use crate::latency::{ClockMode, Digest, LatencyConfig, Window};
 use crate::policy::load::load_bundled;
 use crate::store::DigestClaim;
@@ -108,7 +108,7 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
         ..Overrides::default()
     };
     let build = |policy: &crate::policy::Policy| {
-        crate::latency::settings::config(policy, &overrides, ClockMode::Business)
+        crate::gate::digest_settings::config(policy, &overrides, ClockMode::Business)
             .map_err(|e| UserError::Usage(e.to_string()))
     };
     let bundled = || {

@@ -5,16 +5,16 @@
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Once};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use flowgate::store::{Insert, NewDelivery, QueueDepth, Store, StoreError};
+
+use crate::support::db::{Db, with_database};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
-const TEST_DATABASE_URL: &str = "FLOWGATE_TEST_DATABASE_URL";
 const LEASE: i64 = 60_000;
 
 // ---- Harness -------------------------------------------------------------------------------
@@ -25,71 +25,6 @@ enum Backend {
     Postgres,
 }
 
-/// A database of one test's own: a SQLite file in a temporary directory, or a PostgreSQL database
-/// created for the test and dropped after it, so tests run in parallel and reruns start clean.
-#[derive(Clone)]
-struct Db {
-    url: String,
-    /// The PostgreSQL server's URL and the database created on it.
-    postgres: Option<(String, String)>,
-    _dir: Option<Arc<tempfile::TempDir>>,
-}
-
-impl Db {
-    async fn store(&self) -> Store {
-        Store::connect(&self.url).await.unwrap_or_else(|e| panic!("connects to {}: {e}", self.url))
-    }
-
-    fn sqlite() -> Db {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("flowgate.db").display());
-        Db { url, postgres: None, _dir: Some(Arc::new(dir)) }
-    }
-
-    /// `None`, after saying so on stderr, when no PostgreSQL server is configured.
-    async fn postgres() -> Option<Db> {
-        let Ok(server) = std::env::var(TEST_DATABASE_URL) else {
-            // Once, and straight to stderr: the harness hides what passing tests `eprintln!`.
-            static SAID: Once = Once::new();
-            SAID.call_once(|| {
-                let message = format!("\n*** PostgreSQL store tests DID NOT RUN: set {TEST_DATABASE_URL} ***\n");
-                let _ = writeln!(std::io::stderr(), "{message}");
-            });
-            return None;
-        };
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let name = format!("flowgate_test_{}_{}_{nanos}", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed));
-        let mut admin = PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL} is set but its server cannot be reached: {e}"));
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).await.expect("creates a database");
-        admin.close().await.expect("closes");
-        Some(Db { url: with_database(&server, &name), postgres: Some((server, name)), _dir: None })
-    }
-
-    async fn drop_database(&self) {
-        if let Some((server, name)) = &self.postgres {
-            let mut admin = PgConnection::connect(server).await.expect("reconnects to drop the test database");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("drops the test database");
-        }
-    }
-}
-
-/// `url` naming database `name` instead of its own.
-fn with_database(url: &str, name: &str) -> String {
-    let (url, query) = url.split_once('?').map_or((url, String::new()), |(u, q)| (u, format!("?{q}")));
-    let authority_start = url.find("://").map_or(0, |i| i + 3);
-    let base = match url[authority_start..].find('/') {
-        Some(slash) => &url[..authority_start + slash],
-        None => url,
-    };
-    format!("{base}/{name}{query}")
-}
-
 /// Runs `body` on a fresh database of `backend`, then drops the database, even if `body` panicked.
 async fn run<F, Fut>(backend: Backend, body: F)
 where
@@ -98,7 +33,7 @@ where
 {
     let db = match backend {
         Backend::Sqlite => Db::sqlite(),
-        Backend::Postgres => match Db::postgres().await {
+        Backend::Postgres => match Db::postgres("store").await {
             Some(db) => db,
             None => return,
         },
@@ -517,7 +452,7 @@ async fn backend_and_ping() {
     let store = db.store().await;
     assert_eq!(store.backend(), "sqlite");
     store.ping().await.expect("pings");
-    if let Some(db) = Db::postgres().await {
+    if let Some(db) = Db::postgres("store").await {
         let store = db.store().await;
         assert_eq!(store.backend(), "postgres");
         store.ping().await.expect("pings");
@@ -654,7 +589,7 @@ async fn old_done_deliveries_are_deleted_with_their_bodies_and_nothing_else(db: 
 /// A database made by an earlier flowgate (the first schema, bodies in the queue's rows) with a
 /// queued delivery: after an upgrade the delivery is still claimed, with its body.
 async fn a_database_of_the_first_schema_keeps_its_queued_bodies(db: Db) {
-    let backend = if db.postgres.is_some() { "postgres" } else { "sqlite" };
+    let backend = db.name;
     let first_only = tempfile::tempdir().expect("temporary directory");
     let name = "0001_deliveries.sql";
     std::fs::copy(format!("{}/migrations/{backend}/{name}", env!("CARGO_MANIFEST_DIR")), first_only.path().join(name))
@@ -664,7 +599,7 @@ async fn a_database_of_the_first_schema_keeps_its_queued_bodies(db: Db) {
                                              body, next_attempt_ms)
                      VALUES ('v1', 'pull_request', 'opened', 7, 'acme/shop', 1, 'pr:7:acme/shop#1', 10, $1, 10)";
     let body = b"{\"delivery\":\"v1\"}".to_vec();
-    if db.postgres.is_some() {
+    if db.name == "postgres" {
         let pool = sqlx::PgPool::connect(&db.url).await.expect("connects");
         migrator.run(&pool).await.expect("creates the first schema");
         sqlx::query(insert_v1).bind(&body).execute(&pool).await.expect("stores a v1 delivery");
@@ -686,7 +621,7 @@ async fn a_database_of_the_first_schema_keeps_its_queued_bodies(db: Db) {
 /// `verify-full` refuses a certificate that no trusted authority signed, naming the reason.
 #[tokio::test]
 async fn a_postgres_url_may_require_tls() {
-    let Some(db) = Db::postgres().await else { return };
+    let Some(db) = Db::postgres("store").await else { return };
     let with = |mode: &str| format!("{}{}sslmode={mode}", db.url, if db.url.contains('?') { '&' } else { '?' });
     let mut plain = PgConnection::connect(&db.url).await.expect("connects");
     let offered: String = sqlx::query_scalar("SHOW ssl").fetch_one(&mut plain).await.expect("reads the setting");

@@ -83,12 +83,12 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         DigestClock::Business => ClockMode::Business,
         DigestClock::Calendar => ClockMode::Calendar,
     };
-    let overrides = flowgate::latency::settings::Overrides {
+    let overrides = flowgate::gate::digest_settings::Overrides {
         timezone: args.timezone.clone(),
         targets: args.targets.clone(),
         ai_reviewers: args.ai_reviewers.clone(),
     };
-    let config = flowgate::latency::settings::config(&chosen.policy, &overrides, mode)
+    let config = flowgate::gate::digest_settings::config(&chosen.policy, &overrides, mode)
         .map_err(|e| UserError::Usage(e.to_string()))?;
     // Checked before any work, so a missing webhook is reported at once.
     let slack_url = match (args.post, args.format) {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use flowgate::UserError;
-use flowgate::assign::cli::{self as simulate, SimFormat};
+use flowgate::gate::simulate_assign::{self as simulate, SimFormat};
 
 use crate::common::print;
 

@@ -652,8 +652,9 @@ async fn without_the_review_history_the_check_is_posted_and_says_so() {
 
     server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
     wait_until("the check run is posted", async || fake.with(|s| !s.runs_on(HEAD).is_empty())).await;
-    let requested = fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
-    assert_eq!(requested.as_array().map(Vec::len), Some(1), "a reviewer is still requested");
+    // Reviewers are requested after the check run is posted: wait for the request, not just the run.
+    let requested = || fake.with(|s| s.pulls[&2].pull["requested_reviewers"].clone());
+    wait_until("a reviewer is still requested", async || requested().as_array().is_some_and(|r| r.len() == 1)).await;
     let summary = fake.with(|s| s.runs_on(HEAD)[0].summary.clone());
     assert!(summary.contains("the review history could not be read"), "{summary}");
     assert!(

@@ -1,8 +1,9 @@
 //! What the integration tests share: running the binary and reading what it did (`common`), a
 //! stateful fake GitHub over real HTTP (`fake_github`), an App started in process with its
-//! databases (`server`), and running one test alone in a process of its own (`isolated`).
+//! databases (`db`, `server`), and running one test alone in a process of its own (`isolated`).
 
 pub mod common;
+pub mod db;
 pub mod fake_github;
 pub mod isolated;
 pub mod server;

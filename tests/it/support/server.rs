@@ -29,63 +29,7 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     WebhookSecret::new(secret).expect("secret").sign(body)
 }
 
-/// A database for one test, dropped with it.
-pub struct Db {
-    pub name: &'static str,
-    pub url: String,
-    /// The admin URL and database name, to drop it after the test.
-    postgres: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Db {
-    /// Drops a PostgreSQL test database; call it at the end of the test.
-    pub async fn drop_database(&self) {
-        use sqlx::Connection;
-        if let Some((admin, name)) = &self.postgres {
-            let mut conn = sqlx::PgConnection::connect(admin).await.expect("reconnects to drop the test database");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await
-                .expect("drops");
-        }
-    }
-}
-
-/// SQLite in a temporary directory, and PostgreSQL when `FLOWGATE_TEST_DATABASE_URL` is set
-/// (a fresh database named after the test). Without the variable, says so loudly.
-pub async fn databases(test: &str) -> Vec<Db> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sqlite = format!("sqlite://{}", dir.path().join("flowgate.db").display());
-    let mut out = vec![Db { name: "sqlite", url: sqlite, postgres: None, _dir: Some(dir) }];
-    match std::env::var("FLOWGATE_TEST_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let (url, name) = fresh_postgres(&admin, test).await;
-            out.push(Db { name: "postgres", url, postgres: Some((admin, name)), _dir: None })
-        }
-        _ => eprintln!(
-            "*** {test}: the PostgreSQL half DID NOT RUN: set FLOWGATE_TEST_DATABASE_URL (.ci/run sets it) ***"
-        ),
-    }
-    out
-}
-
-/// Creates `flowgate_<test>_<n>` through the admin URL and returns its URL and name. Fails the
-/// test when the server cannot be reached: asked for PostgreSQL, a test never skips it.
-pub async fn fresh_postgres(admin: &str, test: &str) -> (String, String) {
-    use sqlx::Connection;
-    let name = format!("flowgate_{test}_{}_{}", std::process::id(), fastrand_suffix());
-    let mut conn =
-        sqlx::PgConnection::connect(admin).await.unwrap_or_else(|e| panic!("FLOWGATE_TEST_DATABASE_URL={admin}: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-    (format!("{base}/{name}"), name)
-}
-
-fn fastrand_suffix() -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    u64::from(nanos) ^ (std::ptr::addr_of!(nanos) as u64)
-}
+pub use super::db::databases;
 
 pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
     ServeConfig {

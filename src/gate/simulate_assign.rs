@@ -7,8 +7,10 @@ use std::path::Path;
 use jiff::SignedDuration;
 use serde::Serialize;
 
-use super::simulate::{Comparison, HistoryEvent, SimSetup, Strategy, StrategyResult, compare, parse_history, to_jsonl};
-use super::synthetic::{synthetic_month, synthetic_setup};
+use crate::assign::simulate::{
+    Comparison, HistoryEvent, SimSetup, Strategy, StrategyResult, compare, parse_history, to_jsonl,
+};
+use crate::assign::synthetic::{synthetic_month, synthetic_setup};
 use crate::error::UserError;
 use crate::policy::load;
 

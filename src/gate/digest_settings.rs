@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::calendar::{BusinessCalendar, CalendarError, Clock, ClockMode};
-use super::config::LatencyConfig;
+use crate::latency::calendar::{BusinessCalendar, CalendarError, Clock, ClockMode};
+use crate::latency::config::LatencyConfig;
 use crate::policy::{Policy, Tier};
 
 /// What the command line says over the policy; empty means "as the policy says".
