@@ -13,7 +13,7 @@ use crate::github::{GitHub, RepoName};
 use crate::policy::linkage::keys::{self, Source, Tracker as KeyTracker};
 use crate::policy::{ChainRules, LinkSource, Policy};
 use crate::trackers::StateCategory;
-use crate::trackers::chain::{Chain, Levels};
+use crate::trackers::chain::Levels;
 use crate::trackers::config::Trackers;
 
 /// What to audit.
@@ -59,24 +59,8 @@ pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Resu
         pr.exempt = policy.as_ref().and_then(|p| exemption(pull, p));
         prs.push(pr);
     }
-    let chains = walk_each_once(trackers, &wanted, &rules.levels).await;
+    let chains = crate::gate::story_trace::walk_each_once(trackers, &wanted, &rules.levels).await;
     Ok(audit(&name, (since, until), &rules, &prs, &chains, request.sample))
-}
-
-/// The chain from each distinct key in `wanted`, each walked once however many PRs name it, with
-/// the gate's tracker clients (cache, pacing, time limits). Shared by the audit and the digest.
-pub async fn walk_each_once(
-    trackers: &Trackers,
-    wanted: &[(KeyTracker, String)],
-    levels: &Levels,
-) -> BTreeMap<String, Chain> {
-    let mut chains: BTreeMap<String, Chain> = BTreeMap::new();
-    for key in wanted {
-        if !chains.contains_key(&key.1) {
-            chains.extend(trackers.chains(std::slice::from_ref(key), levels).await);
-        }
-    }
-    chains
 }
 
 /// The policy's chain rules, or the default levels (story, epic, prd, okr) when it has none: the

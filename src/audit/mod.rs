@@ -3,7 +3,6 @@
 //! seeded sample and the rendering are pure (PRs and chains in, a report out); [`fetch`] does the
 //! reading from GitHub and the trackers.
 
-pub mod digest;
 pub mod fetch;
 pub mod render;
 
@@ -12,10 +11,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use crate::gate::story_trace::Judge;
 use crate::policy::ChainRules;
-use crate::policy::linkage::chain::judge;
-use crate::policy::verdict::{ChainBreak, ChainItem, ChainOutcome};
-use crate::trackers::StateCategory;
+use crate::policy::verdict::ChainItem;
 use crate::trackers::chain::Chain;
 
 /// The seed `--sample` uses unless told otherwise, so two runs over the same PRs agree.
@@ -165,50 +163,6 @@ fn report(pr: &MergedPr, judge: &Judge, chains: &BTreeMap<String, Chain>) -> PrR
         review_hours: pr.review_hours,
         trace,
         chain: links.into_iter().map(step).collect(),
-    }
-}
-
-/// How the audit judges a merged PR's keys, shared with the digest's chain coverage: the gate's
-/// own rules with the top level required and any story state allowed (a merged PR's story is
-/// often closed by then, and that is no gap in its trace).
-pub struct Judge {
-    rules: ChainRules,
-    top: usize,
-}
-
-impl Judge {
-    pub fn new(rules: &ChainRules) -> Judge {
-        let rules = ChainRules { story_states: StateCategory::ALL.to_vec(), ..rules.clone() };
-        let top = rules.levels.names().len().saturating_sub(1);
-        Judge { rules, top }
-    }
-
-    /// The level names, lowest first; a full chain reaches the last.
-    pub fn levels(&self) -> &[String] {
-        self.rules.levels.names()
-    }
-
-    /// The outcome of a PR that names `keys` (at least one), and the chain found from the
-    /// deciding key. A key missing from `chains` was not looked up: not verified, never traced.
-    pub fn trace(&self, keys: &[String], chains: &BTreeMap<String, Chain>) -> (Trace, Vec<ChainItem>) {
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let verdict = judge(&self.rules, self.top, &keys, chains);
-        let top_name = self.rules.levels.names().get(self.top).cloned();
-        let trace = match &verdict.outcome {
-            ChainOutcome::Complete => {
-                let okr = verdict.links.iter().rev().find(|l| l.level == top_name).map(|l| l.key.clone());
-                Trace::Traced { key: verdict.key.clone(), okr: okr.unwrap_or_default() }
-            }
-            ChainOutcome::Unseen { key, reason } => Trace::NotVerified { key: key.clone(), reason: reason.clone() },
-            ChainOutcome::Broken(ChainBreak::NotFound { key }) => Trace::NotFound { key: key.clone() },
-            ChainOutcome::Broken(why) => Trace::Broken {
-                key: verdict.key.clone(),
-                at: why.key().map(String::from),
-                missing: why.missing_level().map(String::from),
-                reason: crate::report::wording::chain_break(why, crate::report::wording::Flavor::Plain),
-            },
-        };
-        (trace, verdict.links)
     }
 }
 

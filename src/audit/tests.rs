@@ -8,7 +8,7 @@ use serde_json::json;
 use super::render::{Format, render};
 use super::*;
 use crate::trackers::chain::{Levels, walk_with};
-use crate::trackers::{Item, ItemState, TrackerError};
+use crate::trackers::{Item, ItemState, StateCategory, TrackerError};
 
 fn levels() -> Levels {
     Levels::new(["story", "epic", "prd", "okr"].map(String::from).to_vec(), &[]).expect("levels")

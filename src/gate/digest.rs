@@ -40,7 +40,8 @@ pub async fn compute(
         None => Err(String::new()),
     };
     let tracing =
-        crate::audit::digest::trace(policy, trackers.as_deref().map_err(Clone::clone), builder.merged_stories()).await;
+        crate::gate::story_trace::trace(policy, trackers.as_deref().map_err(Clone::clone), builder.merged_stories())
+            .await;
     builder.chain_tracing(tracing);
     Ok((builder.finish(), trackers.ok()))
 }

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod digest_settings;
 pub mod remote;
 pub mod simulate_assign;
+pub mod story_trace;
 
 use std::path::Path;
 
