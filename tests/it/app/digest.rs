@@ -4,6 +4,7 @@
 //! (SQLite, and PostgreSQL when FLOWGATE_TEST_DATABASE_URL is set). The settings come from the
 //! policy on the digest repository's default branch.
 
+use crate::support::db::Db;
 use crate::support::fake_github;
 use crate::support::server;
 
@@ -136,7 +137,7 @@ async fn the_weekly_digest_is_one_issue_per_week() {
 /// A failure to create the issue gives the week's claim back, so the next run creates it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_post_is_tried_again() {
-    let db = &databases("serve_digest_retry").await[0];
+    let db = &Db::sqlite();
     let fake = FakeGitHub::start("acme/eng").await;
     fake.with(|s| {
         s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() });
@@ -192,7 +193,7 @@ fn target_row<'a>(body: &'a str, tier: &str) -> Option<&'a str> {
 /// red makes the four-hour first review late, which the bundled default (no targets) does not.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_digest_uses_the_latency_targets_of_the_repositorys_policy() {
-    let db = &databases("serve_digest_policy").await[0];
+    let db = &Db::sqlite();
     let fake = FakeGitHub::start("acme/eng").await;
     fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
     let app = replica(&fake, &db.url).await;
@@ -249,7 +250,7 @@ async fn the_digest_uses_the_latency_targets_of_the_repositorys_policy() {
 /// policy's latency settings could not be read, and why; `/digest` says so too.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_broken_policy_is_named_in_the_digest() {
-    let db = &databases("serve_digest_broken").await[0];
+    let db = &Db::sqlite();
     let fake = FakeGitHub::start("acme/eng").await;
     fake.with(|s| {
         s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() });
@@ -291,7 +292,7 @@ async fn a_broken_policy_is_named_in_the_digest() {
 /// the digest says the share was not computed.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_apps_digest_traces_stories_and_fails_closed() {
-    let db = &databases("serve_digest_chains").await[0];
+    let db = &Db::sqlite();
     let fake = FakeGitHub::start("acme/eng").await;
     fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
     let app = replica(&fake, &db.url).await;

@@ -3,6 +3,7 @@
 //! losing a signed delivery, forged bodies stay within the body budget, unsigned event names make
 //! no metric series, and `/flowgate explain` from a fork's author is answered once per head.
 
+use crate::support::db::Db;
 use crate::support::fake_github;
 use crate::support::server;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use fake_github::{AppAuth, HEAD, hello_world, payload};
 use serde_json::json;
-use server::{SECRET, Server, config, databases, post, sign, wait_until};
+use server::{SECRET, Server, config, post, sign, wait_until};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -49,7 +50,7 @@ async fn read_until_closed(stream: &mut TcpStream) -> Option<Vec<u8>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slowloris_client_is_closed_before_its_headers_end() {
-    let db = &databases("edge_slowloris").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = edge_server(&fake, &db.url, |_| {}).await;
     let mut stream = TcpStream::connect(host(&server)).await.expect("connects");
@@ -76,7 +77,7 @@ async fn a_slowloris_client_is_closed_before_its_headers_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn idle_connections_are_closed_new_and_kept_alive() {
-    let db = &databases("edge_idle").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = edge_server(&fake, &db.url, |_| {}).await;
 
@@ -94,7 +95,7 @@ async fn idle_connections_are_closed_new_and_kept_alive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn at_the_connection_cap_a_signed_delivery_waits_for_a_free_slot_and_is_stored() {
-    let db = &databases("edge_cap").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = edge_server(&fake, &db.url, |edge| {
         edge.max_connections = 3;
@@ -134,7 +135,7 @@ async fn at_the_connection_cap_a_signed_delivery_waits_for_a_free_slot_and_is_st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn forged_large_bodies_stay_within_the_body_budget_and_a_signed_delivery_still_lands() {
-    let db = &databases("edge_budget").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     const BUDGET: u32 = 8 << 20;
     const BODY: usize = 2 << 20;
@@ -187,7 +188,7 @@ fn series(page: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn unsigned_event_names_make_no_metric_series() {
-    let db = &databases("edge_metrics").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = edge_server(&fake, &db.url, |_| {}).await;
     let unsigned = |event: String| {
@@ -215,7 +216,7 @@ async fn unsigned_event_names_make_no_metric_series() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_fork_authors_explain_is_answered_once_per_head_commit() {
-    let db = &databases("edge_explain").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = Server::start(&fake, &db.url).await;
     let explain = json!({

@@ -3,6 +3,7 @@
 //! GitHub. Bad input of every kind is refused with the right status; a slow GitHub does not slow
 //! the acknowledgement; a failing GitHub is retried; every store runs on SQLite and PostgreSQL.
 
+use crate::support::db::Db;
 use crate::support::fake_github;
 use crate::support::server;
 
@@ -108,7 +109,7 @@ async fn bad_deliveries_are_refused_with_the_right_status_and_nothing_is_stored(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_github_does_not_slow_the_acknowledgement() {
-    let db = &databases("serve_slow").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     fake.with(|s| s.delay = Duration::from_secs(3));
     let server = Server::start(&fake, &db.url).await;
@@ -150,7 +151,7 @@ async fn github_failing_then_succeeding_is_retried_and_a_hopeless_delivery_is_pa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn failed_deliveries_that_were_never_stored_are_asked_for_again() {
-    let db = &databases("serve_redeliver").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = Server::start(&fake, &db.url).await;
     // The server's own pass at start-up comes first (the next is minutes away).
@@ -188,7 +189,7 @@ async fn failed_deliveries_that_were_never_stored_are_asked_for_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn installation_events_keep_the_installed_repositories_current() {
-    let db = &databases("serve_install").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = Server::start(&fake, &db.url).await;
     for (event, id, file) in [
@@ -216,7 +217,7 @@ async fn installation_events_keep_the_installed_repositories_current() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn public_routes_are_rate_limited_by_address_and_the_webhook_is_not() {
-    let db = &databases("serve_limits").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let mut config = server::config(&fake, &db.url);
     config.public_rate_limit = 2;
@@ -239,7 +240,7 @@ async fn public_routes_are_rate_limited_by_address_and_the_webhook_is_not() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn flowgate_explain_answers_with_the_report_once() {
-    let db = &databases("serve_explain").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     let server = Server::start(&fake, &db.url).await;
     let comment = json!({
@@ -417,7 +418,7 @@ async fn a_pr_whose_worker_keeps_dying_is_parked_at_the_next_claim_and_its_check
 /// check run, and never requests again once the PR has the reviewers it needs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_app_requests_the_least_loaded_reviewer_once_and_says_why() {
-    let db = &databases("serve_assign").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     fake.with(|s| {
         let key = ("master".to_string(), ".github/flowgate.yml".to_string());
@@ -466,7 +467,7 @@ async fn the_app_requests_the_least_loaded_reviewer_once_and_says_why() {
 /// someone else, never the person replaced.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn reassign_replaces_the_waiting_reviewer_with_another() {
-    let db = &databases("serve_reassign").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     fake.with(|s| {
         let key = ("master".to_string(), ".github/flowgate.yml".to_string());
@@ -614,7 +615,7 @@ fn reviews_by(reviewer: &str, prs: &[u64], days_ago: i64) -> Vec<flowgate::laten
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_app_requests_whoever_reviewed_less_in_the_last_weeks_and_says_so() {
     for (busy, idle) in [("carol", "dave"), ("dave", "carol")] {
-        let db = &databases("serve_fairness").await[0];
+        let db = &Db::sqlite();
         let fake = opened_pr().await;
         with_pool(&fake, "carol, dave, Codertocat");
         let server = Server::start(&fake, &db.url).await;
@@ -642,7 +643,7 @@ async fn the_app_requests_whoever_reviewed_less_in_the_last_weeks_and_says_so() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn without_the_review_history_the_check_is_posted_and_says_so() {
     use sqlx::Connection;
-    let db = &databases("serve_no_history").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     with_pool(&fake, "carol, dave, Codertocat");
     let server = Server::start(&fake, &db.url).await;
@@ -669,7 +670,7 @@ async fn without_the_review_history_the_check_is_posted_and_says_so() {
 /// GitHub's GraphQL API fails, the check is posted all the same and says the status was not read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reviewer_busy_on_github_is_passed_over_and_a_failing_status_read_does_not_block() {
-    let db = &databases("serve_busy").await[0];
+    let db = &Db::sqlite();
     let fake = opened_pr().await;
     with_pool(&fake, "carol, dave, Codertocat");
     fake.with(|s| {
