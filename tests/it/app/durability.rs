@@ -231,7 +231,7 @@ async fn two_replicas_on_one_postgresql_share_a_burst() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_stops_taking_deliveries_and_leaves_nothing_held() {
-    let db = &databases("serve_term").await[0];
+    let db = &crate::support::db::Db::sqlite();
     let fake = many_prs(3).await;
     fake.with(|s| s.delay = Duration::from_millis(300));
     let port = free_port();
