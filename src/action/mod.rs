@@ -8,7 +8,8 @@ pub mod commands;
 use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
-use crate::gate::remote::{self, Published};
+use crate::gate::apply::{Published, apply};
+use crate::gate::remote;
 use crate::github::{GitHub, RepoName};
 use crate::policy::verdict::{State, Verdict};
 use crate::report::markdown;
@@ -132,7 +133,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
     let gated = remote::gate(gh, &env.repository, number, policy).await?;
     let published = match read_only {
         Some(why) => Published::NotPosted(why),
-        None => remote::publish(gh, &env.repository, &gated).await?,
+        None => apply(gh, &env.repository, &gated.plan()?).await?,
     };
     let verdict = gated.verdict;
     let mut summary = markdown::render(&verdict);
@@ -154,7 +155,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
 
 fn posting_note(published: &Published) -> String {
     match published {
-        Published::Posted { check_run, label, ai_labels, reviewers } => {
+        Published::Posted { check_run, label, ai_labels, reviewers, .. } => {
             let run = if check_run.created { "created" } else { "updated" };
             let reviewers = match reviewers {
                 Ok(asked) if asked.is_empty() => String::new(),

@@ -2,11 +2,13 @@
 //! the Action, the App) calls these functions; `remote` does it for a live PR.
 
 pub mod analyze;
+pub mod apply;
 pub mod assign;
 pub mod cases;
 pub mod chains;
 pub mod digest;
 pub mod digest_settings;
+pub mod plan;
 pub mod remote;
 pub mod simulate_assign;
 pub mod story_trace;

@@ -1,10 +1,10 @@
 //! Gating a live pull request: fetch what the policy needs (and no more), evaluate, and publish
-//! the check run and tier label. The CLI, the Action and the App all come through here.
+//! its plan (the check run, labels and review requests). The CLI, the Action and the App all come
+//! through here.
 
 use std::path::Path;
 
 use crate::error::UserError;
-use crate::github::checks::{AiLabelChange, CheckRunPosted, LabelChange, TIER_LABEL_PREFIX, ToolLabel, Write};
 use crate::github::{GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::evaluate;
@@ -13,6 +13,9 @@ use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
 use crate::snapshot::RawSnapshot;
 
+pub use super::apply::Published;
+use super::apply::apply;
+use super::plan::{Current, Plan, plan};
 use super::{ChosenPolicy, POLICY_PATH, analyze, assign};
 use crate::assign::{PeopleFacts, ReviewerPolicy};
 
@@ -255,90 +258,31 @@ pub async fn publish_cannot_evaluate(
     let head = header["head"]["sha"]
         .as_str()
         .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
-    match gh.post_check_run(repo, head, &check_run::cannot_evaluate(why, error)).await? {
-        Write::Done(check_run) => Ok(Published::Posted {
-            check_run,
-            label: LabelChange::default(),
-            ai_labels: Ok(AiLabelChange::default()),
-            reviewers: Ok(Vec::new()),
-        }),
-        Write::Denied(why) => Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
-    }
+    apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await
 }
 
-/// What publishing did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Published {
-    Posted {
-        check_run: CheckRunPosted,
-        label: LabelChange,
-        /// The AI tool labels created and added now, or GitHub's reason for refusing them.
-        ai_labels: Result<AiLabelChange, String>,
-        /// The reviewers requested now, or GitHub's reason for refusing the request.
-        reviewers: Result<Vec<String>, String>,
-    },
-    /// Nothing could be posted; the reason is for the job summary.
-    NotPosted(String),
-}
-
-/// Posts the check run on the head commit and sets the tier label.
+/// Posts the check run on the head commit, sets the tier and tool labels and requests reviewers:
+/// the gated PR's plan, applied.
 pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, UserError> {
-    let head = gated
-        .facts
-        .head_sha
-        .as_ref()
-        .ok_or_else(|| UserError::GitHub("the pull request names no head commit to put a check run on".into()))?;
-    let report = check_run::check_run(&gated.verdict);
-    let check_run = match gh.post_check_run(repo, head.as_str(), &report).await? {
-        Write::Done(posted) => posted,
-        Write::Denied(why) => return Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
-    };
-    let number = gated.facts.number.unwrap_or_default();
-    let wanted = format!("{TIER_LABEL_PREFIX}{}", gated.verdict.tier);
-    let label = match gh.set_tier_label(repo, number, &gated.labels, &wanted).await? {
-        Write::Done(change) => change,
-        Write::Denied(why) => {
-            return Ok(Published::NotPosted(format!(
-                "the check run was posted, but GitHub refused the {wanted} label: {why}"
-            )));
-        }
-    };
-    let tools = tool_labels(gated);
-    let ai_labels = match gh.add_tool_labels(repo, number, &gated.labels, &tools).await? {
-        Write::Done(change) => Ok(change),
-        Write::Denied(why) => Err(why),
-    };
-    // Only the shortfall is in `requested`: people already asked or who reviewed count toward the
-    // need, so evaluating again requests nobody twice.
-    let wanted: Vec<&str> =
-        gated.verdict.reviewers.iter().flat_map(|a| a.requested.iter()).map(|r| r.login.as_str()).collect();
-    let reviewers = if wanted.is_empty() {
-        Ok(Vec::new())
-    } else {
-        match gh.request_reviewers(repo, number, &wanted).await? {
-            Write::Done(asked) => Ok(asked),
-            Write::Denied(why) => Err(why),
-        }
-    };
-    Ok(Published::Posted { check_run, label, ai_labels, reviewers })
+    apply(gh, repo, &gated.plan()?).await
 }
 
-/// The label of each tool whose markers the verdict found, as the policy names them. The
-/// author's declaration labels are never among them (the policy refuses such names).
-pub fn tool_labels(gated: &Gated) -> Vec<ToolLabel> {
-    let labels = &gated.chosen.policy.ai.labels;
-    gated
-        .verdict
-        .ai
-        .detected()
-        .into_iter()
-        .filter_map(|tool| {
-            let name = labels.name(tool)?;
-            Some(ToolLabel {
-                name: name.to_string(),
-                color: labels.color.clone(),
-                description: crate::report::wording::tool_label_description(tool),
-            })
+impl Gated {
+    /// What is on the PR now, as it was read to gate it.
+    pub fn current(&self) -> Result<Current, UserError> {
+        let head =
+            self.facts.head_sha.as_ref().ok_or_else(|| {
+                UserError::GitHub("the pull request names no head commit to put a check run on".into())
+            })?;
+        Ok(Current {
+            number: self.facts.number.unwrap_or_default(),
+            head_sha: head.as_str().to_string(),
+            labels: self.labels.clone(),
         })
-        .collect()
+    }
+
+    /// What flowgate will do to the PR.
+    pub fn plan(&self) -> Result<Plan, UserError> {
+        Ok(plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?))
+    }
 }

@@ -1,6 +1,7 @@
-//! What flowgate writes to GitHub, idempotently: one `flowgate` check run per head commit (found
-//! before it is created, never duplicated by a retry), one `flowgate:<tier>` label, and a label
-//! per detected AI tool (created in the repository when missing, added once).
+//! The writes flowgate makes to GitHub, each idempotent: one `flowgate` check run per head commit
+//! (found before it is created, never duplicated by a retry), labels added, removed and created,
+//! review requests made and withdrawn, and a comment posted once. Which writes a PR needs is
+//! decided by `gate::plan`, not here.
 
 use http::{Method, StatusCode};
 use serde_json::json;
@@ -27,15 +28,6 @@ pub struct CheckRunPosted {
     pub annotations_sent: usize,
 }
 
-/// What happened to the tier label.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LabelChange {
-    pub added: Option<String>,
-    pub removed: Vec<String>,
-}
-
-/// The prefix of flowgate's tier labels.
-pub const TIER_LABEL_PREFIX: &str = "flowgate:";
 /// GitHub takes at most this many reviewers in one request.
 pub const REVIEWERS_PER_REQUEST: usize = 15;
 
@@ -169,97 +161,9 @@ impl GitHub {
         Err(unanswered.unwrap_or_else(|| UserError::GitHub(format!("POST {path}: no answer"))))
     }
 
-    /// Puts `flowgate:<tier>` on the PR and takes other `flowgate:` tier labels off, sending
-    /// nothing when the labels are already right.
-    pub async fn set_tier_label(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        current: &[String],
-        wanted: &str,
-    ) -> Result<Write<LabelChange>, UserError> {
-        let is_tier_label =
-            |l: &str| l.strip_prefix(TIER_LABEL_PREFIX).is_some_and(|t| matches!(t, "green" | "yellow" | "red"));
-        let mut change = LabelChange::default();
-        if !current.iter().any(|l| l == wanted) {
-            let path = format!("/repos/{repo}/issues/{number}/labels");
-            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": [wanted] }))).await?;
-            if let Some(why) = denied(&answer) {
-                return Ok(Write::Denied(why));
-            }
-            if !answer.status.is_success() {
-                return Err(failure("POST", &path, &answer));
-            }
-            change.added = Some(wanted.to_string());
-        }
-        for old in current.iter().filter(|l| is_tier_label(l) && *l != wanted) {
-            let path = format!("/repos/{repo}/issues/{number}/labels/{}", encode(old));
-            let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, None).await?;
-            match answer.status {
-                s if s.is_success() => change.removed.push(old.clone()),
-                // Someone took it off already.
-                StatusCode::NOT_FOUND => {}
-                _ => match denied(&answer) {
-                    Some(why) => return Ok(Write::Denied(why)),
-                    None => return Err(failure("DELETE", &path, &answer)),
-                },
-            }
-        }
-        Ok(Write::Done(change))
-    }
-}
-
-/// What happened to the AI tool labels.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AiLabelChange {
-    /// Labels created in the repository now (they did not exist).
-    pub created: Vec<String>,
-    /// Labels added to the PR now.
-    pub added: Vec<String>,
-}
-
-/// A tool label to put on a PR, and how to create it if the repository lacks it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ToolLabel {
-    pub name: String,
-    pub color: String,
-    pub description: String,
-}
-
-impl GitHub {
-    /// Puts each tool label on the PR that is not on it yet, creating it in the repository first
-    /// (with its colour and description) when GitHub says it does not exist. Labels already on
-    /// the PR cost nothing; nothing is ever removed. GitHub compares label names without case.
-    pub async fn add_tool_labels(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        current: &[String],
-        wanted: &[ToolLabel],
-    ) -> Result<Write<AiLabelChange>, UserError> {
-        let mut change = AiLabelChange::default();
-        let missing: Vec<&ToolLabel> =
-            wanted.iter().filter(|w| !current.iter().any(|c| c.eq_ignore_ascii_case(&w.name))).collect();
-        if missing.is_empty() {
-            return Ok(Write::Done(change));
-        }
-        for label in &missing {
-            // Create first and take "already exists" as done: one request either way, where asking
-            // whether it exists would cost one more whenever it does not.
-            let path = format!("/repos/{repo}/labels");
-            let body = json!({ "name": label.name, "color": label.color, "description": label.description });
-            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&body)).await?;
-            if let Some(why) = denied(&answer) {
-                return Ok(Write::Denied(why));
-            }
-            if answer.status.is_success() {
-                change.created.push(label.name.clone());
-            } else if !(answer.status == StatusCode::UNPROCESSABLE_ENTITY && already_exists(&answer)) {
-                return Err(failure("POST", &path, &answer));
-            }
-        }
+    /// Adds labels to an issue or pull request, in one request. GitHub keeps labels already on it.
+    pub async fn add_labels(&self, repo: &RepoName, number: u64, names: &[&str]) -> Result<Write<()>, UserError> {
         let path = format!("/repos/{repo}/issues/{number}/labels");
-        let names: Vec<&str> = missing.iter().map(|l| l.name.as_str()).collect();
         let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": names }))).await?;
         if let Some(why) = denied(&answer) {
             return Ok(Write::Denied(why));
@@ -267,8 +171,47 @@ impl GitHub {
         if !answer.status.is_success() {
             return Err(failure("POST", &path, &answer));
         }
-        change.added = names.iter().map(|n| n.to_string()).collect();
-        Ok(Write::Done(change))
+        Ok(Write::Done(()))
+    }
+
+    /// Takes a label off an issue or pull request: `Done(true)` when it came off now, `Done(false)`
+    /// when it was not on it (someone took it off already).
+    pub async fn remove_label(&self, repo: &RepoName, number: u64, name: &str) -> Result<Write<bool>, UserError> {
+        let path = format!("/repos/{repo}/issues/{number}/labels/{}", encode(name));
+        let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, None).await?;
+        match answer.status {
+            s if s.is_success() => Ok(Write::Done(true)),
+            StatusCode::NOT_FOUND => Ok(Write::Done(false)),
+            _ => match denied(&answer) {
+                Some(why) => Ok(Write::Denied(why)),
+                None => Err(failure("DELETE", &path, &answer)),
+            },
+        }
+    }
+
+    /// Creates a label in the repository: `Done(true)` when created now, `Done(false)` when it
+    /// exists already. Creating and taking "already exists" as done costs one request either way,
+    /// where asking first would cost one more whenever the label does not exist.
+    pub async fn create_label(
+        &self,
+        repo: &RepoName,
+        name: &str,
+        color: &str,
+        description: &str,
+    ) -> Result<Write<bool>, UserError> {
+        let path = format!("/repos/{repo}/labels");
+        let body = json!({ "name": name, "color": color, "description": description });
+        let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&body)).await?;
+        if let Some(why) = denied(&answer) {
+            return Ok(Write::Denied(why));
+        }
+        if answer.status.is_success() {
+            Ok(Write::Done(true))
+        } else if answer.status == StatusCode::UNPROCESSABLE_ENTITY && already_exists(&answer) {
+            Ok(Write::Done(false))
+        } else {
+            Err(failure("POST", &path, &answer))
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! GitHub's REST API through octocrab. Only this module speaks to GitHub: `client` sends (auth,
 //! pacing, retries, ETags), `read` fetches a PR's JSON and files on the base branch, `checks`
-//! writes the check run and the tier label.
+//! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders.
 
 pub mod auth;
 pub mod checks;

@@ -346,7 +346,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
         }
         // Before publishing: a failed publish retries the unit, and recording again adds nothing.
         record(app, work, Some(&gated.verdict)).await?;
-        match remote::publish(&gh, &repo, &gated).await? {
+        match crate::gate::apply::apply(&gh, &repo, &gated.plan()?).await? {
             remote::Published::NotPosted(why) => eprintln!(
                 "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
                 crate::report::wording::summary(&gated.verdict)
