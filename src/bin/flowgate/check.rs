@@ -1,5 +1,5 @@
 //! `flowgate check`: gate a pull request from a snapshot, a live PR (read-only) or the current
-//! git branch, and print the verdict.
+//! git branch, and print the verdict, or for a live PR the plan of what flowgate would post.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,6 +24,10 @@ pub struct Args {
     /// Gate a live PR (--repo OWNER/NAME --pr N), read-only: nothing is posted.
     #[command(flatten)]
     remote: RemoteArgs,
+    /// With --repo and --pr: print what flowgate would post to the PR (check run, labels, review
+    /// requests) instead of the verdict. Still read-only: nothing is posted.
+    #[arg(long, requires = "repo", conflicts_with = "format")]
+    plan: bool,
     /// The policy file. Default: .github/flowgate.yml (in local git mode, as it is on the base
     /// branch), else the bundled default policy.
     #[arg(long, value_name = "PATH")]
@@ -81,6 +85,10 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                     t.requests, t.not_modified, t.cache_hits
                 );
             }
+            if args.plan {
+                print(&gated.plan()?.describe());
+                return Ok(exit_code(gated.verdict.state));
+            }
             gated.verdict
         }
         (Some(dir), None) => {
@@ -118,7 +126,12 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     print(&report::render(&verdict, args.format, color));
-    Ok(if verdict.state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(exit_code(verdict.state))
+}
+
+/// 1 when the PR fails the gate, as with every format.
+fn exit_code(state: State) -> ExitCode {
+    if state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// What a local check says about changes that are not committed, if there are any.
