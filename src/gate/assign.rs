@@ -4,70 +4,25 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use crate::assign::codeowners::Codeowners;
 use crate::assign::{OpenLoad, PeopleFacts, PrToAssign, ReviewerPolicy, choose};
+use crate::github::parse::shapes::OpenPullJson;
 use crate::model::{Login, PrFacts};
 use crate::policy::verdict::Verdict;
 
-/// Who is on the PR already, from GitHub's view of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OnPr {
-    pub requested_users: Vec<Login>,
-    /// `@org/slug`.
-    pub requested_teams: Vec<String>,
-    /// People who took their own review request off the PR: never asked again.
-    pub removed_themselves: Vec<Login>,
-}
-
-impl OnPr {
-    /// From the pull request's JSON (`requested_reviewers`, `requested_teams`) and its issue
-    /// events, pages of JSON arrays one after another (`review_request_removed` by the reviewer).
-    pub fn read(pull: &Value, events: Option<&str>) -> OnPr {
-        let owner = pull["base"]["repo"]["owner"]["login"].as_str().unwrap_or_default();
-        let logins = |list: &Value| -> Vec<Login> {
-            list.as_array().into_iter().flatten().filter_map(|u| u["login"].as_str()).map(Login::new).collect()
-        };
-        let requested_teams = pull["requested_teams"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["slug"].as_str())
-            .map(|slug| format!("@{owner}/{slug}"))
-            .collect();
-        let mut removed_themselves = Vec::new();
-        for page in serde_json::Deserializer::from_str(events.unwrap_or_default()).into_iter::<Vec<Value>>() {
-            let Ok(page) = page else { break };
-            for e in page.iter().filter(|e| e["event"] == "review_request_removed") {
-                if let (Some(actor), Some(reviewer)) =
-                    (e["actor"]["login"].as_str(), e["requested_reviewer"]["login"].as_str())
-                    && actor.eq_ignore_ascii_case(reviewer)
-                {
-                    removed_themselves.push(Login::new(reviewer));
-                }
-            }
-        }
-        OnPr { requested_users: logins(&pull["requested_reviewers"]), requested_teams, removed_themselves }
-    }
-}
+pub use crate::github::parse::OnPr;
 
 /// The review requests waiting on each person over the repository's open PRs (pages of `GET
 /// /repos/{o}/{r}/pulls?state=open`), leaving out `this` PR and drafts. GitHub keeps a login in
 /// `requested_reviewers` only until that person reviews, so these are requests really waiting.
 /// Each counts as one typical review: the listing does not say how large the other PRs are.
-pub fn load_from_open_pulls(pages: &str, this: Option<u64>) -> HashMap<Login, OpenLoad> {
+pub fn load_from_open_pulls(pulls: &[OpenPullJson], this: Option<u64>) -> HashMap<Login, OpenLoad> {
     let mut load: HashMap<Login, OpenLoad> = HashMap::new();
-    for page in serde_json::Deserializer::from_str(pages).into_iter::<Vec<Value>>() {
-        let Ok(page) = page else { break };
-        for pull in page.iter().filter(|p| p["draft"] != true && p["number"].as_u64() != this) {
-            for login in
-                pull["requested_reviewers"].as_array().into_iter().flatten().filter_map(|u| u["login"].as_str())
-            {
-                let entry = load.entry(Login::new(login)).or_default();
-                entry.requests += 1;
-                entry.effort += 1.0;
-            }
+    for pull in pulls.iter().filter(|p| p.draft != Some(true) && p.number != this) {
+        for user in &pull.requested_reviewers {
+            let entry = load.entry(Login::new(user.login.as_str())).or_default();
+            entry.requests += 1;
+            entry.effort += 1.0;
         }
     }
     load
@@ -165,15 +120,18 @@ mod tests {
 
     #[test]
     fn reads_requests_teams_and_self_removals() {
-        let pull = json!({
-            "base": {"repo": {"owner": {"login": "acme"}}},
+        let pull = serde_json::from_value(json!({
+            "head": {"ref": "fix"},
+            "base": {"ref": "main", "repo": {"full_name": "acme/shop", "owner": {"login": "acme"}}},
             "requested_reviewers": [{"login": "alice"}],
             "requested_teams": [{"slug": "security"}],
-        });
+        }))
+        .expect("a pull");
         let events = r#"[{"event": "review_request_removed", "actor": {"login": "Bob"}, "requested_reviewer": {"login": "bob"}},
                           {"event": "review_request_removed", "actor": {"login": "lead"}, "requested_reviewer": {"login": "carol"}}]
                         [{"event": "labeled", "actor": {"login": "x"}}]"#;
-        let on = OnPr::read(&pull, Some(events));
+        let events = crate::github::parse::list(events).expect("issue events");
+        let on = OnPr::read(&pull, &events);
         assert_eq!(on.requested_users, vec![Login::new("alice")]);
         assert_eq!(on.requested_teams, vec!["@acme/security".to_string()]);
         assert_eq!(on.removed_themselves, vec![Login::new("bob")], "carol was removed by someone else");
@@ -185,7 +143,7 @@ mod tests {
                         {"number": 2, "draft": true, "requested_reviewers": [{"login": "alice"}]}]
                        [{"number": 3, "requested_reviewers": [{"login": "alice"}]},
                         {"number": 9, "requested_reviewers": [{"login": "bob"}]}]"#;
-        let load = load_from_open_pulls(pages, Some(9));
+        let load = load_from_open_pulls(&crate::github::parse::list(pages).expect("pages"), Some(9));
         assert_eq!(load[&Login::new("alice")].requests, 2, "PR 1 and PR 3; PR 2 is a draft");
         assert_eq!(load[&Login::new("bob")].requests, 1, "PR 9 is the one being assigned");
     }

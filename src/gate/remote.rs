@@ -5,13 +5,13 @@
 use std::path::Path;
 
 use crate::error::UserError;
+use crate::github::parse::{self, ParsedPr, RawSnapshot};
 use crate::github::{GitHub, RepoName};
 use crate::model::PrFacts;
-use crate::policy::evaluate::evaluate;
+use crate::policy::evaluate::{evaluate, needs};
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
-use crate::snapshot::RawSnapshot;
 
 pub use super::apply::Published;
 use super::apply::apply;
@@ -44,17 +44,12 @@ pub async fn gate(
     number: u64,
     explicit_policy: Option<&Path>,
 ) -> Result<Gated, UserError> {
-    let pull = gh.pull(repo, number).await?;
-    let header: serde_json::Value = serde_json::from_str(&pull)
-        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
-    let base = header["base"]["ref"]
-        .as_str()
-        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no base branch")))?
-        .to_string();
-    let labels: Vec<String> = header["labels"]
-        .as_array()
-        .map(|ls| ls.iter().filter_map(|l| l["name"].as_str().map(String::from)).collect())
-        .unwrap_or_default();
+    let origin = format!("GitHub {repo}#{number}");
+    let origin = Path::new(&origin);
+    // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
+    let pull = parse::pull::pull(&gh.pull(repo, number).await?, &origin.join("pull.json"))?;
+    let base = pull.base().to_string();
+    let labels = pull.labels();
 
     let mut chosen = match explicit_policy {
         Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
@@ -67,31 +62,21 @@ pub async fn gate(
     // The events also say who took their own review request off, which assignment respects.
     let assigning = chosen.policy.reviewers.is_some();
     let events = if override_on || assigning { gh.label_events(repo, number).await? } else { None };
-    let raw = RawSnapshot { pull, files, commits, reviews, events: events.clone() };
-    let mut facts = crate::snapshot::parse(&raw, Path::new(&format!("GitHub {repo}#{number}")))?;
+    let raw = RawSnapshot { pull: String::new(), files, commits, reviews, events };
+    let ParsedPr { mut facts, on_pr } = parse::pull::with_lists(pull, &raw, origin)?;
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
-    let mut verdict = evaluate(&facts, &chosen.policy);
 
-    // Teams the policy names but does not list: ask GitHub, then judge again with their members.
-    let mut teams: Vec<String> = verdict.review.requirements.iter().flat_map(|r| r.unknown_teams.clone()).collect();
-    if override_on && let Some(o) = &chosen.policy.override_ {
-        teams.extend(chosen.policy.unknown_teams(&o.allowed).into_iter().map(String::from));
-    }
-    teams.sort();
-    teams.dedup();
-    let mut learned = false;
-    for team in teams {
+    // Gather everything the evaluation needs from outside the PR, then evaluate once.
+    let needed = needs(&facts, &chosen.policy);
+    // Teams the policy names but does not list: their members, from GitHub.
+    for team in &needed.teams {
         let Some((org, slug)) = team.trim_start_matches('@').split_once('/') else { continue };
         if let Some(members) = gh.team_members(org, slug).await? {
             chosen.policy.teams.insert(team.clone(), members);
-            learned = true;
         }
     }
-    if learned {
-        verdict = evaluate(&facts, &chosen.policy);
-    }
     let mut tracker_usage = None;
-    if !crate::policy::linkage::keys_to_trace(&chosen.policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
+    if !needed.keys.is_empty() {
         let token = match gh.credentials() {
             crate::github::auth::Credentials::Token(t) => Some(t.expose().to_string()),
             _ => None,
@@ -106,9 +91,7 @@ pub async fn gate(
             None => None,
         };
         let before = trackers.usage();
-        verdict =
-            super::chains::trace_using(&mut facts, &chosen.policy, verdict, &trackers, installation_issues.as_ref())
-                .await;
+        super::chains::gather(&mut facts, &chosen.policy, &needed.keys, &trackers, installation_issues.as_ref()).await;
         let after = trackers.usage();
         let own = installation_issues.as_ref().map(crate::trackers::Tracker::usage).unwrap_or_default();
         tracker_usage = Some(crate::trackers::http::HttpUsage {
@@ -117,11 +100,12 @@ pub async fn gate(
             not_modified: after.not_modified - before.not_modified + own.not_modified,
         });
     }
+    let mut verdict = evaluate(&facts, &chosen.policy);
+
     let mut assignment = None;
     if let Some(reviewers) = chosen.policy.reviewers.clone() {
         let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
-        let on = assign::OnPr::read(&header, events.as_deref());
-        assignment = Some(assign::assign(&mut verdict, &reviewers, &facts, &on, &people, jiff::Timestamp::now()));
+        assignment = Some(assign::assign(&mut verdict, &reviewers, &facts, &on_pr, &people, jiff::Timestamp::now()));
     }
     Ok(Gated { chosen, facts, verdict, labels, assignment, tracker_usage })
 }
@@ -158,7 +142,12 @@ async fn people_facts(
     let (codeowners, open, busy) =
         tokio::join!(gh.codeowners(repo, base), gh.open_pulls(repo), gh.busy_statuses(&candidates));
     people.codeowners = assign::owners_of_paths(codeowners?.as_deref(), facts);
-    people.load = assign::load_from_open_pulls(open?.as_deref().unwrap_or_default(), Some(number));
+    let open = match open? {
+        Some(pages) => parse::list(&pages)
+            .map_err(|e| UserError::GitHub(format!("{repo}: the open pull requests cannot be read: {e}")))?,
+        None => Vec::new(),
+    };
+    people.load = assign::load_from_open_pulls(&open, Some(number));
     // An optional signal: without it the choice is still made, and says what it could not see.
     match busy {
         Ok(busy) => people.busy = busy,
@@ -252,11 +241,10 @@ pub async fn publish_cannot_evaluate(
     why: CannotEvaluate,
     error: &str,
 ) -> Result<Published, UserError> {
-    let pull = gh.pull(repo, number).await?;
-    let header: serde_json::Value = serde_json::from_str(&pull)
-        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
-    let head = header["head"]["sha"]
-        .as_str()
+    let origin = format!("GitHub {repo}#{number}");
+    let pull = parse::pull::pull(&gh.pull(repo, number).await?, &Path::new(&origin).join("pull.json"))?;
+    let head = pull
+        .head_sha()
         .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
     apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod checks;
 pub mod client;
 pub mod issues;
+pub mod parse;
 pub mod read;
 pub mod retry;
 pub mod status;

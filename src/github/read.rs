@@ -1,14 +1,15 @@
 //! What flowgate reads from GitHub: a pull request's JSON, page by page, files on the base branch,
-//! team members and an App's installation. Answers stay GitHub's JSON, so a live PR and a saved
-//! snapshot are parsed by the same code (`snapshot::parse`).
+//! team members and an App's installation. A PR's answers are kept as GitHub sent them, so a live
+//! PR and a saved snapshot are parsed by the same code (`github::parse`); listings are parsed here.
 
 use http::Method;
 
 use super::client::{ACCEPT_JSON, ACCEPT_RAW, GitHub, failure};
+use super::parse::RawSnapshot;
+use super::parse::shapes::{PullJson, TimelineJson};
 use super::{RepoName, encode};
 use crate::error::UserError;
 use crate::model::Login;
-use crate::snapshot::RawSnapshot;
 
 /// GitHub lists at most 3,000 files (30 pages of 100) and 250 commits (3 pages of 100).
 pub const MAX_FILE_PAGES: u32 = 30;
@@ -68,7 +69,7 @@ impl GitHub {
         &self,
         repo: &RepoName,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<serde_json::Value>, UserError> {
+    ) -> Result<Vec<PullJson>, UserError> {
         self.pulls_listed_since(repo, "all", since).await
     }
 
@@ -78,7 +79,7 @@ impl GitHub {
         &self,
         repo: &RepoName,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<serde_json::Value>, UserError> {
+    ) -> Result<Vec<PullJson>, UserError> {
         self.pulls_listed_since(repo, "closed", since).await
     }
 
@@ -88,7 +89,7 @@ impl GitHub {
         repo: &RepoName,
         state: &str,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<serde_json::Value>, UserError> {
+    ) -> Result<Vec<PullJson>, UserError> {
         let mut found = Vec::new();
         for page in 1..=MAX_PULL_PAGES {
             let path =
@@ -96,11 +97,11 @@ impl GitHub {
             let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
                 return Err(UserError::GitHub(format!("{repo} was not found (or the token cannot see it)")));
             };
-            let pulls: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
+            let pulls: Vec<PullJson> = serde_json::from_str(&answer.body)
                 .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of pull requests: {e}")))?;
             let full = pulls.len() == 100;
             for pull in pulls {
-                let updated = pull["updated_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                let updated = super::parse::time(pull.updated_at.as_deref());
                 match updated {
                     Some(updated) if updated < since => return Ok(found),
                     _ => found.push(pull),
@@ -115,12 +116,12 @@ impl GitHub {
 
     /// The issue timeline of PR `number`: requests, reviews, draft changes, pushes, merge and
     /// close, as GitHub recorded them. Empty when the PR is not found.
-    pub async fn timeline(&self, repo: &RepoName, number: u64) -> Result<Vec<serde_json::Value>, UserError> {
+    pub async fn timeline(&self, repo: &RepoName, number: u64) -> Result<Vec<TimelineJson>, UserError> {
         let path = format!("/repos/{repo}/issues/{number}/timeline");
         let pages = self.pages(&path, MAX_OTHER_PAGES).await?.unwrap_or_default();
         let mut items = Vec::new();
         for page in pages {
-            let list: Vec<serde_json::Value> = serde_json::from_str(&page)
+            let list: Vec<TimelineJson> = serde_json::from_str(&page)
                 .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of timeline events: {e}")))?;
             items.extend(list);
         }

@@ -27,6 +27,7 @@ use tokio::sync::{Mutex, Notify, watch};
 use self::config::ServeConfig;
 use self::metrics::Metrics;
 use crate::error::UserError;
+use crate::github::parse::webhook::InstallationEvent;
 use crate::github::{Credentials, GitHub, RepoName};
 use crate::store::Store;
 
@@ -110,27 +111,18 @@ impl App {
 impl App {
     /// Keeps the repository-to-installation map current from `installation` and
     /// `installation_repositories` events, and forgets an uninstalled installation's client.
-    pub async fn installation_changed(&self, event: &str, payload: &serde_json::Value) {
-        let Some(id) = payload["installation"]["id"].as_i64() else { return };
-        let names = |key: &str| -> Vec<String> {
-            payload[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r["full_name"].as_str().map(String::from))
-                .collect()
-        };
-        let action = payload["action"].as_str().unwrap_or_default();
+    pub async fn installation_changed(&self, event: &str, change: &InstallationEvent) {
+        let id = change.installation.id;
         let mut map = self.installations.lock().await;
-        match (event, action) {
+        match (event, change.action.as_str()) {
             ("installation", "deleted" | "suspend") => {
                 map.retain(|_, i| *i != id);
                 self.clients.lock().await.remove(&id);
             }
-            ("installation", _) => map.extend(names("repositories").into_iter().map(|r| (r, id))),
+            ("installation", _) => map.extend(change.added().into_iter().map(|r| (r, id))),
             ("installation_repositories", _) => {
-                map.extend(names("repositories_added").into_iter().map(|r| (r, id)));
-                for gone in names("repositories_removed") {
+                map.extend(change.added().into_iter().map(|r| (r, id)));
+                for gone in change.removed() {
                     map.remove(&gone);
                 }
             }

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use super::{App, now_ms};
 use crate::error::UserError;
+use crate::github::parse::shapes::HookDeliveryJson;
 
 pub const EVERY: Duration = Duration::from_secs(5 * 60);
 /// GitHub keeps deliveries for three days; look back at most this far.
@@ -45,19 +46,18 @@ pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
         if !answer.status.is_success() {
             return Err(crate::github::client::failure("GET", &path, &answer));
         }
-        let list = answer.json(&path)?;
+        let list: Vec<HookDeliveryJson> = crate::github::parse::one(&answer.body)
+            .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of deliveries: {e}")))?;
         let mut older = false;
-        for d in list.as_array().into_iter().flatten() {
-            let delivered = d["delivered_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
-            if delivered.is_some_and(|t| t.timestamp_millis() < since_ms) {
+        for d in list {
+            if crate::github::parse::time(d.delivered_at.as_deref()).is_some_and(|t| t.timestamp_millis() < since_ms) {
                 older = true;
                 continue;
             }
-            let (Some(id), Some(guid)) = (d["id"].as_u64(), d["guid"].as_str()) else { continue };
-            if (200..300).contains(&d["status_code"].as_u64().unwrap_or(0)) {
-                succeeded.insert(guid.to_string());
+            if (200..300).contains(&d.status_code.unwrap_or(0)) {
+                succeeded.insert(d.guid);
             } else {
-                failed.push((id, guid.to_string()));
+                failed.push((d.id, d.guid));
             }
         }
         // Newest first: once a page reaches past the window, the rest is older still.

@@ -16,6 +16,7 @@ use crate::error::UserError;
 use crate::gate::remote;
 use crate::github::RepoName;
 use crate::github::checks::Write;
+use crate::github::parse::webhook;
 use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
@@ -261,8 +262,12 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
 async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr) else {
         for d in &work.deliveries {
-            let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-            app.installation_changed(&d.event, &payload).await;
+            match webhook::Event::parse(&d.event, &d.body) {
+                Ok(webhook::Event::Installation(change)) => app.installation_changed(&d.event, &change).await,
+                Ok(_) => {}
+                // Nothing to retry: the same body reads the same way next time.
+                Err(why) => eprintln!("flowgate: {}: delivery {} changes no installation: {why}", work.key, d.id),
+            }
         }
         return Ok(());
     };
@@ -294,22 +299,14 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             }
             Err(e) => return Err(e),
         };
-        // Each command with its commenter, who `unavailable` and `available` are about.
-        let comment_commands: Vec<(Command, String)> = work
-            .deliveries
-            .iter()
-            .filter(|d| d.event == "issue_comment")
-            .filter_map(|d| {
-                let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-                let command = events::command(payload["comment"]["body"].as_str().unwrap_or_default())?;
-                Some((command, payload["comment"]["user"]["login"].as_str().unwrap_or_default().to_string()))
-            })
-            .collect();
+        // Each command with its comment, whose author `unavailable` and `available` are about.
+        let comment_commands = comment_commands(work);
         let mut newly_away = Vec::new();
-        for (command, who) in comment_commands.iter().filter(|(_, who)| !who.is_empty()) {
+        for (command, _, comment) in &comment_commands {
+            let who = comment.user.login.as_str();
             let recorded = match command {
                 Command::Unavailable { until } => {
-                    newly_away.push(Login::new(who.as_str()));
+                    newly_away.push(Login::new(who));
                     app.store.set_away(who, until.map(end_of_day_ms)).await
                 }
                 Command::Available => app.store.clear_away(who).await,
@@ -338,7 +335,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             .as_ref()
             .map(|inputs| inputs.waiting().into_iter().filter(|l| newly_away.contains(l)).collect())
             .unwrap_or_default();
-        if comment_commands.iter().any(|(c, _)| *c == Command::Reassign) {
+        if comment_commands.iter().any(|(c, _, _)| *c == Command::Reassign) {
             reassign(&gh, &repo, pr, &mut gated, None).await?;
         } else if !waiting_and_away.is_empty() {
             // Someone asked to review here just said they are away: hand their request on.
@@ -360,11 +357,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 }
             }
         }
-        for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
-            let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-            if events::command(payload["comment"]["body"].as_str().unwrap_or_default()) != Some(Command::Explain) {
-                continue;
-            }
+        for (_, d, comment) in comment_commands.iter().filter(|(c, _, _)| *c == Command::Explain) {
             let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
             let repo_name = repo.to_string();
             let request = super::commands::Explain {
@@ -372,8 +365,8 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 pr,
                 delivery_id: &d.id,
                 received_at_ms: d.received_at_ms,
-                login: payload["comment"]["user"]["login"].as_str().unwrap_or_default(),
-                author_association: payload["comment"]["author_association"].as_str().unwrap_or_default(),
+                login: &comment.user.login,
+                author_association: &comment.author_association,
                 head_sha: &head,
             };
             let (marker, since) = match app.commands.explain(&request) {
@@ -393,6 +386,25 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     .await;
     app.metrics.github(installation, gh.usage().requests, gh.rate_limit_remaining());
     result
+}
+
+/// The `/flowgate` commands among the unit's comment deliveries, each with its delivery and
+/// comment, in the order received. The route took only comments with a command from someone
+/// allowed to give it; a body that no longer reads as a comment is left out, and said.
+fn comment_commands(work: &Work) -> Vec<(Command, &crate::store::QueuedDelivery, webhook::CommentJson)> {
+    let mut found = Vec::new();
+    for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
+        match webhook::Event::parse(&d.event, &d.body) {
+            Ok(webhook::Event::Comment(c)) => {
+                if let Some(command) = events::command(&c.comment.body) {
+                    found.push((command, d, c.comment));
+                }
+            }
+            Ok(_) => {}
+            Err(why) => eprintln!("flowgate: {}: delivery {} gives no command: {why}", work.key, d.id),
+        }
+    }
+    found
 }
 
 /// Records the unit's review events. A store that cannot take them fails the unit, which is then

@@ -21,7 +21,7 @@ impl Runtime {
     }
 
     /// Makes the runtime the current one until the guard drops, so that the library's
-    /// synchronous paths that need one (`gate::chains::trace_blocking`) use it rather than
+    /// synchronous paths that need one (`gate::chains::gather_blocking`) use it rather than
     /// building their own.
     pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
         self.0.enter()
