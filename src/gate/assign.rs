@@ -74,19 +74,22 @@ impl AssignInputs {
     pub fn waiting(&self) -> Vec<Login> {
         self.pr.requested_users.iter().filter(|l| !self.pr.reviewed_by.contains(l)).cloned().collect()
     }
-
-    /// Chooses again (after the facts changed, such as who is away) and records the choice.
-    pub fn choose_again(&self, verdict: &mut Verdict, now: jiff::Timestamp) {
-        verdict.reviewers = Some(choose(&self.policy, &self.pr, &self.people, now));
-    }
-
-    /// Chooses again without `replace` and records the choice in the verdict.
-    pub fn reassign(&self, verdict: &mut Verdict, replace: &[Login], now: jiff::Timestamp) {
-        verdict.reviewers = Some(crate::assign::reassign(&self.policy, &self.pr, &self.people, now, replace));
-    }
 }
 
-/// Chooses the reviewers and records the choice in the verdict; returns what it chose from.
+/// Whose review requests to hand on to someone else: asked for by `/flowgate reassign`, or by
+/// someone asked to review who just said they are away.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Reassign {
+    #[default]
+    Nobody,
+    /// Everyone asked who has not reviewed yet (`/flowgate reassign`).
+    AllWaiting,
+    /// These people, if they are asked and have not reviewed yet.
+    TheseIfWaiting(Vec<Login>),
+}
+
+/// Chooses the reviewers, once, and records the choice in the verdict; returns what it chose
+/// from and whose requests the choice replaces (to withdraw), which `reassign` decides.
 pub fn assign(
     verdict: &mut Verdict,
     policy: &ReviewerPolicy,
@@ -94,7 +97,8 @@ pub fn assign(
     on: &OnPr,
     people: &PeopleFacts,
     now: jiff::Timestamp,
-) -> AssignInputs {
+    reassign: &Reassign,
+) -> (AssignInputs, Vec<Login>) {
     let mut pr = PrToAssign::new(
         facts.repo.clone().unwrap_or_default(),
         facts.number.unwrap_or_default(),
@@ -109,8 +113,18 @@ pub fn assign(
     pr.requested_teams = on.requested_teams.clone();
     pr.reviewed_by = facts.reviews.iter().map(|r| r.reviewer.clone()).collect();
     pr.removed_themselves = on.removed_themselves.clone();
-    verdict.reviewers = Some(choose(policy, &pr, people, now));
-    AssignInputs { policy: policy.clone(), pr, people: people.clone() }
+    let inputs = AssignInputs { policy: policy.clone(), pr, people: people.clone() };
+    let replace: Vec<Login> = match reassign {
+        Reassign::Nobody => Vec::new(),
+        Reassign::AllWaiting => inputs.waiting(),
+        Reassign::TheseIfWaiting(these) => inputs.waiting().into_iter().filter(|l| these.contains(l)).collect(),
+    };
+    verdict.reviewers = Some(if replace.is_empty() {
+        choose(policy, &inputs.pr, people, now)
+    } else {
+        crate::assign::reassign(policy, &inputs.pr, people, now, &replace)
+    });
+    (inputs, replace)
 }
 
 #[cfg(test)]
@@ -146,5 +160,41 @@ mod tests {
         let load = load_from_open_pulls(&crate::github::parse::list(pages).expect("pages"), Some(9));
         assert_eq!(load[&Login::new("alice")].requests, 2, "PR 1 and PR 3; PR 2 is a draft");
         assert_eq!(load[&Login::new("bob")].requests, 1, "PR 9 is the one being assigned");
+    }
+
+    /// A yellow PR with `bob` asked and not yet reviewing, chosen once under `reassign`.
+    fn choose_under(reassign: &Reassign) -> (Vec<String>, Vec<Login>) {
+        let setup = crate::assign::synthetic::synthetic_setup(1);
+        let facts = PrFacts {
+            repo: Some("acme/shop".into()),
+            number: Some(7),
+            author: Login::new("erin"),
+            files: vec![crate::model::FileChange::new("src/cart/total.rs", crate::model::FileStatus::Modified, 5, 1)],
+            ..PrFacts::default()
+        };
+        let policy = crate::policy::load::load_bundled("default").expect("the bundled policy");
+        let mut verdict = crate::policy::evaluate::evaluate(&facts, &policy);
+        let on = OnPr { requested_users: vec![Login::new("bob")], ..OnPr::default() };
+        let people = PeopleFacts { teams: setup.teams.clone(), ..PeopleFacts::default() };
+        let now = jiff::Timestamp::from_second(1_800_000_000).expect("a time");
+        let (_, withdraw) = assign(&mut verdict, &setup.policy, &facts, &on, &people, now, reassign);
+        let requested = verdict.reviewers.expect("a choice").requested.iter().map(|r| r.login.to_string()).collect();
+        (requested, withdraw)
+    }
+
+    #[test]
+    fn one_choice_hands_on_exactly_the_requests_a_reassignment_names() {
+        let (kept, nothing) = choose_under(&Reassign::Nobody);
+        assert!(
+            nothing.is_empty() && !kept.contains(&"bob".to_string()),
+            "bob counts, nobody is asked twice: {kept:?}"
+        );
+        let (replaced, withdraw) = choose_under(&Reassign::AllWaiting);
+        assert_eq!(withdraw, vec![Login::new("bob")], "bob's unanswered request is taken back");
+        assert!(!replaced.is_empty() && !replaced.contains(&"bob".to_string()), "someone else is asked: {replaced:?}");
+        let (_, someone_else) = choose_under(&Reassign::TheseIfWaiting(vec![Login::new("carol")]));
+        assert!(someone_else.is_empty(), "carol was not asked here, so nothing is handed on");
+        let (_, away) = choose_under(&Reassign::TheseIfWaiting(vec![Login::new("bob")]));
+        assert_eq!(away, vec![Login::new("bob")]);
     }
 }

@@ -10,6 +10,7 @@ pub mod digest;
 pub mod digest_settings;
 pub mod plan;
 pub mod remote;
+pub mod review_history;
 pub mod simulate_assign;
 pub mod story_trace;
 
@@ -63,7 +64,8 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
             codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
             ..Default::default()
         };
-        self::assign::assign(&mut verdict, reviewers, &facts, &on_pr, &people, jiff::Timestamp::now());
+        let nobody = self::assign::Reassign::Nobody;
+        self::assign::assign(&mut verdict, reviewers, &facts, &on_pr, &people, jiff::Timestamp::now(), &nobody);
     }
     Ok((facts, verdict))
 }
@@ -127,7 +129,8 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
             ..Default::default()
         };
         let on = self::assign::OnPr::default();
-        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now());
+        let nobody = self::assign::Reassign::Nobody;
+        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now(), &nobody);
     }
     Ok(verdict)
 }

@@ -16,8 +16,10 @@ use crate::report::check_run::{self, CannotEvaluate};
 pub use super::apply::Published;
 use super::apply::apply;
 use super::plan::{Current, Plan, plan};
-use super::{ChosenPolicy, POLICY_PATH, analyze, assign};
+use super::{ChosenPolicy, POLICY_PATH, analyze, assign, review_history};
 use crate::assign::{PeopleFacts, ReviewerPolicy};
+use crate::model::Login;
+use crate::store::Store;
 
 /// A live PR, gated.
 pub struct Gated {
@@ -28,21 +30,43 @@ pub struct Gated {
     pub labels: Vec<String>,
     /// What reviewers were chosen from, when the policy has a `reviewers:` section.
     pub assignment: Option<assign::AssignInputs>,
+    /// Review requests the choice replaced (a reassignment), to take back.
+    pub withdraw: Vec<Login>,
     /// What asking the trackers cost, when the PR's tier needed a story chain. Concurrent
     /// evaluations share the clients, so under the App this may count a neighbour's requests.
     pub tracker_usage: Option<crate::trackers::http::HttpUsage>,
 }
 
+/// What the App adds to a PR's gathering: its store (who is away, the review history of the last
+/// weeks; the PR's changed paths are recorded there for later PRs' expertise) and the
+/// reassignment its commands asked for. With them the reviewers are chosen once, from everything.
+pub struct AppFacts<'a> {
+    pub store: &'a Store,
+    pub reassign: assign::Reassign,
+}
+
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
-///
-/// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
-/// commits and reviews (a page each per 100); the label events only when the override label is
-/// on the PR, and team members only for teams the policy names without listing their members.
 pub async fn gate(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,
     explicit_policy: Option<&Path>,
+) -> Result<Gated, UserError> {
+    gate_with(gh, repo, number, explicit_policy, None).await
+}
+
+/// Gathers everything a live PR's evaluation needs (GitHub's facts, its teams and story chains,
+/// and the App's facts when given), evaluates once and chooses reviewers once. Posts nothing.
+///
+/// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
+/// commits and reviews (a page each per 100); the label events only when the override label is
+/// on the PR, and team members only for teams the policy names without listing their members.
+pub async fn gate_with(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    explicit_policy: Option<&Path>,
+    app: Option<AppFacts<'_>>,
 ) -> Result<Gated, UserError> {
     let origin = format!("GitHub {repo}#{number}");
     let origin = Path::new(&origin);
@@ -103,11 +127,27 @@ pub async fn gate(
     let mut verdict = evaluate(&facts, &chosen.policy);
 
     let mut assignment = None;
+    let mut withdraw = Vec::new();
     if let Some(reviewers) = chosen.policy.reviewers.clone() {
-        let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
-        assignment = Some(assign::assign(&mut verdict, &reviewers, &facts, &on_pr, &people, jiff::Timestamp::now()));
+        let now = jiff::Timestamp::now();
+        let mut people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
+        let mut reassign = assign::Reassign::Nobody;
+        if let Some(app) = app {
+            // Only a repository whose policy chooses reviewers reads the paths back, so only it
+            // pays the write.
+            let paths: Vec<String> = facts.files.iter().map(|f| f.path.clone()).collect();
+            review_history::record_paths(app.store, repo, number, &paths, now).await;
+            people.away_until = review_history::away(app.store, now)
+                .await
+                .map_err(|e| UserError::Usage(format!("{repo}#{number}: cannot read who is away: {e}")))?;
+            review_history::add_to(app.store, repo, number, &paths, reviewers.fairness_weeks, &mut people, now).await;
+            reassign = app.reassign;
+        }
+        let (inputs, replaced) = assign::assign(&mut verdict, &reviewers, &facts, &on_pr, &people, now, &reassign);
+        assignment = Some(inputs);
+        withdraw = replaced;
     }
-    Ok(Gated { chosen, facts, verdict, labels, assignment, tracker_usage })
+    Ok(Gated { chosen, facts, verdict, labels, assignment, withdraw, tracker_usage })
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else
@@ -269,8 +309,10 @@ impl Gated {
         })
     }
 
-    /// What flowgate will do to the PR.
+    /// What flowgate will do to the PR: the check run, labels and review requests, and taking
+    /// back the requests a reassignment replaced.
     pub fn plan(&self) -> Result<Plan, UserError> {
-        Ok(plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?))
+        let plan = plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?);
+        Ok(plan.withdrawing(self.withdraw.iter().map(|l| l.as_str().to_string())))
     }
 }

@@ -13,7 +13,6 @@ pub mod metrics;
 pub mod prune;
 pub mod record;
 pub mod redeliver;
-pub mod review_history;
 pub mod routes;
 pub mod signature;
 pub mod worker;

@@ -10,12 +10,13 @@ use tokio::sync::watch;
 
 use super::events::{self, Command};
 use super::record;
-use super::review_history;
 use super::{App, now_ms};
 use crate::error::UserError;
+use crate::gate::apply::{Published, apply};
+use crate::gate::assign::Reassign;
+use crate::gate::plan::Comment;
 use crate::gate::remote;
 use crate::github::RepoName;
-use crate::github::checks::Write;
 use crate::github::parse::webhook;
 use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
@@ -211,32 +212,6 @@ fn end_of_day_ms(day: chrono::NaiveDate) -> i64 {
     day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map_or(i64::MAX, |t| t.and_utc().timestamp_millis())
 }
 
-/// `/flowgate reassign`: withdraws the requests nobody has answered yet and chooses again without
-/// those people; `publish` then requests the new choice. Without a `reviewers:` policy, or with
-/// nobody waiting, there is nothing to do. `only` replaces just those people (someone who just
-/// said they are away).
-async fn reassign(
-    gh: &crate::github::GitHub,
-    repo: &RepoName,
-    pr: u64,
-    gated: &mut remote::Gated,
-    only: Option<Vec<Login>>,
-) -> Result<(), UserError> {
-    let Some(inputs) = gated.assignment.clone() else {
-        return Ok(());
-    };
-    let replace = only.unwrap_or_else(|| inputs.waiting());
-    if replace.is_empty() {
-        return Ok(());
-    }
-    let logins: Vec<&str> = replace.iter().map(|l| l.as_str()).collect();
-    match gh.withdraw_reviewers(repo, pr, &logins).await? {
-        Write::Done(()) => inputs.reassign(&mut gated.verdict, &replace, jiff::Timestamp::now()),
-        Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot withdraw review requests to reassign: {why}"),
-    }
-    Ok(())
-}
-
 /// Best effort, after the last attempt failed: a failed check run saying that flowgate gave up,
 /// so the PR shows it rather than a check that never comes. GitHub may well refuse this too.
 async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
@@ -282,7 +257,12 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     }
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
     let result = async {
-        let mut gated = match remote::gate(&gh, &repo, pr, None).await {
+        // The commands first: who just said they are away changes whom the gathering chooses.
+        let comment_commands = comment_commands(work);
+        let reassign = record_commands(app, &comment_commands).await?;
+        let facts = remote::AppFacts { store: &app.store, reassign };
+        // Gather, evaluate once, choose reviewers once.
+        let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
             Ok(gated) => gated,
             Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
                 record(app, work, None).await?;
@@ -299,67 +279,13 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             }
             Err(e) => return Err(e),
         };
-        // Each command with its comment, whose author `unavailable` and `available` are about.
-        let comment_commands = comment_commands(work);
-        let mut newly_away = Vec::new();
-        for (command, _, comment) in &comment_commands {
-            let who = comment.user.login.as_str();
-            let recorded = match command {
-                Command::Unavailable { until } => {
-                    newly_away.push(Login::new(who));
-                    app.store.set_away(who, until.map(end_of_day_ms)).await
-                }
-                Command::Available => app.store.clear_away(who).await,
-                _ => Ok(()),
-            };
-            recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
-        }
-        let now = jiff::Timestamp::now();
-        if let Some(inputs) = gated.assignment.as_mut() {
-            // Only a repository whose policy chooses reviewers reads the paths back, so only it
-            // pays the write.
-            review_history::record_paths(&app.store, &repo, pr, &inputs.pr.paths, now).await;
-            let away = app.store.away(now.as_millisecond()).await.map_err(|e| UserError::Usage(e.to_string()))?;
-            inputs.people.away_until = away
-                .into_iter()
-                .map(|(login, until)| {
-                    let until = until.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
-                    (Login::new(login), until.unwrap_or(jiff::Timestamp::MAX))
-                })
-                .collect();
-            review_history::add_to(&app.store, &repo, pr, inputs, now).await;
-            inputs.choose_again(&mut gated.verdict, now);
-        }
-        let waiting_and_away: Vec<Login> = gated
-            .assignment
-            .as_ref()
-            .map(|inputs| inputs.waiting().into_iter().filter(|l| newly_away.contains(l)).collect())
-            .unwrap_or_default();
-        if comment_commands.iter().any(|(c, _, _)| *c == Command::Reassign) {
-            reassign(&gh, &repo, pr, &mut gated, None).await?;
-        } else if !waiting_and_away.is_empty() {
-            // Someone asked to review here just said they are away: hand their request on.
-            reassign(&gh, &repo, pr, &mut gated, Some(waiting_and_away)).await?;
-        }
-        // Before publishing: a failed publish retries the unit, and recording again adds nothing.
-        record(app, work, Some(&gated.verdict)).await?;
-        match crate::gate::apply::apply(&gh, &repo, &gated.plan()?).await? {
-            remote::Published::NotPosted(why) => eprintln!(
-                "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
-                crate::report::wording::summary(&gated.verdict)
-            ),
-            remote::Published::Posted { reviewers, ai_labels, .. } => {
-                if let Err(why) = reviewers {
-                    eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
-                }
-                if let Err(why) = ai_labels {
-                    eprintln!("flowgate: {repo}#{pr}: cannot add the AI tool labels: {why}")
-                }
-            }
-        }
+        // Plan: the gate's writes, the requests a reassignment took back, and /flowgate explain's
+        // answers (as many as the limits allow).
+        let mut plan = gated.plan()?;
+        let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
+        let repo_name = repo.to_string();
+        let mut explained = Vec::new();
         for (_, d, comment) in comment_commands.iter().filter(|(c, _, _)| *c == Command::Explain) {
-            let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
-            let repo_name = repo.to_string();
             let request = super::commands::Explain {
                 repo: &repo_name,
                 pr,
@@ -369,16 +295,39 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 author_association: &comment.author_association,
                 head_sha: &head,
             };
-            let (marker, since) = match app.commands.explain(&request) {
-                super::commands::Answer::Post { marker, since } => (marker, since),
+            match app.commands.explain(&request) {
+                super::commands::Answer::Post { marker, since } => {
+                    plan = plan.commenting(Comment { marker, since, body: markdown::render(&gated.verdict) });
+                    explained.push(request);
+                }
                 super::commands::Answer::Skip(why) => {
                     eprintln!("flowgate: {repo}#{pr}: /flowgate explain by {} not answered: {why}", request.login);
-                    continue;
                 }
-            };
-            match gh.comment_once(&repo, pr, &marker, &since, &markdown::render(&gated.verdict)).await? {
-                Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}"),
-                Write::Done(()) => app.commands.answered(&request),
+            }
+        }
+        // Before applying: a failed apply retries the unit, and recording again adds nothing.
+        record(app, work, Some(&gated.verdict)).await?;
+        match apply(&gh, &repo, &plan).await? {
+            Published::NotPosted(why) => eprintln!(
+                "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
+                crate::report::wording::summary(&gated.verdict)
+            ),
+            Published::Posted { reviewers, ai_labels, withdrawn, comments, .. } => {
+                if let Err(why) = reviewers {
+                    eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
+                }
+                if let Err(why) = ai_labels {
+                    eprintln!("flowgate: {repo}#{pr}: cannot add the AI tool labels: {why}")
+                }
+                if let Err(why) = withdrawn {
+                    eprintln!("flowgate: {repo}#{pr}: cannot withdraw review requests to reassign: {why}")
+                }
+                for (request, posted) in explained.iter().zip(comments) {
+                    match posted {
+                        Ok(()) => app.commands.answered(request),
+                        Err(why) => eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}"),
+                    }
+                }
             }
         }
         Ok(())
@@ -386,6 +335,35 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     .await;
     app.metrics.github(installation, gh.usage().requests, gh.rate_limit_remaining());
     result
+}
+
+/// Records what the commands say about their authors (`unavailable`, `available`) and returns
+/// the reassignment they ask for: `/flowgate reassign` hands on every request nobody answered;
+/// someone asked to review who just said they are away hands on theirs.
+async fn record_commands(
+    app: &App,
+    commands: &[(Command, &crate::store::QueuedDelivery, webhook::CommentJson)],
+) -> Result<Reassign, UserError> {
+    let mut newly_away = Vec::new();
+    for (command, _, comment) in commands {
+        let who = comment.user.login.as_str();
+        let recorded = match command {
+            Command::Unavailable { until } => {
+                newly_away.push(Login::new(who));
+                app.store.set_away(who, until.map(end_of_day_ms)).await
+            }
+            Command::Available => app.store.clear_away(who).await,
+            _ => Ok(()),
+        };
+        recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
+    }
+    Ok(if commands.iter().any(|(c, _, _)| *c == Command::Reassign) {
+        Reassign::AllWaiting
+    } else if newly_away.is_empty() {
+        Reassign::Nobody
+    } else {
+        Reassign::TheseIfWaiting(newly_away)
+    })
 }
 
 /// The `/flowgate` commands among the unit's comment deliveries, each with its delivery and
