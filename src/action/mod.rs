@@ -82,7 +82,7 @@ pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, 
 }
 
 /// When the job fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
     /// Only a failing verdict fails the job.
     Fail,

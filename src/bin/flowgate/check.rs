@@ -32,8 +32,8 @@ pub struct Args {
     /// branch), else the bundled default policy.
     #[arg(long, value_name = "PATH")]
     policy: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -59,6 +59,26 @@ pub struct Args {
     /// against the base, instead of the last commit.
     #[arg(long, conflicts_with_all = ["snapshot", "repo"])]
     include_uncommitted: bool,
+}
+
+/// `--format`: how the verdict is printed.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
+    Summary,
+}
+
+impl From<CheckFormat> for Format {
+    fn from(format: CheckFormat) -> Format {
+        match format {
+            CheckFormat::Text => Format::Text,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Markdown => Format::Markdown,
+            CheckFormat::Summary => Format::Summary,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -125,7 +145,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print(&report::render(&verdict, args.format, color));
+    print(&report::render(&verdict, args.format.into(), color));
     Ok(exit_code(verdict.state))
 }
 
