@@ -35,6 +35,7 @@ pub struct Gated {
 /// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
 /// commits and reviews (a page each per 100); the label events only when the override label is
 /// on the PR, and team members only for teams the policy names without listing their members.
+#[tracing::instrument(name = "evaluation", skip_all, fields(repo = %repo, pr = number))]
 pub async fn gate(
     gh: &GitHub,
     repo: &RepoName,
@@ -160,7 +161,7 @@ async fn people_facts(
     match busy {
         Ok(busy) => people.busy = busy,
         Err(e) => {
-            eprintln!("flowgate: {repo}#{number}: GitHub's busy status could not be read: {e}");
+            tracing::warn!("{repo}#{number}: GitHub's busy status could not be read: {e}");
             people
                 .unknown
                 .push(format!("GitHub's busy status could not be read ({e}), so nobody was passed over for it"));

@@ -20,9 +20,9 @@ const MAX_PAGES: u32 = 10;
 pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
         match redeliver_missed(&app).await {
-            Ok(n) if n > 0 => eprintln!("flowgate: asked GitHub to redeliver {n} missed deliveries"),
+            Ok(n) if n > 0 => tracing::info!("asked GitHub to redeliver {n} missed deliveries"),
             Ok(_) => {}
-            Err(e) => eprintln!("flowgate: cannot check for missed deliveries: {e}"),
+            Err(e) => tracing::error!(error = %e, "cannot check for missed deliveries"),
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}

@@ -1,12 +1,15 @@
 //! A worker: takes a PR's stored deliveries from the queue, gates the PR against GitHub's current
 //! state, publishes, and marks the deliveries done; on failure it retries with backoff and parks
-//! a delivery that keeps failing. On shutdown it finishes what it holds or gives it back.
+//! a delivery that keeps failing. On shutdown it finishes what it holds or gives it back. Each
+//! unit of work runs in a `work` span naming its deliveries, repository, PR, installation and
+//! worker.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use super::events::{self, Command};
 use super::record;
@@ -42,7 +45,8 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
                 if let Ok(mut held) = app.held.lock() {
                     held.insert(key.clone());
                 }
-                handle(&app, work, claimed_at, &mut shutdown).await;
+                let span = work_span(&work, &name);
+                handle(&app, work, claimed_at, &mut shutdown).instrument(span).await;
                 if let Ok(mut held) = app.held.lock() {
                     held.remove(&key);
                 }
@@ -55,12 +59,27 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
                 }
             }
             Err(e) => {
-                eprintln!("flowgate: worker {name}: cannot take work: {e}");
+                tracing::error!(worker = %name, error = %e, "cannot take work");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }
     app.workers_running.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// The span of one unit of work: its key, its deliveries' ids, the PR and who works on it.
+fn work_span(work: &Work, worker: &str) -> tracing::Span {
+    let ids: Vec<&str> =
+        work.deliveries.iter().map(|d| d.id.as_str()).chain(work.parked_at_claim.iter().map(String::as_str)).collect();
+    tracing::info_span!(
+        "work",
+        key = %work.key,
+        delivery = %ids.join(","),
+        repo = work.repo.as_deref(),
+        pr = work.pr,
+        installation = work.installation_id,
+        worker = %worker,
+    )
 }
 
 /// Why a worker stopped working on a unit before it finished.
@@ -79,21 +98,20 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         // must not wait for a check that never comes. Said before anything else is tried, since
         // what follows may stop this worker the same way.
         app.metrics.evaluation("parked", started.elapsed());
-        eprintln!(
-            "flowgate: {}: parked {} after {MAX_ATTEMPTS} attempts whose worker stopped before finishing",
-            work.key,
-            work.parked_at_claim.join(", ")
+        tracing::warn!(
+            parked = %work.parked_at_claim.join(", "),
+            "parked after {MAX_ATTEMPTS} attempts whose worker stopped before finishing"
         );
         let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
         let error = "each attempt stopped before finishing: the process crashed or was killed, or the \
                      evaluation lost its lease";
         if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, error)).await.is_err() {
-            eprintln!("flowgate: {}: cannot say so on the PR: no answer within {} s", work.key, limit.as_secs());
+            tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
         }
         if work.deliveries.is_empty() {
             // Nothing else to do for this PR: end the lease.
             if let Err(e) = app.store.complete(&work, now_ms()).await {
-                eprintln!("flowgate: {}: cannot end the lease: {e}; it ends on its own", work.key);
+                tracing::warn!(error = %e, "cannot end the lease; it ends on its own");
             }
             return;
         }
@@ -127,7 +145,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // worker runs this PR while this one still does. The claim counted the attempt; the
             // PR comes back when the lease ends.
             app.metrics.evaluation("abandoned", started.elapsed());
-            eprintln!("flowgate: {}: gave the work up: {why}", work.key);
+            tracing::warn!(reason = %why, "gave the work up");
             return;
         }
     };
@@ -135,13 +153,14 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         None => {
             // Shutting down and not finished: give it back for another worker or the next start.
             if let Err(e) = app.store.release(&work).await {
-                eprintln!("flowgate: cannot give back {}: {e}; it returns when its lease ends", work.key);
+                tracing::warn!(error = %e, "cannot give the work back; it returns when its lease ends");
             }
         }
         Some(Ok(())) => {
             app.metrics.evaluation("done", started.elapsed());
+            tracing::info!(outcome = "done", elapsed_ms = started.elapsed().as_millis() as u64, "evaluated");
             if let Err(e) = app.store.complete(&work, now_ms()).await {
-                eprintln!("flowgate: {}: evaluated, but cannot mark done: {e}", work.key);
+                tracing::error!(error = %e, "evaluated, but cannot mark done");
             }
         }
         Some(Err(e)) => {
@@ -151,23 +170,19 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             match app.store.retry_later(&work, &e.to_string(), next, MAX_ATTEMPTS).await {
                 Ok(parked) if !parked.is_empty() => {
                     app.metrics.evaluation("parked", started.elapsed());
-                    eprintln!("flowgate: {}: parked after {MAX_ATTEMPTS} attempts: {e}", work.key);
+                    tracing::warn!(outcome = "parked", error = %e, "parked after {MAX_ATTEMPTS} attempts");
                     let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
                     // Under the same limit: what hung the evaluation may well hang this too.
                     let error = e.to_string();
                     if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, &error)).await.is_err() {
-                        eprintln!(
-                            "flowgate: {}: cannot say so on the PR: no answer within {} s",
-                            work.key,
-                            limit.as_secs()
-                        );
+                        tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
                     }
                 }
                 Ok(_) => {
                     app.metrics.evaluation("retry", started.elapsed());
-                    eprintln!("flowgate: {}: will retry: {e}", work.key);
+                    tracing::warn!(outcome = "retry", error = %e, "will retry");
                 }
-                Err(store) => eprintln!("flowgate: {}: failed ({e}) and cannot record it: {store}", work.key),
+                Err(store) => tracing::error!(error = %e, store_error = %store, "failed, and cannot record it"),
             }
         }
     }
@@ -196,7 +211,7 @@ async fn keep_lease(app: &App, work: &Work, claimed_at: tokio::time::Instant) ->
         match tokio::time::timeout_at(held_until - margin, renewing).await {
             Ok(Ok(())) => held_until = asked + lease,
             Ok(Err(e @ StoreError::LeaseLost { .. })) => return e.to_string(),
-            Ok(Err(e)) => eprintln!("flowgate: {}: cannot renew the lease: {e}", work.key),
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot renew the lease"),
             Err(_) => {}
         }
         if tokio::time::Instant::now() + margin >= held_until {
@@ -231,7 +246,7 @@ async fn reassign(
     let logins: Vec<&str> = replace.iter().map(|l| l.as_str()).collect();
     match gh.withdraw_reviewers(repo, pr, &logins).await? {
         Write::Done(()) => inputs.reassign(&mut gated.verdict, &replace, jiff::Timestamp::now()),
-        Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot withdraw review requests to reassign: {why}"),
+        Write::Denied(why) => tracing::warn!(reason = %why, "cannot withdraw review requests to reassign"),
     }
     Ok(())
 }
@@ -250,10 +265,8 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
     .await;
     match posted {
         Ok(remote::Published::Posted { .. }) => {}
-        Ok(remote::Published::NotPosted(reason)) => {
-            eprintln!("flowgate: {}: cannot say so on the PR: {reason}", work.key)
-        }
-        Err(e) => eprintln!("flowgate: {}: cannot say so on the PR: {e}", work.key),
+        Ok(remote::Published::NotPosted(reason)) => tracing::warn!(reason = %reason, "cannot say so on the PR"),
+        Err(e) => tracing::warn!(error = %e, "cannot say so on the PR"),
     }
 }
 
@@ -283,12 +296,12 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 record(app, work, None).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
-                eprintln!("flowgate: {repo}#{pr}: the policy does not load: {e}");
+                tracing::warn!(error = %e, "the policy does not load");
                 let posted =
                     remote::publish_cannot_evaluate(&gh, &repo, pr, CannotEvaluate::PolicyBroken, &e.to_string())
                         .await?;
                 if let remote::Published::NotPosted(why) = posted {
-                    eprintln!("flowgate: {repo}#{pr}: cannot say so on the PR: {why}");
+                    tracing::warn!(reason = %why, "cannot say so on the PR");
                 }
                 return Ok(());
             }
@@ -347,16 +360,17 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
         // Before publishing: a failed publish retries the unit, and recording again adds nothing.
         record(app, work, Some(&gated.verdict)).await?;
         match remote::publish(&gh, &repo, &gated).await? {
-            remote::Published::NotPosted(why) => eprintln!(
-                "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
+            remote::Published::NotPosted(why) => tracing::warn!(
+                reason = %why,
+                "{} but nothing was posted",
                 crate::report::wording::summary(&gated.verdict)
             ),
             remote::Published::Posted { reviewers, ai_labels, .. } => {
                 if let Err(why) = reviewers {
-                    eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
+                    tracing::warn!(reason = %why, "cannot request reviewers")
                 }
                 if let Err(why) = ai_labels {
-                    eprintln!("flowgate: {repo}#{pr}: cannot add the AI tool labels: {why}")
+                    tracing::warn!(reason = %why, "cannot add the AI tool labels")
                 }
             }
         }
@@ -379,12 +393,12 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
             let (marker, since) = match app.commands.explain(&request) {
                 super::commands::Answer::Post { marker, since } => (marker, since),
                 super::commands::Answer::Skip(why) => {
-                    eprintln!("flowgate: {repo}#{pr}: /flowgate explain by {} not answered: {why}", request.login);
+                    tracing::info!(reason = %why, "/flowgate explain by {} not answered", request.login);
                     continue;
                 }
             };
             match gh.comment_once(&repo, pr, &marker, &since, &markdown::render(&gated.verdict)).await? {
-                Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}"),
+                Write::Denied(why) => tracing::warn!(reason = %why, "cannot answer /flowgate explain"),
                 Write::Done(()) => app.commands.answered(&request),
             }
         }

@@ -12,6 +12,7 @@ mod connection;
 mod database;
 mod digest;
 mod init;
+mod logging;
 mod policy;
 mod queue;
 mod serve;
@@ -56,6 +57,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(match cli.command {
+        Command::Serve(_) => logging::Audience::App,
+        _ => logging::Audience::Cli,
+    });
     let result = common::Runtime::new().and_then(|rt| {
         let _current = rt.enter();
         match cli.command {
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
+            // The command's result for a person, not a log line: printed whatever `RUST_LOG` says.
             eprintln!("flowgate: error: {e}");
             ExitCode::from(2)
         }

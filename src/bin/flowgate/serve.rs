@@ -29,10 +29,10 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown_signal().await;
-            eprintln!("flowgate: shutting down: no new deliveries; finishing or giving back the ones in hand");
+            tracing::info!("shutting down: no new deliveries; finishing or giving back the ones in hand");
             let _ = stop.send(true);
         });
-        eprintln!("flowgate: serving on {} ({} workers)", config.listen, config.workers);
+        tracing::info!("serving on {} ({} workers)", config.listen, config.workers);
         flowgate::serve::run(config, stopped).await
     })?;
     Ok(ExitCode::SUCCESS)

@@ -5,5 +5,6 @@
 mod digest;
 mod durability;
 mod edge;
+mod logs;
 mod record;
 mod webhook_flow;
