@@ -137,7 +137,7 @@ async fn merged_pr(gh: &GitHub, repo: &RepoName, pull: &Value, keys: Vec<String>
         None => {
             let text = gh.pull(repo, number).await?;
             let full: Value = serde_json::from_str(&text)
-                .map_err(|e| UserError::GitHub(format!("{repo}#{number}: not a pull request: {e}")))?;
+                .map_err(|e| UserError::github(format!("{repo}#{number}: not a pull request: {e}")))?;
             size(&full).unwrap_or_default()
         }
     };

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::error::UserError;
 use crate::github::checks::{AiLabelChange, CheckRunPosted, LabelChange, TIER_LABEL_PREFIX, ToolLabel, Write};
-use crate::github::{GitHub, RepoName};
+use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::evaluate;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
@@ -44,10 +44,10 @@ pub async fn gate(
 ) -> Result<Gated, UserError> {
     let pull = gh.pull(repo, number).await?;
     let header: serde_json::Value = serde_json::from_str(&pull)
-        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
+        .map_err(|e| github::Error::bad_answer(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
     let base = header["base"]["ref"]
         .as_str()
-        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no base branch")))?
+        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no base branch")))?
         .to_string();
     let labels: Vec<String> = header["labels"]
         .as_array()
@@ -252,10 +252,10 @@ pub async fn publish_cannot_evaluate(
 ) -> Result<Published, UserError> {
     let pull = gh.pull(repo, number).await?;
     let header: serde_json::Value = serde_json::from_str(&pull)
-        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
+        .map_err(|e| github::Error::bad_answer(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
     let head = header["head"]["sha"]
         .as_str()
-        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
+        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
     match gh.post_check_run(repo, head, &check_run::cannot_evaluate(why, error)).await? {
         Write::Done(check_run) => Ok(Published::Posted {
             check_run,
@@ -288,7 +288,7 @@ pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Publ
         .facts
         .head_sha
         .as_ref()
-        .ok_or_else(|| UserError::GitHub("the pull request names no head commit to put a check run on".into()))?;
+        .ok_or_else(|| github::Error::bad_answer("the pull request names no head commit to put a check run on"))?;
     let report = check_run::check_run(&gated.verdict);
     let check_run = match gh.post_check_run(repo, head.as_str(), &report).await? {
         Write::Done(posted) => posted,

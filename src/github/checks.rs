@@ -6,8 +6,8 @@ use http::{Method, StatusCode};
 use serde_json::json;
 
 use super::client::{ACCEPT_JSON, Answer, GitHub, failure};
+use super::error::Error;
 use super::{RepoName, encode};
-use crate::error::UserError;
 use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, CHECK_NAME, CheckRunReport};
 
 /// The outcome of a write the token may not be allowed to make.
@@ -47,7 +47,7 @@ fn denied(answer: &Answer) -> Option<String> {
 
 impl GitHub {
     /// The newest `flowgate` check run on `head_sha`, with its `external_id`.
-    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, UserError> {
+    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, Error> {
         let path =
             format!("/repos/{repo}/commits/{}/check-runs?check_name={CHECK_NAME}&filter=latest", encode(head_sha));
         let answer = self.send(Method::GET, &path, ACCEPT_JSON, None).await?;
@@ -70,7 +70,7 @@ impl GitHub {
         repo: &RepoName,
         head_sha: &str,
         report: &CheckRunReport,
-    ) -> Result<Write<CheckRunPosted>, UserError> {
+    ) -> Result<Write<CheckRunPosted>, Error> {
         let fingerprint = report.annotations_fingerprint();
         let existing = self.find_check_run(repo, head_sha).await?;
         let first_chunk = |send: bool| if send { chunk(report, 0) } else { Vec::new() };
@@ -140,7 +140,7 @@ impl GitHub {
         repo: &RepoName,
         head_sha: &str,
         body: &serde_json::Value,
-    ) -> Result<Write<u64>, UserError> {
+    ) -> Result<Write<u64>, Error> {
         let path = format!("/repos/{repo}/check-runs");
         let mut unanswered = None;
         for _ in 0..2 {
@@ -150,7 +150,7 @@ impl GitHub {
                     let id = answer.json(&path)?["id"].as_u64();
                     return id
                         .map(Write::Done)
-                        .ok_or_else(|| UserError::GitHub(format!("POST {path}: the answer has no check run id")));
+                        .ok_or_else(|| Error::bad_answer(format!("POST {path}: the answer has no check run id")));
                 }
                 Ok(answer) if !answer.status.is_server_error() => {
                     return match denied(&answer) {
@@ -166,7 +166,7 @@ impl GitHub {
                 return Ok(Write::Done(id));
             }
         }
-        Err(unanswered.unwrap_or_else(|| UserError::GitHub(format!("POST {path}: no answer"))))
+        Err(unanswered.unwrap_or_else(|| Error::transport(format!("POST {path}: no answer"))))
     }
 
     /// Puts `flowgate:<tier>` on the PR and takes other `flowgate:` tier labels off, sending
@@ -177,7 +177,7 @@ impl GitHub {
         number: u64,
         current: &[String],
         wanted: &str,
-    ) -> Result<Write<LabelChange>, UserError> {
+    ) -> Result<Write<LabelChange>, Error> {
         let is_tier_label =
             |l: &str| l.strip_prefix(TIER_LABEL_PREFIX).is_some_and(|t| matches!(t, "green" | "yellow" | "red"));
         let mut change = LabelChange::default();
@@ -236,7 +236,7 @@ impl GitHub {
         number: u64,
         current: &[String],
         wanted: &[ToolLabel],
-    ) -> Result<Write<AiLabelChange>, UserError> {
+    ) -> Result<Write<AiLabelChange>, Error> {
         let mut change = AiLabelChange::default();
         let missing: Vec<&ToolLabel> =
             wanted.iter().filter(|w| !current.iter().any(|c| c.eq_ignore_ascii_case(&w.name))).collect();
@@ -288,7 +288,7 @@ impl GitHub {
         repo: &RepoName,
         number: u64,
         logins: &[&str],
-    ) -> Result<Write<Vec<String>>, UserError> {
+    ) -> Result<Write<Vec<String>>, Error> {
         let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
         let mut asked = Vec::new();
         for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
@@ -313,12 +313,7 @@ impl GitHub {
 
     /// Withdraws review requests (for `/flowgate reassign`). Someone no longer requested is not
     /// an error: GitHub ignores them.
-    pub async fn withdraw_reviewers(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        logins: &[&str],
-    ) -> Result<Write<()>, UserError> {
+    pub async fn withdraw_reviewers(&self, repo: &RepoName, number: u64, logins: &[&str]) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
         for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
             let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, Some(&json!({ "reviewers": chunk }))).await?;
@@ -341,7 +336,7 @@ impl GitHub {
         marker: &str,
         since_iso: &str,
         body: &str,
-    ) -> Result<Write<()>, UserError> {
+    ) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/comments");
         let recent = format!("{path}?since={}&per_page=100", encode(since_iso));
         let answer = self.send(Method::GET, &recent, ACCEPT_JSON, None).await?;

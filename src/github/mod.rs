@@ -1,10 +1,11 @@
 //! GitHub's REST API through octocrab. Only this module speaks to GitHub: `client` sends (auth,
 //! pacing, retries, ETags), `read` fetches a PR's JSON and files on the base branch, `checks`
-//! writes the check run and the tier label.
+//! writes the check run and the tier label, `error` says what failed by what GitHub answered.
 
 pub mod auth;
 pub mod checks;
 pub mod client;
+pub mod error;
 pub mod issues;
 pub mod read;
 pub mod retry;
@@ -12,6 +13,7 @@ pub mod status;
 
 pub use auth::{AppKey, Credentials, Token};
 pub use client::{GitHub, Usage};
+pub use error::Error;
 
 use crate::error::UserError;
 

@@ -244,10 +244,11 @@ pub async fn post_week(
         DigestClaim::Create => {
             let created = async {
                 let (_, gh) = app.client(None, &schedule.repo).await?;
-                match gh.find_issue(&schedule.repo, LABEL, &title).await? {
-                    Some(number) => gh.update_issue(&schedule.repo, number, &title, &body).await.map(|()| number),
-                    None => gh.create_issue(&schedule.repo, &title, &body, LABEL).await,
-                }
+                let number = match gh.find_issue(&schedule.repo, LABEL, &title).await? {
+                    Some(number) => gh.update_issue(&schedule.repo, number, &title, &body).await.map(|()| number)?,
+                    None => gh.create_issue(&schedule.repo, &title, &body, LABEL).await?,
+                };
+                Ok::<_, UserError>(number)
             }
             .await;
             match created {

@@ -43,7 +43,7 @@ pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
     for _ in 0..MAX_PAGES {
         let answer = gh.send_as_app(Method::GET, &path, None).await?;
         if !answer.status.is_success() {
-            return Err(crate::github::client::failure("GET", &path, &answer));
+            return Err(crate::github::client::failure("GET", &path, &answer).into());
         }
         let list = answer.json(&path)?;
         let mut older = false;
@@ -84,7 +84,7 @@ pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
         let path = format!("/app/hook/deliveries/{id}/attempts");
         let answer = gh.send_as_app(Method::POST, &path, None).await?;
         if !answer.status.is_success() {
-            return Err(crate::github::client::failure("POST", &path, &answer));
+            return Err(crate::github::client::failure("POST", &path, &answer).into());
         }
         asked.insert(guid);
     }

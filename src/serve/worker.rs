@@ -280,7 +280,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
         return Ok(());
     };
     let repo = RepoName::parse(repo)?;
-    let pr = u64::try_from(pr).map_err(|_| UserError::GitHub(format!("{repo}: PR number {pr} is not valid")))?;
+    let pr = u64::try_from(pr).map_err(|_| UserError::github(format!("{repo}: PR number {pr} is not valid")))?;
     let closed =
         work.deliveries.last().is_some_and(|d| d.event == "pull_request" && d.action.as_deref() == Some("closed"));
     if closed {
