@@ -1,13 +1,16 @@
 //! A worker: takes a PR's stored deliveries from the queue, gates the PR against GitHub's current
-//! state, publishes, and marks the deliveries done; on failure it retries with backoff and parks
-//! a delivery that keeps failing. On shutdown it finishes what it holds or gives it back. Each
-//! unit of work runs in a `work` span naming its deliveries, repository, PR, installation and
-//! worker.
+//! state, publishes, and marks the deliveries done. A failure is handled by its kind: a PR,
+//! repository or installation GitHub no longer has ends the work; a permission GitHub refuses
+//! parks it at once and says so on the PR; a rate limit is retried once it lifts; anything else is
+//! retried with backoff and parked when it keeps failing. On shutdown it finishes what it holds or
+//! gives it back. Each unit of work runs in a `work` span naming its deliveries, repository, PR,
+//! installation and worker.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -17,8 +20,8 @@ use super::review_history;
 use super::{App, now_ms};
 use crate::error::UserError;
 use crate::gate::remote;
-use crate::github::RepoName;
 use crate::github::checks::Write;
+use crate::github::{self, RepoName};
 use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
@@ -82,6 +85,35 @@ fn work_span(work: &Work, worker: &str) -> tracing::Span {
     )
 }
 
+/// What a failed evaluation's error says to do with its unit.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// Try again after the backoff, and no sooner than `not_before_ms` (when a rate limit lifts).
+    Retry { not_before_ms: Option<i64> },
+    /// GitHub refused a permission: asking again changes nothing until someone grants it. Parked
+    /// at once (an operator queues it again once granted), and said on the PR.
+    Park,
+    /// GitHub has no such PR, repository or installation any more (deleted, or the App was
+    /// uninstalled): nothing is left to gate, and the work is done.
+    Complete,
+}
+
+/// Reads the GitHub error in `e`'s chain, if any, for what to do next. Anything else (the store,
+/// a timeout, GitHub's 5xx and broken connections after the client's own retries) is retried.
+fn next_step(e: &anyhow::Error) -> Next {
+    let kind = e.chain().find_map(github::Error::find).map(github::Error::kind);
+    match kind {
+        Some(github::error::Kind::NotFound) => Next::Complete,
+        Some(github::error::Kind::Forbidden { .. }) => Next::Park,
+        Some(github::error::Kind::RateLimited { reset }) => Next::Retry {
+            not_before_ms: reset
+                .and_then(|r| r.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_millis() as i64),
+        },
+        _ => Next::Retry { not_before_ms: None },
+    }
+}
+
 /// Why a worker stopped working on a unit before it finished.
 enum Stopped {
     /// Shutting down and the grace period ran out.
@@ -119,10 +151,10 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
     let job = async {
         match tokio::time::timeout(limit, process(app, &work)).await {
             Ok(result) => result,
-            Err(_) => Err(UserError::Usage(format!(
+            Err(_) => Err(anyhow::anyhow!(
                 "the evaluation took longer than its limit of {} s (evaluation_timeout_seconds) and was abandoned",
                 limit.as_secs()
-            ))),
+            )),
         }
     };
     tokio::pin!(job);
@@ -164,25 +196,45 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             }
         }
         Some(Err(e)) => {
+            // The whole chain: what was being done, and what failed.
+            let error = format!("{e:#}");
             // Attempts before this one; the claim counted this one.
             let attempts = work.deliveries.iter().map(|d| d.attempts).max().unwrap_or(0);
             let next = now_ms() + backoff(app.config.retry_backoff, attempts).as_millis() as i64;
-            match app.store.retry_later(&work, &e.to_string(), next, MAX_ATTEMPTS).await {
+            let (next, max_attempts) = match next_step(&e) {
+                Next::Complete => {
+                    app.metrics.evaluation("gone", started.elapsed());
+                    tracing::warn!(outcome = "gone", error = %error, "GitHub has no such pull request, repository or installation any more: nothing to gate, not retried");
+                    if let Err(e) = app.store.complete(&work, now_ms()).await {
+                        tracing::error!(error = %e, "cannot mark the work done");
+                    }
+                    return;
+                }
+                // A limit of no attempts parks the deliveries now.
+                Next::Park => (now_ms(), 0),
+                Next::Retry { not_before_ms } => (next.max(not_before_ms.unwrap_or(0)), MAX_ATTEMPTS),
+            };
+            match app.store.retry_later(&work, &error, next, max_attempts).await {
                 Ok(parked) if !parked.is_empty() => {
                     app.metrics.evaluation("parked", started.elapsed());
-                    tracing::warn!(outcome = "parked", error = %e, "parked after {MAX_ATTEMPTS} attempts");
-                    let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
+                    let why = if max_attempts == 0 {
+                        tracing::warn!(outcome = "parked", error = %error, "parked: GitHub refused a permission, which retrying does not grant");
+                        CannotEvaluate::Forbidden
+                    } else {
+                        tracing::warn!(outcome = "parked", error = %error, "parked after {MAX_ATTEMPTS} attempts");
+                        CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS }
+                    };
                     // Under the same limit: what hung the evaluation may well hang this too.
-                    let error = e.to_string();
                     if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, &error)).await.is_err() {
                         tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
                     }
                 }
                 Ok(_) => {
                     app.metrics.evaluation("retry", started.elapsed());
-                    tracing::warn!(outcome = "retry", error = %e, "will retry");
+                    let in_ms = next - now_ms();
+                    tracing::warn!(outcome = "retry", retry_in_ms = in_ms.max(0), error = %error, "will retry");
                 }
-                Err(store) => tracing::error!(error = %e, store_error = %store, "failed, and cannot record it"),
+                Err(store) => tracing::error!(error = %error, store_error = %store, "failed, and cannot record it"),
             }
         }
     }
@@ -235,7 +287,7 @@ async fn reassign(
     pr: u64,
     gated: &mut remote::Gated,
     only: Option<Vec<Login>>,
-) -> Result<(), UserError> {
+) -> Result<(), github::Error> {
     let Some(inputs) = gated.assignment.clone() else {
         return Ok(());
     };
@@ -271,7 +323,7 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
 }
 
 /// One unit of work: every delivery for one PR becomes one evaluation of its current state.
-async fn process(app: &App, work: &Work) -> Result<(), UserError> {
+async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
     let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr) else {
         for d in &work.deliveries {
             let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
@@ -280,7 +332,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
         return Ok(());
     };
     let repo = RepoName::parse(repo)?;
-    let pr = u64::try_from(pr).map_err(|_| UserError::github(format!("{repo}: PR number {pr} is not valid")))?;
+    let pr = u64::try_from(pr).map_err(|_| anyhow::anyhow!("{repo}: PR number {pr} is not valid"))?;
     let closed =
         work.deliveries.last().is_some_and(|d| d.event == "pull_request" && d.action.as_deref() == Some("closed"));
     if closed {
@@ -305,7 +357,7 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 }
                 return Ok(());
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         // Each command with its commenter, who `unavailable` and `available` are about.
         let comment_commands: Vec<(Command, String)> = work
@@ -328,14 +380,14 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
                 Command::Available => app.store.clear_away(who).await,
                 _ => Ok(()),
             };
-            recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
+            recorded.with_context(|| format!("recording /flowgate {command:?} by {who}"))?;
         }
         let now = jiff::Timestamp::now();
         if let Some(inputs) = gated.assignment.as_mut() {
             // Only a repository whose policy chooses reviewers reads the paths back, so only it
             // pays the write.
             review_history::record_paths(&app.store, &repo, pr, &inputs.pr.paths, now).await;
-            let away = app.store.away(now.as_millisecond()).await.map_err(|e| UserError::Usage(e.to_string()))?;
+            let away = app.store.away(now.as_millisecond()).await.context("reading who is away")?;
             inputs.people.away_until = away
                 .into_iter()
                 .map(|(login, until)| {
@@ -411,9 +463,44 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
 
 /// Records the unit's review events. A store that cannot take them fails the unit, which is then
 /// retried: an event lost here would be missing from every digest.
-async fn record(app: &App, work: &Work, verdict: Option<&crate::policy::verdict::Verdict>) -> Result<(), UserError> {
+async fn record(app: &App, work: &Work, verdict: Option<&crate::policy::verdict::Verdict>) -> anyhow::Result<()> {
     record::record_unit(&app.store, work, verdict)
         .await
         .map(|_| ())
-        .map_err(|e| UserError::Usage(format!("{}: cannot record its review events: {e}", work.key)))
+        .with_context(|| format!("{}: cannot record its review events", work.key))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use anyhow::Context;
+
+    use super::*;
+    use crate::github::error::{Error, Kind};
+
+    /// A GitHub error as the worker meets it: inside a `UserError`, under some context.
+    fn met(kind: Kind) -> anyhow::Error {
+        let user: UserError = Error::new(kind, "GET /repos/o/r/pulls/9: ...").into();
+        Err::<(), _>(user).context("gating o/r#9").unwrap_err()
+    }
+
+    #[test]
+    fn the_next_step_follows_what_github_answered() {
+        assert_eq!(next_step(&met(Kind::NotFound)), Next::Complete);
+        assert_eq!(next_step(&met(Kind::Forbidden { message: "Resource not accessible".into() })), Next::Park);
+        let reset = UNIX_EPOCH + Duration::from_millis(1_700_000_123_456);
+        assert_eq!(
+            next_step(&met(Kind::RateLimited { reset: Some(reset) })),
+            Next::Retry { not_before_ms: Some(1_700_000_123_456) }
+        );
+        assert_eq!(next_step(&met(Kind::RateLimited { reset: None })), Next::Retry { not_before_ms: None });
+        let status = http::StatusCode::BAD_GATEWAY;
+        assert_eq!(next_step(&met(Kind::Server { status })), Next::Retry { not_before_ms: None });
+        assert_eq!(next_step(&met(Kind::Transport)), Next::Retry { not_before_ms: None });
+        let store = anyhow::anyhow!("the database is locked").context("recording the review events");
+        assert_eq!(next_step(&store), Next::Retry { not_before_ms: None });
+        // Found without a `UserError` around it too (a write's error).
+        assert_eq!(next_step(&anyhow::Error::from(Error::not_found("o/r#9"))), Next::Complete);
+    }
 }
