@@ -6,11 +6,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use http::Method;
 use tokio::sync::watch;
 
 use super::{App, now_ms};
-use crate::error::UserError;
 
 pub const EVERY: Duration = Duration::from_secs(5 * 60);
 /// GitHub keeps deliveries for three days; look back at most this far.
@@ -22,7 +22,7 @@ pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
         match redeliver_missed(&app).await {
             Ok(n) if n > 0 => tracing::info!("asked GitHub to redeliver {n} missed deliveries"),
             Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "cannot check for missed deliveries"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "cannot check for missed deliveries"),
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
@@ -32,9 +32,9 @@ pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// One pass; returns how many redeliveries were asked for.
-pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
+pub async fn redeliver_missed(app: &App) -> anyhow::Result<usize> {
     let gh = app.app_client()?;
-    let newest = app.store.newest_received_at().await.map_err(|e| UserError::Usage(e.to_string()))?;
+    let newest = app.store.newest_received_at().await.context("reading the newest stored delivery")?;
     // A little before the newest stored delivery: deliveries may be stored out of order.
     let since_ms = newest.map_or(now_ms() - WINDOW_MS, |n| n - 15 * 60 * 1000).max(now_ms() - WINDOW_MS);
     let mut path = "/app/hook/deliveries?per_page=100".to_string();
@@ -78,7 +78,7 @@ pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
         if succeeded.contains(&guid) || asked.contains(&guid) {
             continue;
         }
-        if app.store.contains(&guid).await.map_err(|e| UserError::Usage(e.to_string()))? {
+        if app.store.contains(&guid).await.with_context(|| format!("looking for delivery {guid}"))? {
             continue;
         }
         let path = format!("/app/hook/deliveries/{id}/attempts");
