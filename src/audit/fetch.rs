@@ -119,15 +119,16 @@ fn exemption(pull: &PullJson, policy: &Policy) -> Option<String> {
 
 /// The PR with its size (from the single PR when the listing lacks it) and review time (from its timeline).
 async fn merged_pr(gh: &GitHub, repo: &RepoName, pull: &PullJson, keys: Vec<String>) -> Result<MergedPr, UserError> {
-    let number =
-        pull.number.ok_or_else(|| UserError::GitHub(format!("{repo}: a merged pull request without a number")))?;
+    let number = pull.number.ok_or_else(|| {
+        crate::github::error::Error::bad_answer(format!("{repo}: a merged pull request without a number"))
+    })?;
     let size = |p: &PullJson| Some(p.additions? + p.deletions?);
     let changed_lines = match size(pull) {
         Some(lines) => lines,
         None => {
             let text = gh.pull(repo, number).await?;
             let full: PullJson = crate::github::parse::one(&text)
-                .map_err(|e| UserError::GitHub(format!("{repo}#{number}: not a pull request: {e}")))?;
+                .map_err(|e| UserError::github(format!("{repo}#{number}: not a pull request: {e}")))?;
             size(&full).unwrap_or_default()
         }
     };

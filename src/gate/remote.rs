@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::UserError;
 use crate::github::parse::{self, ParsedPr, RawSnapshot};
-use crate::github::{GitHub, RepoName};
+use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::{evaluate, needs};
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
@@ -61,6 +61,7 @@ pub async fn gate(
 /// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
 /// commits and reviews (a page each per 100); the label events only when the override label is
 /// on the PR, and team members only for teams the policy names without listing their members.
+#[tracing::instrument(name = "evaluation", skip_all, fields(repo = %repo, pr = number))]
 pub async fn gate_with(
     gh: &GitHub,
     repo: &RepoName,
@@ -184,7 +185,7 @@ async fn people_facts(
     people.codeowners = assign::owners_of_paths(codeowners?.as_deref(), facts);
     let open = match open? {
         Some(pages) => parse::list(&pages)
-            .map_err(|e| UserError::GitHub(format!("{repo}: the open pull requests cannot be read: {e}")))?,
+            .map_err(|e| github::Error::bad_answer(format!("{repo}: the open pull requests cannot be read: {e}")))?,
         None => Vec::new(),
     };
     people.load = assign::load_from_open_pulls(&open, Some(number));
@@ -192,7 +193,7 @@ async fn people_facts(
     match busy {
         Ok(busy) => people.busy = busy,
         Err(e) => {
-            eprintln!("flowgate: {repo}#{number}: GitHub's busy status could not be read: {e}");
+            tracing::warn!("{repo}#{number}: GitHub's busy status could not be read: {e}");
             people
                 .unknown
                 .push(format!("GitHub's busy status could not be read ({e}), so nobody was passed over for it"));
@@ -285,7 +286,7 @@ pub async fn publish_cannot_evaluate(
     let pull = parse::pull::pull(&gh.pull(repo, number).await?, &Path::new(&origin).join("pull.json"))?;
     let head = pull
         .head_sha()
-        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
+        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
     apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await
 }
 
@@ -298,10 +299,9 @@ pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Publ
 impl Gated {
     /// What is on the PR now, as it was read to gate it.
     pub fn current(&self) -> Result<Current, UserError> {
-        let head =
-            self.facts.head_sha.as_ref().ok_or_else(|| {
-                UserError::GitHub("the pull request names no head commit to put a check run on".into())
-            })?;
+        let head = self.facts.head_sha.as_ref().ok_or_else(|| {
+            UserError::from(github::Error::bad_answer("the pull request names no head commit to put a check run on"))
+        })?;
         Ok(Current {
             number: self.facts.number.unwrap_or_default(),
             head_sha: head.as_str().to_string(),

@@ -16,7 +16,7 @@ use crate::store::{Store, StoreError};
 /// only this PR's share of expertise, and the evaluation itself does not depend on it.
 pub async fn record_paths(store: &Store, repo: &RepoName, pr: u64, paths: &[String], now: Timestamp) {
     if let Err(e) = store.record_pr_paths(&repo.to_string(), pr, paths, now.as_millisecond()).await {
-        eprintln!("flowgate: {repo}#{pr}: cannot record the changed paths for later reviewer expertise: {e}");
+        tracing::warn!(error = %e, "cannot record the changed paths for later reviewer expertise");
     }
 }
 
@@ -35,7 +35,7 @@ pub async fn add_to(
     match read(store, repo, paths, now, weeks).await {
         Ok((events, touching)) => ReviewHistory::read(&events, now, weeks, &touching, pr).apply(people),
         Err(e) => {
-            eprintln!("flowgate: {repo}#{pr}: reviewers chosen without the review history: {e}");
+            tracing::warn!(error = %e, "reviewers chosen without the review history");
             people.unknown.push(format!(
                 "the review history could not be read ({e}), so reviews given in the last {weeks} weeks, recent \
                  work on these paths and who was asked last are not counted in this choice"

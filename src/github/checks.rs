@@ -7,8 +7,8 @@ use http::{Method, StatusCode};
 use serde_json::json;
 
 use super::client::{ACCEPT_JSON, Answer, GitHub, failure};
+use super::error::Error;
 use super::{RepoName, encode};
-use crate::error::UserError;
 use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, CHECK_NAME, CheckRunReport};
 
 /// The outcome of a write the token may not be allowed to make.
@@ -39,7 +39,7 @@ fn denied(answer: &Answer) -> Option<String> {
 
 impl GitHub {
     /// The newest `flowgate` check run on `head_sha`, with its `external_id`.
-    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, UserError> {
+    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, Error> {
         let path =
             format!("/repos/{repo}/commits/{}/check-runs?check_name={CHECK_NAME}&filter=latest", encode(head_sha));
         let answer = self.send(Method::GET, &path, ACCEPT_JSON, None).await?;
@@ -62,7 +62,7 @@ impl GitHub {
         repo: &RepoName,
         head_sha: &str,
         report: &CheckRunReport,
-    ) -> Result<Write<CheckRunPosted>, UserError> {
+    ) -> Result<Write<CheckRunPosted>, Error> {
         let fingerprint = report.annotations_fingerprint();
         let existing = self.find_check_run(repo, head_sha).await?;
         let first_chunk = |send: bool| if send { chunk(report, 0) } else { Vec::new() };
@@ -132,7 +132,7 @@ impl GitHub {
         repo: &RepoName,
         head_sha: &str,
         body: &serde_json::Value,
-    ) -> Result<Write<u64>, UserError> {
+    ) -> Result<Write<u64>, Error> {
         let path = format!("/repos/{repo}/check-runs");
         let mut unanswered = None;
         for _ in 0..2 {
@@ -142,7 +142,7 @@ impl GitHub {
                     let id = answer.json(&path)?["id"].as_u64();
                     return id
                         .map(Write::Done)
-                        .ok_or_else(|| UserError::GitHub(format!("POST {path}: the answer has no check run id")));
+                        .ok_or_else(|| Error::bad_answer(format!("POST {path}: the answer has no check run id")));
                 }
                 Ok(answer) if !answer.status.is_server_error() => {
                     return match denied(&answer) {
@@ -158,11 +158,11 @@ impl GitHub {
                 return Ok(Write::Done(id));
             }
         }
-        Err(unanswered.unwrap_or_else(|| UserError::GitHub(format!("POST {path}: no answer"))))
+        Err(unanswered.unwrap_or_else(|| Error::transport(format!("POST {path}: no answer"))))
     }
 
     /// Adds labels to an issue or pull request, in one request. GitHub keeps labels already on it.
-    pub async fn add_labels(&self, repo: &RepoName, number: u64, names: &[&str]) -> Result<Write<()>, UserError> {
+    pub async fn add_labels(&self, repo: &RepoName, number: u64, names: &[&str]) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/labels");
         let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": names }))).await?;
         if let Some(why) = denied(&answer) {
@@ -176,7 +176,7 @@ impl GitHub {
 
     /// Takes a label off an issue or pull request: `Done(true)` when it came off now, `Done(false)`
     /// when it was not on it (someone took it off already).
-    pub async fn remove_label(&self, repo: &RepoName, number: u64, name: &str) -> Result<Write<bool>, UserError> {
+    pub async fn remove_label(&self, repo: &RepoName, number: u64, name: &str) -> Result<Write<bool>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/labels/{}", encode(name));
         let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, None).await?;
         match answer.status {
@@ -198,7 +198,7 @@ impl GitHub {
         name: &str,
         color: &str,
         description: &str,
-    ) -> Result<Write<bool>, UserError> {
+    ) -> Result<Write<bool>, Error> {
         let path = format!("/repos/{repo}/labels");
         let body = json!({ "name": name, "color": color, "description": description });
         let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&body)).await?;
@@ -231,7 +231,7 @@ impl GitHub {
         repo: &RepoName,
         number: u64,
         logins: &[&str],
-    ) -> Result<Write<Vec<String>>, UserError> {
+    ) -> Result<Write<Vec<String>>, Error> {
         let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
         let mut asked = Vec::new();
         for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
@@ -256,12 +256,7 @@ impl GitHub {
 
     /// Withdraws review requests (for `/flowgate reassign`). Someone no longer requested is not
     /// an error: GitHub ignores them.
-    pub async fn withdraw_reviewers(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        logins: &[&str],
-    ) -> Result<Write<()>, UserError> {
+    pub async fn withdraw_reviewers(&self, repo: &RepoName, number: u64, logins: &[&str]) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
         for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
             let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, Some(&json!({ "reviewers": chunk }))).await?;
@@ -284,7 +279,7 @@ impl GitHub {
         marker: &str,
         since_iso: &str,
         body: &str,
-    ) -> Result<Write<()>, UserError> {
+    ) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/comments");
         let recent = format!("{path}?since={}&per_page=100", encode(since_iso));
         let answer = self.send(Method::GET, &recent, ACCEPT_JSON, None).await?;

@@ -904,6 +904,20 @@ pub fn cannot_evaluate(why: crate::model::check_run::CannotEvaluate, error: &str
                 fenced(error)
             ),
         ),
+        CannotEvaluate::Forbidden => (
+            "flowgate cannot judge this PR: GitHub refused it a permission".to_string(),
+            format!(
+                "## ❌ flowgate may not read what it needs\n\n\
+                 GitHub refused a request for lack of permission:\n\n\
+                 {}\n\n\
+                 Trying again changes nothing until an owner of the repository or organisation grants \
+                 the flowgate App that permission (the App's installation settings on GitHub). Then \
+                 comment `/flowgate recheck` here or re-run this check; an operator can also retry it \
+                 with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it \
+                 could not judge.",
+                fenced(error)
+            ),
+        ),
     }
 }
 

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use anyhow::Context;
 use tokio::sync::{Mutex, Notify, watch};
 
 use self::config::ServeConfig;
@@ -141,11 +142,11 @@ pub fn now_ms() -> i64 {
 
 /// Runs the server until `shutdown` turns true (SIGTERM or Ctrl-C in `flowgate serve`): stops
 /// taking deliveries, lets workers finish or release what they hold, then returns.
-pub async fn run(config: ServeConfig, shutdown: watch::Receiver<bool>) -> Result<(), UserError> {
-    let store = Store::connect(&config.database_url).await.map_err(|e| UserError::Usage(e.to_string()))?;
+pub async fn run(config: ServeConfig, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|e| UserError::Usage(format!("cannot listen on {} (FLOWGATE_LISTEN): {e}", config.listen)))?;
+        .with_context(|| format!("cannot listen on {} (FLOWGATE_LISTEN)", config.listen))?;
     let app = Arc::new(App::new(config, store));
     serve_on(app, listener, shutdown).await
 }
@@ -155,7 +156,7 @@ pub async fn serve_on(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
     shutdown: watch::Receiver<bool>,
-) -> Result<(), UserError> {
+) -> anyhow::Result<()> {
     let mut workers = Vec::new();
     for n in 0..app.config.workers {
         let name = format!("{}-{}-{}-{n}", hostname(), std::process::id(), incarnation());
@@ -173,7 +174,7 @@ pub async fn serve_on(
     redelivery.abort();
     pruning.abort();
     digests.abort();
-    result
+    result.map_err(Into::into)
 }
 
 /// Distinguishes this start from any other process that could share host name and pid (two

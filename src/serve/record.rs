@@ -129,7 +129,7 @@ pub async fn record_unit(store: &Store, work: &Work, verdict: Option<&Verdict>) 
         match converted {
             Ok(Some(event)) => events.push(event),
             Ok(None) => {}
-            Err(why) => eprintln!("flowgate: {}: delivery {} records no review event: {why}", work.key, d.id),
+            Err(why) => tracing::warn!(reason = %why, "delivery {} records no review event", d.id),
         }
     }
     store.record_events(&events).await
@@ -168,7 +168,7 @@ pub async fn backfill(
             let found = match crate::gate::remote::policy_on_base(gh, repo, &base).await {
                 Ok(chosen) => Some(chosen.policy.linkage.trackers),
                 Err(e) => {
-                    eprintln!("flowgate: {name}@{base}: the policy does not load, so no story keys: {e}");
+                    tracing::warn!(error = %e, "{name}@{base}: the policy does not load, so no story keys");
                     None
                 }
             };

@@ -50,7 +50,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     let mut log = outcome.log.join("\n");
     log.push('\n');
     print(&log);
-    eprintln!("flowgate: {}", usage_line(usage));
+    tracing::info!("{}", usage_line(usage));
     Ok(if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

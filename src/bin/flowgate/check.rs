@@ -97,12 +97,14 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 let gated = gate::remote::gate(&gh, &repo, pr, args.policy.as_deref()).await?;
                 Ok((gated, gh.usage()))
             })?;
-            eprintln!("flowgate: policy: {}", gated.chosen.origin);
-            eprintln!("flowgate: {}", usage_line(usage));
+            tracing::info!("policy: {}", gated.chosen.origin);
+            tracing::info!("{}", usage_line(usage));
             if let Some(t) = gated.tracker_usage {
-                eprintln!(
-                    "flowgate: trackers: {} requests ({} answered 304), {} answers from the cache",
-                    t.requests, t.not_modified, t.cache_hits
+                tracing::info!(
+                    "trackers: {} requests ({} answered 304), {} answers from the cache",
+                    t.requests,
+                    t.not_modified,
+                    t.cache_hits
                 );
             }
             if args.plan {
@@ -113,7 +115,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         }
         (Some(dir), None) => {
             let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
-            eprintln!("flowgate: policy: {}", chosen.origin);
+            tracing::info!("policy: {}", chosen.origin);
             gate::check_snapshot(dir, &chosen.policy)?.1
         }
         (None, None) => {
@@ -132,10 +134,10 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 include_uncommitted: args.include_uncommitted,
             };
             let (chosen, verdict) = gate::check_local(&cwd, &pr, args.policy.as_deref())?;
-            eprintln!("flowgate: policy: {}", chosen.origin);
+            tracing::info!("policy: {}", chosen.origin);
             let uncommitted = flowgate::git::Repo::discover(&cwd)?.uncommitted()?;
             if let Some(line) = uncommitted_line(uncommitted.len(), args.include_uncommitted) {
-                eprintln!("flowgate: {line}");
+                tracing::info!("{line}");
             }
             verdict
         }

@@ -31,6 +31,11 @@ impl Runtime {
     pub fn block_on<T>(&self, work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
         self.0.block_on(work)
     }
+
+    /// Runs `work`, whatever its error type, to completion.
+    pub fn run<T>(&self, work: impl Future<Output = T>) -> T {
+        self.0.block_on(work)
+    }
 }
 
 /// Writes to stdout; a closed pipe (`flowgate check | head`) is not an error worth a panic.

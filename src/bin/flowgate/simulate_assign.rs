@@ -38,7 +38,7 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
         None => simulate::Source::Synthetic { seed: args.seed, write_history: args.write_history.as_deref() },
     };
     let replay = simulate::run(source, args.policy.as_deref())?;
-    eprintln!("flowgate: replayed {}", replay.described);
+    tracing::info!("replayed {}", replay.described);
     print(&simulate::render(&replay, args.format.into())?);
     Ok(ExitCode::SUCCESS)
 }
