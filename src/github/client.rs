@@ -13,7 +13,7 @@ use http_body_util::{BodyExt, Limited};
 use octocrab::Octocrab;
 
 use super::auth::{Credentials, InstallationToken};
-use super::error::Error;
+use super::error::{Error, Reply};
 use super::retry::{self, Decision, RetryPolicy};
 use crate::error::UserError;
 
@@ -38,10 +38,14 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The answer's parts, borrowed, for an error made from it.
+    pub fn reply(&self) -> Reply<'_> {
+        Reply { status: self.status, headers: &self.headers, body: &self.body }
+    }
+
     /// GitHub's `message` field, for errors.
     pub fn message(&self) -> Option<String> {
-        let value: serde_json::Value = serde_json::from_str(&self.body).ok()?;
-        value["message"].as_str().map(String::from)
+        self.reply().message()
     }
 
     pub fn json(&self, what: &str) -> Result<serde_json::Value, Error> {
@@ -233,7 +237,7 @@ impl GitHub {
                 Decision::GiveUp(why) => {
                     return match result {
                         Ok(answer) if answer.status.is_server_error() && method == Method::POST => Ok(answer),
-                        Ok(answer) => Err(Error::given_up(method.as_str(), path, &answer, &why)),
+                        Ok(answer) => Err(Error::given_up(method.as_str(), path, answer.reply(), &why)),
                         Err(e) => Err(e.because(&why)),
                     };
                 }
@@ -350,7 +354,7 @@ impl GitHub {
 
 /// A failed answer as the user reads it: the request, the status, GitHub's message and a hint.
 pub fn failure(method: &str, path: &str, answer: &Answer) -> Error {
-    Error::from_answer(method, path, answer)
+    Error::from_answer(method, path, answer.reply())
 }
 
 /// Answers kept for conditional requests, by media type and path.

@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, StatusCode};
 
-use super::client::Answer;
 use super::retry;
 
 /// What GitHub answered, or that it did not.
@@ -74,9 +73,9 @@ impl Error {
     }
 
     /// A failed answer as the user reads it: the request, the status, GitHub's message and a hint.
-    pub fn from_answer(method: &str, path: &str, answer: &Answer) -> Error {
+    pub fn from_answer(method: &str, path: &str, answer: Reply<'_>) -> Error {
         let message = answer.message().map(|m| format!(": {m}")).unwrap_or_default();
-        let rate_limited = retry::is_rate_limited(answer.status, &answer.headers, &answer.body);
+        let rate_limited = retry::is_rate_limited(answer.status, answer.headers, answer.body);
         let hint = match answer.status {
             StatusCode::UNAUTHORIZED => " (the token is missing, expired or wrong: set GITHUB_TOKEN or pass --token)",
             StatusCode::FORBIDDEN if rate_limited => " (GitHub's rate limit: wait and run again)",
@@ -88,8 +87,8 @@ impl Error {
 
     /// A failed answer the client gave up retrying: the request, the status, GitHub's message,
     /// and why the client stopped.
-    pub fn given_up(method: &str, path: &str, answer: &Answer, why: &str) -> Error {
-        let rate_limited = retry::is_rate_limited(answer.status, &answer.headers, &answer.body);
+    pub fn given_up(method: &str, path: &str, answer: Reply<'_>, why: &str) -> Error {
+        let rate_limited = retry::is_rate_limited(answer.status, answer.headers, answer.body);
         let message = answer.message().map(|m| format!(" ({m})")).unwrap_or_default();
         Error::new(kind_of(answer, rate_limited), format!("{method} {path}: {}{message}; {why}", answer.status))
     }
@@ -112,10 +111,26 @@ impl From<Error> for crate::error::UserError {
     }
 }
 
-fn kind_of(answer: &Answer, rate_limited: bool) -> Kind {
+/// The parts of GitHub's answer an error is made from (the client's `Answer`, borrowed).
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    pub status: StatusCode,
+    pub headers: &'a HeaderMap,
+    pub body: &'a str,
+}
+
+impl Reply<'_> {
+    /// GitHub's `message` field.
+    pub fn message(&self) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(self.body).ok()?;
+        value["message"].as_str().map(String::from)
+    }
+}
+
+fn kind_of(answer: Reply<'_>, rate_limited: bool) -> Kind {
     match answer.status {
         StatusCode::NOT_FOUND => Kind::NotFound,
-        _ if rate_limited => Kind::RateLimited { reset: reset_at(&answer.headers, SystemTime::now()) },
+        _ if rate_limited => Kind::RateLimited { reset: reset_at(answer.headers, SystemTime::now()) },
         StatusCode::FORBIDDEN => {
             Kind::Forbidden { message: answer.message().unwrap_or_else(|| answer.status.to_string()) }
         }
@@ -140,6 +155,7 @@ pub fn reset_at(headers: &HeaderMap, now: SystemTime) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::github::client::Answer;
 
     fn answer(status: u16, headers: &[(&'static str, &str)], body: &str) -> Answer {
         let mut map = HeaderMap::new();
@@ -151,18 +167,19 @@ mod tests {
 
     #[test]
     fn the_kind_follows_the_status_and_the_text_names_the_request() {
-        let gone = Error::from_answer("GET", "/repos/o/r/pulls/9", &answer(404, &[], r#"{"message":"Not Found"}"#));
+        let gone =
+            Error::from_answer("GET", "/repos/o/r/pulls/9", answer(404, &[], r#"{"message":"Not Found"}"#).reply());
         assert_eq!(gone.kind(), &Kind::NotFound);
         assert_eq!(gone.to_string(), "GET /repos/o/r/pulls/9: 404 Not Found: Not Found");
 
         let denied = r#"{"message":"Resource not accessible by integration"}"#;
-        let forbidden = Error::from_answer("GET", "/x", &answer(403, &[], denied));
+        let forbidden = Error::from_answer("GET", "/x", answer(403, &[], denied).reply());
         assert_eq!(forbidden.kind(), &Kind::Forbidden { message: "Resource not accessible by integration".into() });
         assert!(forbidden.to_string().ends_with("(the token lacks a permission this needs)"), "{forbidden}");
 
-        let down = Error::from_answer("GET", "/x", &answer(502, &[], ""));
+        let down = Error::from_answer("GET", "/x", answer(502, &[], "").reply());
         assert_eq!(down.kind(), &Kind::Server { status: StatusCode::BAD_GATEWAY });
-        let unprocessable = Error::from_answer("GET", "/x", &answer(422, &[], ""));
+        let unprocessable = Error::from_answer("GET", "/x", answer(422, &[], "").reply());
         assert_eq!(unprocessable.kind(), &Kind::Refused { status: StatusCode::UNPROCESSABLE_ENTITY });
     }
 
@@ -173,9 +190,9 @@ mod tests {
         assert_eq!(reset_at(&after.headers, now), Some(now + Duration::from_secs(30)));
         let spent = answer(403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1700000100")], "");
         assert_eq!(reset_at(&spent.headers, now), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_100)));
-        assert!(matches!(Error::from_answer("GET", "/x", &spent).kind(), Kind::RateLimited { reset: Some(_) }));
+        assert!(matches!(Error::from_answer("GET", "/x", spent.reply()).kind(), Kind::RateLimited { reset: Some(_) }));
         let secondary = answer(403, &[], r#"{"message":"You have exceeded a secondary rate limit"}"#);
-        assert_eq!(Error::from_answer("GET", "/x", &secondary).kind(), &Kind::RateLimited { reset: None });
+        assert_eq!(Error::from_answer("GET", "/x", secondary.reply()).kind(), &Kind::RateLimited { reset: None });
     }
 
     #[test]
