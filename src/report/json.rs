@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::wording::{self, Flavor};
 use crate::policy::verdict::{AiState, ChainOutcome, LinkageState, ReviewStatus, Verdict};
+use crate::wording::Flavor;
+use crate::wording::verdict as wording;
 
 /// Bumped only when a field changes meaning or disappears; new fields may appear at any time.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -24,7 +24,7 @@ pub fn render(v: &Verdict, format: Format, color: bool) -> String {
         Format::Text => text::render(v, color),
         Format::Json => json::render(v),
         Format::Markdown => markdown::render(v),
-        Format::Summary => format!("{}\n", wording::summary(v)),
+        Format::Summary => format!("{}\n", crate::wording::verdict::summary(v)),
     }
 }
 
