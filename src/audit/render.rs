@@ -2,7 +2,7 @@
 //! docs/audit.md) and one self-contained HTML page. All the wording lives here.
 
 use super::{Audit, PrReport, Trace, percent};
-use crate::latency::render::html::escape as html_escape;
+use crate::report::digest::html::escape as html_escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

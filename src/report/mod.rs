@@ -1,7 +1,9 @@
 //! Rendering a verdict: coloured terminal text, Markdown (the check run), JSON (the contract
-//! scripts rely on) and a one-line summary, all from the same value and the same wording.
+//! scripts rely on) and a one-line summary, all from the same value and the same wording; and
+//! the weekly digest (`digest`) as Markdown, HTML, Slack and JSON.
 
 pub mod check_run;
+pub mod digest;
 pub mod json;
 pub mod markdown;
 pub mod text;

@@ -2,7 +2,7 @@
 //! GitHub issue, one self-contained HTML page, a Slack Block Kit message, JSON for tools).
 //!
 //! No I/O here: the caller decides where the text goes (a file, an issue, a webhook). Every
-//! sentence comes from `wording`, so the four formats say the same thing.
+//! sentence comes from `crate::wording::digest`, so the four formats say the same thing.
 
 mod escape;
 pub mod html;
@@ -10,7 +10,6 @@ pub mod json;
 pub mod markdown;
 pub mod slack;
 mod svg;
-pub mod wording;
 
 #[cfg(test)]
 mod tests;
@@ -21,8 +20,8 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::digest::Digest;
-use super::stats::Spread;
+use crate::latency::Spread;
+use crate::latency::digest::Digest;
 
 /// The formats `flowgate digest --format` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,13 +73,23 @@ impl FromStr for Format {
     }
 }
 
+/// A warning shown above the digest's figures, such as that the policy's settings could not be
+/// read (worded by `crate::wording::digest`). Each format shows it in its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice(pub String);
+
 /// The digest in `format`. Slack's payload comes back as its JSON text, ready to POST.
 pub fn render(format: Format, digest: &Digest) -> String {
+    render_with(format, digest, None)
+}
+
+/// The digest in `format`, with `notice` above its figures when there is one.
+pub fn render_with(format: Format, digest: &Digest, notice: Option<&Notice>) -> String {
     match format {
-        Format::Markdown => markdown::render(digest),
-        Format::Html => html::render(digest),
-        Format::Slack => slack::render(digest).to_string(),
-        Format::Json => json::render(digest),
+        Format::Markdown => markdown::render_with(digest, notice),
+        Format::Html => html::render_with(digest, notice),
+        Format::Slack => slack::render_with(digest, notice).to_string(),
+        Format::Json => json::render_with(digest, notice),
     }
 }
 

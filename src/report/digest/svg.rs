@@ -271,7 +271,7 @@ fn bar_length(value: f64, top: f64, room: f64) -> f64 {
 /// The whole figure in words, for the `<desc>` that screen readers announce.
 fn describe(chart: &Chart<'_>, rows: &[Row]) -> String {
     if rows.is_empty() {
-        return super::wording::NO_DATA.to_string();
+        return crate::wording::digest::NO_DATA.to_string();
     }
     let parts: Vec<String> = rows
         .iter()
