@@ -7,6 +7,7 @@
 //! reviewable diff.
 
 pub mod app;
+pub mod assign;
 pub mod digest;
 pub mod verdict;
 mod words;

@@ -4,7 +4,7 @@
 use super::{Mark, Section};
 use crate::model::Principal;
 use crate::policy::verdict::{IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus, Verdict};
-use crate::wording::{Flavor, count, plural};
+use crate::wording::{Flavor, assign, count, plural};
 
 fn principals(from: &[Principal], f: Flavor) -> String {
     let names: Vec<String> = from.iter().map(|p| f.code(&p.0)).collect();
@@ -132,7 +132,7 @@ pub fn reviewers_section(v: &Verdict, f: Flavor) -> Option<Section> {
     } else {
         "could not find every reviewer it needs".to_string()
     };
-    let mut details: Vec<String> = a.requested.iter().map(|r| r.reason.clone()).collect();
+    let mut details: Vec<String> = a.requested.iter().map(|r| assign::requested_line(a, r)).collect();
     if !a.counted.is_empty() {
         details.push(format!("already on it: {}", logins(a.counted.iter().map(|c| c.who.as_str()), f)));
     }
@@ -142,9 +142,9 @@ pub fn reviewers_section(v: &Verdict, f: Flavor) -> Option<Section> {
     for pool in &a.saturated_pools {
         details.push(format!("every available member of {} is at capacity", f.code(pool)));
     }
-    details.extend(a.problems.iter().map(|p| p.message.clone()));
+    details.extend(a.problems.iter().map(|p| assign::problem(a, &p.what)));
     details.extend(a.notes.iter().cloned());
-    details.extend(a.skipped.iter().map(|s| format!("passed over: {}", s.reason)));
+    details.extend(a.skipped.iter().map(|s| format!("passed over: {}", assign::skipped_line(s))));
     let mark = if a.problems.is_empty() { Mark::Skip } else { Mark::Pending };
     Some(Section { title: "Reviewers", mark, headline, details })
 }
@@ -248,5 +248,73 @@ mod tests {
         insta::assert_snapshot!(review_section(&v, Flavor::Plain).headline, @"2 counted approvals");
         v.review.requirements.clear();
         insta::assert_snapshot!(review_section(&v, Flavor::Plain).headline, @"no approval required");
+    }
+
+    #[test]
+    fn the_reviewers_section_requests_passes_over_and_flags() {
+        use crate::assign::{
+            Assignment, Counted, Problem, ProblemKind, Requested, Role, Score, SkipReason, Skipped, SpotCheck,
+        };
+        let mut v = verdict("auth-login");
+        assert_eq!(reviewers_section(&v, Flavor::Plain), None);
+        let score = Score {
+            total: 1.0,
+            expertise: 0.5,
+            load: 0.25,
+            fairness: 0.0,
+            owned_paths: 1,
+            owned_area: Some("src/auth/".into()),
+            recent_touches: 0,
+            open_requests: 1,
+            capacity: 4,
+            reviews_given: 0,
+        };
+        let mut a = Assignment {
+            repo: "acme/shop".into(),
+            number: 42,
+            tier: Tier::Red,
+            tier_request: 2,
+            needed: 3,
+            counted: vec![Counted { who: "bob".into(), role: Role::FirstPool }],
+            requested: vec![Requested {
+                login: Login::new("alice"),
+                pool: "seniors".into(),
+                role: Role::Tier,
+                over_capacity: false,
+                score,
+                hours: None,
+            }],
+            skipped: vec![Skipped { login: Login::new("erin"), pool: "seniors".into(), why: SkipReason::Unavailable }],
+            saturated_pools: vec!["security".into()],
+            spot_check: SpotCheck { ai_touched: true, percent: Some(20), bucket: 3, sampled: true, pools: vec![] },
+            problems: vec![Problem { what: ProblemKind::EmptyPool { pool: "ai".into() } }],
+            notes: vec!["GitHub's busy status could not be read".into()],
+            review_window_weeks: None,
+        };
+        v.reviewers = Some(a.clone());
+        insta::assert_snapshot!(show(&reviewers_section(&v, Flavor::Markdown).unwrap()), @r"
+        ⏳ Reviewers: requesting `alice`
+          alice: owns src/auth/ in CODEOWNERS, 1 of 4 open reviews, available
+          already on it: `bob`
+          AI-touched and sampled for a spot check: one more reviewer
+          every available member of `security` is at capacity
+          pool ai has no one to request: none of its members is known
+          GitHub's busy status could not be read
+          passed over: erin: unavailable
+        ");
+        a.requested.clear();
+        v.reviewers = Some(a.clone());
+        insta::assert_snapshot!(reviewers_section(&v, Flavor::Plain).unwrap().headline, @"could not find every reviewer it needs");
+        a.problems.clear();
+        a.needed = 1;
+        v.reviewers = Some(a);
+        insta::assert_snapshot!(show(&reviewers_section(&v, Flavor::Plain).unwrap()), @r"
+        ➖ Reviewers: has the 1 reviewer it needs
+          already on it: bob
+          AI-touched and sampled for a spot check: one more reviewer
+          every available member of security is at capacity
+          GitHub's busy status could not be read
+          passed over: erin: unavailable
+        ");
     }
 }
