@@ -52,7 +52,7 @@ pub fn database_unreachable(error: &dyn std::fmt::Display) -> String {
 
 /// `/readyz` when the App can work: which database, how many workers.
 pub fn ready(database: &str, workers: usize) -> String {
-    // "1 workers" is kept: probes and scripts match this line as it has always been.
+    // Word for word as it has always read, "1 workers" included: a new wording is a change of its own.
     format!("ready: database {database}, {workers} workers\n")
 }
 

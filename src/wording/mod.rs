@@ -8,6 +8,8 @@
 
 pub mod app;
 pub mod assign;
+pub mod audit;
+pub mod cli;
 pub mod digest;
 pub mod verdict;
 mod words;
