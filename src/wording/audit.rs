@@ -119,6 +119,7 @@ mod tests {
         insta::assert_snapshot!(title("acme/shop"), @"Traceability audit: acme/shop");
         insta::assert_snapshot!(scope(since, until, &levels()), @"Merged between 2025-03-03 00:00 UTC and 2025-04-02 00:00 UTC; a full chain reaches story -> epic -> okr.");
         insta::assert_snapshot!(format!("{} | {}", top(&levels()), top(&[])), @"okr | the top");
+        insta::assert_snapshot!(levels_line(&levels()), @"story -> epic -> okr");
         insta::assert_snapshot!(merged_work("okr"), @"Merged work per okr");
         insta::assert_snapshot!(sample(10, 7), @"Sample: 10 PRs chosen at random (seed 7)");
         let fixed = [

@@ -2,9 +2,9 @@
 //! charts (see `svg`) and the tables behind them. No script, no external asset: it opens from a
 //! mail attachment or an artifact as it is.
 
+use super::common::{Notice, is_quiet, median, number, p90, pr_url, window_days};
 use super::escape::escape_text;
 use super::svg::{self, Chart, Row};
-use super::{Notice, is_quiet, median, number, p90, pr_url, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::{self as w, hours, percent};
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::Notice;
+use super::common::Notice;
 use crate::latency::digest::Digest;
 use crate::latency::findings::Finding;
 use crate::wording::digest as w;

@@ -1,7 +1,7 @@
 //! The digest as GitHub-flavoured Markdown for a weekly issue: the findings first, then tables,
 //! with mermaid charts that GitHub draws in place.
 
-use super::{Notice, is_quiet, median, number, p90, window_days};
+use super::common::{Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::{self as w, hours, percent};
 

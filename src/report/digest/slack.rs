@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Notice, is_quiet, median, pr_url, window_days};
+use super::common::{Notice, is_quiet, median, pr_url, window_days};
 use crate::latency::digest::Digest;
 use crate::wording::digest::{self as w, hours, percent};
 

@@ -3,8 +3,8 @@
 //! Every drawn value carries `data-label`, `data-series` and `data-value` (the digest's figure as
 //! is) and a `<title>` that states it, so screen readers and tests both read the numbers.
 
+use super::common::number;
 use super::escape::escape;
-use super::number;
 
 const FONT: &str = "font-family=\"system-ui, sans-serif\"";
 /// Series colours: reviewers blue, authors amber, a third teal. Picked to stay apart for the

@@ -1,6 +1,7 @@
 //! Each finding's sentence and what to do about it, figures included.
 
-use super::{UNTIERED, hours, percent, times};
+use super::figures::{hours, percent, times};
+use crate::latency::digest::UNTIERED;
 use crate::latency::findings::FindingKind;
 
 /// The finding as one sentence, figure included.

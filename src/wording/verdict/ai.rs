@@ -1,8 +1,8 @@
 //! The AI disclosure rule: what the PR declares, the markers found and where, the commits that
 //! make files AI-touched, and the label and annotation that say so on GitHub.
 
-use super::exemption;
-use super::{Mark, Section};
+use super::linkage::exemption;
+use super::section::{Mark, Section};
 use crate::policy::ai::markers::{AiTool, Declared, Marker, MarkerSite};
 use crate::policy::verdict::{AiFilesBasis, AiProblem, AiVerdict, Declaration, Verdict};
 use crate::wording::Flavor;

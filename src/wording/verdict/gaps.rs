@@ -1,6 +1,7 @@
 //! What flowgate could not see: the facts missing from a PR, which keep it from passing.
 
-use super::{Mark, Section, skip_reason};
+use super::section::{Mark, Section};
+use super::tier::skip_reason;
 use crate::policy::verdict::{Gap, Verdict};
 use crate::wording::count;
 

@@ -1,7 +1,7 @@
 //! The size rule: the PR's files and lines against the policy's limits, GitHub's listing caps,
 //! and the changed lines a reviewer does not read line by line.
 
-use super::{Mark, Section};
+use super::section::{Mark, Section};
 use crate::policy::verdict::{LimitProblem, NotReviewed, Verdict};
 use crate::wording::{count, plural};
 

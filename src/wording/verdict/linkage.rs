@@ -1,7 +1,7 @@
 //! The story linkage rule: the work item found, the chain from it up to the policy's top level,
 //! where a chain breaks, and why a PR is exempt.
 
-use super::{Mark, Section};
+use super::section::{Mark, Section};
 use crate::policy::verdict::{ChainBreak, ChainOutcome, ChainVerdict, Exemption, LinkageState, Verdict};
 use crate::wording::Flavor;
 

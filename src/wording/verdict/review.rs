@@ -1,7 +1,7 @@
 //! The review rule and the reviewers flowgate asks: the approvals each requirement needs, whose
 //! reviews do not count and why, what is still missing, and whom flowgate requests.
 
-use super::{Mark, Section};
+use super::section::{Mark, Section};
 use crate::model::Principal;
 use crate::policy::verdict::{IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus, Verdict};
 use crate::wording::{Flavor, assign, count, plural};

@@ -6,8 +6,10 @@ use std::path::Path;
 
 use super::*;
 use crate::model::Login;
+use crate::policy::Tier;
 use crate::policy::load::load_file;
-use crate::policy::verdict::{Gap, OverrideVerdict, Verdict};
+use crate::policy::verdict::{Gap, LinkageState, OverrideVerdict, State, Verdict};
+use crate::wording::Flavor;
 
 /// `auth-login` (pending, red), `agent-undeclared` (failing, yellow) or `docs-only` (passing, green).
 pub fn verdict(example: &str) -> Verdict {

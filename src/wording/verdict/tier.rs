@@ -1,7 +1,7 @@
 //! Why each file has its tier: the path rule or detector that put it there, the change kind
 //! that relaxed it, why its code was not read, and the annotation at a finding's line.
 
-use super::ai_touched_note;
+use super::ai::ai_touched_note;
 use crate::analysis::detectors::Finding;
 use crate::analysis::{ChangeKind, SkipReason};
 use crate::policy::Tier;
