@@ -1,6 +1,22 @@
-//! The user-facing error: what went wrong with the input, said so that a person can fix it.
+//! The two tiers of errors, and the rule for which one a function returns.
 //!
-//! The CLI prints it on stderr and exits with code 2; later surfaces render it as Markdown.
+//! - **Typed internal errors** say what failed inside a layer, by kind, so that a caller can act
+//!   on it: `github::Error` (by what GitHub answered: not found, forbidden, rate limited, a server
+//!   error, no answer, an answer flowgate cannot use), `store::StoreError`, `trackers::TrackerError`.
+//!   They are nobody's mistake to fix; they are retried, logged, or said on the PR.
+//! - **`UserError`** (this file) is what a person must fix: a policy that does not load, an input
+//!   file, a flag or a configuration value, a repository name. The surfaces render it: the CLI
+//!   prints it on stderr and exits with code 2; the App puts it in a check run's Markdown.
+//! - **`anyhow::Result` with `.context()`** in orchestration (the App's worker and loops, the
+//!   binary's commands), where errors of several kinds meet only to be reported or classified:
+//!   the context says what was being done, and the typed error stays findable in the chain
+//!   (`github::Error::find`).
+//!
+//! A GitHub failure met on a path that returns `UserError` (the CLI's way through `gate`)
+//! travels as `UserError::GitHub`, which holds the `github::Error` boxed because this bottom
+//! layer cannot name it; the text a person reads is the same either way. A database or runtime
+//! failure is never a `UserError::Usage`: it keeps its own type, or gets context in an `anyhow`
+//! chain.
 
 use std::path::Path;
 
@@ -15,12 +31,14 @@ pub enum UserError {
     /// An input file (snapshot, test case) that is missing or malformed.
     #[error("{path}: {message}")]
     Input { path: String, message: String },
-    /// GitHub did not give what was asked for.
+    /// GitHub did not give what was asked for: a `github::Error` (found again with
+    /// `github::Error::find`), or a sentence about GitHub's answer.
     #[error("GitHub: {0}")]
-    GitHub(String),
+    GitHub(Box<dyn std::error::Error + Send + Sync>),
     /// Local git could not give the facts.
     #[error("git: {0}")]
     Git(String),
+    /// A flag, a setting or a name the person gave that cannot be used.
     #[error("{0}")]
     Usage(String),
 }
@@ -28,5 +46,10 @@ pub enum UserError {
 impl UserError {
     pub fn input(path: &Path, message: impl Into<String>) -> Self {
         UserError::Input { path: path.display().to_string(), message: message.into() }
+    }
+
+    /// A sentence about GitHub's answer that has no `github::Error` behind it.
+    pub fn github(message: impl Into<String>) -> Self {
+        UserError::GitHub(message.into().into())
     }
 }

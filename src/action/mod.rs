@@ -8,7 +8,9 @@ pub mod commands;
 use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
-use crate::gate::remote::{self, Published};
+use crate::gate::apply::{Published, apply};
+use crate::gate::remote;
+use crate::github::parse::webhook::WorkflowEvent;
 use crate::github::{GitHub, RepoName};
 use crate::policy::verdict::{State, Verdict};
 use crate::report::markdown;
@@ -60,17 +62,15 @@ pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, 
             "flowgate gates pull requests; the {event_name} event has none (use pull_request_target or pull_request, and pull_request_review)"
         )));
     }
-    let value: serde_json::Value = serde_json::from_str(payload)
-        .map_err(|e| UserError::input(path, format!("the event payload is not JSON: {e}")))?;
-    if value["action"] == "closed" {
+    let event: WorkflowEvent = crate::github::parse::one(payload)
+        .map_err(|e| UserError::input(path, format!("the event payload is not what GitHub sends: {e}")))?;
+    if event.action.as_deref() == Some("closed") {
         return Ok(Trigger::Ignored("the pull request was closed: nothing to gate".into()));
     }
-    let pr = &value["pull_request"];
-    let number = pr["number"]
-        .as_u64()
-        .ok_or_else(|| UserError::input(path, format!("the {event_name} payload has no pull_request.number")))?;
-    let head_repo = pr["head"]["repo"]["full_name"].as_str();
-    let base_repo = pr["base"]["repo"]["full_name"].as_str();
+    let no_number = || UserError::input(path, format!("the {event_name} payload has no pull_request.number"));
+    let pr = event.pull_request.as_ref().ok_or_else(no_number)?;
+    let number = pr.number.ok_or_else(no_number)?;
+    let (head_repo, base_repo) = pr.repos();
     let from_fork = head_repo.is_none() || head_repo != base_repo;
     let read_only = (from_fork && event_name != "pull_request_target").then(|| {
         format!(
@@ -82,7 +82,7 @@ pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, 
 }
 
 /// When the job fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
     /// Only a failing verdict fails the job.
     Fail,
@@ -132,7 +132,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
     let gated = remote::gate(gh, &env.repository, number, policy).await?;
     let published = match read_only {
         Some(why) => Published::NotPosted(why),
-        None => remote::publish(gh, &env.repository, &gated).await?,
+        None => apply(gh, &env.repository, &gated.plan()?).await?,
     };
     let verdict = gated.verdict;
     let mut summary = markdown::render(&verdict);
@@ -154,7 +154,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
 
 fn posting_note(published: &Published) -> String {
     match published {
-        Published::Posted { check_run, label, ai_labels, reviewers } => {
+        Published::Posted { check_run, label, ai_labels, reviewers, .. } => {
             let run = if check_run.created { "created" } else { "updated" };
             let reviewers = match reviewers {
                 Ok(asked) if asked.is_empty() => String::new(),

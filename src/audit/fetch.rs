@@ -4,17 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
 use super::{Audit, MergedPr, audit, ready_at};
 use crate::error::UserError;
+use crate::github::parse::shapes::PullJson;
+use crate::github::parse::time;
 use crate::github::{GitHub, RepoName};
 use crate::policy::linkage::keys::{self, Source, Tracker as KeyTracker};
 use crate::policy::{ChainRules, LinkSource, Policy};
 use crate::trackers::StateCategory;
 use crate::trackers::chain::Levels;
 use crate::trackers::config::Trackers;
+use chrono::{DateTime, Utc};
 
 /// What to audit.
 pub struct Request<'a> {
@@ -33,16 +33,11 @@ pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Resu
     let name = repo.to_string();
     let (since, until) = request.span;
     let listed = gh.closed_pulls_updated_since(repo, since).await?;
-    let merged: Vec<&Value> = listed
-        .iter()
-        .filter(|p| crate::latency::history::time(&p["merged_at"]).is_some_and(|t| t >= since && t <= until))
-        .collect();
+    let merged: Vec<&PullJson> =
+        listed.iter().filter(|p| time(p.merged_at.as_deref()).is_some_and(|t| t >= since && t <= until)).collect();
     let policy = match (request.policy, merged.first()) {
         (Some(policy), _) => Some(policy),
-        (None, Some(newest)) => {
-            let base = newest["base"]["ref"].as_str().unwrap_or("main");
-            Some(crate::gate::remote::policy_on_base(gh, repo, base).await?.policy)
-        }
+        (None, Some(newest)) => Some(crate::gate::remote::policy_on_base(gh, repo, &newest.base.ref_).await?.policy),
         (None, None) => None,
     };
     let rules = chain_rules(policy.as_ref())?;
@@ -76,7 +71,7 @@ fn chain_rules(policy: Option<&Policy>) -> Result<ChainRules, UserError> {
 
 /// The distinct keys in the PR's title, branch and body (as the policy's `linkage.sources` allow;
 /// commits are not read), with the trackers the policy enables.
-pub fn story_keys(pull: &Value, policy: Option<&Policy>, repo: &str) -> Vec<(KeyTracker, String)> {
+pub fn story_keys(pull: &PullJson, policy: Option<&Policy>, repo: &str) -> Vec<(KeyTracker, String)> {
     let default_trackers = crate::policy::TrackerSet {
         jira: Some(Vec::new()),
         linear: Some(Vec::new()),
@@ -93,9 +88,9 @@ pub fn story_keys(pull: &Value, policy: Option<&Policy>, repo: &str) -> Vec<(Key
     let mut out: Vec<(KeyTracker, String)> = Vec::new();
     for source in sources {
         let (text, source) = match source {
-            LinkSource::Title => (pull["title"].as_str(), Source::Title),
-            LinkSource::Branch => (pull["head"]["ref"].as_str(), Source::Branch),
-            _ => (pull["body"].as_str(), Source::Body),
+            LinkSource::Title => (pull.title.as_deref(), Source::Title),
+            LinkSource::Branch => (Some(pull.head.ref_.as_str()), Source::Branch),
+            _ => (pull.body.as_deref(), Source::Body),
         };
         for r in keys::extract(text.unwrap_or_default(), source, trackers, Some(repo)) {
             if !out.iter().any(|(_, k)| *k == r.key) {
@@ -110,18 +105,12 @@ pub fn story_keys(pull: &Value, policy: Option<&Policy>, repo: &str) -> Vec<(Key
 
 /// Why the policy's `linkage.exempt` lets this PR name no story: its author, a label, its title or
 /// branch (exempt tiers need the PR's files, which the audit does not read).
-fn exemption(pull: &Value, policy: &Policy) -> Option<String> {
+fn exemption(pull: &PullJson, policy: &Policy) -> Option<String> {
     let facts = crate::model::PrFacts {
-        title: pull["title"].as_str().unwrap_or_default().to_string(),
-        branch: pull["head"]["ref"].as_str().unwrap_or_default().to_string(),
-        author: crate::model::Login::new(pull["user"]["login"].as_str().unwrap_or_default()),
-        labels: pull["labels"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|l| l["name"].as_str())
-            .map(|name| crate::model::Label { name: name.to_string(), applied_by: None })
-            .collect(),
+        title: pull.title.clone().unwrap_or_default(),
+        branch: pull.head.ref_.clone(),
+        author: crate::model::Login::new(pull.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default()),
+        labels: pull.labels.iter().map(|l| crate::model::Label { name: l.name.clone(), applied_by: None }).collect(),
         ..crate::model::PrFacts::default()
     };
     let exemption = crate::policy::linkage::exemption_of_pr(&policy.linkage, &facts)?;
@@ -129,28 +118,30 @@ fn exemption(pull: &Value, policy: &Policy) -> Option<String> {
 }
 
 /// The PR with its size (from the single PR when the listing lacks it) and review time (from its timeline).
-async fn merged_pr(gh: &GitHub, repo: &RepoName, pull: &Value, keys: Vec<String>) -> Result<MergedPr, UserError> {
-    let number = pull["number"].as_u64().unwrap_or_default();
-    let size = |p: &Value| Some(p["additions"].as_u64()? + p["deletions"].as_u64()?);
+async fn merged_pr(gh: &GitHub, repo: &RepoName, pull: &PullJson, keys: Vec<String>) -> Result<MergedPr, UserError> {
+    let number = pull.number.ok_or_else(|| {
+        crate::github::error::Error::bad_answer(format!("{repo}: a merged pull request without a number"))
+    })?;
+    let size = |p: &PullJson| Some(p.additions? + p.deletions?);
     let changed_lines = match size(pull) {
         Some(lines) => lines,
         None => {
             let text = gh.pull(repo, number).await?;
-            let full: Value = serde_json::from_str(&text)
-                .map_err(|e| UserError::GitHub(format!("{repo}#{number}: not a pull request: {e}")))?;
+            let full: PullJson = crate::github::parse::one(&text)
+                .map_err(|e| UserError::github(format!("{repo}#{number}: not a pull request: {e}")))?;
             size(&full).unwrap_or_default()
         }
     };
-    let merged_at = crate::latency::history::time(&pull["merged_at"]).unwrap_or_default();
+    let merged_at = time(pull.merged_at.as_deref()).unwrap_or_default();
     let timeline = gh.timeline(repo, number).await?;
     let review_hours = ready_at(pull, &timeline)
         .filter(|ready| *ready <= merged_at)
         .map(|ready| (merged_at - ready).num_seconds() as f64 / 3600.0);
     Ok(MergedPr {
         number,
-        title: pull["title"].as_str().unwrap_or_default().to_string(),
-        url: pull["html_url"].as_str().unwrap_or_default().to_string(),
-        author: pull["user"]["login"].as_str().unwrap_or_default().to_string(),
+        title: pull.title.clone().unwrap_or_default(),
+        url: pull.html_url.clone().unwrap_or_default(),
+        author: pull.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
         merged_at,
         keys,
         exempt: None,

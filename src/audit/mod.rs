@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use crate::gate::story_trace::Judge;
+use crate::github::parse::shapes::{PullJson, TimelineJson};
+use crate::github::parse::time;
 use crate::policy::ChainRules;
 use crate::policy::verdict::ChainItem;
 use crate::trackers::chain::Chain;
@@ -241,12 +243,12 @@ fn splitmix64(state: &mut u64) -> u64 {
 
 /// When a PR became ready for review: its first `ready_for_review` in the timeline when it was
 /// opened as a draft, else when it was opened. Pure: the pull object and its timeline items.
-pub fn ready_at(pull: &serde_json::Value, timeline: &[serde_json::Value]) -> Option<DateTime<Utc>> {
+pub fn ready_at(pull: &PullJson, timeline: &[TimelineJson]) -> Option<DateTime<Utc>> {
     let ready = timeline
         .iter()
-        .filter(|i| i["event"] == "ready_for_review")
-        .find_map(|i| crate::latency::history::time(&i["created_at"]));
-    ready.or_else(|| crate::latency::history::time(&pull["created_at"]))
+        .filter(|i| i.event.as_deref() == Some("ready_for_review"))
+        .find_map(|i| time(i.created_at.as_deref()));
+    ready.or_else(|| time(pull.created_at.as_deref()))
 }
 
 /// The share `part / whole` as a whole percentage, 0 for an empty whole.

@@ -208,8 +208,12 @@ fn json_carries_the_documented_field_names() {
 
 #[test]
 fn review_time_starts_when_a_draft_became_ready() {
-    let pull = json!({ "created_at": "2026-11-01T09:00:00Z" });
-    let ready = json!({ "event": "ready_for_review", "created_at": "2026-11-02T09:00:00Z" });
+    let pull = serde_json::from_value(
+        json!({ "created_at": "2026-11-01T09:00:00Z", "head": { "ref": "b" }, "base": { "ref": "main" } }),
+    )
+    .expect("a pull");
+    let ready = serde_json::from_value(json!({ "event": "ready_for_review", "created_at": "2026-11-02T09:00:00Z" }))
+        .expect("a timeline item");
     assert_eq!(ready_at(&pull, &[]), Some(Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()));
     assert_eq!(ready_at(&pull, &[ready]), Some(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
 }

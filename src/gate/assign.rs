@@ -4,70 +4,25 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
 use crate::assign::codeowners::Codeowners;
 use crate::assign::{OpenLoad, PeopleFacts, PrToAssign, ReviewerPolicy, choose};
+use crate::github::parse::shapes::OpenPullJson;
 use crate::model::{Login, PrFacts};
 use crate::policy::verdict::Verdict;
 
-/// Who is on the PR already, from GitHub's view of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OnPr {
-    pub requested_users: Vec<Login>,
-    /// `@org/slug`.
-    pub requested_teams: Vec<String>,
-    /// People who took their own review request off the PR: never asked again.
-    pub removed_themselves: Vec<Login>,
-}
-
-impl OnPr {
-    /// From the pull request's JSON (`requested_reviewers`, `requested_teams`) and its issue
-    /// events, pages of JSON arrays one after another (`review_request_removed` by the reviewer).
-    pub fn read(pull: &Value, events: Option<&str>) -> OnPr {
-        let owner = pull["base"]["repo"]["owner"]["login"].as_str().unwrap_or_default();
-        let logins = |list: &Value| -> Vec<Login> {
-            list.as_array().into_iter().flatten().filter_map(|u| u["login"].as_str()).map(Login::new).collect()
-        };
-        let requested_teams = pull["requested_teams"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t["slug"].as_str())
-            .map(|slug| format!("@{owner}/{slug}"))
-            .collect();
-        let mut removed_themselves = Vec::new();
-        for page in serde_json::Deserializer::from_str(events.unwrap_or_default()).into_iter::<Vec<Value>>() {
-            let Ok(page) = page else { break };
-            for e in page.iter().filter(|e| e["event"] == "review_request_removed") {
-                if let (Some(actor), Some(reviewer)) =
-                    (e["actor"]["login"].as_str(), e["requested_reviewer"]["login"].as_str())
-                    && actor.eq_ignore_ascii_case(reviewer)
-                {
-                    removed_themselves.push(Login::new(reviewer));
-                }
-            }
-        }
-        OnPr { requested_users: logins(&pull["requested_reviewers"]), requested_teams, removed_themselves }
-    }
-}
+pub use crate::github::parse::OnPr;
 
 /// The review requests waiting on each person over the repository's open PRs (pages of `GET
 /// /repos/{o}/{r}/pulls?state=open`), leaving out `this` PR and drafts. GitHub keeps a login in
 /// `requested_reviewers` only until that person reviews, so these are requests really waiting.
 /// Each counts as one typical review: the listing does not say how large the other PRs are.
-pub fn load_from_open_pulls(pages: &str, this: Option<u64>) -> HashMap<Login, OpenLoad> {
+pub fn load_from_open_pulls(pulls: &[OpenPullJson], this: Option<u64>) -> HashMap<Login, OpenLoad> {
     let mut load: HashMap<Login, OpenLoad> = HashMap::new();
-    for page in serde_json::Deserializer::from_str(pages).into_iter::<Vec<Value>>() {
-        let Ok(page) = page else { break };
-        for pull in page.iter().filter(|p| p["draft"] != true && p["number"].as_u64() != this) {
-            for login in
-                pull["requested_reviewers"].as_array().into_iter().flatten().filter_map(|u| u["login"].as_str())
-            {
-                let entry = load.entry(Login::new(login)).or_default();
-                entry.requests += 1;
-                entry.effort += 1.0;
-            }
+    for pull in pulls.iter().filter(|p| p.draft != Some(true) && p.number != this) {
+        for user in &pull.requested_reviewers {
+            let entry = load.entry(Login::new(user.login.as_str())).or_default();
+            entry.requests += 1;
+            entry.effort += 1.0;
         }
     }
     load
@@ -119,19 +74,22 @@ impl AssignInputs {
     pub fn waiting(&self) -> Vec<Login> {
         self.pr.requested_users.iter().filter(|l| !self.pr.reviewed_by.contains(l)).cloned().collect()
     }
-
-    /// Chooses again (after the facts changed, such as who is away) and records the choice.
-    pub fn choose_again(&self, verdict: &mut Verdict, now: jiff::Timestamp) {
-        verdict.reviewers = Some(choose(&self.policy, &self.pr, &self.people, now));
-    }
-
-    /// Chooses again without `replace` and records the choice in the verdict.
-    pub fn reassign(&self, verdict: &mut Verdict, replace: &[Login], now: jiff::Timestamp) {
-        verdict.reviewers = Some(crate::assign::reassign(&self.policy, &self.pr, &self.people, now, replace));
-    }
 }
 
-/// Chooses the reviewers and records the choice in the verdict; returns what it chose from.
+/// Whose review requests to hand on to someone else: asked for by `/flowgate reassign`, or by
+/// someone asked to review who just said they are away.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Reassign {
+    #[default]
+    Nobody,
+    /// Everyone asked who has not reviewed yet (`/flowgate reassign`).
+    AllWaiting,
+    /// These people, if they are asked and have not reviewed yet.
+    TheseIfWaiting(Vec<Login>),
+}
+
+/// Chooses the reviewers, once, and records the choice in the verdict; returns what it chose
+/// from and whose requests the choice replaces (to withdraw), which `reassign` decides.
 pub fn assign(
     verdict: &mut Verdict,
     policy: &ReviewerPolicy,
@@ -139,7 +97,8 @@ pub fn assign(
     on: &OnPr,
     people: &PeopleFacts,
     now: jiff::Timestamp,
-) -> AssignInputs {
+    reassign: &Reassign,
+) -> (AssignInputs, Vec<Login>) {
     let mut pr = PrToAssign::new(
         facts.repo.clone().unwrap_or_default(),
         facts.number.unwrap_or_default(),
@@ -154,8 +113,18 @@ pub fn assign(
     pr.requested_teams = on.requested_teams.clone();
     pr.reviewed_by = facts.reviews.iter().map(|r| r.reviewer.clone()).collect();
     pr.removed_themselves = on.removed_themselves.clone();
-    verdict.reviewers = Some(choose(policy, &pr, people, now));
-    AssignInputs { policy: policy.clone(), pr, people: people.clone() }
+    let inputs = AssignInputs { policy: policy.clone(), pr, people: people.clone() };
+    let replace: Vec<Login> = match reassign {
+        Reassign::Nobody => Vec::new(),
+        Reassign::AllWaiting => inputs.waiting(),
+        Reassign::TheseIfWaiting(these) => inputs.waiting().into_iter().filter(|l| these.contains(l)).collect(),
+    };
+    verdict.reviewers = Some(if replace.is_empty() {
+        choose(policy, &inputs.pr, people, now)
+    } else {
+        crate::assign::reassign(policy, &inputs.pr, people, now, &replace)
+    });
+    (inputs, replace)
 }
 
 #[cfg(test)]
@@ -165,15 +134,18 @@ mod tests {
 
     #[test]
     fn reads_requests_teams_and_self_removals() {
-        let pull = json!({
-            "base": {"repo": {"owner": {"login": "acme"}}},
+        let pull = serde_json::from_value(json!({
+            "head": {"ref": "fix"},
+            "base": {"ref": "main", "repo": {"full_name": "acme/shop", "owner": {"login": "acme"}}},
             "requested_reviewers": [{"login": "alice"}],
             "requested_teams": [{"slug": "security"}],
-        });
+        }))
+        .expect("a pull");
         let events = r#"[{"event": "review_request_removed", "actor": {"login": "Bob"}, "requested_reviewer": {"login": "bob"}},
                           {"event": "review_request_removed", "actor": {"login": "lead"}, "requested_reviewer": {"login": "carol"}}]
                         [{"event": "labeled", "actor": {"login": "x"}}]"#;
-        let on = OnPr::read(&pull, Some(events));
+        let events = crate::github::parse::list(events).expect("issue events");
+        let on = OnPr::read(&pull, &events);
         assert_eq!(on.requested_users, vec![Login::new("alice")]);
         assert_eq!(on.requested_teams, vec!["@acme/security".to_string()]);
         assert_eq!(on.removed_themselves, vec![Login::new("bob")], "carol was removed by someone else");
@@ -185,8 +157,44 @@ mod tests {
                         {"number": 2, "draft": true, "requested_reviewers": [{"login": "alice"}]}]
                        [{"number": 3, "requested_reviewers": [{"login": "alice"}]},
                         {"number": 9, "requested_reviewers": [{"login": "bob"}]}]"#;
-        let load = load_from_open_pulls(pages, Some(9));
+        let load = load_from_open_pulls(&crate::github::parse::list(pages).expect("pages"), Some(9));
         assert_eq!(load[&Login::new("alice")].requests, 2, "PR 1 and PR 3; PR 2 is a draft");
         assert_eq!(load[&Login::new("bob")].requests, 1, "PR 9 is the one being assigned");
+    }
+
+    /// A yellow PR with `bob` asked and not yet reviewing, chosen once under `reassign`.
+    fn choose_under(reassign: &Reassign) -> (Vec<String>, Vec<Login>) {
+        let setup = crate::assign::synthetic::synthetic_setup(1);
+        let facts = PrFacts {
+            repo: Some("acme/shop".into()),
+            number: Some(7),
+            author: Login::new("erin"),
+            files: vec![crate::model::FileChange::new("src/cart/total.rs", crate::model::FileStatus::Modified, 5, 1)],
+            ..PrFacts::default()
+        };
+        let policy = crate::policy::load::load_bundled("default").expect("the bundled policy");
+        let mut verdict = crate::policy::evaluate::evaluate(&facts, &policy);
+        let on = OnPr { requested_users: vec![Login::new("bob")], ..OnPr::default() };
+        let people = PeopleFacts { teams: setup.teams.clone(), ..PeopleFacts::default() };
+        let now = jiff::Timestamp::from_second(1_800_000_000).expect("a time");
+        let (_, withdraw) = assign(&mut verdict, &setup.policy, &facts, &on, &people, now, reassign);
+        let requested = verdict.reviewers.expect("a choice").requested.iter().map(|r| r.login.to_string()).collect();
+        (requested, withdraw)
+    }
+
+    #[test]
+    fn one_choice_hands_on_exactly_the_requests_a_reassignment_names() {
+        let (kept, nothing) = choose_under(&Reassign::Nobody);
+        assert!(
+            nothing.is_empty() && !kept.contains(&"bob".to_string()),
+            "bob counts, nobody is asked twice: {kept:?}"
+        );
+        let (replaced, withdraw) = choose_under(&Reassign::AllWaiting);
+        assert_eq!(withdraw, vec![Login::new("bob")], "bob's unanswered request is taken back");
+        assert!(!replaced.is_empty() && !replaced.contains(&"bob".to_string()), "someone else is asked: {replaced:?}");
+        let (_, someone_else) = choose_under(&Reassign::TheseIfWaiting(vec![Login::new("carol")]));
+        assert!(someone_else.is_empty(), "carol was not asked here, so nothing is handed on");
+        let (_, away) = choose_under(&Reassign::TheseIfWaiting(vec![Login::new("bob")]));
+        assert_eq!(away, vec![Login::new("bob")]);
     }
 }

@@ -1,40 +1,30 @@
-//! Asking the trackers before the engine judges: the keys a PR's tier needs traced are looked up
-//! (Story -> ... -> OKR) and handed to the engine as facts, then the PR is judged again.
+//! Asking the trackers before the engine judges: the keys a PR's tier needs traced
+//! ([`crate::policy::evaluate::needs`]) are looked up (Story -> ... -> OKR) and put in the PR's
+//! facts, so the PR is evaluated once, with them.
 
 use std::sync::{Arc, Mutex};
 
 use crate::error::UserError;
 use crate::model::PrFacts;
 use crate::policy::Policy;
-use crate::policy::evaluate::evaluate;
-use crate::policy::linkage::keys_to_trace;
-use crate::policy::verdict::Verdict;
+use crate::policy::evaluate::needs;
 use crate::trackers::config::Trackers;
 use crate::trackers::github::GitHubIssues;
 
-/// Looks up the chains `verdict` needs and returns the verdict judged with them; the same
-/// verdict when the tier needs no chain. Tracker failures become part of the verdict (pending or
-/// fail, as the policy says), never an error here.
-pub async fn trace(facts: &mut PrFacts, policy: &Policy, verdict: Verdict, trackers: &Trackers) -> Verdict {
-    trace_using(facts, policy, verdict, trackers, None).await
-}
-
-/// As [`trace`], with `github` reading GitHub Issues (an App installation's client) in place of
-/// the shared one.
-pub async fn trace_using(
+/// Looks up the chains of `keys` (the ones the PR's evaluation needs) into `facts.chains`; nothing
+/// when there are none or the policy has no chain rules. Tracker failures become facts (an
+/// unanswered lookup), which the evaluation turns into pending or fail as the policy says, never
+/// an error here. `github` reads GitHub Issues (an App installation's client) in place of the
+/// shared one.
+pub async fn gather(
     facts: &mut PrFacts,
     policy: &Policy,
-    verdict: Verdict,
+    keys: &[(crate::policy::linkage::keys::Tracker, String)],
     trackers: &Trackers,
     github: Option<&GitHubIssues>,
-) -> Verdict {
-    let keys = keys_to_trace(&policy.linkage, &verdict.linkage, verdict.tier);
-    let Some(rules) = policy.linkage.chain.as_ref().filter(|_| !keys.is_empty()) else { return verdict };
-    facts.chains = trackers.chains_using(&keys, &rules.levels, github).await;
-    let reviewers = verdict.reviewers.clone();
-    let mut judged = evaluate(facts, policy);
-    judged.reviewers = reviewers;
-    judged
+) {
+    let Some(rules) = policy.linkage.chain.as_ref().filter(|_| !keys.is_empty()) else { return };
+    facts.chains = trackers.chains_using(keys, &rules.levels, github).await;
 }
 
 /// The trackers configured in the environment, with GitHub Issues at `github_api_url`.
@@ -61,19 +51,22 @@ pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Resu
     Ok(trackers)
 }
 
-/// For the synchronous surfaces (a snapshot, local git): traces with GitHub at `GITHUB_API_URL`
-/// and `GITHUB_TOKEN` from the environment, on the caller's runtime when it has entered one
-/// whose worker threads drive it (the binary enters its one runtime for the whole command), else
-/// on a small runtime of its own. Like any `block_on`, it must not be called from async code.
-pub fn trace_blocking(facts: &mut PrFacts, policy: &Policy, verdict: Verdict) -> Result<Verdict, UserError> {
-    if keys_to_trace(&policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
-        return Ok(verdict);
+/// For the synchronous surfaces (a snapshot, local git): gathers the chains the PR's evaluation
+/// needs with GitHub at `GITHUB_API_URL` and `GITHUB_TOKEN` from the environment, on the caller's
+/// runtime when it has entered one whose worker threads drive it (the binary enters its one
+/// runtime for the whole command), else on a small runtime of its own. Like any `block_on`, it
+/// must not be called from async code.
+pub fn gather_blocking(facts: &mut PrFacts, policy: &Policy) -> Result<(), UserError> {
+    let keys = needs(facts, policy).keys;
+    if keys.is_empty() {
+        return Ok(());
     }
     let api_url = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| crate::github::DEFAULT_API_URL.to_string());
     let token = std::env::var("GITHUB_TOKEN").ok();
     block_on(async {
         let trackers = trackers_from_env(&api_url, token.as_deref())?;
-        Ok(trace(facts, policy, verdict, &trackers).await)
+        gather(facts, policy, &keys, &trackers, None).await;
+        Ok(())
     })
 }
 

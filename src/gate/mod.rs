@@ -2,12 +2,15 @@
 //! the Action, the App) calls these functions; `remote` does it for a live PR.
 
 pub mod analyze;
+pub mod apply;
 pub mod assign;
 pub mod cases;
 pub mod chains;
 pub mod digest;
 pub mod digest_settings;
+pub mod plan;
 pub mod remote;
+pub mod review_history;
 pub mod simulate_assign;
 pub mod story_trace;
 
@@ -15,6 +18,7 @@ use std::path::Path;
 
 use crate::error::UserError;
 use crate::git::{LocalPr, Repo};
+use crate::github::parse::ParsedPr;
 use crate::github::read::CODEOWNERS_PATHS;
 use crate::model::PrFacts;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
@@ -47,27 +51,21 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
 
 /// Gates a saved PR.
 pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), UserError> {
-    let mut facts = crate::snapshot::read(dir)?;
+    let ParsedPr { mut facts, on_pr } = crate::snapshot::read_parsed(dir)?;
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
-    let verdict = evaluate(&facts, policy);
-    let mut verdict = chains::trace_blocking(&mut facts, policy, verdict)?;
+    chains::gather_blocking(&mut facts, policy)?;
+    let mut verdict = evaluate(&facts, policy);
     if let Some(reviewers) = &policy.reviewers {
         // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside
         // it. Load on other PRs is unknown here, so the choice may differ from the App's.
-        let pull: serde_json::Value = crate::snapshot::read_beside(dir, "pull.json")
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
-        // A snapshot may hold the webhook payload around the pull request.
-        let pull = if pull["pull_request"].is_object() { pull["pull_request"].clone() } else { pull };
-        let events = crate::snapshot::read_beside(dir, "events.json");
         let codeowners = crate::snapshot::read_beside(dir, "CODEOWNERS");
         let people = crate::assign::PeopleFacts {
             teams: policy.teams.clone(),
             codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
             ..Default::default()
         };
-        let on = self::assign::OnPr::read(&pull, events.as_deref());
-        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now());
+        let nobody = self::assign::Reassign::Nobody;
+        self::assign::assign(&mut verdict, reviewers, &facts, &on_pr, &people, jiff::Timestamp::now(), &nobody);
     }
     Ok((facts, verdict))
 }
@@ -119,8 +117,8 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
     let mut blobs =
         if pr.include_uncommitted { repo.blobs_with_worktree(&merge_base)? } else { repo.blobs(&merge_base, "HEAD")? };
     analyze::analyze(&mut facts, policy, &mut blobs);
-    let verdict = evaluate(&facts, policy);
-    let mut verdict = chains::trace_blocking(&mut facts, policy, verdict)?;
+    chains::gather_blocking(&mut facts, policy)?;
+    let mut verdict = evaluate(&facts, policy);
     if let Some(reviewers) = &policy.reviewers {
         // Who would be asked, from the base branch's CODEOWNERS; nothing is requested from here,
         // and load on other PRs is unknown without GitHub.
@@ -131,7 +129,8 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
             ..Default::default()
         };
         let on = self::assign::OnPr::default();
-        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now());
+        let nobody = self::assign::Reassign::Nobody;
+        self::assign::assign(&mut verdict, reviewers, &facts, &on, &people, jiff::Timestamp::now(), &nobody);
     }
     Ok(verdict)
 }

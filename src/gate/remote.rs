@@ -1,20 +1,25 @@
 //! Gating a live pull request: fetch what the policy needs (and no more), evaluate, and publish
-//! the check run and tier label. The CLI, the Action and the App all come through here.
+//! its plan (the check run, labels and review requests). The CLI, the Action and the App all come
+//! through here.
 
 use std::path::Path;
 
 use crate::error::UserError;
-use crate::github::checks::{AiLabelChange, CheckRunPosted, LabelChange, TIER_LABEL_PREFIX, ToolLabel, Write};
-use crate::github::{GitHub, RepoName};
+use crate::github::parse::{self, ParsedPr, RawSnapshot};
+use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
-use crate::policy::evaluate::evaluate;
+use crate::policy::evaluate::{evaluate, needs};
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
-use crate::snapshot::RawSnapshot;
 
-use super::{ChosenPolicy, POLICY_PATH, analyze, assign};
+pub use super::apply::Published;
+use super::apply::apply;
+use super::plan::{Current, Plan, plan};
+use super::{ChosenPolicy, POLICY_PATH, analyze, assign, review_history};
 use crate::assign::{PeopleFacts, ReviewerPolicy};
+use crate::model::Login;
+use crate::store::Store;
 
 /// A live PR, gated.
 pub struct Gated {
@@ -25,33 +30,51 @@ pub struct Gated {
     pub labels: Vec<String>,
     /// What reviewers were chosen from, when the policy has a `reviewers:` section.
     pub assignment: Option<assign::AssignInputs>,
+    /// Review requests the choice replaced (a reassignment), to take back.
+    pub withdraw: Vec<Login>,
     /// What asking the trackers cost, when the PR's tier needed a story chain. Concurrent
     /// evaluations share the clients, so under the App this may count a neighbour's requests.
     pub tracker_usage: Option<crate::trackers::http::HttpUsage>,
 }
 
+/// What the App adds to a PR's gathering: its store (who is away, the review history of the last
+/// weeks; the PR's changed paths are recorded there for later PRs' expertise) and the
+/// reassignment its commands asked for. With them the reviewers are chosen once, from everything.
+pub struct AppFacts<'a> {
+    pub store: &'a Store,
+    pub reassign: assign::Reassign,
+}
+
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
-///
-/// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
-/// commits and reviews (a page each per 100); the label events only when the override label is
-/// on the PR, and team members only for teams the policy names without listing their members.
 pub async fn gate(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,
     explicit_policy: Option<&Path>,
 ) -> Result<Gated, UserError> {
-    let pull = gh.pull(repo, number).await?;
-    let header: serde_json::Value = serde_json::from_str(&pull)
-        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
-    let base = header["base"]["ref"]
-        .as_str()
-        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no base branch")))?
-        .to_string();
-    let labels: Vec<String> = header["labels"]
-        .as_array()
-        .map(|ls| ls.iter().filter_map(|l| l["name"].as_str().map(String::from)).collect())
-        .unwrap_or_default();
+    gate_with(gh, repo, number, explicit_policy, None).await
+}
+
+/// Gathers everything a live PR's evaluation needs (GitHub's facts, its teams and story chains,
+/// and the App's facts when given), evaluates once and chooses reviewers once. Posts nothing.
+///
+/// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
+/// commits and reviews (a page each per 100); the label events only when the override label is
+/// on the PR, and team members only for teams the policy names without listing their members.
+#[tracing::instrument(name = "evaluation", skip_all, fields(repo = %repo, pr = number))]
+pub async fn gate_with(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    explicit_policy: Option<&Path>,
+    app: Option<AppFacts<'_>>,
+) -> Result<Gated, UserError> {
+    let origin = format!("GitHub {repo}#{number}");
+    let origin = Path::new(&origin);
+    // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
+    let pull = parse::pull::pull(&gh.pull(repo, number).await?, &origin.join("pull.json"))?;
+    let base = pull.base().to_string();
+    let labels = pull.labels();
 
     let mut chosen = match explicit_policy {
         Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
@@ -64,31 +87,21 @@ pub async fn gate(
     // The events also say who took their own review request off, which assignment respects.
     let assigning = chosen.policy.reviewers.is_some();
     let events = if override_on || assigning { gh.label_events(repo, number).await? } else { None };
-    let raw = RawSnapshot { pull, files, commits, reviews, events: events.clone() };
-    let mut facts = crate::snapshot::parse(&raw, Path::new(&format!("GitHub {repo}#{number}")))?;
+    let raw = RawSnapshot { pull: String::new(), files, commits, reviews, events };
+    let ParsedPr { mut facts, on_pr } = parse::pull::with_lists(pull, &raw, origin)?;
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
-    let mut verdict = evaluate(&facts, &chosen.policy);
 
-    // Teams the policy names but does not list: ask GitHub, then judge again with their members.
-    let mut teams: Vec<String> = verdict.review.requirements.iter().flat_map(|r| r.unknown_teams.clone()).collect();
-    if override_on && let Some(o) = &chosen.policy.override_ {
-        teams.extend(chosen.policy.unknown_teams(&o.allowed).into_iter().map(String::from));
-    }
-    teams.sort();
-    teams.dedup();
-    let mut learned = false;
-    for team in teams {
+    // Gather everything the evaluation needs from outside the PR, then evaluate once.
+    let needed = needs(&facts, &chosen.policy);
+    // Teams the policy names but does not list: their members, from GitHub.
+    for team in &needed.teams {
         let Some((org, slug)) = team.trim_start_matches('@').split_once('/') else { continue };
         if let Some(members) = gh.team_members(org, slug).await? {
             chosen.policy.teams.insert(team.clone(), members);
-            learned = true;
         }
     }
-    if learned {
-        verdict = evaluate(&facts, &chosen.policy);
-    }
     let mut tracker_usage = None;
-    if !crate::policy::linkage::keys_to_trace(&chosen.policy.linkage, &verdict.linkage, verdict.tier).is_empty() {
+    if !needed.keys.is_empty() {
         let token = match gh.credentials() {
             crate::github::auth::Credentials::Token(t) => Some(t.expose().to_string()),
             _ => None,
@@ -103,9 +116,7 @@ pub async fn gate(
             None => None,
         };
         let before = trackers.usage();
-        verdict =
-            super::chains::trace_using(&mut facts, &chosen.policy, verdict, &trackers, installation_issues.as_ref())
-                .await;
+        super::chains::gather(&mut facts, &chosen.policy, &needed.keys, &trackers, installation_issues.as_ref()).await;
         let after = trackers.usage();
         let own = installation_issues.as_ref().map(crate::trackers::Tracker::usage).unwrap_or_default();
         tracker_usage = Some(crate::trackers::http::HttpUsage {
@@ -114,13 +125,30 @@ pub async fn gate(
             not_modified: after.not_modified - before.not_modified + own.not_modified,
         });
     }
+    let mut verdict = evaluate(&facts, &chosen.policy);
+
     let mut assignment = None;
+    let mut withdraw = Vec::new();
     if let Some(reviewers) = chosen.policy.reviewers.clone() {
-        let people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
-        let on = assign::OnPr::read(&header, events.as_deref());
-        assignment = Some(assign::assign(&mut verdict, &reviewers, &facts, &on, &people, jiff::Timestamp::now()));
+        let now = jiff::Timestamp::now();
+        let mut people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
+        let mut reassign = assign::Reassign::Nobody;
+        if let Some(app) = app {
+            // Only a repository whose policy chooses reviewers reads the paths back, so only it
+            // pays the write.
+            let paths: Vec<String> = facts.files.iter().map(|f| f.path.clone()).collect();
+            review_history::record_paths(app.store, repo, number, &paths, now).await;
+            people.away_until = review_history::away(app.store, now)
+                .await
+                .map_err(|e| UserError::Usage(format!("{repo}#{number}: cannot read who is away: {e}")))?;
+            review_history::add_to(app.store, repo, number, &paths, reviewers.fairness_weeks, &mut people, now).await;
+            reassign = app.reassign;
+        }
+        let (inputs, replaced) = assign::assign(&mut verdict, &reviewers, &facts, &on_pr, &people, now, &reassign);
+        assignment = Some(inputs);
+        withdraw = replaced;
     }
-    Ok(Gated { chosen, facts, verdict, labels, assignment, tracker_usage })
+    Ok(Gated { chosen, facts, verdict, labels, assignment, withdraw, tracker_usage })
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else
@@ -155,12 +183,17 @@ async fn people_facts(
     let (codeowners, open, busy) =
         tokio::join!(gh.codeowners(repo, base), gh.open_pulls(repo), gh.busy_statuses(&candidates));
     people.codeowners = assign::owners_of_paths(codeowners?.as_deref(), facts);
-    people.load = assign::load_from_open_pulls(open?.as_deref().unwrap_or_default(), Some(number));
+    let open = match open? {
+        Some(pages) => parse::list(&pages)
+            .map_err(|e| github::Error::bad_answer(format!("{repo}: the open pull requests cannot be read: {e}")))?,
+        None => Vec::new(),
+    };
+    people.load = assign::load_from_open_pulls(&open, Some(number));
     // An optional signal: without it the choice is still made, and says what it could not see.
     match busy {
         Ok(busy) => people.busy = busy,
         Err(e) => {
-            eprintln!("flowgate: {repo}#{number}: GitHub's busy status could not be read: {e}");
+            tracing::warn!("{repo}#{number}: GitHub's busy status could not be read: {e}");
             people
                 .unknown
                 .push(format!("GitHub's busy status could not be read ({e}), so nobody was passed over for it"));
@@ -249,96 +282,37 @@ pub async fn publish_cannot_evaluate(
     why: CannotEvaluate,
     error: &str,
 ) -> Result<Published, UserError> {
-    let pull = gh.pull(repo, number).await?;
-    let header: serde_json::Value = serde_json::from_str(&pull)
-        .map_err(|e| UserError::GitHub(format!("{repo}#{number}: the pull request is not JSON: {e}")))?;
-    let head = header["head"]["sha"]
-        .as_str()
-        .ok_or_else(|| UserError::GitHub(format!("{repo}#{number}: the pull request names no head commit")))?;
-    match gh.post_check_run(repo, head, &check_run::cannot_evaluate(why, error)).await? {
-        Write::Done(check_run) => Ok(Published::Posted {
-            check_run,
-            label: LabelChange::default(),
-            ai_labels: Ok(AiLabelChange::default()),
-            reviewers: Ok(Vec::new()),
-        }),
-        Write::Denied(why) => Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
-    }
+    let origin = format!("GitHub {repo}#{number}");
+    let pull = parse::pull::pull(&gh.pull(repo, number).await?, &Path::new(&origin).join("pull.json"))?;
+    let head = pull
+        .head_sha()
+        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
+    apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await
 }
 
-/// What publishing did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Published {
-    Posted {
-        check_run: CheckRunPosted,
-        label: LabelChange,
-        /// The AI tool labels created and added now, or GitHub's reason for refusing them.
-        ai_labels: Result<AiLabelChange, String>,
-        /// The reviewers requested now, or GitHub's reason for refusing the request.
-        reviewers: Result<Vec<String>, String>,
-    },
-    /// Nothing could be posted; the reason is for the job summary.
-    NotPosted(String),
-}
-
-/// Posts the check run on the head commit and sets the tier label.
+/// Posts the check run on the head commit, sets the tier and tool labels and requests reviewers:
+/// the gated PR's plan, applied.
 pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, UserError> {
-    let head = gated
-        .facts
-        .head_sha
-        .as_ref()
-        .ok_or_else(|| UserError::GitHub("the pull request names no head commit to put a check run on".into()))?;
-    let report = check_run::check_run(&gated.verdict);
-    let check_run = match gh.post_check_run(repo, head.as_str(), &report).await? {
-        Write::Done(posted) => posted,
-        Write::Denied(why) => return Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
-    };
-    let number = gated.facts.number.unwrap_or_default();
-    let wanted = format!("{TIER_LABEL_PREFIX}{}", gated.verdict.tier);
-    let label = match gh.set_tier_label(repo, number, &gated.labels, &wanted).await? {
-        Write::Done(change) => change,
-        Write::Denied(why) => {
-            return Ok(Published::NotPosted(format!(
-                "the check run was posted, but GitHub refused the {wanted} label: {why}"
-            )));
-        }
-    };
-    let tools = tool_labels(gated);
-    let ai_labels = match gh.add_tool_labels(repo, number, &gated.labels, &tools).await? {
-        Write::Done(change) => Ok(change),
-        Write::Denied(why) => Err(why),
-    };
-    // Only the shortfall is in `requested`: people already asked or who reviewed count toward the
-    // need, so evaluating again requests nobody twice.
-    let wanted: Vec<&str> =
-        gated.verdict.reviewers.iter().flat_map(|a| a.requested.iter()).map(|r| r.login.as_str()).collect();
-    let reviewers = if wanted.is_empty() {
-        Ok(Vec::new())
-    } else {
-        match gh.request_reviewers(repo, number, &wanted).await? {
-            Write::Done(asked) => Ok(asked),
-            Write::Denied(why) => Err(why),
-        }
-    };
-    Ok(Published::Posted { check_run, label, ai_labels, reviewers })
+    apply(gh, repo, &gated.plan()?).await
 }
 
-/// The label of each tool whose markers the verdict found, as the policy names them. The
-/// author's declaration labels are never among them (the policy refuses such names).
-pub fn tool_labels(gated: &Gated) -> Vec<ToolLabel> {
-    let labels = &gated.chosen.policy.ai.labels;
-    gated
-        .verdict
-        .ai
-        .detected()
-        .into_iter()
-        .filter_map(|tool| {
-            let name = labels.name(tool)?;
-            Some(ToolLabel {
-                name: name.to_string(),
-                color: labels.color.clone(),
-                description: crate::report::wording::tool_label_description(tool),
-            })
+impl Gated {
+    /// What is on the PR now, as it was read to gate it.
+    pub fn current(&self) -> Result<Current, UserError> {
+        let head = self.facts.head_sha.as_ref().ok_or_else(|| {
+            UserError::from(github::Error::bad_answer("the pull request names no head commit to put a check run on"))
+        })?;
+        Ok(Current {
+            number: self.facts.number.unwrap_or_default(),
+            head_sha: head.as_str().to_string(),
+            labels: self.labels.clone(),
         })
-        .collect()
+    }
+
+    /// What flowgate will do to the PR: the check run, labels and review requests, and taking
+    /// back the requests a reassignment replaced.
+    pub fn plan(&self) -> Result<Plan, UserError> {
+        let plan = plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?);
+        Ok(plan.withdrawing(self.withdraw.iter().map(|l| l.as_str().to_string())))
+    }
 }

@@ -25,7 +25,8 @@ pub enum Source<'a> {
     Synthetic { seed: u64, write_history: Option<&'a Path> },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats of a replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SimFormat {
     Markdown,
     Json,

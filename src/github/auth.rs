@@ -7,6 +7,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
+use super::error::Error;
 use super::{GitHub, RepoName};
 use crate::error::UserError;
 
@@ -76,10 +77,10 @@ impl AppKey {
     }
 
     /// The JWT that authenticates as the App itself, valid from a minute ago for ten minutes.
-    pub fn jwt(&self, now_unix: u64) -> Result<String, UserError> {
+    pub fn jwt(&self, now_unix: u64) -> Result<String, Error> {
         let claims = AppClaims::at(self.app_id, now_unix);
         jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.key)
-            .map_err(|e| UserError::GitHub(format!("cannot sign the GitHub App's JWT: {e}")))
+            .map_err(|e| Error::setup(format!("cannot sign the GitHub App's JWT: {e}")))
     }
 }
 
@@ -139,7 +140,7 @@ impl InstallationToken {
     /// Reads GitHub's answer to `POST /app/installations/{id}/access_tokens`. The token's life is
     /// measured against GitHub's own clock (the answer's `Date`, when given) and then counted
     /// on ours, so clock skew between the two does not shorten or stretch it.
-    pub fn from_answer(body: &str, date_header: Option<&str>, now_unix: u64) -> Result<InstallationToken, UserError> {
+    pub fn from_answer(body: &str, date_header: Option<&str>, now_unix: u64) -> Result<InstallationToken, Error> {
         let mut token = InstallationToken::parse(body)?;
         let server_now = date_header
             .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
@@ -151,9 +152,9 @@ impl InstallationToken {
     }
 
     /// Reads the answer's fields, renewing at GitHub's expiry minus five minutes.
-    pub fn parse(body: &str) -> Result<InstallationToken, UserError> {
+    pub fn parse(body: &str) -> Result<InstallationToken, Error> {
         let value: serde_json::Value = serde_json::from_str(body)
-            .map_err(|e| UserError::GitHub(format!("the installation token answer is not JSON: {e}")))?;
+            .map_err(|e| Error::bad_answer(format!("the installation token answer is not JSON: {e}")))?;
         let token = value["token"].as_str().and_then(Token::new);
         let expires = value["expires_at"]
             .as_str()
@@ -165,7 +166,7 @@ impl InstallationToken {
                 expires_unix,
                 renew_at_unix: expires_unix.saturating_sub(RENEW_BEFORE.as_secs()),
             }),
-            _ => Err(UserError::GitHub("the installation token answer lacks token or expires_at".into())),
+            _ => Err(Error::bad_answer("the installation token answer lacks token or expires_at")),
         }
     }
 

@@ -1,13 +1,14 @@
-//! What flowgate writes to GitHub, idempotently: one `flowgate` check run per head commit (found
-//! before it is created, never duplicated by a retry), one `flowgate:<tier>` label, and a label
-//! per detected AI tool (created in the repository when missing, added once).
+//! The writes flowgate makes to GitHub, each idempotent: one `flowgate` check run per head commit
+//! (found before it is created, never duplicated by a retry), labels added, removed and created,
+//! review requests made and withdrawn, and a comment posted once. Which writes a PR needs is
+//! decided by `gate::plan`, not here.
 
 use http::{Method, StatusCode};
 use serde_json::json;
 
 use super::client::{ACCEPT_JSON, Answer, GitHub, failure};
+use super::error::Error;
 use super::{RepoName, encode};
-use crate::error::UserError;
 use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, CHECK_NAME, CheckRunReport};
 
 /// The outcome of a write the token may not be allowed to make.
@@ -27,15 +28,6 @@ pub struct CheckRunPosted {
     pub annotations_sent: usize,
 }
 
-/// What happened to the tier label.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LabelChange {
-    pub added: Option<String>,
-    pub removed: Vec<String>,
-}
-
-/// The prefix of flowgate's tier labels.
-pub const TIER_LABEL_PREFIX: &str = "flowgate:";
 /// GitHub takes at most this many reviewers in one request.
 pub const REVIEWERS_PER_REQUEST: usize = 15;
 
@@ -47,7 +39,7 @@ fn denied(answer: &Answer) -> Option<String> {
 
 impl GitHub {
     /// The newest `flowgate` check run on `head_sha`, with its `external_id`.
-    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, UserError> {
+    async fn find_check_run(&self, repo: &RepoName, head_sha: &str) -> Result<Option<(u64, String)>, Error> {
         let path =
             format!("/repos/{repo}/commits/{}/check-runs?check_name={CHECK_NAME}&filter=latest", encode(head_sha));
         let answer = self.send(Method::GET, &path, ACCEPT_JSON, None).await?;
@@ -70,7 +62,7 @@ impl GitHub {
         repo: &RepoName,
         head_sha: &str,
         report: &CheckRunReport,
-    ) -> Result<Write<CheckRunPosted>, UserError> {
+    ) -> Result<Write<CheckRunPosted>, Error> {
         let fingerprint = report.annotations_fingerprint();
         let existing = self.find_check_run(repo, head_sha).await?;
         let first_chunk = |send: bool| if send { chunk(report, 0) } else { Vec::new() };
@@ -140,7 +132,7 @@ impl GitHub {
         repo: &RepoName,
         head_sha: &str,
         body: &serde_json::Value,
-    ) -> Result<Write<u64>, UserError> {
+    ) -> Result<Write<u64>, Error> {
         let path = format!("/repos/{repo}/check-runs");
         let mut unanswered = None;
         for _ in 0..2 {
@@ -150,7 +142,7 @@ impl GitHub {
                     let id = answer.json(&path)?["id"].as_u64();
                     return id
                         .map(Write::Done)
-                        .ok_or_else(|| UserError::GitHub(format!("POST {path}: the answer has no check run id")));
+                        .ok_or_else(|| Error::bad_answer(format!("POST {path}: the answer has no check run id")));
                 }
                 Ok(answer) if !answer.status.is_server_error() => {
                     return match denied(&answer) {
@@ -166,100 +158,12 @@ impl GitHub {
                 return Ok(Write::Done(id));
             }
         }
-        Err(unanswered.unwrap_or_else(|| UserError::GitHub(format!("POST {path}: no answer"))))
+        Err(unanswered.unwrap_or_else(|| Error::transport(format!("POST {path}: no answer"))))
     }
 
-    /// Puts `flowgate:<tier>` on the PR and takes other `flowgate:` tier labels off, sending
-    /// nothing when the labels are already right.
-    pub async fn set_tier_label(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        current: &[String],
-        wanted: &str,
-    ) -> Result<Write<LabelChange>, UserError> {
-        let is_tier_label =
-            |l: &str| l.strip_prefix(TIER_LABEL_PREFIX).is_some_and(|t| matches!(t, "green" | "yellow" | "red"));
-        let mut change = LabelChange::default();
-        if !current.iter().any(|l| l == wanted) {
-            let path = format!("/repos/{repo}/issues/{number}/labels");
-            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": [wanted] }))).await?;
-            if let Some(why) = denied(&answer) {
-                return Ok(Write::Denied(why));
-            }
-            if !answer.status.is_success() {
-                return Err(failure("POST", &path, &answer));
-            }
-            change.added = Some(wanted.to_string());
-        }
-        for old in current.iter().filter(|l| is_tier_label(l) && *l != wanted) {
-            let path = format!("/repos/{repo}/issues/{number}/labels/{}", encode(old));
-            let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, None).await?;
-            match answer.status {
-                s if s.is_success() => change.removed.push(old.clone()),
-                // Someone took it off already.
-                StatusCode::NOT_FOUND => {}
-                _ => match denied(&answer) {
-                    Some(why) => return Ok(Write::Denied(why)),
-                    None => return Err(failure("DELETE", &path, &answer)),
-                },
-            }
-        }
-        Ok(Write::Done(change))
-    }
-}
-
-/// What happened to the AI tool labels.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AiLabelChange {
-    /// Labels created in the repository now (they did not exist).
-    pub created: Vec<String>,
-    /// Labels added to the PR now.
-    pub added: Vec<String>,
-}
-
-/// A tool label to put on a PR, and how to create it if the repository lacks it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ToolLabel {
-    pub name: String,
-    pub color: String,
-    pub description: String,
-}
-
-impl GitHub {
-    /// Puts each tool label on the PR that is not on it yet, creating it in the repository first
-    /// (with its colour and description) when GitHub says it does not exist. Labels already on
-    /// the PR cost nothing; nothing is ever removed. GitHub compares label names without case.
-    pub async fn add_tool_labels(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        current: &[String],
-        wanted: &[ToolLabel],
-    ) -> Result<Write<AiLabelChange>, UserError> {
-        let mut change = AiLabelChange::default();
-        let missing: Vec<&ToolLabel> =
-            wanted.iter().filter(|w| !current.iter().any(|c| c.eq_ignore_ascii_case(&w.name))).collect();
-        if missing.is_empty() {
-            return Ok(Write::Done(change));
-        }
-        for label in &missing {
-            // Create first and take "already exists" as done: one request either way, where asking
-            // whether it exists would cost one more whenever it does not.
-            let path = format!("/repos/{repo}/labels");
-            let body = json!({ "name": label.name, "color": label.color, "description": label.description });
-            let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&body)).await?;
-            if let Some(why) = denied(&answer) {
-                return Ok(Write::Denied(why));
-            }
-            if answer.status.is_success() {
-                change.created.push(label.name.clone());
-            } else if !(answer.status == StatusCode::UNPROCESSABLE_ENTITY && already_exists(&answer)) {
-                return Err(failure("POST", &path, &answer));
-            }
-        }
+    /// Adds labels to an issue or pull request, in one request. GitHub keeps labels already on it.
+    pub async fn add_labels(&self, repo: &RepoName, number: u64, names: &[&str]) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/labels");
-        let names: Vec<&str> = missing.iter().map(|l| l.name.as_str()).collect();
         let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&json!({ "labels": names }))).await?;
         if let Some(why) = denied(&answer) {
             return Ok(Write::Denied(why));
@@ -267,8 +171,47 @@ impl GitHub {
         if !answer.status.is_success() {
             return Err(failure("POST", &path, &answer));
         }
-        change.added = names.iter().map(|n| n.to_string()).collect();
-        Ok(Write::Done(change))
+        Ok(Write::Done(()))
+    }
+
+    /// Takes a label off an issue or pull request: `Done(true)` when it came off now, `Done(false)`
+    /// when it was not on it (someone took it off already).
+    pub async fn remove_label(&self, repo: &RepoName, number: u64, name: &str) -> Result<Write<bool>, Error> {
+        let path = format!("/repos/{repo}/issues/{number}/labels/{}", encode(name));
+        let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, None).await?;
+        match answer.status {
+            s if s.is_success() => Ok(Write::Done(true)),
+            StatusCode::NOT_FOUND => Ok(Write::Done(false)),
+            _ => match denied(&answer) {
+                Some(why) => Ok(Write::Denied(why)),
+                None => Err(failure("DELETE", &path, &answer)),
+            },
+        }
+    }
+
+    /// Creates a label in the repository: `Done(true)` when created now, `Done(false)` when it
+    /// exists already. Creating and taking "already exists" as done costs one request either way,
+    /// where asking first would cost one more whenever the label does not exist.
+    pub async fn create_label(
+        &self,
+        repo: &RepoName,
+        name: &str,
+        color: &str,
+        description: &str,
+    ) -> Result<Write<bool>, Error> {
+        let path = format!("/repos/{repo}/labels");
+        let body = json!({ "name": name, "color": color, "description": description });
+        let answer = self.send(Method::POST, &path, ACCEPT_JSON, Some(&body)).await?;
+        if let Some(why) = denied(&answer) {
+            return Ok(Write::Denied(why));
+        }
+        if answer.status.is_success() {
+            Ok(Write::Done(true))
+        } else if answer.status == StatusCode::UNPROCESSABLE_ENTITY && already_exists(&answer) {
+            Ok(Write::Done(false))
+        } else {
+            Err(failure("POST", &path, &answer))
+        }
     }
 }
 
@@ -288,7 +231,7 @@ impl GitHub {
         repo: &RepoName,
         number: u64,
         logins: &[&str],
-    ) -> Result<Write<Vec<String>>, UserError> {
+    ) -> Result<Write<Vec<String>>, Error> {
         let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
         let mut asked = Vec::new();
         for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
@@ -313,12 +256,7 @@ impl GitHub {
 
     /// Withdraws review requests (for `/flowgate reassign`). Someone no longer requested is not
     /// an error: GitHub ignores them.
-    pub async fn withdraw_reviewers(
-        &self,
-        repo: &RepoName,
-        number: u64,
-        logins: &[&str],
-    ) -> Result<Write<()>, UserError> {
+    pub async fn withdraw_reviewers(&self, repo: &RepoName, number: u64, logins: &[&str]) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/pulls/{number}/requested_reviewers");
         for chunk in logins.chunks(REVIEWERS_PER_REQUEST) {
             let answer = self.send(Method::DELETE, &path, ACCEPT_JSON, Some(&json!({ "reviewers": chunk }))).await?;
@@ -341,7 +279,7 @@ impl GitHub {
         marker: &str,
         since_iso: &str,
         body: &str,
-    ) -> Result<Write<()>, UserError> {
+    ) -> Result<Write<()>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/comments");
         let recent = format!("{path}?since={}&per_page=100", encode(since_iso));
         let answer = self.send(Method::GET, &recent, ACCEPT_JSON, None).await?;

@@ -13,6 +13,7 @@ use http_body_util::{BodyExt, Limited};
 use octocrab::Octocrab;
 
 use super::auth::{Credentials, InstallationToken};
+use super::error::{Error, Reply};
 use super::retry::{self, Decision, RetryPolicy};
 use crate::error::UserError;
 
@@ -37,14 +38,18 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// GitHub's `message` field, for errors.
-    pub fn message(&self) -> Option<String> {
-        let value: serde_json::Value = serde_json::from_str(&self.body).ok()?;
-        value["message"].as_str().map(String::from)
+    /// The answer's parts, borrowed, for an error made from it.
+    pub fn reply(&self) -> Reply<'_> {
+        Reply { status: self.status, headers: &self.headers, body: &self.body }
     }
 
-    pub fn json(&self, what: &str) -> Result<serde_json::Value, UserError> {
-        serde_json::from_str(&self.body).map_err(|e| UserError::GitHub(format!("{what}: the answer is not JSON: {e}")))
+    /// GitHub's `message` field, for errors.
+    pub fn message(&self) -> Option<String> {
+        self.reply().message()
+    }
+
+    pub fn json(&self, what: &str) -> Result<serde_json::Value, Error> {
+        serde_json::from_str(&self.body).map_err(|e| Error::bad_answer(format!("{what}: the answer is not JSON: {e}")))
     }
 }
 
@@ -144,7 +149,7 @@ impl GitHub {
     }
 
     /// One GET; `Ok(None)` for 404, an error naming the request for any other failure.
-    pub async fn get(&self, path: &str, accept: &'static str) -> Result<Option<Answer>, UserError> {
+    pub async fn get(&self, path: &str, accept: &'static str) -> Result<Option<Answer>, Error> {
         let answer = self.send(Method::GET, path, accept, None).await?;
         match answer.status {
             s if s.is_success() => Ok(Some(answer)),
@@ -155,7 +160,7 @@ impl GitHub {
 
     /// Every page of a list, following `Link: rel="next"`, up to `max_pages` of 100 items.
     /// `Ok(None)` when the list itself is not found.
-    pub async fn pages(&self, path: &str, max_pages: u32) -> Result<Option<Vec<String>>, UserError> {
+    pub async fn pages(&self, path: &str, max_pages: u32) -> Result<Option<Vec<String>>, Error> {
         let mut pages = Vec::new();
         let sep = if path.contains('?') { '&' } else { '?' };
         for page in 1..=max_pages {
@@ -184,7 +189,7 @@ impl GitHub {
         path: &str,
         accept: &'static str,
         body: Option<&serde_json::Value>,
-    ) -> Result<Answer, UserError> {
+    ) -> Result<Answer, Error> {
         let cache_key = (method == Method::GET).then(|| format!("{accept} {path}"));
         let mut retry = 0;
         loop {
@@ -220,6 +225,8 @@ impl GitHub {
                     }
                     return result;
                 }
+                // Nothing was sent: sending again cannot help.
+                Err(e) if *e.kind() == super::error::Kind::Setup => return result,
                 Err(_) => retry::after_server_error(&self.retry, &method, retry),
             };
             match decision {
@@ -230,12 +237,8 @@ impl GitHub {
                 Decision::GiveUp(why) => {
                     return match result {
                         Ok(answer) if answer.status.is_server_error() && method == Method::POST => Ok(answer),
-                        Ok(answer) => Err(UserError::GitHub(format!(
-                            "{method} {path}: {}{}; {why}",
-                            answer.status,
-                            answer.message().map(|m| format!(" ({m})")).unwrap_or_default()
-                        ))),
-                        Err(e) => Err(UserError::GitHub(format!("{e}; {why}"))),
+                        Ok(answer) => Err(Error::given_up(method.as_str(), path, answer.reply(), &why)),
+                        Err(e) => Err(e.because(&why)),
                     };
                 }
             }
@@ -248,7 +251,7 @@ impl GitHub {
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
-    ) -> Result<Answer, UserError> {
+    ) -> Result<Answer, Error> {
         let jwt = self.app_jwt()?;
         self.send_once(&method, path, ACCEPT_JSON, body, None, Some(jwt)).await
     }
@@ -261,7 +264,7 @@ impl GitHub {
         body: Option<&serde_json::Value>,
         etag: Option<&str>,
         authorization: Option<String>,
-    ) -> Result<Answer, UserError> {
+    ) -> Result<Answer, Error> {
         if *method == Method::GET {
             self.reads.until_ready().await;
         } else {
@@ -274,7 +277,7 @@ impl GitHub {
             .header("x-github-api-version", API_VERSION);
         if let Some(value) = authorization {
             let mut value = HeaderValue::from_str(&format!("Bearer {value}"))
-                .map_err(|_| UserError::Usage("the token holds characters that cannot go in a header".into()))?;
+                .map_err(|_| Error::setup("the token holds characters that cannot go in a header"))?;
             value.set_sensitive(true);
             request = request.header(header::AUTHORIZATION, value);
         }
@@ -285,20 +288,20 @@ impl GitHub {
             Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(body.to_string()),
             None => request.body(String::new()),
         }
-        .map_err(|e| UserError::Usage(format!("{method} {path}: cannot build the request: {e}")))?;
+        .map_err(|e| Error::setup(format!("{method} {path}: cannot build the request: {e}")))?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .octo
             .execute(request)
             .await
-            .map_err(|e| UserError::GitHub(format!("{method} {path}: {}", first_line(&e))))?;
+            .map_err(|e| Error::transport(format!("{method} {path}: {}", first_line(&e))))?;
         let status = response.status();
         let headers = response.headers().clone();
         if let Some(remaining) = headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()?.parse().ok()) {
             self.rate_remaining.store(remaining, Ordering::Relaxed);
         }
         let bytes = Limited::new(response.into_body(), MAX_BODY).collect().await.map_err(|e| {
-            UserError::GitHub(format!("{method} {path}: the answer broke off or passed {MAX_BODY} bytes: {e}"))
+            Error::transport(format!("{method} {path}: the answer broke off or passed {MAX_BODY} bytes: {e}"))
         })?;
         let body = String::from_utf8_lossy(&bytes.to_bytes()).into_owned();
         Ok(Answer { status, headers, body })
@@ -306,7 +309,7 @@ impl GitHub {
 
     /// The installation token when this client acts for an App installation (renewed as for
     /// its own requests), so that another client can read what the installation can read.
-    pub async fn installation_token(&self) -> Result<Option<String>, UserError> {
+    pub async fn installation_token(&self) -> Result<Option<String>, Error> {
         match self.credentials {
             Credentials::Installation { .. } => self.bearer().await,
             _ => Ok(None),
@@ -315,7 +318,7 @@ impl GitHub {
 
     /// The bearer token for an ordinary request: the token, or a cached installation token
     /// renewed five minutes before it expires.
-    async fn bearer(&self) -> Result<Option<String>, UserError> {
+    async fn bearer(&self) -> Result<Option<String>, Error> {
         match &self.credentials {
             Credentials::Anonymous => Ok(None),
             Credentials::Token(token) => Ok(Some(token.expose().to_string())),
@@ -341,26 +344,17 @@ impl GitHub {
         }
     }
 
-    fn app_jwt(&self) -> Result<String, UserError> {
+    fn app_jwt(&self) -> Result<String, Error> {
         match &self.credentials {
             Credentials::Installation { app, .. } | Credentials::App(app) => app.jwt(now_unix()),
-            _ => Err(UserError::Usage("this request needs a GitHub App's credentials".into())),
+            _ => Err(Error::setup("this request needs a GitHub App's credentials")),
         }
     }
 }
 
 /// A failed answer as the user reads it: the request, the status, GitHub's message and a hint.
-pub fn failure(method: &str, path: &str, answer: &Answer) -> UserError {
-    let message = answer.message().map(|m| format!(": {m}")).unwrap_or_default();
-    let hint = match answer.status {
-        StatusCode::UNAUTHORIZED => " (the token is missing, expired or wrong: set GITHUB_TOKEN or pass --token)",
-        StatusCode::FORBIDDEN if retry::is_rate_limited(answer.status, &answer.headers, &answer.body) => {
-            " (GitHub's rate limit: wait and run again)"
-        }
-        StatusCode::FORBIDDEN => " (the token lacks a permission this needs)",
-        _ => "",
-    };
-    UserError::GitHub(format!("{method} {path}: {}{message}{hint}", answer.status))
+pub fn failure(method: &str, path: &str, answer: &Answer) -> Error {
+    Error::from_answer(method, path, answer.reply())
 }
 
 /// Answers kept for conditional requests, by media type and path.

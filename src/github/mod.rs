@@ -1,17 +1,21 @@
 //! GitHub's REST API through octocrab. Only this module speaks to GitHub: `client` sends (auth,
 //! pacing, retries, ETags), `read` fetches a PR's JSON and files on the base branch, `checks`
-//! writes the check run and the tier label.
+//! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders;
+//! `parse` reads GitHub's JSON into flowgate's types; `error` says what failed by what GitHub answered.
 
 pub mod auth;
 pub mod checks;
 pub mod client;
+pub mod error;
 pub mod issues;
+pub mod parse;
 pub mod read;
 pub mod retry;
 pub mod status;
 
 pub use auth::{AppKey, Credentials, Token};
 pub use client::{GitHub, Usage};
+pub use error::Error;
 
 use crate::error::UserError;
 

@@ -1,14 +1,15 @@
 //! What flowgate reads from GitHub: a pull request's JSON, page by page, files on the base branch,
-//! team members and an App's installation. Answers stay GitHub's JSON, so a live PR and a saved
-//! snapshot are parsed by the same code (`snapshot::parse`).
+//! team members and an App's installation. A PR's answers are kept as GitHub sent them, so a live
+//! PR and a saved snapshot are parsed by the same code (`github::parse`); listings are parsed here.
 
 use http::Method;
 
 use super::client::{ACCEPT_JSON, ACCEPT_RAW, GitHub, failure};
+use super::error::Error;
+use super::parse::RawSnapshot;
+use super::parse::shapes::{PullJson, TimelineJson};
 use super::{RepoName, encode};
-use crate::error::UserError;
 use crate::model::Login;
-use crate::snapshot::RawSnapshot;
 
 /// GitHub lists at most 3,000 files (30 pages of 100) and 250 commits (3 pages of 100).
 pub const MAX_FILE_PAGES: u32 = 30;
@@ -25,39 +26,39 @@ pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "do
 /// skip what its policy does not need.
 impl GitHub {
     /// The pull request object.
-    pub async fn pull(&self, repo: &RepoName, number: u64) -> Result<String, UserError> {
+    pub async fn pull(&self, repo: &RepoName, number: u64) -> Result<String, Error> {
         let path = format!("/repos/{repo}/pulls/{number}");
         match self.get(&path, ACCEPT_JSON).await? {
             Some(answer) => Ok(answer.body),
-            None => Err(UserError::GitHub(format!("{repo}#{number} was not found (or the token cannot see it)"))),
+            None => Err(Error::not_found(format!("{repo}#{number} was not found (or the token cannot see it)"))),
         }
     }
 
     /// The changed files, every page up to GitHub's cap of 3,000.
-    pub async fn files(&self, repo: &RepoName, number: u64) -> Result<String, UserError> {
+    pub async fn files(&self, repo: &RepoName, number: u64) -> Result<String, Error> {
         let pages = self.pages(&format!("/repos/{repo}/pulls/{number}/files"), MAX_FILE_PAGES).await?;
         Ok(pages.unwrap_or_default().join("\n"))
     }
 
-    pub async fn commits(&self, repo: &RepoName, number: u64) -> Result<Option<String>, UserError> {
+    pub async fn commits(&self, repo: &RepoName, number: u64) -> Result<Option<String>, Error> {
         let pages = self.pages(&format!("/repos/{repo}/pulls/{number}/commits"), MAX_COMMIT_PAGES).await?;
         Ok(pages.map(|p| p.join("\n")))
     }
 
-    pub async fn reviews(&self, repo: &RepoName, number: u64) -> Result<Option<String>, UserError> {
+    pub async fn reviews(&self, repo: &RepoName, number: u64) -> Result<Option<String>, Error> {
         let pages = self.pages(&format!("/repos/{repo}/pulls/{number}/reviews"), MAX_OTHER_PAGES).await?;
         Ok(pages.map(|p| p.join("\n")))
     }
 
     /// The issue events, which say who applied each label.
-    pub async fn label_events(&self, repo: &RepoName, number: u64) -> Result<Option<String>, UserError> {
+    pub async fn label_events(&self, repo: &RepoName, number: u64) -> Result<Option<String>, Error> {
         let pages = self.pages(&format!("/repos/{repo}/issues/{number}/events"), MAX_OTHER_PAGES).await?;
         Ok(pages.map(|p| p.join("\n")))
     }
 
     /// The repository's open pull requests (up to 300), for the review requests waiting on each
     /// person: the load that reviewer assignment evens out.
-    pub async fn open_pulls(&self, repo: &RepoName) -> Result<Option<String>, UserError> {
+    pub async fn open_pulls(&self, repo: &RepoName) -> Result<Option<String>, Error> {
         let pages = self.pages(&format!("/repos/{repo}/pulls?state=open"), MAX_OTHER_PAGES).await?;
         Ok(pages.map(|p| p.join("\n")))
     }
@@ -68,7 +69,7 @@ impl GitHub {
         &self,
         repo: &RepoName,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<serde_json::Value>, UserError> {
+    ) -> Result<Vec<PullJson>, Error> {
         self.pulls_listed_since(repo, "all", since).await
     }
 
@@ -78,7 +79,7 @@ impl GitHub {
         &self,
         repo: &RepoName,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<serde_json::Value>, UserError> {
+    ) -> Result<Vec<PullJson>, Error> {
         self.pulls_listed_since(repo, "closed", since).await
     }
 
@@ -88,19 +89,19 @@ impl GitHub {
         repo: &RepoName,
         state: &str,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<serde_json::Value>, UserError> {
+    ) -> Result<Vec<PullJson>, Error> {
         let mut found = Vec::new();
         for page in 1..=MAX_PULL_PAGES {
             let path =
                 format!("/repos/{repo}/pulls?state={state}&sort=updated&direction=desc&per_page=100&page={page}");
             let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
-                return Err(UserError::GitHub(format!("{repo} was not found (or the token cannot see it)")));
+                return Err(Error::not_found(format!("{repo} was not found (or the token cannot see it)")));
             };
-            let pulls: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
-                .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of pull requests: {e}")))?;
+            let pulls: Vec<PullJson> = serde_json::from_str(&answer.body)
+                .map_err(|e| Error::bad_answer(format!("GET {path}: not a list of pull requests: {e}")))?;
             let full = pulls.len() == 100;
             for pull in pulls {
-                let updated = pull["updated_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                let updated = super::parse::time(pull.updated_at.as_deref());
                 match updated {
                     Some(updated) if updated < since => return Ok(found),
                     _ => found.push(pull),
@@ -115,20 +116,20 @@ impl GitHub {
 
     /// The issue timeline of PR `number`: requests, reviews, draft changes, pushes, merge and
     /// close, as GitHub recorded them. Empty when the PR is not found.
-    pub async fn timeline(&self, repo: &RepoName, number: u64) -> Result<Vec<serde_json::Value>, UserError> {
+    pub async fn timeline(&self, repo: &RepoName, number: u64) -> Result<Vec<TimelineJson>, Error> {
         let path = format!("/repos/{repo}/issues/{number}/timeline");
         let pages = self.pages(&path, MAX_OTHER_PAGES).await?.unwrap_or_default();
         let mut items = Vec::new();
         for page in pages {
-            let list: Vec<serde_json::Value> = serde_json::from_str(&page)
-                .map_err(|e| UserError::GitHub(format!("GET {path}: not a list of timeline events: {e}")))?;
+            let list: Vec<TimelineJson> = serde_json::from_str(&page)
+                .map_err(|e| Error::bad_answer(format!("GET {path}: not a list of timeline events: {e}")))?;
             items.extend(list);
         }
         Ok(items)
     }
 
     /// Everything about one PR, events included: what `flowgate snapshot` saves.
-    pub async fn pull_request(&self, repo: &RepoName, number: u64) -> Result<RawSnapshot, UserError> {
+    pub async fn pull_request(&self, repo: &RepoName, number: u64) -> Result<RawSnapshot, Error> {
         Ok(RawSnapshot {
             pull: self.pull(repo, number).await?,
             files: self.files(repo, number).await?,
@@ -140,27 +141,27 @@ impl GitHub {
 
     /// A file's text at `rev`, or `None` when it does not exist there. The path travels as one
     /// encoded segment (`.github%2Fflowgate.yml`), which GitHub and its OpenAPI description accept.
-    pub async fn file_at(&self, repo: &RepoName, rev: &str, path: &str) -> Result<Option<String>, UserError> {
+    pub async fn file_at(&self, repo: &RepoName, rev: &str, path: &str) -> Result<Option<String>, Error> {
         let url = format!("/repos/{repo}/contents/{}?ref={}", encode(path), encode(rev));
         Ok(self.get(&url, ACCEPT_RAW).await?.map(|answer| answer.body))
     }
 
     /// The repository's default branch (`main`, `master`, ...), from `GET /repos/{repo}`.
-    pub async fn default_branch(&self, repo: &RepoName) -> Result<String, UserError> {
+    pub async fn default_branch(&self, repo: &RepoName) -> Result<String, Error> {
         let path = format!("/repos/{repo}");
         let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
-            return Err(UserError::GitHub(format!("{repo} was not found (or the token cannot see it)")));
+            return Err(Error::not_found(format!("{repo} was not found (or the token cannot see it)")));
         };
         let value: serde_json::Value = serde_json::from_str(&answer.body)
-            .map_err(|e| UserError::GitHub(format!("GET {path}: not a repository: {e}")))?;
+            .map_err(|e| Error::bad_answer(format!("GET {path}: not a repository: {e}")))?;
         match value["default_branch"].as_str() {
             Some(branch) if !branch.is_empty() => Ok(branch.to_string()),
-            _ => Err(UserError::GitHub(format!("GET {path}: the answer names no default_branch"))),
+            _ => Err(Error::bad_answer(format!("GET {path}: the answer names no default_branch"))),
         }
     }
 
     /// The CODEOWNERS file on `rev`, from the first place GitHub would look that has one.
-    pub async fn codeowners(&self, repo: &RepoName, rev: &str) -> Result<Option<String>, UserError> {
+    pub async fn codeowners(&self, repo: &RepoName, rev: &str) -> Result<Option<String>, Error> {
         for path in CODEOWNERS_PATHS {
             if let Some(text) = self.file_at(repo, rev, path).await? {
                 return Ok(Some(text));
@@ -171,7 +172,7 @@ impl GitHub {
 
     /// The members of `org/team`, or `None` when the token may not see the team (an Action's
     /// `GITHUB_TOKEN` cannot read organisation teams). Asked again, an unchanged team costs a 304.
-    pub async fn team_members(&self, org: &str, team: &str) -> Result<Option<Vec<Login>>, UserError> {
+    pub async fn team_members(&self, org: &str, team: &str) -> Result<Option<Vec<Login>>, Error> {
         let path = format!("/orgs/{}/teams/{}/members", encode(org), encode(team));
         let sep = '?';
         let mut members = Vec::new();
@@ -184,7 +185,7 @@ impl GitHub {
                 _ => return Err(failure("GET", &url, &answer)),
             }
             let list: Vec<serde_json::Value> = serde_json::from_str(&answer.body)
-                .map_err(|e| UserError::GitHub(format!("GET {url}: not a list of users: {e}")))?;
+                .map_err(|e| Error::bad_answer(format!("GET {url}: not a list of users: {e}")))?;
             let full = list.len() == 100;
             members.extend(list.iter().filter_map(|u| u["login"].as_str()).map(Login::new));
             if !full {
@@ -195,7 +196,7 @@ impl GitHub {
     }
 
     /// The installation of this App on `repo`, for an App run from the command line.
-    pub async fn installation_for(&self, repo: &RepoName) -> Result<u64, UserError> {
+    pub async fn installation_for(&self, repo: &RepoName) -> Result<u64, Error> {
         let path = format!("/repos/{repo}/installation");
         let answer = self.send_as_app(Method::GET, &path, None).await?;
         if !answer.status.is_success() {
@@ -203,6 +204,6 @@ impl GitHub {
         }
         answer.json(&path)?["id"]
             .as_u64()
-            .ok_or_else(|| UserError::GitHub(format!("GET {path}: the answer has no installation id")))
+            .ok_or_else(|| Error::bad_answer(format!("GET {path}: the answer has no installation id")))
     }
 }

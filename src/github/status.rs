@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::client::{ACCEPT_JSON, GitHub, failure};
-use crate::error::UserError;
+use super::error::Error;
 use crate::model::Login;
 
 /// Logins asked about in one query; GitHub limits a query's size, and 50 stays well within it.
@@ -57,7 +57,7 @@ pub fn busy_from_answer(logins: &[&str], body: &str) -> Result<HashMap<Login, Op
 
 impl GitHub {
     /// Who among `logins` is busy on GitHub (POST /graphql, one query per 50 logins).
-    pub async fn busy_statuses(&self, logins: &[&str]) -> Result<HashMap<Login, Option<Timestamp>>, UserError> {
+    pub async fn busy_statuses(&self, logins: &[&str]) -> Result<HashMap<Login, Option<Timestamp>>, Error> {
         let mut busy = HashMap::new();
         for chunk in logins.chunks(LOGINS_PER_QUERY) {
             let answer = self.send(Method::POST, "/graphql", ACCEPT_JSON, Some(&status_query(chunk))).await?;
@@ -66,7 +66,7 @@ impl GitHub {
             }
             busy.extend(
                 busy_from_answer(chunk, &answer.body)
-                    .map_err(|e| UserError::GitHub(format!("POST /graphql (user status): {e}")))?,
+                    .map_err(|e| Error::bad_answer(format!("POST /graphql (user status): {e}")))?,
             );
         }
         Ok(busy)

@@ -9,7 +9,6 @@ pub mod config;
 pub mod digest;
 pub mod event;
 pub mod findings;
-pub mod history;
 pub mod stats;
 pub mod timeline;
 

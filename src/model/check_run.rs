@@ -68,4 +68,6 @@ pub enum CannotEvaluate {
     PolicyBroken,
     /// Reading the PR kept failing, and flowgate has stopped trying.
     GaveUp { attempts: i32 },
+    /// GitHub refused the App a permission it needs: nothing changes until someone grants it.
+    Forbidden,
 }

@@ -9,37 +9,89 @@ use crate::analysis::lang::Lang;
 use crate::analysis::{ChangeKind, FileAnalysis, SkipReason, effort, skip};
 use crate::model::{FileChange, GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
 
-pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
-    let mut files = tiers::classify(&policy.tiers, &facts.files);
-    let not_counted: Vec<UncountedFile> = facts
-        .files
-        .iter()
-        .filter_map(|f| {
-            let why = not_reviewed(f)?;
-            Some(UncountedFile { path: f.path.clone(), lines: f.additions + f.deletions, why })
-        })
-        .collect();
-    let changed_lines: u64 = facts.files.iter().map(|f| f.additions + f.deletions).sum();
-    let reviewed_lines = changed_lines - not_counted.iter().map(|u| u.lines).sum::<u64>();
-    let limits = limit_problems(policy, facts, reviewed_lines);
-    let mut tier = files.iter().map(|f| f.tier).max().unwrap_or(policy.tiers.default);
-    // A PR too big to judge, or bigger than GitHub lets us see, gets the deepest review.
-    if !limits.is_empty() {
-        tier = Tier::Red;
+/// What a PR's evaluation must be given from outside the PR, found before it is evaluated so that
+/// everything is gathered first and the PR is evaluated once: the members of the teams its review
+/// rules (and, when the override label is on, the override) name without listing, and the work-item
+/// keys whose chains its tier requires.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// `@org/slug`, sorted, each once.
+    pub teams: Vec<String>,
+    pub keys: Vec<(linkage::keys::Tracker, String)>,
+}
+
+/// What the evaluation needs from outside the PR (see [`Needs`]). Pure: the same reading of tier,
+/// AI and linkage as [`evaluate`], without judging review.
+pub fn needs(facts: &PrFacts, policy: &Policy) -> Needs {
+    let judged = Judged::of(facts, policy);
+    let mut teams: Vec<String> =
+        judged.requirements.iter().flat_map(|(_, rule)| policy.unknown_teams(&rule.from)).map(String::from).collect();
+    if let Some(o) = &policy.override_
+        && facts.labels.iter().any(|l| l.name.eq_ignore_ascii_case(&o.label))
+    {
+        teams.extend(policy.unknown_teams(&o.allowed).into_iter().map(String::from));
     }
+    teams.sort();
+    teams.dedup();
+    Needs { teams, keys: linkage::keys_to_trace(&policy.linkage, &judged.linkage, judged.tier) }
+}
 
-    let ai = ai::evaluate(&policy.ai, facts);
-    mark_ai_touched(&mut files, &ai.files);
-    let linkage = linkage::evaluate(&policy.linkage, facts, tier);
+/// The part of the evaluation that needs nothing from outside the PR: files and tier, size limits,
+/// AI, linkage, and which review rules apply.
+struct Judged<'p> {
+    files: Vec<FileVerdict>,
+    not_counted: Vec<UncountedFile>,
+    changed_lines: u64,
+    reviewed_lines: u64,
+    limits: Vec<LimitProblem>,
+    tier: Tier,
+    ai: super::verdict::AiVerdict,
+    linkage: super::verdict::LinkageVerdict,
+    requirements: Vec<(RequirementSource, &'p ReviewRule)>,
+}
 
-    let no_review = ReviewRule::default();
-    let tier_rule = policy.tiers.review.get(&tier).unwrap_or(&no_review);
-    let mut requirements: Vec<(RequirementSource, &ReviewRule)> = vec![(RequirementSource::Tier(tier), tier_rule)];
-    for (ai_tier, rule) in &policy.ai.tier_review {
-        if files.iter().any(|f| f.ai_touched && f.tier == *ai_tier) {
-            requirements.push((RequirementSource::AiTier(*ai_tier), rule));
+/// Every tier without a review rule requires none.
+static NO_REVIEW: std::sync::LazyLock<ReviewRule> = std::sync::LazyLock::new(ReviewRule::default);
+
+impl<'p> Judged<'p> {
+    fn of(facts: &PrFacts, policy: &'p Policy) -> Judged<'p> {
+        let mut files = tiers::classify(&policy.tiers, &facts.files);
+        let not_counted: Vec<UncountedFile> = facts
+            .files
+            .iter()
+            .filter_map(|f| {
+                let why = not_reviewed(f)?;
+                Some(UncountedFile { path: f.path.clone(), lines: f.additions + f.deletions, why })
+            })
+            .collect();
+        let changed_lines: u64 = facts.files.iter().map(|f| f.additions + f.deletions).sum();
+        let reviewed_lines = changed_lines - not_counted.iter().map(|u| u.lines).sum::<u64>();
+        let limits = limit_problems(policy, facts, reviewed_lines);
+        let mut tier = files.iter().map(|f| f.tier).max().unwrap_or(policy.tiers.default);
+        // A PR too big to judge, or bigger than GitHub lets us see, gets the deepest review.
+        if !limits.is_empty() {
+            tier = Tier::Red;
         }
+
+        let ai = ai::evaluate(&policy.ai, facts);
+        mark_ai_touched(&mut files, &ai.files);
+        let linkage = linkage::evaluate(&policy.linkage, facts, tier);
+
+        let tier_rule: &'p ReviewRule = policy.tiers.review.get(&tier).unwrap_or(&NO_REVIEW);
+        let mut requirements: Vec<(RequirementSource, &'p ReviewRule)> =
+            vec![(RequirementSource::Tier(tier), tier_rule)];
+        for (ai_tier, rule) in &policy.ai.tier_review {
+            if files.iter().any(|f| f.ai_touched && f.tier == *ai_tier) {
+                requirements.push((RequirementSource::AiTier(*ai_tier), rule));
+            }
+        }
+        Judged { files, not_counted, changed_lines, reviewed_lines, limits, tier, ai, linkage, requirements }
     }
+}
+
+pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
+    let Judged { files, not_counted, changed_lines, reviewed_lines, limits, tier, ai, linkage, requirements } =
+        Judged::of(facts, policy);
     let dismiss_stale = requirements.iter().any(|(_, r)| r.dismiss_stale);
     let review = review::evaluate(policy, facts, &requirements, dismiss_stale);
 

@@ -12,8 +12,8 @@ pub mod wording;
 use crate::policy::Tier;
 use crate::policy::verdict::{FileVerdict, Verdict};
 
-/// The output formats `--format` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats of a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
     Json,

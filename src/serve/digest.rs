@@ -124,8 +124,8 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
         Ok((config, policy)) => Ok(Settings { config, policy, unread: None }),
         Err(e) => {
             let why = format!("{POLICY_PATH} of {}: {e}", schedule.repo);
-            eprintln!(
-                "flowgate: the digest cannot read the policy's latency settings ({why}); it uses the bundled default policy's and says so in the digest"
+            tracing::warn!(
+                "the digest cannot read the policy's latency settings ({why}); it uses the bundled default policy's and says so in the digest"
             );
             let (config, policy) = bundled()?;
             Ok(Settings { config, policy, unread: Some(why) })
@@ -205,10 +205,11 @@ pub async fn post_week(
         DigestClaim::Create => {
             let created = async {
                 let (_, gh) = app.client(None, &schedule.repo).await?;
-                match gh.find_issue(&schedule.repo, LABEL, &title).await? {
-                    Some(number) => gh.update_issue(&schedule.repo, number, &title, &body).await.map(|()| number),
-                    None => gh.create_issue(&schedule.repo, &title, &body, LABEL).await,
-                }
+                let number = match gh.find_issue(&schedule.repo, LABEL, &title).await? {
+                    Some(number) => gh.update_issue(&schedule.repo, number, &title, &body).await.map(|()| number)?,
+                    None => gh.create_issue(&schedule.repo, &title, &body, LABEL).await?,
+                };
+                Ok::<_, UserError>(number)
             }
             .await;
             match created {
@@ -225,7 +226,7 @@ pub async fn post_week(
     if let Some(url) = &schedule.slack_webhook_url {
         let message = render::render_with(Format::Slack, &digest, notice.as_ref());
         if let Err(e) = crate::slack::post(url, &message, crate::slack::TIMEOUT).await {
-            eprintln!("flowgate: the digest {} was not posted to Slack: {e}", due.week);
+            tracing::warn!(week = %due.week, error = %e, "the digest was not posted to Slack");
         }
     }
     Ok(Posted::Created(number))
@@ -241,15 +242,15 @@ pub async fn run(app: Arc<App>, claimant: String, mut shutdown: watch::Receiver<
                 Ok(Some(_)) => {}
                 Ok(None) => match post_week(&app, &schedule, &due, now, &claimant).await {
                     Ok(Posted::Created(n)) => {
-                        eprintln!("flowgate: posted the digest {} as {}#{n}", due.week, schedule.repo)
+                        tracing::info!(week = %due.week, "posted the digest as {}#{n}", schedule.repo)
                     }
                     Ok(Posted::Updated(n)) => {
-                        eprintln!("flowgate: updated the digest {} in {}#{n}", due.week, schedule.repo)
+                        tracing::info!(week = %due.week, "updated the digest in {}#{n}", schedule.repo)
                     }
                     Ok(Posted::Busy) => {}
-                    Err(e) => eprintln!("flowgate: cannot post the digest {}: {e}", due.week),
+                    Err(e) => tracing::error!(week = %due.week, error = %e, "cannot post the digest"),
                 },
-                Err(e) => eprintln!("flowgate: cannot read the digest's issue: {e}"),
+                Err(e) => tracing::error!(error = %e, "cannot read the digest's issue"),
             }
         }
         tokio::select! {

@@ -101,8 +101,8 @@ pub async fn serve(
 ) -> Result<(), UserError> {
     let limits = app.config.edge.clone();
     if let Some(files) = open_file_limit().filter(|files| *files < limits.max_connections as u64 + SPARE_FILES) {
-        eprintln!(
-            "flowgate: the open-file limit is {files}, too few for FLOWGATE_MAX_CONNECTIONS={} plus {SPARE_FILES} for the database and clients: raise LimitNOFILE (docs/security.md) or lower max_connections",
+        tracing::warn!(
+            "the open-file limit is {files}, too few for FLOWGATE_MAX_CONNECTIONS={} plus {SPARE_FILES} for the database and clients: raise LimitNOFILE (docs/security.md) or lower max_connections",
             limits.max_connections
         );
     }
@@ -122,8 +122,8 @@ pub async fn serve(
             Err(_) => {
                 app.metrics.connection_cap_reached();
                 if once_a_minute(&mut said_full) {
-                    eprintln!(
-                        "flowgate: {} connections are open, the most FLOWGATE_MAX_CONNECTIONS allows: new connections wait in the listen backlog until one closes",
+                    tracing::warn!(
+                        "{} connections are open, the most FLOWGATE_MAX_CONNECTIONS allows: new connections wait in the listen backlog until one closes",
                         limits.max_connections
                     );
                 }
@@ -142,7 +142,7 @@ pub async fn serve(
                 Err(e) => {
                     // Out of file descriptors, most often: wait for some to close instead of spinning.
                     if once_a_minute(&mut said_accept_error) {
-                        eprintln!("flowgate: cannot accept a connection: {e} (see LimitNOFILE in docs/security.md)");
+                        tracing::error!("cannot accept a connection: {e} (see LimitNOFILE in docs/security.md)");
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;

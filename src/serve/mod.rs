@@ -13,7 +13,6 @@ pub mod metrics;
 pub mod prune;
 pub mod record;
 pub mod redeliver;
-pub mod review_history;
 pub mod routes;
 pub mod signature;
 pub mod worker;
@@ -22,11 +21,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use anyhow::Context;
 use tokio::sync::{Mutex, Notify, watch};
 
 use self::config::ServeConfig;
 use self::metrics::Metrics;
 use crate::error::UserError;
+use crate::github::parse::webhook::InstallationEvent;
 use crate::github::{Credentials, GitHub, RepoName};
 use crate::store::Store;
 
@@ -110,27 +111,18 @@ impl App {
 impl App {
     /// Keeps the repository-to-installation map current from `installation` and
     /// `installation_repositories` events, and forgets an uninstalled installation's client.
-    pub async fn installation_changed(&self, event: &str, payload: &serde_json::Value) {
-        let Some(id) = payload["installation"]["id"].as_i64() else { return };
-        let names = |key: &str| -> Vec<String> {
-            payload[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r["full_name"].as_str().map(String::from))
-                .collect()
-        };
-        let action = payload["action"].as_str().unwrap_or_default();
+    pub async fn installation_changed(&self, event: &str, change: &InstallationEvent) {
+        let id = change.installation.id;
         let mut map = self.installations.lock().await;
-        match (event, action) {
+        match (event, change.action.as_str()) {
             ("installation", "deleted" | "suspend") => {
                 map.retain(|_, i| *i != id);
                 self.clients.lock().await.remove(&id);
             }
-            ("installation", _) => map.extend(names("repositories").into_iter().map(|r| (r, id))),
+            ("installation", _) => map.extend(change.added().into_iter().map(|r| (r, id))),
             ("installation_repositories", _) => {
-                map.extend(names("repositories_added").into_iter().map(|r| (r, id)));
-                for gone in names("repositories_removed") {
+                map.extend(change.added().into_iter().map(|r| (r, id)));
+                for gone in change.removed() {
                     map.remove(&gone);
                 }
             }
@@ -150,11 +142,11 @@ pub fn now_ms() -> i64 {
 
 /// Runs the server until `shutdown` turns true (SIGTERM or Ctrl-C in `flowgate serve`): stops
 /// taking deliveries, lets workers finish or release what they hold, then returns.
-pub async fn run(config: ServeConfig, shutdown: watch::Receiver<bool>) -> Result<(), UserError> {
-    let store = Store::connect(&config.database_url).await.map_err(|e| UserError::Usage(e.to_string()))?;
+pub async fn run(config: ServeConfig, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|e| UserError::Usage(format!("cannot listen on {} (FLOWGATE_LISTEN): {e}", config.listen)))?;
+        .with_context(|| format!("cannot listen on {} (FLOWGATE_LISTEN)", config.listen))?;
     let app = Arc::new(App::new(config, store));
     serve_on(app, listener, shutdown).await
 }
@@ -164,7 +156,7 @@ pub async fn serve_on(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
     shutdown: watch::Receiver<bool>,
-) -> Result<(), UserError> {
+) -> anyhow::Result<()> {
     let mut workers = Vec::new();
     for n in 0..app.config.workers {
         let name = format!("{}-{}-{}-{n}", hostname(), std::process::id(), incarnation());
@@ -182,7 +174,7 @@ pub async fn serve_on(
     redelivery.abort();
     pruning.abort();
     digests.abort();
-    result
+    result.map_err(Into::into)
 }
 
 /// Distinguishes this start from any other process that could share host name and pid (two

@@ -16,11 +16,11 @@ pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
         match prune(&app).await {
             Ok(0) => {}
-            Ok(n) => eprintln!(
-                "flowgate: deleted {n} deliveries processed over {} days ago",
+            Ok(n) => tracing::info!(
+                "deleted {n} deliveries processed over {} days ago",
                 app.config.retain.as_secs() / 86_400
             ),
-            Err(e) => eprintln!("flowgate: cannot delete old deliveries: {e}"),
+            Err(e) => tracing::error!(error = %e, "cannot delete old deliveries"),
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}

@@ -4,18 +4,18 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
 use crate::error::UserError;
+use crate::github::parse::shapes::{PullJson, TimelineJson};
+use crate::github::parse::timeline::{self, actor};
+use crate::github::parse::{self, time, webhook};
 use crate::github::{GitHub, RepoName};
-use crate::latency::history::{self, actor, time};
 use crate::latency::{AiDeclared, Digest, Event, EventKind, LatencyConfig, PrContext, Window};
 use crate::model::Login;
 use crate::policy::ai::markers::Declared;
 use crate::policy::linkage::keys::{self, Source, TrackerSet};
 use crate::policy::verdict::Verdict;
 use crate::store::{Store, StoreError, Work};
+use chrono::{DateTime, Utc};
 
 /// The review event a webhook delivery reports, with `id` (the delivery id: GitHub redelivers
 /// with the same one, so a redelivery records nothing new) and the PR's `context`. `Ok(None)`
@@ -25,60 +25,64 @@ use crate::store::{Store, StoreError, Work};
 /// `received_at`.
 pub fn event_from_delivery(
     id: &str,
-    event: &str,
-    payload: &Value,
+    delivery: &webhook::Event,
     received_at: DateTime<Utc>,
     context: &PrContext,
 ) -> Result<Option<Event>, String> {
-    let action = payload["action"].as_str().unwrap_or_default();
-    let pull = &payload["pull_request"];
-    let updated = time(&pull["updated_at"]).unwrap_or(received_at);
-    let sender = actor(&payload["sender"]);
-    let (kind, at, who) = match (event, action) {
-        ("pull_request", "opened") => {
-            let draft = pull["draft"].as_bool().unwrap_or(false);
-            (EventKind::Opened { draft }, time(&pull["created_at"]).unwrap_or(updated), sender)
-        }
-        ("pull_request", "ready_for_review") => (EventKind::ReadyForReview, updated, sender),
-        ("pull_request", "converted_to_draft") => (EventKind::ConvertedToDraft, updated, sender),
-        ("pull_request", "synchronize") => (EventKind::Synchronize, updated, sender),
-        ("pull_request", "reopened") => (EventKind::Reopened, updated, sender),
-        ("pull_request", "closed") if pull["merged"].as_bool() == Some(true) => {
-            (EventKind::Merged, time(&pull["merged_at"]).unwrap_or(updated), sender)
-        }
-        ("pull_request", "closed") => (EventKind::Closed, time(&pull["closed_at"]).unwrap_or(updated), sender),
-        ("pull_request", "review_requested" | "review_request_removed") => {
-            let repo = payload["repository"]["full_name"].as_str().unwrap_or_default();
-            let reviewer = history::requested(payload, repo)
-                .ok_or("a review request names neither requested_reviewer nor requested_team")?;
-            let kind = if action == "review_requested" {
-                EventKind::ReviewRequested { reviewer }
-            } else {
-                EventKind::ReviewRequestRemoved { reviewer }
-            };
-            (kind, updated, sender)
-        }
-        ("pull_request_review", "submitted") => {
-            let review = &payload["review"];
-            let Some(outcome) = review["state"].as_str().and_then(history::outcome) else {
-                return Ok(None);
-            };
-            let at = time(&review["submitted_at"]).unwrap_or(received_at);
-            (EventKind::ReviewSubmitted { outcome }, at, actor(&review["user"]).or(sender))
-        }
-        ("pull_request_review", "dismissed") => {
-            let reviewer = payload["review"]["user"]["login"].as_str().ok_or("the dismissed review has no user")?;
-            // The payload keeps the review's submission time, not the dismissal's.
-            (EventKind::ReviewDismissed { reviewer: Login::new(reviewer) }, received_at, sender)
-        }
+    let (pull, repo, sender) = match delivery {
+        webhook::Event::PullRequest(e) => (&e.pull_request, &e.repository.full_name, actor(e.sender.as_ref())),
+        webhook::Event::Review(e) => (&e.pull_request, &e.repository.full_name, actor(e.sender.as_ref())),
         _ => return Ok(None),
     };
-    let repo = payload["repository"]["full_name"].as_str().ok_or("the payload has no repository.full_name")?;
-    let pr = pull["number"].as_u64().ok_or("the payload has no pull_request.number")?;
+    let updated = time(pull.updated_at.as_deref()).unwrap_or(received_at);
+    let (kind, at, who) = match delivery {
+        webhook::Event::PullRequest(e) => match e.action.as_str() {
+            "opened" => {
+                let draft = pull.draft.unwrap_or(false);
+                (EventKind::Opened { draft }, time(pull.created_at.as_deref()).unwrap_or(updated), sender)
+            }
+            "ready_for_review" => (EventKind::ReadyForReview, updated, sender),
+            "converted_to_draft" => (EventKind::ConvertedToDraft, updated, sender),
+            "synchronize" => (EventKind::Synchronize, updated, sender),
+            "reopened" => (EventKind::Reopened, updated, sender),
+            "closed" if pull.merged == Some(true) => {
+                (EventKind::Merged, time(pull.merged_at.as_deref()).unwrap_or(updated), sender)
+            }
+            "closed" => (EventKind::Closed, time(pull.closed_at.as_deref()).unwrap_or(updated), sender),
+            action @ ("review_requested" | "review_request_removed") => {
+                let reviewer = timeline::requested(e.requested_reviewer.as_ref(), e.requested_team.as_ref(), repo)
+                    .ok_or("a review request names neither requested_reviewer nor requested_team")?;
+                let kind = if action == "review_requested" {
+                    EventKind::ReviewRequested { reviewer }
+                } else {
+                    EventKind::ReviewRequestRemoved { reviewer }
+                };
+                (kind, updated, sender)
+            }
+            _ => return Ok(None),
+        },
+        webhook::Event::Review(e) => match e.action.as_str() {
+            "submitted" => {
+                let Some(outcome) = e.review.state.as_deref().and_then(timeline::outcome) else {
+                    return Ok(None);
+                };
+                let at = time(e.review.submitted_at.as_deref()).unwrap_or(received_at);
+                (EventKind::ReviewSubmitted { outcome }, at, actor(e.review.user.as_ref()).or(sender))
+            }
+            "dismissed" => {
+                let reviewer = e.review.user.as_ref().ok_or("the dismissed review has no user")?;
+                // The payload keeps the review's submission time, not the dismissal's.
+                (EventKind::ReviewDismissed { reviewer: Login::new(reviewer.login.as_str()) }, received_at, sender)
+            }
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let pr = pull.number.ok_or("the payload has no pull_request.number")?;
     let who = who.ok_or("the payload has no sender")?;
     let mut context = context.clone();
     if context.author.as_str().is_empty() {
-        context.author = Login::new(pull["user"]["login"].as_str().unwrap_or_default());
+        context.author = Login::new(pull.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default());
     }
     Ok(Some(Event { id: id.to_string(), repo: repo.to_string(), pr, at, actor: who, context, kind }))
 }
@@ -120,13 +124,12 @@ pub async fn record_unit(store: &Store, work: &Work, verdict: Option<&Verdict>) 
     let mut events = Vec::new();
     for d in deliveries {
         let received = DateTime::from_timestamp_millis(d.received_at_ms).unwrap_or_default();
-        let converted = serde_json::from_slice::<Value>(&d.body)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|payload| event_from_delivery(&d.id, &d.event, &payload, received, &context));
+        let converted = webhook::Event::parse(&d.event, &d.body)
+            .and_then(|delivery| event_from_delivery(&d.id, &delivery, received, &context));
         match converted {
             Ok(Some(event)) => events.push(event),
             Ok(None) => {}
-            Err(why) => eprintln!("flowgate: {}: delivery {} records no review event: {why}", work.key, d.id),
+            Err(why) => tracing::warn!(reason = %why, "delivery {} records no review event", d.id),
         }
     }
     store.record_events(&events).await
@@ -157,15 +160,15 @@ pub async fn backfill(
     let mut trackers: Vec<(String, Option<TrackerSet>)> = Vec::new();
     let mut imported = Imported::default();
     for pull in &pulls {
-        let Some(number) = pull["number"].as_u64() else {
+        let Some(number) = pull.number else {
             continue;
         };
-        let base = pull["base"]["ref"].as_str().unwrap_or_default().to_string();
+        let base = pull.base.ref_.clone();
         if !trackers.iter().any(|(b, _)| *b == base) {
             let found = match crate::gate::remote::policy_on_base(gh, repo, &base).await {
                 Ok(chosen) => Some(chosen.policy.linkage.trackers),
                 Err(e) => {
-                    eprintln!("flowgate: {name}@{base}: the policy does not load, so no story keys: {e}");
+                    tracing::warn!(error = %e, "{name}@{base}: the policy does not load, so no story keys");
                     None
                 }
             };
@@ -173,7 +176,7 @@ pub async fn backfill(
         }
         let tracker_set = trackers.iter().find(|(b, _)| *b == base).and_then(|(_, t)| t.as_ref());
         let items = gh.timeline(repo, number).await?;
-        let events = history::pr_history(&name, pull, &items, &context(pull, &name, tracker_set));
+        let events = timeline::pr_history(&name, pull, &items, &context(pull, &name, tracker_set));
         imported.prs += 1;
         imported.events += events.len();
         imported.added += store.record_events(&events).await.map_err(store_error)?;
@@ -205,33 +208,29 @@ pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<
     let mut events = Vec::new();
     for snapshot in dirs {
         let pull_path = snapshot.join("pull.json");
-        let pull: Value = read_json(&pull_path)?.pop().unwrap_or_default();
+        let text = read_text(&pull_path)?;
         // A webhook payload wraps the pull and names the repository beside it.
-        let (pull, repo) = match pull.get("pull_request") {
-            Some(inner) => (inner.clone(), pull["repository"]["full_name"].as_str().map(String::from)),
-            None => {
-                let repo = pull["base"]["repo"]["full_name"].as_str().map(String::from);
-                (pull, repo)
-            }
-        };
-        let repo = repo.ok_or_else(|| UserError::input(&pull_path, "names no repository (base.repo.full_name)"))?;
-        let mut items = Vec::new();
+        let pull = parse::pull::pull(&text, &pull_path)?;
+        let repo = pull
+            .repo
+            .clone()
+            .ok_or_else(|| UserError::input(&pull_path, "names no repository (base.repo.full_name)"))?;
+        let mut items: Vec<TimelineJson> = Vec::new();
         for (file, kind) in [("events.json", None), ("reviews.json", Some("reviewed"))] {
             let path = snapshot.join(file);
             if !path.is_file() {
                 continue;
             }
-            for mut item in read_json(&path)?.into_iter().flat_map(|page| match page {
-                Value::Array(items) => items,
-                _ => Vec::new(),
-            }) {
+            let listed: Vec<TimelineJson> =
+                parse::list(&read_text(&path)?).map_err(|message| UserError::input(&path, message))?;
+            items.extend(listed.into_iter().map(|mut item| {
                 if let Some(kind) = kind {
-                    item["event"] = Value::from(kind);
+                    item.event = Some(kind.to_string());
                 }
-                items.push(item);
-            }
+                item
+            }));
         }
-        events.extend(history::pr_history(&repo, &pull, &items, &context(&pull, &repo, trackers)));
+        events.extend(timeline::pr_history(&repo, &pull.json, &items, &context(&pull.json, &repo, trackers)));
     }
     Ok(events)
 }
@@ -249,9 +248,9 @@ pub async fn digest(
 }
 
 /// A PR's context when only its pull object is known.
-fn context(pull: &Value, repo: &str, trackers: Option<&TrackerSet>) -> PrContext {
-    let mut context = history::bare_context(pull);
-    if let (Some(trackers), Some(title)) = (trackers, pull["title"].as_str()) {
+fn context(pull: &PullJson, repo: &str, trackers: Option<&TrackerSet>) -> PrContext {
+    let mut context = timeline::bare_context(pull);
+    if let (Some(trackers), Some(title)) = (trackers, pull.title.as_deref()) {
         for found in keys::extract(title, Source::Title, trackers, Some(repo)) {
             if !context.story_keys.contains(&found.key) {
                 context.story_keys.push(found.key);
@@ -261,13 +260,9 @@ fn context(pull: &Value, repo: &str, trackers: Option<&TrackerSet>) -> PrContext
     context
 }
 
-/// Every JSON value in a file: one, or several pages one after another.
-fn read_json(path: &Path) -> Result<Vec<Value>, UserError> {
-    let text = std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))?;
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<Value>()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| UserError::input(path, format!("not JSON: {e}")))
+/// A snapshot file's text.
+fn read_text(path: &Path) -> Result<String, UserError> {
+    std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))
 }
 
 /// A store failure, for the commands' error type.
@@ -277,7 +272,7 @@ pub fn store_error(e: StoreError) -> UserError {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::latency::{Actor, ReviewOutcome, Reviewer};
@@ -303,7 +298,7 @@ mod tests {
     }
 
     fn received() -> DateTime<Utc> {
-        time(&json!("2019-05-15T16:00:00Z")).expect("a time")
+        time(Some("2019-05-15T16:00:00Z")).expect("a time")
     }
 
     /// The `opened` payload turned into another action, as GitHub sends it.
@@ -315,12 +310,18 @@ mod tests {
         p
     }
 
+    /// The delivery read as the worker reads it, then as a review event.
+    fn try_convert(event: &str, p: &Value, context: &PrContext) -> Result<Option<Event>, String> {
+        let body = serde_json::to_vec(p).expect("JSON");
+        webhook::Event::parse(event, &body).and_then(|d| event_from_delivery("guid-1", &d, received(), context))
+    }
+
     fn convert(event: &str, p: &Value) -> Option<Event> {
-        event_from_delivery("guid-1", event, p, received(), &context()).expect("reads")
+        try_convert(event, p, &context()).expect("reads")
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        time(&json!(text)).expect("a time")
+        time(Some(text)).expect("a time")
     }
 
     #[test]
@@ -385,7 +386,7 @@ mod tests {
         let e = convert("pull_request", &team).expect("an event");
         assert_eq!(e.kind, EventKind::ReviewRequestRemoved { reviewer: Reviewer::team("Codertocat/security") });
         let neither = pull_request("review_requested", |_| {});
-        let why = event_from_delivery("guid-1", "pull_request", &neither, received(), &context()).expect_err("says");
+        let why = try_convert("pull_request", &neither, &context()).expect_err("says");
         assert!(why.contains("requested_reviewer"), "{why}");
     }
 
@@ -417,22 +418,24 @@ mod tests {
     fn labels_and_edits_are_no_review_event() {
         assert_eq!(convert("pull_request", &payload(LABELED)), None);
         assert_eq!(convert("pull_request", &pull_request("edited", |_| {})), None);
-        assert_eq!(convert("issue_comment", &payload(OPENED)), None);
+        assert!(!matches!(try_convert("issue_comment", &payload(OPENED), &context()), Ok(Some(_))));
     }
 
     #[test]
     fn a_payload_missing_its_pull_request_says_so() {
         let mut p = pull_request("synchronize", |_| {});
         p["pull_request"] = json!({});
-        let why = event_from_delivery("guid-1", "pull_request", &p, received(), &context()).expect_err("says");
+        let why = try_convert("pull_request", &p, &context()).expect_err("says");
+        assert!(why.contains("missing field `head`"), "{why}");
+        let mut p = pull_request("synchronize", |_| {});
+        p["pull_request"].as_object_mut().expect("an object").remove("number");
+        let why = try_convert("pull_request", &p, &context()).expect_err("says");
         assert!(why.contains("pull_request.number"), "{why}");
     }
 
     #[test]
     fn without_a_recorded_context_the_author_comes_from_the_payload() {
-        let e = event_from_delivery("g", "pull_request", &payload(OPENED), received(), &PrContext::default())
-            .expect("reads")
-            .expect("an event");
+        let e = try_convert("pull_request", &payload(OPENED), &PrContext::default()).expect("reads").expect("an event");
         assert_eq!((e.context.author.as_str(), e.context.tier), ("Codertocat", None));
     }
 }

@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use http::Method;
 use tokio::sync::watch;
 
 use super::{App, now_ms};
-use crate::error::UserError;
+use crate::github::parse::shapes::HookDeliveryJson;
 
 pub const EVERY: Duration = Duration::from_secs(5 * 60);
 /// GitHub keeps deliveries for three days; look back at most this far.
@@ -20,9 +21,9 @@ const MAX_PAGES: u32 = 10;
 pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     loop {
         match redeliver_missed(&app).await {
-            Ok(n) if n > 0 => eprintln!("flowgate: asked GitHub to redeliver {n} missed deliveries"),
+            Ok(n) if n > 0 => tracing::info!("asked GitHub to redeliver {n} missed deliveries"),
             Ok(_) => {}
-            Err(e) => eprintln!("flowgate: cannot check for missed deliveries: {e}"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "cannot check for missed deliveries"),
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
@@ -32,9 +33,9 @@ pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// One pass; returns how many redeliveries were asked for.
-pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
+pub async fn redeliver_missed(app: &App) -> anyhow::Result<usize> {
     let gh = app.app_client()?;
-    let newest = app.store.newest_received_at().await.map_err(|e| UserError::Usage(e.to_string()))?;
+    let newest = app.store.newest_received_at().await.context("reading the newest stored delivery")?;
     // A little before the newest stored delivery: deliveries may be stored out of order.
     let since_ms = newest.map_or(now_ms() - WINDOW_MS, |n| n - 15 * 60 * 1000).max(now_ms() - WINDOW_MS);
     let mut path = "/app/hook/deliveries?per_page=100".to_string();
@@ -43,21 +44,21 @@ pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
     for _ in 0..MAX_PAGES {
         let answer = gh.send_as_app(Method::GET, &path, None).await?;
         if !answer.status.is_success() {
-            return Err(crate::github::client::failure("GET", &path, &answer));
+            return Err(crate::github::client::failure("GET", &path, &answer).into());
         }
-        let list = answer.json(&path)?;
+        let list: Vec<HookDeliveryJson> = crate::github::parse::one(&answer.body).map_err(|e| {
+            crate::github::error::Error::bad_answer(format!("GET {path}: not a list of deliveries: {e}"))
+        })?;
         let mut older = false;
-        for d in list.as_array().into_iter().flatten() {
-            let delivered = d["delivered_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
-            if delivered.is_some_and(|t| t.timestamp_millis() < since_ms) {
+        for d in list {
+            if crate::github::parse::time(d.delivered_at.as_deref()).is_some_and(|t| t.timestamp_millis() < since_ms) {
                 older = true;
                 continue;
             }
-            let (Some(id), Some(guid)) = (d["id"].as_u64(), d["guid"].as_str()) else { continue };
-            if (200..300).contains(&d["status_code"].as_u64().unwrap_or(0)) {
-                succeeded.insert(guid.to_string());
+            if (200..300).contains(&d.status_code.unwrap_or(0)) {
+                succeeded.insert(d.guid);
             } else {
-                failed.push((id, guid.to_string()));
+                failed.push((d.id, d.guid));
             }
         }
         // Newest first: once a page reaches past the window, the rest is older still.
@@ -78,13 +79,13 @@ pub async fn redeliver_missed(app: &App) -> Result<usize, UserError> {
         if succeeded.contains(&guid) || asked.contains(&guid) {
             continue;
         }
-        if app.store.contains(&guid).await.map_err(|e| UserError::Usage(e.to_string()))? {
+        if app.store.contains(&guid).await.with_context(|| format!("looking for delivery {guid}"))? {
             continue;
         }
         let path = format!("/app/hook/deliveries/{id}/attempts");
         let answer = gh.send_as_app(Method::POST, &path, None).await?;
         if !answer.status.is_success() {
-            return Err(crate::github::client::failure("POST", &path, &answer));
+            return Err(crate::github::client::failure("POST", &path, &answer).into());
         }
         asked.insert(guid);
     }

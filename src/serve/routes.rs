@@ -40,6 +40,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(metrics))
         .route("/digest", get(digest_page))
         .with_state(state)
+        // A `request` span and a line per answer, at debug level: `RUST_LOG=tower_http=debug`.
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 fn text(status: StatusCode, body: impl Into<String>) -> Response {
@@ -151,7 +153,7 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
         }
         Err(e) => {
             // Not acknowledged: GitHub marks the delivery failed and redelivery brings it back.
-            eprintln!("flowgate: cannot store delivery {id}: {e}");
+            tracing::error!(delivery = %id, error = %e, "cannot store the delivery");
             app.metrics.delivery(&event, "store_error");
             text(StatusCode::SERVICE_UNAVAILABLE, answer::CANNOT_STORE)
         }
@@ -236,7 +238,7 @@ async fn digest_page(State(routes): State<Arc<Routes>>, ConnectInfo(peer): Conne
         }
         Ok(None) => text(StatusCode::NOT_FOUND, answer::NO_EVENTS_YET),
         Err(e) => {
-            eprintln!("flowgate: cannot compute the digest: {e}");
+            tracing::error!(error = %e, "cannot compute the digest");
             text(StatusCode::SERVICE_UNAVAILABLE, answer::CANNOT_READ_EVENTS)
         }
     }

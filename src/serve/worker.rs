@@ -1,21 +1,29 @@
 //! A worker: takes a PR's stored deliveries from the queue, gates the PR against GitHub's current
-//! state, publishes, and marks the deliveries done; on failure it retries with backoff and parks
-//! a delivery that keeps failing. On shutdown it finishes what it holds or gives it back.
+//! state, publishes, and marks the deliveries done. A failure is handled by its kind: a PR,
+//! repository or installation GitHub no longer has ends the work; a permission GitHub refuses
+//! parks it at once and says so on the PR; a rate limit is retried once it lifts; anything else is
+//! retried with backoff and parked when it keeps failing. On shutdown it finishes what it holds or
+//! gives it back. Each unit of work runs in a `work` span naming its deliveries, repository, PR,
+//! installation and worker.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use super::events::{self, Command};
 use super::record;
-use super::review_history;
 use super::{App, now_ms};
 use crate::error::UserError;
+use crate::gate::apply::{Published, apply};
+use crate::gate::assign::Reassign;
+use crate::gate::plan::Comment;
 use crate::gate::remote;
-use crate::github::RepoName;
-use crate::github::checks::Write;
+use crate::github::parse::webhook;
+use crate::github::{self, RepoName};
 use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
@@ -42,7 +50,8 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
                 if let Ok(mut held) = app.held.lock() {
                     held.insert(key.clone());
                 }
-                handle(&app, work, claimed_at, &mut shutdown).await;
+                let span = work_span(&work, &name);
+                handle(&app, work, claimed_at, &mut shutdown).instrument(span).await;
                 if let Ok(mut held) = app.held.lock() {
                     held.remove(&key);
                 }
@@ -55,12 +64,56 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
                 }
             }
             Err(e) => {
-                eprintln!("flowgate: worker {name}: cannot take work: {e}");
+                tracing::error!(worker = %name, error = %e, "cannot take work");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }
     app.workers_running.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// The span of one unit of work: its key, its deliveries' ids, the PR and who works on it.
+fn work_span(work: &Work, worker: &str) -> tracing::Span {
+    let ids: Vec<&str> =
+        work.deliveries.iter().map(|d| d.id.as_str()).chain(work.parked_at_claim.iter().map(String::as_str)).collect();
+    tracing::info_span!(
+        "work",
+        key = %work.key,
+        delivery = %ids.join(","),
+        repo = work.repo.as_deref(),
+        pr = work.pr,
+        installation = work.installation_id,
+        worker = %worker,
+    )
+}
+
+/// What a failed evaluation's error says to do with its unit.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// Try again after the backoff, and no sooner than `not_before_ms` (when a rate limit lifts).
+    Retry { not_before_ms: Option<i64> },
+    /// GitHub refused a permission: asking again changes nothing until someone grants it. Parked
+    /// at once (an operator queues it again once granted), and said on the PR.
+    Park,
+    /// GitHub has no such PR, repository or installation any more (deleted, or the App was
+    /// uninstalled): nothing is left to gate, and the work is done.
+    Complete,
+}
+
+/// Reads the GitHub error in `e`'s chain, if any, for what to do next. Anything else (the store,
+/// a timeout, GitHub's 5xx and broken connections after the client's own retries) is retried.
+fn next_step(e: &anyhow::Error) -> Next {
+    let kind = e.chain().find_map(github::Error::find).map(github::Error::kind);
+    match kind {
+        Some(github::error::Kind::NotFound) => Next::Complete,
+        Some(github::error::Kind::Forbidden { .. }) => Next::Park,
+        Some(github::error::Kind::RateLimited { reset }) => Next::Retry {
+            not_before_ms: reset
+                .and_then(|r| r.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_millis() as i64),
+        },
+        _ => Next::Retry { not_before_ms: None },
+    }
 }
 
 /// Why a worker stopped working on a unit before it finished.
@@ -79,21 +132,20 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         // must not wait for a check that never comes. Said before anything else is tried, since
         // what follows may stop this worker the same way.
         app.metrics.evaluation("parked", started.elapsed());
-        eprintln!(
-            "flowgate: {}: parked {} after {MAX_ATTEMPTS} attempts whose worker stopped before finishing",
-            work.key,
-            work.parked_at_claim.join(", ")
+        tracing::warn!(
+            parked = %work.parked_at_claim.join(", "),
+            "parked after {MAX_ATTEMPTS} attempts whose worker stopped before finishing"
         );
         let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
         let error = "each attempt stopped before finishing: the process crashed or was killed, or the \
                      evaluation lost its lease";
         if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, error)).await.is_err() {
-            eprintln!("flowgate: {}: cannot say so on the PR: no answer within {} s", work.key, limit.as_secs());
+            tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
         }
         if work.deliveries.is_empty() {
             // Nothing else to do for this PR: end the lease.
             if let Err(e) = app.store.complete(&work, now_ms()).await {
-                eprintln!("flowgate: {}: cannot end the lease: {e}; it ends on its own", work.key);
+                tracing::warn!(error = %e, "cannot end the lease; it ends on its own");
             }
             return;
         }
@@ -101,10 +153,10 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
     let job = async {
         match tokio::time::timeout(limit, process(app, &work)).await {
             Ok(result) => result,
-            Err(_) => Err(UserError::Usage(format!(
+            Err(_) => Err(anyhow::anyhow!(
                 "the evaluation took longer than its limit of {} s (evaluation_timeout_seconds) and was abandoned",
                 limit.as_secs()
-            ))),
+            )),
         }
     };
     tokio::pin!(job);
@@ -127,7 +179,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // worker runs this PR while this one still does. The claim counted the attempt; the
             // PR comes back when the lease ends.
             app.metrics.evaluation("abandoned", started.elapsed());
-            eprintln!("flowgate: {}: gave the work up: {why}", work.key);
+            tracing::warn!(reason = %why, "gave the work up");
             return;
         }
     };
@@ -135,39 +187,56 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         None => {
             // Shutting down and not finished: give it back for another worker or the next start.
             if let Err(e) = app.store.release(&work).await {
-                eprintln!("flowgate: cannot give back {}: {e}; it returns when its lease ends", work.key);
+                tracing::warn!(error = %e, "cannot give the work back; it returns when its lease ends");
             }
         }
         Some(Ok(())) => {
             app.metrics.evaluation("done", started.elapsed());
+            tracing::info!(outcome = "done", elapsed_ms = started.elapsed().as_millis() as u64, "evaluated");
             if let Err(e) = app.store.complete(&work, now_ms()).await {
-                eprintln!("flowgate: {}: evaluated, but cannot mark done: {e}", work.key);
+                tracing::error!(error = %e, "evaluated, but cannot mark done");
             }
         }
         Some(Err(e)) => {
+            // The whole chain: what was being done, and what failed.
+            let error = format!("{e:#}");
             // Attempts before this one; the claim counted this one.
             let attempts = work.deliveries.iter().map(|d| d.attempts).max().unwrap_or(0);
             let next = now_ms() + backoff(app.config.retry_backoff, attempts).as_millis() as i64;
-            match app.store.retry_later(&work, &e.to_string(), next, MAX_ATTEMPTS).await {
+            let (next, max_attempts) = match next_step(&e) {
+                Next::Complete => {
+                    app.metrics.evaluation("gone", started.elapsed());
+                    tracing::warn!(outcome = "gone", error = %error, "GitHub has no such pull request, repository or installation any more: nothing to gate, not retried");
+                    if let Err(e) = app.store.complete(&work, now_ms()).await {
+                        tracing::error!(error = %e, "cannot mark the work done");
+                    }
+                    return;
+                }
+                // A limit of no attempts parks the deliveries now.
+                Next::Park => (now_ms(), 0),
+                Next::Retry { not_before_ms } => (next.max(not_before_ms.unwrap_or(0)), MAX_ATTEMPTS),
+            };
+            match app.store.retry_later(&work, &error, next, max_attempts).await {
                 Ok(parked) if !parked.is_empty() => {
                     app.metrics.evaluation("parked", started.elapsed());
-                    eprintln!("flowgate: {}: parked after {MAX_ATTEMPTS} attempts: {e}", work.key);
-                    let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
+                    let why = if max_attempts == 0 {
+                        tracing::warn!(outcome = "parked", error = %error, "parked: GitHub refused a permission, which retrying does not grant");
+                        CannotEvaluate::Forbidden
+                    } else {
+                        tracing::warn!(outcome = "parked", error = %error, "parked after {MAX_ATTEMPTS} attempts");
+                        CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS }
+                    };
                     // Under the same limit: what hung the evaluation may well hang this too.
-                    let error = e.to_string();
                     if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, &error)).await.is_err() {
-                        eprintln!(
-                            "flowgate: {}: cannot say so on the PR: no answer within {} s",
-                            work.key,
-                            limit.as_secs()
-                        );
+                        tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
                     }
                 }
                 Ok(_) => {
                     app.metrics.evaluation("retry", started.elapsed());
-                    eprintln!("flowgate: {}: will retry: {e}", work.key);
+                    let in_ms = next - now_ms();
+                    tracing::warn!(outcome = "retry", retry_in_ms = in_ms.max(0), error = %error, "will retry");
                 }
-                Err(store) => eprintln!("flowgate: {}: failed ({e}) and cannot record it: {store}", work.key),
+                Err(store) => tracing::error!(error = %error, store_error = %store, "failed, and cannot record it"),
             }
         }
     }
@@ -196,7 +265,7 @@ async fn keep_lease(app: &App, work: &Work, claimed_at: tokio::time::Instant) ->
         match tokio::time::timeout_at(held_until - margin, renewing).await {
             Ok(Ok(())) => held_until = asked + lease,
             Ok(Err(e @ StoreError::LeaseLost { .. })) => return e.to_string(),
-            Ok(Err(e)) => eprintln!("flowgate: {}: cannot renew the lease: {e}", work.key),
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot renew the lease"),
             Err(_) => {}
         }
         if tokio::time::Instant::now() + margin >= held_until {
@@ -208,32 +277,6 @@ async fn keep_lease(app: &App, work: &Work, claimed_at: tokio::time::Instant) ->
 /// The end of `day` in UTC, in milliseconds: "unavailable until 2026-12-24" includes the 24th.
 fn end_of_day_ms(day: chrono::NaiveDate) -> i64 {
     day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map_or(i64::MAX, |t| t.and_utc().timestamp_millis())
-}
-
-/// `/flowgate reassign`: withdraws the requests nobody has answered yet and chooses again without
-/// those people; `publish` then requests the new choice. Without a `reviewers:` policy, or with
-/// nobody waiting, there is nothing to do. `only` replaces just those people (someone who just
-/// said they are away).
-async fn reassign(
-    gh: &crate::github::GitHub,
-    repo: &RepoName,
-    pr: u64,
-    gated: &mut remote::Gated,
-    only: Option<Vec<Login>>,
-) -> Result<(), UserError> {
-    let Some(inputs) = gated.assignment.clone() else {
-        return Ok(());
-    };
-    let replace = only.unwrap_or_else(|| inputs.waiting());
-    if replace.is_empty() {
-        return Ok(());
-    }
-    let logins: Vec<&str> = replace.iter().map(|l| l.as_str()).collect();
-    match gh.withdraw_reviewers(repo, pr, &logins).await? {
-        Write::Done(()) => inputs.reassign(&mut gated.verdict, &replace, jiff::Timestamp::now()),
-        Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot withdraw review requests to reassign: {why}"),
-    }
-    Ok(())
 }
 
 /// Best effort, after the last attempt failed: a failed check run saying that flowgate gave up,
@@ -250,24 +293,26 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
     .await;
     match posted {
         Ok(remote::Published::Posted { .. }) => {}
-        Ok(remote::Published::NotPosted(reason)) => {
-            eprintln!("flowgate: {}: cannot say so on the PR: {reason}", work.key)
-        }
-        Err(e) => eprintln!("flowgate: {}: cannot say so on the PR: {e}", work.key),
+        Ok(remote::Published::NotPosted(reason)) => tracing::warn!(reason = %reason, "cannot say so on the PR"),
+        Err(e) => tracing::warn!(error = %e, "cannot say so on the PR"),
     }
 }
 
 /// One unit of work: every delivery for one PR becomes one evaluation of its current state.
-async fn process(app: &App, work: &Work) -> Result<(), UserError> {
+async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
     let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr) else {
         for d in &work.deliveries {
-            let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-            app.installation_changed(&d.event, &payload).await;
+            match webhook::Event::parse(&d.event, &d.body) {
+                Ok(webhook::Event::Installation(change)) => app.installation_changed(&d.event, &change).await,
+                Ok(_) => {}
+                // Nothing to retry: the same body reads the same way next time.
+                Err(why) => tracing::warn!(delivery = %d.id, reason = %why, "the delivery changes no installation"),
+            }
         }
         return Ok(());
     };
     let repo = RepoName::parse(repo)?;
-    let pr = u64::try_from(pr).map_err(|_| UserError::GitHub(format!("{repo}: PR number {pr} is not valid")))?;
+    let pr = u64::try_from(pr).map_err(|_| anyhow::anyhow!("{repo}: PR number {pr} is not valid"))?;
     let closed =
         work.deliveries.last().is_some_and(|d| d.event == "pull_request" && d.action.as_deref() == Some("closed"));
     if closed {
@@ -277,115 +322,78 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     }
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
     let result = async {
-        let mut gated = match remote::gate(&gh, &repo, pr, None).await {
+        // The commands first: who just said they are away changes whom the gathering chooses.
+        let comment_commands = comment_commands(work);
+        let reassign = record_commands(app, &comment_commands).await?;
+        let facts = remote::AppFacts { store: &app.store, reassign };
+        // Gather, evaluate once, choose reviewers once.
+        let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
             Ok(gated) => gated,
             Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
                 record(app, work, None).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
-                eprintln!("flowgate: {repo}#{pr}: the policy does not load: {e}");
+                tracing::warn!(error = %e, "the policy does not load");
                 let posted =
                     remote::publish_cannot_evaluate(&gh, &repo, pr, CannotEvaluate::PolicyBroken, &e.to_string())
                         .await?;
                 if let remote::Published::NotPosted(why) = posted {
-                    eprintln!("flowgate: {repo}#{pr}: cannot say so on the PR: {why}");
+                    tracing::warn!(reason = %why, "cannot say so on the PR");
                 }
                 return Ok(());
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
-        // Each command with its commenter, who `unavailable` and `available` are about.
-        let comment_commands: Vec<(Command, String)> = work
-            .deliveries
-            .iter()
-            .filter(|d| d.event == "issue_comment")
-            .filter_map(|d| {
-                let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-                let command = events::command(payload["comment"]["body"].as_str().unwrap_or_default())?;
-                Some((command, payload["comment"]["user"]["login"].as_str().unwrap_or_default().to_string()))
-            })
-            .collect();
-        let mut newly_away = Vec::new();
-        for (command, who) in comment_commands.iter().filter(|(_, who)| !who.is_empty()) {
-            let recorded = match command {
-                Command::Unavailable { until } => {
-                    newly_away.push(Login::new(who.as_str()));
-                    app.store.set_away(who, until.map(end_of_day_ms)).await
-                }
-                Command::Available => app.store.clear_away(who).await,
-                _ => Ok(()),
-            };
-            recorded.map_err(|e| UserError::Usage(format!("recording /flowgate {command:?} by {who}: {e}")))?;
-        }
-        let now = jiff::Timestamp::now();
-        if let Some(inputs) = gated.assignment.as_mut() {
-            // Only a repository whose policy chooses reviewers reads the paths back, so only it
-            // pays the write.
-            review_history::record_paths(&app.store, &repo, pr, &inputs.pr.paths, now).await;
-            let away = app.store.away(now.as_millisecond()).await.map_err(|e| UserError::Usage(e.to_string()))?;
-            inputs.people.away_until = away
-                .into_iter()
-                .map(|(login, until)| {
-                    let until = until.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
-                    (Login::new(login), until.unwrap_or(jiff::Timestamp::MAX))
-                })
-                .collect();
-            review_history::add_to(&app.store, &repo, pr, inputs, now).await;
-            inputs.choose_again(&mut gated.verdict, now);
-        }
-        let waiting_and_away: Vec<Login> = gated
-            .assignment
-            .as_ref()
-            .map(|inputs| inputs.waiting().into_iter().filter(|l| newly_away.contains(l)).collect())
-            .unwrap_or_default();
-        if comment_commands.iter().any(|(c, _)| *c == Command::Reassign) {
-            reassign(&gh, &repo, pr, &mut gated, None).await?;
-        } else if !waiting_and_away.is_empty() {
-            // Someone asked to review here just said they are away: hand their request on.
-            reassign(&gh, &repo, pr, &mut gated, Some(waiting_and_away)).await?;
-        }
-        // Before publishing: a failed publish retries the unit, and recording again adds nothing.
-        record(app, work, Some(&gated.verdict)).await?;
-        match remote::publish(&gh, &repo, &gated).await? {
-            remote::Published::NotPosted(why) => eprintln!(
-                "flowgate: {repo}#{pr}: {} but nothing was posted: {why}",
-                crate::report::wording::summary(&gated.verdict)
-            ),
-            remote::Published::Posted { reviewers, ai_labels, .. } => {
-                if let Err(why) = reviewers {
-                    eprintln!("flowgate: {repo}#{pr}: cannot request reviewers: {why}")
-                }
-                if let Err(why) = ai_labels {
-                    eprintln!("flowgate: {repo}#{pr}: cannot add the AI tool labels: {why}")
-                }
-            }
-        }
-        for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
-            let payload: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-            if events::command(payload["comment"]["body"].as_str().unwrap_or_default()) != Some(Command::Explain) {
-                continue;
-            }
-            let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
-            let repo_name = repo.to_string();
+        // Plan: the gate's writes, the requests a reassignment took back, and /flowgate explain's
+        // answers (as many as the limits allow).
+        let mut plan = gated.plan()?;
+        let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
+        let repo_name = repo.to_string();
+        let mut explained = Vec::new();
+        for (_, d, comment) in comment_commands.iter().filter(|(c, _, _)| *c == Command::Explain) {
             let request = super::commands::Explain {
                 repo: &repo_name,
                 pr,
                 delivery_id: &d.id,
                 received_at_ms: d.received_at_ms,
-                login: payload["comment"]["user"]["login"].as_str().unwrap_or_default(),
-                author_association: payload["comment"]["author_association"].as_str().unwrap_or_default(),
+                login: &comment.user.login,
+                author_association: &comment.author_association,
                 head_sha: &head,
             };
-            let (marker, since) = match app.commands.explain(&request) {
-                super::commands::Answer::Post { marker, since } => (marker, since),
-                super::commands::Answer::Skip(why) => {
-                    eprintln!("flowgate: {repo}#{pr}: /flowgate explain by {} not answered: {why}", request.login);
-                    continue;
+            match app.commands.explain(&request) {
+                super::commands::Answer::Post { marker, since } => {
+                    plan = plan.commenting(Comment { marker, since, body: markdown::render(&gated.verdict) });
+                    explained.push(request);
                 }
-            };
-            match gh.comment_once(&repo, pr, &marker, &since, &markdown::render(&gated.verdict)).await? {
-                Write::Denied(why) => eprintln!("flowgate: {repo}#{pr}: cannot answer /flowgate explain: {why}"),
-                Write::Done(()) => app.commands.answered(&request),
+                super::commands::Answer::Skip(why) => {
+                    tracing::info!(reason = %why, "/flowgate explain by {} not answered", request.login);
+                }
+            }
+        }
+        // Before applying: a failed apply retries the unit, and recording again adds nothing.
+        record(app, work, Some(&gated.verdict)).await?;
+        match apply(&gh, &repo, &plan).await? {
+            Published::NotPosted(why) => tracing::warn!(
+                reason = %why,
+                "{} but nothing was posted",
+                crate::report::wording::summary(&gated.verdict)
+            ),
+            Published::Posted { reviewers, ai_labels, withdrawn, comments, .. } => {
+                if let Err(why) = reviewers {
+                    tracing::warn!(reason = %why, "cannot request reviewers")
+                }
+                if let Err(why) = ai_labels {
+                    tracing::warn!(reason = %why, "cannot add the AI tool labels")
+                }
+                if let Err(why) = withdrawn {
+                    tracing::warn!(reason = %why, "cannot withdraw review requests to reassign")
+                }
+                for (request, posted) in explained.iter().zip(comments) {
+                    match posted {
+                        Ok(()) => app.commands.answered(request),
+                        Err(why) => tracing::warn!(reason = %why, "cannot answer /flowgate explain"),
+                    }
+                }
             }
         }
         Ok(())
@@ -395,11 +403,94 @@ async fn process(app: &App, work: &Work) -> Result<(), UserError> {
     result
 }
 
+/// Records what the commands say about their authors (`unavailable`, `available`) and returns
+/// the reassignment they ask for: `/flowgate reassign` hands on every request nobody answered;
+/// someone asked to review who just said they are away hands on theirs.
+async fn record_commands(
+    app: &App,
+    commands: &[(Command, &crate::store::QueuedDelivery, webhook::CommentJson)],
+) -> anyhow::Result<Reassign> {
+    let mut newly_away = Vec::new();
+    for (command, _, comment) in commands {
+        let who = comment.user.login.as_str();
+        let recorded = match command {
+            Command::Unavailable { until } => {
+                newly_away.push(Login::new(who));
+                app.store.set_away(who, until.map(end_of_day_ms)).await
+            }
+            Command::Available => app.store.clear_away(who).await,
+            _ => Ok(()),
+        };
+        recorded.with_context(|| format!("recording /flowgate {command:?} by {who}"))?;
+    }
+    Ok(if commands.iter().any(|(c, _, _)| *c == Command::Reassign) {
+        Reassign::AllWaiting
+    } else if newly_away.is_empty() {
+        Reassign::Nobody
+    } else {
+        Reassign::TheseIfWaiting(newly_away)
+    })
+}
+
+/// The `/flowgate` commands among the unit's comment deliveries, each with its delivery and
+/// comment, in the order received. The route took only comments with a command from someone
+/// allowed to give it; a body that no longer reads as a comment is left out, and said.
+fn comment_commands(work: &Work) -> Vec<(Command, &crate::store::QueuedDelivery, webhook::CommentJson)> {
+    let mut found = Vec::new();
+    for d in work.deliveries.iter().filter(|d| d.event == "issue_comment") {
+        match webhook::Event::parse(&d.event, &d.body) {
+            Ok(webhook::Event::Comment(c)) => {
+                if let Some(command) = events::command(&c.comment.body) {
+                    found.push((command, d, c.comment));
+                }
+            }
+            Ok(_) => {}
+            Err(why) => tracing::warn!(delivery = %d.id, reason = %why, "the delivery gives no command"),
+        }
+    }
+    found
+}
+
 /// Records the unit's review events. A store that cannot take them fails the unit, which is then
 /// retried: an event lost here would be missing from every digest.
-async fn record(app: &App, work: &Work, verdict: Option<&crate::policy::verdict::Verdict>) -> Result<(), UserError> {
+async fn record(app: &App, work: &Work, verdict: Option<&crate::policy::verdict::Verdict>) -> anyhow::Result<()> {
     record::record_unit(&app.store, work, verdict)
         .await
         .map(|_| ())
-        .map_err(|e| UserError::Usage(format!("{}: cannot record its review events: {e}", work.key)))
+        .with_context(|| format!("{}: cannot record its review events", work.key))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use anyhow::Context;
+
+    use super::*;
+    use crate::github::error::{Error, Kind};
+
+    /// A GitHub error as the worker meets it: inside a `UserError`, under some context.
+    fn met(kind: Kind) -> anyhow::Error {
+        let user: UserError = Error::new(kind, "GET /repos/o/r/pulls/9: ...").into();
+        Err::<(), _>(user).context("gating o/r#9").unwrap_err()
+    }
+
+    #[test]
+    fn the_next_step_follows_what_github_answered() {
+        assert_eq!(next_step(&met(Kind::NotFound)), Next::Complete);
+        assert_eq!(next_step(&met(Kind::Forbidden { message: "Resource not accessible".into() })), Next::Park);
+        let reset = UNIX_EPOCH + Duration::from_millis(1_700_000_123_456);
+        assert_eq!(
+            next_step(&met(Kind::RateLimited { reset: Some(reset) })),
+            Next::Retry { not_before_ms: Some(1_700_000_123_456) }
+        );
+        assert_eq!(next_step(&met(Kind::RateLimited { reset: None })), Next::Retry { not_before_ms: None });
+        let status = http::StatusCode::BAD_GATEWAY;
+        assert_eq!(next_step(&met(Kind::Server { status })), Next::Retry { not_before_ms: None });
+        assert_eq!(next_step(&met(Kind::Transport)), Next::Retry { not_before_ms: None });
+        let store = anyhow::anyhow!("the database is locked").context("recording the review events");
+        assert_eq!(next_step(&store), Next::Retry { not_before_ms: None });
+        // Found without a `UserError` around it too (a write's error).
+        assert_eq!(next_step(&anyhow::Error::from(Error::not_found("o/r#9"))), Next::Complete);
+    }
 }

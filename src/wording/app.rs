@@ -84,6 +84,20 @@ pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> (String, String) {
                 fenced(error)
             ),
         ),
+        CannotEvaluate::Forbidden => (
+            "flowgate cannot judge this PR: GitHub refused it a permission".to_string(),
+            format!(
+                "## ❌ flowgate may not read what it needs\n\n\
+                 GitHub refused a request for lack of permission:\n\n\
+                 {}\n\n\
+                 Trying again changes nothing until an owner of the repository or organisation grants \
+                 the flowgate App that permission (the App's installation settings on GitHub). Then \
+                 comment `/flowgate recheck` here or re-run this check; an operator can also retry it \
+                 with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it \
+                 could not judge.",
+                fenced(error)
+            ),
+        ),
     }
 }
 
@@ -196,6 +210,23 @@ mod tests {
         `````
 
         flowgate has stopped trying. Comment `/flowgate recheck` or re-run this check to try again; an operator can also retry it with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it could not judge.
+        ");
+    }
+
+    #[test]
+    fn the_check_run_for_a_refused_permission_says_who_can_fix_it() {
+        let (title, summary) = cannot_evaluate(CannotEvaluate::Forbidden, "GET /repos/o/r/contents/x: 403 Forbidden");
+        insta::assert_snapshot!(title, @"flowgate cannot judge this PR: GitHub refused it a permission");
+        insta::assert_snapshot!(summary, @r"
+        ## ❌ flowgate may not read what it needs
+
+        GitHub refused a request for lack of permission:
+
+        ```text
+        GET /repos/o/r/contents/x: 403 Forbidden
+        ```
+
+        Trying again changes nothing until an owner of the repository or organisation grants the flowgate App that permission (the App's installation settings on GitHub). Then comment `/flowgate recheck` here or re-run this check; an operator can also retry it with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it could not judge.
         ");
     }
 }

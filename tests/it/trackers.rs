@@ -699,8 +699,9 @@ fn red_pr(title: &str) -> flowgate::PrFacts {
 async fn gate(trackers: &Trackers, title: &str) -> flowgate::Verdict {
     let policy = flowgate::policy::load::load_text(POLICY, std::path::Path::new("flowgate.yml")).expect("policy");
     let mut facts = red_pr(title);
-    let first = flowgate::evaluate(&facts, &policy);
-    flowgate::gate::chains::trace(&mut facts, &policy, first, trackers).await
+    let keys = flowgate::policy::evaluate::needs(&facts, &policy).keys;
+    flowgate::gate::chains::gather(&mut facts, &policy, &keys, trackers, None).await;
+    flowgate::evaluate(&facts, &policy)
 }
 
 #[tokio::test]

@@ -18,8 +18,8 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     policy: Option<PathBuf>,
     /// When the job fails: on a failing verdict, also on a pending one, or never.
-    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
-    fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = FailOnArg::Fail)]
+    fail_on: FailOnArg,
     #[command(flatten)]
     connection: Connection,
 }
@@ -28,7 +28,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     let env = ActionEnv::read(|name| std::env::var(name).ok())?;
     let result = rt.block_on(async {
         let gh = args.connection.client(&env.repository).await?;
-        let outcome = action::run(&env, &gh, args.policy.as_deref(), args.fail_on).await?;
+        let outcome = action::run(&env, &gh, args.policy.as_deref(), args.fail_on.into()).await?;
         Ok((outcome, gh.usage()))
     });
     let (outcome, usage) = match result {
@@ -50,6 +50,27 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     let mut log = outcome.log.join("\n");
     log.push('\n');
     print(&log);
-    eprintln!("flowgate: {}", usage_line(usage));
+    tracing::info!("{}", usage_line(usage));
     Ok(if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `--fail-on`: when the job fails.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOnArg {
+    /// Only a failing verdict fails the job.
+    Fail,
+    /// A pending verdict (waiting for review) fails it too.
+    Pending,
+    /// The job never fails on the verdict; the check run gates the merge.
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(arg: FailOnArg) -> FailOn {
+        match arg {
+            FailOnArg::Fail => FailOn::Fail,
+            FailOnArg::Pending => FailOn::Pending,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
 }

@@ -65,8 +65,8 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         let trackers = gate::chains::trackers_from_env(gh.api_url(), args.connection.token.as_deref())?;
         let audit = fetch::run(&gh, &trackers, fetch::Request { repo: &repo, span, policy, sample }).await?;
         let t = trackers.usage();
-        eprintln!(
-            "flowgate: {}; trackers: {} requests, {} answers from the cache",
+        tracing::info!(
+            "{}; trackers: {} requests, {} answers from the cache",
             usage_line(gh.usage()),
             t.requests,
             t.cache_hits
@@ -82,7 +82,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     match &args.out {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
-            eprintln!("flowgate: wrote the audit to {}", path.display());
+            tracing::info!("wrote the audit to {}", path.display());
         }
         None => print(&text),
     }

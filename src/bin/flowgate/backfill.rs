@@ -53,7 +53,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 let gh = args.connection.client(&repo).await?;
                 let since = span_start(chrono::Utc::now(), args.since)?;
                 let imported = record::backfill(&gh, &store, &repo, since).await?;
-                eprintln!("flowgate: {}", usage_line(gh.usage()));
+                tracing::info!("{}", usage_line(gh.usage()));
                 (repo.to_string(), imported)
             }
             (None, None) => return Err(UserError::Usage("give --repo OWNER/NAME or --from-snapshots DIR".into())),

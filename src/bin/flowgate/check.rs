@@ -1,5 +1,5 @@
 //! `flowgate check`: gate a pull request from a snapshot, a live PR (read-only) or the current
-//! git branch, and print the verdict.
+//! git branch, and print the verdict, or for a live PR the plan of what flowgate would post.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,12 +24,16 @@ pub struct Args {
     /// Gate a live PR (--repo OWNER/NAME --pr N), read-only: nothing is posted.
     #[command(flatten)]
     remote: RemoteArgs,
+    /// With --repo and --pr: print what flowgate would post to the PR (check run, labels, review
+    /// requests) instead of the verdict. Still read-only: nothing is posted.
+    #[arg(long, requires = "repo", conflicts_with = "format")]
+    plan: bool,
     /// The policy file. Default: .github/flowgate.yml (in local git mode, as it is on the base
     /// branch), else the bundled default policy.
     #[arg(long, value_name = "PATH")]
     policy: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -57,6 +61,26 @@ pub struct Args {
     include_uncommitted: bool,
 }
 
+/// `--format`: how the verdict is printed.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
+    Summary,
+}
+
+impl From<CheckFormat> for Format {
+    fn from(format: CheckFormat) -> Format {
+        match format {
+            CheckFormat::Text => Format::Text,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Markdown => Format::Markdown,
+            CheckFormat::Summary => Format::Summary,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
@@ -73,19 +97,25 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 let gated = gate::remote::gate(&gh, &repo, pr, args.policy.as_deref()).await?;
                 Ok((gated, gh.usage()))
             })?;
-            eprintln!("flowgate: policy: {}", gated.chosen.origin);
-            eprintln!("flowgate: {}", usage_line(usage));
+            tracing::info!("policy: {}", gated.chosen.origin);
+            tracing::info!("{}", usage_line(usage));
             if let Some(t) = gated.tracker_usage {
-                eprintln!(
-                    "flowgate: trackers: {} requests ({} answered 304), {} answers from the cache",
-                    t.requests, t.not_modified, t.cache_hits
+                tracing::info!(
+                    "trackers: {} requests ({} answered 304), {} answers from the cache",
+                    t.requests,
+                    t.not_modified,
+                    t.cache_hits
                 );
+            }
+            if args.plan {
+                print(&gated.plan()?.describe());
+                return Ok(exit_code(gated.verdict.state));
             }
             gated.verdict
         }
         (Some(dir), None) => {
             let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
-            eprintln!("flowgate: policy: {}", chosen.origin);
+            tracing::info!("policy: {}", chosen.origin);
             gate::check_snapshot(dir, &chosen.policy)?.1
         }
         (None, None) => {
@@ -104,10 +134,10 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 include_uncommitted: args.include_uncommitted,
             };
             let (chosen, verdict) = gate::check_local(&cwd, &pr, args.policy.as_deref())?;
-            eprintln!("flowgate: policy: {}", chosen.origin);
+            tracing::info!("policy: {}", chosen.origin);
             let uncommitted = flowgate::git::Repo::discover(&cwd)?.uncommitted()?;
             if let Some(line) = uncommitted_line(uncommitted.len(), args.include_uncommitted) {
-                eprintln!("flowgate: {line}");
+                tracing::info!("{line}");
             }
             verdict
         }
@@ -117,8 +147,13 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print(&report::render(&verdict, args.format, color));
-    Ok(if verdict.state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    print(&report::render(&verdict, args.format.into(), color));
+    Ok(exit_code(verdict.state))
+}
+
+/// 1 when the PR fails the gate, as with every format.
+fn exit_code(state: State) -> ExitCode {
+    if state == State::Fail { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// What a local check says about changes that are not committed, if there are any.

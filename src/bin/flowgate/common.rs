@@ -21,7 +21,7 @@ impl Runtime {
     }
 
     /// Makes the runtime the current one until the guard drops, so that the library's
-    /// synchronous paths that need one (`gate::chains::trace_blocking`) use it rather than
+    /// synchronous paths that need one (`gate::chains::gather_blocking`) use it rather than
     /// building their own.
     pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
         self.0.enter()
@@ -29,6 +29,11 @@ impl Runtime {
 
     /// Runs `work` to completion.
     pub fn block_on<T>(&self, work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
+        self.0.block_on(work)
+    }
+
+    /// Runs `work`, whatever its error type, to completion.
+    pub fn run<T>(&self, work: impl Future<Output = T>) -> T {
         self.0.block_on(work)
     }
 }

@@ -109,7 +109,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         let (digest, trackers) = gate::digest::compute(&store, request, digest_trackers).await?;
         if let Some(trackers) = trackers {
             let t = trackers.usage();
-            eprintln!("flowgate: trackers: {} requests, {} answers from the cache", t.requests, t.cache_hits);
+            tracing::info!("trackers: {} requests, {} answers from the cache", t.requests, t.cache_hits);
         }
         Ok(digest)
     })?;
@@ -117,7 +117,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     match &args.out {
         Some(path) => {
             std::fs::write(path, &text).map_err(|e| UserError::input(path, format!("cannot write: {e}")))?;
-            eprintln!("flowgate: wrote the digest to {}", path.display());
+            tracing::info!("wrote the digest to {}", path.display());
         }
         None if slack_url.is_some() => {}
         None => print(&text),
@@ -128,7 +128,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 .await
                 .map_err(|e| UserError::Usage(format!("the digest was not posted: {e}")))
         })?;
-        eprintln!("flowgate: posted the digest to Slack");
+        tracing::info!("posted the digest to Slack");
     }
     Ok(ExitCode::SUCCESS)
 }

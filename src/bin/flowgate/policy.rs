@@ -44,7 +44,7 @@ fn validate(path: Option<PathBuf>) -> Result<ExitCode, UserError> {
     let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
     let (policy, warnings) = load::load_file_with_warnings(&path)?;
     for warning in &warnings {
-        eprintln!("flowgate: warning: {warning}");
+        tracing::warn!("{warning}");
     }
     let (globs, default) = (policy.tiers.owners.len(), policy.tiers.default.to_string());
     print(&cli::policy_valid(&path.display().to_string(), globs, &default, &policy.origin));
@@ -55,7 +55,7 @@ fn validate(path: Option<PathBuf>) -> Result<ExitCode, UserError> {
 fn test(dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<ExitCode, UserError> {
     let cwd = current_dir()?;
     let chosen = gate::policy_from_disk(policy.as_deref(), &cwd)?;
-    eprintln!("flowgate: policy: {}", chosen.origin);
+    tracing::info!("policy: {}", chosen.origin);
     let dir = dir.unwrap_or_else(|| PathBuf::from(".github/flowgate-tests"));
     let results = cases::run(&dir, &chosen.policy)?;
     let mut out = String::new();

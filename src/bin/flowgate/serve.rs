@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flowgate::UserError;
+use anyhow::Context;
 use flowgate::serve::config::{ServeConfig, redact_url};
 use flowgate::wording::cli;
 
@@ -21,32 +21,29 @@ pub struct Args {
     check_config: bool,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let config = ServeConfig::load(args.config.as_deref(), std::env::vars().collect())?;
     if args.check_config {
         return check_config(&config, rt);
     }
-    rt.block_on(async {
+    rt.run(async {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown_signal().await;
-            eprintln!("flowgate: shutting down: no new deliveries; finishing or giving back the ones in hand");
+            tracing::info!("shutting down: no new deliveries; finishing or giving back the ones in hand");
             let _ = stop.send(true);
         });
-        eprintln!("flowgate: serving on {} ({} workers)", config.listen, config.workers);
+        tracing::info!("serving on {} ({} workers)", config.listen, config.workers);
         flowgate::serve::run(config, stopped).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `--check-config`: the database is reached (and migrated) before the settings are summed up.
-fn check_config(config: &ServeConfig, rt: &Runtime) -> Result<ExitCode, UserError> {
-    rt.block_on(async {
-        let store = flowgate::store::Store::connect(&config.database_url)
-            .await
-            .map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
-        store.ping().await.map_err(|e| UserError::Usage(format!("FLOWGATE_DATABASE_URL: {e}")))?;
-        Ok(())
+fn check_config(config: &ServeConfig, rt: &Runtime) -> anyhow::Result<ExitCode> {
+    rt.run(async {
+        let store = flowgate::store::Store::connect(&config.database_url).await.context("FLOWGATE_DATABASE_URL")?;
+        store.ping().await.context("FLOWGATE_DATABASE_URL")
     })?;
     print(&cli::config_ok(&cli::ConfigSummary {
         sources: &config.sources,

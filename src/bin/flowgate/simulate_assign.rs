@@ -28,8 +28,8 @@ pub struct Args {
     /// A policy whose `reviewers:` (and `teams:`) give the pools; needed for a recorded history.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = SimFormat::Markdown)]
-    format: SimFormat,
+    #[arg(long, value_enum, default_value_t = ReplayFormat::Markdown)]
+    format: ReplayFormat,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, UserError> {
@@ -38,7 +38,23 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
         None => simulate::Source::Synthetic { seed: args.seed, write_history: args.write_history.as_deref() },
     };
     let replay = simulate::run(source, args.policy.as_deref())?;
-    eprintln!("flowgate: replayed {}", replay.described);
-    print(&simulate::render(&replay, args.format)?);
+    tracing::info!("replayed {}", replay.described);
+    print(&simulate::render(&replay, args.format.into())?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--format`: how the replay is printed.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReplayFormat {
+    Markdown,
+    Json,
+}
+
+impl From<ReplayFormat> for SimFormat {
+    fn from(format: ReplayFormat) -> SimFormat {
+        match format {
+            ReplayFormat::Markdown => SimFormat::Markdown,
+            ReplayFormat::Json => SimFormat::Json,
+        }
+    }
 }

@@ -28,6 +28,6 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     // Parse before saving, so that a snapshot that would not read back is never written.
     flowgate::snapshot::parse(&raw, &out)?;
     raw.write_dir(&out)?;
-    eprintln!("flowgate: saved {repo}#{pr} to {} ({})", out.display(), usage_line(usage));
+    tracing::info!("saved {repo}#{pr} to {} ({})", out.display(), usage_line(usage));
     Ok(ExitCode::SUCCESS)
 }

@@ -5,5 +5,7 @@
 mod digest;
 mod durability;
 mod edge;
+mod github_errors;
+mod logs;
 mod record;
 mod webhook_flow;

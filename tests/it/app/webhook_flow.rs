@@ -122,7 +122,7 @@ async fn a_slow_github_does_not_slow_the_acknowledgement() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn github_failing_then_succeeding_is_retried_and_a_hopeless_delivery_is_parked() {
+async fn github_failing_then_succeeding_is_retried_and_a_repository_github_does_not_know_is_not() {
     for db in databases("serve_retry").await {
         let fake = opened_pr().await;
         // Enough 502s to exhaust the client's own retries once; the worker tries again later.
@@ -132,18 +132,15 @@ async fn github_failing_then_succeeding_is_retried_and_a_hopeless_delivery_is_pa
         wait_until("the check run after a retry", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
         wait_until("the delivery is done", async || server.depth().await.done == 1).await;
 
-        // A repository the App is not installed on: every attempt fails, and the delivery is parked.
+        // A repository the installation cannot see: GitHub answers 404, which asking again does
+        // not change, so the delivery is tried once and its work is done, not parked.
         let mut stranger = payload("pull_request.opened.payload.json");
         stranger["repository"]["full_name"] = json!("nobody/nothing");
         server.deliver("pull_request", "r-2", &stranger).await;
-        wait_until("the hopeless delivery is parked", async || server.depth().await.parked == 1).await;
-        let parked = server.app.store.parked().await.expect("parked");
-        assert_eq!(parked[0].id, "r-2");
-        assert!(
-            parked[0].last_error.as_deref().is_some_and(|e| e.contains("nobody/nothing")),
-            "{:?}",
-            parked[0].last_error
-        );
+        wait_until("the stranger's delivery is done", async || server.depth().await.done == 2).await;
+        assert_eq!(server.depth().await.parked, 0, "{}", db.name);
+        let asked = fake.with(|s| s.log.iter().filter(|l| l.url == "/repos/nobody/nothing/pulls/2").count());
+        assert_eq!(asked, 1, "{}: asked once", db.name);
         server.stop().await;
         db.drop_database().await;
     }

@@ -212,3 +212,23 @@ async fn a_pr_whose_files_json_is_truncated_is_bad_input() {
     assert!(run.stderr.contains("files.json") && run.stderr.contains("truncated"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"));
 }
+
+#[tokio::test]
+async fn the_plan_of_a_live_pr_is_printed_and_nothing_is_posted() {
+    let policy =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/flowgate.yml")).expect("policy");
+    let server = fake_github(Some(&policy)).await;
+    let run = flowgate(args(&server, &["check", "--plan"])).await;
+    assert_eq!(run.code, 0, "pending fails nothing: {}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "check run: pending on 1111111 \"Waiting for review: 1 more approval (red tier)\", 2 annotations\n\
+         label: add flowgate:red\n\
+         AI tool labels: add ai:claude-code\n"
+    );
+    let requests = server.received_requests().await.expect("recorded");
+    assert!(requests.iter().all(|r| r.method == wiremock::http::Method::GET), "read-only: {requests:?}");
+
+    let run = flowgate(vec!["check".into(), "--plan".into()]).await;
+    assert_eq!(run.code, 2, "--plan needs a live PR: {}", run.stderr);
+}

@@ -21,7 +21,8 @@ fn stamp(t: DateTime<Utc>) -> String {
 fn pull(number: u64, title: &str, created: DateTime<Utc>, updated: DateTime<Utc>) -> Value {
     json!({ "number": number, "title": title, "state": "open", "draft": false,
             "created_at": stamp(created), "updated_at": stamp(updated),
-            "user": { "login": "ann", "type": "User" }, "base": { "ref": "main" }, "labels": [] })
+            "user": { "login": "ann", "type": "User" }, "labels": [],
+            "head": { "ref": format!("change-{number}"), "sha": format!("{number:040}") }, "base": { "ref": "main" } })
 }
 
 fn item(kind: &str, id: u64, at: DateTime<Utc>, extra: Value) -> Value {

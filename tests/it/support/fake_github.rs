@@ -24,8 +24,13 @@ pub struct State {
     pub check_runs: Vec<CheckRun>,
     /// Whether the token may write (a fork's `pull_request` token may not).
     pub read_only: bool,
-    /// Answer the next N requests with a secondary rate limit (403, `retry-after: 1`).
+    /// Answer the next N requests with a secondary rate limit (403, `retry-after`:
+    /// `rate_limit_seconds`, 1 when 0).
     pub rate_limit_next: u32,
+    pub rate_limit_seconds: u64,
+    /// Answer 403 to every read of a file, as GitHub does for an installation without the
+    /// contents permission.
+    pub contents_forbidden: bool,
     /// How long every answer takes.
     pub delay: std::time::Duration,
     /// PRs whose every request (`pulls/{n}` and below) is answered only after an hour: an
@@ -80,6 +85,8 @@ pub struct Logged {
     pub method: String,
     pub url: String,
     pub status: u16,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 #[derive(Clone, Default)]
@@ -181,7 +188,7 @@ impl Respond for Responder {
             .any(|w| w[0] == "pulls" && w[1].parse::<u64>().is_ok_and(|n| state.hang_pulls.contains(&n)));
         let delay = if hangs { std::time::Duration::from_secs(3600) } else { state.delay };
         let status = response.1;
-        state.log.push(Logged { method: request.method.to_string(), url, status });
+        state.log.push(Logged { method: request.method.to_string(), url, status, at: std::time::Instant::now() });
         let mut template = ResponseTemplate::new(status).set_delay(delay);
         for (k, v) in response.2 {
             template = template.insert_header(k, v.as_str());
@@ -214,7 +221,7 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         state.rate_limit_next -= 1;
         let mut a =
             message(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
-        a.2.push(("retry-after", "1".into()));
+        a.2.push(("retry-after", state.rate_limit_seconds.max(1).to_string()));
         return a;
     }
 
@@ -384,6 +391,7 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
             let branch = state.default_branch.clone().unwrap_or_else(|| "main".into());
             conditional(request, answer(200, json!({ "full_name": state.repo, "default_branch": branch })))
         }
+        ("GET", ["contents", _]) if state.contents_forbidden => message(403, "Resource not accessible by integration"),
         ("GET", ["contents", file]) => {
             let file = urlencoding_decode(file);
             let reference = query.get("ref").cloned().unwrap_or_else(|| "main".into());

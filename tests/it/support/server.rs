@@ -56,7 +56,7 @@ pub struct Server {
     pub url: String,
     pub app: Arc<App>,
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), flowgate::UserError>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl Server {

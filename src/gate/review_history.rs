@@ -6,35 +6,56 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use crate::assign::ReviewHistory;
 use crate::assign::history::window_start;
-use crate::gate::assign::AssignInputs;
+use crate::assign::{PeopleFacts, ReviewHistory};
 use crate::github::RepoName;
+use crate::model::Login;
 use crate::store::{Store, StoreError};
 
 /// Records the PR's changed paths as of now. A failure is logged, not fatal: it costs later PRs
 /// only this PR's share of expertise, and the evaluation itself does not depend on it.
 pub async fn record_paths(store: &Store, repo: &RepoName, pr: u64, paths: &[String], now: Timestamp) {
     if let Err(e) = store.record_pr_paths(&repo.to_string(), pr, paths, now.as_millisecond()).await {
-        eprintln!("flowgate: {repo}#{pr}: cannot record the changed paths for later reviewer expertise: {e}");
+        tracing::warn!(error = %e, "cannot record the changed paths for later reviewer expertise");
     }
 }
 
 /// Fills the people facts from the store's review history of the policy's fairness window. When
 /// the store cannot be read, the choice is made without the history and says so (a note in the
 /// assignment, shown in the check run) rather than failing the check or pretending to know.
-pub async fn add_to(store: &Store, repo: &RepoName, pr: u64, inputs: &mut AssignInputs, now: Timestamp) {
-    let weeks = inputs.policy.fairness_weeks;
-    match read(store, repo, &inputs.pr.paths, now, weeks).await {
-        Ok((events, touching)) => ReviewHistory::read(&events, now, weeks, &touching, pr).apply(&mut inputs.people),
+pub async fn add_to(
+    store: &Store,
+    repo: &RepoName,
+    pr: u64,
+    paths: &[String],
+    weeks: u32,
+    people: &mut PeopleFacts,
+    now: Timestamp,
+) {
+    match read(store, repo, paths, now, weeks).await {
+        Ok((events, touching)) => ReviewHistory::read(&events, now, weeks, &touching, pr).apply(people),
         Err(e) => {
-            eprintln!("flowgate: {repo}#{pr}: reviewers chosen without the review history: {e}");
-            inputs.people.unknown.push(format!(
+            tracing::warn!(error = %e, "reviewers chosen without the review history");
+            people.unknown.push(format!(
                 "the review history could not be read ({e}), so reviews given in the last {weeks} weeks, recent \
                  work on these paths and who was asked last are not counted in this choice"
             ));
         }
     }
+}
+
+/// Who is away (`/flowgate unavailable`), and until when; someone away with no end date is away
+/// until they say otherwise.
+pub async fn away(store: &Store, now: Timestamp) -> Result<std::collections::HashMap<Login, Timestamp>, StoreError> {
+    Ok(store
+        .away(now.as_millisecond())
+        .await?
+        .into_iter()
+        .map(|(login, until)| {
+            let until = until.and_then(|ms| Timestamp::from_millisecond(ms).ok());
+            (Login::new(login), until.unwrap_or(Timestamp::MAX))
+        })
+        .collect())
 }
 
 async fn read(

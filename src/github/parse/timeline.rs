@@ -1,25 +1,21 @@
-//! GitHub's record of a pull request read as review events: the pull object with its issue
-//! timeline (what `flowgate backfill` fetches), or a snapshot's reviews and issue events, which
-//! share the timeline's shapes. Pure: JSON in, events out; nothing here asks GitHub anything.
+//! A pull request's history read as review events: the pull object with its issue timeline (what
+//! `flowgate backfill` fetches), or a snapshot's reviews and issue events, which share the
+//! timeline's shapes. Pure: parsed answers in, events out; nothing here asks GitHub anything.
 //!
 //! Ids are `timeline:{repo}#{pr}:{kind}:{id}`: the same object read again (another backfill, the
 //! same PR in a snapshot) has the same id, so importing it twice adds nothing.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use super::event::{Actor, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+use super::shapes::{PullJson, TeamJson, TimelineJson, UserJson};
+use super::time;
+use crate::latency::{Actor, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
 use crate::model::Login;
 
 /// `user` (or `actor`) as an actor: its login and whether GitHub types it a bot.
-pub fn actor(user: &Value) -> Option<Actor> {
-    let login = user["login"].as_str().filter(|l| !l.is_empty())?;
-    Some(Actor::new(login, user["type"].as_str().unwrap_or("User")))
-}
-
-/// A timestamp as GitHub writes it (RFC 3339).
-pub fn time(value: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(value.as_str()?).ok().map(|t| t.with_timezone(&Utc))
+pub fn actor(user: Option<&UserJson>) -> Option<Actor> {
+    let user = user.filter(|u| !u.login.is_empty())?;
+    Some(Actor::new(user.login.as_str(), user.account_type.as_deref().unwrap_or("User")))
 }
 
 /// A review's state, in the webhook's lower case or the REST API's upper case. Pending reviews are
@@ -35,31 +31,34 @@ pub fn outcome(state: &str) -> Option<ReviewOutcome> {
 
 /// Whom a review request (or its removal) names: `requested_reviewer` or `requested_team`. A team
 /// is named `owner/slug`, the repository's owner being the team's organisation.
-pub fn requested(item: &Value, repo: &str) -> Option<Reviewer> {
-    if let Some(login) = item["requested_reviewer"]["login"].as_str() {
-        return Some(Reviewer::user(login));
+pub fn requested(user: Option<&UserJson>, team: Option<&TeamJson>, repo: &str) -> Option<Reviewer> {
+    if let Some(user) = user {
+        return Some(Reviewer::user(user.login.as_str()));
     }
-    let slug = item["requested_team"]["slug"].as_str()?;
+    let slug = &team?.slug;
     let owner = repo.split_once('/').map_or(repo, |(owner, _)| owner);
     Some(Reviewer::team(format!("{owner}/{slug}")))
 }
 
 /// The context a PR had when nothing evaluated it: its author, no tier, no AI declaration or
 /// detection, and no story keys (finding them needs the policy's linkage settings).
-pub fn bare_context(pull: &Value) -> PrContext {
-    PrContext { author: Login::new(pull["user"]["login"].as_str().unwrap_or_default()), ..PrContext::default() }
+pub fn bare_context(pull: &PullJson) -> PrContext {
+    PrContext {
+        author: Login::new(pull.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default()),
+        ..PrContext::default()
+    }
 }
 
 /// Every review event in a PR's history: `opened` from the pull object, then one per timeline
 /// item that is a review-flow event, in the items' order. `items` are timeline items, or issue
 /// events and reviews (a review without an `event` field is read as `reviewed`). Items without a
 /// time are skipped, since an event at a guessed time would distort every wait it touches.
-pub fn pr_history(repo: &str, pull: &Value, items: &[Value], context: &PrContext) -> Vec<Event> {
-    let Some(pr) = pull["number"].as_u64() else {
+pub fn pr_history(repo: &str, pull: &PullJson, items: &[TimelineJson], context: &PrContext) -> Vec<Event> {
+    let Some(pr) = pull.number else {
         return Vec::new();
     };
-    let author = actor(&pull["user"]).unwrap_or_else(|| Actor::login(context.author.as_str()));
-    let created = time(&pull["created_at"]);
+    let author = actor(pull.user.as_ref()).unwrap_or_else(|| Actor::login(context.author.as_str()));
+    let created = time(pull.created_at.as_deref());
     let new = |suffix: &str, at: DateTime<Utc>, actor: Actor, kind: EventKind| Event {
         id: format!("timeline:{repo}#{pr}:{suffix}"),
         repo: repo.to_string(),
@@ -77,22 +76,21 @@ pub fn pr_history(repo: &str, pull: &Value, items: &[Value], context: &PrContext
             "convert_to_draft" => Some(false),
             _ => None,
         });
-        let draft = first_change.unwrap_or_else(|| pull["draft"].as_bool().unwrap_or(false));
+        let draft = first_change.unwrap_or_else(|| pull.draft.unwrap_or(false));
         events.push(new("opened", created, author.clone(), EventKind::Opened { draft }));
     }
     // GitHub's timeline shows a merge as `merged` and then `closed`: one event, the merge.
-    let merged_at = items.iter().filter(|i| kind_of(i) == "merged").find_map(|i| time(&i["created_at"]));
+    let merged_at = items.iter().filter(|i| kind_of(i) == "merged").find_map(|i| time(i.created_at.as_deref()));
     for item in items {
         let kind = kind_of(item);
-        let at = time(if kind == "reviewed" { &item["submitted_at"] } else { &item["created_at"] });
-        let who = actor(&item["actor"]).or_else(|| actor(&item["user"]));
+        let at = time(if kind == "reviewed" { item.submitted_at.as_deref() } else { item.created_at.as_deref() });
+        let who = actor(item.actor.as_ref()).or_else(|| actor(item.user.as_ref()));
+        let request = || requested(item.requested_reviewer.as_ref(), item.requested_team.as_ref(), repo);
         let converted = match kind {
             "ready_for_review" => Some(EventKind::ReadyForReview),
             "convert_to_draft" => Some(EventKind::ConvertedToDraft),
-            "review_requested" => requested(item, repo).map(|reviewer| EventKind::ReviewRequested { reviewer }),
-            "review_request_removed" => {
-                requested(item, repo).map(|reviewer| EventKind::ReviewRequestRemoved { reviewer })
-            }
+            "review_requested" => request().map(|reviewer| EventKind::ReviewRequested { reviewer }),
+            "review_request_removed" => request().map(|reviewer| EventKind::ReviewRequestRemoved { reviewer }),
             "reviewed" => review_outcome(item, items).map(|outcome| EventKind::ReviewSubmitted { outcome }),
             "review_dismissed" => {
                 dismissed_reviewer(item, items).map(|reviewer| EventKind::ReviewDismissed { reviewer })
@@ -105,10 +103,10 @@ pub fn pr_history(repo: &str, pull: &Value, items: &[Value], context: &PrContext
             "committed" => {
                 // A commit carries its own date, not its push's; those from before the PR was
                 // opened were in it from the start.
-                let at = time(&item["committer"]["date"]);
+                let at = time(item.committer.as_ref().and_then(|c| c.date.as_deref()));
                 match (at, created) {
                     (Some(at), Some(created)) if at > created => {
-                        let sha = item["sha"].as_str().unwrap_or_default();
+                        let sha = item.sha.as_deref().unwrap_or_default();
                         events.push(new(&format!("commit:{sha}"), at, author.clone(), EventKind::Synchronize));
                     }
                     _ => {}
@@ -126,18 +124,18 @@ pub fn pr_history(repo: &str, pull: &Value, items: &[Value], context: &PrContext
 }
 
 /// The item's kind: its `event`, or `reviewed` for a bare review object (a snapshot's reviews.json).
-fn kind_of(item: &Value) -> &str {
-    match item["event"].as_str() {
+pub fn kind_of(item: &TimelineJson) -> &str {
+    match item.event.as_deref() {
         Some(kind) => kind,
-        None if item["state"].is_string() && item["submitted_at"].is_string() => "reviewed",
+        None if item.state.is_some() && item.submitted_at.is_some() => "reviewed",
         None => "",
     }
 }
 
 /// The kind and the object's numeric id (unique within its kind: an issue event's, a review's);
 /// else its global node id; else the kind and time.
-fn item_id(item: &Value, kind: &str, at: DateTime<Utc>) -> String {
-    match (item["id"].as_u64(), item["node_id"].as_str()) {
+fn item_id(item: &TimelineJson, kind: &str, at: DateTime<Utc>) -> String {
+    match (item.id, item.node_id.as_deref()) {
         (Some(id), _) => format!("{kind}:{id}"),
         (None, Some(node)) if !node.is_empty() => node.to_string(),
         _ => format!("{kind}:{}", at.timestamp()),
@@ -145,29 +143,30 @@ fn item_id(item: &Value, kind: &str, at: DateTime<Utc>) -> String {
 }
 
 /// A review's outcome; a dismissed review's is the one its dismissal records.
-fn review_outcome(review: &Value, items: &[Value]) -> Option<ReviewOutcome> {
-    let state = review["state"].as_str()?;
+fn review_outcome(review: &TimelineJson, items: &[TimelineJson]) -> Option<ReviewOutcome> {
+    let state = review.state.as_deref()?;
     if !state.eq_ignore_ascii_case("dismissed") {
         return outcome(state);
     }
-    let id = review["id"].as_u64()?;
+    let id = review.id?;
     items
         .iter()
         .filter(|i| kind_of(i) == "review_dismissed")
-        .find(|i| i["dismissed_review"]["review_id"].as_u64() == Some(id))
-        .and_then(|i| i["dismissed_review"]["state"].as_str())
+        .filter_map(|i| i.dismissed_review.as_ref())
+        .find(|d| d.review_id == Some(id))
+        .and_then(|d| d.state.as_deref())
         .and_then(outcome)
 }
 
 /// The author of the review a dismissal names, found among the history's reviews.
-fn dismissed_reviewer(dismissal: &Value, items: &[Value]) -> Option<Login> {
-    let id = dismissal["dismissed_review"]["review_id"].as_u64()?;
+fn dismissed_reviewer(dismissal: &TimelineJson, items: &[TimelineJson]) -> Option<Login> {
+    let id = dismissal.dismissed_review.as_ref()?.review_id?;
     items
         .iter()
         .filter(|i| kind_of(i) == "reviewed")
-        .find(|i| i["id"].as_u64() == Some(id))
-        .and_then(|i| i["user"]["login"].as_str())
-        .map(Login::new)
+        .find(|i| i.id == Some(id))
+        .and_then(|i| i.user.as_ref())
+        .map(|u| Login::new(u.login.as_str()))
 }
 
 #[cfg(test)]
@@ -176,9 +175,13 @@ mod tests {
 
     use super::*;
 
-    fn pull() -> Value {
-        json!({ "number": 7, "title": "ABC-1 login", "draft": false, "created_at": "2025-03-03T09:00:00Z",
-                "user": { "login": "ann", "type": "User" } })
+    fn pull() -> PullJson {
+        typed(json!({ "number": 7, "title": "ABC-1 login", "draft": false, "created_at": "2025-03-03T09:00:00Z",
+                "user": { "login": "ann", "type": "User" }, "head": { "ref": "abc-1" }, "base": { "ref": "main" } }))
+    }
+
+    fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+        serde_json::from_value(value).expect("GitHub's shape")
     }
 
     fn kinds(events: &[Event]) -> Vec<(String, EventKind)> {
@@ -187,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_timeline_becomes_the_prs_review_events_with_stable_ids() {
-        let items = vec![
+        let items: Vec<TimelineJson> = typed(json!([
             json!({ "event": "ready_for_review", "id": 10, "actor": { "login": "ann", "type": "User" },
                     "created_at": "2025-03-03T10:00:00Z" }),
             json!({ "event": "review_requested", "id": 11, "actor": { "login": "ann", "type": "User" },
@@ -210,7 +213,7 @@ mod tests {
                     "created_at": "2025-03-03T13:00:00Z" }),
             json!({ "event": "closed", "id": 16, "actor": { "login": "ann", "type": "User" },
                     "created_at": "2025-03-03T13:00:00Z" }),
-        ];
+        ]));
         let events = pr_history("acme/shop", &pull(), &items, &bare_context(&pull()));
         let id = |s: &str| format!("timeline:acme/shop#7:{s}");
         assert_eq!(
@@ -233,13 +236,13 @@ mod tests {
 
     #[test]
     fn a_snapshots_reviews_read_as_reviewed_and_a_close_without_merge_stays() {
-        let items = vec![
+        let items: Vec<TimelineJson> = typed(json!([
             json!({ "id": 1, "user": { "login": "bob", "type": "User" }, "state": "CHANGES_REQUESTED",
                     "submitted_at": "2025-03-03T11:00:00Z" }),
             json!({ "event": "closed", "id": 16, "actor": { "login": "ann", "type": "User" },
                     "created_at": "2025-03-04T13:00:00Z" }),
             json!({ "event": "reopened", "id": 17, "actor": { "login": "ann", "type": "User" } }),
-        ];
+        ]));
         let events = pr_history("acme/shop", &pull(), &items, &PrContext::default());
         let kinds: Vec<EventKind> = events.into_iter().map(|e| e.kind).collect();
         assert_eq!(
@@ -255,6 +258,7 @@ mod tests {
 
     #[test]
     fn a_pull_without_a_number_has_no_history() {
-        assert!(pr_history("acme/shop", &json!({}), &[], &PrContext::default()).is_empty());
+        let without: PullJson = typed(json!({ "head": { "ref": "x" }, "base": { "ref": "main" } }));
+        assert!(pr_history("acme/shop", &without, &[], &PrContext::default()).is_empty());
     }
 }

@@ -1,0 +1,189 @@
+//! GitHub's JSON as flowgate reads it: the REST answers and webhook payloads it uses, as serde
+//! structs. Fields GitHub may send as null or leave out are optional; fields without which the
+//! answer means nothing (a pull request's head and base, a file's name) are required, so an answer
+//! without them is refused rather than read as empty. Everything else is ignored.
+
+use serde::Deserialize;
+
+use crate::model::{FileStatus, ReviewState};
+
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a pull request object (GET pulls/{n}) or a pull_request webhook payload")]
+pub struct WebhookJson {
+    pub action: Option<String>,
+    pub pull_request: Option<PullJson>,
+    pub repository: Option<RepoJson>,
+    pub label: Option<LabelJson>,
+    pub sender: Option<UserJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(expecting = "a pull request object (GET pulls/{n})")]
+pub struct PullJson {
+    pub number: Option<u64>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub user: Option<UserJson>,
+    pub head: RefJson,
+    pub base: RefJson,
+    #[serde(default)]
+    pub labels: Vec<LabelJson>,
+    pub draft: Option<bool>,
+    pub changed_files: Option<u64>,
+    pub commits: Option<u64>,
+    pub additions: Option<u64>,
+    pub deletions: Option<u64>,
+    pub html_url: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub merged_at: Option<String>,
+    pub merged: Option<bool>,
+    /// People asked to review who have not reviewed since (GitHub drops a login when its review comes).
+    #[serde(default)]
+    pub requested_reviewers: Vec<UserJson>,
+    #[serde(default)]
+    pub requested_teams: Vec<TeamJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RefJson {
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub sha: Option<String>,
+    pub repo: Option<RepoJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepoJson {
+    pub full_name: String,
+    pub owner: Option<UserJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserJson {
+    pub login: String,
+    /// "User", "Bot" or "Organization".
+    #[serde(rename = "type")]
+    pub account_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TeamJson {
+    pub slug: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelJson {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a changed file (an entry of GET pulls/{n}/files)")]
+pub struct FileJson {
+    pub filename: String,
+    pub previous_filename: Option<String>,
+    pub status: FileStatus,
+    #[serde(default)]
+    pub additions: u64,
+    #[serde(default)]
+    pub deletions: u64,
+    pub patch: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a commit (an entry of GET pulls/{n}/commits)")]
+pub struct CommitJson {
+    pub sha: String,
+    pub commit: CommitDetailJson,
+    pub author: Option<UserJson>,
+    pub committer: Option<UserJson>,
+    /// Present when the snapshot saved single-commit responses (GET commits/{sha}).
+    pub files: Option<Vec<CommitFileJson>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommitDetailJson {
+    pub message: String,
+    pub author: Option<GitActorJson>,
+    pub committer: Option<GitActorJson>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GitActorJson {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// When the commit was authored or committed (RFC 3339), not when it was pushed.
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommitFileJson {
+    pub filename: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a review (an entry of GET pulls/{n}/reviews)")]
+pub struct ReviewJson {
+    pub user: Option<UserJson>,
+    pub state: ReviewState,
+    pub commit_id: Option<String>,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(expecting = "an issue event (an entry of GET issues/{n}/events)")]
+pub struct EventJson {
+    pub event: String,
+    pub actor: Option<UserJson>,
+    pub label: Option<LabelJson>,
+    pub requested_reviewer: Option<UserJson>,
+}
+
+/// An entry of a PR's issue timeline (GET issues/{n}/timeline), of its issue events, or of its
+/// reviews: the three share these fields, and a review has no `event`. Every field is optional
+/// because each kind carries only some of them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(expecting = "a timeline item (an entry of GET issues/{n}/timeline, issues/{n}/events or pulls/{n}/reviews)")]
+pub struct TimelineJson {
+    pub event: Option<String>,
+    pub id: Option<u64>,
+    pub node_id: Option<String>,
+    pub actor: Option<UserJson>,
+    pub user: Option<UserJson>,
+    pub created_at: Option<String>,
+    pub submitted_at: Option<String>,
+    pub state: Option<String>,
+    pub requested_reviewer: Option<UserJson>,
+    pub requested_team: Option<TeamJson>,
+    pub dismissed_review: Option<DismissedReviewJson>,
+    pub sha: Option<String>,
+    pub committer: Option<GitActorJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DismissedReviewJson {
+    pub review_id: Option<u64>,
+    pub state: Option<String>,
+}
+
+/// An entry of the repository's open pull requests (GET pulls?state=open), for review load.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a pull request in a listing (an entry of GET pulls?state=open)")]
+pub struct OpenPullJson {
+    pub number: Option<u64>,
+    pub draft: Option<bool>,
+    #[serde(default)]
+    pub requested_reviewers: Vec<UserJson>,
+}
+
+/// An entry of the App's webhook deliveries (GET /app/hook/deliveries).
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a webhook delivery (an entry of GET /app/hook/deliveries)")]
+pub struct HookDeliveryJson {
+    pub id: u64,
+    pub guid: String,
+    pub delivered_at: Option<String>,
+    /// The status the App answered with; 0 or absent when it did not answer.
+    pub status_code: Option<u64>,
+}

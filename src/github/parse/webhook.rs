@@ -1,0 +1,225 @@
+//! A webhook delivery, read once into one typed [`Event`]: the App's recording, its comment
+//! commands, its installation map and the Action's trigger all read this, never the raw payload.
+//! The route reads only the envelope it needs for the queue key (`serve::events`); the rest is
+//! read here when a worker takes the delivery.
+
+use serde::Deserialize;
+
+use super::shapes::{LabelJson, PullJson, RepoJson, TeamJson, UserJson};
+
+/// What a delivery reports, in flowgate's terms.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A `pull_request` action (`opened`, `synchronize`, `closed`, `review_requested`, ...).
+    PullRequest(PullRequestEvent),
+    /// A `pull_request_review` action (`submitted`, `edited`, `dismissed`).
+    Review(ReviewEvent),
+    /// An `issue_comment` on an issue or a pull request.
+    Comment(CommentEvent),
+    /// An `installation` or `installation_repositories` change.
+    Installation(InstallationEvent),
+    /// A delivery of another kind (`check_run`, `check_suite`, `ping`, ...): nothing to read.
+    Other,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullRequestEvent {
+    pub action: String,
+    pub pull_request: PullJson,
+    pub repository: RepoJson,
+    pub sender: Option<UserJson>,
+    /// `review_requested` / `review_request_removed`: a person, or else a team.
+    pub requested_reviewer: Option<UserJson>,
+    pub requested_team: Option<TeamJson>,
+    /// `labeled` / `unlabeled`.
+    pub label: Option<LabelJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReviewEvent {
+    pub action: String,
+    pub review: ReviewHookJson,
+    pub pull_request: PullJson,
+    pub repository: RepoJson,
+    pub sender: Option<UserJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReviewHookJson {
+    pub user: Option<UserJson>,
+    /// `approved`, `changes_requested`, `commented`, `dismissed` or `pending`.
+    pub state: Option<String>,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentEvent {
+    pub action: String,
+    pub comment: CommentJson,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommentJson {
+    #[serde(default)]
+    pub body: String,
+    pub user: UserJson,
+    /// The commenter's relation to the repository: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, ...
+    #[serde(default)]
+    pub author_association: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstallationEvent {
+    pub action: String,
+    pub installation: InstallationJson,
+    /// `installation`: every repository it covers (when GitHub lists them).
+    #[serde(default)]
+    pub repositories: Vec<RepoRefJson>,
+    /// `installation_repositories`: the change.
+    #[serde(default)]
+    pub repositories_added: Vec<RepoRefJson>,
+    #[serde(default)]
+    pub repositories_removed: Vec<RepoRefJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstallationJson {
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepoRefJson {
+    pub full_name: String,
+}
+
+/// What a workflow's event payload says about its PR (`pull_request`, `pull_request_target`,
+/// `pull_request_review`): the Action reads only this, and says which part is missing.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkflowEvent {
+    pub action: Option<String>,
+    pub pull_request: Option<WorkflowPull>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkflowPull {
+    pub number: Option<u64>,
+    pub head: Option<WorkflowRef>,
+    pub base: Option<WorkflowRef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkflowRef {
+    /// Null when the fork the PR came from was deleted.
+    pub repo: Option<RepoJson>,
+}
+
+impl WorkflowPull {
+    /// The repository the head branch lives in, and the base repository.
+    pub fn repos(&self) -> (Option<&str>, Option<&str>) {
+        fn name(r: &Option<WorkflowRef>) -> Option<&str> {
+            r.as_ref().and_then(|r| r.repo.as_ref()).map(|r| r.full_name.as_str())
+        }
+        (name(&self.head), name(&self.base))
+    }
+}
+
+impl Event {
+    /// Reads a delivery's body by its event name (the `X-GitHub-Event` header). A payload that
+    /// lacks what its event must carry (a pull request without a head, a comment without its
+    /// author) is an error naming the problem, never an event with empty fields.
+    pub fn parse(event: &str, body: &[u8]) -> Result<Event, String> {
+        let read = |what: &str| format!("a {event} payload that is not {what}");
+        let parsed = match event {
+            "pull_request" => serde_json::from_slice(body).map(Event::PullRequest),
+            "pull_request_review" => serde_json::from_slice(body).map(Event::Review),
+            "issue_comment" => serde_json::from_slice(body).map(Event::Comment),
+            "installation" | "installation_repositories" => serde_json::from_slice(body).map(Event::Installation),
+            _ => return Ok(Event::Other),
+        };
+        parsed.map_err(|e| format!("{}: {}", read("what GitHub sends"), super::problem(&e)))
+    }
+
+    /// The action (`opened`, `submitted`, `created`, ...), when the event has one.
+    pub fn action(&self) -> Option<&str> {
+        match self {
+            Event::PullRequest(e) => Some(&e.action),
+            Event::Review(e) => Some(&e.action),
+            Event::Comment(e) => Some(&e.action),
+            Event::Installation(e) => Some(&e.action),
+            Event::Other => None,
+        }
+    }
+}
+
+impl InstallationEvent {
+    fn names(repos: &[RepoRefJson]) -> impl Iterator<Item = &str> {
+        repos.iter().map(|r| r.full_name.as_str())
+    }
+
+    /// Repositories the installation covers now or newly covers.
+    pub fn added(&self) -> Vec<String> {
+        Self::names(&self.repositories).chain(Self::names(&self.repositories_added)).map(String::from).collect()
+    }
+
+    /// Repositories it no longer covers.
+    pub fn removed(&self) -> Vec<String> {
+        Self::names(&self.repositories_removed).map(String::from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/webhooks/").to_string() + name;
+        std::fs::read(path).expect("a fixture")
+    }
+
+    #[test]
+    fn real_deliveries_read_as_their_events() {
+        let Event::PullRequest(opened) =
+            Event::parse("pull_request", &fixture("pull_request.opened.payload.json")).expect("a real payload reads")
+        else {
+            panic!("a pull_request delivery is a PullRequest event")
+        };
+        assert_eq!(opened.action, "opened");
+        assert_eq!(opened.repository.full_name, "Codertocat/Hello-World");
+        assert_eq!(opened.pull_request.number, Some(2));
+        assert_eq!(opened.sender.map(|s| s.login).as_deref(), Some("Codertocat"));
+
+        let Event::Review(review) =
+            Event::parse("pull_request_review", &fixture("pull_request_review.submitted.payload.json"))
+                .expect("a real payload reads")
+        else {
+            panic!("a review delivery is a Review event")
+        };
+        assert_eq!(review.review.state.as_deref(), Some("commented"));
+        assert!(review.review.submitted_at.is_some());
+    }
+
+    #[test]
+    fn a_payload_missing_what_its_event_needs_is_refused_with_the_reason() {
+        let err = Event::parse("pull_request", br#"{"action":"opened","repository":{"full_name":"a/b"}}"#)
+            .expect_err("a pull_request payload without the pull request");
+        assert!(err.contains("pull_request") && err.contains("missing field"), "{err}");
+        let err = Event::parse("issue_comment", br#"{"action":"created","comment":{"body":"/flowgate recheck"}}"#)
+            .expect_err("a comment without its author");
+        assert!(err.contains("user"), "{err}");
+        assert!(Event::parse("pull_request", b"{\"action\": \"op").unwrap_err().contains("truncated"));
+        assert!(matches!(Event::parse("check_run", b"not even JSON"), Ok(Event::Other)), "not read at all");
+    }
+
+    #[test]
+    fn installation_changes_name_the_repositories() {
+        let body = br#"{"action":"added","installation":{"id":7},
+            "repositories_added":[{"full_name":"a/new"}],"repositories_removed":[{"full_name":"a/old"}]}"#;
+        let Ok(Event::Installation(change)) = Event::parse("installation_repositories", body) else {
+            panic!("an installation_repositories delivery reads")
+        };
+        assert_eq!(
+            (change.installation.id, change.added(), change.removed()),
+            (7, vec!["a/new".into()], vec!["a/old".into()])
+        );
+    }
+}
