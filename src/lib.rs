@@ -23,6 +23,7 @@ pub mod slack;
 pub mod snapshot;
 pub mod store;
 pub mod trackers;
+pub mod wording;
 
 pub use error::UserError;
 pub use model::PrFacts;

@@ -3,7 +3,7 @@
 
 use crate::policy::verdict::{AiState, LinkageState, State, Verdict};
 use crate::report::check_run;
-use crate::report::wording;
+use crate::wording::verdict as wording;
 
 /// The step outputs: `tier`, `state`, `story-keys` (comma-separated), `ai-detected`.
 pub fn outputs(v: &Verdict) -> Vec<(&'static str, String)> {
@@ -34,14 +34,14 @@ pub fn workflow_commands(v: &Verdict) -> Vec<String> {
             out.push(command(
                 "error",
                 &[("title", "flowgate: story")],
-                &wording::linkage_section(v, wording::Flavor::Plain).headline,
+                &wording::linkage_section(v, crate::wording::Flavor::Plain).headline,
             ));
         }
         if v.ai.state == AiState::Fail {
             out.push(command(
                 "error",
                 &[("title", "flowgate: AI use")],
-                &wording::ai_section(v, wording::Flavor::Plain).headline,
+                &wording::ai_section(v, crate::wording::Flavor::Plain).headline,
             ));
         }
         for problem in &v.limits {

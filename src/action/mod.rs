@@ -139,7 +139,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
     summary.push_str(&format!("\n---\n{}\n", posting_note(&published)));
     summary.push_str(&format!("\n<sub>Policy: {}.</sub>\n", gated.chosen.origin));
     let mut log = commands::workflow_commands(&verdict);
-    log.push(crate::report::wording::summary(&verdict));
+    log.push(crate::wording::verdict::summary(&verdict));
     if let Published::NotPosted(why) = &published {
         log.push(commands::command("warning", &[("title", "flowgate: nothing posted")], why));
     }

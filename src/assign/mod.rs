@@ -12,12 +12,11 @@ pub mod score;
 pub mod select;
 pub mod simulate;
 pub mod synthetic;
-mod wording;
 
 pub use filters::SkipReason;
 pub use history::ReviewHistory;
 pub use input::{OpenLoad, PeopleFacts, PrToAssign};
-pub use output::{Assignment, Counted, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
+pub use output::{Assignment, Counted, LocalHours, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
 pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
 pub use score::Score;
 pub use select::{choose, reassign};

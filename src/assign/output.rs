@@ -1,5 +1,6 @@
 //! What choosing reviewers returns: who to request and why, who was passed over and why,
-//! saturated pools, the spot check, and problems a person must fix. Serialisable as it is.
+//! saturated pools, the spot check, and problems a person must fix. Facts only: the sentences
+//! that explain them are `crate::wording::assign`'s.
 
 use serde::Serialize;
 
@@ -13,6 +14,8 @@ pub struct Assignment {
     pub repo: String,
     pub number: u64,
     pub tier: Tier,
+    /// Reviewers the tier's policy requests (`tiers.<tier>.request`), before the spot check.
+    pub tier_request: u32,
     /// Reviewers the PR should have in all: the tier's `request`, plus one when spot-checked,
     /// plus one when none of those present is from the tier's first pool.
     pub needed: u32,
@@ -29,6 +32,9 @@ pub struct Assignment {
     pub problems: Vec<Problem>,
     /// Facts the choice was made without (the review history could not be read, and so on).
     pub notes: Vec<String>,
+    /// The weeks of review history read, when it was read: a reviewer's recent reviews are then
+    /// part of why they were chosen.
+    pub review_window_weeks: Option<u32>,
 }
 
 impl Assignment {
@@ -65,8 +71,17 @@ pub struct Requested {
     /// Chosen although at capacity, because everyone who could fill the need was.
     pub over_capacity: bool,
     pub score: Score,
-    /// One line: `alice: owns src/auth/ in CODEOWNERS, 1 of 4 open reviews, available`.
-    pub reason: String,
+    /// For an urgent request to someone with working hours: their time and hours now.
+    pub hours: Option<LocalHours>,
+}
+
+/// A reviewer's local time and working hours, when flowgate asked them outside a calm moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalHours {
+    /// `10:30`.
+    pub local_time: String,
+    /// `Europe/Berlin 09-17`.
+    pub hours: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,8 +91,6 @@ pub struct Skipped {
     pub pool: String,
     #[serde(flatten)]
     pub why: SkipReason,
-    /// One line: `erin: unavailable`.
-    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,7 +108,6 @@ pub struct SpotCheck {
 pub struct Problem {
     #[serde(flatten)]
     pub what: ProblemKind,
-    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,5 +118,5 @@ pub enum ProblemKind {
     /// A pool that expanded to nobody.
     EmptyPool { pool: String },
     /// A need no one could fill; `rejected` says why each candidate could not.
-    Unfilled { role: Role, pools: Vec<String>, rejected: Vec<(Login, String)> },
+    Unfilled { role: Role, pools: Vec<String>, rejected: Vec<(Login, SkipReason)> },
 }

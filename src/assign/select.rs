@@ -10,10 +10,9 @@ use jiff::Timestamp;
 use super::filters::{Context, SkipReason, rejects};
 use super::hash::{sample_bucket, tie_break};
 use super::input::{PeopleFacts, PrToAssign};
-use super::output::{Assignment, Counted, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
+use super::output::{Assignment, Counted, LocalHours, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
 use super::policy::{Pool, ReviewerPolicy};
 use super::score::{Score, score, team_members};
-use super::wording;
 use crate::model::Login;
 
 /// Chooses whom to request for `pr`. The same arguments always give the same answer, whatever
@@ -126,7 +125,7 @@ fn run(ctx: &Context) -> Assignment {
                     eligible.push(candidate);
                 }
                 Err((pool, why)) => {
-                    rejected_here.push((login.clone(), wording::skip_reason(&why)));
+                    rejected_here.push((login.clone(), why.clone()));
                     if matches!(why, SkipReason::AtCapacity { .. })
                         && let Some(candidate) = at_capacity(&login, slot, ctx, fewest_given)
                     {
@@ -148,7 +147,7 @@ fn run(ctx: &Context) -> Assignment {
             None => {
                 let what =
                     ProblemKind::Unfilled { role: slot.role, pools: slot.pools.clone(), rejected: rejected_here };
-                problems.push(Problem { message: wording::problem(&what, pr.tier, tier_request), what });
+                problems.push(Problem { what });
             }
         }
     }
@@ -159,7 +158,7 @@ fn run(ctx: &Context) -> Assignment {
         if chosen || eligible_somewhere.contains(&login) || skipped.iter().any(|s| s.login == login) {
             continue;
         }
-        skipped.push(Skipped { reason: wording::skipped_line(&login, &why), login, pool, why });
+        skipped.push(Skipped { login, pool, why });
     }
     skipped.sort_by_key(|s| s.login.as_str().to_ascii_lowercase());
 
@@ -178,6 +177,7 @@ fn run(ctx: &Context) -> Assignment {
         repo: pr.repo.clone(),
         number: pr.number,
         tier: pr.tier,
+        tier_request,
         needed: slots.len() as u32,
         counted,
         requested,
@@ -186,6 +186,7 @@ fn run(ctx: &Context) -> Assignment {
         spot_check,
         problems,
         notes: ctx.people.unknown.clone(),
+        review_window_weeks: ctx.people.review_window_weeks,
     }
 }
 
@@ -204,8 +205,7 @@ fn spot_check(ctx: &Context) -> SpotCheck {
 /// A pool's people: logins as written, teams through the membership the caller knows. Sorted
 /// and without repeats, so the order members were listed in never matters.
 fn expand(pool: &Pool, ctx: &Context, problems: &mut Vec<Problem>) -> Vec<Login> {
-    let tier_request = ctx.policy.tiers.get(&ctx.pr.tier).map_or(0, |n| n.request);
-    let problem = |what: ProblemKind| Problem { message: wording::problem(&what, ctx.pr.tier, tier_request), what };
+    let problem = |what: ProblemKind| Problem { what };
     let mut out: Vec<Login> = Vec::new();
     for member in &pool.members {
         match member.team() {
@@ -365,19 +365,14 @@ fn rank(a: &Candidate, b: &Candidate, ctx: &Context) -> Ordering {
 
 fn request(candidate: Candidate, role: Role, over_capacity: bool, ctx: &Context) -> Requested {
     let hours = if ctx.urgent() {
-        ctx.policy.hours_of(&candidate.login).map(|h| wording::within_hours(&h.check(ctx.now).1, &h.text))
+        ctx.policy
+            .hours_of(&candidate.login)
+            .map(|h| LocalHours { local_time: h.check(ctx.now).1, hours: h.text.clone() })
     } else {
         None
     };
     Requested {
-        reason: wording::requested_line(
-            &candidate.login,
-            &candidate.score,
-            role,
-            over_capacity,
-            hours.as_deref(),
-            ctx.people.review_window_weeks,
-        ),
+        hours,
         login: candidate.login,
         pool: candidate.pool.name.clone(),
         role,

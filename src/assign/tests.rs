@@ -10,6 +10,7 @@ use super::*;
 use crate::model::Login;
 use crate::model::{Principal, Tier};
 use crate::policy::load::load_text;
+use crate::wording::assign as wording;
 
 const POLICY: &str = r#"
 version: 1
@@ -164,7 +165,7 @@ fn each_filter_names_its_reason() {
         let a = choose(policy, &pr, &people, now());
         let skipped = skip_of(&a, login);
         assert_eq!(skipped.why, why, "{line}");
-        assert_eq!(skipped.reason, line);
+        assert_eq!(wording::skipped_line(skipped), line);
         assert_eq!(skipped.pool, "everyone");
         assert!(!chosen(&a).contains(&login), "{login} was requested despite: {line}");
     }
@@ -193,13 +194,14 @@ fn working_hours_apply_to_urgent_tiers_only() {
         SkipReason::OutsideWorkingHours { hours: "Europe/Berlin 09-17".into(), local_time: "20:30".into() }
     );
     assert_eq!(
-        alice.reason,
+        wording::skipped_line(alice),
         "alice: outside working hours for an urgent review (20:30 there; hours Europe/Berlin 09-17)"
     );
 
     let morning = choose(&policy, &pr(Tier::Red), &people, now());
     let req = morning.requested.iter().find(|r| r.login.as_str() == "alice").expect("alice is the expert");
-    assert!(req.reason.ends_with("available (11:00 there; hours Europe/Berlin 09-17)"), "{}", req.reason);
+    let reason = wording::requested_line(&morning, req);
+    assert!(reason.ends_with("available (11:00 there; hours Europe/Berlin 09-17)"), "{reason}");
 
     let mut yellow = pr(Tier::Yellow);
     yellow.paths = vec!["src/cart.rs".into()];
@@ -241,7 +243,10 @@ fn the_reason_line_reads_as_documented() {
     let mut pr = pr(Tier::Yellow);
     pr.paths.reverse();
     let a = choose(&policy(), &pr, &people, now());
-    assert_eq!(a.requested[0].reason, "alice: owns src/auth/ in CODEOWNERS, 1 of 6 open reviews, available");
+    assert_eq!(
+        wording::requested_line(&a, &a.requested[0]),
+        "alice: owns src/auth/ in CODEOWNERS, 1 of 6 open reviews, available"
+    );
 }
 
 #[test]
@@ -335,7 +340,7 @@ fn teams_expand_to_members_and_unknown_teams_are_reported() {
     assert!(kinds.contains(&&ProblemKind::EmptyPool { pool: "security".into() }));
     let unfilled = a.problems.iter().find(|p| matches!(p.what, ProblemKind::Unfilled { .. })).expect("unfilled need");
     assert_eq!(
-        unfilled.message,
+        wording::problem(&a, &unfilled.what),
         "the red tier needs a reviewer from security, but no one there can be requested: there is no one in the pool"
     );
     assert_eq!(a.requested.len(), 1, "the second reviewer still comes from seniors: {a:#?}");
@@ -343,7 +348,10 @@ fn teams_expand_to_members_and_unknown_teams_are_reported() {
 
     people.teams.insert("@acme/security".into(), Vec::new());
     let a = choose(&policy, &pr(Tier::Red), &people, now());
-    assert!(a.problems[0].message.starts_with("team @acme/security in pool security has no known members"));
+    assert!(
+        wording::problem(&a, &a.problems[0].what)
+            .starts_with("team @acme/security in pool security has no known members")
+    );
 }
 
 #[test]
@@ -351,7 +359,7 @@ fn a_pool_with_no_one_requestable_says_why_for_each() {
     let mut policy = policy();
     policy.pools.get_mut("security").unwrap().members = vec![Principal("bob".into()), Principal("erin".into())];
     let a = choose(&policy, &pr(Tier::Red), &people(), now());
-    let unfilled = &a.problems.last().expect("a problem").message;
+    let unfilled = &wording::problem(&a, &a.problems.last().expect("a problem").what);
     assert_eq!(
         unfilled,
         "the red tier needs a reviewer from security, but no one there can be requested: \
@@ -371,7 +379,8 @@ fn everyone_at_capacity_chooses_the_least_over_and_flags_the_pool() {
     let r = &a.requested[0];
     assert!(r.over_capacity);
     assert!(["frank", "tara"].contains(&r.login.as_str()), "6 of 6 is the least over: {a:#?}");
-    assert!(r.reason.contains("6 of 6 open reviews (everyone who could be asked is at capacity)"), "{}", r.reason);
+    let reason = wording::requested_line(&a, r);
+    assert!(reason.contains("6 of 6 open reviews (everyone who could be asked is at capacity)"), "{reason}");
     assert_eq!(a.saturated_pools, ["everyone"]);
     assert!(a.problems.is_empty(), "saturation is flagged, not a problem: {:?}", a.problems);
 }
@@ -441,7 +450,7 @@ fn the_spot_check_is_a_fixed_sample_of_ai_touched_prs() {
     assert_eq!(a.needed, 2);
     let spot = a.requested.iter().find(|r| r.role == Role::SpotCheck).expect("a spot-check reviewer");
     assert_eq!(spot.pool, "seniors");
-    assert!(spot.reason.ends_with("; AI spot check"));
+    assert!(wording::requested_line(&a, spot).ends_with("; AI spot check"));
 
     pr.ai_touched = false;
     let a = choose(&policy, &pr, &people, now());
@@ -501,7 +510,7 @@ fn the_same_input_in_any_order_gives_the_same_output() {
     assert_eq!(choose(&shuffled_policy, &shuffled_pr, &shuffled_people, now()), a);
 
     let json = serde_json::to_value(&a).unwrap();
-    assert!(json["requested"][0]["reason"].is_string());
+    assert!(json["requested"][0]["login"].is_string());
     assert!(json["skipped"].is_array() && json["saturated_pools"].is_array());
     assert!(json["spot_check"]["sampled"].is_boolean());
 }
@@ -522,11 +531,14 @@ fn the_reason_counts_reviews_only_when_the_history_was_read() {
     let mut people = people();
     people.reviews_given.extend([(l("carol"), 3), (l("alice"), 1)]);
     let without = choose(&policy(), &pr(Tier::Yellow), &people, now());
-    assert!(without.requested.iter().all(|r| !r.reason.contains("in the last")), "{without:#?}");
+    assert!(
+        without.requested.iter().all(|r| !wording::requested_line(&without, r).contains("in the last")),
+        "{without:#?}"
+    );
     people.review_window_weeks = Some(4);
     people.unknown.push("GitHub's busy status could not be read".into());
     let with = choose(&policy(), &pr(Tier::Yellow), &people, now());
-    let reason = &with.requested[0].reason;
+    let reason = &wording::requested_line(&with, &with.requested[0]);
     let given = people.reviews_given.get(&with.requested[0].login).copied().unwrap_or(0);
     let expected = if given == 1 {
         "1 review in the last 4 weeks".to_string()

@@ -114,7 +114,7 @@ fn exemption(pull: &PullJson, policy: &Policy) -> Option<String> {
         ..crate::model::PrFacts::default()
     };
     let exemption = crate::policy::linkage::exemption_of_pr(&policy.linkage, &facts)?;
-    Some(crate::report::wording::exemption(&exemption, crate::report::wording::Flavor::Plain))
+    Some(crate::wording::verdict::exemption(&exemption, crate::wording::Flavor::Plain))
 }
 
 /// The PR with its size (from the single PR when the listing lacks it) and review time (from its timeline).

@@ -1,8 +1,9 @@
 //! The audit as text: Markdown (GitHub-ready tables), JSON (the `Audit` field for field, see
-//! docs/audit.md) and one self-contained HTML page. All the wording lives here.
+//! docs/audit.md) and one self-contained HTML page. The words are `crate::wording::audit`'s.
 
 use super::{Audit, PrReport, Trace, percent};
-use crate::latency::render::html::escape as html_escape;
+use crate::report::digest::html::escape as html_escape;
+use crate::wording::audit as w;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -33,57 +34,25 @@ pub fn json(audit: &Audit) -> String {
 /// The coverage rows: label, count.
 fn coverage_rows(audit: &Audit) -> Vec<(String, usize)> {
     let c = &audit.coverage;
-    let top = audit.levels.last().map(String::as_str).unwrap_or("the top");
-    vec![
-        ("Merged PRs".into(), c.merged),
-        ("With a story key".into(), c.with_key),
-        (format!("Full chain up to {top}"), c.traced),
-        ("Chain broken".into(), c.broken),
-        ("Not verified (a tracker did not answer)".into(), c.not_verified),
-        ("Exempt (no key, and the policy asks for none)".into(), c.exempt),
-        ("Orphaned (no key, or a key that does not resolve)".into(), c.orphaned),
-    ]
-}
-
-/// What happened to a PR, in words.
-pub fn outcome(trace: &Trace) -> String {
-    match trace {
-        Trace::NoKey => "no story key in the title, branch or body".into(),
-        Trace::Exempt { reason } => format!("exempt: {reason}"),
-        Trace::NotFound { key } => format!("{key} does not exist in its tracker"),
-        Trace::NotVerified { key, reason } => format!("not verified: {key}: {reason}"),
-        Trace::Broken { reason, .. } => format!("broken: {reason}"),
-        Trace::Traced { okr, .. } => format!("traced up to {okr}"),
-    }
+    let counts = [c.merged, c.with_key, c.traced, c.broken, c.not_verified, c.exempt, c.orphaned];
+    w::coverage_labels(w::top(&audit.levels)).into_iter().zip(counts).collect()
 }
 
 /// The full trace of one PR: `#12 -> ABC-123 (story) 'Title' -> ... `, then how it ends.
 pub fn trace_line(pr: &PrReport) -> String {
-    let mut parts = vec![format!("#{}", pr.number)];
-    for step in &pr.chain {
-        let level = step.level.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
-        let title = if step.title.is_empty() { String::new() } else { format!(" '{}'", step.title) };
-        parts.push(format!("{}{level}{title}", step.key));
-    }
-    format!("{}: {}", parts.join(" -> "), outcome(&pr.trace))
+    let steps: Vec<String> =
+        pr.chain.iter().map(|step| w::chain_step(&step.key, step.level.as_deref(), &step.title)).collect();
+    w::trace_line(pr.number, &steps, &pr.trace)
 }
 
 /// The lists after the roll-up: a heading and the PRs under it.
 fn listed(audit: &Audit) -> Vec<(&'static str, Vec<&PrReport>)> {
     let pick = |wanted: fn(&Trace) -> bool| audit.prs.iter().filter(|p| wanted(&p.trace)).collect::<Vec<_>>();
     vec![
-        ("Orphaned PRs", pick(Trace::is_orphan)),
-        ("Broken chains", pick(|t| matches!(t, Trace::Broken { .. }))),
-        ("Not verified", pick(|t| matches!(t, Trace::NotVerified { .. }))),
+        (w::ORPHANED, pick(Trace::is_orphan)),
+        (w::BROKEN, pick(|t| matches!(t, Trace::Broken { .. }))),
+        (w::NOT_VERIFIED, pick(|t| matches!(t, Trace::NotVerified { .. }))),
     ]
-}
-
-fn hours(h: Option<f64>) -> String {
-    match h {
-        Some(h) if h >= 48.0 => format!("{:.1} d", h / 24.0),
-        Some(h) => format!("{h:.1} h"),
-        None => "n/a".into(),
-    }
 }
 
 /// Text safe in a Markdown table cell or list item: no HTML can open without `<`, so `>` (the
@@ -101,32 +70,36 @@ fn md_link(text: &str, url: Option<&str>) -> String {
 
 fn markdown(audit: &Audit) -> String {
     let mut out = format!(
-        "# Traceability audit: {}\n\nMerged between {} and {}; a full chain reaches {}.\n\n| | PRs | share |\n|---|---:|---:|\n",
-        audit.repo,
-        audit.since.format("%Y-%m-%d %H:%M UTC"),
-        audit.until.format("%Y-%m-%d %H:%M UTC"),
-        audit.levels.join(" -> ")
+        "# {}\n\n{}\n\n| | {} | {} |\n|---|---:|---:|\n",
+        w::title(&audit.repo),
+        w::scope(audit.since, audit.until, &audit.levels),
+        w::COLUMN_PRS,
+        w::COLUMN_SHARE
     );
     for (label, n) in coverage_rows(audit) {
         out.push_str(&format!("| {label} | {n} | {}% |\n", percent(n, audit.coverage.merged)));
     }
     let top = audit.levels.last().cloned().unwrap_or_default();
-    out.push_str(&format!("\n## Merged work per {top}\n\n"));
+    out.push_str(&format!("\n## {}\n\n", w::merged_work(&top)));
     if audit.okrs.is_empty() {
-        out.push_str("No merged PR traces up to one.\n");
+        out.push_str(&format!("{}\n", w::NO_TOP_ITEM));
     } else {
         out.push_str(&format!(
-            "| {top} | PRs | changed lines | median review time | PRs merged |\n|---|---:|---:|---:|---|\n"
+            "| {top} | {} | {} | {} | {} |\n|---|---:|---:|---:|---|\n",
+            w::COLUMN_PRS,
+            w::COLUMN_CHANGED_LINES,
+            w::COLUMN_REVIEW_TIME,
+            w::COLUMN_PRS_MERGED
         ));
         for o in &audit.okrs {
-            let name = if o.title.is_empty() { o.key.clone() } else { format!("{} {}", o.key, o.title) };
+            let name = w::top_item(&o.key, &o.title);
             let prs: Vec<String> = o.pr_numbers.iter().map(|n| format!("#{n}")).collect();
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
                 md_link(&name, o.url.as_deref()),
                 o.prs,
                 o.changed_lines,
-                hours(o.median_review_hours),
+                w::review_time(o.median_review_hours),
                 prs.join(" ")
             ));
         }
@@ -141,12 +114,12 @@ fn markdown(audit: &Audit) -> String {
                 "- {} by @{}: {}\n",
                 md_link(&format!("#{} {}", p.number, p.title), Some(&p.url)),
                 cell(&p.author),
-                cell(&outcome(&p.trace))
+                cell(&w::outcome(&p.trace))
             ));
         }
     }
     if let Some(seed) = audit.sample_seed {
-        out.push_str(&format!("\n## Sample: {} PRs chosen at random (seed {seed})\n\n", audit.sample.len()));
+        out.push_str(&format!("\n## {}\n\n", w::sample(audit.sample.len(), seed)));
         for number in &audit.sample {
             if let Some(p) = audit.prs.iter().find(|p| p.number == *number) {
                 out.push_str(&format!(
@@ -171,11 +144,11 @@ fn html_link(text: &str, url: Option<&str>) -> String {
 
 fn html(audit: &Audit) -> String {
     let mut body = format!(
-        "<h1>Traceability audit: {}</h1>\n<p>Merged between {} and {}; a full chain reaches {}.</p>\n<table>\n<tr><th></th><th>PRs</th><th>share</th></tr>\n",
-        html_escape(&audit.repo),
-        audit.since.format("%Y-%m-%d %H:%M UTC"),
-        audit.until.format("%Y-%m-%d %H:%M UTC"),
-        html_escape(&audit.levels.join(" -> "))
+        "<h1>{}</h1>\n<p>{}</p>\n<table>\n<tr><th></th><th>{}</th><th>{}</th></tr>\n",
+        html_escape(&w::title(&audit.repo)),
+        html_escape(&w::scope(audit.since, audit.until, &audit.levels)),
+        w::COLUMN_PRS,
+        w::COLUMN_SHARE
     );
     for (label, n) in coverage_rows(audit) {
         body.push_str(&format!(
@@ -186,21 +159,24 @@ fn html(audit: &Audit) -> String {
     }
     body.push_str("</table>\n");
     let top = html_escape(audit.levels.last().map(String::as_str).unwrap_or_default());
-    body.push_str(&format!("<h2>Merged work per {top}</h2>\n"));
+    body.push_str(&format!("<h2>{}</h2>\n", w::merged_work(&top)));
     if audit.okrs.is_empty() {
-        body.push_str("<p>No merged PR traces up to one.</p>\n");
+        body.push_str(&format!("<p>{}</p>\n", w::NO_TOP_ITEM));
     } else {
         body.push_str(&format!(
-            "<table>\n<tr><th>{top}</th><th>PRs</th><th>changed lines</th><th>median review time</th></tr>\n"
+            "<table>\n<tr><th>{top}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            w::COLUMN_PRS,
+            w::COLUMN_CHANGED_LINES,
+            w::COLUMN_REVIEW_TIME
         ));
         for o in &audit.okrs {
-            let name = if o.title.is_empty() { o.key.clone() } else { format!("{} {}", o.key, o.title) };
+            let name = w::top_item(&o.key, &o.title);
             body.push_str(&format!(
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
                 html_link(&name, o.url.as_deref()),
                 o.prs,
                 o.changed_lines,
-                hours(o.median_review_hours)
+                w::review_time(o.median_review_hours)
             ));
         }
         body.push_str("</table>\n");
@@ -215,13 +191,13 @@ fn html(audit: &Audit) -> String {
                 "<li>{} by @{}: {}</li>\n",
                 html_link(&format!("#{} {}", p.number, p.title), Some(&p.url)),
                 html_escape(&p.author),
-                html_escape(&outcome(&p.trace))
+                html_escape(&w::outcome(&p.trace))
             ));
         }
         body.push_str("</ul>\n");
     }
     if let Some(seed) = audit.sample_seed {
-        body.push_str(&format!("<h2>Sample: {} PRs chosen at random (seed {seed})</h2>\n<ul>\n", audit.sample.len()));
+        body.push_str(&format!("<h2>{}</h2>\n<ul>\n", html_escape(&w::sample(audit.sample.len(), seed))));
         for number in &audit.sample {
             if let Some(p) = audit.prs.iter().find(|p| p.number == *number) {
                 body.push_str(&format!("<li>{}</li>\n", html_escape(&trace_line(p))));
@@ -230,7 +206,7 @@ fn html(audit: &Audit) -> String {
         body.push_str("</ul>\n");
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Traceability audit: {}</title>\n<style>\nbody{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2328}}\ntable{{border-collapse:collapse;margin:1rem 0}}\nth,td{{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}}\ntd.n{{text-align:right}}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        html_escape(&audit.repo)
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1f2328}}\ntable{{border-collapse:collapse;margin:1rem 0}}\nth,td{{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}}\ntd.n{{text-align:right}}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        html_escape(&w::title(&audit.repo))
     )
 }

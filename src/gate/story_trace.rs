@@ -52,7 +52,7 @@ impl Judge {
                 key: verdict.key.clone(),
                 at: why.key().map(String::from),
                 missing: why.missing_level().map(String::from),
-                reason: crate::report::wording::chain_break(why, crate::report::wording::Flavor::Plain),
+                reason: crate::wording::verdict::chain_break(why, crate::wording::Flavor::Plain),
             },
         };
         (trace, verdict.links)

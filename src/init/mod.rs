@@ -12,6 +12,7 @@ use crate::error::UserError;
 use crate::gate::POLICY_PATH;
 use crate::policy::Tier;
 use crate::policy::load::{load_bundled, load_text};
+use crate::wording::cli::{self, FileAction};
 
 /// Where the Action workflow goes.
 pub const WORKFLOW_PATH: &str = ".github/workflows/flowgate.yml";
@@ -115,27 +116,15 @@ pub fn plan(repo: &Repository, options: &Options) -> Result<Plan, UserError> {
     load_text(&policy_text, Path::new(POLICY_PATH))?;
 
     let mut found = found_lines(&red, &guess);
-    found.insert(1, code_aware_line(&langs));
+    found.insert(1, cli::code_aware(&langs, &layout::detectors(&langs)));
     let mut files = Vec::new();
     let kept_policy = repo.existing(POLICY_PATH).filter(|_| !options.force).map(str::to_string);
-    files.push(whole_file(
-        repo,
-        options,
-        POLICY_PATH,
-        "the policy: red paths, trackers, AI disclosure; read from the base branch",
-        policy_text.clone(),
-    ));
-    files.push(whole_file(
-        repo,
-        options,
-        WORKFLOW_PATH,
-        "the GitHub Action that posts the `flowgate` check run and labels on every pull request",
-        render::workflow(&uses),
-    ));
+    files.push(whole_file(repo, options, POLICY_PATH, cli::POLICY_PURPOSE, policy_text.clone()));
+    files.push(whole_file(repo, options, WORKFLOW_PATH, cli::WORKFLOW_PURPOSE, render::workflow(&uses)));
     let example = guess.prefixes.first().map(|p| p.prefix.as_str());
     files.push(template(repo, options, &render::template_section(example)));
     if kept_policy.is_some() {
-        found.push(format!("{POLICY_PATH} exists: the gate below uses it as it is; --force replaces it"));
+        found.push(cli::policy_exists(POLICY_PATH));
     }
     Ok(Plan {
         files,
@@ -153,19 +142,6 @@ fn glob_set(globs: &[String], pack: &str) -> Result<globset::GlobSet, UserError>
         builder.add(compiled.map_err(|e| UserError::Usage(format!("the {pack} pack's glob {glob}: {e}")))?);
     }
     builder.build().map_err(|e| UserError::Usage(format!("the {pack} pack's globs: {e}")))
-}
-
-/// What init turned on to read the code, and why; or why not.
-fn code_aware_line(langs: &[(crate::analysis::lang::Lang, usize)]) -> String {
-    if langs.is_empty() {
-        return "code-aware rules: not turned on, since no file here is in a language flowgate reads (Rust, Python, JavaScript, TypeScript, Go, Java); the tiers follow the paths alone".into();
-    }
-    let read: Vec<String> = langs.iter().map(|(l, n)| format!("{n} {}", l.id())).collect();
-    format!(
-        "code-aware rules: turned on, since flowgate reads the code here ({} files): a change that adds {} is red wherever it is, and a change to a red or yellow file that only touches comments or layout is green",
-        read.join(", "),
-        layout::detectors(langs).join(", ")
-    )
 }
 
 /// `OWNER/NAME@SHA` with a full 40-character commit: a tag can move, a commit cannot.
@@ -187,9 +163,9 @@ fn check_action(action: &str) -> Result<&str, UserError> {
 fn whole_file(repo: &Repository, options: &Options, path: &str, purpose: &'static str, text: String) -> PlannedFile {
     let change = match repo.existing(path) {
         None => Change::Create(text),
-        Some(old) if old == text => Change::Keep("already as flowgate init would write it".into()),
+        Some(old) if old == text => Change::Keep(cli::KEEP_SAME.into()),
         Some(_) if options.force => Change::Overwrite(text),
-        Some(_) => Change::Keep("exists; --force replaces it".into()),
+        Some(_) => Change::Keep(cli::KEEP_EXISTS.into()),
     };
     PlannedFile { path: path.to_string(), purpose, change }
 }
@@ -197,7 +173,7 @@ fn whole_file(repo: &Repository, options: &Options, path: &str, purpose: &'stati
 /// The template GitHub uses, if any, gets the section appended once; `--force` replaces a
 /// section added before. Without a template, one is created.
 fn template(repo: &Repository, options: &Options, section: &str) -> PlannedFile {
-    let purpose = "the pull request template: the story line and the AI-use boxes the policy reads";
+    let purpose = cli::TEMPLATE_PURPOSE;
     let Some((path, old)) = TEMPLATE_PATHS.iter().find_map(|p| repo.existing(p).map(|t| (*p, t))) else {
         return PlannedFile { path: TEMPLATE_PATH.to_string(), purpose, change: Change::Create(section.to_string()) };
     };
@@ -206,9 +182,9 @@ fn template(repo: &Repository, options: &Options, section: &str) -> PlannedFile 
             let after = &old[end + render::TEMPLATE_END.len()..];
             let after = after.strip_prefix('\n').unwrap_or(after);
             let text = format!("{}{section}{after}", &old[..start]);
-            if text == old { Change::Keep("has flowgate's section already".into()) } else { Change::Overwrite(text) }
+            if text == old { Change::Keep(cli::KEEP_HAS_SECTION.into()) } else { Change::Overwrite(text) }
         }
-        (Some(_), _) => Change::Keep("has flowgate's section already; --force rewrites that section".into()),
+        (Some(_), _) => Change::Keep(cli::KEEP_HAS_SECTION_UNFORCED.into()),
         (None, _) => {
             let gap = if old.is_empty() || old.ends_with("\n\n") {
                 ""
@@ -321,8 +297,8 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<Written>, UserError> {
             std::fs::write(&path, text).map_err(|e| UserError::input(&path, format!("cannot write: {e}")))
         };
         let what = match &file.change {
-            Change::Create(text) => write(text).map(|_| "written".to_string())?,
-            Change::Overwrite(text) => write(text).map(|_| "replaced (--force)".to_string())?,
+            Change::Create(text) => write(text).map(|_| cli::done(FileAction::Write))?,
+            Change::Overwrite(text) => write(text).map(|_| cli::done(FileAction::Replace))?,
             Change::Append(text) => {
                 use std::io::Write;
                 std::fs::OpenOptions::new()
@@ -330,9 +306,9 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Vec<Written>, UserError> {
                     .open(&path)
                     .and_then(|mut f| f.write_all(text.as_bytes()))
                     .map_err(|e| UserError::input(&path, format!("cannot append: {e}")))?;
-                "flowgate's section appended".to_string()
+                cli::done(FileAction::Append)
             }
-            Change::Keep(why) => format!("kept: {why}"),
+            Change::Keep(why) => cli::done(FileAction::Keep(why)),
         };
         out.push(Written { path: file.path.clone(), purpose: file.purpose, what });
     }

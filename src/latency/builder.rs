@@ -8,13 +8,12 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use super::config::{LatencyConfig, Window};
 use super::digest::{
     ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
-    Traceability, WaitingPr, WeekFigures,
+    Traceability, UNTIERED, WaitingPr, WeekFigures,
 };
 use super::event::{Event, Reviewer};
-use super::findings::{self, Evidence, TargetEvidence, TierEvidence};
+use super::findings::{self, ChainEvidence, Evidence, TargetEvidence, TierEvidence};
 use super::stats::{Spread, hours, round2};
 use super::timeline::{PrSummary, Turn, summarize_pr};
-use super::wording::UNTIERED;
 use crate::model::Tier;
 use crate::model::Trace;
 
@@ -478,7 +477,14 @@ impl DigestBuilder {
                 .collect(),
         };
         let chains = match &self.traceability.chains {
-            ChainCoverage::Computed(figures) => Some((figures, self.traceability.merged)),
+            ChainCoverage::Computed(figures) => Some(ChainEvidence {
+                top: figures.top(),
+                traced: figures.traced,
+                merged: self.traceability.merged,
+                traced_share: figures.traced_share,
+                not_verified: figures.not_verified,
+                broken: figures.broken,
+            }),
             ChainCoverage::NotComputed { .. } => None,
         };
         let findings = findings::select(&evidence, chains);

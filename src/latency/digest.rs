@@ -1,5 +1,5 @@
 //! The weekly digest as data: what renderers (Markdown, HTML, Slack, JSON) show. Figures only,
-//! computed by `DigestBuilder`; the sentences of the findings come from `wording`.
+//! computed by `DigestBuilder`; every sentence about them comes from `crate::wording::digest`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -11,6 +11,9 @@ use super::findings::Finding;
 use super::stats::Spread;
 use crate::model::Login;
 use crate::model::Tier;
+
+/// The group label of PRs no policy put in a tier.
+pub const UNTIERED: &str = "untiered";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {

@@ -3,9 +3,7 @@
 
 use serde::Serialize;
 
-use super::digest::ChainFigures;
 use super::stats::{percentile, round2};
-use super::wording;
 use crate::model::Tier;
 
 /// At most this many findings: a digest is read in a minute.
@@ -18,14 +16,13 @@ const MIN_RATIO: f64 = 1.5;
 /// small absolute gap into a huge ratio.
 const RATIO_FLOOR_SECS: f64 = 900.0;
 
-/// One finding: the data behind it, and its sentence and suggestion from `wording`.
+/// One finding: the pattern and its figures. Its sentence and suggestion are worded where it is
+/// shown (`crate::wording::digest`), never stored here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// Flattened: the finding's `kind` and its figures sit beside the sentences in JSON.
+    /// Flattened: the finding's `kind` and its figures are the finding's fields in JSON.
     #[serde(flatten)]
     pub kind: FindingKind,
-    pub headline: String,
-    pub suggestion: String,
     /// The waiting time (hours on the digest's clock) that the pattern accounts for; findings
     /// are ordered by it.
     pub explained_hours: f64,
@@ -123,6 +120,18 @@ pub(crate) struct TierEvidence<'a> {
     pub review_counts: Vec<usize>,
 }
 
+/// How far the window's merged PRs trace up the policy's levels, when that was computed.
+pub(crate) struct ChainEvidence<'a> {
+    /// The level a full chain reaches.
+    pub top: &'a str,
+    pub traced: usize,
+    pub merged: usize,
+    /// `traced / merged`, `None` when nothing merged.
+    pub traced_share: Option<f64>,
+    pub not_verified: usize,
+    pub broken: usize,
+}
+
 pub(crate) struct TargetEvidence {
     pub tier: Tier,
     pub target_secs: i64,
@@ -133,7 +142,7 @@ pub(crate) struct TargetEvidence {
 }
 
 /// Every candidate that clears its threshold, the most waiting explained first, at most five.
-pub(crate) fn select(evidence: &Evidence<'_>, chains: Option<(&ChainFigures, usize)>) -> Vec<Finding> {
+pub(crate) fn select(evidence: &Evidence<'_>, chains: Option<ChainEvidence<'_>>) -> Vec<Finding> {
     let mut found = Vec::new();
     let tier_gap = tier_gap(evidence);
     let gap_tier = match &tier_gap {
@@ -173,39 +182,29 @@ pub(crate) fn select(evidence: &Evidence<'_>, chains: Option<(&ChainFigures, usi
     let mut findings: Vec<Finding> = found
         .into_iter()
         .filter(|(_, explained)| *explained > 0)
-        .map(|(kind, explained)| Finding {
-            headline: wording::headline(&kind),
-            suggestion: wording::suggestion(&kind),
-            explained_hours: round2(explained as f64 / 3600.0),
-            kind,
-        })
+        .map(|(kind, explained)| Finding { explained_hours: round2(explained as f64 / 3600.0), kind })
         .collect();
     // Stable: equal waits keep the order above, which puts review-side causes first.
     findings.sort_by(|a, b| b.explained_hours.total_cmp(&a.explained_hours));
-    let coverage = chains.and_then(|(figures, merged)| low_chain_coverage(figures, merged));
+    let coverage = chains.and_then(|chains| low_chain_coverage(&chains));
     findings.truncate(MAX_FINDINGS - usize::from(coverage.is_some()));
-    findings.extend(coverage.map(|kind| Finding {
-        headline: wording::headline(&kind),
-        suggestion: wording::suggestion(&kind),
-        explained_hours: 0.0,
-        kind,
-    }));
+    findings.extend(coverage.map(|kind| Finding { explained_hours: 0.0, kind }));
     findings
 }
 
 /// Under half of at least `MIN_SAMPLES` merged PRs trace to the top level.
-fn low_chain_coverage(figures: &ChainFigures, merged: usize) -> Option<FindingKind> {
-    let share = figures.traced_share?;
-    if merged < MIN_SAMPLES || share >= LOW_CHAIN_SHARE {
+fn low_chain_coverage(chains: &ChainEvidence<'_>) -> Option<FindingKind> {
+    let share = chains.traced_share?;
+    if chains.merged < MIN_SAMPLES || share >= LOW_CHAIN_SHARE {
         return None;
     }
     Some(FindingKind::LowChainCoverage {
-        top: figures.top().to_string(),
-        traced: figures.traced,
-        merged,
+        top: chains.top.to_string(),
+        traced: chains.traced,
+        merged: chains.merged,
         share,
-        not_verified: figures.not_verified,
-        broken: figures.broken,
+        not_verified: chains.not_verified,
+        broken: chains.broken,
     })
 }
 

@@ -1,7 +1,7 @@
 //! Review latency: review-flow events in, waiting-time metrics and a weekly digest out.
 //!
 //! Pure like `policy/`: no I/O, no clock, no randomness. Callers pass the events, the window and
-//! `now`; storage, GitHub and rendering live elsewhere. Definitions are in docs/metrics.md.
+//! `now`; storage, GitHub, rendering (`report::digest`) and wording (`wording::digest`) live elsewhere. Definitions are in docs/metrics.md.
 
 pub mod builder;
 pub mod calendar;
@@ -9,10 +9,8 @@ pub mod config;
 pub mod digest;
 pub mod event;
 pub mod findings;
-pub mod render;
 pub mod stats;
 pub mod timeline;
-pub mod wording;
 
 #[cfg(test)]
 mod tests;

@@ -406,7 +406,10 @@ fn red_pr(reviews: Vec<Review>) -> PrFacts {
 fn red_needs_two_approvals_with_one_from_the_named_people() {
     let v = evaluate(&red_pr(vec![approve("dave", HEAD), approve("erin", HEAD)]), &example());
     assert_eq!(v.review.state, ReviewStatus::Pending);
-    assert_eq!(crate::report::wording::review_missing(&v), vec!["an approval from @acme/security or alice (red tier)"]);
+    assert_eq!(
+        crate::wording::verdict::review_missing(&v),
+        vec!["an approval from @acme/security or alice (red tier)"]
+    );
 
     let v = evaluate(&red_pr(vec![approve("dave", HEAD), approve("bob", HEAD)]), &example());
     assert_eq!(v.review.state, ReviewStatus::Pass, "bob is in @acme/security");

@@ -9,7 +9,8 @@
 use crate::policy::verdict::State;
 use crate::policy::verdict::Verdict;
 
-use super::{markdown, wording};
+use super::markdown;
+use crate::wording::verdict as wording;
 
 /// GitHub refuses a check run summary longer than this.
 pub const SUMMARY_LIMIT: usize = 65_535;
@@ -33,7 +34,7 @@ pub fn check_run(v: &Verdict) -> CheckRunReport {
 /// flowgate cannot see is not a PR that passed (fail closed), and a required check that failed
 /// tells the author at once, where a missing one would only wait.
 pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunReport {
-    let (title, summary) = wording::cannot_evaluate(why, error);
+    let (title, summary) = crate::wording::app::cannot_evaluate(why, error);
     CheckRunReport {
         conclusion: Some("failure"),
         title: cut_plain(&title, 250),
@@ -44,21 +45,8 @@ pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunReport {
 
 /// The line GitHub shows next to the check's name: for a pending PR, whose review is missing.
 pub fn title(v: &Verdict) -> String {
-    let text = match v.state {
-        State::Pending => {
-            let missing = wording::review_missing(v);
-            if !missing.is_empty() {
-                format!("Waiting for review: {}", missing.join("; "))
-            } else if let Some(gap) = v.gaps.first() {
-                format!("Pending: {}", wording::gap(gap))
-            } else {
-                wording::summary(v)
-            }
-        }
-        _ => wording::summary(v),
-    };
     // GitHub shows titles on one line; keep them readable there.
-    cut_plain(&text, 250)
+    cut_plain(&wording::check_run_title(v), 250)
 }
 
 /// At most this many AI-touched files are annotated: a PR whose every file is AI-touched by a
@@ -75,7 +63,7 @@ fn ai_annotations(v: &Verdict) -> Vec<Annotation> {
             start_line: 1,
             end_line: 1,
             level: "notice",
-            title: "flowgate: AI-touched".to_string(),
+            title: wording::AI_ANNOTATION_TITLE.to_string(),
             message: wording::ai_touched_annotation(&v.ai, shas),
         })
         .collect()
@@ -97,12 +85,8 @@ pub fn annotations(v: &Verdict) -> Vec<Annotation> {
                 start_line: finding.line.max(1),
                 end_line: finding.line.max(1),
                 level: if raised { "warning" } else { "notice" },
-                title: format!("flowgate: {}", finding.detector),
-                message: if raised {
-                    format!("`{}` puts this file in the {} tier: review it with that care.", finding.symbol, file.tier)
-                } else {
-                    format!("`{}` found here; this file is in the {} tier.", finding.symbol, file.tier)
-                },
+                title: wording::finding_annotation_title(&finding.detector),
+                message: wording::finding_annotation(&finding.symbol, file.tier, raised),
             });
         }
     }
@@ -115,7 +99,7 @@ pub fn cut(text: &str, limit: usize) -> String {
     if text.len() <= limit {
         return text.to_string();
     }
-    let note = "\n\n… The report was cut here: it is longer than GitHub allows in a check run. `flowgate check --repo OWNER/NAME --pr N` prints all of it.\n";
+    let note = format!("\n\n{}\n", wording::REPORT_CUT);
     let mut end = limit - note.len();
     while !text.is_char_boundary(end) {
         end -= 1;

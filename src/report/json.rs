@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::wording::{self, Flavor};
 use crate::policy::verdict::{AiState, ChainOutcome, LinkageState, ReviewStatus, Verdict};
+use crate::wording::Flavor;
+use crate::wording::verdict as wording;
 
 /// Bumped only when a field changes meaning or disappears; new fields may appear at any time.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -122,14 +123,14 @@ pub fn to_value(v: &Verdict) -> Value {
         "reviewers": v.reviewers.as_ref().map(|a| json!({
             "requested": a.requested.iter().map(|r| json!({
                 "login": r.login.as_str(), "pool": r.pool, "role": r.role, "over_capacity": r.over_capacity,
-                "reason": r.reason,
+                "reason": crate::wording::assign::requested_line(a, r),
             })).collect::<Vec<_>>(),
-            "skipped": a.skipped.iter().map(|s| json!({ "login": s.login.as_str(), "pool": s.pool, "reason": s.reason })).collect::<Vec<_>>(),
+            "skipped": a.skipped.iter().map(|s| json!({ "login": s.login.as_str(), "pool": s.pool, "reason": crate::wording::assign::skipped_line(s) })).collect::<Vec<_>>(),
             "already": a.counted.iter().map(|c| json!({ "who": c.who, "role": c.role })).collect::<Vec<_>>(),
             "needed": a.needed,
             "saturated_pools": a.saturated_pools,
             "spot_check": a.spot_check,
-            "problems": a.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
+            "problems": a.problems.iter().map(|p| crate::wording::assign::problem(a, &p.what)).collect::<Vec<_>>(),
             "notes": a.notes,
         })),
         "limits": v.limits.iter().map(wording::limit_problem).collect::<Vec<_>>(),

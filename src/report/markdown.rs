@@ -1,7 +1,8 @@
 //! The Markdown rendering: what the check run and the job summary show on GitHub.
 
-use super::wording::{self, Flavor};
 use crate::policy::verdict::Verdict;
+use crate::wording::Flavor;
+use crate::wording::verdict as wording;
 
 /// GitHub cuts a check-run summary at 65,535 characters; list at most this many files per tier.
 const FILES_PER_TIER: usize = 100;
@@ -15,7 +16,7 @@ pub fn render(v: &Verdict) -> String {
         out.push_str(&format!("{}\n\n", escape(&pr)));
     }
     out.push_str(&format!("_{}_\n\n", wording::effort_line(v)));
-    out.push_str("| | Rule | Result |\n|---|---|---|\n");
+    out.push_str(&format!("| | {} | {} |\n|---|---|---|\n", wording::RULE_COLUMN, wording::RESULT_COLUMN));
     let sections = wording::sections(v, f);
     for s in &sections {
         out.push_str(&format!("| {} | {} | {} |\n", wording::mark_emoji(s.mark), s.title, escape_cell(&s.headline)));
@@ -28,9 +29,9 @@ pub fn render(v: &Verdict) -> String {
         }
         out.push('\n');
     }
-    out.push_str("### Files by tier\n\n");
+    out.push_str(&format!("### {}\n\n", wording::FILES_BY_TIER));
     if v.files.is_empty() {
-        out.push_str("No changed files.\n");
+        out.push_str(&format!("{}\n", wording::NO_FILES));
     }
     for (tier, files) in super::files_by_tier(v) {
         // Red is what reviewers must read first, so it is the one group shown open.
@@ -42,8 +43,7 @@ pub fn render(v: &Verdict) -> String {
             files.len()
         ));
         for file in files.iter().take(FILES_PER_TIER) {
-            let renamed =
-                file.previous_path.as_ref().map(|p| format!(" (renamed from {})", f.code(p))).unwrap_or_default();
+            let renamed = file.previous_path.as_ref().map(|p| wording::renamed_from(p, f)).unwrap_or_default();
             let line = wording::file_line(file, f)
                 .replace(wording::ai_touched_note(), &format!("🤖 {}", wording::ai_touched_note()));
             out.push_str(&format!("- {}{renamed}: {line}\n", f.code(&file.path)));
@@ -52,7 +52,7 @@ pub fn render(v: &Verdict) -> String {
             }
         }
         if files.len() > FILES_PER_TIER {
-            out.push_str(&format!("- … and {} more\n", files.len() - FILES_PER_TIER));
+            out.push_str(&format!("- {}\n", wording::more(files.len() - FILES_PER_TIER)));
         }
         out.push_str("\n</details>\n\n");
     }

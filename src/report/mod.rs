@@ -1,7 +1,9 @@
 //! Rendering a verdict: coloured terminal text, Markdown (the check run), JSON (the contract
-//! scripts rely on) and a one-line summary, all from the same value and the same wording.
+//! scripts rely on) and a one-line summary, all from the same value and the same wording; and
+//! the weekly digest (`digest`) as Markdown, HTML, Slack and JSON.
 
 pub mod check_run;
+pub mod digest;
 pub mod json;
 pub mod markdown;
 pub mod text;
@@ -24,7 +26,7 @@ pub fn render(v: &Verdict, format: Format, color: bool) -> String {
         Format::Text => text::render(v, color),
         Format::Json => json::render(v),
         Format::Markdown => markdown::render(v),
-        Format::Summary => format!("{}\n", wording::summary(v)),
+        Format::Summary => format!("{}\n", crate::wording::verdict::summary(v)),
     }
 }
 

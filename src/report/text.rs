@@ -2,9 +2,10 @@
 
 use owo_colors::OwoColorize;
 
-use super::wording::{self, Flavor, Mark};
 use crate::policy::Tier;
 use crate::policy::verdict::{State, Verdict};
+use crate::wording::Flavor;
+use crate::wording::verdict::{self as wording, Mark};
 
 /// A terminal shows this many files per tier; the rest are counted.
 const FILES_PER_TIER: usize = 20;
@@ -44,13 +45,7 @@ pub fn render(v: &Verdict, color: bool) -> String {
     }
     out.push('\n');
     for (tier, files) in super::files_by_tier(v) {
-        let heading = format!(
-            "{} {} ({} file{})",
-            wording::tier_emoji(tier),
-            tier,
-            files.len(),
-            if files.len() == 1 { "" } else { "s" }
-        );
+        let heading = wording::tier_heading(tier, files.len());
         let mark = match tier {
             Tier::Red => Mark::Fail,
             Tier::Yellow => Mark::Pending,
@@ -59,14 +54,14 @@ pub fn render(v: &Verdict, color: bool) -> String {
         out.push_str(&paint(&heading, mark));
         out.push('\n');
         for f in files.iter().take(FILES_PER_TIER) {
-            let renamed = f.previous_path.as_ref().map(|p| format!(" (renamed from {p})")).unwrap_or_default();
+            let renamed = f.previous_path.as_ref().map(|p| wording::renamed_from(p, Flavor::Plain)).unwrap_or_default();
             out.push_str(&format!("   {}{renamed}  {}\n", f.path, wording::file_line(f, Flavor::Plain)));
             for x in f.analysis.iter().flat_map(|a| &a.findings) {
                 out.push_str(&format!("      ⚠ {}\n", wording::finding_line(x, Flavor::Plain)));
             }
         }
         if files.len() > FILES_PER_TIER {
-            out.push_str(&format!("   … and {} more\n", files.len() - FILES_PER_TIER));
+            out.push_str(&format!("   {}\n", wording::more(files.len() - FILES_PER_TIER)));
         }
     }
     out

@@ -15,9 +15,9 @@ use super::config::DigestSchedule;
 use crate::error::UserError;
 use crate::gate::POLICY_PATH;
 use crate::gate::digest_settings::Overrides;
-use crate::latency::render::{self, Format};
 use crate::latency::{ClockMode, Digest, LatencyConfig, Window};
 use crate::policy::load::load_bundled;
+use crate::report::digest::{self as render, Format, Notice};
 use crate::store::DigestClaim;
 
 /// How often the App looks whether the week's digest is due.
@@ -36,7 +36,7 @@ pub struct Due {
 
 impl Due {
     pub fn title(&self) -> String {
-        format!("Review digest {}", self.week)
+        crate::wording::digest::issue_title(&self.week)
     }
 
     /// The seven days before the moment.
@@ -88,13 +88,8 @@ struct Settings {
 
 impl Settings {
     /// What the digest says when the policy could not be read; `None` when it was.
-    fn notice(&self) -> Option<String> {
-        self.unread.as_ref().map(|why| {
-            format!(
-                "The policy's latency settings could not be read ({}), so this digest uses the bundled default policy's targets and working hours.",
-                why.replace('\n', " ")
-            )
-        })
+    fn notice(&self) -> Option<Notice> {
+        self.unread.as_ref().map(|why| Notice(crate::wording::digest::policy_unread(why)))
     }
 }
 
@@ -169,13 +164,7 @@ pub async fn latest_page(app: &App, now: DateTime<Utc>) -> Result<Option<String>
     }
     let settings = settings(app, app.config.digest.as_ref()).await?;
     let digest = compute(app, &settings, Window::new(now - TimeDelta::days(7), now), now).await?;
-    let page = render::render(Format::Html, &digest);
-    let page = match settings.notice() {
-        Some(notice) => {
-            page.replacen("<main>\n", &format!("<main>\n<p class=\"warning\">{}</p>\n", html_escape(&notice)), 1)
-        }
-        None => page,
-    };
+    let page = render::render_with(Format::Html, &digest, settings.notice().as_ref());
     *cached = Some((std::time::Instant::now(), page.clone()));
     Ok(Some(page))
 }
@@ -183,34 +172,6 @@ pub async fn latest_page(app: &App, now: DateTime<Utc>) -> Result<Option<String>
 /// How long a computed `/digest` page is served again: the digest covers seven days, so a minute
 /// changes little, and each computation reads a week of events and asks GitHub for the policy.
 const PAGE_REUSE: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// The issue's Markdown, the notice first when there is one.
-fn markdown(digest: &Digest, notice: Option<&str>) -> String {
-    let body = render::render(Format::Markdown, digest);
-    match notice {
-        Some(notice) => format!("> **Warning:** {notice}\n\n{body}"),
-        None => body,
-    }
-}
-
-/// Slack's message, the notice as the block after the header when there is one.
-fn slack_message(digest: &Digest, notice: Option<&str>) -> String {
-    let message = render::render(Format::Slack, digest);
-    let Some(notice) = notice else { return message };
-    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&message) else { return message };
-    if let Some(blocks) = value.get_mut("blocks").and_then(|b| b.as_array_mut()) {
-        let text = format!("*Warning:* {}", notice.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
-        blocks.insert(
-            blocks.len().min(1),
-            serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } }),
-        );
-    }
-    value.to_string()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// Writes the week's digest issue: creates it when this replica wins the week's claim (or
 /// finds one made before a crash), updates it when it exists, and leaves it to another replica
@@ -225,7 +186,7 @@ pub async fn post_week(
     let settings = settings(app, Some(schedule)).await?;
     let notice = settings.notice();
     let digest = compute(app, &settings, due.window(), now.min(due.at)).await?;
-    let body = markdown(&digest, notice.as_deref());
+    let body = render::render_with(Format::Markdown, &digest, notice.as_ref());
     let title = due.title();
     let repo = schedule.repo.to_string();
     let claim = app
@@ -263,7 +224,7 @@ pub async fn post_week(
     };
     app.store.digest_issue_created(&repo, &due.week, number as i64).await.map_err(super::record::store_error)?;
     if let Some(url) = &schedule.slack_webhook_url {
-        let message = slack_message(&digest, notice.as_deref());
+        let message = render::render_with(Format::Slack, &digest, notice.as_ref());
         if let Err(e) = crate::slack::post(url, &message, crate::slack::TIMEOUT).await {
             tracing::warn!(week = %due.week, error = %e, "the digest was not posted to Slack");
         }

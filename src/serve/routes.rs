@@ -20,6 +20,7 @@ use super::events::{self, Intent};
 use super::metrics::{BodyBytes, Depth, UNVERIFIED};
 use super::{App, now_ms, signature};
 use crate::store::{Insert, NewDelivery, work_key};
+use crate::wording::app as answer;
 
 /// GitHub sends payloads of up to 25 MB.
 pub const BODY_LIMIT: usize = 25 * 1024 * 1024;
@@ -65,70 +66,64 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
     let Some(mut verifier) = signature::Verifier::new(&app.config.webhook_secrets, header("x-hub-signature-256"))
     else {
         app.metrics.delivery(UNVERIFIED, "bad_signature");
-        return closing(StatusCode::UNAUTHORIZED, "no X-Hub-Signature-256 of the form sha256=<64 hex digits>\n");
+        return closing(StatusCode::UNAUTHORIZED, answer::NO_SIGNATURE);
     };
     // A chunked body has no length to reserve; GitHub always sends Content-Length.
     let Some(length) = body.size_hint().exact() else {
         app.metrics.delivery(UNVERIFIED, "bad_request");
-        return closing(StatusCode::LENGTH_REQUIRED, "a webhook body needs a Content-Length\n");
+        return closing(StatusCode::LENGTH_REQUIRED, answer::NO_LENGTH);
     };
     if length > BODY_LIMIT as u64 {
         app.metrics.delivery(UNVERIFIED, "too_large");
-        return closing(StatusCode::PAYLOAD_TOO_LARGE, "the body is over GitHub's 25 MB limit\n");
+        return closing(StatusCode::PAYLOAD_TOO_LARGE, answer::TOO_LARGE);
     }
     let Some(_reserved) = app.body_budget.try_reserve(length) else {
         app.metrics.delivery(UNVERIFIED, "busy");
         // GitHub marks the delivery failed, and redelivery brings it back.
-        return closing(StatusCode::SERVICE_UNAVAILABLE, "too many webhook bodies are arriving at once; try again\n");
+        return closing(StatusCode::SERVICE_UNAVAILABLE, answer::TOO_MANY_BODIES);
     };
     let body = match tokio::time::timeout(app.config.edge.body_timeout, read_body(body, length, &mut verifier)).await {
         Ok(Ok(body)) => body,
         Ok(Err(why)) => {
             app.metrics.delivery(UNVERIFIED, "bad_request");
-            return closing(StatusCode::BAD_REQUEST, format!("{why}\n"));
+            return closing(StatusCode::BAD_REQUEST, answer::bad_body(&why));
         }
         Err(_) => {
             app.metrics.delivery(UNVERIFIED, "timeout");
-            return closing(
-                StatusCode::REQUEST_TIMEOUT,
-                format!("the body did not arrive within {} s\n", app.config.edge.body_timeout.as_secs()),
-            );
+            return closing(StatusCode::REQUEST_TIMEOUT, answer::body_timeout(app.config.edge.body_timeout.as_secs()));
         }
     };
     if !verifier.finish() {
         app.metrics.delivery(UNVERIFIED, "bad_signature");
-        return closing(
-            StatusCode::UNAUTHORIZED,
-            "X-Hub-Signature-256 does not match the body under any configured secret\n",
-        );
+        return closing(StatusCode::UNAUTHORIZED, answer::SIGNATURE_MISMATCH);
     }
     let event = header("x-github-event").unwrap_or_default().to_string();
     if event.is_empty() {
         app.metrics.delivery(&event, "bad_request");
-        return text(StatusCode::BAD_REQUEST, "no X-GitHub-Event header\n");
+        return text(StatusCode::BAD_REQUEST, answer::NO_EVENT);
     }
     if event == "ping" {
         app.metrics.delivery(&event, "ignored");
-        return text(StatusCode::OK, "pong\n");
+        return text(StatusCode::OK, answer::PONG);
     }
     let payload: events::Envelope = match serde_json::from_slice(&body) {
         Ok(p) => p,
         Err(e) => {
             app.metrics.delivery(&event, "bad_request");
-            return text(StatusCode::BAD_REQUEST, format!("the body is not JSON (truncated?): {e}\n"));
+            return text(StatusCode::BAD_REQUEST, answer::not_json(&e));
         }
     };
     let (repo, pr, installation_id) = match events::intent(&event, &payload) {
         Intent::Ignore(why) => {
             app.metrics.delivery(&event, "ignored");
-            return text(StatusCode::OK, format!("ignored: {why}\n"));
+            return text(StatusCode::OK, answer::ignored(why));
         }
         Intent::Evaluate { installation_id, repo, pr } => (Some(repo), Some(pr), installation_id),
         Intent::Installation { installation_id } => (None, None, installation_id),
     };
     let Some(id) = header("x-github-delivery").filter(|d| !d.is_empty() && d.len() <= 100) else {
         app.metrics.delivery(&event, "bad_request");
-        return text(StatusCode::BAD_REQUEST, "no X-GitHub-Delivery header\n");
+        return text(StatusCode::BAD_REQUEST, answer::NO_DELIVERY_ID);
     };
     let delivery = NewDelivery {
         id: id.to_string(),
@@ -150,17 +145,17 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
             if !held {
                 app.work.notify_one();
             }
-            text(StatusCode::ACCEPTED, "stored\n")
+            text(StatusCode::ACCEPTED, answer::STORED)
         }
         Ok(Insert::Duplicate) => {
             app.metrics.delivery(&event, "duplicate");
-            text(StatusCode::OK, "already stored\n")
+            text(StatusCode::OK, answer::ALREADY_STORED)
         }
         Err(e) => {
             // Not acknowledged: GitHub marks the delivery failed and redelivery brings it back.
             tracing::error!(delivery = %id, error = %e, "cannot store the delivery");
             app.metrics.delivery(&event, "store_error");
-            text(StatusCode::SERVICE_UNAVAILABLE, "cannot store the delivery now\n")
+            text(StatusCode::SERVICE_UNAVAILABLE, answer::CANNOT_STORE)
         }
     }
 }
@@ -170,16 +165,16 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
 async fn read_body(mut body: Body, length: u64, verifier: &mut signature::Verifier) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::with_capacity(length as usize);
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| format!("the body could not be read: {e}"))?;
+        let frame = frame.map_err(|e| answer::body_unreadable(&e))?;
         let Ok(data) = frame.into_data() else { continue };
         if (bytes.len() + data.len()) as u64 > length {
-            return Err("the body is longer than its Content-Length".into());
+            return Err(answer::BODY_TOO_LONG.into());
         }
         verifier.update(&data);
         bytes.extend_from_slice(&data);
     }
     if bytes.len() as u64 != length {
-        return Err("the body is shorter than its Content-Length (truncated?)".into());
+        return Err(answer::BODY_TOO_SHORT.into());
     }
     Ok(bytes)
 }
@@ -187,11 +182,11 @@ async fn read_body(mut body: Body, length: u64, verifier: &mut signature::Verifi
 /// Public routes answer 429 to an address that asks too often; `/webhook` is not limited by
 /// address, so a burst of real deliveries is never dropped.
 fn limited(routes: &Routes, peer: SocketAddr) -> Option<Response> {
-    routes.public.check_key(&peer.ip()).is_err().then(|| text(StatusCode::TOO_MANY_REQUESTS, "slow down\n"))
+    routes.public.check_key(&peer.ip()).is_err().then(|| text(StatusCode::TOO_MANY_REQUESTS, answer::SLOW_DOWN))
 }
 
 async fn healthz(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
-    limited(&routes, peer).unwrap_or_else(|| text(StatusCode::OK, "ok\n"))
+    limited(&routes, peer).unwrap_or_else(|| text(StatusCode::OK, answer::HEALTHY))
 }
 
 async fn readyz(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
@@ -200,13 +195,13 @@ async fn readyz(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectInf
     }
     let app = &routes.app;
     if let Err(e) = app.store.ping().await {
-        return text(StatusCode::SERVICE_UNAVAILABLE, format!("database unreachable: {e}\n"));
+        return text(StatusCode::SERVICE_UNAVAILABLE, answer::database_unreachable(&e));
     }
     let workers = app.workers_running.load(Ordering::Relaxed);
     if workers == 0 {
-        return text(StatusCode::SERVICE_UNAVAILABLE, "no worker is running\n");
+        return text(StatusCode::SERVICE_UNAVAILABLE, answer::NO_WORKER);
     }
-    text(StatusCode::OK, format!("ready: database {}, {workers} workers\n", app.store.backend()))
+    text(StatusCode::OK, answer::ready(app.store.backend(), workers))
 }
 
 async fn metrics(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Response {
@@ -241,13 +236,10 @@ async fn digest_page(State(routes): State<Arc<Routes>>, ConnectInfo(peer): Conne
             }
             response
         }
-        Ok(None) => text(
-            StatusCode::NOT_FOUND,
-            "no review events recorded yet: the digest appears once the App has received pull request events (or after `flowgate backfill`)\n",
-        ),
+        Ok(None) => text(StatusCode::NOT_FOUND, answer::NO_EVENTS_YET),
         Err(e) => {
             tracing::error!(error = %e, "cannot compute the digest");
-            text(StatusCode::SERVICE_UNAVAILABLE, "cannot read the review events now\n")
+            text(StatusCode::SERVICE_UNAVAILABLE, answer::CANNOT_READ_EVENTS)
         }
     }
 }

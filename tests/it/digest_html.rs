@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use flowgate::Tier;
-use flowgate::latency::render::html;
 use flowgate::latency::{BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, LatencyConfig, Window};
+use flowgate::report::digest::html;
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "chromium";

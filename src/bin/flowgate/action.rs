@@ -35,7 +35,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         Ok(done) => done,
         Err(e) => {
             if let Some(path) = &env.step_summary {
-                let _ = action::append(path, &format!("## flowgate could not gate this pull request\n\n{e}\n"));
+                let _ = action::append(path, &flowgate::wording::cli::action_failed(&e));
             }
             print(&format!("{}\n", action::commands::command("error", &[("title", "flowgate")], &e.to_string())));
             return Err(e);

@@ -58,13 +58,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
             }
             (None, None) => return Err(UserError::Usage("give --repo OWNER/NAME or --from-snapshots DIR".into())),
         };
-        print(&format!(
-            "{what}: {} PRs, {} review events, {} new ({} already recorded)\n",
-            imported.prs,
-            imported.events,
-            imported.added,
-            imported.events as u64 - imported.added.min(imported.events as u64)
-        ));
+        print(&flowgate::wording::cli::backfilled(&what, imported.prs, imported.events, imported.added));
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -158,19 +158,5 @@ fn exit_code(state: State) -> ExitCode {
 
 /// What a local check says about changes that are not committed, if there are any.
 fn uncommitted_line(files: usize, included: bool) -> Option<String> {
-    let (n, have) = match files {
-        0 => return None,
-        1 => ("1 file".to_string(), "has"),
-        n => (format!("{n} files"), "have"),
-    };
-    Some(if included {
-        format!(
-            "{n} with uncommitted changes {} included: the working tree is gated against the base",
-            if files == 1 { "is" } else { "are" }
-        )
-    } else {
-        format!(
-            "{n} {have} uncommitted changes that this check does not include; commit them, or run with --include-uncommitted"
-        )
-    })
+    flowgate::wording::cli::uncommitted_line(files, included)
 }

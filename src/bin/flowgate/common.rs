@@ -50,13 +50,5 @@ pub fn current_dir() -> Result<PathBuf, UserError> {
 }
 
 pub fn usage_line(usage: Usage) -> String {
-    let plural = if usage.requests == 1 { "" } else { "s" };
-    let mut line = format!("{} GitHub API request{plural}", usage.requests);
-    if usage.not_modified > 0 {
-        line.push_str(&format!(" ({} answered 304 Not Modified, free)", usage.not_modified));
-    }
-    if usage.retries > 0 {
-        line.push_str(&format!(", {} retried", usage.retries));
-    }
-    line
+    flowgate::wording::cli::usage_line(usage)
 }

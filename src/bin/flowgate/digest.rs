@@ -148,7 +148,7 @@ fn digest_trackers() -> Result<Result<Arc<Trackers>, String>, UserError> {
 
 /// The one place a digest becomes text: other formats plug in here.
 fn render_digest(digest: &flowgate::latency::Digest, format: DigestFormat) -> String {
-    use flowgate::latency::render::{self, Format};
+    use flowgate::report::digest::{self as render, Format};
     let format = match format {
         DigestFormat::Markdown => Format::Markdown,
         DigestFormat::Html => Format::Html,

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use flowgate::git::LocalPr;
 use flowgate::init::{self, Change};
 use flowgate::report::{self, Format};
+use flowgate::wording::cli::{self, FileAction};
 use flowgate::{UserError, gate};
 
 use crate::common::{current_dir, print};
@@ -54,18 +55,18 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
     let plan = init::plan(&facts, &options)?;
     let mut out = String::new();
     for line in &plan.found {
-        out.push_str(&format!("found: {line}\n"));
+        out.push_str(&cli::found(line));
     }
     out.push('\n');
     if args.dry_run {
         for file in &plan.files {
             let (what, text) = match &file.change {
-                Change::Create(t) => ("would write".to_string(), Some(t)),
-                Change::Overwrite(t) => ("would replace (--force)".to_string(), Some(t)),
-                Change::Append(t) => ("would append flowgate's section".to_string(), Some(t)),
-                Change::Keep(why) => (format!("would keep: {why}"), None),
+                Change::Create(t) => (FileAction::Write, Some(t)),
+                Change::Overwrite(t) => (FileAction::Replace, Some(t)),
+                Change::Append(t) => (FileAction::Append, Some(t)),
+                Change::Keep(why) => (FileAction::Keep(why), None),
             };
-            out.push_str(&format!("{}: {what}: {}\n", file.path, file.purpose));
+            out.push_str(&cli::file_line(&file.path, &cli::would(what), file.purpose));
             if let Some(text) = text {
                 out.push_str(&format!("----- {} -----\n{text}", file.path));
                 if !text.ends_with('\n') {
@@ -74,26 +75,17 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
                 out.push_str("-----\n");
             }
         }
-        out.push_str("\nDry run: nothing was written.\n");
+        out.push_str(&format!("\n{}\n", cli::DRY_RUN));
     } else {
         for done in init::apply(&root, &plan)? {
-            out.push_str(&format!("{}: {}: {}\n", done.path, done.what, done.purpose));
+            out.push_str(&cli::file_line(&done.path, &done.what, done.purpose));
         }
     }
     if plan.action_placeholder {
-        out.push_str(&format!(
-            "\nIn {}, replace `{}` with the release's commit (git ls-remote https://github.com/flowgate/flowgate 'refs/tags/v0.1.0^{{}}'), or run init again with --action OWNER/NAME@SHA.\n",
-            init::WORKFLOW_PATH,
-            init::render::ACTION_PLACEHOLDER
-        ));
+        out.push_str(&cli::pin_the_action(init::WORKFLOW_PATH, init::render::ACTION_PLACEHOLDER));
     }
     let policy_kept = plan.files.iter().any(|f| f.path == gate::POLICY_PATH && matches!(f.change, Change::Keep(_)));
-    let state = match (args.dry_run, policy_kept) {
-        (_, true) => "it is",
-        (true, false) => "it would be written",
-        (false, false) => "it is now",
-    };
-    out.push_str(&format!("\nThe gate on the current branch, by {} as {state}:\n\n", gate::POLICY_PATH));
+    out.push_str(&cli::gate_on_branch(gate::POLICY_PATH, args.dry_run, policy_kept));
     print(&out);
     // The files are in place whatever happens here: a policy that does not load (one that was
     // kept) or a branch git cannot compare is reported, not turned into a failed init.
@@ -102,7 +94,7 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
         .and_then(|policy| gate::check_local_with(&root, &LocalPr::default(), &policy));
     match gated {
         Ok(verdict) => print(&report::render(&verdict, Format::Text, false)),
-        Err(e) => print(&format!("The gate could not run here yet: {e}\n")),
+        Err(e) => print(&cli::gate_not_run(&e)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use flowgate::UserError;
 use flowgate::gate::{self, cases};
 use flowgate::policy::load;
+use flowgate::wording::cli;
 
 use crate::common::{current_dir, print};
 
@@ -45,15 +46,8 @@ fn validate(path: Option<PathBuf>) -> Result<ExitCode, UserError> {
     for warning in &warnings {
         tracing::warn!("{warning}");
     }
-    let globs = policy.tiers.owners.len();
-    print(&format!(
-        "{}: valid ({} tier glob{}, default tier {}, read from {})\n",
-        path.display(),
-        globs,
-        if globs == 1 { "" } else { "s" },
-        policy.tiers.default,
-        policy.origin.join(" <- ")
-    ));
+    let (globs, default) = (policy.tiers.owners.len(), policy.tiers.default.to_string());
+    print(&cli::policy_valid(&path.display().to_string(), globs, &default, &policy.origin));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -67,20 +61,9 @@ fn test(dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<ExitCode, UserE
     let mut out = String::new();
     let failed = results.iter().filter(|r| !r.mismatches.is_empty()).count();
     for r in &results {
-        if r.mismatches.is_empty() {
-            out.push_str(&format!("ok    {}\n", r.name));
-            continue;
-        }
-        out.push_str(&format!(
-            "FAIL  {}{}\n",
-            r.name,
-            r.description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
-        ));
-        for (what, expected, got) in &r.mismatches {
-            out.push_str(&format!("        {what}: expected {expected}, got {got}\n"));
-        }
+        out.push_str(&cli::case_line(&r.name, r.description.as_deref(), &r.mismatches));
     }
-    out.push_str(&format!("{} passed, {} failed\n", results.len() - failed, failed));
+    out.push_str(&cli::cases_summary(results.len() - failed, failed));
     print(&out);
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use flowgate::UserError;
+use flowgate::wording::cli;
 
 use crate::common::{Runtime, print};
 use crate::database::DatabaseArg;
@@ -36,20 +37,9 @@ pub fn run(cmd: Command, rt: &Runtime) -> Result<ExitCode, UserError> {
                 let parked = store.parked().await.map_err(|e| UserError::Usage(e.to_string()))?;
                 let mut out = String::new();
                 for p in &parked {
-                    let what = match (&p.repo, p.pr) {
-                        (Some(r), Some(n)) => format!("{r}#{n}"),
-                        _ => "-".into(),
-                    };
-                    out.push_str(&format!(
-                        "{}  {}{}  {what}  {} attempts  {}\n",
-                        p.id,
-                        p.event,
-                        p.action.as_ref().map(|a| format!(".{a}")).unwrap_or_default(),
-                        p.attempts,
-                        p.last_error.as_deref().unwrap_or("")
-                    ));
+                    out.push_str(&cli::parked_line(p));
                 }
-                out.push_str(&format!("{} parked\n", parked.len()));
+                out.push_str(&cli::parked_total(parked.len()));
                 print(&out);
             }
             Command::Retry { id, .. } => {
@@ -57,7 +47,7 @@ pub fn run(cmd: Command, rt: &Runtime) -> Result<ExitCode, UserError> {
                     .requeue_parked(id.as_deref(), flowgate::serve::now_ms())
                     .await
                     .map_err(|e| UserError::Usage(e.to_string()))?;
-                print(&format!("{n} parked deliveries back in the queue\n"));
+                print(&cli::requeued(n));
             }
         }
         Ok(ExitCode::SUCCESS)

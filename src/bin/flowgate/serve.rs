@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use flowgate::serve::config::{ServeConfig, redact_url};
+use flowgate::wording::cli;
 
 use crate::common::{Runtime, print};
 
@@ -44,26 +45,21 @@ fn check_config(config: &ServeConfig, rt: &Runtime) -> anyhow::Result<ExitCode> 
         let store = flowgate::store::Store::connect(&config.database_url).await.context("FLOWGATE_DATABASE_URL")?;
         store.ping().await.context("FLOWGATE_DATABASE_URL")
     })?;
-    let digest = match &config.digest {
-        Some(d) => format!(
-            "; weekly digest in {} on {} at {:02}:00 {}{}",
-            d.repo,
-            d.weekday,
-            d.hour,
-            d.timezone,
-            if d.slack_webhook_url.is_some() { " and to Slack" } else { "" }
-        ),
-        None => String::new(),
-    };
-    print(&format!(
-        "configuration ok (from {}): App {}, private key parses, {} webhook secret(s), database {} reachable and up to date, GitHub API {}, listening on {}{digest}\n",
-        if config.sources.is_empty() { "defaults".to_string() } else { config.sources.join(", ") },
-        config.app_id,
-        config.webhook_secrets.len(),
-        redact_url(&config.database_url),
-        config.github_api_url,
-        config.listen
-    ));
+    print(&cli::config_ok(&cli::ConfigSummary {
+        sources: &config.sources,
+        app_id: config.app_id,
+        webhook_secrets: config.webhook_secrets.len(),
+        database: &redact_url(&config.database_url),
+        github_api_url: &config.github_api_url,
+        listen: config.listen,
+        digest: config.digest.as_ref().map(|d| cli::DigestSummary {
+            repo: d.repo.to_string(),
+            weekday: d.weekday.to_string(),
+            hour: d.hour,
+            timezone: d.timezone.clone(),
+            slack: d.slack_webhook_url.is_some(),
+        }),
+    }));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,6 +22,7 @@ use crate::latency::{
     ClockMode, Digest, DigestBuilder, Event, EventKind, FindingKind, LatencyConfig, Reviewer, Spread, Turn,
 };
 use crate::model::Tier;
+use crate::wording::digest as wording;
 
 fn week() -> Vec<Pr> {
     let red = |n| Pr::new(n, "ann").tier(Some(Tier::Red));
@@ -173,7 +174,9 @@ fn traceability_is_the_share_of_merged_prs_with_a_story() {
 #[test]
 fn findings_are_ranked_by_the_waiting_they_explain() {
     let d = digest_of(config(), &week());
-    let rows: Vec<(&str, f64)> = d.findings.iter().map(|f| (f.headline.as_str(), f.explained_hours)).collect();
+    let headlines: Vec<String> = d.findings.iter().map(|f| wording::headline(&f.kind)).collect();
+    let rows: Vec<(&str, f64)> =
+        headlines.iter().zip(&d.findings).map(|(h, f)| (h.as_str(), f.explained_hours)).collect();
     assert_eq!(
         rows,
         [
@@ -189,7 +192,7 @@ fn findings_are_ranked_by_the_waiting_they_explain() {
     );
     let gap = &d.findings[2];
     assert!(matches!(gap.kind, FindingKind::TierGap { top_two_share: Some(s), .. } if s == 0.75));
-    assert_eq!(gap.suggestion, "75% of red reviews went to two people: add reviewers to the red pool");
+    assert_eq!(wording::suggestion(&gap.kind), "75% of red reviews went to two people: add reviewers to the red pool");
 }
 
 #[test]
@@ -348,12 +351,15 @@ fn the_full_chain_share_counts_the_outcomes_handed_in_and_never_traces_a_pr_nobo
     // Low coverage is a finding, after the ones that explain waiting, within the five.
     assert_eq!(d.findings.len(), 5);
     let last = d.findings.last().expect("a finding");
-    assert_eq!(last.headline, "only 1 of 5 merged PRs (20%) trace all the way up to okr");
+    assert_eq!(wording::headline(&last.kind), "only 1 of 5 merged PRs (20%) trace all the way up to okr");
     assert_eq!(
-        last.suggestion,
+        wording::suggestion(&last.kind),
         "2 could not be verified: check the trackers' credentials and that they answer, then run flowgate audit"
     );
-    assert_eq!(d.findings[0].headline, "61% of the waiting was on authors (172 h on authors, 112 h on reviewers)");
+    assert_eq!(
+        wording::headline(&d.findings[0].kind),
+        "61% of the waiting was on authors (172 h on authors, 112 h on reviewers)"
+    );
 }
 
 #[test]
@@ -367,6 +373,6 @@ fn without_tracing_the_digest_says_the_full_chain_share_was_not_computed() {
     builder.chain_tracing(ChainTracing::NotComputed("the policy has no linkage.chain".into()));
     let d = builder.finish();
     assert_eq!(d.traceability.chains, ChainCoverage::not_computed("the policy has no linkage.chain"));
-    let text = crate::latency::render::wording::chain_coverage(&d.traceability);
+    let text = wording::chain_coverage(&d.traceability);
     assert_eq!(text, "The share with a full chain was not computed: the policy has no linkage.chain.");
 }

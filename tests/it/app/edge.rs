@@ -174,7 +174,9 @@ async fn forged_large_bodies_stay_within_the_body_budget_and_a_signed_delivery_s
     assert_eq!(status, 202, "{body}");
     let metrics = server.get("/metrics").await.1;
     assert!(metrics.contains(&format!("flowgate_webhook_body_bytes_limit {BUDGET}")), "{metrics}");
-    assert_eq!(server.depth().await.queued + server.depth().await.in_progress + server.depth().await.done, 1);
+    // One reading: the worker may take the delivery between two, and count it twice.
+    let depth = server.depth().await;
+    assert_eq!(depth.queued + depth.in_progress + depth.done, 1, "only the signed delivery was stored: {depth:?}");
     server.stop().await;
 }
 

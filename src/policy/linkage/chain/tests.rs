@@ -10,9 +10,10 @@ use crate::policy::linkage::keys::Tracker as KeyTracker;
 use crate::policy::linkage::keys_to_trace;
 use crate::policy::load::load_text;
 use crate::policy::verdict::*;
-use crate::report::wording::{self, Flavor};
 use crate::trackers::chain::{Chain, ChainEnd, ChainLink};
 use crate::trackers::{ItemState, StateCategory, TrackerError};
+use crate::wording::Flavor;
+use crate::wording::verdict as wording;
 
 const POLICY: &str = r#"
 version: 1

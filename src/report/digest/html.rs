@@ -2,23 +2,30 @@
 //! charts (see `svg`) and the tables behind them. No script, no external asset: it opens from a
 //! mail attachment or an artifact as it is.
 
+use super::common::{Notice, is_quiet, median, number, p90, pr_url, window_days};
+use super::escape::escape_text;
 use super::svg::{self, Chart, Row};
-use super::wording as w;
-use super::{is_quiet, median, number, p90, pr_url, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
-use crate::latency::wording::{hours, percent};
+use crate::wording::digest::{self as w, hours, percent};
 
 pub use super::escape::escape;
 
 pub fn render(digest: &Digest) -> String {
+    render_with(digest, None)
+}
+
+/// The page with `notice` as a warning at the top of `<main>`.
+pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
     let (first, last) = window_days(digest);
     let title = w::title(&first, &last);
     let unit = w::unit(digest.clock);
-    let mut body = format!(
+    let mut body =
+        notice.map(|Notice(notice)| format!("<p class=\"warning\">{}</p>\n", escape_text(notice))).unwrap_or_default();
+    body.push_str(&format!(
         "<header><h1>{}</h1><p class=\"window\">{}</p></header>\n",
         escape(&title),
         escape(&w::window_line(&first, &last, digest))
-    );
+    ));
     if is_quiet(digest) {
         body.push_str(&format!("<p class=\"empty\">{}</p>\n", escape(w::EMPTY_WEEK)));
     } else {
@@ -95,8 +102,8 @@ fn findings(out: &mut String, digest: &Digest) {
                 "<li class=\"finding\" data-kind=\"{}\"><span class=\"headline\">{}</span>\
                  <span class=\"suggestion\">{}</span></li>",
                 escape(finding_kind(finding)),
-                escape(&w::sentence(&finding.headline)),
-                escape(&w::sentence(&finding.suggestion))
+                escape(&w::sentence(&w::headline(&finding.kind))),
+                escape(&w::sentence(&w::suggestion(&finding.kind)))
             ));
         }
         inner.push_str("</ol>");
@@ -123,17 +130,17 @@ fn finding_kind(finding: &crate::latency::findings::Finding) -> &'static str {
 fn key_figures(out: &mut String, digest: &Digest, unit: &str) {
     let t = &digest.totals;
     let mut figures = vec![
-        (t.prs_active.to_string(), "PRs active".to_string()),
-        (t.merged.to_string(), "merged".to_string()),
-        (median(&digest.overall.first_review_hours), format!("median first review ({unit})")),
-        (t.waiting_on_reviewers_now.to_string(), "waiting on reviewers now".to_string()),
-        (t.waiting_on_author_now.to_string(), "waiting on their authors now".to_string()),
+        (t.prs_active.to_string(), w::FIGURE_PRS_ACTIVE.to_string()),
+        (t.merged.to_string(), w::FIGURE_MERGED.to_string()),
+        (median(&digest.overall.first_review_hours), w::figure_first_review(unit)),
+        (t.waiting_on_reviewers_now.to_string(), w::FIGURE_ON_REVIEWERS_NOW.to_string()),
+        (t.waiting_on_author_now.to_string(), w::FIGURE_ON_AUTHORS_NOW.to_string()),
     ];
     if let Some(share) = digest.traceability.share {
-        figures.push((percent(share), "of merged PRs link to a story".to_string()));
+        figures.push((percent(share), w::FIGURE_LINKED.to_string()));
     }
     if let Some((share, label)) = w::chain_figure(&digest.traceability) {
-        figures.push((percent(share), format!("of merged PRs have a {label}")));
+        figures.push((percent(share), w::figure_chain(&label)));
     }
     let cards: String = figures
         .iter()

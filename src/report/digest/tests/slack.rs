@@ -4,9 +4,9 @@ use serde_json::Value;
 
 use super::fixture::{self, HOSTILE};
 use crate::latency::findings::{Finding, FindingKind};
-use crate::latency::render::slack::{MAX_BLOCKS, MAX_FIELD_TEXT, MAX_FIELDS, MAX_HEADER, MAX_TEXT, render};
 use crate::latency::{Reviewer, WaitingPr};
 use crate::model::Login;
+use crate::report::digest::slack::{MAX_BLOCKS, MAX_FIELD_TEXT, MAX_FIELDS, MAX_HEADER, MAX_TEXT, render};
 
 fn blocks(message: &Value) -> &Vec<Value> {
     message["blocks"].as_array().expect("blocks")
@@ -70,11 +70,16 @@ fn a_huge_digest_stays_within_slacks_limits() {
     let mut digest = fixture::week();
     let long = "waiting ".repeat(2_000);
     let finding = digest.findings[0].clone();
+    // A repository's name is in both of a repository finding's sentences.
     digest.findings = (0..200)
         .map(|n| Finding {
-            headline: format!("{n} {long} <&>"),
-            suggestion: format!("{long}&amp;"),
-            kind: FindingKind::SlowMerge { median_hours: 1.0, prs: n },
+            kind: FindingKind::RepoGap {
+                repo: format!("{n} {long} <&>&amp;"),
+                ratio: 2.0,
+                repo_median_hours: 2.0,
+                overall_median_hours: 1.0,
+                prs: n,
+            },
             ..finding.clone()
         })
         .collect();

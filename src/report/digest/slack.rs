@@ -3,10 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::wording as w;
-use super::{is_quiet, median, pr_url, window_days};
+use super::common::{Notice, is_quiet, median, pr_url, window_days};
 use crate::latency::digest::Digest;
-use crate::latency::wording::{hours, percent};
+use crate::wording::digest::{self as w, hours, percent};
 
 /// Slack rejects a message with more blocks than this.
 pub const MAX_BLOCKS: usize = 50;
@@ -22,6 +21,11 @@ const FINDINGS_SHOWN: usize = 5;
 const WAITING_SHOWN: usize = 5;
 
 pub fn render(digest: &Digest) -> Value {
+    render_with(digest, None)
+}
+
+/// The message with `notice` as the block after the header.
+pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> Value {
     let (first, last) = window_days(digest);
     let title = w::title(&first, &last);
     let mut blocks = vec![json!({
@@ -40,8 +44,8 @@ pub fn render(digest: &Digest) -> Value {
             blocks.push(section(&format!(
                 "*{}. {}*\n{}",
                 n + 1,
-                escape(&w::sentence(&finding.headline)),
-                escape(&w::sentence(&finding.suggestion))
+                escape(&w::sentence(&w::headline(&finding.kind))),
+                escape(&w::sentence(&w::suggestion(&finding.kind)))
             )));
         }
         blocks.push(json!({ "type": "section", "fields": key_figures(digest) }));
@@ -56,6 +60,9 @@ pub fn render(digest: &Digest) -> Value {
             "text": clip(&escape(&format!("{} · {}", w::window_line(&first, &last, digest), w::PRODUCT)), MAX_TEXT)
         }]
     }));
+    if let Some(Notice(notice)) = notice {
+        blocks.insert(blocks.len().min(1), section(&format!("*{}* {}", w::WARNING, escape(notice))));
+    }
     // The layout above stays far below the limit; this keeps the promise should it ever grow.
     blocks.truncate(MAX_BLOCKS);
     json!({ "text": clip(&title, MAX_TEXT), "blocks": blocks })
@@ -69,18 +76,20 @@ fn key_figures(digest: &Digest) -> Vec<Value> {
     let unit = w::unit(digest.clock);
     let t = &digest.totals;
     let mut fields = vec![
-        ("PRs active".to_string(), t.prs_active.to_string()),
-        ("Merged".to_string(), t.merged.to_string()),
-        (format!("Median first review ({unit})"), median(&digest.overall.first_review_hours)),
-        ("Waiting on reviewers now".to_string(), t.waiting_on_reviewers_now.to_string()),
-        ("Waiting on authors now".to_string(), t.waiting_on_author_now.to_string()),
+        (w::FIELD_PRS_ACTIVE.to_string(), t.prs_active.to_string()),
+        (w::FIELD_MERGED.to_string(), t.merged.to_string()),
+        (w::field_first_review(unit), median(&digest.overall.first_review_hours)),
+        (w::FIELD_ON_REVIEWERS_NOW.to_string(), t.waiting_on_reviewers_now.to_string()),
+        (w::FIELD_ON_AUTHORS_NOW.to_string(), t.waiting_on_author_now.to_string()),
     ];
     if let Some(share) = digest.traceability.share {
-        fields.push(("Linked to a story".to_string(), percent(share)));
+        fields.push((w::FIELD_LINKED.to_string(), percent(share)));
     }
     match w::chain_figure(&digest.traceability) {
         Some((share, label)) => fields.push((w::sentence(&label).trim_end_matches('.').to_string(), percent(share))),
-        None if digest.traceability.merged > 0 => fields.push(("Full chain".to_string(), "not computed".to_string())),
+        None if digest.traceability.merged > 0 => {
+            fields.push((w::FIELD_FULL_CHAIN.to_string(), w::NOT_COMPUTED.to_string()))
+        }
         None => {}
     }
     fields

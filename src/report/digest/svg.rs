@@ -3,8 +3,8 @@
 //! Every drawn value carries `data-label`, `data-series` and `data-value` (the digest's figure as
 //! is) and a `<title>` that states it, so screen readers and tests both read the numbers.
 
+use super::common::number;
 use super::escape::escape;
-use super::number;
 
 const FONT: &str = "font-family=\"system-ui, sans-serif\"";
 /// Series colours: reviewers blue, authors amber, a third teal. Picked to stay apart for the
@@ -271,7 +271,7 @@ fn bar_length(value: f64, top: f64, room: f64) -> f64 {
 /// The whole figure in words, for the `<desc>` that screen readers announce.
 fn describe(chart: &Chart<'_>, rows: &[Row]) -> String {
     if rows.is_empty() {
-        return super::wording::NO_DATA.to_string();
+        return crate::wording::digest::NO_DATA.to_string();
     }
     let parts: Vec<String> = rows
         .iter()

@@ -2,7 +2,7 @@
 //! are the digest's figures, and every name escaped.
 
 use super::fixture::{self, HOSTILE};
-use crate::latency::render::html::{escape, render};
+use crate::report::digest::html::{escape, render};
 
 /// `data-value` of every drawn mark in the chart with this id, with its label and series.
 fn values(page: &str, chart: &str) -> Vec<(String, String, f64)> {

@@ -2,7 +2,7 @@
 //! notify anyone or inject markup.
 
 use super::fixture::{self, HOSTILE};
-use crate::latency::render::markdown::render;
+use crate::report::digest::markdown::render;
 
 #[test]
 fn the_findings_come_first_with_their_figures_and_suggestions() {

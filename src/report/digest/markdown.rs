@@ -1,12 +1,24 @@
 //! The digest as GitHub-flavoured Markdown for a weekly issue: the findings first, then tables,
 //! with mermaid charts that GitHub draws in place.
 
-use super::wording as w;
-use super::{is_quiet, median, number, p90, window_days};
+use super::common::{Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
-use crate::latency::wording::{hours, percent};
+use crate::wording::digest::{self as w, hours, percent};
 
 pub fn render(digest: &Digest) -> String {
+    render_with(digest, None)
+}
+
+/// The digest with `notice` quoted above it, where an issue's reader sees it first.
+pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
+    let body = page(digest);
+    match notice {
+        Some(Notice(notice)) => format!("> **{}** {notice}\n\n{body}", w::WARNING),
+        None => body,
+    }
+}
+
+fn page(digest: &Digest) -> String {
     let (first, last) = window_days(digest);
     let unit = w::unit(digest.clock);
     let mut out = format!("# {}\n\n", w::title(&first, &last));
@@ -52,8 +64,8 @@ fn findings(out: &mut String, digest: &Digest) {
         out.push_str(&format!(
             "{}. **{}** {}\n",
             n + 1,
-            text(&w::sentence(&finding.headline)),
-            text(&w::sentence(&finding.suggestion))
+            text(&w::sentence(&w::headline(&finding.kind))),
+            text(&w::sentence(&w::suggestion(&finding.kind)))
         ));
     }
     out.push('\n');

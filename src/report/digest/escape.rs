@@ -16,3 +16,9 @@ pub fn escape(raw: &str) -> String {
     }
     out
 }
+
+/// Text between tags, where a quote cannot end anything: `'` stays as it is, as the digest's
+/// notice has always been written.
+pub fn escape_text(raw: &str) -> String {
+    raw.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

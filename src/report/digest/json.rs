@@ -1,0 +1,41 @@
+//! The digest as JSON for tools: the `Digest` itself, pretty-printed, field for field, with each
+//! finding's `headline` and `suggestion` worded beside its figures (docs/metrics.md).
+
+use serde_json::{Value, json};
+
+use super::common::Notice;
+use crate::latency::digest::Digest;
+use crate::latency::findings::Finding;
+use crate::wording::digest as w;
+
+pub fn render(digest: &Digest) -> String {
+    render_with(digest, None)
+}
+
+/// The JSON, with `notice` as a last `notice` field when there is one.
+pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
+    // A digest holds only strings, numbers and dates, so serialising cannot fail; should it ever,
+    // the output is still JSON and says why instead of aborting a scheduled run.
+    let value = serde_json::to_value(digest).map(|mut value| {
+        value["findings"] = Value::Array(digest.findings.iter().map(finding).collect());
+        if let Some(Notice(notice)) = notice {
+            value["notice"] = json!(notice);
+        }
+        value
+    });
+    value
+        .and_then(|value| serde_json::to_string_pretty(&value))
+        .unwrap_or_else(|error| json!({ "error": error.to_string() }).to_string())
+}
+
+/// A finding as tools read it: its kind and figures, then its sentences, then the waiting it
+/// explains.
+fn finding(finding: &Finding) -> Value {
+    let mut value = serde_json::to_value(&finding.kind).unwrap_or_else(|_| json!({}));
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("headline".into(), json!(w::headline(&finding.kind)));
+        fields.insert("suggestion".into(), json!(w::suggestion(&finding.kind)));
+        fields.insert("explained_hours".into(), json!(finding.explained_hours));
+    }
+    value
+}
