@@ -72,7 +72,7 @@ fn main() -> ExitCode {
             Command::Policy(cmd) => user(policy::run(cmd)),
             Command::Action(args) => user(action::run(args, &rt)),
             Command::Serve(args) => serve::run(args, &rt),
-            Command::Queue(cmd) => user(queue::run(cmd, &rt)),
+            Command::Queue(cmd) => queue::run(cmd, &rt),
             Command::App(cmd) => user(app::run(cmd)),
             Command::SimulateAssign(args) => user(simulate_assign::run(args)),
             Command::Backfill(args) => user(backfill::run(args, &rt)),

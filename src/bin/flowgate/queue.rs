@@ -1,8 +1,8 @@
 //! `flowgate queue`: the App's parked deliveries, listed or queued again.
 
+use anyhow::Context;
 use std::process::ExitCode;
 
-use flowgate::UserError;
 use flowgate::wording::cli;
 
 use crate::common::{Runtime, print};
@@ -27,14 +27,14 @@ pub enum Command {
     },
 }
 
-pub fn run(cmd: Command, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(cmd: Command, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let (Command::Parked { db } | Command::Retry { db, .. }) = &cmd;
     let url = db.url()?;
-    rt.block_on(async {
-        let store = flowgate::store::Store::connect(&url).await.map_err(|e| UserError::Usage(e.to_string()))?;
+    rt.run(async {
+        let store = flowgate::store::Store::connect(&url).await.context("opening the database")?;
         match cmd {
             Command::Parked { .. } => {
-                let parked = store.parked().await.map_err(|e| UserError::Usage(e.to_string()))?;
+                let parked = store.parked().await.context("listing the parked deliveries")?;
                 let mut out = String::new();
                 for p in &parked {
                     out.push_str(&cli::parked_line(p));
@@ -46,7 +46,7 @@ pub fn run(cmd: Command, rt: &Runtime) -> Result<ExitCode, UserError> {
                 let n = store
                     .requeue_parked(id.as_deref(), flowgate::serve::now_ms())
                     .await
-                    .map_err(|e| UserError::Usage(e.to_string()))?;
+                    .context("putting the parked deliveries back in the queue")?;
                 print(&cli::requeued(n));
             }
         }
