@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use anyhow::Context;
+
 use crate::error::UserError;
 use crate::latency::{Digest, DigestBuilder, LatencyConfig, Window};
 use crate::policy::Policy;
@@ -32,9 +34,9 @@ pub async fn compute(
     store: &Store,
     request: Request<'_>,
     trackers: impl FnOnce() -> Result<Result<Arc<Trackers>, String>, UserError>,
-) -> Result<(Digest, Option<Arc<Trackers>>), UserError> {
+) -> anyhow::Result<(Digest, Option<Arc<Trackers>>)> {
     let Request { config, policy, window, now, repos } = request;
-    let mut builder = builder(store, config, window, now, repos).await.map_err(|e| UserError::Usage(e.to_string()))?;
+    let mut builder = builder(store, config, window, now, repos).await.context("reading the span's review events")?;
     let trackers = match policy.linkage.chain {
         Some(_) => trackers()?,
         None => Err(String::new()),

@@ -12,6 +12,8 @@ use tokio::sync::watch;
 
 use super::App;
 use super::config::DigestSchedule;
+use anyhow::Context;
+
 use crate::error::UserError;
 use crate::gate::POLICY_PATH;
 use crate::gate::digest_settings::Overrides;
@@ -135,7 +137,7 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
 
 /// The digest of `window` from the store's review events, with the merged PRs' stories traced
 /// through the gate's shared tracker clients when the policy has a `linkage.chain`.
-async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<Utc>) -> Result<Digest, UserError> {
+async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<Utc>) -> anyhow::Result<Digest> {
     let request = crate::gate::digest::Request {
         config: settings.config.clone(),
         policy: &settings.policy,
@@ -153,13 +155,13 @@ async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<U
 
 /// The digest of the seven days before `now` as the HTML page of `GET /digest`, saying so when
 /// the policy could not be read; `None` while no review event is stored at all.
-pub async fn latest_page(app: &App, now: DateTime<Utc>) -> Result<Option<String>, UserError> {
+pub async fn latest_page(app: &App, now: DateTime<Utc>) -> anyhow::Result<Option<String>> {
     // Held while computing, so concurrent requests wait for one digest instead of each making one.
     let mut cached = app.digest_page.lock().await;
     if let Some((_, page)) = cached.as_ref().filter(|(at, _)| at.elapsed() < PAGE_REUSE) {
         return Ok(Some(page.clone()));
     }
-    if app.store.newest_event_at().await.map_err(super::record::store_error)?.is_none() {
+    if app.store.newest_event_at().await.context("reading the newest review event")?.is_none() {
         return Ok(None);
     }
     let settings = settings(app, app.config.digest.as_ref()).await?;
@@ -182,7 +184,7 @@ pub async fn post_week(
     due: &Due,
     now: DateTime<Utc>,
     claimant: &str,
-) -> Result<Posted, UserError> {
+) -> anyhow::Result<Posted> {
     let settings = settings(app, Some(schedule)).await?;
     let notice = settings.notice();
     let digest = compute(app, &settings, due.window(), now.min(due.at)).await?;
@@ -193,7 +195,7 @@ pub async fn post_week(
         .store
         .claim_digest_issue(&repo, &due.week, claimant, now.timestamp_millis(), STALE_CLAIM.as_millis() as i64)
         .await
-        .map_err(super::record::store_error)?;
+        .context("claiming the week's digest issue")?;
     let number = match claim {
         DigestClaim::Busy => return Ok(Posted::Busy),
         DigestClaim::Update(number) => {
@@ -217,12 +219,15 @@ pub async fn post_week(
                 Err(e) => {
                     // Let the next run, here or on another replica, try again at once.
                     let _ = app.store.release_digest_claim(&repo, &due.week, claimant).await;
-                    return Err(e);
+                    return Err(e.into());
                 }
             }
         }
     };
-    app.store.digest_issue_created(&repo, &due.week, number as i64).await.map_err(super::record::store_error)?;
+    app.store
+        .digest_issue_created(&repo, &due.week, number as i64)
+        .await
+        .context("recording the week's digest issue")?;
     if let Some(url) = &schedule.slack_webhook_url {
         let message = render::render_with(Format::Slack, &digest, notice.as_ref());
         if let Err(e) = crate::slack::post(url, &message, crate::slack::TIMEOUT).await {

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use anyhow::Context;
+
 use crate::error::UserError;
 use crate::github::parse::shapes::{PullJson, TimelineJson};
 use crate::github::parse::timeline::{self, actor};
@@ -149,12 +151,7 @@ pub struct Imported {
 /// and its issue timeline. Tier and AI are unknown for history (`None`, undeclared); story keys
 /// are read from each title with the linkage trackers of the policy on the PR's base branch, when
 /// it loads. One request per PR (per 100 timeline items) plus the listing.
-pub async fn backfill(
-    gh: &GitHub,
-    store: &Store,
-    repo: &RepoName,
-    since: DateTime<Utc>,
-) -> Result<Imported, UserError> {
+pub async fn backfill(gh: &GitHub, store: &Store, repo: &RepoName, since: DateTime<Utc>) -> anyhow::Result<Imported> {
     let name = repo.to_string();
     let pulls = gh.pulls_updated_since(repo, since).await?;
     let mut trackers: Vec<(String, Option<TrackerSet>)> = Vec::new();
@@ -179,7 +176,7 @@ pub async fn backfill(
         let events = timeline::pr_history(&name, pull, &items, &context(pull, &name, tracker_set));
         imported.prs += 1;
         imported.events += events.len();
-        imported.added += store.record_events(&events).await.map_err(store_error)?;
+        imported.added += store.record_events(&events).await.context("recording the imported review events")?;
     }
     Ok(imported)
 }
@@ -263,11 +260,6 @@ fn context(pull: &PullJson, repo: &str, trackers: Option<&TrackerSet>) -> PrCont
 /// A snapshot file's text.
 fn read_text(path: &Path) -> Result<String, UserError> {
     std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))
-}
-
-/// A store failure, for the commands' error type.
-pub fn store_error(e: StoreError) -> UserError {
-    UserError::Usage(e.to_string())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `flowgate backfill`: import review history into the App's database, from GitHub or from saved
 //! snapshots.
 
+use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,16 +37,16 @@ pub struct Args {
     db: DatabaseArg,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
-    rt.block_on(async {
-        let store = args.db.connect().await?;
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
+    rt.run(async {
+        let store = args.db.connect().await.context("opening the database")?;
         let (what, imported) = match (&args.from_snapshots, &args.repo) {
             (Some(dir), _) => {
                 let cwd = current_dir()?;
                 let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
                 let events = record::snapshot_events(dir, Some(&chosen.policy.linkage.trackers))?;
                 let prs = events.iter().map(|e| (&e.repo, e.pr)).collect::<std::collections::HashSet<_>>().len();
-                let added = store.record_events(&events).await.map_err(record::store_error)?;
+                let added = store.record_events(&events).await.context("recording the imported review events")?;
                 (dir.display().to_string(), record::Imported { prs, events: events.len(), added })
             }
             (None, Some(repo)) => {
@@ -56,7 +57,9 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 tracing::info!("{}", usage_line(gh.usage()));
                 (repo.to_string(), imported)
             }
-            (None, None) => return Err(UserError::Usage("give --repo OWNER/NAME or --from-snapshots DIR".into())),
+            (None, None) => {
+                return Err(UserError::Usage("give --repo OWNER/NAME or --from-snapshots DIR".into()).into());
+            }
         };
         print(&flowgate::wording::cli::backfilled(&what, imported.prs, imported.events, imported.added));
         Ok(ExitCode::SUCCESS)

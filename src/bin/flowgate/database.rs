@@ -24,8 +24,8 @@ impl DatabaseArg {
         }
     }
 
-    pub async fn connect(&self) -> Result<flowgate::store::Store, UserError> {
+    pub async fn connect(&self) -> anyhow::Result<flowgate::store::Store> {
         let url = self.url()?;
-        flowgate::store::Store::connect(&url).await.map_err(flowgate::serve::record::store_error)
+        Ok(flowgate::store::Store::connect(&url).await?)
     }
 }

@@ -1,6 +1,7 @@
 //! `flowgate digest`: the review-bottleneck digest of a span, from the App's database, printed,
 //! written to a file or posted to Slack.
 
+use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ enum DigestClock {
     Calendar,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let cwd = current_dir()?;
     let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
     let mode = match args.clock {
@@ -97,21 +98,21 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
             flowgate::slack::webhook_url(std::env::var(flowgate::slack::WEBHOOK_ENV).ok())
                 .map_err(|e| UserError::Usage(e.to_string()))?,
         ),
-        (true, _) => return Err(UserError::Usage("--post sends Slack's message: add --format slack".into())),
+        (true, _) => return Err(UserError::Usage("--post sends Slack's message: add --format slack".into()).into()),
     };
     let now = chrono::Utc::now();
     let end = args.until.unwrap_or(now);
     let window = Window::new(span_start(end, args.since)?, end);
     let repos = (!args.repos.is_empty()).then_some(args.repos.as_slice());
     let request = gate::digest::Request { config, policy: &chosen.policy, window, now: now.min(end), repos };
-    let digest = rt.block_on(async {
-        let store = args.db.connect().await?;
+    let digest = rt.run(async {
+        let store = args.db.connect().await.context("opening the database")?;
         let (digest, trackers) = gate::digest::compute(&store, request, digest_trackers).await?;
         if let Some(trackers) = trackers {
             let t = trackers.usage();
             tracing::info!("trackers: {} requests, {} answers from the cache", t.requests, t.cache_hits);
         }
-        Ok(digest)
+        Ok::<_, anyhow::Error>(digest)
     })?;
     let text = render_digest(&digest, args.format);
     match &args.out {
@@ -123,11 +124,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         None => print(&text),
     }
     if let Some(url) = slack_url {
-        rt.block_on(async {
-            flowgate::slack::post(&url, &text, flowgate::slack::TIMEOUT)
-                .await
-                .map_err(|e| UserError::Usage(format!("the digest was not posted: {e}")))
-        })?;
+        rt.run(flowgate::slack::post(&url, &text, flowgate::slack::TIMEOUT)).context("the digest was not posted")?;
         tracing::info!("posted the digest to Slack");
     }
     Ok(ExitCode::SUCCESS)

@@ -75,8 +75,8 @@ fn main() -> ExitCode {
             Command::Queue(cmd) => queue::run(cmd, &rt),
             Command::App(cmd) => user(app::run(cmd)),
             Command::SimulateAssign(args) => user(simulate_assign::run(args)),
-            Command::Backfill(args) => user(backfill::run(args, &rt)),
-            Command::Digest(args) => user(digest::run(args, &rt)),
+            Command::Backfill(args) => backfill::run(args, &rt),
+            Command::Digest(args) => digest::run(args, &rt),
             Command::Audit(args) => user(audit::run(args, &rt)),
             Command::Snapshot(args) => user(snapshot::run(args, &rt)),
         }
