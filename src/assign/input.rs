@@ -87,5 +87,16 @@ pub struct PeopleFacts {
     pub review_window_weeks: Option<u32>,
     /// Facts that could not be read (the review history, GitHub's busy status): each is said in
     /// the assignment's notes, so a choice made without them is never mistaken for a full one.
-    pub unknown: Vec<String>,
+    pub unknown: Vec<Unread>,
+}
+
+/// A fact about people the choice was made without, and why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "fact", rename_all = "snake_case")]
+pub enum Unread {
+    /// GitHub's busy status: nobody was passed over for being busy.
+    BusyStatus { error: String },
+    /// The App's review history of the last `weeks`: reviews given, recent work on the paths and
+    /// who was asked last were not counted.
+    ReviewHistory { error: String, weeks: u32 },
 }

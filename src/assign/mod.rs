@@ -15,7 +15,7 @@ pub mod synthetic;
 
 pub use filters::SkipReason;
 pub use history::ReviewHistory;
-pub use input::{OpenLoad, PeopleFacts, PrToAssign};
+pub use input::{OpenLoad, PeopleFacts, PrToAssign, Unread};
 pub use output::{Assignment, Counted, LocalHours, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
 pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
 pub use score::Score;

@@ -31,7 +31,7 @@ pub struct Assignment {
     /// What kept flowgate from filling a need, or made a pool smaller than written.
     pub problems: Vec<Problem>,
     /// Facts the choice was made without (the review history could not be read, and so on).
-    pub notes: Vec<String>,
+    pub notes: Vec<super::input::Unread>,
     /// The weeks of review history read, when it was read: a reviewer's recent reviews are then
     /// part of why they were chosen.
     pub review_window_weeks: Option<u32>,

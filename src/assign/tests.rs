@@ -536,7 +536,7 @@ fn the_reason_counts_reviews_only_when_the_history_was_read() {
         "{without:#?}"
     );
     people.review_window_weeks = Some(4);
-    people.unknown.push("GitHub's busy status could not be read".into());
+    people.unknown.push(crate::assign::Unread::BusyStatus { error: "timed out".into() });
     let with = choose(&policy(), &pr(Tier::Yellow), &people, now());
     let reason = &wording::requested_line(&with, &with.requested[0]);
     let given = people.reviews_given.get(&with.requested[0].login).copied().unwrap_or(0);
@@ -546,5 +546,5 @@ fn the_reason_counts_reviews_only_when_the_history_was_read() {
         format!("{given} reviews in the last 4 weeks")
     };
     assert!(reason.contains(&expected), "{reason}");
-    assert_eq!(with.notes, vec!["GitHub's busy status could not be read".to_string()]);
+    assert_eq!(with.notes, vec![crate::assign::Unread::BusyStatus { error: "timed out".into() }]);
 }

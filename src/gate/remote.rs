@@ -194,9 +194,7 @@ async fn people_facts(
         Ok(busy) => people.busy = busy,
         Err(e) => {
             tracing::warn!("{repo}#{number}: GitHub's busy status could not be read: {e}");
-            people
-                .unknown
-                .push(format!("GitHub's busy status could not be read ({e}), so nobody was passed over for it"));
+            people.unknown.push(crate::assign::Unread::BusyStatus { error: e.to_string() });
         }
     }
     Ok(people)

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use crate::assign::history::window_start;
-use crate::assign::{PeopleFacts, ReviewHistory};
+use crate::assign::{PeopleFacts, ReviewHistory, Unread};
 use crate::github::RepoName;
 use crate::model::Login;
 use crate::store::{Store, StoreError};
@@ -36,10 +36,7 @@ pub async fn add_to(
         Ok((events, touching)) => ReviewHistory::read(&events, now, weeks, &touching, pr).apply(people),
         Err(e) => {
             tracing::warn!(error = %e, "reviewers chosen without the review history");
-            people.unknown.push(format!(
-                "the review history could not be read ({e}), so reviews given in the last {weeks} weeks, recent \
-                 work on these paths and who was asked last are not counted in this choice"
-            ));
+            people.unknown.push(Unread::ReviewHistory { error: e.to_string(), weeks });
         }
     }
 }

@@ -131,7 +131,7 @@ pub fn to_value(v: &Verdict) -> Value {
             "saturated_pools": a.saturated_pools,
             "spot_check": a.spot_check,
             "problems": a.problems.iter().map(|p| crate::wording::assign::problem(a, &p.what)).collect::<Vec<_>>(),
-            "notes": a.notes,
+            "notes": a.notes.iter().map(crate::wording::assign::unread).collect::<Vec<_>>(),
         })),
         "limits": v.limits.iter().map(wording::limit_problem).collect::<Vec<_>>(),
         "gaps": v.gaps.iter().map(wording::gap).collect::<Vec<_>>(),

@@ -2,11 +2,24 @@
 //! were passed over, and what kept a need from being filled.
 
 use super::count;
-use crate::assign::{Assignment, LocalHours, ProblemKind, Requested, Role, SkipReason, Skipped};
+use crate::assign::{Assignment, LocalHours, ProblemKind, Requested, Role, SkipReason, Skipped, Unread};
 use crate::model::Login;
 
 /// How many rejected candidates an unfilled need lists before "and N more".
 const LIST_AT_MOST: usize = 5;
+
+/// A fact the choice was made without, and what that leaves out of it.
+pub fn unread(what: &Unread) -> String {
+    match what {
+        Unread::BusyStatus { error } => {
+            format!("GitHub's busy status could not be read ({error}), so nobody was passed over for it")
+        }
+        Unread::ReviewHistory { error, weeks } => format!(
+            "the review history could not be read ({error}), so reviews given in the last {weeks} weeks, recent \
+             work on these paths and who was asked last are not counted in this choice"
+        ),
+    }
+}
 
 pub fn skip_reason(why: &SkipReason) -> String {
     match why {
@@ -248,5 +261,17 @@ mod tests {
         the red tier needs 2 reviewers from security or seniors, but no one more can be requested: bob (unavailable), carol (unavailable)
         this AI-touched PR was sampled for a spot check from security or seniors, but no one there can be requested: bob (unavailable), carol (unavailable), dave (unavailable), erin (unavailable), frank (unavailable), and 2 more
         ");
+    }
+
+    #[test]
+    fn what_the_choice_was_made_without_is_said_with_its_reason() {
+        insta::assert_snapshot!(
+            unread(&Unread::BusyStatus { error: "GraphQL: 502 Bad Gateway".into() }),
+            @"GitHub's busy status could not be read (GraphQL: 502 Bad Gateway), so nobody was passed over for it"
+        );
+        insta::assert_snapshot!(
+            unread(&Unread::ReviewHistory { error: "database is locked".into(), weeks: 4 }),
+            @"the review history could not be read (database is locked), so reviews given in the last 4 weeks, recent work on these paths and who was asked last are not counted in this choice"
+        );
     }
 }

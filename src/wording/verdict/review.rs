@@ -143,7 +143,7 @@ pub fn reviewers_section(v: &Verdict, f: Flavor) -> Option<Section> {
         details.push(format!("every available member of {} is at capacity", f.code(pool)));
     }
     details.extend(a.problems.iter().map(|p| assign::problem(a, &p.what)));
-    details.extend(a.notes.iter().cloned());
+    details.extend(a.notes.iter().map(assign::unread));
     details.extend(a.skipped.iter().map(|s| format!("passed over: {}", assign::skipped_line(s))));
     let mark = if a.problems.is_empty() { Mark::Skip } else { Mark::Pending };
     Some(Section { title: "Reviewers", mark, headline, details })
@@ -288,7 +288,7 @@ mod tests {
             saturated_pools: vec!["security".into()],
             spot_check: SpotCheck { ai_touched: true, percent: Some(20), bucket: 3, sampled: true, pools: vec![] },
             problems: vec![Problem { what: ProblemKind::EmptyPool { pool: "ai".into() } }],
-            notes: vec!["GitHub's busy status could not be read".into()],
+            notes: vec![crate::assign::Unread::BusyStatus { error: "GraphQL: 502 Bad Gateway".into() }],
             review_window_weeks: None,
         };
         v.reviewers = Some(a.clone());
@@ -299,7 +299,7 @@ mod tests {
           AI-touched and sampled for a spot check: one more reviewer
           every available member of `security` is at capacity
           pool ai has no one to request: none of its members is known
-          GitHub's busy status could not be read
+          GitHub's busy status could not be read (GraphQL: 502 Bad Gateway), so nobody was passed over for it
           passed over: erin: unavailable
         ");
         a.requested.clear();
@@ -313,7 +313,7 @@ mod tests {
           already on it: bob
           AI-touched and sampled for a spot check: one more reviewer
           every available member of security is at capacity
-          GitHub's busy status could not be read
+          GitHub's busy status could not be read (GraphQL: 502 Bad Gateway), so nobody was passed over for it
           passed over: erin: unavailable
         ");
     }
