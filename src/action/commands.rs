@@ -3,6 +3,7 @@
 
 use crate::policy::verdict::{AiState, LinkageState, State, Verdict};
 use crate::report::check_run;
+use crate::wording::action;
 use crate::wording::verdict as wording;
 
 /// The step outputs: `tier`, `state`, `story-keys` (comma-separated), `ai-detected`.
@@ -33,22 +34,22 @@ pub fn workflow_commands(v: &Verdict) -> Vec<String> {
         if v.linkage.state == LinkageState::Fail {
             out.push(command(
                 "error",
-                &[("title", "flowgate: story")],
+                &[("title", action::TITLE_STORY)],
                 &wording::linkage_section(v, crate::wording::Flavor::Plain).headline,
             ));
         }
         if v.ai.state == AiState::Fail {
             out.push(command(
                 "error",
-                &[("title", "flowgate: AI use")],
+                &[("title", action::TITLE_AI)],
                 &wording::ai_section(v, crate::wording::Flavor::Plain).headline,
             ));
         }
         for problem in &v.limits {
-            out.push(command("error", &[("title", "flowgate: size")], &wording::limit_problem(problem)));
+            out.push(command("error", &[("title", action::TITLE_SIZE)], &wording::limit_problem(problem)));
         }
         if out.is_empty() {
-            out.push(command("error", &[("title", "flowgate")], &wording::summary(v)));
+            out.push(command("error", &[("title", action::TITLE)], &wording::summary(v)));
         }
     }
     for a in check_run::annotations(v) {

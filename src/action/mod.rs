@@ -14,6 +14,7 @@ use crate::github::parse::webhook::WorkflowEvent;
 use crate::github::{GitHub, RepoName};
 use crate::policy::verdict::{State, Verdict};
 use crate::report::markdown;
+use crate::wording::action as wording;
 
 /// The Actions environment flowgate reads.
 #[derive(Debug, Clone)]
@@ -58,26 +59,20 @@ pub enum Trigger {
 /// `pull_request_review`; `pull_request_target` runs with the base repository's token.
 pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, UserError> {
     if !matches!(event_name, "pull_request" | "pull_request_target" | "pull_request_review") {
-        return Ok(Trigger::Ignored(format!(
-            "flowgate gates pull requests; the {event_name} event has none (use pull_request_target or pull_request, and pull_request_review)"
-        )));
+        return Ok(Trigger::Ignored(wording::not_a_pr_event(event_name)));
     }
     let event: WorkflowEvent = crate::github::parse::one(payload)
         .map_err(|e| UserError::input(path, format!("the event payload is not what GitHub sends: {e}")))?;
     if event.action.as_deref() == Some("closed") {
-        return Ok(Trigger::Ignored("the pull request was closed: nothing to gate".into()));
+        return Ok(Trigger::Ignored(wording::CLOSED.into()));
     }
     let no_number = || UserError::input(path, format!("the {event_name} payload has no pull_request.number"));
     let pr = event.pull_request.as_ref().ok_or_else(no_number)?;
     let number = pr.number.ok_or_else(no_number)?;
     let (head_repo, base_repo) = pr.repos();
     let from_fork = head_repo.is_none() || head_repo != base_repo;
-    let read_only = (from_fork && event_name != "pull_request_target").then(|| {
-        format!(
-            "this pull request comes from a fork ({}), and GitHub gives {event_name} workflows from forks a read-only token, so no check run or label was posted: this summary and the job's exit code carry the result. To post them, run flowgate on pull_request_target (safe: flowgate never checks out or runs the PR's code).",
-            head_repo.unwrap_or("a deleted repository")
-        )
-    });
+    let read_only =
+        (from_fork && event_name != "pull_request_target").then(|| wording::fork_read_only(head_repo, event_name));
     Ok(Trigger::PullRequest { number, read_only })
 }
 
@@ -122,7 +117,7 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
             return Ok(Outcome {
                 verdict: None,
                 summary: format!("flowgate: {why}\n"),
-                log: vec![commands::command("notice", &[("title", "flowgate")], &why)],
+                log: vec![commands::command("notice", &[("title", wording::TITLE)], &why)],
                 outputs: Vec::new(),
                 failed: false,
             });
@@ -137,11 +132,11 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
     let verdict = gated.verdict;
     let mut summary = markdown::render(&verdict);
     summary.push_str(&format!("\n---\n{}\n", posting_note(&published)));
-    summary.push_str(&format!("\n<sub>Policy: {}.</sub>\n", gated.chosen.origin));
+    summary.push_str(&format!("\n{}\n", wording::policy_origin(&gated.chosen.origin)));
     let mut log = commands::workflow_commands(&verdict);
     log.push(crate::wording::verdict::summary(&verdict));
     if let Published::NotPosted(why) = &published {
-        log.push(commands::command("warning", &[("title", "flowgate: nothing posted")], why));
+        log.push(commands::command("warning", &[("title", wording::TITLE_NOTHING_POSTED)], why));
     }
     Ok(Outcome {
         outputs: commands::outputs(&verdict),
@@ -154,27 +149,14 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
 
 fn posting_note(published: &Published) -> String {
     match published {
-        Published::Posted { check_run, label, ai_labels, reviewers, .. } => {
-            let run = if check_run.created { "created" } else { "updated" };
-            let reviewers = match reviewers {
-                Ok(asked) if asked.is_empty() => String::new(),
-                Ok(asked) => format!(" Review requested from {}.", asked.join(", ")),
-                Err(why) => format!(" Reviewers could not be requested: {why}"),
-            };
-            let label = match (&label.added, label.removed.is_empty()) {
-                (Some(added), true) => format!(", label {added} added"),
-                (Some(added), false) => format!(", label {added} added and {} removed", label.removed.join(", ")),
-                (None, false) => format!(", labels {} removed", label.removed.join(", ")),
-                (None, true) => String::new(),
-            };
-            let ai_labels = match ai_labels {
-                Ok(change) if change.added.is_empty() => String::new(),
-                Ok(change) => format!(" AI tool labels added: {}.", change.added.join(", ")),
-                Err(why) => format!(" AI tool labels could not be added: {why}"),
-            };
-            format!("The `flowgate` check run was {run}{label}.{ai_labels}{reviewers}")
-        }
-        Published::NotPosted(why) => format!("**Nothing was posted to the pull request:** {why}"),
+        Published::Posted { check_run, label, ai_labels, reviewers, .. } => wording::posted(&wording::Posted {
+            created: check_run.created,
+            label_added: label.added.as_deref(),
+            labels_removed: &label.removed,
+            ai_labels: ai_labels.as_ref().map(|c| c.added.as_slice()).map_err(String::as_str),
+            reviewers: reviewers.as_deref().map_err(String::as_str),
+        }),
+        Published::NotPosted(why) => wording::not_posted(why),
     }
 }
 

@@ -1,11 +1,12 @@
 //! Every sentence flowgate shows people, by audience: the verdict on a PR (`verdict`), the weekly
 //! digest (`digest`), the reviewers it chooses (`assign`), the traceability audit (`audit`), the
-//! command line (`cli`) and the GitHub App's answers (`app`). Renderers and commands arrange
+//! command line (`cli`), the Action's job (`action`) and the GitHub App's answers (`app`). Renderers and commands arrange
 //! these and add markup; they never word things themselves, and data carries no sentences.
 //!
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one
 //! reviewable diff.
 
+pub mod action;
 pub mod app;
 pub mod assign;
 pub mod audit;
