@@ -1,0 +1,40 @@
+//! The GitHub App's own endpoints, which take the App's JWT: the installation, installation
+//! tokens, and the webhook deliveries and their redelivery.
+
+use serde_json::{Value, json};
+
+use super::{Answer, AppAuth, INSTALLATION_TOKEN, answer, message};
+
+/// `app/...` and `repos/{repo}/installation`, after checking that `auth` carries a JWT.
+pub(super) fn route(app: &mut AppAuth, method: &str, path: &str, segments: &[&str], auth: &str) -> Answer {
+    let jwt = auth.strip_prefix("Bearer ").unwrap_or_default();
+    if jwt.split('.').count() != 3 {
+        return message(401, "A JSON web token could not be decoded");
+    }
+    app.last_jwt = Some(jwt.to_string());
+    if method == "POST" && segments.len() == 4 && segments[3] == "access_tokens" {
+        if segments[2] != app.installation_id.to_string() {
+            return message(404, "Not Found");
+        }
+        app.tokens_issued += 1;
+        let expires = chrono_like_in_an_hour();
+        return answer(201, json!({ "token": INSTALLATION_TOKEN, "expires_at": expires }));
+    }
+    if method == "GET" && path == "/app/hook/deliveries" {
+        return answer(200, Value::from(app.hook_deliveries.clone()));
+    }
+    if method == "POST" && segments.len() == 5 && segments[1] == "hook" && segments[4] == "attempts" {
+        return match segments[3].parse() {
+            Ok(id) => {
+                app.redelivered.push(id);
+                answer(202, json!({}))
+            }
+            Err(_) => message(404, "Not Found"),
+        };
+    }
+    answer(200, json!({ "id": app.installation_id }))
+}
+
+fn chrono_like_in_an_hour() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

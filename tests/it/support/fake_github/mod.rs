@@ -1,0 +1,346 @@
+//! A fake GitHub that keeps state, served over real HTTP by wiremock: one repository's pull
+//! requests, files, commits, reviews, label events, contents, teams, check runs and labels. It
+//! checks what GitHub checks (the token, 50 annotations a request, the summary's length, write
+//! permission) and can misbehave on demand (rate limits, a 500 after creating a check run).
+//!
+//! This file holds the server, its state and request log, and the dispatch by API area; each
+//! area answers in a file of its own (`pulls`, `issues`, `checks`, `contents`, `orgs`, `app`), and
+//! `fixtures` holds the ready-made fakes the tests start from.
+
+mod app;
+mod checks;
+mod contents;
+mod fixtures;
+mod issues;
+mod orgs;
+mod pulls;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
+
+pub use fixtures::{HEAD, example_repo, hello_world, payload, reviewed_by_hubot};
+
+pub const TOKEN: &str = "ghp_fake_token_for_tests_0123456789";
+pub const INSTALLATION_TOKEN: &str = "ghs_fake_installation_token_0123456789";
+
+/// Everything the fake knows; tests change it between evaluations.
+#[derive(Default)]
+pub struct State {
+    pub repo: String,
+    pub pulls: HashMap<u64, Pr>,
+    /// `(ref, path)` to file text.
+    pub contents: HashMap<(String, String), String>,
+    /// `(org, slug)` to member logins.
+    pub teams: HashMap<(String, String), Vec<String>>,
+    pub check_runs: Vec<CheckRun>,
+    /// Whether the token may write (a fork's `pull_request` token may not).
+    pub read_only: bool,
+    /// Answer the next N requests with a secondary rate limit (403, `retry-after`:
+    /// `rate_limit_seconds`, 1 when 0).
+    pub rate_limit_next: u32,
+    pub rate_limit_seconds: u64,
+    /// Answer 403 to every read of a file, as GitHub does for an installation without the
+    /// contents permission.
+    pub contents_forbidden: bool,
+    /// How long every answer takes.
+    pub delay: std::time::Duration,
+    /// PRs whose every request (`pulls/{n}` and below) is answered only after an hour: an
+    /// evaluation of them hangs.
+    pub hang_pulls: std::collections::HashSet<u64>,
+    /// Answer the next N requests 502, as a proxy in front of GitHub sometimes does.
+    pub bad_gateway_next: u32,
+    /// Create the next N check runs, then answer 500 as if the answer were lost.
+    pub fail_after_create: u32,
+    /// Answer 422 to every listing of a PR's files, as GitHub does for a diff it cannot produce.
+    pub files_unavailable: bool,
+    /// The repository's default branch (`GET /repos/{repo}`); `main` when `None`.
+    pub default_branch: Option<String>,
+    /// Every request: method, path and query, and whether it was answered 304.
+    pub log: Vec<Logged>,
+    /// Accept App JWTs and installation tokens instead of `TOKEN`.
+    pub app: Option<AppAuth>,
+    /// Each PR's issue timeline, oldest first (`GET issues/{n}/timeline`).
+    pub timelines: HashMap<u64, Vec<Value>>,
+    /// Issues of the repository (`GET issues/{n}`), as work items with their sub-issue parent
+    /// (`GET issues/{n}/parent`, 404 when `None`).
+    pub issues: HashMap<u64, (Value, Option<u64>)>,
+    /// The repository's labels (`name`, `color`, `description`). As on GitHub, adding a label to
+    /// a PR that the repository lacks creates it, grey and without a description.
+    pub labels: Vec<Value>,
+    /// Refuse to create repository labels (a token without issues or pull-requests write on labels).
+    pub labels_read_only: bool,
+    /// GitHub's user status by login, as GraphQL's `UserStatus` (`indicatesLimitedAvailability`,
+    /// `expiresAt`, `message`); a login not here has no status set.
+    pub user_status: HashMap<String, Value>,
+    /// Answer every GraphQL query 502, as GitHub's GraphQL API sometimes does.
+    pub graphql_down: bool,
+    /// Issues that are not pull requests (`GET`/`POST issues`, `PATCH issues/{n}`), by number;
+    /// numbers start at 1000 so they never meet a PR's.
+    pub opened_issues: std::collections::BTreeMap<u64, Value>,
+}
+
+#[derive(Default)]
+pub struct AppAuth {
+    pub installation_id: u64,
+    pub tokens_issued: u32,
+    /// What `GET /app/hook/deliveries` lists, newest first.
+    pub hook_deliveries: Vec<Value>,
+    /// Ids asked to be redelivered.
+    pub redelivered: Vec<u64>,
+    /// The last JWT the App sent, for the test to check its claims.
+    pub last_jwt: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    /// When the request arrived.
+    pub at: std::time::Instant,
+}
+
+#[derive(Clone, Default)]
+pub struct Pr {
+    pub pull: Value,
+    pub files: Vec<Value>,
+    pub commits: Vec<Value>,
+    pub reviews: Vec<Value>,
+    pub events: Vec<Value>,
+    /// Comment bodies, oldest first.
+    pub comments: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckRun {
+    pub id: u64,
+    pub head_sha: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub external_id: String,
+    pub title: String,
+    pub summary: String,
+    pub annotations: Vec<Value>,
+}
+
+impl State {
+    /// The repository label named `name` (GitHub compares names without case).
+    pub fn label(&self, name: &str) -> Option<&Value> {
+        self.labels.iter().find(|l| l["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    }
+
+    /// The names of the labels on a PR, in the order they were added.
+    pub fn pr_labels(&mut self, number: u64) -> Vec<String> {
+        let labels = self.pr(number).pull["labels"].as_array().cloned().unwrap_or_default();
+        labels.iter().filter_map(|l| l["name"].as_str().map(String::from)).collect()
+    }
+
+    pub fn pr(&mut self, number: u64) -> &mut Pr {
+        self.pulls.get_mut(&number).expect("the test made this PR")
+    }
+
+    /// Requests that changed something.
+    pub fn writes(&self) -> Vec<&Logged> {
+        self.log.iter().filter(|l| l.method != "GET").collect()
+    }
+
+    pub fn comments(&mut self, number: u64) -> Vec<String> {
+        self.pr(number).comments.clone()
+    }
+
+    pub fn runs_on(&self, sha: &str) -> Vec<&CheckRun> {
+        self.check_runs.iter().filter(|r| r.head_sha == sha).collect()
+    }
+}
+
+pub struct FakeGitHub {
+    pub server: MockServer,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl FakeGitHub {
+    pub async fn start(repo: &str) -> FakeGitHub {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State { repo: repo.to_string(), ..State::default() }));
+        Mock::given(any()).respond_with(Responder { state: state.clone(), base: server.uri() }).mount(&server).await;
+        FakeGitHub { server, state }
+    }
+
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.state.lock().expect("state"))
+    }
+
+    /// Forgets the request log, to count what the next evaluation costs.
+    pub fn clear_log(&self) {
+        self.with(|s| s.log.clear());
+    }
+}
+
+struct Responder {
+    state: Arc<Mutex<State>>,
+    base: String,
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.state.lock().expect("state");
+        let url = match request.url.query() {
+            Some(q) => format!("{}?{q}", request.url.path()),
+            None => request.url.path().to_string(),
+        };
+        let response = route(&mut state, request, &self.base);
+        let segments: Vec<&str> = request.url.path().split('/').collect();
+        let hangs = segments
+            .windows(2)
+            .any(|w| w[0] == "pulls" && w[1].parse::<u64>().is_ok_and(|n| state.hang_pulls.contains(&n)));
+        let delay = if hangs { std::time::Duration::from_secs(3600) } else { state.delay };
+        let status = response.1;
+        state.log.push(Logged { method: request.method.to_string(), url, status, at: std::time::Instant::now() });
+        let mut template = ResponseTemplate::new(status).set_delay(delay);
+        for (k, v) in response.2 {
+            template = template.insert_header(k, v.as_str());
+        }
+        if let Some(body) = response.0 {
+            template = template.set_body_string(body);
+        }
+        template
+    }
+}
+
+type Answer = (Option<String>, u16, Vec<(&'static str, String)>);
+
+fn answer(status: u16, body: Value) -> Answer {
+    (Some(body.to_string()), status, Vec::new())
+}
+
+fn message(status: u16, text: &str) -> Answer {
+    answer(status, json!({ "message": text }))
+}
+
+fn route(state: &mut State, request: &Request, base: &str) -> Answer {
+    let auth = request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let path = request.url.path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let query: HashMap<String, String> = request.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+    let method = request.method.to_string();
+
+    if state.rate_limit_next > 0 {
+        state.rate_limit_next -= 1;
+        let mut a =
+            message(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+        a.2.push(("retry-after", state.rate_limit_seconds.max(1).to_string()));
+        return a;
+    }
+
+    if state.bad_gateway_next > 0 {
+        state.bad_gateway_next -= 1;
+        return message(502, "Server Error");
+    }
+
+    // App endpoints take the App's JWT; everything else the token (or an installation token).
+    if let Some(app) = &mut state.app {
+        if segments.first() == Some(&"app") || path.ends_with("/installation") {
+            return app::route(app, &method, &path, &segments, &auth);
+        }
+        if auth != format!("Bearer {INSTALLATION_TOKEN}") {
+            return message(401, "Bad credentials");
+        }
+    } else if auth != format!("Bearer {TOKEN}") {
+        return message(401, "Bad credentials");
+    }
+
+    if method == "POST" && path == "/graphql" {
+        return orgs::graphql(state, request);
+    }
+
+    let repo_prefix = format!("repos/{}", state.repo);
+    let rest = match path.trim_start_matches('/').strip_prefix(&repo_prefix) {
+        Some(rest) => rest.trim_start_matches('/').to_string(),
+        None => return orgs::team_members(state, request, &segments),
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    let call = Call { request, method: &method, path: &path, query: &query, base, parts: &parts };
+    match parts[0] {
+        "pulls" => pulls::route(state, &call),
+        "issues" | "labels" => issues::route(state, &call),
+        "commits" | "check-runs" => checks::route(state, &call),
+        "" | "contents" => contents::route(state, &call),
+        _ => message(404, "Not Found"),
+    }
+}
+
+/// A request below `repos/{repo}/`, as the areas read it.
+struct Call<'a> {
+    request: &'a Request,
+    method: &'a str,
+    /// The whole path, for `next` links.
+    path: &'a str,
+    query: &'a HashMap<String, String>,
+    /// The server's URL, for `next` links.
+    base: &'a str,
+    /// The path below `repos/{repo}/`, split at `/`.
+    parts: &'a [&'a str],
+}
+
+/// What GitHub answers a write with a token that may only read.
+fn write_denied() -> Answer {
+    message(403, "Resource not accessible by integration")
+}
+
+/// One page of `items` as `per_page` (default 30) and `page` ask, with a `next` link while more follow.
+fn paged(items: &[Value], query: &HashMap<String, String>, base: &str, path: &str) -> Answer {
+    let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30).max(1);
+    let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let start = (page - 1) * per_page;
+    let chunk: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
+    let mut a = answer(200, Value::from(chunk));
+    if start + per_page < items.len() {
+        let mut next: Vec<String> =
+            query.iter().filter(|(k, _)| *k != "page").map(|(k, v)| format!("{k}={v}")).collect();
+        next.sort();
+        next.push(format!("page={}", page + 1));
+        a.2.push(("link", format!("<{base}{path}?{}>; rel=\"next\"", next.join("&"))));
+    }
+    a
+}
+
+/// Answers 304 when the client already holds this body, as GitHub does with ETags.
+fn conditional(request: &Request, mut a: Answer) -> Answer {
+    let body = a.0.clone().unwrap_or_default();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let etag = format!("\"{hash:016x}\"");
+    if request.headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return (None, 304, vec![("etag", etag)]);
+    }
+    a.2.push(("etag", etag));
+    a
+}
+
+fn urlencoding_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
