@@ -150,26 +150,32 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             return;
         }
     }
-    let job = async {
-        match tokio::time::timeout(limit, process(app, &work)).await {
-            Ok(result) => result,
-            Err(_) => Err(anyhow::anyhow!(
-                "the evaluation took longer than its limit of {} s (evaluation_timeout_seconds) and was abandoned",
-                limit.as_secs()
-            )),
+    // The evaluation, the lease's heartbeat and the shutdown grace race in a scope of their own:
+    // the ones that lose are dropped at its end, before anything below writes to the store. One
+    // kept (suspended, no longer polled) in the middle of a store write would hold SQLite's one
+    // writer lock, and the write below would wait for it forever.
+    let result = {
+        let job = async {
+            match tokio::time::timeout(limit, process(app, &work)).await {
+                Ok(result) => result,
+                Err(_) => Err(anyhow::anyhow!(
+                    "the evaluation took longer than its limit of {} s (evaluation_timeout_seconds) and was abandoned",
+                    limit.as_secs()
+                )),
+            }
+        };
+        tokio::pin!(job);
+        let heartbeat = keep_lease(app, &work, claimed_at);
+        tokio::pin!(heartbeat);
+        let grace = async {
+            let _ = shutdown.wait_for(|s| *s).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            r = &mut job => Ok(r),
+            _ = grace => Err(Stopped::Shutdown),
+            lost = &mut heartbeat => Err(Stopped::LeaseLost(lost)),
         }
-    };
-    tokio::pin!(job);
-    let heartbeat = keep_lease(app, &work, claimed_at);
-    tokio::pin!(heartbeat);
-    let grace = async {
-        let _ = shutdown.wait_for(|s| *s).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
-    };
-    let result = tokio::select! {
-        r = &mut job => Ok(r),
-        _ = grace => Err(Stopped::Shutdown),
-        lost = &mut heartbeat => Err(Stopped::LeaseLost(lost)),
     };
     let result = match result {
         Ok(r) => Some(r),
@@ -258,14 +264,26 @@ async fn keep_lease(app: &App, work: &Work, claimed_at: tokio::time::Instant) ->
     let margin = lease / 4;
     // The lease as this worker knows it holds it, by its own monotonic clock.
     let mut held_until = claimed_at + lease;
+    // Only the key and the worker name the lease; the bodies stay out of the renewals' tasks.
+    let holder = work.clone_without_deliveries();
     loop {
         tokio::time::sleep(lease / 4).await;
         let asked = tokio::time::Instant::now();
-        let renewing = app.store.renew(work, now_ms() + lease.as_millis() as i64);
+        // Each renewal is a task of its own, so it always finishes its transaction. When the work
+        // ends while a renewal is in flight, this heartbeat is no longer polled: a renewal run
+        // inline would then stay suspended inside its transaction, holding SQLite's one writer
+        // lock, and every later write (this work's own retry or completion, every other PR's
+        // claim) would wait for it forever.
+        let renewing = tokio::spawn({
+            let (store, holder) = (app.store.clone(), holder.clone());
+            let until = now_ms() + lease.as_millis() as i64;
+            async move { store.renew(&holder, until).await }
+        });
         match tokio::time::timeout_at(held_until - margin, renewing).await {
-            Ok(Ok(())) => held_until = asked + lease,
-            Ok(Err(e @ StoreError::LeaseLost { .. })) => return e.to_string(),
-            Ok(Err(e)) => tracing::warn!(error = %e, "cannot renew the lease"),
+            Ok(Ok(Ok(()))) => held_until = asked + lease,
+            Ok(Ok(Err(e @ StoreError::LeaseLost { .. }))) => return e.to_string(),
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "cannot renew the lease"),
+            Ok(Err(e)) => tracing::error!(error = %e, "the lease renewal stopped"),
             Err(_) => {}
         }
         if tokio::time::Instant::now() + margin >= held_until {

@@ -69,6 +69,21 @@ pub struct Work {
     pub parked_at_claim: Vec<String>,
 }
 
+impl Work {
+    /// The same unit without its deliveries: what names its lease (the key and the worker).
+    pub fn clone_without_deliveries(&self) -> Work {
+        Work {
+            key: self.key.clone(),
+            worker: self.worker.clone(),
+            installation_id: self.installation_id,
+            repo: self.repo.clone(),
+            pr: self.pr,
+            deliveries: Vec::new(),
+            parked_at_claim: Vec::new(),
+        }
+    }
+}
+
 /// How many deliveries are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QueueDepth {
