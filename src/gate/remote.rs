@@ -69,10 +69,10 @@ pub async fn gate_with(
     explicit_policy: Option<&Path>,
     app: Option<AppFacts<'_>>,
 ) -> Result<Gated, UserError> {
-    let origin = format!("GitHub {repo}#{number}");
-    let origin = Path::new(&origin);
+    let origin = origin_of(repo, number);
+    let origin = origin.as_path();
     // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
-    let pull = parse::pull::pull(&gh.pull(repo, number).await?, &origin.join("pull.json"))?;
+    let pull = read_pull(gh, repo, number).await?;
     let base = pull.base().to_string();
     let labels = pull.labels();
 
@@ -149,6 +149,16 @@ pub async fn gate_with(
         withdraw = replaced;
     }
     Ok(Gated { chosen, facts, verdict, labels, assignment, withdraw, tracker_usage })
+}
+
+/// Where a live PR's answers came from, named in messages as a snapshot's directory would be.
+fn origin_of(repo: &RepoName, number: u64) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("GitHub {repo}#{number}"))
+}
+
+/// The PR's pull object, fetched and parsed once.
+async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, UserError> {
+    parse::pull::pull(&gh.pull(repo, number).await?, &origin_of(repo, number).join("pull.json"))
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else
@@ -280,8 +290,7 @@ pub async fn publish_cannot_evaluate(
     why: CannotEvaluate,
     error: &str,
 ) -> Result<Published, UserError> {
-    let origin = format!("GitHub {repo}#{number}");
-    let pull = parse::pull::pull(&gh.pull(repo, number).await?, &Path::new(&origin).join("pull.json"))?;
+    let pull = read_pull(gh, repo, number).await?;
     let head = pull
         .head_sha()
         .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
