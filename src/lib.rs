@@ -15,6 +15,7 @@ pub mod git;
 pub mod github;
 pub mod init;
 pub mod latency;
+pub mod merge_queue;
 pub mod model;
 pub mod policy;
 pub mod report;

@@ -1,0 +1,103 @@
+//! Which pull requests a merge group holds, read from what the queue writes: GitHub's queue branch
+//! (`gh-readonly-queue/<base>/pr-<N>-<sha>`), the commits it makes (`Merge pull request #N from
+//! ...`, a squash titled `... (#N)`), and Mergify's draft pull requests (`merge queue: embarking
+//! main (abc1234), #12 and #13 together`). These only name candidates: each one is then read and
+//! verified, so a commit message cannot vouch for anything.
+
+use std::collections::BTreeSet;
+
+use super::QueueCommit;
+
+/// The PR number in GitHub's queue branch: `refs/heads/gh-readonly-queue/main/pr-104-929f82...`
+/// names PR 104. The base branch may itself contain slashes.
+pub fn queue_branch_pr(head_ref: &str) -> Option<u64> {
+    let branch = head_ref.strip_prefix("refs/heads/").unwrap_or(head_ref);
+    let rest = branch.strip_prefix("gh-readonly-queue/")?;
+    let (_base, last) = rest.rsplit_once('/')?;
+    let (number, sha) = last.strip_prefix("pr-")?.split_once('-')?;
+    (!sha.is_empty() && sha.bytes().all(|b| b.is_ascii_hexdigit())).then_some(())?;
+    number.parse().ok()
+}
+
+/// The PR a queue-made commit names: `Merge pull request #N from owner/branch` (the merge
+/// method), or a first line ending in `(#N)` (squash; GitHub writes the PR's title so).
+pub fn commit_pr(commit: &QueueCommit) -> Option<u64> {
+    let title = commit.title().trim_end();
+    if let Some(rest) = title.strip_prefix("Merge pull request #") {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        return digits.parse().ok().filter(|_| rest[digits.len()..].starts_with(" from "));
+    }
+    let inner = title.strip_suffix(')')?;
+    let (_, number) = inner.rsplit_once("(#")?;
+    number.parse().ok()
+}
+
+/// Mergify's queue pull requests: opened by `mergify[bot]` on a `mergify/merge-queue/` branch.
+pub fn is_mergify_queue_pr(author: &str, head_branch: &str) -> bool {
+    author.eq_ignore_ascii_case("mergify[bot]") && head_branch.starts_with("mergify/merge-queue/")
+}
+
+/// The PRs a Mergify queue PR's title embarks: `merge queue: embarking 9.4 (3414cb8), #4480 and
+/// #4481 together` names 4480 and 4481. `None` when the title is not of that form.
+pub fn mergify_members(title: &str) -> Option<BTreeSet<u64>> {
+    let rest = title.trim().strip_prefix("merge queue: embarking ")?.strip_suffix(" together")?;
+    // After the base branch and its short sha: "9.4 (3414cb8), #4480 and #4481", or with one
+    // PR "main (827599e) and #8526".
+    let (_, prs) = rest.split_once(')')?;
+    let prs = prs.strip_prefix(", ").or_else(|| prs.strip_prefix(" and "))?;
+    let mut found = BTreeSet::new();
+    for part in prs.split(", ").flat_map(|p| p.split(" and ")) {
+        let number = part.trim().strip_prefix('#')?;
+        found.insert(number.parse().ok()?);
+    }
+    (!found.is_empty()).then_some(found)
+}
+
+/// Every PR a GitHub merge group names: its branch's, and each of its commits'.
+pub fn candidates(head_ref: &str, commits: &[QueueCommit]) -> BTreeSet<u64> {
+    queue_branch_pr(head_ref).into_iter().chain(commits.iter().filter_map(commit_pr)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(message: &str) -> QueueCommit {
+        QueueCommit { message: message.into(), ..QueueCommit::default() }
+    }
+
+    #[test]
+    fn the_queue_branch_names_its_pr_whatever_the_base_branch_is_called() {
+        let real = "refs/heads/gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64";
+        assert_eq!(queue_branch_pr(real), Some(104));
+        assert_eq!(queue_branch_pr("gh-readonly-queue/release/2.x/pr-7-abc123"), Some(7));
+        assert_eq!(queue_branch_pr("refs/heads/feature/pr-104-abc"), None, "not a queue branch");
+        assert_eq!(queue_branch_pr("gh-readonly-queue/main/pr-x-abc"), None);
+        assert_eq!(queue_branch_pr("gh-readonly-queue/main/pr-12-"), None);
+    }
+
+    #[test]
+    fn queue_made_commits_name_their_pr_and_other_commits_do_not() {
+        assert_eq!(commit_pr(&commit("Merge pull request #2048 from octo-repo/update-readme\n\nUpdate")), Some(2048));
+        assert_eq!(commit_pr(&commit("Add the login page (#31)\n\n* wip")), Some(31));
+        assert_eq!(commit_pr(&commit("Merge pull request #12 into main")), None, "not GitHub's words");
+        assert_eq!(commit_pr(&commit("fix: see (#notanumber)")), None);
+        assert_eq!(commit_pr(&commit("Merge branch 'main' into feature")), None);
+        assert_eq!(commit_pr(&commit("wip")), None);
+    }
+
+    #[test]
+    fn mergify_queue_titles_name_every_embarked_pr() {
+        // Real titles: elastic/cloudbeat#4498, haskell/cabal#11324, ZcashFoundation/zebra#8546.
+        let five = "merge queue: embarking 9.4 (799bfeb), #4480, #4481, #4482, #4483 and #4430 together";
+        assert_eq!(mergify_members(five), Some([4430, 4480, 4481, 4482, 4483].into()));
+        let two = "merge queue: embarking 3.16 (048b782), #11241 and #11320 together";
+        assert_eq!(mergify_members(two), Some([11241, 11320].into()));
+        let one = "merge queue: embarking main (827599e) and #8526 together";
+        assert_eq!(mergify_members(one), Some([8526].into()));
+        assert_eq!(mergify_members("merge queue: embarking main (827599e) and mallory together"), None);
+        assert_eq!(mergify_members("Add the login page"), None);
+        assert!(is_mergify_queue_pr("mergify[bot]", "mergify/merge-queue/4d7cdcdcbd"));
+        assert!(!is_mergify_queue_pr("mallory", "mergify/merge-queue/4d7cdcdcbd"));
+    }
+}
