@@ -8,6 +8,7 @@ pub mod cases;
 pub mod chains;
 pub mod digest;
 pub mod digest_settings;
+pub mod merge_group;
 pub mod plan;
 pub mod remote;
 pub mod review_history;
@@ -29,6 +30,7 @@ use crate::policy::{Policy, evaluate::evaluate};
 pub const POLICY_PATH: &str = ".github/flowgate.yml";
 
 /// A loaded policy and a sentence saying where it came from.
+#[derive(Clone)]
 pub struct ChosenPolicy {
     pub policy: Policy,
     pub origin: String,

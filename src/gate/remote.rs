@@ -28,6 +28,8 @@ pub struct Gated {
     pub verdict: Verdict,
     /// The PR's labels as fetched, to change the tier label only when it differs.
     pub labels: Vec<String>,
+    /// Whether the PR is open (not closed or merged) as read.
+    pub open: bool,
     /// What reviewers were chosen from, when the policy has a `reviewers:` section.
     pub assignment: Option<assign::AssignInputs>,
     /// Review requests the choice replaced (a reassignment), to take back.
@@ -69,23 +71,46 @@ pub async fn gate_with(
     explicit_policy: Option<&Path>,
     app: Option<AppFacts<'_>>,
 ) -> Result<Gated, UserError> {
-    let origin = origin_of(repo, number);
-    let origin = origin.as_path();
     // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
     let pull = read_pull(gh, repo, number).await?;
+    let chosen = match explicit_policy {
+        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
+        None => policy_on_base(gh, repo, pull.base()).await?,
+    };
+    gate_pull(gh, repo, number, pull, chosen, Reviewers::Choose(app)).await
+}
+
+/// Whether the gathering chooses reviewers: a PR being gated does (with the App's facts when
+/// given); a PR verified as a member of a merge group does not, since nothing is requested then.
+pub enum Reviewers<'a> {
+    Choose(Option<AppFacts<'a>>),
+    Skip,
+}
+
+/// Gates a PR whose pull object is read and whose policy is chosen: the rest of `gate_with`.
+pub async fn gate_pull(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    pull: parse::pull::Pull,
+    mut chosen: ChosenPolicy,
+    reviewers: Reviewers<'_>,
+) -> Result<Gated, UserError> {
+    let origin = origin_of(repo, number);
+    let origin = origin.as_path();
     let base = pull.base().to_string();
     let labels = pull.labels();
-
-    let mut chosen = match explicit_policy {
-        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
-        None => policy_on_base(gh, repo, &base).await?,
-    };
+    let open = pull.json.state.as_deref() != Some("closed");
 
     let (files, commits, reviews) =
         tokio::try_join!(gh.files(repo, number), gh.commits(repo, number), gh.reviews(repo, number))?;
     let override_on = chosen.policy.override_.as_ref().is_some_and(|o| labels.contains(&o.label));
     // The events also say who took their own review request off, which assignment respects.
-    let assigning = chosen.policy.reviewers.is_some();
+    let app = match reviewers {
+        Reviewers::Choose(app) => Some(app),
+        Reviewers::Skip => None,
+    };
+    let assigning = chosen.policy.reviewers.is_some() && app.is_some();
     let events = if override_on || assigning { gh.label_events(repo, number).await? } else { None };
     let raw = RawSnapshot { pull: String::new(), files, commits, reviews, events };
     let ParsedPr { mut facts, on_pr } = parse::pull::with_lists(pull, &raw, origin)?;
@@ -129,7 +154,7 @@ pub async fn gate_with(
 
     let mut assignment = None;
     let mut withdraw = Vec::new();
-    if let Some(reviewers) = chosen.policy.reviewers.clone() {
+    if let (Some(reviewers), Some(app)) = (chosen.policy.reviewers.clone(), app) {
         let now = jiff::Timestamp::now();
         let mut people = people_facts(gh, repo, &base, number, &chosen, &reviewers, &facts).await?;
         let mut reassign = assign::Reassign::Nobody;
@@ -148,7 +173,7 @@ pub async fn gate_with(
         assignment = Some(inputs);
         withdraw = replaced;
     }
-    Ok(Gated { chosen, facts, verdict, labels, assignment, withdraw, tracker_usage })
+    Ok(Gated { chosen, facts, verdict, labels, open, assignment, withdraw, tracker_usage })
 }
 
 /// Where a live PR's answers came from, named in messages as a snapshot's directory would be.
@@ -157,7 +182,7 @@ fn origin_of(repo: &RepoName, number: u64) -> std::path::PathBuf {
 }
 
 /// The PR's pull object, fetched and parsed once.
-async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, UserError> {
+pub async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, UserError> {
     parse::pull::pull(&gh.pull(repo, number).await?, &origin_of(repo, number).join("pull.json"))
 }
 

@@ -7,7 +7,7 @@ use http::Method;
 use super::client::{ACCEPT_JSON, ACCEPT_RAW, GitHub, failure};
 use super::error::Error;
 use super::parse::RawSnapshot;
-use super::parse::shapes::{PullJson, TimelineJson};
+use super::parse::shapes::{CompareJson, PullJson, TimelineJson};
 use super::{RepoName, encode};
 use crate::model::Login;
 
@@ -144,6 +144,17 @@ impl GitHub {
     pub async fn file_at(&self, repo: &RepoName, rev: &str, path: &str) -> Result<Option<String>, Error> {
         let url = format!("/repos/{repo}/contents/{}?ref={}", encode(path), encode(rev));
         Ok(self.get(&url, ACCEPT_RAW).await?.map(|answer| answer.body))
+    }
+
+    /// The range `base...head` (a merge group on its base): its commits, oldest first, and its
+    /// changed files. One answer holds at most 100 commits and 300 files here; the caller learns
+    /// from `total_commits` and the file count whether it saw the whole range.
+    pub async fn compare(&self, repo: &RepoName, base: &str, head: &str) -> Result<CompareJson, Error> {
+        let path = format!("/repos/{repo}/compare/{}...{}?per_page=100", encode(base), encode(head));
+        let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
+            return Err(Error::not_found(format!("{repo}: {base}...{head} cannot be compared (a commit is unknown)")));
+        };
+        super::parse::one(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))
     }
 
     /// The repository's default branch (`main`, `master`, ...), from `GET /repos/{repo}`.

@@ -6,6 +6,7 @@ pub mod check_run;
 pub mod digest;
 pub mod json;
 pub mod markdown;
+pub mod merge_group;
 pub mod text;
 pub mod wording;
 

@@ -12,6 +12,7 @@ pub mod assign;
 pub mod audit;
 pub mod cli;
 pub mod digest;
+pub mod merge_group;
 pub mod verdict;
 mod words;
 

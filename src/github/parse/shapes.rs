@@ -23,6 +23,8 @@ pub struct PullJson {
     pub number: Option<u64>,
     pub title: Option<String>,
     pub body: Option<String>,
+    /// `open` or `closed`.
+    pub state: Option<String>,
     pub user: Option<UserJson>,
     pub head: RefJson,
     pub base: RefJson,
@@ -100,6 +102,27 @@ pub struct CommitJson {
     pub committer: Option<UserJson>,
     /// Present when the snapshot saved single-commit responses (GET commits/{sha}).
     pub files: Option<Vec<CommitFileJson>>,
+    /// The parents in order; a merge commit has two or more.
+    #[serde(default)]
+    pub parents: Vec<ShaJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShaJson {
+    pub sha: String,
+}
+
+/// `GET compare/{base}...{head}`: the commits of the range (at most 250 in one answer, oldest
+/// first) and its changed files (at most 300).
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a comparison of two commits (GET compare/{base}...{head})")]
+pub struct CompareJson {
+    /// `ahead`, `behind`, `identical` or `diverged`.
+    pub status: Option<String>,
+    pub total_commits: Option<u64>,
+    pub commits: Vec<CommitJson>,
+    /// Absent when GitHub could not compute the diff in time.
+    pub files: Option<Vec<FileJson>>,
 }
 
 #[derive(Debug, Deserialize)]

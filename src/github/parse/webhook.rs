@@ -18,6 +18,8 @@ pub enum Event {
     Comment(CommentEvent),
     /// An `installation` or `installation_repositories` change.
     Installation(InstallationEvent),
+    /// A `merge_group` action: `checks_requested` asks for the check on the group's head commit.
+    MergeGroup(MergeGroupEvent),
     /// A delivery of another kind (`check_run`, `check_suite`, `ping`, ...): nothing to read.
     Other,
 }
@@ -83,6 +85,31 @@ pub struct InstallationEvent {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct MergeGroupEvent {
+    pub action: String,
+    pub merge_group: MergeGroupJson,
+    pub repository: RepoJson,
+}
+
+/// A merge group: the commit the queue built (`head_sha`, on `head_ref`) on top of the base.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MergeGroupJson {
+    pub head_sha: String,
+    /// `refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>`.
+    pub head_ref: String,
+    pub base_sha: String,
+    /// `refs/heads/<base>`.
+    pub base_ref: String,
+}
+
+impl MergeGroupJson {
+    /// The base branch's name.
+    pub fn base_branch(&self) -> &str {
+        self.base_ref.strip_prefix("refs/heads/").unwrap_or(&self.base_ref)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct InstallationJson {
     pub id: i64,
 }
@@ -98,6 +125,8 @@ pub struct RepoRefJson {
 pub struct WorkflowEvent {
     pub action: Option<String>,
     pub pull_request: Option<WorkflowPull>,
+    /// Under `merge_group`: the group, in place of a pull request.
+    pub merge_group: Option<MergeGroupJson>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,6 +163,7 @@ impl Event {
             "pull_request_review" => serde_json::from_slice(body).map(Event::Review),
             "issue_comment" => serde_json::from_slice(body).map(Event::Comment),
             "installation" | "installation_repositories" => serde_json::from_slice(body).map(Event::Installation),
+            "merge_group" => serde_json::from_slice(body).map(Event::MergeGroup),
             _ => return Ok(Event::Other),
         };
         parsed.map_err(|e| format!("{}: {}", read("what GitHub sends"), super::problem(&e)))
@@ -146,6 +176,7 @@ impl Event {
             Event::Review(e) => Some(&e.action),
             Event::Comment(e) => Some(&e.action),
             Event::Installation(e) => Some(&e.action),
+            Event::MergeGroup(e) => Some(&e.action),
             Event::Other => None,
         }
     }
@@ -208,6 +239,24 @@ mod tests {
         assert!(err.contains("user"), "{err}");
         assert!(Event::parse("pull_request", b"{\"action\": \"op").unwrap_err().contains("truncated"));
         assert!(matches!(Event::parse("check_run", b"not even JSON"), Ok(Event::Other)), "not read at all");
+    }
+
+    #[test]
+    fn a_real_merge_group_delivery_names_its_group() {
+        let body = fixture("merge_group.checks_requested.payload.json");
+        let Ok(Event::MergeGroup(group)) = Event::parse("merge_group", &body) else {
+            panic!("a merge_group delivery reads")
+        };
+        assert_eq!(group.action, "checks_requested");
+        assert_eq!(group.repository.full_name, "octo-org/octo-repo");
+        assert_eq!(group.merge_group.head_sha, "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d");
+        assert_eq!(group.merge_group.base_branch(), "main");
+        let err = Event::parse(
+            "merge_group",
+            br#"{"action":"checks_requested","merge_group":{"head_sha":"a"},"repository":{"full_name":"a/b"}}"#,
+        )
+        .expect_err("a group without its base");
+        assert!(err.contains("missing field"), "{err}");
     }
 
     #[test]

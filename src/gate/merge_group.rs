@@ -1,0 +1,248 @@
+//! Verifying a merge group against GitHub: the group's range, each member PR gated again under
+//! the base branch's policy as it is now, and the `flowgate` check run on the group's head commit.
+//! GitHub's merge queue (`merge_group`) and a queue tool's draft PR (Mergify) go through the same
+//! verification; only how the range and the members are found differs.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use futures::stream::{self, StreamExt};
+
+use crate::error::UserError;
+use crate::github::parse::shapes::{CommitJson, CompareJson, FileJson};
+use crate::github::parse::webhook::MergeGroupJson;
+use crate::github::{self, GitHub, RepoName};
+use crate::merge_queue::verify::{GroupVerdict, verify};
+use crate::merge_queue::{GroupDiff, Judged, Member, QueueCommit, QueueFile, members};
+use crate::model::check_run::CheckRunReport;
+use crate::policy::verdict::State;
+use crate::report;
+
+use super::ChosenPolicy;
+use super::remote::{self, Gated, Reviewers};
+
+/// More members than this in one group are not read: GitHub's queue builds groups of at most 100.
+pub const MAX_MEMBERS: usize = 100;
+/// Member PRs read and gated at once.
+const CONCURRENT_MEMBERS: usize = 4;
+/// What one compare answer holds at most (GitHub's documented limits for this request).
+const COMPARE_FILES_LIMIT: usize = 300;
+
+/// A group, verified, with the check run to post on its head commit.
+pub struct Verified {
+    pub head_sha: String,
+    pub verdict: Option<GroupVerdict>,
+    pub report: CheckRunReport,
+}
+
+/// Verifies a GitHub merge group (a `merge_group` delivery or workflow event).
+#[tracing::instrument(name = "merge_group", skip_all, fields(repo = %repo, head = %group.head_sha))]
+pub async fn verify_merge_group(
+    gh: &GitHub,
+    repo: &RepoName,
+    group: &MergeGroupJson,
+    explicit_policy: Option<&Path>,
+) -> Result<Verified, UserError> {
+    let compare = gh.compare(repo, &group.base_sha, &group.head_sha).await?;
+    let diff = compare_diff(&compare);
+    let candidates = members::candidates(&group.head_ref, &diff.commits);
+    verify_members(gh, repo, group.base_branch(), &group.head_sha, diff, candidates, explicit_policy).await
+}
+
+/// A queue tool's draft PR, when `pull` is one: its members, from its title.
+pub fn queue_pr_members(pull: &crate::github::parse::pull::Pull) -> Option<BTreeSet<u64>> {
+    let author = pull.json.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default();
+    if !members::is_mergify_queue_pr(author, &pull.json.head.ref_) {
+        return None;
+    }
+    // A title that no longer names its PRs still marks a queue PR: verified with no members, it fails.
+    Some(members::mergify_members(pull.json.title.as_deref().unwrap_or_default()).unwrap_or_default())
+}
+
+/// Verifies a queue tool's draft PR: its own diff is the group's range.
+pub async fn verify_queue_pr(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    pull: &crate::github::parse::pull::Pull,
+    candidates: BTreeSet<u64>,
+    explicit_policy: Option<&Path>,
+) -> Result<Verified, UserError> {
+    let head = pull
+        .head_sha()
+        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?
+        .to_string();
+    let (files, commits) = tokio::try_join!(gh.files(repo, number), gh.commits(repo, number))?;
+    let bad =
+        |what: &str, e: String| github::Error::bad_answer(format!("{repo}#{number}: its {what} cannot be read: {e}"));
+    let files: Vec<FileJson> = github::parse::list(&files).map_err(|e| bad("files", e))?;
+    let commits: Vec<CommitJson> = match commits {
+        Some(text) => github::parse::list(&text).map_err(|e| bad("commits", e))?,
+        None => Vec::new(),
+    };
+    let mut incomplete = None;
+    if files.len() >= 3000 || commits.len() >= 250 {
+        incomplete = Some(format!(
+            "GitHub lists at most 3,000 files and 250 commits of a pull request, and #{number} reaches that"
+        ));
+    }
+    let diff = GroupDiff {
+        commits: commits.iter().map(queue_commit).collect(),
+        files: files.iter().map(queue_file).collect(),
+        incomplete,
+    };
+    verify_members(gh, repo, pull.base(), &head, diff, candidates, explicit_policy).await
+}
+
+/// Gates each member again and verifies the group. The policy is the base branch's as it is now,
+/// read once for all members. A member GitHub no longer has is a problem of the group; any other
+/// failure to read one is an error, so the caller retries rather than rejects the group.
+async fn verify_members(
+    gh: &GitHub,
+    repo: &RepoName,
+    base_branch: &str,
+    head_sha: &str,
+    mut diff: GroupDiff,
+    candidates: BTreeSet<u64>,
+    explicit_policy: Option<&Path>,
+) -> Result<Verified, UserError> {
+    let chosen = match explicit_policy {
+        Some(path) => {
+            ChosenPolicy { policy: crate::policy::load::load_file(path)?, origin: path.display().to_string() }
+        }
+        None => match remote::policy_on_base(gh, repo, base_branch).await {
+            Ok(chosen) => chosen,
+            Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
+                return Ok(Verified {
+                    head_sha: head_sha.to_string(),
+                    verdict: None,
+                    report: report::merge_group::policy_broken(base_branch, &e.to_string()),
+                });
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    if candidates.len() > MAX_MEMBERS {
+        diff.incomplete =
+            Some(format!("it names {} pull requests, more than the {MAX_MEMBERS} flowgate reads", candidates.len()));
+    }
+    let gated: Vec<(u64, Result<Gated, UserError>)> = stream::iter(candidates.into_iter().take(MAX_MEMBERS))
+        .map(|number| {
+            let chosen = chosen.clone();
+            async move {
+                let gated = async {
+                    let pull = remote::read_pull(gh, repo, number).await?;
+                    remote::gate_pull(gh, repo, number, pull, chosen, Reviewers::Skip).await
+                }
+                .await;
+                (number, gated)
+            }
+        })
+        .buffered(CONCURRENT_MEMBERS)
+        .collect()
+        .await;
+    let mut found = Vec::new();
+    let mut unreadable = Vec::new();
+    for (number, gated) in gated {
+        match gated {
+            Ok(gated) => found.push(member(number, &gated)),
+            Err(e) if is_not_found(&e) => {
+                unreadable.push((number, e.to_string()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let verdict = verify(base_branch, &diff, found, unreadable);
+    let report = report::merge_group::check_run(&verdict, base_branch, &chosen.origin);
+    Ok(Verified { head_sha: head_sha.to_string(), verdict: Some(verdict), report })
+}
+
+/// Posts the group's check run on its head commit, under the same name as a PR's.
+pub async fn publish(gh: &GitHub, repo: &RepoName, verified: &Verified) -> Result<super::apply::Published, UserError> {
+    let plan = super::plan::Plan::check_run_only(0, &verified.head_sha, verified.report.clone());
+    super::apply::apply(gh, repo, &plan).await
+}
+
+/// GitHub answered that it has no such PR (deleted, or never was).
+fn is_not_found(e: &UserError) -> bool {
+    github::Error::find(e).is_some_and(|g| matches!(g.kind(), github::error::Kind::NotFound))
+}
+
+fn member(number: u64, gated: &Gated) -> Member {
+    let facts = &gated.facts;
+    let verdict = &gated.verdict;
+    Member {
+        number,
+        title: facts.title.clone(),
+        open: gated.open,
+        base_branch: facts.base_branch.clone(),
+        head_sha: facts.head_sha.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        commits: facts
+            .commits
+            .iter()
+            .map(|c| QueueCommit {
+                sha: c.sha.as_str().to_string(),
+                parents: Vec::new(),
+                message: c.message.clone(),
+                author: (c.author.name.clone(), c.author.email.clone()),
+            })
+            .collect(),
+        files: facts
+            .files
+            .iter()
+            .map(|f| QueueFile {
+                path: f.path.clone(),
+                previous_path: f.previous_path.clone(),
+                changes: f.additions + f.deletions,
+                patch: f.patch.clone(),
+            })
+            .collect(),
+        judged: match verdict.state {
+            State::Pass => Judged::Pass,
+            _ => Judged::NotPass(crate::wording::verdict::summary(verdict)),
+        },
+        tier: Some(verdict.tier),
+        approved_by: verdict.review.approved_by.clone(),
+    }
+}
+
+fn queue_commit(c: &CommitJson) -> QueueCommit {
+    let author = c.commit.author.clone().unwrap_or_default();
+    QueueCommit {
+        sha: c.sha.clone(),
+        parents: c.parents.iter().map(|p| p.sha.clone()).collect(),
+        message: c.commit.message.clone(),
+        author: (author.name.unwrap_or_default(), author.email.unwrap_or_default()),
+    }
+}
+
+fn queue_file(f: &FileJson) -> QueueFile {
+    QueueFile {
+        path: f.filename.clone(),
+        previous_path: f.previous_filename.clone(),
+        changes: f.additions + f.deletions,
+        patch: f.patch.clone(),
+    }
+}
+
+/// The range as GitHub compared it, saying when the answer does not hold all of it.
+fn compare_diff(compare: &CompareJson) -> GroupDiff {
+    let files = compare.files.as_deref().unwrap_or_default();
+    let total = compare.total_commits.unwrap_or(compare.commits.len() as u64);
+    let incomplete = if compare.files.is_none() {
+        Some("GitHub did not compute the group's diff".to_string())
+    } else if total > compare.commits.len() as u64 {
+        Some(format!("GitHub lists {} of the group's {total} commits", compare.commits.len()))
+    } else if files.len() >= COMPARE_FILES_LIMIT {
+        Some(format!("GitHub lists at most {COMPARE_FILES_LIMIT} files of a comparison, and the group reaches that"))
+    } else if compare.status.as_deref().is_some_and(|s| s == "behind" || s == "diverged") {
+        Some(format!("the group's head is not ahead of its base ({})", compare.status.as_deref().unwrap_or_default()))
+    } else {
+        None
+    };
+    GroupDiff {
+        commits: compare.commits.iter().map(queue_commit).collect(),
+        files: files.iter().map(queue_file).collect(),
+        incomplete,
+    }
+}
