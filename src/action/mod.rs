@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
 use crate::gate::apply::{Published, apply};
-use crate::gate::remote;
-use crate::github::parse::webhook::WorkflowEvent;
+use crate::gate::{merge_group, remote};
+use crate::github::parse::webhook::{MergeGroupJson, WorkflowEvent};
 use crate::github::{GitHub, RepoName};
 use crate::policy::verdict::{State, Verdict};
 use crate::report::markdown;
@@ -51,6 +51,8 @@ pub enum Trigger {
         number: u64,
         read_only: Option<String>,
     },
+    /// A merge queue asks for the check on a merge group (`merge_group`, `checks_requested`).
+    MergeGroup(MergeGroupJson),
     /// An event or action flowgate has nothing to do for; the text says why.
     Ignored(String),
 }
@@ -58,11 +60,21 @@ pub enum Trigger {
 /// Reads the event payload. PRs from forks get a read-only token on `pull_request` and
 /// `pull_request_review`; `pull_request_target` runs with the base repository's token.
 pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, UserError> {
-    if !matches!(event_name, "pull_request" | "pull_request_target" | "pull_request_review") {
+    if !matches!(event_name, "pull_request" | "pull_request_target" | "pull_request_review" | "merge_group") {
         return Ok(Trigger::Ignored(wording::not_a_pr_event(event_name)));
     }
     let event: WorkflowEvent = crate::github::parse::one(payload)
         .map_err(|e| UserError::input(path, format!("the event payload is not what GitHub sends: {e}")))?;
+    if event_name == "merge_group" {
+        // Never `pull_request` here: under merge_group the event has none, and the group's
+        // members are found from the group itself.
+        if event.action.as_deref() != Some("checks_requested") {
+            return Ok(Trigger::Ignored(wording::GROUP_ENDED.into()));
+        }
+        let group =
+            event.merge_group.ok_or_else(|| UserError::input(path, "the merge_group payload has no merge_group"))?;
+        return Ok(Trigger::MergeGroup(group));
+    }
     if event.action.as_deref() == Some("closed") {
         return Ok(Trigger::Ignored(wording::CLOSED.into()));
     }
@@ -123,12 +135,17 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
             });
         }
         Trigger::PullRequest { number, read_only } => (number, read_only),
+        Trigger::MergeGroup(group) => return run_merge_group(env, gh, &group, policy, fail_on).await,
     };
     let gated = remote::gate(gh, &env.repository, number, policy).await?;
     let published = match read_only {
         Some(why) => Published::NotPosted(why),
         None => apply(gh, &env.repository, &gated.plan()?).await?,
     };
+    if let Some(queue) = &gated.queue {
+        // A queue tool's draft PR: the group's verification is the result.
+        return Ok(group_outcome(queue, &published, fail_on));
+    }
     let verdict = gated.verdict;
     let mut summary = markdown::render(&verdict);
     summary.push_str(&format!("\n---\n{}\n", posting_note(&published)));
@@ -145,6 +162,40 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
         summary,
         log,
     })
+}
+
+/// Verifies a merge group and posts its check run on the group's head commit.
+async fn run_merge_group(
+    env: &ActionEnv,
+    gh: &GitHub,
+    group: &MergeGroupJson,
+    policy: Option<&Path>,
+    fail_on: FailOn,
+) -> Result<Outcome, UserError> {
+    let verified = merge_group::verify_merge_group(gh, &env.repository, group, policy).await?;
+    let published = merge_group::publish(gh, &env.repository, &verified).await?;
+    Ok(group_outcome(&verified, &published, fail_on))
+}
+
+/// A group's result as the job reports it: a rejected group fails the job as a failing verdict does.
+fn group_outcome(verified: &merge_group::Verified, published: &Published, fail_on: FailOn) -> Outcome {
+    let report = &verified.report;
+    let state = if report.conclusion == Some("success") { State::Pass } else { State::Fail };
+    let mut log = Vec::new();
+    if state == State::Fail {
+        log.push(commands::command("error", &[("title", wording::TITLE)], &report.title));
+    }
+    log.push(format!("flowgate: {}", report.title));
+    if let Published::NotPosted(why) = published {
+        log.push(commands::command("warning", &[("title", wording::TITLE_NOTHING_POSTED)], why));
+    }
+    Outcome {
+        verdict: None,
+        summary: format!("## {}\n\n{}\n---\n{}\n", report.title, report.summary, posting_note(published)),
+        log,
+        outputs: vec![("state", state.id().to_string())],
+        failed: fail_on.fails(state),
+    }
 }
 
 fn posting_note(published: &Published) -> String {

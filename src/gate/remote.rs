@@ -30,6 +30,9 @@ pub struct Gated {
     pub labels: Vec<String>,
     /// Whether the PR is open (not closed or merged) as read.
     pub open: bool,
+    /// When the PR is a queue tool's draft PR (Mergify's): its verification as a merge group,
+    /// which is what its check run says, in place of the verdict.
+    pub queue: Option<super::merge_group::Verified>,
     /// What reviewers were chosen from, when the policy has a `reviewers:` section.
     pub assignment: Option<assign::AssignInputs>,
     /// Review requests the choice replaced (a reassignment), to take back.
@@ -77,6 +80,14 @@ pub async fn gate_with(
         Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
         None => policy_on_base(gh, repo, pull.base()).await?,
     };
+    if let Some(candidates) = super::merge_group::queue_pr_members(&pull) {
+        // A queue tool's draft PR holds other PRs' work: it is verified as their group, never
+        // failed for lacking a story or a disclosure of its own, and nobody is asked to review it.
+        let queue = super::merge_group::verify_queue_pr(gh, repo, number, &pull, candidates, explicit_policy).await?;
+        let mut gated = gate_pull(gh, repo, number, pull, chosen, Reviewers::Skip).await?;
+        gated.queue = Some(queue);
+        return Ok(gated);
+    }
     gate_pull(gh, repo, number, pull, chosen, Reviewers::Choose(app)).await
 }
 
@@ -173,7 +184,7 @@ pub async fn gate_pull(
         assignment = Some(inputs);
         withdraw = replaced;
     }
-    Ok(Gated { chosen, facts, verdict, labels, open, assignment, withdraw, tracker_usage })
+    Ok(Gated { chosen, facts, verdict, labels, open, queue: None, assignment, withdraw, tracker_usage })
 }
 
 /// Where a live PR's answers came from, named in messages as a snapshot's directory would be.
@@ -344,6 +355,9 @@ impl Gated {
     /// What flowgate will do to the PR: the check run, labels and review requests, and taking
     /// back the requests a reassignment replaced.
     pub fn plan(&self) -> Result<Plan, UserError> {
+        if let Some(queue) = &self.queue {
+            return Ok(Plan::check_run_only(self.current()?.number, &queue.head_sha, queue.report.clone()));
+        }
         let plan = plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?);
         Ok(plan.withdrawing(self.withdraw.iter().map(|l| l.as_str().to_string())))
     }

@@ -11,6 +11,8 @@ pub enum Intent {
     Evaluate { installation_id: Option<i64>, repo: String, pr: i64 },
     /// The set of installed repositories changed.
     Installation { installation_id: Option<i64> },
+    /// A merge queue asks for the check on a merge group's head commit.
+    MergeGroup { installation_id: Option<i64>, repo: String },
     /// Answered, then dropped: the reason is for the log and the metrics.
     Ignore(&'static str),
 }
@@ -81,6 +83,12 @@ pub struct Envelope {
     pub check_run: Option<CheckRun>,
     /// "Re-run all checks" on a PR sends the suite, with the same list of pull requests.
     pub check_suite: Option<CheckRun>,
+    pub merge_group: Option<MergeGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MergeGroup {
+    pub head_sha: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,6 +188,14 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
             evaluate(issue.number)
         }
         "installation" | "installation_repositories" => Intent::Installation { installation_id },
+        "merge_group" if action == "checks_requested" => {
+            match (repo, payload.merge_group.as_ref().and_then(|g| g.head_sha.as_ref())) {
+                (Some(repo), Some(_)) => Intent::MergeGroup { installation_id, repo },
+                _ => Intent::Ignore("the payload names no repository or merge group head"),
+            }
+        }
+        // `destroyed`: the group merged, or the queue gave it up; its check no longer matters.
+        "merge_group" => Intent::Ignore("a merge group that ended: nothing to check"),
         "pull_request" | "pull_request_review" | "check_run" | "check_suite" | "issue_comment" => {
             Intent::Ignore("an action flowgate does not act on")
         }
@@ -273,6 +289,21 @@ mod tests {
                 "{association}"
             );
         }
+    }
+
+    #[test]
+    fn a_merge_group_asking_for_checks_is_checked_and_one_that_ended_is_not() {
+        let mut payload = fixture("merge_group.checks_requested.payload.json");
+        payload["installation"] = serde_json::json!({"id": 5});
+        assert_eq!(
+            intent("merge_group", &payload),
+            Intent::MergeGroup { installation_id: Some(5), repo: "octo-org/octo-repo".into() }
+        );
+        payload["action"] = "destroyed".into();
+        assert!(matches!(intent("merge_group", &payload), Intent::Ignore(why) if why.contains("ended")));
+        let mut headless = fixture("merge_group.checks_requested.payload.json");
+        headless["merge_group"] = serde_json::json!({});
+        assert!(matches!(intent("merge_group", &headless), Intent::Ignore(_)));
     }
 
     #[test]

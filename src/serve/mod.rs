@@ -9,6 +9,7 @@ pub mod digest;
 pub mod edge;
 pub mod events;
 pub mod manifest;
+pub mod merge_group;
 pub mod metrics;
 pub mod prune;
 pub mod record;

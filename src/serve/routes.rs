@@ -120,6 +120,8 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
         }
         Intent::Evaluate { installation_id, repo, pr } => (Some(repo), Some(pr), installation_id),
         Intent::Installation { installation_id } => (None, None, installation_id),
+        // One unit per delivery: a group is checked on its own head commit, never with a PR's work.
+        Intent::MergeGroup { installation_id, repo } => (Some(repo), None, installation_id),
     };
     let Some(id) = header("x-github-delivery").filter(|d| !d.is_empty() && d.len() <= 100) else {
         app.metrics.delivery(&event, "bad_request");

@@ -301,7 +301,7 @@ fn end_of_day_ms(day: chrono::NaiveDate) -> i64 {
 /// so the PR shows it rather than a check that never comes. GitHub may well refuse this too.
 async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
     let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr.and_then(|n| u64::try_from(n).ok())) else {
-        return;
+        return super::merge_group::say_cannot_evaluate(app, work, why, error).await;
     };
     let posted = async {
         let repo = RepoName::parse(repo)?;
@@ -322,6 +322,9 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         for d in &work.deliveries {
             match webhook::Event::parse(&d.event, &d.body) {
                 Ok(webhook::Event::Installation(change)) => app.installation_changed(&d.event, &change).await,
+                Ok(webhook::Event::MergeGroup(group)) => {
+                    super::merge_group::check(app, work.installation_id, &group).await?
+                }
                 Ok(_) => {}
                 // Nothing to retry: the same body reads the same way next time.
                 Err(why) => tracing::warn!(delivery = %d.id, reason = %why, "the delivery changes no installation"),

@@ -11,9 +11,12 @@ pub const TITLE_NOTHING_POSTED: &str = "flowgate: nothing posted";
 /// An event without a pull request.
 pub fn not_a_pr_event(event: &str) -> String {
     format!(
-        "flowgate gates pull requests; the {event} event has none (use pull_request_target or pull_request, and pull_request_review)"
+        "flowgate gates pull requests and merge groups; the {event} event has neither (use pull_request_target or pull_request, pull_request_review, and merge_group)"
     )
 }
+
+/// A `merge_group` event other than `checks_requested` (`destroyed`).
+pub const GROUP_ENDED: &str = "the merge group ended: nothing to check";
 
 pub const CLOSED: &str = "the pull request was closed: nothing to gate";
 
@@ -73,7 +76,8 @@ mod tests {
 
     #[test]
     fn events_without_a_pr_and_forks_say_what_to_do() {
-        insta::assert_snapshot!(not_a_pr_event("push"), @"flowgate gates pull requests; the push event has none (use pull_request_target or pull_request, and pull_request_review)");
+        insta::assert_snapshot!(not_a_pr_event("push"), @"flowgate gates pull requests and merge groups; the push event has neither (use pull_request_target or pull_request, pull_request_review, and merge_group)");
+        insta::assert_snapshot!(GROUP_ENDED, @"the merge group ended: nothing to check");
         insta::assert_snapshot!(CLOSED, @"the pull request was closed: nothing to gate");
         insta::assert_snapshot!(fork_read_only(Some("mallory/shop"), "pull_request"), @"this pull request comes from a fork (mallory/shop), and GitHub gives pull_request workflows from forks a read-only token, so no check run or label was posted: this summary and the job's exit code carry the result. To post them, run flowgate on pull_request_target (safe: flowgate never checks out or runs the PR's code).");
         insta::assert_snapshot!(fork_read_only(None, "pull_request_review"), @"this pull request comes from a fork (a deleted repository), and GitHub gives pull_request_review workflows from forks a read-only token, so no check run or label was posted: this summary and the job's exit code carry the result. To post them, run flowgate on pull_request_target (safe: flowgate never checks out or runs the PR's code).");

@@ -1,0 +1,76 @@
+//! The App's side of merge queues: a `merge_group` delivery (`checks_requested`) is verified
+//! through `gate::merge_group` and answered with the `flowgate` check run on the group's head
+//! commit, the same check a PR gets, so one required check covers both. Each delivery is a unit
+//! of its own: a group is never gated with a PR's work.
+
+use anyhow::Context;
+
+use super::App;
+use crate::gate::apply::Published;
+use crate::gate::merge_group;
+use crate::github::RepoName;
+use crate::github::parse::webhook::{self, MergeGroupEvent};
+use crate::report::check_run::{self, CannotEvaluate};
+use crate::store::Work;
+
+/// The merge groups among a unit's deliveries.
+pub fn groups(work: &Work) -> Vec<MergeGroupEvent> {
+    work.deliveries
+        .iter()
+        .filter(|d| d.event == "merge_group")
+        .filter_map(|d| match webhook::Event::parse(&d.event, &d.body) {
+            Ok(webhook::Event::MergeGroup(group)) => Some(group),
+            Ok(_) => None,
+            Err(why) => {
+                tracing::warn!(delivery = %d.id, reason = %why, "the delivery names no merge group");
+                None
+            }
+        })
+        .collect()
+}
+
+/// Verifies one group and posts its check run. An error (GitHub or a tracker not answering) is
+/// retried like a PR's: the queue waits for the check rather than hear a false "fail".
+pub async fn check(app: &App, installation_id: Option<i64>, group: &MergeGroupEvent) -> anyhow::Result<()> {
+    if group.action != "checks_requested" {
+        return Ok(());
+    }
+    let repo = RepoName::parse(&group.repository.full_name)?;
+    let (installation, gh) = app.client(installation_id, &repo).await?;
+    let result = async {
+        let verified = merge_group::verify_merge_group(&gh, &repo, &group.merge_group, None)
+            .await
+            .with_context(|| format!("{repo}: verifying the merge group at {}", group.merge_group.head_sha))?;
+        let verdict = verified.report.conclusion.unwrap_or("pending");
+        let members: Vec<u64> =
+            verified.verdict.iter().flat_map(|v| v.members.iter().map(|m| m.number)).collect();
+        match merge_group::publish(&gh, &repo, &verified).await? {
+            Published::NotPosted(why) => tracing::warn!(reason = %why, "the merge group was verified, but nothing was posted"),
+            Published::Posted { .. } => {
+                tracing::info!(conclusion = verdict, members = ?members, title = %verified.report.title, "merge group checked")
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    app.metrics.github(installation, gh.usage().requests, gh.rate_limit_remaining());
+    result
+}
+
+/// After the last attempt failed: a failed check on each group's head, so the queue hears "no"
+/// with the reason at once instead of waiting for its timeout.
+pub async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
+    for group in groups(work) {
+        let posted = async {
+            let repo = RepoName::parse(&group.repository.full_name)?;
+            let (_, gh) = app.client(work.installation_id, &repo).await?;
+            gh.post_check_run(&repo, &group.merge_group.head_sha, &check_run::cannot_evaluate(why, error))
+                .await
+                .map_err(anyhow::Error::from)
+        }
+        .await;
+        if let Err(e) = posted {
+            tracing::warn!(error = %e, "cannot say so on the merge group");
+        }
+    }
+}
