@@ -43,9 +43,12 @@ pub async fn verify_merge_group(
     group: &MergeGroupJson,
     explicit_policy: Option<&Path>,
 ) -> Result<Verified, UserError> {
-    let compare = gh.compare(repo, &group.base_sha, &group.head_sha).await?;
+    let (compare, refs) =
+        tokio::try_join!(gh.compare(repo, &group.base_sha, &group.head_sha), gh.queue_refs(repo, group.base_branch()))?;
     let diff = compare_diff(&compare);
-    let candidates = members::candidates(&group.head_ref, &diff.commits);
+    // Members missed here (a queue branch already gone) are not waved through: their commits and
+    // lines would be in the range without a member to explain them, and the group is rejected.
+    let candidates = members::candidates(&group.head_ref, &group.base_sha, &refs, &diff.commits);
     verify_members(gh, repo, group.base_branch(), &group.head_sha, diff, candidates, explicit_policy).await
 }
 

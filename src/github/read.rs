@@ -7,7 +7,7 @@ use http::Method;
 use super::client::{ACCEPT_JSON, ACCEPT_RAW, GitHub, failure};
 use super::error::Error;
 use super::parse::RawSnapshot;
-use super::parse::shapes::{CompareJson, PullJson, TimelineJson};
+use super::parse::shapes::{CompareJson, PullJson, RefEntryJson, TimelineJson};
 use super::{RepoName, encode};
 use crate::model::Login;
 
@@ -155,6 +155,16 @@ impl GitHub {
             return Err(Error::not_found(format!("{repo}: {base}...{head} cannot be compared (a commit is unknown)")));
         };
         super::parse::one(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))
+    }
+
+    /// GitHub's merge-queue branches for `base` (`gh-readonly-queue/<base>/...`), each with the
+    /// commit it points at.
+    pub async fn queue_refs(&self, repo: &RepoName, base: &str) -> Result<Vec<(String, String)>, Error> {
+        let path = format!("/repos/{repo}/git/matching-refs/heads/gh-readonly-queue/{base}/");
+        let Some(pages) = self.pages(&path, MAX_OTHER_PAGES).await? else { return Ok(Vec::new()) };
+        let refs: Vec<RefEntryJson> =
+            super::parse::list(&pages.join("\n")).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))?;
+        Ok(refs.into_iter().map(|r| (r.ref_, r.object.sha)).collect())
     }
 
     /// The repository's default branch (`main`, `master`, ...), from `GET /repos/{repo}`.

@@ -19,6 +19,40 @@ pub fn queue_branch_pr(head_ref: &str) -> Option<u64> {
     number.parse().ok()
 }
 
+/// The commit a GitHub queue branch is stacked on: its base branch's commit for the first entry,
+/// else the head of the entry ahead of it (`pr-104-929f82...` is stacked on `929f82...`).
+pub fn stacked_on(head_ref: &str) -> Option<&str> {
+    let branch = head_ref.strip_prefix("refs/heads/").unwrap_or(head_ref);
+    let (_, last) = branch.strip_prefix("gh-readonly-queue/")?.rsplit_once('/')?;
+    let (_, sha) = last.strip_prefix("pr-")?.split_once('-')?;
+    (!sha.is_empty() && sha.bytes().all(|b| b.is_ascii_hexdigit())).then_some(sha)
+}
+
+/// The PRs of a GitHub merge group, by following its queue branches down to the base: each
+/// branch is stacked on the head of the one ahead of it. `refs` are the queue's branches as
+/// `(name, the commit it points at)`. Returns the PRs found, and whether the walk reached the
+/// base (a branch already gone leaves it short; the group's lines then show what is missing).
+pub fn queue_chain(head_ref: &str, base_sha: &str, refs: &[(String, String)]) -> (BTreeSet<u64>, bool) {
+    let mut found = BTreeSet::new();
+    let mut current = head_ref.to_string();
+    // Each step names a new PR, so at most one step per branch.
+    for _ in 0..=refs.len() {
+        let Some(number) = queue_branch_pr(&current) else { return (found, false) };
+        if !found.insert(number) {
+            return (found, false);
+        }
+        let Some(below) = stacked_on(&current) else { return (found, false) };
+        if below.eq_ignore_ascii_case(base_sha) {
+            return (found, true);
+        }
+        match refs.iter().find(|(_, sha)| sha.eq_ignore_ascii_case(below)) {
+            Some((name, _)) => current = name.clone(),
+            None => return (found, false),
+        }
+    }
+    (found, false)
+}
+
 /// The PR a queue-made commit names: `Merge pull request #N from owner/branch` (the merge
 /// method), or a first line ending in `(#N)` (squash; GitHub writes the PR's title so).
 pub fn commit_pr(commit: &QueueCommit) -> Option<u64> {
@@ -53,9 +87,10 @@ pub fn mergify_members(title: &str) -> Option<BTreeSet<u64>> {
     (!found.is_empty()).then_some(found)
 }
 
-/// Every PR a GitHub merge group names: its branch's, and each of its commits'.
-pub fn candidates(head_ref: &str, commits: &[QueueCommit]) -> BTreeSet<u64> {
-    queue_branch_pr(head_ref).into_iter().chain(commits.iter().filter_map(commit_pr)).collect()
+/// Every PR a GitHub merge group names: its queue branches', and each of its commits'.
+pub fn candidates(head_ref: &str, base_sha: &str, refs: &[(String, String)], commits: &[QueueCommit]) -> BTreeSet<u64> {
+    let (chain, _) = queue_chain(head_ref, base_sha, refs);
+    chain.into_iter().chain(queue_branch_pr(head_ref)).chain(commits.iter().filter_map(commit_pr)).collect()
 }
 
 #[cfg(test)]
@@ -74,6 +109,22 @@ mod tests {
         assert_eq!(queue_branch_pr("refs/heads/feature/pr-104-abc"), None, "not a queue branch");
         assert_eq!(queue_branch_pr("gh-readonly-queue/main/pr-x-abc"), None);
         assert_eq!(queue_branch_pr("gh-readonly-queue/main/pr-12-"), None);
+    }
+
+    #[test]
+    fn a_group_is_followed_down_its_stacked_queue_branches_to_the_base() {
+        // As `git ls-remote` shows them: each branch is stacked on the head of the one ahead.
+        let refs = vec![
+            ("refs/heads/gh-readonly-queue/main/pr-18433-24646d44bd".to_string(), "3ab1508160".to_string()),
+            ("refs/heads/gh-readonly-queue/main/pr-18444-66abef3fde".to_string(), "24646d44bd".to_string()),
+            ("refs/heads/gh-readonly-queue/main/pr-18445-2502b8a101".to_string(), "c2815a2023".to_string()),
+        ];
+        let head = "refs/heads/gh-readonly-queue/main/pr-18433-24646d44bd";
+        assert_eq!(queue_chain(head, "66abef3fde", &refs), ([18433, 18444].into(), true));
+        assert_eq!(queue_chain(head, "0000000000", &refs), ([18433, 18444].into(), false), "a branch is gone");
+        assert_eq!(stacked_on("refs/heads/gh-readonly-queue/main/pr-7-abc123"), Some("abc123"));
+        let looped = vec![("refs/heads/gh-readonly-queue/main/pr-1-aa".to_string(), "aa".to_string())];
+        assert_eq!(queue_chain("refs/heads/gh-readonly-queue/main/pr-1-aa", "bb", &looped), ([1].into(), false));
     }
 
     #[test]

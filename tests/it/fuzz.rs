@@ -342,6 +342,9 @@ fn webhook(body: &[u8], event: &str, tamper: usize) {
             assert!(acted_on.contains(&event) && payload.repository.is_some(), "{event} evaluated");
         }
         Intent::Installation { .. } => assert!(event.starts_with("installation")),
+        Intent::MergeGroup { .. } => {
+            assert!(event == "merge_group" && payload.merge_group.is_some() && payload.repository.is_some())
+        }
         Intent::Ignore(why) => assert!(!why.is_empty()),
     }
     if let Some(comment) = payload.comment.and_then(|c| c.body) {

@@ -112,6 +112,15 @@ pub struct ShaJson {
     pub sha: String,
 }
 
+/// An entry of `GET git/matching-refs/{ref}`: a branch and the commit it points at.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a git reference (an entry of GET git/matching-refs/...)")]
+pub struct RefEntryJson {
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub object: ShaJson,
+}
+
 /// `GET compare/{base}...{head}`: the commits of the range (at most 250 in one answer, oldest
 /// first) and its changed files (at most 300).
 #[derive(Debug, Deserialize)]

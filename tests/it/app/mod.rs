@@ -7,5 +7,6 @@ mod durability;
 mod edge;
 mod github_errors;
 mod logs;
+mod merge_queue;
 mod record;
 mod webhook_flow;

@@ -4,7 +4,8 @@
 //! permission) and can misbehave on demand (rate limits, a 500 after creating a check run).
 //!
 //! This file holds the server, its state and request log, and the dispatch by API area; each
-//! area answers in a file of its own (`pulls`, `issues`, `checks`, `contents`, `orgs`, `app`), and
+//! area answers in a file of its own (`pulls`, `issues`, `checks`, `contents`, `orgs`, `app`,
+//! `queue` for merge groups), and
 //! `fixtures` holds the ready-made fakes the tests start from.
 
 mod app;
@@ -14,6 +15,7 @@ mod fixtures;
 mod issues;
 mod orgs;
 mod pulls;
+pub mod queue;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -80,6 +82,11 @@ pub struct State {
     /// Issues that are not pull requests (`GET`/`POST issues`, `PATCH issues/{n}`), by number;
     /// numbers start at 1000 so they never meet a PR's.
     pub opened_issues: std::collections::BTreeMap<u64, Value>,
+    /// Merge groups' ranges by `(base sha, head sha)` (`GET compare/{base}...{head}`), built by
+    /// `queue`.
+    pub compares: HashMap<(String, String), Value>,
+    /// The queue's branches (`refs/heads/gh-readonly-queue/...`) and the commit each points at.
+    pub queue_refs: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -272,6 +279,7 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         "issues" | "labels" => issues::route(state, &call),
         "commits" | "check-runs" => checks::route(state, &call),
         "" | "contents" => contents::route(state, &call),
+        "compare" | "git" => queue::route(state, &call),
         _ => message(404, "Not Found"),
     }
 }
