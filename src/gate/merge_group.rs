@@ -202,7 +202,7 @@ fn member(number: u64, gated: &Gated) -> Member {
             .collect(),
         judged: match verdict.state {
             State::Pass => Judged::Pass,
-            _ => Judged::NotPass(crate::wording::verdict::summary(verdict)),
+            _ => Judged::NotPass(crate::wording::merge_group::not_passing(verdict)),
         },
         tier: Some(verdict.tier),
         approved_by: verdict.review.approved_by.clone(),

@@ -57,3 +57,71 @@ pub fn policy_broken(base: &str, error: &str) -> CheckRunReport {
         annotations: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merge_queue::Member;
+    use crate::merge_queue::verify::Problem;
+    use crate::model::{Login, Tier};
+
+    fn member(number: u64, title: &str, judged: Judged, approvers: &[&str]) -> Member {
+        Member {
+            number,
+            title: title.into(),
+            open: true,
+            base_branch: "main".into(),
+            head_sha: "0123456789".into(),
+            commits: Vec::new(),
+            files: Vec::new(),
+            judged,
+            tier: Some(Tier::Red),
+            approved_by: approvers.iter().map(|l| Login::new(*l)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_verified_group_lists_its_prs_and_a_rejected_one_says_why_first() {
+        let ok = GroupVerdict {
+            members: vec![
+                member(1, "Check | the age", Judged::Pass, &["bob", "alice"]),
+                member(2, "Docs", Judged::Pass, &[]),
+            ],
+            problems: Vec::new(),
+        };
+        let run = check_run(&ok, "main", ".github/flowgate.yml on acme/shop@main");
+        assert_eq!(run.conclusion, Some("success"));
+        insta::assert_snapshot!(format!("{}\n\n{}", run.title, run.summary), @r"
+        Merge group verified: 2 pull requests, each passing, nothing else in it
+
+        ### The pull requests in the group
+
+        | pull request | tier | verdict now | approved by |
+        |---|---|---|---|
+        | #1 `Check  the age` | red | pass | @bob, @alice |
+        | #2 `Docs` | red | pass | none needed |
+
+        Each pull request was evaluated again on its current head under the policy on `main` as it is now (.github/flowgate.yml on acme/shop@main): its story link, AI disclosure, approvals and any override. Every commit of the group was made by the queue from these pull requests or is one of theirs, and every line the group changes is in one of their diffs.
+        ");
+        let bad = GroupVerdict {
+            members: vec![member(1, "Check the age", Judged::NotPass("pending".into()), &[])],
+            problems: vec![Problem::NotPassing { pr: 1, why: "pending".into() }],
+        };
+        let run = check_run(&bad, "main", "policy");
+        assert_eq!(run.conclusion, Some("failure"));
+        insta::assert_snapshot!(format!("{}\n\n{}", run.title, run.summary), @r"
+        Merge group rejected: #1 does not pass now
+
+        ### Why the group is rejected
+
+        - #1 does not pass under the policy on `main` as it is now: pending
+
+        ### The pull requests in the group
+
+        | pull request | tier | verdict now | approved by |
+        |---|---|---|---|
+        | #1 `Check the age` | red | not pass | none needed |
+        ");
+        assert_eq!(policy_broken("main", "x.yml:1:1: bad").conclusion, Some("failure"));
+    }
+}

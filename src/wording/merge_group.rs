@@ -1,8 +1,10 @@
 //! What flowgate says about a merge group (GitHub's merge queue, or a queue tool's draft PR): the
 //! check run's title, why a group is rejected, and what was verified when it is not.
 
+use super::verdict::{Mark, sections, state_word};
 use super::{Flavor, count};
 use crate::merge_queue::verify::{GroupVerdict, Problem};
+use crate::policy::verdict::Verdict;
 
 const MD: Flavor = Flavor::Markdown;
 
@@ -99,6 +101,18 @@ pub fn problem(p: &Problem, base: &str) -> String {
     }
 }
 
+/// Why a member's verdict is not `pass`, in one line: its state, then each rule that is not met
+/// with its headline (a story that cannot be traced says which tracker did not answer).
+pub fn not_passing(v: &Verdict) -> String {
+    let reasons: Vec<String> = sections(v, MD)
+        .into_iter()
+        .filter(|s| matches!(s.mark, Mark::Fail | Mark::Pending))
+        .map(|s| format!("{}: {}", s.title.to_lowercase(), s.headline))
+        .collect();
+    let state = state_word(v.state);
+    if reasons.is_empty() { state.to_string() } else { format!("{state}; {}", reasons.join("; ")) }
+}
+
 pub const PROBLEMS_HEADING: &str = "Why the group is rejected";
 pub const MEMBERS_HEADING: &str = "The pull requests in the group";
 pub const MEMBER_COLUMNS: [&str; 4] = ["pull request", "tier", "verdict now", "approved by"];
@@ -151,6 +165,16 @@ mod tests {
             tier: None,
             approved_by: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_member_that_does_not_pass_says_which_rules_it_misses() {
+        let pending = crate::wording::verdict::tests::verdict("auth-login");
+        let failing = crate::wording::verdict::tests::verdict("agent-undeclared");
+        insta::assert_snapshot!(format!("{}\n{}", not_passing(&pending), not_passing(&failing)), @r"
+        pending; review: waiting for 1 more approval (red tier)
+        fail; story linkage: no work item referenced, and this PR needs one; ai disclosure: markers of GitHub Copilot were found but the PR declares no AI use: add ai:assisted or ai:generated; review: waiting for 1 more approval (yellow tier)
+        ");
     }
 
     #[test]

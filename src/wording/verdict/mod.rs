@@ -22,4 +22,4 @@ pub use section::*;
 pub use tier::*;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -256,3 +256,28 @@ async fn a_hundred_prs_go_through_the_queue_without_a_stall_or_a_false_reject() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_story_that_can_no_longer_be_traced_keeps_the_group_out_as_the_policy_says() {
+    each_database("mq_tracker", async |db| {
+        let fake = queue_repo(2).await;
+        let server = Server::start(&fake, &db.url).await;
+        let group = fake.with(|s| s.queue(&[1, 2], Method::Rebase));
+        // After the PRs were queued, the base starts asking yellow stories to trace up to an
+        // epic: Jira must answer now, and this App has no Jira connection, so it cannot.
+        let traced = example_policy().replacen("linkage:\n", "linkage:\n  chain: { require: { yellow: epic } }\n", 1);
+        assert_ne!(traced, example_policy());
+        fake.with(|s| s.contents.insert((queue::BASE.into(), ".github/flowgate.yml".into()), traced));
+        let (conclusion, title, summary) = check(&server, &fake, &group, "tracker").await;
+        assert_eq!(conclusion, "failure", "{}: {title}", db.name);
+        for n in [1, 2] {
+            assert!(
+                summary.contains(&format!("#{n} does not pass under the policy on `main` as it is now")),
+                "{summary}"
+            );
+        }
+        assert!(summary.to_lowercase().contains("jira"), "the reason names the tracker: {summary}");
+        server.stop().await;
+    })
+    .await;
+}
