@@ -4,8 +4,22 @@
 use serde_json::{Value, json};
 
 /// The events the App subscribes to; each is handled in `events::intent`. `installation` and
-/// `installation_repositories` reach every App without subscribing.
-pub const EVENTS: [&str; 5] = ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment"];
+/// `installation_repositories` reach every App without subscribing. `merge_group` is what a merge
+/// queue sends for each group it tests.
+pub const EVENTS: [&str; 6] =
+    ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment", "merge_group"];
+
+/// The permissions the App asks for, and at which level. `merge_queues: read` is what makes GitHub
+/// deliver `merge_group`; `flowgate doctor` checks an installation against this list.
+pub const PERMISSIONS: [(&str, &str); 7] = [
+    ("checks", "write"),
+    ("pull_requests", "write"),
+    ("contents", "read"),
+    ("issues", "write"),
+    ("members", "read"),
+    ("metadata", "read"),
+    ("merge_queues", "read"),
+];
 
 pub fn manifest(name: &str, url: &str) -> Value {
     let base = url.trim_end_matches('/');
@@ -14,14 +28,7 @@ pub fn manifest(name: &str, url: &str) -> Value {
         "url": base,
         "hook_attributes": { "url": format!("{base}/webhook"), "active": true },
         "public": false,
-        "default_permissions": {
-            "checks": "write",
-            "pull_requests": "write",
-            "contents": "read",
-            "issues": "write",
-            "members": "read",
-            "metadata": "read"
-        },
+        "default_permissions": PERMISSIONS.iter().map(|(name, level)| (name.to_string(), json!(level))).collect::<serde_json::Map<_, _>>(),
         "default_events": EVENTS,
         "description": "flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules."
     })
@@ -37,16 +44,25 @@ mod tests {
         assert_eq!(m["hook_attributes"]["url"], "https://flowgate.example.com/webhook");
         assert_eq!(m["default_permissions"]["checks"], "write");
         assert_eq!(m["default_permissions"]["contents"], "read", "flowgate never writes code");
-        assert_eq!(m["default_permissions"].as_object().map(|o| o.len()), Some(6));
+        assert_eq!(m["default_permissions"]["merge_queues"], "read", "without it GitHub never sends merge_group");
+        assert_eq!(m["default_permissions"].as_object().map(|o| o.len()), Some(7));
         let events: Vec<&str> = m["default_events"].as_array().unwrap().iter().filter_map(|e| e.as_str()).collect();
+        let unused = |event: &str| {
+            matches!(
+                super::super::events::intent(event, &Default::default()),
+                super::super::events::Intent::Ignore("an event flowgate does not use")
+            )
+        };
         for event in &events {
-            assert!(
-                !matches!(
-                    super::super::events::intent(event, &Default::default()),
-                    super::super::events::Intent::Ignore("an event flowgate does not use")
-                ),
-                "{event} is subscribed but not handled"
-            );
+            if NOT_YET_ROUTED.contains(event) {
+                // Listed while its routing is on its way: the list only shrinks.
+                assert!(unused(event), "{event} is routed now: take it off NOT_YET_ROUTED");
+                continue;
+            }
+            assert!(!unused(event), "{event} is subscribed but not handled");
         }
     }
+
+    /// Events the manifest subscribes to ahead of their routing in `events::intent`.
+    const NOT_YET_ROUTED: [&str; 1] = ["merge_group"];
 }
