@@ -98,7 +98,15 @@ pub struct BranchFacts {
     pub protection: Result<Option<Vec<RequiredCheck>>, Unreadable>,
     pub rules: Result<BranchRules, Unreadable>,
     /// The workflows on the branch: read only when it has a merge queue (`None` otherwise).
-    pub workflows: Option<Result<Vec<Workflow>, Unreadable>>,
+    pub workflows: Option<Result<Workflows, Unreadable>>,
+}
+
+/// The workflow files of a branch: those read, and those that are not workflows doctor can read
+/// (path and why), which it says rather than skips.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Workflows {
+    pub read: Vec<Workflow>,
+    pub unreadable: Vec<(String, String)>,
 }
 
 impl BranchFacts {
@@ -204,6 +212,12 @@ pub enum Finding {
         workflow: String,
         triggers: Vec<String>,
     },
+    /// A workflow file doctor could not read: a required check may come from it.
+    WorkflowUnreadable {
+        branch: String,
+        workflow: String,
+        why: String,
+    },
     /// A read GitHub refused.
     Unreadable {
         branch: Option<String>,
@@ -252,7 +266,9 @@ impl Finding {
             | Finding::MergeQueue { .. }
             | Finding::QueueReady { .. }
             | Finding::AppReady { .. } => Level::Ok,
-            Finding::QueueUnknown { .. } | Finding::AppNotChecked { .. } => Level::Note,
+            Finding::QueueUnknown { .. } | Finding::WorkflowUnreadable { .. } | Finding::AppNotChecked { .. } => {
+                Level::Note
+            }
             Finding::NotRequired { .. }
             | Finding::PinnedElsewhere { .. }
             | Finding::QueueStalls { .. }
@@ -372,14 +388,18 @@ fn judge_branch(branch: &BranchFacts, ours: Option<u64>, out: &mut Vec<Finding>)
     };
     out.push(Finding::MergeQueue { branch: name.clone(), source: queue.clone() });
     let workflows = match &branch.workflows {
-        Some(Ok(workflows)) => workflows.as_slice(),
+        Some(Ok(workflows)) => workflows,
         Some(Err(u)) => {
             out.push(unreadable(Read::Workflows, u));
             return;
         }
         // Not read: no workflow is known to post any check.
-        None => &[],
+        None => &Workflows::default(),
     };
+    for (path, why) in &workflows.unreadable {
+        out.push(Finding::WorkflowUnreadable { branch: name.clone(), workflow: path.clone(), why: why.clone() });
+    }
+    let workflows = workflows.read.as_slice();
     for check in others {
         out.push(queue_readiness(name, &check.context, workflows));
     }

@@ -104,10 +104,13 @@ fn a_merge_queue_with_a_check_from_a_workflow_without_merge_group_is_not_ready()
     };
     let mut main = branch(None, rules);
     assert!(main.wants_workflows());
-    main.workflows = Some(Ok(vec![
-        workflow(".github/workflows/ci.yml", "on: [pull_request, push]\njobs:\n  test: {}\n"),
-        workflow(".github/workflows/lint.yml", "on: [pull_request, merge_group]\njobs:\n  lint: {}\n"),
-    ]));
+    main.workflows = Some(Ok(Workflows {
+        unreadable: vec![],
+        read: vec![
+            workflow(".github/workflows/ci.yml", "on: [pull_request, push]\njobs:\n  test: {}\n"),
+            workflow(".github/workflows/lint.yml", "on: [pull_request, merge_group]\njobs:\n  lint: {}\n"),
+        ],
+    }));
     let found = judge(&facts(vec![main], full_installation()));
     assert_eq!(kinds(&found), ["required", "merge_queue", "queue_stalls", "queue_ready", "app_ready"]);
     assert_eq!(
@@ -126,18 +129,24 @@ fn a_merge_queue_with_a_check_from_a_workflow_without_merge_group_is_not_ready()
 }
 
 #[test]
-fn a_check_no_workflow_posts_is_a_note_and_one_ready_workflow_is_enough() {
+fn a_check_no_workflow_posts_and_an_unreadable_workflow_are_notes_and_one_ready_workflow_is_enough() {
     let rules = BranchRules {
         checks: vec![check("flowgate", ruleset(1)), check("ci/circleci", ruleset(1)), check("test", ruleset(1))],
         merge_queue: Some(ruleset(1)),
     };
     let mut main = branch(None, rules);
-    main.workflows = Some(Ok(vec![
-        workflow("a.yml", "on: push\njobs:\n  test: {}\n"),
-        workflow("b.yml", "on: merge_group\njobs:\n  test: {}\n"),
-    ]));
+    main.workflows = Some(Ok(Workflows {
+        read: vec![
+            workflow("a.yml", "on: push\njobs:\n  test: {}\n"),
+            workflow("b.yml", "on: merge_group\njobs:\n  test: {}\n"),
+        ],
+        unreadable: vec![(".github/workflows/broken.yml".into(), "not YAML".into())],
+    }));
     let found = judge(&facts(vec![main], full_installation()));
-    assert_eq!(kinds(&found), ["required", "merge_queue", "queue_unknown", "queue_ready", "app_ready"]);
+    assert_eq!(
+        kinds(&found),
+        ["required", "merge_queue", "workflow_unreadable", "queue_unknown", "queue_ready", "app_ready"]
+    );
     assert_eq!(outcome(&found), Outcome::Ready, "a check flowgate cannot trace is said, not judged");
 }
 
@@ -145,10 +154,13 @@ fn a_check_no_workflow_posts_is_a_note_and_one_ready_workflow_is_enough() {
 fn the_flowgate_action_without_merge_group_stalls_the_queue() {
     let rules = BranchRules { checks: vec![check("flowgate", ruleset(1))], merge_queue: Some(ruleset(1)) };
     let mut main = branch(None, rules);
-    main.workflows = Some(Ok(vec![workflow(
-        ".github/workflows/flowgate.yml",
-        "on: pull_request_target\njobs:\n  gate:\n    steps: [{ uses: acme/flowgate@v1 }]\n",
-    )]));
+    main.workflows = Some(Ok(Workflows {
+        unreadable: vec![],
+        read: vec![workflow(
+            ".github/workflows/flowgate.yml",
+            "on: pull_request_target\njobs:\n  gate:\n    steps: [{ uses: acme/flowgate@v1 }]\n",
+        )],
+    }));
     let found = judge(&facts(vec![main], AppFacts::NotChecked));
     assert!(
         found.iter().any(
