@@ -8,6 +8,7 @@ pub mod action;
 pub mod analysis;
 pub mod assign;
 pub mod audit;
+pub mod doctor;
 pub mod error;
 pub mod files;
 pub mod gate;

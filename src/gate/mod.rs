@@ -8,6 +8,7 @@ pub mod cases;
 pub mod chains;
 pub mod digest;
 pub mod digest_settings;
+pub mod doctor;
 pub mod merge_group;
 pub mod plan;
 pub mod remote;

@@ -76,6 +76,12 @@ impl AppKey {
         Ok(AppKey { app_id, key })
     }
 
+    /// Reads the PEM private key at `path`.
+    pub fn from_file(app_id: u64, path: &Path) -> Result<AppKey, UserError> {
+        let pem = std::fs::read(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))?;
+        AppKey::from_pem(app_id, &pem)
+    }
+
     /// The JWT that authenticates as the App itself, valid from a minute ago for ten minutes.
     pub fn jwt(&self, now_unix: u64) -> Result<String, Error> {
         let claims = AppClaims::at(self.app_id, now_unix);
@@ -114,8 +120,7 @@ pub async fn client_for(
         };
         return GitHub::new(api_url, credentials);
     };
-    let pem = std::fs::read(key_path).map_err(|e| UserError::input(key_path, format!("cannot read: {e}")))?;
-    let app = AppKey::from_pem(app_id, &pem)?;
+    let app = AppKey::from_file(app_id, key_path)?;
     // The installation is looked up as the App, then the client acts as that installation.
     let lookup = GitHub::new(api_url, Credentials::App(app.clone()))?;
     let installation_id = lookup.installation_for(repo).await?;

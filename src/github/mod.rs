@@ -1,6 +1,7 @@
 //! GitHub's REST API through octocrab. Only this module speaks to GitHub: `client` sends (auth,
 //! pacing, retries, ETags), `read` fetches a PR's JSON and files on the base branch, `checks`
-//! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders;
+//! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders,
+//! `protection` reads what `flowgate doctor` judges (protection, rules, workflows, the installation);
 //! `parse` reads GitHub's JSON into flowgate's types; `error` says what failed by what GitHub answered.
 
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod client;
 pub mod error;
 pub mod issues;
 pub mod parse;
+pub mod protection;
 pub mod read;
 pub mod retry;
 pub mod status;

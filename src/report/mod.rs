@@ -1,9 +1,11 @@
 //! Rendering a verdict: coloured terminal text, Markdown (the check run), JSON (the contract
 //! scripts rely on) and a one-line summary, all from the same value and the same wording; and
-//! the weekly digest (`digest`) as Markdown, HTML, Slack and JSON.
+//! the weekly digest (`digest`) as Markdown, HTML, Slack and JSON; and `flowgate doctor`'s answer
+//! (`doctor`) as text and JSON.
 
 pub mod check_run;
 pub mod digest;
+pub mod doctor;
 pub mod json;
 pub mod markdown;
 pub mod merge_group;

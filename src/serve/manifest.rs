@@ -3,9 +3,24 @@
 
 use serde_json::{Value, json};
 
-/// The events the App subscribes to; each is handled in `events::intent`. `installation` and
-/// `installation_repositories` reach every App without subscribing.
-pub const EVENTS: [&str; 5] = ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment"];
+/// The events the App subscribes to; each is handled in `events::intent`, except `merge_group`
+/// (what a merge queue sends for each group it tests) until its routing lands: the test below
+/// lists it until then. `installation` and `installation_repositories` reach every App without
+/// subscribing.
+pub const EVENTS: [&str; 6] =
+    ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment", "merge_group"];
+
+/// The permissions the App asks for, and at which level. `merge_queues: read` is what makes GitHub
+/// deliver `merge_group`; `flowgate doctor` checks an installation against this list.
+pub const PERMISSIONS: [(&str, &str); 7] = [
+    ("checks", "write"),
+    ("pull_requests", "write"),
+    ("contents", "read"),
+    ("issues", "write"),
+    ("members", "read"),
+    ("metadata", "read"),
+    ("merge_queues", "read"),
+];
 
 pub fn manifest(name: &str, url: &str) -> Value {
     let base = url.trim_end_matches('/');
@@ -14,14 +29,7 @@ pub fn manifest(name: &str, url: &str) -> Value {
         "url": base,
         "hook_attributes": { "url": format!("{base}/webhook"), "active": true },
         "public": false,
-        "default_permissions": {
-            "checks": "write",
-            "pull_requests": "write",
-            "contents": "read",
-            "issues": "write",
-            "members": "read",
-            "metadata": "read"
-        },
+        "default_permissions": PERMISSIONS.iter().map(|(name, level)| (name.to_string(), json!(level))).collect::<serde_json::Map<_, _>>(),
         "default_events": EVENTS,
         "description": "flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules."
     })
@@ -37,16 +45,17 @@ mod tests {
         assert_eq!(m["hook_attributes"]["url"], "https://flowgate.example.com/webhook");
         assert_eq!(m["default_permissions"]["checks"], "write");
         assert_eq!(m["default_permissions"]["contents"], "read", "flowgate never writes code");
-        assert_eq!(m["default_permissions"].as_object().map(|o| o.len()), Some(6));
+        assert_eq!(m["default_permissions"]["merge_queues"], "read", "without it GitHub never sends merge_group");
+        assert_eq!(m["default_permissions"].as_object().map(|o| o.len()), Some(7));
         let events: Vec<&str> = m["default_events"].as_array().unwrap().iter().filter_map(|e| e.as_str()).collect();
+        let unused = |event: &str| {
+            matches!(
+                super::super::events::intent(event, &Default::default()),
+                super::super::events::Intent::Ignore("an event flowgate does not use")
+            )
+        };
         for event in &events {
-            assert!(
-                !matches!(
-                    super::super::events::intent(event, &Default::default()),
-                    super::super::events::Intent::Ignore("an event flowgate does not use")
-                ),
-                "{event} is subscribed but not handled"
-            );
+            assert!(!unused(event), "{event} is subscribed but not handled");
         }
     }
 }

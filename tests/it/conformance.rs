@@ -366,6 +366,69 @@ fn action_as_an_app_uses_requests_the_description_allows() {
     );
 }
 
+/// `flowgate doctor` of `octocat/hello-world` against Prism, with `auth` arguments.
+fn doctor(prism: &Prism, auth: &[&str]) -> Run {
+    let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+    cmd.current_dir(root())
+        .args(["doctor", "--repo", "octocat/hello-world", "--branch", "release/1.0", "--format", "json"])
+        .args(["--api-url", &prism.url])
+        .args(auth)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_API_URL")
+        .env_remove("FLOWGATE_APP_ID")
+        .env_remove("FLOWGATE_APP_PRIVATE_KEY_PATH")
+        .timeout(Duration::from_secs(300));
+    Run::of(&mut cmd)
+}
+
+/// `flowgate doctor`, with a token and as the App: the repository, each branch's classic
+/// protection and rules, and the App's installation are read with requests the description
+/// allows, and GitHub's example answers parse (exit 1, not ready: the example protection requires
+/// another check; 2 would be an answer doctor cannot read). The reads Prism's examples do not lead
+/// to (the rulesets' names, a branch's workflow listing) are sent as doctor sends them.
+#[test]
+fn doctor_reads_with_requests_the_description_allows() {
+    let Some(prism) = prism("doctor_reads_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| doctor(&prism, &["--token", "x"]));
+    report("doctor --token", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate doctor --token");
+    assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    let report_json = run.json();
+    assert_eq!(report_json["branches"], serde_json::json!(["master", "release/1.0"]), "Prism's repository example");
+    assert_eq!(report_json["findings"][0]["kind"], "not_required");
+    assert_eq!(report_json["findings"][0]["others"], serde_json::json!(["continuous-integration/travis-ci"]));
+    for request in [
+        "GET /repos/octocat/hello-world/branches/release%2F1.0/protection",
+        "GET /repos/octocat/hello-world/rules/branches/master",
+    ] {
+        assert!(seen.requests.iter().any(|r| r == request), "no {request}:\n{}", seen.tally());
+    }
+
+    let key = root().join("tests/fixtures/app/test-app-key.pem");
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| doctor(&prism, &["--app-id", "1", "--app-key", path_str(&key)]));
+    report("doctor --app-id", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate doctor --app-id");
+    assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(
+        run.json()["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["kind"] == "app_permission_missing")),
+        "Prism's example installation lacks most of the manifest:\n{}",
+        run.stdout
+    );
+
+    for path in [
+        "/repos/octocat/hello-world/rulesets?includes_parents=true&per_page=100&page=1",
+        "/repos/octocat/hello-world/contents/.github%2Fworkflows?ref=release%2F1.0",
+    ] {
+        let ((status, body), seen) = prism.watch(|| prism.send("GET", path, None));
+        assert_eq!(status, 200, "GET {path}: {body}");
+        seen.assert_no_violations(&format!("GET {path}"));
+    }
+}
+
 /// The log reader, on lines Prism 5.16 wrote (runs without Prism).
 #[test]
 fn violations_are_read_from_prisms_log() {

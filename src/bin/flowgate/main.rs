@@ -1,6 +1,7 @@
 //! The `flowgate` command: parse arguments, run one command on the process's one runtime, map
-//! its outcome to an exit code (0 pass or pending, 1 fail, 2 bad input or a bad policy). Each
-//! command is a file here with its arguments (`Args`, whose doc comment is its help) and `run`.
+//! its outcome to an exit code (0 pass or pending, 1 fail, 2 bad input or a bad policy; for
+//! `doctor`: 0 ready, 1 not ready, 2 cannot tell). Each command is a file here with its arguments
+//! (`Args`, whose doc comment is its help) and `run`.
 
 mod action;
 mod app;
@@ -11,6 +12,7 @@ mod common;
 mod connection;
 mod database;
 mod digest;
+mod doctor;
 mod init;
 mod logging;
 mod policy;
@@ -53,6 +55,7 @@ enum Command {
     Digest(digest::Args),
     Audit(audit::Args),
     Snapshot(snapshot::Args),
+    Doctor(doctor::Args),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
             Command::Digest(args) => digest::run(args, &rt),
             Command::Audit(args) => user(audit::run(args, &rt)),
             Command::Snapshot(args) => user(snapshot::run(args, &rt)),
+            Command::Doctor(args) => user(doctor::run(args, &rt)),
         }
     });
     match result {

@@ -4,6 +4,7 @@
 //! GitHub's JSON by hand; a field that matters and is missing is an error that names it, never a
 //! silent default.
 
+pub mod protection;
 pub mod pull;
 pub mod shapes;
 pub mod timeline;

@@ -219,3 +219,79 @@ pub struct HookDeliveryJson {
     /// The status the App answered with; 0 or absent when it did not answer.
     pub status_code: Option<u64>,
 }
+
+/// Classic branch protection (GET branches/{b}/protection): only its required status checks.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a branch protection (GET branches/{b}/protection)")]
+pub struct ProtectionJson {
+    /// Absent when the protection requires no status check.
+    pub required_status_checks: Option<StatusChecksJson>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusChecksJson {
+    /// The contexts alone; `checks` says the same with the App each must come from.
+    #[serde(default)]
+    pub contexts: Vec<String>,
+    pub checks: Option<Vec<StatusCheckJson>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusCheckJson {
+    pub context: String,
+    /// The App the check must come from; null for any.
+    pub app_id: Option<u64>,
+}
+
+/// An entry of the rules that apply to a branch (GET rules/branches/{b}).
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a rule (an entry of GET rules/branches/{b})")]
+pub struct BranchRuleJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ruleset_id: Option<u64>,
+    /// Each kind has its own; only `required_status_checks`' are read.
+    pub parameters: Option<RuleParametersJson>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RuleParametersJson {
+    #[serde(default)]
+    pub required_status_checks: Vec<RuleStatusCheckJson>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RuleStatusCheckJson {
+    pub context: String,
+    /// The App the check must come from, when the ruleset says one.
+    pub integration_id: Option<u64>,
+}
+
+/// An entry of a repository's rulesets (GET rulesets).
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a ruleset (an entry of GET rulesets)")]
+pub struct RulesetJson {
+    pub id: u64,
+    pub name: String,
+}
+
+/// An App's installation on a repository (GET repos/{r}/installation, with the App's JWT).
+/// Its permissions and events are what doctor reads, so an answer without them is refused.
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "an installation (GET repos/{r}/installation)")]
+pub struct InstallationJson {
+    pub id: u64,
+    pub app_id: Option<u64>,
+    pub permissions: std::collections::BTreeMap<String, String>,
+    pub events: Vec<String>,
+}
+
+/// An entry of a directory's listing (GET contents/{dir}).
+#[derive(Debug, Deserialize)]
+#[serde(expecting = "a directory entry (an entry of GET contents/{dir})")]
+pub struct ContentEntryJson {
+    pub path: String,
+    /// `file`, `dir`, `symlink` or `submodule`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}

@@ -4,6 +4,7 @@ mod action;
 mod analysis;
 mod audit;
 mod digest_chains;
+mod doctor;
 mod github;
 mod history;
 mod init;

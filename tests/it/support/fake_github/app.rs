@@ -32,7 +32,10 @@ pub(super) fn route(app: &mut AppAuth, method: &str, path: &str, segments: &[&st
             Err(_) => message(404, "Not Found"),
         };
     }
-    answer(200, json!({ "id": app.installation_id }))
+    answer(
+        200,
+        json!({ "id": app.installation_id, "app_id": app.app_id, "permissions": app.permissions, "events": app.events }),
+    )
 }
 
 fn chrono_like_in_an_hour() -> String {

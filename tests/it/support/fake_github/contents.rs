@@ -1,5 +1,6 @@
-//! The repository and its files: the default branch, and a file (the policy, CODEOWNERS) at a
-//! ref, or 403 for an installation without the contents permission.
+//! The repository and its files: the default branch, a file (the policy, CODEOWNERS, a
+//! workflow) at a ref or a directory's listing, or 403 for an installation without the contents
+//! permission.
 
 use serde_json::json;
 
@@ -17,9 +18,24 @@ pub(super) fn route(state: &mut State, call: &Call) -> Answer {
         ("GET", ["contents", file]) => {
             let file = urlencoding_decode(file);
             let reference = query.get("ref").cloned().unwrap_or_else(|| "main".into());
-            match state.contents.get(&(reference, file)) {
-                Some(text) => conditional(request, (Some(text.clone()), 200, Vec::new())),
-                None => message(404, "Not Found"),
+            if let Some(text) = state.contents.get(&(reference.clone(), file.clone())) {
+                return conditional(request, (Some(text.clone()), 200, Vec::new()));
+            }
+            // A directory: GitHub lists what is directly in it, in name order.
+            let prefix = format!("{}/", file.trim_end_matches('/'));
+            let mut entries = std::collections::BTreeMap::new();
+            for (r, path) in state.contents.keys() {
+                let Some(rest) = path.strip_prefix(&prefix).filter(|_| *r == reference) else { continue };
+                let (name, kind) = match rest.split_once('/') {
+                    Some((dir, _)) => (dir, "dir"),
+                    None => (rest, "file"),
+                };
+                entries
+                    .insert(name.to_string(), json!({ "name": name, "path": format!("{prefix}{name}"), "type": kind }));
+            }
+            match entries.is_empty() {
+                true => message(404, "Not Found"),
+                false => conditional(request, answer(200, entries.into_values().collect::<Vec<_>>().into())),
             }
         }
         _ => message(404, "Not Found"),

@@ -1,11 +1,12 @@
 //! A fake GitHub that keeps state, served over real HTTP by wiremock: one repository's pull
-//! requests, files, commits, reviews, label events, contents, teams, check runs and labels. It
+//! requests, files, commits, reviews, label events, contents, teams, check runs, labels, branch
+//! protection and rulesets. It
 //! checks what GitHub checks (the token, 50 annotations a request, the summary's length, write
 //! permission) and can misbehave on demand (rate limits, a 500 after creating a check run).
 //!
 //! This file holds the server, its state and request log, and the dispatch by API area; each
 //! area answers in a file of its own (`pulls`, `issues`, `checks`, `contents`, `orgs`, `app`,
-//! `queue` for merge groups), and
+//! `protection`, `queue` for merge groups), and
 //! `fixtures` holds the ready-made fakes the tests start from.
 
 mod app;
@@ -14,6 +15,7 @@ mod contents;
 mod fixtures;
 mod issues;
 mod orgs;
+mod protection;
 mod pulls;
 pub mod queue;
 
@@ -24,6 +26,7 @@ use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
 
 pub use fixtures::{HEAD, example_repo, hello_world, payload, reviewed_by_hubot};
+pub use protection::{Ruleset, classic_protection, merge_queue_rule, required_checks_rule};
 
 pub const TOKEN: &str = "ghp_fake_token_for_tests_0123456789";
 pub const INSTALLATION_TOKEN: &str = "ghs_fake_installation_token_0123456789";
@@ -87,6 +90,14 @@ pub struct State {
     pub compares: HashMap<(String, String), Value>,
     /// The queue's branches (`refs/heads/gh-readonly-queue/...`) and the commit each points at.
     pub queue_refs: Vec<(String, String)>,
+    /// Classic branch protection by branch, as `GET branches/{b}/protection` answers it; a branch
+    /// not here is not protected.
+    pub protection: HashMap<String, Value>,
+    /// Answer 403 to the token's reads of branch protection, as GitHub does for a token without
+    /// Administration: read (an installation's reads follow its `permissions`).
+    pub protection_forbidden: bool,
+    /// The repository's rulesets, whose active rules apply to the branches they take.
+    pub rulesets: Vec<protection::Ruleset>,
 }
 
 #[derive(Default)]
@@ -99,6 +110,11 @@ pub struct AppAuth {
     pub redelivered: Vec<u64>,
     /// The last JWT the App sent, for the test to check its claims.
     pub last_jwt: Option<String>,
+    /// The App's id, which `GET repos/{repo}/installation` reports.
+    pub app_id: u64,
+    /// The installation's permissions (`checks: write`, ...) and events, as GitHub reports them.
+    pub permissions: serde_json::Map<String, Value>,
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -280,6 +296,7 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         "commits" | "check-runs" => checks::route(state, &call),
         "" | "contents" => contents::route(state, &call),
         "compare" | "git" => queue::route(state, &call),
+        "branches" | "rules" | "rulesets" => protection::route(state, &call),
         _ => message(404, "Not Found"),
     }
 }
