@@ -1,7 +1,7 @@
 //! Every sentence flowgate shows people, by audience: the verdict on a PR (`verdict`), the weekly
 //! digest (`digest`), the reviewers it chooses (`assign`), the traceability audit (`audit`), the
-//! command line (`cli`), `flowgate simulate-assign` (`simulate`), the Action's job (`action`) and
-//! the GitHub App's answers (`app`). Renderers and commands arrange these and add markup; they
+//! command line (`cli`), `flowgate simulate-assign` (`simulate`), where the policy came from
+//! (`origin`), the Action's job (`action`) and the GitHub App's answers (`app`). Renderers and commands arrange these and add markup; they
 //! never word things themselves, and data carries no sentences.
 //!
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one
@@ -13,6 +13,7 @@ pub mod assign;
 pub mod audit;
 pub mod cli;
 pub mod digest;
+pub mod origin;
 pub mod simulate;
 pub mod verdict;
 mod words;
