@@ -23,7 +23,7 @@ pub fn manifest(name: &str, url: &str) -> Value {
             "metadata": "read"
         },
         "default_events": EVENTS,
-        "description": "flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules."
+        "description": crate::wording::app::DESCRIPTION
     })
 }
 

@@ -181,6 +181,11 @@ pub fn waiting_on(pr: &WaitingPr) -> String {
     if pr.on.is_empty() { NOBODY_ASKED.to_string() } else { names(&pr.on) }
 }
 
+/// What follows a waiting PR's name in Slack: how long it has waited, and on whom.
+pub fn waited_on(waited: &str, on: &str) -> String {
+    format!("{waited}, waiting on {on}")
+}
+
 pub fn names(reviewers: &[Reviewer]) -> String {
     reviewers.iter().map(Reviewer::name).collect::<Vec<_>>().join(", ")
 }
@@ -317,6 +322,7 @@ mod tests {
         pr.on = vec![Reviewer::user("dave"), Reviewer::team("acme/security")];
         insta::assert_snapshot!(waiting_on(&pr), @"dave, @acme/security");
         insta::assert_snapshot!(names(&pr.on[..1]), @"dave");
+        insta::assert_snapshot!(waited_on(&hours(63.0), &waiting_on(&pr)), @"63 h, waiting on dave, @acme/security");
         let sentences = ["red-tier PRs wait", "Done!", "  ", "is it?"].map(sentence);
         insta::assert_snapshot!(sentences.join(" | "), @"Red-tier PRs wait. | Done! |  | Is it?");
     }
