@@ -1,8 +1,8 @@
 //! Every sentence flowgate shows people, by audience: the verdict on a PR (`verdict`), the weekly
 //! digest (`digest`), the reviewers it chooses (`assign`), the traceability audit (`audit`), the
 //! command line (`cli`), what `flowgate init` found and the files it writes (`init`), `flowgate
-//! simulate-assign` (`simulate`), where the policy came from (`origin`), the Action's job
-//! (`action`) and the GitHub App's answers (`app`). Renderers and commands arrange these and add
+//! simulate-assign` (`simulate`), the writes `check --plan` shows (`plan`), where the policy came
+//! from (`origin`), the Action's job (`action`) and the GitHub App's answers (`app`). Renderers and commands arrange these and add
 //! markup; they never word things themselves, and data carries no sentences.
 //!
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one
@@ -16,6 +16,7 @@ pub mod cli;
 pub mod digest;
 pub mod init;
 pub mod origin;
+pub mod plan;
 pub mod simulate;
 pub mod verdict;
 mod words;
