@@ -3,7 +3,6 @@
 //! requests in the last 30 days). Pure: the history and the setup come in, a table comes out.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -15,6 +14,9 @@ use super::score::team_members;
 use super::select::choose;
 use crate::model::Login;
 use crate::model::{Principal, Tier};
+
+mod verdict;
+pub use verdict::{Measure, MeasureVerdict, RedRule, Verdict};
 
 /// One line of a history file (JSON Lines); see docs/assign.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,15 +105,6 @@ pub enum Strategy {
 
 impl Strategy {
     pub const ALL: [Strategy; 4] = [Strategy::Flowgate, Strategy::RoundRobin, Strategy::Random, Strategy::LoadBalance];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Flowgate => "flowgate",
-            Strategy::RoundRobin => "round-robin",
-            Strategy::Random => "random (seeded)",
-            Strategy::LoadBalance => "GitHub load balance",
-        }
-    }
 }
 
 /// How one strategy did over the whole history.
@@ -152,34 +145,6 @@ pub struct Comparison {
 impl Comparison {
     pub fn result(&self, strategy: Strategy) -> Option<&StrategyResult> {
         self.results.iter().find(|r| r.strategy == strategy)
-    }
-
-    pub fn to_markdown(&self) -> String {
-        let pool = self.red_pool.as_deref().unwrap_or("first pool");
-        let mut out = format!(
-            "{} PRs ({} red), {} people in the pools. Spread is of reviews asked per day present; \
-             raw is over the whole history.\n\n\
-             | strategy | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with {pool} | over capacity | peak open | unfilled |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-            self.prs, self.red_prs, self.people
-        );
-        for r in &self.results {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.2} | {:.3} | {:.2} | {:.3} | {:.0}% | {} | {} | {} |",
-                r.strategy.name(),
-                r.requests,
-                r.max_over_mean,
-                r.gini,
-                r.raw_max_over_mean,
-                r.raw_gini,
-                r.red_first_pool_share * 100.0,
-                r.over_capacity,
-                r.peak_open,
-                r.unfilled
-            );
-        }
-        out
     }
 }
 
@@ -568,22 +533,38 @@ mod tests {
     fn flowgate_spreads_load_better_than_every_baseline_and_keeps_the_red_rule() {
         let (setup, events) = synthetic_month(7);
         let comparison = compare(&setup, &events);
-        println!("{}", comparison.to_markdown());
+        println!("{}", crate::wording::simulate::comparison_table(&comparison));
         assert!((250..=400).contains(&comparison.prs), "a few hundred PRs: {}", comparison.prs);
         assert_eq!(comparison.people, 12);
         let flowgate = comparison.result(Strategy::Flowgate).expect("flowgate's row");
         assert_eq!(flowgate.red_first_pool_share, 1.0, "every red PR has a security reviewer");
         for baseline in [Strategy::RoundRobin, Strategy::Random, Strategy::LoadBalance] {
             let other = comparison.result(baseline).expect("the baseline's row");
-            assert!(flowgate.gini < other.gini, "Gini against {}: {flowgate:?} vs {other:?}", baseline.name());
+            assert!(
+                flowgate.gini < other.gini,
+                "Gini against {}: {flowgate:?} vs {other:?}",
+                crate::wording::simulate::strategy(baseline)
+            );
             assert!(
                 flowgate.max_over_mean < other.max_over_mean,
                 "max/mean against {}: {flowgate:?} vs {other:?}",
-                baseline.name()
+                crate::wording::simulate::strategy(baseline)
             );
-            assert!(flowgate.over_capacity < other.over_capacity, "over capacity against {}", baseline.name());
-            assert!(flowgate.peak_open < other.peak_open, "peak open queue against {}", baseline.name());
-            assert!(other.red_first_pool_share < 1.0, "{} happens to keep the red rule", baseline.name());
+            assert!(
+                flowgate.over_capacity < other.over_capacity,
+                "over capacity against {}",
+                crate::wording::simulate::strategy(baseline)
+            );
+            assert!(
+                flowgate.peak_open < other.peak_open,
+                "peak open queue against {}",
+                crate::wording::simulate::strategy(baseline)
+            );
+            assert!(
+                other.red_first_pool_share < 1.0,
+                "{} happens to keep the red rule",
+                crate::wording::simulate::strategy(baseline)
+            );
         }
     }
 
@@ -609,7 +590,8 @@ mod tests {
         let text = to_jsonl(&events);
         assert_eq!(parse_history(&text).unwrap(), events);
         assert_eq!(compare(&setup, &events), compare(&setup, &parse_history(&text).unwrap()));
-        assert_eq!(compare(&setup, &events).to_markdown(), compare(&setup, &events).to_markdown());
+        use crate::wording::simulate::comparison_table as table;
+        assert_eq!(table(&compare(&setup, &events)), table(&compare(&setup, &events)));
     }
 
     #[test]

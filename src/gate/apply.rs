@@ -49,17 +49,14 @@ pub struct AiLabelChange {
 pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Published, UserError> {
     let check_run = match gh.post_check_run(repo, &plan.check_run.head_sha, &plan.check_run.report).await? {
         Write::Done(posted) => posted,
-        Write::Denied(why) => return Ok(Published::NotPosted(format!("GitHub refused the check run: {why}"))),
+        Write::Denied(why) => return Ok(Published::NotPosted(crate::wording::action::check_run_refused(&why))),
     };
     let label = match &plan.tier_label {
         None => LabelChange::default(),
         Some(tier) => match set_tier_label(gh, repo, plan.number, tier).await? {
             Write::Done(change) => change,
             Write::Denied(why) => {
-                return Ok(Published::NotPosted(format!(
-                    "the check run was posted, but GitHub refused the {} label: {why}",
-                    tier.label
-                )));
+                return Ok(Published::NotPosted(crate::wording::action::tier_label_refused(&tier.label, &why)));
             }
         },
     };

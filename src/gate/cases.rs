@@ -110,10 +110,10 @@ fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, UserError> {
             .as_array()
             .and_then(|files| files.iter().find(|f| f["path"] == path.as_str()))
             .and_then(|f| f["tier"].as_str())
-            .unwrap_or("not in the PR")
+            .unwrap_or(crate::wording::cli::NOT_IN_THE_PR)
             .to_string();
         if !actual.eq_ignore_ascii_case(tier) {
-            mismatches.push((format!("tier of {path}"), tier.clone(), actual));
+            mismatches.push((crate::wording::cli::tier_of(path), tier.clone(), actual));
         }
     }
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string());

@@ -26,6 +26,7 @@ use crate::model::PrFacts;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
 use crate::policy::{Policy, evaluate::evaluate};
+use crate::wording::origin;
 
 /// Where a repository keeps its policy.
 pub const POLICY_PATH: &str = ".github/flowgate.yml";
@@ -46,10 +47,7 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
     if path.is_file() {
         return Ok(ChosenPolicy { policy: load_file(&path)?, origin: path.display().to_string() });
     }
-    Ok(ChosenPolicy {
-        policy: load_bundled("default")?,
-        origin: "the bundled default policy (no .github/flowgate.yml found)".into(),
-    })
+    Ok(ChosenPolicy { policy: load_bundled("default")?, origin: origin::bundled_default(POLICY_PATH, None) })
 }
 
 /// Gates a saved PR.
@@ -92,10 +90,10 @@ pub fn check_local(
             let at_base = AtRevision { repo: &repo, rev: &base };
             if at_base.read(Path::new(POLICY_PATH)).is_ok() {
                 let policy = load_from(&at_base, Path::new(POLICY_PATH))?;
-                ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {base}") }
+                ChosenPolicy { policy, origin: origin::on_branch(POLICY_PATH, &base) }
             } else {
                 let policy = load_bundled("default")?;
-                ChosenPolicy { policy, origin: format!("the bundled default policy ({base} has no {POLICY_PATH})") }
+                ChosenPolicy { policy, origin: origin::bundled_default(POLICY_PATH, Some(&base)) }
             }
         }
     };

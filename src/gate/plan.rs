@@ -6,6 +6,7 @@ use crate::model::check_run::CheckRunReport;
 use crate::policy::AiLabels;
 use crate::policy::verdict::Verdict;
 use crate::report::check_run;
+use crate::wording::plan as words;
 
 /// The prefix of flowgate's tier labels (`flowgate:red`).
 pub const TIER_LABEL_PREFIX: &str = "flowgate:";
@@ -117,45 +118,22 @@ impl Plan {
     /// The plan as lines a person reads, one per write, in the order they are made; stable, for
     /// `flowgate check --plan` and snapshot tests.
     pub fn describe(&self) -> String {
-        let run = &self.check_run.report;
-        let head: String = self.check_run.head_sha.chars().take(7).collect();
-        let mut lines = vec![format!(
-            "check run: {} on {head} {:?}{}",
-            run.conclusion.unwrap_or("pending"),
-            run.title,
-            match run.annotations.len() {
-                0 => String::new(),
-                1 => ", 1 annotation".to_string(),
-                n => format!(", {n} annotations"),
-            }
-        )];
+        let mut lines = vec![words::check_run(&self.check_run.head_sha, &self.check_run.report)];
         if let Some(tier) = &self.tier_label {
-            let mut changes = Vec::new();
-            if tier.add {
-                changes.push(format!("add {}", tier.label));
-            }
-            if !tier.remove.is_empty() {
-                changes.push(format!("remove {}", tier.remove.join(", ")));
-            }
-            lines.push(if changes.is_empty() {
-                format!("label: {} already on the PR", tier.label)
-            } else {
-                format!("label: {}", changes.join(", "))
-            });
+            lines.push(words::tier_label(&tier.label, tier.add, &tier.remove));
         }
         if !self.tool_labels.is_empty() {
             let names: Vec<&str> = self.tool_labels.iter().map(|l| l.name.as_str()).collect();
-            lines.push(format!("AI tool labels: add {}", names.join(", ")));
+            lines.push(words::tool_labels(&names));
         }
         if !self.withdraw.is_empty() {
-            lines.push(format!("withdraw review request: {}", self.withdraw.join(", ")));
+            lines.push(words::withdraw(&self.withdraw));
         }
         if !self.request.is_empty() {
-            lines.push(format!("request review: {}", self.request.join(", ")));
+            lines.push(words::request(&self.request));
         }
         for comment in &self.comments {
-            let first = comment.body.lines().next().unwrap_or_default();
-            lines.push(format!("comment once {} since {}: {first:?}", comment.marker, comment.since));
+            lines.push(words::comment(&comment.marker, &comment.since, &comment.body));
         }
         lines.join("\n") + "\n"
     }

@@ -252,7 +252,7 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
     let Some(text) = gh.file_at(repo, base, POLICY_PATH).await? else {
         return Ok(ChosenPolicy {
             policy: load_bundled("default")?,
-            origin: format!("the bundled default policy ({repo}@{base} has no {POLICY_PATH})"),
+            origin: crate::wording::origin::bundled_default(POLICY_PATH, Some(&format!("{repo}@{base}"))),
         });
     };
     // The loader reads files synchronously; fetch each file it asks for and load again, which
@@ -266,7 +266,8 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
         files = back;
         match loaded {
             Ok(policy) => {
-                return Ok(ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{base}") });
+                let origin = crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}"));
+                return Ok(ChosenPolicy { policy, origin });
             }
             Err(e) => {
                 let Some(path) = files.wanted.take() else { return Err(e) };

@@ -11,25 +11,26 @@ use std::collections::BTreeMap;
 use globset::GlobSet;
 
 use crate::analysis::lang::Lang;
+use crate::wording::init::Reason;
 
 /// Directory names (compared without case) and what they hold.
-const SENSITIVE_DIRS: &[(&str, &str)] = &[
-    ("auth", "authentication"),
-    ("authentication", "authentication"),
-    ("authz", "authorisation"),
-    ("security", "security code"),
-    ("crypto", "cryptography"),
-    ("payments", "payments"),
-    ("payment", "payments"),
-    ("billing", "billing"),
-    ("migrations", "database migrations"),
-    ("terraform", "infrastructure code (Terraform)"),
-    ("helm", "infrastructure code (Helm)"),
-    ("charts", "infrastructure code (Helm charts)"),
-    ("k8s", "infrastructure code (Kubernetes)"),
-    ("kubernetes", "infrastructure code (Kubernetes)"),
-    ("infra", "infrastructure code"),
-    ("infrastructure", "infrastructure code"),
+const SENSITIVE_DIRS: &[(&str, Reason)] = &[
+    ("auth", Reason::Authentication),
+    ("authentication", Reason::Authentication),
+    ("authz", Reason::Authorisation),
+    ("security", Reason::SecurityCode),
+    ("crypto", Reason::Cryptography),
+    ("payments", Reason::Payments),
+    ("payment", Reason::Payments),
+    ("billing", Reason::Billing),
+    ("migrations", Reason::DatabaseMigrations),
+    ("terraform", Reason::Terraform),
+    ("helm", Reason::Helm),
+    ("charts", Reason::HelmCharts),
+    ("k8s", Reason::Kubernetes),
+    ("kubernetes", Reason::Kubernetes),
+    ("infra", Reason::Infrastructure),
+    ("infrastructure", Reason::Infrastructure),
 ];
 
 /// A directory flowgate thinks is red, and why.
@@ -37,14 +38,14 @@ const SENSITIVE_DIRS: &[(&str, &str)] = &[
 pub struct FoundDir {
     /// The path from the repository root, without a trailing slash.
     pub dir: String,
-    pub why: &'static str,
+    pub why: Reason,
 }
 
 /// Red directories in `files` (paths from the repository root): directories with a telling
 /// name, `.github/workflows`, directories holding Terraform (`*.tf`) or a Helm chart
 /// (`Chart.yaml`). A directory inside one already found is not listed again.
 pub fn red_dirs(files: &[String]) -> Vec<FoundDir> {
-    let mut found: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut found: BTreeMap<String, Reason> = BTreeMap::new();
     for path in files {
         let parts: Vec<&str> = path.split('/').collect();
         let (dirs, file) = parts.split_at(parts.len().saturating_sub(1));
@@ -53,11 +54,11 @@ pub fn red_dirs(files: &[String]) -> Vec<FoundDir> {
             let why = SENSITIVE_DIRS.iter().find(|(n, _)| *n == lower).map(|(_, why)| *why).or_else(|| {
                 let parent = if i > 0 { dirs[i - 1] } else { "" };
                 match (parent, lower.as_str()) {
-                    (".github", "workflows") => Some("CI workflows"),
-                    (_, ".claude") => Some("AI agent instructions and settings (Claude Code)"),
-                    (".cursor", "rules") => Some("AI agent instructions (Cursor)"),
-                    (_, "docker") => Some("container builds"),
-                    (_, name) if is_auth_word(name) => Some("authentication"),
+                    (".github", "workflows") => Some(Reason::CiWorkflows),
+                    (_, ".claude") => Some(Reason::ClaudeCode),
+                    (".cursor", "rules") => Some(Reason::Cursor),
+                    (_, "docker") => Some(Reason::ContainerBuilds),
+                    (_, name) if is_auth_word(name) => Some(Reason::Authentication),
                     _ => None,
                 }
             });
@@ -67,10 +68,10 @@ pub fn red_dirs(files: &[String]) -> Vec<FoundDir> {
         }
         let file = file.first().copied().unwrap_or_default();
         if !dirs.is_empty() && file.ends_with(".tf") {
-            found.entry(dirs.join("/")).or_insert("infrastructure code (Terraform)");
+            found.entry(dirs.join("/")).or_insert(Reason::Terraform);
         }
         if !dirs.is_empty() && file == "Chart.yaml" {
-            found.entry(dirs.join("/")).or_insert("infrastructure code (a Helm chart)");
+            found.entry(dirs.join("/")).or_insert(Reason::HelmChart);
         }
     }
     let dirs: Vec<String> = found.keys().cloned().collect();
@@ -96,7 +97,7 @@ pub struct FoundFile {
     pub glob: String,
     /// The files here with that name.
     pub paths: Vec<String>,
-    pub why: &'static str,
+    pub why: Reason,
 }
 
 /// Extensions of source code (tree-sitter or not): a name such as `session` or `token` is only
@@ -112,8 +113,6 @@ const DOC_EXTENSIONS: &[&str] = &["md", "markdown", "rst", "txt", "adoc", "html"
 /// AI agents' instruction files: what they say, an agent does, so they are reviewed as code.
 const AGENT_FILES: &[&str] =
     &["agents.md", "claude.md", "gemini.md", ".cursorrules", ".windsurfrules", "copilot-instructions.md"];
-
-const AGENT_INSTRUCTIONS: &str = "AI agent instructions";
 
 /// The words of a file's stem: `session_store` -> session, store; `OAuth2Client` -> oauth2,
 /// client; `JWTValidator` -> jwt, validator.
@@ -144,40 +143,40 @@ fn words(stem: &str) -> Vec<String> {
 }
 
 /// Why a file is red by its name alone, if it is.
-fn red_by_name(name: &str) -> Option<&'static str> {
+fn red_by_name(name: &str) -> Option<Reason> {
     let lower = name.to_ascii_lowercase();
     let (stem, ext) = match lower.split_once('.') {
         Some((stem, ext)) if !stem.is_empty() => (stem, ext.rsplit('.').next().unwrap_or(ext)),
         _ => (lower.as_str(), ""),
     };
     if AGENT_FILES.contains(&lower.as_str()) {
-        return Some(AGENT_INSTRUCTIONS);
+        return Some(Reason::AgentInstructions);
     }
     if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
-        return Some("a container build");
+        return Some(Reason::ContainerBuild);
     }
     let words = words(name.split_once('.').map_or(name, |(s, _)| s));
     let any = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(w));
     if !DOC_EXTENSIONS.contains(&ext)
         && (["firewall", "iptables", "ip6tables", "nftables"].iter().any(|w| stem.contains(w)) || any(&|w| w == "ufw"))
     {
-        return Some("firewall rules");
+        return Some(Reason::FirewallRules);
     }
     if !CODE_EXTENSIONS.contains(&ext) {
         return None;
     }
     if stem.contains("csrf") || stem.contains("xsrf") {
-        Some("CSRF protection, by its name")
+        Some(Reason::CsrfByName)
     } else if any(&|w| w.starts_with("jwt") || w.starts_with("jwk")) {
-        Some("JSON web tokens, by its name")
+        Some(Reason::JwtByName)
     } else if any(&|w| w.starts_with("oauth") || w == "oidc" || w == "saml") {
-        Some("single sign-on, by its name")
+        Some(Reason::SingleSignOnByName)
     } else if any(&is_auth_word) {
-        Some("authentication, by its name")
+        Some(Reason::AuthenticationByName)
     } else if any(&|w| w == "session" || w == "sessions") {
-        Some("sessions, by its name")
+        Some(Reason::SessionsByName)
     } else if any(&|w| w == "token" || w == "tokens") {
-        Some("tokens, by its name")
+        Some(Reason::TokensByName)
     } else {
         None
     }
@@ -192,7 +191,7 @@ pub fn red_files(files: &[String], red: &dyn Fn(&str) -> bool, green: &dyn Fn(&s
     for path in files {
         let name = path.rsplit('/').next().unwrap_or(path);
         let Some(why) = red_by_name(name) else { continue };
-        let test = why != AGENT_INSTRUCTIONS && green(path);
+        let test = why != Reason::AgentInstructions && green(path);
         if !writable(name) || red(path) || test {
             continue;
         }
@@ -280,6 +279,7 @@ pub fn red_paths(pack_red: &[String], pack_set: &GlobSet, found: &[FoundDir]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wording::init::reason;
     use globset::{GlobBuilder, GlobSetBuilder};
 
     fn files(list: &str) -> Vec<String> {
@@ -301,7 +301,7 @@ mod tests {
              .github/workflows/ci.yml ops/main.tf ops/vars.tfvars deploy/chart/Chart.yaml \
              deploy/chart/templates/a.yaml k8s/app.yaml README.md docs/security.md",
         ));
-        let dirs: Vec<(&str, &str)> = found.iter().map(|d| (d.dir.as_str(), d.why)).collect();
+        let dirs: Vec<(&str, &str)> = found.iter().map(|d| (d.dir.as_str(), reason(d.why))).collect();
         assert_eq!(
             dirs,
             [
@@ -328,7 +328,7 @@ mod tests {
             "internal/authx/x.go pkg/oauth2/client.go docker/app/run.sh .claude/commands/review.md \
              .cursor/rules/go.mdc docs/authors/list.md internal/authority/x.go",
         ));
-        let dirs: Vec<(&str, &str)> = found.iter().map(|d| (d.dir.as_str(), d.why)).collect();
+        let dirs: Vec<(&str, &str)> = found.iter().map(|d| (d.dir.as_str(), reason(d.why))).collect();
         assert_eq!(
             dirs,
             [
@@ -361,7 +361,7 @@ mod tests {
             &|p| p.starts_with("src/auth/"),
             &green,
         );
-        let got: Vec<(&str, &str)> = found.iter().map(|f| (f.glob.as_str(), f.why)).collect();
+        let got: Vec<(&str, &str)> = found.iter().map(|f| (f.glob.as_str(), reason(f.why))).collect();
         assert_eq!(
             got,
             [

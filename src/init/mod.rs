@@ -13,6 +13,7 @@ use crate::gate::POLICY_PATH;
 use crate::policy::Tier;
 use crate::policy::load::{load_bundled, load_text};
 use crate::wording::cli::{self, FileAction};
+use crate::wording::init as init_words;
 
 /// Where the Action workflow goes.
 pub const WORKFLOW_PATH: &str = ".github/workflows/flowgate.yml";
@@ -111,12 +112,14 @@ pub fn plan(repo: &Repository, options: &Options) -> Result<Plan, UserError> {
     });
     let langs = layout::languages(&repo.files);
     let guess = keys::guess(&repo.messages, &repo.branches);
-    let policy_text = render::policy(&options.pack, &red, &langs, &guess);
+    let (red_words, history) = (render::red(&red), render::history(&guess));
+    let detectors = layout::detectors(&langs);
+    let policy_text = init_words::policy(&options.pack, &red_words, &langs, &detectors, &history);
     // What init writes must load: refuse to write a policy the gate would reject.
     load_text(&policy_text, Path::new(POLICY_PATH))?;
 
-    let mut found = found_lines(&red, &guess);
-    found.insert(1, cli::code_aware(&langs, &layout::detectors(&langs)));
+    let mut found = vec![init_words::red_paths(&red_words), cli::code_aware(&langs, &detectors)];
+    found.extend(init_words::history(&history));
     let mut files = Vec::new();
     let kept_policy = repo.existing(POLICY_PATH).filter(|_| !options.force).map(str::to_string);
     files.push(whole_file(repo, options, POLICY_PATH, cli::POLICY_PURPOSE, policy_text.clone()));
@@ -197,82 +200,6 @@ fn template(repo: &Repository, options: &Options, section: &str) -> PlannedFile 
         }
     };
     PlannedFile { path: path.to_string(), purpose, change }
-}
-
-fn found_lines(red: &layout::RedPaths, guess: &keys::Guess) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut dirs: Vec<String> = red
-        .pack
-        .iter()
-        .flat_map(|(glob, ds)| ds.iter().map(move |d| format!("{}/ ({}, covered by the pack's {glob})", d.dir, d.why)))
-        .collect();
-    dirs.extend(red.added.iter().map(|d| format!("{}/ ({}, added as {}/**)", d.dir, d.why, d.dir)));
-    dirs.extend(red.files.iter().map(|f| {
-        let more = if f.paths.len() > 1 { format!(" and {} more", f.paths.len() - 1) } else { String::new() };
-        format!("{}{more} ({}, added as {})", f.paths[0], f.why, f.glob)
-    }));
-    if dirs.is_empty() {
-        lines.push(
-            "red paths: no auth, payments, migrations, CI, infrastructure, container or agent files found; the pack's globs apply"
-                .into(),
-        );
-    } else {
-        lines.push(format!("red paths: {}", dirs.join("; ")));
-    }
-    let scanned = format!("{} commit messages and {} branch names", guess.messages, guess.branches);
-    if guess.prefixes.is_empty() {
-        lines.push(format!("tracker keys: none recur in the last {scanned}"));
-    }
-    for p in &guess.prefixes {
-        let mut examples: Vec<&str> = p.keys.iter().map(String::as_str).take(3).collect();
-        if p.keys.len() > 3 {
-            examples.push("…");
-        }
-        lines.push(format!(
-            "tracker keys: {} ({}) in {} commit message{} and {} branch name{} ({}), from the last {scanned}",
-            p.prefix,
-            p.tracker.id(),
-            p.in_commits,
-            if p.in_commits == 1 { "" } else { "s" },
-            p.in_branches,
-            if p.in_branches == 1 { "" } else { "s" },
-            examples.join(", ")
-        ));
-    }
-    if !guess.once.is_empty() {
-        let once: Vec<String> = guess.once.iter().map(|p| p.keys.join(", ")).collect();
-        lines.push(format!("seen only once, so not used: {}", once.join(", ")));
-    }
-    lines.push(trackers_line(guess));
-    if guess.shortcut > 0 {
-        lines.push(format!("Shortcut references (sc-123) in {} messages or branches", guess.shortcut));
-    }
-    if guess.azure > 0 {
-        lines.push(format!("Azure Boards references (AB#123) in {} messages", guess.azure));
-    }
-    lines
-}
-
-/// Which trackers the policy lists, so that nobody is surprised by a key that does not count.
-fn trackers_line(guess: &keys::Guess) -> String {
-    use crate::policy::linkage::keys::Tracker;
-    let mut listed = Vec::new();
-    for (tracker, name) in [(Tracker::Jira, "Jira"), (Tracker::Linear, "Linear")] {
-        let projects = guess.projects(tracker);
-        if !projects.is_empty() {
-            listed.push(format!("{name} ({})", projects.join(", ")));
-        }
-    }
-    if guess.shortcut >= keys::MIN_SEEN {
-        listed.push("Shortcut".to_string());
-    }
-    if guess.azure >= keys::MIN_SEEN {
-        listed.push("Azure Boards".to_string());
-    }
-    if listed.is_empty() {
-        return "trackers: only GitHub issues (#12) count, since no Jira, Linear, Shortcut or Azure Boards keys recur in the history; add yours under linkage.trackers, e.g. jira: { projects: [ABC] }".into();
-    }
-    format!("trackers: {} and GitHub issues (#12) count; keys of other projects do not", listed.join(", "))
 }
 
 /// What writing one file did.

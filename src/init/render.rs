@@ -1,221 +1,46 @@
-//! The text of the files `flowgate init` writes: the starter policy, the Action workflow (the one
-//! docs/action.md explains) and the pull request template's flowgate section.
+//! init's findings handed to `wording::init`, which words the files init writes and the lines it
+//! reports: the red paths and the trackers' keys as the borrowed parts that layer takes.
 
-use super::keys::Guess;
-use super::layout::{self, FoundDir, RedPaths};
-use crate::analysis::lang::Lang;
-use crate::policy::linkage::keys::Tracker;
+use super::keys::{Guess, MIN_SEEN};
+use super::layout::{FoundDir, RedPaths};
+use crate::wording::init::{History, KeyPrefix, Red, RedDir, RedName};
 
-/// The first line of the template section, so that it is found and never added twice.
-pub const TEMPLATE_START: &str = "<!-- flowgate: the story and AI-use lines below are read by the flowgate check -->";
-pub const TEMPLATE_END: &str = "<!-- /flowgate -->";
+pub use crate::wording::init::{ACTION_PLACEHOLDER, TEMPLATE_END, TEMPLATE_START, template_section, workflow};
 
-/// The action's `uses:` line when the user gives no pinned commit: docs/action.md says how to find it.
-pub const ACTION_PLACEHOLDER: &str = "flowgate/flowgate@<full-commit-sha> # v0.1.0";
-
-/// Found directories as a comment: at most three named, the rest counted.
-fn found_comment(dirs: &[FoundDir]) -> String {
-    let mut named: Vec<String> = dirs.iter().take(3).map(|d| format!("{}/", d.dir)).collect();
-    if dirs.len() > 3 {
-        named.push(format!("and {} more", dirs.len() - 3));
-    }
-    format!("found here: {}", named.join(", "))
+fn dir(found: &FoundDir) -> RedDir<'_> {
+    RedDir { dir: &found.dir, why: found.why }
 }
 
-fn yaml_list_line(out: &mut String, item: &str, comment: Option<String>) {
-    match comment {
-        Some(c) => out.push_str(&format!("      - \"{item}\" # {c}\n")),
-        None => out.push_str(&format!("      - \"{item}\"\n")),
+/// The red paths as `wording::init` takes them.
+pub fn red(red: &RedPaths) -> Red<'_> {
+    Red {
+        pack: red.pack.iter().map(|(glob, dirs)| (glob.as_str(), dirs.iter().map(dir).collect())).collect(),
+        added: red.added.iter().map(dir).collect(),
+        names: red.files.iter().map(|f| RedName { glob: &f.glob, paths: &f.paths, why: f.why }).collect(),
     }
 }
 
-/// `.github/flowgate.yml`: the pack, the red paths written out in full (a list in an extending
-/// file replaces the pack's), and the trackers the history shows.
-pub fn policy(pack: &str, red: &RedPaths, langs: &[(Lang, usize)], keys: &Guess) -> String {
-    let mut out = String::new();
-    out.push_str("# flowgate policy, written by `flowgate init`. Reference: docs/policy.md in flowgate.\n");
-    out.push_str(&format!(
-        "# It starts from the bundled `{pack}` pack and writes out what differs for this repository.\n"
-    ));
-    out.push_str("# Check a change with `flowgate policy validate`; flowgate reads this file from the base branch.\n");
-    out.push_str(&format!("version: 1\nextends: {pack}\n\n"));
-    out.push_str("tiers:\n  red:\n");
-    out.push_str(
-        "    # The pack's red paths, then the directories and files flowgate init found in this repository.\n",
-    );
-    out.push_str("    # A list here replaces the pack's, so all of it is written out.\n");
-    out.push_str("    paths:\n");
-    for (glob, dirs) in &red.pack {
-        yaml_list_line(&mut out, glob, (!dirs.is_empty()).then(|| found_comment(dirs)));
-    }
-    for dir in &red.added {
-        yaml_list_line(&mut out, &format!("{}/**", dir.dir), Some(format!("found here: {}", dir.why)));
-    }
-    for file in &red.files {
-        let named: Vec<&str> = file.paths.iter().map(String::as_str).take(2).collect();
-        let more = file.paths.len().saturating_sub(2);
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-        yaml_list_line(&mut out, &file.glob, Some(format!("{}: {}{more}", file.why, named.join(", "))));
-    }
-    if !langs.is_empty() {
-        let names: Vec<&str> = langs.iter().map(|(l, _)| l.id()).collect();
-        out.push_str(&format!(
-            "    # flowgate reads the {} code here: a change that adds one of these is red wherever it is,\n",
-            names.join(", ")
-        ));
-        out.push_str(&format!("    code: [{}]\n", layout::detectors(langs).join(", ")));
-        out.push_str("    # and a change to a red file that only touches comments or layout is green.\n");
-        out.push_str("    relax: [comments, formatting]\n");
-        out.push_str("  yellow:\n    relax: [comments, formatting]\n");
-    }
-    out.push_str("\nlinkage:\n  trackers:\n");
-    let jira = keys.projects(Tracker::Jira);
-    let linear = keys.projects(Tracker::Linear);
-    let seen = |tracker: Tracker| {
-        keys.prefixes
+/// What the history says about trackers, as `wording::init` takes it; Shortcut and Azure Boards
+/// are listed when their references recur as often as a key prefix must.
+pub fn history(guess: &Guess) -> History<'_> {
+    History {
+        messages: guess.messages,
+        branches: guess.branches,
+        recurring: guess
+            .prefixes
             .iter()
-            .filter(|p| p.tracker == tracker)
-            .map(|p| format!("{} {}x", p.prefix, p.seen()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if jira.is_empty() {
-        // An open `jira: {}` would take GPT-5 or PKCS-11 in a title for a story: only what the
-        // history shows is written, and the comment says how to add the rest.
-        out.push_str("    # No Jira keys recur in the recent history, so Jira is not listed. To use it, list\n");
-        out.push_str("    # your projects: jira: { projects: [ABC, PAY] }\n");
-    } else {
-        out.push_str(&format!(
-            "    # Seen in the last {} commits and the branch names: {}.\n",
-            keys.messages,
-            seen(Tracker::Jira)
-        ));
-        out.push_str(&format!("    jira: {{ projects: [{}] }}\n", jira.join(", ")));
-    }
-    if !linear.is_empty() {
-        out.push_str(&format!("    # Linear-style branch names (team-123 in lowercase): {}.\n", seen(Tracker::Linear)));
-        out.push_str(&format!("    linear: {{ teams: [{}] }}\n", linear.join(", ")));
-    }
-    if keys.shortcut >= super::keys::MIN_SEEN {
-        out.push_str(&format!("    shortcut: {{}} # sc-123 references in {} messages or branches\n", keys.shortcut));
-    }
-    if keys.azure >= super::keys::MIN_SEEN {
-        out.push_str(&format!("    azure: {{}} # AB#123 references in {} messages\n", keys.azure));
-    }
-    out.push_str("    github: {}\n");
-    out
-}
-
-/// `.github/workflows/flowgate.yml`, as docs/action.md gives it: `pull_request_target` with no
-/// checkout, `permissions: {}` at the top and only what flowgate uses on the job.
-pub fn workflow(uses: &str) -> String {
-    format!(
-        r#"# flowgate: gates every pull request (docs/action.md in flowgate). It reads the pull request
-# over the API and never checks out or runs its code, which is what makes pull_request_target safe.
-name: flowgate
-
-on:
-  pull_request_target: # zizmor: ignore[dangerous-triggers] flowgate runs no pull request code
-    types: [opened, edited, synchronize, reopened, labeled, unlabeled, ready_for_review]
-  pull_request_review:
-    types: [submitted, dismissed]
-
-permissions: {{}}
-
-concurrency:
-  group: flowgate-${{{{ github.event.pull_request.number }}}}
-  cancel-in-progress: true
-
-jobs:
-  gate:
-    name: gate
-    # Skip the runs set off by flowgate's own tier labels.
-    if: ${{{{ !contains(fromJSON('["flowgate:green", "flowgate:yellow", "flowgate:red"]'), github.event.label.name) }}}}
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read # read the policy on the base branch
-      pull-requests: write # read the pull request and its reviews; set the tier and AI tool labels
-      checks: write # post the `flowgate` check run
-      issues: write # labels (creating the AI tool labels too) and label events are served by the issues API
-    steps:
-      - uses: {uses}
-"#
-    )
-}
-
-/// The pull request template's flowgate section: a story line and the AI-use boxes that the
-/// policy's AI disclosure reads. No example key appears in it, so an untouched template never
-/// counts as a linked story.
-pub fn template_section(example_prefix: Option<&str>) -> String {
-    let key = match example_prefix {
-        Some(prefix) => format!("the work item's key, such as {prefix}- and its number"),
-        None => "the work item's key (a Jira or Linear key, sc- and a number, or #issue)".to_string(),
-    };
-    format!(
-        "{TEMPLATE_START}\n\
-         ## Story\n\n\
-         Story: <!-- {key}; the title or branch name may carry it instead -->\n\n\
-         ## AI use\n\n\
-         Tick one (or add the label ai:none, ai:assisted or ai:generated):\n\n\
-         - [ ] No AI was used\n\
-         - [ ] AI-assisted (an AI tool wrote or changed some of this code)\n\
-         - [ ] AI-generated (an AI tool wrote most of this code)\n\
-         {TEMPLATE_END}\n"
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::ai::markers::{Declared, body_declaration};
-
-    #[test]
-    fn each_ticked_box_of_the_template_declares_what_it_says_and_an_untouched_one_nothing() {
-        let section = template_section(Some("ABC"));
-        assert_eq!(body_declaration(&section), None, "nothing ticked, nothing declared");
-        let tick = |line: &str| section.replace(&format!("- [ ] {line}"), &format!("- [x] {line}"));
-        assert_eq!(body_declaration(&tick("No AI was used")), Some(Declared::None));
-        assert_eq!(body_declaration(&tick("AI-assisted")), Some(Declared::Assisted));
-        assert_eq!(body_declaration(&tick("AI-generated")), Some(Declared::Generated));
-    }
-
-    #[test]
-    fn the_untouched_template_links_no_story() {
-        let any = crate::policy::TrackerSet {
-            jira: Some(Vec::new()),
-            linear: Some(Vec::new()),
-            shortcut: true,
-            azure: true,
-            github: true,
-        };
-        for prefix in [Some("ABC"), None] {
-            let found = crate::policy::linkage::keys::extract(
-                &template_section(prefix),
-                crate::policy::linkage::keys::Source::Body,
-                &any,
-                Some("o/r"),
-            );
-            assert!(found.is_empty(), "{found:?}");
-        }
-    }
-
-    #[test]
-    fn the_workflow_is_the_one_docs_action_md_explains() {
-        let docs = include_str!("../../docs/action.md");
-        let section = docs.split("## The workflow to copy").nth(1).expect("the section");
-        let block = section.split("```yaml\n").nth(1).and_then(|b| b.split("```").next()).expect("the block");
-        let written = workflow("OWNER/flowgate@<full-commit-sha> # v0.1.0");
-        assert!(written.ends_with(block), "docs/action.md and `flowgate init` disagree:\n{written}\n---\n{block}");
-    }
-
-    #[test]
-    fn the_workflow_has_no_checkout_and_least_privilege() {
-        let text = workflow(ACTION_PLACEHOLDER);
-        assert!(!text.contains("actions/checkout"));
-        assert!(text.contains("permissions: {}\n"));
-        assert!(text.contains("group: flowgate-${{ github.event.pull_request.number }}"));
-        assert!(text.contains("      - uses: flowgate/flowgate@<full-commit-sha> # v0.1.0\n"));
-        let run_lines = text.lines().filter(|l| l.trim_start().starts_with("run:")).count();
-        assert_eq!(run_lines, 0, "no run: line, so nothing from the PR can reach a shell");
+            .map(|p| KeyPrefix {
+                prefix: &p.prefix,
+                tracker: p.tracker,
+                in_commits: p.in_commits,
+                in_branches: p.in_branches,
+                keys: &p.keys,
+            })
+            .collect(),
+        once: guess.once.iter().map(|p| p.keys.as_slice()).collect(),
+        shortcut: guess.shortcut,
+        shortcut_recurs: guess.shortcut >= MIN_SEEN,
+        azure: guess.azure,
+        azure_recurs: guess.azure >= MIN_SEEN,
     }
 }

@@ -31,7 +31,7 @@ pub fn manifest(name: &str, url: &str) -> Value {
         "public": false,
         "default_permissions": PERMISSIONS.iter().map(|(name, level)| (name.to_string(), json!(level))).collect::<serde_json::Map<_, _>>(),
         "default_events": EVENTS,
-        "description": "flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules."
+        "description": crate::wording::app::DESCRIPTION
     })
 }
 

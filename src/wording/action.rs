@@ -1,5 +1,6 @@
 //! Every sentence of the GitHub Action's job: why an event has nothing to gate, why a fork's run
-//! posts nothing, what was posted, and the titles of its workflow commands.
+//! posts nothing, what was posted or why not (the App logs the same refusals), and the titles of
+//! its workflow commands.
 
 /// The titles of the workflow commands the job prints, one per failed rule.
 pub const TITLE: &str = "flowgate";
@@ -61,6 +62,16 @@ pub fn posted(p: &Posted<'_>) -> String {
     format!("The `flowgate` check run was {run}{label}.{ai_labels}{reviewers}")
 }
 
+/// Why nothing was posted: GitHub refused the check run (`why` is GitHub's answer).
+pub fn check_run_refused(why: &str) -> String {
+    format!("GitHub refused the check run: {why}")
+}
+
+/// Why the rest was not posted: the check run was, but GitHub refused the tier label.
+pub fn tier_label_refused(label: &str, why: &str) -> String {
+    format!("the check run was posted, but GitHub refused the {label} label: {why}")
+}
+
 pub fn not_posted(why: &str) -> String {
     format!("**Nothing was posted to the pull request:** {why}")
 }
@@ -108,6 +119,8 @@ mod tests {
         };
         insta::assert_snapshot!(posted(&refused), @"The `flowgate` check run was updated, labels flowgate:green removed. AI tool labels could not be added: Resource not accessible by integration Reviewers could not be requested: carol is not a collaborator");
         insta::assert_snapshot!(not_posted("GitHub refused the check run: 403"), @"**Nothing was posted to the pull request:** GitHub refused the check run: 403");
+        insta::assert_snapshot!(check_run_refused("Resource not accessible by integration"), @"GitHub refused the check run: Resource not accessible by integration");
+        insta::assert_snapshot!(tier_label_refused("flowgate:red", "Resource not accessible by integration"), @"the check run was posted, but GitHub refused the flowgate:red label: Resource not accessible by integration");
         insta::assert_snapshot!(policy_origin(".github/flowgate.yml on acme/shop@main"), @"<sub>Policy: .github/flowgate.yml on acme/shop@main.</sub>");
         insta::assert_snapshot!([TITLE, TITLE_STORY, TITLE_AI, TITLE_SIZE, TITLE_NOTHING_POSTED].join(" | "), @"flowgate | flowgate: story | flowgate: AI use | flowgate: size | flowgate: nothing posted");
     }

@@ -1,8 +1,12 @@
 //! What the GitHub App says to whoever calls it: the answers of its HTTP routes (GitHub's
-//! webhook deliveries, probes, the digest page) and the check run that says it could not judge
-//! a PR. Each HTTP answer is the whole body, one line.
+//! webhook deliveries, probes, the digest page), the check run that says it could not judge a
+//! PR, and the description it registers with. Each HTTP answer is the whole body, one line.
 
 use crate::model::check_run::CannotEvaluate;
+
+/// The App's description in the manifest it is registered from.
+pub const DESCRIPTION: &str =
+    "flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules.";
 
 pub const NO_SIGNATURE: &str = "no X-Hub-Signature-256 of the form sha256=<64 hex digits>\n";
 pub const NO_LENGTH: &str = "a webhook body needs a Content-Length\n";
@@ -152,6 +156,11 @@ mod tests {
         no review events recorded yet: the digest appears once the App has received pull request events (or after `flowgate backfill`)
         cannot read the review events now
         ");
+    }
+
+    #[test]
+    fn the_description_github_shows_for_the_app() {
+        insta::assert_snapshot!(DESCRIPTION, @"flowgate gates pull requests on story linkage, AI disclosure, risk tiers and review rules.");
     }
 
     #[test]

@@ -60,6 +60,12 @@ pub fn case_line(name: &str, description: Option<&str>, mismatches: &[(String, S
     out
 }
 
+/// What a `policy test` case compares for one file, and what a file missing from the PR gets.
+pub fn tier_of(path: &str) -> String {
+    format!("tier of {path}")
+}
+pub const NOT_IN_THE_PR: &str = "not in the PR";
+
 pub fn cases_summary(passed: usize, failed: usize) -> String {
     format!("{passed} passed, {failed} failed\n")
 }
@@ -278,6 +284,7 @@ mod tests {
             case_line("bare", None, &mismatch),
             cases_summary(1, 2),
         ];
+        insta::assert_snapshot!(format!("{}: expected red, got {NOT_IN_THE_PR}", tier_of("src/auth/login.rs")), @"tier of src/auth/login.rs: expected red, got not in the PR");
         insta::assert_snapshot!(cases.concat(), @r"
         ok    docs-only
         FAIL  auth (a login change is red)

@@ -1,5 +1,5 @@
 //! What every format shares: the notice shown above the figures, whether the week was quiet,
-//! its first and last day, figures written with one decimal, and links to PRs.
+//! its first and last day, figures written with one decimal, links to PRs, and a table's columns.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -11,6 +11,14 @@ use crate::latency::digest::Digest;
 /// read (worded by `crate::wording::digest`). Each format shows it in its own way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice(pub String);
+
+/// A table's column: its heading (from `crate::wording::digest`) and whether it holds figures,
+/// which Markdown and HTML align to the right.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Column<'a> {
+    Text(&'a str),
+    Num(&'a str),
+}
 
 /// Nothing happened: no PR was active, nobody carried load, nothing waits. Renderers then say so
 /// in one line instead of drawing empty tables.

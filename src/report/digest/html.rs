@@ -2,7 +2,7 @@
 //! charts (see `svg`) and the tables behind them. No script, no external asset: it opens from a
 //! mail attachment or an artifact as it is.
 
-use super::common::{Notice, is_quiet, median, number, p90, pr_url, window_days};
+use super::common::{Column, Notice, is_quiet, median, number, p90, pr_url, window_days};
 use super::escape::escape_text;
 use super::svg::{self, Chart, Row};
 use crate::latency::digest::{Digest, GroupFigures};
@@ -87,6 +87,19 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 a { color: var(--accent); }
 ";
 
+/// A table's start, up to its body: a heading cell per column, right-aligned over figures.
+fn table_head(columns: &[Column<'_>]) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for column in columns {
+        match column {
+            Column::Text(name) => out.push_str(&format!("<th>{}</th>", escape(name))),
+            Column::Num(name) => out.push_str(&format!("<th class=\"num\">{}</th>", escape(name))),
+        }
+    }
+    out.push_str("</tr></thead><tbody>");
+    out
+}
+
 fn section(out: &mut String, heading: &str, inner: &str) {
     out.push_str(&format!("<section>\n<h2>{}</h2>\n{inner}\n</section>\n", escape(heading)));
 }
@@ -160,7 +173,7 @@ fn key_figures(out: &mut String, digest: &Digest, unit: &str) {
 
 fn stages(out: &mut String, digest: &Digest, unit: &str) {
     let mut rows = vec![Row {
-        label: "all PRs".to_string(),
+        label: w::ALL_PRS.to_string(),
         values: vec![digest.overall.waiting_on_reviewers_hours, digest.overall.waiting_on_author_hours],
     }];
     rows.extend(digest.by_tier.iter().map(|g| Row {
@@ -178,10 +191,12 @@ fn stages(out: &mut String, digest: &Digest, unit: &str) {
     };
     let mut inner = svg::horizontal_bars(&chart, &rows, true);
     let all = &digest.overall;
-    inner.push_str(&format!(
-        "<table><thead><tr><th>stage</th><th class=\"num\">median ({unit})</th><th class=\"num\">p90 ({unit})</th>\
-         <th class=\"num\">measured</th></tr></thead><tbody>"
-    ));
+    inner.push_str(&table_head(&[
+        Column::Text(w::COL_STAGE),
+        Column::Num(&w::col_median(unit)),
+        Column::Num(&w::col_p90(unit)),
+        Column::Num(w::COL_MEASURED),
+    ]));
     for (stage, spread) in [
         (w::STAGE_FIRST_REVIEW, &all.first_review_hours),
         (w::STAGE_RESPONSE, &all.review_response_hours),
@@ -238,22 +253,17 @@ fn groups_table(groups: &[GroupFigures], unit: &str) -> String {
     if groups.is_empty() {
         return format!("<p class=\"note\">{}</p>", escape(w::NO_DATA));
     }
-    let headers = [
-        w::COL_GROUP.to_string(),
-        w::COL_PRS.to_string(),
-        w::COL_MERGED.to_string(),
-        w::col_first_review(unit),
-        w::col_first_review_p90(unit),
-        w::col_open_to_merge(unit),
-        w::col_on_reviewers(unit),
-        w::col_on_authors(unit),
-        w::COL_AWAITING.to_string(),
-    ];
-    let mut out = String::from("<table><thead><tr>");
-    for (i, h) in headers.iter().enumerate() {
-        out.push_str(&format!("<th{}>{}</th>", if i == 0 { "" } else { " class=\"num\"" }, escape(h)));
-    }
-    out.push_str("</tr></thead><tbody>");
+    let mut out = table_head(&[
+        Column::Text(w::COL_GROUP),
+        Column::Num(w::COL_PRS),
+        Column::Num(w::COL_MERGED),
+        Column::Num(&w::col_first_review(unit)),
+        Column::Num(&w::col_first_review_p90(unit)),
+        Column::Num(&w::col_open_to_merge(unit)),
+        Column::Num(&w::col_on_reviewers(unit)),
+        Column::Num(&w::col_on_authors(unit)),
+        Column::Num(w::COL_AWAITING),
+    ]);
     for g in groups {
         out.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -297,11 +307,13 @@ fn reviewers(out: &mut String, digest: &Digest, unit: &str) {
         counts: true,
     };
     inner.push_str(&svg::horizontal_bars(&chart, &rows, false));
-    inner.push_str(&format!(
-        "<table><thead><tr><th>reviewer</th><th class=\"num\">requests received</th>\
-         <th class=\"num\">reviews given</th><th class=\"num\">waiting on them now</th>\
-         <th class=\"num\">median wait for an answer ({unit})</th></tr></thead><tbody>"
-    ));
+    inner.push_str(&table_head(&[
+        Column::Text(w::COL_REVIEWER),
+        Column::Num(w::COL_REQUESTS_RECEIVED),
+        Column::Num(w::COL_REVIEWS_GIVEN),
+        Column::Num(w::COL_WAITING_ON_THEM),
+        Column::Num(&w::col_answer_wait(unit)),
+    ]));
     for r in &digest.reviewers {
         inner.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -321,10 +333,13 @@ fn targets(out: &mut String, digest: &Digest) {
     if digest.targets.is_empty() {
         return;
     }
-    let mut inner = String::from(
-        "<table><thead><tr><th>tier</th><th class=\"num\">target</th><th class=\"num\">first reviews</th>\
-         <th class=\"num\">later than the target</th><th class=\"num\">open PRs already past it</th></tr></thead><tbody>",
-    );
+    let mut inner = table_head(&[
+        Column::Text(w::COL_TIER),
+        Column::Num(w::COL_TARGET),
+        Column::Num(w::COL_FIRST_REVIEWS),
+        Column::Num(w::COL_LATE),
+        Column::Num(w::COL_PAST_TARGET),
+    ]);
     for t in &digest.targets {
         inner.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
@@ -345,10 +360,13 @@ fn longest(out: &mut String, digest: &Digest) {
         section(out, w::LONGEST, &format!("<p>{}</p>", escape(w::NOBODY_WAITING)));
         return;
     }
-    let mut inner = String::from(
-        "<table><thead><tr><th>PR</th><th>tier</th><th>author</th><th class=\"num\">waiting</th>\
-         <th>waiting on</th></tr></thead><tbody>",
-    );
+    let mut inner = table_head(&[
+        Column::Text(w::COL_PR),
+        Column::Text(w::COL_TIER),
+        Column::Text(w::COL_AUTHOR),
+        Column::Num(w::COL_WAITING),
+        Column::Text(w::COL_WAITING_ON),
+    ]);
     for pr in &digest.longest_waiting {
         let name = escape(&format!("{}#{}", pr.repo, pr.pr));
         let link = match pr_url(&pr.repo, pr.pr) {
@@ -386,10 +404,13 @@ fn trend(out: &mut String, digest: &Digest, unit: &str) {
         counts: false,
     };
     let mut inner = svg::lines(&chart, &labels, &series);
-    inner.push_str(&format!(
-        "<table><thead><tr><th>week</th><th>starts on</th><th class=\"num\">median first review ({unit})</th>\
-         <th class=\"num\">median open to merge ({unit})</th><th class=\"num\">merged</th></tr></thead><tbody>"
-    ));
+    inner.push_str(&table_head(&[
+        Column::Text(w::COL_WEEK),
+        Column::Text(w::COL_STARTS_ON),
+        Column::Num(&w::col_first_review(unit)),
+        Column::Num(&w::col_open_to_merge(unit)),
+        Column::Num(w::COL_MERGED),
+    ]));
     for wk in &digest.trend {
         inner.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",

@@ -1,7 +1,7 @@
 //! The digest as GitHub-flavoured Markdown for a weekly issue: the findings first, then tables,
 //! with mermaid charts that GitHub draws in place.
 
-use super::common::{Notice, is_quiet, median, number, p90, window_days};
+use super::common::{Column, Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::{self as w, hours, percent};
 
@@ -54,6 +54,20 @@ fn heading(out: &mut String, text: &str) {
     out.push_str(&format!("## {text}\n\n"));
 }
 
+/// A table's heading row and the row that aligns its columns.
+fn table_head(out: &mut String, columns: &[Column<'_>]) {
+    let (mut names, mut align) = (Vec::new(), Vec::new());
+    for column in columns {
+        let (name, line) = match column {
+            Column::Text(name) => (name, "---"),
+            Column::Num(name) => (name, "--:"),
+        };
+        names.push(*name);
+        align.push(line);
+    }
+    out.push_str(&format!("| {} |\n|{}|\n", names.join(" | "), align.join("|")));
+}
+
 fn findings(out: &mut String, digest: &Digest) {
     heading(out, w::FINDINGS);
     if digest.findings.is_empty() {
@@ -74,7 +88,15 @@ fn findings(out: &mut String, digest: &Digest) {
 fn stages(out: &mut String, digest: &Digest, unit: &str) {
     heading(out, w::STAGES);
     let all = &digest.overall;
-    out.push_str(&format!("| stage | median ({unit}) | p90 ({unit}) | measured |\n|---|--:|--:|--:|\n"));
+    table_head(
+        out,
+        &[
+            Column::Text(w::COL_STAGE),
+            Column::Num(&w::col_median(unit)),
+            Column::Num(&w::col_p90(unit)),
+            Column::Num(w::COL_MEASURED),
+        ],
+    );
     for (stage, spread) in [
         (w::STAGE_FIRST_REVIEW, &all.first_review_hours),
         (w::STAGE_RESPONSE, &all.review_response_hours),
@@ -85,10 +107,11 @@ fn stages(out: &mut String, digest: &Digest, unit: &str) {
         out.push_str(&format!("| {stage} | {} | {} | {} |\n", median(spread), p90(spread), spread.count));
     }
     let total = all.waiting_on_reviewers_hours + all.waiting_on_author_hours;
+    out.push('\n');
+    table_head(out, &[Column::Text(&w::col_waiting(unit)), Column::Num(w::ON_REVIEWERS), Column::Num(w::ON_AUTHORS)]);
     out.push_str(&format!(
-        "\n| waiting ({unit}) | {} | {} |\n|---|--:|--:|\n| all PRs | {} | {} |\n",
-        w::ON_REVIEWERS,
-        w::ON_AUTHORS,
+        "| {} | {} | {} |\n",
+        w::ALL_PRS,
         share_of(all.waiting_on_reviewers_hours, total),
         share_of(all.waiting_on_author_hours, total)
     ));
@@ -122,18 +145,20 @@ fn groups(out: &mut String, groups: &[GroupFigures], unit: &str) {
         out.push_str(&format!("{}\n\n", w::NO_DATA));
         return;
     }
-    out.push_str(&format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
-        w::COL_GROUP,
-        w::COL_PRS,
-        w::COL_MERGED,
-        w::col_first_review(unit),
-        w::col_first_review_p90(unit),
-        w::col_open_to_merge(unit),
-        w::col_on_reviewers(unit),
-        w::col_on_authors(unit),
-        w::COL_AWAITING
-    ));
+    table_head(
+        out,
+        &[
+            Column::Text(w::COL_GROUP),
+            Column::Num(w::COL_PRS),
+            Column::Num(w::COL_MERGED),
+            Column::Num(&w::col_first_review(unit)),
+            Column::Num(&w::col_first_review_p90(unit)),
+            Column::Num(&w::col_open_to_merge(unit)),
+            Column::Num(&w::col_on_reviewers(unit)),
+            Column::Num(&w::col_on_authors(unit)),
+            Column::Num(w::COL_AWAITING),
+        ],
+    );
     for g in groups {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -171,10 +196,16 @@ fn reviewers(out: &mut String, digest: &Digest, unit: &str) {
         }
         out.push_str("```\n\n");
     }
-    out.push_str(&format!(
-        "| reviewer | requests received | reviews given | waiting on them now | median wait for an answer ({unit}) |\n\
-         |---|--:|--:|--:|--:|\n"
-    ));
+    table_head(
+        out,
+        &[
+            Column::Text(w::COL_REVIEWER),
+            Column::Num(w::COL_REQUESTS_RECEIVED),
+            Column::Num(w::COL_REVIEWS_GIVEN),
+            Column::Num(w::COL_WAITING_ON_THEM),
+            Column::Num(&w::col_answer_wait(unit)),
+        ],
+    );
     for r in &digest.reviewers {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
@@ -193,8 +224,16 @@ fn targets(out: &mut String, digest: &Digest) {
         return;
     }
     heading(out, w::TARGETS);
-    out.push_str("| tier | target | first reviews | later than the target | open PRs already past it |\n");
-    out.push_str("|---|--:|--:|--:|--:|\n");
+    table_head(
+        out,
+        &[
+            Column::Text(w::COL_TIER),
+            Column::Num(w::COL_TARGET),
+            Column::Num(w::COL_FIRST_REVIEWS),
+            Column::Num(w::COL_LATE),
+            Column::Num(w::COL_PAST_TARGET),
+        ],
+    );
     for t in &digest.targets {
         let late = if t.first_reviews > 0 {
             format!("{} ({})", t.breached, percent(t.breached as f64 / t.first_reviews as f64))
@@ -218,7 +257,16 @@ fn longest(out: &mut String, digest: &Digest) {
         out.push_str(&format!("{}\n\n", w::NOBODY_WAITING));
         return;
     }
-    out.push_str("| PR | tier | author | waiting | waiting on |\n|---|---|---|--:|---|\n");
+    table_head(
+        out,
+        &[
+            Column::Text(w::COL_PR),
+            Column::Text(w::COL_TIER),
+            Column::Text(w::COL_AUTHOR),
+            Column::Num(w::COL_WAITING),
+            Column::Text(w::COL_WAITING_ON),
+        ],
+    );
     for pr in &digest.longest_waiting {
         let on = if pr.on.is_empty() {
             format!("_{}_", w::NOBODY_ASKED)
@@ -257,10 +305,17 @@ fn trend(out: &mut String, digest: &Digest, unit: &str) {
             points.iter().map(|(_, v)| v.to_string()).collect::<Vec<_>>().join(", ")
         ));
     }
-    out.push_str(&format!(
-        "| week | starts on | median first review ({unit}) | median answer to a request ({unit}) | median open to merge ({unit}) | merged |\n\
-         |---|---|--:|--:|--:|--:|\n"
-    ));
+    table_head(
+        out,
+        &[
+            Column::Text(w::COL_WEEK),
+            Column::Text(w::COL_STARTS_ON),
+            Column::Num(&w::col_first_review(unit)),
+            Column::Num(&w::col_answer(unit)),
+            Column::Num(&w::col_open_to_merge(unit)),
+            Column::Num(w::COL_MERGED),
+        ],
+    );
     for wk in &digest.trend {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",

@@ -111,11 +111,8 @@ fn waiting(digest: &Digest) -> String {
             Some(url) => format!("<{url}|{name}>"),
             None => name,
         };
-        text.push_str(&format!(
-            "\n• {shown}: {}, waiting on {}",
-            escape(&hours(pr.waiting_hours)),
-            escape(&w::waiting_on(pr))
-        ));
+        let waited = w::waited_on(&hours(pr.waiting_hours), &w::waiting_on(pr));
+        text.push_str(&format!("\n• {shown}: {}", escape(&waited)));
     }
     text
 }

@@ -1,10 +1,13 @@
 //! Every word the weekly digest says, so Markdown, HTML, Slack and JSON say the same thing: each
-//! finding's sentence and suggestion, the titles, headings, column names and chart labels around
-//! the figures, the empty-week line, and the warning shown when the policy could not be read.
+//! finding's sentence and suggestion, the titles, headings, the tables' column names (`columns`)
+//! and chart labels around the figures, the empty-week line, and the warning shown when the
+//! policy could not be read.
 
+mod columns;
 mod figures;
 mod findings;
 
+pub use columns::*;
 pub use figures::{hours, percent, times};
 pub use findings::{headline, suggestion};
 
@@ -178,6 +181,11 @@ pub fn waiting_on(pr: &WaitingPr) -> String {
     if pr.on.is_empty() { NOBODY_ASKED.to_string() } else { names(&pr.on) }
 }
 
+/// What follows a waiting PR's name in Slack: how long it has waited, and on whom.
+pub fn waited_on(waited: &str, on: &str) -> String {
+    format!("{waited}, waiting on {on}")
+}
+
 pub fn names(reviewers: &[Reviewer]) -> String {
     reviewers.iter().map(Reviewer::name).collect::<Vec<_>>().join(", ")
 }
@@ -200,28 +208,7 @@ fn prs(n: usize) -> String {
     count(n as u64, "PR", "PRs")
 }
 
-// Column names and chart titles: one place, so Markdown and HTML agree.
-pub const COL_GROUP: &str = "group";
-pub const COL_PRS: &str = "PRs";
-pub const COL_MERGED: &str = "merged";
-pub const COL_AWAITING: &str = "awaiting first review now";
-
-pub fn col_first_review(unit: &str) -> String {
-    format!("median first review ({unit})")
-}
-pub fn col_first_review_p90(unit: &str) -> String {
-    format!("p90 first review ({unit})")
-}
-pub fn col_open_to_merge(unit: &str) -> String {
-    format!("median open to merge ({unit})")
-}
-pub fn col_on_reviewers(unit: &str) -> String {
-    format!("waiting on reviewers ({unit})")
-}
-pub fn col_on_authors(unit: &str) -> String {
-    format!("waiting on authors ({unit})")
-}
-
+// Row labels and chart titles: one place, so Markdown and HTML agree.
 pub const STAGE_FIRST_REVIEW: &str = "opened to first review";
 pub const STAGE_RESPONSE: &str = "review requested to answered";
 pub const STAGE_APPROVAL_TO_MERGE: &str = "approved to merged";
@@ -335,6 +322,7 @@ mod tests {
         pr.on = vec![Reviewer::user("dave"), Reviewer::team("acme/security")];
         insta::assert_snapshot!(waiting_on(&pr), @"dave, @acme/security");
         insta::assert_snapshot!(names(&pr.on[..1]), @"dave");
+        insta::assert_snapshot!(waited_on(&hours(63.0), &waiting_on(&pr)), @"63 h, waiting on dave, @acme/security");
         let sentences = ["red-tier PRs wait", "Done!", "  ", "is it?"].map(sentence);
         insta::assert_snapshot!(sentences.join(" | "), @"Red-tier PRs wait. | Done! |  | Is it?");
     }
