@@ -115,11 +115,14 @@ on:
     types: [opened, edited, synchronize, reopened, labeled, unlabeled, ready_for_review]
   pull_request_review:
     types: [submitted, dismissed]
+  # A merge queue waits for a required check on each merge group: flowgate verifies the group.
+  merge_group:
+    types: [checks_requested]
 
 permissions: {{}}
 
 concurrency:
-  group: flowgate-${{{{ github.event.pull_request.number }}}}
+  group: flowgate-${{{{ github.event_name == 'merge_group' && github.event.merge_group.head_sha || github.event.pull_request.number }}}}
   cancel-in-progress: true
 
 jobs:

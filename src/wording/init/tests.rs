@@ -253,11 +253,14 @@ fn the_workflow_and_the_template_section() {
             types: [opened, edited, synchronize, reopened, labeled, unlabeled, ready_for_review]
           pull_request_review:
             types: [submitted, dismissed]
+          # A merge queue waits for a required check on each merge group: flowgate verifies the group.
+          merge_group:
+            types: [checks_requested]
 
         permissions: {}
 
         concurrency:
-          group: flowgate-${{ github.event.pull_request.number }}
+          group: flowgate-${{ github.event_name == 'merge_group' && github.event.merge_group.head_sha || github.event.pull_request.number }}
           cancel-in-progress: true
 
         jobs:
@@ -336,7 +339,12 @@ fn the_workflow_has_no_checkout_and_least_privilege() {
     let text = workflow(ACTION_PLACEHOLDER);
     assert!(!text.contains("actions/checkout"));
     assert!(text.contains("permissions: {}\n"));
-    assert!(text.contains("group: flowgate-${{ github.event.pull_request.number }}"));
+    // One run per PR, and one per merge group: keyed on the PR alone, every merge group (which has
+    // no pull_request) would share one key and cancel the others.
+    assert!(text.contains(
+        "group: flowgate-${{ github.event_name == 'merge_group' && github.event.merge_group.head_sha || github.event.pull_request.number }}"
+    ));
+    assert!(text.contains("  merge_group:\n    types: [checks_requested]\n"));
     assert!(text.contains("      - uses: flowgate/flowgate@<full-commit-sha> # v0.1.0\n"));
     let run_lines = text.lines().filter(|l| l.trim_start().starts_with("run:")).count();
     assert_eq!(run_lines, 0, "no run: line, so nothing from the PR can reach a shell");

@@ -208,3 +208,53 @@ async fn a_broken_environment_or_payload_is_a_clear_error() {
     assert_eq!(endless.code, 2);
     assert!(endless.stderr.contains("not a regular file"), "{}", endless.stderr);
 }
+
+/// Codertocat/Hello-World with the example policy on `main` and PRs 1 and 2 ready to queue.
+async fn queue_repo() -> FakeGitHub {
+    let fake = FakeGitHub::start("Codertocat/Hello-World").await;
+    let policy = std::fs::read_to_string(common::root().join("examples/flowgate.yml")).expect("policy");
+    fake.with(|s| {
+        s.contents.insert((fake_github::queue::BASE.into(), ".github/flowgate.yml".into()), policy);
+        s.ready_pr(1, "carol");
+        s.ready_pr(2, "carol");
+    });
+    fake
+}
+
+#[tokio::test]
+async fn a_merge_group_is_verified_and_its_check_posted_on_the_groups_head() {
+    use fake_github::queue::{self, Method};
+    let fake = queue_repo().await;
+    let group = fake.with(|s| s.queue(&[1, 2], Method::Squash));
+    // The octokit example `merge_group` payload, pointed at the group: it has no pull_request.
+    let event = queue::checks_requested("Codertocat/Hello-World", &group);
+    assert!(event.get("pull_request").is_none());
+    let out = action(&fake, "merge_group", &event, &[]).await;
+    assert_eq!(out.run.code, 0, "{}\n{}", out.run.stdout, out.run.stderr);
+    assert_eq!(out.output("state").as_deref(), Some("pass"));
+    assert!(out.summary.contains("## Merge group verified: 2 pull requests"), "{}", out.summary);
+    assert!(out.summary.contains("| #1 `ABC-1: step 1` | yellow | pass | @carol |"), "{}", out.summary);
+    fake.with(|s| {
+        let runs = s.runs_on(&group.head_sha);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].conclusion.as_deref(), Some("success"));
+    });
+
+    // A commit no member made: the job fails and the run says which.
+    let group = fake.with(|s| s.queue(&[1, 2], Method::Merge));
+    let evil = queue::inject(&fake, &group, "src/queue/pr_1.rs", "    return 0;");
+    let out = action(&fake, "merge_group", &queue::checks_requested("Codertocat/Hello-World", &group), &[]).await;
+    assert_eq!(out.run.code, 1, "a rejected group fails the job\n{}", out.run.stdout);
+    assert!(out.run.stdout.contains("::error title=flowgate::Merge group rejected"), "{}", out.run.stdout);
+    assert!(out.summary.contains(&format!("Commit {}", &evil[..7])), "{}", out.summary);
+    fake.with(|s| assert_eq!(s.runs_on(&group.head_sha)[0].conclusion.as_deref(), Some("failure")));
+
+    // A group that ended needs no check.
+    let mut destroyed = queue::checks_requested("Codertocat/Hello-World", &group);
+    destroyed["action"] = json!("destroyed");
+    fake.clear_log();
+    let out = action(&fake, "merge_group", &destroyed, &[]).await;
+    assert_eq!(out.run.code, 0);
+    assert!(out.run.stdout.contains("the merge group ended: nothing to check"), "{}", out.run.stdout);
+    assert!(fake.with(|s| s.log.is_empty()), "nothing asked of GitHub");
+}
