@@ -158,9 +158,11 @@ impl GitHub {
     }
 
     /// GitHub's merge-queue branches for `base` (`gh-readonly-queue/<base>/...`), each with the
-    /// commit it points at.
+    /// commit it points at. The ref prefix travels as one encoded segment, as `file_at`'s path
+    /// does; its trailing slash keeps `main-2`'s queue out of `main`'s.
     pub async fn queue_refs(&self, repo: &RepoName, base: &str) -> Result<Vec<(String, String)>, Error> {
-        let path = format!("/repos/{repo}/git/matching-refs/heads/gh-readonly-queue/{base}/");
+        let prefix = format!("heads/gh-readonly-queue/{base}/");
+        let path = format!("/repos/{repo}/git/matching-refs/{}", encode(&prefix));
         let Some(pages) = self.pages(&path, MAX_OTHER_PAGES).await? else { return Ok(Vec::new()) };
         let refs: Vec<RefEntryJson> =
             super::parse::list(&pages.join("\n")).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))?;

@@ -429,6 +429,53 @@ fn doctor_reads_with_requests_the_description_allows() {
     }
 }
 
+/// `flowgate action` on a `merge_group` event: the group's range (compare), the queue's branches
+/// (matching refs), each member PR, and the check run on the group's head.
+#[test]
+fn action_on_a_merge_group_uses_requests_the_description_allows() {
+    let Some(prism) = prism("action_on_a_merge_group_uses_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let event = dir.path().join("event.json");
+    let mut payload: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/webhooks/merge_group.checks_requested.payload.json"))
+            .expect("the octokit merge_group payload"),
+    )
+    .expect("json");
+    payload["repository"]["full_name"] = serde_json::json!("octocat/hello-world");
+    std::fs::write(&event, payload.to_string()).expect("event");
+    let (summary, output) = (dir.path().join("summary.md"), dir.path().join("output"));
+    let policy = root().join("examples/flowgate.yml");
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| {
+        let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+        cmd.current_dir(dir.path())
+            .args(["action", "--policy", path_str(&policy), "--api-url", &prism.url, "--token", "x"])
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GITHUB_API_URL")
+            .env("GITHUB_EVENT_NAME", "merge_group")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "octocat/hello-world")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &output)
+            .timeout(Duration::from_secs(300));
+        Run::of(&mut cmd)
+    });
+    report("action on merge_group", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate action on merge_group");
+    let written = std::fs::read_to_string(&summary).unwrap_or_default();
+    assert!(written.contains("Merge group"), "no group summary:\n{written}\nstderr:\n{}", run.stderr);
+    for request in [
+        "GET /repos/octocat/hello-world/compare/380387fbc80638b734a49e1be1c4dfec1c01b33c...2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d",
+        "GET /repos/octocat/hello-world/git/matching-refs/heads%2Fgh-readonly-queue%2Fmain%2F",
+        "GET /repos/octocat/hello-world/pulls/104",
+        "POST /repos/octocat/hello-world/check-runs",
+    ] {
+        assert!(seen.requests.iter().any(|r| r == request), "no {request}:\n{}", seen.tally());
+    }
+}
+
 /// The log reader, on lines Prism 5.16 wrote (runs without Prism).
 #[test]
 fn violations_are_read_from_prisms_log() {

@@ -179,7 +179,7 @@ pub fn checks_requested(repo: &str, group: &Group) -> Value {
 pub(super) fn route(state: &mut State, call: &Call) -> Answer {
     match (call.method, call.parts) {
         ("GET", ["git", "matching-refs", prefix @ ..]) => {
-            let prefix = format!("refs/{}", prefix.join("/"));
+            let prefix = format!("refs/{}", super::urlencoding_decode(&prefix.join("/")));
             let refs: Vec<Value> = state
                 .queue_refs
                 .iter()
