@@ -107,9 +107,19 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                     t.cache_hits
                 );
             }
+            // A queue tool's draft PR is judged as the merge group it holds.
+            let state = match &gated.queue {
+                Some(queue) if queue.report.conclusion == Some("success") => flowgate::State::Pass,
+                Some(_) => flowgate::State::Fail,
+                None => gated.verdict.state,
+            };
             if args.plan {
                 print(&gated.plan()?.describe());
-                return Ok(exit_code(gated.verdict.state));
+                return Ok(exit_code(state));
+            }
+            if let Some(queue) = &gated.queue {
+                print(&format!("{}\n\n{}", queue.report.title, queue.report.summary));
+                return Ok(exit_code(state));
             }
             gated.verdict
         }

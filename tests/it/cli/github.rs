@@ -232,3 +232,50 @@ async fn the_plan_of_a_live_pr_is_printed_and_nothing_is_posted() {
     let run = flowgate(vec!["check".into(), "--plan".into()]).await;
     assert_eq!(run.code, 2, "--plan needs a live PR: {}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mergify_queue_pr_is_checked_as_the_group_it_holds() {
+    use crate::support::fake_github::queue::{self, Method};
+    use crate::support::fake_github::{FakeGitHub, Pr, TOKEN as FAKE_TOKEN};
+    let fake = FakeGitHub::start("acme/shop").await;
+    let head = queue::sha("mergify draft head");
+    fake.with(|s| {
+        s.contents.insert((queue::BASE.into(), ".github/flowgate.yml".into()), example("../flowgate.yml"));
+        s.ready_pr(1, "carol");
+        s.ready_pr(2, "carol");
+        let group = s.queue(&[1, 2], Method::Squash);
+        let range = s.range(&group).clone();
+        s.pulls.insert(
+            9,
+            Pr {
+                pull: serde_json::json!({
+                    "number": 9, "state": "open", "draft": true,
+                    "title": "merge queue: embarking main (b0b0b0b), #1 and #2 together",
+                    "user": { "login": "mergify[bot]" },
+                    "head": { "ref": "mergify/merge-queue/0c7f4ad7cd", "sha": head },
+                    "base": { "ref": "main", "sha": queue::BASE_SHA },
+                    "labels": [],
+                }),
+                files: range["files"].as_array().cloned().unwrap_or_default(),
+                commits: range["commits"].as_array().cloned().unwrap_or_default(),
+                ..Pr::default()
+            },
+        );
+    });
+    let run = |pr: &str| {
+        let uri = fake.uri();
+        let args: Vec<String> = ["check", "--repo", "acme/shop", "--pr", pr, "--api-url", &uri, "--token", FAKE_TOKEN]
+            .map(String::from)
+            .to_vec();
+        flowgate(args)
+    };
+    let out = run("9").await;
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("Merge group verified: 2 pull requests"), "{}", out.stdout);
+
+    // The same PR by someone else is an ordinary PR: no story, no AI disclosure.
+    fake.with(|s| s.pr(9).pull["user"]["login"] = serde_json::json!("mallory"));
+    let out = run("9").await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(!out.stdout.contains("Merge group"), "{}", out.stdout);
+}
