@@ -14,6 +14,8 @@ use crate::model::Login;
 /// GitHub lists at most 3,000 files (30 pages of 100) and 250 commits (3 pages of 100).
 pub const MAX_FILE_PAGES: u32 = 30;
 pub const MAX_COMMIT_PAGES: u32 = 3;
+/// A compare lists 100 commits a page; a merge group of more than 1,000 is not read whole.
+const MAX_COMPARE_PAGES: u32 = 10;
 /// Reviews and events have no documented cap; stop somewhere sane.
 const MAX_OTHER_PAGES: u32 = 50;
 /// A backfill lists at most 10,000 pull requests of a repository.
@@ -146,15 +148,36 @@ impl GitHub {
         Ok(self.get(&url, ACCEPT_RAW).await?.map(|answer| answer.body))
     }
 
-    /// The range `base...head` (a merge group on its base): its commits, oldest first, and its
-    /// changed files. One answer holds at most 100 commits and 300 files here; the caller learns
-    /// from `total_commits` and the file count whether it saw the whole range.
+    /// The range `base...head` (a merge group on its base): its commits, oldest first, page by
+    /// page (100 a page, at most `MAX_COMPARE_PAGES`), and its changed files (at most 300, all on
+    /// the first page). The caller learns from `total_commits` and the file count whether it saw
+    /// the whole range.
     pub async fn compare(&self, repo: &RepoName, base: &str, head: &str) -> Result<CompareJson, Error> {
-        let path = format!("/repos/{repo}/compare/{}...{}?per_page=100", encode(base), encode(head));
-        let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
-            return Err(Error::not_found(format!("{repo}: {base}...{head} cannot be compared (a commit is unknown)")));
-        };
-        super::parse::one(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))
+        let range = format!("/repos/{repo}/compare/{}...{}", encode(base), encode(head));
+        let mut whole: Option<CompareJson> = None;
+        for page in 1..=MAX_COMPARE_PAGES {
+            let path = format!("{range}?per_page=100&page={page}");
+            let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
+                return Err(Error::not_found(format!(
+                    "{repo}: {base}...{head} cannot be compared (a commit is unknown)"
+                )));
+            };
+            let part: CompareJson =
+                super::parse::one(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))?;
+            let got = part.commits.len();
+            let all = match &mut whole {
+                None => whole.insert(part),
+                Some(all) => {
+                    all.commits.extend(part.commits);
+                    all
+                }
+            };
+            let total = all.total_commits.unwrap_or(0) as usize;
+            if got == 0 || all.commits.len() >= total {
+                break;
+            }
+        }
+        whole.ok_or_else(|| Error::bad_answer(format!("GET {range}: no answer")))
     }
 
     /// GitHub's merge-queue branches for `base` (`gh-readonly-queue/<base>/...`), each with the

@@ -281,3 +281,27 @@ async fn a_story_that_can_no_longer_be_traced_keeps_the_group_out_as_the_policy_
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_of_more_commits_than_one_compare_page_is_read_whole() {
+    let db = Db::sqlite();
+    let fake = queue_repo(3).await;
+    let server = Server::start(&fake, &db.url).await;
+    // Three PRs of 50 commits each, merged with their commits: 153 commits, two pages of the range.
+    fake.with(|s| {
+        for n in 1..=3 {
+            let first = s.pr(n).commits[0].clone();
+            for i in 1..50 {
+                let mut c = first.clone();
+                c["sha"] = json!(queue::sha(&format!("commit {i} of {n}")));
+                c["commit"]["message"] = json!(format!("Step {n}, part {i}"));
+                s.pr(n).commits.insert(0, c);
+            }
+        }
+    });
+    let group = fake.with(|s| s.queue(&[1, 2, 3], Method::Merge));
+    assert!(fake.with(|s| s.range(&group)["total_commits"].as_u64()) > Some(100));
+    let (conclusion, title, summary) = check(&server, &fake, &group, "long").await;
+    assert_eq!(conclusion, "success", "{title}\n{summary}");
+    server.stop().await;
+}

@@ -190,10 +190,17 @@ pub(super) fn route(state: &mut State, call: &Call) -> Answer {
         }
         ("GET", ["compare", range]) => {
             let Some((base, head)) = range.split_once("...") else { return message(404, "Not Found") };
-            match state.compares.get(&(base.to_string(), head.to_string())) {
-                Some(compare) => answer(200, compare.clone()),
-                None => message(404, "Not Found"),
-            }
+            let Some(compare) = state.compares.get(&(base.to_string(), head.to_string())) else {
+                return message(404, "Not Found");
+            };
+            // As GitHub: the commits a page at a time, the files on every page.
+            let per_page: usize = call.query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(250);
+            let page: usize = call.query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+            let mut answered = compare.clone();
+            let commits = compare["commits"].as_array().cloned().unwrap_or_default();
+            answered["commits"] =
+                Value::from(commits.into_iter().skip((page - 1) * per_page).take(per_page).collect::<Vec<_>>());
+            answer(200, answered)
         }
         _ => message(404, "Not Found"),
     }
