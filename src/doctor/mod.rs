@@ -432,7 +432,9 @@ fn queue_readiness(branch: &str, context: &str, workflows: &[Workflow]) -> Findi
     }
 }
 
-fn judge_app(app: &AppFacts, needs: &Needs, out: &mut Vec<Finding>) {
+/// The App's installation against what the manifest asks for (also used by `flowgate serve` when
+/// an installation is made or changes).
+pub fn judge_app(app: &AppFacts, needs: &Needs, out: &mut Vec<Finding>) {
     let installation = match app {
         AppFacts::NotChecked => {
             out.push(Finding::AppNotChecked {

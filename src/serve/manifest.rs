@@ -22,6 +22,17 @@ pub const PERMISSIONS: [(&str, &str); 7] = [
     ("merge_queues", "read"),
 ];
 
+/// What the manifest asks for, as `flowgate doctor` and the installation check compare it.
+pub fn needs() -> crate::doctor::Needs {
+    crate::doctor::Needs {
+        permissions: PERMISSIONS
+            .iter()
+            .filter_map(|(name, level)| Some((name.to_string(), crate::doctor::Access::parse(level)?)))
+            .collect(),
+        events: EVENTS.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
 pub fn manifest(name: &str, url: &str) -> Value {
     let base = url.trim_end_matches('/');
     json!({

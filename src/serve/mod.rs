@@ -114,6 +114,9 @@ impl App {
     /// `installation_repositories` events, and forgets an uninstalled installation's client.
     pub async fn installation_changed(&self, event: &str, change: &InstallationEvent) {
         let id = change.installation.id;
+        if event == "installation" && matches!(change.action.as_str(), "created" | "new_permissions_accepted") {
+            installation_check(change);
+        }
         let mut map = self.installations.lock().await;
         match (event, change.action.as_str()) {
             ("installation", "deleted" | "suspend") => {
@@ -134,6 +137,26 @@ impl App {
     /// The installation the App knows for a repository, if any.
     pub async fn installation_of(&self, repo: &str) -> Option<i64> {
         self.installations.lock().await.get(repo).copied()
+    }
+}
+
+/// Says in the log, when an installation is made or accepts new permissions, what it lacks of
+/// what the manifest asks for (a merge queue stalls without `merge_queues` and `merge_group`):
+/// `flowgate doctor`'s judgement of the App, on what the delivery itself reports.
+fn installation_check(change: &InstallationEvent) {
+    let (Some(permissions), Some(events)) = (&change.installation.permissions, &change.installation.events) else {
+        return;
+    };
+    let installation =
+        crate::doctor::Installation { app_id: None, permissions: permissions.clone(), events: events.clone() };
+    let mut findings = Vec::new();
+    crate::doctor::judge_app(&crate::doctor::AppFacts::Read(installation), &manifest::needs(), &mut findings);
+    for finding in &findings {
+        let line = crate::wording::doctor::line(finding);
+        match crate::doctor::outcome(std::slice::from_ref(finding)) {
+            crate::doctor::Outcome::Ready => tracing::info!(installation = change.installation.id, "{line}"),
+            _ => tracing::warn!(installation = change.installation.id, "{line}"),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use flowgate::doctor::{self, Access, Needs, Outcome};
+use flowgate::doctor::{self, Outcome};
 use flowgate::github::{AppKey, Credentials, GitHub, RepoName, auth};
 use flowgate::serve::manifest;
 use flowgate::{UserError, gate, report};
@@ -51,17 +51,6 @@ enum DoctorFormat {
     Json,
 }
 
-/// What the App's manifest asks for: what its installation must have.
-fn needs() -> Needs {
-    Needs {
-        permissions: manifest::PERMISSIONS
-            .iter()
-            .filter_map(|(name, level)| Some((name.to_string(), Access::parse(level)?)))
-            .collect(),
-        events: manifest::EVENTS.iter().map(|e| e.to_string()).collect(),
-    }
-}
-
 pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
     let repo = RepoName::parse(&args.repo)?;
     let app = match (args.app_id, args.app_key.as_deref()) {
@@ -78,8 +67,12 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
             }
             _ => GitHub::new(&args.api_url, Credentials::Anonymous)?,
         };
-        let request =
-            gate::doctor::Request { repo: &repo, branches: &args.branches, needs: needs(), app: app_client.as_ref() };
+        let request = gate::doctor::Request {
+            repo: &repo,
+            branches: &args.branches,
+            needs: manifest::needs(),
+            app: app_client.as_ref(),
+        };
         let facts = gate::doctor::examine(&reads, request).await?;
         tracing::info!("{}", usage_line(reads.usage()));
         Ok(facts)

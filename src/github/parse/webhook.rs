@@ -112,6 +112,10 @@ impl MergeGroupJson {
 #[derive(Debug, Clone, Deserialize)]
 pub struct InstallationJson {
     pub id: i64,
+    /// What the installation granted (`checks: write`, ...), when the payload says.
+    pub permissions: Option<std::collections::BTreeMap<String, String>>,
+    /// The events it delivers, when the payload says.
+    pub events: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,17 +10,16 @@ use fake_github::{AppAuth, hello_world, payload};
 use serde_json::Value;
 use server::{APP_ID, SECRET, post, sign, wait_until};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_app_logs_json_lines_and_an_evaluated_delivery_names_its_repo_pr_and_delivery() {
-    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
-    fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
+/// `flowgate serve` as a process with the default logging, against `fake`: the child, its URL, its
+/// stderr file and the directory that holds it.
+async fn serve(fake: &fake_github::FakeGitHub) -> (std::process::Child, String, std::path::PathBuf, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     let url = format!("http://127.0.0.1:{port}");
     let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem");
     let stderr_path = dir.path().join("stderr.log");
     // No RUST_LOG and no FLOWGATE_LOG_FORMAT: the defaults.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"))
         .arg("serve")
         .env_clear()
         .env("FLOWGATE_APP_ID", APP_ID.to_string())
@@ -33,6 +32,44 @@ async fn the_app_logs_json_lines_and_an_evaluated_delivery_names_its_repo_pr_and
         .spawn()
         .expect("flowgate serve starts");
     wait_until("the server answers", async || server::request(&url, "GET", "/healthz", &[], b"").await.0 == 200).await;
+    (child, url, stderr_path, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_installation_without_merge_queue_access_is_named_in_the_log_when_it_is_made() {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
+    let (mut child, url, stderr_path, _dir) = serve(&fake).await;
+    // The octokit `installation.created` payload: many permissions, no merge queues, no events.
+    let body = payload("installation.created.payload.json").to_string();
+    let headers = vec![
+        ("X-GitHub-Event".to_string(), "installation".to_string()),
+        ("X-GitHub-Delivery".to_string(), "d-installed".to_string()),
+        ("X-Hub-Signature-256".to_string(), sign(SECRET, body.as_bytes())),
+    ];
+    assert_eq!(post(&url, "/webhook", &headers, body.as_bytes()).await.0, 202);
+    let warned = |log: &str, what: &str| {
+        log.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .any(|l| l["level"] == "WARN" && l["message"].as_str().is_some_and(|m| m.contains(what)))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut log = String::new();
+    while Instant::now() < deadline && !warned(&log, "merge_group") {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        log = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned(&log, "without it GitHub never sends the App merge_group events"), "{log}");
+    assert!(warned(&log, "merge_group"), "the missing event is named too:\n{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_app_logs_json_lines_and_an_evaluated_delivery_names_its_repo_pr_and_delivery() {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    fake.with(|s| s.app = Some(AppAuth { installation_id: 1, ..AppAuth::default() }));
+    let (mut child, url, stderr_path, _dir) = serve(&fake).await;
 
     let body = payload("pull_request.opened.payload.json").to_string();
     let headers = vec![
