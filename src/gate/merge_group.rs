@@ -52,6 +52,26 @@ pub async fn verify_merge_group(
     verify_members(gh, repo, group.base_branch(), &group.head_sha, diff, candidates, explicit_policy).await
 }
 
+/// Verifies the group of a merge-queue branch again, when a person re-runs flowgate's check on the
+/// group's commit: GitHub's re-run names the branch and the commit, not the base, which is found
+/// at the bottom of the queue's stack of branches.
+pub async fn verify_rerun(gh: &GitHub, repo: &RepoName, head_sha: &str, branch: &str) -> Result<Verified, UserError> {
+    let head_ref = format!("refs/heads/{}", branch.trim_start_matches("refs/heads/"));
+    let unusable =
+        || github::Error::bad_answer(format!("{repo}: {branch} is not a merge queue branch flowgate can read"));
+    let base = branch
+        .trim_start_matches("refs/heads/")
+        .strip_prefix("gh-readonly-queue/")
+        .and_then(|rest| rest.rsplit_once('/'))
+        .map(|(base, _)| base.to_string())
+        .ok_or_else(unusable)?;
+    let refs = gh.queue_refs(repo, &base).await?;
+    let base_sha = members::queue_base(&head_ref, &refs).ok_or_else(unusable)?;
+    let group =
+        MergeGroupJson { head_sha: head_sha.to_string(), head_ref, base_sha, base_ref: format!("refs/heads/{base}") };
+    verify_merge_group(gh, repo, &group, None).await
+}
+
 /// A queue tool's draft PR, when `pull` is one: its members, from its title.
 pub fn queue_pr_members(pull: &crate::github::parse::pull::Pull) -> Option<BTreeSet<u64>> {
     let author = pull.json.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default();

@@ -53,6 +53,19 @@ pub fn queue_chain(head_ref: &str, base_sha: &str, refs: &[(String, String)]) ->
     (found, false)
 }
 
+/// The base commit under a queue branch, when a delivery does not say it (a check re-run on a
+/// group's commit): the commit at the bottom of its stack, the first one no queue branch points at.
+pub fn queue_base(head_ref: &str, refs: &[(String, String)]) -> Option<String> {
+    let mut below = stacked_on(head_ref)?.to_string();
+    for _ in 0..=refs.len() {
+        match refs.iter().find(|(_, sha)| sha.eq_ignore_ascii_case(&below)) {
+            Some((name, _)) => below = stacked_on(name)?.to_string(),
+            None => return Some(below),
+        }
+    }
+    None
+}
+
 /// The PR a queue-made commit names: `Merge pull request #N from owner/branch` (the merge
 /// method), or a first line ending in `(#N)` (squash; GitHub writes the PR's title so).
 pub fn commit_pr(commit: &QueueCommit) -> Option<u64> {
@@ -123,6 +136,7 @@ mod tests {
         assert_eq!(queue_chain(head, "66abef3fde", &refs), ([18433, 18444].into(), true));
         assert_eq!(queue_chain(head, "0000000000", &refs), ([18433, 18444].into(), false), "a branch is gone");
         assert_eq!(stacked_on("refs/heads/gh-readonly-queue/main/pr-7-abc123"), Some("abc123"));
+        assert_eq!(queue_base(head, &refs).as_deref(), Some("66abef3fde"), "below the last branch of the stack");
         let looped = vec![("refs/heads/gh-readonly-queue/main/pr-1-aa".to_string(), "aa".to_string())];
         assert_eq!(queue_chain("refs/heads/gh-readonly-queue/main/pr-1-aa", "bb", &looped), ([1].into(), false));
     }

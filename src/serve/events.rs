@@ -135,6 +135,18 @@ const COMMANDERS: [&str; 3] = ["OWNER", "MEMBER", "COLLABORATOR"];
 pub struct CheckRun {
     #[serde(default)]
     pub pull_requests: Vec<Number>,
+    /// A suite's branch (`gh-readonly-queue/...` for a merge group's commit).
+    pub head_branch: Option<String>,
+    /// A run's suite, which names the branch.
+    pub check_suite: Option<Box<CheckRun>>,
+}
+
+impl CheckRun {
+    /// The merge-queue branch this run or suite is on, when it is on one.
+    fn queue_branch(&self) -> Option<&str> {
+        let branch = self.head_branch.as_deref().or_else(|| self.check_suite.as_ref()?.head_branch.as_deref())?;
+        branch.starts_with("gh-readonly-queue/").then_some(branch)
+    }
 }
 
 impl Envelope {
@@ -158,12 +170,14 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
         {
             evaluate(payload.pull_request.as_ref().and_then(|p| p.number))
         }
-        "check_run" if action == "rerequested" => {
-            // Only runs of our own app are rerequested to us; a fork's run lists no PR.
-            evaluate(payload.check_run.as_ref().and_then(|c| c.pull_requests.first()).and_then(|p| p.number))
-        }
-        "check_suite" if action == "rerequested" => {
-            evaluate(payload.check_suite.as_ref().and_then(|c| c.pull_requests.first()).and_then(|p| p.number))
+        "check_run" | "check_suite" if action == "rerequested" => {
+            let run = if event == "check_run" { payload.check_run.as_ref() } else { payload.check_suite.as_ref() };
+            match (run.and_then(CheckRun::queue_branch), repo.clone()) {
+                // Re-running flowgate on a merge group's commit verifies the group again.
+                (Some(_), Some(repo)) => Intent::MergeGroup { installation_id, repo },
+                // Only runs of our own app are rerequested to us; a fork's run lists no PR.
+                _ => evaluate(run.and_then(|c| c.pull_requests.first()).and_then(|p| p.number)),
+            }
         }
         "issue_comment" if action == "created" => {
             let Some(issue) = payload.issue.as_ref().filter(|i| i.pull_request.is_some()) else {
@@ -319,8 +333,21 @@ mod tests {
         let mut completed = suite.clone();
         completed["action"] = "completed".into();
         assert!(matches!(intent("check_suite", &completed), Intent::Ignore(_)));
-        let mut from_fork = suite;
+        let mut from_fork = suite.clone();
         from_fork["check_suite"]["pull_requests"] = serde_json::json!([]);
         assert!(matches!(intent("check_suite", &from_fork), Intent::Ignore(_)));
+        // On a merge group's commit the suite lists no PR, and its branch is the queue's.
+        let mut on_a_group = from_fork;
+        on_a_group["check_suite"]["head_branch"] = "gh-readonly-queue/main/pr-12-abc123".into();
+        assert_eq!(
+            intent("check_suite", &on_a_group),
+            Intent::MergeGroup { installation_id: Some(5), repo: "a/b".into() }
+        );
+        let run = serde_json::json!({
+            "action": "rerequested", "installation": {"id": 5}, "repository": {"full_name": "a/b"},
+            "check_run": {"head_sha": "abc", "pull_requests": [],
+                "check_suite": {"head_branch": "gh-readonly-queue/main/pr-12-abc123"}}
+        });
+        assert_eq!(intent("check_run", &run), Intent::MergeGroup { installation_id: Some(5), repo: "a/b".into() });
     }
 }

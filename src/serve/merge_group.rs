@@ -13,13 +13,44 @@ use crate::github::parse::webhook::{self, MergeGroupEvent};
 use crate::report::check_run::{self, CannotEvaluate};
 use crate::store::Work;
 
-/// The merge groups among a unit's deliveries.
-pub fn groups(work: &Work) -> Vec<MergeGroupEvent> {
+/// A merge group to check: as a `merge_group` delivery names it, or the commit and queue branch
+/// of a re-run check.
+pub enum Asked {
+    Group(MergeGroupEvent),
+    Rerun { repo: String, head_sha: String, branch: String },
+}
+
+impl Asked {
+    fn head_sha(&self) -> &str {
+        match self {
+            Asked::Group(g) => &g.merge_group.head_sha,
+            Asked::Rerun { head_sha, .. } => head_sha,
+        }
+    }
+
+    fn repo(&self) -> &str {
+        match self {
+            Asked::Group(g) => &g.repository.full_name,
+            Asked::Rerun { repo, .. } => repo,
+        }
+    }
+}
+
+/// The merge groups a unit's deliveries ask to check.
+pub fn groups(work: &Work) -> Vec<Asked> {
     work.deliveries
         .iter()
-        .filter(|d| d.event == "merge_group")
+        .filter(|d| matches!(d.event.as_str(), "merge_group" | "check_run" | "check_suite"))
         .filter_map(|d| match webhook::Event::parse(&d.event, &d.body) {
-            Ok(webhook::Event::MergeGroup(group)) => Some(group),
+            Ok(webhook::Event::MergeGroup(group)) if group.action == "checks_requested" => Some(Asked::Group(group)),
+            Ok(webhook::Event::Check(check)) if check.action == "rerequested" => {
+                let (head_sha, branch) = check.commit_and_branch()?;
+                branch.starts_with("gh-readonly-queue/").then(|| Asked::Rerun {
+                    repo: check.repository.full_name.clone(),
+                    head_sha: head_sha.to_string(),
+                    branch: branch.to_string(),
+                })
+            }
             Ok(_) => None,
             Err(why) => {
                 tracing::warn!(delivery = %d.id, reason = %why, "the delivery names no merge group");
@@ -31,16 +62,15 @@ pub fn groups(work: &Work) -> Vec<MergeGroupEvent> {
 
 /// Verifies one group and posts its check run. An error (GitHub or a tracker not answering) is
 /// retried like a PR's: the queue waits for the check rather than hear a false "fail".
-pub async fn check(app: &App, installation_id: Option<i64>, group: &MergeGroupEvent) -> anyhow::Result<()> {
-    if group.action != "checks_requested" {
-        return Ok(());
-    }
-    let repo = RepoName::parse(&group.repository.full_name)?;
+pub async fn check(app: &App, installation_id: Option<i64>, asked: &Asked) -> anyhow::Result<()> {
+    let repo = RepoName::parse(asked.repo())?;
     let (installation, gh) = app.client(installation_id, &repo).await?;
     let result = async {
-        let verified = merge_group::verify_merge_group(&gh, &repo, &group.merge_group, None)
-            .await
-            .with_context(|| format!("{repo}: verifying the merge group at {}", group.merge_group.head_sha))?;
+        let verified = match asked {
+            Asked::Group(group) => merge_group::verify_merge_group(&gh, &repo, &group.merge_group, None).await,
+            Asked::Rerun { head_sha, branch, .. } => merge_group::verify_rerun(&gh, &repo, head_sha, branch).await,
+        }
+        .with_context(|| format!("{repo}: verifying the merge group at {}", asked.head_sha()))?;
         let verdict = verified.report.conclusion.unwrap_or("pending");
         let members: Vec<u64> =
             verified.verdict.iter().flat_map(|v| v.members.iter().map(|m| m.number)).collect();
@@ -60,11 +90,11 @@ pub async fn check(app: &App, installation_id: Option<i64>, group: &MergeGroupEv
 /// After the last attempt failed: a failed check on each group's head, so the queue hears "no"
 /// with the reason at once instead of waiting for its timeout.
 pub async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
-    for group in groups(work) {
+    for asked in groups(work) {
         let posted = async {
-            let repo = RepoName::parse(&group.repository.full_name)?;
+            let repo = RepoName::parse(asked.repo())?;
             let (_, gh) = app.client(work.installation_id, &repo).await?;
-            gh.post_check_run(&repo, &group.merge_group.head_sha, &check_run::cannot_evaluate(why, error))
+            gh.post_check_run(&repo, asked.head_sha(), &check_run::cannot_evaluate(why, error))
                 .await
                 .map_err(anyhow::Error::from)
         }

@@ -319,12 +319,12 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
 /// One unit of work: every delivery for one PR becomes one evaluation of its current state.
 async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
     let (Some(repo), Some(pr)) = (work.repo.as_deref(), work.pr) else {
+        for asked in super::merge_group::groups(work) {
+            super::merge_group::check(app, work.installation_id, &asked).await?;
+        }
         for d in &work.deliveries {
             match webhook::Event::parse(&d.event, &d.body) {
                 Ok(webhook::Event::Installation(change)) => app.installation_changed(&d.event, &change).await,
-                Ok(webhook::Event::MergeGroup(group)) => {
-                    super::merge_group::check(app, work.installation_id, &group).await?
-                }
                 Ok(_) => {}
                 // Nothing to retry: the same body reads the same way next time.
                 Err(why) => tracing::warn!(delivery = %d.id, reason = %why, "the delivery changes no installation"),

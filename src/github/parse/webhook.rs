@@ -20,6 +20,8 @@ pub enum Event {
     Installation(InstallationEvent),
     /// A `merge_group` action: `checks_requested` asks for the check on the group's head commit.
     MergeGroup(MergeGroupEvent),
+    /// A `check_run` or `check_suite` action (`rerequested`: a person re-ran the check).
+    Check(CheckEvent),
     /// A delivery of another kind (`check_run`, `check_suite`, `ping`, ...): nothing to read.
     Other,
 }
@@ -82,6 +84,39 @@ pub struct InstallationEvent {
     pub repositories_added: Vec<RepoRefJson>,
     #[serde(default)]
     pub repositories_removed: Vec<RepoRefJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckEvent {
+    pub action: String,
+    pub repository: RepoJson,
+    /// `check_run` deliveries.
+    pub check_run: Option<CheckRunJson>,
+    /// `check_suite` deliveries.
+    pub check_suite: Option<CheckSuiteJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckRunJson {
+    pub head_sha: String,
+    pub check_suite: Option<CheckSuiteJson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckSuiteJson {
+    pub head_sha: Option<String>,
+    pub head_branch: Option<String>,
+}
+
+impl CheckEvent {
+    /// The commit and the branch the re-run check is on.
+    pub fn commit_and_branch(&self) -> Option<(&str, &str)> {
+        match (&self.check_run, &self.check_suite) {
+            (Some(run), _) => Some((&run.head_sha, run.check_suite.as_ref()?.head_branch.as_deref()?)),
+            (None, Some(suite)) => Some((suite.head_sha.as_deref()?, suite.head_branch.as_deref()?)),
+            (None, None) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,6 +203,7 @@ impl Event {
             "issue_comment" => serde_json::from_slice(body).map(Event::Comment),
             "installation" | "installation_repositories" => serde_json::from_slice(body).map(Event::Installation),
             "merge_group" => serde_json::from_slice(body).map(Event::MergeGroup),
+            "check_run" | "check_suite" => serde_json::from_slice(body).map(Event::Check),
             _ => return Ok(Event::Other),
         };
         parsed.map_err(|e| format!("{}: {}", read("what GitHub sends"), super::problem(&e)))
@@ -181,6 +217,7 @@ impl Event {
             Event::Comment(e) => Some(&e.action),
             Event::Installation(e) => Some(&e.action),
             Event::MergeGroup(e) => Some(&e.action),
+            Event::Check(e) => Some(&e.action),
             Event::Other => None,
         }
     }
@@ -242,7 +279,7 @@ mod tests {
             .expect_err("a comment without its author");
         assert!(err.contains("user"), "{err}");
         assert!(Event::parse("pull_request", b"{\"action\": \"op").unwrap_err().contains("truncated"));
-        assert!(matches!(Event::parse("check_run", b"not even JSON"), Ok(Event::Other)), "not read at all");
+        assert!(matches!(Event::parse("ping", b"not even JSON"), Ok(Event::Other)), "not read at all");
     }
 
     #[test]

@@ -305,3 +305,35 @@ async fn a_group_of_more_commits_than_one_compare_page_is_read_whole() {
     assert_eq!(conclusion, "success", "{title}\n{summary}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn re_running_the_check_on_a_groups_commit_verifies_the_group_again() {
+    let db = Db::sqlite();
+    let fake = queue_repo(3).await;
+    let server = Server::start(&fake, &db.url).await;
+    // #3 is queued before its approval counts: its only review is withdrawn.
+    let group = fake.with(|s| {
+        let group = s.queue(&[1, 2, 3], Method::Squash);
+        s.pr(3).reviews.clear();
+        group
+    });
+    let (conclusion, _, summary) = check(&server, &fake, &group, "first").await;
+    assert_eq!(conclusion, "failure", "{summary}");
+    // The approval arrives; someone re-runs flowgate on the group's commit. GitHub's re-run names
+    // the commit and the queue branch, not the base.
+    fake.with(|s| s.ready_pr(3, "carol"));
+    let branch = group.head_ref.trim_start_matches("refs/heads/").to_string();
+    let rerun = json!({
+        "action": "rerequested", "installation": { "id": 1 }, "repository": { "full_name": REPO },
+        "check_run": { "head_sha": group.head_sha, "pull_requests": [],
+            "check_suite": { "head_sha": group.head_sha, "head_branch": branch } },
+    });
+    let (status, body) = server.deliver("check_run", "rerun", &rerun).await;
+    assert_eq!(status, 202, "{body}");
+    wait_until("the group's run turns to success", async || {
+        fake.with(|s| s.runs_on(&group.head_sha).iter().any(|r| r.conclusion.as_deref() == Some("success")))
+    })
+    .await;
+    fake.with(|s| assert_eq!(s.runs_on(&group.head_sha).len(), 1, "the same run, updated"));
+    server.stop().await;
+}
