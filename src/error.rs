@@ -2,8 +2,12 @@
 //!
 //! - **Typed internal errors** say what failed inside a layer, by kind, so that a caller can act
 //!   on it: `github::Error` (by what GitHub answered: not found, forbidden, rate limited, a server
-//!   error, no answer, an answer flowgate cannot use), `store::StoreError`, `trackers::TrackerError`.
-//!   They are nobody's mistake to fix; they are retried, logged, or said on the PR.
+//!   error, no answer, an answer flowgate cannot use), `store::StoreError`, `trackers::TrackerError`,
+//!   and `policy::LoadError` (why a policy does not load: a file that cannot be read, a syntax
+//!   error at its file, line and column, a rule spanning several keys, an `extends:` that cannot
+//!   be followed). Most are nobody's mistake to fix; they are retried, logged, or said on the PR.
+//!   A `LoadError` is the policy owner's to fix: the surfaces turn it into the `UserError` below,
+//!   word for word (`From<LoadError> for UserError`).
 //! - **`UserError`** (this file) is what a person must fix: a policy that does not load, an input
 //!   file, a flag or a configuration value, a repository name. The surfaces render it: the CLI
 //!   prints it on stderr and exits with code 2; the App puts it in a check run's Markdown.

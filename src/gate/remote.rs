@@ -9,7 +9,7 @@ use crate::github::parse::{self, ParsedPr, RawSnapshot};
 use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::{evaluate, needs};
-use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
+use crate::policy::load::{LoadError, PolicyFiles, load_bundled, load_file, load_from};
 use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
 
@@ -233,7 +233,7 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
                 return Ok(ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{base}") });
             }
             Err(e) => {
-                let Some(path) = files.wanted.take() else { return Err(e) };
+                let Some(path) = files.wanted.take() else { return Err(e.into()) };
                 let text = gh.file_at(repo, base, &path).await?;
                 files.files.insert(path, text);
             }
@@ -244,16 +244,13 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
 
 /// Parsing a policy and compiling its queries is CPU work that the limits bound but do not make
 /// free: it runs on a blocking thread, so the runtime's threads keep acknowledging deliveries.
-async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, UserError>), UserError> {
+async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, LoadError>), UserError> {
     tokio::task::spawn_blocking(move || {
         let loaded = load_from(&files, Path::new(POLICY_PATH));
         (files, loaded)
     })
     .await
-    .map_err(|e| UserError::Policy {
-        file: POLICY_PATH.to_string(),
-        message: format!("the policy could not be loaded: the loader stopped ({e})"),
-    })
+    .map_err(|e| LoadError::Stopped { file: POLICY_PATH.to_string(), why: e.to_string() }.into())
 }
 
 /// Policy files fetched so far from the base branch; a read of one not yet fetched is recorded

@@ -91,6 +91,7 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
     // kept) or a branch git cannot compare is reported, not turned into a failed init.
     let policy_path = root.join(gate::POLICY_PATH);
     let gated = flowgate::policy::load::load_text(&plan.policy_text, &policy_path)
+        .map_err(UserError::from)
         .and_then(|policy| gate::check_local_with(&root, &LocalPr::default(), &policy));
     match gated {
         Ok(verdict) => print(&report::render(&verdict, Format::Text, false)),
