@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use crate::error::UserError;
 use crate::github::parse::{self, ParsedPr, RawSnapshot};
 use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
@@ -16,7 +15,7 @@ use crate::report::check_run::{self, CannotEvaluate};
 pub use super::apply::Published;
 use super::apply::apply;
 use super::plan::{Current, Plan, plan};
-use super::{ChosenPolicy, POLICY_PATH, analyze, assign, review_history};
+use super::{ChosenPolicy, Error, POLICY_PATH, analyze, assign, review_history};
 use crate::assign::{PeopleFacts, ReviewerPolicy};
 use crate::model::Login;
 use crate::store::Store;
@@ -46,12 +45,7 @@ pub struct AppFacts<'a> {
 }
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
-pub async fn gate(
-    gh: &GitHub,
-    repo: &RepoName,
-    number: u64,
-    explicit_policy: Option<&Path>,
-) -> Result<Gated, UserError> {
+pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Option<&Path>) -> Result<Gated, Error> {
     gate_with(gh, repo, number, explicit_policy, None).await
 }
 
@@ -68,7 +62,7 @@ pub async fn gate_with(
     number: u64,
     explicit_policy: Option<&Path>,
     app: Option<AppFacts<'_>>,
-) -> Result<Gated, UserError> {
+) -> Result<Gated, Error> {
     let origin = origin_of(repo, number);
     let origin = origin.as_path();
     // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
@@ -76,10 +70,14 @@ pub async fn gate_with(
     let base = pull.base().to_string();
     let labels = pull.labels();
 
-    let mut chosen = match explicit_policy {
-        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
-        None => policy_on_base(gh, repo, &base).await?,
+    let chosen = match explicit_policy {
+        Some(path) => load_file(path)
+            .map(|policy| ChosenPolicy { policy, origin: path.display().to_string() })
+            .map_err(Error::from),
+        None => policy_on_base(gh, repo, &base).await,
     };
+    // The head read with the PR, for the check run that says the policy does not load.
+    let mut chosen = chosen.map_err(|e| e.on_head(pull.head_sha()))?;
 
     let (files, commits, reviews) =
         tokio::try_join!(gh.files(repo, number), gh.commits(repo, number), gh.reviews(repo, number))?;
@@ -110,9 +108,7 @@ pub async fn gate_with(
         // An App reads GitHub Issues as its installation, which sees the installation's private
         // repositories; the shared client has no token of its own then.
         let installation_issues = match gh.installation_token().await? {
-            Some(token) => {
-                trackers.github_with_token(&token).map_err(|e| UserError::Usage(format!("trackers: {e}")))?
-            }
+            Some(token) => trackers.github_with_token(&token).map_err(Error::Trackers)?,
             None => None,
         };
         let before = trackers.usage();
@@ -140,7 +136,7 @@ pub async fn gate_with(
             review_history::record_paths(app.store, repo, number, &paths, now).await;
             people.away_until = review_history::away(app.store, now)
                 .await
-                .map_err(|e| UserError::Usage(format!("{repo}#{number}: cannot read who is away: {e}")))?;
+                .map_err(|error| Error::Store { doing: format!("{repo}#{number}: cannot read who is away"), error })?;
             review_history::add_to(app.store, repo, number, &paths, reviewers.fairness_weeks, &mut people, now).await;
             reassign = app.reassign;
         }
@@ -157,8 +153,8 @@ fn origin_of(repo: &RepoName, number: u64) -> std::path::PathBuf {
 }
 
 /// The PR's pull object, fetched and parsed once.
-async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, UserError> {
-    parse::pull::pull(&gh.pull(repo, number).await?, &origin_of(repo, number).join("pull.json"))
+async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, Error> {
+    Ok(parse::pull::pull(&gh.pull(repo, number).await?, &origin_of(repo, number).join("pull.json"))?)
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else
@@ -171,7 +167,7 @@ async fn people_facts(
     chosen: &ChosenPolicy,
     reviewers: &ReviewerPolicy,
     facts: &PrFacts,
-) -> Result<PeopleFacts, UserError> {
+) -> Result<PeopleFacts, Error> {
     let mut people = PeopleFacts { teams: chosen.policy.teams.clone(), ..PeopleFacts::default() };
     let mut teams: Vec<&str> = reviewers
         .pools
@@ -212,7 +208,7 @@ async fn people_facts(
 
 /// `.github/flowgate.yml` and every file it extends, as they are on the base branch, else the
 /// bundled default policy.
-pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<ChosenPolicy, UserError> {
+pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<ChosenPolicy, Error> {
     let Some(text) = gh.file_at(repo, base, POLICY_PATH).await? else {
         return Ok(ChosenPolicy {
             policy: load_bundled("default")?,
@@ -239,12 +235,13 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
             }
         }
     }
-    Err(UserError::Policy { file: format!("{repo}@{base}:{POLICY_PATH}"), message: "extends too many files".into() })
+    Err(LoadError::Rule { file: format!("{repo}@{base}:{POLICY_PATH}"), message: "extends too many files".into() }
+        .into())
 }
 
 /// Parsing a policy and compiling its queries is CPU work that the limits bound but do not make
 /// free: it runs on a blocking thread, so the runtime's threads keep acknowledging deliveries.
-async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, LoadError>), UserError> {
+async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, LoadError>), Error> {
     tokio::task::spawn_blocking(move || {
         let loaded = load_from(&files, Path::new(POLICY_PATH));
         (files, loaded)
@@ -286,25 +283,25 @@ pub async fn publish_cannot_evaluate(
     number: u64,
     why: CannotEvaluate,
     error: &str,
-) -> Result<Published, UserError> {
+) -> Result<Published, Error> {
     let pull = read_pull(gh, repo, number).await?;
     let head = pull
         .head_sha()
         .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
-    apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await
+    Ok(apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await?)
 }
 
 /// Posts the check run on the head commit, sets the tier and tool labels and requests reviewers:
 /// the gated PR's plan, applied.
-pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, UserError> {
-    apply(gh, repo, &gated.plan()?).await
+pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, Error> {
+    Ok(apply(gh, repo, &gated.plan()?).await?)
 }
 
 impl Gated {
     /// What is on the PR now, as it was read to gate it.
-    pub fn current(&self) -> Result<Current, UserError> {
+    pub fn current(&self) -> Result<Current, Error> {
         let head = self.facts.head_sha.as_ref().ok_or_else(|| {
-            UserError::from(github::Error::bad_answer("the pull request names no head commit to put a check run on"))
+            Error::from(github::Error::bad_answer("the pull request names no head commit to put a check run on"))
         })?;
         Ok(Current {
             number: self.facts.number.unwrap_or_default(),
@@ -315,7 +312,7 @@ impl Gated {
 
     /// What flowgate will do to the PR: the check run, labels and review requests, and taking
     /// back the requests a reassignment replaced.
-    pub fn plan(&self) -> Result<Plan, UserError> {
+    pub fn plan(&self) -> Result<Plan, Error> {
         let plan = plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?);
         Ok(plan.withdrawing(self.withdraw.iter().map(|l| l.as_str().to_string())))
     }

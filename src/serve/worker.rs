@@ -17,11 +17,10 @@ use tracing::Instrument;
 use super::events::{self, Command};
 use super::record;
 use super::{App, now_ms};
-use crate::error::UserError;
 use crate::gate::apply::{Published, apply};
 use crate::gate::assign::Reassign;
 use crate::gate::plan::Comment;
-use crate::gate::remote;
+use crate::gate::{self, remote};
 use crate::github::parse::webhook;
 use crate::github::{self, RepoName};
 use crate::model::Login;
@@ -103,7 +102,7 @@ enum Next {
 /// Reads the GitHub error in `e`'s chain, if any, for what to do next. Anything else (the store,
 /// a timeout, GitHub's 5xx and broken connections after the client's own retries) is retried.
 fn next_step(e: &anyhow::Error) -> Next {
-    let kind = e.chain().find_map(github::Error::find).map(github::Error::kind);
+    let kind = e.chain().find_map(github_failure).map(github::Error::kind);
     match kind {
         Some(github::error::Kind::NotFound) => Next::Complete,
         Some(github::error::Kind::Forbidden { .. }) => Next::Park,
@@ -113,6 +112,14 @@ fn next_step(e: &anyhow::Error) -> Next {
                 .map(|d| d.as_millis() as i64),
         },
         _ => Next::Retry { not_before_ms: None },
+    }
+}
+
+/// The GitHub failure `cause` is or carries, the gate's error included.
+fn github_failure<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a github::Error> {
+    match cause.downcast_ref::<gate::Error>() {
+        Some(gated) => gated.github(),
+        None => github::Error::find(cause),
     }
 }
 
@@ -347,14 +354,13 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         // Gather, evaluate once, choose reviewers once.
         let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
             Ok(gated) => gated,
-            Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
+            Err(gate::Error::Policy { error, .. }) => {
                 record(app, work, None).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
-                tracing::warn!(error = %e, "the policy does not load");
-                let posted =
-                    remote::publish_cannot_evaluate(&gh, &repo, pr, CannotEvaluate::PolicyBroken, &e.to_string())
-                        .await?;
+                tracing::warn!(error = %error, "the policy does not load");
+                let (why, error) = (CannotEvaluate::PolicyBroken, error.to_string());
+                let posted = remote::publish_cannot_evaluate(&gh, &repo, pr, why, &error).await?;
                 if let remote::Published::NotPosted(why) = posted {
                     tracing::warn!(reason = %why, "cannot say so on the PR");
                 }
@@ -390,7 +396,8 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         }
         // Before applying: a failed apply retries the unit, and recording again adds nothing.
         record(app, work, Some(&gated.verdict)).await?;
-        match apply(&gh, &repo, &plan).await? {
+        // Said as the gate says GitHub's failures, for the record and the check run that gives up.
+        match apply(&gh, &repo, &plan).await.map_err(gate::Error::from)? {
             Published::NotPosted(why) => tracing::warn!(
                 reason = %why,
                 "{} but nothing was posted",
@@ -487,10 +494,10 @@ mod tests {
     use super::*;
     use crate::github::error::{Error, Kind};
 
-    /// A GitHub error as the worker meets it: inside a `UserError`, under some context.
+    /// A GitHub error as the worker meets it: inside the gate's error, under some context.
     fn met(kind: Kind) -> anyhow::Error {
-        let user: UserError = Error::new(kind, "GET /repos/o/r/pulls/9: ...").into();
-        Err::<(), _>(user).context("gating o/r#9").unwrap_err()
+        let gated: gate::Error = Error::new(kind, "GET /repos/o/r/pulls/9: ...").into();
+        Err::<(), _>(gated).context("gating o/r#9").unwrap_err()
     }
 
     #[test]
@@ -508,7 +515,12 @@ mod tests {
         assert_eq!(next_step(&met(Kind::Transport)), Next::Retry { not_before_ms: None });
         let store = anyhow::anyhow!("the database is locked").context("recording the review events");
         assert_eq!(next_step(&store), Next::Retry { not_before_ms: None });
-        // Found without a `UserError` around it too (a write's error).
+        // Found without the gate's error around it too (a write's error), inside a `UserError`
+        // (the App's client for an installation), and in a `UserError` the gate passed on.
         assert_eq!(next_step(&anyhow::Error::from(Error::not_found("o/r#9"))), Next::Complete);
+        let user: crate::error::UserError = Error::not_found("o/r#9").into();
+        assert_eq!(next_step(&anyhow::Error::from(user).context("gating o/r#9")), Next::Complete);
+        let passed_on = gate::Error::User(Error::new(Kind::Forbidden { message: "no".into() }, "o/r").into());
+        assert_eq!(next_step(&anyhow::Error::from(passed_on)), Next::Park);
     }
 }
