@@ -64,6 +64,7 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
             }
             Err(e) => {
                 tracing::error!(worker = %name, error = %e, "cannot take work");
+                app.handler_failed("cannot take work", &e);
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
@@ -146,13 +147,16 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
         let error = "each attempt stopped before finishing: the process crashed or was killed, or the \
                      evaluation lost its lease";
+        app.handler_failed(&format!("parked after {MAX_ATTEMPTS} attempts"), &error);
         if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, error)).await.is_err() {
             tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
+            app.handler_failed("cannot say so on the PR", &format!("no answer within {} s", limit.as_secs()));
         }
         if work.deliveries.is_empty() {
             // Nothing else to do for this PR: end the lease.
             if let Err(e) = app.store.complete(&work, now_ms()).await {
                 tracing::warn!(error = %e, "cannot end the lease; it ends on its own");
+                app.handler_failed("cannot end the lease", &e);
             }
             return;
         }
@@ -193,6 +197,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // PR comes back when the lease ends.
             app.metrics.evaluation("abandoned", started.elapsed());
             tracing::warn!(reason = %why, "gave the work up");
+            app.handler_failed("gave the work up", &why);
             return;
         }
     };
@@ -201,6 +206,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // Shutting down and not finished: give it back for another worker or the next start.
             if let Err(e) = app.store.release(&work).await {
                 tracing::warn!(error = %e, "cannot give the work back; it returns when its lease ends");
+                app.handler_failed("cannot give the work back", &e);
             }
         }
         Some(Ok(())) => {
@@ -208,11 +214,13 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             tracing::info!(outcome = "done", elapsed_ms = started.elapsed().as_millis() as u64, "evaluated");
             if let Err(e) = app.store.complete(&work, now_ms()).await {
                 tracing::error!(error = %e, "evaluated, but cannot mark done");
+                app.handler_failed("evaluated, but cannot mark done", &e);
             }
         }
         Some(Err(e)) => {
             // The whole chain: what was being done, and what failed.
             let error = format!("{e:#}");
+            app.handler_failed("the evaluation failed", &error);
             // Attempts before this one; the claim counted this one.
             let attempts = work.deliveries.iter().map(|d| d.attempts).max().unwrap_or(0);
             let next = now_ms() + backoff(app.config.retry_backoff, attempts).as_millis() as i64;
@@ -222,6 +230,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
                     tracing::warn!(outcome = "gone", error = %error, "GitHub has no such pull request, repository or installation any more: nothing to gate, not retried");
                     if let Err(e) = app.store.complete(&work, now_ms()).await {
                         tracing::error!(error = %e, "cannot mark the work done");
+                        app.handler_failed("cannot mark the work done", &e);
                     }
                     return;
                 }
@@ -242,6 +251,8 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
                     // Under the same limit: what hung the evaluation may well hang this too.
                     if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, &error)).await.is_err() {
                         tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
+                        let late = format!("no answer within {} s", limit.as_secs());
+                        app.handler_failed("cannot say so on the PR", &late);
                     }
                 }
                 Ok(_) => {
@@ -249,7 +260,10 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
                     let in_ms = next - now_ms();
                     tracing::warn!(outcome = "retry", retry_in_ms = in_ms.max(0), error = %error, "will retry");
                 }
-                Err(store) => tracing::error!(error = %error, store_error = %store, "failed, and cannot record it"),
+                Err(store) => {
+                    tracing::error!(error = %error, store_error = %store, "failed, and cannot record it");
+                    app.handler_failed("failed, and cannot record it", &store);
+                }
             }
         }
     }
@@ -319,7 +333,10 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
     match posted {
         Ok(remote::Published::Posted { .. }) => {}
         Ok(remote::Published::NotPosted(reason)) => tracing::warn!(reason = %reason, "cannot say so on the PR"),
-        Err(e) => tracing::warn!(error = %e, "cannot say so on the PR"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot say so on the PR");
+            app.handler_failed("cannot say so on the PR", &e);
+        }
     }
 }
 

@@ -128,6 +128,8 @@ async fn github_failing_then_succeeding_is_retried_and_a_repository_github_does_
         // Enough 502s to exhaust the client's own retries once; the worker tries again later.
         fake.with(|s| s.bad_gateway_next = 5);
         let server = Server::start(&fake, &db.url).await;
+        server.expect_handler_errors("access_tokens: 502 Bad Gateway");
+        server.expect_handler_errors("nobody/nothing");
         server.deliver("pull_request", "r-1", &payload("pull_request.opened.payload.json")).await;
         wait_until("the check run after a retry", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
         wait_until("the delivery is done", async || server.depth().await.done == 1).await;
@@ -346,6 +348,9 @@ async fn a_pr_that_keeps_failing_is_parked_and_its_check_says_flowgate_gave_up()
         let fake = opened_pr().await;
         fake.with(|s| s.files_unavailable = true);
         let server = Server::start(&fake, &db.url).await;
+        server.expect_handler_errors(
+            "422 Unprocessable Entity: Server Error: Sorry, this diff is taking too long to generate",
+        );
         let (status, _) =
             server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
         assert_eq!(status, 202);
@@ -394,6 +399,7 @@ async fn a_pr_whose_worker_keeps_dying_is_parked_at_the_next_claim_and_its_check
         drop(store);
 
         let server = Server::start(&fake, &db.url).await;
+        server.expect_handler_errors("parked after 6 attempts: each attempt stopped before finishing");
         wait_until("the delivery is parked", async || server.depth().await.parked == 1).await;
         wait_until("a failed check run on the head", async || {
             fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.conclusion.as_deref() == Some("failure")))
