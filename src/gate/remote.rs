@@ -276,18 +276,26 @@ impl PolicyFiles for Fetched {
     }
 }
 
-/// Posts a failed check run saying why the PR could not be judged, on the PR's current head.
+/// Posts a failed check run saying why the PR could not be judged, on its current head: `head`
+/// when the caller has just read the PR, else the one GitHub names now.
 pub async fn publish_cannot_evaluate(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,
+    head: Option<&str>,
     why: CannotEvaluate,
     error: &str,
 ) -> Result<Published, Error> {
-    let pull = read_pull(gh, repo, number).await?;
-    let head = pull
-        .head_sha()
-        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
+    let pull;
+    let head = match head {
+        Some(head) => head,
+        None => {
+            pull = read_pull(gh, repo, number).await?;
+            pull.head_sha().ok_or_else(|| {
+                github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit"))
+            })?
+        }
+    };
     Ok(apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await?)
 }
 

@@ -327,7 +327,8 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
     let posted = async {
         let repo = RepoName::parse(repo)?;
         let (_, gh) = app.client(work.installation_id, &repo).await?;
-        remote::publish_cannot_evaluate(&gh, &repo, pr, why, error).await
+        // The failure may have come before the PR was read: its head is asked for.
+        remote::publish_cannot_evaluate(&gh, &repo, pr, None, why, error).await
     }
     .await;
     match posted {
@@ -371,13 +372,14 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         // Gather, evaluate once, choose reviewers once.
         let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
             Ok(gated) => gated,
-            Err(gate::Error::Policy { error, .. }) => {
+            Err(gate::Error::Policy { error, head }) => {
                 record(app, work, None).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
                 tracing::warn!(error = %error, "the policy does not load");
                 let (why, error) = (CannotEvaluate::PolicyBroken, error.to_string());
-                let posted = remote::publish_cannot_evaluate(&gh, &repo, pr, why, &error).await?;
+                // On the head the gate read with the PR: not asked for again.
+                let posted = remote::publish_cannot_evaluate(&gh, &repo, pr, head.as_deref(), why, &error).await?;
                 if let remote::Published::NotPosted(why) = posted {
                     tracing::warn!(reason = %why, "cannot say so on the PR");
                 }

@@ -283,6 +283,9 @@ async fn a_broken_policy_fails_the_check_with_its_error_at_once_and_a_fix_brings
         });
         wait_until("the delivery is done, not retried", async || server.depth().await.done == 1).await;
         assert_eq!(server.depth().await.parked, 0);
+        let pull_reads =
+            fake.with(|s| s.log.iter().filter(|l| l.url == "/repos/Codertocat/Hello-World/pulls/2").count());
+        assert_eq!(pull_reads, 1, "{}: the check run went on the head read with the PR, not asked for again", db.name);
 
         fake.with(|s| s.contents.insert(("master".into(), ".github/flowgate.yml".into()), good));
         let (status, _) = server.deliver("pull_request", "d-again", &payload("pull_request.opened.payload.json")).await;
