@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod apply;
 pub mod assign;
+pub mod base_policy;
 pub mod cases;
 pub mod chains;
 pub mod digest;
@@ -21,7 +22,7 @@ use crate::git::{LocalPr, Repo};
 use crate::github::parse::ParsedPr;
 use crate::github::read::CODEOWNERS_PATHS;
 use crate::model::PrFacts;
-use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
+use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_read};
 use crate::policy::verdict::Verdict;
 use crate::policy::{Policy, evaluate::evaluate};
 
@@ -85,8 +86,9 @@ pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> 
         Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
         None => {
             let at_base = AtRevision { repo: &repo, rev: &base };
-            if at_base.read(Path::new(POLICY_PATH)).is_ok() {
-                let policy = load_from(&at_base, Path::new(POLICY_PATH))?;
+            // Read once: whether there is a policy, and its text.
+            if let Ok(text) = at_base.read(Path::new(POLICY_PATH)) {
+                let policy = load_read(&at_base, Path::new(POLICY_PATH), text)?;
                 ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {base}") }
             } else {
                 let policy = load_bundled("default")?;

@@ -8,14 +8,14 @@ use crate::github::parse::{self, ParsedPr, RawSnapshot};
 use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::{evaluate, needs};
-use crate::policy::load::{LoadError, PolicyFiles, load_bundled, load_file, load_from};
+use crate::policy::load::{load_bundled, load_file};
 use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
 
 pub use super::apply::Published;
 use super::apply::apply;
 use super::plan::{Current, Plan, plan};
-use super::{ChosenPolicy, Error, POLICY_PATH, analyze, assign, review_history};
+use super::{ChosenPolicy, Error, POLICY_PATH, analyze, assign, base_policy, review_history};
 use crate::assign::{PeopleFacts, ReviewerPolicy};
 use crate::model::Login;
 use crate::store::Store;
@@ -215,65 +215,10 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
             origin: format!("the bundled default policy ({repo}@{base} has no {POLICY_PATH})"),
         });
     };
-    // The loader reads files synchronously; fetch each file it asks for and load again, which
-    // for an `extends:` chain of n files costs n requests and n loads.
-    let mut files =
-        Fetched { repo: repo.clone(), rev: base.to_string(), files: Default::default(), wanted: Default::default() };
-    files.files.insert(POLICY_PATH.to_string(), Some(text));
-    // An extends chain longer than this is refused by the loader anyway.
-    for _ in 0..32 {
-        let (back, loaded) = load_off_runtime(files).await?;
-        files = back;
-        match loaded {
-            Ok(policy) => {
-                return Ok(ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{base}") });
-            }
-            Err(e) => {
-                let Some(path) = files.wanted.take() else { return Err(e.into()) };
-                let text = gh.file_at(repo, base, &path).await?;
-                files.files.insert(path, text);
-            }
-        }
-    }
-    Err(LoadError::Rule { file: format!("{repo}@{base}:{POLICY_PATH}"), message: "extends too many files".into() }
-        .into())
-}
-
-/// Parsing a policy and compiling its queries is CPU work that the limits bound but do not make
-/// free: it runs on a blocking thread, so the runtime's threads keep acknowledging deliveries.
-async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, LoadError>), Error> {
-    tokio::task::spawn_blocking(move || {
-        let loaded = load_from(&files, Path::new(POLICY_PATH));
-        (files, loaded)
-    })
-    .await
-    .map_err(|e| LoadError::Stopped { file: POLICY_PATH.to_string(), why: e.to_string() }.into())
-}
-
-/// Policy files fetched so far from the base branch; a read of one not yet fetched is recorded
-/// in `wanted` so the caller can fetch it and load again.
-struct Fetched {
-    repo: RepoName,
-    rev: String,
-    files: std::collections::HashMap<String, Option<String>>,
-    wanted: std::cell::RefCell<Option<String>>,
-}
-
-impl PolicyFiles for Fetched {
-    fn read(&self, path: &Path) -> Result<String, String> {
-        let path = path.to_string_lossy().replace('\\', "/");
-        match self.files.get(&path) {
-            Some(Some(text)) => Ok(text.clone()),
-            Some(None) => Err(format!("no such file on {}", self.rev)),
-            None => {
-                self.wanted.replace(Some(path));
-                Err("not fetched yet".to_string())
-            }
-        }
-    }
-    fn describe(&self, path: &Path) -> String {
-        format!("{}@{}:{}", self.repo, self.rev, path.display())
-    }
+    let files = base_policy::OnGitHub { gh, repo, rev: base };
+    let names = base_policy::OnBranch { repo: repo.to_string(), rev: base.to_string() };
+    let policy = base_policy::load(&files, names, text).await?;
+    Ok(ChosenPolicy { policy, origin: format!("{POLICY_PATH} on {repo}@{base}") })
 }
 
 /// Posts a failed check run saying why the PR could not be judged, on its current head: `head`

@@ -45,6 +45,28 @@ pub trait PolicyFiles {
     fn describe(&self, path: &Path) -> String;
 }
 
+/// What the loader needs of where a chain's files come from besides their texts: how messages name
+/// a file, and whether a path that `extends:` names goes through a symbolic link. Every
+/// `PolicyFiles` is one; a caller that fetches the texts itself and gives them to [`Loading`]
+/// needs only this.
+pub trait FileNames {
+    /// How messages name the file.
+    fn name(&self, path: &Path) -> String;
+    /// Whether `target`, followed from `dir`, passes through a symbolic link.
+    fn links(&self, _dir: &Path, _target: &Path) -> bool {
+        false
+    }
+}
+
+impl<T: PolicyFiles + ?Sized> FileNames for T {
+    fn name(&self, path: &Path) -> String {
+        self.describe(path)
+    }
+    fn links(&self, dir: &Path, target: &Path) -> bool {
+        self.through_link(dir, target)
+    }
+}
+
 /// Policy files on disk.
 pub struct Disk;
 
@@ -71,9 +93,9 @@ enum Origin {
 }
 
 impl Origin {
-    fn name(&self, files: &dyn PolicyFiles) -> String {
+    fn name<N: FileNames + ?Sized>(&self, files: &N) -> String {
         match self {
-            Origin::File(p) => files.describe(p),
+            Origin::File(p) => files.name(p),
             Origin::Bundled(name) => format!("policies/{name}.yml (bundled)"),
         }
     }
@@ -201,8 +223,7 @@ fn resolve_chain(
 /// A policy's `extends:` chain, read a file at a time by the caller: the App fetches each file
 /// from GitHub and cannot block the loader on it. Each file is given once and parsed once as it
 /// comes, and the policy is built once at the end; bundled packs are followed without asking.
-/// `files` names the files in messages and says where a symbolic link would be followed; it is
-/// not read.
+/// `files` names the files in messages and says where a symbolic link would be followed.
 pub struct Loading {
     /// The files taken so far, the extending file first, with their names and texts.
     chain: Vec<Origin>,
@@ -223,11 +244,11 @@ struct Wanted {
 
 impl Loading {
     /// Starts with the policy file at `path`, whose text the caller has read from `files`.
-    pub fn start(files: &dyn PolicyFiles, path: &Path, text: String) -> Result<Loading, LoadError> {
+    pub fn start<N: FileNames + ?Sized>(files: &N, path: &Path, text: String) -> Result<Loading, LoadError> {
         Loading::begin(files, Origin::File(normalize(path)), text)
     }
 
-    fn begin(files: &dyn PolicyFiles, origin: Origin, text: String) -> Result<Loading, LoadError> {
+    fn begin<N: FileNames + ?Sized>(files: &N, origin: Origin, text: String) -> Result<Loading, LoadError> {
         let mut loading = Loading {
             chain: Vec::new(),
             names: Vec::new(),
@@ -246,18 +267,18 @@ impl Loading {
     }
 
     /// Gives the text of the file `wants` names, or why it cannot be read.
-    pub fn give(&mut self, files: &dyn PolicyFiles, text: Result<String, String>) -> Result<(), LoadError> {
+    pub fn give<N: FileNames + ?Sized>(&mut self, files: &N, text: Result<String, String>) -> Result<(), LoadError> {
         let Some(Wanted { path, target, by }) = self.wanted.take() else { return Ok(()) };
         let text = text.map_err(|e| LoadError::Extends {
             file: by,
-            message: format!("`extends: {target}`: cannot read {}: {e}", files.describe(&path)),
+            message: format!("`extends: {target}`: cannot read {}: {e}", files.name(&path)),
         })?;
         self.take(files, Origin::File(path), text)
     }
 
     /// Checks one file and lays the chain so far over it, then follows its `extends:` through
     /// bundled packs until a file must be read (or the chain ends).
-    fn take(&mut self, files: &dyn PolicyFiles, origin: Origin, text: String) -> Result<(), LoadError> {
+    fn take<N: FileNames + ?Sized>(&mut self, files: &N, origin: Origin, text: String) -> Result<(), LoadError> {
         let mut next = Some((origin, text));
         while let Some((origin, text)) = next.take() {
             let name = origin.name(files);
@@ -326,7 +347,12 @@ enum Extends {
     File(PathBuf),
 }
 
-fn open_extends(files: &dyn PolicyFiles, origin: &Origin, name: &str, target: &str) -> Result<Extends, LoadError> {
+fn open_extends<N: FileNames + ?Sized>(
+    files: &N,
+    origin: &Origin,
+    name: &str,
+    target: &str,
+) -> Result<Extends, LoadError> {
     if let Some((pack, text)) = bundled(target) {
         return Ok(Extends::Pack(pack, text));
     }
@@ -334,7 +360,7 @@ fn open_extends(files: &dyn PolicyFiles, origin: &Origin, name: &str, target: &s
     match origin {
         Origin::File(path) if looks_like_path => {
             let dir = path.parent().unwrap_or(Path::new(""));
-            if files.through_link(dir, Path::new(target)) {
+            if files.links(dir, Path::new(target)) {
                 return Err(LoadError::Extends {
                     file: name.to_string(),
                     message: format!(

@@ -212,6 +212,8 @@ impl Policy {
 }
 
 #[cfg(test)]
+mod extends_tests;
+#[cfg(test)]
 mod limit_tests;
 #[cfg(test)]
 mod tests;
