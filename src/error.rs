@@ -2,21 +2,29 @@
 //!
 //! - **Typed internal errors** say what failed inside a layer, by kind, so that a caller can act
 //!   on it: `github::Error` (by what GitHub answered: not found, forbidden, rate limited, a server
-//!   error, no answer, an answer flowgate cannot use), `store::StoreError`, `trackers::TrackerError`.
-//!   They are nobody's mistake to fix; they are retried, logged, or said on the PR.
+//!   error, no answer, an answer flowgate cannot use), `store::StoreError`, `trackers::TrackerError`,
+//!   `policy::LoadError` (why a policy does not load: a file that cannot be read, a syntax error at
+//!   its file, line and column, a rule spanning several keys, an `extends:` that cannot be
+//!   followed) and `gate::Error` (what stopped the gate: the policy, GitHub, the trackers'
+//!   settings, the store, a runtime, or a `UserError` met on the way). Most are nobody's mistake
+//!   to fix; they are retried, logged, or said on the PR. Library functions below the surfaces
+//!   return these, never a `UserError` of their own making for a failure that is not a person's.
 //! - **`UserError`** (this file) is what a person must fix: a policy that does not load, an input
-//!   file, a flag or a configuration value, a repository name. The surfaces render it: the CLI
-//!   prints it on stderr and exits with code 2; the App puts it in a check run's Markdown.
+//!   file, a flag or a configuration value, a repository name. It is made where the mistake is
+//!   recognised (a flag, an input file) or at the surfaces (`From<LoadError> for UserError`, word
+//!   for word), and rendered there: the CLI prints it on stderr and exits with code 2; the App puts
+//!   it in a check run's Markdown.
 //! - **`anyhow::Result` with `.context()`** in orchestration (the App's worker and loops, the
 //!   binary's commands), where errors of several kinds meet only to be reported or classified:
 //!   the context says what was being done, and the typed error stays findable in the chain
-//!   (`github::Error::find`).
+//!   (`github::Error::find`, `gate::Error::github`). The binary's `main` is the edge where every
+//!   one of them becomes the `flowgate: error: ...` line.
 //!
-//! A GitHub failure met on a path that returns `UserError` (the CLI's way through `gate`)
-//! travels as `UserError::GitHub`, which holds the `github::Error` boxed because this bottom
-//! layer cannot name it; the text a person reads is the same either way. A database or runtime
-//! failure is never a `UserError::Usage`: it keeps its own type, or gets context in an `anyhow`
-//! chain.
+//! Every error's `Display` is the sentence a person reads, so converting between tiers never
+//! changes the words. A GitHub failure met on a path that returns `UserError` travels as
+//! `UserError::GitHub`, which holds the `github::Error` boxed because this bottom layer cannot
+//! name it. A database or runtime failure is never a `UserError::Usage`: it keeps its own type
+//! (`gate::Error::Store`, `gate::Error::Runtime`), or gets context in an `anyhow` chain.
 
 use std::path::Path;
 

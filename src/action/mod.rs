@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
 use crate::gate::apply::{Published, apply};
-use crate::gate::{merge_group, remote};
+use crate::gate::{self, merge_group, remote};
 use crate::github::parse::webhook::{MergeGroupJson, WorkflowEvent};
 use crate::github::{GitHub, RepoName};
 use crate::policy::verdict::{State, Verdict};
@@ -121,7 +121,7 @@ pub struct Outcome {
 }
 
 /// Gates the event's PR and publishes where the token may.
-pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: FailOn) -> Result<Outcome, UserError> {
+pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: FailOn) -> Result<Outcome, gate::Error> {
     let payload = crate::files::read_text_capped(&env.event_path, crate::files::MAX_EVENT_FILE_BYTES)
         .map_err(|e| UserError::input(&env.event_path, format!("cannot read the event payload: {e}")))?;
     let (number, read_only) = match trigger(&env.event_name, &payload, &env.event_path)? {
@@ -171,7 +171,7 @@ async fn run_merge_group(
     group: &MergeGroupJson,
     policy: Option<&Path>,
     fail_on: FailOn,
-) -> Result<Outcome, UserError> {
+) -> Result<Outcome, gate::Error> {
     let verified = merge_group::verify_merge_group(gh, &env.repository, group, policy).await?;
     let published = merge_group::publish(gh, &env.repository, &verified).await?;
     Ok(group_outcome(&verified, &published, fail_on))

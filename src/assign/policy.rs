@@ -159,7 +159,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::{Path, PathBuf};
 
-    use crate::UserError;
+    use crate::policy::LoadError;
     use crate::policy::load::{PolicyFiles, load_from, load_text};
     use crate::policy::{Policy, Tier};
 
@@ -177,7 +177,7 @@ mod tests {
   working_hours: { alice: "Europe/Berlin 09-17" }
 "#;
 
-    fn load(text: &str) -> Result<Policy, UserError> {
+    fn load(text: &str) -> Result<Policy, LoadError> {
         load_text(text, Path::new("test.yml"))
     }
 
@@ -244,7 +244,7 @@ mod tests {
         for (from, to, line, needles) in cases {
             let text = format!("{BASE}{}", REVIEWERS.replace(from, to));
             match load(&text) {
-                Err(UserError::PolicySyntax { line: at, message, .. }) => {
+                Err(LoadError::Syntax { line: at, message, .. }) => {
                     assert_eq!(at, *line + 4, "{to}: {message}");
                     assert_mentions(&message, needles);
                 }

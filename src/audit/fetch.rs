@@ -27,8 +27,9 @@ pub struct Request<'a> {
     pub sample: Option<(usize, u64)>,
 }
 
-/// Runs the audit: GitHub and the trackers are read here, everything else is [`audit`].
-pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Result<Audit, UserError> {
+/// Runs the audit: GitHub and the trackers are read here, everything else is [`audit`]. Its
+/// errors are the gate's: the policy on the base branch, GitHub, what a person gave.
+pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Result<Audit, crate::gate::Error> {
     let repo = request.repo;
     let name = repo.to_string();
     let (since, until) = request.span;

@@ -1,9 +1,8 @@
 //! Carrying out a `Plan` on GitHub: the check run first, and if GitHub takes it, the labels,
 //! review requests and comments, each best effort, with what happened to each for the caller.
 
-use crate::error::UserError;
 use crate::github::checks::{CheckRunPosted, Write};
-use crate::github::{GitHub, RepoName};
+use crate::github::{self, GitHub, RepoName};
 
 use super::plan::{Plan, TierLabelPlan, ToolLabel};
 
@@ -46,7 +45,7 @@ pub struct AiLabelChange {
 /// it: nothing was posted. A refused tier label ends it too, reported as not posted. After that
 /// it is best effort: each refusal is reported and the next write still made. Any other failure
 /// is an error, so the caller can make the whole plan again: every write is idempotent.
-pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Published, UserError> {
+pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Published, github::Error> {
     let check_run = match gh.post_check_run(repo, &plan.check_run.head_sha, &plan.check_run.report).await? {
         Write::Done(posted) => posted,
         Write::Denied(why) => return Ok(Published::NotPosted(crate::wording::action::check_run_refused(&why))),
@@ -101,7 +100,7 @@ async fn set_tier_label(
     repo: &RepoName,
     number: u64,
     tier: &TierLabelPlan,
-) -> Result<Write<LabelChange>, UserError> {
+) -> Result<Write<LabelChange>, github::Error> {
     let mut change = LabelChange::default();
     if tier.add {
         if let Write::Denied(why) = gh.add_labels(repo, number, &[tier.label.as_str()]).await? {
@@ -126,7 +125,7 @@ async fn add_tool_labels(
     repo: &RepoName,
     number: u64,
     labels: &[ToolLabel],
-) -> Result<Write<AiLabelChange>, UserError> {
+) -> Result<Write<AiLabelChange>, github::Error> {
     let mut change = AiLabelChange::default();
     if labels.is_empty() {
         return Ok(Write::Done(change));

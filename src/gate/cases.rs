@@ -44,7 +44,7 @@ pub struct CaseResult {
 }
 
 /// Runs every case directory under `dir` (a directory that itself holds `expect.yml` is one case).
-pub fn run(dir: &Path, policy: &Policy) -> Result<Vec<CaseResult>, UserError> {
+pub fn run(dir: &Path, policy: &Policy) -> Result<Vec<CaseResult>, super::Error> {
     let mut case_dirs: Vec<PathBuf> = if dir.join("expect.yml").is_file() {
         vec![dir.to_path_buf()]
     } else {
@@ -56,12 +56,14 @@ pub fn run(dir: &Path, policy: &Policy) -> Result<Vec<CaseResult>, UserError> {
     };
     case_dirs.sort();
     if case_dirs.is_empty() {
-        return Err(UserError::input(dir, "no test cases: each case is a directory with a snapshot and an expect.yml"));
+        return Err(
+            UserError::input(dir, "no test cases: each case is a directory with a snapshot and an expect.yml").into()
+        );
     }
     case_dirs.iter().map(|d| run_case(d, policy)).collect()
 }
 
-fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, UserError> {
+fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, super::Error> {
     let expect_path = dir.join("expect.yml");
     let text = std::fs::read_to_string(&expect_path)
         .map_err(|e| UserError::input(&expect_path, format!("cannot read: {e}")))?;

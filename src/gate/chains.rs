@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::error::UserError;
+use super::Error;
 use crate::model::PrFacts;
 use crate::policy::Policy;
 use crate::policy::evaluate::needs;
@@ -28,18 +28,17 @@ pub async fn gather(
 }
 
 /// The trackers configured in the environment, with GitHub Issues at `github_api_url`.
-pub fn trackers_from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, UserError> {
-    Trackers::from_env(github_api_url, github_token).map_err(|e| UserError::Usage(format!("trackers: {e}")))
+pub fn trackers_from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, Error> {
+    Trackers::from_env(github_api_url, github_token).map_err(Error::Trackers)
 }
 
 /// The trackers for `github_api_url` and `github_token`, kept for the life of the process so that
 /// the App's evaluations share one cache and one pace per tracker. Call it from one long-lived
 /// runtime: the clients' pooled connections belong to the runtime that opened them.
-pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Result<Arc<Trackers>, UserError> {
+pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Result<Arc<Trackers>, Error> {
     type Shared = Option<(String, Option<String>, Arc<Trackers>)>;
     static SHARED: Mutex<Shared> = Mutex::new(None);
-    let mut shared =
-        SHARED.lock().map_err(|_| UserError::Usage("trackers: the shared clients were poisoned".into()))?;
+    let mut shared = SHARED.lock().map_err(|_| Error::Poisoned)?;
     if let Some((url, token, trackers)) = shared.as_ref()
         && url == github_api_url
         && token.as_deref() == github_token
@@ -56,7 +55,7 @@ pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Resu
 /// runtime when it has entered one whose worker threads drive it (the binary enters its one
 /// runtime for the whole command), else on a small runtime of its own. Like any `block_on`, it
 /// must not be called from async code.
-pub fn gather_blocking(facts: &mut PrFacts, policy: &Policy) -> Result<(), UserError> {
+pub fn gather_blocking(facts: &mut PrFacts, policy: &Policy) -> Result<(), Error> {
     let keys = needs(facts, policy).keys;
     if keys.is_empty() {
         return Ok(());
@@ -73,14 +72,10 @@ pub fn gather_blocking(facts: &mut PrFacts, policy: &Policy) -> Result<(), UserE
 /// Runs `work` on the runtime the caller has entered when worker threads drive it, else on a
 /// small runtime of its own. A current-thread runtime is driven only by its own `block_on`, so
 /// only a multi-thread one can be borrowed from outside it.
-fn block_on<T>(work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
+fn block_on<T>(work: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     match tokio::runtime::Handle::try_current() {
         Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => handle.block_on(work),
-        _ => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| UserError::Usage(format!("cannot start the runtime for tracker lookups: {e}")))?
-            .block_on(work),
+        _ => tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::Runtime)?.block_on(work),
     }
 }
 
@@ -92,7 +87,7 @@ mod tests {
     fn spawned_on() -> String {
         block_on(async {
             let name = tokio::spawn(async { std::thread::current().name().unwrap_or_default().to_string() });
-            name.await.map_err(|e| UserError::Usage(e.to_string()))
+            Ok(name.await.expect("the spawned task finishes"))
         })
         .expect("the work runs")
     }

@@ -8,7 +8,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use anyhow::Context;
 
-use crate::error::UserError;
 use crate::latency::{Digest, DigestBuilder, LatencyConfig, Window};
 use crate::policy::Policy;
 use crate::store::{Store, StoreError};
@@ -33,7 +32,7 @@ pub struct Request<'a> {
 pub async fn compute(
     store: &Store,
     request: Request<'_>,
-    trackers: impl FnOnce() -> Result<Result<Arc<Trackers>, String>, UserError>,
+    trackers: impl FnOnce() -> Result<Result<Arc<Trackers>, String>, super::Error>,
 ) -> anyhow::Result<(Digest, Option<Arc<Trackers>>)> {
     let Request { config, policy, window, now, repos } = request;
     let mut builder = builder(store, config, window, now, repos).await.context("reading the span's review events")?;

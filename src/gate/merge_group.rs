@@ -8,7 +8,6 @@ use std::path::Path;
 
 use futures::stream::{self, StreamExt};
 
-use crate::error::UserError;
 use crate::github::parse::shapes::{CommitJson, CompareJson, FileJson};
 use crate::github::parse::webhook::MergeGroupJson;
 use crate::github::{self, GitHub, RepoName};
@@ -18,8 +17,8 @@ use crate::model::check_run::CheckRunReport;
 use crate::policy::verdict::State;
 use crate::report;
 
-use super::ChosenPolicy;
 use super::remote::{self, Gated, Reviewers};
+use super::{ChosenPolicy, Error};
 
 /// More members than this in one group are not read: GitHub's queue builds groups of at most 100.
 pub const MAX_MEMBERS: usize = 100;
@@ -42,7 +41,7 @@ pub async fn verify_merge_group(
     repo: &RepoName,
     group: &MergeGroupJson,
     explicit_policy: Option<&Path>,
-) -> Result<Verified, UserError> {
+) -> Result<Verified, Error> {
     let (compare, refs) =
         tokio::try_join!(gh.compare(repo, &group.base_sha, &group.head_sha), gh.queue_refs(repo, group.base_branch()))?;
     let diff = compare_diff(&compare);
@@ -55,7 +54,7 @@ pub async fn verify_merge_group(
 /// Verifies the group of a merge-queue branch again, when a person re-runs flowgate's check on the
 /// group's commit: GitHub's re-run names the branch and the commit, not the base, which is found
 /// at the bottom of the queue's stack of branches.
-pub async fn verify_rerun(gh: &GitHub, repo: &RepoName, head_sha: &str, branch: &str) -> Result<Verified, UserError> {
+pub async fn verify_rerun(gh: &GitHub, repo: &RepoName, head_sha: &str, branch: &str) -> Result<Verified, Error> {
     let head_ref = format!("refs/heads/{}", branch.trim_start_matches("refs/heads/"));
     let unusable =
         || github::Error::bad_answer(format!("{repo}: {branch} is not a merge queue branch flowgate can read"));
@@ -90,7 +89,7 @@ pub async fn verify_queue_pr(
     pull: &crate::github::parse::pull::Pull,
     candidates: BTreeSet<u64>,
     explicit_policy: Option<&Path>,
-) -> Result<Verified, UserError> {
+) -> Result<Verified, Error> {
     let head = pull
         .head_sha()
         .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?
@@ -128,14 +127,14 @@ async fn verify_members(
     mut diff: GroupDiff,
     candidates: BTreeSet<u64>,
     explicit_policy: Option<&Path>,
-) -> Result<Verified, UserError> {
+) -> Result<Verified, Error> {
     let chosen = match explicit_policy {
         Some(path) => {
             ChosenPolicy { policy: crate::policy::load::load_file(path)?, origin: path.display().to_string() }
         }
         None => match remote::policy_on_base(gh, repo, base_branch).await {
             Ok(chosen) => chosen,
-            Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
+            Err(e @ Error::Policy { .. }) => {
                 return Ok(Verified {
                     head_sha: head_sha.to_string(),
                     verdict: None,
@@ -149,7 +148,7 @@ async fn verify_members(
         diff.incomplete =
             Some(format!("it names {} pull requests, more than the {MAX_MEMBERS} flowgate reads", candidates.len()));
     }
-    let gated: Vec<(u64, Result<Gated, UserError>)> = stream::iter(candidates.into_iter().take(MAX_MEMBERS))
+    let gated: Vec<(u64, Result<Gated, Error>)> = stream::iter(candidates.into_iter().take(MAX_MEMBERS))
         .map(|number| {
             let chosen = chosen.clone();
             async move {
@@ -181,14 +180,14 @@ async fn verify_members(
 }
 
 /// Posts the group's check run on its head commit, under the same name as a PR's.
-pub async fn publish(gh: &GitHub, repo: &RepoName, verified: &Verified) -> Result<super::apply::Published, UserError> {
+pub async fn publish(gh: &GitHub, repo: &RepoName, verified: &Verified) -> Result<super::apply::Published, Error> {
     let plan = super::plan::Plan::check_run_only(0, &verified.head_sha, verified.report.clone());
-    super::apply::apply(gh, repo, &plan).await
+    Ok(super::apply::apply(gh, repo, &plan).await?)
 }
 
 /// GitHub answered that it has no such PR (deleted, or never was).
-fn is_not_found(e: &UserError) -> bool {
-    github::Error::find(e).is_some_and(|g| matches!(g.kind(), github::error::Kind::NotFound))
+fn is_not_found(e: &Error) -> bool {
+    e.github().is_some_and(|g| matches!(g.kind(), github::error::Kind::NotFound))
 }
 
 fn member(number: u64, gated: &Gated) -> Member {

@@ -4,11 +4,13 @@
 pub mod analyze;
 pub mod apply;
 pub mod assign;
+pub mod base_policy;
 pub mod cases;
 pub mod chains;
 pub mod digest;
 pub mod digest_settings;
 pub mod doctor;
+pub mod error;
 pub mod merge_group;
 pub mod plan;
 pub mod remote;
@@ -18,15 +20,16 @@ pub mod story_trace;
 
 use std::path::Path;
 
-use crate::error::UserError;
 use crate::git::{LocalPr, Repo};
 use crate::github::parse::ParsedPr;
 use crate::github::read::CODEOWNERS_PATHS;
 use crate::model::PrFacts;
-use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
+use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_read};
 use crate::policy::verdict::Verdict;
 use crate::policy::{Policy, evaluate::evaluate};
 use crate::wording::origin;
+
+pub use error::Error;
 
 /// Where a repository keeps its policy.
 pub const POLICY_PATH: &str = ".github/flowgate.yml";
@@ -39,7 +42,7 @@ pub struct ChosenPolicy {
 }
 
 /// The policy given by `--policy`, else `.github/flowgate.yml` under `dir`, else the bundled default.
-pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPolicy, UserError> {
+pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPolicy, Error> {
     if let Some(path) = explicit {
         return Ok(ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() });
     }
@@ -51,7 +54,7 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
 }
 
 /// Gates a saved PR.
-pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), UserError> {
+pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), Error> {
     let ParsedPr { mut facts, on_pr } = crate::snapshot::read_parsed(dir)?;
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
     chains::gather_blocking(&mut facts, policy)?;
@@ -73,11 +76,7 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
 
 /// Gates the current branch of the repository at `dir`. The policy comes from the **base**
 /// branch unless `--policy` names a file, so a branch cannot loosen the gate it is judged by.
-pub fn check_local(
-    dir: &Path,
-    pr: &LocalPr,
-    explicit_policy: Option<&Path>,
-) -> Result<(ChosenPolicy, Verdict), UserError> {
+pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> Result<(ChosenPolicy, Verdict), Error> {
     let repo = Repo::discover(dir)?;
     let mut pr = pr.clone();
     if pr.base.is_none() {
@@ -88,8 +87,9 @@ pub fn check_local(
         Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
         None => {
             let at_base = AtRevision { repo: &repo, rev: &base };
-            if at_base.read(Path::new(POLICY_PATH)).is_ok() {
-                let policy = load_from(&at_base, Path::new(POLICY_PATH))?;
+            // Read once: whether there is a policy, and its text.
+            if let Ok(text) = at_base.read(Path::new(POLICY_PATH)) {
+                let policy = load_read(&at_base, Path::new(POLICY_PATH), text)?;
                 ChosenPolicy { policy, origin: origin::on_branch(POLICY_PATH, &base) }
             } else {
                 let policy = load_bundled("default")?;
@@ -103,7 +103,7 @@ pub fn check_local(
 
 /// Gates the current branch of the repository at `dir` by a policy the caller chose (`flowgate
 /// init` shows the policy it just wrote, which is not on the base branch yet).
-pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Verdict, UserError> {
+pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Verdict, Error> {
     let repo = Repo::discover(dir)?;
     let mut pr = pr.clone();
     if pr.base.is_none() {
@@ -113,7 +113,7 @@ pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Ver
     local_verdict(&repo, &pr, policy, &base)
 }
 
-fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, UserError> {
+fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, Error> {
     let (mut facts, merge_base) = repo.facts(pr)?;
     let mut blobs =
         if pr.include_uncommitted { repo.blobs_with_worktree(&merge_base)? } else { repo.blobs(&merge_base, "HEAD")? };

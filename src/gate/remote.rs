@@ -4,19 +4,18 @@
 
 use std::path::Path;
 
-use crate::error::UserError;
 use crate::github::parse::{self, ParsedPr, RawSnapshot};
 use crate::github::{self, GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::policy::evaluate::{evaluate, needs};
-use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_from};
+use crate::policy::load::{load_bundled, load_file};
 use crate::policy::verdict::Verdict;
 use crate::report::check_run::{self, CannotEvaluate};
 
 pub use super::apply::Published;
 use super::apply::apply;
 use super::plan::{Current, Plan, plan};
-use super::{ChosenPolicy, POLICY_PATH, analyze, assign, review_history};
+use super::{ChosenPolicy, Error, POLICY_PATH, analyze, assign, base_policy, review_history};
 use crate::assign::{PeopleFacts, ReviewerPolicy};
 use crate::model::Login;
 use crate::store::Store;
@@ -51,12 +50,7 @@ pub struct AppFacts<'a> {
 }
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
-pub async fn gate(
-    gh: &GitHub,
-    repo: &RepoName,
-    number: u64,
-    explicit_policy: Option<&Path>,
-) -> Result<Gated, UserError> {
+pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Option<&Path>) -> Result<Gated, Error> {
     gate_with(gh, repo, number, explicit_policy, None).await
 }
 
@@ -73,13 +67,17 @@ pub async fn gate_with(
     number: u64,
     explicit_policy: Option<&Path>,
     app: Option<AppFacts<'_>>,
-) -> Result<Gated, UserError> {
+) -> Result<Gated, Error> {
     // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
     let pull = read_pull(gh, repo, number).await?;
     let chosen = match explicit_policy {
-        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
-        None => policy_on_base(gh, repo, pull.base()).await?,
+        Some(path) => load_file(path)
+            .map(|policy| ChosenPolicy { policy, origin: path.display().to_string() })
+            .map_err(Error::from),
+        None => policy_on_base(gh, repo, pull.base()).await,
     };
+    // The head read with the PR, for the check run that says the policy does not load.
+    let chosen = chosen.map_err(|e| e.on_head(pull.head_sha()))?;
     if let Some(candidates) = super::merge_group::queue_pr_members(&pull) {
         // A queue tool's draft PR holds other PRs' work: it is verified as their group, never
         // failed for lacking a story or a disclosure of its own, and nobody is asked to review it.
@@ -106,7 +104,7 @@ pub async fn gate_pull(
     pull: parse::pull::Pull,
     mut chosen: ChosenPolicy,
     reviewers: Reviewers<'_>,
-) -> Result<Gated, UserError> {
+) -> Result<Gated, Error> {
     let origin = origin_of(repo, number);
     let origin = origin.as_path();
     let base = pull.base().to_string();
@@ -146,9 +144,7 @@ pub async fn gate_pull(
         // An App reads GitHub Issues as its installation, which sees the installation's private
         // repositories; the shared client has no token of its own then.
         let installation_issues = match gh.installation_token().await? {
-            Some(token) => {
-                trackers.github_with_token(&token).map_err(|e| UserError::Usage(format!("trackers: {e}")))?
-            }
+            Some(token) => trackers.github_with_token(&token).map_err(Error::Trackers)?,
             None => None,
         };
         let before = trackers.usage();
@@ -176,7 +172,7 @@ pub async fn gate_pull(
             review_history::record_paths(app.store, repo, number, &paths, now).await;
             people.away_until = review_history::away(app.store, now)
                 .await
-                .map_err(|e| UserError::Usage(format!("{repo}#{number}: cannot read who is away: {e}")))?;
+                .map_err(|error| Error::Store { doing: format!("{repo}#{number}: cannot read who is away"), error })?;
             review_history::add_to(app.store, repo, number, &paths, reviewers.fairness_weeks, &mut people, now).await;
             reassign = app.reassign;
         }
@@ -193,8 +189,8 @@ fn origin_of(repo: &RepoName, number: u64) -> std::path::PathBuf {
 }
 
 /// The PR's pull object, fetched and parsed once.
-pub async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, UserError> {
-    parse::pull::pull(&gh.pull(repo, number).await?, &origin_of(repo, number).join("pull.json"))
+pub async fn read_pull(gh: &GitHub, repo: &RepoName, number: u64) -> Result<parse::pull::Pull, Error> {
+    Ok(parse::pull::pull(&gh.pull(repo, number).await?, &origin_of(repo, number).join("pull.json"))?)
 }
 
 /// What assignment needs to know about people: the teams its pools name (from the policy, else
@@ -207,7 +203,7 @@ async fn people_facts(
     chosen: &ChosenPolicy,
     reviewers: &ReviewerPolicy,
     facts: &PrFacts,
-) -> Result<PeopleFacts, UserError> {
+) -> Result<PeopleFacts, Error> {
     let mut people = PeopleFacts { teams: chosen.policy.teams.clone(), ..PeopleFacts::default() };
     let mut teams: Vec<&str> = reviewers
         .pools
@@ -248,103 +244,53 @@ async fn people_facts(
 
 /// `.github/flowgate.yml` and every file it extends, as they are on the base branch, else the
 /// bundled default policy.
-pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<ChosenPolicy, UserError> {
+pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<ChosenPolicy, Error> {
     let Some(text) = gh.file_at(repo, base, POLICY_PATH).await? else {
         return Ok(ChosenPolicy {
             policy: load_bundled("default")?,
             origin: crate::wording::origin::bundled_default(POLICY_PATH, Some(&format!("{repo}@{base}"))),
         });
     };
-    // The loader reads files synchronously; fetch each file it asks for and load again, which
-    // for an `extends:` chain of n files costs n requests and n loads.
-    let mut files =
-        Fetched { repo: repo.clone(), rev: base.to_string(), files: Default::default(), wanted: Default::default() };
-    files.files.insert(POLICY_PATH.to_string(), Some(text));
-    // An extends chain longer than this is refused by the loader anyway.
-    for _ in 0..32 {
-        let (back, loaded) = load_off_runtime(files).await?;
-        files = back;
-        match loaded {
-            Ok(policy) => {
-                let origin = crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}"));
-                return Ok(ChosenPolicy { policy, origin });
-            }
-            Err(e) => {
-                let Some(path) = files.wanted.take() else { return Err(e) };
-                let text = gh.file_at(repo, base, &path).await?;
-                files.files.insert(path, text);
-            }
-        }
-    }
-    Err(UserError::Policy { file: format!("{repo}@{base}:{POLICY_PATH}"), message: "extends too many files".into() })
+    let files = base_policy::OnGitHub { gh, repo, rev: base };
+    let names = base_policy::OnBranch { repo: repo.to_string(), rev: base.to_string() };
+    let policy = base_policy::load(&files, names, text).await?;
+    Ok(ChosenPolicy { policy, origin: crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}")) })
 }
 
-/// Parsing a policy and compiling its queries is CPU work that the limits bound but do not make
-/// free: it runs on a blocking thread, so the runtime's threads keep acknowledging deliveries.
-async fn load_off_runtime(files: Fetched) -> Result<(Fetched, Result<crate::policy::Policy, UserError>), UserError> {
-    tokio::task::spawn_blocking(move || {
-        let loaded = load_from(&files, Path::new(POLICY_PATH));
-        (files, loaded)
-    })
-    .await
-    .map_err(|e| UserError::Policy {
-        file: POLICY_PATH.to_string(),
-        message: format!("the policy could not be loaded: the loader stopped ({e})"),
-    })
-}
-
-/// Policy files fetched so far from the base branch; a read of one not yet fetched is recorded
-/// in `wanted` so the caller can fetch it and load again.
-struct Fetched {
-    repo: RepoName,
-    rev: String,
-    files: std::collections::HashMap<String, Option<String>>,
-    wanted: std::cell::RefCell<Option<String>>,
-}
-
-impl PolicyFiles for Fetched {
-    fn read(&self, path: &Path) -> Result<String, String> {
-        let path = path.to_string_lossy().replace('\\', "/");
-        match self.files.get(&path) {
-            Some(Some(text)) => Ok(text.clone()),
-            Some(None) => Err(format!("no such file on {}", self.rev)),
-            None => {
-                self.wanted.replace(Some(path));
-                Err("not fetched yet".to_string())
-            }
-        }
-    }
-    fn describe(&self, path: &Path) -> String {
-        format!("{}@{}:{}", self.repo, self.rev, path.display())
-    }
-}
-
-/// Posts a failed check run saying why the PR could not be judged, on the PR's current head.
+/// Posts a failed check run saying why the PR could not be judged, on its current head: `head`
+/// when the caller has just read the PR, else the one GitHub names now.
 pub async fn publish_cannot_evaluate(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,
+    head: Option<&str>,
     why: CannotEvaluate,
     error: &str,
-) -> Result<Published, UserError> {
-    let pull = read_pull(gh, repo, number).await?;
-    let head = pull
-        .head_sha()
-        .ok_or_else(|| github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit")))?;
-    apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await
+) -> Result<Published, Error> {
+    let pull;
+    let head = match head {
+        Some(head) => head,
+        None => {
+            pull = read_pull(gh, repo, number).await?;
+            pull.head_sha().ok_or_else(|| {
+                github::Error::bad_answer(format!("{repo}#{number}: the pull request names no head commit"))
+            })?
+        }
+    };
+    Ok(apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await?)
 }
 
 /// Posts the check run on the head commit, sets the tier and tool labels and requests reviewers:
 /// the gated PR's plan, applied.
-pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, UserError> {
-    apply(gh, repo, &gated.plan()?).await
+pub async fn publish(gh: &GitHub, repo: &RepoName, gated: &Gated) -> Result<Published, Error> {
+    Ok(apply(gh, repo, &gated.plan()?).await?)
 }
 
 impl Gated {
     /// What is on the PR now, as it was read to gate it.
-    pub fn current(&self) -> Result<Current, UserError> {
+    pub fn current(&self) -> Result<Current, Error> {
         let head = self.facts.head_sha.as_ref().ok_or_else(|| {
-            UserError::from(github::Error::bad_answer("the pull request names no head commit to put a check run on"))
+            Error::from(github::Error::bad_answer("the pull request names no head commit to put a check run on"))
         })?;
         Ok(Current {
             number: self.facts.number.unwrap_or_default(),
@@ -355,7 +301,7 @@ impl Gated {
 
     /// What flowgate will do to the PR: the check run, labels and review requests, and taking
     /// back the requests a reassignment replaced.
-    pub fn plan(&self) -> Result<Plan, UserError> {
+    pub fn plan(&self) -> Result<Plan, Error> {
         if let Some(queue) = &self.queue {
             return Ok(Plan::check_run_only(self.current()?.number, &queue.head_sha, queue.report.clone()));
         }

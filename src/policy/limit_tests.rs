@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
+use super::LoadError;
 use super::load::{load_file, load_text};
-use crate::error::UserError;
 
 fn refused(text: &str) -> (usize, String) {
     match load_text(text, Path::new("flowgate.yml")) {
-        Err(UserError::PolicySyntax { file, line, message, .. }) => {
+        Err(LoadError::Syntax { file, line, message, .. }) => {
             assert_eq!(file, "flowgate.yml");
             (line, message)
         }

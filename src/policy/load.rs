@@ -9,6 +9,8 @@ use globset::GlobSetBuilder;
 use regex::Regex;
 use yaml_serde::{Mapping, Value};
 
+pub use super::load_error::LoadError;
+use super::load_error::unknown_pack;
 use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile, StoryState};
 use super::yaml_limits;
 use super::{
@@ -16,7 +18,6 @@ use super::{
     Policy, ReviewRule, Tier, TierQuery, TierRules, TrackerSet,
 };
 use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
-use crate::error::UserError;
 use crate::files;
 use crate::model::Login;
 use crate::model::chain::Levels;
@@ -42,6 +43,28 @@ pub trait PolicyFiles {
     }
     /// How messages name the file.
     fn describe(&self, path: &Path) -> String;
+}
+
+/// What the loader needs of where a chain's files come from besides their texts: how messages name
+/// a file, and whether a path that `extends:` names goes through a symbolic link. Every
+/// `PolicyFiles` is one; a caller that fetches the texts itself and gives them to [`Loading`]
+/// needs only this.
+pub trait FileNames {
+    /// How messages name the file.
+    fn name(&self, path: &Path) -> String;
+    /// Whether `target`, followed from `dir`, passes through a symbolic link.
+    fn links(&self, _dir: &Path, _target: &Path) -> bool {
+        false
+    }
+}
+
+impl<T: PolicyFiles + ?Sized> FileNames for T {
+    fn name(&self, path: &Path) -> String {
+        self.describe(path)
+    }
+    fn links(&self, dir: &Path, target: &Path) -> bool {
+        self.through_link(dir, target)
+    }
 }
 
 /// Policy files on disk.
@@ -70,47 +93,49 @@ enum Origin {
 }
 
 impl Origin {
-    fn name(&self, files: &dyn PolicyFiles) -> String {
+    fn name<N: FileNames + ?Sized>(&self, files: &N) -> String {
         match self {
-            Origin::File(p) => files.describe(p),
+            Origin::File(p) => files.name(p),
             Origin::Bundled(name) => format!("policies/{name}.yml (bundled)"),
         }
     }
 }
 
 /// Reads and checks the policy file at `path` on disk, following its `extends:` chain.
-pub fn load_file(path: &Path) -> Result<Policy, UserError> {
+pub fn load_file(path: &Path) -> Result<Policy, LoadError> {
     load_from(&Disk, path)
 }
 
 /// Reads and checks the policy file at `path` from `files`, following its `extends:` chain there.
-pub fn load_from(files: &dyn PolicyFiles, path: &Path) -> Result<Policy, UserError> {
-    let text = files.read(path).map_err(|e| UserError::Input {
-        path: files.describe(path),
-        message: format!("cannot read the policy: {e}"),
-    })?;
-    resolve(files, Origin::File(normalize(path)), &text)
+pub fn load_from(files: &dyn PolicyFiles, path: &Path) -> Result<Policy, LoadError> {
+    let text = read_first(files, path)?;
+    load_read(files, path, text)
+}
+
+/// `load_from` for a caller that has read the file at `path` already (to learn whether there is
+/// one): the files it extends are read from `files`, and it is not read again.
+pub fn load_read(files: &dyn PolicyFiles, path: &Path, text: String) -> Result<Policy, LoadError> {
+    resolve_chain(files, Origin::File(normalize(path)), text).map(|(policy, _)| policy)
 }
 
 /// Loads the bundled pack `name` (`default`, `strict`).
-pub fn load_bundled(name: &str) -> Result<Policy, UserError> {
-    let (name, text) = bundled(name).ok_or_else(|| UserError::Usage(unknown_pack(name)))?;
-    resolve(&Disk, Origin::Bundled(name), text)
+pub fn load_bundled(name: &str) -> Result<Policy, LoadError> {
+    let (name, text) = bundled(name).ok_or_else(|| LoadError::UnknownPack { name: name.to_string() })?;
+    resolve_chain(&Disk, Origin::Bundled(name), text.to_string()).map(|(policy, _)| policy)
 }
 
 /// Loads policy text said to come from `path` on disk: messages name it, and relative
 /// `extends:` paths start from its directory.
-pub fn load_text(text: &str, path: &Path) -> Result<Policy, UserError> {
-    resolve(&Disk, Origin::File(normalize(path)), text)
+pub fn load_text(text: &str, path: &Path) -> Result<Policy, LoadError> {
+    load_read(&Disk, path, text.to_string())
+}
+
+fn read_first(files: &dyn PolicyFiles, path: &Path) -> Result<String, LoadError> {
+    files.read(path).map_err(|why| LoadError::Unreadable { file: files.describe(path), why })
 }
 
 fn bundled(name: &str) -> Option<(&'static str, &'static str)> {
     BUNDLED.iter().find(|(n, _)| *n == name).copied()
-}
-
-fn unknown_pack(name: &str) -> String {
-    let names: Vec<&str> = BUNDLED.iter().map(|(n, _)| *n).collect();
-    format!("unknown policy pack {name:?}; the bundled packs are: {}", names.join(", "))
 }
 
 /// Folds `.` and `..` so that one file has one name, whichever way `extends:` reached it.
@@ -151,11 +176,9 @@ impl std::fmt::Display for Warning {
 pub const OPEN_JIRA: &str = "jira accepts any project: titles like GPT-5 or PKCS-11 count as keys; list your projects: jira: { projects: [ABC] }";
 
 /// `load_file`, and what in the policy (or a file it extends) is probably not meant.
-pub fn load_file_with_warnings(path: &Path) -> Result<(Policy, Vec<Warning>), UserError> {
-    let text = Disk
-        .read(path)
-        .map_err(|e| UserError::Input { path: Disk.describe(path), message: format!("cannot read the policy: {e}") })?;
-    let (policy, chain) = resolve_chain(&Disk, Origin::File(normalize(path)), &text)?;
+pub fn load_file_with_warnings(path: &Path) -> Result<(Policy, Vec<Warning>), LoadError> {
+    let text = read_first(&Disk, path)?;
+    let (policy, chain) = resolve_chain(&Disk, Origin::File(normalize(path)), text)?;
     let warnings = warnings(&policy, &chain);
     Ok((policy, warnings))
 }
@@ -182,93 +205,176 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
     text.lines().position(|line| pattern.is_match(line.split('#').next().unwrap_or(""))).map(|i| i + 1)
 }
 
-fn resolve(files: &dyn PolicyFiles, origin: Origin, text: &str) -> Result<Policy, UserError> {
-    resolve_chain(files, origin, text).map(|(policy, _)| policy)
-}
-
-/// Reads the `extends:` chain and builds the policy; also gives each file's name and text.
+/// Reads the `extends:` chain from `files` and builds the policy; also gives each file's name and
+/// text.
 fn resolve_chain(
     files: &dyn PolicyFiles,
     origin: Origin,
-    text: &str,
-) -> Result<(Policy, Vec<(String, String)>), UserError> {
-    let mut texts: Vec<(String, String)> = Vec::new();
-    let mut chain: Vec<Origin> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut merged = Value::Mapping(Mapping::new());
-    let mut next = Some((origin, text.to_string()));
-    while let Some((origin, text)) = next.take() {
-        let name = origin.name(files);
-        if chain.len() >= MAX_EXTENDS_DEPTH || chain.contains(&origin) {
-            return Err(UserError::Policy {
-                file: names.first().cloned().unwrap_or_else(|| name.clone()),
-                message: format!(
-                    "`extends:` goes round in a circle or deeper than {MAX_EXTENDS_DEPTH} files: {} -> {name}",
-                    names.join(" -> ")
-                ),
-            });
-        }
-        let file = parse_strict(&text, &name)?;
-        if let Some(version) = file.version
-            && version != 1
-        {
-            return Err(UserError::Policy {
-                file: name,
-                message: format!("version {version} is not supported; this flowgate reads `version: 1`"),
-            });
-        }
-        let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
-        texts.push((name.clone(), text.clone()));
-        // The extending file wins: what we have so far is laid over its parent.
-        merged = merge(merged, value);
-        next = match &file.extends {
-            None => None,
-            Some(target) => Some(open_extends(files, &origin, &name, target)?),
-        };
-        chain.push(origin);
-        names.push(name);
+    text: String,
+) -> Result<(Policy, Vec<(String, String)>), LoadError> {
+    let mut loading = Loading::begin(files, origin, text)?;
+    while let Some(path) = loading.wants().map(Path::to_path_buf) {
+        let text = files.read(&path);
+        loading.give(files, text)?;
     }
-    if let Value::Mapping(m) = &mut merged {
-        m.remove("extends");
-    }
-    let file: PolicyFile = yaml_serde::from_value(merged)
-        .map_err(|e| UserError::Policy { file: names[0].clone(), message: strip_location(&e.to_string()) })?;
-    Ok((build(file, names)?, texts))
+    loading.finish_chain()
 }
 
-fn open_extends(
-    files: &dyn PolicyFiles,
+/// A policy's `extends:` chain, read a file at a time by the caller: the App fetches each file
+/// from GitHub and cannot block the loader on it. Each file is given once and parsed once as it
+/// comes, and the policy is built once at the end; bundled packs are followed without asking.
+/// `files` names the files in messages and says where a symbolic link would be followed.
+pub struct Loading {
+    /// The files taken so far, the extending file first, with their names and texts.
+    chain: Vec<Origin>,
+    names: Vec<String>,
+    texts: Vec<(String, String)>,
+    /// The chain so far, each file laid over the ones it extends.
+    merged: Value,
+    /// The file the last one extends, still to be read.
+    wanted: Option<Wanted>,
+}
+
+/// A file that `extends:` names, and who names it how, for the error when it cannot be read.
+struct Wanted {
+    path: PathBuf,
+    target: String,
+    by: String,
+}
+
+impl Loading {
+    /// Starts with the policy file at `path`, whose text the caller has read from `files`.
+    pub fn start<N: FileNames + ?Sized>(files: &N, path: &Path, text: String) -> Result<Loading, LoadError> {
+        Loading::begin(files, Origin::File(normalize(path)), text)
+    }
+
+    fn begin<N: FileNames + ?Sized>(files: &N, origin: Origin, text: String) -> Result<Loading, LoadError> {
+        let mut loading = Loading {
+            chain: Vec::new(),
+            names: Vec::new(),
+            texts: Vec::new(),
+            merged: Value::Mapping(Mapping::new()),
+            wanted: None,
+        };
+        loading.take(files, origin, text)?;
+        Ok(loading)
+    }
+
+    /// The file the chain extends next, to read from where the first file came from and `give`;
+    /// `None` once the chain is complete.
+    pub fn wants(&self) -> Option<&Path> {
+        self.wanted.as_ref().map(|w| w.path.as_path())
+    }
+
+    /// Gives the text of the file `wants` names, or why it cannot be read.
+    pub fn give<N: FileNames + ?Sized>(&mut self, files: &N, text: Result<String, String>) -> Result<(), LoadError> {
+        let Some(Wanted { path, target, by }) = self.wanted.take() else { return Ok(()) };
+        let text = text.map_err(|e| LoadError::Extends {
+            file: by,
+            message: format!("`extends: {target}`: cannot read {}: {e}", files.name(&path)),
+        })?;
+        self.take(files, Origin::File(path), text)
+    }
+
+    /// Checks one file and lays the chain so far over it, then follows its `extends:` through
+    /// bundled packs until a file must be read (or the chain ends).
+    fn take<N: FileNames + ?Sized>(&mut self, files: &N, origin: Origin, text: String) -> Result<(), LoadError> {
+        let mut next = Some((origin, text));
+        while let Some((origin, text)) = next.take() {
+            let name = origin.name(files);
+            if self.chain.len() >= MAX_EXTENDS_DEPTH || self.chain.contains(&origin) {
+                return Err(LoadError::Extends {
+                    file: self.names.first().cloned().unwrap_or_else(|| name.clone()),
+                    message: format!(
+                        "`extends:` goes round in a circle or deeper than {MAX_EXTENDS_DEPTH} files: {} -> {name}",
+                        self.names.join(" -> ")
+                    ),
+                });
+            }
+            let file = parse_strict(&text, &name)?;
+            if let Some(version) = file.version
+                && version != 1
+            {
+                return Err(LoadError::Rule {
+                    file: name,
+                    message: format!("version {version} is not supported; this flowgate reads `version: 1`"),
+                });
+            }
+            let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
+            // The extending file wins: what we have so far is laid over its parent.
+            self.merged = merge(std::mem::replace(&mut self.merged, Value::Null), value);
+            match &file.extends {
+                None => {}
+                Some(target) => match open_extends(files, &origin, &name, target)? {
+                    Extends::Pack(pack, text) => next = Some((Origin::Bundled(pack), text.to_string())),
+                    Extends::File(path) => {
+                        self.wanted = Some(Wanted { path, target: target.clone(), by: name.clone() });
+                    }
+                },
+            }
+            self.texts.push((name.clone(), text));
+            self.chain.push(origin);
+            self.names.push(name);
+        }
+        Ok(())
+    }
+
+    /// Builds the policy from the whole chain.
+    pub fn finish(self) -> Result<Policy, LoadError> {
+        self.finish_chain().map(|(policy, _)| policy)
+    }
+
+    fn finish_chain(mut self) -> Result<(Policy, Vec<(String, String)>), LoadError> {
+        if let Some(Wanted { target, by, .. }) = self.wanted {
+            // A caller that stopped giving files: the chain is incomplete, and so is the policy.
+            return Err(LoadError::Extends {
+                file: by,
+                message: format!("`extends: {target}`: the file was not read"),
+            });
+        }
+        if let Value::Mapping(m) = &mut self.merged {
+            m.remove("extends");
+        }
+        let file: PolicyFile = yaml_serde::from_value(self.merged)
+            .map_err(|e| LoadError::Rule { file: self.names[0].clone(), message: strip_location(&e.to_string()) })?;
+        Ok((build(file, self.names)?, self.texts))
+    }
+}
+
+/// Where an `extends:` leads: a bundled pack (its text is here), or a file to read.
+enum Extends {
+    Pack(&'static str, &'static str),
+    File(PathBuf),
+}
+
+fn open_extends<N: FileNames + ?Sized>(
+    files: &N,
     origin: &Origin,
     name: &str,
     target: &str,
-) -> Result<(Origin, String), UserError> {
+) -> Result<Extends, LoadError> {
     if let Some((pack, text)) = bundled(target) {
-        return Ok((Origin::Bundled(pack), text.to_string()));
+        return Ok(Extends::Pack(pack, text));
     }
     let looks_like_path = target.ends_with(".yml") || target.ends_with(".yaml");
     match origin {
         Origin::File(path) if looks_like_path => {
             let dir = path.parent().unwrap_or(Path::new(""));
-            if files.through_link(dir, Path::new(target)) {
-                return Err(UserError::Policy {
+            if files.links(dir, Path::new(target)) {
+                return Err(LoadError::Extends {
                     file: name.to_string(),
                     message: format!(
                         "`extends: {target}`: the path goes through a symbolic link, which `extends:` does not follow"
                     ),
                 });
             }
-            let full = normalize(&dir.join(target));
-            let text = files.read(&full).map_err(|e| UserError::Policy {
-                file: name.to_string(),
-                message: format!("`extends: {target}`: cannot read {}: {e}", files.describe(&full)),
-            })?;
-            Ok((Origin::File(full), text))
+            Ok(Extends::File(normalize(&dir.join(target))))
         }
-        Origin::Bundled(_) => Err(UserError::Policy {
+        Origin::Bundled(_) => Err(LoadError::Extends {
             file: name.to_string(),
             message: format!("`extends: {target}`: a bundled pack can only extend another bundled pack"),
         }),
-        _ => Err(UserError::Policy {
+        _ => Err(LoadError::Extends {
             file: name.to_string(),
             message: format!("`extends: {target}`: {}; or give a path ending in .yml", unknown_pack(target)),
         }),
@@ -276,15 +382,15 @@ fn open_extends(
 }
 
 /// Parses one file on its own, so that unknown keys and bad values are reported at their line.
-fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, UserError> {
+fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, LoadError> {
     if text.trim().is_empty() {
-        return Err(UserError::Policy {
+        return Err(LoadError::Rule {
             file: name.to_string(),
             message: "the policy file is empty; start from `extends: default`".into(),
         });
     }
     // Before the parser, which has no limits of its own: see `yaml_limits`.
-    yaml_limits::check(text).map_err(|e| UserError::PolicySyntax {
+    yaml_limits::check(text).map_err(|e| LoadError::Syntax {
         file: name.to_string(),
         line: e.line,
         column: e.column,
@@ -308,13 +414,11 @@ fn strip_location(message: &str) -> String {
     WHOLE_FILE_STRING.replace_all(&message, "invalid type: a string$1").into_owned()
 }
 
-fn syntax_error(file: &str, e: &yaml_serde::Error) -> UserError {
+fn syntax_error(file: &str, e: &yaml_serde::Error) -> LoadError {
     let message = strip_location(&e.to_string());
     match e.location() {
-        Some(loc) => {
-            UserError::PolicySyntax { file: file.to_string(), line: loc.line(), column: loc.column(), message }
-        }
-        None => UserError::Policy { file: file.to_string(), message },
+        Some(loc) => LoadError::Syntax { file: file.to_string(), line: loc.line(), column: loc.column(), message },
+        None => LoadError::Rule { file: file.to_string(), message },
     }
 }
 
@@ -335,9 +439,9 @@ fn merge(over: Value, base: Value) -> Value {
     }
 }
 
-fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, UserError> {
+fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, LoadError> {
     let top = origin[0].clone();
-    let err = |message: String| UserError::Policy { file: top.clone(), message };
+    let err = |message: String| LoadError::Rule { file: top.clone(), message };
     if file.version.is_none() {
         return Err(err("missing `version: 1` (in this file or the pack it extends)".into()));
     }

@@ -6,6 +6,7 @@ pub mod evaluate;
 pub mod latency;
 pub mod linkage;
 pub mod load;
+mod load_error;
 pub mod query_limits;
 pub mod review;
 pub mod schema;
@@ -27,6 +28,7 @@ use crate::analysis::lang::Lang;
 use crate::model::Login;
 pub use crate::model::{Principal, Tier};
 pub use linkage::keys::TrackerSet;
+pub use load::LoadError;
 pub use schema::{Disclosure, LinkSource, OnTrackerError, OnUndeclared};
 
 /// A tier by its id (`red`), as the command line names one.
@@ -209,6 +211,8 @@ impl Policy {
     }
 }
 
+#[cfg(test)]
+mod extends_tests;
 #[cfg(test)]
 mod limit_tests;
 #[cfg(test)]

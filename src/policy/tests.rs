@@ -658,7 +658,7 @@ fn policy_errors_name_the_line_and_column() {
     ];
     for (text, line, needle) in cases {
         match load_text(text, Path::new("p.yml")) {
-            Err(crate::UserError::PolicySyntax { line: l, message, .. }) => {
+            Err(super::LoadError::Syntax { line: l, message, .. }) => {
                 assert_eq!(l, line, "{message}");
                 assert!(message.contains(needle), "{message:?} should mention {needle:?}");
             }
@@ -704,7 +704,7 @@ fn ai_tool_labels_never_take_a_declaration_or_tier_label_and_bad_ones_are_named(
         }
     }
     let unknown_key = load_text("extends: default\nai:\n  labels: { colour: \"8250df\" }\n", Path::new("p.yml"));
-    assert!(matches!(unknown_key, Err(crate::UserError::PolicySyntax { line: 3, .. })), "{unknown_key:?}");
+    assert!(matches!(unknown_key, Err(super::LoadError::Syntax { line: 3, .. })), "{unknown_key:?}");
 }
 
 #[test]

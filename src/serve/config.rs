@@ -104,6 +104,24 @@ pub struct ServeConfig {
     pub trackers: TrackerSettings,
     /// Where the settings came from, for `--check-config`.
     pub sources: Vec<String>,
+    /// What a worker does besides logging when handling a delivery fails. Not a setting of
+    /// `flowgate.toml`: a running App always logs and goes on; the tests' in-process server keeps
+    /// the errors, so that a test fails on one it did not expect.
+    pub on_handler_error: OnHandlerError,
+}
+
+/// What becomes of an error while a worker handles a delivery (an evaluation that fails and is
+/// retried, parked or given up, a lost lease, an outcome the store cannot take, a check run
+/// that cannot say flowgate gave up), besides the log line and the retry or park it leads to.
+/// The way bors panics on a handler error under `cfg(test)`, for tests that use the library as a
+/// normal dependency: `cfg(test)` is not set for them, so the switch is explicit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnHandlerError {
+    /// Logged, and nothing else: what a running App does.
+    #[default]
+    Log,
+    /// Logged, and kept in the order met, for a test to read (`App::handler_errors`).
+    Record,
 }
 
 /// The weekly digest: an issue in `repo` once the week's `weekday` and `hour` have come in
@@ -149,6 +167,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("edge", &self.edge)
             .field("digest", &self.digest)
             .field("trackers", &self.trackers)
+            .field("on_handler_error", &self.on_handler_error)
             .finish()
     }
 }
@@ -270,6 +289,7 @@ impl ServeConfig {
             workers,
             public_rate_limit,
             sources,
+            on_handler_error: OnHandlerError::Log,
         })
     }
 }

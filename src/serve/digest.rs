@@ -120,7 +120,7 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
         let (_, gh) = app.client(None, &schedule.repo).await?;
         let branch = gh.default_branch(&schedule.repo).await?;
         let chosen = crate::gate::remote::policy_on_base(&gh, &schedule.repo, &branch).await?;
-        Ok::<_, UserError>((build(&chosen.policy)?, chosen.policy))
+        Ok::<_, crate::gate::Error>((build(&chosen.policy)?, chosen.policy))
     };
     match read.await {
         Ok((config, policy)) => Ok(Settings { config, policy, unread: None }),

@@ -55,6 +55,8 @@ pub struct App {
     pub body_budget: edge::BodyBudget,
     /// Which `/flowgate` commands that post get an answer (`commands`).
     pub commands: commands::CommandLimits,
+    /// The workers' handler errors, kept only under `OnHandlerError::Record` (tests).
+    handler_errors: std::sync::Mutex<Vec<String>>,
 }
 
 impl App {
@@ -72,7 +74,22 @@ impl App {
             workers_running: std::sync::atomic::AtomicUsize::new(0),
             digest_page: Mutex::new(None),
             commands: commands::CommandLimits::new(),
+            handler_errors: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// Handling a delivery failed (`what` happened, and why): the caller logged it; kept when the
+    /// configuration says so.
+    pub fn handler_failed(&self, what: &str, error: &dyn std::fmt::Display) {
+        if self.config.on_handler_error == config::OnHandlerError::Record {
+            let mut kept = self.handler_errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            kept.push(format!("{what}: {error}"));
+        }
+    }
+
+    /// The handler errors kept so far, in the order met (empty unless `OnHandlerError::Record`).
+    pub fn handler_errors(&self) -> Vec<String> {
+        self.handler_errors.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// A client acting as the App itself (JWT), for App endpoints.

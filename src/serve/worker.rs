@@ -17,11 +17,10 @@ use tracing::Instrument;
 use super::events::{self, Command};
 use super::record;
 use super::{App, now_ms};
-use crate::error::UserError;
 use crate::gate::apply::{Published, apply};
 use crate::gate::assign::Reassign;
 use crate::gate::plan::Comment;
-use crate::gate::remote;
+use crate::gate::{self, remote};
 use crate::github::parse::webhook;
 use crate::github::{self, RepoName};
 use crate::model::Login;
@@ -65,6 +64,7 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
             }
             Err(e) => {
                 tracing::error!(worker = %name, error = %e, "cannot take work");
+                app.handler_failed("cannot take work", &e);
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
@@ -103,7 +103,7 @@ enum Next {
 /// Reads the GitHub error in `e`'s chain, if any, for what to do next. Anything else (the store,
 /// a timeout, GitHub's 5xx and broken connections after the client's own retries) is retried.
 fn next_step(e: &anyhow::Error) -> Next {
-    let kind = e.chain().find_map(github::Error::find).map(github::Error::kind);
+    let kind = e.chain().find_map(github_failure).map(github::Error::kind);
     match kind {
         Some(github::error::Kind::NotFound) => Next::Complete,
         Some(github::error::Kind::Forbidden { .. }) => Next::Park,
@@ -113,6 +113,14 @@ fn next_step(e: &anyhow::Error) -> Next {
                 .map(|d| d.as_millis() as i64),
         },
         _ => Next::Retry { not_before_ms: None },
+    }
+}
+
+/// The GitHub failure `cause` is or carries, the gate's error included.
+fn github_failure<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a github::Error> {
+    match cause.downcast_ref::<gate::Error>() {
+        Some(gated) => gated.github(),
+        None => github::Error::find(cause),
     }
 }
 
@@ -139,13 +147,16 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
         let error = "each attempt stopped before finishing: the process crashed or was killed, or the \
                      evaluation lost its lease";
+        app.handler_failed(&format!("parked after {MAX_ATTEMPTS} attempts"), &error);
         if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, error)).await.is_err() {
             tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
+            app.handler_failed("cannot say so on the PR", &format!("no answer within {} s", limit.as_secs()));
         }
         if work.deliveries.is_empty() {
             // Nothing else to do for this PR: end the lease.
             if let Err(e) = app.store.complete(&work, now_ms()).await {
                 tracing::warn!(error = %e, "cannot end the lease; it ends on its own");
+                app.handler_failed("cannot end the lease", &e);
             }
             return;
         }
@@ -186,6 +197,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // PR comes back when the lease ends.
             app.metrics.evaluation("abandoned", started.elapsed());
             tracing::warn!(reason = %why, "gave the work up");
+            app.handler_failed("gave the work up", &why);
             return;
         }
     };
@@ -194,6 +206,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // Shutting down and not finished: give it back for another worker or the next start.
             if let Err(e) = app.store.release(&work).await {
                 tracing::warn!(error = %e, "cannot give the work back; it returns when its lease ends");
+                app.handler_failed("cannot give the work back", &e);
             }
         }
         Some(Ok(())) => {
@@ -201,11 +214,13 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             tracing::info!(outcome = "done", elapsed_ms = started.elapsed().as_millis() as u64, "evaluated");
             if let Err(e) = app.store.complete(&work, now_ms()).await {
                 tracing::error!(error = %e, "evaluated, but cannot mark done");
+                app.handler_failed("evaluated, but cannot mark done", &e);
             }
         }
         Some(Err(e)) => {
             // The whole chain: what was being done, and what failed.
             let error = format!("{e:#}");
+            app.handler_failed("the evaluation failed", &error);
             // Attempts before this one; the claim counted this one.
             let attempts = work.deliveries.iter().map(|d| d.attempts).max().unwrap_or(0);
             let next = now_ms() + backoff(app.config.retry_backoff, attempts).as_millis() as i64;
@@ -215,6 +230,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
                     tracing::warn!(outcome = "gone", error = %error, "GitHub has no such pull request, repository or installation any more: nothing to gate, not retried");
                     if let Err(e) = app.store.complete(&work, now_ms()).await {
                         tracing::error!(error = %e, "cannot mark the work done");
+                        app.handler_failed("cannot mark the work done", &e);
                     }
                     return;
                 }
@@ -235,6 +251,8 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
                     // Under the same limit: what hung the evaluation may well hang this too.
                     if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, &error)).await.is_err() {
                         tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
+                        let late = format!("no answer within {} s", limit.as_secs());
+                        app.handler_failed("cannot say so on the PR", &late);
                     }
                 }
                 Ok(_) => {
@@ -242,7 +260,10 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
                     let in_ms = next - now_ms();
                     tracing::warn!(outcome = "retry", retry_in_ms = in_ms.max(0), error = %error, "will retry");
                 }
-                Err(store) => tracing::error!(error = %error, store_error = %store, "failed, and cannot record it"),
+                Err(store) => {
+                    tracing::error!(error = %error, store_error = %store, "failed, and cannot record it");
+                    app.handler_failed("failed, and cannot record it", &store);
+                }
             }
         }
     }
@@ -306,13 +327,17 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
     let posted = async {
         let repo = RepoName::parse(repo)?;
         let (_, gh) = app.client(work.installation_id, &repo).await?;
-        remote::publish_cannot_evaluate(&gh, &repo, pr, why, error).await
+        // The failure may have come before the PR was read: its head is asked for.
+        remote::publish_cannot_evaluate(&gh, &repo, pr, None, why, error).await
     }
     .await;
     match posted {
         Ok(remote::Published::Posted { .. }) => {}
         Ok(remote::Published::NotPosted(reason)) => tracing::warn!(reason = %reason, "cannot say so on the PR"),
-        Err(e) => tracing::warn!(error = %e, "cannot say so on the PR"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot say so on the PR");
+            app.handler_failed("cannot say so on the PR", &e);
+        }
     }
 }
 
@@ -350,14 +375,14 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         // Gather, evaluate once, choose reviewers once.
         let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
             Ok(gated) => gated,
-            Err(e @ (UserError::PolicySyntax { .. } | UserError::Policy { .. })) => {
+            Err(gate::Error::Policy { error, head }) => {
                 record(app, work, None).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
-                tracing::warn!(error = %e, "the policy does not load");
-                let posted =
-                    remote::publish_cannot_evaluate(&gh, &repo, pr, CannotEvaluate::PolicyBroken, &e.to_string())
-                        .await?;
+                tracing::warn!(error = %error, "the policy does not load");
+                let (why, error) = (CannotEvaluate::PolicyBroken, error.to_string());
+                // On the head the gate read with the PR: not asked for again.
+                let posted = remote::publish_cannot_evaluate(&gh, &repo, pr, head.as_deref(), why, &error).await?;
                 if let remote::Published::NotPosted(why) = posted {
                     tracing::warn!(reason = %why, "cannot say so on the PR");
                 }
@@ -393,7 +418,8 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         }
         // Before applying: a failed apply retries the unit, and recording again adds nothing.
         record(app, work, Some(&gated.verdict)).await?;
-        match apply(&gh, &repo, &plan).await? {
+        // Said as the gate says GitHub's failures, for the record and the check run that gives up.
+        match apply(&gh, &repo, &plan).await.map_err(gate::Error::from)? {
             Published::NotPosted(why) => tracing::warn!(
                 reason = %why,
                 "{} but nothing was posted",
@@ -490,10 +516,10 @@ mod tests {
     use super::*;
     use crate::github::error::{Error, Kind};
 
-    /// A GitHub error as the worker meets it: inside a `UserError`, under some context.
+    /// A GitHub error as the worker meets it: inside the gate's error, under some context.
     fn met(kind: Kind) -> anyhow::Error {
-        let user: UserError = Error::new(kind, "GET /repos/o/r/pulls/9: ...").into();
-        Err::<(), _>(user).context("gating o/r#9").unwrap_err()
+        let gated: gate::Error = Error::new(kind, "GET /repos/o/r/pulls/9: ...").into();
+        Err::<(), _>(gated).context("gating o/r#9").unwrap_err()
     }
 
     #[test]
@@ -511,7 +537,12 @@ mod tests {
         assert_eq!(next_step(&met(Kind::Transport)), Next::Retry { not_before_ms: None });
         let store = anyhow::anyhow!("the database is locked").context("recording the review events");
         assert_eq!(next_step(&store), Next::Retry { not_before_ms: None });
-        // Found without a `UserError` around it too (a write's error).
+        // Found without the gate's error around it too (a write's error), inside a `UserError`
+        // (the App's client for an installation), and in a `UserError` the gate passed on.
         assert_eq!(next_step(&anyhow::Error::from(Error::not_found("o/r#9"))), Next::Complete);
+        let user: crate::error::UserError = Error::not_found("o/r#9").into();
+        assert_eq!(next_step(&anyhow::Error::from(user).context("gating o/r#9")), Next::Complete);
+        let passed_on = gate::Error::User(Error::new(Kind::Forbidden { message: "no".into() }, "o/r").into());
+        assert_eq!(next_step(&anyhow::Error::from(passed_on)), Next::Park);
     }
 }

@@ -20,7 +20,7 @@ use flowgate::analysis::budget::{AfterChecks, Limits};
 use flowgate::analysis::{ChangeKind, Contents, analyze_file, patch};
 use flowgate::model::{markdown, trailers};
 use flowgate::policy::ai::markers::{self, CommitView};
-use flowgate::policy::load::load_text;
+use flowgate::policy::load::{LoadError, load_text};
 use flowgate::serve::events::{self, Envelope, Intent};
 use flowgate::serve::signature::{WebhookSecret, verify};
 use flowgate::snapshot::{self, RawSnapshot};
@@ -360,7 +360,7 @@ fn policy(text: &str) {
         let message = e.to_string();
         let file = path.display().to_string();
         assert!(message.starts_with(&file), "the error names the policy file: {message}");
-        assert!(matches!(e, UserError::PolicySyntax { .. } | UserError::Policy { .. }), "{e:?}");
+        assert!(matches!(e, LoadError::Syntax { .. } | LoadError::Rule { .. } | LoadError::Extends { .. }), "{e:?}");
         assert!(message.len() <= file.len() + 2 * text.len() + 2048, "an error of {} bytes", message.len());
     }
 }

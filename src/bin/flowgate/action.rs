@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flowgate::UserError;
 use flowgate::action::{self, ActionEnv, FailOn};
+use flowgate::gate;
 
 use crate::common::{Runtime, print, usage_line};
 use crate::connection::Connection;
@@ -24,12 +24,12 @@ pub struct Args {
     connection: Connection,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let env = ActionEnv::read(|name| std::env::var(name).ok())?;
-    let result = rt.block_on(async {
+    let result = rt.run(async {
         let gh = args.connection.client(&env.repository).await?;
         let outcome = action::run(&env, &gh, args.policy.as_deref(), args.fail_on.into()).await?;
-        Ok((outcome, gh.usage()))
+        Ok::<_, gate::Error>((outcome, gh.usage()))
     });
     let (outcome, usage) = match result {
         Ok(done) => done,
@@ -38,7 +38,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
                 let _ = action::append(path, &flowgate::wording::cli::action_failed(&e));
             }
             print(&format!("{}\n", action::commands::command("error", &[("title", "flowgate")], &e.to_string())));
-            return Err(e);
+            return Err(e.into());
         }
     };
     if let Some(path) = &env.step_summary {

@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use flowgate::UserError;
-
 use crate::common::print;
 
 /// The GitHub App itself.
@@ -20,7 +18,7 @@ pub enum Command {
     },
 }
 
-pub fn run(cmd: Command) -> Result<ExitCode, UserError> {
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     let Command::Manifest { name, url } = cmd;
     print(&format!("{:#}\n", flowgate::serve::manifest::manifest(&name, &url)));
     Ok(ExitCode::SUCCESS)

@@ -54,13 +54,13 @@ enum AuditFormat {
     Html,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let repo = RepoName::parse(&args.repo)?;
-    let policy = args.policy.as_deref().map(load::load_file).transpose()?;
+    let policy = args.policy.as_deref().map(load::load_file).transpose().map_err(UserError::from)?;
     let end = args.until.unwrap_or_else(chrono::Utc::now);
     let span = (span_start(end, args.since)?, end);
     let sample = args.sample.map(|n| (n as usize, args.seed));
-    let audit = rt.block_on(async {
+    let audit = rt.run(async {
         let gh = args.connection.client(&repo).await?;
         let trackers = gate::chains::trackers_from_env(gh.api_url(), args.connection.token.as_deref())?;
         let audit = fetch::run(&gh, &trackers, fetch::Request { repo: &repo, span, policy, sample }).await?;
@@ -71,7 +71,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
             t.requests,
             t.cache_hits
         );
-        Ok(audit)
+        Ok::<_, gate::Error>(audit)
     })?;
     let format = match args.format {
         AuditFormat::Markdown => render::Format::Markdown,

@@ -88,14 +88,14 @@ enum Color {
     Never,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let cwd = current_dir()?;
     let verdict = match (&args.snapshot, args.remote.target()?) {
         (_, Some((repo, pr))) => {
-            let (gated, usage) = rt.block_on(async {
+            let (gated, usage) = rt.run(async {
                 let gh = args.remote.connection.client(&repo).await?;
                 let gated = gate::remote::gate(&gh, &repo, pr, args.policy.as_deref()).await?;
-                Ok((gated, gh.usage()))
+                Ok::<_, gate::Error>((gated, gh.usage()))
             })?;
             tracing::info!("policy: {}", gated.chosen.origin);
             tracing::info!("{}", usage_line(usage));

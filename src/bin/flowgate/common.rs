@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use flowgate::UserError;
+use anyhow::Context;
 use flowgate::github::Usage;
 
 /// The one runtime of the process, built in `main`. Commands stay synchronous and run their
@@ -12,12 +12,14 @@ use flowgate::github::Usage;
 pub struct Runtime(tokio::runtime::Runtime);
 
 impl Runtime {
-    pub fn new() -> Result<Runtime, UserError> {
+    /// The process's one runtime; without it no command runs (the system refused a thread or a
+    /// file descriptor), which is nobody's usage error.
+    pub fn new() -> anyhow::Result<Runtime> {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map(Runtime)
-            .map_err(|e| UserError::Usage(format!("cannot start the runtime: {e}")))
+            .context("cannot start the runtime")
     }
 
     /// Makes the runtime the current one until the guard drops, so that the library's
@@ -25,11 +27,6 @@ impl Runtime {
     /// building their own.
     pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
         self.0.enter()
-    }
-
-    /// Runs `work` to completion.
-    pub fn block_on<T>(&self, work: impl Future<Output = Result<T, UserError>>) -> Result<T, UserError> {
-        self.0.block_on(work)
     }
 
     /// Runs `work`, whatever its error type, to completion.
@@ -45,8 +42,9 @@ pub fn print(text: &str) {
     let _ = out.flush();
 }
 
-pub fn current_dir() -> Result<PathBuf, UserError> {
-    std::env::current_dir().map_err(|e| UserError::Usage(format!("cannot read the current directory: {e}")))
+/// The working directory; a process whose directory was removed under it cannot read it.
+pub fn current_dir() -> anyhow::Result<PathBuf> {
+    std::env::current_dir().context("cannot read the current directory")
 }
 
 pub fn usage_line(usage: Usage) -> String {

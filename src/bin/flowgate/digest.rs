@@ -138,8 +138,8 @@ fn parse_target(text: &str) -> Result<(flowgate::policy::Tier, std::time::Durati
 
 /// The trackers `flowgate digest` traces with, from the environment; the inner `Err` says why
 /// there are none.
-fn digest_trackers() -> Result<Result<Arc<Trackers>, String>, UserError> {
-    let trackers = Trackers::for_digest_from_env().map_err(|e| UserError::Usage(format!("trackers: {e}")))?;
+fn digest_trackers() -> Result<Result<Arc<Trackers>, String>, gate::Error> {
+    let trackers = Trackers::for_digest_from_env().map_err(gate::Error::Trackers)?;
     Ok(trackers.map(Arc::new).ok_or_else(|| NONE_FOR_DIGEST.to_string()))
 }
 

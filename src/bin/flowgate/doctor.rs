@@ -51,14 +51,14 @@ enum DoctorFormat {
     Json,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let repo = RepoName::parse(&args.repo)?;
     let app = match (args.app_id, args.app_key.as_deref()) {
         (Some(id), Some(path)) => Some(AppKey::from_file(id, path)?),
         _ => None,
     };
     let token = args.token.as_deref().and_then(flowgate::github::Token::new);
-    let facts = rt.block_on(async {
+    let facts = rt.run(async {
         let app_client = app.map(|key| GitHub::new(&args.api_url, Credentials::App(key))).transpose()?;
         let reads = match (token, &args.app_id, &args.app_key) {
             (Some(token), _, _) => GitHub::new(&args.api_url, Credentials::Token(token))?,
@@ -75,7 +75,7 @@ pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
         };
         let facts = gate::doctor::examine(&reads, request).await?;
         tracing::info!("{}", usage_line(reads.usage()));
-        Ok(facts)
+        Ok::<_, UserError>(facts)
     })?;
     let findings = doctor::judge(&facts);
     let branches: Vec<String> = facts.branches.iter().map(|b| b.name.clone()).collect();

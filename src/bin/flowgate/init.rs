@@ -32,7 +32,7 @@ pub struct Args {
 
 /// Exit 0 once the files are in place, whatever the gate says: the verdict shows the gate
 /// working, it is not the result of `init`.
-pub fn run(args: Args) -> Result<ExitCode, UserError> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cwd = current_dir()?;
     let repo = flowgate::git::Repo::discover(&cwd)?;
     let root = repo.root().to_path_buf();
@@ -91,6 +91,7 @@ pub fn run(args: Args) -> Result<ExitCode, UserError> {
     // kept) or a branch git cannot compare is reported, not turned into a failed init.
     let policy_path = root.join(gate::POLICY_PATH);
     let gated = flowgate::policy::load::load_text(&plan.policy_text, &policy_path)
+        .map_err(gate::Error::from)
         .and_then(|policy| gate::check_local_with(&root, &LocalPr::default(), &policy));
     match gated {
         Ok(verdict) => print(&report::render(&verdict, Format::Text, false)),

@@ -64,25 +64,25 @@ fn main() -> ExitCode {
         Command::Serve(_) => logging::Audience::App,
         _ => logging::Audience::Cli,
     });
-    // A command's error is a `UserError` (what the person must fix), or, from `serve`, an
-    // `anyhow::Error` whose context says what was being done.
-    let result = common::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| {
+    // The edge where errors become words: a command's error is a `UserError` (what the person
+    // must fix), the gate's typed error, or a runtime or store failure with the context of what
+    // was being done; each is printed as its own sentence.
+    let result = common::Runtime::new().and_then(|rt| {
         let _current = rt.enter();
-        let user = |result: Result<ExitCode, flowgate::UserError>| result.map_err(anyhow::Error::from);
         match cli.command {
-            Command::Check(args) => user(check::run(args, &rt)),
-            Command::Init(args) => user(init::run(args)),
-            Command::Policy(cmd) => user(policy::run(cmd)),
-            Command::Action(args) => user(action::run(args, &rt)),
+            Command::Check(args) => check::run(args, &rt),
+            Command::Init(args) => init::run(args),
+            Command::Policy(cmd) => policy::run(cmd),
+            Command::Action(args) => action::run(args, &rt),
             Command::Serve(args) => serve::run(args, &rt),
             Command::Queue(cmd) => queue::run(cmd, &rt),
-            Command::App(cmd) => user(app::run(cmd)),
-            Command::SimulateAssign(args) => user(simulate_assign::run(args)),
+            Command::App(cmd) => app::run(cmd),
+            Command::SimulateAssign(args) => simulate_assign::run(args),
             Command::Backfill(args) => backfill::run(args, &rt),
             Command::Digest(args) => digest::run(args, &rt),
-            Command::Audit(args) => user(audit::run(args, &rt)),
-            Command::Snapshot(args) => user(snapshot::run(args, &rt)),
-            Command::Doctor(args) => user(doctor::run(args, &rt)),
+            Command::Audit(args) => audit::run(args, &rt),
+            Command::Snapshot(args) => snapshot::run(args, &rt),
+            Command::Doctor(args) => doctor::run(args, &rt),
         }
     });
     match result {

@@ -29,7 +29,7 @@ pub enum Command {
     },
 }
 
-pub fn run(cmd: Command) -> Result<ExitCode, UserError> {
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Validate { path } => validate(path),
         Command::Schema => {
@@ -40,9 +40,9 @@ pub fn run(cmd: Command) -> Result<ExitCode, UserError> {
     }
 }
 
-fn validate(path: Option<PathBuf>) -> Result<ExitCode, UserError> {
+fn validate(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
-    let (policy, warnings) = load::load_file_with_warnings(&path)?;
+    let (policy, warnings) = load::load_file_with_warnings(&path).map_err(UserError::from)?;
     for warning in &warnings {
         tracing::warn!("{warning}");
     }
@@ -52,7 +52,7 @@ fn validate(path: Option<PathBuf>) -> Result<ExitCode, UserError> {
 }
 
 /// Exit 1 when a case fails.
-fn test(dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<ExitCode, UserError> {
+fn test(dir: Option<PathBuf>, policy: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let cwd = current_dir()?;
     let chosen = gate::policy_from_disk(policy.as_deref(), &cwd)?;
     tracing::info!("policy: {}", chosen.origin);

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use flowgate::UserError;
 use flowgate::gate::simulate_assign::{self as simulate, SimFormat};
 
 use crate::common::print;
@@ -32,7 +31,7 @@ pub struct Args {
     format: ReplayFormat,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, UserError> {
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let source = match &args.history {
         Some(path) => simulate::Source::History(path),
         None => simulate::Source::Synthetic { seed: args.seed, write_history: args.write_history.as_deref() },

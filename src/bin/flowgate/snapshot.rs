@@ -18,12 +18,12 @@ pub struct Args {
     out: PathBuf,
 }
 
-pub fn run(args: Args, rt: &Runtime) -> Result<ExitCode, UserError> {
+pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let Args { remote, out } = args;
     let (repo, pr) = remote.target()?.ok_or_else(|| UserError::Usage("give --repo OWNER/NAME and --pr N".into()))?;
-    let (raw, usage) = rt.block_on(async {
+    let (raw, usage) = rt.run(async {
         let gh = remote.connection.client(&repo).await?;
-        Ok((gh.pull_request(&repo, pr).await?, gh.usage()))
+        Ok::<_, UserError>((gh.pull_request(&repo, pr).await?, gh.usage()))
     })?;
     // Parse before saving, so that a snapshot that would not read back is never written.
     flowgate::snapshot::parse(&raw, &out)?;

@@ -267,6 +267,9 @@ async fn an_evaluation_that_hangs_is_counted_and_parked_while_other_prs_go_on() 
         let mut settings = config(&fake, &db.url);
         settings.evaluation_timeout = Duration::from_secs(1);
         let server = Server::start_with(settings).await;
+        // Each attempt at the hung PR fails, and so does saying so on it.
+        server.expect_handler_errors("took longer than its limit of 1 s");
+        server.expect_handler_errors("cannot say so on the PR: no answer within 1 s");
         assert_eq!(server.deliver("pull_request", "hangs", &opened(1)).await.0, 202);
         assert_eq!(server.deliver("pull_request", "fine", &opened(2)).await.0, 202);
 

@@ -44,6 +44,7 @@ async fn a_pull_request_github_answers_404_for_is_tried_once_and_its_work_is_don
     for db in databases("serve_not_found").await {
         let fake = opened_pr().await;
         let server = started(&fake, &db.url).await;
+        server.expect_handler_errors("Codertocat/Hello-World#99 was not found");
         // PR #99 was deleted (or never seen by this installation) after its event was sent.
         let (status, _) = server.deliver("pull_request", "d-gone", &opened(99)).await;
         assert_eq!(status, 202, "{}", db.name);
@@ -67,6 +68,7 @@ async fn a_bad_gateway_is_still_retried_until_github_answers() {
         // The installation token is asked for first, and is not retried by the client (a POST):
         // each of these two 502s fails an attempt, which the worker retries.
         let server = started(&fake, &db.url).await;
+        server.expect_handler_errors("access_tokens: 502 Bad Gateway");
         fake.with(|s| s.bad_gateway_next = 2);
         server.deliver("pull_request", "d-502", &opened(2)).await;
         wait_until("the delivery is done", async || server.depth().await.done == 1).await;
@@ -87,6 +89,7 @@ async fn a_permission_github_refuses_parks_the_delivery_at_once_and_the_check_sa
         // An installation without the contents permission: the policy on the base branch is refused.
         fake.with(|s| s.contents_forbidden = true);
         let server = started(&fake, &db.url).await;
+        server.expect_handler_errors("403 Forbidden: Resource not accessible by integration");
         server.deliver("pull_request", "d-403", &opened(2)).await;
         wait_until("the delivery is parked", async || server.depth().await.parked == 1).await;
         let parked = server.app.store.parked().await.expect("lists");
@@ -117,6 +120,7 @@ async fn a_rate_limit_is_retried_no_sooner_than_it_lifts() {
         // The installation token request meets a secondary rate limit that lifts in 2 s; the
         // worker's backoff (100 ms) would try again long before.
         let server = started(&fake, &db.url).await;
+        server.expect_handler_errors("You have exceeded a secondary rate limit");
         fake.with(|s| {
             s.rate_limit_next = 1;
             s.rate_limit_seconds = 2;

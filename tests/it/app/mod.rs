@@ -6,6 +6,7 @@ mod digest;
 mod durability;
 mod edge;
 mod github_errors;
+mod handler_errors;
 mod logs;
 mod merge_queue;
 mod record;

@@ -128,6 +128,8 @@ async fn github_failing_then_succeeding_is_retried_and_a_repository_github_does_
         // Enough 502s to exhaust the client's own retries once; the worker tries again later.
         fake.with(|s| s.bad_gateway_next = 5);
         let server = Server::start(&fake, &db.url).await;
+        server.expect_handler_errors("access_tokens: 502 Bad Gateway");
+        server.expect_handler_errors("nobody/nothing");
         server.deliver("pull_request", "r-1", &payload("pull_request.opened.payload.json")).await;
         wait_until("the check run after a retry", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
         wait_until("the delivery is done", async || server.depth().await.done == 1).await;
@@ -281,6 +283,9 @@ async fn a_broken_policy_fails_the_check_with_its_error_at_once_and_a_fix_brings
         });
         wait_until("the delivery is done, not retried", async || server.depth().await.done == 1).await;
         assert_eq!(server.depth().await.parked, 0);
+        let pull_reads =
+            fake.with(|s| s.log.iter().filter(|l| l.url == "/repos/Codertocat/Hello-World/pulls/2").count());
+        assert_eq!(pull_reads, 1, "{}: the check run went on the head read with the PR, not asked for again", db.name);
 
         fake.with(|s| s.contents.insert(("master".into(), ".github/flowgate.yml".into()), good));
         let (status, _) = server.deliver("pull_request", "d-again", &payload("pull_request.opened.payload.json")).await;
@@ -346,6 +351,9 @@ async fn a_pr_that_keeps_failing_is_parked_and_its_check_says_flowgate_gave_up()
         let fake = opened_pr().await;
         fake.with(|s| s.files_unavailable = true);
         let server = Server::start(&fake, &db.url).await;
+        server.expect_handler_errors(
+            "422 Unprocessable Entity: Server Error: Sorry, this diff is taking too long to generate",
+        );
         let (status, _) =
             server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
         assert_eq!(status, 202);
@@ -394,6 +402,7 @@ async fn a_pr_whose_worker_keeps_dying_is_parked_at_the_next_claim_and_its_check
         drop(store);
 
         let server = Server::start(&fake, &db.url).await;
+        server.expect_handler_errors("parked after 6 attempts: each attempt stopped before finishing");
         wait_until("the delivery is parked", async || server.depth().await.parked == 1).await;
         wait_until("a failed check run on the head", async || {
             fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.conclusion.as_deref() == Some("failure")))

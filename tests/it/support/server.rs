@@ -1,12 +1,14 @@
 //! What the App's tests share: a `flowgate serve` started in process on a free port, signed
 //! deliveries over real HTTP, and the databases each test runs on (SQLite always; PostgreSQL when
-//! `FLOWGATE_TEST_DATABASE_URL` is set, each test in a fresh database of its own).
+//! `FLOWGATE_TEST_DATABASE_URL` is set, each test in a fresh database of its own). The server
+//! keeps its workers' handler errors (`OnHandlerError::Record`), and a test fails on one it did
+//! not say it expects (`Server::expect_handler_errors`), once the server stops or is dropped.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use flowgate::github::AppKey;
-use flowgate::serve::config::ServeConfig;
+use flowgate::serve::config::{OnHandlerError, ServeConfig};
 use flowgate::serve::signature::WebhookSecret;
 use flowgate::serve::{App, serve_on};
 use flowgate::store::{QueueDepth, Store};
@@ -49,6 +51,7 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         digest: None,
         edge: Default::default(),
         sources: Vec::new(),
+        on_handler_error: OnHandlerError::Record,
     }
 }
 
@@ -56,7 +59,10 @@ pub struct Server {
     pub url: String,
     pub app: Arc<App>,
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// Taken when the server stops.
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// What the handler errors this test expects contain.
+    expected: std::sync::Mutex<Vec<String>>,
 }
 
 impl Server {
@@ -70,8 +76,27 @@ impl Server {
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let app = Arc::new(App::new(config, store));
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve_on(app.clone(), listener, stopped));
-        Server { url, app, stop, task }
+        let task = Some(tokio::spawn(serve_on(app.clone(), listener, stopped)));
+        Server { url, app, stop, task, expected: Default::default() }
+    }
+
+    /// Says that this test makes deliveries fail on purpose (GitHub answering 5xx or 403, a PR
+    /// that is gone, an evaluation that hangs): handler errors containing `containing` are
+    /// expected, and at least one must come.
+    pub fn expect_handler_errors(&self, containing: &str) {
+        self.expected.lock().expect("not poisoned").push(containing.to_string());
+    }
+
+    /// Fails the test on a handler error it did not expect, or an expected one that never came.
+    fn check_handler_errors(&self) {
+        let errors = self.app.handler_errors();
+        let expected = self.expected.lock().map(|e| e.clone()).unwrap_or_default();
+        let unexpected: Vec<&String> =
+            errors.iter().filter(|e| !expected.iter().any(|x| e.contains(x.as_str()))).collect();
+        assert!(unexpected.is_empty(), "a delivery handler failed, which this test did not expect: {unexpected:#?}");
+        for x in &expected {
+            assert!(errors.iter().any(|e| e.contains(x.as_str())), "no handler error contains {x:?}: {errors:#?}");
+        }
     }
 
     /// Posts `payload` as GitHub would: signed, with its event and delivery id.
@@ -94,9 +119,23 @@ impl Server {
         self.app.store.depth().await.expect("depth")
     }
 
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(30), self.task).await;
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+        }
+        self.check_handler_errors();
+    }
+}
+
+impl Drop for Server {
+    /// A test that ends without `stop` is still held to its handler errors; one that is already
+    /// failing is not failed twice.
+    fn drop(&mut self) {
+        if self.task.is_some() && !std::thread::panicking() {
+            let _ = self.stop.send(true);
+            self.check_handler_errors();
+        }
     }
 }
 
