@@ -71,14 +71,15 @@ pub async fn verify_rerun(gh: &GitHub, repo: &RepoName, head_sha: &str, branch: 
     verify_merge_group(gh, repo, &group, None).await
 }
 
-/// A queue tool's draft PR, when `pull` is one: its members, from its title.
-pub fn queue_pr_members(pull: &crate::github::parse::pull::Pull) -> Option<BTreeSet<u64>> {
+/// A queue tool's draft PR, when `pull` is one (Mergify's, or one `merge_queue.queue_prs` names):
+/// its members, from its title.
+pub fn queue_pr_members(
+    pull: &crate::github::parse::pull::Pull,
+    policy: &crate::policy::Policy,
+) -> Option<BTreeSet<u64>> {
     let author = pull.json.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default();
-    if !members::is_mergify_queue_pr(author, &pull.json.head.ref_) {
-        return None;
-    }
-    // A title that no longer names its PRs still marks a queue PR: verified with no members, it fails.
-    Some(members::mergify_members(pull.json.title.as_deref().unwrap_or_default()).unwrap_or_default())
+    let title = pull.json.title.as_deref().unwrap_or_default();
+    members::queue_pr(author, &pull.json.head.ref_, title, &policy.queue_prs)
 }
 
 /// Verifies a queue tool's draft PR: its own diff is the group's range.

@@ -78,7 +78,7 @@ pub async fn gate_with(
     };
     // The head read with the PR, for the check run that says the policy does not load.
     let chosen = chosen.map_err(|e| e.on_head(pull.head_sha()))?;
-    if let Some(candidates) = super::merge_group::queue_pr_members(&pull) {
+    if let Some(candidates) = super::merge_group::queue_pr_members(&pull, &chosen.policy) {
         // A queue tool's draft PR holds other PRs' work: it is verified as their group, never
         // failed for lacking a story or a disclosure of its own, and nobody is asked to review it.
         let queue = super::merge_group::verify_queue_pr(gh, repo, number, &pull, candidates, explicit_policy).await?;

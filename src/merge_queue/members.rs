@@ -79,6 +79,39 @@ pub fn commit_pr(commit: &QueueCommit) -> Option<u64> {
     number.parse().ok()
 }
 
+/// A queue tool's draft PRs, as a policy names them (`merge_queue.queue_prs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePrRule {
+    pub author: String,
+    pub branch_prefix: String,
+}
+
+/// The members of a queue tool's draft PR: for Mergify's, the PRs its title embarks; for one a
+/// policy rule names, every `#N` its title names. `None` when the PR is no queue PR. A queue PR
+/// whose title names nothing has no members, and its group is rejected.
+pub fn queue_pr(author: &str, branch: &str, title: &str, rules: &[QueuePrRule]) -> Option<BTreeSet<u64>> {
+    if is_mergify_queue_pr(author, branch) {
+        return Some(mergify_members(title).unwrap_or_default());
+    }
+    let named = rules.iter().any(|r| r.author.eq_ignore_ascii_case(author) && branch.starts_with(&r.branch_prefix));
+    named.then(|| numbers_in(title))
+}
+
+/// Every `#N` in a text, as a whole token (`#12`, `(#12)`, `#12,`; not `abc#12`).
+fn numbers_in(text: &str) -> BTreeSet<u64> {
+    let mut found = BTreeSet::new();
+    for (i, _) in text.match_indices('#') {
+        if text[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        let digits: String = text[i + 1..].chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = digits.parse() {
+            found.insert(n);
+        }
+    }
+    found
+}
+
 /// Mergify's queue pull requests: opened by `mergify[bot]` on a `mergify/merge-queue/` branch.
 pub fn is_mergify_queue_pr(author: &str, head_branch: &str) -> bool {
     author.eq_ignore_ascii_case("mergify[bot]") && head_branch.starts_with("mergify/merge-queue/")
@@ -149,6 +182,18 @@ mod tests {
         assert_eq!(commit_pr(&commit("fix: see (#notanumber)")), None);
         assert_eq!(commit_pr(&commit("Merge branch 'main' into feature")), None);
         assert_eq!(commit_pr(&commit("wip")), None);
+    }
+
+    #[test]
+    fn a_queue_tool_the_policy_names_is_recognised_by_account_and_branch_together() {
+        let rules = vec![QueuePrRule { author: "aviator-app[bot]".into(), branch_prefix: "mq-tmp-".into() }];
+        let title = "MergeQueue: testing #12, #15 (and abc#99)";
+        assert_eq!(queue_pr("aviator-app[bot]", "mq-tmp-41", title, &rules), Some([12, 15].into()));
+        assert_eq!(queue_pr("mallory", "mq-tmp-41", title, &rules), None, "another author");
+        assert_eq!(queue_pr("aviator-app[bot]", "feature/x", title, &rules), None, "another branch");
+        let mergify = "merge queue: embarking main (827599e) and #8526 together";
+        assert_eq!(queue_pr("mergify[bot]", "mergify/merge-queue/ab", mergify, &[]), Some([8526].into()));
+        assert_eq!(queue_pr("mergify[bot]", "mergify/merge-queue/ab", "something else", &[]), Some([].into()));
     }
 
     #[test]

@@ -524,7 +524,23 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, LoadError> {
         analysis: analysis_limits(file.analysis.unwrap_or_default()),
         reviewers: file.reviewers.map(reviewers).transpose().map_err(err)?,
         latency: super::latency::settings(file.latency.unwrap_or_default()).map_err(err)?,
+        queue_prs: queue_prs(file.merge_queue.unwrap_or_default()).map_err(err)?,
     })
+}
+
+/// `merge_queue.queue_prs`: each rule names an account and a branch prefix, both needed, since a
+/// rule that matched any author or any branch would let anyone's PR skip its own gate.
+fn queue_prs(file: super::schema::MergeQueueFile) -> Result<Vec<crate::merge_queue::members::QueuePrRule>, String> {
+    file.queue_prs
+        .unwrap_or_default()
+        .into_iter()
+        .map(|rule| {
+            if rule.author.trim().is_empty() || rule.branch.trim().is_empty() {
+                return Err("`merge_queue.queue_prs`: each entry needs an `author` and a `branch` prefix".to_string());
+            }
+            Ok(crate::merge_queue::members::QueuePrRule { author: rule.author, branch_prefix: rule.branch })
+        })
+        .collect()
 }
 
 /// Checks the `reviewers:` section as a whole: every pool named is defined and has members and a

@@ -59,6 +59,8 @@ pub struct Policy {
     pub reviewers: Option<crate::assign::policy::ReviewerPolicy>,
     /// How the digest measures review waiting (`latency:`).
     pub latency: latency::LatencySettings,
+    /// The draft PRs of queue tools the policy names (`merge_queue.queue_prs`).
+    pub queue_prs: Vec<crate::merge_queue::members::QueuePrRule>,
 }
 
 /// Path rules for all tiers, compiled into one glob set so a path is matched in one pass.

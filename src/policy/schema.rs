@@ -28,7 +28,7 @@ use crate::model::principal::check_team;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis, reviewers, latency"
+    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis, reviewers, latency, merge_queue"
 )]
 #[schemars(
     title = "flowgate policy",
@@ -62,6 +62,26 @@ pub struct PolicyFile {
     /// How the review-latency digest measures waiting: targets per tier, the working calendar,
     /// the AI review tools.
     pub latency: Option<super::latency::LatencyFile>,
+    /// Merge queues: the draft PRs a queue tool opens to test a group, verified as that group.
+    pub merge_queue: Option<MergeQueueFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "merge_queue: a map with queue_prs")]
+pub struct MergeQueueFile {
+    /// Draft PRs a merge-queue tool opens to test a group of PRs, besides Mergify's (which
+    /// flowgate knows): a PR by `author` on a branch starting with `branch` is verified as the
+    /// group of the PRs its title names (`#12`), never gated as a PR of its own.
+    pub queue_prs: Option<Vec<QueuePrFile>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a queue tool's PRs: a map with author, branch")]
+pub struct QueuePrFile {
+    /// The tool's account, as GitHub names it (`aviator-app[bot]`).
+    pub author: String,
+    /// The start of the branch names the tool opens them on (`mq-tmp-`).
+    pub branch: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

@@ -715,3 +715,24 @@ fn a_tier_parses_from_its_id_and_nothing_else() {
     assert_eq!("Red".parse::<Tier>(), Err("`Red` is not a tier: write red, yellow or green".to_string()));
     assert_eq!("".parse::<Tier>(), Err("`` is not a tier: write red, yellow or green".to_string()));
 }
+
+#[test]
+fn a_queue_tools_prs_are_named_by_account_and_branch_and_never_by_one_alone() {
+    let base = "version: 1\ntiers:\n  yellow: { default: true, review: { approvals: 1 } }\n";
+    let named = policy(&format!(
+        "{base}merge_queue:\n  queue_prs:\n    - {{ author: \"aviator-app[bot]\", branch: \"mq-tmp-\" }}\n"
+    ));
+    assert_eq!(named.queue_prs.len(), 1);
+    assert_eq!(named.queue_prs[0].branch_prefix, "mq-tmp-");
+    for bad in ["{ author: \"\", branch: \"mq-tmp-\" }", "{ author: \"aviator-app[bot]\", branch: \" \" }"] {
+        let text = format!("{base}merge_queue:\n  queue_prs:\n    - {bad}\n");
+        let err = load_text(&text, Path::new("test.yml")).expect_err("a rule that matches too much");
+        assert!(err.to_string().contains("each entry needs an `author` and a `branch` prefix"), "{err}");
+    }
+    let err = load_text(
+        &format!("{base}merge_queue:\n  queue_prs:\n    - {{ author: \"a[bot]\" }}\n"),
+        Path::new("test.yml"),
+    )
+    .expect_err("a missing branch");
+    assert!(err.to_string().contains("branch"), "{err}");
+}

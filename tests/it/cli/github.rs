@@ -278,4 +278,20 @@ async fn a_mergify_queue_pr_is_checked_as_the_group_it_holds() {
     let out = run("9").await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(!out.stdout.contains("Merge group"), "{}", out.stdout);
+
+    // Another queue tool's draft PR, named in the base branch's policy by account and branch.
+    fake.with(|s| {
+        let policy = format!(
+            "{}merge_queue:\n  queue_prs:\n    - {{ author: \"aviator-app[bot]\", branch: \"mq-tmp-\" }}\n",
+            example("../flowgate.yml")
+        );
+        s.contents.insert((queue::BASE.into(), ".github/flowgate.yml".into()), policy);
+        let pull = &mut s.pr(9).pull;
+        pull["user"]["login"] = serde_json::json!("aviator-app[bot]");
+        pull["head"]["ref"] = serde_json::json!("mq-tmp-7");
+        pull["title"] = serde_json::json!("MergeQueue: testing #1 and #2");
+    });
+    let out = run("9").await;
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.starts_with("Merge group verified: 2 pull requests"), "{}", out.stdout);
 }
