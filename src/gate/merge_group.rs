@@ -11,13 +11,12 @@ use futures::stream::{self, StreamExt};
 use crate::github::parse::shapes::{CommitJson, CompareJson, FileJson};
 use crate::github::parse::webhook::MergeGroupJson;
 use crate::github::{self, GitHub, RepoName};
-use crate::merge_queue::verify::{GroupVerdict, verify};
+use crate::merge_queue::verify::verify;
 use crate::merge_queue::{GroupDiff, Judged, Member, QueueCommit, QueueFile, members};
-use crate::model::check_run::CheckRunReport;
 use crate::policy::verdict::State;
 use crate::report;
 
-use super::remote::{self, Gated, Reviewers};
+use super::gather::{self, Gated, Reviewers};
 use super::{ChosenPolicy, Error};
 
 /// More members than this in one group are not read: GitHub's queue builds groups of at most 100.
@@ -27,12 +26,7 @@ const CONCURRENT_MEMBERS: usize = 4;
 /// What one compare answer holds at most (GitHub's documented limits for this request).
 const COMPARE_FILES_LIMIT: usize = 300;
 
-/// A group, verified, with the check run to post on its head commit.
-pub struct Verified {
-    pub head_sha: String,
-    pub verdict: Option<GroupVerdict>,
-    pub report: CheckRunReport,
-}
+pub use crate::merge_queue::Verified;
 
 /// Verifies a GitHub merge group (a `merge_group` delivery or workflow event).
 #[tracing::instrument(name = "merge_group", skip_all, fields(repo = %repo, head = %group.head_sha))]
@@ -133,7 +127,7 @@ async fn verify_members(
         Some(path) => {
             ChosenPolicy { policy: crate::policy::load::load_file(path)?, origin: path.display().to_string() }
         }
-        None => match remote::policy_on_base(gh, repo, base_branch).await {
+        None => match gather::policy_on_base(gh, repo, base_branch).await {
             Ok(chosen) => chosen,
             Err(e @ Error::Policy { .. }) => {
                 return Ok(Verified {
@@ -154,8 +148,8 @@ async fn verify_members(
             let chosen = chosen.clone();
             async move {
                 let gated = async {
-                    let pull = remote::read_pull(gh, repo, number).await?;
-                    remote::gate_pull(gh, repo, number, pull, chosen, Reviewers::Skip).await
+                    let pull = gather::read_pull(gh, repo, number).await?;
+                    gather::gate_pull(gh, repo, number, pull, chosen, Reviewers::Skip).await
                 }
                 .await;
                 (number, gated)

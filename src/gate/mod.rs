@@ -11,6 +11,7 @@ pub mod digest;
 pub mod digest_settings;
 pub mod doctor;
 pub mod error;
+pub mod gather;
 pub mod merge_group;
 pub mod plan;
 pub mod remote;

@@ -5,7 +5,17 @@
 pub mod members;
 pub mod verify;
 
+use crate::model::check_run::CheckRunReport;
 use crate::model::{Login, Tier};
+
+/// A group, verified, with the check run to post on its head commit. No verdict when the group
+/// could not be judged at all (its base branch's policy does not load).
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub head_sha: String,
+    pub verdict: Option<verify::GroupVerdict>,
+    pub report: CheckRunReport,
+}
 
 /// One commit of a group's range, or of a member PR.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

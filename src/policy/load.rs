@@ -25,8 +25,7 @@ use crate::model::story::StateCategory;
 use std::time::Duration;
 
 /// The packs shipped inside the binary, by the name `extends:` uses.
-pub const BUNDLED: &[(&str, &str)] =
-    &[("default", include_str!("../../policies/default.yml")), ("strict", include_str!("../../policies/strict.yml"))];
+pub use super::packs::BUNDLED;
 
 /// `extends:` chains deeper than this are almost certainly a mistake.
 const MAX_EXTENDS_DEPTH: usize = 8;

@@ -5,7 +5,7 @@
 
 use crate::error::UserError;
 
-use super::load::BUNDLED;
+use super::packs::BUNDLED;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {

@@ -7,6 +7,7 @@ pub mod latency;
 pub mod linkage;
 pub mod load;
 mod load_error;
+mod packs;
 pub mod query_limits;
 pub mod review;
 pub mod schema;
