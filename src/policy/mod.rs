@@ -218,4 +218,6 @@ mod extends_tests;
 #[cfg(test)]
 mod limit_tests;
 #[cfg(test)]
+mod pattern_tests;
+#[cfg(test)]
 mod tests;
