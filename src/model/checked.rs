@@ -11,7 +11,7 @@ use regex::Regex;
 
 /// Implements `Deserialize`, `Serialize` and `JsonSchema` for a newtype:
 ///
-/// ```ignore
+/// ```text
 /// checked_newtype! {
 ///     PoolName = "PoolName",                        // the type, its schema name
 ///     read: String => PoolName::parse,              // fn(raw) -> Result<Self, String>
