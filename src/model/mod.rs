@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod check_run;
+pub mod checked;
 pub mod content;
 pub mod markdown;
 pub mod principal;

@@ -219,4 +219,6 @@ mod extends_tests;
 #[cfg(test)]
 mod limit_tests;
 #[cfg(test)]
+mod pattern_tests;
+#[cfg(test)]
 mod tests;

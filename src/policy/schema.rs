@@ -20,8 +20,9 @@ use crate::analysis::detectors::Detector;
 use crate::analysis::lang::Lang;
 use crate::assign::policy::WorkingHours;
 pub use crate::model::Principal;
+use crate::model::checked::{Published, checked_newtype};
 pub use crate::model::principal::UserLogin;
-use crate::model::principal::check_team;
+use crate::model::principal::{TEAM, check_team};
 
 /// A whole policy file. Every key is optional so that a file extending a pack can say only
 /// what it changes; `load.rs` checks that the merged result is complete.
@@ -149,30 +150,23 @@ impl RelaxKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DetectorName(pub Detector);
 
-impl<'de> Deserialize<'de> for DetectorName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Detector::from_id(&text).map(DetectorName).ok_or_else(|| {
-            let ids: Vec<&str> = Detector::ALL.iter().map(|d| d.id()).collect();
-            serde::de::Error::custom(format!("unknown detector {text:?}; the detectors are: {}", ids.join(", ")))
-        })
+impl DetectorName {
+    fn parse(text: String) -> Result<Self, String> {
+        Detector::from_id(&text)
+            .map(DetectorName)
+            .ok_or_else(|| format!("unknown detector {text:?}; the detectors are: {}", detector_ids().join(", ")))
     }
 }
 
-impl Serialize for DetectorName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0.id())
-    }
+fn detector_ids() -> Vec<&'static str> {
+    Detector::ALL.iter().map(|d| d.id()).collect()
 }
 
-impl JsonSchema for DetectorName {
-    fn schema_name() -> Cow<'static, str> {
-        "Detector".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let ids: Vec<&str> = Detector::ALL.iter().map(|d| d.id()).collect();
-        json_schema!({ "type": "string", "enum": ids })
-    }
+checked_newtype! {
+    DetectorName = "Detector",
+    read: String => DetectorName::parse,
+    write: |v| v.0.id(),
+    schema: json_schema!({ "type": "string", "enum": detector_ids() }),
 }
 
 /// Tree-sitter queries by language, each compiled against its grammar as it is read so that a
@@ -340,33 +334,24 @@ pub enum StoryState {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LevelName(pub String);
 
-impl<'de> Deserialize<'de> for LevelName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let ok = !text.is_empty()
-            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if !ok {
-            return Err(serde::de::Error::custom(format!(
+static LEVEL_NAME: Published = Published::new("^[a-z0-9_-]+$");
+
+impl LevelName {
+    fn parse(text: String) -> Result<Self, String> {
+        if !LEVEL_NAME.matches(&text) {
+            return Err(format!(
                 "{text:?} is not a level name: use lowercase letters, digits, '-' and '_' (e.g. story, epic, prd, okr)"
-            )));
+            ));
         }
         Ok(LevelName(text))
     }
 }
 
-impl Serialize for LevelName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl JsonSchema for LevelName {
-    fn schema_name() -> Cow<'static, str> {
-        "LevelName".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "pattern": "^[a-z0-9_-]+$" })
-    }
+checked_newtype! {
+    LevelName = "LevelName",
+    read: String => LevelName::parse,
+    write: |v| &v.0,
+    schema: json_schema!({ "type": "string", "pattern": LEVEL_NAME.pattern() }),
 }
 
 /// What an unanswered tracker lookup does to the linkage.
@@ -571,86 +556,38 @@ impl GlobPattern {
     }
 }
 
-impl<'de> Deserialize<'de> for GlobPattern {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        GlobPattern::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl Serialize for GlobPattern {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
-    }
-}
-
-impl JsonSchema for GlobPattern {
-    fn schema_name() -> Cow<'static, str> {
-        "Glob".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "type": "string",
-            "minLength": 1,
-            "description": "A path glob: `*` within one directory, `**` across directories, `{a,b}` alternatives, `[abc]` classes.",
-            "examples": ["src/auth/**", "**/migrations/**", "**/*.md"]
-        })
-    }
+checked_newtype! {
+    GlobPattern = "Glob",
+    read: String => |text| GlobPattern::parse(&text),
+    write: |v| v.text.as_str(),
+    schema: json_schema!({
+        "type": "string",
+        "minLength": 1,
+        "description": "A path glob: `*` within one directory, `**` across directories, `{a,b}` alternatives, `[abc]` classes.",
+        "examples": ["src/auth/**", "**/migrations/**", "**/*.md"]
+    }),
 }
 
 /// A regular expression (Rust `regex` syntax), compiled when the policy is read.
 #[derive(Debug, Clone)]
 pub struct RegexPattern(pub Regex);
 
-impl<'de> Deserialize<'de> for RegexPattern {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Regex::new(&text)
-            .map(RegexPattern)
-            .map_err(|e| serde::de::Error::custom(format!("invalid regex {text:?}: {e}")))
-    }
-}
-
-impl Serialize for RegexPattern {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0.as_str())
-    }
-}
-
-impl JsonSchema for RegexPattern {
-    fn schema_name() -> Cow<'static, str> {
-        "Regex".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "format": "regex", "description": "A regular expression (Rust regex syntax)." })
-    }
+checked_newtype! {
+    RegexPattern = "Regex",
+    read: String => |text| Regex::new(&text).map(RegexPattern).map_err(|e| format!("invalid regex {text:?}: {e}")),
+    write: |v| v.0.as_str(),
+    schema: json_schema!({ "type": "string", "format": "regex", "description": "A regular expression (Rust regex syntax)." }),
 }
 
 /// The key of a `teams:` entry: `@org/team-slug`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TeamName(pub String);
 
-impl<'de> Deserialize<'de> for TeamName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        check_team(&text).map_err(serde::de::Error::custom)?;
-        Ok(TeamName(text))
-    }
-}
-
-impl Serialize for TeamName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl JsonSchema for TeamName {
-    fn schema_name() -> Cow<'static, str> {
-        "TeamName".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "pattern": "^@[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$" })
-    }
+checked_newtype! {
+    TeamName = "TeamName",
+    read: String => |text| check_team(&text).map(|()| TeamName(text)),
+    write: |v| &v.0,
+    schema: json_schema!({ "type": "string", "pattern": TEAM.pattern() }),
 }
 
 /// A Jira project key or Linear team key: an uppercase letter, then 1 to 9 uppercase letters,
@@ -658,35 +595,24 @@ impl JsonSchema for TeamName {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProjectKey(pub String);
 
-impl<'de> Deserialize<'de> for ProjectKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let mut chars = text.chars();
-        let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
-            && (2..=10).contains(&text.len())
-            && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        if !ok {
-            return Err(serde::de::Error::custom(format!(
+static PROJECT_KEY: Published = Published::new("^[A-Z][A-Z0-9_]{1,9}$");
+
+impl ProjectKey {
+    fn parse(text: String) -> Result<Self, String> {
+        if !PROJECT_KEY.matches(&text) {
+            return Err(format!(
                 "{text:?} is not a project key: an uppercase letter then 1 to 9 uppercase letters, digits or '_' (e.g. ABC)"
-            )));
+            ));
         }
         Ok(ProjectKey(text))
     }
 }
 
-impl Serialize for ProjectKey {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl JsonSchema for ProjectKey {
-    fn schema_name() -> Cow<'static, str> {
-        "ProjectKey".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "pattern": "^[A-Z][A-Z0-9_]{1,9}$" })
-    }
+checked_newtype! {
+    ProjectKey = "ProjectKey",
+    read: String => ProjectKey::parse,
+    write: |v| &v.0,
+    schema: json_schema!({ "type": "string", "pattern": PROJECT_KEY.pattern() }),
 }
 
 /// Reviewer requests: pools of people, how many reviewers each tier requests from which pools,
@@ -775,150 +701,80 @@ pub struct WeightsFile {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PoolName(pub String);
 
-impl<'de> Deserialize<'de> for PoolName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let ok = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok {
-            return Err(serde::de::Error::custom(format!(
-                "{text:?} is not a pool name: use letters, digits, '-' and '_' (e.g. seniors)"
-            )));
+static POOL_NAME: Published = Published::new("^[A-Za-z0-9_-]+$");
+
+impl PoolName {
+    fn parse(text: String) -> Result<Self, String> {
+        if !POOL_NAME.matches(&text) {
+            return Err(format!("{text:?} is not a pool name: use letters, digits, '-' and '_' (e.g. seniors)"));
         }
         Ok(PoolName(text))
     }
 }
 
-impl Serialize for PoolName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl JsonSchema for PoolName {
-    fn schema_name() -> Cow<'static, str> {
-        "PoolName".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "pattern": "^[A-Za-z0-9_-]+$" })
-    }
+checked_newtype! {
+    PoolName = "PoolName",
+    read: String => PoolName::parse,
+    write: |v| &v.0,
+    schema: json_schema!({ "type": "string", "pattern": POOL_NAME.pattern() }),
 }
 
 /// A pool's capacity: at least 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capacity(pub u32);
 
-impl<'de> Deserialize<'de> for Capacity {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u32::deserialize(d)?;
-        if n == 0 {
-            return Err(serde::de::Error::custom(
-                "capacity 0 would leave the pool permanently saturated: give at least 1, or remove the pool",
-            ));
-        }
-        Ok(Capacity(n))
-    }
-}
-
-impl Serialize for Capacity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u32(self.0)
-    }
-}
-
-impl JsonSchema for Capacity {
-    fn schema_name() -> Cow<'static, str> {
-        "Capacity".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "integer", "minimum": 1 })
-    }
+checked_newtype! {
+    Capacity = "Capacity",
+    read: u32 => |n| match n {
+        0 => Err("capacity 0 would leave the pool permanently saturated: give at least 1, or remove the pool".into()),
+        n => Ok(Capacity(n)),
+    },
+    write: |v| v.0,
+    schema: json_schema!({ "type": "integer", "minimum": 1 }),
 }
 
 /// The fairness window in weeks: 1 to 52.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FairnessWeeks(pub u32);
 
-impl<'de> Deserialize<'de> for FairnessWeeks {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u64::deserialize(d)?;
-        match u32::try_from(n) {
-            Ok(w) if (1..=52).contains(&w) => Ok(FairnessWeeks(w)),
-            _ => Err(serde::de::Error::custom(format!(
-                "fairness_weeks {n} is out of range: give 1 to 52 weeks of review history to even the load over"
-            ))),
-        }
-    }
-}
-
-impl Serialize for FairnessWeeks {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u32(self.0)
-    }
-}
-
-impl JsonSchema for FairnessWeeks {
-    fn schema_name() -> Cow<'static, str> {
-        "FairnessWeeks".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "integer", "minimum": 1, "maximum": 52 })
-    }
+checked_newtype! {
+    FairnessWeeks = "FairnessWeeks",
+    read: u64 => |n| match u32::try_from(n) {
+        Ok(w) if (1..=52).contains(&w) => Ok(FairnessWeeks(w)),
+        _ => Err(format!(
+            "fairness_weeks {n} is out of range: give 1 to 52 weeks of review history to even the load over"
+        )),
+    },
+    write: |v| v.0,
+    schema: json_schema!({ "type": "integer", "minimum": 1, "maximum": 52 }),
 }
 
 /// A percentage, 0 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Percent(pub u8);
 
-impl<'de> Deserialize<'de> for Percent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u64::deserialize(d)?;
-        match u8::try_from(n) {
-            Ok(p) if p <= 100 => Ok(Percent(p)),
-            _ => Err(serde::de::Error::custom(format!("percent {n} is out of range: give 0 to 100"))),
-        }
-    }
-}
-
-impl Serialize for Percent {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u8(self.0)
-    }
-}
-
-impl JsonSchema for Percent {
-    fn schema_name() -> Cow<'static, str> {
-        "Percent".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "integer", "minimum": 0, "maximum": 100 })
-    }
+checked_newtype! {
+    Percent = "Percent",
+    read: u64 => |n| match u8::try_from(n) {
+        Ok(p) if p <= 100 => Ok(Percent(p)),
+        _ => Err(format!("percent {n} is out of range: give 0 to 100")),
+    },
+    write: |v| v.0,
+    schema: json_schema!({ "type": "integer", "minimum": 0, "maximum": 100 }),
 }
 
 /// A score weight: a finite number, 0 or more.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weight(pub f64);
 
-impl<'de> Deserialize<'de> for Weight {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = f64::deserialize(d)?;
+checked_newtype! {
+    Weight = "Weight",
+    read: f64 => |n| {
         if !n.is_finite() || n < 0.0 {
-            return Err(serde::de::Error::custom(format!("weight {n} must be a number of 0 or more")));
+            return Err(format!("weight {n} must be a number of 0 or more"));
         }
         Ok(Weight(n))
-    }
-}
-
-impl Serialize for Weight {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(self.0)
-    }
-}
-
-impl JsonSchema for Weight {
-    fn schema_name() -> Cow<'static, str> {
-        "Weight".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "number", "minimum": 0 })
-    }
+    },
+    write: |v| v.0,
+    schema: json_schema!({ "type": "number", "minimum": 0 }),
 }
