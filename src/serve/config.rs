@@ -111,8 +111,9 @@ pub struct ServeConfig {
 }
 
 /// What becomes of an error while a worker handles a delivery (an evaluation that fails and is
-/// retried, parked or given up, a lost lease, an outcome the store cannot take, a check run
-/// that cannot say flowgate gave up), besides the log line and the retry or park it leads to.
+/// retried, parked or given up, an outcome the store cannot take, a check run that cannot say
+/// flowgate gave up), besides the log line and the retry or park it leads to. A lost lease is not
+/// one: the work is given back whole and retried, as designed.
 /// The way bors panics on a handler error under `cfg(test)`, for tests that use the library as a
 /// normal dependency: `cfg(test)` is not set for them, so the switch is explicit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

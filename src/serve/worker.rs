@@ -197,7 +197,10 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             // PR comes back when the lease ends.
             app.metrics.evaluation("abandoned", started.elapsed());
             tracing::warn!(reason = %why, "gave the work up");
-            app.handler_failed("gave the work up", &why);
+            // Not a handler error: the lease did its job (a slow renewal on a busy machine, or
+            // another worker's claim), the work is given back whole and retried, and the log and
+            // the `abandoned` count say so. Counted as one, a test's short lease on a loaded
+            // machine would fail a test whose App behaved as designed.
             return;
         }
     };
