@@ -197,6 +197,21 @@ async fn people_facts(
     Ok(people)
 }
 
+/// The policy a live PR or group is judged by: the one given (`--policy`), else the base branch's.
+pub async fn choose_policy(
+    gh: &GitHub,
+    repo: &RepoName,
+    base: &str,
+    explicit: Option<&std::path::Path>,
+) -> Result<ChosenPolicy, Error> {
+    match explicit {
+        Some(path) => crate::policy::load::load_file(path)
+            .map(|policy| ChosenPolicy { policy, origin: path.display().to_string() })
+            .map_err(Error::from),
+        None => policy_on_base(gh, repo, base).await,
+    }
+}
+
 /// `.github/flowgate.yml` and every file it extends, as they are on the base branch, else the
 /// bundled default policy.
 pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<ChosenPolicy, Error> {

@@ -42,7 +42,18 @@ pub async fn verify_merge_group(
     // Members missed here (a queue branch already gone) are not waved through: their commits and
     // lines would be in the range without a member to explain them, and the group is rejected.
     let candidates = members::candidates(&group.head_ref, &group.base_sha, &refs, &diff.commits);
-    verify_members(gh, repo, group.base_branch(), &group.head_sha, diff, candidates, explicit_policy).await
+    let chosen = match gather::choose_policy(gh, repo, group.base_branch(), explicit_policy).await {
+        Ok(chosen) => chosen,
+        Err(e @ Error::Policy { .. }) => {
+            return Ok(Verified {
+                head_sha: group.head_sha.clone(),
+                verdict: None,
+                report: report::merge_group::policy_broken(group.base_branch(), &e.to_string()),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    verify_members(gh, repo, group.base_branch(), &group.head_sha, diff, candidates, &chosen).await
 }
 
 /// Verifies the group of a merge-queue branch again, when a person re-runs flowgate's check on the
@@ -76,14 +87,15 @@ pub fn queue_pr_members(
     members::queue_pr(author, &pull.json.head.ref_, title, &policy.queue_prs)
 }
 
-/// Verifies a queue tool's draft PR: its own diff is the group's range.
+/// Verifies a queue tool's draft PR under the policy its own gating chose: its own diff is the
+/// group's range.
 pub async fn verify_queue_pr(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,
     pull: &crate::github::parse::pull::Pull,
     candidates: BTreeSet<u64>,
-    explicit_policy: Option<&Path>,
+    chosen: &ChosenPolicy,
 ) -> Result<Verified, Error> {
     let head = pull
         .head_sha()
@@ -98,7 +110,9 @@ pub async fn verify_queue_pr(
         None => Vec::new(),
     };
     let mut incomplete = None;
-    if files.len() >= 3000 || commits.len() >= 250 {
+    // GitHub lists at most this many of a pull request's files and commits.
+    let (max_files, max_commits) = (github::read::MAX_FILE_PAGES as usize * 100, 250);
+    if files.len() >= max_files || commits.len() >= max_commits {
         incomplete = Some(format!(
             "GitHub lists at most 3,000 files and 250 commits of a pull request, and #{number} reaches that"
         ));
@@ -108,12 +122,12 @@ pub async fn verify_queue_pr(
         files: files.iter().map(queue_file).collect(),
         incomplete,
     };
-    verify_members(gh, repo, pull.base(), &head, diff, candidates, explicit_policy).await
+    verify_members(gh, repo, pull.base(), &head, diff, candidates, chosen).await
 }
 
-/// Gates each member again and verifies the group. The policy is the base branch's as it is now,
-/// read once for all members. A member GitHub no longer has is a problem of the group; any other
-/// failure to read one is an error, so the caller retries rather than rejects the group.
+/// Gates each member again under `chosen` (the base branch's policy as it is now, read once for
+/// all members) and verifies the group. A member GitHub no longer has is a problem of the group;
+/// any other failure to read one is an error, so the caller retries rather than rejects the group.
 async fn verify_members(
     gh: &GitHub,
     repo: &RepoName,
@@ -121,24 +135,8 @@ async fn verify_members(
     head_sha: &str,
     mut diff: GroupDiff,
     candidates: BTreeSet<u64>,
-    explicit_policy: Option<&Path>,
+    chosen: &ChosenPolicy,
 ) -> Result<Verified, Error> {
-    let chosen = match explicit_policy {
-        Some(path) => {
-            ChosenPolicy { policy: crate::policy::load::load_file(path)?, origin: path.display().to_string() }
-        }
-        None => match gather::policy_on_base(gh, repo, base_branch).await {
-            Ok(chosen) => chosen,
-            Err(e @ Error::Policy { .. }) => {
-                return Ok(Verified {
-                    head_sha: head_sha.to_string(),
-                    verdict: None,
-                    report: report::merge_group::policy_broken(base_branch, &e.to_string()),
-                });
-            }
-            Err(e) => return Err(e),
-        },
-    };
     if candidates.len() > MAX_MEMBERS {
         diff.incomplete =
             Some(format!("it names {} pull requests, more than the {MAX_MEMBERS} flowgate reads", candidates.len()));

@@ -5,14 +5,13 @@
 use std::path::Path;
 
 use crate::github::{self, GitHub, RepoName};
-use crate::policy::load::load_file;
 use crate::report::check_run::{self, CannotEvaluate};
 
+use super::Error;
 pub use super::apply::Published;
 use super::apply::apply;
-pub use super::gather::{AppFacts, Gated, Reviewers, gate_pull, policy_on_base, read_pull};
+pub use super::gather::{AppFacts, Gated, Reviewers, choose_policy, gate_pull, policy_on_base, read_pull};
 use super::plan::{Current, Plan, plan};
-use super::{ChosenPolicy, Error};
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
 pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Option<&Path>) -> Result<Gated, Error> {
@@ -35,18 +34,13 @@ pub async fn gate_with(
 ) -> Result<Gated, Error> {
     // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
     let pull = read_pull(gh, repo, number).await?;
-    let chosen = match explicit_policy {
-        Some(path) => load_file(path)
-            .map(|policy| ChosenPolicy { policy, origin: path.display().to_string() })
-            .map_err(Error::from),
-        None => policy_on_base(gh, repo, pull.base()).await,
-    };
+    let chosen = choose_policy(gh, repo, pull.base(), explicit_policy).await;
     // The head read with the PR, for the check run that says the policy does not load.
     let chosen = chosen.map_err(|e| e.on_head(pull.head_sha()))?;
     if let Some(candidates) = super::merge_group::queue_pr_members(&pull, &chosen.policy) {
         // A queue tool's draft PR holds other PRs' work: it is verified as their group, never
         // failed for lacking a story or a disclosure of its own, and nobody is asked to review it.
-        let queue = super::merge_group::verify_queue_pr(gh, repo, number, &pull, candidates, explicit_policy).await?;
+        let queue = super::merge_group::verify_queue_pr(gh, repo, number, &pull, candidates, &chosen).await?;
         let mut gated = gate_pull(gh, repo, number, pull, chosen, Reviewers::Skip).await?;
         gated.queue = Some(queue);
         return Ok(gated);
