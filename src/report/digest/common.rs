@@ -20,6 +20,39 @@ pub(crate) enum Column<'a> {
     Num(&'a str),
 }
 
+/// The columns of a group table (by tier, by AI use), whose times are in `unit`: the headings
+/// that name the unit are made once, and every format lays out the same columns.
+pub(crate) struct GroupColumns([String; 5]);
+
+impl GroupColumns {
+    pub(crate) fn new(unit: &str) -> GroupColumns {
+        use crate::wording::digest as w;
+        GroupColumns([
+            w::col_first_review(unit),
+            w::col_first_review_p90(unit),
+            w::col_open_to_merge(unit),
+            w::col_on_reviewers(unit),
+            w::col_on_authors(unit),
+        ])
+    }
+
+    pub(crate) fn columns(&self) -> [Column<'_>; 9] {
+        use crate::wording::digest as w;
+        let [first, p90, open, reviewers, authors] = &self.0;
+        [
+            Column::Text(w::COL_GROUP),
+            Column::Num(w::COL_PRS),
+            Column::Num(w::COL_MERGED),
+            Column::Num(first),
+            Column::Num(p90),
+            Column::Num(open),
+            Column::Num(reviewers),
+            Column::Num(authors),
+            Column::Num(w::COL_AWAITING),
+        ]
+    }
+}
+
 /// Nothing happened: no PR was active, nobody carried load, nothing waits. Renderers then say so
 /// in one line instead of drawing empty tables.
 pub(crate) fn is_quiet(digest: &Digest) -> bool {

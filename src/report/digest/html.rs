@@ -2,7 +2,7 @@
 //! charts (see `svg`) and the tables behind them. No script, no external asset: it opens from a
 //! mail attachment or an artifact as it is.
 
-use super::common::{Column, Notice, is_quiet, median, number, p90, pr_url, window_days};
+use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90, pr_url, window_days};
 use super::escape::escape_text;
 use super::svg::{self, Chart, Row};
 use crate::latency::digest::{Digest, GroupFigures};
@@ -253,17 +253,7 @@ fn groups_table(groups: &[GroupFigures], unit: &str) -> String {
     if groups.is_empty() {
         return format!("<p class=\"note\">{}</p>", escape(w::NO_DATA));
     }
-    let mut out = table_head(&[
-        Column::Text(w::COL_GROUP),
-        Column::Num(w::COL_PRS),
-        Column::Num(w::COL_MERGED),
-        Column::Num(&w::col_first_review(unit)),
-        Column::Num(&w::col_first_review_p90(unit)),
-        Column::Num(&w::col_open_to_merge(unit)),
-        Column::Num(&w::col_on_reviewers(unit)),
-        Column::Num(&w::col_on_authors(unit)),
-        Column::Num(w::COL_AWAITING),
-    ]);
+    let mut out = table_head(&GroupColumns::new(unit).columns());
     for g in groups {
         out.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\

@@ -1,7 +1,7 @@
 //! The digest as GitHub-flavoured Markdown for a weekly issue: the findings first, then tables,
 //! with mermaid charts that GitHub draws in place.
 
-use super::common::{Column, Notice, is_quiet, median, number, p90, window_days};
+use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::{self as w, hours, percent};
 
@@ -145,20 +145,7 @@ fn groups(out: &mut String, groups: &[GroupFigures], unit: &str) {
         out.push_str(&format!("{}\n\n", w::NO_DATA));
         return;
     }
-    table_head(
-        out,
-        &[
-            Column::Text(w::COL_GROUP),
-            Column::Num(w::COL_PRS),
-            Column::Num(w::COL_MERGED),
-            Column::Num(&w::col_first_review(unit)),
-            Column::Num(&w::col_first_review_p90(unit)),
-            Column::Num(&w::col_open_to_merge(unit)),
-            Column::Num(&w::col_on_reviewers(unit)),
-            Column::Num(&w::col_on_authors(unit)),
-            Column::Num(w::COL_AWAITING),
-        ],
-    );
+    table_head(out, &GroupColumns::new(unit).columns());
     for g in groups {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
