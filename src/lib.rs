@@ -21,6 +21,7 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod serve;
+pub mod since;
 pub mod slack;
 pub mod snapshot;
 pub mod store;

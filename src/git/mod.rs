@@ -126,6 +126,7 @@ impl Repo {
             reviews: Vec::new(),
             visibility: Default::default(),
             chains: Default::default(),
+            since_approved: Default::default(),
         };
         Ok((facts, merge_base))
     }
@@ -213,9 +214,10 @@ impl Repo {
         let list = self.git(&["rev-list", "--reverse", &format!("{merge_base}..HEAD")])?;
         let mut commits = Vec::new();
         for sha in list.lines().filter(|l| !l.is_empty()) {
-            let meta = self.git(&["show", "-s", "--format=%an%x00%ae%x00%cn%x00%ce%x00%B", sha])?;
-            let mut parts = meta.splitn(5, '\0');
+            let meta = self.git(&["show", "-s", "--format=%P%x00%T%x00%an%x00%ae%x00%cn%x00%ce%x00%B", sha])?;
+            let mut parts = meta.splitn(7, '\0');
             let mut next = || parts.next().unwrap_or("").to_string();
+            let (parents, tree) = (next(), next());
             let (an, ae, cn, ce, message) = (next(), next(), next(), next(), next());
             let touched = self.git(&["diff-tree", "--no-commit-id", "--name-only", "-r", "-z", "-M", "--root", sha])?;
             commits.push(Commit {
@@ -224,6 +226,8 @@ impl Repo {
                 author: GitPerson { name: an, email: ae, login: None },
                 committer: GitPerson { name: cn, email: ce, login: None },
                 files: Some(touched.split('\0').filter(|s| !s.is_empty()).map(String::from).collect()),
+                parents: parents.split_whitespace().map(CommitSha::new).collect(),
+                tree: Some(tree).filter(|t| !t.is_empty()),
             });
         }
         Ok(commits)

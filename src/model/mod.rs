@@ -9,6 +9,7 @@ pub mod checked;
 pub mod content;
 pub mod markdown;
 pub mod principal;
+pub mod since;
 pub mod story;
 mod tier;
 mod trace;
@@ -110,6 +111,9 @@ pub struct PrFacts {
     /// What the trackers said about each referenced key (`ABC-123`), from that item up its
     /// chain. A key missing here was not looked up, which the engine treats as not seen.
     pub chains: BTreeMap<String, Chain>,
+    /// For each commit an approval was given on other than the head, what changed since it. A
+    /// commit missing here was not compared, which the engine treats as not seen.
+    pub since_approved: since::SinceApproved,
 }
 
 /// A label on the PR and, where the source could tell, who applied it.
@@ -163,6 +167,10 @@ pub struct Commit {
     /// The files this commit touched, when the source knows them (local git, or a snapshot that
     /// saved single-commit responses). `None` means unknown, not "none".
     pub files: Option<Vec<String>>,
+    /// The parents in order, when the source lists them; a merge commit has two or more.
+    pub parents: Vec<CommitSha>,
+    /// The tree the commit records, when the source gives it: equal trees are equal contents.
+    pub tree: Option<String>,
 }
 
 /// The git identity on a commit and the GitHub account it maps to, when GitHub knows it.

@@ -38,6 +38,7 @@ fn pr() -> PrFacts {
         reviews: vec![approve("bob", HEAD)],
         visibility: Visibility::default(),
         chains: Default::default(),
+        since_approved: Default::default(),
     }
 }
 
@@ -58,6 +59,8 @@ fn commit(sha: &str, message: &str, login: &str, files: &[&str]) -> Commit {
         author: person.clone(),
         committer: person,
         files: Some(files.iter().map(|f| f.to_string()).collect()),
+        parents: Vec::new(),
+        tree: None,
     }
 }
 

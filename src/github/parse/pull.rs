@@ -153,6 +153,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
             })
             .collect(),
         chains: Default::default(),
+        since_approved: Default::default(),
         visibility: Visibility {
             files_total: pull.changed_files,
             commits_total: pull.commits,
@@ -192,6 +193,8 @@ fn commit(c: CommitJson) -> Commit {
         author: person(c.commit.author, c.author),
         committer: person(c.commit.committer, c.committer),
         files: c.files.map(|files| files.into_iter().map(|f| f.filename).collect()),
+        parents: c.parents.into_iter().map(|p| CommitSha::new(p.sha)).collect(),
+        tree: c.commit.tree.map(|t| t.sha),
     }
 }
 

@@ -137,6 +137,7 @@ pub struct CompareJson {
 #[derive(Debug, Deserialize)]
 pub struct CommitDetailJson {
     pub message: String,
+    pub tree: Option<ShaJson>,
     pub author: Option<GitActorJson>,
     pub committer: Option<GitActorJson>,
 }

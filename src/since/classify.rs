@@ -1,0 +1,117 @@
+//! The change kind between an approved commit and the head, from what both sources can give: each
+//! side's own files and patches, trees, messages, and how the head's history relates to the
+//! approved commit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::patch_id::PatchId;
+use crate::model::since::{BaseSince, ChangeKind, ChangeSince};
+
+/// One file of the PR's own change at a commit (the diff from where it leaves the base).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnFile {
+    pub path: String,
+    pub previous_path: Option<String>,
+    /// The unified patch; absent for binaries and very large files.
+    pub patch: Option<String>,
+    /// The file's blob at the commit, when known: equal blobs are equal contents.
+    pub blob: Option<String>,
+}
+
+/// The PR as it stood at one commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrAt {
+    pub tree: Option<String>,
+    pub own: Vec<OwnFile>,
+    /// The messages of the PR's own commits up to this one, oldest first.
+    pub messages: Vec<String>,
+}
+
+/// How the head's history relates to the approved commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ancestry {
+    /// The head descends from the approved commit. `own_commits_after`: how many commits after it
+    /// are not merges that bring in the base (a fix-up pushed on top, a bot's commit).
+    Descendant { own_commits_after: usize },
+    /// The approved commit is not in the head's history: a rebase, an amend, a force-push.
+    Rewritten,
+}
+
+/// Everything `classify` reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    pub approved: PrAt,
+    pub head: PrAt,
+    pub ancestry: Ancestry,
+    /// The base branch changed after the approval (a retarget).
+    pub retargeted: bool,
+    /// Files of the approved change that the head no longer changes and whose approved change
+    /// the source checked is now in the base, unchanged.
+    pub landed_in_base: BTreeSet<String>,
+    /// Files where a merge after the approval differs from what a clean three-way merge of its
+    /// parents gives (a hand-resolved conflict), when the source recomputed the merge.
+    pub merge_differs: BTreeSet<String>,
+}
+
+/// Decides the change kind. Anything the inputs cannot vouch for (a file without a patch, a
+/// file on one side only, a merge that is not clean) makes the kind `Rework` and names the file.
+pub fn classify(inputs: &Inputs) -> ChangeSince {
+    let Inputs { approved, head, ancestry, retargeted, landed_in_base, merge_differs } = inputs;
+    let same_tree = matches!((&approved.tree, &head.tree), (Some(a), Some(h)) if a == h);
+    let (kind, changed, landed) = if same_tree {
+        let kind = if approved.messages == head.messages { ChangeKind::NoChange } else { ChangeKind::MessageOnly };
+        (kind, Vec::new(), Vec::new())
+    } else {
+        let (mut changed, landed) = differing_files(approved, head, landed_in_base);
+        changed.extend(merge_differs.iter().cloned());
+        changed.sort();
+        changed.dedup();
+        let kind = match ancestry {
+            _ if !changed.is_empty() => ChangeKind::Rework,
+            Ancestry::Rewritten => ChangeKind::TrivialRebase,
+            Ancestry::Descendant { own_commits_after: 0 } => ChangeKind::CleanUpdateMerge,
+            // Commits of the author's own came after it and their changes cancel out: say
+            // rework, though no file's own change differs.
+            Ancestry::Descendant { .. } => ChangeKind::Rework,
+        };
+        (kind, changed, landed)
+    };
+    let base = if *retargeted {
+        BaseSince::Retargeted { parent_landed: !landed.is_empty() && changed.is_empty() && kind != ChangeKind::Rework }
+    } else {
+        BaseSince::Same
+    };
+    ChangeSince { kind, changed, landed_in_base: landed, base }
+}
+
+/// The files whose own change differs between the two sides, and the approved-only files that
+/// are excused because their change landed in the base.
+fn differing_files(approved: &PrAt, head: &PrAt, landed_in_base: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+    let by_path =
+        |side: &PrAt| -> BTreeMap<String, OwnFile> { side.own.iter().map(|f| (f.path.clone(), f.clone())).collect() };
+    let (before, after) = (by_path(approved), by_path(head));
+    let mut changed = Vec::new();
+    let mut landed = Vec::new();
+    for path in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
+        match (before.get(path), after.get(path)) {
+            (Some(a), Some(h)) if same_change(a, h) => {}
+            (Some(_), None) if landed_in_base.contains(path) => landed.push(path.clone()),
+            _ => changed.push(path.clone()),
+        }
+    }
+    (changed, landed)
+}
+
+fn same_change(a: &OwnFile, h: &OwnFile) -> bool {
+    if a.previous_path != h.previous_path {
+        return false;
+    }
+    match (&a.patch, &h.patch) {
+        (Some(pa), Some(ph)) => PatchId::of(pa) == PatchId::of(ph),
+        // Without a patch only identical contents vouch for the file.
+        _ => matches!((&a.blob, &h.blob), (Some(x), Some(y)) if x == y),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+//! The change kinds on hand-built sides: each rule of `classify` and each way it fails closed.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+fn file(path: &str, patch: &str) -> OwnFile {
+    OwnFile { path: path.into(), previous_path: None, patch: Some(patch.into()), blob: None }
+}
+
+fn at(tree: &str, own: Vec<OwnFile>, messages: &[&str]) -> PrAt {
+    PrAt { tree: Some(tree.into()), own, messages: messages.iter().map(|m| m.to_string()).collect() }
+}
+
+fn inputs(approved: PrAt, head: PrAt, ancestry: Ancestry) -> Inputs {
+    Inputs {
+        approved,
+        head,
+        ancestry,
+        retargeted: false,
+        landed_in_base: BTreeSet::new(),
+        merge_differs: BTreeSet::new(),
+    }
+}
+
+const LOGIN: &str = "@@ -1,2 +1,3 @@\n fn login() {\n+    check(token);\n }\n";
+const LOGIN_MOVED: &str = "@@ -40,2 +40,3 @@\n fn login() {\n+    check(token);\n }\n";
+const LOGIN_SKIP: &str = "@@ -1,2 +1,3 @@\n fn login() {\n+    skip(token);\n }\n";
+const README: &str = "@@ -1 +1,2 @@\n # auth\n+More.\n";
+
+#[test]
+fn the_same_tree_and_messages_is_no_change_and_a_new_message_is_message_only() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN)], &["login: check the token"]);
+    let same = classify(&inputs(a.clone(), a.clone(), Ancestry::Rewritten));
+    assert_eq!((same.kind, same.changed.len()), (ChangeKind::NoChange, 0));
+    let reworded = at("t1", vec![file("src/login.rs", LOGIN)], &["login: check the session token"]);
+    assert_eq!(classify(&inputs(a, reworded, Ancestry::Rewritten)).kind, ChangeKind::MessageOnly);
+}
+
+#[test]
+fn patches_moved_onto_a_new_base_are_a_trivial_rebase() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN), file("README.md", README)], &["m"]);
+    let b = at("t2", vec![file("src/login.rs", LOGIN_MOVED), file("README.md", README)], &["m"]);
+    let since = classify(&inputs(a, b, Ancestry::Rewritten));
+    assert_eq!(since.kind, ChangeKind::TrivialRebase);
+    assert_eq!(since.base, BaseSince::Same);
+}
+
+#[test]
+fn a_merge_of_the_base_with_the_same_patches_is_a_clean_update_merge_and_a_resolved_conflict_is_not() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN)], &["m"]);
+    let b = at("t2", vec![file("src/login.rs", LOGIN_MOVED)], &["m", "Merge branch 'main'"]);
+    let update = inputs(a, b, Ancestry::Descendant { own_commits_after: 0 });
+    assert_eq!(classify(&update).kind, ChangeKind::CleanUpdateMerge);
+
+    let hand_resolved = Inputs { merge_differs: BTreeSet::from(["src/login.rs".to_string()]), ..update };
+    let since = classify(&hand_resolved);
+    assert_eq!((since.kind, since.changed), (ChangeKind::Rework, vec!["src/login.rs".to_string()]));
+}
+
+#[test]
+fn a_changed_line_is_rework_naming_only_the_changed_file() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN), file("README.md", README)], &["m"]);
+    let b = at("t2", vec![file("src/login.rs", LOGIN_SKIP), file("README.md", README)], &["m"]);
+    let since = classify(&inputs(a, b, Ancestry::Rewritten));
+    assert_eq!((since.kind, since.changed), (ChangeKind::Rework, vec!["src/login.rs".to_string()]));
+}
+
+#[test]
+fn an_added_file_or_a_dropped_file_is_rework() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN)], &["m"]);
+    let more = at("t2", vec![file("src/login.rs", LOGIN), file("src/pay.rs", README)], &["m"]);
+    assert_eq!(classify(&inputs(a.clone(), more, Ancestry::Rewritten)).changed, vec!["src/pay.rs".to_string()]);
+    let fewer = at("t3", vec![], &["m"]);
+    assert_eq!(classify(&inputs(a, fewer, Ancestry::Rewritten)).changed, vec!["src/login.rs".to_string()]);
+}
+
+#[test]
+fn a_commit_on_top_is_rework_even_when_the_patches_end_up_equal() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN)], &["m"]);
+    let b = at("t2", vec![file("src/login.rs", LOGIN)], &["m", "bot: format", "bot: revert format"]);
+    let since = classify(&inputs(a, b, Ancestry::Descendant { own_commits_after: 2 }));
+    assert_eq!(since.kind, ChangeKind::Rework);
+}
+
+#[test]
+fn a_file_without_a_patch_is_vouched_for_only_by_an_equal_blob() {
+    let binary =
+        |blob: &str| OwnFile { path: "logo.png".into(), previous_path: None, patch: None, blob: Some(blob.into()) };
+    let a = at("t1", vec![binary("b1")], &["m"]);
+    assert_eq!(
+        classify(&inputs(a.clone(), at("t2", vec![binary("b1")], &["m"]), Ancestry::Rewritten)).kind,
+        ChangeKind::TrivialRebase
+    );
+    assert_eq!(
+        classify(&inputs(a.clone(), at("t2", vec![binary("b2")], &["m"]), Ancestry::Rewritten)).kind,
+        ChangeKind::Rework
+    );
+    let unknown = OwnFile { blob: None, ..binary("") };
+    let since = classify(&inputs(
+        at("t1", vec![unknown.clone()], &["m"]),
+        at("t2", vec![unknown], &["m"]),
+        Ancestry::Rewritten,
+    ));
+    assert_eq!(since.kind, ChangeKind::Rework, "no patch and no blob: nothing vouches for the file");
+}
+
+#[test]
+fn a_rename_from_another_path_is_another_change() {
+    let renamed = |from: &str| OwnFile { previous_path: Some(from.into()), ..file("src/auth.rs", LOGIN) };
+    let a = at("t1", vec![renamed("src/login.rs")], &["m"]);
+    let b = at("t2", vec![renamed("src/session.rs")], &["m"]);
+    assert_eq!(classify(&inputs(a, b, Ancestry::Rewritten)).kind, ChangeKind::Rework);
+}
+
+#[test]
+fn a_stack_parent_that_landed_in_the_base_is_excused_and_only_then() {
+    // Approved while the PR still carried its parent's commits; the parent was squash-merged and
+    // the PR rebased onto the base, so it now changes only its own file.
+    let a = at("t1", vec![file("src/parent.rs", README), file("src/login.rs", LOGIN)], &["parent", "child"]);
+    let b = at("t2", vec![file("src/login.rs", LOGIN_MOVED)], &["child"]);
+    let unverified = inputs(a.clone(), b.clone(), Ancestry::Rewritten);
+    assert_eq!(classify(&unverified).changed, vec!["src/parent.rs".to_string()]);
+
+    let landed = Inputs { landed_in_base: BTreeSet::from(["src/parent.rs".to_string()]), ..unverified };
+    let since = classify(&landed);
+    assert_eq!(
+        (since.kind, since.landed_in_base.clone()),
+        (ChangeKind::TrivialRebase, vec!["src/parent.rs".to_string()])
+    );
+    assert_eq!(since.base, BaseSince::Same);
+
+    let retargeted = classify(&Inputs { retargeted: true, ..landed });
+    assert_eq!(retargeted.base, BaseSince::Retargeted { parent_landed: true });
+}
+
+#[test]
+fn a_retarget_without_a_landed_parent_is_marked_as_such() {
+    let a = at("t1", vec![file("src/login.rs", LOGIN)], &["m"]);
+    let since = classify(&Inputs { retargeted: true, ..inputs(a.clone(), a, Ancestry::Rewritten) });
+    assert_eq!(since.base, BaseSince::Retargeted { parent_landed: false });
+}
