@@ -83,6 +83,7 @@ fn big_pr() -> PrFacts {
         reviews,
         visibility: Default::default(),
         chains: Default::default(),
+        since_approved: Default::default(),
     }
 }
 

@@ -103,6 +103,7 @@ fn commit() -> impl Strategy<Value = Commit> {
             author: person(who),
             committer: person(AUTHOR),
             files: None,
+            ..Commit::default()
         },
     )
 }
