@@ -57,6 +57,8 @@ fn big_pr() -> PrFacts {
                 login: Some(Login::new("carol")),
             },
             files: Some(files.iter().skip(i * 60).take(60).map(|f| f.path.clone()).collect()),
+            parents: Vec::new(),
+            tree: None,
         })
         .collect();
     let reviews = (0..10)
