@@ -147,13 +147,24 @@ pub struct FileChange {
     /// GitHub's unified patch of the file, when the source has it (absent for binaries and very
     /// large diffs).
     pub patch: Option<String>,
+    /// The file's blob at the head, when the source gives it: equal blobs are equal contents.
+    pub blob: Option<String>,
     /// What tree-sitter found in the change, once analysis has run.
     pub analysis: Option<FileAnalysis>,
 }
 
 impl FileChange {
     pub fn new(path: impl Into<String>, status: FileStatus, additions: u64, deletions: u64) -> Self {
-        FileChange { path: path.into(), previous_path: None, status, additions, deletions, patch: None, analysis: None }
+        FileChange {
+            path: path.into(),
+            previous_path: None,
+            status,
+            additions,
+            deletions,
+            patch: None,
+            blob: None,
+            analysis: None,
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use super::verdict::{
     AiState, FileVerdict, Gap, LimitProblem, LinkageState, NotReviewed, OverrideVerdict, PrIdentity, RequirementSource,
     ReviewStatus, State, UncountedFile, Verdict,
 };
-use super::{Policy, ReviewRule, Tier, ai, linkage, review, tiers};
+use super::{Policy, ReviewRule, StaleMode, StaleRule, Tier, ai, linkage, review, tiers};
 use crate::analysis::lang::Lang;
 use crate::analysis::{ChangeKind, FileAnalysis, SkipReason, effort, skip};
 use crate::model::{FileChange, GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
@@ -92,10 +92,9 @@ impl<'p> Judged<'p> {
 pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     let Judged { files, not_counted, changed_lines, reviewed_lines, limits, tier, ai, linkage, requirements } =
         Judged::of(facts, policy);
-    let dismiss_stale = requirements.iter().any(|(_, r)| r.dismiss_stale);
-    let review = review::evaluate(policy, facts, &requirements, dismiss_stale);
-
-    let mut gaps = gaps(facts, dismiss_stale);
+    let review = review::evaluate(policy, facts, &requirements, &files);
+    let stale_counts = StaleRule::strictest(requirements.iter().map(|(_, r)| &r.stale)).mode != StaleMode::Never;
+    let mut gaps = gaps(facts, stale_counts);
     if policy.tiers.reads_code() {
         let unread: Vec<(String, SkipReason)> = facts
             .files
@@ -139,6 +138,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
             title: facts.title.clone(),
             author: facts.author.clone(),
             branch: facts.branch.clone(),
+            base_branch: facts.base_branch.clone(),
             head_sha: facts.head_sha.clone(),
         },
         files,
@@ -230,7 +230,7 @@ fn limit_problems(policy: &Policy, facts: &PrFacts, reviewed_lines: u64) -> Vec<
     problems
 }
 
-fn gaps(facts: &PrFacts, dismiss_stale: bool) -> Vec<Gap> {
+fn gaps(facts: &PrFacts, stale_counts: bool) -> Vec<Gap> {
     let mut gaps = Vec::new();
     let v = &facts.visibility;
     let listed_files = facts.files.len() as u64;
@@ -251,7 +251,7 @@ fn gaps(facts: &PrFacts, dismiss_stale: bool) -> Vec<Gap> {
     if v.reviews_missing {
         gaps.push(Gap::ReviewsMissing);
     }
-    if dismiss_stale && facts.head_sha.is_none() {
+    if stale_counts && facts.head_sha.is_none() {
         gaps.push(Gap::HeadUnknown);
     }
     gaps

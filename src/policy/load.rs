@@ -1,7 +1,7 @@
 //! Reading a policy: the file, its `extends:` chain (bundled packs or relative paths), the merge,
 //! and the checks that span several keys. Errors name the file, line and column.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -15,12 +15,13 @@ use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, Review
 use super::yaml_limits;
 use super::{
     Ai, AiLabels, AnalysisLimits, ChainRules, Disclosure, Limits, Linkage, OnTrackerError, OnUndeclared, Override,
-    Policy, ReviewRule, Tier, TierQuery, TierRules, TrackerSet,
+    Policy, ReviewRule, StaleMode, StaleRule, Tier, TierQuery, TierRules, TrackerSet,
 };
 use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::files;
 use crate::model::Login;
 use crate::model::chain::Levels;
+use crate::model::since::ChangeKind;
 use crate::model::story::StateCategory;
 use std::time::Duration;
 
@@ -473,7 +474,7 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, LoadError> {
             builder.add(glob.glob.clone());
             owners.push((tier, glob.text.clone()));
         }
-        review.insert(tier, review_rule(rule.review.as_ref()));
+        review.insert(tier, review_rule(&format!("tiers.{tier}.review"), tier, rule.review.as_ref()).map_err(err)?);
         code.insert(tier, rule.code.iter().flatten().map(|d| d.0).collect());
         for (lang, _, query) in rule.queries.iter().flat_map(|q| q.0.iter()) {
             queries.push(TierQuery { tier, lang: *lang, query: query.clone(), name: format!("query:{tier}") });
@@ -630,12 +631,57 @@ fn analysis_limits(file: super::schema::AnalysisFile) -> AnalysisLimits {
     }
 }
 
-fn review_rule(file: Option<&ReviewFile>) -> ReviewRule {
-    let Some(r) = file else { return ReviewRule::default() };
-    ReviewRule {
+fn review_rule(key: &str, tier: Tier, file: Option<&ReviewFile>) -> Result<ReviewRule, String> {
+    let Some(r) = file else { return Ok(ReviewRule::default()) };
+    Ok(ReviewRule {
         approvals: r.approvals.unwrap_or(0),
         from: r.from.clone().unwrap_or_default(),
-        dismiss_stale: r.dismiss_stale.unwrap_or(false),
+        stale: stale_rule(key, tier, r)?,
+    })
+}
+
+/// `stale` and `stale_keeps`, or the older `dismiss_stale`. New policies default to `diff`.
+fn stale_rule(key: &str, tier: Tier, r: &ReviewFile) -> Result<StaleRule, String> {
+    let mode = match (r.stale, r.dismiss_stale) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "`{key}` sets both `stale` and `dismiss_stale`; keep `stale` (`dismiss_stale: true` is `stale: head`)"
+            ));
+        }
+        (Some(mode), None) => mode,
+        (None, Some(true)) => StaleMode::Head,
+        (None, Some(false)) => StaleMode::Never,
+        (None, None) => StaleMode::Diff,
+    };
+    let keeps: BTreeSet<ChangeKind> = match &r.stale_keeps {
+        Some(kinds) => {
+            if kinds.contains(&ChangeKind::Rework) {
+                return Err(format!(
+                    "`{key}.stale_keeps` lists `rework`: an approval that survives any change is `stale: never`"
+                ));
+            }
+            if !matches!(mode, StaleMode::Diff | StaleMode::Owners) {
+                return Err(format!(
+                    "`{key}.stale_keeps` has no effect with `stale: {}`; it applies to `diff` and `owners`",
+                    mode_name(mode)
+                ));
+            }
+            kinds.iter().copied().collect()
+        }
+        None if tier == Tier::Red => {
+            [ChangeKind::NoChange, ChangeKind::MessageOnly, ChangeKind::TrivialRebase].into_iter().collect()
+        }
+        None => ChangeKind::ALL.into_iter().filter(|k| *k != ChangeKind::Rework).collect(),
+    };
+    Ok(StaleRule { mode, keeps })
+}
+
+fn mode_name(mode: StaleMode) -> &'static str {
+    match mode {
+        StaleMode::Never => "never",
+        StaleMode::Owners => "owners",
+        StaleMode::Diff => "diff",
+        StaleMode::Head => "head",
     }
 }
 
@@ -746,8 +792,11 @@ fn ai(file: AiFile) -> Result<Ai, String> {
     let tiers = file.tiers.unwrap_or_default();
     let tier_review = Tier::ALL
         .into_iter()
-        .filter_map(|t| tiers.get(t).and_then(|r| r.review.as_ref()).map(|r| (t, review_rule(Some(r)))))
-        .collect();
+        .filter_map(|t| {
+            let rule = tiers.get(t).and_then(|r| r.review.as_ref())?;
+            Some(review_rule(&format!("ai.tiers.{t}.review"), t, Some(rule)).map(|r| (t, r)))
+        })
+        .collect::<Result<_, String>>()?;
     Ok(Ai {
         disclosure: file.disclosure.unwrap_or(Disclosure::Optional),
         on_undeclared: file.on_undeclared.unwrap_or(OnUndeclared::Fail),

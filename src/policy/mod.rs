@@ -11,6 +11,7 @@ mod packs;
 pub mod query_limits;
 pub mod review;
 pub mod schema;
+pub mod stale;
 pub mod tiers;
 pub mod verdict;
 pub mod yaml_limits;
@@ -104,7 +105,57 @@ impl TierRules {
 pub struct ReviewRule {
     pub approvals: u32,
     pub from: Vec<Principal>,
-    pub dismiss_stale: bool,
+    /// When an approval given on an older commit still counts.
+    pub stale: StaleRule,
+}
+
+/// When an approval given on a commit other than the head still counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StaleRule {
+    pub mode: StaleMode,
+    /// The change kinds after which an approval still counts (`diff` and `owners`).
+    pub keeps: std::collections::BTreeSet<crate::model::since::ChangeKind>,
+}
+
+/// How approvals go stale, from the loosest to the strictest.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum StaleMode {
+    /// An approval counts whatever commit it was given on (`dismiss_stale: false`).
+    #[default]
+    Never,
+    /// As `diff`, and an approval from a code owner or a pool member also counts when no file in
+    /// that person's scope changed.
+    Owners,
+    /// An approval counts when the change it reviewed is the same at the head (`stale_keeps`).
+    Diff,
+    /// An approval counts only on the head commit.
+    Head,
+}
+
+impl StaleRule {
+    /// The rule for approvals when several requirements are in play: the strictest mode, and only
+    /// the change kinds that every rule of that mode keeps.
+    pub fn strictest<'a>(rules: impl Iterator<Item = &'a StaleRule>) -> StaleRule {
+        let rules: Vec<&StaleRule> = rules.collect();
+        let Some(mode) = rules.iter().map(|r| r.mode).max() else { return StaleRule::default() };
+        let mut of_mode = rules.iter().filter(|r| r.mode == mode);
+        let first = of_mode.next().map(|r| r.keeps.clone()).unwrap_or_default();
+        let keeps = of_mode.fold(first, |kept, r| kept.intersection(&r.keeps).copied().collect());
+        StaleRule { mode, keeps }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -3,36 +3,46 @@
 use std::collections::HashMap;
 
 use super::ai::markers::is_ai_reviewer;
-use super::verdict::{IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus, ReviewVerdict};
-use super::{Policy, ReviewRule};
+use super::stale::{self, Standing};
+use super::verdict::{
+    CarriedApproval, FileVerdict, IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus,
+    ReviewVerdict,
+};
+use super::{Policy, ReviewRule, StaleRule};
 use crate::model::trailers::co_authors;
 use crate::model::{Login, PrFacts, Review, ReviewState};
 
 /// Evaluates the review requirements in play for this PR.
 ///
-/// `dismiss_stale`: approvals count only on the head commit. When the head is unknown and stale
-/// approvals must be dismissed, no approval counts (fail closed).
+/// An approval given on an older commit counts by the strictest `stale` rule in play (see
+/// `stale::standing`): on the head only, when the change it reviewed is the same, or also when no
+/// file in the approver's scope changed. What cannot be seen does not carry (fail closed).
 pub fn evaluate(
     policy: &Policy,
     facts: &PrFacts,
     requirements: &[(RequirementSource, &ReviewRule)],
-    dismiss_stale: bool,
+    files: &[FileVerdict],
 ) -> ReviewVerdict {
+    let rule = StaleRule::strictest(requirements.iter().map(|(_, r)| &r.stale));
     let ineligible = ineligible_people(facts);
     let mut approved_by = Vec::new();
     let mut ignored = Vec::new();
     let mut changes_requested_by = Vec::new();
+    let mut carried = Vec::new();
 
-    let fresh = |review: &Review| match (&facts.head_sha, &review.commit_id) {
-        (Some(head), Some(given)) => head == given,
-        _ => false,
+    let scope = |who: &Login| stale::pool_scope(policy, files, who);
+    let standing = |review: &Review| match review.state {
+        ReviewState::Approved => stale::standing(&rule, facts, review, &scope),
+        _ => Standing::Fresh,
     };
-    let stale = |review: &Review| dismiss_stale && review.state == ReviewState::Approved && !fresh(review);
     // A stale approval does not count, and neither does it withdraw what the reviewer said before:
     // otherwise an approval on an old commit would clear the same reviewer's request for changes.
     let ordered = in_order(&facts.reviews);
-    let standing: HashMap<&Login, &Review> =
-        latest_reviews(ordered.iter().copied().filter(|r| !stale(r))).into_iter().map(|r| (&r.reviewer, r)).collect();
+    let standing_reviews: HashMap<&Login, &Review> =
+        latest_reviews(ordered.iter().copied().filter(|r| !matches!(standing(r), Standing::Stale(_))))
+            .into_iter()
+            .map(|r| (&r.reviewer, r))
+            .collect();
 
     for review in latest_reviews(ordered.iter().copied()) {
         let why = if review.reviewer == facts.author {
@@ -46,19 +56,28 @@ pub fn evaluate(
         } else {
             None
         };
-        let review = match why {
-            None if stale(review) => {
+        let review = match (&why, standing(review)) {
+            (None, Standing::Stale(stale_why)) => {
                 ignored.push(IgnoredReview {
                     reviewer: review.reviewer.clone(),
-                    why: IgnoredWhy::Stale { commit: review.commit_id.clone() },
+                    why: IgnoredWhy::Stale { commit: review.commit_id.clone(), why: stale_why },
                 });
-                match standing.get(&review.reviewer) {
+                match standing_reviews.get(&review.reviewer) {
                     Some(earlier) => *earlier,
                     None => continue,
                 }
             }
             _ => review,
         };
+        if why.is_none()
+            && let (Standing::Carried(carried_why), Some(commit)) = (standing(review), &review.commit_id)
+        {
+            carried.push(CarriedApproval {
+                reviewer: review.reviewer.clone(),
+                commit: commit.clone(),
+                why: carried_why,
+            });
+        }
         match (review.state, why) {
             (ReviewState::ChangesRequested, None) => changes_requested_by.push(review.reviewer.clone()),
             (ReviewState::Approved, None) => approved_by.push(review.reviewer.clone()),
@@ -74,7 +93,7 @@ pub fn evaluate(
     let all_met = requirements.iter().all(|r| r.met);
     let state = if all_met && changes_requested_by.is_empty() { ReviewStatus::Pass } else { ReviewStatus::Pending };
     let required = requirements.first().map_or(0, |r| r.approvals);
-    ReviewVerdict { state, required, approved_by, requirements, ignored, changes_requested_by }
+    ReviewVerdict { state, required, approved_by, requirements, ignored, changes_requested_by, carried }
 }
 
 fn requirement(policy: &Policy, source: RequirementSource, rule: &ReviewRule, approved_by: &[Login]) -> Requirement {

@@ -251,13 +251,25 @@ pub struct AnalysisFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "a review rule: a map with approvals, from, dismiss_stale")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a review rule: a map with approvals, from, stale, stale_keeps, dismiss_stale"
+)]
 pub struct ReviewFile {
     /// How many counted approvals are needed.
     pub approvals: Option<u32>,
     /// At least one counted approval must come from these users or `@org/team`s.
     pub from: Option<Vec<Principal>>,
-    /// Count an approval only when it was given on the PR's current head commit.
+    /// When an approval given on an older commit still counts: `head` (only on the head commit),
+    /// `diff` (when the change it reviewed is the same, by `stale_keeps`), `owners` (as `diff`,
+    /// and also when no file in the approver's scope changed), `never` (on any commit). Default
+    /// `diff`.
+    pub stale: Option<crate::policy::StaleMode>,
+    /// The change kinds after which an approval still counts under `diff` and `owners`: any of
+    /// no_change, message_only, trivial_rebase, clean_update_merge. Default: the red tier keeps
+    /// no_change, message_only and trivial_rebase; the others also clean_update_merge.
+    pub stale_keeps: Option<Vec<crate::model::since::ChangeKind>>,
+    /// The older spelling: `true` is `stale: head`, `false` is `stale: never`.
     pub dismiss_stale: Option<bool>,
 }
 

@@ -4,6 +4,7 @@ use super::evaluate::evaluate;
 use super::load::{load_bundled, load_text};
 use super::verdict::*;
 use super::{Policy, Tier};
+use crate::model::since::{BaseSince, ChangeKind, ChangeSince, Unseen};
 use crate::model::*;
 use std::path::Path;
 
@@ -478,10 +479,24 @@ fn stale_approvals_count_only_where_the_tier_dismisses_them() {
     assert!(matches!(v.review.ignored[0].why, IgnoredWhy::Stale { .. }));
     assert_eq!(v.review.state, ReviewStatus::Pending);
 
-    // Yellow does not dismiss stale approvals.
+    // Yellow says nothing, so an approval carries when the change it reviewed is the same
+    // (`stale: diff`): without a comparison it does not carry; with a clean rebase it does.
     let mut yellow = pr();
     yellow.reviews = vec![approve("bob", OLD)];
-    assert_eq!(evaluate(&yellow, &example()).review.state, ReviewStatus::Pass);
+    let v = evaluate(&yellow, &example());
+    assert_eq!(v.review.state, ReviewStatus::Pending);
+    assert!(matches!(v.review.ignored[0].why, IgnoredWhy::Stale { why: StaleWhy::Unseen(Unseen::NotGathered), .. }));
+    let rebased =
+        ChangeSince { kind: ChangeKind::TrivialRebase, changed: vec![], landed_in_base: vec![], base: BaseSince::Same };
+    yellow.since_approved.insert(CommitSha::new(OLD), Ok(rebased));
+    let v = evaluate(&yellow, &example());
+    assert_eq!(v.review.state, ReviewStatus::Pass);
+    assert_eq!(logins(&v.review.carried.iter().map(|c| c.reviewer.clone()).collect::<Vec<_>>()), vec!["bob"]);
+
+    // `stale: never` (or the older `dismiss_stale: false`) counts an approval on any commit.
+    yellow.since_approved.clear();
+    let never = policy(&EXAMPLE.replace("review: { approvals: 1 }", "review: { approvals: 1, stale: never }"));
+    assert_eq!(evaluate(&yellow, &never).review.state, ReviewStatus::Pass);
 }
 
 #[test]
@@ -647,7 +662,7 @@ fn extends_merges_key_by_key() {
     assert_eq!(p.tiers.review[&Tier::Red].approvals, 3);
     // The pack's red paths and its other review settings are kept.
     assert!(p.tiers.owners.iter().any(|(t, g)| *t == Tier::Red && g == "**/migrations/**"));
-    assert!(p.tiers.review[&Tier::Red].dismiss_stale);
+    assert_eq!(p.tiers.review[&Tier::Red].stale.mode, crate::policy::StaleMode::Head);
     assert_eq!(p.origin.len(), 2);
 }
 
@@ -668,6 +683,48 @@ fn policy_errors_name_the_line_and_column() {
             other => panic!("expected a syntax error for {text:?}, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn stale_defaults_to_diff_with_red_keeping_no_update_merge_and_the_older_key_still_reads() {
+    use crate::policy::StaleMode;
+    let p = policy(
+        "version: 1\ntiers:\n  red: { paths: ['src/auth/**'], review: { approvals: 1 } }\n  yellow: { default: true, review: { approvals: 1 } }\n",
+    );
+    let (red, yellow) = (&p.tiers.review[&Tier::Red].stale, &p.tiers.review[&Tier::Yellow].stale);
+    assert_eq!((red.mode, yellow.mode), (StaleMode::Diff, StaleMode::Diff));
+    assert!(!red.keeps.contains(&ChangeKind::CleanUpdateMerge) && red.keeps.contains(&ChangeKind::TrivialRebase));
+    assert!(yellow.keeps.contains(&ChangeKind::CleanUpdateMerge) && !yellow.keeps.contains(&ChangeKind::Rework));
+    let old =
+        policy("version: 1\ntiers:\n  yellow: { default: true, review: { approvals: 1, dismiss_stale: false } }\n");
+    assert_eq!(old.tiers.review[&Tier::Yellow].stale.mode, StaleMode::Never);
+    let chosen = policy(
+        "version: 1\ntiers:\n  yellow: { default: true, review: { approvals: 1, stale: owners, stale_keeps: [no_change] } }\n",
+    );
+    let rule = &chosen.tiers.review[&Tier::Yellow].stale;
+    assert_eq!(
+        (rule.mode, rule.keeps.iter().copied().collect::<Vec<_>>()),
+        (StaleMode::Owners, vec![ChangeKind::NoChange])
+    );
+}
+
+#[test]
+fn contradictory_stale_settings_are_errors_that_say_what_to_keep() {
+    let cases = [
+        ("review: { approvals: 1, stale: head, dismiss_stale: true }", "sets both `stale` and `dismiss_stale`"),
+        ("review: { approvals: 1, stale_keeps: [rework] }", "lists `rework`"),
+        ("review: { approvals: 1, stale: head, stale_keeps: [no_change] }", "has no effect with `stale: head`"),
+    ];
+    for (review, needle) in cases {
+        let text = format!("version: 1\ntiers:\n  yellow:\n    default: true\n    {review}\n");
+        let error = load_text(&text, Path::new("p.yml")).expect_err(review).to_string();
+        assert!(error.contains(needle) && error.contains("tiers.yellow.review"), "{error}");
+    }
+    let bad_kind = load_text(
+        "version: 1\ntiers:\n  yellow:\n    default: true\n    review: { stale: sometimes }\n",
+        Path::new("p.yml"),
+    );
+    assert!(bad_kind.expect_err("unknown mode").to_string().contains("`never`, `owners`, `diff`"));
 }
 
 #[test]

@@ -63,6 +63,8 @@ pub struct PrIdentity {
     pub title: String,
     pub author: Login,
     pub branch: String,
+    /// The branch the PR merges into (`main`).
+    pub base_branch: String,
     pub head_sha: Option<CommitSha>,
 }
 
@@ -300,6 +302,45 @@ pub struct ReviewVerdict {
     pub ignored: Vec<IgnoredReview>,
     /// Eligible reviewers whose latest review requests changes.
     pub changes_requested_by: Vec<Login>,
+    /// Approvals given on an older commit that still count, and why.
+    pub carried: Vec<CarriedApproval>,
+}
+
+/// An approval given on an older commit that still counts at the head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedApproval {
+    pub reviewer: Login,
+    pub commit: CommitSha,
+    pub why: CarriedWhy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CarriedWhy {
+    /// The change it reviewed is the same (`kind` is one the tier keeps). `landed_in_base`: files
+    /// it reviewed that are now in the base instead (a merged stack parent).
+    Unchanged { kind: crate::model::since::ChangeKind, landed_in_base: Vec<String> },
+    /// `stale: owners`: files changed, none of them in the approver's scope.
+    OutsideScope { changed: Vec<String> },
+}
+
+/// Why an approval given on an older commit no longer counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaleWhy {
+    /// `stale: head`: approvals count only on the head commit.
+    HeadOnly,
+    /// The head commit is unknown, so no approval can be placed on it.
+    HeadUnknown,
+    /// The review names no commit.
+    CommitUnknown,
+    /// The change since is of a kind the tier does not keep; `files` are those whose own change
+    /// differs (empty for kinds other than rework).
+    Changed { kind: crate::model::since::ChangeKind, files: Vec<String> },
+    /// `stale: owners`: these files in the approver's scope changed.
+    InScope { files: Vec<String> },
+    /// The PR was retargeted to another base after the approval.
+    Retargeted,
+    /// What changed since could not be seen.
+    Unseen(crate::model::since::Unseen),
 }
 
 /// One review rule and how far the PR is from meeting it.
@@ -334,9 +375,10 @@ pub enum IgnoredWhy {
     Committer,
     Bot,
     AiReviewer,
-    /// Given on an older commit while the tier dismisses stale approvals.
+    /// Given on an older commit whose change is not the head's, under the tier's `stale` rule.
     Stale {
         commit: Option<CommitSha>,
+        why: StaleWhy,
     },
 }
 

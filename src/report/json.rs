@@ -119,6 +119,8 @@ pub fn to_value(v: &Verdict) -> Value {
             "approved_by": v.review.approved_by.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
             "missing": wording::review_missing(v),
             "changes_requested_by": v.review.changes_requested_by.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            "carried": v.review.carried.iter().map(|c| carried(c, &v.pr.base_branch)).collect::<Vec<_>>(),
+            "stale": v.review.ignored.iter().filter_map(|i| stale(i, &v.pr.base_branch)).collect::<Vec<_>>(),
         },
         "reviewers": v.reviewers.as_ref().map(|a| json!({
             "requested": a.requested.iter().map(|r| json!({
@@ -143,6 +145,40 @@ pub fn to_value(v: &Verdict) -> Value {
         "overridden": v.state != v.rules_state,
         "rules": rules,
     })
+}
+
+/// An approval on an older commit that still counts: who, on which commit, the change kind since
+/// (or `outside_scope`), and the sentence the check run shows.
+fn carried(c: &crate::policy::verdict::CarriedApproval, base: &str) -> Value {
+    use crate::policy::verdict::CarriedWhy;
+    let (kind, files) = match &c.why {
+        CarriedWhy::Unchanged { kind, landed_in_base } => (kind.name(), landed_in_base),
+        CarriedWhy::OutsideScope { changed } => ("outside_scope", changed),
+    };
+    json!({
+        "reviewer": c.reviewer.as_str(), "commit": c.commit.as_str(), "kind": kind, "files": files,
+        "reason": crate::wording::verdict::stale::still_counts(c, base, crate::wording::Flavor::Plain),
+    })
+}
+
+/// An approval on an older commit that no longer counts, with the sentence the check run shows.
+fn stale(i: &crate::policy::verdict::IgnoredReview, base: &str) -> Option<Value> {
+    use crate::policy::verdict::{IgnoredWhy, StaleWhy};
+    let IgnoredWhy::Stale { commit, why } = &i.why else { return None };
+    let (kind, files): (&str, &[String]) = match why {
+        StaleWhy::HeadOnly => ("head_only", &[]),
+        StaleWhy::HeadUnknown => ("head_unknown", &[]),
+        StaleWhy::CommitUnknown => ("commit_unknown", &[]),
+        StaleWhy::Changed { kind, files } => (kind.name(), files),
+        StaleWhy::InScope { files } => ("in_scope", files),
+        StaleWhy::Retargeted => ("retargeted", &[]),
+        StaleWhy::Unseen(_) => ("unseen", &[]),
+    };
+    Some(json!({
+        "reviewer": i.reviewer.as_str(), "commit": commit.as_ref().map(|c| c.as_str()), "kind": kind, "files": files,
+        "reason": crate::wording::verdict::stale::no_longer_counts(
+            i.reviewer.as_str(), commit.as_ref(), why, base, crate::wording::Flavor::Plain),
+    }))
 }
 
 fn site(site: &crate::policy::ai::markers::MarkerSite) -> String {

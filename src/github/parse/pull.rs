@@ -149,6 +149,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
                 additions: f.additions,
                 deletions: f.deletions,
                 patch: f.patch,
+                blob: f.sha,
                 analysis: None,
             })
             .collect(),

@@ -91,6 +91,8 @@ pub struct FileJson {
     #[serde(default)]
     pub deletions: u64,
     pub patch: Option<String>,
+    /// The file's blob at the head of the range: equal blobs are equal contents.
+    pub sha: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,7 @@ mod limits;
 mod linkage;
 mod review;
 mod section;
+pub mod stale;
 mod tier;
 
 pub use ai::*;

@@ -2,6 +2,7 @@
 //! reviews do not count and why, what is still missing, and whom flowgate requests.
 
 use super::section::{Mark, Section};
+use super::stale;
 use crate::model::Principal;
 use crate::policy::verdict::{IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus, Verdict};
 use crate::wording::{Flavor, assign, count, plural};
@@ -48,19 +49,15 @@ fn requirement_source(source: &RequirementSource) -> String {
     }
 }
 
-fn ignored(i: &IgnoredReview, f: Flavor) -> String {
+fn ignored(i: &IgnoredReview, base: &str, f: Flavor) -> String {
     let who = f.code(i.reviewer.as_str());
     match &i.why {
         IgnoredWhy::Author => format!("{who} wrote the PR and cannot approve it"),
         IgnoredWhy::Committer => format!("{who} authored or committed changes in this PR and cannot approve it"),
         IgnoredWhy::Bot => format!("{who} is a bot; bots never approve"),
         IgnoredWhy::AiReviewer => format!("{who} is an AI reviewer; AI reviews never count as approval"),
-        IgnoredWhy::Stale { commit: Some(c) } => format!(
-            "{who} approved {}, not the head commit; approvals in this tier count only on the head",
-            f.code(c.short())
-        ),
-        IgnoredWhy::Stale { commit: None } => {
-            format!("{who} approved an unknown commit; approvals in this tier count only on the head")
+        IgnoredWhy::Stale { commit, why } => {
+            stale::no_longer_counts(i.reviewer.as_str(), commit.as_ref(), why, base, f)
         }
     }
 }
@@ -81,8 +78,11 @@ pub fn review_section(v: &Verdict, f: Flavor) -> Section {
     if !r.approved_by.is_empty() {
         details.push(format!("approved by {}", logins(r.approved_by.iter().map(|l| l.as_str()), f)));
     }
+    for c in &r.carried {
+        details.push(stale::still_counts(c, &v.pr.base_branch, f));
+    }
     for i in &r.ignored {
-        details.push(ignored(i, f));
+        details.push(ignored(i, &v.pr.base_branch, f));
     }
     for q in &r.requirements {
         for team in &q.unknown_teams {
@@ -155,6 +155,7 @@ mod tests {
     use super::*;
     use crate::model::{CommitSha, Login};
     use crate::policy::Tier;
+    use crate::policy::verdict::StaleWhy;
 
     fn requirement(approvals: u32, from: &[&str], satisfied_by: &[&str], met: bool) -> Requirement {
         Requirement {
@@ -211,8 +212,8 @@ mod tests {
             IgnoredWhy::Committer,
             IgnoredWhy::Bot,
             IgnoredWhy::AiReviewer,
-            IgnoredWhy::Stale { commit: Some(CommitSha::new("abcdef123")) },
-            IgnoredWhy::Stale { commit: None },
+            IgnoredWhy::Stale { commit: Some(CommitSha::new("abcdef123")), why: StaleWhy::HeadOnly },
+            IgnoredWhy::Stale { commit: None, why: StaleWhy::CommitUnknown },
         ]
         .into_iter()
         .map(|why| IgnoredReview { reviewer: reviewer.clone(), why })
