@@ -76,12 +76,32 @@ pub async fn gate_pull(
     };
     let assigning = chosen.policy.reviewers.is_some() && app.is_some();
     let events = if override_on || assigning { gh.label_events(repo, number).await? } else { None };
-    let raw = RawSnapshot { pull: String::new(), files, commits, reviews, events };
+    let base_sha = pull.json.base.sha.clone();
+    let mut raw = RawSnapshot { pull: String::new(), files, commits, reviews, events };
     let ParsedPr { mut facts, on_pr } = parse::pull::with_lists(pull, &raw, origin)?;
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
 
     // Gather everything the evaluation needs from outside the PR, then evaluate once.
     let needed = needs(&facts, &chosen.policy);
+    if !needed.compare.is_empty() {
+        // A retarget after an approval drops it; the issue events say when the base changed.
+        if raw.events.is_none() {
+            raw.events = gh.label_events(repo, number).await?;
+        }
+        let base_changes = match raw.events.as_deref() {
+            Some(events) => Some(parse::pull::base_changes(events, origin)?),
+            None => None,
+        };
+        super::since::compare_approved(
+            gh,
+            repo,
+            &mut facts,
+            &needed.compare,
+            base_sha.as_deref(),
+            base_changes.as_deref(),
+        )
+        .await;
+    }
     // Teams the policy names but does not list: their members, from GitHub.
     for team in &needed.teams {
         let Some((org, slug)) = team.trim_start_matches('@').split_once('/') else { continue };

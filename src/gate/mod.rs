@@ -17,6 +17,7 @@ pub mod plan;
 pub mod remote;
 pub mod review_history;
 pub mod simulate_assign;
+pub mod since;
 pub mod story_trace;
 
 use std::path::Path;

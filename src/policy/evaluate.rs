@@ -18,6 +18,9 @@ pub struct Needs {
     /// `@org/slug`, sorted, each once.
     pub teams: Vec<String>,
     pub keys: Vec<(linkage::keys::Tracker, String)>,
+    /// Commits approvals were given on, other than the head, to compare with the head (the
+    /// tier's `stale` rule lets an approval outlive its commit).
+    pub compare: Vec<crate::model::CommitSha>,
 }
 
 /// What the evaluation needs from outside the PR (see [`Needs`]). Pure: the same reading of tier,
@@ -33,7 +36,11 @@ pub fn needs(facts: &PrFacts, policy: &Policy) -> Needs {
     }
     teams.sort();
     teams.dedup();
-    Needs { teams, keys: linkage::keys_to_trace(&policy.linkage, &judged.linkage, judged.tier) }
+    Needs {
+        teams,
+        keys: linkage::keys_to_trace(&policy.linkage, &judged.linkage, judged.tier),
+        compare: review::commits_to_compare(facts, &judged.requirements),
+    }
 }
 
 /// The part of the evaluation that needs nothing from outside the PR: files and tier, size limits,

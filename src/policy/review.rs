@@ -8,9 +8,9 @@ use super::verdict::{
     CarriedApproval, FileVerdict, IgnoredReview, IgnoredWhy, Requirement, RequirementSource, ReviewStatus,
     ReviewVerdict,
 };
-use super::{Policy, ReviewRule, StaleRule};
+use super::{Policy, ReviewRule, StaleMode, StaleRule};
 use crate::model::trailers::co_authors;
-use crate::model::{Login, PrFacts, Review, ReviewState};
+use crate::model::{CommitSha, Login, PrFacts, Review, ReviewState};
 
 /// Evaluates the review requirements in play for this PR.
 ///
@@ -94,6 +94,29 @@ pub fn evaluate(
     let state = if all_met && changes_requested_by.is_empty() { ReviewStatus::Pass } else { ReviewStatus::Pending };
     let required = requirements.first().map_or(0, |r| r.approvals);
     ReviewVerdict { state, required, approved_by, requirements, ignored, changes_requested_by, carried }
+}
+
+/// The commits, other than the head, of each reviewer's latest approval, when the rule in play
+/// lets an approval outlive its commit: gathering compares each with the head. Sorted, each once.
+pub fn commits_to_compare(facts: &PrFacts, requirements: &[(RequirementSource, &ReviewRule)]) -> Vec<CommitSha> {
+    let rule = StaleRule::strictest(requirements.iter().map(|(_, r)| &r.stale));
+    if !matches!(rule.mode, StaleMode::Diff | StaleMode::Owners) {
+        return Vec::new();
+    }
+    let mut latest: HashMap<&Login, &Review> = HashMap::new();
+    for review in in_order(&facts.reviews) {
+        if review.state == ReviewState::Approved && review.reviewer != facts.author && !review.reviewer.is_bot() {
+            latest.insert(&review.reviewer, review);
+        }
+    }
+    let mut commits: Vec<CommitSha> = latest
+        .into_values()
+        .filter_map(|r| r.commit_id.clone())
+        .filter(|c| facts.head_sha.as_ref() != Some(c))
+        .collect();
+    commits.sort();
+    commits.dedup();
+    commits
 }
 
 fn requirement(policy: &Policy, source: RequirementSource, rule: &ReviewRule, approved_by: &[Login]) -> Requirement {

@@ -215,6 +215,13 @@ fn parse_one<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, UserErro
     super::one(text).map_err(|message| UserError::input(path, message))
 }
 
+/// When the PR's base branch was changed (its `base_ref_changed` issue events), in the order
+/// GitHub lists them; a time GitHub leaves out is `None`.
+pub fn base_changes(events: &str, origin: &Path) -> Result<Vec<Option<String>>, UserError> {
+    let events: Vec<EventJson> = parse_list(&origin.join("events.json"), events)?;
+    Ok(events.into_iter().filter(|e| e.event == "base_ref_changed").map(|e| e.created_at).collect())
+}
+
 fn parse_list<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Vec<T>, UserError> {
     super::list(text).map_err(|message| UserError::input(path, message))
 }

@@ -170,6 +170,7 @@ pub struct ReviewJson {
 #[serde(expecting = "an issue event (an entry of GET issues/{n}/events)")]
 pub struct EventJson {
     pub event: String,
+    pub created_at: Option<String>,
     pub actor: Option<UserJson>,
     pub label: Option<LabelJson>,
     pub requested_reviewer: Option<UserJson>,

@@ -10,4 +10,5 @@ mod handler_errors;
 mod logs;
 mod merge_queue;
 mod record;
+mod stale;
 mod webhook_flow;

@@ -1,0 +1,179 @@
+//! Comparing a live PR's approved commits with its head through GitHub: one `compare` of the base
+//! with each approved commit gives the change that was reviewed; a second, only when the approval
+//! covered files the head no longer changes, checks whether those landed in the base as reviewed.
+//! The PR's own files, commits and issue events, already read, give the head's side.
+
+use std::collections::BTreeSet;
+
+use crate::github::{self, GitHub, RepoName};
+use crate::model::since::{ChangeSince, SinceApproved, Unseen};
+use crate::model::{CommitSha, PrFacts, ReviewState};
+use crate::since::{Ancestry, Inputs, OwnFile, PatchId, PrAt, classify};
+
+/// GitHub lists at most this many files of a comparison.
+const COMPARE_FILES_CAP: usize = 300;
+
+/// Fills `facts.since_approved` for `commits`. `base_sha`: the base branch's commit the PR was
+/// read against; `base_changes`: when the PR's base was changed (issue events), `None` when they
+/// could not be read, which counts as a retarget (fail closed).
+pub async fn compare_approved(
+    gh: &GitHub,
+    repo: &RepoName,
+    facts: &mut PrFacts,
+    commits: &[CommitSha],
+    base_sha: Option<&str>,
+    base_changes: Option<&[Option<String>]>,
+) {
+    let mut found = SinceApproved::new();
+    for approved in commits {
+        let since = match base_sha {
+            None => Err(Unseen::Failed { detail: "GitHub did not say which commit the base is at".into() }),
+            Some(base) => {
+                let retargeted = retargeted_after(facts, approved, base_changes);
+                compare_one(gh, repo, facts, approved, base, retargeted).await
+            }
+        };
+        found.insert(approved.clone(), since);
+    }
+    facts.since_approved.extend(found);
+}
+
+/// Whether the base changed after the first approval on `approved`. A change whose time or an
+/// approval whose time is unknown counts, and so do events that could not be read.
+fn retargeted_after(facts: &PrFacts, approved: &CommitSha, base_changes: Option<&[Option<String>]>) -> bool {
+    let Some(changes) = base_changes else { return true };
+    let approved_at = facts
+        .reviews
+        .iter()
+        .filter(|r| r.state == ReviewState::Approved && r.commit_id.as_ref() == Some(approved))
+        .map(|r| r.submitted_at.as_deref())
+        .min();
+    changes.iter().any(|changed_at| match (changed_at, approved_at.flatten()) {
+        // RFC 3339 times from GitHub are all UTC with a `Z`, so they order as text.
+        (Some(changed), Some(approved)) => changed.as_str() > approved,
+        _ => true,
+    })
+}
+
+async fn compare_one(
+    gh: &GitHub,
+    repo: &RepoName,
+    facts: &PrFacts,
+    approved: &CommitSha,
+    base_sha: &str,
+    retargeted: bool,
+) -> Result<ChangeSince, Unseen> {
+    let reviewed = gh.compare(repo, base_sha, approved.as_str()).await.map_err(unseen)?;
+    let files = reviewed
+        .files
+        .ok_or_else(|| Unseen::Failed { detail: format!("GitHub sent no files for {base_sha}...{approved}") })?;
+    let total_commits = reviewed.total_commits.unwrap_or(reviewed.commits.len() as u64);
+    if files.len() >= COMPARE_FILES_CAP || total_commits > reviewed.commits.len() as u64 {
+        return Err(Unseen::TooBig {
+            files: (files.len() >= COMPARE_FILES_CAP).then_some(files.len() as u64),
+            commits: (total_commits > reviewed.commits.len() as u64).then_some(total_commits),
+        });
+    }
+    head_is_whole(facts)?;
+    let approved_side = PrAt {
+        tree: reviewed
+            .commits
+            .last()
+            .filter(|c| c.sha == approved.as_str())
+            .and_then(|c| c.commit.tree.clone())
+            .map(|t| t.sha),
+        own: files
+            .iter()
+            .map(|f| OwnFile {
+                path: f.filename.clone(),
+                previous_path: f.previous_filename.clone(),
+                patch: f.patch.clone(),
+                blob: f.sha.clone(),
+            })
+            .collect(),
+        messages: reviewed.commits.iter().map(|c| c.commit.message.trim_end().to_string()).collect(),
+    };
+    let head_side = PrAt {
+        tree: facts.commits.last().filter(|c| facts.head_sha.as_ref() == Some(&c.sha)).and_then(|c| c.tree.clone()),
+        own: facts
+            .files
+            .iter()
+            .map(|f| OwnFile {
+                path: f.path.clone(),
+                previous_path: f.previous_path.clone(),
+                patch: f.patch.clone(),
+                blob: f.blob.clone(),
+            })
+            .collect(),
+        messages: facts.commits.iter().map(|c| c.message.trim_end().to_string()).collect(),
+    };
+    let ancestry = match facts.commits.iter().position(|c| &c.sha == approved) {
+        Some(at) => Ancestry::Descendant {
+            own_commits_after: facts.commits[at + 1..].iter().filter(|c| c.parents.len() < 2).count(),
+        },
+        None => Ancestry::Rewritten,
+    };
+    let head_paths: BTreeSet<&str> = head_side.own.iter().map(|f| f.path.as_str()).collect();
+    let dropped: Vec<&OwnFile> = approved_side.own.iter().filter(|f| !head_paths.contains(f.path.as_str())).collect();
+    let landed_in_base =
+        if dropped.is_empty() { BTreeSet::new() } else { landed(gh, repo, approved, base_sha, &dropped).await };
+    let inputs = Inputs {
+        approved: approved_side,
+        head: head_side,
+        ancestry,
+        retargeted,
+        landed_in_base,
+        // GitHub cannot recompute a merge; the PR's own patches being unchanged stands for it.
+        merge_differs: BTreeSet::new(),
+    };
+    Ok(classify(&inputs))
+}
+
+/// The head's side must be whole: a PR whose file or commit list GitHub cut short cannot vouch.
+fn head_is_whole(facts: &PrFacts) -> Result<(), Unseen> {
+    let v = &facts.visibility;
+    let files_cut =
+        v.files_total.is_some_and(|t| t > facts.files.len() as u64) || facts.files.len() >= COMPARE_FILES_CAP;
+    let commits_cut = v.commits_missing || v.commits_total.is_some_and(|t| t > facts.commits.len() as u64);
+    if files_cut || commits_cut {
+        return Err(Unseen::TooBig {
+            files: files_cut.then(|| v.files_total.unwrap_or(facts.files.len() as u64)),
+            commits: commits_cut.then(|| v.commits_total.unwrap_or(facts.commits.len() as u64)),
+        });
+    }
+    Ok(())
+}
+
+/// Of the files the approval covered that the head no longer changes, those the base now changes
+/// the same way since the approved commit left it (a stack parent squash-merged). An error here
+/// excuses nothing.
+async fn landed(
+    gh: &GitHub,
+    repo: &RepoName,
+    approved: &CommitSha,
+    base_sha: &str,
+    dropped: &[&OwnFile],
+) -> BTreeSet<String> {
+    let Ok(base_since) = gh.compare(repo, approved.as_str(), base_sha).await else { return BTreeSet::new() };
+    let base_files = base_since.files.unwrap_or_default();
+    dropped
+        .iter()
+        .filter(|reviewed| {
+            base_files.iter().any(|f| {
+                f.filename == reviewed.path
+                    && match (&f.patch, &reviewed.patch) {
+                        (Some(a), Some(b)) => PatchId::of(a) == PatchId::of(b),
+                        _ => f.sha.is_some() && f.sha == reviewed.blob,
+                    }
+            })
+        })
+        .map(|f| f.path.clone())
+        .collect()
+}
+
+fn unseen(error: github::Error) -> Unseen {
+    match error.kind() {
+        github::error::Kind::NotFound => Unseen::Unreachable,
+        _ => Unseen::Failed { detail: error.to_string().lines().next().unwrap_or_default().to_string() },
+    }
+}
