@@ -144,3 +144,24 @@ async fn an_approval_on_the_head_costs_no_comparison() {
         db.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_comparison_at_githubs_300_file_limit_does_not_carry() {
+    for db in databases("stale_too_big").await {
+        let fake = rebased_pr(REVIEWED_PATCH).await;
+        fake.with(|s| {
+            let compare = s.compares.values_mut().next().expect("the approved commit's comparison");
+            let files: Vec<Value> = (0..300)
+                .map(|i| {
+                    json!({ "filename": format!("src/f{i}.rs"), "status": "added", "additions": 1, "deletions": 0,
+                    "patch": "@@ -0,0 +1 @@\n+x\n" })
+                })
+                .collect();
+            compare["files"] = Value::from(files);
+        });
+        let (conclusion, summary) = gate(&fake, &db.url, "d-big").await;
+        assert_ne!(conclusion.as_deref(), Some("success"), "{}: {summary}", db.name);
+        assert!(summary.contains("the comparison changes 300 files and GitHub lists at most 300"), "{summary}");
+        db.drop_database().await;
+    }
+}
