@@ -77,8 +77,8 @@ pub async fn gate_pull(
     let assigning = chosen.policy.reviewers.is_some() && app.is_some();
     let events = if override_on || assigning { gh.label_events(repo, number).await? } else { None };
     let base_sha = pull.json.base.sha.clone();
-    let mut raw = RawSnapshot { pull: String::new(), files, commits, reviews, events };
-    let ParsedPr { mut facts, on_pr } = parse::pull::with_lists(pull, &raw, origin)?;
+    let mut raw = RawSnapshot { pull: String::new(), files, commits, reviews, events, compares: Default::default() };
+    let ParsedPr { mut facts, on_pr, .. } = parse::pull::with_lists(pull, &raw, origin)?;
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
 
     // Gather everything the evaluation needs from outside the PR, then evaluate once.

@@ -57,9 +57,18 @@ pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPol
 
 /// Gates a saved PR.
 pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict), Error> {
-    let ParsedPr { mut facts, on_pr } = crate::snapshot::read_parsed(dir)?;
+    let raw = crate::snapshot::RawSnapshot::read_dir(dir)?;
+    let ParsedPr { mut facts, on_pr, base_sha } = crate::github::parse::pull::snapshot(&raw, dir)?;
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
     chains::gather_blocking(&mut facts, policy)?;
+    let compare = crate::policy::evaluate::needs(&facts, policy).compare;
+    if !compare.is_empty() {
+        let base_changes = match raw.events.as_deref() {
+            Some(events) => Some(crate::github::parse::pull::base_changes(events, dir)?),
+            None => None,
+        };
+        since::compare_saved(&mut facts, &compare, base_sha.as_deref(), base_changes.as_deref(), &raw.compares);
+    }
     let mut verdict = evaluate(&facts, policy);
     if let Some(reviewers) = &policy.reviewers {
         // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside

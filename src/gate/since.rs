@@ -1,10 +1,12 @@
-//! Comparing a live PR's approved commits with its head through GitHub: one `compare` of the base
-//! with each approved commit gives the change that was reviewed; a second, only when the approval
-//! covered files the head no longer changes, checks whether those landed in the base as reviewed.
-//! The PR's own files, commits and issue events, already read, give the head's side.
+//! Comparing a PR's approved commits with its head: one `compare` of the base with each approved
+//! commit gives the change that was reviewed; a second, only when the approval covered files the
+//! head no longer changes, checks whether those landed in the base as reviewed. The PR's own
+//! files, commits and issue events, already read, give the head's side. A live PR asks GitHub; a
+//! saved PR reads the answers `flowgate snapshot` saved, through the same code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::github::parse::shapes::CompareJson;
 use crate::github::{self, GitHub, RepoName};
 use crate::model::since::{ChangeSince, SinceApproved, Unseen};
 use crate::model::{CommitSha, PrFacts, ReviewState};
@@ -13,9 +15,9 @@ use crate::since::{Ancestry, Inputs, OwnFile, PatchId, PrAt, classify};
 /// GitHub lists at most this many files of a comparison.
 const COMPARE_FILES_CAP: usize = 300;
 
-/// Fills `facts.since_approved` for `commits`. `base_sha`: the base branch's commit the PR was
-/// read against; `base_changes`: when the PR's base was changed (issue events), `None` when they
-/// could not be read, which counts as a retarget (fail closed).
+/// Fills `facts.since_approved` for `commits` from GitHub. `base_sha`: the base branch's commit
+/// the PR was read against; `base_changes`: when the PR's base was changed (issue events), `None`
+/// when they could not be read, which counts as a retarget (fail closed).
 pub async fn compare_approved(
     gh: &GitHub,
     repo: &RepoName,
@@ -27,10 +29,21 @@ pub async fn compare_approved(
     let mut found = SinceApproved::new();
     for approved in commits {
         let since = match base_sha {
-            None => Err(Unseen::Failed { detail: "GitHub did not say which commit the base is at".into() }),
+            None => Err(no_base()),
             Some(base) => {
-                let retargeted = retargeted_after(facts, approved, base_changes);
-                compare_one(gh, repo, facts, approved, base, retargeted).await
+                match retargeted_after(facts, approved, base_changes, "GitHub did not list the PR's issue events") {
+                    Err(unseen) => Err(unseen),
+                    Ok(retargeted) => match gh.compare(repo, base, approved.as_str()).await {
+                        Err(error) => Err(unseen(error)),
+                        Ok(reviewed) => {
+                            let mut base_since = None;
+                            if needs_base_since(facts, &reviewed) {
+                                base_since = gh.compare(repo, approved.as_str(), base).await.ok();
+                            }
+                            since_from(facts, approved, reviewed, base_since, retargeted)
+                        }
+                    },
+                }
             }
         };
         found.insert(approved.clone(), since);
@@ -38,40 +51,93 @@ pub async fn compare_approved(
     facts.since_approved.extend(found);
 }
 
+/// Fills `facts.since_approved` for `commits` from a saved PR's `compare/` answers. A comparison
+/// the snapshot does not hold is not seen.
+pub fn compare_saved(
+    facts: &mut PrFacts,
+    commits: &[CommitSha],
+    base_sha: Option<&str>,
+    base_changes: Option<&[Option<String>]>,
+    saved: &BTreeMap<String, String>,
+) {
+    let read = |base: &str, head: &str| -> Result<CompareJson, Unseen> {
+        let text = saved.get(&format!("{base}...{head}")).ok_or(Unseen::NotGathered)?;
+        github::parse::one(text).map_err(|e| Unseen::Failed { detail: format!("compare/{base}...{head}.json: {e}") })
+    };
+    let mut found = SinceApproved::new();
+    for approved in commits {
+        let since = match base_sha {
+            None => Err(no_base()),
+            Some(base) => {
+                let retargeted = retargeted_after(facts, approved, base_changes, "the snapshot holds no events.json");
+                retargeted.and_then(|retargeted| read(base, approved.as_str()).map(|r| (r, retargeted))).and_then(
+                    |(reviewed, retargeted)| {
+                        let base_since =
+                            if needs_base_since(facts, &reviewed) { read(approved.as_str(), base).ok() } else { None };
+                        since_from(facts, approved, reviewed, base_since, retargeted)
+                    },
+                )
+            }
+        };
+        found.insert(approved.clone(), since);
+    }
+    facts.since_approved.extend(found);
+}
+
+fn no_base() -> Unseen {
+    Unseen::Failed { detail: "GitHub did not say which commit the base is at".into() }
+}
+
 /// Whether the base changed after the first approval on `approved`. A change whose time or an
-/// approval whose time is unknown counts, and so do events that could not be read.
-fn retargeted_after(facts: &PrFacts, approved: &CommitSha, base_changes: Option<&[Option<String>]>) -> bool {
-    let Some(changes) = base_changes else { return true };
+/// approval whose time is unknown counts; events that could not be read (`missing` says why)
+/// leave the comparison unseen, since a retarget cannot be ruled out.
+fn retargeted_after(
+    facts: &PrFacts,
+    approved: &CommitSha,
+    base_changes: Option<&[Option<String>]>,
+    missing: &str,
+) -> Result<bool, Unseen> {
+    let Some(changes) = base_changes else {
+        return Err(Unseen::Failed { detail: format!("{missing}, so a retarget cannot be ruled out") });
+    };
     let approved_at = facts
         .reviews
         .iter()
         .filter(|r| r.state == ReviewState::Approved && r.commit_id.as_ref() == Some(approved))
         .map(|r| r.submitted_at.as_deref())
         .min();
-    changes.iter().any(|changed_at| match (changed_at, approved_at.flatten()) {
+    Ok(changes.iter().any(|changed_at| match (changed_at, approved_at.flatten()) {
         // RFC 3339 times from GitHub are all UTC with a `Z`, so they order as text.
         (Some(changed), Some(approved)) => changed.as_str() > approved,
         _ => true,
-    })
+    }))
 }
 
-async fn compare_one(
-    gh: &GitHub,
-    repo: &RepoName,
+/// Whether the approved change holds files the head no longer changes, which only the base's
+/// own changes since can excuse.
+fn needs_base_since(facts: &PrFacts, reviewed: &CompareJson) -> bool {
+    let head: BTreeSet<&str> = facts.files.iter().map(|f| f.path.as_str()).collect();
+    reviewed.files.iter().flatten().any(|f| !head.contains(f.filename.as_str()))
+}
+
+/// The change since `approved`, from the comparison of the base with it (`reviewed`), the base's
+/// changes since it (`base_since`, when read) and the PR's head as gathered.
+fn since_from(
     facts: &PrFacts,
     approved: &CommitSha,
-    base_sha: &str,
+    reviewed: CompareJson,
+    base_since: Option<CompareJson>,
     retargeted: bool,
 ) -> Result<ChangeSince, Unseen> {
-    let reviewed = gh.compare(repo, base_sha, approved.as_str()).await.map_err(unseen)?;
     let files = reviewed
         .files
-        .ok_or_else(|| Unseen::Failed { detail: format!("GitHub sent no files for {base_sha}...{approved}") })?;
-    let total_commits = reviewed.total_commits.unwrap_or(reviewed.commits.len() as u64);
-    if files.len() >= COMPARE_FILES_CAP || total_commits > reviewed.commits.len() as u64 {
+        .ok_or_else(|| Unseen::Failed { detail: format!("GitHub sent no files for the comparison with {approved}") })?;
+    let listed = reviewed.commits.len() as u64;
+    let total_commits = reviewed.total_commits.unwrap_or(listed);
+    if files.len() >= COMPARE_FILES_CAP || total_commits > listed {
         return Err(Unseen::TooBig {
             files: (files.len() >= COMPARE_FILES_CAP).then_some(files.len() as u64),
-            commits: (total_commits > reviewed.commits.len() as u64).then_some(total_commits),
+            commits: (total_commits > listed).then_some(total_commits),
         });
     }
     head_is_whole(facts)?;
@@ -113,10 +179,7 @@ async fn compare_one(
         },
         None => Ancestry::Rewritten,
     };
-    let head_paths: BTreeSet<&str> = head_side.own.iter().map(|f| f.path.as_str()).collect();
-    let dropped: Vec<&OwnFile> = approved_side.own.iter().filter(|f| !head_paths.contains(f.path.as_str())).collect();
-    let landed_in_base =
-        if dropped.is_empty() { BTreeSet::new() } else { landed(gh, repo, approved, base_sha, &dropped).await };
+    let landed_in_base = landed(&approved_side, &head_side, base_since);
     let inputs = Inputs {
         approved: approved_side,
         head: head_side,
@@ -145,19 +208,16 @@ fn head_is_whole(facts: &PrFacts) -> Result<(), Unseen> {
 }
 
 /// Of the files the approval covered that the head no longer changes, those the base now changes
-/// the same way since the approved commit left it (a stack parent squash-merged). An error here
-/// excuses nothing.
-async fn landed(
-    gh: &GitHub,
-    repo: &RepoName,
-    approved: &CommitSha,
-    base_sha: &str,
-    dropped: &[&OwnFile],
-) -> BTreeSet<String> {
-    let Ok(base_since) = gh.compare(repo, approved.as_str(), base_sha).await else { return BTreeSet::new() };
+/// the same way since the approved commit left it (a stack parent squash-merged). Without the
+/// base's side nothing is excused.
+fn landed(approved: &PrAt, head: &PrAt, base_since: Option<CompareJson>) -> BTreeSet<String> {
+    let Some(base_since) = base_since else { return BTreeSet::new() };
     let base_files = base_since.files.unwrap_or_default();
-    dropped
+    let head_paths: BTreeSet<&str> = head.own.iter().map(|f| f.path.as_str()).collect();
+    approved
+        .own
         .iter()
+        .filter(|reviewed| !head_paths.contains(reviewed.path.as_str()))
         .filter(|reviewed| {
             base_files.iter().any(|f| {
                 f.filename == reviewed.path

@@ -132,13 +132,23 @@ impl GitHub {
 
     /// Everything about one PR, events included: what `flowgate snapshot` saves.
     pub async fn pull_request(&self, repo: &RepoName, number: u64) -> Result<RawSnapshot, Error> {
-        Ok(RawSnapshot {
+        let mut raw = RawSnapshot {
             pull: self.pull(repo, number).await?,
             files: self.files(repo, number).await?,
             commits: self.commits(repo, number).await?,
             reviews: self.reviews(repo, number).await?,
             events: self.label_events(repo, number).await?,
-        })
+            compares: Default::default(),
+        };
+        for (base, head) in super::parse::pull::comparisons_to_save(&raw.pull, raw.reviews.as_deref()) {
+            // One page: up to 250 commits, every file GitHub lists. A commit GitHub no longer
+            // knows is saved as missing, which the check reports.
+            let path = format!("/repos/{repo}/compare/{}...{}", encode(&base), encode(&head));
+            if let Some(answer) = self.get(&path, ACCEPT_JSON).await? {
+                raw.compares.insert(format!("{base}...{head}"), answer.body);
+            }
+        }
+        Ok(raw)
     }
 
     /// A file's text at `rev`, or `None` when it does not exist there. The path travels as one

@@ -2,8 +2,9 @@
 //! saved once and gated offline, in tests and in policy test cases.
 //!
 //! `pull.json` (GET pulls/{n}, or a `pull_request` webhook payload) and `files.json` (GET
-//! pulls/{n}/files) are required; `commits.json`, `reviews.json` and `events.json` (GET
-//! issues/{n}/events, to know who applied a label) are optional. A list file may hold one array
+//! pulls/{n}/files) are required; `commits.json`, `reviews.json`, `events.json` (GET
+//! issues/{n}/events, to know who applied a label and when the base changed) and
+//! `compare/<base>...<head>.json` (GET compare, for approvals on older commits) are optional. A list file may hold one array
 //! or several arrays one after another, as paginated output saves them.
 
 use std::path::Path;
@@ -29,6 +30,7 @@ impl RawSnapshot {
             commits: read_optional(&dir.join("commits.json"))?,
             reviews: read_optional(&dir.join("reviews.json"))?,
             events: read_optional(&dir.join("events.json"))?,
+            compares: read_compares(&dir.join("compare"))?,
         })
     }
 
@@ -48,8 +50,36 @@ impl RawSnapshot {
                 std::fs::write(&path, text).map_err(|e| UserError::input(&path, format!("cannot write: {e}")))?;
             }
         }
+        if !self.compares.is_empty() {
+            let compare = dir.join("compare");
+            std::fs::create_dir_all(&compare).map_err(|e| UserError::input(&compare, format!("cannot create: {e}")))?;
+            for (range, text) in &self.compares {
+                let path = compare.join(format!("{range}.json"));
+                std::fs::write(&path, text).map_err(|e| UserError::input(&path, format!("cannot write: {e}")))?;
+            }
+        }
         Ok(())
     }
+}
+
+/// `compare/<base>...<head>.json`: GitHub's comparisons saved for approvals on older commits.
+fn read_compares(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, UserError> {
+    let mut compares = std::collections::BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(compares) };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(range) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".json")) else {
+            continue;
+        };
+        if !range.contains("...") {
+            continue;
+        }
+        let range = range.to_string();
+        if let Some(text) = read_optional(&path)? {
+            compares.insert(range, text);
+        }
+    }
+    Ok(compares)
 }
 
 /// Reads a snapshot directory into PR facts.

@@ -548,6 +548,7 @@ fn snapshot_seed(dir: &str) -> RawSnapshot {
         commits: opt("commits.json"),
         reviews: opt("reviews.json"),
         events: opt("events.json"),
+        compares: Default::default(),
     }
 }
 

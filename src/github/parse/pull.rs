@@ -18,6 +18,9 @@ pub struct RawSnapshot {
     pub commits: Option<String>,
     pub reviews: Option<String>,
     pub events: Option<String>,
+    /// GitHub's `compare` answers, by range (`base...head`): for each commit an approval was
+    /// given on, the base with it and it with the base, so approvals can be judged offline.
+    pub compares: std::collections::BTreeMap<String, String>,
 }
 
 /// The pull object, read once: from GET pulls/{n}, or from a `pull_request` webhook payload,
@@ -70,6 +73,8 @@ pub fn pull(text: &str, path: &Path) -> Result<Pull, UserError> {
 pub struct ParsedPr {
     pub facts: PrFacts,
     pub on_pr: OnPr,
+    /// The base branch's commit the PR was read against.
+    pub base_sha: Option<String>,
 }
 
 /// Who is on the PR already, from GitHub's view of it.
@@ -114,6 +119,7 @@ pub fn snapshot(raw: &RawSnapshot, origin: &Path) -> Result<ParsedPr, UserError>
 /// again).
 pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<ParsedPr, UserError> {
     let Pull { json: pull, repo, labeler } = pull;
+    let base_sha = pull.base.sha.clone();
     let files: Vec<FileJson> = parse_list(&origin.join("files.json"), &raw.files)?;
     let commits: Option<Vec<CommitJson>> =
         raw.commits.as_deref().map(|t| parse_list(&origin.join("commits.json"), t)).transpose()?;
@@ -176,7 +182,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
             })
             .collect(),
     };
-    Ok(ParsedPr { facts, on_pr })
+    Ok(ParsedPr { facts, on_pr, base_sha })
 }
 
 fn commit(c: CommitJson) -> Commit {
@@ -213,6 +219,24 @@ fn who_applied(label: &str, events: Option<&[EventJson]>, labeler: Option<&(Stri
 
 fn parse_one<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, UserError> {
     super::one(text).map_err(|message| UserError::input(path, message))
+}
+
+/// The ranges `flowgate snapshot` saves so that approvals on older commits can be judged offline:
+/// for each reviewer's approval on a commit other than the head, the base with that commit and
+/// that commit with the base. Unreadable answers save nothing (the check then says so).
+pub fn comparisons_to_save(pull: &str, reviews: Option<&str>) -> Vec<(String, String)> {
+    let Ok(pull) = super::one::<PullJson>(pull) else { return Vec::new() };
+    let (Some(base), Some(head)) = (pull.base.sha, pull.head.sha) else { return Vec::new() };
+    let reviews: Vec<ReviewJson> = reviews.and_then(|r| super::list(r).ok()).unwrap_or_default();
+    let mut approved: Vec<String> = reviews
+        .into_iter()
+        .filter(|r| r.state == crate::model::ReviewState::Approved)
+        .filter_map(|r| r.commit_id)
+        .filter(|c| *c != head)
+        .collect();
+    approved.sort();
+    approved.dedup();
+    approved.into_iter().flat_map(|c| [(base.clone(), c.clone()), (c, base.clone())]).collect()
 }
 
 /// When the PR's base branch was changed (its `base_ref_changed` issue events), in the order
