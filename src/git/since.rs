@@ -85,8 +85,8 @@ impl Repo {
         let own = self.own_files(fork.trim(), side)?;
         let tree = self.git(&["rev-parse", "--verify", &format!("{side}^{{tree}}")])?.trim().to_string();
         let log = self.git(&["log", "-z", "--reverse", "--format=%B", &format!("{base}..{side}")])?;
-        let messages =
-            if log.is_empty() { Vec::new() } else { log.split('\0').map(|m| m.trim().to_string()).collect() };
+        // `-z` ends each commit's message with a NUL.
+        let messages = log.split_terminator('\0').map(|m| m.trim().to_string()).collect();
         Ok(PrAt { tree: Some(tree), own, messages })
     }
 

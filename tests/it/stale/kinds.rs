@@ -69,7 +69,11 @@ fn a_clean_update_merge_amended_with_a_line_in_another_file_is_rework_of_that_fi
 
 #[test]
 fn an_amended_commit_message_alone_is_message_only() {
-    since(&cases::amended_message(), ChangeKind::MessageOnly, &[]);
+    let case = cases::amended_message();
+    since(&case, ChangeKind::MessageOnly, &[]);
+    let inputs = case.inputs();
+    assert_eq!(inputs.approved.messages, vec!["login: check the token".to_string()]);
+    assert_eq!(inputs.head.messages, vec!["login: check the session token".to_string()]);
 }
 
 #[test]
