@@ -1,5 +1,6 @@
 //! Gathering PR facts from a local git repository: the current branch against its base, as an
-//! author runs `flowgate check` before opening a pull request.
+//! author runs `flowgate check` before opening a pull request; and (`since`) what changed since
+//! a commit a reviewer approved.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,8 @@ use crate::model::{ContentSource, Side};
 
 use crate::error::UserError;
 use crate::model::{Commit, CommitSha, FileChange, FileStatus, GitPerson, Label, Login, PrFacts};
+
+mod since;
 
 /// What the author tells flowgate that git cannot know.
 #[derive(Debug, Clone, Default)]
@@ -47,12 +50,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> Result<String, UserError> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.dir)
-            .args(args)
-            .output()
-            .map_err(|e| UserError::Git(format!("cannot run git: {e}")))?;
+        let out = self.git_output(args)?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             let why = match err.trim() {
@@ -63,6 +61,17 @@ impl Repo {
         }
         String::from_utf8(out.stdout)
             .map_err(|_| UserError::Git(format!("`git {}` printed text that is not UTF-8", args.join(" "))))
+    }
+
+    /// Runs git and hands back what it did, whatever its exit status: for the commands whose
+    /// status is an answer (`merge-base --is-ancestor`, `merge-tree`) or whose output is bytes.
+    fn git_output(&self, args: &[&str]) -> Result<std::process::Output, UserError> {
+        Command::new("git")
+            .arg("-C")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .map_err(|e| UserError::Git(format!("cannot run git: {e}")))
     }
 
     fn ref_exists(&self, name: &str) -> bool {

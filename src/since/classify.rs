@@ -94,7 +94,7 @@ fn differing_files(approved: &PrAt, head: &PrAt, landed_in_base: &BTreeSet<Strin
     let mut landed = Vec::new();
     for path in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
         match (before.get(path), after.get(path)) {
-            (Some(a), Some(h)) if same_change(a, h) => {}
+            (Some(a), Some(h)) if a.same_change(h) => {}
             (Some(_), None) if landed_in_base.contains(path) => landed.push(path.clone()),
             _ => changed.push(path.clone()),
         }
@@ -102,14 +102,19 @@ fn differing_files(approved: &PrAt, head: &PrAt, landed_in_base: &BTreeSet<Strin
     (changed, landed)
 }
 
-fn same_change(a: &OwnFile, h: &OwnFile) -> bool {
-    if a.previous_path != h.previous_path {
-        return false;
-    }
-    match (&a.patch, &h.patch) {
-        (Some(pa), Some(ph)) => PatchId::of(pa) == PatchId::of(ph),
-        // Without a patch only identical contents vouch for the file.
-        _ => matches!((&a.blob, &h.blob), (Some(x), Some(y)) if x == y),
+impl OwnFile {
+    /// Whether `other` is the same change to the same file: the same previous path and the same
+    /// patch by patch-id, or, without patches, the same blob. A source also asks it of a file the
+    /// head no longer changes and the base's change to it, to tell whether it landed there.
+    pub fn same_change(&self, other: &OwnFile) -> bool {
+        if self.path != other.path || self.previous_path != other.previous_path {
+            return false;
+        }
+        match (&self.patch, &other.patch) {
+            (Some(pa), Some(ph)) => PatchId::of(pa) == PatchId::of(ph),
+            // Without a patch only identical contents vouch for the file.
+            _ => matches!((&self.blob, &other.blob), (Some(x), Some(y)) if x == y),
+        }
     }
 }
 

@@ -17,5 +17,6 @@ mod github_flow;
 mod layering;
 mod properties;
 mod realworld;
+mod stale;
 mod store;
 mod trackers;

@@ -56,14 +56,20 @@ impl GitRepo {
 
     /// Runs git in the repository; a failing git command fails the test with its stderr.
     pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_with(&[], args);
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs git in the repository with more variables (fixed dates, another author), whatever
+    /// its exit status: a merge that stops on a conflict is a step of some histories.
+    pub fn git_with(&self, vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
         let mut cmd = Process::new("git");
-        cmd.current_dir(self.dir()).envs(self.env()).args(args);
+        cmd.current_dir(self.dir()).envs(self.env()).envs(vars.iter().copied()).args(args);
         for var in CLEARED {
             cmd.env_remove(var);
         }
-        let out = cmd.output().expect("git runs");
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        cmd.output().expect("git runs")
     }
 
     /// Writes a file, making its directories.
