@@ -58,23 +58,21 @@ pub struct Inputs {
 pub fn classify(inputs: &Inputs) -> ChangeSince {
     let Inputs { approved, head, ancestry, retargeted, landed_in_base, merge_differs } = inputs;
     let same_tree = matches!((&approved.tree, &head.tree), (Some(a), Some(h)) if a == h);
-    let (kind, changed, landed) = if same_tree {
-        let kind = if approved.messages == head.messages { ChangeKind::NoChange } else { ChangeKind::MessageOnly };
-        (kind, Vec::new(), Vec::new())
-    } else {
-        let (mut changed, landed) = differing_files(approved, head, landed_in_base);
-        changed.extend(merge_differs.iter().cloned());
-        changed.sort();
-        changed.dedup();
-        let kind = match ancestry {
-            _ if !changed.is_empty() => ChangeKind::Rework,
-            Ancestry::Rewritten => ChangeKind::TrivialRebase,
-            Ancestry::Descendant { own_commits_after: 0 } => ChangeKind::CleanUpdateMerge,
-            // Commits of the author's own came after it and their changes cancel out: say
-            // rework, though no file's own change differs.
-            Ancestry::Descendant { .. } => ChangeKind::Rework,
-        };
-        (kind, changed, landed)
+    // The patches are compared even when the trees are equal: on a base that moved, the same tree
+    // can undo the base's new change, which the reviewer never saw in the PR's diff.
+    let (mut changed, landed) = differing_files(approved, head, landed_in_base);
+    changed.extend(merge_differs.iter().cloned());
+    changed.sort();
+    changed.dedup();
+    let kind = match ancestry {
+        _ if !changed.is_empty() => ChangeKind::Rework,
+        _ if same_tree && approved.messages == head.messages => ChangeKind::NoChange,
+        _ if same_tree => ChangeKind::MessageOnly,
+        Ancestry::Rewritten => ChangeKind::TrivialRebase,
+        Ancestry::Descendant { own_commits_after: 0 } => ChangeKind::CleanUpdateMerge,
+        // Commits of the author's own came after it and their changes cancel out: say rework,
+        // though no file's own change differs.
+        Ancestry::Descendant { .. } => ChangeKind::Rework,
     };
     let base = if *retargeted {
         BaseSince::Retargeted { parent_landed: !landed.is_empty() && changed.is_empty() && kind != ChangeKind::Rework }

@@ -140,3 +140,15 @@ fn a_retarget_without_a_landed_parent_is_marked_as_such() {
     let since = classify(&Inputs { retargeted: true, ..inputs(a.clone(), a, Ancestry::Rewritten) });
     assert_eq!(since.base, BaseSince::Retargeted { parent_landed: false });
 }
+
+#[test]
+fn the_same_tree_on_a_moved_base_that_undoes_the_bases_change_is_rework() {
+    // Approved: the PR adds a check. The base then fixes src/pay.rs; the head, rebased, has the
+    // very tree the reviewer approved, so it silently undoes the base's fix: its own patches now
+    // hold a change to src/pay.rs nobody reviewed in this PR.
+    let a = at("t1", vec![file("src/login.rs", LOGIN)], &["m"]);
+    let undo = "@@ -1 +1 @@\n-fixed()\n+broken()\n";
+    let b = at("t1", vec![file("src/login.rs", LOGIN), file("src/pay.rs", undo)], &["m"]);
+    let since = classify(&inputs(a, b, Ancestry::Rewritten));
+    assert_eq!((since.kind, since.changed), (ChangeKind::Rework, vec!["src/pay.rs".to_string()]));
+}

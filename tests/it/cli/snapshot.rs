@@ -499,3 +499,56 @@ fn a_snapshot_file_that_is_a_device_or_a_link_out_is_refused_unread() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("s3cret") && !run.stdout.contains("s3cret"), "{}", run.stderr);
 }
+
+/// A saved PR judges alice's approval on the older commit `ccccccc` from the comparison saved
+/// beside it, as the live PR would: without one it does not carry and says so; with one whose
+/// patch of `src/auth/login.rs` differs it does not carry and names the file; with the same patch
+/// and tree it carries, saying only messages changed.
+#[test]
+fn a_saved_pr_judges_an_approval_on_an_older_commit_from_its_saved_comparison() {
+    let dir = copy_example("auth-login");
+    let policy = dir.path().join("policy.yml");
+    write(&policy, &read(&example_policy()).replace("dismiss_stale: true", "stale: diff"));
+    write(&dir.path().join("events.json"), "[]");
+    let approved = "c".repeat(40);
+    let text = |run: &Run| run.stdout.clone();
+
+    let unsaved = check(dir.path(), &policy, "text");
+    assert!(
+        text(&unsaved).contains("alice's approval on ccccccc no longer counts: flowgate could not compare it with the head: the source holds no comparison for it"),
+        "{}",
+        unsaved.stdout
+    );
+
+    let tree = "7".repeat(40);
+    let mut commits: Value = serde_json::from_str(&read(&dir.path().join("commits.json"))).unwrap();
+    for c in commits.as_array_mut().unwrap() {
+        c["commit"]["tree"] = serde_json::json!({ "sha": tree });
+    }
+    write(&dir.path().join("commits.json"), &commits.to_string());
+    let files: Value = serde_json::from_str(&read(&dir.path().join("files.json"))).unwrap();
+    let compare = |files: &Value| {
+        serde_json::json!({ "status": "ahead", "total_commits": 1, "commits": [commits[0].clone()], "files": files })
+            .to_string()
+    };
+    fs::create_dir_all(dir.path().join("compare")).unwrap();
+    let saved = dir.path().join(format!("compare/f95f852bd8fca8fcc58a9a2d6c842781e32a215e...{approved}.json"));
+
+    let mut changed = files.clone();
+    changed[0]["patch"] = Value::from(format!("{}\n+    audit();", changed[0]["patch"].as_str().unwrap()));
+    write(&saved, &compare(&changed));
+    let reworked = check(dir.path(), &policy, "text");
+    assert!(
+        text(&reworked).contains("alice's approval on ccccccc no longer counts: src/auth/login.rs changed"),
+        "{}",
+        reworked.stdout
+    );
+
+    write(&saved, &compare(&files));
+    let same = check(dir.path(), &policy, "text");
+    assert!(
+        text(&same).contains("alice's approval on ccccccc still counts: only commit messages changed"),
+        "{}",
+        same.stdout
+    );
+}
