@@ -662,7 +662,7 @@ fn extends_merges_key_by_key() {
     assert_eq!(p.tiers.review[&Tier::Red].approvals, 3);
     // The pack's red paths and its other review settings are kept.
     assert!(p.tiers.owners.iter().any(|(t, g)| *t == Tier::Red && g == "**/migrations/**"));
-    assert_eq!(p.tiers.review[&Tier::Red].stale.mode, crate::policy::StaleMode::Head);
+    assert_eq!(p.tiers.review[&Tier::Red].stale.mode, crate::policy::StaleMode::Diff);
     assert_eq!(p.origin.len(), 2);
 }
 
