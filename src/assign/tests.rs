@@ -6,6 +6,8 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
+use super::output::Counted;
+use super::policy::Weights;
 use super::*;
 use crate::model::Login;
 use crate::model::{Principal, Tier};

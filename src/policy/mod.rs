@@ -9,9 +9,9 @@ pub mod load;
 mod load_error;
 mod packs;
 pub mod query_limits;
-pub mod review;
-pub mod schema;
-pub mod tiers;
+pub(crate) mod review;
+pub(crate) mod schema;
+pub(crate) mod tiers;
 pub mod verdict;
 pub mod yaml_limits;
 

@@ -7,7 +7,7 @@ use crate::wording::Flavor;
 use crate::wording::verdict as wording;
 
 /// Bumped only when a field changes meaning or disappears; new fields may appear at any time.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 pub fn render(v: &Verdict) -> String {
     let mut text = serde_json::to_string_pretty(&to_value(v)).unwrap_or_default();

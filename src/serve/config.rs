@@ -14,7 +14,7 @@ use crate::github::{AppKey, DEFAULT_API_URL};
 
 /// The settings, by their names in `flowgate.toml`; the environment variable is the name in
 /// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
-pub const SETTINGS: [&str; 18] = [
+pub(crate) const SETTINGS: [&str; 18] = [
     "app_id",
     "app_private_key_path",
     "app_private_key",
@@ -37,11 +37,11 @@ pub const SETTINGS: [&str; 18] = [
 
 /// The weekly digest's settings: a `[digest]` table in `flowgate.toml`, or `FLOWGATE_DIGEST_*`
 /// (`repo` is `FLOWGATE_DIGEST_REPO`).
-pub const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
+pub(crate) const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
 
 /// The trackers' settings: a `[trackers]` table in `flowgate.toml`, read as the gate reads the
 /// environment (`jira_token` is `FLOWGATE_JIRA_TOKEN`, which wins when both are set).
-pub const TRACKER_SETTINGS: [&str; 13] = [
+pub(crate) const TRACKER_SETTINGS: [&str; 13] = [
     "jira_url",
     "jira_email",
     "jira_token",
@@ -68,8 +68,8 @@ impl std::fmt::Debug for TrackerSettings {
     }
 }
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
-pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
+pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 
 #[derive(Clone)]
 pub struct ServeConfig {

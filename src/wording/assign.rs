@@ -124,7 +124,8 @@ fn rejections(rejected: &[(Login, SkipReason)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assign::{Counted, Score, SpotCheck};
+    use crate::assign::output::{Counted, SpotCheck};
+    use crate::assign::score::Score;
     use crate::model::Tier;
 
     fn score(owned_paths: u32, owned_area: Option<&str>, recent_touches: u32, reviews_given: u32) -> Score {
