@@ -57,7 +57,7 @@ pub fn to_value(v: &Verdict) -> Value {
         _ => None,
     });
     let tracker_error = chain.and_then(|c| match &c.outcome {
-        ChainOutcome::Unseen { key, reason } => Some(json!({ "key": key, "reason": reason })),
+        ChainOutcome::Unseen { key, why } => Some(json!({ "key": key, "reason": wording::not_seen(why) })),
         _ => None,
     });
     let refs: Vec<Value> = v
