@@ -71,7 +71,7 @@ impl AppKey {
     /// Reads a PEM private key (PKCS#1 as GitHub issues it, or PKCS#8).
     pub fn from_pem(app_id: u64, pem: &[u8]) -> Result<AppKey, UserError> {
         let key = EncodingKey::from_rsa_pem(pem).map_err(|e| {
-            UserError::Usage(format!("the GitHub App's private key is not an RSA key in PEM form: {e}"))
+            UserError::Config(format!("the GitHub App's private key is not an RSA key in PEM form: {e}"))
         })?;
         Ok(AppKey { app_id, key })
     }

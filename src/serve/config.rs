@@ -180,7 +180,7 @@ impl ServeConfig {
         let (settings, sources) = settings(explicit, env)?;
         let get = |name: &str| settings.get_string(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let bad =
-            |name: &str, why: &str| UserError::Usage(format!("{} ({name} in flowgate.toml): {why}", env_name(name)));
+            |name: &str, why: &str| UserError::Config(format!("{} ({name} in flowgate.toml): {why}", env_name(name)));
 
         let app_id = get("app_id")
             .ok_or_else(|| bad("app_id", "not set: the GitHub App's numeric id"))?
@@ -298,7 +298,7 @@ impl ServeConfig {
 /// The `[digest]` settings (`get` reads one by its name in the table); `None` without a repository.
 fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<DigestSchedule>, UserError> {
     let bad = |name: &str, why: &str| {
-        UserError::Usage(format!(
+        UserError::Config(format!(
             "FLOWGATE_DIGEST_{} ({name} in [digest] in flowgate.toml): {why}",
             name.to_ascii_uppercase()
         ))
@@ -358,7 +358,7 @@ fn settings(explicit: Option<&Path>, env: HashMap<String, String>) -> Result<(Co
     let settings = builder
         .add_source(Environment::with_prefix("FLOWGATE").prefix_separator("_").source(Some(env)))
         .build()
-        .map_err(|e| UserError::Usage(format!("configuration: {e}")))?;
+        .map_err(|e| UserError::Config(format!("configuration: {e}")))?;
     Ok((settings, sources))
 }
 
