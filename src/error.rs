@@ -10,7 +10,7 @@
 //!   to fix; they are retried, logged, or said on the PR. Library functions below the surfaces
 //!   return these, never a `UserError` of their own making for a failure that is not a person's.
 //! - **`UserError`** (this file) is what a person must fix: a policy that does not load, an input
-//!   file, a flag or a configuration value, a repository name. It is made where the mistake is
+//!   file, a configuration value (`Config`), a command line (`Usage`), a repository name. It is made where the mistake is
 //!   recognised (a flag, an input file) or at the surfaces (`From<LoadError> for UserError`, word
 //!   for word), and rendered there: the CLI prints it on stderr and exits with code 2; the App puts
 //!   it in a check run's Markdown.
@@ -24,7 +24,9 @@
 //! changes the words. A GitHub failure met on a path that returns `UserError` travels as
 //! `UserError::GitHub`, which holds the `github::Error` boxed because this bottom layer cannot
 //! name it. A database or runtime failure is never a `UserError::Usage`: it keeps its own type
-//! (`gate::Error::Store`, `gate::Error::Runtime`), or gets context in an `anyhow` chain.
+//! (`gate::Error::Store`, `gate::Error::Runtime`), or gets context in an `anyhow` chain; nor is a
+//! broken invariant of flowgate's own (a built-in value that does not parse, JSON that does not
+//! serialise), which is made impossible by its type where it can be, else an internal error.
 
 use std::path::Path;
 
@@ -46,7 +48,11 @@ pub enum UserError {
     /// Local git could not give the facts.
     #[error("git: {0}")]
     Git(String),
-    /// A flag, a setting or a name the person gave that cannot be used.
+    /// A setting the person gave that cannot be used: an environment variable, a key of
+    /// `flowgate.toml`, the GitHub API's URL, the App's private key.
+    #[error("{0}")]
+    Config(String),
+    /// A command line that cannot be used: a flag, an argument, or a combination of them.
     #[error("{0}")]
     Usage(String),
 }

@@ -28,7 +28,7 @@ pub fn output_file_text(outputs: &[(&str, String)]) -> String {
 }
 
 /// Workflow commands: an error for each rule that failed, a warning at each finding's line.
-pub fn workflow_commands(v: &Verdict) -> Vec<String> {
+pub(crate) fn workflow_commands(v: &Verdict) -> Vec<String> {
     let mut out = Vec::new();
     if v.state == State::Fail {
         if v.linkage.state == LinkageState::Fail {

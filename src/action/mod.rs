@@ -4,6 +4,7 @@
 //! It never checks out or runs the PR's code, so it is safe under `pull_request_target`.
 
 pub mod commands;
+mod error;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ use crate::github::{GitHub, RepoName};
 use crate::policy::verdict::{State, Verdict};
 use crate::report::markdown;
 use crate::wording::action as wording;
+
+pub use error::SetupError;
 
 /// The Actions environment flowgate reads.
 #[derive(Debug, Clone)]
@@ -28,16 +31,12 @@ pub struct ActionEnv {
 
 impl ActionEnv {
     /// Reads the variables the runner sets; `var` is `std::env::var` outside tests.
-    pub fn read(var: impl Fn(&str) -> Option<String>) -> Result<ActionEnv, UserError> {
-        let need = |name: &str| {
-            var(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                UserError::Usage(format!("{name} is not set: `flowgate action` runs inside a GitHub Actions job"))
-            })
-        };
+    pub fn read(var: impl Fn(&str) -> Option<String>) -> Result<ActionEnv, SetupError> {
+        let need = |name: &'static str| var(name).filter(|v| !v.is_empty()).ok_or(SetupError::NotSet { name });
         Ok(ActionEnv {
             event_name: need("GITHUB_EVENT_NAME")?,
             event_path: PathBuf::from(need("GITHUB_EVENT_PATH")?),
-            repository: RepoName::parse(&need("GITHUB_REPOSITORY")?)?,
+            repository: RepoName::parse(&need("GITHUB_REPOSITORY")?).map_err(SetupError::Repository)?,
             step_summary: var("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()).map(PathBuf::from),
             output: var("GITHUB_OUTPUT").filter(|v| !v.is_empty()).map(PathBuf::from),
         })
@@ -59,26 +58,25 @@ pub enum Trigger {
 
 /// Reads the event payload. PRs from forks get a read-only token on `pull_request` and
 /// `pull_request_review`; `pull_request_target` runs with the base repository's token.
-pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, UserError> {
+pub fn trigger(event_name: &str, payload: &str, path: &Path) -> Result<Trigger, SetupError> {
     if !matches!(event_name, "pull_request" | "pull_request_target" | "pull_request_review" | "merge_group") {
         return Ok(Trigger::Ignored(wording::not_a_pr_event(event_name)));
     }
     let event: WorkflowEvent = crate::github::parse::one(payload)
-        .map_err(|e| UserError::input(path, format!("the event payload is not what GitHub sends: {e}")))?;
+        .map_err(|problem| SetupError::EventMalformed { path: path.to_path_buf(), problem })?;
     if event_name == "merge_group" {
         // Never `pull_request` here: under merge_group the event has none, and the group's
         // members are found from the group itself.
         if event.action.as_deref() != Some("checks_requested") {
             return Ok(Trigger::Ignored(wording::GROUP_ENDED.into()));
         }
-        let group =
-            event.merge_group.ok_or_else(|| UserError::input(path, "the merge_group payload has no merge_group"))?;
+        let group = event.merge_group.ok_or_else(|| SetupError::NoMergeGroup { path: path.to_path_buf() })?;
         return Ok(Trigger::MergeGroup(group));
     }
     if event.action.as_deref() == Some("closed") {
         return Ok(Trigger::Ignored(wording::CLOSED.into()));
     }
-    let no_number = || UserError::input(path, format!("the {event_name} payload has no pull_request.number"));
+    let no_number = || SetupError::NoPrNumber { path: path.to_path_buf(), event: event_name.to_string() };
     let pr = event.pull_request.as_ref().ok_or_else(no_number)?;
     let number = pr.number.ok_or_else(no_number)?;
     let (head_repo, base_repo) = pr.repos();
@@ -123,8 +121,8 @@ pub struct Outcome {
 /// Gates the event's PR and publishes where the token may.
 pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: FailOn) -> Result<Outcome, gate::Error> {
     let payload = crate::files::read_text_capped(&env.event_path, crate::files::MAX_EVENT_FILE_BYTES)
-        .map_err(|e| UserError::input(&env.event_path, format!("cannot read the event payload: {e}")))?;
-    let (number, read_only) = match trigger(&env.event_name, &payload, &env.event_path)? {
+        .map_err(|error| UserError::from(SetupError::EventUnreadable { path: env.event_path.clone(), error }))?;
+    let (number, read_only) = match trigger(&env.event_name, &payload, &env.event_path).map_err(UserError::from)? {
         Trigger::Ignored(why) => {
             return Ok(Outcome {
                 verdict: None,
@@ -212,12 +210,12 @@ fn posting_note(published: &Published) -> String {
 }
 
 /// Appends `text` to a file the runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`).
-pub fn append(path: &Path, text: &str) -> Result<(), UserError> {
+pub fn append(path: &Path, text: &str) -> Result<(), SetupError> {
     use std::io::Write;
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| UserError::input(path, format!("cannot write: {e}")))
+        .map_err(|error| SetupError::CannotWrite { path: path.to_path_buf(), error })
 }

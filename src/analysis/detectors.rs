@@ -78,7 +78,7 @@ pub fn run(
 
 /// `run`, looking only at matches whose nodes intersect `bytes`: a small edit to a large file is
 /// searched where it is, not everywhere.
-pub fn run_within(
+pub(crate) fn run_within(
     query: &Query,
     tree: &Tree,
     src: &str,
@@ -260,7 +260,7 @@ pub fn triggered(lang: Lang, text: &str) -> impl Iterator<Item = &'static Sectio
 
 /// Compiles the sections `text` could trigger, so that the first file of a kind does not spend
 /// its own analysis budget on a once-per-process cost.
-pub fn prepare(lang: Lang, text: &str) {
+pub(crate) fn prepare(lang: Lang, text: &str) {
     for section in triggered(lang, text) {
         section.query();
     }
@@ -268,7 +268,7 @@ pub fn prepare(lang: Lang, text: &str) {
 
 /// Runs the built-in detectors that `src` could trigger over the tree, looking only at matches
 /// whose nodes intersect `bytes`; the same findings as one query holding every section.
-pub fn run_builtin(
+pub(crate) fn run_builtin(
     lang: Lang,
     tree: &Tree,
     src: &str,
@@ -296,8 +296,9 @@ pub fn run_builtin(
     (findings, false)
 }
 
-/// Every built-in detector over the whole of `src`.
-pub fn run_builtin_all(lang: Lang, tree: &Tree, src: &str, deadline: &dyn Deadline) -> (Vec<Finding>, bool) {
+/// Every built-in detector over the whole of `src`: only the tests run them all at once.
+#[cfg(test)]
+pub(crate) fn run_builtin_all(lang: Lang, tree: &Tree, src: &str, deadline: &dyn Deadline) -> (Vec<Finding>, bool) {
     run_builtin(lang, tree, src, deadline, 0..src.len())
 }
 

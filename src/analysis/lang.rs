@@ -372,7 +372,7 @@ fn is_python_docstring(node: &Node) -> bool {
 }
 
 /// The module path of a Rust file from its path: `src/auth/session.rs` is `auth::session`.
-pub fn rust_module_path(path: &str) -> Vec<String> {
+pub(crate) fn rust_module_path(path: &str) -> Vec<String> {
     let path = path.strip_suffix(".rs").unwrap_or(path);
     let mut parts: Vec<&str> = path.split('/').collect();
     if let Some(i) = parts.iter().rposition(|p| *p == "src") {

@@ -4,15 +4,15 @@
 //! Pure: contents in, facts out. Time budgets arrive as a `Deadline` the caller controls.
 
 pub mod budget;
-pub mod classify;
+pub(crate) mod classify;
 pub mod detectors;
-pub mod effort;
+pub(crate) mod effort;
 pub mod lang;
 pub mod parse;
 pub mod patch;
 pub mod query_cache;
-pub mod skip;
-pub mod tokens;
+pub(crate) mod skip;
+pub(crate) mod tokens;
 
 use tree_sitter::Query;
 

@@ -2,12 +2,6 @@
 //! is rebuilt from the hunks (context plus removed lines, context plus added lines), and
 //! tree-sitter parses the fragments tolerantly.
 
-/// The base and head fragments of a unified patch, hunks separated by blank lines.
-pub fn sides(patch: &str) -> (String, String) {
-    let f = fragments(patch);
-    (f.base, f.head)
-}
-
 /// Both sides of a patch and, for each, the 0-based lines of the fragment that the patch changes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Fragments {

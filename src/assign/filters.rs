@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::input::{PeopleFacts, PrToAssign};
-use super::policy::{Pool, ReviewerPolicy};
+use super::policy::{Pool, ReviewerPolicy, WorkingHours};
 use crate::model::Login;
 use crate::model::Tier;
 
@@ -30,9 +30,10 @@ pub enum SkipReason {
     Busy {
         until: Option<Timestamp>,
     },
+    /// An urgent request at `local_time` where they are, outside their `hours`.
     OutsideWorkingHours {
-        hours: String,
-        local_time: String,
+        hours: WorkingHours,
+        local_time: jiff::civil::Time,
     },
     AtCapacity {
         open: u32,
@@ -131,7 +132,7 @@ fn outside_working_hours(login: &Login, _: &Pool, ctx: &Context) -> Option<SkipR
     }
     let hours = ctx.policy.hours_of(login)?;
     let (inside, local_time) = hours.check(ctx.now);
-    (!inside).then(|| SkipReason::OutsideWorkingHours { hours: hours.text.clone(), local_time })
+    (!inside).then(|| SkipReason::OutsideWorkingHours { hours: hours.clone(), local_time })
 }
 
 fn at_capacity(login: &Login, pool: &Pool, ctx: &Context) -> Option<SkipReason> {

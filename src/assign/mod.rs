@@ -16,12 +16,9 @@ pub mod synthetic;
 pub use filters::SkipReason;
 pub use history::ReviewHistory;
 pub use input::{OpenLoad, PeopleFacts, PrToAssign, Unread};
-pub use output::{Assignment, Counted, LocalHours, Problem, ProblemKind, Requested, Role, Skipped, SpotCheck};
-pub use policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
-pub use score::Score;
+pub use output::{Assignment, LocalHours, ProblemKind, Requested, Role, Skipped};
+pub use policy::ReviewerPolicy;
 pub use select::{choose, reassign};
-pub use simulate::{Comparison, HistoryEvent, SimSetup, Strategy, StrategyResult, compare, parse_history, to_jsonl};
-pub use synthetic::synthetic_month;
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::filters::SkipReason;
+use super::policy::WorkingHours;
 use super::score::Score;
 use crate::model::Login;
 use crate::model::Tier;
@@ -76,12 +77,12 @@ pub struct Requested {
 }
 
 /// A reviewer's local time and working hours, when flowgate asked them outside a calm moment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocalHours {
-    /// `10:30`.
-    pub local_time: String,
-    /// `Europe/Berlin 09-17`.
-    pub hours: String,
+    /// The time where they are when they were asked.
+    pub local_time: jiff::civil::Time,
+    /// Their hours as the policy gives them (`Europe/Berlin 09-17`).
+    pub hours: WorkingHours,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use jiff::Timestamp;
+use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -111,13 +112,13 @@ impl WorkingHours {
         Ok(WorkingHours { text: text.to_string(), zone, start, end })
     }
 
-    /// Whether `now` falls inside the hours, and the local time there as `HH:MM` for messages.
-    pub fn check(&self, now: Timestamp) -> (bool, String) {
+    /// Whether `now` falls inside the hours, and the local time there.
+    pub fn check(&self, now: Timestamp) -> (bool, Time) {
         let local = now.to_zoned(self.zone.clone());
         let hour = local.hour() as u8;
         let (start, end) = (self.start % 24, self.end % 24);
         let inside = if start < end { (start..end).contains(&hour) } else { hour >= start || hour < end };
-        (inside, format!("{:02}:{:02}", local.hour(), local.minute()))
+        (inside, local.time())
     }
 }
 
@@ -313,8 +314,8 @@ mod tests {
     fn working_hours_wrap_past_midnight() {
         let hours = super::WorkingHours::parse("Asia/Tokyo 22-06").unwrap();
         // 14:00 UTC is 23:00 in Tokyo; 03:00 UTC is 12:00 there.
-        assert_eq!(hours.check("2025-03-04T14:00:00Z".parse().unwrap()), (true, "23:00".into()));
-        assert_eq!(hours.check("2025-03-04T03:00:00Z".parse().unwrap()), (false, "12:00".into()));
+        assert_eq!(hours.check("2025-03-04T14:00:00Z".parse().unwrap()), (true, jiff::civil::time(23, 0, 0, 0)));
+        assert_eq!(hours.check("2025-03-04T03:00:00Z".parse().unwrap()), (false, jiff::civil::time(12, 0, 0, 0)));
         let berlin = super::WorkingHours::parse("Europe/Berlin 09-17").unwrap();
         // Summer time: 07:30 UTC is 09:30 in Berlin in July.
         assert!(berlin.check("2025-07-01T07:30:00Z".parse().unwrap()).0);

@@ -365,9 +365,7 @@ fn rank(a: &Candidate, b: &Candidate, ctx: &Context) -> Ordering {
 
 fn request(candidate: Candidate, role: Role, over_capacity: bool, ctx: &Context) -> Requested {
     let hours = if ctx.urgent() {
-        ctx.policy
-            .hours_of(&candidate.login)
-            .map(|h| LocalHours { local_time: h.check(ctx.now).1, hours: h.text.clone() })
+        ctx.policy.hours_of(&candidate.login).map(|h| LocalHours { local_time: h.check(ctx.now).1, hours: h.clone() })
     } else {
         None
     };

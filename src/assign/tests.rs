@@ -6,6 +6,8 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
+use super::output::Counted;
+use super::policy::{Weights, WorkingHours};
 use super::*;
 use crate::model::Login;
 use crate::model::{Principal, Tier};
@@ -191,7 +193,10 @@ fn working_hours_apply_to_urgent_tiers_only() {
     let alice = skip_of(&red, "alice");
     assert_eq!(
         alice.why,
-        SkipReason::OutsideWorkingHours { hours: "Europe/Berlin 09-17".into(), local_time: "20:30".into() }
+        SkipReason::OutsideWorkingHours {
+            hours: WorkingHours::parse("Europe/Berlin 09-17").unwrap(),
+            local_time: jiff::civil::time(20, 30, 0, 0)
+        }
     );
     assert_eq!(
         wording::skipped_line(alice),

@@ -41,7 +41,7 @@ pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Resu
         (None, Some(newest)) => Some(crate::gate::remote::policy_on_base(gh, repo, &newest.base.ref_).await?.policy),
         (None, None) => None,
     };
-    let rules = chain_rules(policy.as_ref())?;
+    let rules = chain_rules(policy.as_ref());
     let mut prs = Vec::new();
     let mut wanted: Vec<(KeyTracker, String)> = Vec::new();
     for pull in merged {
@@ -61,13 +61,12 @@ pub async fn run(gh: &GitHub, trackers: &Trackers, request: Request<'_>) -> Resu
 
 /// The policy's chain rules, or the default levels (story, epic, prd, okr) when it has none: the
 /// audit traces every PR whatever its tier, so it needs the levels, not the `require` table.
-fn chain_rules(policy: Option<&Policy>) -> Result<ChainRules, UserError> {
+fn chain_rules(policy: Option<&Policy>) -> ChainRules {
     if let Some(rules) = policy.and_then(|p| p.linkage.chain.as_ref()) {
-        return Ok(rules.clone());
+        return rules.clone();
     }
-    let names = ["story", "epic", "prd", "okr"].map(String::from).to_vec();
-    let levels = Levels::new(names, &[]).map_err(UserError::Usage)?;
-    Ok(ChainRules { levels, require: BTreeMap::new(), story_states: StateCategory::ALL.to_vec() })
+    let levels = Levels::plain(["story", "epic", "prd", "okr"].map(String::from).to_vec());
+    ChainRules { levels, require: BTreeMap::new(), story_states: StateCategory::ALL.to_vec() }
 }
 
 /// The distinct keys in the PR's title, branch and body (as the policy's `linkage.sources` allow;

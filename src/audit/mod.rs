@@ -218,7 +218,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
 /// `n` of `numbers` chosen at random with `seed`: the same seed and the same PRs (in any order)
 /// give the same choice. A partial Fisher-Yates shuffle driven by SplitMix64, which is small,
 /// well studied and has no platform-dependent state.
-pub fn choose(numbers: &[u64], n: usize, seed: u64) -> Vec<u64> {
+pub(crate) fn choose(numbers: &[u64], n: usize, seed: u64) -> Vec<u64> {
     let mut pool: Vec<u64> = numbers.to_vec();
     pool.sort_unstable();
     pool.dedup();
@@ -243,7 +243,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 
 /// When a PR became ready for review: its first `ready_for_review` in the timeline when it was
 /// opened as a draft, else when it was opened. Pure: the pull object and its timeline items.
-pub fn ready_at(pull: &PullJson, timeline: &[TimelineJson]) -> Option<DateTime<Utc>> {
+pub(crate) fn ready_at(pull: &PullJson, timeline: &[TimelineJson]) -> Option<DateTime<Utc>> {
     let ready = timeline
         .iter()
         .filter(|i| i.event.as_deref() == Some("ready_for_review"))
@@ -252,7 +252,7 @@ pub fn ready_at(pull: &PullJson, timeline: &[TimelineJson]) -> Option<DateTime<U
 }
 
 /// The share `part / whole` as a whole percentage, 0 for an empty whole.
-pub fn percent(part: usize, whole: usize) -> u64 {
+pub(crate) fn percent(part: usize, whole: usize) -> u64 {
     if whole == 0 { 0 } else { ((part as f64 / whole as f64) * 100.0).round() as u64 }
 }
 

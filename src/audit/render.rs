@@ -39,7 +39,7 @@ fn coverage_rows(audit: &Audit) -> Vec<(String, usize)> {
 }
 
 /// The full trace of one PR: `#12 -> ABC-123 (story) 'Title' -> ... `, then how it ends.
-pub fn trace_line(pr: &PrReport) -> String {
+pub(crate) fn trace_line(pr: &PrReport) -> String {
     let steps: Vec<String> =
         pr.chain.iter().map(|step| w::chain_step(&step.key, step.level.as_deref(), &step.title)).collect();
     w::trace_line(pr.number, &steps, &pr.trace)

@@ -3,7 +3,7 @@
 //! facts come in (gathered by `gate::doctor` through `github`), findings go out (kinds and names,
 //! no sentences: `wording::doctor` says them), and the outcome follows from the findings.
 
-pub mod workflow;
+pub(crate) mod workflow;
 
 use std::collections::BTreeMap;
 
@@ -434,7 +434,7 @@ fn queue_readiness(branch: &str, context: &str, workflows: &[Workflow]) -> Findi
 
 /// The App's installation against what the manifest asks for (also used by `flowgate serve` when
 /// an installation is made or changes).
-pub fn judge_app(app: &AppFacts, needs: &Needs, out: &mut Vec<Finding>) {
+pub(crate) fn judge_app(app: &AppFacts, needs: &Needs, out: &mut Vec<Finding>) {
     let installation = match app {
         AppFacts::NotChecked => {
             out.push(Finding::AppNotChecked {

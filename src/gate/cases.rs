@@ -14,7 +14,7 @@ use crate::report::json;
 /// What a case expects. Every key is optional; the ones given must match.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Expect {
+pub(crate) struct Expect {
     /// Why the case exists, shown when it fails.
     pub description: Option<String>,
     /// Where a case made from a real PR or commit comes from (its URL), and that project's licence.

@@ -35,7 +35,7 @@ pub fn trackers_from_env(github_api_url: &str, github_token: Option<&str>) -> Re
 /// The trackers for `github_api_url` and `github_token`, kept for the life of the process so that
 /// the App's evaluations share one cache and one pace per tracker. Call it from one long-lived
 /// runtime: the clients' pooled connections belong to the runtime that opened them.
-pub fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Result<Arc<Trackers>, Error> {
+pub(crate) fn shared_trackers(github_api_url: &str, github_token: Option<&str>) -> Result<Arc<Trackers>, Error> {
     type Shared = Option<(String, Option<String>, Arc<Trackers>)>;
     static SHARED: Mutex<Shared> = Mutex::new(None);
     let mut shared = SHARED.lock().map_err(|_| Error::Poisoned)?;

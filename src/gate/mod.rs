@@ -2,23 +2,23 @@
 //! the Action, the App) calls these functions; `remote` does it for a live PR.
 
 pub mod analyze;
-pub mod apply;
-pub mod assign;
-pub mod base_policy;
+pub(crate) mod apply;
+pub(crate) mod assign;
+pub(crate) mod base_policy;
 pub mod cases;
 pub mod chains;
 pub mod digest;
 pub mod digest_settings;
 pub mod doctor;
-pub mod error;
-pub mod gather;
-pub mod merge_group;
-pub mod plan;
+pub(crate) mod error;
+pub(crate) mod gather;
+pub(crate) mod merge_group;
+pub(crate) mod plan;
 pub mod remote;
-pub mod review_history;
+pub(crate) mod review_history;
 pub mod simulate_assign;
 pub mod since;
-pub mod story_trace;
+pub(crate) mod story_trace;
 
 use std::path::Path;
 

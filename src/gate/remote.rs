@@ -10,7 +10,8 @@ use crate::report::check_run::{self, CannotEvaluate};
 use super::Error;
 pub use super::apply::Published;
 use super::apply::apply;
-pub use super::gather::{AppFacts, Gated, Reviewers, choose_policy, gate_pull, policy_on_base, read_pull};
+pub(crate) use super::gather::{AppFacts, choose_policy, gate_pull, read_pull};
+pub use super::gather::{Gated, Reviewers, policy_on_base};
 use super::plan::{Current, Plan, plan};
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
@@ -25,7 +26,7 @@ pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Op
 /// commits and reviews (a page each per 100); the label events only when the override label is
 /// on the PR, and team members only for teams the policy names without listing their members.
 #[tracing::instrument(name = "evaluation", skip_all, fields(repo = %repo, pr = number))]
-pub async fn gate_with(
+pub(crate) async fn gate_with(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,
@@ -50,7 +51,7 @@ pub async fn gate_with(
 
 /// Posts a failed check run saying why the PR could not be judged, on its current head: `head`
 /// when the caller has just read the PR, else the one GitHub names now.
-pub async fn publish_cannot_evaluate(
+pub(crate) async fn publish_cannot_evaluate(
     gh: &GitHub,
     repo: &RepoName,
     number: u64,

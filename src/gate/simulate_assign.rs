@@ -84,9 +84,13 @@ pub fn run(source: Source<'_>, policy: Option<&Path>) -> Result<Replay, UserErro
     };
     let comparison = compare(&setup, &events);
     if comparison.people == 0 {
-        return Err(UserError::Usage(format!(
-            "{origin}: the reviewer pools expand to nobody: list logins, or the members of their teams under `teams:`"
-        )));
+        // The pools are the policy's when one was given, else the synthetic month's setup.
+        let file = policy.map_or(origin, |path| path.display().to_string());
+        return Err(UserError::Policy {
+            file,
+            message: "the reviewer pools expand to nobody: list logins, or the members of their teams under `teams:`"
+                .into(),
+        });
     }
     let verdict = Verdict::of(&comparison);
     Ok(Replay { described, comparison, verdict })
@@ -126,8 +130,9 @@ fn with_policy(path: &Path, base: Option<SimSetup>) -> Result<SimSetup, UserErro
     Ok(setup)
 }
 
-/// The table (or JSON with every strategy's figures) and the verdict.
-pub fn render(replay: &Replay, format: SimFormat) -> Result<String, UserError> {
+/// The table (or JSON with every strategy's figures) and the verdict. Serialising plain figures
+/// does not fail; should it ever, that is flowgate's failure, not the person's.
+pub fn render(replay: &Replay, format: SimFormat) -> Result<String, serde_json::Error> {
     match format {
         SimFormat::Markdown => {
             Ok(format!("{}\n{}\n", comparison_table(&replay.comparison), verdict_line(&replay.verdict)))
@@ -148,9 +153,7 @@ pub fn render(replay: &Replay, format: SimFormat) -> Result<String, UserError> {
             }
             let verdict = Worded { verdict: &replay.verdict, line: verdict_line(&replay.verdict) };
             let out = Out { comparison: &replay.comparison, verdict };
-            serde_json::to_string_pretty(&out)
-                .map(|s| s + "\n")
-                .map_err(|e| UserError::Usage(format!("cannot write the comparison as JSON: {e}")))
+            serde_json::to_string_pretty(&out).map(|s| s + "\n")
         }
     }
 }

@@ -46,7 +46,9 @@ impl Judge {
                 let okr = verdict.links.iter().rev().find(|l| l.level == top_name).map(|l| l.key.clone());
                 Trace::Traced { key: verdict.key.clone(), okr: okr.unwrap_or_default() }
             }
-            ChainOutcome::Unseen { key, reason } => Trace::NotVerified { key: key.clone(), reason: reason.clone() },
+            ChainOutcome::Unseen { key, why } => {
+                Trace::NotVerified { key: key.clone(), reason: crate::wording::verdict::not_seen(why) }
+            }
             ChainOutcome::Broken(ChainBreak::NotFound { key }) => Trace::NotFound { key: key.clone() },
             ChainOutcome::Broken(why) => Trace::Broken {
                 key: verdict.key.clone(),

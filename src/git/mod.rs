@@ -317,7 +317,7 @@ const MAX_CLONE_HOPS: usize = 3;
 /// `owner/name` from a remote URL on a GitHub host, in any form git takes: `https://github.com/o/n`,
 /// `git@github.com:o/n.git`, `ssh://git@ssh.github.com:443/o/n`, an SSH alias such as
 /// `git@github.com-work:o/n`, or GitHub Enterprise (`https://github.acme.example/o/n`).
-pub fn github_repo_of(url: &str) -> Option<String> {
+pub(crate) fn github_repo_of(url: &str) -> Option<String> {
     let (authority, path) = match url.split_once("://") {
         Some((_, rest)) => rest.split_once('/')?,
         // scp-like `[user@]host:path`; a colon after a slash is part of a local path.

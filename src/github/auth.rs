@@ -47,18 +47,18 @@ impl std::fmt::Debug for AppKey {
 
 /// The claims GitHub reads from an App's JWT.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct AppClaims {
+pub(crate) struct AppClaims {
     pub iat: u64,
     pub exp: u64,
     pub iss: String,
 }
 
 /// GitHub refuses a JWT that lives longer than ten minutes.
-pub const JWT_LIFE: Duration = Duration::from_secs(600);
+pub(crate) const JWT_LIFE: Duration = Duration::from_secs(600);
 /// `iat` is set this far in the past, so that a server clock a little behind ours still accepts it.
-pub const CLOCK_SKEW: Duration = Duration::from_secs(60);
+pub(crate) const CLOCK_SKEW: Duration = Duration::from_secs(60);
 /// An installation token is renewed when it has less than this left (they live an hour).
-pub const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+pub(crate) const RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
 
 impl AppClaims {
     pub fn at(app_id: u64, now_unix: u64) -> AppClaims {
@@ -71,7 +71,7 @@ impl AppKey {
     /// Reads a PEM private key (PKCS#1 as GitHub issues it, or PKCS#8).
     pub fn from_pem(app_id: u64, pem: &[u8]) -> Result<AppKey, UserError> {
         let key = EncodingKey::from_rsa_pem(pem).map_err(|e| {
-            UserError::Usage(format!("the GitHub App's private key is not an RSA key in PEM form: {e}"))
+            UserError::Config(format!("the GitHub App's private key is not an RSA key in PEM form: {e}"))
         })?;
         Ok(AppKey { app_id, key })
     }
@@ -129,7 +129,7 @@ pub async fn client_for(
 
 /// An installation token and when, by this machine's clock, to renew it.
 #[derive(Debug, Clone)]
-pub struct InstallationToken {
+pub(crate) struct InstallationToken {
     pub token: Token,
     /// `expires_at` as GitHub wrote it.
     pub expires_unix: u64,
@@ -139,7 +139,7 @@ pub struct InstallationToken {
 
 /// However a token's expiry reads, it is used for at least this long before it is renewed, so a
 /// clock far from GitHub's cannot turn every request into a token request.
-pub const MIN_TOKEN_USE: Duration = Duration::from_secs(30);
+pub(crate) const MIN_TOKEN_USE: Duration = Duration::from_secs(30);
 
 impl InstallationToken {
     /// Reads GitHub's answer to `POST /app/installations/{id}/access_tokens`. The token's life is

@@ -29,7 +29,7 @@ pub struct CheckRunPosted {
 }
 
 /// GitHub takes at most this many reviewers in one request.
-pub const REVIEWERS_PER_REQUEST: usize = 15;
+pub(crate) const REVIEWERS_PER_REQUEST: usize = 15;
 
 /// GitHub's words when it refused a write for lack of permission ("Resource not accessible by
 /// integration", as a fork's read-only token hears).

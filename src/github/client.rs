@@ -89,15 +89,16 @@ pub struct GitHub {
 
 impl GitHub {
     /// A client for `api_url` (`https://api.github.com`, or `https://HOST/api/v3` on GitHub
-    /// Enterprise Server). Call it inside a tokio runtime.
+    /// Enterprise Server). Call it inside a tokio runtime. A URL that is not one is the setting's
+    /// mistake; a client that cannot be built (its TLS roots, say) is a GitHub setup failure.
     pub fn new(api_url: &str, credentials: Credentials) -> Result<GitHub, UserError> {
         let octo = Octocrab::builder()
             .base_uri(api_url)
-            .map_err(|_| UserError::Usage(format!("{api_url:?} is not a URL for the GitHub API")))?
+            .map_err(|_| UserError::Config(format!("{api_url:?} is not a URL for the GitHub API")))?
             .set_connect_timeout(Some(Duration::from_secs(10)))
             .set_read_timeout(Some(Duration::from_secs(60)))
             .build()
-            .map_err(|e| UserError::Usage(format!("cannot set up the GitHub client: {}", first_line(&e))))?;
+            .map_err(|e| Error::setup(format!("cannot set up the client: {}", first_line(&e))))?;
         // GitHub's secondary limits allow 900 points a minute, a write costing 5, and 80
         // content-creating requests a minute; stay well inside both.
         let per_second = |n: u32| Quota::per_second(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));

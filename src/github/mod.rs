@@ -6,14 +6,14 @@
 
 pub mod auth;
 pub mod checks;
-pub mod client;
-pub mod error;
-pub mod issues;
+pub(crate) mod client;
+pub(crate) mod error;
+pub(crate) mod issues;
 pub mod parse;
-pub mod protection;
-pub mod read;
+pub(crate) mod protection;
+pub(crate) mod read;
 pub mod retry;
-pub mod status;
+pub(crate) mod status;
 
 pub use auth::{AppKey, Credentials, Token};
 pub use client::{GitHub, Usage};

@@ -61,7 +61,7 @@ impl GitHub {
         parse::ruleset_names(&pages.join("\n")).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))
     }
 
-    /// The workflow files on `branch` (path and text), at most [`MAX_WORKFLOWS`]; none when the
+    /// The workflow files on `branch` (path and text), at most `MAX_WORKFLOWS`; none when the
     /// branch has no `.github/workflows`.
     pub async fn workflow_files(&self, repo: &RepoName, branch: &str) -> Result<Vec<(String, String)>, Error> {
         let path = format!("/repos/{repo}/contents/{}?ref={}", encode(WORKFLOWS_DIR), encode(branch));

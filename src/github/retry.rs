@@ -32,7 +32,7 @@ impl Default for RetryPolicy {
 
 /// What the client does with an answer it did not want.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     Retry(Duration),
     /// Do not retry; the reason goes into the error the user sees.
     GiveUp(String),
@@ -41,12 +41,12 @@ pub enum Decision {
 /// Whether `method` may be sent twice without a second effect. POST is not: a POST that failed
 /// with a server error may still have created something, and the caller must look before it
 /// sends it again.
-pub fn idempotent(method: &Method) -> bool {
+pub(crate) fn idempotent(method: &Method) -> bool {
     !matches!(*method, Method::POST)
 }
 
 /// Whether the answer is GitHub's primary or secondary rate limit rather than a permission error.
-pub fn is_rate_limited(status: StatusCode, headers: &HeaderMap, body: &str) -> bool {
+pub(crate) fn is_rate_limited(status: StatusCode, headers: &HeaderMap, body: &str) -> bool {
     match status {
         StatusCode::TOO_MANY_REQUESTS => true,
         StatusCode::FORBIDDEN => {
@@ -61,7 +61,7 @@ pub fn is_rate_limited(status: StatusCode, headers: &HeaderMap, body: &str) -> b
 /// The wait before attempt `retry` (1 for the first retry) after a rate-limited answer:
 /// `retry-after` first, then `x-ratelimit-reset`, then exponential backoff from a minute.
 /// A rate-limited request was not carried out, so any method may be sent again.
-pub fn after_rate_limit(policy: &RetryPolicy, headers: &HeaderMap, retry: u32, now_unix: u64) -> Decision {
+pub(crate) fn after_rate_limit(policy: &RetryPolicy, headers: &HeaderMap, retry: u32, now_unix: u64) -> Decision {
     if retry > policy.max_retries {
         return Decision::GiveUp(format!("still rate limited after {} retries", policy.max_retries));
     }
@@ -87,7 +87,7 @@ pub fn after_rate_limit(policy: &RetryPolicy, headers: &HeaderMap, retry: u32, n
 
 /// The wait before attempt `retry` after a 5xx answer or a broken connection, for a request that
 /// may be sent twice.
-pub fn after_server_error(policy: &RetryPolicy, method: &Method, retry: u32) -> Decision {
+pub(crate) fn after_server_error(policy: &RetryPolicy, method: &Method, retry: u32) -> Decision {
     if !idempotent(method) {
         return Decision::GiveUp(format!("{method} is not sent twice blindly"));
     }

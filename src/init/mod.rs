@@ -2,8 +2,8 @@
 //! repository's layout and history and the files already there, what each file should become
 //! (pure); `apply` writes the plan. The CLI then gates the current branch with the result.
 
-pub mod keys;
-pub mod layout;
+pub(crate) mod keys;
+pub(crate) mod layout;
 pub mod render;
 
 use std::path::Path;
@@ -18,7 +18,7 @@ use crate::wording::init as init_words;
 /// Where the Action workflow goes.
 pub const WORKFLOW_PATH: &str = ".github/workflows/flowgate.yml";
 /// Where the template goes when the repository has none.
-pub const TEMPLATE_PATH: &str = ".github/pull_request_template.md";
+pub(crate) const TEMPLATE_PATH: &str = ".github/pull_request_template.md";
 /// Where GitHub looks for a pull request template, in the order it looks.
 pub const TEMPLATE_PATHS: &[&str] = &[
     ".github/pull_request_template.md",

@@ -5,7 +5,8 @@ use super::keys::{Guess, MIN_SEEN};
 use super::layout::{FoundDir, RedPaths};
 use crate::wording::init::{History, KeyPrefix, Red, RedDir, RedName};
 
-pub use crate::wording::init::{ACTION_PLACEHOLDER, TEMPLATE_END, TEMPLATE_START, template_section, workflow};
+pub use crate::wording::init::{ACTION_PLACEHOLDER, workflow};
+pub(crate) use crate::wording::init::{TEMPLATE_END, TEMPLATE_START, template_section};
 
 fn dir(found: &FoundDir) -> RedDir<'_> {
     RedDir { dir: &found.dir, why: found.why }

@@ -3,14 +3,14 @@
 //! Pure like `policy/`: no I/O, no clock, no randomness. Callers pass the events, the window and
 //! `now`; storage, GitHub, rendering (`report::digest`) and wording (`wording::digest`) live elsewhere. Definitions are in docs/metrics.md.
 
-pub mod builder;
-pub mod calendar;
-pub mod config;
-pub mod digest;
-pub mod event;
-pub mod findings;
-pub mod stats;
-pub mod timeline;
+pub(crate) mod builder;
+pub(crate) mod calendar;
+pub(crate) mod config;
+pub(crate) mod digest;
+pub(crate) mod event;
+pub(crate) mod findings;
+pub(crate) mod stats;
+pub(crate) mod timeline;
 
 #[cfg(test)]
 mod tests;
@@ -25,4 +25,3 @@ pub use digest::{
 pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
 pub use findings::{Finding, FindingKind};
 pub use stats::Spread;
-pub use timeline::{PrSummary, Turn, summarize_pr};

@@ -12,6 +12,11 @@ pub struct Levels {
 }
 
 impl Levels {
+    /// `names` lowest first (`story, epic, prd, okr`), without aliases: nothing to get wrong.
+    pub fn plain(names: Vec<String>) -> Levels {
+        Levels { names: names.into_iter().map(|n| n.to_lowercase()).collect(), aliases: Vec::new() }
+    }
+
     /// `names` lowest first (`story, epic, prd, okr`); `aliases` map other words to a level name.
     /// Names are compared without regard to case; an alias naming no level is an error.
     pub fn new(names: Vec<String>, aliases: &[(String, String)]) -> Result<Levels, String> {

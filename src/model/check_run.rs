@@ -68,6 +68,9 @@ pub enum CannotEvaluate {
     PolicyBroken,
     /// Reading the PR kept failing, and flowgate has stopped trying.
     GaveUp { attempts: i32 },
+    /// Every attempt stopped before finishing, without an error of its own (the process crashed
+    /// or was killed, or the evaluation lost its lease), and flowgate has stopped trying.
+    Stopped { attempts: i32 },
     /// GitHub refused the App a permission it needs: nothing changes until someone grants it.
     Forbidden,
 }

@@ -3,14 +3,14 @@
 //! Nothing here knows where the facts came from (a snapshot, local git, GitHub): gathering code
 //! fills these structs, and the pure engine in `policy/` only reads them.
 
-pub mod chain;
-pub mod check_run;
-pub mod checked;
-pub mod content;
+pub(crate) mod chain;
+pub(crate) mod check_run;
+pub(crate) mod checked;
+pub(crate) mod content;
 pub mod markdown;
-pub mod principal;
+pub(crate) mod principal;
 pub mod since;
-pub mod story;
+pub(crate) mod story;
 mod tier;
 mod trace;
 mod tracker;
@@ -234,5 +234,5 @@ pub struct Visibility {
 }
 
 /// GitHub stops listing a PR's files at 3,000 and its commits at 250.
-pub const GITHUB_FILES_CAP: u64 = 3000;
-pub const GITHUB_COMMITS_CAP: u64 = 250;
+pub(crate) const GITHUB_FILES_CAP: u64 = 3000;
+pub(crate) const GITHUB_COMMITS_CAP: u64 = 250;

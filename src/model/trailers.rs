@@ -174,7 +174,7 @@ pub fn parse_person(value: &str) -> Option<Person> {
 
 /// Co-authors named by `Co-authored-by:` trailers in any trailer paragraph (key compared
 /// case-insensitively): a squash merge names its co-authors mid-message.
-pub fn co_authors(message: &str) -> Vec<Person> {
+pub(crate) fn co_authors(message: &str) -> Vec<Person> {
     let trailers = parse_all(message);
     values(&trailers, "co-authored-by").filter_map(parse_person).collect()
 }

@@ -26,7 +26,7 @@ use crate::model::story::StateCategory;
 use std::time::Duration;
 
 /// The packs shipped inside the binary, by the name `extends:` uses.
-pub use super::packs::BUNDLED;
+pub(crate) use super::packs::BUNDLED;
 
 /// `extends:` chains deeper than this are almost certainly a mistake.
 const MAX_EXTENDS_DEPTH: usize = 8;
@@ -49,7 +49,7 @@ pub trait PolicyFiles {
 /// a file, and whether a path that `extends:` names goes through a symbolic link. Every
 /// `PolicyFiles` is one; a caller that fetches the texts itself and gives them to [`Loading`]
 /// needs only this.
-pub trait FileNames {
+pub(crate) trait FileNames {
     /// How messages name the file.
     fn name(&self, path: &Path) -> String;
     /// Whether `target`, followed from `dir`, passes through a symbolic link.
@@ -68,7 +68,7 @@ impl<T: PolicyFiles + ?Sized> FileNames for T {
 }
 
 /// Policy files on disk.
-pub struct Disk;
+pub(crate) struct Disk;
 
 impl PolicyFiles for Disk {
     fn read(&self, path: &Path) -> Result<String, String> {
@@ -114,7 +114,7 @@ pub fn load_from(files: &dyn PolicyFiles, path: &Path) -> Result<Policy, LoadErr
 
 /// `load_from` for a caller that has read the file at `path` already (to learn whether there is
 /// one): the files it extends are read from `files`, and it is not read again.
-pub fn load_read(files: &dyn PolicyFiles, path: &Path, text: String) -> Result<Policy, LoadError> {
+pub(crate) fn load_read(files: &dyn PolicyFiles, path: &Path, text: String) -> Result<Policy, LoadError> {
     resolve_chain(files, Origin::File(normalize(path)), text).map(|(policy, _)| policy)
 }
 
@@ -173,7 +173,7 @@ impl std::fmt::Display for Warning {
 }
 
 /// The warning an open `jira: {}` gets: it takes any `WORD-123` for a story key.
-pub const OPEN_JIRA: &str = "jira accepts any project: titles like GPT-5 or PKCS-11 count as keys; list your projects: jira: { projects: [ABC] }";
+pub(crate) const OPEN_JIRA: &str = "jira accepts any project: titles like GPT-5 or PKCS-11 count as keys; list your projects: jira: { projects: [ABC] }";
 
 /// `load_file`, and what in the policy (or a file it extends) is probably not meant.
 pub fn load_file_with_warnings(path: &Path) -> Result<(Policy, Vec<Warning>), LoadError> {
@@ -224,7 +224,7 @@ fn resolve_chain(
 /// from GitHub and cannot block the loader on it. Each file is given once and parsed once as it
 /// comes, and the policy is built once at the end; bundled packs are followed without asking.
 /// `files` names the files in messages and says where a symbolic link would be followed.
-pub struct Loading {
+pub(crate) struct Loading {
     /// The files taken so far, the extending file first, with their names and texts.
     chain: Vec<Origin>,
     names: Vec<String>,

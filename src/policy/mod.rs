@@ -9,10 +9,10 @@ pub mod load;
 mod load_error;
 mod packs;
 pub mod query_limits;
-pub mod review;
-pub mod schema;
-pub mod stale;
-pub mod tiers;
+pub(crate) mod review;
+pub(crate) mod schema;
+pub(crate) mod stale;
+pub(crate) mod tiers;
 pub mod verdict;
 pub mod yaml_limits;
 

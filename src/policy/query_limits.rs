@@ -5,7 +5,7 @@
 //! patterns and alternatives it writes, and refused without compiling when it is over.
 
 /// Bytes one query may hold; the built-in detectors' queries are 2 to 5 KB.
-pub const MAX_QUERY_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// Node patterns (`(kind ...)`, `"literal"`) plus alternations (`[...]`) one query may write.
 pub const MAX_QUERY_NODES: usize = 1_000;
 

@@ -6,6 +6,7 @@ use super::ai::markers::{AiTool, Declared, Marker};
 use super::linkage::keys::WorkItemRef;
 use super::schema::Principal;
 use crate::analysis::{ChangeKind, FileAnalysis, SkipReason};
+use crate::model::story::TrackerError;
 use crate::model::{CommitSha, Login};
 
 /// The gate's answer. Ordered so that `max` combines results: a failure wins.
@@ -156,7 +157,18 @@ pub enum ChainOutcome {
     /// The chain provably stops short, or the PR's item is unusable.
     Broken(ChainBreak),
     /// A tracker could not be asked or did not answer about `key`, so the chain is unknown.
-    Unseen { key: String, reason: String },
+    Unseen { key: String, why: NotSeen },
+}
+
+/// Why a chain is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSeen {
+    /// The PR names no key to look up.
+    NoKey,
+    /// The key's chain was not looked up in its tracker.
+    NotLookedUp,
+    /// The tracker could not be asked, or did not answer.
+    Tracker(TrackerError),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

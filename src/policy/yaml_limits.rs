@@ -11,13 +11,13 @@
 use std::collections::HashMap;
 
 /// Bytes a policy file may hold; real policies are a few kilobytes.
-pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_POLICY_BYTES: usize = 1024 * 1024;
 /// Aliases (`*name`) a policy file may use.
-pub const MAX_ALIASES: usize = 1_000;
+pub(crate) const MAX_ALIASES: usize = 1_000;
 /// Bytes a policy file may expand to once every alias is replaced by the node it names.
-pub const MAX_EXPANDED_BYTES: u64 = 2 * 1024 * 1024;
+pub(crate) const MAX_EXPANDED_BYTES: u64 = 2 * 1024 * 1024;
 /// Levels of nested mappings and sequences (block and flow together); real policies use under 10.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// A limit the text breaks, and where (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,8 +13,8 @@ use super::markdown;
 use crate::wording::verdict as wording;
 
 /// GitHub refuses a check run summary longer than this.
-pub const SUMMARY_LIMIT: usize = 65_535;
-pub use crate::model::check_run::{ANNOTATIONS_PER_REQUEST, Annotation, CHECK_NAME, CannotEvaluate, CheckRunReport};
+pub(crate) const SUMMARY_LIMIT: usize = 65_535;
+pub use crate::model::check_run::{Annotation, CannotEvaluate, CheckRunReport};
 
 pub fn check_run(v: &Verdict) -> CheckRunReport {
     let conclusion = match v.state {
@@ -33,7 +33,7 @@ pub fn check_run(v: &Verdict) -> CheckRunReport {
 /// A failed run that says why flowgate could not judge the PR. Failure, never success: a PR
 /// flowgate cannot see is not a PR that passed (fail closed), and a required check that failed
 /// tells the author at once, where a missing one would only wait.
-pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunReport {
+pub(crate) fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunReport {
     let (title, summary) = crate::wording::app::cannot_evaluate(why, error);
     CheckRunReport {
         conclusion: Some("failure"),
@@ -51,7 +51,7 @@ pub fn title(v: &Verdict) -> String {
 
 /// At most this many AI-touched files are annotated: a PR whose every file is AI-touched by a
 /// label or its description would otherwise send one request per 50 files for the same sentence.
-pub const AI_ANNOTATIONS_LIMIT: usize = 100;
+pub(crate) const AI_ANNOTATIONS_LIMIT: usize = 100;
 
 /// One notice per AI-touched file, on its first line, saying which commit (and marker) made it so.
 fn ai_annotations(v: &Verdict) -> Vec<Annotation> {

@@ -7,7 +7,7 @@ use crate::wording::Flavor;
 use crate::wording::verdict as wording;
 
 /// Bumped only when a field changes meaning or disappears; new fields may appear at any time.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 pub fn render(v: &Verdict) -> String {
     let mut text = serde_json::to_string_pretty(&to_value(v)).unwrap_or_default();
@@ -57,7 +57,7 @@ pub fn to_value(v: &Verdict) -> Value {
         _ => None,
     });
     let tracker_error = chain.and_then(|c| match &c.outcome {
-        ChainOutcome::Unseen { key, reason } => Some(json!({ "key": key, "reason": reason })),
+        ChainOutcome::Unseen { key, why } => Some(json!({ "key": key, "reason": wording::not_seen(why) })),
         _ => None,
     });
     let refs: Vec<Value> = v

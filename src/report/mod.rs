@@ -7,10 +7,10 @@ pub mod check_run;
 pub mod digest;
 pub mod doctor;
 pub mod json;
-pub mod markdown;
-pub mod merge_group;
+pub(crate) mod markdown;
+pub(crate) mod merge_group;
 pub mod text;
-pub mod wording;
+pub(crate) mod wording;
 
 use crate::policy::Tier;
 use crate::policy::verdict::{FileVerdict, Verdict};
@@ -34,7 +34,7 @@ pub fn render(v: &Verdict, format: Format, color: bool) -> String {
 }
 
 /// Files grouped by tier, riskiest first.
-pub fn files_by_tier(v: &Verdict) -> Vec<(Tier, Vec<&FileVerdict>)> {
+pub(crate) fn files_by_tier(v: &Verdict) -> Vec<(Tier, Vec<&FileVerdict>)> {
     Tier::ALL
         .into_iter()
         .map(|t| (t, v.files.iter().filter(|f| f.tier == t).collect::<Vec<_>>()))

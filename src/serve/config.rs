@@ -14,7 +14,7 @@ use crate::github::{AppKey, DEFAULT_API_URL};
 
 /// The settings, by their names in `flowgate.toml`; the environment variable is the name in
 /// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
-pub const SETTINGS: [&str; 18] = [
+pub(crate) const SETTINGS: [&str; 18] = [
     "app_id",
     "app_private_key_path",
     "app_private_key",
@@ -37,11 +37,11 @@ pub const SETTINGS: [&str; 18] = [
 
 /// The weekly digest's settings: a `[digest]` table in `flowgate.toml`, or `FLOWGATE_DIGEST_*`
 /// (`repo` is `FLOWGATE_DIGEST_REPO`).
-pub const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
+pub(crate) const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
 
 /// The trackers' settings: a `[trackers]` table in `flowgate.toml`, read as the gate reads the
 /// environment (`jira_token` is `FLOWGATE_JIRA_TOKEN`, which wins when both are set).
-pub const TRACKER_SETTINGS: [&str; 13] = [
+pub(crate) const TRACKER_SETTINGS: [&str; 13] = [
     "jira_url",
     "jira_email",
     "jira_token",
@@ -68,8 +68,8 @@ impl std::fmt::Debug for TrackerSettings {
     }
 }
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
-pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://flowgate.db";
+pub(crate) const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 
 #[derive(Clone)]
 pub struct ServeConfig {
@@ -180,7 +180,7 @@ impl ServeConfig {
         let (settings, sources) = settings(explicit, env)?;
         let get = |name: &str| settings.get_string(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let bad =
-            |name: &str, why: &str| UserError::Usage(format!("{} ({name} in flowgate.toml): {why}", env_name(name)));
+            |name: &str, why: &str| UserError::Config(format!("{} ({name} in flowgate.toml): {why}", env_name(name)));
 
         let app_id = get("app_id")
             .ok_or_else(|| bad("app_id", "not set: the GitHub App's numeric id"))?
@@ -298,7 +298,7 @@ impl ServeConfig {
 /// The `[digest]` settings (`get` reads one by its name in the table); `None` without a repository.
 fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<DigestSchedule>, UserError> {
     let bad = |name: &str, why: &str| {
-        UserError::Usage(format!(
+        UserError::Config(format!(
             "FLOWGATE_DIGEST_{} ({name} in [digest] in flowgate.toml): {why}",
             name.to_ascii_uppercase()
         ))
@@ -358,7 +358,7 @@ fn settings(explicit: Option<&Path>, env: HashMap<String, String>) -> Result<(Co
     let settings = builder
         .add_source(Environment::with_prefix("FLOWGATE").prefix_separator("_").source(Some(env)))
         .build()
-        .map_err(|e| UserError::Usage(format!("configuration: {e}")))?;
+        .map_err(|e| UserError::Config(format!("configuration: {e}")))?;
     Ok((settings, sources))
 }
 

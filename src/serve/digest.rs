@@ -23,7 +23,7 @@ use crate::report::digest::{self as render, Format, Notice};
 use crate::store::DigestClaim;
 
 /// How often the App looks whether the week's digest is due.
-pub const EVERY: Duration = Duration::from_secs(600);
+pub(crate) const EVERY: Duration = Duration::from_secs(600);
 /// The label every digest issue carries, by which an issue made before a crash is found again.
 pub const LABEL: &str = "flowgate-digest";
 /// A claim not finished within this long was left by a replica that died creating the issue.
@@ -155,7 +155,7 @@ async fn compute(app: &App, settings: &Settings, window: Window, now: DateTime<U
 
 /// The digest of the seven days before `now` as the HTML page of `GET /digest`, saying so when
 /// the policy could not be read; `None` while no review event is stored at all.
-pub async fn latest_page(app: &App, now: DateTime<Utc>) -> anyhow::Result<Option<String>> {
+pub(crate) async fn latest_page(app: &App, now: DateTime<Utc>) -> anyhow::Result<Option<String>> {
     // Held while computing, so concurrent requests wait for one digest instead of each making one.
     let mut cached = app.digest_page.lock().await;
     if let Some((_, page)) = cached.as_ref().filter(|(at, _)| at.elapsed() < PAGE_REUSE) {

@@ -4,6 +4,8 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+pub use crate::wording::app::Ignored;
+
 /// What a delivery asks of the App.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
@@ -13,8 +15,8 @@ pub enum Intent {
     Installation { installation_id: Option<i64> },
     /// A merge queue asks for the check on a merge group's head commit.
     MergeGroup { installation_id: Option<i64>, repo: String },
-    /// Answered, then dropped: the reason is for the log and the metrics.
-    Ignore(&'static str),
+    /// Answered, then dropped, saying why.
+    Ignore(Ignored),
 }
 
 const PR_ACTIONS: [&str; 11] = [
@@ -161,7 +163,7 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
     let repo = payload.repository.as_ref().and_then(|r| r.full_name.clone());
     let evaluate = |pr: Option<i64>| match (repo.clone(), pr) {
         (Some(repo), Some(pr)) => Intent::Evaluate { installation_id, repo, pr },
-        _ => Intent::Ignore("the payload names no repository or pull request"),
+        _ => Intent::Ignore(Ignored::NoPullRequest),
     };
     match event {
         "pull_request" | "pull_request_review"
@@ -181,11 +183,11 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
         }
         "issue_comment" if action == "created" => {
             let Some(issue) = payload.issue.as_ref().filter(|i| i.pull_request.is_some()) else {
-                return Intent::Ignore("a comment on an issue, not a pull request");
+                return Intent::Ignore(Ignored::IssueComment);
             };
             let comment = payload.comment.as_ref();
             if command(comment.and_then(|c| c.body.as_deref()).unwrap_or_default()).is_none() {
-                return Intent::Ignore("a comment without a /flowgate command");
+                return Intent::Ignore(Ignored::NoCommand);
             }
             let login = |u: Option<&User>| u.and_then(|u| u.login.clone());
             let by_author = login(comment.and_then(|c| c.user.as_ref())).is_some_and(|commenter| {
@@ -195,9 +197,7 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
                 .and_then(|c| c.author_association.as_deref())
                 .is_some_and(|a| COMMANDERS.iter().any(|c| c.eq_ignore_ascii_case(a)));
             if !(by_author || by_collaborator) {
-                return Intent::Ignore(
-                    "a /flowgate command from someone who is neither the PR's author nor a collaborator",
-                );
+                return Intent::Ignore(Ignored::NotACommander);
             }
             evaluate(issue.number)
         }
@@ -205,15 +205,15 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
         "merge_group" if action == "checks_requested" => {
             match (repo, payload.merge_group.as_ref().and_then(|g| g.head_sha.as_ref())) {
                 (Some(repo), Some(_)) => Intent::MergeGroup { installation_id, repo },
-                _ => Intent::Ignore("the payload names no repository or merge group head"),
+                _ => Intent::Ignore(Ignored::NoMergeGroupHead),
             }
         }
         // `destroyed`: the group merged, or the queue gave it up; its check no longer matters.
-        "merge_group" => Intent::Ignore("a merge group that ended: nothing to check"),
+        "merge_group" => Intent::Ignore(Ignored::MergeGroupEnded),
         "pull_request" | "pull_request_review" | "check_run" | "check_suite" | "issue_comment" => {
-            Intent::Ignore("an action flowgate does not act on")
+            Intent::Ignore(Ignored::Action)
         }
-        _ => Intent::Ignore("an event flowgate does not use"),
+        _ => Intent::Ignore(Ignored::Event),
     }
 }
 
@@ -252,7 +252,7 @@ mod tests {
         let mut payload = fixture("pull_request.opened.payload.json");
         payload["action"] = "assigned".into();
         assert!(matches!(intent("pull_request", &payload), Intent::Ignore(_)));
-        assert!(matches!(intent("push", &payload), Intent::Ignore("an event flowgate does not use")));
+        assert!(matches!(intent("push", &payload), Intent::Ignore(Ignored::Event)));
         assert!(matches!(intent("pull_request", &serde_json::json!({"action": "opened"})), Intent::Ignore(_)));
     }
 
@@ -299,7 +299,10 @@ mod tests {
         assert_eq!(intent("issue_comment", &comment("alice", "CONTRIBUTOR")), evaluate, "the author, any case");
         for association in ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"] {
             assert!(
-                matches!(intent("issue_comment", &comment("mallory", association)), Intent::Ignore(why) if why.contains("collaborator")),
+                matches!(
+                    intent("issue_comment", &comment("mallory", association)),
+                    Intent::Ignore(Ignored::NotACommander)
+                ),
                 "{association}"
             );
         }
@@ -314,7 +317,7 @@ mod tests {
             Intent::MergeGroup { installation_id: Some(5), repo: "octo-org/octo-repo".into() }
         );
         payload["action"] = "destroyed".into();
-        assert!(matches!(intent("merge_group", &payload), Intent::Ignore(why) if why.contains("ended")));
+        assert!(matches!(intent("merge_group", &payload), Intent::Ignore(Ignored::MergeGroupEnded)));
         let mut headless = fixture("merge_group.checks_requested.payload.json");
         headless["merge_group"] = serde_json::json!({});
         assert!(matches!(intent("merge_group", &headless), Intent::Ignore(_)));

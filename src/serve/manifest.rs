@@ -62,7 +62,7 @@ mod tests {
         let unused = |event: &str| {
             matches!(
                 super::super::events::intent(event, &Default::default()),
-                super::super::events::Intent::Ignore("an event flowgate does not use")
+                super::super::events::Intent::Ignore(super::super::events::Ignored::Event)
             )
         };
         for event in &events {

@@ -3,20 +3,20 @@
 //! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`);
 //! the weekly digest is posted as an issue (`digest`).
 
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
 pub mod digest;
 pub mod edge;
 pub mod events;
 pub mod manifest;
-pub mod merge_group;
-pub mod metrics;
-pub mod prune;
+pub(crate) mod merge_group;
+pub(crate) mod metrics;
+pub(crate) mod prune;
 pub mod record;
 pub mod redeliver;
-pub mod routes;
+pub(crate) mod routes;
 pub mod signature;
-pub mod worker;
+pub(crate) mod worker;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 /// names what the payload lacks. The time is the payload's own where it has one (a review's
 /// submission, a merge), else the PR's `updated_at` (which the action itself set), else
 /// `received_at`.
-pub fn event_from_delivery(
+pub(crate) fn event_from_delivery(
     id: &str,
     delivery: &webhook::Event,
     received_at: DateTime<Utc>,
@@ -90,7 +90,7 @@ pub fn event_from_delivery(
 }
 
 /// The PR's context as its verdict saw it: tier, AI declared and detected, story keys.
-pub fn context_from_verdict(verdict: &Verdict) -> PrContext {
+pub(crate) fn context_from_verdict(verdict: &Verdict) -> PrContext {
     let detected = verdict.ai.detected();
     PrContext {
         author: verdict.pr.author.clone(),
@@ -112,7 +112,7 @@ pub fn context_from_verdict(verdict: &Verdict) -> PrContext {
 /// for the PR. A delivery whose payload does not read is skipped with a message: recording is
 /// an account of what happened, and one bad payload must not hold up the rest. Returns how many
 /// events were new.
-pub async fn record_unit(store: &Store, work: &Work, verdict: Option<&Verdict>) -> Result<u64, StoreError> {
+pub(crate) async fn record_unit(store: &Store, work: &Work, verdict: Option<&Verdict>) -> Result<u64, StoreError> {
     let deliveries: Vec<_> =
         work.deliveries.iter().filter(|d| matches!(d.event.as_str(), "pull_request" | "pull_request_review")).collect();
     if deliveries.is_empty() {

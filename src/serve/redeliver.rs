@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use super::{App, now_ms};
 use crate::github::parse::shapes::HookDeliveryJson;
 
-pub const EVERY: Duration = Duration::from_secs(5 * 60);
+pub(crate) const EVERY: Duration = Duration::from_secs(5 * 60);
 /// GitHub keeps deliveries for three days; look back at most this far.
 const WINDOW_MS: i64 = 3 * 24 * 3600 * 1000;
 const MAX_PAGES: u32 = 10;

@@ -116,7 +116,7 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
     let (repo, pr, installation_id) = match events::intent(&event, &payload) {
         Intent::Ignore(why) => {
             app.metrics.delivery(&event, "ignored");
-            return text(StatusCode::OK, answer::ignored(why));
+            return text(StatusCode::OK, answer::ignored(answer::ignore_reason(why)));
         }
         Intent::Evaluate { installation_id, repo, pr } => (Some(repo), Some(pr), installation_id),
         Intent::Installation { installation_id } => (None, None, installation_id),

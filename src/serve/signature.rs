@@ -44,7 +44,7 @@ pub fn verify(secrets: &[WebhookSecret], body: &[u8], header: Option<&str>) -> b
 }
 
 /// A signature checked as the body arrives, chunk by chunk, under every configured secret.
-pub struct Verifier {
+pub(crate) struct Verifier {
     tag: Vec<u8>,
     macs: Vec<Hmac<Sha256>>,
 }

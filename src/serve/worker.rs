@@ -27,6 +27,7 @@ use crate::model::Login;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
 use crate::store::{StoreError, Work};
+use crate::wording;
 
 /// Attempts before a delivery is parked for an operator (`flowgate queue`); counted at the claim.
 pub use crate::store::MAX_ATTEMPTS;
@@ -144,11 +145,9 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             parked = %work.parked_at_claim.join(", "),
             "parked after {MAX_ATTEMPTS} attempts whose worker stopped before finishing"
         );
-        let why = CannotEvaluate::GaveUp { attempts: MAX_ATTEMPTS };
-        let error = "each attempt stopped before finishing: the process crashed or was killed, or the \
-                     evaluation lost its lease";
-        app.handler_failed(&format!("parked after {MAX_ATTEMPTS} attempts"), &error);
-        if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, error)).await.is_err() {
+        let why = CannotEvaluate::Stopped { attempts: MAX_ATTEMPTS };
+        app.handler_failed(&format!("parked after {MAX_ATTEMPTS} attempts"), &wording::app::EVERY_ATTEMPT_STOPPED);
+        if tokio::time::timeout(limit, say_cannot_evaluate(app, &work, why, "")).await.is_err() {
             tracing::warn!("cannot say so on the PR: no answer within {} s", limit.as_secs());
             app.handler_failed("cannot say so on the PR", &format!("no answer within {} s", limit.as_secs()));
         }
@@ -169,10 +168,7 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         let job = async {
             match tokio::time::timeout(limit, process(app, &work)).await {
                 Ok(result) => result,
-                Err(_) => Err(anyhow::anyhow!(
-                    "the evaluation took longer than its limit of {} s (evaluation_timeout_seconds) and was abandoned",
-                    limit.as_secs()
-                )),
+                Err(_) => Err(anyhow::anyhow!(wording::app::evaluation_timed_out(limit.as_secs()))),
             }
         };
         tokio::pin!(job);

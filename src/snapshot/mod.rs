@@ -15,7 +15,7 @@ pub use crate::github::parse::RawSnapshot;
 use crate::model::PrFacts;
 
 /// A snapshot directory is GitHub's answers saved as files: read and written here, parsed by the
-/// same code as a live PR's answers ([`crate::github::parse`]).
+/// same code as a live PR's answers (`github::parse`).
 impl RawSnapshot {
     pub fn read_dir(dir: &Path) -> Result<RawSnapshot, UserError> {
         if !dir.is_dir() {
@@ -87,18 +87,13 @@ pub fn read(dir: &Path) -> Result<PrFacts, UserError> {
     parse(&RawSnapshot::read_dir(dir)?, dir)
 }
 
-/// Reads a snapshot directory into PR facts and who is on the PR.
-pub fn read_parsed(dir: &Path) -> Result<crate::github::parse::ParsedPr, UserError> {
-    crate::github::parse::pull::snapshot(&RawSnapshot::read_dir(dir)?, dir)
-}
-
 /// Parses a snapshot's JSON; `origin` names it in messages (a directory, or the PR it came from).
 pub fn parse(raw: &RawSnapshot, origin: &Path) -> Result<PrFacts, UserError> {
     Ok(crate::github::parse::pull::snapshot(raw, origin)?.facts)
 }
 
 /// File contents saved beside a snapshot: `contents/base/<path>` and `contents/head/<path>`.
-pub struct SnapshotContents {
+pub(crate) struct SnapshotContents {
     dir: std::path::PathBuf,
 }
 
@@ -134,7 +129,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, UserError> {
 
 /// Another file saved in the snapshot directory (`CODEOWNERS`), under the same rules; None when
 /// it is missing or refused.
-pub fn read_beside(dir: &Path, name: &str) -> Option<String> {
+pub(crate) fn read_beside(dir: &Path, name: &str) -> Option<String> {
     read_snapshot_file(&dir.join(name)).ok().flatten()
 }
 

@@ -27,7 +27,8 @@ mod queue;
 use std::fmt;
 
 pub use digest_claims::DigestClaim;
-pub use error::{StoreError, redact};
+pub use error::StoreError;
+pub(crate) use error::redact;
 pub use queue::{Insert, MAX_ATTEMPTS, NewDelivery, ParkedDelivery, QueueDepth, QueuedDelivery, Work, work_key};
 
 use backend::{Backend, reading};

@@ -7,14 +7,14 @@
 use super::{Item, Related, Tracker, TrackerError};
 
 /// No real hierarchy is this deep; a longer walk is a misconfiguration or a loop the key check missed.
-pub const MAX_LINKS: usize = 12;
+pub(crate) const MAX_LINKS: usize = 12;
 
 pub use crate::model::chain::{Chain, ChainEnd, ChainLink, Levels};
 
 /// The walk in progress: ask [`Walk::wanted`] which key to look up, give the result to
 /// [`Walk::feed`], until `wanted` is `None`.
 #[derive(Debug)]
-pub struct Walk<'l> {
+pub(crate) struct Walk<'l> {
     levels: &'l Levels,
     start: String,
     links: Vec<ChainLink>,
@@ -118,8 +118,13 @@ impl<'l> Walk<'l> {
     }
 }
 
-/// Walks from `start` with a synchronous lookup (tests, fixtures).
-pub fn walk_with(start: &str, levels: &Levels, mut lookup: impl FnMut(&str) -> Result<Item, TrackerError>) -> Chain {
+/// Walks from `start` with a synchronous lookup: the tests' walker.
+#[cfg(test)]
+pub(crate) fn walk_with(
+    start: &str,
+    levels: &Levels,
+    mut lookup: impl FnMut(&str) -> Result<Item, TrackerError>,
+) -> Chain {
     let mut walk = Walk::new(start, levels);
     while let Some(key) = walk.wanted().map(str::to_string) {
         walk.feed(lookup(&key));

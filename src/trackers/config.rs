@@ -16,10 +16,10 @@ use super::{Tracker, TrackerError};
 use crate::model::Tracker as KeyTracker;
 
 /// At most this many keys of one PR are looked up; a PR naming more is judged on the first ones.
-pub const MAX_KEYS: usize = 5;
+pub(crate) const MAX_KEYS: usize = 5;
 /// The longest the walk from one key may take, whatever each request's own timeout: twelve items
 /// of a slow tracker must not hold a gate run for minutes.
-pub const CHAIN_BUDGET: Duration = Duration::from_secs(20);
+pub(crate) const CHAIN_BUDGET: Duration = Duration::from_secs(20);
 
 /// The tracker settings of `flowgate serve`'s configuration file (`[trackers]`), by their
 /// environment names (`FLOWGATE_JIRA_TOKEN`). Process-wide, set once when the App starts, because
@@ -28,7 +28,7 @@ static FILE_SETTINGS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
 
 /// Makes the configuration file's tracker settings available to [`Trackers::from_env`], under the
 /// environment (which wins). Only the first call in a process counts.
-pub fn use_file_settings(settings: BTreeMap<String, String>) {
+pub(crate) fn use_file_settings(settings: BTreeMap<String, String>) {
     let _ = FILE_SETTINGS.set(settings);
 }
 
@@ -51,7 +51,7 @@ pub struct Trackers {
     pub linear: Option<Linear>,
     pub shortcut: Option<Shortcut>,
     pub azure: Option<AzureBoards>,
-    /// Replaces [`CHAIN_BUDGET`] (tests).
+    /// Replaces `CHAIN_BUDGET` (tests).
     pub chain_budget: Option<Duration>,
     /// Where GitHub Issues is read, whether a token was given for it, and the clients' settings:
     /// for [`Self::github_with_token`].
@@ -68,7 +68,7 @@ impl Trackers {
     /// (at `FLOWGATE_SHORTCUT_URL`); Azure Boards with `FLOWGATE_AZURE_URL` (the organisation) and
     /// `FLOWGATE_AZURE_TOKEN`. `FLOWGATE_TRACKER_TIMEOUT_MS` and `FLOWGATE_TRACKER_CACHE_SECS` tune
     /// every tracker.
-    /// Each variable may also come from `flowgate serve`'s configuration file ([`use_file_settings`]);
+    /// Each variable may also come from `flowgate serve`'s configuration file (`use_file_settings`);
     /// the environment wins.
     pub fn from_env(github_api_url: &str, github_token: Option<&str>) -> Result<Trackers, String> {
         Trackers::from_vars(github_api_url, github_token, &env_or_file)

@@ -59,7 +59,7 @@ pub struct HttpUsage {
 
 /// A successful answer's body.
 #[derive(Debug, Clone)]
-pub struct Body(pub String);
+pub(crate) struct Body(pub String);
 
 impl Body {
     pub fn json(&self, what: &str) -> Result<serde_json::Value, TrackerError> {
@@ -76,7 +76,7 @@ struct Cached {
 }
 
 /// One tracker's HTTP client: one base URL, one identity.
-pub struct TrackerHttp {
+pub(crate) struct TrackerHttp {
     client: Client<HttpsConnector<HttpConnector>, Full<bytes::Bytes>>,
     base: String,
     headers: Vec<(header::HeaderName, HeaderValue)>,

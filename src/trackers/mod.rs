@@ -19,7 +19,7 @@ use std::pin::Pin;
 pub use crate::model::story::{Item, ItemState, Related, StateCategory, TrackerError};
 
 /// A boxed lookup future, so that trackers can sit side by side behind `dyn Tracker`.
-pub type LookupFuture<'a> = Pin<Box<dyn Future<Output = Result<Item, TrackerError>> + Send + 'a>>;
+pub(crate) type LookupFuture<'a> = Pin<Box<dyn Future<Output = Result<Item, TrackerError>> + Send + 'a>>;
 
 /// The one thing every tracker adapter does: describe an item by its key.
 pub trait Tracker: Send + Sync {

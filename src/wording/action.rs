@@ -9,6 +9,31 @@ pub const TITLE_AI: &str = "flowgate: AI use";
 pub const TITLE_SIZE: &str = "flowgate: size";
 pub const TITLE_NOTHING_POSTED: &str = "flowgate: nothing posted";
 
+/// Why `flowgate action` cannot start: a variable the runner always sets is missing.
+pub fn not_set(name: &str) -> String {
+    format!("{name} is not set: `flowgate action` runs inside a GitHub Actions job")
+}
+
+pub fn event_unreadable(error: &dyn std::fmt::Display) -> String {
+    format!("cannot read the event payload: {error}")
+}
+
+/// `problem` is the parser's words for what is wrong.
+pub fn event_malformed(problem: &str) -> String {
+    format!("the event payload is not what GitHub sends: {problem}")
+}
+
+pub const NO_MERGE_GROUP: &str = "the merge_group payload has no merge_group";
+
+pub fn no_pr_number(event: &str) -> String {
+    format!("the {event} payload has no pull_request.number")
+}
+
+/// A file the runner gave (the job summary, the step outputs) that cannot be written.
+pub fn cannot_write(error: &dyn std::fmt::Display) -> String {
+    format!("cannot write: {error}")
+}
+
 /// An event without a pull request.
 pub fn not_a_pr_event(event: &str) -> String {
     format!(
@@ -84,6 +109,26 @@ pub fn policy_origin(origin: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_stops_the_job_around_the_gate() {
+        let lines = [
+            not_set("GITHUB_EVENT_NAME"),
+            event_unreadable(&"No such file or directory (os error 2)"),
+            event_malformed("missing field `action` at line 1 column 2"),
+            NO_MERGE_GROUP.to_string(),
+            no_pr_number("pull_request_target"),
+            cannot_write(&"Permission denied (os error 13)"),
+        ];
+        insta::assert_snapshot!(lines.join("\n"), @r"
+        GITHUB_EVENT_NAME is not set: `flowgate action` runs inside a GitHub Actions job
+        cannot read the event payload: No such file or directory (os error 2)
+        the event payload is not what GitHub sends: missing field `action` at line 1 column 2
+        the merge_group payload has no merge_group
+        the pull_request_target payload has no pull_request.number
+        cannot write: Permission denied (os error 13)
+        ");
+    }
 
     #[test]
     fn events_without_a_pr_and_forks_say_what_to_do() {

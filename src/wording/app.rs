@@ -50,6 +50,54 @@ pub fn ignored(why: &str) -> String {
     format!("ignored: {why}\n")
 }
 
+/// Why the App answers a delivery and drops it: the routing's facts, worded by `ignore_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    /// A PR event or command whose payload lacks the repository or the PR's number.
+    NoPullRequest,
+    /// A comment on an issue that is not a pull request.
+    IssueComment,
+    /// A PR comment without a `/flowgate` command.
+    NoCommand,
+    /// A `/flowgate` command from someone who is neither the PR's author nor a collaborator.
+    NotACommander,
+    /// A merge group's request that lacks the repository or the group's head commit.
+    NoMergeGroupHead,
+    /// A merge group that merged or was given up: its check no longer matters.
+    MergeGroupEnded,
+    /// An event flowgate uses, with an action it does not act on.
+    Action,
+    /// An event flowgate does not use at all.
+    Event,
+}
+
+impl Ignored {
+    pub const ALL: [Ignored; 8] = [
+        Ignored::NoPullRequest,
+        Ignored::IssueComment,
+        Ignored::NoCommand,
+        Ignored::NotACommander,
+        Ignored::NoMergeGroupHead,
+        Ignored::MergeGroupEnded,
+        Ignored::Action,
+        Ignored::Event,
+    ];
+}
+
+/// The reason in `ignored`'s answer.
+pub fn ignore_reason(why: Ignored) -> &'static str {
+    match why {
+        Ignored::NoPullRequest => "the payload names no repository or pull request",
+        Ignored::IssueComment => "a comment on an issue, not a pull request",
+        Ignored::NoCommand => "a comment without a /flowgate command",
+        Ignored::NotACommander => "a /flowgate command from someone who is neither the PR's author nor a collaborator",
+        Ignored::NoMergeGroupHead => "the payload names no repository or merge group head",
+        Ignored::MergeGroupEnded => "a merge group that ended: nothing to check",
+        Ignored::Action => "an action flowgate does not act on",
+        Ignored::Event => "an event flowgate does not use",
+    }
+}
+
 pub fn database_unreachable(error: &dyn std::fmt::Display) -> String {
     format!("database unreachable: {error}\n")
 }
@@ -60,9 +108,24 @@ pub fn ready(database: &str, workers: usize) -> String {
     format!("ready: database {database}, {workers} workers\n")
 }
 
-/// The title and Markdown summary of the check run that says flowgate could not judge a PR.
+/// Why an evaluation was abandoned: it ran past `evaluation_timeout_seconds`.
+pub fn evaluation_timed_out(limit_seconds: u64) -> String {
+    format!(
+        "the evaluation took longer than its limit of {limit_seconds} s (evaluation_timeout_seconds) and was abandoned"
+    )
+}
+
+/// What ended each attempt that stopped without an error of its own (`CannotEvaluate::Stopped`).
+pub const EVERY_ATTEMPT_STOPPED: &str =
+    "each attempt stopped before finishing: the process crashed or was killed, or the evaluation lost its lease";
+
+/// The title and Markdown summary of the check run that says flowgate could not judge a PR;
+/// `error` is the last error met, which `Stopped` has none of.
 pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> (String, String) {
-    let error = error.trim();
+    let error = match why {
+        CannotEvaluate::Stopped { .. } => EVERY_ATTEMPT_STOPPED,
+        _ => error.trim(),
+    };
     match why {
         CannotEvaluate::PolicyBroken => (
             "flowgate cannot judge this PR: the policy on the base branch does not load".to_string(),
@@ -76,7 +139,7 @@ pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> (String, String) {
                 fenced(error)
             ),
         ),
-        CannotEvaluate::GaveUp { attempts } => (
+        CannotEvaluate::GaveUp { attempts } | CannotEvaluate::Stopped { attempts } => (
             format!("flowgate cannot judge this PR: {attempts} attempts failed"),
             format!(
                 "## ❌ flowgate could not read this PR\n\n\
@@ -188,6 +251,21 @@ mod tests {
     }
 
     #[test]
+    fn why_a_delivery_is_ignored() {
+        let answers: String = Ignored::ALL.iter().map(|why| ignored(ignore_reason(*why))).collect();
+        insta::assert_snapshot!(answers, @r"
+        ignored: the payload names no repository or pull request
+        ignored: a comment on an issue, not a pull request
+        ignored: a comment without a /flowgate command
+        ignored: a /flowgate command from someone who is neither the PR's author nor a collaborator
+        ignored: the payload names no repository or merge group head
+        ignored: a merge group that ended: nothing to check
+        ignored: an action flowgate does not act on
+        ignored: an event flowgate does not use
+        ");
+    }
+
+    #[test]
     fn the_check_run_for_a_policy_that_does_not_load() {
         let (title, summary) =
             cannot_evaluate(CannotEvaluate::PolicyBroken, "  .github/flowgate.yml:3: unknown key `tierz`\n");
@@ -220,6 +298,28 @@ mod tests {
 
         flowgate has stopped trying. Comment `/flowgate recheck` or re-run this check to try again; an operator can also retry it with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it could not judge.
         ");
+    }
+
+    #[test]
+    fn the_check_run_after_every_attempt_stopped_says_how_they_ended() {
+        let (title, summary) = cannot_evaluate(CannotEvaluate::Stopped { attempts: 6 }, "");
+        insta::assert_snapshot!(title, @"flowgate cannot judge this PR: 6 attempts failed");
+        insta::assert_snapshot!(summary, @r"
+        ## ❌ flowgate could not read this PR
+
+        Every one of 6 attempts failed; the last error was:
+
+        ```text
+        each attempt stopped before finishing: the process crashed or was killed, or the evaluation lost its lease
+        ```
+
+        flowgate has stopped trying. Comment `/flowgate recheck` or re-run this check to try again; an operator can also retry it with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it could not judge.
+        ");
+    }
+
+    #[test]
+    fn an_evaluation_past_its_limit() {
+        insta::assert_snapshot!(evaluation_timed_out(90), @"the evaluation took longer than its limit of 90 s (evaluation_timeout_seconds) and was abandoned");
     }
 
     #[test]

@@ -37,7 +37,10 @@ pub fn skip_reason(why: &SkipReason) -> String {
         }
         SkipReason::Busy { until: None } => "busy on GitHub".into(),
         SkipReason::OutsideWorkingHours { hours, local_time } => {
-            format!("outside working hours for an urgent review ({local_time} there; hours {hours})")
+            format!(
+                "outside working hours for an urgent review ({} there; hours {hours})",
+                local_time.strftime("%H:%M")
+            )
         }
         SkipReason::AtCapacity { open, capacity } => format!("at capacity ({open} of {capacity} open reviews)"),
     }
@@ -83,7 +86,7 @@ pub fn requested_line(assignment: &Assignment, requested: &Requested) -> String 
 
 /// `10:30 there; hours Europe/Berlin 09-17`, for an urgent request to someone with hours.
 pub fn within_hours(hours: &LocalHours) -> String {
-    format!("{} there; hours {}", hours.local_time, hours.hours)
+    format!("{} there; hours {}", hours.local_time.strftime("%H:%M"), hours.hours)
 }
 
 /// What kept flowgate from filling a need of `assignment`, or made a pool smaller than written.
@@ -124,8 +127,13 @@ fn rejections(rejected: &[(Login, SkipReason)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assign::{Counted, Score, SpotCheck};
+    use crate::assign::output::{Counted, SpotCheck};
+    use crate::assign::score::Score;
     use crate::model::Tier;
+
+    fn berlin() -> crate::assign::policy::WorkingHours {
+        crate::assign::policy::WorkingHours::parse("Europe/Berlin 09-17").expect("valid hours")
+    }
 
     fn score(owned_paths: u32, owned_area: Option<&str>, recent_touches: u32, reviews_given: u32) -> Score {
         Score {
@@ -182,7 +190,7 @@ mod tests {
             SkipReason::Away { until: at("2025-03-07T17:00:00Z") },
             SkipReason::Busy { until: Some(at("2025-03-05T09:30:00Z")) },
             SkipReason::Busy { until: None },
-            SkipReason::OutsideWorkingHours { hours: "Europe/Berlin 09-17".into(), local_time: "20:30".into() },
+            SkipReason::OutsideWorkingHours { hours: berlin(), local_time: jiff::civil::time(20, 30, 0, 0) },
             SkipReason::AtCapacity { open: 6, capacity: 6 },
         ];
         let lines: Vec<String> = reasons
@@ -211,7 +219,7 @@ mod tests {
         let mut over = requested("frank", score(0, None, 0, 0), Role::Tier);
         over.over_capacity = true;
         let mut urgent = requested("alice", score(1, Some("src/auth/"), 1, 1), Role::FirstPool);
-        urgent.hours = Some(LocalHours { local_time: "11:00".into(), hours: "Europe/Berlin 09-17".into() });
+        urgent.hours = Some(LocalHours { local_time: jiff::civil::time(11, 0, 0, 0), hours: berlin() });
         let people = vec![
             urgent,
             requested("carol", score(3, None, 4, 3), Role::Tier),
@@ -230,7 +238,7 @@ mod tests {
         insta::assert_snapshot!(requested_line(&unread, &unread.requested[1]), @"carol: owns 3 changed files in CODEOWNERS, 4 recent touches of these paths, 1 of 4 open reviews, available");
         let four_weeks = assignment(unread.requested.clone(), Some(4));
         insta::assert_snapshot!(requested_line(&four_weeks, &four_weeks.requested[1]), @"carol: owns 3 changed files in CODEOWNERS, 4 recent touches of these paths, 1 of 4 open reviews, 3 reviews in the last 4 weeks, available");
-        let hours = LocalHours { local_time: "10:30".into(), hours: "Europe/Berlin 09-17".into() };
+        let hours = LocalHours { local_time: jiff::civil::time(10, 30, 0, 0), hours: berlin() };
         insta::assert_snapshot!(within_hours(&hours), @"10:30 there; hours Europe/Berlin 09-17");
     }
 

@@ -61,10 +61,10 @@ pub fn case_line(name: &str, description: Option<&str>, mismatches: &[(String, S
 }
 
 /// What a `policy test` case compares for one file, and what a file missing from the PR gets.
-pub fn tier_of(path: &str) -> String {
+pub(crate) fn tier_of(path: &str) -> String {
     format!("tier of {path}")
 }
-pub const NOT_IN_THE_PR: &str = "not in the PR";
+pub(crate) const NOT_IN_THE_PR: &str = "not in the PR";
 
 pub fn cases_summary(passed: usize, failed: usize) -> String {
     format!("{passed} passed, {failed} failed\n")
@@ -163,14 +163,15 @@ pub enum FileAction<'a> {
     Keep(&'a str),
 }
 
-pub const POLICY_PURPOSE: &str = "the policy: red paths, trackers, AI disclosure; read from the base branch";
-pub const WORKFLOW_PURPOSE: &str =
+pub(crate) const POLICY_PURPOSE: &str = "the policy: red paths, trackers, AI disclosure; read from the base branch";
+pub(crate) const WORKFLOW_PURPOSE: &str =
     "the GitHub Action that posts the `flowgate` check run and labels on every pull request";
-pub const TEMPLATE_PURPOSE: &str = "the pull request template: the story line and the AI-use boxes the policy reads";
-pub const KEEP_SAME: &str = "already as flowgate init would write it";
-pub const KEEP_EXISTS: &str = "exists; --force replaces it";
-pub const KEEP_HAS_SECTION: &str = "has flowgate's section already";
-pub const KEEP_HAS_SECTION_UNFORCED: &str = "has flowgate's section already; --force rewrites that section";
+pub(crate) const TEMPLATE_PURPOSE: &str =
+    "the pull request template: the story line and the AI-use boxes the policy reads";
+pub(crate) const KEEP_SAME: &str = "already as flowgate init would write it";
+pub(crate) const KEEP_EXISTS: &str = "exists; --force replaces it";
+pub(crate) const KEEP_HAS_SECTION: &str = "has flowgate's section already";
+pub(crate) const KEEP_HAS_SECTION_UNFORCED: &str = "has flowgate's section already; --force rewrites that section";
 pub const DRY_RUN: &str = "Dry run: nothing was written.";
 
 /// What `--dry-run` says it would do.
@@ -202,7 +203,7 @@ pub fn found(line: &str) -> String {
     format!("found: {line}\n")
 }
 
-pub fn policy_exists(path: &str) -> String {
+pub(crate) fn policy_exists(path: &str) -> String {
     format!("{path} exists: the gate below uses it as it is; --force replaces it")
 }
 

@@ -9,19 +9,20 @@
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one
 //! reviewable diff.
 
-pub mod action;
-pub mod app;
-pub mod assign;
-pub mod audit;
+pub(crate) mod action;
+pub(crate) mod app;
+pub(crate) mod assign;
+pub(crate) mod audit;
 pub mod cli;
-pub mod digest;
-pub mod doctor;
-pub mod init;
-pub mod merge_group;
-pub mod origin;
-pub mod plan;
-pub mod simulate;
-pub mod verdict;
+pub(crate) mod digest;
+pub(crate) mod doctor;
+pub(crate) mod init;
+pub(crate) mod merge_group;
+pub(crate) mod origin;
+pub(crate) mod plan;
+pub(crate) mod simulate;
+pub(crate) mod verdict;
 mod words;
 
-pub use words::{Flavor, count, plural};
+pub(crate) use words::plural;
+pub use words::{Flavor, count};

@@ -21,7 +21,7 @@ use flowgate::analysis::{ChangeKind, Contents, analyze_file, patch};
 use flowgate::model::{markdown, trailers};
 use flowgate::policy::ai::markers::{self, CommitView};
 use flowgate::policy::load::{LoadError, load_text};
-use flowgate::serve::events::{self, Envelope, Intent};
+use flowgate::serve::events::{self, Envelope, Ignored, Intent};
 use flowgate::serve::signature::{WebhookSecret, verify};
 use flowgate::snapshot::{self, RawSnapshot};
 
@@ -345,7 +345,12 @@ fn webhook(body: &[u8], event: &str, tamper: usize) {
         Intent::MergeGroup { .. } => {
             assert!(event == "merge_group" && payload.merge_group.is_some() && payload.repository.is_some())
         }
-        Intent::Ignore(why) => assert!(!why.is_empty()),
+        Intent::Ignore(Ignored::Event) => {
+            let used =
+                ["pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite", "merge_group"];
+            assert!(!used.contains(&event) && !event.starts_with("installation"), "{event} is used")
+        }
+        Intent::Ignore(_) => {}
     }
     if let Some(comment) = payload.comment.and_then(|c| c.body) {
         let _ = events::command(&comment);

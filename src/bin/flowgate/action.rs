@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use flowgate::action::{self, ActionEnv, FailOn};
-use flowgate::gate;
+use flowgate::{UserError, gate};
 
 use crate::common::{Runtime, print, usage_line};
 use crate::connection::Connection;
@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
-    let env = ActionEnv::read(|name| std::env::var(name).ok())?;
+    let env = ActionEnv::read(|name| std::env::var(name).ok()).map_err(UserError::from)?;
     let result = rt.run(async {
         let gh = args.connection.client(&env.repository).await?;
         let outcome = action::run(&env, &gh, args.policy.as_deref(), args.fail_on.into()).await?;
@@ -42,10 +42,10 @@ pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(path) = &env.step_summary {
-        action::append(path, &outcome.summary)?;
+        action::append(path, &outcome.summary).map_err(UserError::from)?;
     }
     if let Some(path) = &env.output {
-        action::append(path, &action::commands::output_file_text(&outcome.outputs))?;
+        action::append(path, &action::commands::output_file_text(&outcome.outputs)).map_err(UserError::from)?;
     }
     let mut log = outcome.log.join("\n");
     log.push('\n');

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use flowgate::gate::simulate_assign::{self as simulate, SimFormat};
 
 use crate::common::print;
@@ -38,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let replay = simulate::run(source, args.policy.as_deref())?;
     tracing::info!("replayed {}", replay.described);
-    print(&simulate::render(&replay, args.format.into())?);
+    print(&simulate::render(&replay, args.format.into()).context("cannot write the comparison as JSON")?);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,11 +4,11 @@
 //! GitHub's JSON by hand; a field that matters and is missing is an error that names it, never a
 //! silent default.
 
-pub mod protection;
-pub mod pull;
+pub(crate) mod protection;
+pub(crate) mod pull;
 pub mod shapes;
-pub mod timeline;
-pub mod webhook;
+pub(crate) mod timeline;
+pub(crate) mod webhook;
 
 use serde::de::DeserializeOwned;
 

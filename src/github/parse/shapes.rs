@@ -284,7 +284,6 @@ pub struct RulesetJson {
 #[derive(Debug, Deserialize)]
 #[serde(expecting = "an installation (GET repos/{r}/installation)")]
 pub struct InstallationJson {
-    pub id: u64,
     pub app_id: Option<u64>,
     pub permissions: std::collections::BTreeMap<String, String>,
     pub events: Vec<String>,

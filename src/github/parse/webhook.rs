@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::shapes::{LabelJson, PullJson, RepoJson, TeamJson, UserJson};
+use super::shapes::{PullJson, RepoJson, TeamJson, UserJson};
 
 /// What a delivery reports, in flowgate's terms.
 #[derive(Debug, Clone)]
@@ -35,8 +35,6 @@ pub struct PullRequestEvent {
     /// `review_requested` / `review_request_removed`: a person, or else a team.
     pub requested_reviewer: Option<UserJson>,
     pub requested_team: Option<TeamJson>,
-    /// `labeled` / `unlabeled`.
-    pub label: Option<LabelJson>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,7 +56,6 @@ pub struct ReviewHookJson {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CommentEvent {
-    pub action: String,
     pub comment: CommentJson,
 }
 
@@ -207,19 +204,6 @@ impl Event {
             _ => return Ok(Event::Other),
         };
         parsed.map_err(|e| format!("{}: {}", read("what GitHub sends"), super::problem(&e)))
-    }
-
-    /// The action (`opened`, `submitted`, `created`, ...), when the event has one.
-    pub fn action(&self) -> Option<&str> {
-        match self {
-            Event::PullRequest(e) => Some(&e.action),
-            Event::Review(e) => Some(&e.action),
-            Event::Comment(e) => Some(&e.action),
-            Event::Installation(e) => Some(&e.action),
-            Event::MergeGroup(e) => Some(&e.action),
-            Event::Check(e) => Some(&e.action),
-            Event::Other => None,
-        }
     }
 }
 

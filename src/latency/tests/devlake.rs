@@ -13,9 +13,10 @@ use chrono::{DateTime, Utc, Weekday};
 use serde_json::Value;
 
 use crate::latency::tests::support::{HOUR, t, wall_clock};
+use crate::latency::timeline::{PrSummary, summarize_pr};
 use crate::latency::{
-    Actor, BusinessCalendar, Clock, ClockMode, DigestBuilder, Event, EventKind, LatencyConfig, PrContext, PrSummary,
-    ReviewOutcome, Reviewer, Window, summarize_pr,
+    Actor, BusinessCalendar, Clock, ClockMode, DigestBuilder, Event, EventKind, LatencyConfig, PrContext,
+    ReviewOutcome, Reviewer, Window,
 };
 use crate::model::Login;
 

@@ -18,8 +18,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::latency::tests::support::{Pr, office_hours, t, wall_clock, window};
+use crate::latency::timeline::Turn;
 use crate::latency::{
-    ClockMode, Digest, DigestBuilder, Event, EventKind, FindingKind, LatencyConfig, Reviewer, Spread, Turn,
+    ClockMode, Digest, DigestBuilder, Event, EventKind, FindingKind, LatencyConfig, Reviewer, Spread,
 };
 use crate::model::Tier;
 use crate::wording::digest as wording;

@@ -1,7 +1,8 @@
 //! One PR at a time: hand-built timelines whose figures are worked out in the comments.
 
 use crate::latency::tests::support::{HOUR, Pr, office_hours, t, wall_clock, window};
-use crate::latency::{LatencyConfig, PrSummary, Reviewer, Turn, summarize_pr};
+use crate::latency::timeline::{PrSummary, Turn, summarize_pr};
+use crate::latency::{LatencyConfig, Reviewer};
 
 const WEEK: (&str, &str) = ("2025-03-03 00:00", "2025-03-10 00:00");
 

@@ -16,8 +16,9 @@ use regex::Regex;
 
 pub use super::declared::{Declared, body_declaration, trailer_declaration};
 use super::declared::{declaration_key, is_negative};
+pub use super::tools::AiTool;
+pub(crate) use super::tools::tool_from_name;
 use super::tools::{self, bot_tool, identity_tool};
-pub use super::tools::{AiTool, tool_from_name};
 use crate::model::{markdown, trailers};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -271,7 +272,7 @@ pub fn pr_markers(author_login: &str, branch: &str, body: &str, labels: &[&str])
 }
 
 /// Reviewers that are AI tools or review bots: their approvals never count.
-pub fn is_ai_reviewer(login: &str) -> bool {
+pub(crate) fn is_ai_reviewer(login: &str) -> bool {
     bot_tool(login).is_some()
 }
 

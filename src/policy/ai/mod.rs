@@ -13,7 +13,7 @@ use super::{Ai, Disclosure, OnUndeclared};
 use crate::model::{Commit, PrFacts};
 
 /// The labels authors use to declare AI use, and what each declares.
-pub const DECLARATION_LABELS: [(&str, Declared); 3] =
+pub(crate) const DECLARATION_LABELS: [(&str, Declared); 3] =
     [("ai:none", Declared::None), ("ai:assisted", Declared::Assisted), ("ai:generated", Declared::Generated)];
 
 pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {

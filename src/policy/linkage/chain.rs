@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::model::chain::{Chain, ChainEnd};
 use crate::model::story::TrackerError;
 use crate::policy::ChainRules;
-use crate::policy::verdict::{ChainBreak, ChainItem, ChainOutcome, ChainVerdict};
+use crate::policy::verdict::{ChainBreak, ChainItem, ChainOutcome, ChainVerdict, NotSeen};
 
 /// At most this many keys of one PR are judged (and looked up).
 pub const MAX_KEYS: usize = crate::trackers::config::MAX_KEYS;
@@ -24,17 +24,17 @@ pub fn judge(rules: &ChainRules, required: usize, keys: &[&str], chains: &BTreeM
     };
     let best = verdicts.iter().enumerate().min_by_key(|(i, v)| (rank(v), *i)).map(|(i, _)| i);
     match best {
-        Some(i) => verdicts.into_iter().nth(i).unwrap_or_else(|| unseen(rules, required, "", "no key")),
-        None => unseen(rules, required, "", "no key was found to look up"),
+        Some(i) => verdicts.into_iter().nth(i).unwrap_or_else(|| unseen(rules, required, "", NotSeen::NoKey)),
+        None => unseen(rules, required, "", NotSeen::NoKey),
     }
 }
 
-fn unseen(rules: &ChainRules, required: usize, key: &str, reason: &str) -> ChainVerdict {
+fn unseen(rules: &ChainRules, required: usize, key: &str, why: NotSeen) -> ChainVerdict {
     ChainVerdict {
         key: key.to_string(),
         links: Vec::new(),
         required_level: level_name(rules, required),
-        outcome: ChainOutcome::Unseen { key: key.to_string(), reason: reason.to_string() },
+        outcome: ChainOutcome::Unseen { key: key.to_string(), why },
     }
 }
 
@@ -44,7 +44,7 @@ fn level_name(rules: &ChainRules, index: usize) -> String {
 
 fn judge_one(rules: &ChainRules, required: usize, key: &str, chain: Option<&Chain>) -> ChainVerdict {
     let Some(chain) = chain else {
-        return unseen(rules, required, key, "not looked up in its tracker");
+        return unseen(rules, required, key, NotSeen::NotLookedUp);
     };
     let links: Vec<ChainItem> = chain
         .links
@@ -114,7 +114,7 @@ fn outcome(rules: &ChainRules, required: usize, chain: &Chain) -> ChainOutcome {
 }
 
 fn tracker_error(key: &str, error: &TrackerError) -> ChainOutcome {
-    ChainOutcome::Unseen { key: key.to_string(), reason: error.to_string() }
+    ChainOutcome::Unseen { key: key.to_string(), why: NotSeen::Tracker(error.clone()) }
 }
 
 #[cfg(test)]

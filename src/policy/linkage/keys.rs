@@ -90,7 +90,7 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| re(r"#([0-9]+)"));
 
 /// Find every reference in `text` that the enabled trackers recognise. `repo` is "owner/name" of the PR's repository, used to normalise bare "#12" / "GH-12" to "owner/name#12".
 /// Results are de-duplicated by (tracker, key, source) keeping closes=true if any occurrence closes, in order of first appearance.
-pub fn extract(text: &str, source: Source, trackers: &TrackerSet, repo: Option<&str>) -> Vec<WorkItemRef> {
+pub(crate) fn extract(text: &str, source: Source, trackers: &TrackerSet, repo: Option<&str>) -> Vec<WorkItemRef> {
     let mut scan = Scan {
         text,
         source,
@@ -110,7 +110,7 @@ pub fn extract(text: &str, source: Source, trackers: &TrackerSet, repo: Option<&
 
 /// The tracker of a key already found and normalised (as stored with a PR's review events), read
 /// again with the policy's trackers; `None` when they enable no tracker that writes it so.
-pub fn tracker_of(key: &str, trackers: &TrackerSet, repo: Option<&str>) -> Option<Tracker> {
+pub(crate) fn tracker_of(key: &str, trackers: &TrackerSet, repo: Option<&str>) -> Option<Tracker> {
     extract(key, Source::Title, trackers, repo).into_iter().find(|r| r.key == key).map(|r| r.tracker)
 }
 

@@ -2,7 +2,7 @@
 //! whether the PR is linked, exempt, pending or failing. Whether the item exists and traces up to
 //! an OKR is judged in `chain` from what the trackers returned (`PrFacts::chains`).
 
-pub mod chain;
+pub(crate) mod chain;
 pub mod keys;
 
 use self::keys::{Source, WorkItemRef};
@@ -73,7 +73,7 @@ fn is_own_number(r: &WorkItemRef, repo: Option<&str>, number: Option<u64>) -> bo
 
 /// The keys whose chains a PR of `tier` needs, with their trackers, in order of appearance: what
 /// the gate looks up before evaluating. Empty when the tier needs no chain or the PR is exempt.
-pub fn keys_to_trace(policy: &Linkage, verdict: &LinkageVerdict, tier: Tier) -> Vec<(keys::Tracker, String)> {
+pub(crate) fn keys_to_trace(policy: &Linkage, verdict: &LinkageVerdict, tier: Tier) -> Vec<(keys::Tracker, String)> {
     if policy.required_level(tier).is_none() || verdict.exemption.is_some() {
         return Vec::new();
     }
@@ -107,7 +107,7 @@ fn exemption(policy: &Linkage, facts: &PrFacts, tier: Tier) -> Option<Exemption>
 
 /// The exemption the PR's own author, labels, title or branch give it, whatever its tier (the
 /// audit of merged PRs, which knows no tier).
-pub fn exemption_of_pr(policy: &Linkage, facts: &PrFacts) -> Option<Exemption> {
+pub(crate) fn exemption_of_pr(policy: &Linkage, facts: &PrFacts) -> Option<Exemption> {
     if let Some(a) = policy.exempt_authors.iter().find(|a| **a == facts.author) {
         return Some(Exemption::Author(a.clone()));
     }

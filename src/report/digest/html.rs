@@ -15,7 +15,7 @@ pub fn render(digest: &Digest) -> String {
 }
 
 /// The page with `notice` as a warning at the top of `<main>`.
-pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
+pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
     let (first, last) = window_days(digest);
     let title = w::title(&first, &last);
     let unit = w::unit(digest.clock);

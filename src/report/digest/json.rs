@@ -8,10 +8,6 @@ use crate::latency::digest::Digest;
 use crate::latency::findings::Finding;
 use crate::wording::digest as w;
 
-pub fn render(digest: &Digest) -> String {
-    render_with(digest, None)
-}
-
 /// The JSON, with `notice` as a last `notice` field when there is one.
 pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
     // A digest holds only strings, numbers and dates, so serialising cannot fail; should it ever,

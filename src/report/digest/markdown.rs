@@ -5,6 +5,8 @@ use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90,
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::{self as w, hours, percent};
 
+/// Without a notice: the tests' shorthand (the surfaces call `super::render`).
+#[cfg(test)]
 pub fn render(digest: &Digest) -> String {
     render_with(digest, None)
 }

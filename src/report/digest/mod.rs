@@ -7,9 +7,9 @@
 mod common;
 mod escape;
 pub mod html;
-pub mod json;
-pub mod markdown;
-pub mod slack;
+pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod slack;
 mod svg;
 
 use std::fmt;
@@ -75,7 +75,7 @@ pub fn render(format: Format, digest: &Digest) -> String {
 }
 
 /// The digest in `format`, with `notice` above its figures when there is one.
-pub fn render_with(format: Format, digest: &Digest, notice: Option<&Notice>) -> String {
+pub(crate) fn render_with(format: Format, digest: &Digest, notice: Option<&Notice>) -> String {
     match format {
         Format::Markdown => markdown::render_with(digest, notice),
         Format::Html => html::render_with(digest, notice),

@@ -162,3 +162,12 @@ fn an_explicit_level_label_outranks_a_mapped_type_which_outranks_a_level_name() 
     assert_eq!(levels.level_of(&kinds(&["Story", "epic"])), Some(0), "the type comes before the labels");
     assert_eq!(levels.level_of(&kinds(&["Task", "level:nothing"])), None);
 }
+
+#[test]
+fn plain_levels_are_the_names_without_aliases_and_match_without_regard_to_case() {
+    let names = ["Story", "Epic", "PRD", "OKR"].map(String::from).to_vec();
+    let plain = Levels::plain(names.clone());
+    assert_eq!(plain, Levels::new(names, &[]).expect("no alias to check"));
+    assert_eq!(plain.names(), ["story", "epic", "prd", "okr"]);
+    assert_eq!(plain.level_of(&["Initiative".to_string(), "prd".to_string()]), Some(2));
+}

@@ -8,7 +8,7 @@ mod figures;
 mod findings;
 
 pub use columns::*;
-pub use figures::{hours, percent, times};
+pub use figures::{hours, percent};
 pub use findings::{headline, suggestion};
 
 use super::{count, plural};

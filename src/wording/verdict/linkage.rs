@@ -2,7 +2,7 @@
 //! where a chain breaks, and why a PR is exempt.
 
 use super::section::{Mark, Section};
-use crate::policy::verdict::{ChainBreak, ChainOutcome, ChainVerdict, Exemption, LinkageState, Verdict};
+use crate::policy::verdict::{ChainBreak, ChainOutcome, ChainVerdict, Exemption, LinkageState, NotSeen, Verdict};
 use crate::wording::Flavor;
 
 /// What to write when a PR needs a work item and has none.
@@ -57,6 +57,16 @@ pub fn linkage_section(v: &Verdict, f: Flavor) -> Section {
     Section { title: "Story linkage", mark, headline, details }
 }
 
+/// Why a chain could not be seen: also the `reason` of the JSON's `tracker_error` and of the
+/// audit's "not verified".
+pub fn not_seen(why: &NotSeen) -> String {
+    match why {
+        NotSeen::NoKey => "no key was found to look up".to_string(),
+        NotSeen::NotLookedUp => "not looked up in its tracker".to_string(),
+        NotSeen::Tracker(error) => error.to_string(),
+    }
+}
+
 /// The linkage section when the tier needs a chain: the chain found, and where it breaks.
 fn chain_section(v: &Verdict, chain: &ChainVerdict, mut details: Vec<String>, f: Flavor) -> Section {
     let l = &v.linkage;
@@ -74,13 +84,21 @@ fn chain_section(v: &Verdict, chain: &ChainVerdict, mut details: Vec<String>, f:
             (Mark::Fail, format!("{key} does not trace far enough: {}; {need}", chain_break(b, f)))
         }
         (ChainOutcome::Broken(b), _) => (Mark::Fail, chain_break(b, f)),
-        (ChainOutcome::Unseen { key: at, reason }, LinkageState::Fail) => (
+        (ChainOutcome::Unseen { key: at, why }, LinkageState::Fail) => (
             Mark::Fail,
-            format!("could not verify {key} ({}: {reason}), and the policy fails on tracker errors", f.code(at)),
+            format!(
+                "could not verify {key} ({}: {}), and the policy fails on tracker errors",
+                f.code(at),
+                not_seen(why)
+            ),
         ),
-        (ChainOutcome::Unseen { key: at, reason }, _) => (
+        (ChainOutcome::Unseen { key: at, why }, _) => (
             Mark::Pending,
-            format!("could not verify {key} yet ({}: {reason}); run again when the tracker answers", f.code(at)),
+            format!(
+                "could not verify {key} yet ({}: {}); run again when the tracker answers",
+                f.code(at),
+                not_seen(why)
+            ),
         ),
     };
     Section { title: "Story linkage", mark, headline, details }
@@ -156,6 +174,7 @@ mod tests {
     use super::super::tests::{show, verdict};
     use super::*;
     use crate::model::Login;
+    use crate::model::story::TrackerError;
     use crate::policy::Tier;
     use crate::policy::verdict::ChainItem;
 
@@ -240,18 +259,38 @@ mod tests {
         insta::assert_snapshot!(linkage_section(&v, Flavor::Plain).headline, @"ABC-123 does not trace far enough: ABC-7 has no parent OKR; this red PR needs a chain up to OKR");
         v.linkage.chain = Some(chain(ChainOutcome::Broken(ChainBreak::NotFound { key: "ABC-123".into() })));
         insta::assert_snapshot!(linkage_section(&v, Flavor::Plain).headline, @"ABC-123 does not exist in its tracker (or flowgate's credentials cannot see it)");
-        let unseen = ChainOutcome::Unseen { key: "ABC-7".into(), reason: "Jira answered 503".into() };
+        let answered = TrackerError::Down { reason: "Jira answered 503".into() };
+        let unseen = ChainOutcome::Unseen { key: "ABC-7".into(), why: NotSeen::Tracker(answered) };
         v.linkage.chain = Some(chain(unseen));
-        insta::assert_snapshot!(linkage_section(&v, Flavor::Plain).headline, @"could not verify ABC-123 (ABC-7: Jira answered 503), and the policy fails on tracker errors");
+        insta::assert_snapshot!(linkage_section(&v, Flavor::Plain).headline, @"could not verify ABC-123 (ABC-7: the tracker is unreachable or failing: Jira answered 503), and the policy fails on tracker errors");
         v.linkage.state = LinkageState::Pending;
         insta::assert_snapshot!(show(&linkage_section(&v, Flavor::Markdown)), @r"
-        ⏳ Story linkage: could not verify `ABC-123` yet (`ABC-7`: Jira answered 503); run again when the tracker answers
+        ⏳ Story linkage: could not verify `ABC-123` yet (`ABC-7`: the tracker is unreachable or failing: Jira answered 503); run again when the tracker answers
           chain: `ABC-123` Story -> `ABC-7` Epic -> `OKR-2` 'Cut account takeovers'
           `ABC-123` (jira, in the title)
         ");
         v.linkage.state = LinkageState::Exempt;
         v.linkage.exemption = Some(Exemption::Tier(Tier::Red));
         insta::assert_snapshot!(linkage_section(&v, Flavor::Plain).headline, @"exempt: red PRs are exempt");
+    }
+
+    #[test]
+    fn why_a_chain_could_not_be_seen() {
+        let reasons = [
+            NotSeen::NoKey,
+            NotSeen::NotLookedUp,
+            NotSeen::Tracker(TrackerError::Timeout { after_ms: 5000 }),
+            NotSeen::Tracker(TrackerError::NotConfigured {
+                tracker: "jira".into(),
+                hint: "set FLOWGATE_JIRA_URL".into(),
+            }),
+        ];
+        insta::assert_snapshot!(reasons.iter().map(not_seen).collect::<Vec<_>>().join("\n"), @r"
+        no key was found to look up
+        not looked up in its tracker
+        no answer within 5000 ms
+        no jira connection is configured (set FLOWGATE_JIRA_URL)
+        ");
     }
 
     #[test]

@@ -253,9 +253,9 @@ mod tests {
 
     #[test]
     fn the_reviewers_section_requests_passes_over_and_flags() {
-        use crate::assign::{
-            Assignment, Counted, Problem, ProblemKind, Requested, Role, Score, SkipReason, Skipped, SpotCheck,
-        };
+        use crate::assign::output::{Counted, Problem, SpotCheck};
+        use crate::assign::score::Score;
+        use crate::assign::{Assignment, ProblemKind, Requested, Role, SkipReason, Skipped};
         let mut v = verdict("auth-login");
         assert_eq!(reviewers_section(&v, Flavor::Plain), None);
         let score = Score {

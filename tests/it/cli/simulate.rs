@@ -113,6 +113,30 @@ reviewers:
 }
 
 #[test]
+fn pools_that_expand_to_nobody_are_the_policys_mistake() {
+    let dir = TempDir::new().expect("tempdir");
+    let history = dir.path().join("history.jsonl");
+    let opened = r#"{"event":"pr_opened","at":"2025-03-03T09:00:00Z","repo":"acme/shop","number":1,"author":"bob","tier":"yellow"}"#;
+    std::fs::write(&history, format!("{opened}\n")).expect("write history");
+    let policy = dir.path().join("flowgate.yml");
+    std::fs::write(
+        &policy,
+        r#"version: 1
+tiers:
+  yellow: { default: true }
+reviewers:
+  pools:
+    everyone: { members: ["@acme/ghosts"], capacity: 3 }
+  tiers:
+    yellow: { request: 1, from: [everyone] }
+"#,
+    )
+    .expect("write policy");
+    let run = flowgate(&["--history", path_str(&history), "--policy", path_str(&policy)]);
+    run.assert_bad_input(&format!("{}: the reviewer pools expand to nobody", path_str(&policy)));
+}
+
+#[test]
 fn a_malformed_history_line_is_named() {
     let dir = TempDir::new().expect("tempdir");
     let file = dir.path().join("bad.jsonl");
