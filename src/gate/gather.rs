@@ -199,7 +199,8 @@ async fn people_facts(
     let candidates: Vec<&str> = candidates.iter().map(|l| l.as_str()).collect();
     let (codeowners, open, busy) =
         tokio::join!(gh.codeowners(repo, base), gh.open_pulls(repo), gh.busy_statuses(&candidates));
-    people.codeowners = assign::owners_of_paths(codeowners?.as_deref(), facts);
+    let codeowners = codeowners?.map(|text| crate::model::codeowners::Codeowners::parse(&text));
+    people.codeowners = assign::owners_of_paths(codeowners.as_ref(), facts);
     let open = match open? {
         Some(pages) => parse::list(&pages)
             .map_err(|e| github::Error::bad_answer(format!("{repo}: the open pull requests cannot be read: {e}")))?,

@@ -26,6 +26,7 @@ use crate::git::{LocalPr, Repo};
 use crate::github::parse::ParsedPr;
 use crate::github::read::CODEOWNERS_PATHS;
 use crate::model::PrFacts;
+use crate::model::codeowners::Codeowners;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_read};
 use crate::policy::verdict::Verdict;
 use crate::policy::{Policy, evaluate::evaluate};
@@ -73,10 +74,10 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
     if let Some(reviewers) = &policy.reviewers {
         // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside
         // it. Load on other PRs is unknown here, so the choice may differ from the App's.
-        let codeowners = crate::snapshot::read_beside(dir, "CODEOWNERS");
+        let codeowners = crate::snapshot::read_beside(dir, "CODEOWNERS").map(|text| Codeowners::parse(&text));
         let people = crate::assign::PeopleFacts {
             teams: policy.teams.clone(),
-            codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
+            codeowners: self::assign::owners_of_paths(codeowners.as_ref(), &facts),
             ..Default::default()
         };
         let nobody = self::assign::Reassign::Nobody;
@@ -134,10 +135,10 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
     if let Some(reviewers) = &policy.reviewers {
         // Who would be asked, from the base branch's CODEOWNERS; nothing is requested from here,
         // and load on other PRs is unknown without GitHub.
-        let codeowners = CODEOWNERS_PATHS.iter().find_map(|p| repo.show(base, p));
+        let codeowners = CODEOWNERS_PATHS.iter().find_map(|p| repo.show(base, p)).map(|text| Codeowners::parse(&text));
         let people = crate::assign::PeopleFacts {
             teams: policy.teams.clone(),
-            codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
+            codeowners: self::assign::owners_of_paths(codeowners.as_ref(), &facts),
             ..Default::default()
         };
         let on = self::assign::OnPr::default();

@@ -22,7 +22,7 @@ const MAX_OTHER_PAGES: u32 = 50;
 const MAX_PULL_PAGES: u32 = 100;
 
 /// Where GitHub looks for CODEOWNERS, in its order.
-pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+pub const CODEOWNERS_PATHS: [&str; 3] = crate::model::codeowners::LOCATIONS;
 
 /// The parts of a pull request flowgate reads, fetched one list at a time so that a caller can
 /// skip what its policy does not need.

@@ -6,6 +6,7 @@
 pub mod chain;
 pub mod check_run;
 pub mod checked;
+pub mod codeowners;
 pub mod content;
 pub mod markdown;
 pub mod principal;
