@@ -218,9 +218,15 @@ impl GitHub {
 
     /// The CODEOWNERS file on `rev`, from the first place GitHub would look that has one.
     pub async fn codeowners(&self, repo: &RepoName, rev: &str) -> Result<Option<String>, Error> {
+        Ok(self.codeowners_file(repo, rev).await?.map(|(_, text)| text))
+    }
+
+    /// The CODEOWNERS file on `rev` and where it was found, from the first place GitHub would
+    /// look that has one.
+    pub async fn codeowners_file(&self, repo: &RepoName, rev: &str) -> Result<Option<(&'static str, String)>, Error> {
         for path in CODEOWNERS_PATHS {
             if let Some(text) = self.file_at(repo, rev, path).await? {
-                return Ok(Some(text));
+                return Ok(Some((path, text)));
             }
         }
         Ok(None)

@@ -135,7 +135,13 @@ fn read_optional(path: &Path) -> Result<Option<String>, UserError> {
 /// Another file saved in the snapshot directory (`CODEOWNERS`), under the same rules; None when
 /// it is missing or refused.
 pub fn read_beside(dir: &Path, name: &str) -> Option<String> {
-    read_snapshot_file(&dir.join(name)).ok().flatten()
+    read_beside_checked(dir, name).ok().flatten()
+}
+
+/// Like [`read_beside`], and a file that exists and cannot be read (too large, a link out of the
+/// directory) is an error rather than absent: what must not pass unread says why.
+pub fn read_beside_checked(dir: &Path, name: &str) -> Result<Option<String>, UserError> {
+    read_snapshot_file(&dir.join(name))
 }
 
 /// A snapshot's JSON file, capped in size and refused when it is a link that could lead out of
