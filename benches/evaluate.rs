@@ -86,6 +86,7 @@ fn big_pr() -> PrFacts {
         visibility: Default::default(),
         chains: Default::default(),
         since_approved: Default::default(),
+        codeowners: None,
     }
 }
 

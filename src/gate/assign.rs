@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use crate::assign::codeowners::Codeowners;
 use crate::assign::{OpenLoad, PeopleFacts, PrToAssign, ReviewerPolicy, choose};
 use crate::github::parse::shapes::OpenPullJson;
 use crate::model::{Login, PrFacts};
@@ -46,17 +45,21 @@ pub fn pool_candidates(policy: &ReviewerPolicy, people: &PeopleFacts) -> Vec<Log
     out
 }
 
-/// Each changed path's owners in CODEOWNERS, for the expertise part of the score.
+/// Each changed path's owners in CODEOWNERS (users and teams, in every section), for the
+/// expertise part of the score. Lines with errors are left out, as GitHub leaves them out.
 pub fn owners_of_paths(
-    codeowners: Option<&str>,
+    codeowners: Option<&crate::model::codeowners::Codeowners>,
     facts: &PrFacts,
 ) -> std::collections::BTreeMap<String, Vec<crate::policy::Principal>> {
-    let Some(text) = codeowners else { return Default::default() };
-    let parsed = Codeowners::parse(text);
+    let Some(parsed) = codeowners else { return Default::default() };
     facts
         .files
         .iter()
-        .filter_map(|f| parsed.owners_of(&f.path).map(|(_, owners)| (f.path.clone(), owners.to_vec())))
+        .filter_map(|f| {
+            let owners: Vec<crate::policy::Principal> =
+                parsed.all_owners(&f.path).into_iter().filter_map(|o| o.principal()).collect();
+            (!owners.is_empty()).then(|| (f.path.clone(), owners))
+        })
         .collect()
 }
 

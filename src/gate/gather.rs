@@ -82,6 +82,9 @@ pub async fn gate_pull(
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
 
     // Gather everything the evaluation needs from outside the PR, then evaluate once.
+    if crate::policy::codeowners::required_by(&chosen.policy) {
+        facts.codeowners = Some(super::codeowners::on_github(gh, repo, &base).await?);
+    }
     let needed = needs(&facts, &chosen.policy);
     if !needed.compare.is_empty() {
         // A retarget after an approval drops it; the issue events say when the base changed.
@@ -197,9 +200,15 @@ async fn people_facts(
     }
     let candidates = assign::pool_candidates(reviewers, &people);
     let candidates: Vec<&str> = candidates.iter().map(|l| l.as_str()).collect();
-    let (codeowners, open, busy) =
-        tokio::join!(gh.codeowners(repo, base), gh.open_pulls(repo), gh.busy_statuses(&candidates));
-    people.codeowners = assign::owners_of_paths(codeowners?.as_deref(), facts);
+    // CODEOWNERS is read once: the evaluation's copy when the policy required it, else here.
+    let codeowners = async {
+        match &facts.codeowners {
+            Some(known) => Ok(known.clone()),
+            None => super::codeowners::on_github(gh, repo, base).await,
+        }
+    };
+    let (codeowners, open, busy) = tokio::join!(codeowners, gh.open_pulls(repo), gh.busy_statuses(&candidates));
+    people.codeowners = assign::owners_of_paths(codeowners?.file(), facts);
     let open = match open? {
         Some(pages) => parse::list(&pages)
             .map_err(|e| github::Error::bad_answer(format!("{repo}: the open pull requests cannot be read: {e}")))?,

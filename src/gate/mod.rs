@@ -7,6 +7,7 @@ pub(crate) mod assign;
 pub(crate) mod base_policy;
 pub mod cases;
 pub mod chains;
+pub mod codeowners;
 pub mod digest;
 pub mod digest_settings;
 pub mod doctor;
@@ -24,7 +25,6 @@ use std::path::Path;
 
 use crate::git::{LocalPr, Repo};
 use crate::github::parse::ParsedPr;
-use crate::github::read::CODEOWNERS_PATHS;
 use crate::model::PrFacts;
 use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_read};
 use crate::policy::verdict::Verdict;
@@ -61,6 +61,12 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
     let ParsedPr { mut facts, on_pr, base_sha } = crate::github::parse::pull::snapshot(&raw, dir)?;
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
     chains::gather_blocking(&mut facts, policy)?;
+    // CODEOWNERS if it was saved beside the snapshot: required by the policy, or for reviewers.
+    let base_codeowners = (crate::policy::codeowners::required_by(policy) || policy.reviewers.is_some())
+        .then(|| self::codeowners::in_snapshot(dir));
+    if crate::policy::codeowners::required_by(policy) {
+        facts.codeowners = base_codeowners.clone();
+    }
     let compare = crate::policy::evaluate::needs(&facts, policy).compare;
     if !compare.is_empty() {
         let base_changes = match raw.events.as_deref() {
@@ -73,10 +79,10 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
     if let Some(reviewers) = &policy.reviewers {
         // What the snapshot shows: the PR's own requests, and CODEOWNERS if it was saved beside
         // it. Load on other PRs is unknown here, so the choice may differ from the App's.
-        let codeowners = crate::snapshot::read_beside(dir, "CODEOWNERS");
+        let codeowners = base_codeowners.as_ref().and_then(|c| c.file());
         let people = crate::assign::PeopleFacts {
             teams: policy.teams.clone(),
-            codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
+            codeowners: self::assign::owners_of_paths(codeowners, &facts),
             ..Default::default()
         };
         let nobody = self::assign::Reassign::Nobody;
@@ -130,14 +136,19 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
         if pr.include_uncommitted { repo.blobs_with_worktree(&merge_base)? } else { repo.blobs(&merge_base, "HEAD")? };
     analyze::analyze(&mut facts, policy, &mut blobs);
     chains::gather_blocking(&mut facts, policy)?;
+    let base_codeowners = (crate::policy::codeowners::required_by(policy) || policy.reviewers.is_some())
+        .then(|| self::codeowners::at_revision(repo, base));
+    if crate::policy::codeowners::required_by(policy) {
+        facts.codeowners = base_codeowners.clone();
+    }
     let mut verdict = evaluate(&facts, policy);
     if let Some(reviewers) = &policy.reviewers {
         // Who would be asked, from the base branch's CODEOWNERS; nothing is requested from here,
         // and load on other PRs is unknown without GitHub.
-        let codeowners = CODEOWNERS_PATHS.iter().find_map(|p| repo.show(base, p));
+        let codeowners = base_codeowners.as_ref().and_then(|c| c.file());
         let people = crate::assign::PeopleFacts {
             teams: policy.teams.clone(),
-            codeowners: self::assign::owners_of_paths(codeowners.as_deref(), &facts),
+            codeowners: self::assign::owners_of_paths(codeowners, &facts),
             ..Default::default()
         };
         let on = self::assign::OnPr::default();

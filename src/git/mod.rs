@@ -136,6 +136,7 @@ impl Repo {
             visibility: Default::default(),
             chains: Default::default(),
             since_approved: Default::default(),
+            codeowners: None,
         };
         Ok((facts, merge_base))
     }

@@ -22,7 +22,7 @@ const MAX_OTHER_PAGES: u32 = 50;
 const MAX_PULL_PAGES: u32 = 100;
 
 /// Where GitHub looks for CODEOWNERS, in its order.
-pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+pub const CODEOWNERS_PATHS: [&str; 3] = crate::model::codeowners::LOCATIONS;
 
 /// The parts of a pull request flowgate reads, fetched one list at a time so that a caller can
 /// skip what its policy does not need.
@@ -218,9 +218,15 @@ impl GitHub {
 
     /// The CODEOWNERS file on `rev`, from the first place GitHub would look that has one.
     pub async fn codeowners(&self, repo: &RepoName, rev: &str) -> Result<Option<String>, Error> {
+        Ok(self.codeowners_file(repo, rev).await?.map(|(_, text)| text))
+    }
+
+    /// The CODEOWNERS file on `rev` and where it was found, from the first place GitHub would
+    /// look that has one.
+    pub async fn codeowners_file(&self, repo: &RepoName, rev: &str) -> Result<Option<(&'static str, String)>, Error> {
         for path in CODEOWNERS_PATHS {
             if let Some(text) = self.file_at(repo, rev, path).await? {
-                return Ok(Some(text));
+                return Ok(Some((path, text)));
             }
         }
         Ok(None)

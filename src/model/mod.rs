@@ -6,6 +6,7 @@
 pub(crate) mod chain;
 pub(crate) mod check_run;
 pub(crate) mod checked;
+pub(crate) mod codeowners;
 pub(crate) mod content;
 pub mod markdown;
 pub(crate) mod principal;
@@ -114,6 +115,8 @@ pub struct PrFacts {
     /// For each commit an approval was given on other than the head, what changed since it. A
     /// commit missing here was not compared, which the engine treats as not seen.
     pub since_approved: since::SinceApproved,
+    /// The base branch's CODEOWNERS, when the policy needs it; `None`: not gathered.
+    pub codeowners: Option<codeowners::BaseCodeowners>,
 }
 
 /// A label on the PR and, where the source could tell, who applied it.

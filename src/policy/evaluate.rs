@@ -4,15 +4,16 @@ use super::verdict::{
     AiState, FileVerdict, Gap, LimitProblem, LinkageState, NotReviewed, OverrideVerdict, PrIdentity, RequirementSource,
     ReviewStatus, State, UncountedFile, Verdict,
 };
-use super::{Policy, ReviewRule, StaleMode, StaleRule, Tier, ai, linkage, review, tiers};
+use super::{Policy, ReviewRule, StaleMode, StaleRule, Tier, ai, codeowners, linkage, review, tiers};
 use crate::analysis::lang::Lang;
 use crate::analysis::{ChangeKind, FileAnalysis, SkipReason, effort, skip};
 use crate::model::{FileChange, GITHUB_COMMITS_CAP, GITHUB_FILES_CAP, PrFacts};
 
 /// What a PR's evaluation must be given from outside the PR, found before it is evaluated so that
 /// everything is gathered first and the PR is evaluated once: the members of the teams its review
-/// rules (and, when the override label is on, the override) name without listing, and the work-item
-/// keys whose chains its tier requires.
+/// rules (and, when the override label is on, the override) name without listing, the teams owning
+/// its changed files when code owners must approve, and the work-item keys whose chains its tier
+/// requires.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     /// `@org/slug`, sorted, each once.
@@ -33,6 +34,9 @@ pub fn needs(facts: &PrFacts, policy: &Policy) -> Needs {
         && facts.labels.iter().any(|l| l.name.eq_ignore_ascii_case(&o.label))
     {
         teams.extend(policy.unknown_teams(&o.allowed).into_iter().map(String::from));
+    }
+    if codeowners::in_play(&judged.requirements) {
+        teams.extend(codeowners::teams_needed(policy, facts));
     }
     teams.sort();
     teams.dedup();
@@ -99,7 +103,8 @@ impl<'p> Judged<'p> {
 pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     let Judged { files, not_counted, changed_lines, reviewed_lines, limits, tier, ai, linkage, requirements } =
         Judged::of(facts, policy);
-    let review = review::evaluate(policy, facts, &requirements, &files);
+    let mut review = review::evaluate(policy, facts, &requirements, &files);
+    codeowners::apply(&mut review, policy, facts, &requirements);
     let stale_counts = StaleRule::strictest(requirements.iter().map(|(_, r)| &r.stale)).mode != StaleMode::Never;
     let mut gaps = gaps(facts, stale_counts);
     if policy.tiers.reads_code() {

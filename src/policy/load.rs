@@ -637,6 +637,7 @@ fn review_rule(key: &str, tier: Tier, file: Option<&ReviewFile>) -> Result<Revie
         approvals: r.approvals.unwrap_or(0),
         from: r.from.clone().unwrap_or_default(),
         stale: stale_rule(key, tier, r)?,
+        codeowners: r.codeowners.unwrap_or_default(),
     })
 }
 

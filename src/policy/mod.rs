@@ -2,6 +2,7 @@
 //! a verdict. Nothing under this module performs I/O except `load`, which reads policy files.
 
 pub mod ai;
+pub mod codeowners;
 pub mod evaluate;
 pub mod latency;
 pub mod linkage;
@@ -31,7 +32,7 @@ use crate::model::Login;
 pub use crate::model::{Principal, Tier};
 pub use linkage::keys::TrackerSet;
 pub use load::LoadError;
-pub use schema::{Disclosure, LinkSource, OnTrackerError, OnUndeclared};
+pub use schema::{CodeownersReview, Disclosure, LinkSource, OnTrackerError, OnUndeclared};
 
 /// A tier by its id (`red`), as the command line names one.
 impl std::str::FromStr for Tier {
@@ -107,6 +108,8 @@ pub struct ReviewRule {
     pub from: Vec<Principal>,
     /// When an approval given on an older commit still counts.
     pub stale: StaleRule,
+    /// Whether every changed file's code owners must approve (`codeowners: required`).
+    pub codeowners: CodeownersReview,
 }
 
 /// When an approval given on a commit other than the head still counts.

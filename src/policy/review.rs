@@ -93,7 +93,16 @@ pub fn evaluate(
     let all_met = requirements.iter().all(|r| r.met);
     let state = if all_met && changes_requested_by.is_empty() { ReviewStatus::Pass } else { ReviewStatus::Pending };
     let required = requirements.first().map_or(0, |r| r.approvals);
-    ReviewVerdict { state, required, approved_by, requirements, ignored, changes_requested_by, carried }
+    ReviewVerdict {
+        state,
+        required,
+        approved_by,
+        requirements,
+        ignored,
+        changes_requested_by,
+        carried,
+        codeowners: None,
+    }
 }
 
 /// The commits, other than the head, of each reviewer's latest approval, when the rule in play

@@ -253,7 +253,7 @@ pub struct AnalysisFile {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a review rule: a map with approvals, from, stale, stale_keeps, dismiss_stale"
+    expecting = "a review rule: a map with approvals, from, stale, stale_keeps, dismiss_stale, codeowners"
 )]
 pub struct ReviewFile {
     /// How many counted approvals are needed.
@@ -271,6 +271,21 @@ pub struct ReviewFile {
     pub stale_keeps: Option<Vec<crate::model::since::ChangeKind>>,
     /// The older spelling: `true` is `stale: head`, `false` is `stale: never`.
     pub dismiss_stale: Option<bool>,
+    /// `required`: every changed file that has owners in the base branch's CODEOWNERS needs an
+    /// approval from one of them (per section, with the section's count); `optional` (the
+    /// default): CODEOWNERS does not gate.
+    pub codeowners: Option<CodeownersReview>,
+}
+
+/// Whether the code owners' approval is required.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeownersReview {
+    /// Every changed file that has owners needs an approval from one of them.
+    Required,
+    /// CODEOWNERS does not gate (it still ranks reviewers).
+    #[default]
+    Optional,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

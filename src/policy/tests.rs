@@ -40,6 +40,7 @@ fn pr() -> PrFacts {
         visibility: Visibility::default(),
         chains: Default::default(),
         since_approved: Default::default(),
+        codeowners: None,
     }
 }
 

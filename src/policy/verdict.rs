@@ -316,6 +316,8 @@ pub struct ReviewVerdict {
     pub changes_requested_by: Vec<Login>,
     /// Approvals given on an older commit that still count, and why.
     pub carried: Vec<CarriedApproval>,
+    /// The code owners' approvals, when a rule in play requires them (`codeowners: required`).
+    pub codeowners: Option<super::codeowners::CodeownersVerdict>,
 }
 
 /// An approval given on an older commit that still counts at the head.

@@ -121,6 +121,7 @@ pub fn to_value(v: &Verdict) -> Value {
             "changes_requested_by": v.review.changes_requested_by.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
             "carried": v.review.carried.iter().map(|c| carried(c, &v.pr.base_branch)).collect::<Vec<_>>(),
             "stale": v.review.ignored.iter().filter_map(|i| stale(i, &v.pr.base_branch)).collect::<Vec<_>>(),
+            "codeowners": v.review.codeowners.as_ref().map(super::codeowners::to_json),
         },
         "reviewers": v.reviewers.as_ref().map(|a| json!({
             "requested": a.requested.iter().map(|r| json!({

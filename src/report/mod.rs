@@ -4,6 +4,7 @@
 //! (`doctor`) as text and JSON.
 
 pub mod check_run;
+pub mod codeowners;
 pub mod digest;
 pub mod doctor;
 pub mod json;

@@ -127,10 +127,11 @@ fn read_optional(path: &Path) -> Result<Option<String>, UserError> {
     read_snapshot_file(path)
 }
 
-/// Another file saved in the snapshot directory (`CODEOWNERS`), under the same rules; None when
-/// it is missing or refused.
-pub(crate) fn read_beside(dir: &Path, name: &str) -> Option<String> {
-    read_snapshot_file(&dir.join(name)).ok().flatten()
+/// Another file saved in the snapshot directory (`CODEOWNERS`), under the same rules: `None` when
+/// it is missing; a file that exists and cannot be read (too large, a link out of the directory)
+/// is an error rather than absent, so what must not pass unread says why.
+pub(crate) fn read_beside_checked(dir: &Path, name: &str) -> Result<Option<String>, UserError> {
+    read_snapshot_file(&dir.join(name))
 }
 
 /// A snapshot's JSON file, capped in size and refused when it is a link that could lead out of

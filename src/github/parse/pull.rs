@@ -161,6 +161,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
             .collect(),
         chains: Default::default(),
         since_approved: Default::default(),
+        codeowners: None,
         visibility: Visibility {
             files_total: pull.changed_files,
             commits_total: pull.commits,

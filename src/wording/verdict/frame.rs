@@ -2,6 +2,7 @@
 //! run's title, the headings around the rules, the override, and the rules in reading order.
 
 use super::ai::{ai_section, declared_word};
+use super::codeowners::codeowners_section;
 use super::gaps::{gap, gaps_section};
 use super::limits::limits_section;
 use super::linkage::linkage_section;
@@ -145,6 +146,7 @@ pub fn override_section(v: &Verdict, f: Flavor) -> Option<Section> {
 /// All rule sections in reading order.
 pub fn sections(v: &Verdict, f: Flavor) -> Vec<Section> {
     let mut out = vec![linkage_section(v, f), ai_section(v, f), review_section(v, f)];
+    out.extend(codeowners_section(v, f));
     out.extend(reviewers_section(v, f));
     out.push(limits_section(v));
     out.extend(gaps_section(v));

@@ -4,6 +4,7 @@
 //! the override); each rule's sentences are in the file named after it.
 
 mod ai;
+mod codeowners;
 mod frame;
 mod gaps;
 mod limits;
@@ -14,6 +15,7 @@ pub mod stale;
 mod tier;
 
 pub use ai::*;
+pub use codeowners::*;
 pub use frame::*;
 pub use gaps::*;
 pub use limits::*;

@@ -101,6 +101,7 @@ pub fn review_section(v: &Verdict, f: Flavor) -> Section {
         }
     } else {
         let mut waiting = missing;
+        waiting.extend(super::codeowners::codeowners_missing(v, f));
         if !r.changes_requested_by.is_empty() {
             waiting
                 .push(format!("changes requested by {}", logins(r.changes_requested_by.iter().map(|l| l.as_str()), f)));
@@ -115,6 +116,7 @@ pub fn review_missing(v: &Verdict) -> Vec<String> {
     let counted = v.review.approved_by.len();
     let mut out: Vec<String> =
         v.review.requirements.iter().filter_map(|q| requirement_missing(q, counted, Flavor::Plain)).collect();
+    out.extend(super::codeowners::codeowners_missing(v, Flavor::Plain));
     for who in &v.review.changes_requested_by {
         out.push(format!("changes requested by {who} must be resolved"));
     }

@@ -359,3 +359,31 @@ fn an_issue_is_one_key_when_origin_is_a_clone_of_the_github_repository() {
     let v = run.json();
     assert_eq!(strs(&v["linkage"]["keys"], "keys"), ["acme/shop#2664"], "one issue, one key: {}", run.stderr);
 }
+
+/// With `codeowners: required`, CODEOWNERS is read from the base branch (a branch cannot name its
+/// own owners), and a rename's old path needs its owners as well.
+#[test]
+fn code_owners_come_from_the_base_branch_and_own_a_renames_old_path() {
+    let text = policy("ABC", "\"src/auth/**\"").replace("approvals: 2 }", "approvals: 2, codeowners: required }");
+    let repo = Repo::new(&text);
+    repo.write("CODEOWNERS", "/src/auth/ @alice\n");
+    repo.commit(&["Name the owners"]);
+    let repo = {
+        repo.git(&["checkout", "-q", "-b", "feature/ABC-123-login"]);
+        repo.write("src/auth/login.rs", "fn login() { rate_limit(); }\n");
+        repo.write("CODEOWNERS", "/src/auth/ @carol\n");
+        fs::create_dir_all(repo.dir().join("src/session")).unwrap();
+        repo.git(&["mv", "src/auth/old.rs", "src/session/old.rs"]);
+        repo.commit(&["Rate-limit failed logins and move the old session code"]);
+        repo
+    };
+    let (_, v) = repo.verdict(&["--author", "carol"]);
+    let owners = &v["review"]["codeowners"];
+    assert_eq!(owners["path"], "CODEOWNERS");
+    assert_eq!(owners["met"], false);
+    assert_eq!(owners["groups"].as_array().map(Vec::len), Some(1), "{owners}");
+    assert_eq!(owners["groups"][0]["owners"], serde_json::json!(["@alice"]), "main's owners, not the branch's");
+    let files = strs(&owners["groups"][0]["files"], "files");
+    assert!(files.contains(&"src/auth/login.rs") && files.contains(&"src/auth/old.rs"), "{files:?}");
+    assert!(strs(&owners["unowned"], "unowned").contains(&"CODEOWNERS"), "{owners}");
+}

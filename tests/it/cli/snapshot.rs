@@ -552,3 +552,34 @@ fn a_saved_pr_judges_an_approval_on_an_older_commit_from_its_saved_comparison() 
         same.stdout
     );
 }
+
+/// With `codeowners: required`, a CODEOWNERS saved beside the snapshot decides whose approval each
+/// file needs; without one the review cannot pass and says why.
+#[test]
+fn check_judges_code_owners_from_a_codeowners_beside_the_snapshot() {
+    let dir = TempDir::new().unwrap();
+    for name in ["pull.json", "files.json", "commits.json", "reviews.json"] {
+        fs::copy(example("auth-login").join(name), dir.path().join(name)).unwrap();
+    }
+    write(&dir.path().join("CODEOWNERS"), "/src/auth/ @acme/security\n/docs/ @writer\n");
+    let policy = dir.path().join("flowgate.yml");
+    let text =
+        read(&example_policy()).replacen("dismiss_stale: true }", "dismiss_stale: true, codeowners: required }", 1);
+    assert!(text.contains("codeowners: required"), "the example policy changed");
+    write(&policy, &text);
+    let v = check(dir.path(), &policy, "json").json();
+    let owners = &v["review"]["codeowners"];
+    let met: Vec<(&str, bool)> = owners["groups"]
+        .as_array()
+        .map(|g| g.iter().map(|g| (g["pattern"].as_str().unwrap_or_default(), g["met"] == true)).collect())
+        .unwrap_or_default();
+    assert_eq!(met, [("/src/auth/", true), ("/docs/", false)], "bob is in @acme/security; nobody is writer: {owners}");
+    let missing = v["review"]["missing"].to_string();
+    assert!(missing.contains("an approval from a code owner of /docs/ (line 2): @writer"), "{missing}");
+
+    fs::remove_file(dir.path().join("CODEOWNERS")).unwrap();
+    let v = check(dir.path(), &policy, "json").json();
+    assert_eq!(v["review"]["state"], "pending");
+    let problem = v["review"]["codeowners"]["problem"].as_str().unwrap_or_default();
+    assert!(problem.contains("the base branch has no CODEOWNERS"), "{problem}");
+}
