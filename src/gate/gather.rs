@@ -85,7 +85,13 @@ pub async fn gate_pull(
     if crate::policy::codeowners::required_by(&chosen.policy) {
         facts.codeowners = Some(super::codeowners::on_github(gh, repo, &base).await?);
     }
-    let needed = needs(&facts, &chosen.policy);
+    let mut needed = needs(&facts, &chosen.policy);
+    if facts.codeowners.is_none() && !needed.compare.is_empty() && crate::policy::stale::owners_anywhere(&chosen.policy)
+    {
+        // `stale: owners` keeps an approval by the approver's scope, which CODEOWNERS gives.
+        facts.codeowners = Some(super::codeowners::on_github(gh, repo, &base).await?);
+        needed = needs(&facts, &chosen.policy);
+    }
     if !needed.compare.is_empty() {
         // A retarget after an approval drops it; the issue events say when the base changed.
         if raw.events.is_none() {

@@ -62,9 +62,9 @@ pub fn check_snapshot(dir: &Path, policy: &Policy) -> Result<(PrFacts, Verdict),
     analyze::analyze(&mut facts, policy, &mut crate::snapshot::SnapshotContents::new(dir));
     chains::gather_blocking(&mut facts, policy)?;
     // CODEOWNERS if it was saved beside the snapshot: required by the policy, or for reviewers.
-    let base_codeowners = (crate::policy::codeowners::required_by(policy) || policy.reviewers.is_some())
-        .then(|| self::codeowners::in_snapshot(dir));
-    if crate::policy::codeowners::required_by(policy) {
+    let for_review = crate::policy::codeowners::required_by(policy) || crate::policy::stale::owners_anywhere(policy);
+    let base_codeowners = (for_review || policy.reviewers.is_some()).then(|| self::codeowners::in_snapshot(dir));
+    if for_review {
         facts.codeowners = base_codeowners.clone();
     }
     let compare = crate::policy::evaluate::needs(&facts, policy).compare;
@@ -136,9 +136,9 @@ fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Resu
         if pr.include_uncommitted { repo.blobs_with_worktree(&merge_base)? } else { repo.blobs(&merge_base, "HEAD")? };
     analyze::analyze(&mut facts, policy, &mut blobs);
     chains::gather_blocking(&mut facts, policy)?;
-    let base_codeowners = (crate::policy::codeowners::required_by(policy) || policy.reviewers.is_some())
-        .then(|| self::codeowners::at_revision(repo, base));
-    if crate::policy::codeowners::required_by(policy) {
+    let for_review = crate::policy::codeowners::required_by(policy) || crate::policy::stale::owners_anywhere(policy);
+    let base_codeowners = (for_review || policy.reviewers.is_some()).then(|| self::codeowners::at_revision(repo, base));
+    if for_review {
         facts.codeowners = base_codeowners.clone();
     }
     let mut verdict = evaluate(&facts, policy);

@@ -35,7 +35,9 @@ pub fn needs(facts: &PrFacts, policy: &Policy) -> Needs {
     {
         teams.extend(policy.unknown_teams(&o.allowed).into_iter().map(String::from));
     }
-    if codeowners::in_play(&judged.requirements) {
+    let stale_owners =
+        super::StaleRule::strictest(judged.requirements.iter().map(|(_, r)| &r.stale)).mode == super::StaleMode::Owners;
+    if codeowners::in_play(&judged.requirements) || stale_owners {
         teams.extend(codeowners::teams_needed(policy, facts));
     }
     teams.sort();

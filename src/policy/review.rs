@@ -30,7 +30,7 @@ pub fn evaluate(
     let mut changes_requested_by = Vec::new();
     let mut carried = Vec::new();
 
-    let scope = |who: &Login| stale::pool_scope(policy, files, who);
+    let scope = |who: &Login| stale::scope(policy, facts, files, who);
     let standing = |review: &Review| match review.state {
         ReviewState::Approved => stale::standing(&rule, facts, review, &scope),
         _ => Standing::Fresh,

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use super::codeowners;
 use super::verdict::{CarriedWhy, FileVerdict, StaleWhy};
 use super::{Policy, StaleMode, StaleRule};
+use crate::model::codeowners::{BaseCodeowners, Codeowners, Owner};
 use crate::model::since::{BaseSince, ChangeKind, Unseen};
 use crate::model::{Login, PrFacts, Review};
 
@@ -67,9 +69,66 @@ pub fn standing(
     Standing::Stale(StaleWhy::Changed { kind: since.kind, files: since.changed.clone() })
 }
 
+/// Whether any review rule of the policy keeps approvals by the approver's scope (`stale:
+/// owners`), which needs the base branch's CODEOWNERS.
+pub fn owners_anywhere(policy: &Policy) -> bool {
+    policy.tiers.review.values().chain(policy.ai.tier_review.values()).any(|r| r.stale.mode == StaleMode::Owners)
+}
+
+/// What a person answers for: the files of the tiers their reviewer pools serve, and the files
+/// the base branch's CODEOWNERS gives them (as a login, or as a member of an owning team). `None`
+/// when they answer for no file in particular, or when CODEOWNERS cannot tell (it has errors, or
+/// names a team whose members are unknown): then only an unchanged change keeps the approval.
+pub fn scope(policy: &Policy, facts: &PrFacts, files: &[FileVerdict], who: &Login) -> Option<BTreeSet<String>> {
+    let pools = pool_scope(policy, files, who);
+    let owned = match facts.codeowners.as_ref() {
+        None | Some(BaseCodeowners::Missing) => None,
+        Some(BaseCodeowners::Unreadable { .. }) => return None,
+        Some(BaseCodeowners::Read { file, .. }) => Some(codeowners_scope(policy, facts, file, who)?),
+    };
+    match (pools, owned) {
+        (None, None) => None,
+        (pools, owned) => {
+            let mut all = pools.unwrap_or_default();
+            all.extend(owned.unwrap_or_default());
+            (!all.is_empty()).then_some(all)
+        }
+    }
+}
+
+/// The paths in play (the head's files, their old paths, and every file that changed since an
+/// approval) that CODEOWNERS gives `who`. `None` when the file has errors or an owner of one of
+/// those paths is a team whose members are unknown.
+fn codeowners_scope(policy: &Policy, facts: &PrFacts, file: &Codeowners, who: &Login) -> Option<BTreeSet<String>> {
+    if !file.errors.is_empty() {
+        return None;
+    }
+    let mut paths: BTreeSet<&str> = BTreeSet::new();
+    for f in &facts.files {
+        paths.insert(f.path.as_str());
+        if let Some(old) = &f.previous_path {
+            paths.insert(old.as_str());
+        }
+    }
+    for since in facts.since_approved.values().flatten() {
+        paths.extend(since.changed.iter().map(String::as_str));
+    }
+    let mut owned = BTreeSet::new();
+    for path in paths {
+        let owners = file.all_owners(path);
+        if owners.iter().any(|o| matches!(o, Owner::Team(team) if policy.team_members(team).is_none())) {
+            return None;
+        }
+        if codeowners::owns_path(policy, file, path, who) {
+            owned.insert(path.to_string());
+        }
+    }
+    Some(owned)
+}
+
 /// The files a person answers for as a member of a reviewer pool: the files of the tiers their
 /// pools serve. `None` when they are in no pool that serves a tier.
-pub fn pool_scope(policy: &Policy, files: &[FileVerdict], who: &Login) -> Option<BTreeSet<String>> {
+fn pool_scope(policy: &Policy, files: &[FileVerdict], who: &Login) -> Option<BTreeSet<String>> {
     let reviewers = policy.reviewers.as_ref()?;
     let tiers: BTreeSet<_> = reviewers
         .tiers

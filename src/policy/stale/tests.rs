@@ -155,3 +155,51 @@ fn the_strictest_rule_in_play_wins_with_only_the_kinds_every_rule_keeps() {
     assert_eq!(StaleRule::strictest([&tier, &head].into_iter()).mode, StaleMode::Head);
     assert_eq!(StaleRule::strictest(std::iter::empty()).mode, StaleMode::Never);
 }
+
+/// A policy whose yellow tier keeps approvals by scope, with the security team listed or not.
+fn owners_policy(teams: &str) -> Policy {
+    let text = format!(
+        "version: 1\ntiers:\n  yellow: {{ default: true, review: {{ approvals: 1, stale: owners }} }}\n{teams}"
+    );
+    crate::policy::load::load_text(&text, std::path::Path::new("p.yml")).expect("policy")
+}
+
+fn with_codeowners(text: &str, changed: &[&str]) -> PrFacts {
+    let mut f = facts(Some(Ok(change(ChangeKind::Rework, changed))));
+    f.files = vec![
+        crate::model::FileChange::new("src/auth/login.rs", crate::model::FileStatus::Modified, 1, 1),
+        crate::model::FileChange::new("docs/guide.md", crate::model::FileStatus::Modified, 1, 1),
+    ];
+    f.codeowners = Some(BaseCodeowners::from_text(".github/CODEOWNERS", text));
+    f
+}
+
+#[test]
+fn a_code_owners_scope_comes_from_codeowners_on_the_base_and_teams_must_be_known() {
+    let policy = owners_policy("");
+    let codeowners = "/src/auth/ @bob\n/docs/ @carol\n";
+    let docs_changed = with_codeowners(codeowners, &["docs/guide.md"]);
+    let bob = |w: &Login| scope(&policy, &docs_changed, &[], w);
+    assert_eq!(bob(&Login::new("bob")), Some(BTreeSet::from(["src/auth/login.rs".to_string()])));
+    assert!(matches!(
+        standing(&rule(StaleMode::Owners, KEEP_ALL), &docs_changed, &approval(OLD), &bob),
+        Standing::Carried(_)
+    ));
+
+    let auth_changed = with_codeowners(codeowners, &["src/auth/login.rs"]);
+    let bob = |w: &Login| scope(&policy, &auth_changed, &[], w);
+    assert!(matches!(
+        standing(&rule(StaleMode::Owners, KEEP_ALL), &auth_changed, &approval(OLD), &bob),
+        Standing::Stale(StaleWhy::InScope { .. })
+    ));
+
+    // A team owner whose members are unknown: bob might be in it, so his scope cannot be told.
+    let team = with_codeowners("/src/auth/ @acme/security\n/docs/ @carol\n", &["docs/guide.md"]);
+    assert_eq!(scope(&policy, &team, &[], &Login::new("bob")), None);
+    let listed = owners_policy("teams:\n  \"@acme/security\": [bob]\n");
+    assert_eq!(scope(&listed, &team, &[], &Login::new("bob")), Some(BTreeSet::from(["src/auth/login.rs".to_string()])));
+
+    // A CODEOWNERS with errors cannot tell anyone's scope either.
+    let broken = with_codeowners("/src/auth/ @bob\n!oops @carol\n", &["docs/guide.md"]);
+    assert_eq!(scope(&policy, &broken, &[], &Login::new("bob")), None);
+}

@@ -165,3 +165,45 @@ async fn a_comparison_at_githubs_300_file_limit_does_not_carry() {
         db.drop_database().await;
     }
 }
+
+/// `stale: owners`: the change to `src/lib.rs` drops the approval of its code owner, while the
+/// approval of the owner of the PR's unchanged guide still counts, and the check says both. (An
+/// approver who owns none of the PR's files has no scope in it: only an unchanged change keeps
+/// theirs.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn under_owners_a_change_drops_only_the_approval_of_the_files_owner() {
+    for db in databases("stale_owners").await {
+        let fake = rebased_pr(OTHER_PATCH).await;
+        fake.with(|s| {
+            let policy = s.contents.get(&("master".to_string(), ".github/flowgate.yml".to_string())).cloned().unwrap();
+            let yellow = "    review: { approvals: 1 }";
+            assert!(policy.contains(yellow), "the example policy's yellow rule");
+            s.contents.insert(
+                ("master".into(), ".github/flowgate.yml".into()),
+                policy.replacen(yellow, "    review: { approvals: 1, stale: owners }", 1),
+            );
+            s.contents.insert(("master".into(), ".github/CODEOWNERS".into()), "/src/ @hubot\n/docs/ @octocat\n".into());
+            s.pr(2).reviews.push(json!({ "id": 8, "user": { "login": "octocat", "type": "User" }, "state": "APPROVED",
+                "commit_id": APPROVED, "submitted_at": "2019-05-15T16:05:00Z", "body": "" }));
+            // The PR also changes a guide, the same way before and after the push.
+            let guide = json!({ "filename": "docs/guide.md", "status": "modified", "additions": 1, "deletions": 0,
+                "changes": 1, "patch": "@@ -1 +1,2 @@\n # Greeting\n+Say hello.\n" });
+            s.pr(2).files.push(guide.clone());
+            let compare = s.compares.values_mut().next().expect("the approved commit's comparison");
+            compare["files"].as_array_mut().unwrap().push(guide);
+        });
+        let (conclusion, summary) = gate(&fake, &db.url, "d-owners").await;
+        assert_eq!(conclusion.as_deref(), Some("success"), "{}: {summary}", db.name);
+        assert!(
+            summary.contains("`hubot`'s approval on `aaaaaaa` no longer counts: `src/lib.rs` in hubot's scope changed"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(
+                "`octocat`'s approval on `aaaaaaa` still counts: `src/lib.rs` changed, none of them in octocat's scope"
+            ),
+            "{summary}"
+        );
+        db.drop_database().await;
+    }
+}
