@@ -1,7 +1,7 @@
 //! Reading a policy: the file, its `extends:` chain (bundled packs or relative paths), the merge,
 //! and the checks that span several keys. Errors name the file, line and column.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -11,17 +11,17 @@ use yaml_serde::{Mapping, Value};
 
 pub use super::load_error::LoadError;
 use super::load_error::unknown_pack;
-use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewFile, ReviewersFile, StoryState};
+use super::load_review::review_rule;
+use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewersFile, StoryState};
 use super::yaml_limits;
 use super::{
     Ai, AiLabels, AnalysisLimits, ChainRules, Disclosure, Limits, Linkage, OnTrackerError, OnUndeclared, Override,
-    Policy, ReviewRule, StaleMode, StaleRule, Tier, TierQuery, TierRules, TrackerSet,
+    Policy, Tier, TierQuery, TierRules, TrackerSet,
 };
 use crate::assign::policy::{DEFAULT_FAIRNESS_WEEKS, Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights};
 use crate::files;
 use crate::model::Login;
 use crate::model::chain::Levels;
-use crate::model::since::ChangeKind;
 use crate::model::story::StateCategory;
 use std::time::Duration;
 
@@ -628,61 +628,6 @@ fn analysis_limits(file: super::schema::AnalysisFile) -> AnalysisLimits {
         max_file_bytes: file.max_file_kb.map_or(default.max_file_bytes, |kb| (kb as usize).saturating_mul(1024)),
         per_file: file.file_budget_ms.map_or(default.per_file, Duration::from_millis),
         per_pr: file.pr_budget_ms.map_or(default.per_pr, Duration::from_millis),
-    }
-}
-
-fn review_rule(key: &str, tier: Tier, file: Option<&ReviewFile>) -> Result<ReviewRule, String> {
-    let Some(r) = file else { return Ok(ReviewRule::default()) };
-    Ok(ReviewRule {
-        approvals: r.approvals.unwrap_or(0),
-        from: r.from.clone().unwrap_or_default(),
-        stale: stale_rule(key, tier, r)?,
-        codeowners: r.codeowners.unwrap_or_default(),
-    })
-}
-
-/// `stale` and `stale_keeps`, or the older `dismiss_stale`. New policies default to `diff`.
-fn stale_rule(key: &str, tier: Tier, r: &ReviewFile) -> Result<StaleRule, String> {
-    let mode = match (r.stale, r.dismiss_stale) {
-        (Some(_), Some(_)) => {
-            return Err(format!(
-                "`{key}` sets both `stale` and `dismiss_stale`; keep `stale` (`dismiss_stale: true` is `stale: head`)"
-            ));
-        }
-        (Some(mode), None) => mode,
-        (None, Some(true)) => StaleMode::Head,
-        (None, Some(false)) => StaleMode::Never,
-        (None, None) => StaleMode::Diff,
-    };
-    let keeps: BTreeSet<ChangeKind> = match &r.stale_keeps {
-        Some(kinds) => {
-            if kinds.contains(&ChangeKind::Rework) {
-                return Err(format!(
-                    "`{key}.stale_keeps` lists `rework`: an approval that survives any change is `stale: never`"
-                ));
-            }
-            if !matches!(mode, StaleMode::Diff | StaleMode::Owners) {
-                return Err(format!(
-                    "`{key}.stale_keeps` has no effect with `stale: {}`; it applies to `diff` and `owners`",
-                    mode_name(mode)
-                ));
-            }
-            kinds.iter().copied().collect()
-        }
-        None if tier == Tier::Red => {
-            [ChangeKind::NoChange, ChangeKind::MessageOnly, ChangeKind::TrivialRebase].into_iter().collect()
-        }
-        None => ChangeKind::ALL.into_iter().filter(|k| *k != ChangeKind::Rework).collect(),
-    };
-    Ok(StaleRule { mode, keeps })
-}
-
-fn mode_name(mode: StaleMode) -> &'static str {
-    match mode {
-        StaleMode::Never => "never",
-        StaleMode::Owners => "owners",
-        StaleMode::Diff => "diff",
-        StaleMode::Head => "head",
     }
 }
 

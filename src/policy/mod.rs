@@ -8,6 +8,7 @@ pub mod latency;
 pub mod linkage;
 pub mod load;
 mod load_error;
+mod load_review;
 mod packs;
 pub mod query_limits;
 pub(crate) mod review;
