@@ -216,6 +216,33 @@ async fn each_case_costs_one_comparison_a_second_only_for_dropped_files_and_none
     }
 }
 
+/// GitHub leaves out the patch of a file whose diff it finds too large (a lock file, a generated
+/// project file). Without patches the live path has only the blob each change ends with, which
+/// cannot tell a file rebased unchanged from the approved file kept over the base's change to it:
+/// it may drop an approval git keeps (fail closed), never keep one git drops. Only where both
+/// sides leave the base at the same commit (a re-push, an amended message) do equal blobs vouch.
+#[tokio::test]
+async fn without_patches_github_never_keeps_an_approval_git_drops() {
+    let mut kept = Vec::new();
+    for (name, build) in cases::ALL {
+        let case = build();
+        let fake = load(&case, Tier::Yellow, &case.approved).await;
+        fake.with(|s| {
+            let pr_files = s.pulls.values_mut().flat_map(|pr| pr.files.iter_mut());
+            let compared = s.compares.values_mut().flat_map(|c| c["files"].as_array_mut().into_iter().flatten());
+            for file in pr_files.chain(compared) {
+                file.as_object_mut().map(|f| f.remove("patch"));
+            }
+        });
+        let (remote, git) = (by_github(&gate(&fake).await), by_git(&case.since(), Tier::Yellow));
+        if let Outcome::Carried(_) = remote {
+            assert_eq!(remote, git, "{name}: kept without patches, so git must keep it alike");
+            kept.push(name);
+        }
+    }
+    assert_eq!(kept, ["amended_message", "repushed_commit"]);
+}
+
 /// The fake answers the comparisons `github_view` rendered, and nothing else: a request for any
 /// other range is a 404, which would read as an unreachable commit.
 #[tokio::test]
