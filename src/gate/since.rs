@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::github::parse::shapes::CompareJson;
 use crate::github::{self, GitHub, RepoName};
 use crate::model::since::{ChangeSince, SinceApproved, Unseen};
-use crate::model::{CommitSha, PrFacts, ReviewState};
-use crate::since::{Ancestry, Inputs, OwnFile, PatchId, PrAt, classify};
+use crate::model::{CommitSha, FileStatus, PrFacts, ReviewState};
+use crate::since::{Ancestry, Before, Inputs, OwnFile, PatchId, PrAt, classify};
 
 /// GitHub lists at most this many files of a comparison.
 const COMPARE_FILES_CAP: usize = 300;
@@ -148,6 +148,7 @@ fn since_from(
             .filter(|c| c.sha == approved.as_str())
             .and_then(|c| c.commit.tree.clone())
             .map(|t| t.sha),
+        fork: fork(reviewed.commits.iter().map(|c| (c.sha.as_str(), c.parents.iter().map(|p| p.sha.as_str())))),
         own: files
             .iter()
             .map(|f| OwnFile {
@@ -155,12 +156,14 @@ fn since_from(
                 previous_path: f.previous_filename.clone(),
                 patch: f.patch.clone(),
                 blob: f.sha.clone(),
+                before: before(&f.status),
             })
             .collect(),
         messages: reviewed.commits.iter().map(|c| c.commit.message.trim_end().to_string()).collect(),
     };
     let head_side = PrAt {
         tree: facts.commits.last().filter(|c| facts.head_sha.as_ref() == Some(&c.sha)).and_then(|c| c.tree.clone()),
+        fork: fork(facts.commits.iter().map(|c| (c.sha.as_str(), c.parents.iter().map(|p| p.as_str())))),
         own: facts
             .files
             .iter()
@@ -169,6 +172,7 @@ fn since_from(
                 previous_path: f.previous_path.clone(),
                 patch: f.patch.clone(),
                 blob: f.blob.clone(),
+                before: before(&f.status),
             })
             .collect(),
         messages: facts.commits.iter().map(|c| c.message.trim_end().to_string()).collect(),
@@ -190,6 +194,26 @@ fn since_from(
         merge_differs: BTreeSet::new(),
     };
     Ok(classify(&inputs))
+}
+
+/// Where a side's own commits (each with its parents) leave the base: the one parent outside
+/// them. Several (a merge of the base) or none (no parents listed) leave it unknown.
+fn fork<'a, P: Iterator<Item = &'a str>>(commits: impl Iterator<Item = (&'a str, P)> + Clone) -> Option<String> {
+    let own: BTreeSet<&str> = commits.clone().map(|(sha, _)| sha).collect();
+    let outside: BTreeSet<&str> = commits.flat_map(|(_, parents)| parents).filter(|p| !own.contains(p)).collect();
+    match outside.into_iter().collect::<Vec<_>>().as_slice() {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
+}
+
+/// What GitHub says of a file where the change leaves the base: only that an added file was not
+/// there. It lists the blob a change ends with, not the one it starts from.
+fn before(status: &FileStatus) -> Before {
+    match status {
+        FileStatus::Added => Before::Absent,
+        _ => Before::Unknown,
+    }
 }
 
 /// The head's side must be whole: a PR whose file or commit list GitHub cut short cannot vouch.

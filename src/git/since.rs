@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use super::Repo;
 use crate::error::UserError;
 use crate::model::since::{ChangeSince, Unseen};
-use crate::since::{self, Ancestry, Inputs, OwnFile, PrAt};
+use crate::since::{self, Ancestry, Before, Inputs, OwnFile, PrAt};
 
 /// The diff both sides are read with. Fixed here so that the user's configuration (an external
 /// diff or textconv, another algorithm, a relative diff, other prefixes, submodule logs) cannot
@@ -81,13 +81,13 @@ impl Repo {
     /// The PR as it stood at `side`: its own change from where it leaves `base`, its tree, and
     /// the messages of its own commits.
     fn pr_at(&self, base: &str, side: &str) -> Result<PrAt, UserError> {
-        let fork = self.git(&["merge-base", base, side])?;
-        let own = self.own_files(fork.trim(), side)?;
+        let fork = self.git(&["merge-base", base, side])?.trim().to_string();
+        let own = self.own_files(&fork, side)?;
         let tree = self.git(&["rev-parse", "--verify", &format!("{side}^{{tree}}")])?.trim().to_string();
         let log = self.git(&["log", "-z", "--reverse", "--format=%B", &format!("{base}..{side}")])?;
         // `-z` ends each commit's message with a NUL.
         let messages = log.split_terminator('\0').map(|m| m.trim().to_string()).collect();
-        Ok(PrAt { tree: Some(tree), own, messages })
+        Ok(PrAt { tree: Some(tree), fork: Some(fork), own, messages })
     }
 
     /// The change from `from` to `to`, one `OwnFile` per changed file. The raw listing gives the
@@ -128,6 +128,7 @@ impl Repo {
                 previous_path: entry.previous_path,
                 patch,
                 blob: Some(entry.blob).filter(|b| !absent(b)),
+                before: if absent(&entry.before) { Before::Absent } else { Before::Blob(entry.before) },
             });
         }
         Ok(files)
@@ -149,7 +150,9 @@ impl Repo {
         }
         let fork = self.git(&["merge-base", approved, base])?;
         let in_base = self.own_files(fork.trim(), base)?;
-        Ok(dropped.into_iter().filter(|f| in_base.iter().any(|b| f.same_change(b))).map(|f| f.path.clone()).collect())
+        // Both changes leave the base at `fork`.
+        let landed = dropped.into_iter().filter(|f| in_base.iter().any(|b| f.same_change(b, true)));
+        Ok(landed.map(|f| f.path.clone()).collect())
     }
 
     /// The files where a merge after the approved commit (other than the base's own merges)
@@ -223,6 +226,8 @@ struct RawEntry {
     status: char,
     path: String,
     previous_path: Option<String>,
+    /// The blob where the change starts and where it ends (all zeros: no file there).
+    before: String,
     blob: String,
 }
 
@@ -248,7 +253,9 @@ fn raw_entries(raw: &str) -> Result<Vec<RawEntry>, UserError> {
     let mut fields = raw.split('\0').filter(|f| !f.is_empty());
     while let Some(meta) = fields.next() {
         let cols: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-        let (Some(blob), Some(status)) = (cols.get(3), cols.get(4).and_then(|s| s.chars().next())) else {
+        let (Some(before), Some(blob), Some(status)) =
+            (cols.get(2), cols.get(3), cols.get(4).and_then(|s| s.chars().next()))
+        else {
             return Err(UserError::Git(format!("`git diff --raw` printed {meta:?}")));
         };
         let first = fields.next().ok_or_else(|| UserError::Git(format!("`git diff --raw` ends after {meta:?}")))?;
@@ -259,7 +266,7 @@ fn raw_entries(raw: &str) -> Result<Vec<RawEntry>, UserError> {
         } else {
             (first.to_string(), None)
         };
-        entries.push(RawEntry { status, path, previous_path, blob: blob.to_string() });
+        entries.push(RawEntry { status, path, previous_path, before: before.to_string(), blob: blob.to_string() });
     }
     Ok(entries)
 }
@@ -303,6 +310,7 @@ mod tests {
             got,
             vec![('M', "src/a.rs", None, false), ('R', "new.rs", Some("old.rs"), false), ('D', "gone.rs", None, true)]
         );
+        assert_eq!((entries[0].before.as_str(), entries[1].before.as_str()), ("aaaa", "cccc"), "where each starts");
         assert!(raw_entries(":100644 100644 aaaa\0x\0").is_err(), "a short record is refused");
     }
 

@@ -13,9 +13,11 @@ use super::CommitSha;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
-    /// The same tree and the same commit messages (a re-push, a re-signed commit).
+    /// The same tree and the same commit messages, and the same own change from the base (a
+    /// re-push, a re-signed commit).
     NoChange,
-    /// The same tree; only commit messages differ (an amended message, an empty commit).
+    /// The same tree and own change; only commit messages differ (an amended message, an empty
+    /// commit).
     MessageOnly,
     /// Moved onto a newer base: every file's own patch is identical by patch-id.
     TrivialRebase,

@@ -16,12 +16,29 @@ pub struct OwnFile {
     pub patch: Option<String>,
     /// The file's blob at the commit, when known: equal blobs are equal contents.
     pub blob: Option<String>,
+    /// What the file was where the change leaves the base: without a patch, equal blobs at the
+    /// end are the same change only from the same file.
+    pub before: Before,
+}
+
+/// A file where a side's own change leaves the base.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Before {
+    /// The source does not say (GitHub lists only the blob a change ends with).
+    #[default]
+    Unknown,
+    /// The change adds the file.
+    Absent,
+    /// The file's blob there.
+    Blob(String),
 }
 
 /// The PR as it stood at one commit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PrAt {
     pub tree: Option<String>,
+    /// The base's commit where the PR's own change leaves it (the merge base), when known.
+    pub fork: Option<String>,
     pub own: Vec<OwnFile>,
     /// The messages of the PR's own commits up to this one, oldest first.
     pub messages: Vec<String>,
@@ -60,7 +77,8 @@ pub fn classify(inputs: &Inputs) -> ChangeSince {
     let same_tree = matches!((&approved.tree, &head.tree), (Some(a), Some(h)) if a == h);
     // The patches are compared even when the trees are equal: on a base that moved, the same tree
     // can undo the base's new change, which the reviewer never saw in the PR's diff.
-    let (mut changed, landed) = differing_files(approved, head, landed_in_base);
+    let same_fork = matches!((&approved.fork, &head.fork), (Some(a), Some(h)) if a == h);
+    let (mut changed, landed) = differing_files(approved, head, landed_in_base, same_fork);
     changed.extend(merge_differs.iter().cloned());
     changed.sort();
     changed.dedup();
@@ -84,7 +102,12 @@ pub fn classify(inputs: &Inputs) -> ChangeSince {
 
 /// The files whose own change differs between the two sides, and the approved-only files that
 /// are excused because their change landed in the base.
-fn differing_files(approved: &PrAt, head: &PrAt, landed_in_base: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+fn differing_files(
+    approved: &PrAt,
+    head: &PrAt,
+    landed_in_base: &BTreeSet<String>,
+    same_fork: bool,
+) -> (Vec<String>, Vec<String>) {
     let by_path =
         |side: &PrAt| -> BTreeMap<String, OwnFile> { side.own.iter().map(|f| (f.path.clone(), f.clone())).collect() };
     let (before, after) = (by_path(approved), by_path(head));
@@ -92,7 +115,7 @@ fn differing_files(approved: &PrAt, head: &PrAt, landed_in_base: &BTreeSet<Strin
     let mut landed = Vec::new();
     for path in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
         match (before.get(path), after.get(path)) {
-            (Some(a), Some(h)) if a.same_change(h) => {}
+            (Some(a), Some(h)) if a.same_change(h, same_fork) => {}
             (Some(_), None) if landed_in_base.contains(path) => landed.push(path.clone()),
             _ => changed.push(path.clone()),
         }
@@ -102,16 +125,23 @@ fn differing_files(approved: &PrAt, head: &PrAt, landed_in_base: &BTreeSet<Strin
 
 impl OwnFile {
     /// Whether `other` is the same change to the same file: the same previous path and the same
-    /// patch by patch-id, or, without patches, the same blob. A source also asks it of a file the
-    /// head no longer changes and the base's change to it, to tell whether it landed there.
-    pub fn same_change(&self, other: &OwnFile) -> bool {
+    /// patch by patch-id, or, without patches, the same blob from the same file where the change
+    /// leaves the base (`same_fork`: both changes leave it at the same commit, so the file there
+    /// is the same). A source also asks it of a file the head no longer changes and the base's
+    /// change to it, to tell whether it landed there.
+    pub fn same_change(&self, other: &OwnFile, same_fork: bool) -> bool {
         if self.path != other.path || self.previous_path != other.previous_path {
             return false;
         }
         match (&self.patch, &other.patch) {
             (Some(pa), Some(ph)) => PatchId::of(pa) == PatchId::of(ph),
-            // Without a patch only identical contents vouch for the file.
-            _ => matches!((&self.blob, &other.blob), (Some(x), Some(y)) if x == y),
+            // Without a patch only identical contents at both ends vouch for the file: the same
+            // blob kept over a base that changed the file undoes the base's change.
+            _ => {
+                let same_end = matches!((&self.blob, &other.blob), (Some(x), Some(y)) if x == y);
+                let same_start = same_fork || (self.before != Before::Unknown && self.before == other.before);
+                same_end && same_start
+            }
         }
     }
 }

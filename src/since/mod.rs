@@ -6,5 +6,5 @@
 mod classify;
 mod patch_id;
 
-pub use classify::{Ancestry, Inputs, OwnFile, PrAt, classify};
+pub use classify::{Ancestry, Before, Inputs, OwnFile, PrAt, classify};
 pub use patch_id::PatchId;

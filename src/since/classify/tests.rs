@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use super::*;
 
 fn file(path: &str, patch: &str) -> OwnFile {
-    OwnFile { path: path.into(), previous_path: None, patch: Some(patch.into()), blob: None }
+    OwnFile { path: path.into(), previous_path: None, patch: Some(patch.into()), blob: None, before: Before::Unknown }
 }
 
 fn at(tree: &str, own: Vec<OwnFile>, messages: &[&str]) -> PrAt {
-    PrAt { tree: Some(tree.into()), own, messages: messages.iter().map(|m| m.to_string()).collect() }
+    PrAt { tree: Some(tree.into()), fork: None, own, messages: messages.iter().map(|m| m.to_string()).collect() }
 }
 
 fn inputs(approved: PrAt, head: PrAt, ancestry: Ancestry) -> Inputs {
@@ -83,26 +83,63 @@ fn a_commit_on_top_is_rework_even_when_the_patches_end_up_equal() {
     assert_eq!(since.kind, ChangeKind::Rework);
 }
 
+/// A file without a patch (an image), ending in `blob` from `before`.
+fn binary(before: Before, blob: &str) -> OwnFile {
+    OwnFile { path: "logo.png".into(), previous_path: None, patch: None, blob: Some(blob.into()), before }
+}
+
+fn from(blob: &str) -> Before {
+    Before::Blob(blob.into())
+}
+
 #[test]
-fn a_file_without_a_patch_is_vouched_for_only_by_an_equal_blob() {
-    let binary =
-        |blob: &str| OwnFile { path: "logo.png".into(), previous_path: None, patch: None, blob: Some(blob.into()) };
-    let a = at("t1", vec![binary("b1")], &["m"]);
-    assert_eq!(
-        classify(&inputs(a.clone(), at("t2", vec![binary("b1")], &["m"]), Ancestry::Rewritten)).kind,
-        ChangeKind::TrivialRebase
-    );
-    assert_eq!(
-        classify(&inputs(a.clone(), at("t2", vec![binary("b2")], &["m"]), Ancestry::Rewritten)).kind,
-        ChangeKind::Rework
-    );
-    let unknown = OwnFile { blob: None, ..binary("") };
+fn a_file_without_a_patch_is_vouched_for_only_by_equal_blobs_where_it_starts_and_ends() {
+    let a = at("t1", vec![binary(from("b0"), "b1")], &["m"]);
+    let kind = |head: OwnFile| classify(&inputs(a.clone(), at("t2", vec![head], &["m"]), Ancestry::Rewritten)).kind;
+    assert_eq!(kind(binary(from("b0"), "b1")), ChangeKind::TrivialRebase);
+    assert_eq!(kind(binary(from("b0"), "b2")), ChangeKind::Rework, "another image");
+    assert_eq!(kind(binary(from("b9"), "b1")), ChangeKind::Rework, "the approved image over the base's: undoes it");
+    let added = at("t1", vec![binary(Before::Absent, "b1")], &["m"]);
+    let rebased = at("t2", vec![binary(Before::Absent, "b1")], &["m"]);
+    assert_eq!(classify(&inputs(added, rebased, Ancestry::Rewritten)).kind, ChangeKind::TrivialRebase);
+
+    let unknown = OwnFile { blob: None, ..binary(from("b0"), "") };
     let since = classify(&inputs(
         at("t1", vec![unknown.clone()], &["m"]),
         at("t2", vec![unknown], &["m"]),
         Ancestry::Rewritten,
     ));
     assert_eq!(since.kind, ChangeKind::Rework, "no patch and no blob: nothing vouches for the file");
+}
+
+#[test]
+fn where_the_source_cannot_say_what_a_file_was_only_the_same_fork_vouches_for_its_blob() {
+    let side = |fork: &str, tree: &str, messages: &[&str]| PrAt {
+        fork: Some(fork.into()),
+        ..at(tree, vec![binary(Before::Unknown, "b1")], messages)
+    };
+    let amended = inputs(side("f1", "t1", &["m"]), side("f1", "t1", &["m2"]), Ancestry::Rewritten);
+    assert_eq!(classify(&amended).kind, ChangeKind::MessageOnly);
+    let rebased = inputs(side("f1", "t1", &["m"]), side("f2", "t2", &["m"]), Ancestry::Rewritten);
+    assert_eq!(classify(&rebased).changed, vec!["logo.png".to_string()]);
+    let unknown_forks = Inputs {
+        approved: PrAt { fork: None, ..side("f1", "t1", &["m"]) },
+        head: PrAt { fork: None, ..side("f1", "t1", &["m2"]) },
+        ..amended
+    };
+    assert_eq!(classify(&unknown_forks).kind, ChangeKind::Rework, "the same tree, but over which base?");
+}
+
+#[test]
+fn the_approved_tree_over_a_base_that_changed_the_pr_s_file_is_rework_not_no_change() {
+    // A rebase that kept the PR's line where the base changed it: the head's tree is the approved
+    // tree, and its own change now also undoes the base's line.
+    const KEPT: &str = "@@ -1,2 +1,2 @@\n fn login() {\n-    check(session);\n+    check(token);\n";
+    const APPROVED: &str = "@@ -1,2 +1,2 @@\n fn login() {\n-    step();\n+    check(token);\n";
+    let a = at("t1", vec![file("src/login.rs", APPROVED)], &["m"]);
+    let b = at("t1", vec![file("src/login.rs", KEPT)], &["m"]);
+    let since = classify(&inputs(a, b, Ancestry::Rewritten));
+    assert_eq!((since.kind, since.changed), (ChangeKind::Rework, vec!["src/login.rs".to_string()]));
 }
 
 #[test]

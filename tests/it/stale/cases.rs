@@ -7,13 +7,15 @@ use super::history::{BOT, Case, History};
 pub type Named = (&'static str, fn() -> Case);
 
 /// Every case, for the checks that hold on all of them.
-pub const ALL: [Named; 14] = [
+pub const ALL: [Named; 16] = [
     ("clean_rebase", clean_rebase),
     ("rebase_over_a_far_change_in_the_same_file", rebase_over_a_far_change_in_the_same_file),
     ("rebase_over_a_change_in_the_hunks_context", rebase_over_a_change_in_the_hunks_context),
     ("update_merge", update_merge),
     ("update_merge_with_a_resolved_conflict", update_merge_with_a_resolved_conflict),
     ("update_merge_edited_by_hand", update_merge_edited_by_hand),
+    ("rebase_keeping_the_pr_s_line_over_the_base_s", rebase_keeping_the_pr_s_line_over_the_base_s),
+    ("rebase_keeping_the_pr_s_image_over_the_base_s", rebase_keeping_the_pr_s_image_over_the_base_s),
     ("amended_message", amended_message),
     ("repushed_commit", repushed_commit),
     ("squashed_stack_parent", squashed_stack_parent),
@@ -95,6 +97,37 @@ pub fn update_merge_edited_by_hand() -> Case {
     h.edit_line("src/pay.rs", 5, "    pay.step(5);\n    pay.refund_all();");
     h.git(&["add", "-A"]);
     h.git(&["commit", "-q", "--amend", "--no-edit"]);
+    h.case(&approved)
+}
+
+/// A rebase that stops on a conflict, resolved by keeping the PR's version of the file: the head
+/// ends with the approved file, and so undoes the base's change to it.
+fn rebase_keeping_the_pr_s_version(h: &History, path: &str) {
+    assert!(!h.try_git(&["rebase", "-q", "main"]), "the rebase conflicts");
+    // While rebasing, "theirs" is the commit being replayed: the PR's.
+    h.git(&["checkout", "--theirs", "--", path]);
+    h.git(&["add", "-A"]);
+    h.git(&["rebase", "--continue"]);
+}
+
+/// main changes the PR's line too; the author rebases and keeps their line.
+pub fn rebase_keeping_the_pr_s_line_over_the_base_s() -> Case {
+    let (h, approved) = approved_login_change();
+    main_moves(&h, |h| h.edit_line("src/login.rs", 20, "    login.check(session);"), "login: check the session");
+    rebase_keeping_the_pr_s_version(&h, "src/login.rs");
+    h.case(&approved)
+}
+
+/// The same with an image, which has no patch: main changes the logo the PR changes.
+pub fn rebase_keeping_the_pr_s_image_over_the_base_s() -> Case {
+    let h = History::new();
+    h.write("assets/logo.png", "PNG\0blue\n");
+    h.commit("logo: blue");
+    h.branch("feature");
+    h.write("assets/logo.png", "PNG\0green\n");
+    let approved = h.commit("logo: green");
+    main_moves(&h, |h| h.write("assets/logo.png", "PNG\0red\n"), "logo: red");
+    rebase_keeping_the_pr_s_version(&h, "assets/logo.png");
     h.case(&approved)
 }
 

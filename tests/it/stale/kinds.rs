@@ -68,6 +68,23 @@ fn a_clean_update_merge_amended_with_a_line_in_another_file_is_rework_of_that_fi
 }
 
 #[test]
+fn a_rebase_that_kept_the_pr_s_line_over_the_base_s_change_is_rework_though_the_file_is_as_approved() {
+    let case = cases::rebase_keeping_the_pr_s_line_over_the_base_s();
+    since(&case, ChangeKind::Rework, &["src/login.rs"]);
+    let inputs = case.inputs();
+    assert_eq!(inputs.approved.own[0].blob, inputs.head.own[0].blob, "the same file at both ends");
+}
+
+#[test]
+fn a_rebase_that_kept_the_pr_s_image_over_the_base_s_change_is_rework_without_a_patch_to_compare() {
+    let case = cases::rebase_keeping_the_pr_s_image_over_the_base_s();
+    since(&case, ChangeKind::Rework, &["assets/logo.png"]);
+    let inputs = case.inputs();
+    assert_eq!((inputs.approved.own[0].patch.as_deref(), inputs.head.own[0].patch.as_deref()), (None, None));
+    assert_eq!(inputs.approved.own[0].blob, inputs.head.own[0].blob, "the same image at both ends");
+}
+
+#[test]
 fn an_amended_commit_message_alone_is_message_only() {
     let case = cases::amended_message();
     since(&case, ChangeKind::MessageOnly, &[]);

@@ -8,3 +8,4 @@ mod cases;
 mod github_view;
 mod history;
 mod kinds;
+mod remote;
