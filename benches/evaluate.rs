@@ -87,6 +87,7 @@ fn big_pr() -> PrFacts {
         chains: Default::default(),
         since_approved: Default::default(),
         codeowners: None,
+        edited_policy: None,
     }
 }
 

@@ -43,18 +43,33 @@ impl FileNames for OnBranch {
     }
 }
 
-/// Loads the policy whose first file, `.github/flowgate.yml`, reads `text`, fetching from `files`
-/// each file its `extends:` chain names, once. Parsing and building run on blocking threads:
+/// A PR's head, whose files messages and annotations name by their path in the repository alone.
+#[derive(Clone)]
+pub struct InRepository;
+
+impl FileNames for InRepository {
+    fn name(&self, path: &Path) -> String {
+        path.display().to_string().replace('\\', "/")
+    }
+}
+
+/// Loads the policy whose first file, `.github/flowgate.yml`, reads `text` at `rev`, fetching from
+/// `files` each file its `extends:` chain names, once, and naming them by `names`. Parsing and building run on blocking threads:
 /// CPU work that the policy limits bound but do not make free, kept off the runtime's threads,
 /// which go on acknowledging deliveries.
-pub async fn load<F: Fetch + Sync>(files: &F, names: OnBranch, text: String) -> Result<Policy, Error> {
+pub async fn load<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
+    files: &F,
+    names: N,
+    rev: &str,
+    text: String,
+) -> Result<Policy, Error> {
     let mut loading = {
         let names = names.clone();
         off_runtime(move || Loading::start(&names, Path::new(POLICY_PATH), text)).await?
     };
     while let Some(path) = loading.wants() {
         let path = path.to_string_lossy().replace('\\', "/");
-        let text = files.fetch(&path).await?.ok_or_else(|| format!("no such file on {}", names.rev));
+        let text = files.fetch(&path).await?.ok_or_else(|| format!("no such file on {rev}"));
         let names = names.clone();
         loading = off_runtime(move || loading.give(&names, text).map(|()| loading)).await?;
     }
@@ -105,7 +120,7 @@ mod tests {
             ]),
             fetched: Mutex::new(Vec::new()),
         };
-        let policy = load(&branch, names(), TOP.to_string()).await.unwrap_or_else(|e| panic!("{e}"));
+        let policy = load(&branch, names(), "main", TOP.to_string()).await.unwrap_or_else(|e| panic!("{e}"));
         let fetched = branch.fetched.lock().expect("not poisoned").clone();
         assert_eq!(fetched, [".github/team.yml", "shared/org.yml"], "each file once, in the chain's order");
         let teams: Vec<&str> = policy.teams.keys().map(String::as_str).collect();
@@ -116,7 +131,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_the_branch_lacks_is_named_by_the_file_that_extends_it() {
         let branch = Counted { files: BTreeMap::new(), fetched: Mutex::new(Vec::new()) };
-        let e = load(&branch, names(), TOP.to_string()).await.expect_err("refused");
+        let e = load(&branch, names(), "main", TOP.to_string()).await.expect_err("refused");
         assert_eq!(
             e.to_string(),
             "o/r@main:.github/flowgate.yml: `extends: team.yml`: cannot read o/r@main:.github/team.yml: \

@@ -80,6 +80,13 @@ pub async fn gate_pull(
     let mut raw = RawSnapshot { pull: String::new(), files, commits, reviews, events, compares: Default::default() };
     let ParsedPr { mut facts, on_pr, .. } = parse::pull::with_lists(pull, &raw, origin)?;
     analyze::analyze(&mut facts, &chosen.policy, &mut analyze::NoContents);
+    // A PR that edits the policy has it loaded at its head, so that it cannot merge a policy that
+    // does not load; the base branch's policy still judges it.
+    if let Some(head) = facts.head_sha.clone()
+        && super::edited_policy::touched(&facts, &chosen.policy)
+    {
+        facts.edited_policy = Some(super::edited_policy::on_github(gh, repo, head.as_str()).await?);
+    }
 
     // Gather everything the evaluation needs from outside the PR, then evaluate once.
     if crate::policy::codeowners::required_by(&chosen.policy) {
@@ -258,6 +265,6 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
     };
     let files = base_policy::OnGitHub { gh, repo, rev: base };
     let names = base_policy::OnBranch { repo: repo.to_string(), rev: base.to_string() };
-    let policy = base_policy::load(&files, names, text).await?;
+    let policy = base_policy::load(&files, names, base, text).await?;
     Ok(ChosenPolicy { policy, origin: crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}")) })
 }

@@ -11,6 +11,7 @@ pub mod codeowners;
 pub mod digest;
 pub mod digest_settings;
 pub mod doctor;
+pub(crate) mod edited_policy;
 pub(crate) mod error;
 pub(crate) mod gather;
 pub(crate) mod merge_group;
@@ -132,6 +133,10 @@ pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Ver
 
 fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, Error> {
     let (mut facts, merge_base) = repo.facts(pr)?;
+    if edited_policy::touched(&facts, policy) {
+        // The branch's own policy, as it would judge the PRs after this one once merged.
+        facts.edited_policy = Some(edited_policy::at_revision(repo, "HEAD"));
+    }
     let mut blobs =
         if pr.include_uncommitted { repo.blobs_with_worktree(&merge_base)? } else { repo.blobs(&merge_base, "HEAD")? };
     analyze::analyze(&mut facts, policy, &mut blobs);

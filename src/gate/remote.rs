@@ -24,7 +24,8 @@ pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Op
 ///
 /// Requests: the PR, the policy (and each file it extends), the files (a page per 100), the
 /// commits and reviews (a page each per 100); the label events only when the override label is
-/// on the PR, and team members only for teams the policy names without listing their members.
+/// on the PR, team members only for teams the policy names without listing their members, and
+/// the policy at the PR's head (and each file it extends) only when the PR changes the policy.
 #[tracing::instrument(name = "evaluation", skip_all, fields(repo = %repo, pr = number))]
 pub(crate) async fn gate_with(
     gh: &GitHub,

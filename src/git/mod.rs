@@ -137,6 +137,7 @@ impl Repo {
             chains: Default::default(),
             since_approved: Default::default(),
             codeowners: None,
+            edited_policy: None,
         };
         Ok((facts, merge_base))
     }

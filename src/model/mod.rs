@@ -8,6 +8,7 @@ pub(crate) mod check_run;
 pub(crate) mod checked;
 pub(crate) mod codeowners;
 pub(crate) mod content;
+pub(crate) mod edited_policy;
 pub mod markdown;
 pub(crate) mod principal;
 pub mod since;
@@ -117,6 +118,9 @@ pub struct PrFacts {
     pub since_approved: since::SinceApproved,
     /// The base branch's CODEOWNERS, when the policy needs it; `None`: not gathered.
     pub codeowners: Option<codeowners::BaseCodeowners>,
+    /// The policy as the PR edits it, when the PR changes the policy file or a file it extends;
+    /// `None`: the PR does not touch the policy (or the source cannot show its head's files).
+    pub edited_policy: Option<edited_policy::EditedPolicy>,
 }
 
 /// A label on the PR and, where the source could tell, who applied it.

@@ -129,7 +129,8 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
     if review.state == ReviewStatus::Pending || !gaps.is_empty() || linkage.state == LinkageState::Pending {
         rules_state = State::Pending;
     }
-    if linkage.state == LinkageState::Fail || ai.state == AiState::Fail || !limits.is_empty() {
+    let policy_broken = super::edited::fails(facts.edited_policy.as_ref());
+    if linkage.state == LinkageState::Fail || ai.state == AiState::Fail || !limits.is_empty() || policy_broken {
         rules_state = State::Fail;
     }
 
@@ -139,7 +140,9 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
         Some(OverrideVerdict { label: label.name.clone(), applied_by: label.applied_by.clone(), accepted })
     });
     let overridden = override_.as_ref().is_some_and(|o| o.accepted);
-    let state = if overridden { State::Pass } else { rules_state };
+    // An override lets this PR through its own gate; it cannot let a policy that does not load
+    // through to every PR after it.
+    let state = if overridden && !policy_broken { State::Pass } else { rules_state };
     let effort_minutes = effort(facts, &files, &not_counted);
 
     Verdict {
@@ -167,6 +170,7 @@ pub fn evaluate(facts: &PrFacts, policy: &Policy) -> Verdict {
         gaps,
         override_,
         reviewers: None,
+        edited_policy: facts.edited_policy.clone(),
     }
 }
 

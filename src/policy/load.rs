@@ -337,7 +337,16 @@ impl Loading {
         }
         let file: PolicyFile = yaml_serde::from_value(self.merged)
             .map_err(|e| LoadError::Rule { file: self.names[0].clone(), message: strip_location(&e.to_string()) })?;
-        Ok((build(file, self.names)?, self.texts))
+        let mut policy = build(file, self.names)?;
+        policy.paths = self
+            .chain
+            .iter()
+            .filter_map(|origin| match origin {
+                Origin::File(path) => Some(path.to_string_lossy().replace('\\', "/")),
+                Origin::Bundled(_) => None,
+            })
+            .collect();
+        Ok((policy, self.texts))
     }
 }
 
@@ -515,6 +524,7 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, LoadError> {
         .unwrap_or_default();
     Ok(Policy {
         origin,
+        paths: Vec::new(),
         tiers: TierRules { default, set, owners, review, code, queries, relax },
         teams,
         linkage: linkage(file.linkage.unwrap_or_default()).map_err(err)?,

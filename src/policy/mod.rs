@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod codeowners;
+pub mod edited;
 pub mod evaluate;
 pub mod latency;
 pub mod linkage;
@@ -52,6 +53,9 @@ impl std::str::FromStr for Tier {
 pub struct Policy {
     /// The files it was read from, the extending file first (for messages).
     pub origin: Vec<String>,
+    /// The files of its chain by the path they were read at (on a branch: in the repository),
+    /// the extending file first; bundled packs are not among them.
+    pub paths: Vec<String>,
     pub tiers: TierRules,
     pub teams: BTreeMap<String, Vec<Login>>,
     pub linkage: Linkage,

@@ -41,6 +41,7 @@ fn pr() -> PrFacts {
         chains: Default::default(),
         since_approved: Default::default(),
         codeowners: None,
+        edited_policy: None,
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Verdict {
     /// Whom to request as reviewers and why, when the policy has a `reviewers:` section. Filled
     /// in by the gate after `evaluate`, from facts about people the policy engine does not see.
     pub reviewers: Option<crate::assign::Assignment>,
+    /// The policy as the PR edits it, when the PR touches it: a policy that does not load at the
+    /// head fails the PR, override or not.
+    pub edited_policy: Option<crate::model::edited_policy::EditedPolicy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -6,6 +6,7 @@
 //! showing the yellow dot that says "waiting". (`action_required` would demand a details page and
 //! show the PR as needing the author's action.)
 
+use crate::model::edited_policy::EditedPolicy;
 use crate::policy::verdict::State;
 use crate::policy::verdict::Verdict;
 
@@ -91,7 +92,29 @@ pub fn annotations(v: &Verdict) -> Vec<Annotation> {
         }
     }
     out.extend(ai_annotations(v));
+    out.extend(edited_policy_annotations(v));
     out
+}
+
+/// One failure per error of an edited policy that does not load, on its file at its line (the
+/// first line when the loader gives none).
+fn edited_policy_annotations(v: &Verdict) -> Vec<Annotation> {
+    let Some(EditedPolicy::Broken(problems)) = &v.edited_policy else { return Vec::new() };
+    problems
+        .iter()
+        .filter(|p| !p.file.is_empty())
+        .map(|p| {
+            let line = p.line.and_then(|l| u32::try_from(l).ok()).unwrap_or(1).max(1);
+            Annotation {
+                path: p.file.clone(),
+                start_line: line,
+                end_line: line,
+                level: "failure",
+                title: wording::EDITED_POLICY_ANNOTATION_TITLE.to_string(),
+                message: wording::policy_problem_annotation(p),
+            }
+        })
+        .collect()
 }
 
 /// Cuts Markdown to at most `limit` bytes (so also characters) at a line break, saying so.

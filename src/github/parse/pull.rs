@@ -162,6 +162,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
         chains: Default::default(),
         since_approved: Default::default(),
         codeowners: None,
+        edited_policy: None,
         visibility: Visibility {
             files_total: pull.changed_files,
             commits_total: pull.commits,

@@ -3,6 +3,7 @@
 
 use super::ai::{ai_section, declared_word};
 use super::codeowners::codeowners_section;
+use super::edited_policy::{edited_policy_section, edited_policy_summary};
 use super::gaps::{gap, gaps_section};
 use super::limits::limits_section;
 use super::linkage::linkage_section;
@@ -90,6 +91,7 @@ pub fn summary(v: &Verdict) -> String {
     } else {
         format!("~{} min review", v.effort_minutes)
     });
+    parts.extend(edited_policy_summary(v).map(String::from));
     if v.state != v.rules_state {
         parts.push("overridden".to_string());
     }
@@ -150,6 +152,7 @@ pub fn sections(v: &Verdict, f: Flavor) -> Vec<Section> {
     out.extend(reviewers_section(v, f));
     out.push(limits_section(v));
     out.extend(gaps_section(v));
+    out.extend(edited_policy_section(v, f));
     out.extend(override_section(v, f));
     out
 }

@@ -5,6 +5,7 @@
 
 mod ai;
 mod codeowners;
+mod edited_policy;
 mod frame;
 mod gaps;
 mod limits;
@@ -16,6 +17,7 @@ mod tier;
 
 pub use ai::*;
 pub use codeowners::*;
+pub use edited_policy::*;
 pub use frame::*;
 pub use gaps::*;
 pub use limits::*;

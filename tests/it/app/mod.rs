@@ -6,6 +6,7 @@ mod codeowners;
 mod digest;
 mod durability;
 mod edge;
+mod edited_policy;
 mod github_errors;
 mod handler_errors;
 mod logs;

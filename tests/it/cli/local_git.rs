@@ -179,6 +179,23 @@ fn a_branch_cannot_loosen_a_file_the_policy_extends() {
 }
 
 #[test]
+fn a_branch_that_breaks_a_file_the_policy_extends_fails_with_the_error_at_head() {
+    let repo = Repo::new("extends: team.yml\n");
+    repo.write(".github/team.yml", &policy("ABC", "\"src/auth/**\""));
+    repo.commit(&["Split the policy"]);
+    repo.git(&["checkout", "-q", "-b", "feature/ABC-123-docs"]);
+    repo.write(".github/team.yml", &format!("{}reviewrs: {{}}\n", policy("ABC", "\"src/auth/**\"")));
+    repo.commit(&["Misspell a key"]);
+
+    let (_, v) = repo.verdict(&["--author", "carol"]);
+    let rule = v["rules"].as_array().and_then(|r| r.iter().find(|r| r["rule"] == "Policy")).expect("a policy rule");
+    assert_eq!(rule["result"], "fail", "{rule}");
+    let lines = policy("ABC", "\"src/auth/**\"").lines().count() + 1;
+    let place = format!("HEAD:.github/team.yml:{lines}:1: unknown field `reviewrs`");
+    assert!(rule["details"][0].as_str().is_some_and(|d| d.starts_with(&place)), "{rule}");
+}
+
+#[test]
 fn a_broken_policy_on_main_names_the_revision() {
     let repo = Repo::new("version: 1\ntiers: [red]\n");
     repo.git(&["checkout", "-q", "-b", "feature/ABC-1"]);
