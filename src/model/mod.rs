@@ -9,6 +9,7 @@ pub(crate) mod checked;
 pub(crate) mod codeowners;
 pub(crate) mod content;
 pub(crate) mod edited_policy;
+mod enforcement;
 pub mod markdown;
 pub(crate) mod principal;
 pub mod since;
@@ -19,6 +20,7 @@ mod tracker;
 pub mod trailers;
 
 pub use content::{ContentSource, Side};
+pub use enforcement::{Enforcement, FailReason};
 pub use principal::Principal;
 pub use tier::Tier;
 pub use trace::Trace;

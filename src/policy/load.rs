@@ -391,6 +391,26 @@ fn open_extends<N: FileNames + ?Sized>(
 }
 
 /// Parses one file on its own, so that unknown keys and bad values are reported at their line.
+/// The `enforcement:` a policy file that does not load says at its top level, read as leniently
+/// as its YAML allows, so that a broken policy in shadow mode does not block merges either.
+/// `enforce` unless the file is YAML within the limits and says `enforcement: evaluate` itself
+/// (an `evaluate` it would inherit through `extends:` is not seen: not knowing, flowgate enforces).
+/// Anyone who can write the file can switch enforcement off anyway, so reading it here loosens
+/// nothing a valid file could not.
+pub fn declared_enforcement(text: &str) -> crate::model::Enforcement {
+    use crate::model::Enforcement;
+    if yaml_limits::check(text).is_err() {
+        return Enforcement::Enforce;
+    }
+    match yaml_serde::from_str::<Value>(text) {
+        Ok(Value::Mapping(top)) => match top.get("enforcement") {
+            Some(Value::String(mode)) if mode == "evaluate" => Enforcement::Evaluate,
+            _ => Enforcement::Enforce,
+        },
+        _ => Enforcement::Enforce,
+    }
+}
+
 fn parse_strict(text: &str, name: &str) -> Result<PolicyFile, LoadError> {
     if text.trim().is_empty() {
         return Err(LoadError::Rule {
@@ -535,6 +555,7 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, LoadError> {
         reviewers: file.reviewers.map(reviewers).transpose().map_err(err)?,
         latency: super::latency::settings(file.latency.unwrap_or_default()).map_err(err)?,
         queue_prs: queue_prs(file.merge_queue.unwrap_or_default()).map_err(err)?,
+        enforcement: file.enforcement.unwrap_or_default(),
     })
 }
 

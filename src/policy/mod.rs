@@ -69,6 +69,8 @@ pub struct Policy {
     pub latency: latency::LatencySettings,
     /// The draft PRs of queue tools the policy names (`merge_queue.queue_prs`).
     pub queue_prs: Vec<crate::merge_queue::members::QueuePrRule>,
+    /// Whether the verdict blocks (`enforce`) or is only shown (`evaluate`, shadow mode).
+    pub enforcement: crate::model::Enforcement,
 }
 
 /// Path rules for all tiers, compiled into one glob set so a path is matched in one pass.
@@ -273,6 +275,8 @@ impl Policy {
     }
 }
 
+#[cfg(test)]
+mod enforcement_tests;
 #[cfg(test)]
 mod extends_tests;
 #[cfg(test)]

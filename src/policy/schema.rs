@@ -29,7 +29,7 @@ use crate::model::principal::{TEAM, check_team};
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a policy: a map with keys such as version, tiers, linkage, ai, limits, override, analysis, reviewers, latency, merge_queue"
+    expecting = "a policy: a map with keys such as version, enforcement, tiers, linkage, ai, limits, override, analysis, reviewers, latency, merge_queue"
 )]
 #[schemars(
     title = "flowgate policy",
@@ -41,6 +41,11 @@ pub struct PolicyFile {
     /// A bundled pack (`default`, `strict`) or a path relative to this file whose settings this
     /// file starts from. Keys written here replace the inherited ones; maps merge key by key.
     pub extends: Option<String>,
+    /// `enforce` (the default): the `flowgate` check run concludes as the verdict says, and
+    /// flowgate sets labels and requests reviewers. `evaluate` (shadow mode): the check run is
+    /// always `neutral`, never blocks a merge, and says what flowgate would have concluded and
+    /// why; flowgate writes nothing else to the PR.
+    pub enforcement: Option<crate::model::Enforcement>,
     /// Risk tiers. A file takes the highest tier whose rule matches it (red > yellow > green);
     /// files no rule matches take the tier marked `default: true`; the PR takes its highest file tier.
     pub tiers: Option<TiersFile>,

@@ -7,7 +7,7 @@ use super::linkage::keys::WorkItemRef;
 use super::schema::Principal;
 use crate::analysis::{ChangeKind, FileAnalysis, SkipReason};
 use crate::model::story::TrackerError;
-use crate::model::{CommitSha, Login};
+use crate::model::{CommitSha, FailReason, Login};
 
 /// The gate's answer. Ordered so that `max` combines results: a failure wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -58,6 +58,41 @@ pub struct Verdict {
     /// The policy as the PR edits it, when the PR touches it: a policy that does not load at the
     /// head fails the PR, override or not.
     pub edited_policy: Option<crate::model::edited_policy::EditedPolicy>,
+}
+
+impl Verdict {
+    /// Why the rules fail the PR, one kind per failing rule, in the report's order; empty unless
+    /// the rules' state is `fail` (an accepted override keeps them: they say what was overridden).
+    pub fn fail_reasons(&self) -> Vec<FailReason> {
+        let mut out = Vec::new();
+        if self.linkage.state == LinkageState::Fail {
+            out.push(match self.linkage.chain.as_ref().map(|c| &c.outcome) {
+                None => FailReason::NoStory,
+                Some(ChainOutcome::Unseen { .. }) => FailReason::StoryNotVerified,
+                Some(_) => FailReason::StoryChain,
+            });
+        }
+        if self.ai.state == AiState::Fail {
+            out.push(match &self.ai.problem {
+                Some(AiProblem::NotDeclared) | None => FailReason::AiNotDeclared,
+                Some(AiProblem::Undeclared { .. }) => FailReason::AiUndeclared,
+                Some(AiProblem::DeclaredNoneButDetected { .. }) => FailReason::AiContradicted,
+            });
+        }
+        for problem in &self.limits {
+            let reason = match problem {
+                LimitProblem::TooManyFiles { .. } | LimitProblem::TooManyLines { .. } => FailReason::TooLarge,
+                LimitProblem::FilesCapped { .. } | LimitProblem::CommitsCapped { .. } => FailReason::ListingCapped,
+            };
+            if !out.contains(&reason) {
+                out.push(reason);
+            }
+        }
+        if super::edited::fails(self.edited_policy.as_ref()) {
+            out.push(FailReason::EditedPolicy);
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
