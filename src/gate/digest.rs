@@ -63,5 +63,8 @@ pub async fn builder(
     let since = trend_start.min(window.start);
     let mut builder = DigestBuilder::new(config, window, now);
     store.events_for_prs_active_since(since.timestamp_millis(), repos, &mut |events| builder.add_pr(events)).await?;
+    let latest =
+        store.latest_evaluations(window.start.timestamp_millis(), window.end.timestamp_millis(), repos).await?;
+    builder.evaluations(&latest);
     Ok(builder)
 }

@@ -42,6 +42,8 @@ pub struct DigestBuilder {
     /// The PRs merged in the window that name a story, for the caller to trace.
     merged_stories: Vec<MergedStory>,
     tracing: Option<ChainTracing>,
+    /// What shadow mode saw, when the caller handed the window's evaluations in.
+    shadow: Option<super::shadow::ShadowFigures>,
     waiting: Vec<(i64, WaitingPr)>,
     trend_start: Option<NaiveDate>,
     weeks: Vec<WeekAcc>,
@@ -140,6 +142,7 @@ impl DigestBuilder {
             traceability: Traceability::default(),
             merged_stories: Vec::new(),
             tracing: None,
+            shadow: None,
             waiting: Vec::new(),
             trend_start,
             weeks,
@@ -243,6 +246,12 @@ impl DigestBuilder {
     /// not traced.
     pub fn chain_tracing(&mut self, tracing: ChainTracing) {
         self.tracing = Some(tracing);
+    }
+
+    /// Each PR's latest evaluation in the window: the digest counts the PRs that shadow mode saw
+    /// and those that would have failed.
+    pub fn evaluations(&mut self, latest: &[super::shadow::LatestEvaluation]) {
+        self.shadow = super::shadow::figures(latest);
     }
 
     /// The chain figures of the merged PRs with a story. A PR with no outcome handed in counts as
@@ -527,6 +536,7 @@ impl DigestBuilder {
             traceability: self.traceability.clone(),
             findings,
             trend,
+            shadow: self.shadow,
         }
     }
 }

@@ -45,6 +45,10 @@ pub struct Digest {
     pub findings: Vec<Finding>,
     /// One entry per ISO week, oldest first, the window's last week at the end.
     pub trend: Vec<WeekFigures>,
+    /// The PRs evaluated in shadow mode (`enforcement: evaluate`) and those that would have
+    /// failed; absent when no PR of the window was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<super::shadow::ShadowFigures>,
 }
 
 /// Counts of what happened in the window (and, for the `_now` fields, the state at `now`).

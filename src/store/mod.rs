@@ -6,7 +6,8 @@
 //! - `events`: review events, for the digest and reviewer assignment;
 //! - `away`: reviewers who said they are away;
 //! - `digest_claims`: the weekly digest issue each repository gets;
-//! - `pr_paths`: the paths each evaluated PR changes.
+//! - `pr_paths`: the paths each evaluated PR changes;
+//! - `evaluations`: each evaluation's state and enforcement, for shadow mode's digest.
 //!
 //! `backend` opens the databases and runs a statement written once on either. What is written
 //! per database is where they really differ: the claim and how a lease is held (`queue::sqlite`
@@ -20,6 +21,7 @@ mod backend;
 mod batch;
 mod digest_claims;
 mod error;
+mod evaluations;
 mod events;
 mod pr_paths;
 mod queue;
@@ -29,6 +31,7 @@ use std::fmt;
 pub use digest_claims::DigestClaim;
 pub use error::StoreError;
 pub(crate) use error::redact;
+pub use evaluations::Evaluation;
 pub use queue::{Insert, MAX_ATTEMPTS, NewDelivery, ParkedDelivery, QueueDepth, QueuedDelivery, Work, work_key};
 
 use backend::{Backend, reading};

@@ -2,7 +2,8 @@
 //! digest (`digest`), the reviewers it chooses (`assign`), the traceability audit (`audit`), the
 //! command line (`cli`), what `flowgate init` found and the files it writes (`init`), `flowgate
 //! simulate-assign` (`simulate`), the writes `check --plan` shows (`plan`), where the policy came
-//! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`),
+//! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`), shadow mode on
+//! every surface (`shadow`),
 //! the Action's job (`action`) and the GitHub App's answers (`app`). Renderers and commands arrange these and add
 //! markup; they never word things themselves, and data carries no sentences.
 //!
@@ -20,6 +21,7 @@ pub(crate) mod init;
 pub(crate) mod merge_group;
 pub(crate) mod origin;
 pub(crate) mod plan;
+pub(crate) mod shadow;
 pub(crate) mod simulate;
 pub(crate) mod verdict;
 mod words;

@@ -653,6 +653,19 @@ async fn a_postgres_url_may_require_tls() {
     db.drop_database().await;
 }
 
+// ---- Evaluations (shadow mode's digest) ------------------------------------------------------
+
+mod evaluations;
+use evaluations::{
+    each_pr_counts_by_its_latest_evaluation_in_the_span,
+    the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode,
+};
+
+on_both_backends!(
+    each_pr_counts_by_its_latest_evaluation_in_the_span,
+    the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode,
+);
+
 // ---- Review events -------------------------------------------------------------------------
 
 on_both_backends!(

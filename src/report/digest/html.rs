@@ -6,7 +6,9 @@ use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90,
 use super::escape::escape_text;
 use super::svg::{self, Chart, Row};
 use crate::latency::digest::{Digest, GroupFigures};
+use crate::wording::digest::shadow as ws;
 use crate::wording::digest::{self as w, hours, percent};
+use crate::wording::shadow as shadow_words;
 
 pub use super::escape::escape;
 
@@ -45,6 +47,7 @@ pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
             escape(&w::chain_coverage(&digest.traceability))
         );
         section(&mut body, w::TRACEABILITY, &traceability);
+        shadow(&mut body, digest);
         trend(&mut body, digest, unit);
     }
     body.push_str(&format!("<footer>{}</footer>\n", escape(&w::clock_note(digest))));
@@ -98,6 +101,26 @@ fn table_head(columns: &[Column<'_>]) -> String {
     }
     out.push_str("</tr></thead><tbody>");
     out
+}
+
+/// The PRs of repositories in shadow mode that would have failed, and why; only when there were
+/// any evaluated in shadow mode.
+fn shadow(out: &mut String, digest: &Digest) {
+    let Some(figures) = &digest.shadow else { return };
+    let mut inner = format!("<p class=\"shadow\">{}</p>\n", escape(&ws::summary(figures)));
+    if !figures.reasons.is_empty() {
+        inner.push_str(&table_head(&[Column::Text(ws::COL_REASON), Column::Num(w::COL_PRS)]));
+        for r in &figures.reasons {
+            inner.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+                escape(shadow_words::fail_reason(r.reason)),
+                r.prs
+            ));
+        }
+        inner.push_str("</tbody></table>\n");
+    }
+    inner.push_str(&format!("<p>{}</p>", escape(ws::NEVER_BLOCKED)));
+    section(out, ws::SHADOW, &inner);
 }
 
 fn section(out: &mut String, heading: &str, inner: &str) {

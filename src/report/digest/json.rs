@@ -14,6 +14,9 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
     // the output is still JSON and says why instead of aborting a scheduled run.
     let value = serde_json::to_value(digest).map(|mut value| {
         value["findings"] = Value::Array(digest.findings.iter().map(finding).collect());
+        if let Some(figures) = &digest.shadow {
+            value["shadow"]["summary"] = json!(w::shadow::summary(figures));
+        }
         if let Some(Notice(notice)) = notice {
             value["notice"] = json!(notice);
         }

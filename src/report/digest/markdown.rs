@@ -3,7 +3,9 @@
 
 use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
+use crate::wording::digest::shadow as ws;
 use crate::wording::digest::{self as w, hours, percent};
+use crate::wording::shadow as shadow_words;
 
 /// Without a notice: the tests' shorthand (the surfaces call `super::render`).
 #[cfg(test)]
@@ -47,9 +49,26 @@ fn page(digest: &Digest) -> String {
     heading(&mut out, w::TRACEABILITY);
     out.push_str(&format!("{}\n\n", w::traceability(&digest.traceability)));
     out.push_str(&format!("{}\n\n", text(&w::chain_coverage(&digest.traceability))));
+    shadow(&mut out, digest);
     trend(&mut out, digest, unit);
     out.push_str(&format!("---\n_{}_\n", w::clock_note(digest)));
     out
+}
+
+/// The PRs of repositories in shadow mode that would have failed, and why; only when there were
+/// any evaluated in shadow mode.
+fn shadow(out: &mut String, digest: &Digest) {
+    let Some(figures) = &digest.shadow else { return };
+    heading(out, ws::SHADOW);
+    out.push_str(&format!("{}\n\n", text(&ws::summary(figures))));
+    if !figures.reasons.is_empty() {
+        table_head(out, &[Column::Text(ws::COL_REASON), Column::Num(w::COL_PRS)]);
+        for r in &figures.reasons {
+            out.push_str(&format!("| {} | {} |\n", text(shadow_words::fail_reason(r.reason)), r.prs));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("{}\n\n", text(ws::NEVER_BLOCKED)));
 }
 
 fn heading(out: &mut String, text: &str) {

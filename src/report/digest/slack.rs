@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 
 use super::common::{Notice, is_quiet, median, pr_url, window_days};
 use crate::latency::digest::Digest;
+use crate::wording::digest::shadow as ws;
 use crate::wording::digest::{self as w, hours, percent};
+use crate::wording::shadow as shadow_words;
 
 /// Slack rejects a message with more blocks than this.
 pub const MAX_BLOCKS: usize = 50;
@@ -54,6 +56,9 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> Value {
         if !digest.longest_waiting.is_empty() {
             blocks.push(section(&waiting(digest)));
         }
+        if let Some(figures) = &digest.shadow {
+            blocks.push(section(&shadow(figures)));
+        }
     }
     blocks.push(json!({
         "type": "context",
@@ -101,6 +106,15 @@ fn key_figures(digest: &Digest) -> Vec<Value> {
             json!({ "type": "mrkdwn", "text": clip(&format!("*{}*\n{}", escape(&label), escape(&value)), MAX_FIELD_TEXT) })
         })
         .collect()
+}
+
+/// Shadow mode's PRs that would have failed, and why, most first.
+fn shadow(figures: &crate::latency::ShadowFigures) -> String {
+    let mut text = format!("*{}*\n{}", escape(ws::SHADOW), escape(&ws::summary(figures)));
+    for r in &figures.reasons {
+        text.push_str(&format!("\n• {}: {}", escape(shadow_words::fail_reason(r.reason)), r.prs));
+    }
+    text
 }
 
 fn waiting(digest: &Digest) -> String {

@@ -6,6 +6,7 @@
 mod columns;
 mod figures;
 mod findings;
+pub mod shadow;
 
 pub use columns::*;
 pub use figures::{hours, percent};
