@@ -1,12 +1,14 @@
 //! What a GitHub Actions step writes back to the runner: step outputs in `$GITHUB_OUTPUT`'s
 //! heredoc form and `::error`/`::warning` workflow commands, escaped as the runner expects.
 
+use crate::model::Enforcement;
 use crate::policy::verdict::{AiState, LinkageState, State, Verdict};
 use crate::report::check_run;
 use crate::wording::action;
 use crate::wording::verdict as wording;
 
-/// The step outputs: `tier`, `state`, `story-keys` (comma-separated), `ai-detected`.
+/// The step outputs: `tier`, `state`, `story-keys` (comma-separated), `ai-detected`; the caller
+/// adds `enforcement`.
 pub fn outputs(v: &Verdict) -> Vec<(&'static str, String)> {
     let detected = !v.ai.detected().is_empty();
     vec![
@@ -27,8 +29,23 @@ pub fn output_file_text(outputs: &[(&str, String)]) -> String {
     outputs.iter().map(|(name, value)| format!("{name}<<{delimiter}\n{value}\n{delimiter}\n")).collect()
 }
 
-/// Workflow commands: an error for each rule that failed, a warning at each finding's line.
-pub(crate) fn workflow_commands(v: &Verdict) -> Vec<String> {
+/// Workflow commands: an error for each rule that failed (a warning in shadow mode, where nothing
+/// fails), a warning at each finding's line.
+pub(crate) fn workflow_commands(v: &Verdict, enforcement: Enforcement) -> Vec<String> {
+    let mut out = failures(v);
+    if enforcement.is_shadow() {
+        out = out.into_iter().map(|c| c.replacen("::error", "::warning", 1)).collect();
+    }
+    for a in check_run::annotations(v) {
+        let level = if a.level == "warning" { "warning" } else { "notice" };
+        let line = a.start_line.to_string();
+        out.push(command(level, &[("file", &a.path), ("line", &line), ("title", &a.title)], &a.message));
+    }
+    out
+}
+
+/// An error command for each rule that failed.
+fn failures(v: &Verdict) -> Vec<String> {
     let mut out = Vec::new();
     if v.state == State::Fail {
         if v.linkage.state == LinkageState::Fail {
@@ -51,11 +68,6 @@ pub(crate) fn workflow_commands(v: &Verdict) -> Vec<String> {
         if out.is_empty() {
             out.push(command("error", &[("title", action::TITLE)], &wording::summary(v)));
         }
-    }
-    for a in check_run::annotations(v) {
-        let level = if a.level == "warning" { "warning" } else { "notice" };
-        let line = a.start_line.to_string();
-        out.push(command(level, &[("file", &a.path), ("line", &line), ("title", &a.title)], &a.message));
     }
     out
 }

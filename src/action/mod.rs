@@ -10,12 +10,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::UserError;
 use crate::gate::apply::{Published, apply};
+use crate::gate::plan::Plan;
 use crate::gate::{self, merge_group, remote};
 use crate::github::parse::webhook::{MergeGroupJson, WorkflowEvent};
 use crate::github::{GitHub, RepoName};
+use crate::model::Enforcement;
+use crate::model::check_run::{CannotEvaluate, CheckRunReport};
 use crate::policy::verdict::{State, Verdict};
 use crate::report::markdown;
 use crate::wording::action as wording;
+use crate::wording::{Flavor, shadow};
 
 pub use error::SetupError;
 
@@ -135,7 +139,30 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
         Trigger::PullRequest { number, read_only } => (number, read_only),
         Trigger::MergeGroup(group) => return run_merge_group(env, gh, &group, policy, fail_on).await,
     };
-    let gated = remote::gate(gh, &env.repository, number, policy).await?;
+    let gated = match remote::gate(gh, &env.repository, number, policy).await {
+        Ok(gated) => gated,
+        Err(gate::Error::Policy { error, head: Some(head), enforcement: Enforcement::Evaluate }) => {
+            // Shadow mode never blocks, not even on a policy that does not load: a neutral check
+            // run says so, where an enforced one stops the job (exit 2) and posts nothing.
+            let plan = Plan::cannot_evaluate(
+                number,
+                &head,
+                CannotEvaluate::PolicyBroken,
+                &error.to_string(),
+                Enforcement::Evaluate,
+            );
+            let published = match read_only {
+                Some(why) => Published::NotPosted(why),
+                None => apply(gh, &env.repository, &plan).await?,
+            };
+            return Ok(report_only_outcome(
+                &plan.check_run.report,
+                &published,
+                vec![("enforcement", Enforcement::Evaluate.id().to_string())],
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     let published = match read_only {
         Some(why) => Published::NotPosted(why),
         None => apply(gh, &env.repository, &gated.plan()?).await?,
@@ -144,18 +171,28 @@ pub async fn run(env: &ActionEnv, gh: &GitHub, policy: Option<&Path>, fail_on: F
         // A queue tool's draft PR: the group's verification is the result.
         return Ok(group_outcome(queue, &published, fail_on));
     }
+    let enforcement = gated.enforcement();
     let verdict = gated.verdict;
     let mut summary = markdown::render(&verdict);
+    if enforcement.is_shadow() {
+        summary = format!("{}\n\n{summary}", shadow::verdict_note(&verdict, Flavor::Markdown));
+    }
     summary.push_str(&format!("\n---\n{}\n", posting_note(&published)));
     summary.push_str(&format!("\n{}\n", wording::policy_origin(&gated.chosen.origin)));
-    let mut log = commands::workflow_commands(&verdict);
+    let mut log = commands::workflow_commands(&verdict, enforcement);
     log.push(crate::wording::verdict::summary(&verdict));
+    if enforcement.is_shadow() {
+        log.push(shadow::verdict_note(&verdict, Flavor::Plain));
+    }
     if let Published::NotPosted(why) = &published {
         log.push(commands::command("warning", &[("title", wording::TITLE_NOTHING_POSTED)], why));
     }
+    let mut outputs = commands::outputs(&verdict);
+    outputs.push(("enforcement", enforcement.id().to_string()));
     Ok(Outcome {
-        outputs: commands::outputs(&verdict),
-        failed: fail_on.fails(verdict.state),
+        outputs,
+        // Shadow mode never fails the job: it only shows what would have happened.
+        failed: !enforcement.is_shadow() && fail_on.fails(verdict.state),
         verdict: Some(verdict),
         summary,
         log,
@@ -175,10 +212,17 @@ async fn run_merge_group(
     Ok(group_outcome(&verified, &published, fail_on))
 }
 
-/// A group's result as the job reports it: a rejected group fails the job as a failing verdict does.
+/// A group's result as the job reports it: a rejected group fails the job as a failing verdict
+/// does, unless the policy is in shadow mode.
 fn group_outcome(verified: &merge_group::Verified, published: &Published, fail_on: FailOn) -> Outcome {
-    let report = &verified.report;
-    let state = if report.conclusion == Some("success") { State::Pass } else { State::Fail };
+    let enforced = &verified.report;
+    let state = if enforced.conclusion == Some("success") { State::Pass } else { State::Fail };
+    if verified.enforcement.is_shadow() {
+        let plan = merge_group::plan(verified);
+        let outputs = vec![("state", state.id().to_string()), ("enforcement", verified.enforcement.id().to_string())];
+        return report_only_outcome(&plan.check_run.report, published, outputs);
+    }
+    let report = enforced;
     let mut log = Vec::new();
     if state == State::Fail {
         log.push(commands::command("error", &[("title", wording::TITLE)], &report.title));
@@ -193,6 +237,26 @@ fn group_outcome(verified: &merge_group::Verified, published: &Published, fail_o
         log,
         outputs: vec![("state", state.id().to_string())],
         failed: fail_on.fails(state),
+    }
+}
+
+/// A shadow-mode check run that is the whole result (a merge group, a policy that does not load):
+/// reported as posted, and never failing the job.
+fn report_only_outcome(
+    report: &CheckRunReport,
+    published: &Published,
+    outputs: Vec<(&'static str, String)>,
+) -> Outcome {
+    let mut log = vec![commands::command("warning", &[("title", wording::TITLE)], &report.title)];
+    if let Published::NotPosted(why) = published {
+        log.push(commands::command("warning", &[("title", wording::TITLE_NOTHING_POSTED)], why));
+    }
+    Outcome {
+        verdict: None,
+        summary: format!("## {}\n\n{}\n---\n{}\n", report.title, report.summary, posting_note(published)),
+        log,
+        outputs,
+        failed: false,
     }
 }
 

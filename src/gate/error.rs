@@ -5,15 +5,18 @@
 
 use crate::error::UserError;
 use crate::github;
+use crate::model::Enforcement;
 use crate::policy::LoadError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The policy does not load: its owner must fix it. `head` is the PR's head commit when a live
-    /// PR was read before its policy, for the check run that says so.
+    /// PR was read before its policy, for the check run that says so; `enforcement` is what the
+    /// broken file itself declares (`enforce` unless it says `evaluate`), for whether that check
+    /// run blocks.
     #[error("{error}")]
-    Policy { error: LoadError, head: Option<String> },
+    Policy { error: LoadError, head: Option<String>, enforcement: Enforcement },
     /// GitHub did not give what was asked for.
     #[error("GitHub: {0}")]
     GitHub(github::Error),
@@ -48,15 +51,37 @@ impl Error {
     /// The same error, knowing the head commit of the PR whose policy it is about.
     pub fn on_head(self, head: Option<&str>) -> Error {
         match self {
-            Error::Policy { error, head: None } => Error::Policy { error, head: head.map(String::from) },
+            Error::Policy { error, head: None, enforcement } => {
+                Error::Policy { error, head: head.map(String::from), enforcement }
+            }
             other => other,
+        }
+    }
+
+    /// The same error, knowing the text of the policy file that does not load: in shadow mode
+    /// when the text itself says `enforcement: evaluate`.
+    pub fn in_policy_text(self, text: &str) -> Error {
+        match self {
+            Error::Policy { error, head, .. } => {
+                Error::Policy { error, head, enforcement: crate::policy::load::declared_enforcement(text) }
+            }
+            other => other,
+        }
+    }
+
+    /// Whether a check run saying this error blocks: `evaluate` only for a policy that does not
+    /// load and declares shadow mode itself.
+    pub fn enforcement(&self) -> Enforcement {
+        match self {
+            Error::Policy { enforcement, .. } => *enforcement,
+            _ => Enforcement::Enforce,
         }
     }
 }
 
 impl From<LoadError> for Error {
     fn from(error: LoadError) -> Error {
-        Error::Policy { error, head: None }
+        Error::Policy { error, head: None, enforcement: Enforcement::Enforce }
     }
 }
 

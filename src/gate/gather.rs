@@ -249,7 +249,10 @@ pub async fn choose_policy(
     match explicit {
         Some(path) => crate::policy::load::load_file(path)
             .map(|policy| ChosenPolicy { policy, origin: path.display().to_string() })
-            .map_err(Error::from),
+            .map_err(|e| {
+                let text = crate::files::read_text_capped(path, crate::policy::yaml_limits::MAX_POLICY_BYTES as u64);
+                Error::from(e).in_policy_text(&text.unwrap_or_default())
+            }),
         None => policy_on_base(gh, repo, base).await,
     }
 }
@@ -265,6 +268,7 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
     };
     let files = base_policy::OnGitHub { gh, repo, rev: base };
     let names = base_policy::OnBranch { repo: repo.to_string(), rev: base.to_string() };
-    let policy = base_policy::load(&files, names, base, text).await?;
+    // Kept for a policy that does not load: its own `enforcement:` says whether that blocks.
+    let policy = base_policy::load(&files, names, base, text.clone()).await.map_err(|e| e.in_policy_text(&text))?;
     Ok(ChosenPolicy { policy, origin: crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}")) })
 }

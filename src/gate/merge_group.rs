@@ -48,6 +48,7 @@ pub async fn verify_merge_group(
             return Ok(Verified {
                 head_sha: group.head_sha.clone(),
                 verdict: None,
+                enforcement: e.enforcement(),
                 report: report::merge_group::policy_broken(group.base_branch(), &e.to_string()),
             });
         }
@@ -169,13 +170,23 @@ async fn verify_members(
     }
     let verdict = verify(base_branch, &diff, found, unreadable);
     let report = report::merge_group::check_run(&verdict, base_branch, &chosen.origin);
-    Ok(Verified { head_sha: head_sha.to_string(), verdict: Some(verdict), report })
+    Ok(Verified {
+        head_sha: head_sha.to_string(),
+        verdict: Some(verdict),
+        report,
+        enforcement: chosen.policy.enforcement,
+    })
 }
 
-/// Posts the group's check run on its head commit, under the same name as a PR's.
+/// Posts the group's check run on its head commit, under the same name as a PR's (neutral in
+/// shadow mode).
 pub async fn publish(gh: &GitHub, repo: &RepoName, verified: &Verified) -> Result<super::apply::Published, Error> {
-    let plan = super::plan::Plan::check_run_only(0, &verified.head_sha, verified.report.clone());
-    Ok(super::apply::apply(gh, repo, &plan).await?)
+    Ok(super::apply::apply(gh, repo, &plan(verified)).await?)
+}
+
+/// The group's one write: its check run, as the policy enforces it.
+pub fn plan(verified: &Verified) -> super::plan::Plan {
+    super::plan::Plan::report_only(0, &verified.head_sha, verified.report.clone(), verified.enforcement)
 }
 
 /// GitHub answered that it has no such PR (deleted, or never was).

@@ -2,7 +2,8 @@
 //! policy's AI label settings and what is on the PR now into a `Plan`, which `apply` carries out
 //! and the CLI prints. Pure: no I/O, no clock, so "what would flowgate post?" is a unit test.
 
-use crate::model::check_run::CheckRunReport;
+use crate::model::Enforcement;
+use crate::model::check_run::{CannotEvaluate, CheckRunReport};
 use crate::policy::AiLabels;
 use crate::policy::verdict::Verdict;
 use crate::report::check_run;
@@ -34,6 +35,9 @@ pub struct Plan {
     pub withdraw: Vec<String>,
     /// Comments to post once each; empty unless the caller asks.
     pub comments: Vec<Comment>,
+    /// `evaluate` (shadow mode): the check run, neutral, is the only write; asking for more adds
+    /// nothing.
+    pub enforcement: Enforcement,
 }
 
 /// The `flowgate` check run on the PR's head commit.
@@ -70,8 +74,12 @@ pub struct Comment {
 }
 
 /// Decides what flowgate will do to the PR: the check run on its head, its tier label, the labels
-/// of the AI tools found, and the reviewers the verdict still needs.
-pub fn plan(verdict: &Verdict, ai_labels: &AiLabels, current: &Current) -> Plan {
+/// of the AI tools found, and the reviewers the verdict still needs. In shadow mode
+/// (`enforcement: evaluate`) only the check run, `neutral`, saying what it would have concluded.
+pub fn plan(verdict: &Verdict, ai_labels: &AiLabels, enforcement: Enforcement, current: &Current) -> Plan {
+    if enforcement.is_shadow() {
+        return Plan::check_run_only(current.number, &current.head_sha, check_run::shadow(verdict)).in_shadow();
+    }
     let tier_label = format!("{TIER_LABEL_PREFIX}{}", verdict.tier);
     // Only the shortfall is in `requested`: people already asked or who reviewed count toward the
     // need, so evaluating again requests nobody twice.
@@ -85,6 +93,7 @@ pub fn plan(verdict: &Verdict, ai_labels: &AiLabels, current: &Current) -> Plan 
         request,
         withdraw: Vec::new(),
         comments: Vec::new(),
+        enforcement,
     }
 }
 
@@ -100,18 +109,55 @@ impl Plan {
             request: Vec::new(),
             withdraw: Vec::new(),
             comments: Vec::new(),
+            enforcement: Enforcement::Enforce,
         }
     }
 
-    /// The same plan, also taking back these review requests (before any new one is made).
-    pub fn withdrawing(mut self, logins: impl IntoIterator<Item = String>) -> Plan {
-        self.withdraw.extend(logins);
+    /// The check run that says flowgate could not judge the PR: failed, or in shadow mode neutral
+    /// (saying that enforced it would fail).
+    pub fn cannot_evaluate(
+        number: u64,
+        head_sha: &str,
+        why: CannotEvaluate,
+        error: &str,
+        enforcement: Enforcement,
+    ) -> Plan {
+        match enforcement {
+            Enforcement::Enforce => Plan::check_run_only(number, head_sha, check_run::cannot_evaluate(why, error)),
+            Enforcement::Evaluate => {
+                Plan::check_run_only(number, head_sha, check_run::cannot_evaluate_shadow(why, error)).in_shadow()
+            }
+        }
+    }
+
+    /// A check run decided elsewhere (a merge group's verification) as the policy enforces it: as
+    /// it is, or in shadow mode neutral, saying what it would have concluded.
+    pub fn report_only(number: u64, head_sha: &str, report: CheckRunReport, enforcement: Enforcement) -> Plan {
+        match enforcement {
+            Enforcement::Enforce => Plan::check_run_only(number, head_sha, report),
+            Enforcement::Evaluate => Plan::check_run_only(number, head_sha, check_run::shadow_of(&report)).in_shadow(),
+        }
+    }
+
+    fn in_shadow(mut self) -> Plan {
+        self.enforcement = Enforcement::Evaluate;
         self
     }
 
-    /// The same plan, also posting this comment once.
+    /// The same plan, also taking back these review requests (before any new one is made); in
+    /// shadow mode the same plan.
+    pub fn withdrawing(mut self, logins: impl IntoIterator<Item = String>) -> Plan {
+        if !self.enforcement.is_shadow() {
+            self.withdraw.extend(logins);
+        }
+        self
+    }
+
+    /// The same plan, also posting this comment once; in shadow mode the same plan.
     pub fn commenting(mut self, comment: Comment) -> Plan {
-        self.comments.push(comment);
+        if !self.enforcement.is_shadow() {
+            self.comments.push(comment);
+        }
         self
     }
 
@@ -134,6 +180,9 @@ impl Plan {
         }
         for comment in &self.comments {
             lines.push(words::comment(&comment.marker, &comment.since, &comment.body));
+        }
+        if self.enforcement.is_shadow() {
+            lines.push(words::SHADOW.to_string());
         }
         lines.join("\n") + "\n"
     }
@@ -175,5 +224,7 @@ fn missing_tool_labels(current: &[String], wanted: Vec<ToolLabel>) -> Vec<ToolLa
     wanted.into_iter().filter(|w| !current.iter().any(|c| c.eq_ignore_ascii_case(&w.name))).collect()
 }
 
+#[cfg(test)]
+mod shadow_tests;
 #[cfg(test)]
 mod tests;

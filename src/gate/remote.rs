@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::github::{self, GitHub, RepoName};
-use crate::report::check_run::{self, CannotEvaluate};
+use crate::model::Enforcement;
+use crate::report::check_run::CannotEvaluate;
 
 use super::Error;
 pub use super::apply::Published;
@@ -50,8 +51,8 @@ pub(crate) async fn gate_with(
     gate_pull(gh, repo, number, pull, chosen, Reviewers::Choose(app)).await
 }
 
-/// Posts a failed check run saying why the PR could not be judged, on its current head: `head`
-/// when the caller has just read the PR, else the one GitHub names now.
+/// Posts a failed check run (neutral in shadow mode) saying why the PR could not be judged, on its
+/// current head: `head` when the caller has just read the PR, else the one GitHub names now.
 pub(crate) async fn publish_cannot_evaluate(
     gh: &GitHub,
     repo: &RepoName,
@@ -59,6 +60,7 @@ pub(crate) async fn publish_cannot_evaluate(
     head: Option<&str>,
     why: CannotEvaluate,
     error: &str,
+    enforcement: Enforcement,
 ) -> Result<Published, Error> {
     let pull;
     let head = match head {
@@ -70,7 +72,7 @@ pub(crate) async fn publish_cannot_evaluate(
             })?
         }
     };
-    Ok(apply(gh, repo, &Plan::check_run_only(number, head, check_run::cannot_evaluate(why, error))).await?)
+    Ok(apply(gh, repo, &Plan::cannot_evaluate(number, head, why, error, enforcement)).await?)
 }
 
 /// Posts the check run on the head commit, sets the tier and tool labels and requests reviewers:
@@ -92,13 +94,19 @@ impl Gated {
         })
     }
 
+    /// Whether the policy's verdict blocks (`enforce`) or is only shown (`evaluate`, shadow mode).
+    pub fn enforcement(&self) -> Enforcement {
+        self.chosen.policy.enforcement
+    }
+
     /// What flowgate will do to the PR: the check run, labels and review requests, and taking
     /// back the requests a reassignment replaced.
     pub fn plan(&self) -> Result<Plan, Error> {
         if let Some(queue) = &self.queue {
-            return Ok(Plan::check_run_only(self.current()?.number, &queue.head_sha, queue.report.clone()));
+            let number = self.current()?.number;
+            return Ok(Plan::report_only(number, &queue.head_sha, queue.report.clone(), self.enforcement()));
         }
-        let plan = plan(&self.verdict, &self.chosen.policy.ai.labels, &self.current()?);
+        let plan = plan(&self.verdict, &self.chosen.policy.ai.labels, self.enforcement(), &self.current()?);
         Ok(plan.withdrawing(self.withdraw.iter().map(|l| l.as_str().to_string())))
     }
 }

@@ -14,7 +14,9 @@ use crate::model::{Login, Tier};
 pub struct Verified {
     pub head_sha: String,
     pub verdict: Option<verify::GroupVerdict>,
+    /// The report as enforced; whether the policy enforces it (else it is posted neutral).
     pub report: CheckRunReport,
+    pub enforcement: crate::model::Enforcement,
 }
 
 /// One commit of a group's range, or of a member PR.

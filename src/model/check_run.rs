@@ -6,9 +6,14 @@ pub const ANNOTATIONS_PER_REQUEST: usize = 50;
 /// The check run's name, which branch protection requires.
 pub const CHECK_NAME: &str = "flowgate";
 
+/// The conclusion of every run in shadow mode (`enforcement: evaluate`): GitHub shows it grey, and
+/// a required check that concluded `neutral` does not block a merge.
+pub const NEUTRAL: &str = "neutral";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRunReport {
-    /// `None` while the run stays in progress (pending); else `success` or `failure`.
+    /// `None` while the run stays in progress (pending); else `success`, `failure` or, in shadow
+    /// mode, `neutral`.
     pub conclusion: Option<&'static str>,
     pub title: String,
     pub summary: String,

@@ -11,11 +11,13 @@ use crate::policy::verdict::State;
 use crate::policy::verdict::Verdict;
 
 use super::markdown;
+use crate::wording::Flavor;
+use crate::wording::shadow as shadow_words;
 use crate::wording::verdict as wording;
 
 /// GitHub refuses a check run summary longer than this.
 pub(crate) const SUMMARY_LIMIT: usize = 65_535;
-pub use crate::model::check_run::{Annotation, CannotEvaluate, CheckRunReport};
+pub use crate::model::check_run::{Annotation, CannotEvaluate, CheckRunReport, NEUTRAL};
 
 pub fn check_run(v: &Verdict) -> CheckRunReport {
     let conclusion = match v.state {
@@ -28,6 +30,48 @@ pub fn check_run(v: &Verdict) -> CheckRunReport {
         title: title(v),
         summary: cut(&markdown::render(v), SUMMARY_LIMIT),
         annotations: annotations(v),
+    }
+}
+
+/// The run in shadow mode (`enforcement: evaluate`): always completed and `neutral`, so a required
+/// check never blocks, with a title and a first line that say what flowgate would have concluded
+/// and why, then the usual report and annotations.
+pub fn shadow(v: &Verdict) -> CheckRunReport {
+    let summary = format!("{}\n\n{}", shadow_words::verdict_note(v, Flavor::Markdown), markdown::render(v));
+    CheckRunReport {
+        conclusion: Some(NEUTRAL),
+        title: cut_plain(&shadow_words::verdict_title(v), 250),
+        summary: cut(&summary, SUMMARY_LIMIT),
+        annotations: annotations(v),
+    }
+}
+
+/// Any enforced run (a merge group's) made a shadow-mode one: `neutral`, saying what it would have
+/// concluded, its own title as the reason.
+pub fn shadow_of(report: &CheckRunReport) -> CheckRunReport {
+    let would = match report.conclusion {
+        Some("success") => State::Pass,
+        None => State::Pending,
+        Some(_) => State::Fail,
+    };
+    let summary = format!("{}\n\n{}", shadow_words::note(would, &report.title, Flavor::Markdown), report.summary);
+    CheckRunReport {
+        conclusion: Some(NEUTRAL),
+        title: cut_plain(&shadow_words::title(would, &report.title), 250),
+        summary: cut(&summary, SUMMARY_LIMIT),
+        annotations: report.annotations.clone(),
+    }
+}
+
+/// A neutral run in shadow mode that says why flowgate could not judge the PR, and that enforced it
+/// would fail.
+pub fn cannot_evaluate_shadow(why: CannotEvaluate, error: &str) -> CheckRunReport {
+    let (title, summary) = crate::wording::app::cannot_evaluate_shadow(why, error);
+    CheckRunReport {
+        conclusion: Some(NEUTRAL),
+        title: cut_plain(&title, 250),
+        summary: cut(&summary, SUMMARY_LIMIT),
+        annotations: Vec::new(),
     }
 }
 

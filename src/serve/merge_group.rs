@@ -8,9 +8,10 @@ use anyhow::Context;
 use super::App;
 use crate::gate::apply::Published;
 use crate::gate::merge_group;
+use crate::gate::plan::Plan;
 use crate::github::RepoName;
 use crate::github::parse::webhook::{self, MergeGroupEvent};
-use crate::report::check_run::{self, CannotEvaluate};
+use crate::report::check_run::CannotEvaluate;
 use crate::store::Work;
 
 /// A merge group to check: as a `merge_group` delivery names it, or the commit and queue branch
@@ -77,7 +78,7 @@ pub async fn check(app: &App, installation_id: Option<i64>, asked: &Asked) -> an
         match merge_group::publish(&gh, &repo, &verified).await? {
             Published::NotPosted(why) => tracing::warn!(reason = %why, "the merge group was verified, but nothing was posted"),
             Published::Posted { .. } => {
-                tracing::info!(conclusion = verdict, members = ?members, title = %verified.report.title, "merge group checked")
+                tracing::info!(conclusion = verdict, enforcement = %verified.enforcement, members = ?members, title = %verified.report.title, "merge group checked")
             }
         }
         anyhow::Ok(())
@@ -87,16 +88,16 @@ pub async fn check(app: &App, installation_id: Option<i64>, asked: &Asked) -> an
     result
 }
 
-/// After the last attempt failed: a failed check on each group's head, so the queue hears "no"
-/// with the reason at once instead of waiting for its timeout.
+/// After the last attempt failed: a failed check on each group's head (neutral in shadow mode),
+/// so the queue hears "no" with the reason at once instead of waiting for its timeout.
 pub async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error: &str) {
     for asked in groups(work) {
         let posted = async {
             let repo = RepoName::parse(asked.repo())?;
             let (_, gh) = app.client(work.installation_id, &repo).await?;
-            gh.post_check_run(&repo, asked.head_sha(), &check_run::cannot_evaluate(why, error))
-                .await
-                .map_err(anyhow::Error::from)
+            let enforcement = super::worker::last_enforcement(app, &repo.to_string()).await;
+            let plan = Plan::cannot_evaluate(0, asked.head_sha(), why, error, enforcement);
+            gh.post_check_run(&repo, asked.head_sha(), &plan.check_run.report).await.map_err(anyhow::Error::from)
         }
         .await;
         if let Err(e) = posted {

@@ -23,7 +23,8 @@ use crate::gate::plan::Comment;
 use crate::gate::{self, remote};
 use crate::github::parse::webhook;
 use crate::github::{self, RepoName};
-use crate::model::Login;
+use crate::model::{Enforcement, FailReason, Login};
+use crate::policy::verdict::State;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
 use crate::store::{StoreError, Work};
@@ -326,8 +327,9 @@ async fn say_cannot_evaluate(app: &App, work: &Work, why: CannotEvaluate, error:
     let posted = async {
         let repo = RepoName::parse(repo)?;
         let (_, gh) = app.client(work.installation_id, &repo).await?;
+        let enforcement = last_enforcement(app, &repo.to_string()).await;
         // The failure may have come before the PR was read: its head is asked for.
-        remote::publish_cannot_evaluate(&gh, &repo, pr, None, why, error).await
+        remote::publish_cannot_evaluate(&gh, &repo, pr, None, why, error, enforcement).await
     }
     .await;
     match posted {
@@ -374,14 +376,17 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         // Gather, evaluate once, choose reviewers once.
         let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
             Ok(gated) => gated,
-            Err(gate::Error::Policy { error, head }) => {
+            Err(gate::Error::Policy { error, head, enforcement }) => {
                 record(app, work, None).await?;
+                // Enforced, a PR flowgate cannot judge fails: shadow mode's digest counts it so.
+                record_evaluation(app, &repo, pr, enforcement, State::Fail, &[FailReason::CannotEvaluate]).await?;
                 // Trying again changes nothing until someone fixes the base branch: say so on
                 // the PR now, and count the work as done.
                 tracing::warn!(error = %error, "the policy does not load");
                 let (why, error) = (CannotEvaluate::PolicyBroken, error.to_string());
                 // On the head the gate read with the PR: not asked for again.
-                let posted = remote::publish_cannot_evaluate(&gh, &repo, pr, head.as_deref(), why, &error).await?;
+                let posted =
+                    remote::publish_cannot_evaluate(&gh, &repo, pr, head.as_deref(), why, &error, enforcement).await?;
                 if let remote::Published::NotPosted(why) = posted {
                     tracing::warn!(reason = %why, "cannot say so on the PR");
                 }
@@ -395,7 +400,8 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         let head = gated.facts.head_sha.as_ref().map(|h| h.as_str().to_string()).unwrap_or_default();
         let repo_name = repo.to_string();
         let mut explained = Vec::new();
-        for (_, d, comment) in comment_commands.iter().filter(|(c, _, _)| *c == Command::Explain) {
+        let shadow = gated.enforcement().is_shadow();
+        for (_, d, comment) in comment_commands.iter().filter(|(c, _, _)| *c == Command::Explain && !shadow) {
             let request = super::commands::Explain {
                 repo: &repo_name,
                 pr,
@@ -415,8 +421,17 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
                 }
             }
         }
+        if shadow && comment_commands.iter().any(|(c, _, _)| *c == Command::Explain) {
+            // Shadow mode writes nothing but the check run, whose summary holds the report.
+            tracing::info!("/flowgate explain not answered: the policy is in shadow mode (enforcement: evaluate)");
+        }
         // Before applying: a failed apply retries the unit, and recording again adds nothing.
         record(app, work, Some(&gated.verdict)).await?;
+        if gated.queue.is_none() {
+            let verdict = &gated.verdict;
+            let reasons = if verdict.state == State::Fail { verdict.fail_reasons() } else { Vec::new() };
+            record_evaluation(app, &repo, pr, gated.enforcement(), verdict.state, &reasons).await?;
+        }
         // Said as the gate says GitHub's failures, for the record and the check run that gives up.
         match apply(&gh, &repo, &plan).await.map_err(gate::Error::from)? {
             Published::NotPosted(why) => tracing::warn!(
@@ -495,6 +510,35 @@ fn comment_commands(work: &Work) -> Vec<(Command, &crate::store::QueuedDelivery,
         }
     }
     found
+}
+
+/// Records one evaluation: its state, why it fails and its enforcement, for shadow mode's digest.
+/// A store that cannot take it fails the unit, which is then retried, as for the review events.
+async fn record_evaluation(
+    app: &App,
+    repo: &RepoName,
+    pr: u64,
+    enforcement: Enforcement,
+    state: State,
+    reasons: &[FailReason],
+) -> anyhow::Result<()> {
+    let repo = repo.to_string();
+    let evaluation =
+        crate::store::Evaluation { repo: &repo, pr, at_ms: now_ms(), enforcement, state: state.id(), reasons };
+    app.store.record_evaluation(&evaluation).await.with_context(|| format!("{repo}#{pr}: cannot record its evaluation"))
+}
+
+/// Whether a check run written without reading the policy (flowgate gave up, or was refused a
+/// permission) blocks: as the repository's latest evaluation was enforced, and enforced when
+/// none is recorded or the store cannot say.
+pub(super) async fn last_enforcement(app: &App, repo: &str) -> Enforcement {
+    match app.store.latest_enforcement(repo).await {
+        Ok(found) => found.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the repository's enforcement; the check run is enforced");
+            Enforcement::Enforce
+        }
+    }
 }
 
 /// Records the unit's review events. A store that cannot take them fails the unit, which is then

@@ -122,37 +122,62 @@ pub const EVERY_ATTEMPT_STOPPED: &str =
 /// The title and Markdown summary of the check run that says flowgate could not judge a PR;
 /// `error` is the last error met, which `Stopped` has none of.
 pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> (String, String) {
+    let (reason, body) = cannot_evaluate_parts(why, error);
+    (format!("flowgate cannot judge this PR: {reason}"), format!("{body} {UNTIL_FIXED_FAILS}"))
+}
+
+/// The same in shadow mode (`enforcement: evaluate`): a neutral check run that says so first,
+/// and that it would fail were the policy enforced.
+pub fn cannot_evaluate_shadow(why: CannotEvaluate, error: &str) -> (String, String) {
+    let (reason, body) = cannot_evaluate_parts(why, error);
+    let note = super::shadow::note(
+        crate::policy::verdict::State::Fail,
+        &format!("flowgate cannot judge this PR ({reason})"),
+        super::Flavor::Markdown,
+    );
+    (
+        super::shadow::title(crate::policy::verdict::State::Fail, &reason),
+        format!("{note}\n\n{body} {UNTIL_FIXED_SHADOW}"),
+    )
+}
+
+/// How each "cannot judge" check run ends.
+const UNTIL_FIXED_FAILS: &str = "Until then this check fails: flowgate never passes a PR it could not judge.";
+const UNTIL_FIXED_SHADOW: &str =
+    "Until then this check stays neutral; enforced, it would fail: flowgate never passes a PR it could not judge.";
+
+/// Why flowgate could not judge the PR, as a clause for the title, and the summary up to its last
+/// sentence.
+fn cannot_evaluate_parts(why: CannotEvaluate, error: &str) -> (String, String) {
     let error = match why {
         CannotEvaluate::Stopped { .. } => EVERY_ATTEMPT_STOPPED,
         _ => error.trim(),
     };
     match why {
         CannotEvaluate::PolicyBroken => (
-            "flowgate cannot judge this PR: the policy on the base branch does not load".to_string(),
+            "the policy on the base branch does not load".to_string(),
             format!(
                 "## ❌ The policy does not load\n\n\
                  flowgate reads its policy from the base branch, and that policy has an error:\n\n\
                  {}\n\n\
                  Fix it on the base branch (`flowgate policy validate` shows the same error locally), \
-                 then comment `/flowgate recheck` here or re-run this check. Until then this check fails: \
-                 flowgate never passes a PR it could not judge.",
+                 then comment `/flowgate recheck` here or re-run this check.",
                 fenced(error)
             ),
         ),
         CannotEvaluate::GaveUp { attempts } | CannotEvaluate::Stopped { attempts } => (
-            format!("flowgate cannot judge this PR: {attempts} attempts failed"),
+            format!("{attempts} attempts failed"),
             format!(
                 "## ❌ flowgate could not read this PR\n\n\
                  Every one of {attempts} attempts failed; the last error was:\n\n\
                  {}\n\n\
                  flowgate has stopped trying. Comment `/flowgate recheck` or re-run this check to try \
-                 again; an operator can also retry it with `flowgate queue retry`. Until then this check \
-                 fails: flowgate never passes a PR it could not judge.",
+                 again; an operator can also retry it with `flowgate queue retry`.",
                 fenced(error)
             ),
         ),
         CannotEvaluate::Forbidden => (
-            "flowgate cannot judge this PR: GitHub refused it a permission".to_string(),
+            "GitHub refused it a permission".to_string(),
             format!(
                 "## ❌ flowgate may not read what it needs\n\n\
                  GitHub refused a request for lack of permission:\n\n\
@@ -160,8 +185,7 @@ pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> (String, String) {
                  Trying again changes nothing until an owner of the repository or organisation grants \
                  the flowgate App that permission (the App's installation settings on GitHub). Then \
                  comment `/flowgate recheck` here or re-run this check; an operator can also retry it \
-                 with `flowgate queue retry`. Until then this check fails: flowgate never passes a PR it \
-                 could not judge.",
+                 with `flowgate queue retry`.",
                 fenced(error)
             ),
         ),
@@ -281,6 +305,28 @@ mod tests {
 
         Fix it on the base branch (`flowgate policy validate` shows the same error locally), then comment `/flowgate recheck` here or re-run this check. Until then this check fails: flowgate never passes a PR it could not judge.
         ");
+    }
+
+    #[test]
+    fn in_shadow_mode_a_policy_that_does_not_load_is_neutral_and_says_it_would_fail() {
+        let (title, summary) =
+            cannot_evaluate_shadow(CannotEvaluate::PolicyBroken, ".github/flowgate.yml:3: unknown key `tierz`");
+        insta::assert_snapshot!(title, @"Shadow mode: would fail — the policy on the base branch does not load");
+        insta::assert_snapshot!(summary, @r"
+            **Shadow mode** (`enforcement: evaluate`): this check never blocks a merge. Enforced, it would have failed: flowgate cannot judge this PR (the policy on the base branch does not load).
+
+            ## ❌ The policy does not load
+
+            flowgate reads its policy from the base branch, and that policy has an error:
+
+            ```text
+            .github/flowgate.yml:3: unknown key `tierz`
+            ```
+
+            Fix it on the base branch (`flowgate policy validate` shows the same error locally), then comment `/flowgate recheck` here or re-run this check. Until then this check stays neutral; enforced, it would fail: flowgate never passes a PR it could not judge.
+            ");
+        let (title, _) = cannot_evaluate_shadow(CannotEvaluate::Forbidden, "403");
+        insta::assert_snapshot!(title, @"Shadow mode: would fail — GitHub refused it a permission");
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub fn request(logins: &[String]) -> String {
     format!("request review: {}", logins.join(", "))
 }
 
+/// In shadow mode: the check run is the only write.
+pub const SHADOW: &str =
+    "shadow mode (enforcement: evaluate): nothing else is written: no labels, review requests or comments";
+
 /// A comment posted once per `marker` since `since`, shown by its first line.
 pub fn comment(marker: &str, since: &str, body: &str) -> String {
     let first = body.lines().next().unwrap_or_default();
@@ -104,5 +108,10 @@ mod tests {
             request review: dave, erin
             comment once <!-- flowgate:explain --> since 2025-03-03T09:00:00Z: "Why this PR is red:"
             "#);
+    }
+
+    #[test]
+    fn shadow_mode_writes_nothing_but_the_check_run() {
+        insta::assert_snapshot!(SHADOW, @"shadow mode (enforcement: evaluate): nothing else is written: no labels, review requests or comments");
     }
 }

@@ -90,7 +90,7 @@ enum Color {
 
 pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let cwd = current_dir()?;
-    let verdict = match (&args.snapshot, args.remote.target()?) {
+    let (verdict, enforcement) = match (&args.snapshot, args.remote.target()?) {
         (_, Some((repo, pr))) => {
             let (gated, usage) = rt.run(async {
                 let gh = args.remote.connection.client(&repo).await?;
@@ -117,16 +117,18 @@ pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
                 print(&gated.plan()?.describe());
                 return Ok(exit_code(state));
             }
-            if let Some(queue) = &gated.queue {
-                print(&format!("{}\n\n{}", queue.report.title, queue.report.summary));
+            if gated.queue.is_some() {
+                let report = gated.plan()?.check_run.report;
+                print(&format!("{}\n\n{}", report.title, report.summary));
                 return Ok(exit_code(state));
             }
-            gated.verdict
+            let enforcement = gated.enforcement();
+            (gated.verdict, enforcement)
         }
         (Some(dir), None) => {
             let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
             tracing::info!("policy: {}", chosen.origin);
-            gate::check_snapshot(dir, &chosen.policy)?.1
+            (gate::check_snapshot(dir, &chosen.policy)?.1, chosen.policy.enforcement)
         }
         (None, None) => {
             let body = match &args.body_file {
@@ -149,7 +151,7 @@ pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
             if let Some(line) = uncommitted_line(uncommitted.len(), args.include_uncommitted) {
                 tracing::info!("{line}");
             }
-            verdict
+            (verdict, chosen.policy.enforcement)
         }
     };
     let color = match args.color {
@@ -157,7 +159,9 @@ pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    print(&report::render(&verdict, args.format.into(), color));
+    print(&report::render_enforced(&verdict, args.format.into(), color, enforcement));
+    // In shadow mode too: `check` answers what the gate says (the report says it would not
+    // block); the Action, which is what runs in CI, exits 0 in shadow mode.
     Ok(exit_code(verdict.state))
 }
 

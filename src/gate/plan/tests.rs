@@ -12,7 +12,7 @@ fn root() -> &'static Path {
 }
 
 /// The examples' policy, with `extra` keys at the end and `ai_labels` under `ai:`.
-fn example_policy_with(extra: &str, ai_labels: &str) -> Policy {
+pub(super) fn example_policy_with(extra: &str, ai_labels: &str) -> Policy {
     let path = root().join("examples/flowgate.yml");
     let text = std::fs::read_to_string(&path).expect("example policy reads");
     assert!(text.contains("\nai:\n"), "the example policy has an `ai:` section");
@@ -20,12 +20,12 @@ fn example_policy_with(extra: &str, ai_labels: &str) -> Policy {
     load_text(&format!("{text}{extra}"), &path).expect("example policy loads")
 }
 
-fn example_policy(extra: &str) -> Policy {
+pub(super) fn example_policy(extra: &str) -> Policy {
     example_policy_with(extra, "")
 }
 
 /// The example's verdict, and what GitHub shows on the PR now given these labels.
-fn gated(dir: &Path, policy: &Policy, labels: &[&str]) -> (Verdict, Current) {
+pub(super) fn gated(dir: &Path, policy: &Policy, labels: &[&str]) -> (Verdict, Current) {
     let (facts, verdict) = crate::gate::check_snapshot(dir, policy).expect("example snapshot reads");
     let current = Current {
         number: facts.number.expect("the example names its PR"),
@@ -35,12 +35,12 @@ fn gated(dir: &Path, policy: &Policy, labels: &[&str]) -> (Verdict, Current) {
     (verdict, current)
 }
 
-fn example(name: &str) -> PathBuf {
+pub(super) fn example(name: &str) -> PathBuf {
     root().join("examples").join(name)
 }
 
 /// A copy of an example whose pull request JSON `edit` changes.
-fn edited_example(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> tempfile::TempDir {
+pub(super) fn edited_example(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> tempfile::TempDir {
     fn copy(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("mkdir");
         for entry in std::fs::read_dir(from).expect("read example").flatten() {
@@ -66,7 +66,7 @@ fn edited_example(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> temp
 fn the_bundled_example_gets_its_check_run_tier_label_and_tool_label() {
     let policy = example_policy("");
     let (verdict, current) = gated(&example("auth-login"), &policy, &[]);
-    let plan = plan(&verdict, &policy.ai.labels, &current);
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
     insta::assert_snapshot!(plan.describe(), @r#"
     check run: pending on 1111111 "Waiting for review: 1 more approval (red tier)", 2 annotations
     label: add flowgate:red
@@ -90,7 +90,7 @@ fn the_bundled_example_gets_its_check_run_tier_label_and_tool_label() {
 fn a_pr_that_turns_red_swaps_its_green_label() {
     let policy = example_policy("");
     let (verdict, current) = gated(&example("auth-login"), &policy, &["flowgate:green", "ai:claude-code", "bug"]);
-    let plan = plan(&verdict, &policy.ai.labels, &current);
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
     insta::assert_snapshot!(plan.describe(), @r#"
     check run: pending on 1111111 "Waiting for review: 1 more approval (red tier)", 2 annotations
     label: add flowgate:red, remove flowgate:green
@@ -101,7 +101,7 @@ fn a_pr_that_turns_red_swaps_its_green_label() {
 fn a_passing_docs_pr_with_its_labels_on_already_gets_only_its_check_run() {
     let policy = example_policy("");
     let (verdict, current) = gated(&example("docs-only"), &policy, &["flowgate:green"]);
-    let plan = plan(&verdict, &policy.ai.labels, &current);
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
     insta::assert_snapshot!(plan.describe(), @r#"
     check run: success on 3333333 "flowgate PASS · 🟢 green · story: exempt · AI: none · review: 1/1 approvals · ~5 min review"
     label: flowgate:green already on the PR
@@ -116,7 +116,7 @@ fn tool_labels_partly_on_the_pr_add_only_the_missing_one() {
     });
     let policy = example_policy("");
     let (verdict, current) = gated(dir.path(), &policy, &["flowgate:red", "AI:Claude-Code"]);
-    let plan = plan(&verdict, &policy.ai.labels, &current);
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
     insta::assert_snapshot!(plan.describe(), @r#"
     check run: pending on 1111111 "Waiting for review: 1 more approval (red tier)", 2 annotations
     label: flowgate:red already on the PR
@@ -139,7 +139,7 @@ reviewers:
 "#,
     );
     let (verdict, current) = gated(&example("auth-login"), &policy, &["flowgate:red", "ai:claude-code"]);
-    let plan = plan(&verdict, &policy.ai.labels, &current);
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
     insta::assert_snapshot!(plan.describe(), @r#"
     check run: pending on 1111111 "Waiting for review: 1 more approval (red tier)", 2 annotations
     label: flowgate:red already on the PR
@@ -154,11 +154,13 @@ reviewers:
 fn withdrawals_and_comments_are_planned_only_when_given() {
     let policy = example_policy("");
     let (verdict, current) = gated(&example("auth-login"), &policy, &["flowgate:red", "ai:claude-code"]);
-    let plan = plan(&verdict, &policy.ai.labels, &current).withdrawing(["carol".to_string()]).commenting(Comment {
-        marker: "<!-- flowgate:explain:d-1 -->".into(),
-        since: "2026-11-21T00:00:00Z".into(),
-        body: "Why this PR is red:\nthe report".into(),
-    });
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current)
+        .withdrawing(["carol".to_string()])
+        .commenting(Comment {
+            marker: "<!-- flowgate:explain:d-1 -->".into(),
+            since: "2026-11-21T00:00:00Z".into(),
+            body: "Why this PR is red:\nthe report".into(),
+        });
     insta::assert_snapshot!(plan.describe(), @r#"
     check run: pending on 1111111 "Waiting for review: 1 more approval (red tier)", 2 annotations
     label: flowgate:red already on the PR

@@ -12,5 +12,6 @@ mod handler_errors;
 mod logs;
 mod merge_queue;
 mod record;
+mod shadow;
 mod stale;
 mod webhook_flow;

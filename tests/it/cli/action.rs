@@ -116,6 +116,55 @@ async fn an_opened_pr_without_a_story_fails_the_job_with_errors_outputs_and_a_fa
     assert_eq!(lenient.output("state").as_deref(), Some("fail"));
 }
 
+/// Shadow mode (`enforcement: evaluate`): the same failing PR passes the job, gets a neutral check
+/// run that says it would fail, and no label; the job summary says shadow mode first.
+#[tokio::test]
+async fn in_shadow_mode_a_failing_pr_exits_0_with_a_neutral_run_and_no_label() {
+    let fake = hello_world("Update the README with new information.", &["ai:none"]).await;
+    fake.with(|s| {
+        let key = ("master".to_string(), ".github/flowgate.yml".to_string());
+        let policy = format!("{}\nenforcement: evaluate\n", s.contents[&key]);
+        s.contents.insert(key, policy);
+    });
+    let out =
+        action(&fake, "pull_request", &payload("pull_request.opened.payload.json"), &["--fail-on", "pending"]).await;
+    assert_eq!(out.run.code, 0, "shadow mode never fails the job\n{}", out.run.stderr);
+    assert_eq!(out.output("state").as_deref(), Some("fail"), "the verdict's state, as it would be");
+    assert_eq!(out.output("enforcement").as_deref(), Some("evaluate"));
+    assert!(out.summary.starts_with("**Shadow mode** (`enforcement: evaluate`): this check never blocks a merge. Enforced, it would have failed: no story linked."), "{}", out.summary);
+    assert!(!out.run.stdout.contains("::error"), "failed rules are warnings: {}", out.run.stdout);
+    assert!(out.run.stdout.contains("::warning title=flowgate%3A story::"), "{}", out.run.stdout);
+    fake.with(|s| {
+        let runs = s.runs_on(HEAD);
+        assert_eq!((runs[0].status.as_str(), runs[0].conclusion.as_deref()), ("completed", Some("neutral")));
+        assert_eq!(runs[0].title, "Shadow mode: would fail — no story linked");
+        let writes: Vec<&str> = s.writes().iter().map(|w| w.url.as_str()).collect();
+        assert_eq!(writes, ["/repos/Codertocat/Hello-World/check-runs"], "no tier label");
+    });
+}
+
+/// A policy that does not load but says `enforcement: evaluate`: a neutral check run naming the
+/// error and exit 0, where an enforced broken policy stops the step with exit 2.
+#[tokio::test]
+async fn in_shadow_mode_a_broken_policy_is_a_neutral_run_and_exit_0() {
+    let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;
+    let broken = "version: 1\nenforcement: evaluate\nlinkage: { requird: true }\n";
+    fake.with(|s| s.contents.insert(("master".into(), ".github/flowgate.yml".into()), broken.into()));
+    let out = action(&fake, "pull_request", &payload("pull_request.opened.payload.json"), &[]).await;
+    assert_eq!(out.run.code, 0, "{}", out.run.stderr);
+    assert_eq!(out.output("enforcement").as_deref(), Some("evaluate"));
+    assert!(out.summary.contains("requird"), "the error: {}", out.summary);
+    fake.with(|s| {
+        let run = s.runs_on(HEAD)[0].clone();
+        assert_eq!(run.conclusion.as_deref(), Some("neutral"));
+        assert_eq!(run.title, "Shadow mode: would fail — the policy on the base branch does not load");
+    });
+    let enforced = broken.replace("enforcement: evaluate\n", "");
+    fake.with(|s| s.contents.insert(("master".into(), ".github/flowgate.yml".into()), enforced));
+    let out = action(&fake, "pull_request", &payload("pull_request.opened.payload.json"), &[]).await;
+    assert_eq!(out.run.code, 2, "{}", out.run.stderr);
+}
+
 #[tokio::test]
 async fn a_review_event_turns_the_pending_run_into_a_pass() {
     let fake = hello_world("ABC-123: update the greeting", &["ai:none"]).await;

@@ -151,6 +151,30 @@ fn agent_undeclared_example_fails() {
     assert_eq!(strs(&v["ai"]["detected"], "detected"), ["copilot"]);
 }
 
+/// Shadow mode (`enforcement: evaluate`): `flowgate check` says so above the report, in every
+/// format, and keeps the verdict's exit code (the Action is what never fails in shadow mode).
+#[test]
+fn in_shadow_mode_check_says_so_and_keeps_the_verdicts_exit_code() {
+    let dir = TempDir::new().unwrap();
+    let policy = dir.path().join("flowgate.yml");
+    write(&policy, &format!("{}\nenforcement: evaluate\n", read(&example_policy())));
+    let text = check(&example("agent-undeclared"), &policy, "text");
+    assert_eq!(text.code, 1, "the verdict's exit code; stderr:\n{}", text.stderr);
+    assert!(
+        text.stdout.starts_with("Shadow mode (enforcement: evaluate): this check never blocks a merge. Enforced, it would have failed: no story linked; AI markers found, AI use not declared.\n\n"),
+        "{}",
+        text.stdout
+    );
+    let json = check(&example("agent-undeclared"), &policy, "json");
+    let v: Value = serde_json::from_str(&json.stdout).expect("still JSON");
+    assert_eq!((v["enforcement"].as_str(), v["state"].as_str()), (Some("evaluate"), Some("fail")));
+    let summary = check(&example("agent-undeclared"), &policy, "summary");
+    assert!(summary.stdout.starts_with("[shadow mode: never blocks] flowgate FAIL"), "{}", summary.stdout);
+    let enforced = check(&example("agent-undeclared"), &example_policy(), "json");
+    let v: Value = serde_json::from_str(&enforced.stdout).expect("JSON");
+    assert_eq!(v.get("enforcement"), None, "absent when the policy enforces");
+}
+
 #[test]
 fn docs_only_example_passes() {
     let (run, v) = gate_example("docs-only");
