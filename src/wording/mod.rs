@@ -2,10 +2,10 @@
 //! digest (`digest`), the reviewers it chooses (`assign`), the traceability audit (`audit`), the
 //! command line (`cli`), what `flowgate init` found and the files it writes (`init`), `flowgate
 //! simulate-assign` (`simulate`), the writes `check --plan` shows (`plan`), where the policy came
-//! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`), shadow mode on
-//! every surface (`shadow`),
-//! the Action's job (`action`) and the GitHub App's answers (`app`). Renderers and commands arrange these and add
-//! markup; they never word things themselves, and data carries no sentences.
+//! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`),
+//! shadow mode on every surface (`shadow`), the Action's job (`action`) and the GitHub App's
+//! answers (`app`). Renderers and commands arrange these and add markup; they never word things
+//! themselves, and data carries no sentences.
 //!
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one
 //! reviewable diff.

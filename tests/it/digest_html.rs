@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use flowgate::Tier;
-use flowgate::latency::{BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, LatencyConfig, Window};
+use flowgate::latency::{
+    BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, LatencyConfig, LatestEvaluation, Window,
+};
+use flowgate::model::{Enforcement, FailReason};
 use flowgate::report::digest::html;
 use serde_json::{Value, json};
 
@@ -120,6 +123,15 @@ fn digest() -> Digest {
     for pr in &prs {
         builder.add_pr(&pr.events());
     }
+    // acme/api is in shadow mode: #6 would have failed for want of a story.
+    let shadow = |pr, reasons: &[FailReason]| LatestEvaluation {
+        repo: "acme/api".into(),
+        pr,
+        enforcement: Enforcement::Evaluate,
+        failed: !reasons.is_empty(),
+        reasons: reasons.to_vec(),
+    };
+    builder.evaluations(&[shadow(6, &[FailReason::NoStory]), shadow(7, &[])]);
     builder.finish()
 }
 
@@ -232,6 +244,9 @@ fn chromium_renders_the_digests_charts_with_its_figures() {
     for chart in ["chart-stages", "chart-tiers", "chart-ai", "chart-load", "chart-trend"] {
         assert!(!marks(&dom, chart).is_empty(), "{chart} has drawn marks");
     }
+    assert!(dom.contains("<h2>Shadow mode</h2>"), "the shadow-mode section:\n{dom}");
+    assert!(dom.contains("In shadow mode: 1 PR would have failed (1 distinct reason), of 2 evaluated"), "{dom}");
+    assert!(dom.contains("<td>no story linked</td><td class=\"num\">1</td>"), "{dom}");
 
     // Waiting by stage: the overall bar's two segments are the digest's hours.
     let stages = marks(&dom, "chart-stages");
