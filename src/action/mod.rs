@@ -215,14 +215,13 @@ async fn run_merge_group(
 /// A group's result as the job reports it: a rejected group fails the job as a failing verdict
 /// does, unless the policy is in shadow mode.
 fn group_outcome(verified: &merge_group::Verified, published: &Published, fail_on: FailOn) -> Outcome {
-    let enforced = &verified.report;
-    let state = if enforced.conclusion == Some("success") { State::Pass } else { State::Fail };
+    let report = &verified.report;
+    let state = if report.conclusion == Some("success") { State::Pass } else { State::Fail };
     if verified.enforcement.is_shadow() {
         let plan = merge_group::plan(verified);
         let outputs = vec![("state", state.id().to_string()), ("enforcement", verified.enforcement.id().to_string())];
         return report_only_outcome(&plan.check_run.report, published, outputs);
     }
-    let report = enforced;
     let mut log = Vec::new();
     if state == State::Fail {
         log.push(commands::command("error", &[("title", wording::TITLE)], &report.title));

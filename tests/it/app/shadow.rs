@@ -94,3 +94,28 @@ async fn a_broken_policy_in_shadow_mode_is_neutral_with_its_error() {
         db.drop_database().await;
     }
 }
+
+/// Where the policy could not be read at all (GitHub refused the permission), the check run follows
+/// the repository's latest recorded evaluation: in shadow mode, neutral with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_permission_in_a_repository_in_shadow_mode_is_neutral() {
+    for db in databases("serve_shadow_forbidden").await {
+        let fake = storyless_pr_in_shadow_mode().await;
+        let server = Server::start(&fake, &db.url).await;
+        server.deliver("pull_request", "d-opened", &payload("pull_request.opened.payload.json")).await;
+        wait_until("the first evaluation is done", async || server.depth().await.done == 1).await;
+        fake.with(|s| s.contents_forbidden = true);
+        server.expect_handler_errors("403 Forbidden: Resource not accessible by integration");
+        server.deliver("pull_request", "d-403", &payload("pull_request.opened.payload.json")).await;
+        wait_until("the delivery is parked", async || server.depth().await.parked == 1).await;
+        wait_until("the check run says GitHub refused", async || {
+            fake.with(|s| s.runs_on(HEAD).first().is_some_and(|r| r.title.contains("refused")))
+        })
+        .await;
+        let run = fake.with(|s| s.runs_on(HEAD)[0].clone());
+        assert_eq!(run.conclusion.as_deref(), Some("neutral"), "{}: {}", db.name, run.title);
+        assert_eq!(run.title, "Shadow mode: would fail — GitHub refused it a permission");
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
