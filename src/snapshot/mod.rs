@@ -62,11 +62,22 @@ impl RawSnapshot {
     }
 }
 
+/// The most comparisons a snapshot may hold: two per approved commit of a PR with 100 approvers.
+const MAX_SAVED_COMPARES: usize = 200;
+
 /// `compare/<base>...<head>.json`: GitHub's comparisons saved for approvals on older commits.
+/// Each is read under the snapshot's file cap, and a directory holding more than
+/// `MAX_SAVED_COMPARES` of them is refused: `flowgate snapshot` saves two per approved commit.
 fn read_compares(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, UserError> {
     let mut compares = std::collections::BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(compares) };
     for entry in entries.flatten() {
+        if compares.len() >= MAX_SAVED_COMPARES {
+            return Err(UserError::input(
+                dir,
+                format!("holds more than {MAX_SAVED_COMPARES} comparisons; a saved PR needs two per approved commit"),
+            ));
+        }
         let path = entry.path();
         let Some(range) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".json")) else {
             continue;
@@ -147,5 +158,22 @@ fn read_snapshot_file(path: &Path) -> Result<Option<String>, UserError> {
         Ok(text) => Ok(Some(text)),
         Err(files::ReadError::NotFound(_)) => Ok(None),
         Err(e) => Err(UserError::input(path, format!("cannot read: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod compare_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_with_more_saved_comparisons_than_the_limit_is_refused_by_name() {
+        let dir = tempfile::TempDir::new().unwrap();
+        for i in 0..=MAX_SAVED_COMPARES {
+            std::fs::write(dir.path().join(format!("base...{i:040}.json")), "{}").unwrap();
+        }
+        let error = read_compares(dir.path()).expect_err("over the limit").to_string();
+        assert!(error.contains("more than 200 comparisons"), "{error}");
+        std::fs::remove_file(dir.path().join(format!("base...{:040}.json", 0))).unwrap();
+        assert_eq!(read_compares(dir.path()).expect("at the limit").len(), MAX_SAVED_COMPARES);
     }
 }
