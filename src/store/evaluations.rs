@@ -109,4 +109,25 @@ impl Store {
         .map_err(StoreError::query("reading a repository's latest evaluation"))?;
         Ok(found.as_deref().map(Enforcement::from_id))
     }
+
+    /// Deletes up to `limit` evaluations made before `before_ms`, keeping each repository's newest
+    /// one (a check run written without reading the policy asks it whether the repository is in
+    /// shadow mode, however long ago it was evaluated). Returns how many were deleted.
+    pub async fn prune_evaluations(&self, before_ms: i64, limit: i64) -> Result<u64, StoreError> {
+        writing!(&self.backend, |pool| {
+            sqlx::query(
+                "DELETE FROM evaluations WHERE (repo, pr, at_ms) IN (
+                     SELECT e.repo, e.pr, e.at_ms FROM evaluations e
+                     WHERE e.at_ms < $1
+                       AND e.at_ms < (SELECT MAX(n.at_ms) FROM evaluations n WHERE n.repo = e.repo)
+                     ORDER BY e.at_ms LIMIT $2)",
+            )
+            .bind(before_ms)
+            .bind(limit)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+        })
+        .map_err(StoreError::query("deleting old evaluations"))
+    }
 }

@@ -122,14 +122,14 @@ pub const EVERY_ATTEMPT_STOPPED: &str =
 /// The title and Markdown summary of the check run that says flowgate could not judge a PR;
 /// `error` is the last error met, which `Stopped` has none of.
 pub fn cannot_evaluate(why: CannotEvaluate, error: &str) -> (String, String) {
-    let (reason, body) = cannot_evaluate_parts(why, error);
+    let (reason, body) = cannot_evaluate_parts(why, error, FAILS);
     (format!("flowgate cannot judge this PR: {reason}"), format!("{body} {UNTIL_FIXED_FAILS}"))
 }
 
 /// The same in shadow mode (`enforcement: evaluate`): a neutral check run that says so first,
 /// and that it would fail were the policy enforced.
 pub fn cannot_evaluate_shadow(why: CannotEvaluate, error: &str) -> (String, String) {
-    let (reason, body) = cannot_evaluate_parts(why, error);
+    let (reason, body) = cannot_evaluate_parts(why, error, WOULD_FAIL);
     let note = super::shadow::note(
         crate::policy::verdict::State::Fail,
         &format!("flowgate cannot judge this PR ({reason})"),
@@ -146,9 +146,13 @@ const UNTIL_FIXED_FAILS: &str = "Until then this check fails: flowgate never pas
 const UNTIL_FIXED_SHADOW: &str =
     "Until then this check stays neutral; enforced, it would fail: flowgate never passes a PR it could not judge.";
 
+/// The heading's mark: a check run that fails, and a neutral one (shadow mode) that only would.
+const FAILS: &str = "❌";
+const WOULD_FAIL: &str = "⚠️";
+
 /// Why flowgate could not judge the PR, as a clause for the title, and the summary up to its last
-/// sentence.
-fn cannot_evaluate_parts(why: CannotEvaluate, error: &str) -> (String, String) {
+/// sentence, whose heading starts with `mark`.
+fn cannot_evaluate_parts(why: CannotEvaluate, error: &str, mark: &str) -> (String, String) {
     let error = match why {
         CannotEvaluate::Stopped { .. } => EVERY_ATTEMPT_STOPPED,
         _ => error.trim(),
@@ -157,7 +161,7 @@ fn cannot_evaluate_parts(why: CannotEvaluate, error: &str) -> (String, String) {
         CannotEvaluate::PolicyBroken => (
             "the policy on the base branch does not load".to_string(),
             format!(
-                "## ❌ The policy does not load\n\n\
+                "## {mark} The policy does not load\n\n\
                  flowgate reads its policy from the base branch, and that policy has an error:\n\n\
                  {}\n\n\
                  Fix it on the base branch (`flowgate policy validate` shows the same error locally), \
@@ -168,7 +172,7 @@ fn cannot_evaluate_parts(why: CannotEvaluate, error: &str) -> (String, String) {
         CannotEvaluate::GaveUp { attempts } | CannotEvaluate::Stopped { attempts } => (
             format!("{attempts} attempts failed"),
             format!(
-                "## ❌ flowgate could not read this PR\n\n\
+                "## {mark} flowgate could not read this PR\n\n\
                  Every one of {attempts} attempts failed; the last error was:\n\n\
                  {}\n\n\
                  flowgate has stopped trying. Comment `/flowgate recheck` or re-run this check to try \
@@ -179,7 +183,7 @@ fn cannot_evaluate_parts(why: CannotEvaluate, error: &str) -> (String, String) {
         CannotEvaluate::Forbidden => (
             "GitHub refused it a permission".to_string(),
             format!(
-                "## ❌ flowgate may not read what it needs\n\n\
+                "## {mark} flowgate may not read what it needs\n\n\
                  GitHub refused a request for lack of permission:\n\n\
                  {}\n\n\
                  Trying again changes nothing until an owner of the repository or organisation grants \
@@ -315,7 +319,7 @@ mod tests {
         insta::assert_snapshot!(summary, @r"
             **Shadow mode** (`enforcement: evaluate`): this check never blocks a merge. Enforced, it would have failed: flowgate cannot judge this PR (the policy on the base branch does not load).
 
-            ## ❌ The policy does not load
+            ## ⚠️ The policy does not load
 
             flowgate reads its policy from the base branch, and that policy has an error:
 

@@ -87,3 +87,24 @@ pub async fn the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode(db:
         flowgate::gate::digest::builder(&store, config, window, at(7 * DAY), Some(&enforced)).await.expect("reads");
     assert_eq!(only_core.finish().shadow, None, "no section for repositories that enforce");
 }
+
+pub async fn old_evaluations_are_pruned_but_each_repositorys_newest_is_kept(db: Db) {
+    let store = db.store().await;
+    a_week(&store).await;
+    // Everything before day 10 is old: acme/api keeps only #5 (day 20), acme/web and acme/core
+    // keep their one (and newest) evaluation, so that their shadow mode is still known.
+    let mut deleted = 0;
+    loop {
+        let n = store.prune_evaluations(10 * DAY, 2).await.expect("prunes");
+        deleted += n;
+        if n < 2 {
+            break;
+        }
+    }
+    assert_eq!(deleted, 3, "acme/api's three evaluations before day 10, two at a time");
+    let left = store.latest_evaluations(0, 30 * DAY, None).await.expect("reads");
+    let left: Vec<(String, u64)> = left.iter().map(|e| (e.repo.clone(), e.pr)).collect();
+    assert_eq!(left, [("acme/api".to_string(), 5), ("acme/core".to_string(), 4), ("acme/web".to_string(), 3)]);
+    assert_eq!(store.latest_enforcement("acme/web").await.expect("reads"), Some(Enforcement::Evaluate));
+    assert_eq!(store.prune_evaluations(10 * DAY, 2).await.expect("prunes"), 0, "nothing more to delete");
+}
