@@ -537,6 +537,7 @@ impl DigestBuilder {
             findings,
             trend,
             shadow: self.shadow,
+            per_repo: None,
         }
     }
 }

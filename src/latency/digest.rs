@@ -49,6 +49,10 @@ pub struct Digest {
     /// failed; absent when no PR of the window was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shadow: Option<super::shadow::ShadowFigures>,
+    /// Each repository under its own policy's settings, when the caller measured them so (the
+    /// App's weekly digest does); the figures above then use `overall_settings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_repo: Option<super::repos::PerRepo>,
 }
 
 /// Counts of what happened in the window (and, for the `_now` fields, the state at `now`).

@@ -37,7 +37,10 @@ pub(crate) const SETTINGS: [&str; 18] = [
 
 /// The weekly digest's settings: a `[digest]` table in `flowgate.toml`, or `FLOWGATE_DIGEST_*`
 /// (`repo` is `FLOWGATE_DIGEST_REPO`).
-pub(crate) const DIGEST_SETTINGS: [&str; 5] = ["repo", "weekday", "hour", "timezone", "slack_webhook_url"];
+/// `team_slack` is a table of team to webhook URL (`"@acme/web" = "https://hooks.slack.com/..."`),
+/// or in the environment `FLOWGATE_DIGEST_TEAM_SLACK="@acme/web=https://... @acme/api=https://..."`.
+pub(crate) const DIGEST_SETTINGS: [&str; 7] =
+    ["repo", "weekday", "hour", "timezone", "slack_webhook_url", "team_slack", "max_repos"];
 
 /// The trackers' settings: a `[trackers]` table in `flowgate.toml`, read as the gate reads the
 /// environment (`jira_token` is `FLOWGATE_JIRA_TOKEN`, which wins when both are set).
@@ -140,6 +143,10 @@ pub struct DigestSchedule {
     pub timezone_given: bool,
     /// A secret: never printed.
     pub slack_webhook_url: Option<String>,
+    /// Each team's own channel, by `@org/team` in lower case: secrets, never printed.
+    pub team_slack: std::collections::BTreeMap<String, String>,
+    /// The most repositories whose policy one digest reads.
+    pub max_repos: usize,
 }
 
 impl std::fmt::Debug for DigestSchedule {
@@ -151,6 +158,8 @@ impl std::fmt::Debug for DigestSchedule {
             .field("timezone", &self.timezone)
             .field("timezone_given", &self.timezone_given)
             .field("slack_webhook_url", &self.slack_webhook_url.as_ref().map(|_| "***"))
+            .field("team_slack", &self.team_slack.keys().map(|team| (team.as_str(), "***")).collect::<Vec<_>>())
+            .field("max_repos", &self.max_repos)
             .finish()
     }
 }
@@ -264,8 +273,17 @@ impl ServeConfig {
             body_budget_bytes: (number("body_budget_mib", u64::from(defaults.body_budget_bytes >> 20), 25..=4095)?
                 << 20) as u32,
         };
-        let digest =
-            digest_schedule(&|name| get(&format!("digest_{name}")).or_else(|| get(&format!("digest.{name}"))))?;
+        // The environment's one line wins over the file's table.
+        let team_slack = match get("digest_team_slack") {
+            Some(line) => Some(TeamSlack::Line(line)),
+            None => settings.get_table("digest.team_slack").ok().map(|table| {
+                TeamSlack::Table(table.into_iter().map(|(team, url)| (team, url.into_string().ok())).collect())
+            }),
+        };
+        let digest = digest_schedule(
+            &|name| get(&format!("digest_{name}")).or_else(|| get(&format!("digest.{name}"))),
+            team_slack,
+        )?;
         // The environment's FLOWGATE_JIRA_TOKEN reads as `jira_token`; the file's as `trackers.jira_token`.
         let trackers = TrackerSettings(
             TRACKER_SETTINGS
@@ -295,8 +313,23 @@ impl ServeConfig {
     }
 }
 
+/// `[digest.team_slack]` as the file's table (a value that is not a string is `None`) or the
+/// environment's line of `TEAM=URL` pairs.
+enum TeamSlack {
+    Table(Vec<(String, Option<String>)>),
+    Line(String),
+}
+
+/// The default of `[digest] max_repos`: each repository read costs a few GitHub requests a week.
+pub const DEFAULT_DIGEST_MAX_REPOS: usize = 100;
+/// More teams than this in `[digest.team_slack]` is refused: each is a message a week.
+const MAX_ROUTED_TEAMS: usize = 200;
+
 /// The `[digest]` settings (`get` reads one by its name in the table); `None` without a repository.
-fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<DigestSchedule>, UserError> {
+fn digest_schedule(
+    get: &dyn Fn(&str) -> Option<String>,
+    team_slack: Option<TeamSlack>,
+) -> Result<Option<DigestSchedule>, UserError> {
     let bad = |name: &str, why: &str| {
         UserError::Config(format!(
             "FLOWGATE_DIGEST_{} ({name} in [digest] in flowgate.toml): {why}",
@@ -304,7 +337,8 @@ fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Digest
         ))
     };
     let Some(repo) = get("repo") else {
-        if let Some(name) = DIGEST_SETTINGS.iter().find(|n| get(n).is_some()) {
+        let team_slack_set = team_slack.is_some().then_some("team_slack");
+        if let Some(name) = DIGEST_SETTINGS.iter().copied().find(|n| get(n).is_some()).or(team_slack_set) {
             return Err(bad(
                 "repo",
                 &format!("not set, but `{name}` is: name the repository to post the digest in, OWNER/NAME"),
@@ -334,7 +368,51 @@ fn digest_schedule(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Digest
         }
         None => None,
     };
-    Ok(Some(DigestSchedule { repo, weekday, hour, timezone, timezone_given, slack_webhook_url }))
+    let max_repos = match get("max_repos") {
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| bad("max_repos", "a number of repositories from 1 to 10000"))?,
+        None => DEFAULT_DIGEST_MAX_REPOS,
+    };
+    let team_slack = team_routes(team_slack).map_err(|why| bad("team_slack", &why))?;
+    Ok(Some(DigestSchedule { repo, weekday, hour, timezone, timezone_given, slack_webhook_url, team_slack, max_repos }))
+}
+
+/// Each routed team's webhook, checked as `slack_webhook_url` is; a message names the team,
+/// never the URL.
+fn team_routes(given: Option<TeamSlack>) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let pairs: Vec<(String, Option<String>)> = match given {
+        None => Vec::new(),
+        Some(TeamSlack::Table(pairs)) => pairs,
+        Some(TeamSlack::Line(line)) => line
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((team, url)) => Ok((team.to_string(), Some(url.to_string()))),
+                None => Err(format!("`{}` is not TEAM=URL", pair.chars().take(40).collect::<String>())),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if pairs.len() > MAX_ROUTED_TEAMS {
+        return Err(format!("{} teams; at most {MAX_ROUTED_TEAMS}", pairs.len()));
+    }
+    let mut routes = std::collections::BTreeMap::new();
+    for (team, url) in pairs {
+        let name = team.trim().trim_start_matches('@');
+        let (org, slug) = name.split_once('/').unwrap_or_default();
+        let plain =
+            |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !plain(org) || !plain(slug) {
+            return Err(format!("`{}` is not a team: write @ORG/TEAM", team.chars().take(80).collect::<String>()));
+        }
+        let url = crate::slack::webhook_url(url).map_err(|_| format!("the webhook of {team} is not an http(s) URL"))?;
+        if routes.insert(crate::latency::team_key(name), url).is_some() {
+            return Err(format!("{team} is routed twice"));
+        }
+    }
+    Ok(routes)
 }
 
 /// The file's settings overlaid with the `FLOWGATE_*` environment, and where they came from.

@@ -1,8 +1,11 @@
 //! The App's weekly digest: once the configured moment of the week has passed, the digest of the
 //! seven days before it becomes one issue in the configured repository (created by exactly one
-//! replica, updated when run again), and optionally a Slack message. Also the latest digest that
-//! `GET /digest` shows. Both measure with the `latency:` and `teams:` of the digest repository's
-//! policy, read from GitHub each time.
+//! replica, updated when run again), optionally a Slack message, and each routed team's own
+//! message in its channel (each sent once a week by one replica). Also the latest digest that
+//! `GET /digest` shows. The figures of every repository together measure with the `latency:` and
+//! `teams:` of the digest repository's policy; the issue also measures each repository under its
+//! own policy (`per_repo`), whose figures the teams' messages take. Policies are read from GitHub
+//! each time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +30,7 @@ pub(crate) const EVERY: Duration = Duration::from_secs(600);
 /// The label every digest issue carries, by which an issue made before a crash is found again.
 pub const LABEL: &str = "flowgate-digest";
 /// A claim not finished within this long was left by a replica that died creating the issue.
-const STALE_CLAIM: Duration = Duration::from_secs(600);
+pub(super) const STALE_CLAIM: Duration = Duration::from_secs(600);
 
 /// The week whose digest is due: its ISO name (`2026-W47`) and the moment it became due.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,8 @@ struct Settings {
     /// Set when the policy did not load: the bundled default policy's settings were used, and
     /// the digest says so.
     unread: Option<String>,
+    /// Where the settings came from, as the digest names them.
+    origin: String,
 }
 
 impl Settings {
@@ -114,23 +119,26 @@ async fn settings(app: &App, schedule: Option<&DigestSchedule>) -> Result<Settin
     };
     let Some(schedule) = schedule else {
         let (config, policy) = bundled()?;
-        return Ok(Settings { config, policy, unread: None });
+        let origin = crate::wording::digest::repos::BUNDLED.to_string();
+        return Ok(Settings { config, policy, unread: None, origin });
     };
+    let origin = |origin: &str| crate::wording::digest::repos::overall_origin(origin, overrides.timezone.as_deref());
     let read = async {
         let (_, gh) = app.client(None, &schedule.repo).await?;
         let branch = gh.default_branch(&schedule.repo).await?;
         let chosen = crate::gate::remote::policy_on_base(&gh, &schedule.repo, &branch).await?;
-        Ok::<_, crate::gate::Error>((build(&chosen.policy)?, chosen.policy))
+        Ok::<_, crate::gate::Error>((build(&chosen.policy)?, chosen.policy, chosen.origin))
     };
     match read.await {
-        Ok((config, policy)) => Ok(Settings { config, policy, unread: None }),
+        Ok((config, policy, from)) => Ok(Settings { config, policy, unread: None, origin: origin(&from) }),
         Err(e) => {
             let why = format!("{POLICY_PATH} of {}: {e}", schedule.repo);
             tracing::warn!(
                 "the digest cannot read the policy's latency settings ({why}); it uses the bundled default policy's and says so in the digest"
             );
             let (config, policy) = bundled()?;
-            Ok(Settings { config, policy, unread: Some(why) })
+            let from = origin(crate::wording::digest::repos::BUNDLED);
+            Ok(Settings { config, policy, unread: Some(why), origin: from })
         }
     }
 }
@@ -187,7 +195,8 @@ pub async fn post_week(
 ) -> anyhow::Result<Posted> {
     let settings = settings(app, Some(schedule)).await?;
     let notice = settings.notice();
-    let digest = compute(app, &settings, due.window(), now.min(due.at)).await?;
+    let mut digest = compute(app, &settings, due.window(), now.min(due.at)).await?;
+    digest.per_repo = Some(super::digest_repos::per_repo(app, schedule, &settings.origin, &digest).await?);
     let body = render::render_with(Format::Markdown, &digest, notice.as_ref());
     let title = due.title();
     let repo = schedule.repo.to_string();
@@ -202,6 +211,7 @@ pub async fn post_week(
             let number = u64::try_from(number).unwrap_or(0);
             let (_, gh) = app.client(None, &schedule.repo).await?;
             gh.update_issue(&schedule.repo, number, &title, &body).await?;
+            super::digest_repos::post_teams(app, schedule, due, &digest, now, claimant).await;
             return Ok(Posted::Updated(number));
         }
         DigestClaim::Create => {
@@ -234,6 +244,7 @@ pub async fn post_week(
             tracing::warn!(week = %due.week, error = %e, "the digest was not posted to Slack");
         }
     }
+    super::digest_repos::post_teams(app, schedule, due, &digest, now, claimant).await;
     Ok(Posted::Created(number))
 }
 
@@ -243,9 +254,15 @@ pub async fn run(app: Arc<App>, claimant: String, mut shutdown: watch::Receiver<
     loop {
         let now = Utc::now();
         if let Some(due) = due(&schedule, now) {
-            match app.store.digest_issue(&schedule.repo.to_string(), &due.week).await {
-                Ok(Some(_)) => {}
-                Ok(None) => match post_week(&app, &schedule, &due, now, &claimant).await {
+            let done = async {
+                let issue = app.store.digest_issue(&schedule.repo.to_string(), &due.week).await?.is_some();
+                Ok::<_, crate::store::StoreError>(
+                    issue && super::digest_repos::teams_pending(&app, &schedule, &due.week).await?.is_empty(),
+                )
+            };
+            match done.await {
+                Ok(true) => {}
+                Ok(false) => match post_week(&app, &schedule, &due, now, &claimant).await {
                     Ok(Posted::Created(n)) => {
                         tracing::info!(week = %due.week, "posted the digest as {}#{n}", schedule.repo)
                     }
@@ -278,6 +295,8 @@ mod tests {
             timezone: timezone.into(),
             timezone_given: true,
             slack_webhook_url: None,
+            team_slack: Default::default(),
+            max_repos: 100,
         }
     }
 

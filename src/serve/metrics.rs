@@ -37,6 +37,9 @@ pub struct Metrics {
     inner: Mutex<Inner>,
     connections_open: AtomicI64,
     connection_cap_reached: AtomicU64,
+    /// Teams' weekly digest messages: sent, and failed (tried again on the next run).
+    digest_team_sent: AtomicU64,
+    digest_team_failed: AtomicU64,
 }
 
 #[derive(Default)]
@@ -106,6 +109,17 @@ impl Metrics {
         self.connection_cap_reached.load(Ordering::Relaxed)
     }
 
+    /// A team's weekly digest message reached its Slack channel, or did not.
+    pub fn digest_team_message(&self, sent: bool) {
+        let counter = if sent { &self.digest_team_sent } else { &self.digest_team_failed };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Teams' digest messages sent and failed since start.
+    pub fn digest_team_messages(&self) -> (u64, u64) {
+        (self.digest_team_sent.load(Ordering::Relaxed), self.digest_team_failed.load(Ordering::Relaxed))
+    }
+
     /// An evaluation finished: `outcome` is `done`, `retry` or `parked`.
     pub fn evaluation(&self, outcome: &'static str, took: Duration) {
         if let Ok(mut m) = self.inner.lock() {
@@ -156,6 +170,18 @@ impl Metrics {
                 "gauge",
                 "Webhook body bytes that may be reserved at once.",
                 body.limit as f64,
+            ),
+            (
+                "flowgate_digest_team_messages_sent_total",
+                "counter",
+                "Teams' weekly digest messages posted to their Slack channel.",
+                self.digest_team_messages().0 as f64,
+            ),
+            (
+                "flowgate_digest_team_messages_failed_total",
+                "counter",
+                "Teams' weekly digest messages Slack did not take; each is tried again on the next run.",
+                self.digest_team_messages().1 as f64,
             ),
         ];
         for (name, kind, help, value) in gauges {

@@ -6,6 +6,7 @@
 pub(crate) mod commands;
 pub mod config;
 pub mod digest;
+mod digest_repos;
 pub mod edge;
 pub mod events;
 pub mod manifest;

@@ -3,5 +3,6 @@
 mod calendar;
 mod devlake;
 mod digest;
+mod repos;
 mod support;
 mod timeline;

@@ -3,6 +3,7 @@
 
 use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
+use crate::wording::digest::repos as wr;
 use crate::wording::digest::shadow as ws;
 use crate::wording::digest::{self as w, hours, percent};
 use crate::wording::shadow as shadow_words;
@@ -32,6 +33,9 @@ fn page(digest: &Digest) -> String {
     }
     findings(&mut out, digest);
     out.push_str(&format!("{}\n\n", w::summary(&digest.totals)));
+    if let Some(per_repo) = &digest.per_repo {
+        out.push_str(&format!("_{}_\n\n", text(&wr::overall_settings(per_repo))));
+    }
     stages(&mut out, digest, unit);
     by_tier(&mut out, digest, unit);
     heading(&mut out, w::BY_AI);
@@ -41,6 +45,9 @@ fn page(digest: &Digest) -> String {
     groups(&mut out, &digest.by_ai, unit);
     heading(&mut out, w::BY_REPO);
     groups(&mut out, &digest.by_repo, unit);
+    if let Some(per_repo) = &digest.per_repo {
+        each_repo(&mut out, per_repo);
+    }
     heading(&mut out, w::BY_TEAM);
     groups(&mut out, &digest.by_team, unit);
     reviewers(&mut out, digest, unit);
@@ -69,6 +76,50 @@ fn shadow(out: &mut String, digest: &Digest) {
         out.push('\n');
     }
     out.push_str(&format!("{}\n\n", text(ws::NEVER_BLOCKED)));
+}
+
+/// Each repository's figures under its own policy, then the repositories not measured and why.
+fn each_repo(out: &mut String, per_repo: &crate::latency::PerRepo) {
+    heading(out, wr::PER_REPO);
+    if !per_repo.repos.is_empty() {
+        table_head(
+            out,
+            &[
+                Column::Text(wr::COL_REPOSITORY),
+                Column::Text(wr::COL_SETTINGS),
+                Column::Text(wr::COL_CLOCK),
+                Column::Num(w::COL_PRS),
+                Column::Num(w::COL_MERGED),
+                Column::Num(wr::COL_FIRST_REVIEW),
+                Column::Text(wr::COL_TARGETS),
+                Column::Num(wr::COL_PAST_TARGET),
+            ],
+        );
+        for r in &per_repo.repos {
+            let past: usize = r.targets.iter().map(|t| t.waiting_over_target_now).sum();
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {past} |\n",
+                text(&r.repo),
+                text(&r.settings),
+                text(&wr::clock(r.clock, &r.timezone)),
+                r.overall.prs,
+                r.overall.merged,
+                r.overall.first_review_hours.median.map_or_else(|| "–".to_string(), hours),
+                text(&wr::targets(&r.targets)),
+            ));
+        }
+        out.push('\n');
+    }
+    if !per_repo.unread.is_empty() || !per_repo.over_cap.is_empty() {
+        out.push_str(&format!("**{}**\n\n", wr::NOT_MEASURED));
+        for u in &per_repo.unread {
+            out.push_str(&format!("- {}\n", text(&wr::unread(&u.repo, &u.reason))));
+        }
+        if !per_repo.over_cap.is_empty() {
+            out.push_str(&format!("- {}\n", text(&wr::over_cap(per_repo.cap, &per_repo.over_cap))));
+        }
+        out.push('\n');
+    }
 }
 
 fn heading(out: &mut String, text: &str) {

@@ -11,6 +11,7 @@ pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod slack;
 mod svg;
+pub(crate) mod team;
 
 use std::fmt;
 use std::str::FromStr;

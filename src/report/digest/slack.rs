@@ -139,7 +139,7 @@ pub fn escape(raw: &str) -> String {
 }
 
 /// At most `max` characters (Slack counts characters, not bytes), with an ellipsis when cut.
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }

@@ -62,6 +62,8 @@ fn schedule() -> DigestSchedule {
         timezone: "UTC".into(),
         timezone_given: false,
         slack_webhook_url: None,
+        team_slack: Default::default(),
+        max_repos: 100,
     }
 }
 

@@ -182,3 +182,24 @@ pub fn hostile_week() -> Digest {
         .request("2025-03-03 09:00", HOSTILE);
     build(ClockMode::Calendar, vec![pr])
 }
+
+/// The busy week with each repository measured on its own: acme/api on wall-clock hours,
+/// acme/shop on working hours; acme/broken's policy did not load and acme/zzz was over the cap.
+pub fn per_repo_week() -> Digest {
+    let only = |repo: &str, mode| {
+        let prs = prs().into_iter().filter(|pr| pr.repo == repo).collect();
+        crate::latency::RepoFigures::of(repo, &format!(".github/flowgate.yml on {repo}@main"), &build(mode, prs))
+    };
+    let mut digest = week();
+    digest.per_repo = Some(crate::latency::PerRepo {
+        overall_settings: ".github/flowgate.yml on acme/eng@main".into(),
+        repos: vec![only("acme/api", ClockMode::Calendar), only("acme/shop", ClockMode::Business)],
+        unread: vec![crate::latency::UnreadRepo {
+            repo: "acme/broken".into(),
+            reason: "line 2: `soon` is not a review-time target".into(),
+        }],
+        over_cap: vec!["acme/zzz".into()],
+        cap: 3,
+    });
+    digest
+}

@@ -104,3 +104,35 @@ fn a_team_is_never_mentioned() {
     assert!(text.contains("`@acme/security`"));
     assert!(!text.contains(" @acme/security"));
 }
+
+/// The text from the `## heading` to the next heading.
+fn section<'a>(text: &'a str, heading: &str) -> &'a str {
+    let start = text.find(&format!("## {heading}\n")).unwrap_or_else(|| panic!("no {heading}: {text}"));
+    let rest = &text[start..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |n| n + 4);
+    &rest[..end]
+}
+
+#[test]
+fn each_repository_is_shown_under_its_own_settings_and_the_unmeasured_are_named() {
+    let text = render(&fixture::per_repo_week());
+    assert!(text.contains(
+        "_The figures below count every repository together under the settings of .github/flowgate.yml on acme/eng@main;"
+    ));
+    insta::assert_snapshot!(section(&text, "Each repository under its own policy"), @r"
+    ## Each repository under its own policy
+
+    | repository | measured with | clock | PRs | merged | first review, median | first reviews late against its targets | past its target now |
+    |---|---|---|--:|--:|--:|---|--:|
+    | acme/api | .github/flowgate.yml on acme/api@main | hours, UTC | 5 | 3 | 2.5 h | red 8.0 h: 0 of 0 late; yellow 24.0 h: 0 of 4 late | 1 |
+    | acme/shop | .github/flowgate.yml on acme/shop@main | working hours, UTC | 4 | 2 | 8.0 h | red 8.0 h: 0 of 3 late; yellow 24.0 h: 0 of 0 late | 0 |
+
+    **Not measured**
+
+    - acme/broken: its policy could not be read (line 2: \`soon\` is not a review-time target), so it is measured under no other repository's settings.
+    - Only 3 repositories were measured under their own policy (\[digest\] max\_repos is 3); not measured: acme/zzz.
+    ");
+    // Without per-repository figures (`flowgate digest`), neither the note nor the section.
+    let plain = render(&fixture::week());
+    assert!(!plain.contains("Each repository under its own policy") && !plain.contains("count every repository"));
+}

@@ -115,3 +115,26 @@ fn a_huge_digest_stays_within_slacks_limits() {
     }
     assert!(message["text"].as_str().expect("fallback").chars().count() <= MAX_TEXT);
 }
+
+/// A team's message: its figures in each repository on that repository's clock, and nobody's own.
+#[test]
+fn a_teams_message_carries_team_figures_only() {
+    let digest = fixture::per_repo_week();
+    let per_repo = digest.per_repo.as_ref().expect("per repository");
+    let team = crate::latency::team_digest("payments", per_repo);
+    let message = crate::report::digest::team::render(&team, &digest);
+    let text = message.to_string();
+    assert_eq!(message["blocks"][0]["text"]["text"], "Review digest for @payments, 3 Mar 2025 to 9 Mar 2025");
+    let blocks = message["blocks"].as_array().expect("blocks");
+    assert!(blocks.len() <= crate::report::digest::slack::MAX_BLOCKS);
+    let shop = blocks[1]["text"]["text"].as_str().unwrap_or_default();
+    assert!(
+        shop.starts_with("*acme/shop* (working hours, UTC)\nAuthored by the team: 4 PRs active, 2 merged"),
+        "{shop}"
+    );
+    for person in ["ann", "ben", "alice", "bob", "carol", "dave", "erin"] {
+        assert!(!text.contains(&format!("\"{person}")) && !text.contains(&format!(" {person}")), "{person}: {text}");
+    }
+    let quiet = crate::report::digest::team::render(&crate::latency::team_digest("@acme/none", per_repo), &digest);
+    assert!(quiet.to_string().contains("No PR of @acme/none and no review request to it in this window"), "{quiet}");
+}
