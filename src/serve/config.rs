@@ -716,6 +716,56 @@ mod tests {
     }
 
     #[test]
+    fn teams_are_routed_to_their_slack_channels_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\n[digest]\nrepo = \"acme/eng\"\nmax_repos = 40\n[digest.team_slack]\n\"@acme/Payments\" = \"https://hooks.slack.com/services/T/B/pay-hush\"\n\"acme/web\" = \"https://hooks.slack.com/services/T/B/web-hush\"\n",
+                key_path()
+            ),
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&file), HashMap::new()).unwrap();
+        let d = c.digest.as_ref().expect("a digest");
+        assert_eq!(d.team_slack.keys().collect::<Vec<_>>(), ["@acme/payments", "@acme/web"]);
+        assert_eq!(d.team_slack["@acme/web"], "https://hooks.slack.com/services/T/B/web-hush");
+        assert_eq!(d.max_repos, 40);
+        assert!(!format!("{c:?}").contains("hush") && format!("{c:?}").contains("@acme/web"), "{c:?}");
+
+        // The environment's one line replaces the file's table.
+        let line = "@acme/api=https://hooks.slack.com/services/T/B/api-hush, @acme/ops=https://hooks.slack.com/services/T/B/ops";
+        let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_DIGEST_TEAM_SLACK", line)])).unwrap();
+        let d = c.digest.expect("a digest");
+        assert_eq!(d.team_slack.keys().collect::<Vec<_>>(), ["@acme/api", "@acme/ops"]);
+        assert_eq!(d.max_repos, 40);
+
+        for (value, named) in [
+            ("@acme/api=ftp://hooks.example/x-hush", "the webhook of @acme/api is not an http(s) URL"),
+            ("@acme/api", "`@acme/api` is not TEAM=URL"),
+            ("payments=https://hooks.slack.com/services/T/B/hush", "`payments` is not a team: write @ORG/TEAM"),
+            (
+                "@acme/api=https://hooks.slack.com/a-hush @ACME/api=https://hooks.slack.com/b-hush",
+                "@ACME/api is routed twice",
+            ),
+        ] {
+            let e =
+                ServeConfig::load(Some(&file), env(&[("FLOWGATE_DIGEST_TEAM_SLACK", value)])).unwrap_err().to_string();
+            assert!(
+                e.contains("FLOWGATE_DIGEST_TEAM_SLACK") && e.contains(named) && !e.contains("hush"),
+                "{value}: {e}"
+            );
+        }
+        let e = ServeConfig::load(Some(&file), env(&[("FLOWGATE_DIGEST_MAX_REPOS", "0")])).unwrap_err().to_string();
+        assert!(e.contains("FLOWGATE_DIGEST_MAX_REPOS"), "{e}");
+        let mut pairs = minimal();
+        pairs.push(("FLOWGATE_DIGEST_TEAM_SLACK", line.into()));
+        let e = load(&pairs).unwrap_err();
+        assert!(e.contains("FLOWGATE_DIGEST_REPO") && e.contains("`team_slack` is"), "a route needs a digest: {e}");
+    }
+
+    #[test]
     fn a_toml_syntax_error_names_the_line_and_key_but_never_the_value() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("flowgate.toml");

@@ -4,6 +4,7 @@
 
 mod codeowners;
 mod digest;
+mod digest_repos;
 mod durability;
 mod edge;
 mod edited_policy;
