@@ -248,30 +248,42 @@ pub async fn post_week(
     Ok(Posted::Created(number))
 }
 
-/// Every `EVERY`, posts the week's digest once it is due and not yet posted.
+/// How often a replica tries again the teams' messages Slack did not take, once the week's issue
+/// exists: each try computes the digest again and reads every repository's policy.
+const TEAM_RETRY: Duration = Duration::from_secs(3600);
+
+/// Every `EVERY`, posts the week's digest once it is due and not yet posted; once it is, tries
+/// again the teams' messages that failed, at most every `TEAM_RETRY`.
 pub async fn run(app: Arc<App>, claimant: String, mut shutdown: watch::Receiver<bool>) {
     let Some(schedule) = app.config.digest.clone() else { return };
+    let mut teams_tried: Option<std::time::Instant> = None;
     loop {
         let now = Utc::now();
         if let Some(due) = due(&schedule, now) {
-            let done = async {
-                let issue = app.store.digest_issue(&schedule.repo.to_string(), &due.week).await?.is_some();
+            let wanted = async {
+                if app.store.digest_issue(&schedule.repo.to_string(), &due.week).await?.is_none() {
+                    return Ok(true);
+                }
+                let pending = super::digest_repos::teams_pending(&app, &schedule, &due.week).await?;
                 Ok::<_, crate::store::StoreError>(
-                    issue && super::digest_repos::teams_pending(&app, &schedule, &due.week).await?.is_empty(),
+                    !pending.is_empty() && teams_tried.is_none_or(|at| at.elapsed() >= TEAM_RETRY),
                 )
             };
-            match done.await {
-                Ok(true) => {}
-                Ok(false) => match post_week(&app, &schedule, &due, now, &claimant).await {
-                    Ok(Posted::Created(n)) => {
-                        tracing::info!(week = %due.week, "posted the digest as {}#{n}", schedule.repo)
+            match wanted.await {
+                Ok(false) => {}
+                Ok(true) => {
+                    teams_tried = Some(std::time::Instant::now());
+                    match post_week(&app, &schedule, &due, now, &claimant).await {
+                        Ok(Posted::Created(n)) => {
+                            tracing::info!(week = %due.week, "posted the digest as {}#{n}", schedule.repo)
+                        }
+                        Ok(Posted::Updated(n)) => {
+                            tracing::info!(week = %due.week, "updated the digest in {}#{n}", schedule.repo)
+                        }
+                        Ok(Posted::Busy) => {}
+                        Err(e) => tracing::error!(week = %due.week, error = %e, "cannot post the digest"),
                     }
-                    Ok(Posted::Updated(n)) => {
-                        tracing::info!(week = %due.week, "updated the digest in {}#{n}", schedule.repo)
-                    }
-                    Ok(Posted::Busy) => {}
-                    Err(e) => tracing::error!(week = %due.week, error = %e, "cannot post the digest"),
-                },
+                }
                 Err(e) => tracing::error!(error = %e, "cannot read the digest's issue"),
             }
         }

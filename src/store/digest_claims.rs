@@ -1,6 +1,8 @@
-//! Table `digest_issues`: the weekly digest issue of each repository, claimed in the database
-//! before it is created so that of several replicas exactly one creates it. Repository names are
-//! stored in lower case.
+//! Table `digest_issues`: the weekly digest issue of each repository, and each team's weekly
+//! Slack message, claimed in the database before it is made so that of several replicas exactly
+//! one makes it. The `repo` column names the target: a repository (`owner/name`), or a team's
+//! message (`slack:@org/team`, recorded with the number 0 once sent; no repository name holds a
+//! `:`). Targets are stored in lower case.
 
 use super::backend::{reading, writing};
 use super::{Store, StoreError};
