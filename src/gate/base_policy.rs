@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::github::{self, GitHub, RepoName};
 use crate::policy::Policy;
+use crate::policy::baseline::Baseline;
 use crate::policy::load::{FileNames, LoadError, Loading};
 
 use super::{Error, POLICY_PATH};
@@ -63,9 +64,49 @@ pub async fn load<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
     rev: &str,
     text: String,
 ) -> Result<Policy, Error> {
+    let loading = read_chain(files, names, POLICY_PATH, rev, text).await?;
+    Ok(off_runtime(move || loading.finish()).await?)
+}
+
+/// `load`, with the policy laid over `baseline` and judged against it: a policy that loosens the
+/// baseline does not load.
+pub async fn load_over<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
+    files: &F,
+    names: N,
+    rev: &str,
+    text: String,
+    baseline: std::sync::Arc<Baseline>,
+) -> Result<Policy, Error> {
+    let loading = read_chain(files, names, POLICY_PATH, rev, text).await?;
+    Ok(off_runtime(move || super::baseline::judge(loading, &baseline)).await?)
+}
+
+/// The baseline whose first file, at `path`, reads `text`, with the files it extends from `files`.
+pub async fn load_baseline<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
+    files: &F,
+    names: N,
+    path: &str,
+    rev: &str,
+    text: String,
+    name: String,
+    enforcement: Option<crate::model::Enforcement>,
+) -> Result<Baseline, Error> {
+    let loading = read_chain(files, names, path, rev, text).await?;
+    Ok(off_runtime(move || Baseline::from_loading(&name, loading, enforcement)).await?)
+}
+
+/// Reads the whole chain that starts with the file at `path` reading `text`, unbuilt.
+async fn read_chain<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
+    files: &F,
+    names: N,
+    path: &str,
+    rev: &str,
+    text: String,
+) -> Result<Loading, Error> {
     let mut loading = {
         let names = names.clone();
-        off_runtime(move || Loading::start(&names, Path::new(POLICY_PATH), text)).await?
+        let path = path.to_string();
+        off_runtime(move || Loading::start(&names, Path::new(&path), text)).await?
     };
     while let Some(path) = loading.wants() {
         let path = path.to_string_lossy().replace('\\', "/");
@@ -73,7 +114,7 @@ pub async fn load<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
         let names = names.clone();
         loading = off_runtime(move || loading.give(&names, text).map(|()| loading)).await?;
     }
-    Ok(off_runtime(move || loading.finish()).await?)
+    Ok(loading)
 }
 
 async fn off_runtime<T: Send + 'static>(

@@ -3,11 +3,13 @@
 //! extends (no request otherwise). `policy::edited` judges what was read.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::git::Repo;
 use crate::github::{GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::model::edited_policy::EditedPolicy;
+use crate::policy::baseline::Baseline;
 use crate::policy::load::load_read;
 use crate::policy::{Policy, edited};
 
@@ -21,12 +23,23 @@ pub(crate) fn touched(facts: &PrFacts, policy: &Policy) -> bool {
 
 /// The policy at the PR's head commit `head` on GitHub, judged. A policy that does not load is
 /// the judgement; GitHub failing to answer is an error, as it is for the base's policy.
-pub(crate) async fn on_github(gh: &GitHub, repo: &RepoName, head: &str) -> Result<EditedPolicy, Error> {
+/// With a `baseline` (the App's), the edited policy is laid over it and must not loosen it.
+pub(crate) async fn on_github(
+    gh: &GitHub,
+    repo: &RepoName,
+    head: &str,
+    baseline: Option<Arc<Baseline>>,
+) -> Result<EditedPolicy, Error> {
     let Some(text) = gh.file_at(repo, head, POLICY_PATH).await? else {
         return Ok(edited::judge(POLICY_PATH, None));
     };
     let files = base_policy::OnGitHub { gh, repo, rev: head };
-    match base_policy::load(&files, base_policy::InRepository, head, text).await {
+    let names = base_policy::InRepository;
+    let loaded = match baseline {
+        Some(baseline) => base_policy::load_over(&files, names, head, text, baseline).await,
+        None => base_policy::load(&files, names, head, text).await,
+    };
+    match loaded {
         Ok(_) => Ok(edited::judge(POLICY_PATH, Some(Ok(())))),
         Err(Error::Policy { error, .. }) => Ok(edited::judge(POLICY_PATH, Some(Err(error)))),
         Err(e) => Err(e),

@@ -42,6 +42,9 @@ pub struct Gated {
 pub struct AppFacts<'a> {
     pub store: &'a Store,
     pub reassign: assign::Reassign,
+    /// The App's `[[baseline]]` entries: the PR's policy is its repository's over the baseline
+    /// that applies, and a repository with neither is not gated.
+    pub baselines: &'a [crate::policy::baseline::BaselineRule],
 }
 
 /// Whether the gathering chooses reviewers: a PR being gated does (with the App's facts when
@@ -85,7 +88,8 @@ pub async fn gate_pull(
     if let Some(head) = facts.head_sha.clone()
         && super::edited_policy::touched(&facts, &chosen.policy)
     {
-        facts.edited_policy = Some(super::edited_policy::on_github(gh, repo, head.as_str()).await?);
+        let baseline = chosen.baseline.clone();
+        facts.edited_policy = Some(super::edited_policy::on_github(gh, repo, head.as_str(), baseline).await?);
     }
 
     // Gather everything the evaluation needs from outside the PR, then evaluate once.
@@ -248,7 +252,7 @@ pub async fn choose_policy(
 ) -> Result<ChosenPolicy, Error> {
     match explicit {
         Some(path) => crate::policy::load::load_file(path)
-            .map(|policy| ChosenPolicy { policy, origin: path.display().to_string() })
+            .map(|policy| ChosenPolicy { policy, origin: path.display().to_string(), baseline: None })
             .map_err(|e| {
                 let text = crate::files::read_text_capped(path, crate::policy::yaml_limits::MAX_POLICY_BYTES as u64);
                 Error::from(e).in_policy_text(&text.unwrap_or_default())
@@ -264,11 +268,23 @@ pub async fn policy_on_base(gh: &GitHub, repo: &RepoName, base: &str) -> Result<
         return Ok(ChosenPolicy {
             policy: load_bundled("default")?,
             origin: crate::wording::origin::bundled_default(POLICY_PATH, Some(&format!("{repo}@{base}"))),
+            baseline: None,
         });
     };
+    policy_from_text(gh, repo, base, text).await
+}
+
+/// The policy whose `.github/flowgate.yml` on `base` reads `text`, with every file it extends.
+pub(crate) async fn policy_from_text(
+    gh: &GitHub,
+    repo: &RepoName,
+    base: &str,
+    text: String,
+) -> Result<ChosenPolicy, Error> {
     let files = base_policy::OnGitHub { gh, repo, rev: base };
     let names = base_policy::OnBranch { repo: repo.to_string(), rev: base.to_string() };
     // Kept for a policy that does not load: its own `enforcement:` says whether that blocks.
     let policy = base_policy::load(&files, names, base, text.clone()).await.map_err(|e| e.in_policy_text(&text))?;
-    Ok(ChosenPolicy { policy, origin: crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}")) })
+    let origin = crate::wording::origin::on_branch(POLICY_PATH, &format!("{repo}@{base}"));
+    Ok(ChosenPolicy { policy, origin, baseline: None })
 }

@@ -5,6 +5,7 @@ pub mod analyze;
 pub(crate) mod apply;
 pub(crate) mod assign;
 pub(crate) mod base_policy;
+pub mod baseline;
 pub mod cases;
 pub mod chains;
 pub mod codeowners;
@@ -42,18 +43,25 @@ pub const POLICY_PATH: &str = ".github/flowgate.yml";
 pub struct ChosenPolicy {
     pub policy: Policy,
     pub origin: String,
+    /// The baseline the policy was laid over (the App's), against which an edited policy is
+    /// judged too.
+    pub baseline: Option<std::sync::Arc<crate::policy::baseline::Baseline>>,
 }
 
 /// The policy given by `--policy`, else `.github/flowgate.yml` under `dir`, else the bundled default.
 pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPolicy, Error> {
     if let Some(path) = explicit {
-        return Ok(ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() });
+        return Ok(ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string(), baseline: None });
     }
     let path = dir.join(POLICY_PATH);
     if path.is_file() {
-        return Ok(ChosenPolicy { policy: load_file(&path)?, origin: path.display().to_string() });
+        return Ok(ChosenPolicy { policy: load_file(&path)?, origin: path.display().to_string(), baseline: None });
     }
-    Ok(ChosenPolicy { policy: load_bundled("default")?, origin: origin::bundled_default(POLICY_PATH, None) })
+    Ok(ChosenPolicy {
+        policy: load_bundled("default")?,
+        origin: origin::bundled_default(POLICY_PATH, None),
+        baseline: None,
+    })
 }
 
 /// Gates a saved PR.
@@ -102,16 +110,16 @@ pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> 
     }
     let base = pr.base.clone().unwrap_or_default();
     let chosen = match explicit_policy {
-        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string() },
+        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string(), baseline: None },
         None => {
             let at_base = AtRevision { repo: &repo, rev: &base };
             // Read once: whether there is a policy, and its text.
             if let Ok(text) = at_base.read(Path::new(POLICY_PATH)) {
                 let policy = load_read(&at_base, Path::new(POLICY_PATH), text)?;
-                ChosenPolicy { policy, origin: origin::on_branch(POLICY_PATH, &base) }
+                ChosenPolicy { policy, origin: origin::on_branch(POLICY_PATH, &base), baseline: None }
             } else {
                 let policy = load_bundled("default")?;
-                ChosenPolicy { policy, origin: origin::bundled_default(POLICY_PATH, Some(&base)) }
+                ChosenPolicy { policy, origin: origin::bundled_default(POLICY_PATH, Some(&base)), baseline: None }
             }
         }
     };

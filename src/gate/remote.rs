@@ -17,7 +17,9 @@ use super::plan::{Current, Plan, plan};
 
 /// Reads a live PR and its policy from the base branch, and evaluates it. Posts nothing.
 pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Option<&Path>) -> Result<Gated, Error> {
-    gate_with(gh, repo, number, explicit_policy, None).await
+    let gated = gate_with(gh, repo, number, explicit_policy, None).await?;
+    // Without the App's facts the policy is always chosen (the bundled default at worst).
+    gated.ok_or_else(|| Error::from(github::Error::bad_answer(format!("{repo}#{number}: no policy applies"))))
 }
 
 /// Gathers everything a live PR's evaluation needs (GitHub's facts, its teams and story chains,
@@ -27,6 +29,10 @@ pub async fn gate(gh: &GitHub, repo: &RepoName, number: u64, explicit_policy: Op
 /// commits and reviews (a page each per 100); the label events only when the override label is
 /// on the PR, team members only for teams the policy names without listing their members, and
 /// the policy at the PR's head (and each file it extends) only when the PR changes the policy.
+///
+/// Under the App (`app` given) the policy is the repository's over its baseline
+/// (`gate::baseline`); `None` when the repository has neither a policy nor a baseline, and is
+/// not gated. Without the App it is always some policy, the bundled default at worst.
 #[tracing::instrument(name = "evaluation", skip_all, fields(repo = %repo, pr = number))]
 pub(crate) async fn gate_with(
     gh: &GitHub,
@@ -34,21 +40,24 @@ pub(crate) async fn gate_with(
     number: u64,
     explicit_policy: Option<&Path>,
     app: Option<AppFacts<'_>>,
-) -> Result<Gated, Error> {
+) -> Result<Option<Gated>, Error> {
     // Read once: the base branch and labels decide what else to fetch; the rest becomes the facts.
     let pull = read_pull(gh, repo, number).await?;
-    let chosen = choose_policy(gh, repo, pull.base(), explicit_policy).await;
+    let chosen = match &app {
+        Some(app) => super::baseline::policy_for_app(gh, repo, pull.base(), app.baselines).await,
+        None => choose_policy(gh, repo, pull.base(), explicit_policy).await.map(Some),
+    };
     // The head read with the PR, for the check run that says the policy does not load.
-    let chosen = chosen.map_err(|e| e.on_head(pull.head_sha()))?;
+    let Some(chosen) = chosen.map_err(|e| e.on_head(pull.head_sha()))? else { return Ok(None) };
     if let Some(candidates) = super::merge_group::queue_pr_members(&pull, &chosen.policy) {
         // A queue tool's draft PR holds other PRs' work: it is verified as their group, never
         // failed for lacking a story or a disclosure of its own, and nobody is asked to review it.
         let queue = super::merge_group::verify_queue_pr(gh, repo, number, &pull, candidates, &chosen).await?;
         let mut gated = gate_pull(gh, repo, number, pull, chosen, Reviewers::Skip).await?;
         gated.queue = Some(queue);
-        return Ok(gated);
+        return Ok(Some(gated));
     }
-    gate_pull(gh, repo, number, pull, chosen, Reviewers::Choose(app)).await
+    gate_pull(gh, repo, number, pull, chosen, Reviewers::Choose(app)).await.map(Some)
 }
 
 /// Posts a failed check run (neutral in shadow mode) saying why the PR could not be judged, on its

@@ -9,6 +9,7 @@ pub mod checks;
 pub(crate) mod client;
 pub(crate) mod error;
 pub(crate) mod issues;
+pub(crate) mod org;
 pub mod parse;
 pub(crate) mod protection;
 pub(crate) mod read;

@@ -43,6 +43,15 @@ fn problem(e: &LoadError) -> PolicyProblem {
                 message: message.clone(),
             };
         }
+        LoadError::Loosens { file, line, column, key, baseline, why } => {
+            return PolicyProblem {
+                file: file.clone(),
+                line: Some(*line),
+                column: Some(*column),
+                message: format!("{key} loosens the baseline ({baseline}): {why}"),
+            };
+        }
+        LoadError::Baseline { baseline, .. } => baseline.clone(),
         LoadError::Unreadable { file, .. }
         | LoadError::Rule { file, .. }
         | LoadError::Extends { file, .. }

@@ -124,6 +124,23 @@ pub fn load_bundled(name: &str) -> Result<Policy, LoadError> {
     resolve_chain(&Disk, Origin::Bundled(name), text.to_string()).map(|(policy, _)| policy)
 }
 
+/// Starts the chain of the bundled pack `name`, for a baseline.
+pub(crate) fn loading_bundled(name: &str) -> Result<Loading, LoadError> {
+    let (name, text) = bundled(name).ok_or_else(|| LoadError::UnknownPack { name: name.to_string() })?;
+    Loading::begin(&Disk, Origin::Bundled(name), text.to_string())
+}
+
+/// Reads the policy file at `path` on disk and its whole `extends:` chain, unbuilt.
+pub(crate) fn loading_file(path: &Path) -> Result<Loading, LoadError> {
+    let text = read_first(&Disk, path)?;
+    let mut loading = Loading::begin(&Disk, Origin::File(normalize(path)), text)?;
+    while let Some(next) = loading.wants().map(Path::to_path_buf) {
+        let text = Disk.read(&next);
+        loading.give(&Disk, text)?;
+    }
+    Ok(loading)
+}
+
 /// Loads policy text said to come from `path` on disk: messages name it, and relative
 /// `extends:` paths start from its directory.
 pub fn load_text(text: &str, path: &Path) -> Result<Policy, LoadError> {
@@ -324,7 +341,12 @@ impl Loading {
         self.finish_chain().map(|(policy, _)| policy)
     }
 
-    fn finish_chain(mut self) -> Result<(Policy, Vec<(String, String)>), LoadError> {
+    fn finish_chain(self) -> Result<(Policy, Vec<(String, String)>), LoadError> {
+        self.merged()?.build(None)
+    }
+
+    /// The whole chain merged and not yet built: a baseline, or a policy to lay over one.
+    pub(crate) fn merged(mut self) -> Result<Merged, LoadError> {
         if let Some(Wanted { target, by, .. }) = self.wanted {
             // A caller that stopped giving files: the chain is incomplete, and so is the policy.
             return Err(LoadError::Extends {
@@ -335,9 +357,34 @@ impl Loading {
         if let Value::Mapping(m) = &mut self.merged {
             m.remove("extends");
         }
-        let file: PolicyFile = yaml_serde::from_value(self.merged)
-            .map_err(|e| LoadError::Rule { file: self.names[0].clone(), message: strip_location(&e.to_string()) })?;
-        let mut policy = build(file, self.names)?;
+        Ok(Merged { value: self.merged, names: self.names, texts: self.texts, chain: self.chain })
+    }
+}
+
+/// A policy's `extends:` chain merged into one mapping, with its files' names and texts.
+pub(crate) struct Merged {
+    pub value: Value,
+    /// The files' names, the extending file first.
+    pub names: Vec<String>,
+    pub texts: Vec<(String, String)>,
+    chain: Vec<Origin>,
+}
+
+impl Merged {
+    /// Builds the policy; laid over `base` (a baseline's merged mapping and its files' names) when
+    /// given, as if the chain's last file extended it.
+    pub fn build(self, base: Option<(&Value, &[String])>) -> Result<(Policy, Vec<(String, String)>), LoadError> {
+        let (value, names) = match base {
+            None => (self.value, self.names),
+            Some((base, base_names)) => {
+                let mut names = self.names;
+                names.extend(base_names.iter().filter(|n| !names.contains(n)).cloned().collect::<Vec<_>>());
+                (merge(self.value, base.clone()), names)
+            }
+        };
+        let file: PolicyFile = yaml_serde::from_value(value)
+            .map_err(|e| LoadError::Rule { file: names[0].clone(), message: strip_location(&e.to_string()) })?;
+        let mut policy = build(file, names)?;
         policy.paths = self
             .chain
             .iter()
@@ -505,8 +552,14 @@ fn build(file: PolicyFile, origin: Vec<String>) -> Result<Policy, LoadError> {
         }
         review.insert(tier, review_rule(&format!("tiers.{tier}.review"), tier, rule.review.as_ref()).map_err(err)?);
         code.insert(tier, rule.code.iter().flatten().map(|d| d.0).collect());
-        for (lang, _, query) in rule.queries.iter().flat_map(|q| q.0.iter()) {
-            queries.push(TierQuery { tier, lang: *lang, query: query.clone(), name: format!("query:{tier}") });
+        for (lang, source, query) in rule.queries.iter().flat_map(|q| q.0.iter()) {
+            queries.push(TierQuery {
+                tier,
+                lang: *lang,
+                source: source.clone(),
+                query: query.clone(),
+                name: format!("query:{tier}"),
+            });
         }
         relax.insert(tier, rule.relax.iter().flatten().map(|k| k.change()).collect());
     }

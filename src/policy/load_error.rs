@@ -23,6 +23,15 @@ pub enum LoadError {
     /// link, to a file that cannot be read, or to a pack that does not exist.
     #[error("{file}: {message}")]
     Extends { file: String, message: String },
+    /// The policy relaxes what its baseline requires, at the place in the repository's file of
+    /// the key that does (of the `extends:` that brings it, or the top, when the file does not
+    /// write it); `why` is worded by the caller.
+    #[error("{file}:{line}:{column}: {key} loosens the baseline ({baseline}): {why}")]
+    Loosens { file: String, line: usize, column: usize, key: String, baseline: String, why: String },
+    /// The baseline a repository gets cannot be read or does not load: nothing is gated by half
+    /// a policy.
+    #[error("the baseline {baseline} cannot be used: {why}")]
+    Baseline { baseline: String, why: String },
     /// No bundled pack has this name (`flowgate init --pack`, the App's default).
     #[error("{}", unknown_pack(name))]
     UnknownPack { name: String },
@@ -55,6 +64,15 @@ impl From<LoadError> for UserError {
             }
             LoadError::Rule { file, message } | LoadError::Extends { file, message } => {
                 UserError::Policy { file, message }
+            }
+            LoadError::Loosens { file, line, column, key, baseline, why } => UserError::PolicySyntax {
+                file,
+                line,
+                column,
+                message: format!("{key} loosens the baseline ({baseline}): {why}"),
+            },
+            LoadError::Baseline { baseline, why } => {
+                UserError::Policy { file: baseline, message: format!("the baseline cannot be used: {why}") }
             }
             e @ LoadError::UnknownPack { .. } => UserError::Usage(e.to_string()),
             LoadError::Stopped { file, why } => UserError::Policy { file, message: stopped(&why) },

@@ -2,6 +2,7 @@
 //! a verdict. Nothing under this module performs I/O except `load`, which reads policy files.
 
 pub mod ai;
+pub mod baseline;
 pub mod codeowners;
 pub mod edited;
 pub mod evaluate;
@@ -95,6 +96,8 @@ pub struct TierRules {
 pub struct TierQuery {
     pub tier: Tier,
     pub lang: Lang,
+    /// The query as the policy writes it, to compare with a baseline's.
+    pub source: String,
     pub query: Arc<Query>,
     /// How its findings are named: `query:red`.
     pub name: String,

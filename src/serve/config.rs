@@ -105,6 +105,9 @@ pub struct ServeConfig {
     pub edge: super::edge::EdgeLimits,
     /// `[trackers]`, with the environment over it; secrets, never printed.
     pub trackers: TrackerSettings,
+    /// `[[baseline]]`: the baseline policies repositories get, by name and custom properties,
+    /// the first that matches winning (before the organisation's own file).
+    pub baselines: Vec<crate::policy::baseline::BaselineRule>,
     /// Where the settings came from, for `--check-config`.
     pub sources: Vec<String>,
     /// What a worker does besides logging when handling a delivery fails. Not a setting of
@@ -291,7 +294,13 @@ impl ServeConfig {
                 .filter_map(|name| Some((env_name(name), get(name).or_else(|| get(&format!("trackers.{name}")))?)))
                 .collect(),
         );
+        let baselines = match settings.get::<Vec<crate::policy::baseline::BaselineRule>>("baseline") {
+            Ok(rules) => rules,
+            Err(config::ConfigError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(UserError::Config(format!("[[baseline]] in flowgate.toml: {e}"))),
+        };
         Ok(ServeConfig {
+            baselines,
             edge,
             trackers,
             digest,
@@ -465,7 +474,7 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         .map_err(|e| UserError::input(path, syntax_error(text, &e.to_string())))?;
     let mut unknown: Vec<String> = table
         .keys()
-        .filter(|k| !SETTINGS.contains(&k.as_str()) && *k != "digest" && *k != "trackers")
+        .filter(|k| !SETTINGS.contains(&k.as_str()) && !["digest", "trackers", "baseline"].contains(&k.as_str()))
         .cloned()
         .collect();
     if let Some(toml_value::Any::Value(serde_json::Value::Object(trackers))) = table.get("trackers") {

@@ -40,6 +40,7 @@ pub struct Metrics {
     /// Teams' weekly digest messages: sent, and failed (tried again on the next run).
     digest_team_sent: AtomicU64,
     digest_team_failed: AtomicU64,
+    without_policy: AtomicU64,
 }
 
 #[derive(Default)]
@@ -120,6 +121,15 @@ impl Metrics {
         (self.digest_team_sent.load(Ordering::Relaxed), self.digest_team_failed.load(Ordering::Relaxed))
     }
 
+    /// A PR was not gated: its repository has neither a policy file nor a baseline.
+    pub fn without_policy(&self) {
+        self.without_policy.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn without_policy_total(&self) -> u64 {
+        self.without_policy.load(Ordering::Relaxed)
+    }
+
     /// An evaluation finished: `outcome` is `done`, `retry` or `parked`.
     pub fn evaluation(&self, outcome: &'static str, took: Duration) {
         if let Ok(mut m) = self.inner.lock() {
@@ -194,6 +204,12 @@ impl Metrics {
         for ((event, outcome), n) in &m.deliveries {
             let _ = writeln!(out, "flowgate_deliveries_total{{event=\"{event}\",outcome=\"{outcome}\"}} {n}");
         }
+        let _ = writeln!(
+            out,
+            "# HELP flowgate_pulls_without_policy_total Pull requests not gated: their repository has neither a policy file nor a baseline."
+        );
+        let _ = writeln!(out, "# TYPE flowgate_pulls_without_policy_total counter");
+        let _ = writeln!(out, "flowgate_pulls_without_policy_total {}", self.without_policy_total());
         let _ = writeln!(out, "# HELP flowgate_evaluations_total Pull request evaluations, by outcome.");
         let _ = writeln!(out, "# TYPE flowgate_evaluations_total counter");
         for (outcome, n) in &m.evaluations {

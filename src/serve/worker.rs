@@ -372,10 +372,16 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         // The commands first: who just said they are away changes whom the gathering chooses.
         let comment_commands = comment_commands(work);
         let reassign = record_commands(app, &comment_commands).await?;
-        let facts = remote::AppFacts { store: &app.store, reassign };
+        let facts = remote::AppFacts { store: &app.store, reassign, baselines: &app.config.baselines };
         // Gather, evaluate once, choose reviewers once.
         let gated = match remote::gate_with(&gh, &repo, pr, None, Some(facts)).await {
-            Ok(gated) => gated,
+            Ok(Some(gated)) => gated,
+            Ok(None) => {
+                // Installed where nobody asked for a gate: no check run, which nothing requires.
+                app.metrics.without_policy();
+                tracing::info!("not gated: the repository has neither {} nor a baseline", gate::POLICY_PATH);
+                return Ok(());
+            }
             Err(gate::Error::Policy { error, head, enforcement }) => {
                 record(app, work, None).await?;
                 // Enforced, a PR flowgate cannot judge fails: shadow mode's digest counts it so.

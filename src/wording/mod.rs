@@ -14,6 +14,7 @@ pub(crate) mod action;
 pub(crate) mod app;
 pub(crate) mod assign;
 pub(crate) mod audit;
+pub(crate) mod baseline;
 pub mod cli;
 pub(crate) mod digest;
 pub(crate) mod doctor;

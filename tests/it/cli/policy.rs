@@ -295,3 +295,52 @@ fn an_open_jira_tracker_is_valid_but_warned_about_at_its_line() {
         assert!(!run.stderr.contains("warning"), "{pack}: {}", run.stderr);
     }
 }
+
+/// `policy validate --baseline`: the policy laid over a baseline it may only tighten.
+fn validate_over(path: &Path, baseline: &str) -> Run {
+    flowgate(root(), &["policy", "validate", path_str(path), "--baseline", baseline])
+}
+
+#[test]
+fn a_policy_that_loosens_its_baseline_is_refused_at_the_key_that_does() {
+    let dir = dir_with(&[
+        ("base.yml", BASE),
+        (
+            "policy.yml",
+            "version: 1\ntiers:\n  red:\n    paths: [\"src/auth/**\", \"src/pay/**\"]\n    review: { approvals: 1 }\n",
+        ),
+    ]);
+    let (policy, base) = (dir.path().join("policy.yml"), dir.path().join("base.yml"));
+    let run = validate_over(&policy, path_str(&base));
+    assert_eq!(run.code, 2, "a loosening exits 2 like any invalid policy:\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        format!(
+            "flowgate: error: {}:5:15: tiers.red.review.approvals loosens the baseline ({}): the baseline requires at \
+             least 2, this policy has 1; raise it or leave it out",
+            policy.display(),
+            base.display()
+        )
+    );
+    // Over a baseline the file need not be a whole policy; raising approvals is accepted.
+    fs::write(&policy, "tiers:\n  red:\n    review: { approvals: 3 }\n").unwrap();
+    let run = validate_over(&policy, path_str(&base));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_policy_that_only_tightens_a_bundled_baseline_is_valid() {
+    let dir = dir_with(&[(
+        "policy.yml",
+        "extends: strict\ntiers:\n  red:\n    review: { approvals: 3, from: [\"@your-org/security\"], stale: head }\nlimits: { max_files: 100 }\n",
+    )]);
+    let policy = dir.path().join("policy.yml");
+    let run = validate_over(&policy, "strict");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("valid"), "{}", run.stdout);
+    let loose = dir_with(&[("policy.yml", "extends: default\n")]);
+    let run = validate_over(&loose.path().join("policy.yml"), "strict");
+    // The key is not in the file: the `extends:` that brings it is named.
+    assert_eq!(run.code, 2, "the default pack under strict loosens it");
+    assert!(run.stderr.contains(":1:1: tiers.red.review.stale loosens the baseline (strict)"), "{}", run.stderr);
+}

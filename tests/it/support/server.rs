@@ -51,6 +51,7 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         digest: None,
         edge: Default::default(),
         sources: Vec::new(),
+        baselines: Vec::new(),
         on_handler_error: OnHandlerError::Record,
     }
 }
