@@ -2,6 +2,7 @@
 //! runs, the weekly digest, durability under SIGKILL and two replicas, the TCP edge under hostile
 //! clients, and what is recorded for latency.
 
+mod baseline;
 mod codeowners;
 mod digest;
 mod digest_repos;

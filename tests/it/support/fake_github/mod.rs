@@ -98,6 +98,13 @@ pub struct State {
     pub protection_forbidden: bool,
     /// The repository's rulesets, whose active rules apply to the branches they take.
     pub rulesets: Vec<protection::Ruleset>,
+    /// The repository's custom properties, as `GET properties/values` lists them
+    /// (`property_name`, `value`).
+    pub properties: Vec<Value>,
+    /// Other repositories the fake serves (an organisation's, its `.github` among them), by
+    /// `owner/name`, each with a state of its own; the request log and the App's credentials
+    /// stay in this one.
+    pub others: std::collections::BTreeMap<String, State>,
 }
 
 #[derive(Default)]
@@ -150,6 +157,29 @@ pub struct CheckRun {
 }
 
 impl State {
+    /// Another repository named `name` with this one's pull requests and files, as a sibling in
+    /// its organisation; `without` names files it lacks.
+    pub fn sibling(&self, name: &str, without: &[&str]) -> State {
+        let contents = self
+            .contents
+            .iter()
+            .filter(|((_, path), _)| !without.contains(&path.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()));
+        let mut pulls = self.pulls.clone();
+        for pr in pulls.values_mut() {
+            pr.pull["base"]["repo"]["full_name"] = Value::from(name);
+            pr.pull["head"]["repo"]["full_name"] = Value::from(name);
+        }
+        State {
+            repo: name.to_string(),
+            pulls,
+            contents: contents.collect(),
+            teams: self.teams.clone(),
+            default_branch: self.default_branch.clone(),
+            ..State::default()
+        }
+    }
+
     /// The repository label named `name` (GitHub compares names without case).
     pub fn label(&self, name: &str) -> Option<&Value> {
         self.labels.iter().find(|l| l["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
@@ -283,6 +313,17 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         return orgs::graphql(state, request);
     }
 
+    if let ["repos", owner, name, ..] = segments.as_slice() {
+        let full_name = format!("{owner}/{name}");
+        if let Some(mut other) = state.others.remove(&full_name) {
+            let rest = segments[3..].join("/");
+            let parts: Vec<&str> = rest.split('/').collect();
+            let call = Call { request, method: &method, path: &path, query: &query, base, parts: &parts };
+            let answer = in_repository(&mut other, &call);
+            state.others.insert(full_name, other);
+            return answer;
+        }
+    }
     let repo_prefix = format!("repos/{}", state.repo);
     let rest = match path.trim_start_matches('/').strip_prefix(&repo_prefix) {
         Some(rest) => rest.trim_start_matches('/').to_string(),
@@ -290,7 +331,16 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
     };
     let parts: Vec<&str> = rest.split('/').collect();
     let call = Call { request, method: &method, path: &path, query: &query, base, parts: &parts };
-    match parts[0] {
+    in_repository(state, &call)
+}
+
+/// A request below `repos/{repo}/`, by API area.
+fn in_repository(state: &mut State, call: &Call) -> Answer {
+    let call = *call;
+    match call.parts[0] {
+        "properties" if call.method == "GET" && call.parts.get(1) == Some(&"values") => {
+            answer(200, Value::from(state.properties.clone()))
+        }
         "pulls" => pulls::route(state, &call),
         "issues" | "labels" => issues::route(state, &call),
         "commits" | "check-runs" => checks::route(state, &call),
@@ -302,6 +352,7 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
 }
 
 /// A request below `repos/{repo}/`, as the areas read it.
+#[derive(Clone, Copy)]
 struct Call<'a> {
     request: &'a Request,
     method: &'a str,
