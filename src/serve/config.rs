@@ -599,6 +599,23 @@ mod tests {
     }
 
     #[test]
+    fn baseline_entries_are_read_in_order_and_a_bad_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        let head = format!("app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\n", key_path());
+        let entries = "[[baseline]]\npolicy = \"strict\"\nproperties = { criticality = \"high\" }\n\n\
+                       [[baseline]]\npolicy = \"acme/.github:base.yml@main\"\nrepositories = [\"acme/pay-*\"]\nenforcement = \"evaluate\"\n";
+        std::fs::write(&file, format!("{head}{entries}")).unwrap();
+        let c = ServeConfig::load(Some(&file), HashMap::new()).unwrap();
+        let sources: Vec<String> = c.baselines.iter().map(|b| b.source.to_string()).collect();
+        assert_eq!(sources, ["strict", "acme/.github:base.yml@main"]);
+        assert_eq!(c.baselines[1].enforcement, Some(crate::model::Enforcement::Evaluate));
+        std::fs::write(&file, format!("{head}[[baseline]]\npolicy = \"lenient\"\n")).unwrap();
+        let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
+        assert!(e.contains("[[baseline]]") && e.contains("\"lenient\" is neither a bundled pack"), "{e}");
+    }
+
+    #[test]
     fn the_environment_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("flowgate.toml");

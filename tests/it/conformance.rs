@@ -278,6 +278,23 @@ fn prism_refuses_a_request_that_breaks_the_description() {
     seen.assert_no_violations("POST repository labels");
 }
 
+/// The App's requests that choose a repository's baseline, as `github::org` sends them: the
+/// repository's custom properties, and the organisation's baselines file on the default branch of
+/// its `.github` repository (no `ref`).
+#[test]
+fn choosing_a_baseline_uses_requests_the_description_allows() {
+    let Some(prism) = prism("choosing_a_baseline_uses_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let ((status, body), seen) = prism.watch(|| prism.send("GET", "/repos/o/r/properties/values", None));
+    assert_eq!(status, 200, "{body}");
+    seen.assert_no_violations("GET custom properties");
+
+    let org_file = "/repos/o/.github/contents/.github%2Fflowgate-baselines.yml";
+    let ((_, _), seen) = prism.watch(|| prism.send("GET", org_file, None));
+    seen.assert_no_violations("GET the organisation's baselines file");
+}
+
 /// `flowgate check --repo --pr` with a policy on disk: the PR, its files, commits and reviews are
 /// read with requests the description allows, and Prism's example PR gets a verdict.
 #[test]

@@ -161,3 +161,46 @@ async fn the_organisation_picks_a_baseline_by_custom_property_and_an_unreadable_
         db.drop_database().await;
     }
 }
+
+/// A PR that edits its repository's policy into one that loosens the baseline fails, with the
+/// loosening at its line in the edited file; the base branch's policy, which tightens, still
+/// judges the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_edit_that_would_loosen_the_baseline_fails_the_pr_that_makes_it() {
+    for db in databases("serve_baseline_edit").await {
+        let repos = ["Codertocat/api".to_string()];
+        let fake = organisation(&repos).await;
+        fake.with(|s| {
+            let api = s.others.get_mut("Codertocat/api").expect("repo");
+            let on_base = "tiers:\n  yellow:\n    review: { approvals: 2 }\n";
+            api.contents.insert(("master".into(), POLICY_PATH.into()), on_base.into());
+            let at_head = "# loosened\ntiers:\n  yellow:\n    review: { approvals: 0 }\n";
+            api.contents.insert((HEAD.into(), POLICY_PATH.into()), at_head.into());
+            api.pr(2)
+                .files
+                .push(json!({ "filename": POLICY_PATH, "status": "modified", "additions": 1, "deletions": 1,
+                "changes": 2, "patch": "@@ -1,3 +1,4 @@\n+# loosened\n" }));
+        });
+        let mut config = server::config(&fake, &db.url);
+        config.baselines = vec![rule(json!({ "policy": "strict" }))];
+        let server = Server::start_with(config).await;
+        deliver_all(&server, &repos).await;
+
+        let run = &runs(&fake, "Codertocat/api")[0];
+        assert_eq!(run.conclusion.as_deref(), Some("failure"), "{}", db.name);
+        assert!(
+            run.summary.contains("tiers.yellow.review.approvals loosens the baseline (strict)"),
+            "{}: {}",
+            db.name,
+            run.summary
+        );
+        let lines: Vec<(String, u64)> = run
+            .annotations
+            .iter()
+            .map(|a| (a["path"].as_str().unwrap_or_default().to_string(), a["start_line"].as_u64().unwrap_or_default()))
+            .collect();
+        assert!(lines.contains(&(POLICY_PATH.to_string(), 4)), "an annotation on the line that loosens: {lines:?}");
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
