@@ -43,12 +43,12 @@ fn problem(e: &LoadError) -> PolicyProblem {
                 message: message.clone(),
             };
         }
-        LoadError::Loosens { file, line, column, key, baseline, why } => {
+        LoadError::Loosens(l) => {
             return PolicyProblem {
-                file: file.clone(),
-                line: Some(*line),
-                column: Some(*column),
-                message: format!("{key} loosens the baseline ({baseline}): {why}"),
+                file: l.file.clone(),
+                line: Some(l.line),
+                column: Some(l.column),
+                message: format!("{} loosens the baseline ({}): {}", l.key, l.baseline, l.why),
             };
         }
         LoadError::Baseline { baseline, .. } => baseline.clone(),

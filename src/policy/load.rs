@@ -9,8 +9,8 @@ use globset::GlobSetBuilder;
 use regex::Regex;
 use yaml_serde::{Mapping, Value};
 
-pub use super::load_error::LoadError;
 use super::load_error::unknown_pack;
+pub use super::load_error::{LoadError, Loosened};
 use super::load_review::review_rule;
 use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewersFile, StoryState};
 use super::yaml_limits;

@@ -26,8 +26,8 @@ pub enum LoadError {
     /// The policy relaxes what its baseline requires, at the place in the repository's file of
     /// the key that does (of the `extends:` that brings it, or the top, when the file does not
     /// write it); `why` is worded by the caller.
-    #[error("{file}:{line}:{column}: {key} loosens the baseline ({baseline}): {why}")]
-    Loosens { file: String, line: usize, column: usize, key: String, baseline: String, why: String },
+    #[error("{0}")]
+    Loosens(Box<Loosened>),
     /// The baseline a repository gets cannot be read or does not load: nothing is gated by half
     /// a policy.
     #[error("the baseline {baseline} cannot be used: {why}")]
@@ -39,6 +39,18 @@ pub enum LoadError {
     /// same text would stop it again, so it is said like any other policy that does not load.
     #[error("{file}: {}", stopped(why))]
     Stopped { file: String, why: String },
+}
+
+/// A key of a repository's policy that loosens its baseline, at its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {key} loosens the baseline ({baseline}): {why}")]
+pub struct Loosened {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub key: String,
+    pub baseline: String,
+    pub why: String,
 }
 
 /// The sentence for a pack name that is not bundled, listing the ones that are.
@@ -65,11 +77,11 @@ impl From<LoadError> for UserError {
             LoadError::Rule { file, message } | LoadError::Extends { file, message } => {
                 UserError::Policy { file, message }
             }
-            LoadError::Loosens { file, line, column, key, baseline, why } => UserError::PolicySyntax {
-                file,
-                line,
-                column,
-                message: format!("{key} loosens the baseline ({baseline}): {why}"),
+            LoadError::Loosens(l) => UserError::PolicySyntax {
+                message: format!("{} loosens the baseline ({}): {}", l.key, l.baseline, l.why),
+                file: l.file,
+                line: l.line,
+                column: l.column,
             },
             LoadError::Baseline { baseline, why } => {
                 UserError::Policy { file: baseline, message: format!("the baseline cannot be used: {why}") }

@@ -9,7 +9,7 @@ use yaml_serde::Value;
 use super::{Loosening, loosenings, position};
 use crate::model::Enforcement;
 use crate::policy::Policy;
-use crate::policy::load::{LoadError, Loading, Merged, loading_bundled, loading_file};
+use crate::policy::load::{LoadError, Loading, Loosened, Merged, loading_bundled, loading_file};
 
 /// A baseline policy, built, and its merged file to lay repositories' policies over.
 #[derive(Debug, Clone)]
@@ -83,13 +83,13 @@ impl Effective {
     pub fn judged(self, baseline: &Baseline, word: impl Fn(&Loosening, usize) -> String) -> Result<Policy, LoadError> {
         let Some(first) = self.loosenings.first() else { return Ok(self.policy) };
         let (line, column) = self.place(&first.key);
-        Err(LoadError::Loosens {
+        Err(LoadError::Loosens(Box::new(Loosened {
             file: self.file.clone(),
             line,
             column,
             key: first.key.clone(),
             baseline: baseline.name.clone(),
             why: word(first, self.loosenings.len() - 1),
-        })
+        })))
     }
 }

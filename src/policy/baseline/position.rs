@@ -8,7 +8,7 @@ use regex::Regex;
 /// The 1-based line and column of `key` in `text`, or of the deepest part of it that `text`
 /// writes; `None` when not even its first part is there.
 pub fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
-    let lines: Vec<&str> = text.lines().map(|l| strip_comment(l)).collect();
+    let lines: Vec<&str> = text.lines().map(strip_comment).collect();
     let mut segments = key.split('.').peekable();
     let (mut from, mut to) = (0, lines.len());
     let mut found = None;
