@@ -76,7 +76,7 @@ async fn the_remote_policys_red_paths_judge_the_pr_read_at_the_pinned_commit() {
             assert_eq!(
                 remote_reads,
                 [
-                    format!("/repos/acme/.github/installation"),
+                    "/repos/acme/.github/installation".to_string(),
                     format!("/repos/acme/.github/contents/flowgate%2Fbase.yml?ref={PIN}"),
                     format!("/repos/acme/.github/contents/shared%2Forg.yml?ref={PIN}"),
                 ],
@@ -131,4 +131,24 @@ async fn a_remote_on_an_account_without_the_app_fails_the_check_saying_so() {
         assert!(summary.contains("the App is not installed on acme's account"), "{summary}");
         db.drop_database().await;
     }
+}
+
+/// A shared policy named by reference (what a baseline is), loaded with its chain through a
+/// client, and one that cannot be read refused with its name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_named_by_reference_loads_with_its_chain() {
+    let fake = FakeGitHub::start("acme/shop").await;
+    fake.with(|s| s.remotes.insert("acme/.github".into(), organisation()));
+    let token = flowgate::github::Token::new(fake_github::TOKEN).expect("a token");
+    let gh = flowgate::github::GitHub::new(&fake.uri(), flowgate::github::Credentials::Token(token)).expect("client");
+    let policy = flowgate::gate::remote::load_remote(&gh, &format!("acme/.github:flowgate/base.yml@{PIN}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        policy.origin,
+        [format!("acme/.github@{PIN}:flowgate/base.yml"), format!("acme/.github@{PIN}:shared/org.yml")]
+    );
+    assert!(policy.paths.is_empty(), "no file of the gated repository: {:?}", policy.paths);
+    let e = flowgate::gate::remote::load_remote(&gh, "acme/.github:flowgate/missing.yml@main").await.expect_err("404");
+    assert!(e.to_string().starts_with("acme/.github@main:flowgate/missing.yml: cannot read the policy"), "{e}");
 }

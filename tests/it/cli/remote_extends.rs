@@ -64,6 +64,16 @@ async fn policy_update_pins_the_remote_to_its_commit_and_check_finds_a_stale_pin
     std::fs::write(&file, POLICY).expect("policy");
     let update = ["policy", "update", "--policy", "flowgate.yml"];
 
+    // Unpinned, it loads (read at `main`), and validate says to pin it.
+    let run = flowgate(&fake, dir.path(), &["policy", "validate", "flowgate.yml"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("acme/.github@main:flowgate/base.yml"), "read from the remote: {}", run.stdout);
+    assert!(
+        run.stderr.contains("is not pinned") && run.stderr.contains("run `flowgate policy update`"),
+        "{}",
+        run.stderr
+    );
+
     let run = flowgate(&fake, dir.path(), &update).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, format!("acme/.github:flowgate/base.yml@main: not pinned -> {PIN}\n"));
@@ -98,7 +108,7 @@ async fn policy_update_pins_the_remote_to_its_commit_and_check_finds_a_stale_pin
     assert_eq!(std::fs::read_to_string(&file).expect("policy"), pinned.replace(PIN, NEXT), "only the commit changed");
     fake.with(|s| {
         let resolved = s.log.iter().filter(|l| l.url == "/repos/acme/.github/commits/main").count();
-        assert_eq!(resolved, 4, "one GET commits/main a run");
+        assert_eq!(resolved, 4, "one GET commits/main for each update");
     });
 }
 
