@@ -278,8 +278,9 @@ fn pull(files: &dyn PolicyFiles, loading: &mut Loading) -> Result<(), LoadError>
 
 /// A policy's `extends:` chain, read a file at a time by the caller: the App fetches each file
 /// from GitHub and cannot block the loader on it. Each file is given once and parsed once as it
-/// comes, and the policy is built once at the end; bundled packs are followed without asking.
-/// `files` names the files in messages and says where a symbolic link would be followed.
+/// comes, and the policy is built once at the end; bundled packs are followed without asking. A
+/// remote file (`OWNER/REPO:PATH@REF`) is asked for by repository, path and commit or ref
+/// ([`Wants::Remote`]); the loader itself never reaches GitHub. `files` names the files in messages and says where a symbolic link would be followed.
 pub(crate) struct Loading {
     /// The files taken so far, the extending file first, with their names and texts.
     chain: Vec<Origin>,
@@ -290,7 +291,7 @@ pub(crate) struct Loading {
     /// The file the last one extends, still to be read.
     wanted: Option<Wanted>,
     /// This repository's files that extend a remote file without pinning a commit.
-    pub(crate) unpinned: Vec<Warning>,
+    unpinned: Vec<Warning>,
 }
 
 /// A file that `extends:` names, and who names it how, for the error when it cannot be read.
