@@ -1,14 +1,17 @@
 //! A live PR's policy from its base branch on GitHub: `.github/flowgate.yml`'s text, then each file
 //! its `extends:` chain names, fetched one at a time as the loader comes to it (the loader reads
 //! synchronously, GitHub answers asynchronously), each fetched once and parsed once, and the
-//! policy built once.
+//! policy built once. A file in another repository (a remote `extends:`) is fetched with the
+//! same client, or, for an App, with its installation on that repository's account; one that
+//! cannot be read fails the policy, naming it, never falls back to another policy.
 
 use std::path::Path;
 
 use crate::github::{self, GitHub, RepoName};
 use crate::policy::Policy;
 use crate::policy::baseline::Baseline;
-use crate::policy::load::{FileNames, LoadError, Loading};
+use crate::policy::load::{Disk, FileNames, LoadError, Loading, NO_GITHUB, PolicyFiles, RemoteFile, Wants};
+use crate::policy::remote::RemoteSpec;
 
 use super::{Error, POLICY_PATH};
 
@@ -16,6 +19,11 @@ use super::{Error, POLICY_PATH};
 pub trait Fetch {
     /// The text of the file at `path` in the repository; `None` when the branch has none.
     fn fetch(&self, path: &str) -> impl Future<Output = Result<Option<String>, github::Error>> + Send;
+    /// The text of a file in a GitHub repository (a remote `extends:`), or why it cannot be
+    /// read: any failure, GitHub's included, is the policy's, so that it fails closed.
+    fn fetch_remote(&self, _file: &RemoteFile) -> impl Future<Output = Result<String, String>> + Send {
+        std::future::ready(Err(NO_GITHUB.to_string()))
+    }
 }
 
 /// A branch of a repository on GitHub.
@@ -28,6 +36,78 @@ pub struct OnGitHub<'a> {
 impl Fetch for OnGitHub<'_> {
     fn fetch(&self, path: &str) -> impl Future<Output = Result<Option<String>, github::Error>> + Send {
         self.gh.file_at(self.repo, self.rev, path)
+    }
+    fn fetch_remote(&self, file: &RemoteFile) -> impl Future<Output = Result<String, String>> + Send {
+        remote_text(self.gh, Some(self.repo), file)
+    }
+}
+
+/// The text of a remote file through `gh`, or, when `gh` is an App's installation and the file is
+/// in another account than `home`'s, through the App's installation there. Every failure is a
+/// sentence: the policy that needs the file does not load.
+pub async fn remote_text(gh: &GitHub, home: Option<&RepoName>, file: &RemoteFile) -> Result<String, String> {
+    let repo = RepoName::parse(&file.repo).map_err(|e| e.to_string())?;
+    let same_account = home.is_some_and(|home| home.owner.eq_ignore_ascii_case(&repo.owner));
+    let other;
+    let reader = match gh.reader_for(&repo, same_account).await.map_err(|e| e.to_string())? {
+        Some(client) => {
+            other = client;
+            other.as_ref()
+        }
+        None => gh,
+    };
+    match reader.file_at(&repo, &file.rev, &file.path).await {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) => Err(format!("GitHub has no such file at {} (or may not show it to flowgate)", file.rev)),
+        Err(e) => Err(format!("GitHub did not give it: {e}")),
+    }
+}
+
+/// Loads the policy `OWNER/REPO:PATH@REF` names, with every file its `extends:` chain names, from
+/// GitHub through `gh` (for an App, its installation on that account): a shared policy named by
+/// reference rather than by a repository's own `.github/flowgate.yml`.
+pub async fn load_remote(gh: &GitHub, spec: &str) -> Result<Policy, Error> {
+    let spec = RemoteSpec::parse(spec).map_err(|message| LoadError::Rule { file: spec.to_string(), message })?;
+    let file = RemoteFile { repo: spec.repo.clone(), path: spec.path.clone(), rev: spec.reference.clone() };
+    let text =
+        remote_text(gh, None, &file).await.map_err(|why| LoadError::Unreadable { file: file.to_string(), why })?;
+    let from = RemoteOnly { gh };
+    let loading = off_runtime(move || Loading::start_remote(&InRepository, file, text)).await?;
+    let loading = pull(&from, InRepository, "", loading).await?;
+    Ok(off_runtime(move || loading.finish()).await?)
+}
+
+/// A policy file on disk (`--policy` for a live PR): the files its relative `extends:` name are
+/// read from the disk, its remote ones through `gh`.
+pub async fn load_from_disk(gh: &GitHub, path: &Path) -> Result<Policy, LoadError> {
+    let text = Disk.read(path).map_err(|why| LoadError::Unreadable { file: Disk.describe(path), why })?;
+    let mut loading = Loading::start(&Disk, path, text)?;
+    loop {
+        let text = match loading.wants() {
+            None => break,
+            Some(Wants::File(path)) => Disk.read(path),
+            Some(Wants::Remote(file)) => {
+                let file = file.clone();
+                remote_text(gh, None, &file).await
+            }
+        };
+        loading.give(&Disk, text)?;
+    }
+    loading.finish()
+}
+
+/// A chain that starts in another repository: every file it reads is a remote one.
+struct RemoteOnly<'a> {
+    gh: &'a GitHub,
+}
+
+impl Fetch for RemoteOnly<'_> {
+    fn fetch(&self, _path: &str) -> impl Future<Output = Result<Option<String>, github::Error>> + Send {
+        // A remote file's relative `extends:` is itself remote: nothing is read from a branch.
+        std::future::ready(Ok(None))
+    }
+    fn fetch_remote(&self, file: &RemoteFile) -> impl Future<Output = Result<String, String>> + Send {
+        remote_text(self.gh, None, file)
     }
 }
 
@@ -103,14 +183,33 @@ async fn read_chain<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
     rev: &str,
     text: String,
 ) -> Result<Loading, Error> {
-    let mut loading = {
+    let loading = {
         let names = names.clone();
         let path = path.to_string();
         off_runtime(move || Loading::start(&names, Path::new(&path), text)).await?
     };
-    while let Some(path) = loading.wants() {
-        let path = path.to_string_lossy().replace('\\', "/");
-        let text = files.fetch(&path).await?.ok_or_else(|| format!("no such file on {rev}"));
+    pull(files, names, rev, loading).await
+}
+
+/// Gives `loading` each file it asks for, fetched from `files`; the chain, unbuilt.
+async fn pull<F: Fetch + Sync, N: FileNames + Clone + Send + 'static>(
+    files: &F,
+    names: N,
+    rev: &str,
+    mut loading: Loading,
+) -> Result<Loading, Error> {
+    loop {
+        let text = match loading.wants() {
+            None => break,
+            Some(Wants::File(path)) => {
+                let path = path.to_string_lossy().replace('\\', "/");
+                files.fetch(&path).await?.ok_or_else(|| format!("no such file on {rev}"))
+            }
+            Some(Wants::Remote(file)) => {
+                let file = file.clone();
+                files.fetch_remote(&file).await
+            }
+        };
         let names = names.clone();
         loading = off_runtime(move || loading.give(&names, text).map(|()| loading)).await?;
     }

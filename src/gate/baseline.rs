@@ -7,12 +7,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::local_remotes::WithGitHub;
 use crate::github::{GitHub, RepoName};
 use crate::model::Enforcement;
 use crate::policy::Policy;
 use crate::policy::baseline::select::{self, BaselineRule, BaselineSource, Properties};
 use crate::policy::baseline::{Baseline, lay_over};
-use crate::policy::load::{LoadError, Loading, loading_file};
+use crate::policy::load::{Disk, LoadError, Loading, loading_file};
 
 use super::{ChosenPolicy, Error, POLICY_PATH, base_policy};
 
@@ -30,14 +31,14 @@ pub fn baseline_on_disk(spec: &str) -> Result<Baseline, LoadError> {
     let refused = |why: String| LoadError::Baseline { baseline: spec.to_string(), why };
     match BaselineSource::parse(spec).map_err(refused)? {
         BaselineSource::Pack(name) => Baseline::bundled(&name, None),
-        BaselineSource::File(path) => Baseline::file(&path, None),
+        BaselineSource::File(path) => Baseline::file(&WithGitHub(Disk), &path, None),
         BaselineSource::Remote { .. } => Err(refused(crate::wording::baseline::remote_needs_the_app())),
     }
 }
 
 /// The policy file at `path` on disk laid over `baseline`: `flowgate policy validate --baseline`.
 pub fn validate_over(path: &Path, baseline: &Baseline) -> Result<Policy, LoadError> {
-    judge(loading_file(path)?, baseline)
+    judge(loading_file(&WithGitHub(Disk), path)?, baseline)
 }
 
 /// The baseline entry that applies to `repo`: the first of `configured` (the App's), else of its
@@ -75,7 +76,7 @@ pub async fn read(gh: &GitHub, rule: &BaselineRule) -> Result<Baseline, Error> {
     let enforcement = rule.enforcement;
     let read = match &rule.source {
         BaselineSource::Pack(pack) => Baseline::bundled(pack, enforcement).map_err(Error::from),
-        BaselineSource::File(path) => Baseline::file(path, enforcement).map_err(Error::from),
+        BaselineSource::File(path) => Baseline::file(&WithGitHub(Disk), path, enforcement).map_err(Error::from),
         BaselineSource::Remote { repo, path, rev } => remote(gh, repo, path, rev, name.clone(), enforcement).await,
     };
     read.map_err(|e| match e {

@@ -48,7 +48,7 @@ pub(crate) async fn on_github(
 
 /// The policy at the revision `rev` of a local repository, judged.
 pub(crate) fn at_revision(repo: &Repo, rev: &str) -> EditedPolicy {
-    let files = AtRevision { repo, rev };
+    let files = super::local_remotes::WithGitHub(AtRevision { repo, rev });
     let Some(text) = repo.show(rev, POLICY_PATH) else { return edited::judge(POLICY_PATH, None) };
     let loaded = load_read(&files, Path::new(POLICY_PATH), text).map(|_| ());
     edited::judge(POLICY_PATH, Some(loaded))

@@ -251,7 +251,8 @@ pub async fn choose_policy(
     explicit: Option<&std::path::Path>,
 ) -> Result<ChosenPolicy, Error> {
     match explicit {
-        Some(path) => crate::policy::load::load_file(path)
+        Some(path) => base_policy::load_from_disk(gh, path)
+            .await
             .map(|policy| ChosenPolicy { policy, origin: path.display().to_string(), baseline: None })
             .map_err(|e| {
                 let text = crate::files::read_text_capped(path, crate::policy::yaml_limits::MAX_POLICY_BYTES as u64);

@@ -15,6 +15,7 @@ pub mod doctor;
 pub(crate) mod edited_policy;
 pub(crate) mod error;
 pub(crate) mod gather;
+pub(crate) mod local_remotes;
 pub(crate) mod merge_group;
 pub(crate) mod plan;
 pub mod remote;
@@ -28,10 +29,11 @@ use std::path::Path;
 use crate::git::{LocalPr, Repo};
 use crate::github::parse::ParsedPr;
 use crate::model::PrFacts;
-use crate::policy::load::{PolicyFiles, load_bundled, load_file, load_read};
+use crate::policy::load::{Disk, PolicyFiles, load_bundled, load_from, load_read};
 use crate::policy::verdict::Verdict;
 use crate::policy::{Policy, evaluate::evaluate};
 use crate::wording::origin;
+use local_remotes::WithGitHub;
 
 pub use error::Error;
 
@@ -50,18 +52,34 @@ pub struct ChosenPolicy {
 
 /// The policy given by `--policy`, else `.github/flowgate.yml` under `dir`, else the bundled default.
 pub fn policy_from_disk(explicit: Option<&Path>, dir: &Path) -> Result<ChosenPolicy, Error> {
+    // A remote `extends:` is read from GitHub (`local_remotes`).
+    let files = WithGitHub(Disk);
     if let Some(path) = explicit {
-        return Ok(ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string(), baseline: None });
+        return Ok(ChosenPolicy {
+            policy: load_from(&files, path)?,
+            origin: path.display().to_string(),
+            baseline: None,
+        });
     }
     let path = dir.join(POLICY_PATH);
     if path.is_file() {
-        return Ok(ChosenPolicy { policy: load_file(&path)?, origin: path.display().to_string(), baseline: None });
+        return Ok(ChosenPolicy {
+            policy: load_from(&files, &path)?,
+            origin: path.display().to_string(),
+            baseline: None,
+        });
     }
     Ok(ChosenPolicy {
         policy: load_bundled("default")?,
         origin: origin::bundled_default(POLICY_PATH, None),
         baseline: None,
     })
+}
+
+/// `flowgate policy validate`: the policy file at `path` (its remote `extends:` read from GitHub),
+/// and what in it is probably not meant.
+pub fn policy_with_warnings(path: &Path) -> Result<(Policy, Vec<crate::policy::load::Warning>), Error> {
+    Ok(crate::policy::load::load_with_warnings(&WithGitHub(Disk), path)?)
 }
 
 /// Gates a saved PR.
@@ -110,9 +128,13 @@ pub fn check_local(dir: &Path, pr: &LocalPr, explicit_policy: Option<&Path>) -> 
     }
     let base = pr.base.clone().unwrap_or_default();
     let chosen = match explicit_policy {
-        Some(path) => ChosenPolicy { policy: load_file(path)?, origin: path.display().to_string(), baseline: None },
+        Some(path) => ChosenPolicy {
+            policy: load_from(&WithGitHub(Disk), path)?,
+            origin: path.display().to_string(),
+            baseline: None,
+        },
         None => {
-            let at_base = AtRevision { repo: &repo, rev: &base };
+            let at_base = WithGitHub(AtRevision { repo: &repo, rev: &base });
             // Read once: whether there is a policy, and its text.
             if let Ok(text) = at_base.read(Path::new(POLICY_PATH)) {
                 let policy = load_read(&at_base, Path::new(POLICY_PATH), text)?;

@@ -11,6 +11,7 @@ use crate::report::check_run::CannotEvaluate;
 use super::Error;
 pub use super::apply::Published;
 use super::apply::apply;
+pub use super::base_policy::load_remote;
 pub(crate) use super::gather::{AppFacts, choose_policy, gate_pull, read_pull};
 pub use super::gather::{Gated, Reviewers, policy_on_base};
 use super::plan::{Current, Plan, plan};

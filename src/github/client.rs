@@ -85,6 +85,9 @@ pub struct GitHub {
     retries: AtomicUsize,
     /// GitHub's `x-ratelimit-remaining` on the latest answer; -1 until one says.
     rate_remaining: AtomicI64,
+    /// For an App's installation: the clients of its installations on other accounts, by account
+    /// (`None`: the same installation), for the files it reads there (`installations`).
+    pub(super) other_installations: super::installations::Others,
 }
 
 impl GitHub {
@@ -118,6 +121,7 @@ impl GitHub {
             not_modified: AtomicUsize::new(0),
             retries: AtomicUsize::new(0),
             rate_remaining: AtomicI64::new(-1),
+            other_installations: Default::default(),
         })
     }
 

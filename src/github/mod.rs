@@ -2,12 +2,14 @@
 //! pacing, retries, ETags), `read` fetches a PR's JSON and files on the base branch, `checks`
 //! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders,
 //! `protection` reads what `flowgate doctor` judges (protection, rules, workflows, the installation);
+//! `installations` finds an App's client for another account's repository;
 //! `parse` reads GitHub's JSON into flowgate's types; `error` says what failed by what GitHub answered.
 
 pub mod auth;
 pub mod checks;
 pub(crate) mod client;
 pub(crate) mod error;
+pub(crate) mod installations;
 pub(crate) mod issues;
 pub(crate) mod org;
 pub mod parse;

@@ -158,6 +158,24 @@ impl GitHub {
         Ok(self.get(&url, ACCEPT_RAW).await?.map(|answer| answer.body))
     }
 
+    /// The commit `reference` (a branch, tag or commit) names in `repo` now, from
+    /// `GET /repos/{repo}/commits/{ref}`; `None` when the repository has no such ref (or the
+    /// token cannot see the repository). GitHub answers 422 for a ref that is not one.
+    pub async fn commit_sha(&self, repo: &RepoName, reference: &str) -> Result<Option<String>, Error> {
+        let path = format!("/repos/{repo}/commits/{}", encode(reference));
+        let answer = self.send(Method::GET, &path, ACCEPT_JSON, None).await?;
+        match answer.status.as_u16() {
+            200 => {}
+            404 | 422 => return Ok(None),
+            _ => return Err(failure("GET", &path, &answer)),
+        }
+        let sha = answer.json(&path)?["sha"].as_str().map(str::to_ascii_lowercase);
+        match sha {
+            Some(sha) if sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(Some(sha)),
+            _ => Err(Error::bad_answer(format!("GET {path}: the answer has no commit sha"))),
+        }
+    }
+
     /// The range `base...head` (a merge group on its base): its commits, oldest first, page by
     /// page (100 a page, at most `MAX_COMPARE_PAGES`), and its changed files (at most 300, all on
     /// the first page). The caller learns from `total_commits` and the file count whether it saw

@@ -1,5 +1,6 @@
-//! Reading a policy: the file, its `extends:` chain (bundled packs or relative paths), the merge,
-//! and the checks that span several keys. Errors name the file, line and column.
+//! Reading a policy: the file, its `extends:` chain (bundled packs, relative paths, files in other
+//! GitHub repositories), the merge, and the checks that span several keys. Errors name the file,
+//! line and column.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ use yaml_serde::{Mapping, Value};
 use super::load_error::unknown_pack;
 pub use super::load_error::{LoadError, Loosened};
 use super::load_review::review_rule;
+pub use super::remote::RemoteFile;
+use super::remote::{ExtendsFile, RemoteExtends};
 use super::schema::{AiFile, ChainFile, LinkageFile, PolicyFile, PoolName, ReviewersFile, StoryState};
 use super::yaml_limits;
 use super::{
@@ -43,7 +46,15 @@ pub trait PolicyFiles {
     }
     /// How messages name the file.
     fn describe(&self, path: &Path) -> String;
+    /// The text of a file in a GitHub repository that the chain extends (`OWNER/REPO:PATH@REF`).
+    /// Only a caller that can reach GitHub reads one; the others say so.
+    fn read_remote(&self, _file: &RemoteFile) -> Result<String, String> {
+        Err(NO_GITHUB.to_string())
+    }
 }
+
+/// Why a remote `extends:` cannot be read where GitHub is out of reach.
+pub const NO_GITHUB: &str = "a remote policy is read from GitHub, which this command does not reach";
 
 /// What the loader needs of where a chain's files come from besides their texts: how messages name
 /// a file, and whether a path that `extends:` names goes through a symbolic link. Every
@@ -85,11 +96,13 @@ impl PolicyFiles for Disk {
     }
 }
 
-/// Where a policy text came from: a file or a bundled pack.
+/// Where a policy text came from: a file of this repository, a bundled pack, or a file in a
+/// GitHub repository (at a commit or ref: one file at two commits is two files).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Origin {
     File(PathBuf),
     Bundled(&'static str),
+    Remote(RemoteFile),
 }
 
 impl Origin {
@@ -97,8 +110,17 @@ impl Origin {
         match self {
             Origin::File(p) => files.name(p),
             Origin::Bundled(name) => format!("policies/{name}.yml (bundled)"),
+            Origin::Remote(file) => file.to_string(),
         }
     }
+}
+
+/// A file the loader asks its caller for: one of this repository's (read where the first file
+/// came from), or one in a GitHub repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wants<'a> {
+    File(&'a Path),
+    Remote(&'a RemoteFile),
 }
 
 /// Reads and checks the policy file at `path` on disk, following its `extends:` chain.
@@ -130,14 +152,11 @@ pub(crate) fn loading_bundled(name: &str) -> Result<Loading, LoadError> {
     Loading::begin(&Disk, Origin::Bundled(name), text.to_string())
 }
 
-/// Reads the policy file at `path` on disk and its whole `extends:` chain, unbuilt.
-pub(crate) fn loading_file(path: &Path) -> Result<Loading, LoadError> {
-    let text = read_first(&Disk, path)?;
-    let mut loading = Loading::begin(&Disk, Origin::File(normalize(path)), text)?;
-    while let Some(next) = loading.wants().map(Path::to_path_buf) {
-        let text = Disk.read(&next);
-        loading.give(&Disk, text)?;
-    }
+/// Reads the policy file at `path` from `files` and its whole `extends:` chain, unbuilt.
+pub(crate) fn loading_file(files: &dyn PolicyFiles, path: &Path) -> Result<Loading, LoadError> {
+    let text = read_first(files, path)?;
+    let mut loading = Loading::begin(files, Origin::File(normalize(path)), text)?;
+    pull(files, &mut loading)?;
     Ok(loading)
 }
 
@@ -145,6 +164,11 @@ pub(crate) fn loading_file(path: &Path) -> Result<Loading, LoadError> {
 /// `extends:` paths start from its directory.
 pub fn load_text(text: &str, path: &Path) -> Result<Policy, LoadError> {
     load_read(&Disk, path, text.to_string())
+}
+
+/// A policy file's text from disk, within the policy size limit (`flowgate policy update` edits it).
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    read_first(&Disk, path)
 }
 
 fn read_first(files: &dyn PolicyFiles, path: &Path) -> Result<String, LoadError> {
@@ -194,10 +218,30 @@ pub(crate) const OPEN_JIRA: &str = "jira accepts any project: titles like GPT-5 
 
 /// `load_file`, and what in the policy (or a file it extends) is probably not meant.
 pub fn load_file_with_warnings(path: &Path) -> Result<(Policy, Vec<Warning>), LoadError> {
-    let text = read_first(&Disk, path)?;
-    let (policy, chain) = resolve_chain(&Disk, Origin::File(normalize(path)), text)?;
-    let warnings = warnings(&policy, &chain);
+    load_with_warnings(&Disk, path)
+}
+
+/// `load_file_with_warnings` for a policy file read from `files` (which may reach GitHub for the
+/// remote files it extends).
+pub fn load_with_warnings(files: &dyn PolicyFiles, path: &Path) -> Result<(Policy, Vec<Warning>), LoadError> {
+    let text = read_first(files, path)?;
+    let mut loading = Loading::begin(files, Origin::File(normalize(path)), text)?;
+    pull(files, &mut loading)?;
+    let unpinned = std::mem::take(&mut loading.unpinned);
+    let (policy, chain) = loading.finish_chain()?;
+    let mut warnings = unpinned;
+    warnings.extend(self::warnings(&policy, &chain));
     Ok((policy, warnings))
+}
+
+/// The warning a remote `extends:` that follows a ref gets: what it reads can change without a
+/// review here.
+fn unpinned(from: &super::remote::RemoteSpec) -> String {
+    format!(
+        "`extends: {from}` is not pinned: it reads whatever {} is now, unreviewed here; \
+         run `flowgate policy update` to pin it to a commit",
+        from.reference
+    )
 }
 
 /// Warnings about a loaded policy, given the files of its `extends:` chain (name, text), the
@@ -230,17 +274,27 @@ fn resolve_chain(
     text: String,
 ) -> Result<(Policy, Vec<(String, String)>), LoadError> {
     let mut loading = Loading::begin(files, origin, text)?;
-    while let Some(path) = loading.wants().map(Path::to_path_buf) {
-        let text = files.read(&path);
+    pull(files, &mut loading)?;
+    loading.finish_chain()
+}
+
+/// Gives `loading` every file it asks for, read from `files`.
+fn pull(files: &dyn PolicyFiles, loading: &mut Loading) -> Result<(), LoadError> {
+    loop {
+        let text = match loading.wants() {
+            None => return Ok(()),
+            Some(Wants::File(path)) => files.read(path),
+            Some(Wants::Remote(file)) => files.read_remote(file),
+        };
         loading.give(files, text)?;
     }
-    loading.finish_chain()
 }
 
 /// A policy's `extends:` chain, read a file at a time by the caller: the App fetches each file
 /// from GitHub and cannot block the loader on it. Each file is given once and parsed once as it
-/// comes, and the policy is built once at the end; bundled packs are followed without asking.
-/// `files` names the files in messages and says where a symbolic link would be followed.
+/// comes, and the policy is built once at the end; bundled packs are followed without asking. A
+/// remote file (`OWNER/REPO:PATH@REF`) is asked for by repository, path and commit or ref
+/// ([`Wants::Remote`]); the loader itself never reaches GitHub. `files` names the files in messages and says where a symbolic link would be followed.
 pub(crate) struct Loading {
     /// The files taken so far, the extending file first, with their names and texts.
     chain: Vec<Origin>,
@@ -250,11 +304,13 @@ pub(crate) struct Loading {
     merged: Value,
     /// The file the last one extends, still to be read.
     wanted: Option<Wanted>,
+    /// This repository's files that extend a remote file without pinning a commit.
+    unpinned: Vec<Warning>,
 }
 
 /// A file that `extends:` names, and who names it how, for the error when it cannot be read.
 struct Wanted {
-    path: PathBuf,
+    origin: Origin,
     target: String,
     by: String,
 }
@@ -272,25 +328,40 @@ impl Loading {
             texts: Vec::new(),
             merged: Value::Mapping(Mapping::new()),
             wanted: None,
+            unpinned: Vec::new(),
         };
         loading.take(files, origin, text)?;
         Ok(loading)
     }
 
-    /// The file the chain extends next, to read from where the first file came from and `give`;
-    /// `None` once the chain is complete.
-    pub fn wants(&self) -> Option<&Path> {
-        self.wanted.as_ref().map(|w| w.path.as_path())
+    /// Starts with the remote file `file`, whose text the caller has fetched (a policy named by
+    /// `OWNER/REPO:PATH@REF` rather than read from a repository's own `.github/flowgate.yml`).
+    pub fn start_remote<N: FileNames + ?Sized>(
+        files: &N,
+        file: RemoteFile,
+        text: String,
+    ) -> Result<Loading, LoadError> {
+        Loading::begin(files, Origin::Remote(file), text)
+    }
+
+    /// The file the chain extends next, to read (one of this repository's from where the first
+    /// file came from; a remote one from GitHub) and `give`; `None` once the chain is complete.
+    pub fn wants(&self) -> Option<Wants<'_>> {
+        self.wanted.as_ref().and_then(|w| match &w.origin {
+            Origin::File(path) => Some(Wants::File(path.as_path())),
+            Origin::Remote(file) => Some(Wants::Remote(file)),
+            Origin::Bundled(_) => None,
+        })
     }
 
     /// Gives the text of the file `wants` names, or why it cannot be read.
     pub fn give<N: FileNames + ?Sized>(&mut self, files: &N, text: Result<String, String>) -> Result<(), LoadError> {
-        let Some(Wanted { path, target, by }) = self.wanted.take() else { return Ok(()) };
+        let Some(Wanted { origin, target, by }) = self.wanted.take() else { return Ok(()) };
         let text = text.map_err(|e| LoadError::Extends {
             file: by,
-            message: format!("`extends: {target}`: cannot read {}: {e}", files.name(&path)),
+            message: format!("`extends: {target}`: cannot read {}: {e}", origin.name(files)),
         })?;
-        self.take(files, Origin::File(path), text)
+        self.take(files, origin, text)
     }
 
     /// Checks one file and lays the chain so far over it, then follows its `extends:` through
@@ -320,12 +391,21 @@ impl Loading {
             let value: Value = yaml_serde::from_str(&text).map_err(|e| syntax_error(&name, &e))?;
             // The extending file wins: what we have so far is laid over its parent.
             self.merged = merge(std::mem::replace(&mut self.merged, Value::Null), value);
+            if let (Origin::File(_), Some(ExtendsFile::Remote(RemoteExtends { from, commit: None }))) =
+                (&origin, &file.extends)
+            {
+                self.unpinned.push(Warning {
+                    file: name.clone(),
+                    line: key_line(&text, "extends"),
+                    message: unpinned(from),
+                });
+            }
             match &file.extends {
                 None => {}
-                Some(target) => match open_extends(files, &origin, &name, target)? {
+                Some(extends) => match open_extends(files, &origin, &name, extends)? {
                     Extends::Pack(pack, text) => next = Some((Origin::Bundled(pack), text.to_string())),
-                    Extends::File(path) => {
-                        self.wanted = Some(Wanted { path, target: target.clone(), by: name.clone() });
+                    Extends::Read(wanted) => {
+                        self.wanted = Some(Wanted { origin: wanted, target: extends.target(), by: name.clone() });
                     }
                 },
             }
@@ -390,30 +470,59 @@ impl Merged {
             .iter()
             .filter_map(|origin| match origin {
                 Origin::File(path) => Some(path.to_string_lossy().replace('\\', "/")),
-                Origin::Bundled(_) => None,
+                // Another repository's files are not this one's to edit in a PR.
+                Origin::Bundled(_) | Origin::Remote(_) => None,
             })
             .collect();
         Ok((policy, self.texts))
     }
 }
 
-/// Where an `extends:` leads: a bundled pack (its text is here), or a file to read.
+/// Where an `extends:` leads: a bundled pack (its text is here), or a file to read (this
+/// repository's or a remote one).
 enum Extends {
     Pack(&'static str, &'static str),
-    File(PathBuf),
+    Read(Origin),
 }
 
 fn open_extends<N: FileNames + ?Sized>(
     files: &N,
     origin: &Origin,
     name: &str,
-    target: &str,
+    extends: &ExtendsFile,
 ) -> Result<Extends, LoadError> {
+    let target = match extends {
+        ExtendsFile::Name(target) => target.as_str(),
+        ExtendsFile::Remote(remote) => {
+            if let Origin::Bundled(_) = origin {
+                return Err(LoadError::Extends {
+                    file: name.to_string(),
+                    message: format!("`extends: {}`: a bundled pack can only extend another bundled pack", remote.from),
+                });
+            }
+            let rev = remote.rev().to_string();
+            return Ok(Extends::Read(Origin::Remote(RemoteFile {
+                repo: remote.from.repo.clone(),
+                path: remote.from.path.clone(),
+                rev,
+            })));
+        }
+    };
     if let Some((pack, text)) = bundled(target) {
         return Ok(Extends::Pack(pack, text));
     }
     let looks_like_path = target.ends_with(".yml") || target.ends_with(".yaml");
     match origin {
+        // A remote file's relative `extends:` stays in its repository, at its commit.
+        Origin::Remote(file) if looks_like_path => {
+            let dir = Path::new(&file.path).parent().unwrap_or(Path::new(""));
+            let path = normalize(&dir.join(target)).to_string_lossy().replace('\\', "/");
+            super::remote::check_path(&path).map_err(|why| LoadError::Extends {
+                file: name.to_string(),
+                message: format!("`extends: {target}`: leads to no file of {}: {why}", file.repo),
+            })?;
+            Ok(Extends::Read(Origin::Remote(RemoteFile { repo: file.repo.clone(), path, rev: file.rev.clone() })))
+        }
         Origin::File(path) if looks_like_path => {
             let dir = path.parent().unwrap_or(Path::new(""));
             if files.links(dir, Path::new(target)) {
@@ -424,7 +533,7 @@ fn open_extends<N: FileNames + ?Sized>(
                     ),
                 });
             }
-            Ok(Extends::File(normalize(&dir.join(target))))
+            Ok(Extends::Read(Origin::File(normalize(&dir.join(target)))))
         }
         Origin::Bundled(_) => Err(LoadError::Extends {
             file: name.to_string(),
@@ -432,7 +541,10 @@ fn open_extends<N: FileNames + ?Sized>(
         }),
         _ => Err(LoadError::Extends {
             file: name.to_string(),
-            message: format!("`extends: {target}`: {}; or give a path ending in .yml", unknown_pack(target)),
+            message: format!(
+                "`extends: {target}`: {}; or give a path ending in .yml, or OWNER/REPO:PATH@REF",
+                unknown_pack(target)
+            ),
         }),
     }
 }

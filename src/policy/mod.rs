@@ -12,7 +12,9 @@ pub mod load;
 mod load_error;
 mod load_review;
 mod packs;
+pub mod pin;
 pub mod query_limits;
+pub mod remote;
 pub(crate) mod review;
 pub(crate) mod schema;
 pub(crate) mod stale;
@@ -286,5 +288,7 @@ mod extends_tests;
 mod limit_tests;
 #[cfg(test)]
 mod pattern_tests;
+#[cfg(test)]
+mod remote_tests;
 #[cfg(test)]
 mod tests;

@@ -38,9 +38,10 @@ use crate::model::principal::{TEAM, check_team};
 pub struct PolicyFile {
     /// The policy language version. Only `1` exists.
     pub version: Option<u32>,
-    /// A bundled pack (`default`, `strict`) or a path relative to this file whose settings this
-    /// file starts from. Keys written here replace the inherited ones; maps merge key by key.
-    pub extends: Option<String>,
+    /// A bundled pack (`default`, `strict`), a path relative to this file, or a file in a GitHub
+    /// repository (`OWNER/REPO:PATH@REF`, or pinned: `{ from: ..., commit: ... }`) whose settings
+    /// this file starts from. Keys written here replace the inherited ones; maps merge key by key.
+    pub extends: Option<super::remote::ExtendsFile>,
     /// `enforce` (the default): the `flowgate` check run concludes as the verdict says, and
     /// flowgate sets labels and requests reviewers. `evaluate` (shadow mode): the check run is
     /// always `neutral`, never blocks a merge, and says what flowgate would have concluded and

@@ -21,6 +21,7 @@ pub(crate) mod doctor;
 pub(crate) mod init;
 pub(crate) mod merge_group;
 pub(crate) mod origin;
+pub mod pin;
 pub(crate) mod plan;
 pub(crate) mod shadow;
 pub(crate) mod simulate;

@@ -383,6 +383,42 @@ fn action_as_an_app_uses_requests_the_description_allows() {
     );
 }
 
+/// `flowgate policy update` of a policy extending `octocat/hello-world:base.yml@main`, against
+/// Prism: the ref is resolved with `GET /repos/{owner}/{repo}/commits/{ref}` as the description
+/// allows, and the answer's `sha` is read (`--check` exits 1: the file is not pinned yet, and
+/// writes nothing).
+#[test]
+fn policy_update_resolves_a_ref_with_requests_the_description_allows() {
+    let Some(prism) = prism("policy_update_resolves_a_ref_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = dir.path().join("flowgate.yml");
+    let text = "version: 1\nextends: octocat/hello-world:flowgate/base.yml@main\n";
+    std::fs::write(&policy, text).expect("policy");
+
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| {
+        let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+        cmd.current_dir(dir.path())
+            .args(["policy", "update", "--policy", path_str(&policy), "--check", "--token", "x"])
+            .args(["--api-url", &prism.url])
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GITHUB_API_URL")
+            .timeout(Duration::from_secs(300));
+        Run::of(&mut cmd)
+    });
+    report("policy update --check", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate policy update --check");
+    assert!(
+        seen.requests.iter().any(|r| r == "GET /repos/octocat/hello-world/commits/main"),
+        "the ref was not resolved through the commits API:\n{}",
+        seen.tally()
+    );
+    assert_eq!(run.code, 1, "an unpinned remote is stale; stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("octocat/hello-world:flowgate/base.yml@main: not pinned -> "), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&policy).expect("policy"), text, "--check writes nothing");
+}
+
 /// `flowgate doctor` of `octocat/hello-world` against Prism, with `auth` arguments.
 fn doctor(prism: &Prism, auth: &[&str]) -> Run {
     let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");

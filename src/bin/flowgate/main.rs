@@ -72,7 +72,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Check(args) => check::run(args, &rt),
             Command::Init(args) => init::run(args),
-            Command::Policy(cmd) => policy::run(cmd),
+            Command::Policy(cmd) => policy::run(cmd, &rt),
             Command::Action(args) => action::run(args, &rt),
             Command::Serve(args) => serve::run(args, &rt),
             Command::Queue(cmd) => queue::run(cmd, &rt),

@@ -1,14 +1,17 @@
-//! `flowgate policy`: check a policy file, print its JSON Schema, run policy test cases.
+//! `flowgate policy`: check a policy file, print its JSON Schema, run policy test cases, pin a
+//! remote `extends:` to the commit its ref names now.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use flowgate::UserError;
 use flowgate::gate::{self, cases};
-use flowgate::policy::load;
-use flowgate::wording::cli;
+use flowgate::github::RepoName;
+use flowgate::policy::{load, pin};
+use flowgate::wording::{cli, pin as said};
 
-use crate::common::{current_dir, print};
+use crate::common::{Runtime, current_dir, print};
+use crate::connection::Connection;
 
 /// Write, lint and test policies.
 #[derive(clap::Subcommand)]
@@ -24,6 +27,18 @@ pub enum Command {
     },
     /// Print the policy's JSON Schema, for editors and CI.
     Schema,
+    /// Pin the policy's remote `extends:` (OWNER/REPO:PATH@REF) to the commit REF names now,
+    /// editing that entry alone; the file's own `extends:` only (a remote file pins its own).
+    Update {
+        /// Default: .github/flowgate.yml
+        #[arg(long, value_name = "PATH")]
+        policy: Option<PathBuf>,
+        /// Change nothing; exit 1 when the pin is not the commit its ref names now (for CI).
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        connection: Connection,
+    },
     /// Run policy test cases: directories holding a snapshot and an expect.yml.
     Test {
         /// Default: .github/flowgate-tests
@@ -33,7 +48,7 @@ pub enum Command {
     },
 }
 
-pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: Command, rt: &Runtime) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Validate { path, baseline } => validate(path, baseline),
         Command::Schema => {
@@ -41,7 +56,43 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { dir, policy } => test(dir, policy),
+        Command::Update { policy, check, connection } => update(policy, check, &connection, rt),
     }
+}
+
+/// Exit 1 with `--check` when the pin is stale.
+fn update(path: Option<PathBuf>, check: bool, connection: &Connection, rt: &Runtime) -> anyhow::Result<ExitCode> {
+    let path = path.unwrap_or_else(|| PathBuf::from(gate::POLICY_PATH));
+    let shown = path.display().to_string();
+    let policy_error = |message: String| UserError::Policy { file: shown.clone(), message };
+    let text = load::read_text(&path)?;
+    let Some(remote) = pin::remote_extends(&text).map_err(policy_error)? else {
+        print(&said::nothing_to_pin(&shown));
+        return Ok(ExitCode::SUCCESS);
+    };
+    let from = remote.from.to_string();
+    let repo = RepoName::parse(&remote.from.repo)?;
+    let resolved = rt.run(async {
+        let gh = connection.client(&repo).await?;
+        gh.commit_sha(&repo, &remote.from.reference)
+            .await
+            .map_err(|e| UserError::Usage(said::unreachable(&from, &e.to_string())))
+    })?;
+    let Some(commit) = resolved else {
+        return Err(policy_error(said::unknown_ref(&from, &remote.from.repo, &remote.from.reference)).into());
+    };
+    if remote.commit.as_deref() == Some(commit.as_str()) {
+        print(&said::current(&from, &commit));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if check {
+        print(&said::changed(&from, remote.commit.as_deref(), &commit, false));
+        return Ok(ExitCode::from(1));
+    }
+    let pinned = pin::pin(&text, &commit).map_err(policy_error)?;
+    std::fs::write(&path, pinned).map_err(|e| UserError::input(&path, format!("cannot write: {e}")))?;
+    print(&said::changed(&from, remote.commit.as_deref(), &commit, true));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(path: Option<PathBuf>, baseline: Option<String>) -> anyhow::Result<ExitCode> {
@@ -49,7 +100,7 @@ fn validate(path: Option<PathBuf>, baseline: Option<String>) -> anyhow::Result<E
     // Over a baseline the file need not be a whole policy: the baseline gives the rest, as in the App.
     let policy = match baseline {
         None => {
-            let (policy, warnings) = load::load_file_with_warnings(&path).map_err(UserError::from)?;
+            let (policy, warnings) = gate::policy_with_warnings(&path)?;
             for warning in &warnings {
                 tracing::warn!("{warning}");
             }

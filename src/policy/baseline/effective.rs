@@ -44,8 +44,12 @@ impl Baseline {
     }
 
     /// A policy file on disk, and the files it extends, as a baseline.
-    pub fn file(path: &Path, enforcement: Option<Enforcement>) -> Result<Baseline, LoadError> {
-        Baseline::from_loading(&path.display().to_string(), loading_file(path)?, enforcement)
+    pub fn file(
+        files: &dyn crate::policy::load::PolicyFiles,
+        path: &Path,
+        enforcement: Option<Enforcement>,
+    ) -> Result<Baseline, LoadError> {
+        Baseline::from_loading(&path.display().to_string(), loading_file(files, path)?, enforcement)
     }
 }
 

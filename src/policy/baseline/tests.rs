@@ -60,8 +60,10 @@ pub(super) fn loosened_over(base: &str, repo: &str) -> Vec<String> {
     let (base_path, repo_path) = (dir.path().join("base.yml"), dir.path().join("flowgate.yml"));
     std::fs::write(&base_path, base).expect("written");
     std::fs::write(&repo_path, repo).expect("written");
-    let baseline = Baseline::file(&base_path, None).unwrap_or_else(|e| panic!("the baseline: {e}"));
-    let loading = loading_file(Path::new(&repo_path)).unwrap_or_else(|e| panic!("the policy: {e}"));
+    let baseline =
+        Baseline::file(&crate::policy::load::Disk, &base_path, None).unwrap_or_else(|e| panic!("the baseline: {e}"));
+    let loading =
+        loading_file(&crate::policy::load::Disk, Path::new(&repo_path)).unwrap_or_else(|e| panic!("the policy: {e}"));
     let effective = lay_over(loading, &baseline).unwrap_or_else(|e| panic!("laid over: {e}"));
     effective.loosenings.iter().map(|l| format!("{}: {:?}", l.key, l.change)).collect()
 }

@@ -14,6 +14,7 @@ mod handler_errors;
 mod logs;
 mod merge_queue;
 mod record;
+mod remote_extends;
 mod shadow;
 mod stale;
 mod webhook_flow;

@@ -10,6 +10,7 @@ mod history;
 mod init;
 mod local_git;
 mod policy;
+mod remote_extends;
 mod serve;
 mod simulate;
 mod snapshot;

@@ -89,6 +89,16 @@ impl GitRepo {
         Run::of(&mut cmd)
     }
 
+    /// `flowgate ARGS` run in the repository with `vars` set and `removed` unset besides.
+    pub fn flowgate_env(&self, vars: &[(&str, &str)], removed: &[&str], args: &[&str]) -> Run {
+        let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+        cmd.current_dir(self.dir()).envs(self.env()).envs(vars.iter().copied()).args(args);
+        for var in CLEARED.iter().chain(removed) {
+            cmd.env_remove(var);
+        }
+        Run::of(&mut cmd)
+    }
+
     pub fn flowgate(&self, args: &[&str]) -> Run {
         self.flowgate_in(&self.dir(), args)
     }

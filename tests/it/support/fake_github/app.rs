@@ -6,14 +6,15 @@ use serde_json::{Value, json};
 use super::{Answer, AppAuth, INSTALLATION_TOKEN, answer, message};
 
 /// `app/...` and `repos/{repo}/installation`, after checking that `auth` carries a JWT.
-pub(super) fn route(app: &mut AppAuth, method: &str, path: &str, segments: &[&str], auth: &str) -> Answer {
+pub(super) fn route(app: &mut AppAuth, home: &str, method: &str, path: &str, segments: &[&str], auth: &str) -> Answer {
     let jwt = auth.strip_prefix("Bearer ").unwrap_or_default();
     if jwt.split('.').count() != 3 {
         return message(401, "A JSON web token could not be decoded");
     }
     app.last_jwt = Some(jwt.to_string());
     if method == "POST" && segments.len() == 4 && segments[3] == "access_tokens" {
-        if segments[2] != app.installation_id.to_string() {
+        let known = |id: &u64| segments[2] == id.to_string();
+        if !known(&app.installation_id) && !app.accounts.values().any(known) {
             return message(404, "Not Found");
         }
         app.tokens_issued += 1;
@@ -30,6 +31,16 @@ pub(super) fn route(app: &mut AppAuth, method: &str, path: &str, segments: &[&st
                 answer(202, json!({}))
             }
             Err(_) => message(404, "Not Found"),
+        };
+    }
+    // Another account's repository: the App's installation there, if it has one.
+    if let ["repos", owner, _, "installation"] = segments
+        && !owner.eq_ignore_ascii_case(home)
+        && !app.accounts.is_empty()
+    {
+        return match app.accounts.get(*owner) {
+            Some(id) => answer(200, json!({ "id": id, "app_id": app.app_id })),
+            None => message(404, "Not Found"),
         };
     }
     answer(

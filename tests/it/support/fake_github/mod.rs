@@ -18,6 +18,7 @@ mod orgs;
 mod protection;
 mod pulls;
 pub mod queue;
+mod remotes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::a
 
 pub use fixtures::{HEAD, example_repo, hello_world, payload, reviewed_by_hubot};
 pub use protection::{Ruleset, classic_protection, merge_queue_rule, required_checks_rule};
+pub use remotes::RemoteRepo;
 
 pub const TOKEN: &str = "ghp_fake_token_for_tests_0123456789";
 pub const INSTALLATION_TOKEN: &str = "ghs_fake_installation_token_0123456789";
@@ -105,6 +107,8 @@ pub struct State {
     /// `owner/name`, each with a state of its own; the request log and the App's credentials
     /// stay in this one.
     pub others: std::collections::BTreeMap<String, State>,
+    /// Other repositories, by `owner/name` (a policy's remote `extends:`); any other is not found.
+    pub remotes: HashMap<String, remotes::RemoteRepo>,
 }
 
 #[derive(Default)]
@@ -122,6 +126,10 @@ pub struct AppAuth {
     /// The installation's permissions (`checks: write`, ...) and events, as GitHub reports them.
     pub permissions: serde_json::Map<String, Value>,
     pub events: Vec<String>,
+    /// The App's installations on other accounts, by account: `GET repos/{owner}/{repo}/installation`
+    /// answers these for another owner's repository (404 for an account not here), and each gets
+    /// tokens.
+    pub accounts: HashMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -298,9 +306,10 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
     }
 
     // App endpoints take the App's JWT; everything else the token (or an installation token).
+    let home_owner = state.repo.split('/').next().unwrap_or_default().to_string();
     if let Some(app) = &mut state.app {
         if segments.first() == Some(&"app") || path.ends_with("/installation") {
-            return app::route(app, &method, &path, &segments, &auth);
+            return app::route(app, &home_owner, &method, &path, &segments, &auth);
         }
         if auth != format!("Bearer {INSTALLATION_TOKEN}") {
             return message(401, "Bad credentials");
@@ -323,6 +332,11 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
             state.others.insert(full_name, other);
             return answer;
         }
+    }
+    if let ["repos", owner, name, rest @ ..] = segments.as_slice()
+        && let Some(other) = state.remotes.get(&format!("{owner}/{name}"))
+    {
+        return remotes::route(other, &method, rest, &query);
     }
     let repo_prefix = format!("repos/{}", state.repo);
     let rest = match path.trim_start_matches('/').strip_prefix(&repo_prefix) {
