@@ -52,6 +52,8 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         edge: Default::default(),
         sources: Vec::new(),
         on_handler_error: OnHandlerError::Record,
+        onboarding: Default::default(),
+        github_pace: (10, 60),
     }
 }
 
