@@ -88,6 +88,8 @@ pub struct GitHub {
     /// For an App's installation: the clients of its installations on other accounts, by account
     /// (`None`: the same installation), for the files it reads there (`installations`).
     pub(super) other_installations: super::installations::Others,
+    /// GitHub's `x-ratelimit-reset` (Unix seconds) on the latest answer; -1 until one says.
+    rate_reset: AtomicI64,
 }
 
 impl GitHub {
@@ -122,7 +124,21 @@ impl GitHub {
             retries: AtomicUsize::new(0),
             rate_remaining: AtomicI64::new(-1),
             other_installations: Default::default(),
+            rate_reset: AtomicI64::new(-1),
         })
+    }
+
+    /// Replaces the client's own pace (10 reads a second with bursts of 40, 60 writes a minute with
+    /// bursts of 10, inside GitHub's secondary limits) for a GitHub Enterprise Server whose limits
+    /// differ, or a test's fake.
+    pub fn with_pace(mut self, reads_per_second: u32, writes_per_minute: u32) -> GitHub {
+        let n = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        self.reads = RateLimiter::direct(
+            Quota::per_second(n(reads_per_second)).allow_burst(n(reads_per_second.saturating_mul(4))),
+        );
+        self.writes =
+            RateLimiter::direct(Quota::per_minute(n(writes_per_minute)).allow_burst(n(writes_per_minute.div_ceil(6))));
+        self
     }
 
     /// Replaces the retry policy (tests shorten the waits).
@@ -142,6 +158,12 @@ impl GitHub {
     /// Requests left in this identity's hourly budget, as GitHub last said.
     pub fn rate_limit_remaining(&self) -> Option<i64> {
         Some(self.rate_remaining.load(Ordering::Relaxed)).filter(|r| *r >= 0)
+    }
+
+    /// When this identity's hourly budget starts again, as GitHub last said.
+    pub fn rate_limit_reset(&self) -> Option<SystemTime> {
+        let reset = self.rate_reset.load(Ordering::Relaxed);
+        u64::try_from(reset).ok().map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
     }
 
     /// The REST API's base URL, without a trailing slash.
@@ -304,6 +326,9 @@ impl GitHub {
         let headers = response.headers().clone();
         if let Some(remaining) = headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()?.parse().ok()) {
             self.rate_remaining.store(remaining, Ordering::Relaxed);
+        }
+        if let Some(reset) = headers.get("x-ratelimit-reset").and_then(|v| v.to_str().ok()?.parse().ok()) {
+            self.rate_reset.store(reset, Ordering::Relaxed);
         }
         let bytes = Limited::new(response.into_body(), MAX_BODY).collect().await.map_err(|e| {
             Error::transport(format!("{method} {path}: the answer broke off or passed {MAX_BODY} bytes: {e}"))

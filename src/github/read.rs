@@ -65,6 +65,47 @@ impl GitHub {
         Ok(pages.map(|p| p.join("\n")))
     }
 
+    /// The numbers of the repository's open pull requests, oldest first, at most `cap` of them,
+    /// and whether more are open than that: only those whose base branch is `base`, when given.
+    /// A repository that is not found is an error (`NotFound`).
+    pub async fn open_pull_numbers(
+        &self,
+        repo: &RepoName,
+        base: Option<&str>,
+        cap: usize,
+    ) -> Result<(Vec<u64>, bool), Error> {
+        let on_base = base.map(|b| format!("&base={}", encode(b))).unwrap_or_default();
+        let mut found = Vec::new();
+        for page in 1.. {
+            let path =
+                format!("/repos/{repo}/pulls?state=open{on_base}&sort=created&direction=asc&per_page=100&page={page}");
+            let Some(answer) = self.get(&path, ACCEPT_JSON).await? else {
+                return Err(Error::not_found(format!("{repo} was not found (or the token cannot see it)")));
+            };
+            let pulls: Vec<super::parse::shapes::OpenPullJson> = serde_json::from_str(&answer.body)
+                .map_err(|e| Error::bad_answer(format!("GET {path}: not a list of pull requests: {e}")))?;
+            let full = pulls.len() == 100;
+            found.extend(pulls.into_iter().filter_map(|p| p.number));
+            if found.len() > cap {
+                found.truncate(cap);
+                return Ok((found, true));
+            }
+            if !full {
+                break;
+            }
+            if found.len() == cap {
+                // A full last page: one more answer says whether anything lies past the cap.
+                let next = format!(
+                    "/repos/{repo}/pulls?state=open{on_base}&sort=created&direction=asc&per_page=1&page={}",
+                    cap + 1
+                );
+                let more = self.get(&next, ACCEPT_JSON).await?.is_some_and(|a| a.body.trim() != "[]");
+                return Ok((found, more));
+            }
+        }
+        Ok((found, false))
+    }
+
     /// The repository's pull requests in any state updated at or after `since`, most recently
     /// updated first: pages of 100 are read until one reaches an older PR.
     pub async fn pulls_updated_since(

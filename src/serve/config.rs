@@ -14,7 +14,7 @@ use crate::github::{AppKey, DEFAULT_API_URL};
 
 /// The settings, by their names in `flowgate.toml`; the environment variable is the name in
 /// capitals with `FLOWGATE_` in front (`app_id` is `FLOWGATE_APP_ID`).
-pub(crate) const SETTINGS: [&str; 18] = [
+pub(crate) const SETTINGS: [&str; 23] = [
     "app_id",
     "app_private_key_path",
     "app_private_key",
@@ -33,6 +33,11 @@ pub(crate) const SETTINGS: [&str; 18] = [
     "body_timeout_secs",
     "idle_timeout_secs",
     "body_budget_mib",
+    "onboarding_per_minute",
+    "onboarding_max_prs",
+    "onboarding_rate_limit_reserve",
+    "github_reads_per_second",
+    "github_writes_per_minute",
 ];
 
 /// The weekly digest's settings: a `[digest]` table in `flowgate.toml`, or `FLOWGATE_DIGEST_*`
@@ -114,6 +119,11 @@ pub struct ServeConfig {
     /// `flowgate.toml`: a running App always logs and goes on; the tests' in-process server keeps
     /// the errors, so that a test fails on one it did not expect.
     pub on_handler_error: OnHandlerError,
+    /// How fast the App gates every open PR when installed, given repositories, or a policy
+    /// changes (`onboarding`).
+    pub onboarding: super::onboarding::OnboardingLimits,
+    /// The pace of each installation's client: reads a second and writes a minute.
+    pub github_pace: (u32, u32),
 }
 
 /// What becomes of an error while a worker handles a delivery (an evaluation that fails and is
@@ -181,6 +191,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("digest", &self.digest)
             .field("trackers", &self.trackers)
             .field("on_handler_error", &self.on_handler_error)
+            .field("onboarding", &self.onboarding)
+            .field("github_pace", &self.github_pace)
             .finish()
     }
 }
@@ -299,8 +311,28 @@ impl ServeConfig {
             Err(config::ConfigError::NotFound(_)) => Vec::new(),
             Err(e) => return Err(UserError::Config(format!("[[baseline]] in flowgate.toml: {e}"))),
         };
+        let onboarding_defaults = super::onboarding::OnboardingLimits::default();
+        let onboarding = super::onboarding::OnboardingLimits {
+            per_minute: number("onboarding_per_minute", u64::from(onboarding_defaults.per_minute), 1..=60_000)? as u32,
+            max_prs_per_repository: number(
+                "onboarding_max_prs",
+                onboarding_defaults.max_prs_per_repository as u64,
+                1..=100_000,
+            )? as usize,
+            rate_limit_reserve: number(
+                "onboarding_rate_limit_reserve",
+                onboarding_defaults.rate_limit_reserve as u64,
+                0..=1_000_000,
+            )? as i64,
+        };
+        let github_pace = (
+            number("github_reads_per_second", 10, 1..=10_000)? as u32,
+            number("github_writes_per_minute", 60, 1..=100_000)? as u32,
+        );
         Ok(ServeConfig {
             baselines,
+            github_pace,
+            onboarding,
             edge,
             trackers,
             digest,

@@ -15,6 +15,8 @@ pub enum Intent {
     Installation { installation_id: Option<i64> },
     /// A merge queue asks for the check on a merge group's head commit.
     MergeGroup { installation_id: Option<i64>, repo: String },
+    /// A push changed a policy file on `branch`: its open PRs are gated again (onboarding).
+    PolicyChanged { installation_id: Option<i64>, repo: String, branch: String },
     /// Answered, then dropped, saying why.
     Ignore(Ignored),
 }
@@ -86,6 +88,50 @@ pub struct Envelope {
     /// "Re-run all checks" on a PR sends the suite, with the same list of pull requests.
     pub check_suite: Option<CheckRun>,
     pub merge_group: Option<MergeGroup>,
+    /// A push's ref (`refs/heads/BRANCH`), its commits, and whether it deleted the branch or
+    /// rewrote it.
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+    pub commits: Option<Vec<PushCommit>>,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub forced: bool,
+}
+
+/// A commit of a push, with the paths it added, modified and removed.
+#[derive(Debug, Deserialize)]
+pub struct PushCommit {
+    #[serde(default)]
+    pub added: Vec<String>,
+    #[serde(default)]
+    pub modified: Vec<String>,
+    #[serde(default)]
+    pub removed: Vec<String>,
+}
+
+/// GitHub lists at most this many commits in a push; a push of more may hide a policy change.
+const PUSH_COMMITS_LISTED: usize = 2048;
+
+/// Whether a path may be a policy file, conservatively: any YAML file under `.github/` (the
+/// policy, and files it may extend).
+pub fn is_policy_path(path: &str) -> bool {
+    path.strip_prefix(".github/").is_some_and(|rest| rest.ends_with(".yml") || rest.ends_with(".yaml"))
+}
+
+/// The branch a push changed a policy file on, if it did: a branch push (not a deletion) whose
+/// commits touch a policy path, or that rewrote the branch or listed too many commits to tell.
+pub fn policy_push(payload: &Envelope) -> Option<String> {
+    let branch = payload.git_ref.as_deref()?.strip_prefix("refs/heads/")?;
+    if payload.deleted || branch.is_empty() {
+        return None;
+    }
+    let commits = payload.commits.as_deref().unwrap_or_default();
+    let touched = commits
+        .iter()
+        .flat_map(|c| c.added.iter().chain(&c.modified).chain(&c.removed))
+        .any(|path| is_policy_path(path));
+    (touched || payload.forced || commits.len() >= PUSH_COMMITS_LISTED).then(|| branch.to_string())
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,6 +248,10 @@ pub fn intent(event: &str, payload: &Envelope) -> Intent {
             evaluate(issue.number)
         }
         "installation" | "installation_repositories" => Intent::Installation { installation_id },
+        "push" => match (repo, policy_push(payload)) {
+            (Some(repo), Some(branch)) => Intent::PolicyChanged { installation_id, repo, branch },
+            _ => Intent::Ignore(Ignored::PushWithoutPolicy),
+        },
         "merge_group" if action == "checks_requested" => {
             match (repo, payload.merge_group.as_ref().and_then(|g| g.head_sha.as_ref())) {
                 (Some(repo), Some(_)) => Intent::MergeGroup { installation_id, repo },
@@ -252,7 +302,7 @@ mod tests {
         let mut payload = fixture("pull_request.opened.payload.json");
         payload["action"] = "assigned".into();
         assert!(matches!(intent("pull_request", &payload), Intent::Ignore(_)));
-        assert!(matches!(intent("push", &payload), Intent::Ignore(Ignored::Event)));
+        assert!(matches!(intent("deployment", &payload), Intent::Ignore(Ignored::Event)));
         assert!(matches!(intent("pull_request", &serde_json::json!({"action": "opened"})), Intent::Ignore(_)));
     }
 
@@ -352,5 +402,60 @@ mod tests {
                 "check_suite": {"head_branch": "gh-readonly-queue/main/pr-12-abc123"}}
         });
         assert_eq!(intent("check_run", &run), Intent::MergeGroup { installation_id: Some(5), repo: "a/b".into() });
+    }
+
+    fn push(git_ref: &str, commits: Value) -> Value {
+        serde_json::json!({
+            "ref": git_ref, "installation": {"id": 5}, "repository": {"full_name": "a/b"},
+            "commits": commits, "deleted": false, "forced": false
+        })
+    }
+
+    #[test]
+    fn a_push_that_changes_a_policy_file_gates_the_branchs_prs_again() {
+        let changed = |path: &str| serde_json::json!([{"added": [], "modified": ["src/x.rs", path], "removed": []}]);
+        let again = |branch: &str| Intent::PolicyChanged {
+            installation_id: Some(5),
+            repo: "a/b".into(),
+            branch: branch.into(),
+        };
+        assert_eq!(intent("push", &push("refs/heads/main", changed(".github/flowgate.yml"))), again("main"));
+        assert_eq!(
+            intent("push", &push("refs/heads/release/2.x", changed(".github/policies/base.yaml"))),
+            again("release/2.x"),
+            "any YAML under .github/ may be the policy or what it extends"
+        );
+        let removed = serde_json::json!([{"added": [], "modified": [], "removed": [".github/flowgate.yml"]}]);
+        assert_eq!(intent("push", &push("refs/heads/main", removed)), again("main"), "a removed policy too");
+        for (git_ref, commits) in [
+            ("refs/heads/main", changed("src/flowgate.yml")),
+            ("refs/heads/main", changed(".github/CODEOWNERS")),
+            ("refs/heads/main", changed("docs/.github/x.md")),
+            ("refs/tags/v1", changed(".github/flowgate.yml")),
+            ("refs/heads/main", serde_json::json!([])),
+        ] {
+            assert!(
+                matches!(intent("push", &push(git_ref, commits.clone())), Intent::Ignore(Ignored::PushWithoutPolicy)),
+                "{git_ref} {commits}"
+            );
+        }
+        let mut deleted = push("refs/heads/main", changed(".github/flowgate.yml"));
+        deleted["deleted"] = true.into();
+        assert!(matches!(intent("push", &deleted), Intent::Ignore(_)), "a deleted branch has no PRs to gate");
+        let mut forced = push("refs/heads/main", serde_json::json!([]));
+        forced["forced"] = true.into();
+        assert_eq!(intent("push", &forced), again("main"), "a rewritten branch may have lost its policy");
+        let many = serde_json::json!((0..2048).map(|_| serde_json::json!({"modified": ["a.rs"]})).collect::<Vec<_>>());
+        assert_eq!(intent("push", &push("refs/heads/main", many)), again("main"), "more commits than GitHub lists");
+    }
+
+    #[test]
+    fn installation_events_are_the_installations() {
+        let created = serde_json::json!({"action": "created", "installation": {"id": 5},
+            "repositories": [{"full_name": "a/b"}]});
+        assert_eq!(intent("installation", &created), Intent::Installation { installation_id: Some(5) });
+        let added = serde_json::json!({"action": "added", "installation": {"id": 5},
+            "repositories_added": [{"full_name": "a/c"}]});
+        assert_eq!(intent("installation_repositories", &added), Intent::Installation { installation_id: Some(5) });
     }
 }

@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 /// The events the App subscribes to; each is handled in `events::intent`, except `merge_group`
 /// (what a merge queue sends for each group it tests) until its routing lands: the test below
 /// lists it until then. `installation` and `installation_repositories` reach every App without
-/// subscribing.
-pub const EVENTS: [&str; 6] =
-    ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment", "merge_group"];
+/// subscribing. `push` tells when a policy file changes on a branch, whose open PRs are then gated
+/// again (`onboarding`).
+pub const EVENTS: [&str; 7] =
+    ["pull_request", "pull_request_review", "check_run", "check_suite", "issue_comment", "merge_group", "push"];
 
 /// The permissions the App asks for, and at which level. `merge_queues: read` is what makes GitHub
 /// deliver `merge_group`; `flowgate doctor` checks an installation against this list.

@@ -51,6 +51,8 @@ struct Inner {
     latency_sum: f64,
     latency_count: u64,
     github: BTreeMap<i64, (usize, Option<i64>)>,
+    /// Repositories whose onboarding met the cap on open PRs, and how often.
+    onboarding_capped: BTreeMap<String, u64>,
 }
 
 /// The queue as the store counts it, read at scrape time.
@@ -150,6 +152,54 @@ impl Metrics {
         if let Ok(mut m) = self.inner.lock() {
             m.github.insert(installation, (requests, remaining));
         }
+    }
+
+    /// A repository's onboarding found more open PRs than it gates.
+    pub fn onboarding_capped(&self, repo: &str) {
+        if let Ok(mut m) = self.inner.lock() {
+            *m.onboarding_capped.entry(repo.to_string()).or_default() += 1;
+        }
+    }
+
+    /// Onboarding's progress: its evaluations pending and done, as the queue counts them (so they
+    /// hold across restarts), and the repositories that met the cap.
+    pub fn render_onboarding(&self, counts: Option<crate::store::OnboardingCounts>) -> String {
+        let Ok(m) = self.inner.lock() else { return String::new() };
+        let mut out = String::new();
+        if let Some(c) = counts {
+            let lines = [
+                (
+                    "flowgate_onboarding_pending",
+                    "gauge",
+                    "Onboarding evaluations of open PRs queued or in progress.",
+                    c.pending,
+                ),
+                (
+                    "flowgate_onboarding_done_total",
+                    "counter",
+                    "Onboarding evaluations of open PRs done (as long as the queue keeps them).",
+                    c.done,
+                ),
+                ("flowgate_onboarding_parked", "gauge", "Onboarding evaluations parked after failing.", c.parked),
+            ];
+            for (name, kind, help, value) in lines {
+                let _ = writeln!(out, "# HELP {name} {help}");
+                let _ = writeln!(out, "# TYPE {name} {kind}");
+                let _ = writeln!(out, "{name} {value}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP flowgate_onboarding_capped_total Onboardings of a repository that found more open PRs than the cap."
+        );
+        let _ = writeln!(out, "# TYPE flowgate_onboarding_capped_total counter");
+        for (repo, n) in &m.onboarding_capped {
+            // GitHub's repository names hold letters, digits, `-`, `_`, `.` and one `/`; anything
+            // else is left out rather than escaped.
+            let repo: String = repo.chars().filter(|c| c.is_ascii_alphanumeric() || "-_./".contains(*c)).collect();
+            let _ = writeln!(out, "flowgate_onboarding_capped_total{{repo=\"{repo}\"}} {n}");
+        }
+        out
     }
 
     pub fn render(&self, depth: Option<Depth>, body: BodyBytes) -> String {
@@ -271,6 +321,21 @@ mod tests {
             "flowgate_evaluation_seconds_count 1",
             "flowgate_github_rate_limit_remaining{installation=\"7\"} 4990",
             "flowgate_webhook_body_bytes_peak 20",
+        ] {
+            assert!(text.contains(line), "missing {line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn onboarding_progress_renders_as_prometheus_text() {
+        let m = Metrics::default();
+        m.onboarding_capped("acme/big");
+        let counts = crate::store::OnboardingCounts { pending: 3, done: 197, parked: 0 };
+        let text = m.render_onboarding(Some(counts));
+        for line in [
+            "flowgate_onboarding_pending 3",
+            "flowgate_onboarding_done_total 197",
+            "flowgate_onboarding_capped_total{repo=\"acme/big\"} 1",
         ] {
             assert!(text.contains(line), "missing {line} in\n{text}");
         }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod manifest;
 pub(crate) mod merge_group;
 pub(crate) mod metrics;
+pub mod onboarding;
 pub(crate) mod prune;
 pub mod record;
 pub mod redeliver;
@@ -56,6 +57,8 @@ pub struct App {
     pub body_budget: edge::BodyBudget,
     /// Which `/flowgate` commands that post get an answer (`commands`).
     pub commands: commands::CommandLimits,
+    /// Onboarding's pace and pauses (`onboarding`).
+    pub onboarding: onboarding::Onboarding,
     /// The workers' handler errors, kept only under `OnHandlerError::Record` (tests).
     handler_errors: std::sync::Mutex<Vec<String>>,
 }
@@ -65,6 +68,7 @@ impl App {
         crate::trackers::config::use_file_settings(config.trackers.0.clone());
         App {
             body_budget: edge::BodyBudget::new(config.edge.body_budget_bytes),
+            onboarding: onboarding::Onboarding::new(config.onboarding),
             config,
             store,
             metrics: Metrics::default(),
@@ -121,7 +125,8 @@ impl App {
         }
         let credentials =
             Credentials::Installation { app: self.config.app_key.clone(), installation_id: id.max(0) as u64 };
-        let gh = Arc::new(GitHub::new(&self.config.github_api_url, credentials)?);
+        let (reads, writes) = self.config.github_pace;
+        let gh = Arc::new(GitHub::new(&self.config.github_api_url, credentials)?.with_pace(reads, writes));
         clients.insert(id, gh.clone());
         Ok((id, gh))
     }

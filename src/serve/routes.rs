@@ -122,6 +122,8 @@ async fn webhook(State(routes): State<Arc<Routes>>, headers: HeaderMap, body: Bo
         Intent::Installation { installation_id } => (None, None, installation_id),
         // One unit per delivery: a group is checked on its own head commit, never with a PR's work.
         Intent::MergeGroup { installation_id, repo } => (Some(repo), None, installation_id),
+        // One unit per delivery too: the worker queues the branch's open PRs as onboarding work.
+        Intent::PolicyChanged { installation_id, repo, .. } => (Some(repo), None, installation_id),
     };
     let Some(id) = header("x-github-delivery").filter(|d| !d.is_empty() && d.len() <= 100) else {
         app.metrics.delivery(&event, "bad_request");
@@ -218,7 +220,9 @@ async fn metrics(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectIn
         peak: app.body_budget.peak(),
         limit: app.body_budget.limit(),
     };
-    let mut response = text(StatusCode::OK, app.metrics.render(depth, body));
+    let onboarding = app.store.onboarding_counts().await.ok();
+    let rendered = app.metrics.render(depth, body) + &app.metrics.render_onboarding(onboarding);
+    let mut response = text(StatusCode::OK, rendered);
     if let Ok(v) = "text/plain; version=0.0.4".parse() {
         response.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);
     }

@@ -15,8 +15,8 @@ use tokio::sync::watch;
 use tracing::Instrument;
 
 use super::events::{self, Command};
-use super::record;
 use super::{App, now_ms};
+use super::{onboarding, record};
 use crate::gate::apply::{Published, apply};
 use crate::gate::assign::Reassign;
 use crate::gate::plan::Comment;
@@ -27,7 +27,7 @@ use crate::model::{Enforcement, FailReason, Login};
 use crate::policy::verdict::State;
 use crate::report::check_run::CannotEvaluate;
 use crate::report::markdown;
-use crate::store::{StoreError, Work};
+use crate::store::{Lanes, ONBOARD_REPOSITORY, StoreError, Work};
 use crate::wording;
 
 /// Attempts before a delivery is parked for an operator (`flowgate queue`); counted at the claim.
@@ -45,7 +45,15 @@ pub async fn run(app: Arc<App>, name: String, mut shutdown: watch::Receiver<bool
     while !*shutdown.borrow() {
         // Taken before asking: the lease the store grants ends no sooner than this plus its length.
         let claimed_at = tokio::time::Instant::now();
-        match app.store.claim(&name, now_ms(), app.config.lease.as_millis() as i64).await {
+        // Onboarding work only when its pace allows one more start now; live deliveries always.
+        let start = app.onboarding.try_take();
+        let lanes = if start.is_some() { Lanes::All } else { Lanes::LiveOnly };
+        let claimed = app.store.claim_in(&name, now_ms(), app.config.lease.as_millis() as i64, lanes).await;
+        let onboarding = matches!(&claimed, Ok(Some(work)) if onboarding::is_onboarding(work));
+        if let (Some(start), false) = (start, onboarding) {
+            app.onboarding.give_back(start);
+        }
+        match claimed {
             Ok(Some(work)) => {
                 let key = work.key.clone();
                 if let Ok(mut held) = app.held.lock() {
@@ -161,6 +169,14 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
             return;
         }
     }
+    if let Some(until) = onboarding::paused_until(app, &work).await {
+        // Onboarding waits for the installation's rate limit: the work returns then, no attempt
+        // counted.
+        if let Err(e) = app.store.defer(&work, until).await {
+            tracing::warn!(error = %e, "cannot put the onboarding off; it returns when its lease ends");
+        }
+        return;
+    }
     // The evaluation, the lease's heartbeat and the shutdown grace race in a scope of their own:
     // the ones that lose are dropped at its end, before anything below writes to the store. One
     // kept (suspended, no longer polled) in the middle of a store write would hold SQLite's one
@@ -212,9 +228,12 @@ async fn handle(app: &App, work: Work, claimed_at: tokio::time::Instant, shutdow
         Some(Ok(())) => {
             app.metrics.evaluation("done", started.elapsed());
             tracing::info!(outcome = "done", elapsed_ms = started.elapsed().as_millis() as u64, "evaluated");
-            if let Err(e) = app.store.complete(&work, now_ms()).await {
-                tracing::error!(error = %e, "evaluated, but cannot mark done");
-                app.handler_failed("evaluated, but cannot mark done", &e);
+            match app.store.complete(&work, now_ms()).await {
+                Ok(()) => onboarding::after_done(app, &work).await,
+                Err(e) => {
+                    tracing::error!(error = %e, "evaluated, but cannot mark done");
+                    app.handler_failed("evaluated, but cannot mark done", &e);
+                }
             }
         }
         Some(Err(e)) => {
@@ -349,8 +368,22 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
             super::merge_group::check(app, work.installation_id, &asked).await?;
         }
         for d in &work.deliveries {
+            match d.event.as_str() {
+                "push" => {
+                    onboarding::policy_pushed(app, work, d).await?;
+                    continue;
+                }
+                ONBOARD_REPOSITORY => {
+                    onboarding::repository(app, work, d).await?;
+                    continue;
+                }
+                _ => {}
+            }
             match webhook::Event::parse(&d.event, &d.body) {
-                Ok(webhook::Event::Installation(change)) => app.installation_changed(&d.event, &change).await,
+                Ok(webhook::Event::Installation(change)) => {
+                    app.installation_changed(&d.event, &change).await;
+                    onboarding::installed(app, d, &change).await?;
+                }
                 Ok(_) => {}
                 // Nothing to retry: the same body reads the same way next time.
                 Err(why) => tracing::warn!(delivery = %d.id, reason = %why, "the delivery changes no installation"),

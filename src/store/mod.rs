@@ -32,7 +32,10 @@ pub use digest_claims::DigestClaim;
 pub use error::StoreError;
 pub(crate) use error::redact;
 pub use evaluations::Evaluation;
-pub use queue::{Insert, MAX_ATTEMPTS, NewDelivery, ParkedDelivery, QueueDepth, QueuedDelivery, Work, work_key};
+pub use queue::{
+    Insert, Lanes, MAX_ATTEMPTS, NewDelivery, ONBOARD_PR, ONBOARD_REPOSITORY, OnboardingCounts, ParkedDelivery,
+    QueueDepth, QueuedDelivery, Work, work_key,
+};
 
 use backend::{Backend, reading};
 

@@ -69,10 +69,12 @@ pub enum Ignored {
     Action,
     /// An event flowgate does not use at all.
     Event,
+    /// A push that changes no policy file (`.github/*.yml`) on a branch: no PR needs gating again.
+    PushWithoutPolicy,
 }
 
 impl Ignored {
-    pub const ALL: [Ignored; 8] = [
+    pub const ALL: [Ignored; 9] = [
         Ignored::NoPullRequest,
         Ignored::IssueComment,
         Ignored::NoCommand,
@@ -81,6 +83,7 @@ impl Ignored {
         Ignored::MergeGroupEnded,
         Ignored::Action,
         Ignored::Event,
+        Ignored::PushWithoutPolicy,
     ];
 }
 
@@ -95,6 +98,7 @@ pub fn ignore_reason(why: Ignored) -> &'static str {
         Ignored::MergeGroupEnded => "a merge group that ended: nothing to check",
         Ignored::Action => "an action flowgate does not act on",
         Ignored::Event => "an event flowgate does not use",
+        Ignored::PushWithoutPolicy => "a push that changes no policy file under .github/ on a branch",
     }
 }
 
@@ -290,6 +294,7 @@ mod tests {
         ignored: a merge group that ended: nothing to check
         ignored: an action flowgate does not act on
         ignored: an event flowgate does not use
+        ignored: a push that changes no policy file under .github/ on a branch
         ");
     }
 

@@ -295,6 +295,24 @@ fn choosing_a_baseline_uses_requests_the_description_allows() {
     seen.assert_no_violations("GET the organisation's baselines file");
 }
 
+/// Onboarding lists a repository's open pull requests, oldest first, a page of 100 at a time (only
+/// those on a branch after a push changed its policy), and asks for one past its cap: each form
+/// of `GitHub::open_pull_numbers`'s request as the description allows it.
+#[test]
+fn onboarding_lists_open_pulls_with_requests_the_description_allows() {
+    let Some(prism) = prism("onboarding_lists_open_pulls_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    for path in [
+        "/repos/o/r/pulls?state=open&sort=created&direction=asc&per_page=100&page=1",
+        "/repos/o/r/pulls?state=open&base=release%2F2.x&sort=created&direction=asc&per_page=100&page=3",
+        "/repos/o/r/pulls?state=open&sort=created&direction=asc&per_page=1&page=1001",
+    ] {
+        let ((status, body), seen) = prism.watch(|| prism.send("GET", path, None));
+        assert_eq!(status, 200, "{path}: {body}");
+        seen.assert_no_violations(path);
+    }
+}
+
 /// `flowgate check --repo --pr` with a policy on disk: the PR, its files, commits and reviews are
 /// read with requests the description allows, and Prism's example PR gets a verdict.
 #[test]

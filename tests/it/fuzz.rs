@@ -345,9 +345,19 @@ fn webhook(body: &[u8], event: &str, tamper: usize) {
         Intent::MergeGroup { .. } => {
             assert!(event == "merge_group" && payload.merge_group.is_some() && payload.repository.is_some())
         }
+        Intent::PolicyChanged { branch, .. } => {
+            assert!(event == "push" && payload.repository.is_some() && !branch.is_empty() && !payload.deleted)
+        }
         Intent::Ignore(Ignored::Event) => {
-            let used =
-                ["pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite", "merge_group"];
+            let used = [
+                "pull_request",
+                "pull_request_review",
+                "issue_comment",
+                "check_run",
+                "check_suite",
+                "merge_group",
+                "push",
+            ];
             assert!(!used.contains(&event) && !event.starts_with("installation"), "{event} is used")
         }
         Intent::Ignore(_) => {}

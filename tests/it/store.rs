@@ -668,6 +668,21 @@ on_both_backends!(
     the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode,
 );
 
+// ---- Onboarding ----------------------------------------------------------------------------
+
+mod onboarding;
+use onboarding::{
+    a_live_delivery_for_a_pr_with_onboarding_takes_both_in_one_evaluation,
+    onboarding_put_off_for_a_rate_limit_returns_then_with_no_attempt_counted,
+    onboarding_waits_behind_live_deliveries_and_is_added_once,
+};
+
+on_both_backends!(
+    onboarding_waits_behind_live_deliveries_and_is_added_once,
+    a_live_delivery_for_a_pr_with_onboarding_takes_both_in_one_evaluation,
+    onboarding_put_off_for_a_rate_limit_returns_then_with_no_attempt_counted,
+);
+
 // ---- Review events -------------------------------------------------------------------------
 
 on_both_backends!(

@@ -15,6 +15,20 @@ pub(super) const READY_KEY: &str = "SELECT d.work_key FROM deliveries d
            AND (d.state = 'in_progress' OR d.next_attempt_ms <= $1)
            AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.work_key = d.work_key AND l.until_ms > $1)";
 
+/// Added to `READY_KEY` when onboarding work must wait (its pace is spent): live deliveries only.
+pub(super) const LIVE_ONLY: &str = " AND d.priority = 0";
+
+/// How `READY_KEY`'s keys are ranked: live deliveries before onboarding work, then the oldest.
+pub(super) const READY_ORDER: &str = " ORDER BY d.priority, d.received_at_ms, d.id LIMIT 1";
+
+/// The condition a claim adds to `READY_KEY` for `lanes`.
+pub(super) fn lane_condition(lanes: super::Lanes) -> &'static str {
+    match lanes {
+        super::Lanes::All => "",
+        super::Lanes::LiveOnly => LIVE_ONLY,
+    }
+}
+
 /// Run while claiming `$1` (its lease just taken): parks the key's deliveries still in progress
 /// under the lapsed lease that have used all `$2` attempts. Their worker stopped during the last
 /// one, so evaluating them again would most likely stop this worker too.

@@ -7,8 +7,11 @@
 //! the databases really differ: `sqlite` serialises writers, `postgres` locks the lease row.
 
 mod claim;
+mod onboarding;
 mod postgres;
 mod sqlite;
+
+pub use onboarding::{ONBOARD_PR, ONBOARD_REPOSITORY, OnboardingCounts};
 
 use std::collections::HashMap;
 
@@ -36,6 +39,15 @@ pub enum Insert {
     Stored,
     /// A delivery with this id exists already; nothing changed.
     Duplicate,
+}
+
+/// Which work a claim may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lanes {
+    /// Live deliveries first, then onboarding work.
+    All,
+    /// Live deliveries only.
+    LiveOnly,
 }
 
 /// A delivery handed to a worker.
@@ -142,8 +154,20 @@ impl Store {
     /// progress under a lease that has expired (its worker crashed or stalled). Claiming counts an
     /// attempt for each delivery; one whose worker stopped during its last attempt is parked here.
     pub async fn claim(&self, worker: &str, now_ms: i64, lease_ms: i64) -> Result<Option<Work>, StoreError> {
+        self.claim_in(worker, now_ms, lease_ms, Lanes::All).await
+    }
+
+    /// `claim`, from the given lanes: live deliveries always come before onboarding work, and
+    /// `Lanes::LiveOnly` leaves onboarding work alone (its pace is spent).
+    pub async fn claim_in(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        lanes: Lanes,
+    ) -> Result<Option<Work>, StoreError> {
         let until_ms = now_ms.saturating_add(lease_ms);
-        let Some(mut work) = each_backend!(&self.backend, |db| db.claim(worker, now_ms, until_ms).await)? else {
+        let Some(mut work) = each_backend!(&self.backend, |db| db.claim(worker, now_ms, until_ms, lanes).await)? else {
             return Ok(None);
         };
         // Read after the claim commits, so that it stays short (and a SQLite reader never holds

@@ -8,8 +8,11 @@ use std::collections::HashSet;
 
 use sqlx::Transaction;
 
-use super::claim::{CLAIM_LIMIT, ClaimedRow, PARK_STOPPED, ParkedRow, READY_KEY, TAKE_READY, work_from_rows};
-use super::{COMPLETE_SET, END_LEASE, Insert, MAX_ATTEMPTS, NewDelivery, PRUNABLE, RELEASE_SET, Work, work_ids};
+use super::claim::{
+    CLAIM_LIMIT, ClaimedRow, PARK_STOPPED, ParkedRow, READY_KEY, READY_ORDER, TAKE_READY, lane_condition,
+    work_from_rows,
+};
+use super::{COMPLETE_SET, END_LEASE, Insert, Lanes, MAX_ATTEMPTS, NewDelivery, PRUNABLE, RELEASE_SET, Work, work_ids};
 use crate::store::StoreError;
 use crate::store::backend::{Postgres, transaction};
 
@@ -71,12 +74,18 @@ impl Postgres {
         Ok(batch.iter().map(|(d, _)| if stored.remove(&d.id) { Insert::Stored } else { Insert::Duplicate }).collect())
     }
 
-    pub(super) async fn claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Option<Work>, StoreError> {
+    pub(super) async fn claim(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        until_ms: i64,
+        lanes: Lanes,
+    ) -> Result<Option<Work>, StoreError> {
         const DOING: &str = "claiming work";
         // Keys another worker took while we looked: skipped, so that every try makes progress.
         let mut passed: Vec<String> = Vec::new();
         loop {
-            match transaction!(self, DOING, |tx| try_claim(tx, worker, now_ms, until_ms, &passed).await)? {
+            match transaction!(self, DOING, |tx| try_claim(tx, worker, now_ms, until_ms, lanes, &passed).await)? {
                 Attempt::Claimed(work) => return Ok(Some(work)),
                 Attempt::Nothing => return Ok(None),
                 Attempt::Passed(key) => passed.push(key),
@@ -156,12 +165,13 @@ async fn try_claim(
     worker: &str,
     now_ms: i64,
     until_ms: i64,
+    lanes: Lanes,
     passed: &[String],
 ) -> Result<Attempt, StoreError> {
     const DOING: &str = "claiming work";
     // No lock yet: the lease below decides.
     let key: Option<String> =
-        sqlx::query_scalar(&format!("{READY_KEY} AND d.work_key <> ALL($2) ORDER BY d.received_at_ms, d.id LIMIT 1"))
+        sqlx::query_scalar(&format!("{READY_KEY} AND d.work_key <> ALL($2){}{READY_ORDER}", lane_condition(lanes)))
             .bind(now_ms)
             .bind(passed)
             .fetch_optional(&mut **tx)

@@ -5,8 +5,11 @@
 
 use sqlx::Transaction;
 
-use super::claim::{CLAIM_LIMIT, ClaimedRow, PARK_STOPPED, ParkedRow, READY_KEY, TAKE_READY, work_from_rows};
-use super::{COMPLETE_SET, END_LEASE, Insert, MAX_ATTEMPTS, NewDelivery, PRUNABLE, RELEASE_SET, Work};
+use super::claim::{
+    CLAIM_LIMIT, ClaimedRow, PARK_STOPPED, ParkedRow, READY_KEY, READY_ORDER, TAKE_READY, lane_condition,
+    work_from_rows,
+};
+use super::{COMPLETE_SET, END_LEASE, Insert, Lanes, MAX_ATTEMPTS, NewDelivery, PRUNABLE, RELEASE_SET, Work};
 use crate::store::StoreError;
 use crate::store::backend::{Sqlite, transaction};
 
@@ -69,14 +72,20 @@ impl Sqlite {
         })
     }
 
-    pub(super) async fn claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Option<Work>, StoreError> {
+    pub(super) async fn claim(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        until_ms: i64,
+        lanes: Lanes,
+    ) -> Result<Option<Work>, StoreError> {
         // Look without the write lock first: a worker woken while every ready PR is leased
         // (a burst for one PR) then costs readers nothing and keeps the one writer free for
         // the inserts that acknowledge deliveries. WAL readers never block the writer.
         // A key another worker took between our look and our lock is passed over and the look
         // repeated: that worker's lease is committed, so the next look skips it.
         for _ in 0..MAX_CLAIM_TRIES {
-            match self.try_claim(worker, now_ms, until_ms).await? {
+            match self.try_claim(worker, now_ms, until_ms, lanes).await? {
                 Attempt::Claimed(work) => return Ok(Some(work)),
                 Attempt::Nothing => return Ok(None),
                 Attempt::Passed => {}
@@ -87,10 +96,10 @@ impl Sqlite {
 
     /// One look and, if it found a key, one claim of it; `None` if nothing was ready or the key
     /// was taken meanwhile.
-    async fn try_claim(&self, worker: &str, now_ms: i64, until_ms: i64) -> Result<Attempt, StoreError> {
+    async fn try_claim(&self, worker: &str, now_ms: i64, until_ms: i64, lanes: Lanes) -> Result<Attempt, StoreError> {
         const DOING: &str = "claiming work";
         let candidate: Option<String> =
-            sqlx::query_scalar(&format!("{READY_KEY} ORDER BY d.received_at_ms, d.id LIMIT 1"))
+            sqlx::query_scalar(&format!("{READY_KEY}{}{READY_ORDER}", lane_condition(lanes)))
                 .bind(now_ms)
                 .fetch_optional(&self.pool)
                 .await

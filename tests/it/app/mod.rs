@@ -13,6 +13,7 @@ mod github_errors;
 mod handler_errors;
 mod logs;
 mod merge_queue;
+mod onboarding;
 mod record;
 mod remote_extends;
 mod shadow;

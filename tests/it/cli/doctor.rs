@@ -79,7 +79,7 @@ async fn a_repository_that_requires_flowgate_is_ready_and_the_apps_installation_
             "acme/shop: ready: flowgate can be the required check on main",
             "  ok       main: flowgate is a required check (branch protection, ruleset \"Protect main\")",
             "  ok       main: no merge queue",
-            "  ok       the App's installation has the 7 permissions and 6 events flowgate needs",
+            "  ok       the App's installation has the 7 permissions and 7 events flowgate needs",
         ]
     );
     // Read-only: the one POST is the installation token the reads are made with.

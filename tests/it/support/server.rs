@@ -53,6 +53,8 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         sources: Vec::new(),
         baselines: Vec::new(),
         on_handler_error: OnHandlerError::Record,
+        onboarding: Default::default(),
+        github_pace: (10, 60),
     }
 }
 

@@ -103,12 +103,14 @@ pub struct State {
     /// The repository's custom properties, as `GET properties/values` lists them
     /// (`property_name`, `value`).
     pub properties: Vec<Value>,
-    /// Other repositories the fake serves (an organisation's, its `.github` among them), by
-    /// `owner/name`, each with a state of its own; the request log and the App's credentials
-    /// stay in this one.
-    pub others: std::collections::BTreeMap<String, State>,
     /// Other repositories, by `owner/name` (a policy's remote `extends:`); any other is not found.
     pub remotes: HashMap<String, remotes::RemoteRepo>,
+    /// `x-ratelimit-remaining` and `x-ratelimit-reset` (Unix seconds) on every answer, when set.
+    pub rate_limit_headers: Option<(u64, u64)>,
+    /// Other repositories of the same installation (an organisation's, its `.github` among them),
+    /// by full name, each with a state of its own (`add_repo`, `sibling`); requests below
+    /// `repos/{name}/` are answered from it, and logged here with the App's credentials.
+    pub others: std::collections::BTreeMap<String, State>,
 }
 
 #[derive(Default)]
@@ -215,6 +217,29 @@ impl State {
     pub fn runs_on(&self, sha: &str) -> Vec<&CheckRun> {
         self.check_runs.iter().filter(|r| r.head_sha == sha).collect()
     }
+
+    /// Check runs created (POSTed) in this repository and every other one, by head commit.
+    pub fn runs_created_by_head(&self) -> HashMap<String, usize> {
+        let mut by_head = HashMap::new();
+        for run in self.check_runs.iter().chain(self.others.values().flat_map(|o| o.check_runs.iter())) {
+            *by_head.entry(run.head_sha.clone()).or_default() += 1;
+        }
+        by_head
+    }
+
+    /// Adds repository `name` with this repository's files and teams and the given PRs.
+    pub fn add_repo(&mut self, name: &str, pulls: HashMap<u64, Pr>) {
+        let other = State {
+            repo: name.to_string(),
+            pulls,
+            contents: self.contents.clone(),
+            teams: self.teams.clone(),
+            labels: self.labels.clone(),
+            default_branch: self.default_branch.clone(),
+            ..State::default()
+        };
+        self.others.insert(name.to_string(), other);
+    }
 }
 
 pub struct FakeGitHub {
@@ -265,6 +290,11 @@ impl Respond for Responder {
         let status = response.1;
         state.log.push(Logged { method: request.method.to_string(), url, status, at: std::time::Instant::now() });
         let mut template = ResponseTemplate::new(status).set_delay(delay);
+        if let Some((remaining, reset)) = state.rate_limit_headers {
+            template = template
+                .insert_header("x-ratelimit-remaining", remaining.to_string().as_str())
+                .insert_header("x-ratelimit-reset", reset.to_string().as_str());
+        }
         for (k, v) in response.2 {
             template = template.insert_header(k, v.as_str());
         }
@@ -322,36 +352,42 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         return orgs::graphql(state, request);
     }
 
-    if let ["repos", owner, name, ..] = segments.as_slice() {
-        let full_name = format!("{owner}/{name}");
-        if let Some(mut other) = state.others.remove(&full_name) {
-            let rest = segments[3..].join("/");
-            let parts: Vec<&str> = rest.split('/').collect();
-            let call = Call { request, method: &method, path: &path, query: &query, base, parts: &parts };
-            let answer = in_repository(&mut other, &call);
-            state.others.insert(full_name, other);
-            return answer;
-        }
-    }
     if let ["repos", owner, name, rest @ ..] = segments.as_slice()
         && let Some(other) = state.remotes.get(&format!("{owner}/{name}"))
     {
         return remotes::route(other, &method, rest, &query);
     }
+    // Another repository of the installation: answered from its own state.
+    let named: Vec<&str> = segments.iter().skip(1).take(2).copied().collect();
+    if segments.first() == Some(&"repos") && named.len() == 2 {
+        let name = named.join("/");
+        if let Some(mut other) = state.others.remove(&name) {
+            let answer = repository_route(&mut other, request, base, &path, &segments, &query, &method);
+            state.others.insert(name, other);
+            return answer;
+        }
+    }
+    repository_route(state, request, base, &path, &segments, &query, &method)
+}
+
+/// A request below `repos/{repo}/` (or a team's members), after its credentials were checked.
+fn repository_route(
+    state: &mut State,
+    request: &Request,
+    base: &str,
+    path: &str,
+    segments: &[&str],
+    query: &HashMap<String, String>,
+    method: &str,
+) -> Answer {
     let repo_prefix = format!("repos/{}", state.repo);
     let rest = match path.trim_start_matches('/').strip_prefix(&repo_prefix) {
         Some(rest) => rest.trim_start_matches('/').to_string(),
-        None => return orgs::team_members(state, request, &segments),
+        None => return orgs::team_members(state, request, segments),
     };
     let parts: Vec<&str> = rest.split('/').collect();
-    let call = Call { request, method: &method, path: &path, query: &query, base, parts: &parts };
-    in_repository(state, &call)
-}
-
-/// A request below `repos/{repo}/`, by API area.
-fn in_repository(state: &mut State, call: &Call) -> Answer {
-    let call = *call;
-    match call.parts[0] {
+    let call = Call { request, method, path, query, base, parts: &parts };
+    match parts[0] {
         "properties" if call.method == "GET" && call.parts.get(1) == Some(&"values") => {
             answer(200, Value::from(state.properties.clone()))
         }

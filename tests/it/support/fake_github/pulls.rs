@@ -37,10 +37,14 @@ pub(super) fn route(state: &mut State, call: &Call) -> Answer {
             paged(&all, query, base, path)
         }
         ("GET", ["pulls"]) => {
-            // Open pulls, as listed: each with the reviewers whose review is still requested.
-            let mut open: Vec<(&u64, &Pr)> = state.pulls.iter().filter(|(_, p)| p.pull["state"] != "closed").collect();
+            // Open pulls, oldest first, a page at a time, each with the reviewers whose review is
+            // still requested; only those on `base` when it is given.
+            let on_base = |p: &Pr| query.get("base").is_none_or(|b| p.pull["base"]["ref"].as_str() == Some(b.as_str()));
+            let mut open: Vec<(&u64, &Pr)> =
+                state.pulls.iter().filter(|(_, p)| p.pull["state"] != "closed" && on_base(p)).collect();
             open.sort_by_key(|(n, _)| **n);
-            answer(200, Value::from(open.into_iter().map(|(_, p)| p.pull.clone()).collect::<Vec<_>>()))
+            let open: Vec<Value> = open.into_iter().map(|(_, p)| p.pull.clone()).collect();
+            paged(&open, query, base, path)
         }
         ("POST", ["pulls", n, "requested_reviewers"]) => {
             if state.read_only {
