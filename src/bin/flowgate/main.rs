@@ -76,7 +76,7 @@ fn main() -> ExitCode {
             Command::Action(args) => action::run(args, &rt),
             Command::Serve(args) => serve::run(args, &rt),
             Command::Queue(cmd) => queue::run(cmd, &rt),
-            Command::App(cmd) => app::run(cmd),
+            Command::App(cmd) => app::run(cmd, &rt),
             Command::SimulateAssign(args) => simulate_assign::run(args),
             Command::Backfill(args) => backfill::run(args, &rt),
             Command::Digest(args) => digest::run(args, &rt),

@@ -2,6 +2,7 @@
 
 mod action;
 mod analysis;
+pub mod app_setup;
 mod audit;
 mod digest_chains;
 mod doctor;

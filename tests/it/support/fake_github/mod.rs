@@ -102,6 +102,10 @@ pub struct State {
     pub rulesets: Vec<protection::Ruleset>,
     /// Other repositories, by `owner/name` (a policy's remote `extends:`); any other is not found.
     pub remotes: HashMap<String, remotes::RemoteRepo>,
+    /// The manifest flow's codes and the App each one stands for (`POST
+    /// app-manifests/{code}/conversions`, which takes no credentials): each is traded once, as on
+    /// GitHub, and a code not here is answered 404.
+    pub manifest_codes: HashMap<String, Value>,
 }
 
 #[derive(Default)]
@@ -273,6 +277,10 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
     if state.bad_gateway_next > 0 {
         state.bad_gateway_next -= 1;
         return message(502, "Server Error");
+    }
+
+    if method == "POST" && segments.len() == 3 && segments[0] == "app-manifests" && segments[2] == "conversions" {
+        return app::conversion(state, segments[1]);
     }
 
     // App endpoints take the App's JWT; everything else the token (or an installation token).
