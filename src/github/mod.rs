@@ -13,6 +13,7 @@ pub(crate) mod error;
 pub(crate) mod installations;
 pub(crate) mod issues;
 pub mod manifest;
+pub mod org;
 pub mod parse;
 pub(crate) mod protection;
 pub(crate) mod read;

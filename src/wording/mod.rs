@@ -19,6 +19,7 @@ pub(crate) mod digest;
 pub(crate) mod doctor;
 pub(crate) mod init;
 pub(crate) mod merge_group;
+pub(crate) mod org_status;
 pub(crate) mod origin;
 pub mod pin;
 pub(crate) mod plan;

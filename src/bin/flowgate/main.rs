@@ -15,6 +15,7 @@ mod digest;
 mod doctor;
 mod init;
 mod logging;
+mod org;
 mod policy;
 mod queue;
 mod serve;
@@ -56,6 +57,8 @@ enum Command {
     Audit(audit::Args),
     Snapshot(snapshot::Args),
     Doctor(doctor::Args),
+    #[command(subcommand)]
+    Org(org::Command),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
             Command::Audit(args) => audit::run(args, &rt),
             Command::Snapshot(args) => snapshot::run(args, &rt),
             Command::Doctor(args) => doctor::run(args, &rt),
+            Command::Org(cmd) => org::run(cmd, &rt),
         }
     });
     match result {

@@ -10,6 +10,7 @@ mod github;
 mod history;
 mod init;
 mod local_git;
+mod org_status;
 mod policy;
 mod remote_extends;
 mod serve;

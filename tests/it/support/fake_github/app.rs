@@ -52,6 +52,9 @@ pub(super) fn route(app: &mut AppAuth, home: &str, method: &str, path: &str, seg
             None => message(404, "Not Found"),
         };
     }
+    if segments.len() == 3 && segments[0] == "orgs" && app.org.as_deref() != Some(segments[1]) {
+        return message(404, "Not Found");
+    }
     answer(
         200,
         json!({ "id": app.installation_id, "app_id": app.app_id, "permissions": app.permissions, "events": app.events }),

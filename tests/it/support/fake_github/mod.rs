@@ -106,6 +106,10 @@ pub struct State {
     /// app-manifests/{code}/conversions`, which takes no credentials): each is traded once, as on
     /// GitHub, and a code not here is answered 404.
     pub manifest_codes: HashMap<String, Value>,
+    /// The organisation's repositories (`GET orgs/{org}/repos`), as GitHub lists them.
+    pub org_repos: Vec<Value>,
+    /// The repositories the App's installation may read (`GET installation/repositories`).
+    pub installation_repos: Vec<Value>,
 }
 
 #[derive(Default)]
@@ -127,6 +131,8 @@ pub struct AppAuth {
     /// answers these for another owner's repository (404 for an account not here), and each gets
     /// tokens.
     pub accounts: HashMap<String, u64>,
+    /// The organisation the App is installed on (`GET orgs/{org}/installation`); 404 for others.
+    pub org: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -305,6 +311,13 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
     {
         return remotes::route(other, &method, rest, &query);
     }
+    if method == "GET" && segments.len() == 3 && segments[0] == "orgs" && segments[2] == "repos" {
+        return orgs::repos(state, &query, base, &path);
+    }
+    if method == "GET" && path == "/installation/repositories" {
+        return orgs::installation_repos(state, &query, base, &path);
+    }
+
     let repo_prefix = format!("repos/{}", state.repo);
     let rest = match path.trim_start_matches('/').strip_prefix(&repo_prefix) {
         Some(rest) => rest.trim_start_matches('/').to_string(),
