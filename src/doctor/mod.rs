@@ -1,8 +1,10 @@
 //! `flowgate doctor`'s judgement: whether flowgate can be a required check on a repository, from
 //! what its branch protection, rulesets, workflows and the App's installation say. Pure: the
 //! facts come in (gathered by `gate::doctor` through `github`), findings go out (kinds and names,
-//! no sentences: `wording::doctor` says them), and the outcome follows from the findings.
+//! no sentences: `wording::doctor` says them), and the outcome follows from the findings. `org` holds
+//! `flowgate org status`'s table, a row of doctor's answers per repository.
 
+pub mod org;
 pub(crate) mod workflow;
 
 use std::collections::BTreeMap;

@@ -17,6 +17,7 @@ pub(crate) mod error;
 pub(crate) mod gather;
 pub(crate) mod local_remotes;
 pub(crate) mod merge_group;
+pub mod org_status;
 pub(crate) mod plan;
 pub mod remote;
 pub(crate) mod review_history;

@@ -3,6 +3,7 @@
 //! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders,
 //! `protection` reads what `flowgate doctor` judges (protection, rules, workflows, the installation);
 //! `installations` finds an App's client for another account's repository;
+//! `manifest` trades the manifest flow's code for a new App's credentials;
 //! `parse` reads GitHub's JSON into flowgate's types; `error` says what failed by what GitHub answered.
 
 pub mod auth;
@@ -11,7 +12,8 @@ pub(crate) mod client;
 pub(crate) mod error;
 pub(crate) mod installations;
 pub(crate) mod issues;
-pub(crate) mod org;
+pub mod manifest;
+pub mod org;
 pub mod parse;
 pub(crate) mod protection;
 pub(crate) mod read;

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod json;
 pub(crate) mod markdown;
 pub(crate) mod merge_group;
+pub mod org_status;
 pub mod text;
 pub(crate) mod wording;
 

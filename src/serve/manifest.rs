@@ -1,5 +1,5 @@
-//! The GitHub App manifest (`flowgate app manifest`): what a platform team posts to GitHub's
-//! manifest flow to create the App with exactly the permissions and events flowgate uses.
+//! The GitHub App manifest (`flowgate app manifest`, `flowgate app setup`): what a platform team
+//! posts to GitHub's manifest flow to create the App with exactly the permissions and events flowgate uses.
 
 use serde_json::{Value, json};
 
@@ -34,12 +34,18 @@ pub fn needs() -> crate::doctor::Needs {
     }
 }
 
+/// The manifest for an App served at `url`, its webhooks going to `url/webhook`.
 pub fn manifest(name: &str, url: &str) -> Value {
     let base = url.trim_end_matches('/');
+    manifest_for(name, base, &format!("{base}/webhook"))
+}
+
+/// The manifest for an App whose homepage is `homepage` and whose webhooks go to `webhook_url`.
+pub fn manifest_for(name: &str, homepage: &str, webhook_url: &str) -> Value {
     json!({
         "name": name,
-        "url": base,
-        "hook_attributes": { "url": format!("{base}/webhook"), "active": true },
+        "url": homepage,
+        "hook_attributes": { "url": webhook_url, "active": true },
         "public": false,
         "default_permissions": PERMISSIONS.iter().map(|(name, level)| (name.to_string(), json!(level))).collect::<serde_json::Map<_, _>>(),
         "default_events": EVENTS,

@@ -1,7 +1,8 @@
 //! `flowgate serve`: the GitHub App. Deliveries are verified and stored durably before they are
 //! acknowledged (`routes`), then workers take them from the store a PR at a time and gate the PR
 //! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`);
-//! the weekly digest is posted as an issue (`digest`).
+//! the weekly digest is posted as an issue (`digest`). `setup` is `flowgate app setup`, which
+//! creates the App through GitHub's manifest flow.
 
 pub(crate) mod commands;
 pub mod config;
@@ -17,6 +18,7 @@ pub(crate) mod prune;
 pub mod record;
 pub mod redeliver;
 pub(crate) mod routes;
+pub mod setup;
 pub mod signature;
 pub(crate) mod worker;
 

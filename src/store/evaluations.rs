@@ -130,4 +130,27 @@ impl Store {
         })
         .map_err(StoreError::query("deleting old evaluations"))
     }
+
+    /// Each repository's latest recorded evaluation: repository (lower case) to (PR, when in ms
+    /// since the epoch, state, enforcement).
+    pub async fn last_evaluation_by_repo(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, (u64, i64, String, Enforcement)>, StoreError> {
+        let rows: Vec<(String, i64, i64, String, String)> = reading!(&self.backend, |pool| {
+            sqlx::query_as(
+                "SELECT e.repo, e.pr, e.at_ms, e.state, e.enforcement FROM evaluations e
+                 JOIN (SELECT repo, MAX(at_ms) AS last FROM evaluations GROUP BY repo) l
+                   ON e.repo = l.repo AND e.at_ms = l.last",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(StoreError::query("reading each repository's latest evaluation"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(repo, pr, at_ms, state, enforcement)| {
+                Some((repo, (u64::try_from(pr).ok()?, at_ms, state, Enforcement::from_id(&enforcement))))
+            })
+            .collect())
+    }
 }

@@ -50,7 +50,7 @@ pub fn needed_for(read: Read) -> &'static str {
     }
 }
 
-fn source(source: &Source) -> String {
+pub(crate) fn source(source: &Source) -> String {
     match source {
         Source::BranchProtection => "branch protection".into(),
         Source::Ruleset { name: Some(name), .. } => format!("ruleset \"{name}\""),

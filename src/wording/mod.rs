@@ -3,9 +3,9 @@
 //! command line (`cli`), what `flowgate init` found and the files it writes (`init`), `flowgate
 //! simulate-assign` (`simulate`), the writes `check --plan` shows (`plan`), where the policy came
 //! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`),
-//! shadow mode on every surface (`shadow`), the Action's job (`action`) and the GitHub App's
-//! answers (`app`). Renderers and commands arrange these and add markup; they never word things
-//! themselves, and data carries no sentences.
+//! shadow mode on every surface (`shadow`), the Action's job (`action`), the GitHub App's
+//! answers (`app`) and `flowgate app setup`'s pages and lines (`setup`). Renderers and commands
+//! arrange these and add markup; they never word things themselves, and data carries no sentences.
 //!
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one
 //! reviewable diff.
@@ -20,9 +20,11 @@ pub(crate) mod digest;
 pub(crate) mod doctor;
 pub(crate) mod init;
 pub(crate) mod merge_group;
+pub(crate) mod org_status;
 pub(crate) mod origin;
 pub mod pin;
 pub(crate) mod plan;
+pub(crate) mod setup;
 pub(crate) mod shadow;
 pub(crate) mod simulate;
 pub(crate) mod verdict;

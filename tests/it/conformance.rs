@@ -547,6 +547,77 @@ fn action_on_a_merge_group_uses_requests_the_description_allows() {
     }
 }
 
+/// `flowgate app setup`: the page is read and GitHub's redirect followed as a browser would, and
+/// flowgate trades the code (`POST /app-manifests/{code}/conversions`, without credentials) as
+/// the description allows; Prism's example App is written down.
+#[test]
+fn app_setup_trades_the_code_with_a_request_the_description_allows() {
+    use crate::cli::app_setup::{attribute, finish, get, start};
+    let Some(prism) = prism("app_setup_trades_the_code_with_a_request_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| {
+        let (child, url) = start(dir.path(), &prism.url, &[]);
+        let (_, page) = get(&url);
+        let action = attribute(&page, "<form action=\"");
+        let state = action.rsplit('=').next().expect("the state").to_string();
+        let (status, done) = get(&format!("{url}callback?code=0123456789abcdef0123&state={state}"));
+        assert_eq!(status, 200, "{done}");
+        finish(child)
+    });
+    report("app setup", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate app setup");
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert_eq!(seen.requests, ["POST /app-manifests/0123456789abcdef0123/conversions"], "{}", seen.tally());
+    assert!(dir.path().join("flowgate.toml").is_file() && dir.path().join("flowgate-app.pem").is_file());
+}
+
+/// `flowgate org status` as the App: its installation on the organization (App JWT), the
+/// organization's repositories and the installation's, then each installed repository's policy
+/// file and doctor's reads, with requests the description allows.
+#[test]
+fn org_status_reads_with_requests_the_description_allows() {
+    let Some(prism) = prism("org_status_reads_with_requests_the_description_allows") else { return };
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("flowgate.toml");
+    let key = root().join("tests/fixtures/app/test-app-key.pem");
+    std::fs::write(
+        &config,
+        format!(
+            "app_id = 1\napp_private_key_path = {:?}\nwebhook_secret = \"s\"\ngithub_api_url = {:?}\n\
+             database_url = \"sqlite://{}/none.db\"\n",
+            path_str(&key),
+            prism.url,
+            path_str(dir.path())
+        ),
+    )
+    .expect("config");
+
+    let started = Instant::now();
+    let (run, seen) = prism.watch(|| {
+        let mut cmd = Command::cargo_bin("flowgate").expect("the flowgate binary");
+        cmd.current_dir(dir.path())
+            .args(["org", "status", "--org", "octo-org", "--format", "json", "--config", path_str(&config)])
+            .env_clear()
+            .timeout(Duration::from_secs(300));
+        Run::of(&mut cmd)
+    });
+    report("org status", started.elapsed(), &seen, &run);
+    seen.assert_no_violations("flowgate org status");
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(
+        run.json()["repos"].as_array().is_some_and(|r| !r.is_empty()),
+        "Prism's example repositories:\n{}",
+        run.stdout
+    );
+    for request in ["GET /orgs/octo-org/installation", "GET /orgs/octo-org/repos", "GET /installation/repositories"] {
+        assert!(seen.requests.iter().any(|r| r == request), "no {request}:\n{}", seen.tally());
+    }
+}
+
 /// The log reader, on lines Prism 5.16 wrote (runs without Prism).
 #[test]
 fn violations_are_read_from_prisms_log() {

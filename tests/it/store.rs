@@ -657,13 +657,14 @@ async fn a_postgres_url_may_require_tls() {
 
 mod evaluations;
 use evaluations::{
-    each_pr_counts_by_its_latest_evaluation_in_the_span,
+    each_pr_counts_by_its_latest_evaluation_in_the_span, each_repositorys_last_evaluation_is_its_newest,
     old_evaluations_are_pruned_but_each_repositorys_newest_is_kept,
     the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode,
 };
 
 on_both_backends!(
     each_pr_counts_by_its_latest_evaluation_in_the_span,
+    each_repositorys_last_evaluation_is_its_newest,
     old_evaluations_are_pruned_but_each_repositorys_newest_is_kept,
     the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode,
 );

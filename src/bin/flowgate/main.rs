@@ -15,6 +15,7 @@ mod digest;
 mod doctor;
 mod init;
 mod logging;
+mod org;
 mod policy;
 mod queue;
 mod serve;
@@ -56,6 +57,8 @@ enum Command {
     Audit(audit::Args),
     Snapshot(snapshot::Args),
     Doctor(doctor::Args),
+    #[command(subcommand)]
+    Org(org::Command),
 }
 
 fn main() -> ExitCode {
@@ -76,13 +79,14 @@ fn main() -> ExitCode {
             Command::Action(args) => action::run(args, &rt),
             Command::Serve(args) => serve::run(args, &rt),
             Command::Queue(cmd) => queue::run(cmd, &rt),
-            Command::App(cmd) => app::run(cmd),
+            Command::App(cmd) => app::run(cmd, &rt),
             Command::SimulateAssign(args) => simulate_assign::run(args),
             Command::Backfill(args) => backfill::run(args, &rt),
             Command::Digest(args) => digest::run(args, &rt),
             Command::Audit(args) => audit::run(args, &rt),
             Command::Snapshot(args) => snapshot::run(args, &rt),
             Command::Doctor(args) => doctor::run(args, &rt),
+            Command::Org(cmd) => org::run(cmd, &rt),
         }
     });
     match result {

@@ -2,6 +2,7 @@
 
 mod action;
 mod analysis;
+pub mod app_setup;
 mod audit;
 mod digest_chains;
 mod doctor;
@@ -9,6 +10,7 @@ mod github;
 mod history;
 mod init;
 mod local_git;
+mod org_status;
 mod policy;
 mod remote_extends;
 mod serve;

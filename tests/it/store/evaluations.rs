@@ -1,6 +1,7 @@
 //! Table `evaluations` on both backends: each PR counts by its latest evaluation in the span,
 //! whatever the case of its repository's name; the digest built from the store counts the PRs
-//! that would have failed in shadow mode, and why; a repository's latest enforcement is found.
+//! that would have failed in shadow mode, and why; a repository's latest enforcement, and each
+//! repository's last evaluation, are found.
 
 use chrono::DateTime;
 use flowgate::latency::{BusinessCalendar, Clock, ClockMode, LatencyConfig, Window};
@@ -107,4 +108,21 @@ pub async fn old_evaluations_are_pruned_but_each_repositorys_newest_is_kept(db: 
     assert_eq!(left, [("acme/api".to_string(), 5), ("acme/core".to_string(), 4), ("acme/web".to_string(), 3)]);
     assert_eq!(store.latest_enforcement("acme/web").await.expect("reads"), Some(Enforcement::Evaluate));
     assert_eq!(store.prune_evaluations(10 * DAY, 2).await.expect("prunes"), 0, "nothing more to delete");
+}
+
+/// `flowgate org status`'s last evaluation: each repository's newest, whatever PR it was.
+pub async fn each_repositorys_last_evaluation_is_its_newest(db: Db) {
+    let store = db.store().await;
+    a_week(&store).await;
+    let last = store.last_evaluation_by_repo().await.expect("reads");
+    let seen: Vec<(&str, u64, i64, &str, Enforcement)> =
+        last.iter().map(|(repo, (pr, at, state, e))| (repo.as_str(), *pr, *at, state.as_str(), *e)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("acme/api", 5, 20 * DAY, "fail", Enforcement::Evaluate),
+            ("acme/core", 4, 3 * DAY, "fail", Enforcement::Enforce),
+            ("acme/web", 3, 3 * DAY, "fail", Enforcement::Evaluate),
+        ]
+    );
 }

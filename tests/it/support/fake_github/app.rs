@@ -1,9 +1,18 @@
 //! The GitHub App's own endpoints, which take the App's JWT: the installation, installation
-//! tokens, and the webhook deliveries and their redelivery.
+//! tokens, and the webhook deliveries and their redelivery; and the manifest flow's conversion,
+//! which takes nothing but the code.
 
 use serde_json::{Value, json};
 
-use super::{Answer, AppAuth, INSTALLATION_TOKEN, answer, message};
+use super::{Answer, AppAuth, INSTALLATION_TOKEN, State, answer, message};
+
+/// `POST app-manifests/{code}/conversions`: the App the code stands for, once (201), then 404.
+pub(super) fn conversion(state: &mut State, code: &str) -> Answer {
+    match state.manifest_codes.remove(code) {
+        Some(app) => answer(201, app),
+        None => message(404, "Not Found"),
+    }
+}
 
 /// `app/...` and `repos/{repo}/installation`, after checking that `auth` carries a JWT.
 pub(super) fn route(app: &mut AppAuth, home: &str, method: &str, path: &str, segments: &[&str], auth: &str) -> Answer {
@@ -42,6 +51,9 @@ pub(super) fn route(app: &mut AppAuth, home: &str, method: &str, path: &str, seg
             Some(id) => answer(200, json!({ "id": id, "app_id": app.app_id })),
             None => message(404, "Not Found"),
         };
+    }
+    if segments.len() == 3 && segments[0] == "orgs" && app.org.as_deref() != Some(segments[1]) {
+        return message(404, "Not Found");
     }
     answer(
         200,

@@ -111,6 +111,14 @@ pub struct State {
     /// by full name, each with a state of its own (`add_repo`, `sibling`); requests below
     /// `repos/{name}/` are answered from it, and logged here with the App's credentials.
     pub others: std::collections::BTreeMap<String, State>,
+    /// The manifest flow's codes and the App each one stands for (`POST
+    /// app-manifests/{code}/conversions`, which takes no credentials): each is traded once, as on
+    /// GitHub, and a code not here is answered 404.
+    pub manifest_codes: HashMap<String, Value>,
+    /// The organisation's repositories (`GET orgs/{org}/repos`), as GitHub lists them.
+    pub org_repos: Vec<Value>,
+    /// The repositories the App's installation may read (`GET installation/repositories`).
+    pub installation_repos: Vec<Value>,
 }
 
 #[derive(Default)]
@@ -132,6 +140,8 @@ pub struct AppAuth {
     /// answers these for another owner's repository (404 for an account not here), and each gets
     /// tokens.
     pub accounts: HashMap<String, u64>,
+    /// The organisation the App is installed on (`GET orgs/{org}/installation`); 404 for others.
+    pub org: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -335,6 +345,10 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         return message(502, "Server Error");
     }
 
+    if method == "POST" && segments.len() == 3 && segments[0] == "app-manifests" && segments[2] == "conversions" {
+        return app::conversion(state, segments[1]);
+    }
+
     // App endpoints take the App's JWT; everything else the token (or an installation token).
     let home_owner = state.repo.split('/').next().unwrap_or_default().to_string();
     if let Some(app) = &mut state.app {
@@ -356,6 +370,12 @@ fn route(state: &mut State, request: &Request, base: &str) -> Answer {
         && let Some(other) = state.remotes.get(&format!("{owner}/{name}"))
     {
         return remotes::route(other, &method, rest, &query);
+    }
+    if method == "GET" && segments.len() == 3 && segments[0] == "orgs" && segments[2] == "repos" {
+        return orgs::repos(state, &query, base, &path);
+    }
+    if method == "GET" && path == "/installation/repositories" {
+        return orgs::installation_repos(state, &query, base, &path);
     }
     // Another repository of the installation: answered from its own state.
     let named: Vec<&str> = segments.iter().skip(1).take(2).copied().collect();

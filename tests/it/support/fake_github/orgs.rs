@@ -1,9 +1,25 @@
-//! Organisations and people: a team's members, and GitHub's user status over GraphQL.
+//! Organisations and people: an organisation's repositories and those the App's installation may
+//! read, a team's members, and GitHub's user status over GraphQL.
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use wiremock::Request;
 
-use super::{Answer, State, answer, conditional, message};
+use super::{Answer, State, answer, conditional, message, paged};
+
+/// `orgs/{org}/repos`, paged.
+pub(super) fn repos(state: &State, query: &HashMap<String, String>, base: &str, path: &str) -> Answer {
+    paged(&state.org_repos, query, base, path)
+}
+
+/// `installation/repositories`, paged, in the object GitHub wraps this list in.
+pub(super) fn installation_repos(state: &State, query: &HashMap<String, String>, base: &str, path: &str) -> Answer {
+    let mut page = paged(&state.installation_repos, query, base, path);
+    let list: Value = page.0.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
+    page.0 = Some(json!({ "total_count": state.installation_repos.len(), "repositories": list }).to_string());
+    page
+}
 
 /// `orgs/{org}/teams/{slug}/members`; `segments` is the path split at `/`.
 pub(super) fn team_members(state: &State, request: &Request, segments: &[&str]) -> Answer {
