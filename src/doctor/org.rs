@@ -26,8 +26,13 @@ pub struct RepoStatus {
     /// The App's installation on the organisation may read it.
     pub installed: bool,
     pub policy: Option<PolicySource>,
-    /// The App-config baseline that applies; not computed by this flowgate (always `None`).
+    /// The baseline that applies (`[[baseline]]` in the App's settings, else the organisation's
+    /// `.github/flowgate-baselines.yml`), as its entry names it; `None` when none does or it could
+    /// not be read.
     pub baseline: Option<String>,
+    /// Whether the App gates the repository's PRs: it has a policy file or a baseline. A
+    /// repository with neither gets no check run.
+    pub gated: Option<bool>,
     pub enforcement: Option<Enforcement>,
     /// What requires the `flowgate` check on the default branch; empty when nothing does.
     pub required_by: Option<Vec<Source>>,
@@ -43,8 +48,8 @@ pub struct RepoStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PolicySource {
-    /// No `.github/flowgate.yml` on the default branch: the bundled default policy.
-    Bundled,
+    /// No `.github/flowgate.yml` on the default branch: the App gates it only through a baseline.
+    Missing,
     /// The file, and what it extends as written (packs, paths, remotes).
     File { extends: Vec<String> },
     /// A file that is not a policy flowgate can read, and why.

@@ -11,6 +11,7 @@ use crate::doctor::{self, Needs};
 use crate::error::UserError;
 use crate::github::{self, GitHub, RepoName};
 use crate::model::Enforcement;
+use crate::policy::baseline::BaselineRule;
 use crate::policy::yaml_limits;
 
 /// Repositories examined at once.
@@ -26,6 +27,7 @@ pub async fn status(
     org: &str,
     needs: &Needs,
     evaluations: Option<&std::collections::BTreeMap<String, LastEvaluation>>,
+    baselines: &[BaselineRule],
 ) -> Result<OrgStatus, UserError> {
     let Some(installation_id) = app.org_installation(org).await? else {
         return Ok(OrgStatus { org: org.to_string(), installed: false, truncated: false, repos: Vec::new() });
@@ -50,6 +52,7 @@ pub async fn status(
                     installed: is_installed,
                     policy: None,
                     baseline: None,
+                    gated: None,
                     enforcement: None,
                     required_by: None,
                     merge_queue: None,
@@ -57,7 +60,7 @@ pub async fn status(
                     last_evaluation: last,
                     error: None,
                 };
-                if is_installed && let Err(e) = examine(gh, app, repo, needs, &mut row).await {
+                if is_installed && let Err(e) = examine(gh, app, repo, needs, baselines, &mut row).await {
                     row.error = Some(e.to_string());
                 }
                 row
@@ -80,6 +83,7 @@ async fn examine(
     app: &GitHub,
     repo: &github::org::OrgRepo,
     needs: &Needs,
+    baselines: &[BaselineRule],
     row: &mut RepoStatus,
 ) -> Result<(), UserError> {
     let name = RepoName::parse(&repo.full_name)?;
@@ -87,12 +91,29 @@ async fn examine(
         Some(branch) => branch.clone(),
         None => gh.default_branch(&name).await?,
     };
-    let (policy, enforcement) = match gh.file_at(&name, &branch, POLICY_PATH).await? {
-        None => (PolicySource::Bundled, Enforcement::Enforce),
+    let (policy, declared) = match gh.file_at(&name, &branch, POLICY_PATH).await? {
+        None => (PolicySource::Missing, None),
         Some(text) => read_policy(&text),
     };
+    // The baseline, as the App chooses it; its own `enforcement:` when the entry does not say.
+    let rule = super::baseline::rule_for(gh, &name, baselines).await.map_err(|e| UserError::github(e.to_string()))?;
+    let baseline_mode = match &rule {
+        None => None,
+        Some(rule) => match rule.enforcement {
+            Some(mode) => Some(mode),
+            None => Some(
+                super::baseline::read(gh, rule).await.map_err(|e| UserError::github(e.to_string()))?.policy.enforcement,
+            ),
+        },
+    };
+    row.gated = Some(policy != PolicySource::Missing || rule.is_some());
+    row.baseline = rule.map(|r| r.source.to_string());
+    row.enforcement = match (declared, baseline_mode) {
+        (Some(mode), _) | (None, Some(mode)) => Some(mode),
+        (None, None) if policy != PolicySource::Missing => Some(Enforcement::Enforce),
+        (None, None) => None,
+    };
     row.policy = Some(policy);
-    row.enforcement = Some(enforcement);
     let request = super::doctor::Request { repo: &name, branches: &[], needs: needs.clone(), app: Some(app) };
     let facts = super::doctor::examine(gh, request).await?;
     let findings = doctor::judge(&facts);
@@ -102,22 +123,32 @@ async fn examine(
     Ok(())
 }
 
-/// The policy file's `extends:` and `enforcement:`, read as YAML within the policy's limits; the
-/// file's full meaning is `flowgate policy validate`'s to judge.
-fn read_policy(text: &str) -> (PolicySource, Enforcement) {
+/// The policy file's `extends:` (a pinned remote as `FROM (pinned COMMIT)`) and the `enforcement:`
+/// it writes, read as YAML within the policy's limits; the file's full meaning is
+/// `flowgate policy validate`'s to judge.
+fn read_policy(text: &str) -> (PolicySource, Option<Enforcement>) {
     let value: Result<serde_json::Value, String> = yaml_limits::check(text)
         .map_err(|e| format!("line {}: {}", e.line, e.message))
         .and_then(|_| yaml_serde::from_str(text).map_err(|e| e.to_string()));
     let value = match value {
         Ok(value) => value,
-        Err(why) => return (PolicySource::Unreadable { why }, Enforcement::Enforce),
+        Err(why) => return (PolicySource::Unreadable { why }, Some(Enforcement::Enforce)),
     };
     let extends = match &value["extends"] {
         serde_json::Value::String(one) => vec![one.clone()],
         serde_json::Value::Array(many) => many.iter().filter_map(|e| e.as_str().map(String::from)).collect(),
+        serde_json::Value::Object(pinned) => {
+            match (pinned.get("from").and_then(|f| f.as_str()), pinned.get("commit")) {
+                (Some(from), Some(serde_json::Value::String(commit))) => {
+                    vec![format!("{from} (pinned {})", commit.get(..12).unwrap_or(commit))]
+                }
+                (Some(from), _) => vec![from.to_string()],
+                _ => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     };
-    let enforcement = value["enforcement"].as_str().map_or(Enforcement::Enforce, Enforcement::from_id);
+    let enforcement = value["enforcement"].as_str().map(Enforcement::from_id);
     (PolicySource::File { extends }, enforcement)
 }
 
@@ -129,10 +160,17 @@ mod tests {
     fn the_policy_file_says_what_it_extends_and_how_it_enforces() {
         let (source, mode) = read_policy("extends: [strict, ../base.yml]\nenforcement: evaluate\n");
         assert_eq!(source, PolicySource::File { extends: vec!["strict".into(), "../base.yml".into()] });
-        assert_eq!(mode, Enforcement::Evaluate);
+        assert_eq!(mode, Some(Enforcement::Evaluate));
         let (source, mode) = read_policy("extends: acme/policies:base.yml@v1\n");
         assert_eq!(source, PolicySource::File { extends: vec!["acme/policies:base.yml@v1".into()] });
-        assert_eq!(mode, Enforcement::Enforce);
+        assert_eq!(mode, None, "the file does not say: its baseline's, else enforce");
+        let pinned =
+            "extends:\n  from: acme/policies:base.yml@v1\n  commit: 0123456789abcdef0123456789abcdef01234567\n";
+        let (source, _) = read_policy(pinned);
+        assert_eq!(
+            source,
+            PolicySource::File { extends: vec!["acme/policies:base.yml@v1 (pinned 0123456789ab)".into()] }
+        );
         assert!(matches!(read_policy("extends: [").0, PolicySource::Unreadable { .. }));
     }
 }

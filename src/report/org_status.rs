@@ -19,7 +19,7 @@ pub fn markdown(status: &OrgStatus, database_problem: Option<&str>) -> String {
             row.repo.clone(),
             w::installed(row),
             row.policy.as_ref().map_or_else(unknown, w::policy),
-            row.baseline.clone().unwrap_or_else(unknown),
+            w::baseline(row),
             row.enforcement.map_or_else(unknown, |e| w::enforcement(e).to_string()),
             row.required_by.as_deref().map_or_else(unknown, w::required_by),
             row.merge_queue.map_or_else(unknown, |q| w::queue(q).to_string()),

@@ -38,10 +38,21 @@ pub fn installed(row: &RepoStatus) -> String {
 
 pub fn policy(policy: &PolicySource) -> String {
     match policy {
-        PolicySource::Bundled => "bundled default (no .github/flowgate.yml)".into(),
+        PolicySource::Missing => "no .github/flowgate.yml".into(),
         PolicySource::File { extends } if extends.is_empty() => ".github/flowgate.yml".into(),
         PolicySource::File { extends } => format!(".github/flowgate.yml, extends {}", extends.join(", ")),
         PolicySource::Unreadable { why } => format!(".github/flowgate.yml, not readable: {why}"),
+    }
+}
+
+/// The baseline cell: the entry's policy, or that the repository has none and whether that leaves
+/// it ungated.
+pub fn baseline(row: &RepoStatus) -> String {
+    match (&row.baseline, row.gated) {
+        (Some(source), _) => source.clone(),
+        (None, Some(false)) => "none: not gated (no policy file, no baseline)".into(),
+        (None, Some(true)) => "none".into(),
+        (None, None) => UNKNOWN.into(),
     }
 }
 
@@ -94,13 +105,30 @@ pub fn no_database(why: &str) -> String {
 mod tests {
     use super::*;
 
+    fn row(baseline: Option<&str>, gated: Option<bool>) -> RepoStatus {
+        RepoStatus {
+            repo: "acme/api".into(),
+            archived: false,
+            installed: true,
+            policy: None,
+            baseline: baseline.map(String::from),
+            gated,
+            enforcement: None,
+            required_by: None,
+            merge_queue: None,
+            doctor: None,
+            last_evaluation: None,
+            error: None,
+        }
+    }
+
     #[test]
     fn cells_say_what_they_found() {
         let lines = [
             headline("acme", true, 3, 2),
             headline("acme", false, 0, 0),
             truncated(2000),
-            policy(&PolicySource::Bundled),
+            policy(&PolicySource::Missing),
             policy(&PolicySource::File { extends: vec![] }),
             policy(&PolicySource::File { extends: vec!["strict".into(), "acme/policies:base.yml@v1".into()] }),
             policy(&PolicySource::Unreadable { why: "line 1: not YAML".into() }),
@@ -115,6 +143,9 @@ mod tests {
                 state: "fail".into(),
                 enforcement: Enforcement::Evaluate,
             }),
+            baseline(&row(Some("acme/.github:flowgate/strict.yml@main"), Some(true))),
+            baseline(&row(None, Some(true))),
+            baseline(&row(None, Some(false))),
             row_error("GET /repos/acme/api: 500"),
             no_database("connection refused"),
         ];
@@ -122,7 +153,7 @@ mod tests {
         acme: 3 repositories, the App installed on 2
         acme: the App is not installed on this organization
         Only the first 2000 repositories are shown: the organization has more.
-        bundled default (no .github/flowgate.yml)
+        no .github/flowgate.yml
         .github/flowgate.yml
         .github/flowgate.yml, extends strict, acme/policies:base.yml@v1
         .github/flowgate.yml, not readable: line 1: not YAML
@@ -132,6 +163,9 @@ mod tests {
         stalls: a required check skips merge_group
         cannot tell
         #12 fail (2026-12-01T10:00:00Z, evaluate)
+        acme/.github:flowgate/strict.yml@main
+        none
+        none: not gated (no policy file, no baseline)
         could not be read: GET /repos/acme/api: 500
         The last evaluations are not shown: the App's database could not be read (connection refused).
         "#);

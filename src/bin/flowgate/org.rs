@@ -60,8 +60,15 @@ pub fn run(cmd: Command, rt: &Runtime) -> anyhow::Result<ExitCode> {
         let install = |installation_id| {
             GitHub::new(api, Credentials::Installation { app: config.app_key.clone(), installation_id })
         };
-        let status =
-            gate::org_status::status(&app, install, &args.org, &manifest::needs(), evaluations.as_ref()).await?;
+        let status = gate::org_status::status(
+            &app,
+            install,
+            &args.org,
+            &manifest::needs(),
+            evaluations.as_ref(),
+            &config.baselines,
+        )
+        .await?;
         tracing::info!("{}", usage_line(app.usage()));
         Ok::<_, UserError>((status, problem))
     })?;

@@ -1,7 +1,8 @@
 //! `flowgate org status` against the stateful fake GitHub: an organisation with a repository the
 //! App gates in shadow mode with `flowgate` required by a ruleset, an installed repository whose
 //! reads fail (its error in its row, the table still printed), and an archived one the App is not
-//! installed on; the last evaluation comes from the App's database.
+//! installed on; the last evaluation comes from the App's database, the baseline from the App's
+//! settings, and a repository with neither a policy nor a baseline is shown as not gated.
 
 use crate::support::common;
 use crate::support::fake_github;
@@ -51,7 +52,8 @@ async fn settings(dir: &TempDir, api: &str) -> std::path::PathBuf {
     std::fs::write(
         &config,
         format!(
-            "app_id = 42\napp_private_key_path = {:?}\nwebhook_secret = \"s\"\ngithub_api_url = {api:?}\ndatabase_url = {database:?}\n",
+            "app_id = 42\napp_private_key_path = {:?}\nwebhook_secret = \"s\"\ngithub_api_url = {api:?}\ndatabase_url = {database:?}\n\n\
+             [[baseline]]\npolicy = \"strict\"\nrepositories = [\"acme/shop\"]\n",
             key.display().to_string()
         ),
     )
@@ -95,8 +97,8 @@ async fn one_row_per_repository_with_errors_in_their_row() {
 
     | repository | installed | policy | baseline | enforcement | flowgate required by | merge queue | doctor | last evaluation |
     |---|---|---|---|---|---|---|---|---|
-    | acme/shop | yes | .github/flowgate.yml, extends strict | - | evaluate (shadow) | ruleset "Protect main" | none | ready | #12 fail (2025-12-01T10:00:00Z, evaluate) |
-    | acme/api | yes | bundled default (no .github/flowgate.yml) | - | enforce | - | - | could not be read: GitHub: acme/api was not found (or the token cannot see it) | - |
+    | acme/shop | yes | .github/flowgate.yml, extends strict | strict | evaluate (shadow) | ruleset "Protect main" | none | ready | #12 fail (2025-12-01T10:00:00Z, evaluate) |
+    | acme/api | yes | no .github/flowgate.yml | none: not gated (no policy file, no baseline) | - | - | - | could not be read: GitHub: acme/api was not found (or the token cannot see it) | - |
     | acme/legacy | no (archived) | - | - | - | - | - | - | - |
     "#);
 
@@ -106,6 +108,8 @@ async fn one_row_per_repository_with_errors_in_their_row() {
     assert_eq!(report["installed"], true);
     assert_eq!(report["repos"][0]["policy"], json!({ "kind": "file", "extends": ["strict"] }));
     assert_eq!(report["repos"][0]["enforcement"], "evaluate");
+    assert_eq!(report["repos"][0]["baseline"], "strict");
+    assert_eq!((&report["repos"][0]["gated"], &report["repos"][1]["gated"]), (&json!(true), &json!(false)));
     assert_eq!(report["repos"][0]["required_by"], json!([{ "by": "ruleset", "id": 5, "name": "Protect main" }]));
     assert_eq!(report["repos"][0]["last_evaluation"]["pr"], 12);
     assert!(report["repos"][1]["error"].as_str().is_some_and(|e| e.contains("acme/api")), "{report}");
