@@ -53,7 +53,7 @@ enum PropertyValue {
 
 impl GitHub {
     /// The repository's custom properties, each with its values; empty when it has none or the
-    /// token may not read them (404). Needs the `custom_properties: read` permission.
+    /// token may not read them (404). Needs only `metadata: read`, which every App has.
     pub async fn custom_properties(&self, repo: &RepoName) -> Result<BTreeMap<String, Vec<String>>, Error> {
         let path = format!("/repos/{repo}/properties/values");
         let Some(answer) = self.get(&path, ACCEPT_JSON).await? else { return Ok(BTreeMap::new()) };
