@@ -119,18 +119,26 @@ pub fn is_policy_path(path: &str) -> bool {
     path.strip_prefix(".github/").is_some_and(|rest| rest.ends_with(".yml") || rest.ends_with(".yaml"))
 }
 
+/// Whether `repo` is an organisation's `.github` repository, where its baselines live (its
+/// `.github/flowgate-baselines.yml`, and the baseline policies it names, anywhere in it).
+pub fn is_org_config_repo(repo: &str) -> bool {
+    repo.split_once('/').is_some_and(|(_, name)| name.eq_ignore_ascii_case(".github"))
+}
+
 /// The branch a push changed a policy file on, if it did: a branch push (not a deletion) whose
-/// commits touch a policy path, or that rewrote the branch or listed too many commits to tell.
+/// commits touch a policy path (in an organisation's `.github` repository, any YAML file: a
+/// baseline may be anywhere there), or that rewrote the branch or listed too many commits to tell.
 pub fn policy_push(payload: &Envelope) -> Option<String> {
     let branch = payload.git_ref.as_deref()?.strip_prefix("refs/heads/")?;
     if payload.deleted || branch.is_empty() {
         return None;
     }
+    let org_config = payload.repository.as_ref().and_then(|r| r.full_name.as_deref()).is_some_and(is_org_config_repo);
     let commits = payload.commits.as_deref().unwrap_or_default();
     let touched = commits
         .iter()
         .flat_map(|c| c.added.iter().chain(&c.modified).chain(&c.removed))
-        .any(|path| is_policy_path(path));
+        .any(|path| is_policy_path(path) || (org_config && (path.ends_with(".yml") || path.ends_with(".yaml"))));
     (touched || payload.forced || commits.len() >= PUSH_COMMITS_LISTED).then(|| branch.to_string())
 }
 
@@ -147,6 +155,7 @@ pub struct Id {
 #[derive(Debug, Deserialize)]
 pub struct Repository {
     pub full_name: Option<String>,
+    pub default_branch: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -447,6 +456,14 @@ mod tests {
         assert_eq!(intent("push", &forced), again("main"), "a rewritten branch may have lost its policy");
         let many = serde_json::json!((0..2048).map(|_| serde_json::json!({"modified": ["a.rs"]})).collect::<Vec<_>>());
         assert_eq!(intent("push", &push("refs/heads/main", many)), again("main"), "more commits than GitHub lists");
+        let mut baseline = push("refs/heads/main", changed("flowgate/baseline.yml"));
+        assert!(matches!(intent("push", &baseline), Intent::Ignore(_)), "a YAML file outside .github/ in a repository");
+        baseline["repository"]["full_name"] = serde_json::json!("acme/.github");
+        assert_eq!(
+            intent("push", &baseline),
+            Intent::PolicyChanged { installation_id: Some(5), repo: "acme/.github".into(), branch: "main".into() },
+            "a baseline anywhere in the organisation's .github repository"
+        );
     }
 
     #[test]

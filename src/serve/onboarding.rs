@@ -179,15 +179,48 @@ pub async fn installed(app: &App, d: &QueuedDelivery, change: &InstallationEvent
 }
 
 /// Queues the job that gates a branch's open PRs again after a push changed a policy file on it.
-pub async fn policy_pushed(app: &App, work: &Work, d: &QueuedDelivery) -> Result<(), StoreError> {
+/// A push to the default branch of an organisation's `.github` repository may have changed the
+/// baselines of every repository: each repository of the installation is gated again.
+pub async fn policy_pushed(app: &App, work: &Work, d: &QueuedDelivery) -> anyhow::Result<()> {
     let Some(repo) = work.repo.as_deref() else { return Ok(()) };
-    let branch = serde_json::from_slice::<events::Envelope>(&d.body).ok().as_ref().and_then(events::policy_push);
-    let Some(branch) = branch else {
+    let envelope = serde_json::from_slice::<events::Envelope>(&d.body).ok();
+    let Some(branch) = envelope.as_ref().and_then(events::policy_push) else {
         tracing::warn!(delivery = %d.id, "the push no longer reads as a policy change; nothing gated again");
         return Ok(());
     };
+    let default_branch =
+        envelope.as_ref().and_then(|e| e.repository.as_ref()).and_then(|r| r.default_branch.as_deref());
+    if events::is_org_config_repo(repo) && default_branch == Some(branch.as_str()) {
+        return baselines_pushed(app, work, d, repo).await;
+    }
     let added = app.store.enqueue_onboarding(&[repository_job(d, work.installation_id, repo, Some(&branch))]).await?;
     tracing::info!(repo, branch, queued = added, "a policy file changed: the branch's open PRs are gated again");
+    app.work.notify_waiters();
+    Ok(())
+}
+
+/// Queues a job per repository the installation may read (as for a new installation), after the
+/// organisation's `.github` repository changed on its default branch.
+async fn baselines_pushed(app: &App, work: &Work, d: &QueuedDelivery, repo: &str) -> anyhow::Result<()> {
+    let (installation, gh) = app.client(work.installation_id, &RepoName::parse(repo)?).await?;
+    let listing = gh.installation_repos().await?;
+    if listing.truncated {
+        tracing::warn!(
+            installation,
+            shown = listing.repos.len(),
+            "the installation lists more repositories than are read; the rest are gated at their next event"
+        );
+    }
+    let jobs: Vec<NewDelivery> =
+        listing.repos.iter().map(|r| repository_job(d, Some(installation), &r.full_name, None)).collect();
+    let added = app.store.enqueue_onboarding(&jobs).await?;
+    tracing::info!(
+        repo,
+        installation,
+        repositories = jobs.len(),
+        queued = added,
+        "the organisation's .github repository changed: every repository's open PRs are gated again"
+    );
     app.work.notify_waiters();
     Ok(())
 }

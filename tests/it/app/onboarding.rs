@@ -1,7 +1,9 @@
 //! Onboarding: installing the App gates every open PR of its repositories once, across a server
 //! killed in the middle and started again, with progress in /metrics; a live PR event is handled
 //! before the onboarding backlog; adding repositories gates only those; a push that changes the
-//! policy gates again only the open PRs on its branch, and any other push gates nothing.
+//! policy gates again only the open PRs on its branch, and any other push gates nothing; a push
+//! that changes the organisation's `.github` repository (its baselines) gates every repository's
+//! open PRs again.
 
 use crate::support::fake_github;
 use crate::support::server;
@@ -320,6 +322,53 @@ async fn a_push_that_changes_the_policy_gates_again_only_the_open_prs_on_its_bra
         let listed: Vec<String> = fake
             .with(|s| s.log.iter().filter(|l| l.url.contains("/pulls?state=open")).map(|l| l.url.clone()).collect());
         assert!(listed.iter().all(|u| u.contains("base=master")), "{listed:?}");
+        server.stop().await;
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_push_that_changes_the_organisations_baselines_gates_every_repository_again() {
+    for db in databases("onboarding_baselines").await {
+        let fake = fleet(3, 2).await;
+        fake.with(|s| {
+            s.installation_repos = (0..3).map(|r| json!({ "full_name": repo_name(r) })).collect();
+            s.add_repo("acme/.github", HashMap::new());
+        });
+        let mut settings = config(&fake, &db.url);
+        settings.onboarding.per_minute = 60_000;
+        let server = Server::start_with(settings).await;
+        let push = |branch: &str, path: &str| {
+            json!({ "ref": format!("refs/heads/{branch}"), "before": "a".repeat(40), "after": "b".repeat(40),
+                "installation": { "id": 1 },
+                "repository": { "full_name": "acme/.github", "default_branch": "main" },
+                "created": false, "deleted": false, "forced": false,
+                "commits": [{ "id": "b".repeat(40), "added": [], "removed": [], "modified": [path] }] })
+        };
+
+        let (status, answer) = server.deliver("push", "push-readme", &push("main", "profile/README.md")).await;
+        assert!(status == 200 && answer.contains("ignored"), "{status} {answer}");
+
+        // A branch other than the default one is not what the App reads baselines from: only its
+        // own open PRs (none) are gated again.
+        assert_eq!(server.deliver("push", "push-draft", &push("draft", "flowgate/strict.yml")).await.0, 202);
+        assert_eq!(server.deliver("push", "push-baseline", &push("main", "flowgate/strict.yml")).await.0, 202);
+        wait_for("every repository's open PRs gated again", Duration::from_secs(60), async || {
+            settled(&server.app.store, 6).await
+        })
+        .await;
+        let runs = runs(&fake);
+        for r in 0..3 {
+            for n in 1..=2 {
+                assert_eq!(runs.get(&head(r, n)).copied(), Some(1), "{}: {}#{n} gated once", db.name, repo_name(r));
+            }
+        }
+        let listed = fake.with(|s| s.log.iter().filter(|l| l.url.contains("/installation/repositories")).count());
+        assert_eq!(
+            listed, 1,
+            "{}: the installation's repositories listed once, for the default branch's push",
+            db.name
+        );
         server.stop().await;
         db.drop_database().await;
     }
