@@ -64,14 +64,18 @@ pub(super) async fn per_repo(
     Ok(per_repo)
 }
 
-/// The repository's digest settings from the policy on its default branch (the bundled default
-/// when it has none, which its origin says), or why they cannot be read.
+/// The repository's digest settings from the policy the App gates its default branch with (its
+/// policy file over its baseline, or either alone; the bundled default when it has neither, which
+/// its origin says), or why they cannot be read.
 async fn settings_of(app: &App, name: &str) -> Result<(LatencyConfig, String), String> {
     let repo = RepoName::parse(name).map_err(|_| format!("{name} is not OWNER/NAME"))?;
     let read = async {
         let (_, gh) = app.client(None, &repo).await?;
         let branch = gh.default_branch(&repo).await?;
-        let chosen = crate::gate::remote::policy_on_base(&gh, &repo, &branch).await?;
+        let chosen = match crate::gate::baseline::policy_for_app(&gh, &repo, &branch, &app.config.baselines).await? {
+            Some(chosen) => chosen,
+            None => crate::gate::remote::policy_on_base(&gh, &repo, &branch).await?,
+        };
         Ok::<_, crate::gate::Error>(chosen)
     };
     let chosen = read.await.map_err(|e| e.to_string())?;

@@ -176,6 +176,30 @@ async fn each_repository_is_measured_under_its_own_policy() {
     assert!(!fake.with(|s| s.log.iter().any(|l| l.url.contains("acme/zzz"))), "acme/zzz's policy was not read");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repository_gated_by_a_baseline_alone_is_measured_under_the_baseline() {
+    let db = &Db::sqlite();
+    let fake = organisation().await;
+    let schedule = schedule(&[], 4);
+    let mut config = server::config(&fake, &db.url);
+    config.digest = Some(schedule.clone());
+    // acme/ops has no policy file; the App gates it with the bundled `strict` pack.
+    config.baselines = vec![
+        serde_json::from_value(serde_json::json!({ "policy": "strict", "repositories": ["acme/ops"] }))
+            .expect("a baseline entry"),
+    ];
+    let app = Arc::new(App::new(config, Store::connect(&db.url).await.expect("store")));
+    app.store.record_events(&evening_pr("acme/ops", "ann", "acme/payments")).await.expect("records");
+    let week = due(&schedule, at("2025-03-10T10:00:00Z")).expect("due");
+    let Posted::Created(number) = post_week(&app, &schedule, &week, week.at, "replica-one").await.expect("posts")
+    else {
+        panic!("created")
+    };
+    let body = body(&fake, number);
+    let ops = row(&body, "acme/ops");
+    assert!(ops.contains("| the baseline strict (acme/ops@main has no .github/flowgate.yml) |"), "{ops}");
+}
+
 /// A fake Slack incoming webhook: what it received, each a Block Kit message.
 async fn webhook(status: u16) -> MockServer {
     let server = MockServer::start().await;
