@@ -57,6 +57,8 @@ pub mod trackers;
 mod merge_queue;
 // Reviewer pools, load, availability, expertise and the selection pipeline.
 mod assign;
+// Review SLOs that act: whose turn it is, and the escalation ladder's plan per waiting reviewer.
+pub mod slo;
 
 // Layer 6: the policy.
 // The policy file and the pure engine: `evaluate(&PrFacts, &Policy) -> Verdict`.

@@ -43,7 +43,9 @@ pub struct BusinessCalendar {
     tz_name: String,
     /// Indexed by days from Monday.
     work_days: [bool; 7],
-    /// Minutes after local midnight; `day_end` may be 1440 (midnight at the day's end).
+    /// Minutes after local midnight; `day_end` may be 1440 (midnight at the day's end). A start
+    /// after the end (only through `wrapping`) is a shift past midnight: a work day's hours are
+    /// then `[00:00, end)` and `[start, 24:00)` of that local day.
     day_start: u32,
     day_end: u32,
     holidays: BTreeSet<Date>,
@@ -71,6 +73,22 @@ impl BusinessCalendar {
         }
         let holidays = holidays.iter().filter_map(|d| to_civil_date(*d)).collect();
         Ok(BusinessCalendar { tz, tz_name: timezone.to_string(), work_days: days, day_start, day_end, holidays })
+    }
+
+    /// A person's calendar, whose hours may wrap past midnight (`22:00-06:00`); otherwise as `new`.
+    pub fn wrapping(
+        timezone: &str,
+        work_days: &[Weekday],
+        hours: (u32, u32),
+        holidays: &[NaiveDate],
+    ) -> Result<Self, CalendarError> {
+        let (start, end) = hours;
+        if start > end && start < 24 * 60 && end > 0 {
+            let mut calendar = Self::new(timezone, work_days, (0, 24 * 60), holidays)?;
+            (calendar.day_start, calendar.day_end) = (start, end);
+            return Ok(calendar);
+        }
+        Self::new(timezone, work_days, hours, holidays)
     }
 
     pub fn from_spec(spec: &CalendarSpec) -> Result<Self, CalendarError> {
@@ -105,9 +123,7 @@ impl BusinessCalendar {
         let mut total = 0;
         let mut day = first;
         loop {
-            if self.is_work_day(day)
-                && let Some((open, close)) = self.day_bounds(day)
-            {
+            for (open, close) in self.day_intervals(day) {
                 total += (close.min(end) - open.max(start)).max(0);
             }
             if day >= last {
@@ -119,6 +135,48 @@ impl BusinessCalendar {
             }
         }
         total
+    }
+
+    /// Whether `at` (Unix seconds) falls inside working hours.
+    pub fn is_working(&self, at: i64) -> bool {
+        self.local_date(at).is_some_and(|day| self.day_intervals(day).any(|(open, close)| open <= at && at < close))
+    }
+
+    /// The first instant at or after `at` inside working hours, within `MAX_SEARCH_DAYS`.
+    pub fn next_working(&self, at: i64) -> Option<i64> {
+        let mut day = self.local_date(at)?;
+        for _ in 0..MAX_SEARCH_DAYS {
+            if let Some(open) =
+                self.day_intervals(day).filter(|(_, close)| *close > at).map(|(open, _)| open.max(at)).min()
+            {
+                return Some(open);
+            }
+            day = day.tomorrow().ok()?;
+        }
+        None
+    }
+
+    /// The instant at which `seconds` of working time have passed since `start`: the inverse of
+    /// `business_seconds`. `None` when that is more than `MAX_SEARCH_DAYS` away.
+    pub fn after_working(&self, start: i64, seconds: i64) -> Option<i64> {
+        let mut left = seconds.max(0);
+        let mut day = self.local_date(start)?;
+        for _ in 0..MAX_SEARCH_DAYS {
+            let mut intervals: Vec<(i64, i64)> = self.day_intervals(day).collect();
+            intervals.sort_unstable();
+            for (open, close) in intervals {
+                let from = open.max(start);
+                if close <= from {
+                    continue;
+                }
+                if close - from >= left {
+                    return Some(from + left);
+                }
+                left -= close - from;
+            }
+            day = day.tomorrow().ok()?;
+        }
+        None
     }
 
     /// The local date of an instant, for grouping completions into weeks.
@@ -141,12 +199,20 @@ impl BusinessCalendar {
         self.work_days.get(index as usize).copied().unwrap_or(false) && !self.holidays.contains(&day)
     }
 
-    /// The day's working hours as Unix seconds. A local time that a DST change skips or repeats
-    /// resolves as clocks on the wall do (the later instant for a gap, the earlier for a fold).
-    fn day_bounds(&self, day: Date) -> Option<(i64, i64)> {
-        let open = self.local_instant(day, self.day_start)?;
-        let close = self.local_instant(day, self.day_end)?;
-        Some((open, close))
+    /// A work day's working hours as Unix seconds: one span, or two for a shift past midnight;
+    /// none on a day off. A local time that a DST change skips or repeats resolves as clocks on
+    /// the wall do (the later instant for a gap, the earlier for a fold).
+    fn day_intervals(&self, day: Date) -> impl Iterator<Item = (i64, i64)> {
+        let spans: [Option<(u32, u32)>; 2] = if !self.is_work_day(day) {
+            [None, None]
+        } else if self.day_start < self.day_end {
+            [Some((self.day_start, self.day_end)), None]
+        } else {
+            [Some((0, self.day_end)), Some((self.day_start, 24 * 60))]
+        };
+        spans.into_iter().flatten().filter_map(move |(open, close)| {
+            Some((self.local_instant(day, open)?, self.local_instant(day, close)?)).filter(|(o, c)| o < c)
+        })
     }
 
     fn local_instant(&self, day: Date, minutes: u32) -> Option<i64> {
@@ -157,6 +223,10 @@ impl BusinessCalendar {
         Some(self.tz.to_ambiguous_timestamp(civil).compatible().ok()?.as_second())
     }
 }
+
+/// How far ahead `next_working` and `after_working` look: two years covers any sane working
+/// calendar, and bounds the walk for one that never opens (every day a holiday).
+const MAX_SEARCH_DAYS: u32 = 731;
 
 /// Which time the durations are measured in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

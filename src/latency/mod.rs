@@ -15,7 +15,7 @@ pub(crate) mod stats;
 pub(crate) mod timeline;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use builder::DigestBuilder;
 pub use calendar::{BusinessCalendar, CalendarError, CalendarSpec, Clock, ClockMode};

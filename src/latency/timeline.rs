@@ -101,6 +101,9 @@ pub struct NowState {
     pub turn_wait_secs: i64,
     /// Requests not answered yet.
     pub pending: Vec<Reviewer>,
+    /// The same requests, each with when the wait for its answer began: the request, or the
+    /// PR's last move out of draft when that came later. Review SLOs are counted from here.
+    pub pending_since: Vec<(Reviewer, DateTime<Utc>)>,
     /// Open, ready at some point, not reviewed yet: the ready time so far.
     pub awaiting_first_review_secs: Option<i64>,
 }
@@ -171,6 +174,8 @@ struct Replay<'a> {
     turn: Turn,
     turn_since_clock: i64,
     turn_since: Option<DateTime<Utc>>,
+    /// When the PR last became ready for review (opened ready, left draft, reopened).
+    ready_at: Option<DateTime<Utc>>,
     end_seen: bool,
     out: PrSummary,
 }
@@ -202,6 +207,7 @@ impl<'a> Replay<'a> {
             turn: Turn::Nobody,
             turn_since_clock: 0,
             turn_since: None,
+            ready_at: None,
             end_seen: false,
             out: PrSummary {
                 repo: last.repo.clone(),
@@ -228,6 +234,7 @@ impl<'a> Replay<'a> {
                     turn_since: None,
                     turn_wait_secs: 0,
                     pending: Vec::new(),
+                    pending_since: Vec::new(),
                     awaiting_first_review_secs: None,
                 },
             },
@@ -239,6 +246,7 @@ impl<'a> Replay<'a> {
             replay.draft = matches!(first.kind, EventKind::ReadyForReview);
             if !replay.draft {
                 replay.out.first_ready_at = Some(first.at);
+                replay.ready_at = Some(first.at);
             }
         }
         replay
@@ -309,6 +317,7 @@ impl<'a> Replay<'a> {
                     self.open = true;
                     self.out.closed_at = None;
                     self.ball = Turn::Reviewers;
+                    self.ready_at = Some(at);
                 }
             }
         }
@@ -317,6 +326,7 @@ impl<'a> Replay<'a> {
 
     fn became_ready(&mut self, at: DateTime<Utc>) {
         self.out.first_ready_at.get_or_insert(at);
+        self.ready_at = Some(at);
         self.ball = Turn::Reviewers;
     }
 
@@ -480,6 +490,16 @@ impl<'a> Replay<'a> {
         }
     }
 
+    fn pending_since(&self) -> Vec<(Reviewer, DateTime<Utc>)> {
+        self.pending
+            .iter()
+            .filter_map(|p| {
+                let asked = self.out.requests.get(p.record)?.requested_at;
+                Some((p.reviewer.clone(), self.ready_at.map_or(asked, |ready| ready.max(asked))))
+            })
+            .collect()
+    }
+
     fn finish(mut self) -> PrSummary {
         self.advance(self.now);
         if !self.end_seen {
@@ -493,6 +513,7 @@ impl<'a> Replay<'a> {
             turn_since: self.turn_since,
             turn_wait_secs: self.ready_clock - self.turn_since_clock,
             pending: if self.open { self.pending.iter().map(|p| p.reviewer.clone()).collect() } else { Vec::new() },
+            pending_since: if self.open { self.pending_since() } else { Vec::new() },
             awaiting_first_review_secs: (self.open && never_reviewed).then_some(self.ready_clock),
         };
         self.out

@@ -14,13 +14,14 @@ use super::Tier;
 use crate::latency::BusinessCalendar;
 use crate::latency::calendar::parse_hours;
 use crate::model::principal::UserLogin;
+use crate::slo::{Share, SloRule};
 
 /// How `flowgate digest` measures review waiting: review-time targets per tier, the working
 /// calendar, and the AI review tools whose reviews are no one's first review.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "latency settings: a map with targets, timezone, work_week, work_hours, holidays, ai_reviewers"
+    expecting = "latency settings: a map with targets, slo, timezone, work_week, work_hours, holidays, ai_reviewers"
 )]
 pub struct LatencyFile {
     /// The time to first review each tier should meet, on the digest's clock (working hours by
@@ -36,6 +37,60 @@ pub struct LatencyFile {
     pub holidays: Option<Vec<HolidayDate>>,
     /// Logins of AI review tools: their reviews are never a person's first review.
     pub ai_reviewers: Option<Vec<UserLogin>>,
+    /// Review SLOs that act while a PR waits, per tier: the working time within which a requested
+    /// reviewer should first respond, and the escalation ladder (the App's reminders, channel
+    /// messages and reassignment).
+    pub slo: Option<SloFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a map of tiers: red, yellow, green")]
+pub struct SloFile {
+    pub red: Option<SloTierFile>,
+    pub yellow: Option<SloTierFile>,
+    pub green: Option<SloTierFile>,
+}
+
+/// One tier's SLO: `{first_response: 4h, remind_at: 50%, channel_at: 100%, reassign_at: 150%}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a tier's SLO: a map with first_response, remind_at, channel_at, reassign_at")]
+pub struct SloTierFile {
+    /// Working time within which a requested reviewer should first respond (a review of any
+    /// kind, or a review comment), counted in that reviewer's own working hours: `4h`, `90m`.
+    pub first_response: ReviewTarget,
+    /// When to remind the reviewer (a Slack DM when their Slack user is known, else a PR comment
+    /// that mentions them), as a share of `first_response`: `50%`.
+    pub remind_at: Option<ShareText>,
+    /// When to write to the reviewer's pool's channel: `100%`.
+    pub channel_at: Option<ShareText>,
+    /// When to hand the request to the next-best reviewer: `150%`.
+    pub reassign_at: Option<ShareText>,
+}
+
+/// A share of the SLO, `1%` to `1000%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShareText(pub Share);
+
+impl<'de> Deserialize<'de> for ShareText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Share::parse(&text).map(ShareText).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for ShareText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}%", self.0.0))
+    }
+}
+
+impl JsonSchema for ShareText {
+    fn schema_name() -> Cow<'static, str> {
+        "SloShare".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": "^[0-9]{1,4}%$", "description": "A share of the SLO: 50%." })
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -53,6 +108,8 @@ pub struct LatencySettings {
     /// The working calendar, when the policy names any part of it.
     pub calendar: Option<BusinessCalendar>,
     pub ai_reviewers: Vec<String>,
+    /// Review SLOs per tier; a tier without one has no ladder.
+    pub slo: BTreeMap<Tier, SloRule>,
 }
 
 /// Checks `latency:` as a whole: the calendar's parts make one calendar.
@@ -84,8 +141,23 @@ pub fn settings(file: LatencyFile) -> Result<LatencySettings, String> {
     } else {
         None
     };
+    let mut slo = BTreeMap::new();
+    let slo_file = file.slo.unwrap_or_default();
+    for (tier, entry) in [(Tier::Red, slo_file.red), (Tier::Yellow, slo_file.yellow), (Tier::Green, slo_file.green)] {
+        let Some(entry) = entry else { continue };
+        let share = |s: Option<ShareText>| s.map(|s| s.0);
+        let rule = SloRule::new(
+            entry.first_response.0,
+            share(entry.remind_at),
+            share(entry.channel_at),
+            share(entry.reassign_at),
+        )
+        .map_err(|e| format!("`latency.slo.{}`: {e}", tier.id()))?;
+        slo.insert(tier, rule);
+    }
     Ok(LatencySettings {
         targets,
+        slo,
         calendar,
         ai_reviewers: file.ai_reviewers.unwrap_or_default().into_iter().map(|l| l.0).collect(),
     })
@@ -312,5 +384,27 @@ mod tests {
         let e = settings(empty).unwrap_err();
         assert!(e.contains("latency.work_week"), "{e}");
         assert!(settings(LatencyFile::default()).unwrap().calendar.is_none());
+    }
+
+    #[test]
+    fn an_slo_ladder_is_read_per_tier_and_one_that_does_not_escalate_is_refused() {
+        let text = "version: 1\nextends: default\nlatency:\n  slo:\n    red: {first_response: 4h, remind_at: 50%, channel_at: 100%, reassign_at: 150%}\n    yellow: {first_response: 90m}\n";
+        let policy = crate::policy::load::load_text(text, std::path::Path::new("flowgate.yml")).expect("a policy");
+        let red = &policy.latency.slo[&Tier::Red];
+        assert_eq!(red.first_response, Duration::from_secs(4 * 3600));
+        let steps: Vec<(crate::slo::Step, Duration)> = red.steps().collect();
+        assert_eq!(steps[2], (crate::slo::Step::Reassign, Duration::from_secs(6 * 3600)));
+        assert_eq!(policy.latency.slo[&Tier::Yellow].steps().count(), 0, "a target without a ladder");
+        assert!(!policy.latency.slo.contains_key(&Tier::Green));
+
+        let backwards = "version: 1\nextends: default\nlatency:\n  slo:\n    red: {first_response: 4h, remind_at: 100%, channel_at: 50%}\n";
+        let e =
+            crate::policy::load::load_text(backwards, std::path::Path::new("flowgate.yml")).unwrap_err().to_string();
+        assert!(e.contains("latency.slo.red") && e.contains("must come before `channel_at`"), "{e}");
+        let not_a_share =
+            "version: 1\nextends: default\nlatency:\n  slo:\n    red: {first_response: 4h, remind_at: half}\n";
+        let e =
+            crate::policy::load::load_text(not_a_share, std::path::Path::new("flowgate.yml")).unwrap_err().to_string();
+        assert!(e.contains("flowgate.yml:5") && e.contains("not a share of the SLO"), "{e}");
     }
 }

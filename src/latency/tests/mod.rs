@@ -4,5 +4,5 @@ mod calendar;
 mod devlake;
 mod digest;
 mod repos;
-mod support;
+pub(crate) mod support;
 mod timeline;
