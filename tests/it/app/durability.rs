@@ -8,10 +8,11 @@ use crate::support::server;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::support::child::{ChildServer, deliver_to, free_port, healthy};
 use fake_github::{AppAuth, FakeGitHub, hello_world, payload};
 use flowgate::store::Store;
 use serde_json::{Value, json};
-use server::{APP_ID, SECRET, Server, config, databases, request, wait_until};
+use server::{Server, config, databases, wait_until};
 
 /// Hello-World with `prs` pull requests (#1..), each on a head of its own.
 async fn many_prs(prs: u64) -> FakeGitHub {
@@ -44,38 +45,14 @@ fn opened(n: u64) -> Value {
     p
 }
 
-/// `flowgate serve` as a child process, configured through the environment.
-struct Child {
-    process: std::process::Child,
-    url: String,
-}
-
-/// `lease_seconds`: `None` for the default.
-fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16, lease_seconds: Option<u64>) -> Child {
-    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem");
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"));
-    command.env_clear();
-    if let Some(lease) = lease_seconds {
-        command.env("FLOWGATE_LEASE_SECONDS", lease.to_string());
+/// `flowgate serve` as a child process; `lease_seconds`: `None` for the default.
+fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16, lease_seconds: Option<u64>) -> ChildServer {
+    let lease = lease_seconds.map(|l| l.to_string());
+    let mut env = vec![("FLOWGATE_WORKERS", "2")];
+    if let Some(lease) = &lease {
+        env.push(("FLOWGATE_LEASE_SECONDS", lease));
     }
-    let process = command
-        .arg("serve")
-        .env("FLOWGATE_APP_ID", APP_ID.to_string())
-        .env("FLOWGATE_APP_PRIVATE_KEY_PATH", key)
-        .env("FLOWGATE_WEBHOOK_SECRET", SECRET)
-        .env("FLOWGATE_DATABASE_URL", database_url)
-        .env("FLOWGATE_GITHUB_API_URL", fake.uri())
-        .env("FLOWGATE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FLOWGATE_RETRY_BACKOFF_MS", "100")
-        .env("FLOWGATE_WORKERS", "2")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("flowgate serve starts");
-    Child { process, url: format!("http://127.0.0.1:{port}") }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    ChildServer::spawn(fake, database_url, port, &env, None)
 }
 
 /// The deliveries in progress with the worker holding each, read straight from the queue's table:
@@ -110,27 +87,8 @@ async fn time_to_resume(database_url: &str, held: &[(String, Option<String>)], l
     }
 }
 
-async fn healthy(url: &str) -> bool {
-    let host = url.trim_start_matches("http://").to_string();
-    if tokio::net::TcpStream::connect(&host).await.is_err() {
-        return false;
-    }
-    request(url, "GET", "/healthz", &[], b"").await.0 == 200
-}
-
 async fn deliver(url: &str, id: &str, payload: &Value) -> u16 {
-    let body = payload.to_string();
-    let headers = vec![
-        ("X-GitHub-Event".to_string(), "pull_request".to_string()),
-        ("X-GitHub-Delivery".to_string(), id.to_string()),
-        ("X-Hub-Signature-256".to_string(), server::sign(SECRET, body.as_bytes())),
-    ];
-    // A killed server answers nothing: status 0.
-    match tokio::time::timeout(Duration::from_secs(10), server::post(url, "/webhook", &headers, body.as_bytes())).await
-    {
-        Ok((status, _)) => status,
-        Err(_) => 0,
-    }
+    deliver_to(url, "pull_request", id, payload).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -147,8 +105,7 @@ async fn a_server_killed_mid_burst_loses_no_acknowledged_delivery_and_repeats_no
         for i in 0..60u64 {
             let id = format!("kill-{i}");
             if i == 30 {
-                child.process.kill().expect("SIGKILL");
-                let _ = child.process.wait();
+                child.kill();
                 let store = Store::connect(&db.url).await.expect("store");
                 let depth = store.depth().await.expect("depth");
                 assert!(depth.queued + depth.in_progress > 0, "{}: the kill landed with work left: {depth:?}", db.name);
@@ -181,8 +138,7 @@ async fn a_server_killed_mid_burst_loses_no_acknowledged_delivery_and_repeats_no
                 assert_eq!(s.runs_on(&head(n)).len(), 1, "{}: PR #{n} has one run on its head", db.name);
             }
         });
-        let _ = restarted.process.kill();
-        let _ = restarted.process.wait();
+        restarted.kill();
         drop(store);
         db.drop_database().await;
     }
@@ -240,12 +196,12 @@ async fn sigterm_stops_taking_deliveries_and_leaves_nothing_held() {
     for i in 0..6u64 {
         assert_eq!(deliver(&child.url, &format!("term-{i}"), &opened(i % 3 + 1)).await, 202);
     }
-    let pid = child.process.id().to_string();
+    let pid = child.id().to_string();
     let sent = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
     assert!(sent.success());
     let started = std::time::Instant::now();
     let status = loop {
-        if let Some(status) = child.process.try_wait().expect("waits") {
+        if let Some(status) = child.try_wait() {
             break status;
         }
         assert!(started.elapsed() < Duration::from_secs(40), "still running 40 s after SIGTERM");
@@ -337,8 +293,7 @@ async fn prs_in_progress_when_killed_resume_within_10_s_of_a_restart() {
         wait_until("the server is up", async || healthy(&child.url).await).await;
         let sent = burst(&[&child.url], "resume", 24, 6).await;
         wait_until("work is in progress", async || !in_progress(&db.url).await.is_empty()).await;
-        child.process.kill().expect("SIGKILL");
-        let _ = child.process.wait();
+        child.kill();
         let held = in_progress(&db.url).await;
         assert!(!held.is_empty(), "{}: the kill landed while PRs were in progress", db.name);
 
@@ -353,8 +308,7 @@ async fn prs_in_progress_when_killed_resume_within_10_s_of_a_restart() {
         );
         assert!(resumed_after_restart < Duration::from_secs(10), "{}: resumed after {resumed:?}", db.name);
         exactly_once(db.name, &db.url, &sent, &fake, 6).await;
-        let _ = restarted.process.kill();
-        let _ = restarted.process.wait();
+        restarted.kill();
         db.drop_database().await;
     }
 }
@@ -372,12 +326,11 @@ async fn when_one_of_two_replicas_dies_its_prs_continue_on_the_other_within_30_s
     let mut survivor = spawn_server(&fake, &db.url, free_port(), None);
     wait_until("both replicas are up", async || healthy(&doomed.url).await && healthy(&survivor.url).await).await;
     let sent = burst(&[&doomed.url, &survivor.url], "survivor", 32, 8).await;
-    let mark = format!("-{}-", doomed.process.id());
+    let mark = format!("-{}-", doomed.id());
     let doomed_holds =
         async || in_progress(&db.url).await.into_iter().any(|(_, w)| w.is_some_and(|w| w.contains(&mark)));
     wait_until("the doomed replica holds work", doomed_holds).await;
-    doomed.process.kill().expect("SIGKILL");
-    let _ = doomed.process.wait();
+    doomed.kill();
     let held: Vec<_> = in_progress(&db.url)
         .await
         .into_iter()
@@ -389,7 +342,6 @@ async fn when_one_of_two_replicas_dies_its_prs_continue_on_the_other_within_30_s
     eprintln!("postgres: {} deliveries of the killed replica resumed on the survivor after {resumed:?}", held.len());
     assert!(resumed < Duration::from_secs(30), "resumed after {resumed:?}");
     exactly_once(db.name, &db.url, &sent, &fake, 8).await;
-    let _ = survivor.process.kill();
-    let _ = survivor.process.wait();
+    survivor.kill();
     db.drop_database().await;
 }

@@ -11,10 +11,11 @@ use crate::support::server;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::support::child::{ChildServer, deliver_to, free_port, healthy};
 use fake_github::{AppAuth, FakeGitHub, Pr, hello_world, payload};
 use flowgate::store::Store;
 use serde_json::{Value, json};
-use server::{APP_ID, SECRET, Server, config, databases, request};
+use server::{Server, config, databases, request};
 
 /// The repository Hello-World's fake serves itself; the fleet's are others of its installation.
 const HELLO: &str = "Codertocat/Hello-World";
@@ -89,64 +90,17 @@ async fn settled(store: &Store, done: i64) -> bool {
     counts.done == done && counts.pending == 0 && depth.queued == 0 && depth.in_progress == 0
 }
 
-/// `flowgate serve` as a child process, onboarding as fast as it can; killed when dropped, so a
-/// failing test leaves none behind.
-struct Child(std::process::Child);
-
-impl Child {
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16, log: &std::path::Path) -> Child {
-    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/app/test-app-key.pem");
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("a log file");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowgate"))
-        .env_clear()
-        .arg("serve")
-        .env("FLOWGATE_APP_ID", APP_ID.to_string())
-        .env("FLOWGATE_APP_PRIVATE_KEY_PATH", key)
-        .env("FLOWGATE_WEBHOOK_SECRET", SECRET)
-        .env("FLOWGATE_DATABASE_URL", database_url)
-        .env("FLOWGATE_GITHUB_API_URL", fake.uri())
-        .env("FLOWGATE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FLOWGATE_RETRY_BACKOFF_MS", "100")
-        .env("FLOWGATE_LEASE_SECONDS", "2")
-        .env("FLOWGATE_WORKERS", "4")
-        .env("FLOWGATE_ONBOARDING_PER_MINUTE", "60000")
+/// `flowgate serve` as a child process, onboarding as fast as it can.
+fn spawn_server(fake: &FakeGitHub, database_url: &str, port: u16, log: &std::path::Path) -> ChildServer {
+    let env = [
+        ("FLOWGATE_LEASE_SECONDS", "2"),
+        ("FLOWGATE_WORKERS", "4"),
+        ("FLOWGATE_ONBOARDING_PER_MINUTE", "60000"),
         // The fake has no secondary rate limits: the client need not keep inside GitHub's.
-        .env("FLOWGATE_GITHUB_READS_PER_SECOND", "1000")
-        .env("FLOWGATE_GITHUB_WRITES_PER_MINUTE", "100000")
-        .stderr(log)
-        .spawn()
-        .expect("flowgate serve starts");
-    Child(child)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-async fn healthy(url: &str) -> bool {
-    request(url, "GET", "/healthz", &[], b"").await.0 == 200
-}
-
-async fn deliver_to(url: &str, event: &str, id: &str, payload: &Value) -> u16 {
-    let body = payload.to_string();
-    let headers = vec![
-        ("X-GitHub-Event".to_string(), event.to_string()),
-        ("X-GitHub-Delivery".to_string(), id.to_string()),
-        ("X-Hub-Signature-256".to_string(), server::sign(SECRET, body.as_bytes())),
+        ("FLOWGATE_GITHUB_READS_PER_SECOND", "1000"),
+        ("FLOWGATE_GITHUB_WRITES_PER_MINUTE", "100000"),
     ];
-    server::post(url, "/webhook", &headers, body.as_bytes()).await.0
+    ChildServer::spawn(fake, database_url, port, &env, Some(log))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
