@@ -7,15 +7,17 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::error::UserError;
+use crate::github::parse::RawSnapshot;
 use crate::github::parse::shapes::{PullJson, TimelineJson};
 use crate::github::parse::timeline::{self, actor};
 use crate::github::parse::{self, time, webhook};
 use crate::github::{GitHub, RepoName};
 use crate::latency::{AiDeclared, Digest, Event, EventKind, LatencyConfig, PrContext, Window};
 use crate::model::Login;
+use crate::policy::Policy;
 use crate::policy::ai::markers::Declared;
 use crate::policy::linkage::keys::{self, Source, TrackerSet};
-use crate::policy::verdict::Verdict;
+use crate::policy::verdict::{AiVerdict, Verdict};
 use crate::store::{Store, StoreError, Work};
 use chrono::{DateTime, Utc};
 
@@ -91,20 +93,27 @@ pub(crate) fn event_from_delivery(
 
 /// The PR's context as its verdict saw it: tier, AI declared and detected, story keys.
 pub(crate) fn context_from_verdict(verdict: &Verdict) -> PrContext {
-    let detected = verdict.ai.detected();
-    PrContext {
+    let mut context = PrContext {
         author: verdict.pr.author.clone(),
         tier: Some(verdict.tier),
-        ai_declared: match verdict.ai.declared {
-            None => AiDeclared::Undeclared,
-            Some(Declared::None) => AiDeclared::None,
-            Some(Declared::Assisted) => AiDeclared::Assisted,
-            Some(Declared::Generated) => AiDeclared::Generated,
-        },
-        ai_detected: !detected.is_empty(),
-        ai_tools: detected.iter().map(|t| t.id().to_string()).collect(),
         story_keys: verdict.linkage.keys().into_iter().map(String::from).collect(),
-    }
+        ..PrContext::default()
+    };
+    set_ai(&mut context, &verdict.ai);
+    context
+}
+
+/// The AI part of a context: what the PR declared, and the tools whose markers it carries.
+fn set_ai(context: &mut PrContext, ai: &AiVerdict) {
+    let detected = ai.detected();
+    context.ai_declared = match ai.declared {
+        None => AiDeclared::Undeclared,
+        Some(Declared::None) => AiDeclared::None,
+        Some(Declared::Assisted) => AiDeclared::Assisted,
+        Some(Declared::Generated) => AiDeclared::Generated,
+    };
+    context.ai_detected = !detected.is_empty();
+    context.ai_tools = detected.iter().map(|t| t.id().to_string()).collect();
 }
 
 /// Records the review events among a unit's deliveries. The context is the verdict's when the
@@ -181,11 +190,24 @@ pub async fn backfill(gh: &GitHub, store: &Store, repo: &RepoName, since: DateTi
     Ok(imported)
 }
 
+/// What an import of saved snapshots read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnapshotHistory {
+    pub events: Vec<Event>,
+    /// The snapshots whose pull.json says the PR ended (closed or merged) without saying when,
+    /// and whose history does not place it either: imported as still open.
+    pub undated: Vec<std::path::PathBuf>,
+}
+
 /// Imports saved snapshots: `dir` itself when it holds a pull.json, else each directory in it
 /// that does. A snapshot's reviews and issue events are its history (no commits: a snapshot's
-/// commits.json does not say when each was pushed). Ids match a backfill's, so importing both
-/// adds each happening once.
-pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<Event>, UserError> {
+/// commits.json does not say when each was pushed), and its pull.json's own merge or close when
+/// the history does not record it. Ids match a backfill's, so importing both adds each happening
+/// once. The context is the one the gate would give the PR, but for its tier: the author, AI
+/// declared and detected (by the gate's own detection, on the snapshot's commits, body, branch
+/// and labels, under `policy`'s AI settings), and the story keys its title holds under `policy`'s
+/// linkage trackers.
+pub fn snapshot_events(dir: &Path, policy: &Policy) -> Result<SnapshotHistory, UserError> {
     let mut dirs = Vec::new();
     if dir.join("pull.json").is_file() {
         dirs.push(dir.to_path_buf());
@@ -202,10 +224,11 @@ pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<
             return Err(UserError::input(dir, "holds no snapshot: no pull.json in it or in a directory in it"));
         }
     }
-    let mut events = Vec::new();
+    let mut history = SnapshotHistory::default();
     for snapshot in dirs {
         let pull_path = snapshot.join("pull.json");
-        let text = read_text(&pull_path)?;
+        let text = read_saved(&snapshot, "pull.json")?
+            .ok_or_else(|| UserError::input(&pull_path, "missing; a snapshot needs pull.json"))?;
         // A webhook payload wraps the pull and names the repository beside it.
         let pull = parse::pull::pull(&text, &pull_path)?;
         let repo = pull
@@ -214,12 +237,11 @@ pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<
             .ok_or_else(|| UserError::input(&pull_path, "names no repository (base.repo.full_name)"))?;
         let mut items: Vec<TimelineJson> = Vec::new();
         for (file, kind) in [("events.json", None), ("reviews.json", Some("reviewed"))] {
-            let path = snapshot.join(file);
-            if !path.is_file() {
+            let Some(text) = read_saved(&snapshot, file)? else {
                 continue;
-            }
+            };
             let listed: Vec<TimelineJson> =
-                parse::list(&read_text(&path)?).map_err(|message| UserError::input(&path, message))?;
+                parse::list(&text).map_err(|message| UserError::input(&snapshot.join(file), message))?;
             items.extend(listed.into_iter().map(|mut item| {
                 if let Some(kind) = kind {
                     item.event = Some(kind.to_string());
@@ -227,9 +249,28 @@ pub fn snapshot_events(dir: &Path, trackers: Option<&TrackerSet>) -> Result<Vec<
                 item
             }));
         }
-        events.extend(timeline::pr_history(&repo, &pull.json, &items, &context(&pull.json, &repo, trackers)));
+        let mut context = context(&pull.json, &repo, Some(&policy.linkage.trackers));
+        set_ai(&mut context, &snapshot_ai(&snapshot, pull.clone(), policy)?);
+        let events = timeline::pr_history(&repo, &pull.json, &items, &context);
+        let ended = events.iter().any(|e| matches!(e.kind, EventKind::Merged | EventKind::Closed));
+        if timeline::undated_end(&pull.json) && !ended {
+            history.undated.push(snapshot.clone());
+        }
+        history.events.extend(events);
     }
-    Ok(events)
+    Ok(history)
+}
+
+/// The gate's AI judgement of a saved PR: its commits (commits.json), body, branch, author and
+/// labels; files.json only says which files AI touched, so a snapshot without it is judged too.
+fn snapshot_ai(snapshot: &Path, pull: parse::pull::Pull, policy: &Policy) -> Result<AiVerdict, UserError> {
+    let raw = RawSnapshot {
+        files: read_saved(snapshot, "files.json")?.unwrap_or_else(|| "[]".into()),
+        commits: read_saved(snapshot, "commits.json")?,
+        ..RawSnapshot::default()
+    };
+    let parsed = parse::pull::with_lists(pull, &raw, snapshot)?;
+    Ok(crate::policy::ai::evaluate(&policy.ai, &parsed.facts))
 }
 
 /// The digest of `window` from the stored events of the PRs active in it (`repos` limits the
@@ -257,9 +298,10 @@ fn context(pull: &PullJson, repo: &str, trackers: Option<&TrackerSet>) -> PrCont
     context
 }
 
-/// A snapshot file's text.
-fn read_text(path: &Path) -> Result<String, UserError> {
-    std::fs::read_to_string(path).map_err(|e| UserError::input(path, format!("cannot read: {e}")))
+/// A snapshot file's text under the snapshot's rules (its size cap, no link out of its
+/// directory); `None` when it is not there.
+fn read_saved(snapshot: &Path, name: &str) -> Result<Option<String>, UserError> {
+    crate::snapshot::read_beside_checked(snapshot, name)
 }
 
 #[cfg(test)]

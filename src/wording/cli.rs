@@ -79,6 +79,15 @@ pub fn backfilled(from: &str, prs: usize, events: usize, added: u64) -> String {
     )
 }
 
+/// `flowgate backfill --from-snapshots`: a saved PR whose pull.json says it ended (closed or
+/// merged) without saying when, so the import leaves it open. `snapshot` names its directory.
+pub fn snapshot_end_undated(snapshot: &str) -> String {
+    format!(
+        "{snapshot}/pull.json: the PR is closed but neither merged_at nor closed_at gives a time; \
+         imported as still open (save events.json with the snapshot to place its close)"
+    )
+}
+
 /// One parked delivery in `flowgate queue parked`.
 pub fn parked_line(p: &ParkedDelivery) -> String {
     let what = match (&p.repo, p.pr) {
@@ -302,6 +311,7 @@ mod tests {
         acme/shop: 2 PRs, 5 review events, 5 new (0 already recorded)
         snapshots: 1 PRs, 4 review events, 0 new (4 already recorded)
         ");
+        insta::assert_snapshot!(snapshot_end_undated("saved/pr-7"), @"saved/pr-7/pull.json: the PR is closed but neither merged_at nor closed_at gives a time; imported as still open (save events.json with the snapshot to place its close)");
         let parked = |repo: Option<&str>, pr, action: Option<&str>, last_error: Option<&str>| ParkedDelivery {
             id: "d-1".into(),
             event: "pull_request".into(),

@@ -27,8 +27,8 @@ pub struct Args {
     /// Import saved snapshots instead: DIR itself, or each directory in it holding a pull.json.
     #[arg(long, value_name = "DIR", conflicts_with = "repo")]
     from_snapshots: Option<PathBuf>,
-    /// With --from-snapshots, the policy whose linkage finds story keys in titles [default:
-    /// .github/flowgate.yml, else the bundled default].
+    /// With --from-snapshots, the policy whose linkage finds story keys in titles and whose AI
+    /// settings judge each PR's AI use [default: .github/flowgate.yml, else the bundled default].
     #[arg(long, value_name = "PATH", requires = "from_snapshots")]
     policy: Option<PathBuf>,
     #[command(flatten)]
@@ -44,10 +44,16 @@ pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
             (Some(dir), _) => {
                 let cwd = current_dir()?;
                 let chosen = gate::policy_from_disk(args.policy.as_deref(), &cwd)?;
-                let events = record::snapshot_events(dir, Some(&chosen.policy.linkage.trackers))?;
-                let prs = events.iter().map(|e| (&e.repo, e.pr)).collect::<std::collections::HashSet<_>>().len();
-                let added = store.record_events(&events).await.context("recording the imported review events")?;
-                (dir.display().to_string(), record::Imported { prs, events: events.len(), added })
+                let history = record::snapshot_events(dir, &chosen.policy)?;
+                for snapshot in &history.undated {
+                    tracing::warn!("{}", flowgate::wording::cli::snapshot_end_undated(&snapshot.display().to_string()));
+                }
+                let added =
+                    store.record_events(&history.events).await.context("recording the imported review events")?;
+                let prs =
+                    history.events.iter().map(|e| (&e.repo, e.pr)).collect::<std::collections::HashSet<_>>().len();
+                let imported = record::Imported { prs, events: history.events.len(), added };
+                (dir.display().to_string(), imported)
             }
             (None, Some(repo)) => {
                 let repo = RepoName::parse(repo)?;

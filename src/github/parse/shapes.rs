@@ -41,6 +41,8 @@ pub struct PullJson {
     pub closed_at: Option<String>,
     pub merged_at: Option<String>,
     pub merged: Option<bool>,
+    /// Who merged it (GET pulls/{n} says; the listing does not).
+    pub merged_by: Option<UserJson>,
     /// People asked to review who have not reviewed since (GitHub drops a login when its review comes).
     #[serde(default)]
     pub requested_reviewers: Vec<UserJson>,

@@ -3,7 +3,9 @@
 //! timeline's shapes. Pure: parsed answers in, events out; nothing here asks GitHub anything.
 //!
 //! Ids are `timeline:{repo}#{pr}:{kind}:{id}`: the same object read again (another backfill, the
-//! same PR in a snapshot) has the same id, so importing it twice adds nothing.
+//! same PR in a snapshot) has the same id, so importing it twice adds nothing. What the history
+//! leaves out is taken from the pull object, under ids of its own (`pull:merged`, `pull:closed`),
+//! just as stable: its merge or close, and the dismissal of a review no dismissal event names.
 
 use chrono::{DateTime, Utc};
 
@@ -50,9 +52,11 @@ pub fn bare_context(pull: &PullJson) -> PrContext {
 }
 
 /// Every review event in a PR's history: `opened` from the pull object, then one per timeline
-/// item that is a review-flow event, in the items' order. `items` are timeline items, or issue
-/// events and reviews (a review without an `event` field is read as `reviewed`). Items without a
-/// time are skipped, since an event at a guessed time would distort every wait it touches.
+/// item that is a review-flow event, in the items' order, then the pull's own merge or close when
+/// no item records it. `items` are timeline items, or issue events and reviews (a review without
+/// an `event` field is read as `reviewed`). Items without a time are skipped, since an event at a
+/// guessed time would distort every wait it touches. A dismissed review stays a review (someone
+/// answered the PR then), followed by its dismissal: the item's, else one a second after it.
 pub fn pr_history(repo: &str, pull: &PullJson, items: &[TimelineJson], context: &PrContext) -> Vec<Event> {
     let Some(pr) = pull.number else {
         return Vec::new();
@@ -79,8 +83,13 @@ pub fn pr_history(repo: &str, pull: &PullJson, items: &[TimelineJson], context: 
         let draft = first_change.unwrap_or_else(|| pull.draft.unwrap_or(false));
         events.push(new("opened", created, author.clone(), EventKind::Opened { draft }));
     }
-    // GitHub's timeline shows a merge as `merged` and then `closed`: one event, the merge.
-    let merged_at = items.iter().filter(|i| kind_of(i) == "merged").find_map(|i| time(i.created_at.as_deref()));
+    // GitHub's timeline shows a merge as `merged` and then `closed`: one event, the merge (the
+    // pull's own `merged_at` when the history has no `merged` item).
+    let merged_at = items
+        .iter()
+        .filter(|i| kind_of(i) == "merged")
+        .find_map(|i| time(i.created_at.as_deref()))
+        .or_else(|| time(pull.merged_at.as_deref()));
     for item in items {
         let kind = kind_of(item);
         let at = time(if kind == "reviewed" { item.submitted_at.as_deref() } else { item.created_at.as_deref() });
@@ -118,9 +127,59 @@ pub fn pr_history(repo: &str, pull: &PullJson, items: &[TimelineJson], context: 
         let (Some(converted), Some(at), Some(who)) = (converted, at, who) else {
             continue;
         };
-        events.push(new(&item_id(item, kind, at), at, who, converted));
+        let id = item_id(item, kind, at);
+        let dismissed_unseen = kind == "reviewed" && is_dismissed(item) && !dismissal_listed(item, items);
+        events.push(new(&id, at, who.clone(), converted));
+        if dismissed_unseen && let Some(reviewer) = item.user.as_ref().filter(|u| !u.login.is_empty()) {
+            // No dismissal event says when: right after the review, so its approval never stands.
+            let kind = EventKind::ReviewDismissed { reviewer: Login::new(reviewer.login.as_str()) };
+            events.push(new(&format!("{id}:dismissed"), at + chrono::TimeDelta::seconds(1), who, kind));
+        }
     }
+    events.extend(pull_end(pull, items, &author).map(|(suffix, at, actor, kind)| new(suffix, at, actor, kind)));
     events
+}
+
+/// The pull's merge or close, from its own `merged_at` / `closed_at`, when the history does not
+/// record it: no `merged` item for a merge; for a close, a history that does not already end
+/// closed (its last `closed` or `reopened` item). `None` for an open pull, and for one whose end
+/// has no time ([`undated_end`] says so).
+fn pull_end(
+    pull: &PullJson,
+    items: &[TimelineJson],
+    author: &Actor,
+) -> Option<(&'static str, DateTime<Utc>, Actor, EventKind)> {
+    if let Some(merged) = time(pull.merged_at.as_deref()) {
+        if items.iter().any(|i| kind_of(i) == "merged") {
+            return None;
+        }
+        let by = actor(pull.merged_by.as_ref()).unwrap_or_else(|| author.clone());
+        return Some(("pull:merged", merged, by, EventKind::Merged));
+    }
+    if pull.merged == Some(true) || !is_closed(pull) {
+        return None;
+    }
+    let closed = time(pull.closed_at.as_deref())?;
+    let last_change = items.iter().rev().find(|i| matches!(kind_of(i), "closed" | "reopened" | "merged"));
+    if last_change.is_some_and(|i| kind_of(i) != "reopened") {
+        return None;
+    }
+    Some(("pull:closed", closed, author.clone(), EventKind::Closed))
+}
+
+/// `closed` as GitHub's `state` says, or a `closed_at` on a pull whose state is not given.
+fn is_closed(pull: &PullJson) -> bool {
+    match pull.state.as_deref() {
+        Some(state) => state.eq_ignore_ascii_case("closed"),
+        None => pull.closed_at.is_some(),
+    }
+}
+
+/// The pull says it was merged or closed but not when: its end cannot be placed in the history.
+pub fn undated_end(pull: &PullJson) -> bool {
+    let merged = pull.merged == Some(true) || pull.merged_at.is_some();
+    let placed = time(pull.merged_at.as_deref()).or_else(|| time(pull.closed_at.as_deref())).is_some();
+    (merged || is_closed(pull)) && !placed
 }
 
 /// The item's kind: its `event`, or `reviewed` for a bare review object (a snapshot's reviews.json).
@@ -142,20 +201,37 @@ fn item_id(item: &TimelineJson, kind: &str, at: DateTime<Utc>) -> String {
     }
 }
 
-/// A review's outcome; a dismissed review's is the one its dismissal records.
+/// A review's outcome; a dismissed review's is the one its dismissal records, else a comment: it
+/// was an answer, and what it decided no longer stands.
 fn review_outcome(review: &TimelineJson, items: &[TimelineJson]) -> Option<ReviewOutcome> {
     let state = review.state.as_deref()?;
-    if !state.eq_ignore_ascii_case("dismissed") {
+    if !is_dismissed(review) {
         return outcome(state);
     }
-    let id = review.id?;
-    items
-        .iter()
-        .filter(|i| kind_of(i) == "review_dismissed")
-        .filter_map(|i| i.dismissed_review.as_ref())
-        .find(|d| d.review_id == Some(id))
-        .and_then(|d| d.state.as_deref())
-        .and_then(outcome)
+    let recorded = review.id.and_then(|id| {
+        items
+            .iter()
+            .filter(|i| kind_of(i) == "review_dismissed")
+            .filter_map(|i| i.dismissed_review.as_ref())
+            .find(|d| d.review_id == Some(id))
+            .and_then(|d| d.state.as_deref())
+            .and_then(outcome)
+    });
+    Some(recorded.unwrap_or(ReviewOutcome::Commented))
+}
+
+fn is_dismissed(review: &TimelineJson) -> bool {
+    review.state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("dismissed"))
+}
+
+/// Whether a `review_dismissed` item of the history names this review.
+fn dismissal_listed(review: &TimelineJson, items: &[TimelineJson]) -> bool {
+    review.id.is_some_and(|id| {
+        items
+            .iter()
+            .filter(|i| kind_of(i) == "review_dismissed")
+            .any(|i| i.dismissed_review.as_ref().and_then(|d| d.review_id) == Some(id))
+    })
 }
 
 /// The author of the review a dismissal names, found among the history's reviews.
@@ -254,6 +330,99 @@ mod tests {
             ],
             "a reopening without a time is left out"
         );
+    }
+
+    /// The pull object with `fields` set (its state, merge and close).
+    fn ended(fields: serde_json::Value) -> PullJson {
+        let mut pull = json!({ "number": 7, "created_at": "2025-03-03T09:00:00Z",
+            "user": { "login": "ann", "type": "User" }, "head": { "ref": "abc-1" }, "base": { "ref": "main" } });
+        if let (Some(pull), Some(fields)) = (pull.as_object_mut(), fields.as_object()) {
+            pull.extend(fields.clone());
+        }
+        typed(pull)
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        time(Some(text)).expect("a time")
+    }
+
+    #[test]
+    fn without_a_history_of_its_end_the_pull_says_how_it_ended() {
+        let merged = ended(json!({ "state": "closed", "merged": true, "merged_at": "2025-03-04T10:00:00Z",
+            "closed_at": "2025-03-04T10:00:00Z", "merged_by": { "login": "carol", "type": "User" } }));
+        let events = pr_history("acme/shop", &merged, &[], &PrContext::default());
+        let last = events.last().expect("events");
+        let want = ("timeline:acme/shop#7:pull:merged", EventKind::Merged, at("2025-03-04T10:00:00Z"), "carol");
+        assert_eq!((last.id.as_str(), last.kind.clone(), last.at, last.actor.login.as_str()), want);
+        assert_eq!(events, pr_history("acme/shop", &merged, &[], &PrContext::default()), "the same id again");
+        assert!(!undated_end(&merged));
+
+        let closed = ended(json!({ "state": "closed", "closed_at": "2025-03-05T10:00:00Z", "merged_at": null }));
+        let events = pr_history("acme/shop", &closed, &[], &PrContext::default());
+        assert_eq!(kinds(&events[1..]), vec![("timeline:acme/shop#7:pull:closed".to_string(), EventKind::Closed)]);
+        assert_eq!(events[1].at, at("2025-03-05T10:00:00Z"));
+
+        let open = ended(json!({ "state": "open", "closed_at": null }));
+        assert_eq!(pr_history("acme/shop", &open, &[], &PrContext::default()).len(), 1, "opened only");
+
+        let undated = ended(json!({ "state": "closed" }));
+        assert_eq!(pr_history("acme/shop", &undated, &[], &PrContext::default()).len(), 1, "no guessed time");
+        assert!(undated_end(&undated) && undated_end(&ended(json!({ "merged": true }))));
+        assert!(!undated_end(&open) && !undated_end(&closed));
+    }
+
+    #[test]
+    fn a_history_that_records_the_end_is_not_given_it_twice() {
+        let merged = ended(json!({ "state": "closed", "merged_at": "2025-03-04T10:00:00Z",
+            "closed_at": "2025-03-04T10:00:00Z" }));
+        let actor = json!({ "login": "ann", "type": "User" });
+        let items: Vec<TimelineJson> = typed(json!([
+            { "event": "merged", "id": 15, "actor": actor, "created_at": "2025-03-04T10:00:00Z" },
+            { "event": "closed", "id": 16, "actor": actor, "created_at": "2025-03-04T10:00:00Z" },
+        ]));
+        let events = pr_history("acme/shop", &merged, &items, &PrContext::default());
+        assert_eq!(kinds(&events[1..]), vec![("timeline:acme/shop#7:merged:15".to_string(), EventKind::Merged)]);
+        // A close listed without its merge is still the merge, once.
+        let events = pr_history("acme/shop", &merged, &items[1..], &PrContext::default());
+        assert_eq!(kinds(&events[1..]), vec![("timeline:acme/shop#7:pull:merged".to_string(), EventKind::Merged)]);
+
+        let closed = ended(json!({ "state": "closed", "closed_at": "2025-03-06T10:00:00Z" }));
+        let items: Vec<TimelineJson> = typed(json!([
+            { "event": "closed", "id": 16, "actor": actor, "created_at": "2025-03-04T10:00:00Z" },
+            { "event": "reopened", "id": 17, "actor": actor, "created_at": "2025-03-05T10:00:00Z" },
+        ]));
+        let events = pr_history("acme/shop", &closed, &items, &PrContext::default());
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids[1..],
+            ["timeline:acme/shop#7:closed:16", "timeline:acme/shop#7:reopened:17", "timeline:acme/shop#7:pull:closed"],
+            "closed again after the reopening"
+        );
+        let events = pr_history("acme/shop", &closed, &items[..1], &PrContext::default());
+        assert_eq!(events.len(), 2, "the history already ends closed");
+    }
+
+    #[test]
+    fn a_dismissed_review_without_its_dismissal_is_a_review_then_withdrawn() {
+        let items: Vec<TimelineJson> = typed(json!([
+            { "id": 20, "user": { "login": "bob", "type": "User" }, "state": "DISMISSED",
+              "submitted_at": "2025-03-03T11:00:00Z" },
+        ]));
+        let events = pr_history("acme/shop", &pull(), &items, &bare_context(&pull()));
+        assert_eq!(
+            kinds(&events[1..]),
+            vec![
+                (
+                    "timeline:acme/shop#7:reviewed:20".to_string(),
+                    EventKind::ReviewSubmitted { outcome: ReviewOutcome::Commented }
+                ),
+                (
+                    "timeline:acme/shop#7:reviewed:20:dismissed".to_string(),
+                    EventKind::ReviewDismissed { reviewer: Login::new("bob") }
+                ),
+            ]
+        );
+        assert_eq!((events[1].at, events[2].at), (at("2025-03-03T11:00:00Z"), at("2025-03-03T11:00:01Z")));
     }
 
     #[test]

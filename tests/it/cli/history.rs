@@ -149,6 +149,142 @@ fn backfill_imports_snapshots_once() {
     none.assert_bad_input("holds no snapshot");
 }
 
+/// Writes a saved PR of acme/shop under `dir/name`: its pull.json (`pull` over the fields every
+/// PR has) and each `(file, JSON)` beside it.
+fn save_pr(dir: &std::path::Path, name: &str, number: u64, pull: Value, lists: &[(&str, Value)]) {
+    let snapshot = dir.join(name);
+    std::fs::create_dir_all(&snapshot).expect("snapshot directory");
+    let mut whole = json!({ "number": number, "title": format!("change {number}"), "draft": false,
+        "user": { "login": "ann", "type": "User" }, "labels": [],
+        "head": { "ref": format!("change-{number}"), "sha": format!("{number:040}") },
+        "base": { "ref": "main", "repo": { "full_name": "acme/shop" } } });
+    if let (Some(whole), Some(pull)) = (whole.as_object_mut(), pull.as_object()) {
+        whole.extend(pull.clone());
+    }
+    std::fs::write(snapshot.join("pull.json"), whole.to_string()).expect("pull.json");
+    for (file, list) in lists {
+        std::fs::write(snapshot.join(file), list.to_string()).expect("list file");
+    }
+}
+
+fn review(id: u64, login: &str, state: &str, submitted: &str) -> Value {
+    json!({ "id": id, "user": { "login": login, "type": "User" }, "state": state, "submitted_at": submitted })
+}
+
+fn backfill_snapshots(dir: &std::path::Path, db: &str) -> Run {
+    Run::of(assert_cmd::Command::cargo_bin("flowgate").expect("binary").args([
+        "backfill",
+        "--from-snapshots",
+        path_str(dir),
+        "--database-url",
+        db,
+    ]))
+}
+
+/// Saved PRs replay as they happened, without an events.json: a merge or close from pull.json's
+/// own times, AI found by the gate's detection in the commits, and a dismissed review still the
+/// PR's first answer (its approval withdrawn). The digest shows it; importing again adds nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn backfill_replays_saved_prs_as_they_ended() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let saved = dir.path().join("saved");
+    let approved = |id, login, at| review(id, login, "APPROVED", at);
+    // Opened 09:00, approved 13:00, merged 15:00: 4 hours to the first review, 6 to the merge.
+    save_pr(
+        &saved,
+        "pr-1",
+        1,
+        json!({ "state": "closed", "created_at": "2025-03-04T09:00:00Z",
+        "merged_at": "2025-03-04T15:00:00Z", "closed_at": "2025-03-04T15:00:00Z" }),
+        &[("reviews.json", json!([approved(100, "bob", "2025-03-04T13:00:00Z")]))],
+    );
+    // Closed unmerged a day after it opened.
+    save_pr(
+        &saved,
+        "pr-2",
+        2,
+        json!({ "state": "closed", "created_at": "2025-03-04T09:00:00Z",
+        "merged_at": null, "closed_at": "2025-03-05T09:00:00Z" }),
+        &[],
+    );
+    // Open, its commit co-authored by Claude Code.
+    let commit = json!([{ "sha": "c".repeat(40), "commit": { "message": "Add the cache\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+        "author": { "name": "Ann", "email": "ann@example.com" }, "committer": { "name": "Ann", "email": "ann@example.com" } } }]);
+    save_pr(
+        &saved,
+        "pr-3",
+        3,
+        json!({ "state": "open", "created_at": "2025-03-05T09:00:00Z" }),
+        &[("commits.json", commit)],
+    );
+    // Approved at 11:00, the approval dismissed at 12:00 (events.json says so), merged at 15:00.
+    let dismissal = json!([{ "event": "review_dismissed", "id": 41, "actor": { "login": "ann", "type": "User" },
+        "created_at": "2025-03-06T12:00:00Z", "dismissed_review": { "review_id": 400, "state": "approved" } }]);
+    save_pr(
+        &saved,
+        "pr-4",
+        4,
+        json!({ "state": "closed", "created_at": "2025-03-06T09:00:00Z",
+        "merged_at": "2025-03-06T15:00:00Z", "closed_at": "2025-03-06T15:00:00Z" }),
+        &[
+            ("reviews.json", json!([review(400, "carol", "DISMISSED", "2025-03-06T11:00:00Z")])),
+            ("events.json", dismissal),
+        ],
+    );
+    // Reviewed an hour after it opened; the review was dismissed, and no events.json says when.
+    save_pr(
+        &saved,
+        "pr-5",
+        5,
+        json!({ "state": "open", "created_at": "2025-03-07T09:00:00Z" }),
+        &[("reviews.json", json!([review(500, "dave", "DISMISSED", "2025-03-07T10:00:00Z")]))],
+    );
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+
+    let first = backfill_snapshots(&saved, &db);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(!first.stderr.contains("warning"), "{}", first.stderr);
+    let again = backfill_snapshots(&saved, &db);
+    assert!(again.stdout.ends_with("5 PRs, 13 review events, 0 new (13 already recorded)\n"), "{}", again.stdout);
+
+    let mut cmd = assert_cmd::Command::cargo_bin("flowgate").expect("binary");
+    cmd.args(["digest", "--since", "7d", "--until", "2025-03-08T00:00:00Z", "--clock", "calendar"]);
+    let digest = Run::of(cmd.args(["--format", "json", "--database-url", &db]));
+    assert_eq!(digest.code, 0, "{}", digest.stderr);
+    let json = digest.json();
+    let totals = &json["totals"];
+    let counts = ["opened", "merged", "closed_unmerged", "open_at_end", "first_reviews"].map(|k| totals[k].as_u64());
+    assert_eq!(counts, [Some(5), Some(2), Some(1), Some(2), Some(3)], "{totals}");
+    let overall = &json["overall"];
+    assert_eq!(overall["open_to_merge_hours"]["count"], 2, "{overall}");
+    assert_eq!(overall["open_to_merge_hours"]["median"].as_f64(), Some(6.0), "{overall}");
+    assert_eq!(overall["first_review_hours"]["median"].as_f64(), Some(2.0), "4, 2 and 1 hours: {overall}");
+    assert_eq!(overall["approval_to_merge_hours"]["count"], 1, "PR 4's approval was withdrawn: {overall}");
+    let ai = json["by_ai"].as_array().and_then(|g| g.iter().find(|g| g["group"] == "ai").cloned());
+    assert_eq!(ai.map(|g| g["prs"].clone()), Some(json!(1)), "{}", json["by_ai"]);
+
+    let events = stored(&db).await;
+    let context = &events.iter().find(|e| e.pr == 3).expect("PR 3").context;
+    assert!(context.ai_detected && context.ai_tools == ["claude-code"], "{context:?}");
+    assert!(events.iter().filter(|e| e.pr != 3).all(|e| !e.context.ai_touched()));
+}
+
+/// A saved PR that says it is closed but not when is imported as still open, and the import says
+/// which one.
+#[test]
+fn backfill_names_a_saved_pr_closed_without_a_time() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let saved = dir.path().join("saved");
+    save_pr(&saved, "pr-6", 6, json!({ "state": "closed", "created_at": "2025-03-04T09:00:00Z" }), &[]);
+    let db = format!("sqlite://{}", path_str(&dir.path().join("flowgate.db")));
+    let run = backfill_snapshots(&saved, &db);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("1 PRs, 1 review events, 1 new (0 already recorded)\n"), "{}", run.stdout);
+    let named =
+        format!("{}/pull.json: the PR is closed but neither merged_at nor closed_at", path_str(&saved.join("pr-6")));
+    assert!(run.stderr.contains("warning: ") && run.stderr.contains(&named), "{}", run.stderr);
+}
+
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).expect("a time").with_timezone(&Utc)
 }
