@@ -29,6 +29,10 @@ pub(crate) struct Expect {
     pub keys: Option<Vec<String>>,
     /// The detected AI tools' ids, in any order.
     pub ai_detected: Option<Vec<String>>,
+    /// What the PR declares of its AI use: `none`, `assisted`, `generated` or `null`.
+    pub ai_declared: Option<String>,
+    /// The models the AI markers name (`Assisted-by: AGENT:MODEL`), in any order.
+    pub ai_models: Option<Vec<String>>,
     /// Tiers of particular files.
     pub files: Option<BTreeMap<String, String>>,
 }
@@ -84,6 +88,7 @@ fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, super::Error> {
     check("linkage", &expect.linkage, "/linkage/state");
     check("ai", &expect.ai, "/ai/state");
     check("review", &expect.review, "/review/state");
+    check("ai_declared", &expect.ai_declared, "/ai/declared");
     let sorted = |pointer: &str| -> Vec<String> {
         let mut v: Vec<String> = got
             .pointer(pointer)
@@ -95,13 +100,22 @@ fn run_case(dir: &Path, policy: &Policy) -> Result<CaseResult, super::Error> {
         v.sort();
         v
     };
-    for (what, expected, pointer) in
-        [("keys", &expect.keys, "/linkage/keys"), ("ai_detected", &expect.ai_detected, "/ai/detected")]
-    {
+    let mut models: Vec<String> = got["ai"]["markers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["model"].as_str().map(String::from))
+        .collect();
+    models.sort();
+    models.dedup();
+    for (what, expected, actual) in [
+        ("keys", &expect.keys, sorted("/linkage/keys")),
+        ("ai_detected", &expect.ai_detected, sorted("/ai/detected")),
+        ("ai_models", &expect.ai_models, models),
+    ] {
         if let Some(expected) = expected {
             let mut expected = expected.clone();
             expected.sort();
-            let actual = sorted(pointer);
             if actual != expected {
                 mismatches.push((what.to_string(), expected.join(", "), actual.join(", ")));
             }

@@ -69,7 +69,7 @@ pub fn to_value(v: &Verdict) -> Value {
     let markers: Vec<Value> =
         v.ai.markers
             .iter()
-            .map(|m| json!({ "tool": m.tool.id(), "evidence": m.evidence, "site": site(&m.site) }))
+            .map(|m| json!({ "tool": m.tool.id(), "model": m.model, "evidence": m.evidence, "site": site(&m.site) }))
             .collect();
     let sections = wording::sections(v, Flavor::Plain);
     let rules: Vec<Value> = sections

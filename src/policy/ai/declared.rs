@@ -1,6 +1,7 @@
 //! What a PR says of its own AI use: declaration trailers (`AI-Assisted:`, `Assisted-by:`,
-//! `Generated-by:`, …) in any trailer paragraph of a commit message, and ticked boxes or `AI:`
-//! lines in the PR body. Text in fenced code blocks is quoted, not declared.
+//! `Generated-by:`, …) in any trailer paragraph of a commit message, with the Linux kernel's
+//! `Assisted-by: AGENT:MODEL [TOOL1] [TOOL2]` read into its parts, and ticked boxes or `AI:` lines
+//! in the PR body. Text in fenced code blocks is quoted, not declared.
 
 use std::sync::LazyLock;
 
@@ -43,6 +44,45 @@ pub fn trailer_declaration(message: &str) -> Option<Declared> {
         Some(if negative { Declared::None } else { strength })
     };
     trailers::parse_all(&markdown::blank_fences(message)).iter().filter_map(declared).max()
+}
+
+/// An `Assisted-by:` value in the Linux kernel's shape (Documentation/process/coding-assistants.rst):
+/// `AGENT:MODEL [TOOL1] [TOOL2]`, e.g. `Claude:claude-3-opus coccinelle sparse`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssistedBy {
+    /// The agent as written (`Claude`, `Claude Code`, `GitHub Copilot`, `Grok`).
+    pub agent: String,
+    /// The model as written (`claude-3-opus`, `opus-4.8`, `qwen3-coder:30b`).
+    pub model: String,
+    /// The specialised analysis tools named after the model (`coccinelle`, `sparse`), each as
+    /// written, without the brackets some authors copy from the template.
+    pub tools: Vec<String>,
+}
+
+/// The longest model and tool name kept, and the most tools: a trailer is a line, not a document.
+const MAX_PART: usize = 80;
+const MAX_TOOLS: usize = 8;
+
+/// `AGENT:MODEL` then what follows: the agent has no colon, address, bracket or parenthesis (so a
+/// `Name <email>` identity or `Claude (https://…)` is not this shape), and the model starts right
+/// after the colon with no slash (so `https://…` is not a model).
+static KERNEL_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^([A-Za-z0-9][^:<>()\[\]@]*?):([^\s/\[\]:][^\s\[\]]*)(?:\s+(.*))?$"));
+static TOOL_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]*)\]|(\S+)"));
+
+/// Reads an `Assisted-by:` value in the kernel's `AGENT:MODEL [TOOL1] [TOOL2]` shape; `None` for
+/// any other value (`Claude Code`, `Claude Opus 4.7 <noreply@anthropic.com>`, `none`).
+pub fn assisted_by(value: &str) -> Option<AssistedBy> {
+    let c = KERNEL_SHAPE.captures(value.trim())?;
+    let clip = |s: &str| s.trim().chars().take(MAX_PART).collect::<String>();
+    let tools = c.get(3).map_or("", |m| m.as_str());
+    let tools = TOOL_WORD
+        .captures_iter(tools)
+        .filter_map(|t| t.get(1).or_else(|| t.get(2)).map(|m| clip(m.as_str())))
+        .filter(|t| !t.is_empty())
+        .take(MAX_TOOLS)
+        .collect();
+    Some(AssistedBy { agent: clip(&c[1]), model: clip(&c[2]), tools })
 }
 
 static TRAILER_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([A-Za-z0-9][A-Za-z0-9-]*):\s+(.*)$"));

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-pub use super::declared::{Declared, body_declaration, trailer_declaration};
+pub use super::declared::{AssistedBy, Declared, assisted_by, body_declaration, trailer_declaration};
 use super::declared::{declaration_key, is_negative};
 pub use super::tools::AiTool;
 pub(crate) use super::tools::tool_from_name;
@@ -36,6 +36,8 @@ pub struct Marker {
     pub site: MarkerSite,
     /// The text that matched, at most 120 characters.
     pub evidence: String,
+    /// The model the marker names, when its shape has a place for one (`Assisted-by: AGENT:MODEL`).
+    pub model: Option<String>,
 }
 
 /// What a commit looks like to detection (borrowed plain data).
@@ -59,7 +61,18 @@ fn marker(tool: AiTool, site: MarkerSite, evidence: &str) -> Marker {
         evidence.pop();
         evidence.push('…');
     }
-    Marker { tool, site, evidence }
+    Marker { tool, site, evidence, model: None }
+}
+
+/// A marker that names its model too.
+fn with_model(mut marker: Marker, model: Option<String>) -> Marker {
+    marker.model = model;
+    marker
+}
+
+/// The model an `Assisted-by:` trailer in the kernel's `AGENT:MODEL [TOOL…]` shape names.
+fn trailer_model(key: &str, value: &str) -> Option<String> {
+    key.eq_ignore_ascii_case("assisted-by").then(|| assisted_by(value)).flatten().map(|a| a.model)
 }
 
 fn re(pattern: &str) -> Regex {
@@ -105,6 +118,13 @@ fn trailer_marker(key: &str, value: &str) -> Option<AiTool> {
     if is_negative(value) {
         return None;
     }
+    if lower == "assisted-by"
+        && let Some(assisted) = assisted_by(value)
+    {
+        // The agent is the tool; the model says whose model it ran, not which tool
+        // (`Zed:claude-sonnet-4` is Zed, `GitHub Copilot:claude-opus-4.8` is Copilot).
+        return Some(tool_from_name(&assisted.agent));
+    }
     if let Some(tool) = tools::key_names_tool(key) {
         return Some(tool); // `Claude-Generated-By:`, `Claude-Steers:`: tools invent their keys
     }
@@ -127,7 +147,7 @@ static TRAILER_SHAPED: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:[-*>]\s*)?
 /// address. Lines shaped like review trailers are skipped, and so are `skip`ped lines (trailers
 /// already read, so one line is not two pieces of evidence). Outside a trailer paragraph a
 /// declaration key counts only with a known tool's name (`Generated-by: the build script` is prose).
-fn attributions_anywhere(text: &str, skip: &BTreeSet<String>, add: &mut impl FnMut(AiTool, &str)) {
+fn attributions_anywhere(text: &str, skip: &BTreeSet<String>, add: &mut impl FnMut(AiTool, &str, Option<String>)) {
     for line in text.lines() {
         let evidence = line.trim();
         if evidence.is_empty() || skip.contains(&collapse(evidence)) {
@@ -139,21 +159,21 @@ fn attributions_anywhere(text: &str, skip: &BTreeSet<String>, add: &mut impl FnM
                 continue;
             }
             if let Some(tool) = trailer_marker(&c[1], &c[2]).filter(|t| *t != AiTool::Other) {
-                add(tool, evidence);
+                add(tool, evidence, trailer_model(&c[1], &c[2]));
                 continue;
             }
         }
         let mut found = false;
         for c in EMAIL_IN_ANGLES.captures_iter(line) {
             if let Some(tool) = identity_tool(&c[1], &c[2]) {
-                add(tool, evidence);
+                add(tool, evidence, None);
                 found = true;
             }
         }
         if !found {
             for c in BARE_EMAIL.captures_iter(line) {
                 if let Some(tool) = identity_tool("", &c[1]) {
-                    add(tool, evidence);
+                    add(tool, evidence, None);
                 }
             }
         }
@@ -205,7 +225,7 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
     let sha = c.sha.to_string();
     let site = MarkerSite::Commit { sha };
     let mut out = BTreeSet::new();
-    let mut add = |tool, evidence: &str| out.insert(marker(tool, site.clone(), evidence));
+    let mut add = |tool, evidence: &str, model| out.insert(with_model(marker(tool, site.clone(), evidence), model));
     let people = [
         ("author", c.author_name, c.author_email, c.author_login),
         ("committer", c.committer_name, c.committer_email, c.committer_login),
@@ -213,29 +233,29 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
     for (role, name, email, login) in people {
         if let Some(tool) = identity_tool(name, email) {
             let who = format!("{role} {} <{}>", name.trim(), email.trim());
-            add(tool, who.trim_end_matches(" <>"));
+            add(tool, who.trim_end_matches(" <>"), None);
         }
         if let Some((tool, login)) = login.and_then(|l| Some((bot_tool(l)?, l.trim()))) {
-            add(tool, &format!("{role} login {login}"));
+            add(tool, &format!("{role} login {login}"), None);
         }
     }
     let message = markdown::blank_code(c.message);
     let mut read = BTreeSet::new();
     for t in trailers::parse_all(&message) {
         if let Some(tool) = trailer_marker(&t.key, &t.value) {
-            add(tool, &format!("{}: {}", t.key, t.value));
+            add(tool, &format!("{}: {}", t.key, t.value), trailer_model(&t.key, &t.value));
         }
         read.insert(collapse(&format!("{}: {}", t.key, t.value)));
     }
-    attributions_anywhere(&message, &read, &mut |tool, evidence| {
-        add(tool, evidence);
+    attributions_anywhere(&message, &read, &mut |tool, evidence, model| {
+        add(tool, evidence, model);
     });
     body_markers(&message, c.message, &mut |tool, evidence| {
-        add(tool, evidence);
+        add(tool, evidence, None);
     });
     let subject = c.message.trim_start().lines().next().unwrap_or("").trim();
     if let Some(tool) = tools::subject_tool(subject) {
-        add(tool, subject);
+        add(tool, subject, None);
     }
     out.into_iter().collect()
 }
@@ -245,27 +265,27 @@ pub fn commit_markers(commit: &CommitView<'_>) -> Vec<Marker> {
 /// description) and labels.
 pub fn pr_markers(author_login: &str, branch: &str, body: &str, labels: &[&str]) -> Vec<Marker> {
     let mut out = BTreeSet::new();
-    let mut add = |tool, site, evidence: &str| out.insert(marker(tool, site, evidence));
+    let mut add = |tool, site, evidence: &str, model| out.insert(with_model(marker(tool, site, evidence), model));
     if let Some(tool) = bot_tool(author_login) {
         let evidence = format!("author {}", author_login.trim());
-        add(tool, MarkerSite::PrAuthor, &evidence);
+        add(tool, MarkerSite::PrAuthor, &evidence, None);
     }
     let branch = branch.trim();
     let name = branch.rsplit(':').next().unwrap_or(branch);
     let name = name.strip_prefix("refs/heads/").unwrap_or(name);
     if let Some(tool) = tools::branch_tool(&name.to_ascii_lowercase()) {
-        add(tool, MarkerSite::Branch, &format!("branch {branch}"));
+        add(tool, MarkerSite::Branch, &format!("branch {branch}"), None);
     }
     let blanked = markdown::blank_code(body);
     body_markers(&blanked, body, &mut |tool, evidence| {
-        add(tool, MarkerSite::PrBody, evidence);
+        add(tool, MarkerSite::PrBody, evidence, None);
     });
-    attributions_anywhere(&blanked, &BTreeSet::new(), &mut |tool, evidence| {
-        add(tool, MarkerSite::PrBody, evidence);
+    attributions_anywhere(&blanked, &BTreeSet::new(), &mut |tool, evidence, model| {
+        add(tool, MarkerSite::PrBody, evidence, model);
     });
     for label in labels.iter().map(|l| l.trim()) {
         if let Some(tool) = tools::label_tool(label) {
-            add(tool, MarkerSite::Label, &format!("label {label}"));
+            add(tool, MarkerSite::Label, &format!("label {label}"), None);
         }
     }
     out.into_iter().collect()
@@ -558,6 +578,59 @@ mod tests {
             - [x] Tests added\n- [x] Generated docs => -
             => -";
         check_declared(body_rows, body_declaration);
+    }
+
+    #[test]
+    fn assisted_by_in_the_kernels_shape_names_agent_model_and_tools() {
+        let parts = |v: &str| assisted_by(v).map(|a| (a.agent, a.model, a.tools));
+        let owned =
+            |a: &str, m: &str, t: &[&str]| Some((a.into(), m.into(), t.iter().map(|t| t.to_string()).collect()));
+        assert_eq!(
+            parts("Claude:claude-3-opus coccinelle sparse"),
+            owned("Claude", "claude-3-opus", &["coccinelle", "sparse"])
+        );
+        assert_eq!(
+            parts("GitHub Copilot:claude-opus-4.8 [GitHub Copilot CLI]"),
+            owned("GitHub Copilot", "claude-opus-4.8", &["GitHub Copilot CLI"])
+        );
+        assert_eq!(parts(" opencode:qwen3-coder:30b "), owned("opencode", "qwen3-coder:30b", &[]));
+        for other in [
+            "Claude Code",
+            "Claude Opus 4.7 <noreply@anthropic.com>",
+            "Claude Sonnet 4.6 (https://claude.ai/code)",
+            "https://example.com/x",
+            "AI: yes",
+            "Claude: opus",
+            "none",
+            "",
+        ] {
+            assert_eq!(parts(other), None, "{other}");
+        }
+        let long = format!("Claude:{} {}", "m".repeat(500), "t ".repeat(50));
+        let a = assisted_by(&long).expect("the kernel's shape");
+        assert_eq!((a.model.len(), a.tools.len()), (80, 8), "capped");
+
+        // The agent decides the tool; the model is kept on the marker.
+        let table = r"S\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse => claude-code
+            S\n\nAssisted-by: Claude Code:claude-opus-5 => claude-code
+            S\n\nAssisted-by: GitHub Copilot:claude-opus-4.8 [GitHub Copilot CLI] => copilot
+            S\n\nAssisted-by: opencode:glm-5.2 => opencode
+            S\n\nAssisted-by: Zed:claude-sonnet-4 => other
+            S\n\nAssisted-by: Grok:grok-4.5 => other";
+        check(table, in_message, commit_site());
+        let m = in_message("S\n\nAssisted-by: Zed:claude-sonnet-4\nSigned-off-by: A <a@x.org>");
+        assert_eq!(
+            (m[0].model.as_deref(), m[0].evidence.as_str()),
+            (Some("claude-sonnet-4"), "Assisted-by: Zed:claude-sonnet-4")
+        );
+        assert_eq!(
+            trailer_declaration("S\n\nAssisted-by: Grok:grok-4.5\n"),
+            Some(Declared::Assisted),
+            "unknown agents declare too"
+        );
+        assert_eq!(in_message("S\n\nCo-authored-by: Claude <noreply@anthropic.com>")[0].model, None);
+        let body = pr_markers("jane", "main", "Fixes the cache.\n\nAssisted-by: Claude:claude-3-opus\n", &[]);
+        assert_eq!((body[0].tool, body[0].model.as_deref()), (AiTool::ClaudeCode, Some("claude-3-opus")));
     }
 
     #[test]

@@ -229,7 +229,7 @@ mod tests {
     use crate::policy::verdict::{AiState, Exemption};
 
     fn marker(tool: AiTool, site: MarkerSite, evidence: &str) -> Marker {
-        Marker { tool, site, evidence: evidence.into() }
+        Marker { tool, site, evidence: evidence.into(), model: None }
     }
 
     #[test]
