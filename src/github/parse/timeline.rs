@@ -141,16 +141,18 @@ pub fn pr_history(repo: &str, pull: &PullJson, items: &[TimelineJson], context: 
 }
 
 /// The pull's merge or close, from its own `merged_at` / `closed_at`, when the history does not
-/// record it: no `merged` item for a merge; for a close, a history that does not already end
-/// closed (its last `closed` or `reopened` item). `None` for an open pull, and for one whose end
+/// record it: no dated `merged` item for a merge; for a close, a history that does not already end
+/// closed (its last dated `closed` or `reopened` item). `None` for an open pull, and for one whose end
 /// has no time ([`undated_end`] says so).
 fn pull_end(
     pull: &PullJson,
     items: &[TimelineJson],
     author: &Actor,
 ) -> Option<(&'static str, DateTime<Utc>, Actor, EventKind)> {
+    // Only items with a time are in the history; one without records nothing.
+    let dated = || items.iter().filter(|i| time(i.created_at.as_deref()).is_some());
     if let Some(merged) = time(pull.merged_at.as_deref()) {
-        if items.iter().any(|i| kind_of(i) == "merged") {
+        if dated().any(|i| kind_of(i) == "merged") {
             return None;
         }
         let by = actor(pull.merged_by.as_ref()).unwrap_or_else(|| author.clone());
@@ -160,7 +162,7 @@ fn pull_end(
         return None;
     }
     let closed = time(pull.closed_at.as_deref())?;
-    let last_change = items.iter().rev().find(|i| matches!(kind_of(i), "closed" | "reopened" | "merged"));
+    let last_change = dated().rfind(|i| matches!(kind_of(i), "closed" | "reopened" | "merged"));
     if last_change.is_some_and(|i| kind_of(i) != "reopened") {
         return None;
     }
@@ -384,6 +386,10 @@ mod tests {
         assert_eq!(kinds(&events[1..]), vec![("timeline:acme/shop#7:merged:15".to_string(), EventKind::Merged)]);
         // A close listed without its merge is still the merge, once.
         let events = pr_history("acme/shop", &merged, &items[1..], &PrContext::default());
+        assert_eq!(kinds(&events[1..]), vec![("timeline:acme/shop#7:pull:merged".to_string(), EventKind::Merged)]);
+        // A merge listed without a time records nothing: the pull's time places it.
+        let undated: Vec<TimelineJson> = typed(json!([{ "event": "merged", "id": 15, "actor": actor }]));
+        let events = pr_history("acme/shop", &merged, &undated, &PrContext::default());
         assert_eq!(kinds(&events[1..]), vec![("timeline:acme/shop#7:pull:merged".to_string(), EventKind::Merged)]);
 
         let closed = ended(json!({ "state": "closed", "closed_at": "2025-03-06T10:00:00Z" }));
