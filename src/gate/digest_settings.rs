@@ -15,6 +15,9 @@ pub struct Overrides {
     pub timezone: Option<String>,
     /// Each replaces the policy's target for its tier.
     pub targets: Vec<(Tier, Duration)>,
+    /// Targets to try (`--try-target`): each replaces the policy's preview target for its tier,
+    /// and is counted week by week, never enforced.
+    pub tried_targets: Vec<(Tier, Duration)>,
     /// When any is given, these replace the policy's list.
     pub ai_reviewers: Vec<String>,
 }
@@ -33,6 +36,11 @@ pub fn config(policy: &Policy, overrides: &Overrides, mode: ClockMode) -> Result
     for (tier, target) in &overrides.targets {
         config.first_review_targets.insert(*tier, *target);
     }
+    config.tried_targets = latency.tried_targets.clone();
+    for (tier, target) in &overrides.tried_targets {
+        config.tried_targets.insert(*tier, *target);
+    }
+    config.exclude = latency.exclude.clone();
     config.ai_reviewers =
         if overrides.ai_reviewers.is_empty() { latency.ai_reviewers.clone() } else { overrides.ai_reviewers.clone() };
     let mut teams: HashMap<String, Vec<String>> = HashMap::new();
@@ -77,6 +85,7 @@ mod tests {
         let overrides = Overrides {
             timezone: Some("Asia/Tokyo".into()),
             targets: vec![(Tier::Red, Duration::from_secs(3600))],
+            tried_targets: vec![(Tier::Yellow, Duration::from_secs(2 * 3600))],
             ai_reviewers: vec!["copilot".into()],
         };
         let c = config(&p, &overrides, ClockMode::Calendar).unwrap();
@@ -84,8 +93,39 @@ mod tests {
         assert_eq!(c.first_review_targets.get(&Tier::Red), Some(&Duration::from_secs(3600)));
         assert_eq!(c.first_review_targets.get(&Tier::Green), Some(&Duration::from_secs(48 * 3600)));
         assert_eq!(c.ai_reviewers, vec!["copilot".to_string()]);
+        assert_eq!(c.tried_targets.get(&Tier::Yellow), Some(&Duration::from_secs(2 * 3600)));
+        assert!(c.first_review_targets.get(&Tier::Yellow).is_none(), "tried, not enforced");
         let bad = Overrides { timezone: Some("Mars/Olympus".into()), ..Overrides::default() };
         assert!(config(&p, &bad, ClockMode::Business).is_err());
+    }
+
+    #[test]
+    fn a_preview_target_is_tried_and_the_plain_form_still_enforces() {
+        let p = policy(
+            "latency:\n  targets:\n    red: { target: 8h, mode: preview }\n    yellow: { target: 24h }\n    green: 48h\n  exclude: { authors: [\"renovate[bot]\"] }\n",
+        );
+        let c = config(&p, &Overrides::default(), ClockMode::Business).unwrap();
+        let h = |n: u64| Duration::from_secs(n * 3600);
+        assert_eq!(c.tried_targets.into_iter().collect::<Vec<_>>(), vec![(Tier::Red, h(8))]);
+        assert_eq!(
+            c.first_review_targets.into_iter().collect::<Vec<_>>(),
+            vec![(Tier::Green, h(48)), (Tier::Yellow, h(24))]
+        );
+        assert_eq!(c.exclude.authors, vec!["renovate[bot]".to_string()]);
+        for (text, named) in [
+            ("{ target: 8h, mode: later }", "later"),
+            ("{ target: 8 hours, mode: preview }", "not a review-time target"),
+            ("{ mode: preview }", "target"),
+            ("{ target: 8h, when: now }", "when"),
+        ] {
+            let e = load_text(
+                &format!("extends: default\nlatency: {{ targets: {{ red: {text} }} }}\n"),
+                Path::new("flowgate.yml"),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(named), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -1,16 +1,17 @@
 //! `DigestBuilder`: folds PRs into a digest one at a time, keeping per-group samples and
 //! per-reviewer sums only, so a million events cost memory in proportion to PRs, not events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 
 use super::config::{LatencyConfig, Window};
 use super::digest::{
     ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
-    Traceability, UNTIERED, WaitingPr, WeekFigures,
+    Traceability, TriedTarget, TriedWeek, UNTIERED, WaitingPr, WeekFigures,
 };
 use super::event::{Event, Reviewer};
+use super::exclude::LeftOutAcc;
 use super::findings::{self, ChainEvidence, Evidence, TargetEvidence, TierEvidence};
 use super::stats::{Spread, hours, round2};
 use super::timeline::{PrSummary, Turn, summarize_pr};
@@ -42,8 +43,16 @@ pub struct DigestBuilder {
     /// The PRs merged in the window that name a story, for the caller to trace.
     merged_stories: Vec<MergedStory>,
     tracing: Option<ChainTracing>,
-    /// What shadow mode saw, when the caller handed the window's evaluations in.
-    shadow: Option<super::shadow::ShadowFigures>,
+    /// Each PR's latest evaluation of the window, when the caller handed them in: counted at
+    /// the end, without the PRs left out.
+    evaluations: Option<Vec<super::shadow::LatestEvaluation>>,
+    /// The PRs `exclude` left out (by repository and number), and their count per rule.
+    excluded: HashSet<(String, u64)>,
+    left_out: LeftOutAcc,
+    tried: Vec<TriedAcc>,
+    /// Where each trend week ends (Unix seconds): its last Monday's local midnight, or the
+    /// window's end or `now` if that comes first.
+    week_ends: Vec<i64>,
     waiting: Vec<(i64, WaitingPr)>,
     trend_start: Option<NaiveDate>,
     weeks: Vec<WeekAcc>,
@@ -80,6 +89,13 @@ struct TargetAcc {
     breached: usize,
     over_now: usize,
     excess: i64,
+}
+
+struct TriedAcc {
+    tier: Tier,
+    target_secs: i64,
+    /// Per trend week: first reviews, late ones, and PRs still waiting past the target at its end.
+    weeks: Vec<(usize, usize, usize)>,
 }
 
 #[derive(Default)]
@@ -124,6 +140,26 @@ impl DigestBuilder {
             .collect();
         let trend_start = trend_start(&config, &window);
         let weeks = (0..config.trend_weeks).map(|_| WeekAcc::default()).collect();
+        let tried = config
+            .tried_targets
+            .iter()
+            .rev()
+            .map(|(tier, target)| TriedAcc {
+                tier: *tier,
+                target_secs: i64::try_from(target.as_secs()).unwrap_or(i64::MAX),
+                weeks: vec![(0, 0, 0); config.trend_weeks as usize],
+            })
+            .collect();
+        let last = window.end.min(now).timestamp();
+        let week_ends = match trend_start {
+            Some(start) => (1..=u64::from(config.trend_weeks))
+                .map(|k| {
+                    let monday = start.checked_add_days(Days::new(7 * k));
+                    monday.and_then(|d| config.clock.calendar.local_midnight(d)).map_or(last, |end| end.min(last))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         DigestBuilder {
             config,
             window,
@@ -142,7 +178,11 @@ impl DigestBuilder {
             traceability: Traceability::default(),
             merged_stories: Vec::new(),
             tracing: None,
-            shadow: None,
+            evaluations: None,
+            excluded: HashSet::new(),
+            left_out: LeftOutAcc::default(),
+            tried,
+            week_ends,
             waiting: Vec::new(),
             trend_start,
             weeks,
@@ -175,7 +215,15 @@ impl DigestBuilder {
 
     /// Adds a PR already replayed with `summarize_pr` on this builder's config, window and `now`.
     pub fn add_summary(&mut self, pr: &PrSummary) {
-        self.add_trend(pr);
+        let left_out = self
+            .config
+            .exclude
+            .matches(&pr.context, pr.first_ready_at.is_none())
+            .map(|(rule, value)| (rule, value.map(str::to_string)));
+        if left_out.is_none() {
+            self.add_trend(pr);
+            self.add_tried(pr);
+        }
         let window = self.window;
         let in_window = |at: &DateTime<Utc>| window.contains(*at);
         let merged = pr.merged_at.as_ref().is_some_and(in_window);
@@ -199,7 +247,17 @@ impl DigestBuilder {
                 .map(|r| r.reviewer.as_str().to_ascii_lowercase())
                 .collect(),
         };
-        if !contribution.active && contribution.first_review.is_none() && contribution.responses.is_empty() && !merged {
+        let in_digest =
+            contribution.active || contribution.first_review.is_some() || !contribution.responses.is_empty() || merged;
+        if let Some((rule, value)) = left_out {
+            // Left out of everything; counted only when the window would have counted it.
+            self.excluded.insert((pr.repo.clone(), pr.pr));
+            if in_digest {
+                self.left_out.add(rule, value.as_deref());
+            }
+            return;
+        }
+        if !in_digest {
             return;
         }
         self.count_totals(pr, &contribution);
@@ -251,7 +309,7 @@ impl DigestBuilder {
     /// Each PR's latest evaluation in the window: the digest counts the PRs that shadow mode saw
     /// and those that would have failed.
     pub fn evaluations(&mut self, latest: &[super::shadow::LatestEvaluation]) {
-        self.shadow = super::shadow::figures(latest);
+        self.evaluations = Some(latest.to_vec());
     }
 
     /// The chain figures of the merged PRs with a story. A PR with no outcome handed in counts as
@@ -363,32 +421,55 @@ impl DigestBuilder {
         }
     }
 
-    fn add_trend(&mut self, pr: &PrSummary) {
-        let Some(start) = self.trend_start else {
+    /// The trend week an instant falls in: by its local date, before the window's end.
+    fn week_of(&self, at: DateTime<Utc>) -> Option<usize> {
+        let start = self.trend_start?;
+        if at >= self.window.end {
+            return None;
+        }
+        let day = self.config.clock.calendar.local_naive_date(at)?;
+        let days = day.signed_duration_since(start).num_days();
+        usize::try_from(days / 7).ok().filter(|_| days >= 0)
+    }
+
+    /// The PR against each tried target of its tier, week by week: its first review in the week
+    /// it came, late or not, and its wait at each week's end while it had none.
+    fn add_tried(&mut self, pr: &PrSummary) {
+        if !self.tried.iter().any(|t| Some(t.tier) == pr.context.tier) {
             return;
-        };
-        let calendar = &self.config.clock.calendar;
-        let end = self.window.end;
-        let week_of = |at: DateTime<Utc>| -> Option<usize> {
-            if at >= end {
-                return None;
+        }
+        let reviewed = pr.first_review.as_ref().and_then(|f| Some((self.week_of(f.at)?, f.wait_secs)));
+        let waits: Vec<Option<i64>> =
+            self.week_ends.iter().map(|end| pr.waiting_at(&self.config.clock, *end)).collect();
+        for tried in self.tried.iter_mut().filter(|t| Some(t.tier) == pr.context.tier) {
+            if let Some((week, wait)) = reviewed
+                && let Some(counts) = tried.weeks.get_mut(week)
+            {
+                counts.0 += 1;
+                counts.1 += usize::from(wait > tried.target_secs);
             }
-            let day = calendar.local_naive_date(at)?;
-            let days = day.signed_duration_since(start).num_days();
-            usize::try_from(days / 7).ok().filter(|_| days >= 0)
-        };
+            for (counts, wait) in tried.weeks.iter_mut().zip(&waits) {
+                counts.2 += usize::from(wait.is_some_and(|w| w > tried.target_secs));
+            }
+        }
+    }
+
+    fn add_trend(&mut self, pr: &PrSummary) {
+        if self.trend_start.is_none() {
+            return;
+        }
         if let Some(f) = &pr.first_review
-            && let Some(week) = week_of(f.at).and_then(|w| self.weeks.get_mut(w))
+            && let Some(week) = self.week_of(f.at).and_then(|w| self.weeks.get_mut(w))
         {
             week.first_review.push(f.wait_secs);
         }
         for answer in pr.requests.iter().filter_map(|r| r.answer.as_ref()) {
-            if let Some(week) = week_of(answer.at).and_then(|w| self.weeks.get_mut(w)) {
+            if let Some(week) = self.week_of(answer.at).and_then(|w| self.weeks.get_mut(w)) {
                 week.response.push(answer.wait_secs);
             }
         }
         if let Some(merged) = pr.merged_at
-            && let Some(week) = week_of(merged).and_then(|w| self.weeks.get_mut(w))
+            && let Some(week) = self.week_of(merged).and_then(|w| self.weeks.get_mut(w))
         {
             week.merged += 1;
             week.open_to_merge.extend(pr.open_to_merge_secs);
@@ -497,17 +578,51 @@ impl DigestBuilder {
             ChainCoverage::NotComputed { .. } => None,
         };
         let findings = findings::select(&evidence, chains);
+        let excluded = &self.excluded;
+        let shadow = self.evaluations.as_ref().and_then(|latest| {
+            let kept: Vec<_> = latest.iter().filter(|e| !excluded.contains(&(e.repo.clone(), e.pr))).cloned().collect();
+            super::shadow::figures(&kept)
+        });
 
+        let week_name = |i: usize| -> Option<(String, NaiveDate)> {
+            let starts_on = self.trend_start?.checked_add_days(Days::new(7 * i as u64))?;
+            let iso = starts_on.iso_week();
+            Some((format!("{}-W{:02}", iso.year(), iso.week()), starts_on))
+        };
+        let tried_targets = self
+            .tried
+            .iter()
+            .map(|t| TriedTarget {
+                tier: t.tier,
+                target_hours: round2(t.target_secs as f64 / 3600.0),
+                weeks: t
+                    .weeks
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &(first_reviews, late, waiting_over))| {
+                        let (week, starts_on) = week_name(i)?;
+                        Some(TriedWeek {
+                            week,
+                            starts_on,
+                            first_reviews,
+                            late,
+                            waiting_over,
+                            breached: late + waiting_over,
+                            out_of: first_reviews + waiting_over,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
         let trend = match self.trend_start {
-            Some(start) => self
+            Some(_) => self
                 .weeks
                 .iter_mut()
                 .enumerate()
                 .filter_map(|(i, week)| {
-                    let starts_on = start.checked_add_days(Days::new(7 * i as u64))?;
-                    let iso = starts_on.iso_week();
+                    let (week_label, starts_on) = week_name(i)?;
                     Some(WeekFigures {
-                        week: format!("{}-W{:02}", iso.year(), iso.week()),
+                        week: week_label,
                         starts_on,
                         first_review_hours: Spread::hours(&mut week.first_review),
                         review_response_hours: Spread::hours(&mut week.response),
@@ -536,8 +651,10 @@ impl DigestBuilder {
             traceability: self.traceability.clone(),
             findings,
             trend,
-            shadow: self.shadow,
+            shadow,
             per_repo: None,
+            tried_targets,
+            left_out: self.left_out.finish(&self.config.exclude),
         }
     }
 }

@@ -189,6 +189,11 @@ impl BusinessCalendar {
         )
     }
 
+    /// The instant (Unix seconds) a local day starts: where the digest's weeks begin and end.
+    pub(crate) fn local_midnight(&self, day: NaiveDate) -> Option<i64> {
+        self.local_instant(to_civil_date(day)?, 0)
+    }
+
     fn local_date(&self, unix: i64) -> Option<Date> {
         let ts = Timestamp::from_second(unix).ok()?;
         Some(self.tz.to_datetime(ts).date())

@@ -1,5 +1,5 @@
 //! What a digest is computed over: the clock, who counts as an AI reviewer, the team mapping, the
-//! review-time targets, and the window. Plain data, built by the caller.
+//! review-time targets (enforced and tried), the PRs left out, and the window. Plain data, built by the caller.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::calendar::Clock;
+use super::exclude::Exclusions;
 use crate::model::Tier;
 
 #[derive(Debug, Clone)]
@@ -20,6 +21,11 @@ pub struct LatencyConfig {
     pub teams: HashMap<String, Vec<String>>,
     /// The time to first review each tier should meet, measured on `clock`.
     pub first_review_targets: BTreeMap<Tier, Duration>,
+    /// Targets tried before they are enforced: counted week by week over the trend, never a
+    /// finding.
+    pub tried_targets: BTreeMap<Tier, Duration>,
+    /// The PRs no figure counts.
+    pub exclude: Exclusions,
     /// How many ISO weeks the trend shows, ending with the window's last week.
     pub trend_weeks: u32,
     /// How many of the PRs waiting longest right now the digest lists.
@@ -34,6 +40,8 @@ impl LatencyConfig {
             ai_reviewers: Vec::new(),
             teams: HashMap::new(),
             first_review_targets: BTreeMap::new(),
+            tried_targets: BTreeMap::new(),
+            exclude: Exclusions::default(),
             trend_weeks: 8,
             longest_waiting: 10,
         }

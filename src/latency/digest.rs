@@ -38,6 +38,9 @@ pub struct Digest {
     pub reviewers: Vec<ReviewerLoad>,
     /// One line per tier that has a time-to-first-review target.
     pub targets: Vec<TargetFigures>,
+    /// Targets tried before they are enforced, week by week over the trend; they raise no finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tried_targets: Vec<TriedTarget>,
     /// Open PRs waiting on reviewers right now, the longest wait first.
     pub longest_waiting: Vec<WaitingPr>,
     pub traceability: Traceability,
@@ -53,6 +56,10 @@ pub struct Digest {
     /// App's weekly digest does); the figures above then use `overall_settings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_repo: Option<super::repos::PerRepo>,
+    /// The PRs the policy's `latency.exclude` left out of every figure above, by rule; absent
+    /// when none was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<super::exclude::LeftOut>,
 }
 
 /// Counts of what happened in the window (and, for the `_now` fields, the state at `now`).
@@ -116,6 +123,33 @@ pub struct TargetFigures {
     pub breached: usize,
     /// Open PRs of the tier not reviewed yet whose wait is already past the target.
     pub waiting_over_target_now: usize,
+}
+
+/// A target tried, not enforced: of each trend week, the PRs of its tier that would have
+/// breached it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriedTarget {
+    pub tier: Tier,
+    pub target_hours: f64,
+    /// Oldest first, the weeks of `Digest::trend`.
+    pub weeks: Vec<TriedWeek>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriedWeek {
+    /// `2025-W07`.
+    pub week: String,
+    pub starts_on: NaiveDate,
+    /// First reviews given in the week.
+    pub first_reviews: usize,
+    /// Of those, how many came later than the target.
+    pub late: usize,
+    /// PRs still waiting for a first review at the week's end, their wait already past the target.
+    pub waiting_over: usize,
+    /// `late + waiting_over`: the PRs that would have breached it.
+    pub breached: usize,
+    /// `first_reviews + waiting_over`: the PRs measured against it.
+    pub out_of: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -71,12 +71,26 @@ pub struct PrContext {
     pub ai_detected: bool,
     pub ai_tools: Vec<String>,
     pub story_keys: Vec<String>,
+    /// The PR's title, head branch and labels, for the digest's exclusions. Rows stored before
+    /// flowgate recorded them have none: they read as `None` and no labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_branch: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 impl PrContext {
     /// Declared or detected: a declaration of "none" never hides a detected marker.
     pub fn ai_touched(&self) -> bool {
         self.ai_detected || matches!(self.ai_declared, AiDeclared::Assisted | AiDeclared::Generated)
+    }
+
+    /// Whether the title, head branch and labels were recorded with it (rows from before they
+    /// were have no title).
+    pub fn described(&self) -> bool {
+        self.title.is_some() || self.head_branch.is_some()
     }
 }
 

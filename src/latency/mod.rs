@@ -8,6 +8,7 @@ pub(crate) mod calendar;
 pub(crate) mod config;
 pub(crate) mod digest;
 pub(crate) mod event;
+pub(crate) mod exclude;
 pub(crate) mod findings;
 pub(crate) mod repos;
 pub(crate) mod shadow;
@@ -22,9 +23,10 @@ pub use calendar::{BusinessCalendar, CalendarError, CalendarSpec, Clock, ClockMo
 pub use config::{LatencyConfig, Window};
 pub use digest::{
     ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
-    Traceability, WaitingPr, WeekFigures,
+    Traceability, TriedTarget, TriedWeek, WaitingPr, WeekFigures,
 };
 pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+pub use exclude::{Exclusions, LeftOut, Rule, RuleCount};
 pub use findings::{Finding, FindingKind};
 pub use repos::{PerRepo, RepoFigures, TeamDigest, TeamRow, UnreadRepo, team_digest, team_key};
 pub use shadow::{LatestEvaluation, ReasonCount, ShadowFigures};

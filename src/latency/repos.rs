@@ -40,6 +40,9 @@ pub struct RepoFigures {
     pub by_team: Vec<GroupFigures>,
     /// Its requests to teams; a person's load is never carried here.
     pub team_loads: Vec<ReviewerLoad>,
+    /// The PRs its own `latency.exclude` left out of the figures above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<super::exclude::LeftOut>,
 }
 
 impl RepoFigures {
@@ -60,6 +63,7 @@ impl RepoFigures {
                 .filter(|r| matches!(r.reviewer, Reviewer::Team { .. }))
                 .cloned()
                 .collect(),
+            left_out: digest.left_out.clone(),
         }
     }
 

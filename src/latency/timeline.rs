@@ -55,6 +55,30 @@ pub struct PrSummary {
     pub active_in_window: bool,
     pub open_at_window_end: bool,
     pub now: NowState,
+    /// The spans (Unix seconds) the PR was open before its first review, up to `now`: what its
+    /// wait was at any moment, for targets tried week by week.
+    #[serde(skip)]
+    pub unreviewed: Vec<OpenSpan>,
+}
+
+/// A span the PR was open and unreviewed, `(from, to]`, ready for review or a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenSpan {
+    pub from: i64,
+    pub to: i64,
+    pub ready: bool,
+}
+
+impl PrSummary {
+    /// The wait for a first review at `at` (Unix seconds): ready time since the PR was opened, on
+    /// `clock`; `None` unless it was open and not reviewed yet just before `at`.
+    pub(crate) fn waiting_at(&self, clock: &super::calendar::Clock, at: i64) -> Option<i64> {
+        if !self.unreviewed.iter().any(|s| s.from < at && at <= s.to) {
+            return None;
+        }
+        let ready = self.unreviewed.iter().filter(|s| s.ready && s.from < at);
+        Some(ready.map(|s| clock.seconds(s.from, s.to.min(at))).sum())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -237,6 +261,7 @@ impl<'a> Replay<'a> {
                     pending_since: Vec::new(),
                     awaiting_first_review_secs: None,
                 },
+                unreviewed: Vec::new(),
             },
         };
         // A history recorded after the PR was opened: take it as open from its first event, a
@@ -468,6 +493,12 @@ impl<'a> Replay<'a> {
             return;
         }
         let ready = self.open && !self.draft;
+        if self.open && self.out.first_review.is_none() {
+            match self.out.unreviewed.last_mut() {
+                Some(span) if span.to == last && span.ready == ready => span.to = t,
+                _ => self.out.unreviewed.push(OpenSpan { from: last, to: t, ready }),
+            }
+        }
         let clock = &self.config.clock;
         let mut full = None;
         if ready {

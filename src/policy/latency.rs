@@ -1,5 +1,6 @@
-//! The policy's `latency:` section: review-time targets per tier, the team's working calendar and
-//! the AI review tools, as the digest measures review waiting with them. Each value is checked
+//! The policy's `latency:` section: review-time targets per tier (enforced or tried in preview),
+//! the review SLOs, the team's working calendar, the AI review tools and the PRs left out
+//! (`latency_exclude.rs`), as the digest measures review waiting with them. Each value is checked
 //! while it is read, so a bad duration or time zone is reported at its line.
 
 use std::borrow::Cow;
@@ -21,11 +22,11 @@ use crate::slo::{Share, SloRule};
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "latency settings: a map with targets, slo, timezone, work_week, work_hours, holidays, ai_reviewers"
+    expecting = "latency settings: a map with targets, slo, timezone, work_week, work_hours, holidays, ai_reviewers, exclude"
 )]
 pub struct LatencyFile {
     /// The time to first review each tier should meet, on the digest's clock (working hours by
-    /// default): `8h`, `90m`.
+    /// default): `8h`, `90m`; or `{ target: 8h, mode: preview }` to try one out first.
     pub targets: Option<TargetsFile>,
     /// The IANA time zone of the working hours and of the digest's weeks. Default UTC.
     pub timezone: Option<ZoneName>,
@@ -41,6 +42,8 @@ pub struct LatencyFile {
     /// reviewer should first respond, and the escalation ladder (the App's reminders, channel
     /// messages and reassignment).
     pub slo: Option<SloFile>,
+    /// PRs the digest leaves out of every figure, and names with a count per rule.
+    pub exclude: Option<super::latency_exclude::ExcludeFile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -96,15 +99,86 @@ impl JsonSchema for ShareText {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a map of tiers: red, yellow, green")]
 pub struct TargetsFile {
-    pub red: Option<ReviewTarget>,
-    pub yellow: Option<ReviewTarget>,
-    pub green: Option<ReviewTarget>,
+    pub red: Option<TargetSetting>,
+    pub yellow: Option<TargetSetting>,
+    pub green: Option<TargetSetting>,
+}
+
+/// A tier's target: `8h` (enforced), or `{ target: 8h, mode: preview }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TargetSetting {
+    Plain(ReviewTarget),
+    Full(TargetWithMode),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a target with its mode: { target: 8h, mode: preview }")]
+pub struct TargetWithMode {
+    pub target: ReviewTarget,
+    /// `enforce` (the default): breaches are findings; `preview`: the digest only counts, week by
+    /// week, the PRs that would have breached it.
+    #[serde(default)]
+    pub mode: TargetMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetMode {
+    #[default]
+    Enforce,
+    Preview,
+}
+
+impl TargetSetting {
+    fn parts(self) -> (Duration, TargetMode) {
+        match self {
+            TargetSetting::Plain(t) => (t.0, TargetMode::Enforce),
+            TargetSetting::Full(t) => (t.target.0, t.mode),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetSetting {
+    /// A string or a map, each read by its own reader so that its error names what is wrong
+    /// (an untagged enum would only say that nothing matched).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = TargetSetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a review-time target such as 8h, or { target: 8h, mode: preview }")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TargetSetting, E> {
+                ReviewTarget::parse(text).map(TargetSetting::Plain).map_err(E::custom)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TargetSetting, A::Error> {
+                TargetWithMode::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(TargetSetting::Full)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl JsonSchema for TargetSetting {
+    fn schema_name() -> Cow<'static, str> {
+        "TargetSetting".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let plain = generator.subschema_for::<ReviewTarget>();
+        let full = generator.subschema_for::<TargetWithMode>();
+        json_schema!({ "oneOf": [plain, full] })
+    }
 }
 
 /// The settings the digest uses, checked and complete.
 #[derive(Debug, Clone, Default)]
 pub struct LatencySettings {
+    /// Enforced targets: breaches are findings.
     pub targets: BTreeMap<Tier, Duration>,
+    /// Targets in `mode: preview`: counted week by week, never a finding.
+    pub tried_targets: BTreeMap<Tier, Duration>,
+    pub exclude: crate::latency::Exclusions,
     /// The working calendar, when the policy names any part of it.
     pub calendar: Option<BusinessCalendar>,
     pub ai_reviewers: Vec<String>,
@@ -115,11 +189,16 @@ pub struct LatencySettings {
 /// Checks `latency:` as a whole: the calendar's parts make one calendar.
 pub fn settings(file: LatencyFile) -> Result<LatencySettings, String> {
     let targets_file = file.targets.unwrap_or_default();
-    let targets =
+    let (mut targets, mut tried_targets) = (BTreeMap::new(), BTreeMap::new());
+    for (tier, setting) in
         [(Tier::Red, targets_file.red), (Tier::Yellow, targets_file.yellow), (Tier::Green, targets_file.green)]
-            .into_iter()
-            .filter_map(|(tier, target)| target.map(|t| (tier, t.0)))
-            .collect();
+    {
+        match setting.map(TargetSetting::parts) {
+            Some((target, TargetMode::Enforce)) => targets.insert(tier, target),
+            Some((target, TargetMode::Preview)) => tried_targets.insert(tier, target),
+            None => None,
+        };
+    }
     let names_a_calendar =
         file.timezone.is_some() || file.work_week.is_some() || file.work_hours.is_some() || file.holidays.is_some();
     let calendar = if names_a_calendar {
@@ -158,6 +237,8 @@ pub fn settings(file: LatencyFile) -> Result<LatencySettings, String> {
     Ok(LatencySettings {
         targets,
         slo,
+        tried_targets,
+        exclude: file.exclude.map(super::latency_exclude::ExcludeFile::rules).unwrap_or_default(),
         calendar,
         ai_reviewers: file.ai_reviewers.unwrap_or_default().into_iter().map(|l| l.0).collect(),
     })

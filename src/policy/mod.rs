@@ -7,6 +7,7 @@ pub mod codeowners;
 pub mod edited;
 pub mod evaluate;
 pub mod latency;
+pub mod latency_exclude;
 pub mod linkage;
 pub mod load;
 mod load_error;

@@ -88,6 +88,7 @@ pub(crate) fn event_from_delivery(
     if context.author.as_str().is_empty() {
         context.author = Login::new(pull.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default());
     }
+    timeline::describe(&mut context, pull);
     Ok(Some(Event { id: id.to_string(), repo: repo.to_string(), pr, at, actor: who, context, kind }))
 }
 
@@ -97,6 +98,7 @@ pub(crate) fn context_from_verdict(verdict: &Verdict) -> PrContext {
         author: verdict.pr.author.clone(),
         tier: Some(verdict.tier),
         story_keys: verdict.linkage.keys().into_iter().map(String::from).collect(),
+        // The delivery's own pull object says title, head branch and labels at the event's moment.
         ..PrContext::default()
     };
     set_ai(&mut context, &verdict.ai);
@@ -328,6 +330,7 @@ mod tests {
             ai_detected: true,
             ai_tools: vec!["claude".into()],
             story_keys: vec!["ABC-1".into()],
+            ..PrContext::default()
         }
     }
 

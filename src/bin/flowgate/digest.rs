@@ -51,6 +51,10 @@ pub struct Args {
     /// the policy's for that tier. Repeatable.
     #[arg(long = "target", value_name = "TIER=DURATION", value_parser = parse_target)]
     targets: Vec<(flowgate::policy::Tier, std::time::Duration)>,
+    /// A target to try before enforcing it, TIER=DURATION (e.g. red=8h): for each week of the
+    /// trend, how many PRs of the tier would have breached it; it raises no finding. Repeatable.
+    #[arg(long = "try-target", value_name = "TIER=DURATION", value_parser = parse_target)]
+    tried_targets: Vec<(flowgate::policy::Tier, std::time::Duration)>,
     /// A login of an AI review tool whose reviews are not a person's review; given at least
     /// once, these replace the policy's `latency.ai_reviewers`. Repeatable.
     #[arg(long = "ai-reviewer", value_name = "LOGIN")]
@@ -87,6 +91,7 @@ pub fn run(args: Args, rt: &Runtime) -> anyhow::Result<ExitCode> {
     let overrides = flowgate::gate::digest_settings::Overrides {
         timezone: args.timezone.clone(),
         targets: args.targets.clone(),
+        tried_targets: args.tried_targets.clone(),
         ai_reviewers: args.ai_reviewers.clone(),
     };
     let config = flowgate::gate::digest_settings::config(&chosen.policy, &overrides, mode)

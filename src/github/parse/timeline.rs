@@ -45,10 +45,20 @@ pub fn requested(user: Option<&UserJson>, team: Option<&TeamJson>, repo: &str) -
 /// The context a PR had when nothing evaluated it: its author, no tier, no AI declaration or
 /// detection, and no story keys (finding them needs the policy's linkage settings).
 pub fn bare_context(pull: &PullJson) -> PrContext {
-    PrContext {
+    let mut context = PrContext {
         author: Login::new(pull.user.as_ref().map(|u| u.login.as_str()).unwrap_or_default()),
         ..PrContext::default()
-    }
+    };
+    describe(&mut context, pull);
+    context
+}
+
+/// The pull object's title, head branch and labels into `context`, as the digest's exclusions
+/// read them.
+pub fn describe(context: &mut PrContext, pull: &PullJson) {
+    context.title = pull.title.clone();
+    context.head_branch = Some(pull.head.ref_.clone()).filter(|b| !b.is_empty());
+    context.labels = pull.labels.iter().map(|l| l.name.clone()).collect();
 }
 
 /// Every review event in a PR's history: `opened` from the pull object, then one per timeline

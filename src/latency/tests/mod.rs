@@ -3,6 +3,8 @@
 mod calendar;
 mod devlake;
 mod digest;
+mod exclude;
 mod repos;
 pub(crate) mod support;
 mod timeline;
+mod tried;

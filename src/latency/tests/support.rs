@@ -69,6 +69,21 @@ impl Pr {
         self
     }
 
+    pub fn title(mut self, title: &str) -> Self {
+        self.context.title = Some(title.to_string());
+        self
+    }
+
+    pub fn branch(mut self, branch: &str) -> Self {
+        self.context.head_branch = Some(branch.to_string());
+        self
+    }
+
+    pub fn label(mut self, label: &str) -> Self {
+        self.context.labels.push(label.to_string());
+        self
+    }
+
     pub fn story(mut self, key: &str) -> Self {
         self.context.story_keys.push(key.to_string());
         self

@@ -7,6 +7,7 @@ use super::escape::escape_text;
 use super::svg::{self, Chart, Row};
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::shadow as ws;
+use crate::wording::digest::tried as wt;
 use crate::wording::digest::{self as w, hours, percent};
 use crate::wording::shadow as shadow_words;
 
@@ -40,6 +41,7 @@ pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         section(&mut body, w::BY_TEAM, &groups_table(&digest.by_team, unit));
         reviewers(&mut body, digest, unit);
         targets(&mut body, digest);
+        tried(&mut body, digest, unit);
         longest(&mut body, digest);
         let traceability = format!(
             "<p>{}</p>\n<p>{}</p>",
@@ -50,7 +52,9 @@ pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         shadow(&mut body, digest);
         trend(&mut body, digest, unit);
     }
-    body.push_str(&format!("<footer>{}</footer>\n", escape(&w::clock_note(digest))));
+    let left_out =
+        digest.left_out.as_ref().map(|l| format!("<br><span class=\"left-out\">{}</span>", escape(&wt::left_out(l))));
+    body.push_str(&format!("<footer>{}{}</footer>\n", escape(&w::clock_note(digest)), left_out.unwrap_or_default()));
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -366,6 +370,38 @@ fn targets(out: &mut String, digest: &Digest) {
     }
     inner.push_str("</tbody></table>");
     section(out, w::TARGETS, &inner);
+}
+
+/// Each target tried, not enforced: week by week, the PRs of its tier that would have breached it.
+fn tried(out: &mut String, digest: &Digest, unit: &str) {
+    if digest.tried_targets.is_empty() {
+        return;
+    }
+    let mut inner = String::new();
+    for t in &digest.tried_targets {
+        inner.push_str(&format!("<p class=\"tried\">{}</p>\n", escape(&wt::tried_summary(t, unit))));
+        inner.push_str(&table_head(&[
+            Column::Text(wt::COL_WEEK),
+            Column::Num(wt::COL_WOULD_BREACH),
+            Column::Num(wt::COL_OUT_OF),
+            Column::Num(wt::COL_LATE_REVIEWS),
+            Column::Num(wt::COL_STILL_WAITING),
+        ]));
+        for week in &t.weeks {
+            inner.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td></tr>",
+                escape(&week.week),
+                week.breached,
+                week.out_of,
+                week.late,
+                week.waiting_over
+            ));
+        }
+        inner.push_str("</tbody></table>\n");
+    }
+    inner.push_str(&format!("<p class=\"note\">{}</p>", escape(wt::TRIED_NOTE)));
+    section(out, wt::TRIED, &inner);
 }
 
 fn longest(out: &mut String, digest: &Digest) {

@@ -17,6 +17,13 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         if let Some(figures) = &digest.shadow {
             value["shadow"]["summary"] = json!(w::shadow::summary(figures));
         }
+        if let Some(left_out) = &digest.left_out {
+            value["left_out"]["summary"] = json!(w::tried::left_out(left_out));
+        }
+        let unit = w::unit(digest.clock);
+        for (i, tried) in digest.tried_targets.iter().enumerate() {
+            value["tried_targets"][i]["summary"] = json!(w::tried::tried_summary(tried, unit));
+        }
         if let Some(Notice(notice)) = notice {
             value["notice"] = json!(notice);
         }

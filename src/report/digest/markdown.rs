@@ -5,6 +5,7 @@ use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90,
 use crate::latency::digest::{Digest, GroupFigures};
 use crate::wording::digest::repos as wr;
 use crate::wording::digest::shadow as ws;
+use crate::wording::digest::tried as wt;
 use crate::wording::digest::{self as w, hours, percent};
 use crate::wording::shadow as shadow_words;
 
@@ -29,6 +30,7 @@ fn page(digest: &Digest) -> String {
     let mut out = format!("# {}\n\n", w::title(&first, &last));
     if is_quiet(digest) {
         out.push_str(&format!("{}\n\n_{}_\n", w::EMPTY_WEEK, w::clock_note(digest)));
+        left_out(&mut out, digest);
         return out;
     }
     findings(&mut out, digest);
@@ -52,6 +54,7 @@ fn page(digest: &Digest) -> String {
     groups(&mut out, &digest.by_team, unit);
     reviewers(&mut out, digest, unit);
     targets(&mut out, digest);
+    tried(&mut out, digest, unit);
     longest(&mut out, digest);
     heading(&mut out, w::TRACEABILITY);
     out.push_str(&format!("{}\n\n", w::traceability(&digest.traceability)));
@@ -59,7 +62,44 @@ fn page(digest: &Digest) -> String {
     shadow(&mut out, digest);
     trend(&mut out, digest, unit);
     out.push_str(&format!("---\n_{}_\n", w::clock_note(digest)));
+    left_out(&mut out, digest);
     out
+}
+
+/// The footer's count of the PRs `latency.exclude` left out, by rule.
+fn left_out(out: &mut String, digest: &Digest) {
+    if let Some(left_out) = &digest.left_out {
+        out.push_str(&format!("\n_{}_\n", text(&wt::left_out(left_out))));
+    }
+}
+
+/// Each target tried, not enforced: week by week, the PRs of its tier that would have breached it.
+fn tried(out: &mut String, digest: &Digest, unit: &str) {
+    if digest.tried_targets.is_empty() {
+        return;
+    }
+    heading(out, wt::TRIED);
+    for t in &digest.tried_targets {
+        out.push_str(&format!("**{}**\n\n", text(&wt::tried_summary(t, unit))));
+        table_head(
+            out,
+            &[
+                Column::Text(wt::COL_WEEK),
+                Column::Num(wt::COL_WOULD_BREACH),
+                Column::Num(wt::COL_OUT_OF),
+                Column::Num(wt::COL_LATE_REVIEWS),
+                Column::Num(wt::COL_STILL_WAITING),
+            ],
+        );
+        for week in &t.weeks {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                week.week, week.breached, week.out_of, week.late, week.waiting_over
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("_{}_\n\n", text(wt::TRIED_NOTE)));
 }
 
 /// The PRs of repositories in shadow mode that would have failed, and why; only when there were

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::common::{Notice, is_quiet, median, pr_url, window_days};
 use crate::latency::digest::Digest;
 use crate::wording::digest::shadow as ws;
+use crate::wording::digest::tried as wt;
 use crate::wording::digest::{self as w, hours, percent};
 use crate::wording::shadow as shadow_words;
 
@@ -59,13 +60,17 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> Value {
         if let Some(figures) = &digest.shadow {
             blocks.push(section(&shadow(figures)));
         }
+        if !digest.tried_targets.is_empty() {
+            blocks.push(section(&tried(digest)));
+        }
+    }
+    let mut footer = format!("{} · {}", w::window_line(&first, &last, digest), w::PRODUCT);
+    if let Some(left_out) = &digest.left_out {
+        footer.push_str(&format!(" · {}", wt::left_out(left_out)));
     }
     blocks.push(json!({
         "type": "context",
-        "elements": [{
-            "type": "mrkdwn",
-            "text": clip(&escape(&format!("{} · {}", w::window_line(&first, &last, digest), w::PRODUCT)), MAX_TEXT)
-        }]
+        "elements": [{ "type": "mrkdwn", "text": clip(&escape(&footer), MAX_TEXT) }]
     }));
     if let Some(Notice(notice)) = notice {
         blocks.insert(blocks.len().min(1), section(&format!("*{}* {}", w::WARNING, escape(notice))));
@@ -114,6 +119,20 @@ fn shadow(figures: &crate::latency::ShadowFigures) -> String {
     for r in &figures.reasons {
         text.push_str(&format!("\n• {}: {}", escape(shadow_words::fail_reason(r.reason)), r.prs));
     }
+    text
+}
+
+/// Each target tried, not enforced, and its weeks: `2025-W10: 2 of 5`.
+fn tried(digest: &Digest) -> String {
+    let unit = w::unit(digest.clock);
+    let mut text = format!("*{}*", escape(wt::TRIED));
+    for t in &digest.tried_targets {
+        text.push_str(&format!("\n{}", escape(&wt::tried_summary(t, unit))));
+        for week in &t.weeks {
+            text.push_str(&format!("\n• {}: {}", escape(&week.week), escape(&wt::week_count(week))));
+        }
+    }
+    text.push_str(&format!("\n_{}_", escape(wt::TRIED_NOTE)));
     text
 }
 

@@ -8,6 +8,7 @@ mod figures;
 mod findings;
 pub mod repos;
 pub mod shadow;
+pub mod tried;
 
 pub use columns::*;
 pub use figures::{hours, percent};
