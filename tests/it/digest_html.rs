@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use flowgate::Tier;
 use flowgate::latency::{
-    BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, LatencyConfig, LatestEvaluation, Window,
+    BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, Exclusions, LatencyConfig, LatestEvaluation,
+    Window,
 };
 use flowgate::model::{Enforcement, FailReason};
 use flowgate::report::digest::html;
@@ -34,12 +35,19 @@ struct Pr {
     number: u64,
     author: &'static str,
     tier: &'static str,
+    /// Stored with each event only when there are some, as flowgate writes them.
+    labels: Vec<&'static str>,
     events: Vec<Value>,
 }
 
 impl Pr {
     fn new(repo: &'static str, number: u64, author: &'static str, tier: &'static str) -> Self {
-        Pr { repo, number, author, tier, events: Vec::new() }
+        Pr { repo, number, author, tier, labels: Vec::new(), events: Vec::new() }
+    }
+
+    fn label(mut self, label: &'static str) -> Self {
+        self.labels.push(label);
+        self
     }
 
     fn event(mut self, at: &str, actor: &str, kind: Value) -> Self {
@@ -52,6 +60,9 @@ impl Pr {
             "context": { "author": self.author, "tier": self.tier, "ai_declared": "undeclared",
                          "ai_detected": false, "ai_tools": [], "story_keys": ["SHOP-1"] },
         });
+        if !self.labels.is_empty() {
+            event["context"]["labels"] = json!(self.labels);
+        }
         if let (Some(event), Some(kind)) = (event.as_object_mut(), kind.as_object()) {
             event.extend(kind.clone());
         }
@@ -113,11 +124,17 @@ fn digest() -> Digest {
         yellow(6).opened("2025-03-05T09:00").request("2025-03-05T09:00", "erin").approve("2025-03-05T13:00", "erin"),
         yellow(7).opened("2025-03-06T09:00").request("2025-03-06T09:00", "erin").approve("2025-03-06T12:00", "erin"),
         yellow(20).opened("2025-03-07T09:00").request("2025-03-07T09:00", "dave"),
+        // Labelled no-metrics: left out of every figure, named in the footer.
+        yellow(21).label("no-metrics").opened("2025-03-04T09:00").approve("2025-03-06T09:00", "dave"),
     ];
     let calendar = BusinessCalendar::office_hours("UTC").expect("UTC");
     let mut config = LatencyConfig::new(Clock { calendar, mode: ClockMode::Calendar });
     config.trend_weeks = 4;
     config.first_review_targets = BTreeMap::from([(Tier::Red, Duration::from_secs(8 * 3600))]);
+    // Yellow's 2 hours, tried: this week #4 (2 h) on time, #6 (4 h) and #7 (3 h) late, #20 still
+    // waiting (63 h); #5 (3 h) late the week before.
+    config.tried_targets = BTreeMap::from([(Tier::Yellow, Duration::from_secs(2 * 3600))]);
+    config.exclude = Exclusions { labels: vec!["no-metrics".into()], ..Exclusions::default() };
     let mut builder =
         DigestBuilder::new(config, Window::new(t("2025-03-03T00:00"), t("2025-03-10T00:00")), t("2025-03-10T00:00"));
     for pr in &prs {
@@ -247,6 +264,13 @@ fn chromium_renders_the_digests_charts_with_its_figures() {
     assert!(dom.contains("<h2>Shadow mode</h2>"), "the shadow-mode section:\n{dom}");
     assert!(dom.contains("In shadow mode: 1 PR would have failed (1 distinct reason), of 2 evaluated"), "{dom}");
     assert!(dom.contains("<td>no story linked</td><td class=\"num\">1</td>"), "{dom}");
+    assert!(dom.contains("<h2>Targets tried, not enforced</h2>"), "the tried targets' section:\n{dom}");
+    assert!(
+        dom.contains("yellow: a first review within 2.0 h (hours): 4 of 5 PRs would have breached it over 4 weeks."),
+        "{dom}"
+    );
+    assert!(dom.contains("<tr><td>2025-W10</td><td class=\"num\">3</td><td class=\"num\">4</td>"), "{dom}");
+    assert!(dom.contains("<span class=\"left-out\">Left out: 1 PR — 1 with label no-metrics.</span>"), "{dom}");
 
     // Waiting by stage: the overall bar's two segments are the digest's hours.
     let stages = marks(&dom, "chart-stages");

@@ -52,6 +52,9 @@ pub fn tried_summary(t: &TriedTarget, unit: &str) -> String {
 
 /// A week's count in a line: `2 of 5 would have breached it`.
 pub fn week_count(w: &TriedWeek) -> String {
+    if w.out_of == 0 {
+        return "no PR measured".to_string();
+    }
     format!("{} of {} would have breached it", w.breached, count(w.out_of as u64, "PR", "PRs"))
 }
 
@@ -99,6 +102,7 @@ mod tests {
         let t = TriedTarget { tier: Tier::Yellow, target_hours: 1.5, weeks: vec![week(0, 1)] };
         insta::assert_snapshot!(tried_summary(&t, "hours"), @"yellow: a first review within 1.5 h (hours): 0 of 1 PR would have breached it over 1 week.");
         insta::assert_snapshot!(week_count(&week(2, 5)), @"2 of 5 PRs would have breached it");
+        insta::assert_snapshot!(week_count(&week(0, 0)), @"no PR measured");
         insta::assert_snapshot!(
             format!("{TRIED} | {COL_WEEK} | {COL_WOULD_BREACH} | {COL_OUT_OF} | {COL_LATE_REVIEWS} | {COL_STILL_WAITING}\n{TRIED_NOTE}"),
             @r"

@@ -41,6 +41,11 @@ impl Pr {
         self
     }
 
+    fn title(mut self, title: &str) -> Self {
+        self.context.title = Some(title.to_string());
+        self
+    }
+
     fn ai(mut self) -> Self {
         self.context.ai_detected = true;
         self
@@ -94,8 +99,12 @@ fn config(mode: ClockMode) -> LatencyConfig {
 }
 
 fn build(mode: ClockMode, prs: Vec<Pr>) -> Digest {
+    build_with(config(mode), prs)
+}
+
+fn build_with(config: LatencyConfig, prs: Vec<Pr>) -> Digest {
     let window = Window::new(t("2025-03-03 00:00"), t("2025-03-10 00:00"));
-    let mut builder = DigestBuilder::new(config(mode), window, t("2025-03-10 00:00"));
+    let mut builder = DigestBuilder::new(config, window, t("2025-03-10 00:00"));
     for pr in prs {
         builder.add_pr(&pr.events);
     }
@@ -202,4 +211,22 @@ pub fn per_repo_week() -> Digest {
         cap: 3,
     });
     digest
+}
+
+/// The busy week with red's 4-hour target tried, not enforced, and `latency.exclude` leaving out
+/// three more PRs: two by renovate[bot] and a revert (each would have been a 30-hour wait).
+pub fn tried_and_excluded_week() -> Digest {
+    let mut config = config(ClockMode::Calendar);
+    config.tried_targets = BTreeMap::from([(Tier::Red, Duration::from_secs(4 * 3600))]);
+    config.exclude = crate::latency::Exclusions {
+        reverts: true,
+        authors: vec!["renovate[bot]".into()],
+        ..crate::latency::Exclusions::default()
+    };
+    let slow = |pr: Pr| pr.opened("2025-03-04 06:00").review("2025-03-05 12:00", "bob", Approved);
+    let mut prs = prs();
+    prs.push(slow(Pr::new("acme/shop", 40, "renovate[bot]", Tier::Red)));
+    prs.push(slow(Pr::new("acme/api", 41, "renovate[bot]", Tier::Green)));
+    prs.push(slow(Pr::new("acme/shop", 42, "ann", Tier::Red).title("Revert \"Add the cart\"")));
+    build_with(config, prs)
 }

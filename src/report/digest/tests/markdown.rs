@@ -136,3 +136,30 @@ fn each_repository_is_shown_under_its_own_settings_and_the_unmeasured_are_named(
     let plain = render(&fixture::week());
     assert!(!plain.contains("Each repository under its own policy") && !plain.contains("count every repository"));
 }
+
+#[test]
+fn targets_tried_have_their_section_and_the_footer_names_what_was_left_out() {
+    let text = render(&fixture::tried_and_excluded_week());
+    insta::assert_snapshot!(section(&text, "Targets tried, not enforced"), @r"
+    ## Targets tried, not enforced
+
+    **red: a first review within 4.0 h (hours): 3 of 3 PRs would have breached it over 3 weeks.**
+
+    | week | would have breached | of PRs measured | late first reviews | still waiting past it at week end |
+    |---|--:|--:|--:|--:|
+    | 2025-W08 | 0 | 0 | 0 | 0 |
+    | 2025-W09 | 0 | 0 | 0 | 0 |
+    | 2025-W10 | 3 | 3 | 3 | 0 |
+
+    _A PR counts in a week when its first review came in it (breached if later than the target) or when, at the week's end, it was still waiting with its wait already past the target. These targets raise no finding and no alert._
+    ");
+    let footer = &text[text.rfind("---\n").expect("a footer")..];
+    insta::assert_snapshot!(footer, @r"
+    ---
+    _Times are wall-clock hours; weeks start on Monday in UTC._
+
+    _Left out: 3 PRs — 2 by author renovate\[bot\], 1 revert._
+    ");
+    let plain = render(&fixture::week());
+    assert!(!plain.contains("Targets tried") && !plain.contains("Left out"), "nothing tried, nothing left out");
+}

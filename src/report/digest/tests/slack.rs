@@ -138,3 +138,23 @@ fn a_teams_message_carries_team_figures_only() {
     let quiet = crate::report::digest::team::render(&crate::latency::team_digest("@acme/none", per_repo), &digest);
     assert!(quiet.to_string().contains("No PR of @acme/none and no review request to it in this window"), "{quiet}");
 }
+
+#[test]
+fn targets_tried_have_their_block_and_the_footer_names_what_was_left_out() {
+    let message = render(&fixture::tried_and_excluded_week());
+    let blocks = blocks(&message);
+    let tried = blocks
+        .iter()
+        .flat_map(texts)
+        .find(|t| t.starts_with("*Targets tried, not enforced*"))
+        .expect("the tried targets' block");
+    insta::assert_snapshot!(tried, @r"
+    *Targets tried, not enforced*
+    red: a first review within 4.0 h (hours): 3 of 3 PRs would have breached it over 3 weeks.
+    • 2025-W08: no PR measured
+    • 2025-W09: no PR measured
+    • 2025-W10: 3 of 3 PRs would have breached it
+    _A PR counts in a week when its first review came in it (breached if later than the target) or when, at the week's end, it was still waiting with its wait already past the target. These targets raise no finding and no alert._
+    ");
+    insta::assert_snapshot!(texts(blocks.last().expect("context"))[0], @"3 Mar 2025 to 9 Mar 2025 (hours, UTC) · flowgate · Left out: 3 PRs — 2 by author renovate[bot], 1 revert.");
+}
