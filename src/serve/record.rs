@@ -364,6 +364,14 @@ mod tests {
     #[test]
     fn an_opened_pr_is_recorded_when_it_was_created_with_the_verdicts_context() {
         let e = convert("pull_request", &payload(OPENED)).expect("an event");
+        // The verdict's context, with the payload's title, head branch and labels for the
+        // digest's exclusions.
+        let context = PrContext {
+            title: Some("Update the README with new information.".into()),
+            head_branch: Some("changes".into()),
+            labels: vec!["bug".into()],
+            ..context()
+        };
         assert_eq!(
             e,
             Event {
@@ -372,12 +380,20 @@ mod tests {
                 pr: 2,
                 at: at("2019-05-15T15:20:33Z"),
                 actor: Actor::new("Codertocat", "User"),
-                context: context(),
+                context,
                 kind: EventKind::Opened { draft: false },
             }
         );
         let draft = pull_request("opened", |p| p["pull_request"]["draft"] = json!(true));
         assert_eq!(convert("pull_request", &draft).expect("an event").kind, EventKind::Opened { draft: true });
+        // A later delivery carries the PR as it is then: renamed, relabelled.
+        let renamed = pull_request("synchronize", |p| {
+            p["pull_request"]["title"] = json!("Revert \"Update the README\"");
+            p["pull_request"]["labels"] = json!([{ "name": "no-metrics" }]);
+        });
+        let later = convert("pull_request", &renamed).expect("an event").context;
+        assert_eq!(later.title.as_deref(), Some("Revert \"Update the README\""));
+        assert_eq!(later.labels, vec!["no-metrics".to_string()]);
     }
 
     #[test]

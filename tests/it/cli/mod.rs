@@ -5,6 +5,7 @@ mod analysis;
 pub mod app_setup;
 mod audit;
 mod digest_chains;
+mod digest_tried;
 mod doctor;
 mod github;
 mod history;
