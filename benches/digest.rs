@@ -50,6 +50,9 @@ fn generate_pr(rng: &mut Lcg, index: u64, out: &mut Vec<Event>) {
         ai_detected: ai && rng.next(2) == 0,
         ai_tools: if ai { vec!["claude".to_string()] } else { Vec::new() },
         story_keys: if rng.next(5) == 0 { Vec::new() } else { vec![format!("ABC-{index}")] },
+        title: Some(format!("Change {index}")),
+        head_branch: Some(format!("{author}/change-{index}")),
+        labels: Vec::new(),
     };
     let at = start() + TimeDelta::minutes(rng.next(12 * 7 * 24 * 60) as i64);
     let reviewer = |rng: &mut Lcg| format!("rev{}", rng.next(REVIEWERS));

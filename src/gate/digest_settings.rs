@@ -94,7 +94,7 @@ mod tests {
         assert_eq!(c.first_review_targets.get(&Tier::Green), Some(&Duration::from_secs(48 * 3600)));
         assert_eq!(c.ai_reviewers, vec!["copilot".to_string()]);
         assert_eq!(c.tried_targets.get(&Tier::Yellow), Some(&Duration::from_secs(2 * 3600)));
-        assert!(c.first_review_targets.get(&Tier::Yellow).is_none(), "tried, not enforced");
+        assert!(!c.first_review_targets.contains_key(&Tier::Yellow), "tried, not enforced");
         let bad = Overrides { timezone: Some("Mars/Olympus".into()), ..Overrides::default() };
         assert!(config(&p, &bad, ClockMode::Business).is_err());
     }
