@@ -21,6 +21,7 @@ pub mod org_status;
 pub(crate) mod plan;
 pub mod remote;
 pub(crate) mod review_history;
+pub mod slo;
 pub mod simulate_assign;
 pub mod since;
 pub(crate) mod story_trace;

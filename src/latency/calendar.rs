@@ -91,6 +91,16 @@ impl BusinessCalendar {
         Self::new(timezone, work_days, hours, holidays)
     }
 
+    /// A person's calendar on this team's work week and holidays, in their own zone and hours
+    /// (which may wrap past midnight, as `wrapping`).
+    pub fn for_person(&self, timezone: &str, hours: (u32, u32)) -> Result<Self, CalendarError> {
+        let days: Vec<Weekday> =
+            (0u8..7).filter(|i| self.work_days[usize::from(*i)]).filter_map(|i| Weekday::try_from(i).ok()).collect();
+        let mut calendar = Self::wrapping(timezone, &days, hours, &[])?;
+        calendar.holidays = self.holidays.clone();
+        Ok(calendar)
+    }
+
     pub fn from_spec(spec: &CalendarSpec) -> Result<Self, CalendarError> {
         let hours = parse_hours(&spec.hours).ok_or_else(|| CalendarError::Hours(spec.hours.clone()))?;
         Self::new(&spec.timezone, &spec.work_days, hours, &spec.holidays)

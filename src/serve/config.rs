@@ -124,6 +124,8 @@ pub struct ServeConfig {
     pub onboarding: super::onboarding::OnboardingLimits,
     /// The pace of each installation's client: reads a second and writes a minute.
     pub github_pace: (u32, u32),
+    /// `[slo]`: review SLOs acting while a PR waits.
+    pub slo: super::slo_config::SloConfig,
 }
 
 /// What becomes of an error while a worker handles a delivery (an evaluation that fails and is
@@ -193,6 +195,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("on_handler_error", &self.on_handler_error)
             .field("onboarding", &self.onboarding)
             .field("github_pace", &self.github_pace)
+            .field("slo", &self.slo)
             .finish()
     }
 }
@@ -329,7 +332,14 @@ impl ServeConfig {
             number("github_reads_per_second", 10, 1..=10_000)? as u32,
             number("github_writes_per_minute", 60, 1..=100_000)? as u32,
         );
+        let slo = super::slo_config::SloConfig::read(&|name| {
+            get(&format!("slo_{name}")).or_else(|| get(&format!("slo.{name}")))
+        })
+        .map_err(|(name, why)| {
+            UserError::Config(format!("FLOWGATE_SLO_{} ({name} in [slo] in flowgate.toml): {why}", name.to_uppercase()))
+        })?;
         Ok(ServeConfig {
+            slo,
             baselines,
             github_pace,
             onboarding,
@@ -506,7 +516,7 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         .map_err(|e| UserError::input(path, syntax_error(text, &e.to_string())))?;
     let mut unknown: Vec<String> = table
         .keys()
-        .filter(|k| !SETTINGS.contains(&k.as_str()) && !["digest", "trackers", "baseline"].contains(&k.as_str()))
+        .filter(|k| !SETTINGS.contains(&k.as_str()) && !["digest", "trackers", "baseline", "slo"].contains(&k.as_str()))
         .cloned()
         .collect();
     if let Some(toml_value::Any::Value(serde_json::Value::Object(trackers))) = table.get("trackers") {
@@ -517,15 +527,20 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
     if let Some(toml_value::Any::Value(serde_json::Value::Object(digest))) = table.get("digest") {
         unknown.extend(digest.keys().filter(|k| !DIGEST_SETTINGS.contains(&k.as_str())).map(|k| format!("digest.{k}")));
     }
+    if let Some(toml_value::Any::Value(serde_json::Value::Object(slo))) = table.get("slo") {
+        let known = super::slo_config::SLO_SETTINGS;
+        unknown.extend(slo.keys().filter(|k| !known.contains(&k.as_str())).map(|k| format!("slo.{k}")));
+    }
     unknown.sort();
     match unknown.first() {
         Some(key) => Err(UserError::input(
             path,
             format!(
-                "unknown setting `{key}`; the settings are {}, in [digest]: {}, and in [trackers]: {}",
+                "unknown setting `{key}`; the settings are {}, in [digest]: {}, in [trackers]: {}, and in [slo]: {}",
                 SETTINGS.join(", "),
                 DIGEST_SETTINGS.join(", "),
-                TRACKER_SETTINGS.join(", ")
+                TRACKER_SETTINGS.join(", "),
+                super::slo_config::SLO_SETTINGS.join(", ")
             ),
         )),
         None => Ok(()),

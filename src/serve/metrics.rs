@@ -53,6 +53,8 @@ struct Inner {
     github: BTreeMap<i64, (usize, Option<i64>)>,
     /// Repositories whose onboarding met the cap on open PRs, and how often.
     onboarding_capped: BTreeMap<String, u64>,
+    /// Review SLO steps by step and outcome.
+    slo_steps: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// The queue as the store counts it, read at scrape time.
@@ -159,6 +161,29 @@ impl Metrics {
         if let Ok(mut m) = self.inner.lock() {
             *m.onboarding_capped.entry(repo.to_string()).or_default() += 1;
         }
+    }
+
+    /// A review SLO step settled: `step` is `remind`, `channel` or `reassign`; `outcome` is `sent`,
+    /// `skipped` or `failed` (fixed words, never from input).
+    pub fn slo_step(&self, step: &'static str, outcome: &'static str) {
+        if let Ok(mut m) = self.inner.lock() {
+            *m.slo_steps.entry((step, outcome)).or_default() += 1;
+        }
+    }
+
+    /// The review SLO steps this process settled, by step and outcome.
+    pub fn render_slo(&self) -> String {
+        let Ok(m) = self.inner.lock() else { return String::new() };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP flowgate_slo_steps_total Review SLO steps settled by this process, by step and outcome (sent, skipped, failed)."
+        );
+        let _ = writeln!(out, "# TYPE flowgate_slo_steps_total counter");
+        for ((step, outcome), n) in &m.slo_steps {
+            let _ = writeln!(out, "flowgate_slo_steps_total{{step=\"{step}\",outcome=\"{outcome}\"}} {n}");
+        }
+        out
     }
 
     /// Onboarding's progress: its evaluations pending and done, as the queue counts them (so they

@@ -1,7 +1,8 @@
 //! `flowgate serve`: the GitHub App. Deliveries are verified and stored durably before they are
 //! acknowledged (`routes`), then workers take them from the store a PR at a time and gate the PR
 //! against GitHub's current state (`worker`); missed deliveries are asked for again (`redeliver`);
-//! the weekly digest is posted as an issue (`digest`). `setup` is `flowgate app setup`, which
+//! the weekly digest is posted as an issue (`digest`); review SLOs remind, escalate and reassign
+//! while a PR waits (`slo`). `setup` is `flowgate app setup`, which
 //! creates the App through GitHub's manifest flow.
 
 pub(crate) mod commands;
@@ -20,6 +21,9 @@ pub mod redeliver;
 pub(crate) mod routes;
 pub mod setup;
 pub mod signature;
+pub(crate) mod slo;
+pub mod slo_config;
+pub(crate) mod slo_notify;
 pub(crate) mod worker;
 
 use std::collections::HashMap;
@@ -215,6 +219,7 @@ pub async fn serve_on(
     let pruning = tokio::spawn(prune::run(app.clone(), shutdown.clone()));
     let claimant = format!("{}-{}-{}", hostname(), std::process::id(), incarnation());
     let digests = tokio::spawn(digest::run(app.clone(), claimant, shutdown.clone()));
+    let slo_sweeps = tokio::spawn(slo::run(app.clone(), shutdown.clone()));
     let router = routes::router(app.clone());
     let result = edge::serve(app.clone(), listener, router, shutdown.clone()).await;
     for w in workers {
@@ -223,6 +228,7 @@ pub async fn serve_on(
     redelivery.abort();
     pruning.abort();
     digests.abort();
+    slo_sweeps.abort();
     result.map_err(Into::into)
 }
 

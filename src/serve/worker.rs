@@ -398,6 +398,7 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
     if closed {
         // Not evaluated again, but its last events are the ones the digest needs most.
         record(app, work, None).await?;
+        super::slo::closed(app, &repo, pr).await?;
         return Ok(());
     }
     let (installation, gh) = app.client(work.installation_id, &repo).await?;
@@ -496,6 +497,8 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
                 }
             }
         }
+        // With GitHub's state just read and published: the review SLO's steps due now.
+        super::slo::after_gate(app, &gh, &repo, pr, installation, &gated).await?;
         Ok(())
     }
     .await;

@@ -127,6 +127,16 @@ impl Store {
         }
     }
 
+    /// One PR's whole history, ordered by time (the review SLOs replay it to see whose turn it is).
+    pub async fn events_of_pr(&self, repo: &str, pr: u64) -> Result<Vec<Event>, StoreError> {
+        let Ok(pr) = i64::try_from(pr) else {
+            return Ok(Vec::new());
+        };
+        let keys = [(repo.to_string(), pr)];
+        let rows = each_backend!(&self.backend, |db| db.events_of_prs(&keys).await)?;
+        rows.into_iter().map(|(_, _, id, json)| read_event(id, &json)).collect()
+    }
+
     /// The repository's review events (any case of its name) at or after `since_ms`, oldest first.
     pub async fn events_since(&self, repo: &str, since_ms: i64) -> Result<Vec<Event>, StoreError> {
         let rows: Vec<(String, String)> = each_backend!(&self.backend, |db| {

@@ -7,7 +7,8 @@
 //! - `away`: reviewers who said they are away;
 //! - `digest_claims`: the weekly digest issue each repository gets;
 //! - `pr_paths`: the paths each evaluated PR changes;
-//! - `evaluations`: each evaluation's state and enforcement, for shadow mode's digest.
+//! - `evaluations`: each evaluation's state and enforcement, for shadow mode's digest;
+//! - `slo`: review SLOs while a PR waits: the PRs watched, the steps of their ladders taken, snoozes.
 //!
 //! `backend` opens the databases and runs a statement written once on either. What is written
 //! per database is where they really differ: the claim and how a lease is held (`queue::sqlite`
@@ -25,6 +26,7 @@ mod evaluations;
 mod events;
 mod pr_paths;
 mod queue;
+mod slo;
 
 use std::fmt;
 
@@ -34,8 +36,9 @@ pub(crate) use error::redact;
 pub use evaluations::Evaluation;
 pub use queue::{
     Insert, Lanes, MAX_ATTEMPTS, NewDelivery, ONBOARD_PR, ONBOARD_REPOSITORY, OnboardingCounts, ParkedDelivery,
-    QueueDepth, QueuedDelivery, Work, work_key,
+    QueueDepth, QueuedDelivery, SLO_EVENT, Work, work_key,
 };
+pub use slo::{CLAIMED, SloStepRow, SloWatch, StepKey};
 
 use backend::{Backend, reading};
 

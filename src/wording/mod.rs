@@ -3,7 +3,7 @@
 //! command line (`cli`), what `flowgate init` found and the files it writes (`init`), `flowgate
 //! simulate-assign` (`simulate`), the writes `check --plan` shows (`plan`), where the policy came
 //! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`),
-//! shadow mode on every surface (`shadow`), the Action's job (`action`), the GitHub App's
+//! shadow mode on every surface (`shadow`), review SLOs acting on a waiting PR (`slo`), the Action's job (`action`), the GitHub App's
 //! answers (`app`) and `flowgate app setup`'s pages and lines (`setup`). Renderers and commands
 //! arrange these and add markup; they never word things themselves, and data carries no sentences.
 //!
@@ -27,6 +27,7 @@ pub(crate) mod plan;
 pub(crate) mod setup;
 pub(crate) mod shadow;
 pub(crate) mod simulate;
+pub(crate) mod slo;
 pub(crate) mod verdict;
 mod words;
 

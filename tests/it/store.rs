@@ -898,3 +898,17 @@ async fn a_prs_paths_are_replaced_at_each_evaluation_and_found_by_path(db: Db) {
     let found: Vec<u64> = store.prs_touching("acme/shop", &asked).await.expect("reads").into_iter().collect();
     assert_eq!(found, vec![1, 4]);
 }
+
+// ---- Review SLOs ---------------------------------------------------------------------------
+
+mod slo;
+use slo::{
+    a_step_is_claimed_once_and_its_outcome_recorded, a_watch_is_set_moved_ended_and_listed_when_due,
+    an_slo_look_is_queued_once_at_live_priority,
+};
+
+on_both_backends!(
+    a_watch_is_set_moved_ended_and_listed_when_due,
+    a_step_is_claimed_once_and_its_outcome_recorded,
+    an_slo_look_is_queued_once_at_live_priority,
+);

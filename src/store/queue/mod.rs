@@ -9,9 +9,11 @@
 mod claim;
 mod onboarding;
 mod postgres;
+mod slo;
 mod sqlite;
 
 pub use onboarding::{ONBOARD_PR, ONBOARD_REPOSITORY, OnboardingCounts};
+pub use slo::SLO_EVENT;
 
 use std::collections::HashMap;
 

@@ -17,5 +17,6 @@ mod onboarding;
 mod record;
 mod remote_extends;
 mod shadow;
+mod slo;
 mod stale;
 mod webhook_flow;
