@@ -21,9 +21,9 @@ pub mod org_status;
 pub(crate) mod plan;
 pub mod remote;
 pub(crate) mod review_history;
-pub mod slo;
 pub mod simulate_assign;
 pub mod since;
+pub mod slo;
 pub(crate) mod story_trace;
 
 use std::path::Path;

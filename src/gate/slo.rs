@@ -140,7 +140,9 @@ mod tests {
         assert!(!kenji.calendar.is_working(at("2026-12-04T14:00:00Z")), "Fri 23:00 in Tokyo");
         assert!(!kenji.calendar.is_working(at("2026-12-24T00:00:00Z")), "the holiday, 09:00 in Tokyo");
         // Bob has no hours of his own: the team's, in Berlin.
-        assert!(bob.calendar.is_working(at("2026-12-03T09:00:00Z")) && !bob.calendar.is_working(at("2026-12-03T17:00:00Z")));
+        assert!(
+            bob.calendar.is_working(at("2026-12-03T09:00:00Z")) && !bob.calendar.is_working(at("2026-12-03T17:00:00Z"))
+        );
         assert_eq!(
             (kenji.unavailable, bob.unavailable, alice.unavailable),
             (false, true, true),

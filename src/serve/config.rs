@@ -735,6 +735,30 @@ mod tests {
     }
 
     #[test]
+    fn the_slo_sweep_is_set_in_a_table_or_the_environment_and_a_misspelt_key_is_refused() {
+        assert_eq!(load(&minimal()).unwrap().slo.sweep, std::time::Duration::from_secs(60), "the default");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        let write = |table: &str| {
+            let text = format!(
+                "app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\n[slo]\n{table}\n",
+                key_path()
+            );
+            std::fs::write(&file, text).unwrap();
+        };
+        write("sweep_seconds = 15");
+        let c = ServeConfig::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(c.slo.sweep, std::time::Duration::from_secs(15));
+        let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_SLO_SWEEP_SECONDS", "5")])).unwrap();
+        assert_eq!(c.slo.sweep, std::time::Duration::from_secs(5), "the environment wins");
+        let e = ServeConfig::load(Some(&file), env(&[("FLOWGATE_SLO_SWEEP_SECONDS", "0")])).unwrap_err().to_string();
+        assert!(e.contains("FLOWGATE_SLO_SWEEP_SECONDS (sweep_seconds in [slo] in flowgate.toml)"), "{e}");
+        write("sweep_secs = 15");
+        let e = ServeConfig::load(Some(&file), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("unknown setting `slo.sweep_secs`"), "{e}");
+    }
+
+    #[test]
     fn the_digest_is_set_in_a_table_or_the_environment() {
         assert!(load(&minimal()).unwrap().digest.is_none(), "no repository, no digest");
         let dir = tempfile::tempdir().unwrap();

@@ -221,7 +221,8 @@ async fn metrics(State(routes): State<Arc<Routes>>, ConnectInfo(peer): ConnectIn
         limit: app.body_budget.limit(),
     };
     let onboarding = app.store.onboarding_counts().await.ok();
-    let rendered = app.metrics.render(depth, body) + &app.metrics.render_onboarding(onboarding) + &app.metrics.render_slo();
+    let rendered =
+        app.metrics.render(depth, body) + &app.metrics.render_onboarding(onboarding) + &app.metrics.render_slo();
     let mut response = text(StatusCode::OK, rendered);
     if let Ok(v) = "text/plain; version=0.0.4".parse() {
         response.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);

@@ -143,7 +143,14 @@ struct Ladder {
 
 /// Replays the PR's recorded events to see whose turn it is (with its snoozes), keeps the
 /// reviewers GitHub still shows as asked and not answered, and plans the ladder for them.
-async fn ladder(app: &App, repo: &str, pr: u64, gated: &Gated, rule: &SloRule, now: Timestamp) -> anyhow::Result<Ladder> {
+async fn ladder(
+    app: &App,
+    repo: &str,
+    pr: u64,
+    gated: &Gated,
+    rule: &SloRule,
+    now: Timestamp,
+) -> anyhow::Result<Ladder> {
     let number = pr as i64;
     let events = app.store.events_of_pr(repo, pr).await.with_context(|| format!("{repo}#{pr}: reading its events"))?;
     let policy = &gated.chosen.policy;
@@ -175,8 +182,7 @@ async fn ladder(app: &App, repo: &str, pr: u64, gated: &Gated, rule: &SloRule, n
     };
     let waiting: Vec<(Login, Timestamp)> =
         turn.waiting_users().into_iter().filter(|(login, since)| still_waiting(gated, login, *since)).collect();
-    let away: Vec<String> =
-        app.store.away(now.as_millisecond()).await?.into_iter().map(|(login, _)| login).collect();
+    let away: Vec<String> = app.store.away(now.as_millisecond()).await?.into_iter().map(|(login, _)| login).collect();
     let waiters = gate::slo::waiters(&waiting, policy, gated.verdict.reviewers.as_ref(), &away);
     let candidates: Vec<slo::Candidate<'_>> = waiters.iter().map(|w| w.candidate()).collect();
     let sent: Vec<Sent> = app
@@ -233,13 +239,7 @@ fn held_reason(held: Held) -> String {
 
 /// Records what became of a claimed step and counts it. A channel step for a pool without a
 /// channel sent nothing: it is recorded as skipped.
-async fn settle(
-    app: &App,
-    repo: &str,
-    pr: i64,
-    due: &Due,
-    sent: anyhow::Result<&'static str>,
-) -> anyhow::Result<()> {
+async fn settle(app: &App, repo: &str, pr: i64, due: &Due, sent: anyhow::Result<&'static str>) -> anyhow::Result<()> {
     let (outcome, via, counted) = match sent {
         Ok("no_channel") => (crate::wording::slo::skipped("no channel for the pool"), None, "skipped"),
         Ok(via) => ("sent".to_string(), Some(via), "sent"),
@@ -270,8 +270,11 @@ async fn hand_on(
     let name = repo.to_string();
     let number = pr as i64;
     let logins: Vec<Login> = dues.iter().map(|d| d.login.clone()).collect();
-    let facts =
-        remote::AppFacts { store: &app.store, reassign: Reassign::TheseIfWaiting(logins), baselines: &app.config.baselines };
+    let facts = remote::AppFacts {
+        store: &app.store,
+        reassign: Reassign::TheseIfWaiting(logins),
+        baselines: &app.config.baselines,
+    };
     let gated = match remote::gate_with(gh, repo, pr, None, Some(facts)).await {
         Ok(Some(gated)) => gated,
         Ok(None) => {
@@ -302,7 +305,8 @@ async fn hand_on(
             settle(app, &name, number, due, Err(anyhow::anyhow!("{why}"))).await?;
             continue;
         }
-        let marker = format!("<!-- flowgate:slo reassign {} {} -->", due.login.as_str().to_lowercase(), due.period.as_second());
+        let marker =
+            format!("<!-- flowgate:slo reassign {} {} -->", due.login.as_str().to_lowercase(), due.period.as_second());
         let body = crate::wording::slo::reassigned(due.login.as_str(), tier, after, share, rule.first_response);
         plan = plan.commenting(Comment { marker, since: due.period.to_string(), body });
         handed.push(due);
@@ -313,7 +317,9 @@ async fn hand_on(
     let published = apply(gh, repo, &plan).await.map_err(gate::Error::from);
     let withdrawn: anyhow::Result<()> = match published {
         Ok(Published::Posted { withdrawn: Ok(_), .. }) => Ok(()),
-        Ok(Published::Posted { withdrawn: Err(why), .. }) => Err(anyhow::anyhow!("GitHub refused the withdrawal: {why}")),
+        Ok(Published::Posted { withdrawn: Err(why), .. }) => {
+            Err(anyhow::anyhow!("GitHub refused the withdrawal: {why}"))
+        }
         Ok(Published::NotPosted(why)) => Err(anyhow::anyhow!("nothing was posted: {why}")),
         Err(e) => Err(anyhow::Error::from(e)),
     };

@@ -35,3 +35,18 @@ impl SloConfig {
         Ok(SloConfig { sweep: Duration::from_secs(sweep) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_defaults_to_a_minute_and_refuses_what_is_not_a_number_of_seconds() {
+        assert_eq!(SloConfig::read(&|_| None), Ok(SloConfig { sweep: Duration::from_secs(60) }));
+        let set = |value: &'static str| SloConfig::read(&move |name| (name == "sweep_seconds").then(|| value.into()));
+        assert_eq!(set("15"), Ok(SloConfig { sweep: Duration::from_secs(15) }));
+        for bad in ["0", "-1", "1m", "86401"] {
+            assert_eq!(set(bad), Err(("sweep_seconds", "a number of seconds from 1 to 86400".to_string())), "{bad}");
+        }
+    }
+}

@@ -89,13 +89,11 @@ impl Store {
     /// The PR's watch, if it has one.
     pub async fn slo_watch(&self, repo: &str, pr: i64) -> Result<Option<SloWatch>, StoreError> {
         reading!(&self.backend, |pool| {
-            sqlx::query_as(
-                "SELECT repo, pr, installation_id, next_due_ms FROM slo_watch WHERE repo = $1 AND pr = $2",
-            )
-            .bind(repo)
-            .bind(pr)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as("SELECT repo, pr, installation_id, next_due_ms FROM slo_watch WHERE repo = $1 AND pr = $2")
+                .bind(repo)
+                .bind(pr)
+                .fetch_optional(pool)
+                .await
         })
         .map_err(StoreError::query("reading a PR's review SLO watch"))
     }

@@ -29,7 +29,7 @@ pub fn reminder(login: &str, tier: Tier, waited: Duration, first_response: Durat
 /// time, `share` percent of the tier's SLO of `first_response`.
 pub fn reassigned(login: &str, tier: Tier, after: Duration, share: u16, first_response: Duration) -> String {
     let hours = after.as_secs() / 3600;
-    let within = if after.as_secs() % 3600 == 0 {
+    let within = if after.as_secs().is_multiple_of(3600) {
         format!("{hours} working {}", super::plural(hours, "hour", "hours"))
     } else {
         format!("{} of working time", span(after))

@@ -151,10 +151,8 @@ async fn replicas_and_a_restart_post_a_reminder_that_falls_due_exactly_once() {
         first.stop().await;
         let third = Server::start_with(config()).await;
         wait_until("the reminder", async || reminders(&fake) >= 1).await;
-        wait_until("the ladder is done", async || {
-            second.app.store.slo_watch(REPO, 2).await.is_ok_and(|w| w.is_none())
-        })
-        .await;
+        wait_until("the ladder is done", async || second.app.store.slo_watch(REPO, 2).await.is_ok_and(|w| w.is_none()))
+            .await;
         // Both keep sweeping a while longer: nothing more.
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(reminders(&fake), 1, "{}: exactly once", db.name);
@@ -210,7 +208,9 @@ async fn a_reviewer_past_reassign_at_is_replaced_and_who_reviewed_stays() {
             "{}: the reason is shown: {said:#?}",
             db.name
         );
-        fake.with(|s| assert!(s.pulls[&2].reviews.iter().any(|r| r["user"]["login"] == "alice"), "alice's review stays"));
+        fake.with(|s| {
+            assert!(s.pulls[&2].reviews.iter().any(|r| r["user"]["login"] == "alice"), "alice's review stays")
+        });
         let steps = steps(&server).await;
         assert!(steps.iter().all(|(login, ..)| login == "bob"), "{}: only bob's wait escalates: {steps:?}", db.name);
         assert!(
@@ -233,8 +233,11 @@ async fn a_review_before_the_reminder_means_no_reminder() {
         let server = Server::start(&fake, &db.url).await;
         // The reminder would be due (2h10m), but GitHub already has bob's review from 5 minutes ago.
         let review = reviewed(&fake, "bob", 5);
-        deliver_all(&server, &[("pull_request", "o-4", &opened(180)), ("pull_request", "rq-4", &requested("bob", &ago(130)))])
-            .await;
+        deliver_all(
+            &server,
+            &[("pull_request", "o-4", &opened(180)), ("pull_request", "rq-4", &requested("bob", &ago(130)))],
+        )
+        .await;
         assert_eq!(reminders(&fake), 0, "{}: GitHub's state decides", db.name);
         deliver_all(&server, &[("pull_request_review", "rv-4", &review)]).await;
         assert_eq!(reminders(&fake), 0, "{}", db.name);
@@ -255,13 +258,17 @@ async fn a_late_sweep_takes_only_the_highest_step_due() {
         // Recorded before the policy had the SLO: no ladder then.
         let key = ("master".to_string(), ".github/flowgate.yml".to_string());
         let with_slo = fake.with(|s| s.contents[&key].clone());
-        let without: String = with_slo.replace("  slo:\n    red: {first_response: 4h, remind_at: 50%, reassign_at: 150%}\n", "");
+        let without: String =
+            with_slo.replace("  slo:\n    red: {first_response: 4h, remind_at: 50%, reassign_at: 150%}\n", "");
         fake.with(|s| s.contents.insert(key.clone(), without));
         let mut config = server::config(&fake, &db.url);
         config.slo.sweep = Duration::from_millis(200);
         let server = Server::start_with(config).await;
-        deliver_all(&server, &[("pull_request", "o-5", &opened(600)), ("pull_request", "rq-5", &requested("bob", &ago(500)))])
-            .await;
+        deliver_all(
+            &server,
+            &[("pull_request", "o-5", &opened(600)), ("pull_request", "rq-5", &requested("bob", &ago(500)))],
+        )
+        .await;
         assert!(server.app.store.slo_watch(REPO, 2).await.expect("reads").is_none(), "{}: no SLO, no watch", db.name);
         fake.with(|s| s.contents.insert(key.clone(), with_slo));
         let overdue = Utc::now().timestamp_millis() - 3 * 3600 * 1000;
