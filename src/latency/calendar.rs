@@ -91,6 +91,22 @@ impl BusinessCalendar {
         Self::new(timezone, work_days, hours, holidays)
     }
 
+    /// A person's calendar: this (team) calendar's work week and holidays, in their own time zone
+    /// and hours (`(start, end)` minutes after local midnight; a start after the end wraps past
+    /// midnight), so that a reviewer in Tokyo is measured in Tokyo's hours but keeps the team's
+    /// days off.
+    pub fn for_person(&self, timezone: &str, hours: (u32, u32)) -> Result<Self, CalendarError> {
+        let tz = TimeZone::get(timezone).map_err(|_| CalendarError::TimeZone(timezone.to_string()))?;
+        let (start, end) = hours;
+        if start == end || start >= 24 * 60 || end > 24 * 60 {
+            return Err(CalendarError::Hours(format!("{}-{}", hhmm(start), hhmm(end))));
+        }
+        let mut calendar = self.clone();
+        (calendar.tz, calendar.tz_name, calendar.day_start, calendar.day_end) =
+            (tz, timezone.to_string(), start, if end == 0 { 24 * 60 } else { end });
+        Ok(calendar)
+    }
+
     pub fn from_spec(spec: &CalendarSpec) -> Result<Self, CalendarError> {
         let hours = parse_hours(&spec.hours).ok_or_else(|| CalendarError::Hours(spec.hours.clone()))?;
         Self::new(&spec.timezone, &spec.work_days, hours, &spec.holidays)
