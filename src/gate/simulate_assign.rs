@@ -234,6 +234,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn slo_flags_give_a_ladder_per_tier_or_none() {
+        let flags = |f: &[&str]| parse_ladder(&f.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(flags(&[]), Ok(None), "no flag: the policy's or the synthetic month's");
+        assert_eq!(flags(&["off"]), Ok(Some(BTreeMap::new())));
+        let ladder = flags(&["red=4h:50%,100%,150%", "yellow=90m:-,-,200%"]).unwrap().unwrap();
+        let red = &ladder[&Tier::Red];
+        assert_eq!(
+            (red.first_response.as_secs(), red.remind_at, red.reassign_at),
+            (4 * 3600, Some(Share(50)), Some(Share(150)))
+        );
+        let yellow = &ladder[&Tier::Yellow];
+        assert_eq!(
+            (yellow.first_response.as_secs(), yellow.remind_at, yellow.reassign_at),
+            (90 * 60, None, Some(Share(200)))
+        );
+        assert!(flags(&["green=8h"]).unwrap().unwrap()[&Tier::Green].shares().next().is_none());
+        for (bad, says) in [
+            (&["red"][..], "TIER=TIME"),
+            (&["blue=4h:50%"], "red, yellow or green"),
+            (&["red=4x:50%"], "not a review-time target"),
+            (&["red=4h:50"], "not a share"),
+            (&["red=4h:50%,40%"], "must come before"),
+            (&["red=4h:1%,2%,3%,4%"], "at most three"),
+            (&["red=4h", "red=8h"], "given twice"),
+            (&["off", "red=4h"], "alone"),
+        ] {
+            let e = flags(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?}: {e}");
+        }
+    }
+
+    /// The DevLake history (real review times of panjf2000/ants) with its policy's ladder: every
+    /// strategy is replayed twice, and no reminder goes out of the reviewers' hours.
+    #[test]
+    fn the_devlake_history_replays_with_its_policys_ladder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/devlake-github");
+        let replay = run(Source::History(&dir.join("history.jsonl")), Some(&dir.join("flowgate.yml")), None)
+            .expect("the fixture replays");
+        let c = &replay.comparison;
+        assert_eq!((c.prs, c.people, c.with_ladder.len()), (49, 2, 4));
+        for on in &c.with_ladder {
+            assert!(on.reminders > 0, "{on:?}");
+            assert_eq!((on.reminders_outside_hours, on.capped), (0, 0), "{:?}", on.strategy);
+        }
+    }
+
+    #[test]
     fn two_synthetic_lines_must_agree() {
         let events = [HistoryEvent::Synthetic { seed: 3 }, HistoryEvent::Synthetic { seed: 3 }];
         assert_eq!(synthetic_seed(&events), Ok(Some(3)));

@@ -173,8 +173,10 @@ impl<'a> Ladder<'a> {
         for due in settled.chain(&plan.act) {
             watched.sent.push(Sent { login: due.login.clone(), step: due.step, period: due.period });
         }
+        let mut handed_on = false;
         for due in plan.act {
             let to = if due.step == Step::Reassign { self.hand_on(index, &due.login, now, world, tally) } else { None };
+            handed_on |= to.is_some();
             self.steps.push(TakenStep {
                 repo: pr.repo.clone(),
                 number: pr.number,
@@ -184,10 +186,12 @@ impl<'a> Ladder<'a> {
                 to,
             });
         }
-        if let Some(wake) = plan.next_wake {
-            // A wake never goes back in time, so the replay always moves on.
-            let later = now.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(now);
-            self.wakes.push(Reverse((wake.max(later), index)));
+        // A wake never goes back in time, so the replay always moves on. A new request (a
+        // replacement's) starts its own ladder: the PR is looked at again at once.
+        let later = now.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(now);
+        let wake = if handed_on { Some(later) } else { plan.next_wake.map(|w| w.max(later)) };
+        if let Some(wake) = wake {
+            self.wakes.push(Reverse((wake, index)));
         }
     }
 

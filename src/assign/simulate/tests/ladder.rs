@@ -115,6 +115,28 @@ fn a_reminder_due_at_night_is_sent_at_the_start_of_the_reviewers_next_working_da
     }
 }
 
+/// Nobody answers. amy is asked Monday 09:00, reminded at 11:00, and her request goes to bob at
+/// 15:00; bob's own ladder starts then: his reminder, due at 17:00 as the day ends, waits for
+/// Tuesday 09:00; at 13:00 his request is due to be handed on, but nobody is left, so it stays.
+#[test]
+fn a_replacements_request_has_its_own_ladder() {
+    let events = history(&[
+        r#"{"event":"pr_opened","at":"2025-03-03T09:00:00Z","repo":"a/b","number":1,"author":"carl","tier":"yellow"}"#,
+    ]);
+    let c = compare(&setup(&["amy", "bob"], &[]), &events);
+    let on = row(&c.with_ladder, Strategy::RoundRobin);
+    assert_eq!(
+        steps(on),
+        [
+            ("amy".into(), Step::Remind, "2025-03-03T11:00:00Z".into(), None),
+            ("amy".into(), Step::Reassign, "2025-03-03T15:00:00Z".into(), Some("bob".into())),
+            ("bob".into(), Step::Remind, "2025-03-04T09:00:00Z".into(), None),
+            ("bob".into(), Step::Reassign, "2025-03-04T13:00:00Z".into(), None),
+        ]
+    );
+    assert_eq!((on.reminders, on.reassignments, on.reminders_outside_hours), (2, 1, 0));
+}
+
 #[test]
 fn someone_away_is_not_reminded_but_the_request_is_still_handed_on() {
     let events = history(&[
