@@ -46,19 +46,19 @@ pub mod store;
 // The GitHub client, and `github::parse`, where GitHub's JSON becomes flowgate's types.
 pub mod github;
 
-// Layer 4: what is read through the adapters.
+// Layer 4: what is read through the adapters, and the SLO ladder (pure, below assign's replay).
 // The saved-PR format (`flowgate snapshot`, `--snapshot`).
 pub mod snapshot;
 // Jira, Linear, Shortcut, Azure Boards and GitHub Issues; the Story -> OKR chain walk.
 pub mod trackers;
+// Review SLOs that act: whose turn it is, and the escalation ladder's plan per waiting reviewer.
+pub mod slo;
 
 // Layer 5: pure choices.
 // Merge queues: whether a merge group holds only its members' reviewed commits and lines.
 mod merge_queue;
 // Reviewer pools, load, availability, expertise and the selection pipeline.
 mod assign;
-// Review SLOs that act: whose turn it is, and the escalation ladder's plan per waiting reviewer.
-pub mod slo;
 
 // Layer 6: the policy.
 // The policy file and the pure engine: `evaluate(&PrFacts, &Policy) -> Verdict`.

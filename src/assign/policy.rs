@@ -11,6 +11,7 @@ use jiff::tz::TimeZone;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::latency::BusinessCalendar;
 use crate::model::Login;
 use crate::model::{Principal, Tier};
 
@@ -110,6 +111,23 @@ impl WorkingHours {
             return Err(format!("{text:?}: the hours start and end at the same time"));
         }
         Ok(WorkingHours { text: text.to_string(), zone, start, end })
+    }
+
+    /// The hours as minutes after local midnight, `(start, end)`: `(1320, 360)` for `22-06`,
+    /// `(540, 1440)` for `09-24`.
+    pub fn minutes(&self) -> (u32, u32) {
+        (u32::from(self.start % 24) * 60, u32::from(self.end % 24) * 60)
+    }
+
+    /// The IANA name of the zone, as written.
+    pub fn zone_name(&self) -> &str {
+        self.text.split_whitespace().next().unwrap_or("UTC")
+    }
+
+    /// This person's working calendar: these hours in this zone, with the team calendar's work
+    /// week and holidays; the team calendar itself should the hours not make one.
+    pub fn calendar(&self, team: &BusinessCalendar) -> BusinessCalendar {
+        team.for_person(self.zone_name(), self.minutes()).unwrap_or_else(|_| team.clone())
     }
 
     /// Whether `now` falls inside the hours, and the local time there.

@@ -1,6 +1,8 @@
 //! Replays a recorded stream of PRs and reviews and compares flowgate's choices with the
 //! strategies teams use today: round-robin, seeded random, and GitHub's load balance (fewest
-//! requests in the last 30 days). Pure: the history and the setup come in, a table comes out.
+//! requests in the last 30 days). Each strategy is replayed without and, when the setup has one,
+//! with the review SLO ladder (`ladder.rs`), stepped by the same `slo::plan` the App runs. Pure:
+//! the history and the setup come in, a table comes out.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,10 +14,17 @@ use super::input::{PeopleFacts, PrToAssign};
 use super::policy::ReviewerPolicy;
 use super::score::team_members;
 use super::select::choose;
+use crate::latency::BusinessCalendar;
 use crate::model::Login;
 use crate::model::{Principal, Tier};
+use crate::slo::SloRule;
 
+mod ladder;
 mod verdict;
+pub use ladder::TakenStep;
+#[cfg(test)]
+#[path = "simulate/tests/ladder.rs"]
+mod ladder_tests;
 pub use verdict::{Measure, MeasureVerdict, RedRule, Verdict};
 
 /// One line of a history file (JSON Lines); see docs/assign.md.
@@ -90,8 +99,15 @@ pub struct SimSetup {
     pub codeowners: Vec<(String, Vec<Principal>)>,
     /// Seeds the random baseline.
     pub seed: u64,
-    /// How long a review takes when the history records fewer reviews than were requested.
+    /// How long a review takes when the history records fewer reviews than were requested, and
+    /// a replacement's delay when the history records no review by them.
     pub default_delay: SignedDuration,
+    /// The review SLO ladder per tier; empty: each strategy is replayed once, without.
+    pub slo: BTreeMap<Tier, SloRule>,
+    /// The team's working calendar: time to first response is counted in it, and it gives each
+    /// reviewer without `working_hours` of their own their hours (and everyone their work week and
+    /// holidays).
+    pub calendar: BusinessCalendar,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -130,6 +146,25 @@ pub struct StrategyResult {
     pub peak_open: u32,
     /// Reviewers the policy asked for that the strategy could not find.
     pub unfilled: u32,
+    /// Whether this replay ran the SLO ladder.
+    pub ladder: bool,
+    /// PRs that got a first response, and the median and 90th percentile of the working time
+    /// (team calendar, hours) from their opening to it; `None` without any.
+    pub responded: u32,
+    pub first_response_p50_hours: Option<f64>,
+    pub first_response_p90_hours: Option<f64>,
+    /// The ladder's steps taken: reminders, messages to a pool's channel, requests handed on.
+    pub reminders: u32,
+    pub channel_messages: u32,
+    pub reassignments: u32,
+    /// Reminders sent while the reviewer was outside their own working hours (the core holds
+    /// them, so this stays 0; counted from the steps taken, not assumed).
+    pub reminders_outside_hours: u32,
+    /// PRs whose ladder stopped at the cap of wake-ups (`LADDER_WAKES_PER_PR`).
+    pub capped: u32,
+    /// Every step taken, in order: what the counts above count.
+    #[serde(skip)]
+    pub steps: Vec<TakenStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -139,7 +174,13 @@ pub struct Comparison {
     pub people: u32,
     /// The red tier's first pool, whose share of red PRs is measured.
     pub red_pool: Option<String>,
+    /// Each strategy without the SLO ladder.
     pub results: Vec<StrategyResult>,
+    /// Each strategy with it, in the same order; empty when the setup has no ladder.
+    pub with_ladder: Vec<StrategyResult>,
+    /// The ladder replayed, per tier.
+    #[serde(skip)]
+    pub slo: BTreeMap<Tier, SloRule>,
 }
 
 impl Comparison {
@@ -153,13 +194,21 @@ pub fn compare(setup: &SimSetup, history: &[HistoryEvent]) -> Comparison {
     let timeline = Timeline::new(history);
     let people = population(setup);
     let red_pool = setup.policy.tiers.get(&Tier::Red).and_then(|n| n.from.first()).cloned();
-    let results = Strategy::ALL.iter().map(|s| replay(*s, setup, &timeline, &people, red_pool.as_deref())).collect();
+    let calendars = ladder::Calendars::new(setup, &people);
+    let run = |strategy: Strategy, with_ladder: bool| {
+        replay(strategy, setup, &timeline, &people, red_pool.as_deref(), &calendars, with_ladder)
+    };
+    let results = Strategy::ALL.iter().map(|s| run(*s, false)).collect();
+    let with_ladder =
+        if setup.slo.is_empty() { Vec::new() } else { Strategy::ALL.iter().map(|s| run(*s, true)).collect() };
     Comparison {
         prs: timeline.prs.len() as u32,
         red_prs: timeline.prs.iter().filter(|p| p.tier == Tier::Red).count() as u32,
         people: people.len() as u32,
         red_pool,
         results,
+        with_ladder,
+        slo: setup.slo.clone(),
     }
 }
 
@@ -179,6 +228,9 @@ struct SimPr {
 struct Timeline {
     prs: Vec<SimPr>,
     away: Vec<(Login, Timestamp, Timestamp)>,
+    /// Each reviewer's typical delay: the median of their recorded delays (from a PR's opening to
+    /// their first review of it), what a replacement is assumed to take.
+    typical: HashMap<Login, SignedDuration>,
 }
 
 impl Timeline {
@@ -186,6 +238,7 @@ impl Timeline {
         let mut prs = Vec::new();
         let mut away = Vec::new();
         let mut reviews: HashMap<(String, u64), Vec<Timestamp>> = HashMap::new();
+        let mut first_by: HashMap<(String, u64), HashMap<Login, Timestamp>> = HashMap::new();
         for event in history {
             match event {
                 HistoryEvent::PrOpened { at, repo, number, author, tier, paths, effort, ai_touched } => {
@@ -201,8 +254,11 @@ impl Timeline {
                         delays: Vec::new(),
                     })
                 }
-                HistoryEvent::Review { at, repo, number, .. } => {
-                    reviews.entry((repo.to_ascii_lowercase(), *number)).or_default().push(*at)
+                HistoryEvent::Review { at, repo, number, reviewer } => {
+                    let key = (repo.to_ascii_lowercase(), *number);
+                    let first = first_by.entry(key.clone()).or_default().entry(reviewer.clone()).or_insert(*at);
+                    *first = (*first).min(*at);
+                    reviews.entry(key).or_default().push(*at)
                 }
                 HistoryEvent::Away { login, from, until } => away.push((login.clone(), *from, *until)),
                 HistoryEvent::Synthetic { .. } => {}
@@ -214,8 +270,23 @@ impl Timeline {
                 pr.delays.sort();
             }
         }
+        let mut delays: HashMap<Login, Vec<SignedDuration>> = HashMap::new();
+        for pr in &prs {
+            for (login, at) in first_by.get(&(pr.repo.to_ascii_lowercase(), pr.number)).into_iter().flatten() {
+                if *at >= pr.at {
+                    delays.entry(login.clone()).or_default().push(at.duration_since(pr.at));
+                }
+            }
+        }
+        let typical = delays
+            .into_iter()
+            .map(|(login, mut d)| {
+                d.sort();
+                (login, d[(d.len() - 1) / 2])
+            })
+            .collect();
         prs.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.repo.cmp(&b.repo)).then(a.number.cmp(&b.number)));
-        Timeline { prs, away }
+        Timeline { prs, away, typical }
     }
 }
 
@@ -249,6 +320,8 @@ struct Open {
     login: Login,
     done_at: Timestamp,
     effort: f64,
+    /// The PR's index in the timeline, so that a reassignment withdraws this very request.
+    pr: usize,
 }
 
 /// One strategy's world as the history unfolds.
@@ -269,12 +342,49 @@ fn area(path: &str) -> String {
     path.split('/').take(2).collect::<Vec<_>>().join("/")
 }
 
+/// Requests counted as they are made: to someone at capacity, and the longest queue anyone had.
+#[derive(Default)]
+struct Tally {
+    over_capacity: u32,
+    peak_open: u32,
+}
+
+/// One request made at `now` to `login` from `pool`, answered at `done_at`: counted and put in
+/// flight.
+fn ask(
+    setup: &SimSetup,
+    world: &mut World,
+    tally: &mut Tally,
+    request: (Login, &str),
+    pr: (usize, f64),
+    times: (Timestamp, Timestamp),
+) {
+    let ((login, pool), (index, effort), (now, done_at)) = (request, pr, times);
+    let open_now = world.open.iter().filter(|o| o.login == login).count() as u32;
+    if setup.policy.pool(pool).is_some_and(|p| open_now >= p.capacity) {
+        tally.over_capacity += 1;
+    }
+    tally.peak_open = tally.peak_open.max(open_now + 1);
+    *world.asked.entry(login.clone()).or_default() += 1;
+    world.requested.push((login.clone(), now));
+    world.open.push(Open { login, done_at, effort, pr: index });
+}
+
+/// Moves the requests answered by `now` out of flight.
+fn settle(world: &mut World, now: Timestamp) {
+    let (done, open): (Vec<Open>, Vec<Open>) = world.open.drain(..).partition(|o| o.done_at <= now);
+    world.open = open;
+    world.completed.extend(done.into_iter().map(|o| (o.login, o.done_at)));
+}
+
 fn replay(
     strategy: Strategy,
     setup: &SimSetup,
     timeline: &Timeline,
     people: &[Login],
     red_pool: Option<&str>,
+    calendars: &ladder::Calendars,
+    with_ladder: bool,
 ) -> StrategyResult {
     let mut world = World {
         open: Vec::new(),
@@ -288,12 +398,13 @@ fn replay(
     let teams = PeopleFacts { teams: setup.teams.clone(), ..PeopleFacts::default() };
     let red_members =
         red_pool.and_then(|p| setup.policy.pool(p)).map(|p| pool_members(&p.members, &teams)).unwrap_or_default();
-    let (mut red_prs, mut red_covered, mut over_capacity, mut unfilled, mut peak_open) = (0, 0, 0, 0, 0);
-    for pr in &timeline.prs {
+    let mut ladder = ladder::Ladder::new(strategy, setup, timeline, calendars, with_ladder);
+    let mut tally = Tally::default();
+    let (mut red_prs, mut red_covered, mut unfilled) = (0, 0, 0);
+    for (index, pr) in timeline.prs.iter().enumerate() {
         let now = pr.at;
-        let (done, open): (Vec<Open>, Vec<Open>) = world.open.drain(..).partition(|o| o.done_at <= now);
-        world.open = open;
-        world.completed.extend(done.into_iter().map(|o| (o.login, o.done_at)));
+        ladder.run_until(now, &mut world, &mut tally);
+        settle(&mut world, now);
 
         let facts = facts(setup, &world, timeline, pr, now);
         let (chosen, missing) = match strategy {
@@ -315,25 +426,21 @@ fn replay(
             }
         }
         for (i, (login, pool)) in chosen.into_iter().enumerate() {
-            let open_now = world.open.iter().filter(|o| o.login == login).count() as u32;
-            if setup.policy.pool(&pool).is_some_and(|p| open_now >= p.capacity) {
-                over_capacity += 1;
-            }
-            peak_open = peak_open.max(open_now + 1);
             let delay = pr.delays.get(i).or(pr.delays.last()).copied().unwrap_or(setup.default_delay);
             let done_at = now.checked_add(delay).unwrap_or(now);
-            *world.asked.entry(login.clone()).or_default() += 1;
-            world.requested.push((login.clone(), now));
-            world.open.push(Open { login, done_at, effort: pr.effort });
+            ladder.requested(index, &login, &pool, now, done_at);
+            ask(setup, &mut world, &mut tally, (login, &pool), (index, pr.effort), (now, done_at));
         }
         for a in pr.paths.iter().map(|p| area(p)) {
             *world.authored.entry(a).or_default().entry(pr.author.clone()).or_default() += 1;
         }
+        ladder.opened(index, now);
     }
+    ladder.run_until(Timestamp::MAX, &mut world, &mut tally);
     let counts: Vec<f64> = people.iter().map(|l| f64::from(world.asked.get(l).copied().unwrap_or(0))).collect();
     let days = present_days(timeline, people);
     let rate: Vec<f64> = counts.iter().zip(&days).filter(|(_, d)| **d > 0).map(|(c, d)| c / f64::from(*d)).collect();
-    StrategyResult {
+    let mut result = StrategyResult {
         strategy,
         requests: counts.iter().sum::<f64>() as u32,
         max_over_mean: max_over_mean(&rate),
@@ -341,10 +448,22 @@ fn replay(
         raw_max_over_mean: max_over_mean(&counts),
         raw_gini: gini(&counts),
         red_first_pool_share: if red_prs == 0 { 1.0 } else { f64::from(red_covered) / f64::from(red_prs) },
-        over_capacity,
-        peak_open,
+        over_capacity: tally.over_capacity,
+        peak_open: tally.peak_open,
         unfilled,
-    }
+        ladder: with_ladder,
+        responded: 0,
+        first_response_p50_hours: None,
+        first_response_p90_hours: None,
+        reminders: 0,
+        channel_messages: 0,
+        reassignments: 0,
+        reminders_outside_hours: 0,
+        capped: 0,
+        steps: Vec::new(),
+    };
+    ladder.finish(&mut result);
+    result
 }
 
 /// What flowgate would know at `now`: the same facts feed the baselines' exclusions.
@@ -416,64 +535,80 @@ fn baseline_choice(
     let mut chosen: Vec<(Login, String)> = Vec::new();
     let mut missing = 0;
     for (count, pools) in needs {
-        let mut candidates: Vec<(Login, String)> = Vec::new();
-        for name in pools {
-            let Some(pool) = policy.pool(name) else { continue };
-            for login in pool_members(&pool.members, facts) {
-                if !candidates.iter().any(|(l, _)| *l == login) {
-                    candidates.push((login, name.clone()));
-                }
-            }
-        }
-        let key = pools.join(",");
         for _ in 0..count {
-            let eligible: Vec<&(Login, String)> = candidates
-                .iter()
-                .filter(|(l, _)| {
-                    *l != pr.author
-                        && !l.is_bot()
-                        && !policy.unavailable.contains(l)
-                        && !facts.away_until.contains_key(l)
-                        && !chosen.iter().any(|(c, _)| c == l)
-                })
-                .collect();
-            if eligible.is_empty() {
-                missing += 1;
-                continue;
+            let taken: Vec<Login> = chosen.iter().map(|(l, _)| l.clone()).collect();
+            match baseline_pick(strategy, policy, world, facts, &pr.author, pools, &taken, now) {
+                Some(pick) => chosen.push(pick),
+                None => missing += 1,
             }
-            let pick = match strategy {
-                Strategy::RoundRobin => {
-                    // The cursor walks the whole pool list, passing over whoever is excluded now.
-                    let cursor = world.cursors.entry(key.clone()).or_insert(0);
-                    let mut pick = None;
-                    for step in 0..candidates.len() {
-                        let c = &candidates[(*cursor + step) % candidates.len()];
-                        if eligible.iter().any(|e| e.0 == c.0) {
-                            *cursor = (*cursor + step + 1) % candidates.len();
-                            pick = Some(c.clone());
-                            break;
-                        }
-                    }
-                    pick
-                }
-                Strategy::Random => Some(eligible[world.rng.below(eligible.len() as u64) as usize].clone()),
-                Strategy::LoadBalance | Strategy::Flowgate => eligible
-                    .iter()
-                    .min_by_key(|(l, _)| {
-                        let recent = world
-                            .requested
-                            .iter()
-                            .filter(|(r, at)| r == l && now.duration_since(*at) <= LOAD_BALANCE_WINDOW)
-                            .count();
-                        let open = facts.load.get(l).map_or(0, |o| o.requests);
-                        (recent, open, l.as_str().to_ascii_lowercase())
-                    })
-                    .map(|c| (*c).clone()),
-            };
-            chosen.extend(pick);
         }
     }
     (chosen, missing)
+}
+
+/// One reviewer from `pools` by the baseline's own rule, passing over the author, bots, people
+/// away or unavailable and `taken`; `None` when nobody is left.
+#[allow(clippy::too_many_arguments)]
+fn baseline_pick(
+    strategy: Strategy,
+    policy: &ReviewerPolicy,
+    world: &mut World,
+    facts: &PeopleFacts,
+    author: &Login,
+    pools: &[String],
+    taken: &[Login],
+    now: Timestamp,
+) -> Option<(Login, String)> {
+    let mut candidates: Vec<(Login, String)> = Vec::new();
+    for name in pools {
+        let Some(pool) = policy.pool(name) else { continue };
+        for login in pool_members(&pool.members, facts) {
+            if !candidates.iter().any(|(l, _)| *l == login) {
+                candidates.push((login, name.clone()));
+            }
+        }
+    }
+    let key = pools.join(",");
+    let eligible: Vec<&(Login, String)> = candidates
+        .iter()
+        .filter(|(l, _)| {
+            l != author
+                && !l.is_bot()
+                && !policy.unavailable.contains(l)
+                && !facts.away_until.contains_key(l)
+                && !taken.contains(l)
+        })
+        .collect();
+    if eligible.is_empty() {
+        return None;
+    }
+    match strategy {
+        Strategy::RoundRobin => {
+            // The cursor walks the whole pool list, passing over whoever is excluded now.
+            let cursor = world.cursors.entry(key).or_insert(0);
+            for step in 0..candidates.len() {
+                let c = &candidates[(*cursor + step) % candidates.len()];
+                if eligible.iter().any(|e| e.0 == c.0) {
+                    *cursor = (*cursor + step + 1) % candidates.len();
+                    return Some(c.clone());
+                }
+            }
+            None
+        }
+        Strategy::Random => Some(eligible[world.rng.below(eligible.len() as u64) as usize].clone()),
+        Strategy::LoadBalance | Strategy::Flowgate => eligible
+            .iter()
+            .min_by_key(|(l, _)| {
+                let recent = world
+                    .requested
+                    .iter()
+                    .filter(|(r, at)| r == l && now.duration_since(*at) <= LOAD_BALANCE_WINDOW)
+                    .count();
+                let open = facts.load.get(l).map_or(0, |o| o.requests);
+                (recent, open, l.as_str().to_ascii_lowercase())
+            })
+            .map(|c| (*c).clone()),
+    }
 }
 
 /// For each person, the days on which PRs were opened and they were not away.
@@ -495,6 +630,35 @@ fn present_days(timeline: &Timeline, people: &[Login]) -> Vec<u32> {
                 .count() as u32
         })
         .collect()
+}
+
+#[cfg(test)]
+impl StrategyResult {
+    /// A row with nothing counted, for tests that set the figures they check.
+    pub(crate) fn blank(strategy: Strategy) -> StrategyResult {
+        StrategyResult {
+            strategy,
+            requests: 0,
+            max_over_mean: 0.0,
+            gini: 0.0,
+            raw_max_over_mean: 0.0,
+            raw_gini: 0.0,
+            red_first_pool_share: 0.0,
+            over_capacity: 0,
+            peak_open: 0,
+            unfilled: 0,
+            ladder: false,
+            responded: 0,
+            first_response_p50_hours: None,
+            first_response_p90_hours: None,
+            reminders: 0,
+            channel_messages: 0,
+            reassignments: 0,
+            reminders_outside_hours: 0,
+            capped: 0,
+            steps: Vec::new(),
+        }
+    }
 }
 
 /// The largest value over the mean: 1 when everyone has the same.

@@ -3,14 +3,17 @@
 //! load builds up. Deterministic for a seed, so the comparison it feeds is repeatable.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::hash::SplitMix64;
 use super::policy::{Pool, ReviewerPolicy, SpotCheckRule, TierNeed, Weights, WorkingHours};
 use super::simulate::{HistoryEvent, SimSetup};
+use crate::latency::BusinessCalendar;
 use crate::model::Login;
 use crate::model::{Principal, Tier};
+use crate::slo::{Share, SloRule};
 
 const SENIORS: [&str; 3] = ["alice", "carol", "dave"];
 const SECURITY: [&str; 2] = ["sam", "tara"];
@@ -74,7 +77,27 @@ pub fn synthetic_setup(seed: u64) -> SimSetup {
         ],
         seed,
         default_delay: SignedDuration::from_hours(24),
+        slo: default_ladder(),
+        calendar: team_calendar(),
     }
+}
+
+/// The synthetic month's ladder, docs/policy.md's example: red PRs' reviewers are reminded at 2
+/// of 4 working hours, the pool's channel is told at 4 and the request handed on at 6; yellow
+/// PRs' reviewers are reminded at 6 of 8 working hours.
+pub fn default_ladder() -> BTreeMap<Tier, SloRule> {
+    let hours = |h: u64| Duration::from_secs(h * 3600);
+    let rules = [
+        (Tier::Red, SloRule::new(hours(4), Some(Share(50)), Some(Share(100)), Some(Share(150)))),
+        (Tier::Yellow, SloRule::new(hours(8), Some(Share(75)), None, None)),
+    ];
+    rules.into_iter().filter_map(|(tier, rule)| rule.ok().map(|r| (tier, r))).collect()
+}
+
+/// The team's calendar in the synthetic month: Monday to Friday, 09:00 to 17:00 UTC.
+pub fn team_calendar() -> BusinessCalendar {
+    // UTC is always known (jiff needs no time zone database for it): this cannot fail.
+    BusinessCalendar::office_hours("UTC").expect("UTC office hours are a calendar")
 }
 
 /// Weekdays of March 2025: 13 to 17 PRs a day, opened 07:00 to 19:00 UTC; 20% red, 50% yellow,

@@ -91,9 +91,13 @@ impl BusinessCalendar {
         Self::new(timezone, work_days, hours, holidays)
     }
 
-    /// A person's calendar on this team's work week and holidays, in their own zone and hours
-    /// (which may wrap past midnight, as `wrapping`).
+    /// A person's calendar: this (team) calendar's work week and holidays, in their own time zone
+    /// and hours (`(start, end)` minutes after local midnight; a start after the end wraps past
+    /// midnight, and an end of 00:00 is midnight at the day's end), so that a reviewer in Tokyo is
+    /// measured in Tokyo's hours but keeps the team's days off.
     pub fn for_person(&self, timezone: &str, hours: (u32, u32)) -> Result<Self, CalendarError> {
+        let (start, end) = hours;
+        let hours = (start, if end == 0 { 24 * 60 } else { end });
         let days: Vec<Weekday> =
             (0u8..7).filter(|i| self.work_days[usize::from(*i)]).filter_map(|i| Weekday::try_from(i).ok()).collect();
         let mut calendar = Self::wrapping(timezone, &days, hours, &[])?;

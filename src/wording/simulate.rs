@@ -1,9 +1,14 @@
 //! Every sentence of `flowgate simulate-assign`: the strategies' names, the comparison's table
-//! with the line above it, and the verdict line under it.
+//! with the lines above it (what was replayed, the SLO ladder), and the verdict lines under it
+//! (the spread of load, and what the ladder did to the first response and at what cost).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::assign::simulate::{Comparison, Measure, MeasureVerdict, RedRule, Strategy, Verdict};
+use crate::assign::simulate::{Comparison, Measure, MeasureVerdict, RedRule, Strategy, StrategyResult, Verdict};
+use crate::model::Tier;
+use crate::slo::{SloRule, Step};
+use crate::wording::words::count;
 
 /// A strategy as the table and the verdict name it.
 pub fn strategy(strategy: Strategy) -> &'static str {
@@ -25,39 +30,116 @@ pub fn measure(measure: Measure) -> &'static str {
     }
 }
 
-/// What was replayed, then one row per strategy, in Markdown.
+/// What was replayed, the ladder, then one row per strategy (two with a ladder: without and
+/// with it), in Markdown.
 pub fn comparison_table(c: &Comparison) -> String {
     let pool = c.red_pool.as_deref().unwrap_or("first pool");
     let mut out = format!(
         "{} PRs ({} red), {} people in the pools. Spread is of reviews asked per day present; \
-         raw is over the whole history.\n\n\
-         | strategy | requests | {} | {} | {} | {} | red PRs with {pool} | over capacity | peak open | unfilled |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         raw is over the whole history. First response is in the team calendar's working hours.\n\n\
+         {}\n\n\
+         | strategy | ladder | requests | {} | {} | {} | {} | red PRs with {pool} | over capacity | peak open | unfilled \
+         | first response p50 | p90 | reminders | channel | reassigned | reminders out of hours |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         c.prs,
         c.red_prs,
         c.people,
+        ladder_rules(&c.slo),
         measure(Measure::MaxOverMean),
         measure(Measure::Gini),
         measure(Measure::RawMaxOverMean),
         measure(Measure::RawGini),
     );
-    for r in &c.results {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.2} | {:.3} | {:.2} | {:.3} | {:.0}% | {} | {} | {} |",
-            strategy(r.strategy),
-            r.requests,
-            r.max_over_mean,
-            r.gini,
-            r.raw_max_over_mean,
-            r.raw_gini,
-            r.red_first_pool_share * 100.0,
-            r.over_capacity,
-            r.peak_open,
-            r.unfilled
-        );
+    for (i, r) in c.results.iter().enumerate() {
+        row(&mut out, r);
+        if let Some(with) = c.with_ladder.get(i) {
+            row(&mut out, with);
+        }
     }
     out
+}
+
+fn row(out: &mut String, r: &StrategyResult) {
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {:.2} | {:.3} | {:.2} | {:.3} | {:.0}% | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        strategy(r.strategy),
+        if r.ladder { "on" } else { "off" },
+        r.requests,
+        r.max_over_mean,
+        r.gini,
+        r.raw_max_over_mean,
+        r.raw_gini,
+        r.red_first_pool_share * 100.0,
+        r.over_capacity,
+        r.peak_open,
+        r.unfilled,
+        hours(r.first_response_p50_hours),
+        hours(r.first_response_p90_hours),
+        r.reminders,
+        r.channel_messages,
+        r.reassignments,
+        r.reminders_outside_hours,
+    );
+}
+
+/// `4.5h`, or a dash when there is no figure.
+fn hours(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |h| format!("{h:.1}h"))
+}
+
+/// A ladder step as the ladder's line names it.
+pub fn step(step: Step) -> &'static str {
+    match step {
+        Step::Remind => "remind",
+        Step::Channel => "tell the pool's channel",
+        Step::Reassign => "reassign",
+    }
+}
+
+/// `SLO ladder (working hours, each reviewer's own): red 4h, remind at 50%, ...; yellow ...`.
+pub fn ladder_rules(slo: &BTreeMap<Tier, SloRule>) -> String {
+    if slo.is_empty() {
+        return "No SLO ladder: each strategy is replayed once (give the policy a `latency.slo`, or --slo).".into();
+    }
+    let tiers: Vec<String> = Tier::ALL
+        .iter()
+        .filter_map(|tier| {
+            let rule = slo.get(tier)?;
+            let hours = rule.first_response.as_secs();
+            let time = if hours % 3600 == 0 { format!("{}h", hours / 3600) } else { format!("{}m", hours / 60) };
+            let steps: Vec<String> = rule.shares().map(|(s, share)| format!("{} at {}%", step(s), share.0)).collect();
+            let steps = if steps.is_empty() { "no steps".to_string() } else { steps.join(", ") };
+            Some(format!("{tier} {time} to first response ({steps})"))
+        })
+        .collect();
+    format!("SLO ladder, in each reviewer's own working hours: {}.", tiers.join("; "))
+}
+
+/// What the ladder did for flowgate: its first response with and without, and the cost; `None`
+/// without a ladder.
+pub fn ladder_line(c: &Comparison) -> Option<String> {
+    let on = c.with_ladder.iter().find(|r| r.strategy == Strategy::Flowgate)?;
+    let off = c.result(Strategy::Flowgate)?;
+    let figure = |with: Option<f64>, without: Option<f64>| format!("{} (without: {})", hours(with), hours(without));
+    let outside: u32 = c.with_ladder.iter().map(|r| r.reminders_outside_hours).sum();
+    let outside = match outside {
+        0 => "no strategy's reminder went out outside the reviewer's working hours".to_string(),
+        n => format!("{} went out outside the reviewer's working hours", count(u64::from(n), "reminder", "reminders")),
+    };
+    let capped = match c.with_ladder.iter().map(|r| r.capped).sum::<u32>() {
+        0 => String::new(),
+        n => format!("; {} stopped at the cap of wake-ups", count(u64::from(n), "PR's ladder", "PRs' ladders")),
+    };
+    Some(format!(
+        "ladder: with it, flowgate's first response came at {} at the median and {} at the 90th percentile, \
+         for {}, {} and {}; {outside}{capped}.",
+        figure(on.first_response_p50_hours, off.first_response_p50_hours),
+        figure(on.first_response_p90_hours, off.first_response_p90_hours),
+        count(u64::from(on.reminders), "reminder", "reminders"),
+        count(u64::from(on.channel_messages), "channel message", "channel messages"),
+        count(u64::from(on.reassignments), "reassignment", "reassignments"),
+    ))
 }
 
 /// `verdict: flowgate kept the red rule (…); it spread load more evenly than every baseline on …`.
@@ -153,11 +235,20 @@ mod tests {
             over_capacity: 1,
             peak_open: 3,
             unfilled: 0,
+            ..StrategyResult::blank(strategy)
         }
     }
 
     fn comparison(red_prs: u32, red_pool: Option<&str>, rows: Vec<StrategyResult>) -> Comparison {
-        Comparison { prs: 10, red_prs, people: 3, red_pool: red_pool.map(Into::into), results: rows }
+        Comparison {
+            prs: 10,
+            red_prs,
+            people: 3,
+            red_pool: red_pool.map(Into::into),
+            results: rows,
+            with_ladder: Vec::new(),
+            slo: Default::default(),
+        }
     }
 
     fn line(red_prs: u32, red_pool: Option<&str>, rows: Vec<StrategyResult>) -> String {
@@ -176,15 +267,74 @@ mod tests {
     fn the_table_with_and_without_a_red_pool() {
         let rows = vec![row(Strategy::Flowgate, 0.025, 0.037, 1.0), row(Strategy::Random, 0.1204, 0.2, 0.5)];
         insta::assert_snapshot!(comparison_table(&comparison(4, Some("security"), rows.clone())), @r"
-        10 PRs (4 red), 3 people in the pools. Spread is of reviews asked per day present; raw is over the whole history.
+            10 PRs (4 red), 3 people in the pools. Spread is of reviews asked per day present; raw is over the whole history. First response is in the team calendar's working hours.
 
-        | strategy | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with security | over capacity | peak open | unfilled |
-        |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-        | flowgate | 10 | 1.12 | 0.025 | 1.19 | 0.037 | 100% | 1 | 3 | 0 |
-        | random (seeded) | 10 | 1.60 | 0.120 | 2.00 | 0.200 | 50% | 1 | 3 | 0 |
+            No SLO ladder: each strategy is replayed once (give the policy a `latency.slo`, or --slo).
+
+            | strategy | ladder | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with security | over capacity | peak open | unfilled | first response p50 | p90 | reminders | channel | reassigned | reminders out of hours |
+            |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+            | flowgate | off | 10 | 1.12 | 0.025 | 1.19 | 0.037 | 100% | 1 | 3 | 0 | – | – | 0 | 0 | 0 | 0 |
+            | random (seeded) | off | 10 | 1.60 | 0.120 | 2.00 | 0.200 | 50% | 1 | 3 | 0 | – | – | 0 | 0 | 0 | 0 |
         ");
         let table = comparison_table(&comparison(0, None, rows));
-        insta::assert_snapshot!(table.lines().nth(2).unwrap(), @"| strategy | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with first pool | over capacity | peak open | unfilled |");
+        insta::assert_snapshot!(table.lines().nth(4).unwrap(), @"| strategy | ladder | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with first pool | over capacity | peak open | unfilled | first response p50 | p90 | reminders | channel | reassigned | reminders out of hours |");
+    }
+
+    fn ladder() -> BTreeMap<Tier, SloRule> {
+        use crate::slo::Share;
+        let hours = |h: u64| std::time::Duration::from_secs(h * 3600);
+        BTreeMap::from([
+            (Tier::Red, SloRule::new(hours(4), Some(Share(50)), Some(Share(100)), Some(Share(150))).unwrap()),
+            (Tier::Yellow, SloRule::new(hours(8), Some(Share(75)), None, None).unwrap()),
+            (Tier::Green, SloRule::new(std::time::Duration::from_secs(90 * 60), None, None, None).unwrap()),
+        ])
+    }
+
+    #[test]
+    fn the_ladder_its_rows_and_its_line() {
+        insta::assert_snapshot!(ladder_rules(&ladder()), @"SLO ladder, in each reviewer's own working hours: red 4h to first response (remind at 50%, tell the pool's channel at 100%, reassign at 150%); yellow 8h to first response (remind at 75%); green 90m to first response (no steps).");
+        let off = row(Strategy::Flowgate, 0.025, 0.037, 1.0);
+        let on = StrategyResult {
+            ladder: true,
+            responded: 10,
+            first_response_p50_hours: Some(3.25),
+            first_response_p90_hours: Some(11.0),
+            reminders: 12,
+            channel_messages: 1,
+            reassignments: 3,
+            ..row(Strategy::Flowgate, 0.03, 0.04, 1.0)
+        };
+        let off = StrategyResult {
+            responded: 10,
+            first_response_p50_hours: Some(5.0),
+            first_response_p90_hours: Some(20.5),
+            ..off
+        };
+        let mut c = comparison(4, Some("security"), vec![off]);
+        c.with_ladder = vec![on.clone()];
+        c.slo = ladder();
+        let table = comparison_table(&c);
+        insta::assert_snapshot!(table.lines().skip(2).collect::<Vec<_>>().join("\n"), @r"
+            SLO ladder, in each reviewer's own working hours: red 4h to first response (remind at 50%, tell the pool's channel at 100%, reassign at 150%); yellow 8h to first response (remind at 75%); green 90m to first response (no steps).
+
+            | strategy | ladder | requests | max/mean | Gini | raw max/mean | raw Gini | red PRs with security | over capacity | peak open | unfilled | first response p50 | p90 | reminders | channel | reassigned | reminders out of hours |
+            |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+            | flowgate | off | 10 | 1.12 | 0.025 | 1.19 | 0.037 | 100% | 1 | 3 | 0 | 5.0h | 20.5h | 0 | 0 | 0 | 0 |
+            | flowgate | on | 10 | 1.15 | 0.030 | 1.20 | 0.040 | 100% | 1 | 3 | 0 | 3.2h | 11.0h | 12 | 1 | 3 | 0 |
+        ");
+        insta::assert_snapshot!(ladder_line(&c).unwrap(), @"ladder: with it, flowgate's first response came at 3.2h (without: 5.0h) at the median and 11.0h (without: 20.5h) at the 90th percentile, for 12 reminders, 1 channel message and 3 reassignments; no strategy's reminder went out outside the reviewer's working hours.");
+        c.with_ladder = vec![StrategyResult {
+            reminders: 1,
+            channel_messages: 0,
+            reassignments: 1,
+            reminders_outside_hours: 1,
+            capped: 2,
+            ..on
+        }];
+        insta::assert_snapshot!(ladder_line(&c).unwrap(), @"ladder: with it, flowgate's first response came at 3.2h (without: 5.0h) at the median and 11.0h (without: 20.5h) at the 90th percentile, for 1 reminder, 0 channel messages and 1 reassignment; 1 reminder went out outside the reviewer's working hours; 2 PRs' ladders stopped at the cap of wake-ups.");
+        c.with_ladder.clear();
+        assert_eq!(ladder_line(&c), None, "no ladder, no line");
+        insta::assert_snapshot!(ladder_rules(&BTreeMap::new()), @"No SLO ladder: each strategy is replayed once (give the policy a `latency.slo`, or --slo).");
     }
 
     #[test]

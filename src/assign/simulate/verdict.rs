@@ -138,11 +138,20 @@ mod tests {
             over_capacity: 0,
             peak_open: 0,
             unfilled: 0,
+            ..StrategyResult::blank(strategy)
         }
     }
 
     fn comparison(rows: Vec<StrategyResult>) -> Comparison {
-        Comparison { prs: 10, red_prs: 4, people: 3, red_pool: Some("security".into()), results: rows }
+        Comparison {
+            prs: 10,
+            red_prs: 4,
+            people: 3,
+            red_pool: Some("security".into()),
+            results: rows,
+            with_ladder: Vec::new(),
+            slo: Default::default(),
+        }
     }
 
     #[test]

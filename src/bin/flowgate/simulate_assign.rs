@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use flowgate::UserError;
 use flowgate::gate::simulate_assign::{self as simulate, SimFormat};
 
 use crate::common::print;
@@ -29,6 +30,11 @@ pub struct Args {
     /// A policy whose `reviewers:` (and `teams:`) give the pools; needed for a recorded history.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// A tier's review SLO ladder, `TIER=TIME:REMIND,CHANNEL,REASSIGN` (e.g.
+    /// `red=4h:50%,100%,150%`, `-` skips a step); repeat per tier. Replaces the policy's
+    /// `latency.slo` and the synthetic month's ladder; `--slo off` replays without one.
+    #[arg(long, value_name = "TIER=TIME:SHARES")]
+    slo: Vec<String>,
     #[arg(long, value_enum, default_value_t = ReplayFormat::Markdown)]
     format: ReplayFormat,
 }
@@ -38,7 +44,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => simulate::Source::History(path),
         None => simulate::Source::Synthetic { seed: args.seed, write_history: args.write_history.as_deref() },
     };
-    let replay = simulate::run(source, args.policy.as_deref())?;
+    let ladder = simulate::parse_ladder(&args.slo).map_err(UserError::Usage)?;
+    let replay = simulate::run(source, args.policy.as_deref(), ladder)?;
     tracing::info!("replayed {}", replay.described);
     print(&simulate::render(&replay, args.format.into()).context("cannot write the comparison as JSON")?);
     Ok(ExitCode::SUCCESS)

@@ -165,3 +165,26 @@ fn bad_settings_are_errors_not_panics() {
     }
     assert!(BusinessCalendar::from_spec(&spec("00:00-24:00")).is_ok());
 }
+
+#[test]
+fn a_persons_calendar_keeps_the_teams_week_and_holidays_in_their_own_hours() {
+    use chrono::Weekday::*;
+    let holiday = chrono::NaiveDate::from_ymd_opt(2025, 3, 4).expect("a date");
+    let team = BusinessCalendar::new("Europe/Berlin", &[Mon, Tue, Wed, Thu, Fri], (9 * 60, 17 * 60), &[holiday])
+        .expect("calendar");
+    let tokyo = team.for_person("Asia/Tokyo", (9 * 60, 17 * 60)).expect("Tokyo");
+    // Monday 01:00 UTC is 10:00 in Tokyo: working there, night in Berlin.
+    assert!(tokyo.is_working(t("2025-03-03 01:00").timestamp()));
+    assert!(!team.is_working(t("2025-03-03 01:00").timestamp()));
+    // The team's holiday (Tuesday) and weekend are the person's too.
+    assert!(!tokyo.is_working(t("2025-03-04 01:00").timestamp()));
+    assert!(!tokyo.is_working(t("2025-03-08 01:00").timestamp()));
+    let nights = team.for_person("UTC", (22 * 60, 6 * 60)).expect("a shift past midnight");
+    assert!(
+        nights.is_working(t("2025-03-03 23:00").timestamp()) && nights.is_working(t("2025-03-05 05:00").timestamp())
+    );
+    let to_midnight = team.for_person("UTC", (18 * 60, 0)).expect("18-24");
+    assert!(to_midnight.is_working(t("2025-03-03 23:30").timestamp()));
+    assert!(team.for_person("Mars/Olympus", (9 * 60, 17 * 60)).is_err());
+    assert!(team.for_person("UTC", (9 * 60, 9 * 60)).is_err());
+}

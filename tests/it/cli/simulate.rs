@@ -1,5 +1,6 @@
 //! `flowgate simulate-assign` as a user runs it: the synthetic month, its history saved and
-//! replayed, a recorded history with a policy, and the errors for a bad or missing file.
+//! replayed, a recorded history with a policy (and its SLO ladder), and the errors for a bad or
+//! missing file.
 
 use crate::support::common;
 
@@ -22,7 +23,10 @@ fn the_synthetic_month_prints_the_table_of_all_four_strategies_and_a_verdict() {
         assert!(run.stdout.contains(row), "no {row} row:\n{}", run.stdout);
     }
     assert!(run.stdout.contains("12 people in the pools"), "{}", run.stdout);
-    let verdict = run.stdout.lines().last().expect("a verdict line");
+    let verdict = run.stdout.lines().find(|l| l.starts_with("verdict: ")).expect("a verdict line");
+    // The synthetic month has its default ladder: each strategy is replayed with it too.
+    assert!(run.stdout.contains("| flowgate | on |"), "{}", run.stdout);
+    assert!(run.stdout.lines().last().is_some_and(|l| l.starts_with("ladder: ")), "{}", run.stdout);
     assert!(verdict.starts_with("verdict: flowgate kept the red rule"), "{verdict}");
     // Seed 7: flowgate wins per day present and loses on raw monthly counts; both are said.
     assert!(verdict.contains("more evenly than every baseline on max/mean"), "{verdict}");
@@ -176,4 +180,85 @@ fn bad_flags_exit_2() {
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
     }
+}
+
+/// A history where bob, asked on PR 2, never answers: the policy's ladder reminds him at 2 working
+/// hours and hands the request on at 6, to amy, whose typical answer (PR 1) takes 2 hours.
+#[test]
+fn the_policys_ladder_adds_its_columns_to_the_markdown_and_the_json() {
+    let dir = TempDir::new().expect("tempdir");
+    let history = dir.path().join("history.jsonl");
+    std::fs::write(
+        &history,
+        [
+            r#"{"event":"pr_opened","at":"2025-02-24T09:00:00Z","repo":"a/b","number":1,"author":"carl","tier":"yellow"}"#,
+            r#"{"event":"review","at":"2025-02-24T11:00:00Z","repo":"a/b","number":1,"reviewer":"amy"}"#,
+            r#"{"event":"pr_opened","at":"2025-03-03T09:00:00Z","repo":"a/b","number":2,"author":"carl","tier":"yellow"}"#,
+            "",
+        ]
+        .join("\n"),
+    )
+    .expect("write history");
+    let policy = dir.path().join("flowgate.yml");
+    std::fs::write(
+        &policy,
+        r#"version: 1
+tiers:
+  yellow: { default: true }
+reviewers:
+  pools:
+    team: { members: [amy, bob], capacity: 5 }
+  tiers:
+    yellow: { request: 1, from: [team] }
+latency:
+  timezone: UTC
+  slo:
+    yellow: { first_response: 4h, remind_at: 50%, reassign_at: 150% }
+"#,
+    )
+    .expect("write policy");
+    let args = ["--history", path_str(&history), "--policy", path_str(&policy)];
+
+    let run = flowgate(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("| first response p50 | p90 | reminders | channel | reassigned | reminders out of hours |"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("yellow 4h to first response (remind at 50%, reassign at 150%)"), "{}", run.stdout);
+    // Round-robin asks amy on PR 1 (2 hours) and bob on PR 2, handed to amy at 15:00: 8 hours.
+    assert!(run.stdout.contains("| round-robin | on | 3 |"), "{}", run.stdout);
+    let rr_on = run.stdout.lines().find(|l| l.starts_with("| round-robin | on |")).expect("the ladder's row");
+    assert!(rr_on.ends_with("| 2.0h | 8.0h | 1 | 0 | 1 | 0 |"), "{rr_on}");
+    let ladder = run.stdout.lines().last().expect("the ladder's line");
+    assert!(ladder.starts_with("ladder: with it, flowgate's first response came at"), "{ladder}");
+    assert!(ladder.contains("no strategy's reminder went out outside the reviewer's working hours"), "{ladder}");
+
+    let json = flowgate(&[&args[..], &["--format", "json"]].concat()).json();
+    let with = json["with_ladder"].as_array().expect("with_ladder");
+    assert_eq!(with.len(), 4);
+    let rr = with.iter().find(|r| r["strategy"] == "round-robin").expect("round-robin");
+    assert_eq!(
+        (rr["ladder"].as_bool(), rr["reminders"].as_u64(), rr["reassignments"].as_u64()),
+        (Some(true), Some(1), Some(1))
+    );
+    assert_eq!(
+        (rr["first_response_p50_hours"].as_f64(), rr["first_response_p90_hours"].as_f64()),
+        (Some(2.0), Some(8.0))
+    );
+    assert_eq!(rr["reminders_outside_hours"], 0);
+    for off in json["results"].as_array().expect("results") {
+        assert_eq!((off["ladder"].as_bool(), off["reminders"].as_u64()), (Some(false), Some(0)), "{off}");
+        assert!(off["first_response_p50_hours"].is_number(), "{off}");
+    }
+    assert!(json["ladder_line"].as_str().is_some_and(|l| l.starts_with("ladder: ")));
+
+    // --slo replaces the policy's ladder; --slo off replays without one.
+    let flags = flowgate(&[&args[..], &["--slo", "yellow=4h:50%"]].concat());
+    assert!(flags.stdout.contains("yellow 4h to first response (remind at 50%)."), "{}", flags.stdout);
+    let off = flowgate(&[&args[..], &["--slo", "off"]].concat());
+    assert!(off.stdout.contains("No SLO ladder") && !off.stdout.contains("| on |"), "{}", off.stdout);
+    let bad = flowgate(&[&args[..], &["--slo", "yellow=4h:150%,50%"]].concat());
+    bad.assert_bad_input("--slo yellow=4h:150%,50%: `remind_at` (150%) must come before `channel_at` (50%)");
 }
