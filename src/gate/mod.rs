@@ -24,6 +24,7 @@ pub(crate) mod review_history;
 pub mod simulate_assign;
 pub mod since;
 pub(crate) mod story_trace;
+pub(crate) mod turn;
 
 use std::path::Path;
 

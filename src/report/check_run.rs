@@ -88,6 +88,17 @@ pub(crate) fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunRepor
     }
 }
 
+/// The run with whose turn it is (`Waiting on: …`, from `wording::slo`) as the summary's first
+/// line; the same run when there is no line (a closed PR).
+pub fn with_waiting_line(report: CheckRunReport, line: Option<&str>) -> CheckRunReport {
+    match line {
+        Some(line) => {
+            CheckRunReport { summary: cut(&format!("{line}\n\n{}", report.summary), SUMMARY_LIMIT), ..report }
+        }
+        None => report,
+    }
+}
+
 /// The line GitHub shows next to the check's name: for a pending PR, whose review is missing.
 pub fn title(v: &Verdict) -> String {
     // GitHub shows titles on one line; keep them readable there.

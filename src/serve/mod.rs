@@ -20,6 +20,9 @@ pub mod redeliver;
 pub(crate) mod routes;
 pub mod setup;
 pub mod signature;
+pub mod slo_config;
+pub(crate) mod slo_notify;
+pub(crate) mod slo_turn;
 pub(crate) mod worker;
 
 use std::collections::HashMap;

@@ -127,6 +127,23 @@ impl Store {
         }
     }
 
+    /// One PR's whole history (its repository in any case), oldest first: whose turn it is now.
+    pub async fn pr_events(&self, repo: &str, pr: u64) -> Result<Vec<Event>, StoreError> {
+        let Ok(pr) = i64::try_from(pr) else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(String, String)> = each_backend!(&self.backend, |db| {
+            let sql = format!(
+                "SELECT id, {EVENT_TEXT} FROM review_events WHERE lower(repo) = lower($1) AND pr = $2
+                 ORDER BY at_ms, id{}",
+                db.dialect().bytewise
+            );
+            sqlx::query_as(&sql).bind(repo).bind(pr).fetch_all(&db.pool).await
+        })
+        .map_err(StoreError::query("reading a PR's review events"))?;
+        rows.into_iter().map(|(id, json)| read_event(id, &json)).collect()
+    }
+
     /// The repository's review events (any case of its name) at or after `since_ms`, oldest first.
     pub async fn events_since(&self, repo: &str, since_ms: i64) -> Result<Vec<Event>, StoreError> {
         let rows: Vec<(String, String)> = each_backend!(&self.backend, |db| {

@@ -684,6 +684,13 @@ on_both_backends!(
     onboarding_put_off_for_a_rate_limit_returns_then_with_no_attempt_counted,
 );
 
+// ---- Snoozes ---------------------------------------------------------------------------------
+
+mod snooze;
+use snooze::a_snooze_is_set_replaced_listed_while_it_runs_and_ended;
+
+on_both_backends!(a_snooze_is_set_replaced_listed_while_it_runs_and_ended);
+
 // ---- Review events -------------------------------------------------------------------------
 
 on_both_backends!(

@@ -55,6 +55,7 @@ pub fn config(fake: &FakeGitHub, database_url: &str) -> ServeConfig {
         on_handler_error: OnHandlerError::Record,
         onboarding: Default::default(),
         github_pace: (10, 60),
+        slo: Default::default(),
     }
 }
 
