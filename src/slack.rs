@@ -83,9 +83,7 @@ pub async fn post_message(
         }
         _ => Err(SlackError::Refused {
             status: status.as_u16(),
-            answer: body
-                .map(|b| scrub(String::from_utf8_lossy(&b).trim()))
-                .filter(|a| !a.is_empty()),
+            answer: body.map(|b| scrub(String::from_utf8_lossy(&b).trim())).filter(|a| !a.is_empty()),
         }),
     }
 }

@@ -169,7 +169,9 @@ impl Plan {
                 add: !current.iter().any(|l| l.eq_ignore_ascii_case(wanted)),
                 remove: current
                     .iter()
-                    .filter(|l| super::turn::LABELS.iter().any(|t| l.eq_ignore_ascii_case(t) && !t.eq_ignore_ascii_case(wanted)))
+                    .filter(|l| {
+                        super::turn::LABELS.iter().any(|t| l.eq_ignore_ascii_case(t) && !t.eq_ignore_ascii_case(wanted))
+                    })
                     .cloned()
                     .collect(),
             });

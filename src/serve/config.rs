@@ -332,15 +332,13 @@ impl ServeConfig {
             number("github_reads_per_second", 10, 1..=10_000)? as u32,
             number("github_writes_per_minute", 60, 1..=100_000)? as u32,
         );
-        let slo_table = |name: &str| {
-            match get(&format!("slo_{name}")) {
-                Some(line) => Some(super::slo_config::Pairs::Line(line)),
-                None => settings.get_table(&format!("slo.{name}")).ok().map(|table| {
-                    super::slo_config::Pairs::Table(
-                        table.into_iter().map(|(key, value)| (key, value.into_string().ok())).collect(),
-                    )
-                }),
-            }
+        let slo_table = |name: &str| match get(&format!("slo_{name}")) {
+            Some(line) => Some(super::slo_config::Pairs::Line(line)),
+            None => settings.get_table(&format!("slo.{name}")).ok().map(|table| {
+                super::slo_config::Pairs::Table(
+                    table.into_iter().map(|(key, value)| (key, value.into_string().ok())).collect(),
+                )
+            }),
         };
         let slo = super::slo_config::slo_config(
             &|name| get(&format!("slo_{name}")).or_else(|| get(&format!("slo.{name}"))),
@@ -348,7 +346,10 @@ impl ServeConfig {
             slo_table("channels"),
         )
         .map_err(|(name, why)| {
-            UserError::Config(format!("FLOWGATE_SLO_{} ({name} in [slo] in flowgate.toml): {why}", name.to_ascii_uppercase()))
+            UserError::Config(format!(
+                "FLOWGATE_SLO_{} ({name} in [slo] in flowgate.toml): {why}",
+                name.to_ascii_uppercase()
+            ))
         })?;
         Ok(ServeConfig {
             slo,

@@ -97,7 +97,9 @@ pub(crate) fn slo_config(
         return Err(("slack_token", "not a Slack token: it holds a space or a control character".into()));
     }
     let slack_api_url = match get("slack_api_url") {
-        Some(url) => crate::slack::webhook_url(Some(url)).map_err(|_| ("slack_api_url", "not an http(s) URL".into()))?,
+        Some(url) => {
+            crate::slack::webhook_url(Some(url)).map_err(|_| ("slack_api_url", "not an http(s) URL".into()))?
+        }
         None => defaults.slack_api_url,
     };
     let slack_users = entries(slack_users).map_err(|why| ("slack_users", why))?;
@@ -110,7 +112,9 @@ pub(crate) fn slo_config(
         if !slack_user_id(&id) {
             return Err((
                 "slack_users",
-                format!("the Slack user of {login} is not a Slack user id (U… or W…, as Slack shows under the profile's ⋮ > Copy member ID)"),
+                format!(
+                    "the Slack user of {login} is not a Slack user id (U… or W…, as Slack shows under the profile's ⋮ > Copy member ID)"
+                ),
             ));
         }
         if users.insert(login.to_ascii_lowercase(), id).is_some() {
@@ -211,7 +215,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!((c.sweep_seconds, c.label), (30, true));
-        assert_eq!((c.slack_user("ALICE"), c.slack_user("bob"), c.slack_user("carol")), (Some("U0ALICE"), Some("W0BOB"), None));
+        assert_eq!(
+            (c.slack_user("ALICE"), c.slack_user("bob"), c.slack_user("carol")),
+            (Some("U0ALICE"), Some("W0BOB"), None)
+        );
         assert_eq!(c.channels.keys().collect::<Vec<_>>(), ["backend", "web"]);
         let shown = format!("{c:?}");
         assert!(!shown.contains("hush") && shown.contains("backend") && shown.contains("U0ALICE"), "{shown}");
@@ -221,13 +228,31 @@ mod tests {
     fn each_bad_setting_is_refused_saying_why_without_its_secret() {
         let token = [("slack_token", "xoxb-hush")];
         for (settings, users, channels, named, why) in [
-            (&token[..], table(&[("alice", "alice@acme")]), None, "slack_users", "the Slack user of alice is not a Slack user id"),
+            (
+                &token[..],
+                table(&[("alice", "alice@acme")]),
+                None,
+                "slack_users",
+                "the Slack user of alice is not a Slack user id",
+            ),
             (&token[..], table(&[("alice", "C0CHANNEL")]), None, "slack_users", "not a Slack user id"),
             (&token[..], table(&[("a b", "U0X")]), None, "slack_users", "`a b` is not a GitHub login"),
             (&token[..], table(&[("alice", "U0A"), ("ALICE", "U0B")]), None, "slack_users", "ALICE is given twice"),
-            (&token[..], None, table(&[("backend", "http://hooks.slack.com/hush")]), "channels", "the channel of pool backend is not an https URL"),
+            (
+                &token[..],
+                None,
+                table(&[("backend", "http://hooks.slack.com/hush")]),
+                "channels",
+                "the channel of pool backend is not an https URL",
+            ),
             (&token[..], None, table(&[("backend", "hooks.slack.com/hush")]), "channels", "not an https URL"),
-            (&token[..], None, Some(Pairs::Line("backend https://hooks.slack.com/hush".into())), "channels", "is not KEY=VALUE"),
+            (
+                &token[..],
+                None,
+                Some(Pairs::Line("backend https://hooks.slack.com/hush".into())),
+                "channels",
+                "is not KEY=VALUE",
+            ),
             (&[][..], table(&[("alice", "U0A")]), None, "slack_token", "not set, but `slack_users` is"),
             (&[("sweep_seconds", "0")][..], None, None, "sweep_seconds", "from 1 to 3600"),
             (&[("label", "yes")][..], None, None, "label", "true or false"),

@@ -68,7 +68,11 @@ pub(crate) async fn remind(
     // Comments since the wait began: the reminder belongs to this wait, and a later wait's
     // reminder has a marker of its own.
     let since = due.period.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-    match gh.comment_once(repo, pr, &marker, &since, &body).await.with_context(|| format!("{repo}#{pr}: cannot remind {login} in a comment"))? {
+    match gh
+        .comment_once(repo, pr, &marker, &since, &body)
+        .await
+        .with_context(|| format!("{repo}#{pr}: cannot remind {login} in a comment"))?
+    {
         Write::Done(()) => Ok(Via::PrComment),
         Write::Denied(why) => Err(anyhow::anyhow!("{repo}#{pr}: cannot remind {login} in a comment: {why}")),
     }

@@ -36,7 +36,8 @@ pub(crate) async fn snooze_and_turn(
                     continue;
                 }
                 // From when the comment arrived, so a retried unit records the same end.
-                let until = delivery.received_at_ms.saturating_add(i64::from((*hours).min(SNOOZE_MAX_HOURS)) * 3_600_000);
+                let until =
+                    delivery.received_at_ms.saturating_add(i64::from((*hours).min(SNOOZE_MAX_HOURS)) * 3_600_000);
                 app.store
                     .set_snooze(&repo_name, pr, who, until)
                     .await

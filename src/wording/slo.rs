@@ -113,8 +113,10 @@ pub fn waiting_line(on: &WaitingOn, changes_requested: bool) -> Option<String> {
         WaitingOn::Author { .. } => Some("Waiting on: the author".into()),
         WaitingOn::Reviewers { waiting, snoozed } => {
             let names: Vec<String> = waiting.iter().map(|w| w.reviewer.name().to_string()).collect();
-            let mut line = if names.is_empty() {
+            let mut line = if names.is_empty() && snoozed.is_empty() {
                 "Waiting on: a reviewer to be asked".to_string()
+            } else if names.is_empty() {
+                "Waiting on: reviewers".to_string()
             } else {
                 format!("Waiting on: reviewers ({})", names.join(", "))
             };
@@ -170,17 +172,28 @@ mod tests {
 
     #[test]
     fn the_waiting_line_says_whose_turn_it_is_and_who_snoozed_until_when() {
-        let waiting = |login: &str| Waiting { reviewer: Reviewer::User { login: login.into() }, since: at("2026-12-07T09:00:00Z") };
+        let waiting = |login: &str| Waiting {
+            reviewer: Reviewer::User { login: login.into() },
+            since: at("2026-12-07T09:00:00Z"),
+        };
         let on = WaitingOn::Reviewers {
             waiting: vec![waiting("alice"), waiting("bob")],
             snoozed: vec![Snooze { login: Login::new("carol"), until: at("2026-12-08T10:00:00Z") }],
         };
         insta::assert_snapshot!(waiting_line(&on, false).unwrap(), @"Waiting on: reviewers (alice, bob) — carol snoozed until Tue 10:00 UTC");
         let team = WaitingOn::Reviewers {
-            waiting: vec![Waiting { reviewer: Reviewer::Team { slug: "acme/web".into() }, since: at("2026-12-07T09:00:00Z") }],
+            waiting: vec![Waiting {
+                reviewer: Reviewer::Team { slug: "acme/web".into() },
+                since: at("2026-12-07T09:00:00Z"),
+            }],
             snoozed: vec![],
         };
         insta::assert_snapshot!(waiting_line(&team, false).unwrap(), @"Waiting on: reviewers (@acme/web)");
+        let all_snoozed = WaitingOn::Reviewers {
+            waiting: vec![],
+            snoozed: vec![Snooze { login: Login::new("carol"), until: at("2026-12-08T10:00:00Z") }],
+        };
+        insta::assert_snapshot!(waiting_line(&all_snoozed, false).unwrap(), @"Waiting on: reviewers — carol snoozed until Tue 10:00 UTC");
         let nobody_asked = WaitingOn::Reviewers { waiting: vec![], snoozed: vec![] };
         insta::assert_snapshot!(waiting_line(&nobody_asked, false).unwrap(), @"Waiting on: a reviewer to be asked");
         let author = WaitingOn::Author { since: None };

@@ -137,7 +137,8 @@ async fn the_pools_channel_hears_of_the_pr_and_its_wait_but_never_of_the_reviewe
         .await;
     let app = app(&slack).await;
     let gh = github(&slack);
-    let via = to_channel(&app, &gh, &repo(), 12, Tier::Red, &rule(), &due("alice", Step::Channel, Some("backend"))).await;
+    let via =
+        to_channel(&app, &gh, &repo(), 12, Tier::Red, &rule(), &due("alice", Step::Channel, Some("backend"))).await;
     assert_eq!(via.expect("sent"), Via::Channel);
     let sent = slack.received_requests().await.expect("recorded");
     let text = body(&sent[0])["text"].as_str().expect("text").to_string();

@@ -18,4 +18,5 @@ mod record;
 mod remote_extends;
 mod shadow;
 mod stale;
+mod waiting_on;
 mod webhook_flow;

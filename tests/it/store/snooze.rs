@@ -15,7 +15,11 @@ pub async fn a_snooze_is_set_replaced_listed_while_it_runs_and_ended(db: Db) {
         [("bob".to_string(), 2 * HOUR), ("carol".to_string(), 10 * HOUR)],
         "logins in lower case, by login"
     );
-    assert_eq!(store.snoozes("acme/web", 12, 3 * HOUR).await.expect("reads"), [("carol".to_string(), 10 * HOUR)], "bob's has ended");
+    assert_eq!(
+        store.snoozes("acme/web", 12, 3 * HOUR).await.expect("reads"),
+        [("carol".to_string(), 10 * HOUR)],
+        "bob's has ended"
+    );
     store.set_snooze("acme/web", 12, "CAROL", 20 * HOUR).await.expect("replaces");
     assert_eq!(store.snoozes("acme/web", 12, 3 * HOUR).await.expect("reads"), [("carol".to_string(), 20 * HOUR)]);
     store.clear_snooze("acme/web", 12, "Carol").await.expect("ends");
