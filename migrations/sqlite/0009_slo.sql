@@ -1,11 +1,38 @@
--- Review SLOs that act: a reviewer who said `/flowgate snooze 1d` on a PR steps out of its turn
--- until `until_ms` (no reminder; their wait starts again then). One row per reviewer and PR; logins
--- in lower case. The PostgreSQL twin is migrations/postgres/0009_slo.sql.
+-- Review SLOs that act while a PR waits. `slo_watch`: each open PR whose tier has an SLO and
+-- whose ladder has a step ahead, with when it next needs a look (the sweeper queues it then).
+-- `slo_steps`: each step of the ladder taken or settled for a reviewer's wait (a wait is keyed by
+-- when it began); inserting the row is the claim, so a step is sent at most once across replicas
+-- and restarts. `snoozes`: `/flowgate snooze` takes a reviewer out of a PR's turn until then.
+-- Logins are lower case. The PostgreSQL twin is migrations/postgres/0009_slo.sql.
+CREATE TABLE slo_watch (
+    repo            TEXT    NOT NULL,
+    pr              INTEGER NOT NULL,
+    installation_id INTEGER,
+    next_due_ms     INTEGER NOT NULL,
+    PRIMARY KEY (repo, pr)
+) STRICT;
+CREATE INDEX slo_watch_due ON slo_watch (next_due_ms);
+
+CREATE TABLE slo_steps (
+    repo      TEXT    NOT NULL,
+    pr        INTEGER NOT NULL,
+    login     TEXT    NOT NULL,
+    -- remind, channel, reassign
+    step      TEXT    NOT NULL,
+    -- When the wait began, in milliseconds.
+    period_ms INTEGER NOT NULL,
+    -- claimed (taken, not yet sent), sent, skipped: <why>, failed: <why>
+    outcome   TEXT    NOT NULL,
+    -- slack_dm, comment, channel, reassign; NULL until sent
+    via       TEXT,
+    at_ms     INTEGER NOT NULL,
+    PRIMARY KEY (repo, pr, login, step, period_ms)
+) STRICT;
+
 CREATE TABLE snoozes (
     repo     TEXT    NOT NULL,
     pr       INTEGER NOT NULL,
     login    TEXT    NOT NULL,
-    -- Exclusive end.
     until_ms INTEGER NOT NULL,
     PRIMARY KEY (repo, pr, login)
 ) STRICT;

@@ -44,6 +44,10 @@ pub struct DigestBuilder {
     tracing: Option<ChainTracing>,
     /// What shadow mode saw, when the caller handed the window's evaluations in.
     shadow: Option<super::shadow::ShadowFigures>,
+    /// What the review SLO ladder did, when the caller handed the window's steps in.
+    ladder: Option<super::ladder::LadderFigures>,
+    /// Each PR's tier as its latest event gave it, by (repository in lower case, number).
+    pr_tiers: HashMap<(String, u64), Option<Tier>>,
     waiting: Vec<(i64, WaitingPr)>,
     trend_start: Option<NaiveDate>,
     weeks: Vec<WeekAcc>,
@@ -143,6 +147,8 @@ impl DigestBuilder {
             merged_stories: Vec::new(),
             tracing: None,
             shadow: None,
+            ladder: None,
+            pr_tiers: HashMap::new(),
             waiting: Vec::new(),
             trend_start,
             weeks,
@@ -175,6 +181,7 @@ impl DigestBuilder {
 
     /// Adds a PR already replayed with `summarize_pr` on this builder's config, window and `now`.
     pub fn add_summary(&mut self, pr: &PrSummary) {
+        self.pr_tiers.insert((pr.repo.to_ascii_lowercase(), pr.pr), pr.context.tier);
         self.add_trend(pr);
         let window = self.window;
         let in_window = |at: &DateTime<Utc>| window.contains(*at);
@@ -252,6 +259,15 @@ impl DigestBuilder {
     /// and those that would have failed.
     pub fn evaluations(&mut self, latest: &[super::shadow::LatestEvaluation]) {
         self.shadow = super::shadow::figures(latest);
+    }
+
+    /// The review SLO ladder's steps of the window (add the PRs first: a step counts under its
+    /// PR's tier).
+    pub fn ladder_steps(&mut self, steps: &[super::ladder::LadderStep]) {
+        let tiers = &self.pr_tiers;
+        self.ladder = super::ladder::figures(steps, |repo, pr| {
+            tiers.get(&(repo.to_ascii_lowercase(), pr)).copied().flatten()
+        });
     }
 
     /// The chain figures of the merged PRs with a story. A PR with no outcome handed in counts as
@@ -537,6 +553,7 @@ impl DigestBuilder {
             findings,
             trend,
             shadow: self.shadow,
+            ladder: self.ladder,
             per_repo: None,
         }
     }

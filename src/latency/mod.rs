@@ -9,6 +9,7 @@ pub(crate) mod config;
 pub(crate) mod digest;
 pub(crate) mod event;
 pub(crate) mod findings;
+pub(crate) mod ladder;
 pub(crate) mod repos;
 pub(crate) mod shadow;
 pub(crate) mod stats;
@@ -26,6 +27,7 @@ pub use digest::{
 };
 pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
 pub use findings::{Finding, FindingKind};
+pub use ladder::{LadderFigures, LadderStep, LadderTier};
 pub use repos::{PerRepo, RepoFigures, TeamDigest, TeamRow, UnreadRepo, team_digest, team_key};
 pub use shadow::{LatestEvaluation, ReasonCount, ShadowFigures};
 pub use stats::Spread;

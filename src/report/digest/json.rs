@@ -17,6 +17,9 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         if let Some(figures) = &digest.shadow {
             value["shadow"]["summary"] = json!(w::shadow::summary(figures));
         }
+        if let Some(figures) = &digest.ladder {
+            value["ladder"]["summary"] = json!(w::ladder::summary(figures));
+        }
         if let Some(Notice(notice)) = notice {
             value["notice"] = json!(notice);
         }

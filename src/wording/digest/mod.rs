@@ -7,6 +7,7 @@ mod columns;
 mod figures;
 mod findings;
 pub mod repos;
+pub mod ladder;
 pub mod shadow;
 
 pub use columns::*;
