@@ -265,9 +265,8 @@ impl DigestBuilder {
     /// PR's tier).
     pub fn ladder_steps(&mut self, steps: &[super::ladder::LadderStep]) {
         let tiers = &self.pr_tiers;
-        self.ladder = super::ladder::figures(steps, |repo, pr| {
-            tiers.get(&(repo.to_ascii_lowercase(), pr)).copied().flatten()
-        });
+        self.ladder =
+            super::ladder::figures(steps, |repo, pr| tiers.get(&(repo.to_ascii_lowercase(), pr)).copied().flatten());
     }
 
     /// The chain figures of the merged PRs with a story. A PR with no outcome handed in counts as

@@ -82,7 +82,8 @@ pub fn figures(steps: &[LadderStep], tier_of: impl Fn(&str, u64) -> Option<Tier>
             }
         }
     }
-    let tiers: Vec<LadderTier> = by_tier.into_values().filter(|t| *t != LadderTier { tier: t.tier, ..LadderTier::default() }).collect();
+    let tiers: Vec<LadderTier> =
+        by_tier.into_values().filter(|t| *t != LadderTier { tier: t.tier, ..LadderTier::default() }).collect();
     (!tiers.is_empty()).then_some(LadderFigures { tiers })
 }
 
@@ -91,7 +92,13 @@ mod tests {
     use super::*;
 
     fn step(pr: u64, step: &str, outcome: &str, via: Option<&str>) -> LadderStep {
-        LadderStep { repo: "acme/web".into(), pr, step: step.into(), outcome: outcome.into(), via: via.map(String::from) }
+        LadderStep {
+            repo: "acme/web".into(),
+            pr,
+            step: step.into(),
+            outcome: outcome.into(),
+            via: via.map(String::from),
+        }
     }
 
     #[test]

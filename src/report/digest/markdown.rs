@@ -3,8 +3,8 @@
 
 use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
-use crate::wording::digest::repos as wr;
 use crate::wording::digest::ladder as wl;
+use crate::wording::digest::repos as wr;
 use crate::wording::digest::shadow as ws;
 use crate::wording::digest::{self as w, hours, percent};
 use crate::wording::shadow as shadow_words;

@@ -6,8 +6,8 @@
 mod columns;
 mod figures;
 mod findings;
-pub mod repos;
 pub mod ladder;
+pub mod repos;
 pub mod shadow;
 
 pub use columns::*;

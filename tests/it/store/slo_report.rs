@@ -3,7 +3,9 @@
 //! the JSON.
 
 use chrono::DateTime;
-use flowgate::latency::{Actor, BusinessCalendar, Clock, ClockMode, Event, EventKind, LatencyConfig, PrContext, Window};
+use flowgate::latency::{
+    Actor, BusinessCalendar, Clock, ClockMode, Event, EventKind, LatencyConfig, PrContext, Window,
+};
 use flowgate::model::{Login, Tier};
 use flowgate::report::digest::{Format, render};
 use sqlx::Connection;
@@ -58,7 +60,10 @@ async fn insert_steps(url: &str) {
 
 pub async fn the_digest_counts_what_the_slo_ladder_did_per_tier_and_names_nobody(db: Db) {
     let store = db.store().await;
-    store.record_events(&[opened("acme/web", 1, Tier::Red), opened("acme/web", 2, Tier::Yellow)]).await.expect("records");
+    store
+        .record_events(&[opened("acme/web", 1, Tier::Red), opened("acme/web", 2, Tier::Yellow)])
+        .await
+        .expect("records");
     insert_steps(&db.url).await;
     let at = |ms: i64| DateTime::from_timestamp_millis(ms).expect("a time");
     let calendar = BusinessCalendar::office_hours("UTC").expect("UTC");
@@ -66,7 +71,8 @@ pub async fn the_digest_counts_what_the_slo_ladder_did_per_tier_and_names_nobody
     let window = Window::new(at(0), at(7 * DAY));
     let steps = store.slo_steps_between(0, 7 * DAY, None).await.expect("reads");
     assert_eq!(steps.len(), 6, "the step after the window is left out");
-    let digest = flowgate::gate::digest::builder(&store, config, window, at(7 * DAY), None).await.expect("reads").finish();
+    let digest =
+        flowgate::gate::digest::builder(&store, config, window, at(7 * DAY), None).await.expect("reads").finish();
     let ladder = digest.ladder.clone().expect("the ladder acted");
     let tiers: Vec<Option<Tier>> = ladder.tiers.iter().map(|t| t.tier).collect();
     assert_eq!(tiers, [Some(Tier::Red), Some(Tier::Yellow)]);
@@ -79,7 +85,10 @@ pub async fn the_digest_counts_what_the_slo_ladder_did_per_tier_and_names_nobody
     let markdown = render(Format::Markdown, &digest);
     assert!(markdown.contains("Review SLOs"), "{markdown}");
     assert!(markdown.contains("| red | 1 by Slack | 1 | 1 | 1 (reviewer unavailable: 1) | 0 |"), "{markdown}");
-    assert!(markdown.contains("| yellow | 1 as a PR comment | 0 | 0 | 1 (pool without a channel: 1) | 0 |"), "{markdown}");
+    assert!(
+        markdown.contains("| yellow | 1 as a PR comment | 0 | 0 | 1 (pool without a channel: 1) | 0 |"),
+        "{markdown}"
+    );
     let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &digest)).expect("JSON");
     assert_eq!(json["ladder"]["tiers"][0]["tier"], "red");
     assert!(json["ladder"]["summary"].as_str().is_some_and(|s| s.contains("2 reminders")), "{}", json["ladder"]);
