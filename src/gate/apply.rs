@@ -20,8 +20,8 @@ pub enum Published {
         withdrawn: Result<Vec<String>, String>,
         /// For each of the plan's comments in order: posted (now or before), or GitHub's refusal.
         comments: Vec<Result<(), String>>,
-        /// The waiting label changed now (nothing when the plan has none), or GitHub's refusal.
-        turn_label: Result<LabelChange, String>,
+        /// GitHub's refusal of the waiting label, if it refused (boxed: rarely there).
+        turn_label_refused: Option<Box<String>>,
     },
     /// Nothing could be posted; the reason is for the job summary.
     NotPosted(String),
@@ -61,11 +61,11 @@ pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Publishe
             }
         },
     };
-    let turn_label = match &plan.turn_label {
-        None => Ok(LabelChange::default()),
+    let turn_label_refused = match &plan.turn_label {
+        None => None,
         Some(turn) => match set_turn_label(gh, repo, plan.number, turn).await? {
-            Write::Done(change) => Ok(change),
-            Write::Denied(why) => Err(why),
+            Write::Done(_) => None,
+            Write::Denied(why) => Some(Box::new(why)),
         },
     };
     let ai_labels = match add_tool_labels(gh, repo, plan.number, &plan.tool_labels).await? {
@@ -99,7 +99,7 @@ pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Publishe
             },
         );
     }
-    Ok(Published::Posted { check_run, label, ai_labels, reviewers, withdrawn, comments, turn_label })
+    Ok(Published::Posted { check_run, label, ai_labels, reviewers, withdrawn, comments, turn_label_refused })
 }
 
 /// Adds the tier's label, then takes the other tier labels off; one that is gone already is no

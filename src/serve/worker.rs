@@ -484,8 +484,8 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
                 "{} but nothing was posted",
                 crate::report::wording::summary(&gated.verdict)
             ),
-            Published::Posted { reviewers, ai_labels, withdrawn, comments, turn_label, .. } => {
-                if let Err(why) = turn_label {
+            Published::Posted { reviewers, ai_labels, withdrawn, comments, turn_label_refused, .. } => {
+                if let Some(why) = turn_label_refused {
                     tracing::warn!(reason = %why, "cannot change the waiting label")
                 }
                 if let Err(why) = reviewers {

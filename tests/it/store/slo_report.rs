@@ -26,8 +26,10 @@ fn opened(repo: &str, pr: u64, tier: Tier) -> Event {
     }
 }
 
-/// Rows as the App's ladder records them: (repo, pr, login, step, outcome, via, at_ms).
-const STEPS: [(&str, i64, &str, &str, &str, Option<&str>, i64); 7] = [
+/// A row as the App's ladder records it: (repo, pr, login, step, outcome, via, at_ms).
+type Row = (&'static str, i64, &'static str, &'static str, &'static str, Option<&'static str>, i64);
+
+const STEPS: [Row; 7] = [
     ("acme/web", 1, "alice", "remind", "sent", Some("slack_dm"), DAY),
     ("acme/web", 1, "alice", "channel", "sent", Some("channel"), 2 * DAY),
     ("acme/web", 1, "bob", "remind", "skipped: unavailable", None, 2 * DAY),
