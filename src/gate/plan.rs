@@ -162,7 +162,9 @@ impl Plan {
     /// `label` the waiting label is put on and the other taken off (`current` are the PR's labels;
     /// not in shadow mode, whose only write is the check run).
     pub fn showing_turn(mut self, turn: &super::turn::Turn, label: bool, current: &[String]) -> Plan {
-        self.check_run.report = check_run::with_waiting_line(self.check_run.report.clone(), turn.line().as_deref());
+        let shadow = self.enforcement.is_shadow();
+        self.check_run.report =
+            check_run::with_waiting_line(self.check_run.report.clone(), turn.line().as_deref(), shadow);
         if label && !self.enforcement.is_shadow() {
             self.turn_label = turn.label().map(|wanted| TierLabelPlan {
                 label: wanted.to_string(),

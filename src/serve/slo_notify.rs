@@ -28,11 +28,11 @@ pub(crate) enum Via {
 
 #[allow(dead_code)]
 impl Via {
-    /// `slack_dm`, `pr_comment`, `channel`, `no_channel`.
+    /// `slack_dm`, `comment`, `channel`, `no_channel` (as `slo_steps.via` holds them).
     pub(crate) fn id(self) -> &'static str {
         match self {
             Via::SlackDm => "slack_dm",
-            Via::PrComment => "pr_comment",
+            Via::PrComment => "comment",
             Via::Channel => "channel",
             Via::NoChannel => "no_channel",
         }

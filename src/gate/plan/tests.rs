@@ -126,7 +126,9 @@ fn whose_turn_heads_the_check_run_and_swaps_the_waiting_label_only_when_asked_an
         &current.labels,
     );
     assert_eq!(shadow.turn_label, None, "shadow mode writes only the check run");
-    assert!(shadow.check_run.report.summary.contains("Waiting on: the author"), "which still says whose turn");
+    let (note, rest) = shadow.check_run.report.summary.split_once("\n\n").expect("a note first");
+    assert!(note.contains("enforcement: evaluate"), "the shadow note stays first: {note}");
+    assert!(rest.starts_with("Waiting on: the author"), "then whose turn: {rest}");
     let closed = Turn { on: WaitingOn::Nobody, changes_requested: false, requested: Vec::new() };
     let plain = super::plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
     assert_eq!(
