@@ -20,6 +20,8 @@ pub enum Published {
         withdrawn: Result<Vec<String>, String>,
         /// For each of the plan's comments in order: posted (now or before), or GitHub's refusal.
         comments: Vec<Result<(), String>>,
+        /// GitHub's refusal of the waiting label, if it refused (boxed: rarely there).
+        turn_label_refused: Option<Box<String>>,
     },
     /// Nothing could be posted; the reason is for the job summary.
     NotPosted(String),
@@ -59,6 +61,13 @@ pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Publishe
             }
         },
     };
+    let turn_label_refused = match &plan.turn_label {
+        None => None,
+        Some(turn) => match set_turn_label(gh, repo, plan.number, turn).await? {
+            Write::Done(_) => None,
+            Write::Denied(why) => Some(Box::new(why)),
+        },
+    };
     let ai_labels = match add_tool_labels(gh, repo, plan.number, &plan.tool_labels).await? {
         Write::Done(change) => Ok(change),
         Write::Denied(why) => Err(why),
@@ -90,7 +99,7 @@ pub async fn apply(gh: &GitHub, repo: &RepoName, plan: &Plan) -> Result<Publishe
             },
         );
     }
-    Ok(Published::Posted { check_run, label, ai_labels, reviewers, withdrawn, comments })
+    Ok(Published::Posted { check_run, label, ai_labels, reviewers, withdrawn, comments, turn_label_refused })
 }
 
 /// Adds the tier's label, then takes the other tier labels off; one that is gone already is no
@@ -116,6 +125,24 @@ async fn set_tier_label(
         }
     }
     Ok(Write::Done(change))
+}
+
+/// Puts the waiting label on (creating it in the repository first, with its colour and
+/// description, when it is not on the PR), then takes the other one off.
+async fn set_turn_label(
+    gh: &GitHub,
+    repo: &RepoName,
+    number: u64,
+    turn: &TierLabelPlan,
+) -> Result<Write<LabelChange>, github::Error> {
+    if turn.add {
+        let (color, description) =
+            (crate::wording::slo::LABEL_COLOR, crate::wording::slo::label_description(&turn.label));
+        if let Write::Denied(why) = gh.create_label(repo, &turn.label, color, description).await? {
+            return Ok(Write::Denied(why));
+        }
+    }
+    set_tier_label(gh, repo, number, turn).await
 }
 
 /// Creates each missing tool label in the repository (with its colour and description), then

@@ -66,5 +66,7 @@ pub async fn builder(
     let latest =
         store.latest_evaluations(window.start.timestamp_millis(), window.end.timestamp_millis(), repos).await?;
     builder.evaluations(&latest);
+    let steps = store.slo_steps_between(window.start.timestamp_millis(), window.end.timestamp_millis(), repos).await?;
+    builder.ladder_steps(&steps);
     Ok(builder)
 }

@@ -25,6 +25,7 @@ pub mod simulate_assign;
 pub mod since;
 pub mod slo;
 pub(crate) mod story_trace;
+pub(crate) mod turn;
 
 use std::path::Path;
 

@@ -27,6 +27,9 @@ pub struct Plan {
     pub check_run: CheckRunPlan,
     /// `None` when flowgate has no tier to show (it could not judge the PR).
     pub tier_label: Option<TierLabelPlan>,
+    /// The waiting label (`flowgate: waiting on reviewers` / `… on author`) and the other one to
+    /// take off; `None` unless `[slo] label = true`.
+    pub turn_label: Option<TierLabelPlan>,
     /// Only the tool labels the PR lacks: those on it already cost nothing.
     pub tool_labels: Vec<ToolLabel>,
     /// Logins to ask for a review: the verdict's shortfall, nobody already asked.
@@ -89,6 +92,7 @@ pub fn plan(verdict: &Verdict, ai_labels: &AiLabels, enforcement: Enforcement, c
         number: current.number,
         check_run: CheckRunPlan { head_sha: current.head_sha.clone(), report: check_run::check_run(verdict) },
         tier_label: Some(tier_label_change(&current.labels, &tier_label)),
+        turn_label: None,
         tool_labels: missing_tool_labels(&current.labels, tool_labels(verdict, ai_labels)),
         request,
         withdraw: Vec::new(),
@@ -105,6 +109,7 @@ impl Plan {
             number,
             check_run: CheckRunPlan { head_sha: head_sha.to_string(), report },
             tier_label: None,
+            turn_label: None,
             tool_labels: Vec::new(),
             request: Vec::new(),
             withdraw: Vec::new(),
@@ -153,6 +158,29 @@ impl Plan {
         self
     }
 
+    /// The same plan showing whose turn it is: the check run's summary gains its line, and with
+    /// `label` the waiting label is put on and the other taken off (`current` are the PR's labels;
+    /// not in shadow mode, whose only write is the check run).
+    pub fn showing_turn(mut self, turn: &super::turn::Turn, label: bool, current: &[String]) -> Plan {
+        let shadow = self.enforcement.is_shadow();
+        self.check_run.report =
+            check_run::with_waiting_line(self.check_run.report.clone(), turn.line().as_deref(), shadow);
+        if label && !self.enforcement.is_shadow() {
+            self.turn_label = turn.label().map(|wanted| TierLabelPlan {
+                label: wanted.to_string(),
+                add: !current.iter().any(|l| l.eq_ignore_ascii_case(wanted)),
+                remove: current
+                    .iter()
+                    .filter(|l| {
+                        super::turn::LABELS.iter().any(|t| l.eq_ignore_ascii_case(t) && !t.eq_ignore_ascii_case(wanted))
+                    })
+                    .cloned()
+                    .collect(),
+            });
+        }
+        self
+    }
+
     /// The same plan, also posting this comment once; in shadow mode the same plan.
     pub fn commenting(mut self, comment: Comment) -> Plan {
         if !self.enforcement.is_shadow() {
@@ -167,6 +195,9 @@ impl Plan {
         let mut lines = vec![words::check_run(&self.check_run.head_sha, &self.check_run.report)];
         if let Some(tier) = &self.tier_label {
             lines.push(words::tier_label(&tier.label, tier.add, &tier.remove));
+        }
+        if let Some(turn) = &self.turn_label {
+            lines.push(words::tier_label(&turn.label, turn.add, &turn.remove));
         }
         if !self.tool_labels.is_empty() {
             let names: Vec<&str> = self.tool_labels.iter().map(|l| l.name.as_str()).collect();

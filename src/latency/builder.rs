@@ -53,6 +53,10 @@ pub struct DigestBuilder {
     /// Where each trend week ends (Unix seconds): its last Monday's local midnight, or the
     /// window's end or `now` if that comes first.
     week_ends: Vec<i64>,
+    /// What the review SLO ladder did, when the caller handed the window's steps in.
+    ladder: Option<super::ladder::LadderFigures>,
+    /// Each PR's tier as its latest event gave it, by (repository in lower case, number).
+    pr_tiers: HashMap<(String, u64), Option<Tier>>,
     waiting: Vec<(i64, WaitingPr)>,
     trend_start: Option<NaiveDate>,
     weeks: Vec<WeekAcc>,
@@ -183,6 +187,8 @@ impl DigestBuilder {
             left_out: LeftOutAcc::default(),
             tried,
             week_ends,
+            ladder: None,
+            pr_tiers: HashMap::new(),
             waiting: Vec::new(),
             trend_start,
             weeks,
@@ -215,6 +221,7 @@ impl DigestBuilder {
 
     /// Adds a PR already replayed with `summarize_pr` on this builder's config, window and `now`.
     pub fn add_summary(&mut self, pr: &PrSummary) {
+        self.pr_tiers.insert((pr.repo.to_ascii_lowercase(), pr.pr), pr.context.tier);
         let left_out = self
             .config
             .exclude
@@ -310,6 +317,14 @@ impl DigestBuilder {
     /// and those that would have failed.
     pub fn evaluations(&mut self, latest: &[super::shadow::LatestEvaluation]) {
         self.evaluations = Some(latest.to_vec());
+    }
+
+    /// The review SLO ladder's steps of the window (add the PRs first: a step counts under its
+    /// PR's tier).
+    pub fn ladder_steps(&mut self, steps: &[super::ladder::LadderStep]) {
+        let tiers = &self.pr_tiers;
+        self.ladder =
+            super::ladder::figures(steps, |repo, pr| tiers.get(&(repo.to_ascii_lowercase(), pr)).copied().flatten());
     }
 
     /// The chain figures of the merged PRs with a story. A PR with no outcome handed in counts as
@@ -652,6 +667,7 @@ impl DigestBuilder {
             findings,
             trend,
             shadow,
+            ladder: self.ladder,
             per_repo: None,
             tried_targets,
             left_out: self.left_out.finish(&self.config.exclude),

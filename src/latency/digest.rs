@@ -52,6 +52,9 @@ pub struct Digest {
     /// failed; absent when no PR of the window was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shadow: Option<super::shadow::ShadowFigures>,
+    /// What the review SLO ladder did in the window, per tier; absent when it did nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<super::ladder::LadderFigures>,
     /// Each repository under its own policy's settings, when the caller measured them so (the
     /// App's weekly digest does); the figures above then use `overall_settings`.
     #[serde(skip_serializing_if = "Option::is_none")]

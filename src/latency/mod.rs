@@ -10,6 +10,7 @@ pub(crate) mod digest;
 pub(crate) mod event;
 pub(crate) mod exclude;
 pub(crate) mod findings;
+pub(crate) mod ladder;
 pub(crate) mod repos;
 pub(crate) mod shadow;
 pub(crate) mod stats;
@@ -28,6 +29,7 @@ pub use digest::{
 pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
 pub use exclude::{Exclusions, LeftOut, Rule, RuleCount};
 pub use findings::{Finding, FindingKind};
+pub use ladder::{LadderFigures, LadderStep, LadderTier};
 pub use repos::{PerRepo, RepoFigures, TeamDigest, TeamRow, UnreadRepo, team_digest, team_key};
 pub use shadow::{LatestEvaluation, ReasonCount, ShadowFigures};
 pub use stats::Spread;

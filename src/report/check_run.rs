@@ -88,6 +88,18 @@ pub(crate) fn cannot_evaluate(why: CannotEvaluate, error: &str) -> CheckRunRepor
     }
 }
 
+/// The run with whose turn it is (`Waiting on: …`, from `wording::slo`) as the summary's first
+/// line, or in shadow mode right after the note that says so (which stays first); the same run
+/// when there is no line (a closed PR).
+pub fn with_waiting_line(report: CheckRunReport, line: Option<&str>, shadow: bool) -> CheckRunReport {
+    let Some(line) = line else { return report };
+    let summary = match report.summary.split_once("\n\n") {
+        Some((note, rest)) if shadow => format!("{note}\n\n{line}\n\n{rest}"),
+        _ => format!("{line}\n\n{}", report.summary),
+    };
+    CheckRunReport { summary: cut(&summary, SUMMARY_LIMIT), ..report }
+}
+
 /// The line GitHub shows next to the check's name: for a pending PR, whose review is missing.
 pub fn title(v: &Verdict) -> String {
     // GitHub shows titles on one line; keep them readable there.

@@ -124,7 +124,7 @@ pub struct ServeConfig {
     pub onboarding: super::onboarding::OnboardingLimits,
     /// The pace of each installation's client: reads a second and writes a minute.
     pub github_pace: (u32, u32),
-    /// `[slo]`: review SLOs acting while a PR waits.
+    /// `[slo]`: review SLOs that act, their sweep, label and where their messages go.
     pub slo: super::slo_config::SloConfig,
 }
 
@@ -332,11 +332,24 @@ impl ServeConfig {
             number("github_reads_per_second", 10, 1..=10_000)? as u32,
             number("github_writes_per_minute", 60, 1..=100_000)? as u32,
         );
-        let slo = super::slo_config::SloConfig::read(&|name| {
-            get(&format!("slo_{name}")).or_else(|| get(&format!("slo.{name}")))
-        })
+        let slo_table = |name: &str| match get(&format!("slo_{name}")) {
+            Some(line) => Some(super::slo_config::Pairs::Line(line)),
+            None => settings.get_table(&format!("slo.{name}")).ok().map(|table| {
+                super::slo_config::Pairs::Table(
+                    table.into_iter().map(|(key, value)| (key, value.into_string().ok())).collect(),
+                )
+            }),
+        };
+        let slo = super::slo_config::slo_config(
+            &|name| get(&format!("slo_{name}")).or_else(|| get(&format!("slo.{name}"))),
+            slo_table("slack_users"),
+            slo_table("channels"),
+        )
         .map_err(|(name, why)| {
-            UserError::Config(format!("FLOWGATE_SLO_{} ({name} in [slo] in flowgate.toml): {why}", name.to_uppercase()))
+            UserError::Config(format!(
+                "FLOWGATE_SLO_{} ({name} in [slo] in flowgate.toml): {why}",
+                name.to_ascii_uppercase()
+            ))
         })?;
         Ok(ServeConfig {
             slo,
@@ -528,8 +541,9 @@ fn unknown_keys(path: &Path, text: &str) -> Result<(), UserError> {
         unknown.extend(digest.keys().filter(|k| !DIGEST_SETTINGS.contains(&k.as_str())).map(|k| format!("digest.{k}")));
     }
     if let Some(toml_value::Any::Value(serde_json::Value::Object(slo))) = table.get("slo") {
-        let known = super::slo_config::SLO_SETTINGS;
-        unknown.extend(slo.keys().filter(|k| !known.contains(&k.as_str())).map(|k| format!("slo.{k}")));
+        unknown.extend(
+            slo.keys().filter(|k| !super::slo_config::SLO_SETTINGS.contains(&k.as_str())).map(|k| format!("slo.{k}")),
+        );
     }
     unknown.sort();
     match unknown.first() {
@@ -736,7 +750,7 @@ mod tests {
 
     #[test]
     fn the_slo_sweep_is_set_in_a_table_or_the_environment_and_a_misspelt_key_is_refused() {
-        assert_eq!(load(&minimal()).unwrap().slo.sweep, std::time::Duration::from_secs(60), "the default");
+        assert_eq!(load(&minimal()).unwrap().slo.sweep_seconds, 60, "the default");
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("flowgate.toml");
         let write = |table: &str| {
@@ -748,9 +762,9 @@ mod tests {
         };
         write("sweep_seconds = 15");
         let c = ServeConfig::load(Some(&file), env(&[])).unwrap();
-        assert_eq!(c.slo.sweep, std::time::Duration::from_secs(15));
+        assert_eq!(c.slo.sweep_seconds, 15);
         let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_SLO_SWEEP_SECONDS", "5")])).unwrap();
-        assert_eq!(c.slo.sweep, std::time::Duration::from_secs(5), "the environment wins");
+        assert_eq!(c.slo.sweep_seconds, 5, "the environment wins");
         let e = ServeConfig::load(Some(&file), env(&[("FLOWGATE_SLO_SWEEP_SECONDS", "0")])).unwrap_err().to_string();
         assert!(e.contains("FLOWGATE_SLO_SWEEP_SECONDS (sweep_seconds in [slo] in flowgate.toml)"), "{e}");
         write("sweep_secs = 15");
@@ -860,6 +874,37 @@ mod tests {
         pairs.push(("FLOWGATE_DIGEST_TEAM_SLACK", line.into()));
         let e = load(&pairs).unwrap_err();
         assert!(e.contains("FLOWGATE_DIGEST_REPO") && e.contains("`team_slack` is"), "a route needs a digest: {e}");
+    }
+
+    #[test]
+    fn the_slo_table_is_read_under_the_environment_and_its_secrets_are_never_printed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowgate.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "app_id = 7\napp_private_key_path = {:?}\nwebhook_secret = \"f\"\n[slo]\nlabel = true\nslack_token = \"xoxb-file-hush\"\n[slo.slack_users]\nalice = \"U0ALICE\"\n[slo.channels]\nbackend = \"https://hooks.slack.com/services/T/B/be-hush\"\n",
+                key_path()
+            ),
+        )
+        .unwrap();
+        let c = ServeConfig::load(Some(&file), env(&[("FLOWGATE_SLO_SLACK_TOKEN", "xoxb-env-hush")])).unwrap();
+        assert_eq!(c.slo.slack_token.as_deref(), Some("xoxb-env-hush"), "the environment wins");
+        assert!(c.slo.label);
+        assert_eq!(c.slo.slack_user("Alice"), Some("U0ALICE"));
+        assert_eq!(c.slo.channels.keys().collect::<Vec<_>>(), ["backend"]);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hush") && shown.contains("backend"), "{shown}");
+        assert_eq!(load(&minimal()).unwrap().slo, crate::serve::slo_config::SloConfig::default());
+
+        let e = ServeConfig::load(Some(&file), env(&[("FLOWGATE_SLO_CHANNELS", "backend=ftp://x/be-hush")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("FLOWGATE_SLO_CHANNELS (channels in [slo]") && e.contains("not an https URL"), "{e}");
+        assert!(!e.contains("hush"), "{e}");
+        std::fs::write(&file, "[slo]\nslack_tokn = \"x\"\n").unwrap();
+        let e = ServeConfig::load(Some(&file), HashMap::new()).unwrap_err().to_string();
+        assert!(e.contains("unknown setting `slo.slack_tokn`"), "{e}");
     }
 
     #[test]

@@ -49,10 +49,34 @@ pub enum Command {
     },
     /// The commenter is back.
     Available,
+    /// The commenter, asked to review, steps out of this PR's turn for this many hours (at most
+    /// `SNOOZE_MAX_HOURS`): no reminder, and their wait starts again when it ends.
+    Snooze {
+        hours: u32,
+    },
+    /// The commenter's snooze on this PR ends now.
+    SnoozeOff,
+}
+
+/// The longest snooze: two weeks.
+pub const SNOOZE_MAX_HOURS: u32 = 14 * 24;
+
+/// `4h`, `1d`, `2d`: hours or days, from an hour to two weeks.
+fn snooze_hours(text: &str) -> Option<u32> {
+    let (number, per) = match text.chars().last()? {
+        'h' => (&text[..text.len() - 1], 1),
+        'd' => (&text[..text.len() - 1], 24),
+        _ => return None,
+    };
+    if !number.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let hours = number.parse::<u32>().ok()?.checked_mul(per)?;
+    (1..=SNOOZE_MAX_HOURS).contains(&hours).then_some(hours)
 }
 
 /// Reads a `/flowgate` command (`recheck`, `explain`, `reassign`, `unavailable [until YYYY-MM-DD]`,
-/// `available`) at the start of a line of a comment.
+/// `available`, `snooze 4h|1d|…|off`) at the start of a line of a comment.
 pub fn command(comment: &str) -> Option<Command> {
     comment.lines().find_map(|line| {
         let mut words = line.split_whitespace();
@@ -64,6 +88,11 @@ pub fn command(comment: &str) -> Option<Command> {
             (Some("explain"), None) => Some(Command::Explain),
             (Some("reassign"), None) => Some(Command::Reassign),
             (Some("available"), None) => Some(Command::Available),
+            (Some("snooze"), Some("off")) => words.next().is_none().then_some(Command::SnoozeOff),
+            (Some("snooze"), Some(span)) => {
+                let hours = snooze_hours(span)?;
+                words.next().is_none().then_some(Command::Snooze { hours })
+            }
             (Some("unavailable"), None) => Some(Command::Unavailable { until: None }),
             (Some("unavailable"), Some("until")) => {
                 let date = chrono::NaiveDate::parse_from_str(words.next()?, "%Y-%m-%d").ok()?;
@@ -340,6 +369,30 @@ mod tests {
         assert_eq!(command("/flowgate unavailable until tomorrow"), None, "a date is YYYY-MM-DD");
         assert_eq!(command("/flowgate unavailable until 2026-02-30"), None, "a real date");
         assert_eq!(command("/flowgate available"), Some(Command::Available));
+    }
+
+    #[test]
+    fn a_snooze_is_hours_or_days_up_to_two_weeks_or_off() {
+        assert_eq!(command("/flowgate snooze 1d"), Some(Command::Snooze { hours: 24 }));
+        assert_eq!(command("/flowgate snooze 4h"), Some(Command::Snooze { hours: 4 }));
+        assert_eq!(command("on it tomorrow\n/flowgate snooze 2d"), Some(Command::Snooze { hours: 48 }));
+        assert_eq!(command("/flowgate snooze 14d"), Some(Command::Snooze { hours: 14 * 24 }));
+        assert_eq!(command("/flowgate snooze off"), Some(Command::SnoozeOff));
+        for refused in [
+            "/flowgate snooze",
+            "/flowgate snooze 15d",
+            "/flowgate snooze 337h",
+            "/flowgate snooze 0h",
+            "/flowgate snooze 1w",
+            "/flowgate snooze -1d",
+            "/flowgate snooze +1d",
+            "/flowgate snooze 1.5d",
+            "/flowgate snooze 1d please",
+            "/flowgate snooze off now",
+            "/flowgate snooze 99999999999d",
+        ] {
+            assert_eq!(command(refused), None, "{refused}");
+        }
     }
 
     #[test]

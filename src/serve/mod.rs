@@ -24,6 +24,7 @@ pub mod signature;
 pub(crate) mod slo;
 pub mod slo_config;
 pub(crate) mod slo_notify;
+pub(crate) mod slo_turn;
 pub(crate) mod worker;
 
 use std::collections::HashMap;

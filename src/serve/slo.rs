@@ -40,7 +40,7 @@ pub async fn run(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             Err(e) => tracing::error!(error = %e, "cannot look for review SLO steps due"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(app.config.slo.sweep) => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(app.config.slo.sweep_seconds)) => {}
             _ = shutdown.wait_for(|s| *s) => return,
         }
     }
@@ -119,7 +119,7 @@ pub async fn after_gate(
                 continue;
             }
         };
-        settle(app, &name, number, due, sent.map(via_id)).await?;
+        settle(app, &name, number, due, sent.map(Via::id)).await?;
     }
     if !reassign.is_empty() {
         hand_on(app, gh, repo, pr, tier, rule, &reassign).await?;
@@ -168,7 +168,8 @@ async fn ladder(
     };
     let snoozes: Vec<Snooze> = app
         .store
-        .snoozes_of(repo, number)
+        // Ended snoozes too: a reviewer's wait starts again from the end of their snooze.
+        .snoozes(repo, u64::try_from(number).unwrap_or_default(), i64::MIN)
         .await?
         .into_iter()
         .filter_map(|(login, until)| {
@@ -216,16 +217,6 @@ fn still_waiting(gated: &Gated, login: &Login, since: Timestamp) -> bool {
 
 fn step_key<'a>(repo: &'a str, pr: i64, due: &'a Due) -> StepKey<'a> {
     StepKey { repo, pr, login: due.login.as_str(), step: due.step.id(), period_ms: due.period.as_millisecond() }
-}
-
-/// How a step reached people, as `slo_steps.via` stores it.
-fn via_id(via: Via) -> &'static str {
-    match via {
-        Via::SlackDm => "slack_dm",
-        Via::PrComment => "comment",
-        Via::Channel => "channel",
-        Via::NoChannel => "no_channel",
-    }
 }
 
 /// Why a step is settled without being taken, as recorded after `skipped: `.

@@ -468,6 +468,12 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
         // Before applying: a failed apply retries the unit, and recording again adds nothing.
         record(app, work, Some(&gated.verdict)).await?;
         if gated.queue.is_none() {
+            // Whose turn, from the events just recorded and the snoozes the commands set.
+            if let Some(turn) = super::slo_turn::snooze_and_turn(app, &repo, pr, &comment_commands).await? {
+                plan = plan.showing_turn(&turn, app.config.slo.label, &gated.labels);
+            }
+        }
+        if gated.queue.is_none() {
             let verdict = &gated.verdict;
             let reasons = if verdict.state == State::Fail { verdict.fail_reasons() } else { Vec::new() };
             record_evaluation(app, &repo, pr, gated.enforcement(), verdict.state, &reasons).await?;
@@ -479,7 +485,10 @@ async fn process(app: &App, work: &Work) -> anyhow::Result<()> {
                 "{} but nothing was posted",
                 crate::report::wording::summary(&gated.verdict)
             ),
-            Published::Posted { reviewers, ai_labels, withdrawn, comments, .. } => {
+            Published::Posted { reviewers, ai_labels, withdrawn, comments, turn_label_refused, .. } => {
+                if let Some(why) = turn_label_refused {
+                    tracing::warn!(reason = %why, "cannot change the waiting label")
+                }
                 if let Err(why) = reviewers {
                     tracing::warn!(reason = %why, "cannot request reviewers")
                 }

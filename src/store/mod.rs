@@ -8,7 +8,9 @@
 //! - `digest_claims`: the weekly digest issue each repository gets;
 //! - `pr_paths`: the paths each evaluated PR changes;
 //! - `evaluations`: each evaluation's state and enforcement, for shadow mode's digest;
-//! - `slo`: review SLOs while a PR waits: the PRs watched, the steps of their ladders taken, snoozes.
+//! - `slo`: review SLOs while a PR waits: the PRs watched, the steps of their ladders taken, snoozes;
+//! - `snooze`: reviewers who stepped out of a PR's turn for a while (`/flowgate snooze`);
+//! - `slo_report`: the review SLO ladder's steps of a span, read for the digest.
 //!
 //! `backend` opens the databases and runs a statement written once on either. What is written
 //! per database is where they really differ: the claim and how a lease is held (`queue::sqlite`
@@ -27,6 +29,8 @@ mod events;
 mod pr_paths;
 mod queue;
 mod slo;
+mod slo_report;
+mod snooze;
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Tables `slo_watch`, `slo_steps` and `snoozes`: review SLOs while a PR waits. A watch says when
+//! Tables `slo_watch` and `slo_steps`: review SLOs while a PR waits (snoozes are `snooze`). A watch says when
 //! an open PR's escalation ladder next needs a look; the sweeper lists the due ones. A step row is
 //! both the claim and the record of a step of the ladder for one reviewer's wait: only the caller
 //! whose insert made the row sends the step, so it is sent at most once whatever the number of
@@ -182,18 +182,5 @@ impl Store {
             .await
         })
         .map_err(StoreError::query("reading a PR's review SLO steps"))
-    }
-
-    /// The snoozes on the PR, ended ones included (a wait starts again from a snooze's end): each
-    /// login in lower case with its end.
-    pub async fn snoozes_of(&self, repo: &str, pr: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        reading!(&self.backend, |pool| {
-            sqlx::query_as("SELECT login, until_ms FROM snoozes WHERE repo = $1 AND pr = $2 ORDER BY login")
-                .bind(repo)
-                .bind(pr)
-                .fetch_all(pool)
-                .await
-        })
-        .map_err(StoreError::query("reading a PR's snoozes"))
     }
 }

@@ -3,8 +3,9 @@
 //! command line (`cli`), what `flowgate init` found and the files it writes (`init`), `flowgate
 //! simulate-assign` (`simulate`), the writes `check --plan` shows (`plan`), where the policy came
 //! from (`origin`), `flowgate doctor`'s readiness lines (`doctor`), merge groups (`merge_group`),
-//! shadow mode on every surface (`shadow`), review SLOs acting on a waiting PR (`slo`), the Action's job (`action`), the GitHub App's
-//! answers (`app`) and `flowgate app setup`'s pages and lines (`setup`). Renderers and commands
+//! shadow mode on every surface (`shadow`), the Action's job (`action`), the GitHub App's
+//! answers (`app`), `flowgate app setup`'s pages and lines (`setup`), and review SLOs' reminders,
+//! channel messages and whose turn it is (`slo`). Renderers and commands
 //! arrange these and add markup; they never word things themselves, and data carries no sentences.
 //!
 //! Every function here has a snapshot test pinning its sentences, so a change of tone is one

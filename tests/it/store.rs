@@ -684,6 +684,18 @@ on_both_backends!(
     onboarding_put_off_for_a_rate_limit_returns_then_with_no_attempt_counted,
 );
 
+// ---- Snoozes ---------------------------------------------------------------------------------
+
+mod snooze;
+use snooze::a_snooze_is_set_replaced_listed_while_it_runs_and_ended;
+
+on_both_backends!(a_snooze_is_set_replaced_listed_while_it_runs_and_ended);
+
+mod slo_report;
+use slo_report::the_digest_counts_what_the_slo_ladder_did_per_tier_and_names_nobody;
+
+on_both_backends!(the_digest_counts_what_the_slo_ladder_did_per_tier_and_names_nobody);
+
 // ---- Review events -------------------------------------------------------------------------
 
 on_both_backends!(

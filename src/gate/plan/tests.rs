@@ -98,6 +98,47 @@ fn a_pr_that_turns_red_swaps_its_green_label() {
 }
 
 #[test]
+fn whose_turn_heads_the_check_run_and_swaps_the_waiting_label_only_when_asked_and_enforced() {
+    use crate::gate::turn::Turn;
+    use crate::slo::WaitingOn;
+    let policy = example_policy("");
+    let (verdict, current) =
+        gated(&example("auth-login"), &policy, &["flowgate:red", "flowgate: waiting on reviewers"]);
+    let author = Turn { on: WaitingOn::Author { since: None }, changes_requested: true, requested: Vec::new() };
+    let plan =
+        plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current).showing_turn(&author, true, &current.labels);
+    insta::assert_snapshot!(plan.describe(), @r#"
+    check run: pending on 1111111 "Waiting for review: 1 more approval (red tier)", 2 annotations
+    label: flowgate:red already on the PR
+    label: add flowgate: waiting on author, remove flowgate: waiting on reviewers
+    AI tool labels: add ai:claude-code
+    "#);
+    assert!(plan.check_run.report.summary.starts_with("Waiting on: the author (changes requested)\n\n"));
+    let unlabelled = super::plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current).showing_turn(
+        &author,
+        false,
+        &current.labels,
+    );
+    assert_eq!(unlabelled.turn_label, None, "without [slo] label = true");
+    let shadow = super::plan(&verdict, &policy.ai.labels, Enforcement::Evaluate, &current).showing_turn(
+        &author,
+        true,
+        &current.labels,
+    );
+    assert_eq!(shadow.turn_label, None, "shadow mode writes only the check run");
+    let (note, rest) = shadow.check_run.report.summary.split_once("\n\n").expect("a note first");
+    assert!(note.contains("enforcement: evaluate"), "the shadow note stays first: {note}");
+    assert!(rest.starts_with("Waiting on: the author"), "then whose turn: {rest}");
+    let closed = Turn { on: WaitingOn::Nobody, changes_requested: false, requested: Vec::new() };
+    let plain = super::plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
+    assert_eq!(
+        plain.clone().showing_turn(&closed, true, &current.labels).check_run,
+        plain.check_run,
+        "nothing for a closed PR"
+    );
+}
+
+#[test]
 fn a_passing_docs_pr_with_its_labels_on_already_gets_only_its_check_run() {
     let policy = example_policy("");
     let (verdict, current) = gated(&example("docs-only"), &policy, &["flowgate:green"]);

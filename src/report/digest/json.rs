@@ -24,6 +24,9 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         for (i, tried) in digest.tried_targets.iter().enumerate() {
             value["tried_targets"][i]["summary"] = json!(w::tried::tried_summary(tried, unit));
         }
+        if let Some(figures) = &digest.ladder {
+            value["ladder"]["summary"] = json!(w::ladder::summary(figures));
+        }
         if let Some(Notice(notice)) = notice {
             value["notice"] = json!(notice);
         }

@@ -3,6 +3,7 @@
 
 use super::common::{Column, GroupColumns, Notice, is_quiet, median, number, p90, window_days};
 use crate::latency::digest::{Digest, GroupFigures};
+use crate::wording::digest::ladder as wl;
 use crate::wording::digest::repos as wr;
 use crate::wording::digest::shadow as ws;
 use crate::wording::digest::tried as wt;
@@ -60,6 +61,7 @@ fn page(digest: &Digest) -> String {
     out.push_str(&format!("{}\n\n", w::traceability(&digest.traceability)));
     out.push_str(&format!("{}\n\n", text(&w::chain_coverage(&digest.traceability))));
     shadow(&mut out, digest);
+    ladder(&mut out, digest);
     trend(&mut out, digest, unit);
     out.push_str(&format!("---\n_{}_\n", w::clock_note(digest)));
     left_out(&mut out, digest);
@@ -116,6 +118,36 @@ fn shadow(out: &mut String, digest: &Digest) {
         out.push('\n');
     }
     out.push_str(&format!("{}\n\n", text(ws::NEVER_BLOCKED)));
+}
+
+/// What the review SLO ladder did, per tier in the fixed order; only when it did anything.
+fn ladder(out: &mut String, digest: &Digest) {
+    let Some(figures) = &digest.ladder else { return };
+    heading(out, wl::LADDER);
+    out.push_str(&format!("{}\n\n", text(&wl::summary(figures))));
+    table_head(
+        out,
+        &[
+            Column::Text(wl::COL_TIER),
+            Column::Text(wl::COL_REMINDERS),
+            Column::Num(wl::COL_CHANNEL),
+            Column::Num(wl::COL_REASSIGNED),
+            Column::Text(wl::COL_SKIPPED),
+            Column::Num(wl::COL_FAILED),
+        ],
+    );
+    for t in &figures.tiers {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            text(&wl::tier(t)),
+            text(&wl::reminders(t)),
+            t.channel_messages,
+            t.reassignments,
+            text(&wl::skipped(t)),
+            t.failed
+        ));
+    }
+    out.push('\n');
 }
 
 /// Each repository's figures under its own policy, then the repositories not measured and why.

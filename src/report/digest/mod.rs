@@ -17,6 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use common::Notice;
+pub(crate) use common::pr_url;
 
 use crate::latency::digest::Digest;
 

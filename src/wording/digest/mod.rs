@@ -6,6 +6,7 @@
 mod columns;
 mod figures;
 mod findings;
+pub mod ladder;
 pub mod repos;
 pub mod shadow;
 pub mod tried;

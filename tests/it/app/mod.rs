@@ -19,4 +19,5 @@ mod remote_extends;
 mod shadow;
 mod slo;
 mod stale;
+mod waiting_on;
 mod webhook_flow;

@@ -137,7 +137,7 @@ async fn replicas_and_a_restart_post_a_reminder_that_falls_due_exactly_once() {
         let fake = red_pr("{first_response: 4h, remind_at: 50%}", "").await;
         let config = || {
             let mut c = server::config(&fake, &db.url);
-            c.slo.sweep = Duration::from_millis(200);
+            c.slo.sweep_seconds = 1;
             c
         };
         let first = Server::start_with(config()).await;
@@ -262,7 +262,7 @@ async fn a_late_sweep_takes_only_the_highest_step_due() {
             with_slo.replace("  slo:\n    red: {first_response: 4h, remind_at: 50%, reassign_at: 150%}\n", "");
         fake.with(|s| s.contents.insert(key.clone(), without));
         let mut config = server::config(&fake, &db.url);
-        config.slo.sweep = Duration::from_millis(200);
+        config.slo.sweep_seconds = 1;
         let server = Server::start_with(config).await;
         deliver_all(
             &server,

@@ -57,7 +57,7 @@ pub async fn a_step_is_claimed_once_and_its_outcome_recorded(db: Db) {
         "{}",
         db.name
     );
-    assert!(store.snoozes_of("acme/shop", 4).await.expect("reads").is_empty(), "no snoozes");
+    assert!(store.snoozes("acme/shop", 4, i64::MIN).await.expect("reads").is_empty(), "no snoozes");
 }
 
 pub async fn an_slo_look_is_queued_once_at_live_priority(db: Db) {
