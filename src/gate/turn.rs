@@ -49,12 +49,14 @@ impl Turn {
 /// Both waiting labels: the one not wanted is taken off.
 pub const LABELS: [&str; 2] = [words::LABEL_WAITING_ON_REVIEWERS, words::LABEL_WAITING_ON_AUTHOR];
 
-/// Whose turn it is at `now`, from the PR's events (any order) and its snoozes; `None` when no
-/// event is recorded for it yet.
-pub fn turn(events: &[Event], snoozes: &[Snooze], now: Timestamp) -> Option<Turn> {
+/// Whose turn it is at `now`, from the PR's events (any order) and its snoozes (ended ones
+/// restart a wait from their end); `None` when no event is recorded for it yet. Requests of the
+/// AI review tools in `ai_reviewers` wait on nobody.
+pub fn turn(events: &[Event], snoozes: &[Snooze], now: Timestamp, ai_reviewers: &[String]) -> Option<Turn> {
     let calendar = BusinessCalendar::office_hours("UTC").ok()?;
     // Wall-clock time: only when each wait began matters here, not how long it was.
-    let config = LatencyConfig::new(Clock { calendar, mode: ClockMode::Calendar });
+    let mut config = LatencyConfig::new(Clock { calendar, mode: ClockMode::Calendar });
+    config.ai_reviewers = ai_reviewers.to_vec();
     // One second past `now`: an event of this very second (the review just recorded) counts.
     let now = DateTime::<Utc>::from_timestamp(now.as_second().saturating_add(1), 0)?;
     let window = Window::new(DateTime::<Utc>::UNIX_EPOCH, now);
@@ -100,23 +102,23 @@ mod tests {
             .request("2026-12-07 09:05", "bob")
             .request("2026-12-07 09:05", "carol");
         let snoozes = [Snooze { login: Login::new("Carol"), until: at("2026-12-08 10:00") }];
-        let waiting = turn(&asked.events, &snoozes, at("2026-12-07 11:00")).expect("a turn");
+        let waiting = turn(&asked.events, &snoozes, at("2026-12-07 11:00"), &[]).expect("a turn");
         assert_eq!(waiting.line().unwrap(), "Waiting on: reviewers (alice, bob) — carol snoozed until Tue 10:00 UTC");
         assert_eq!(waiting.label(), Some(words::LABEL_WAITING_ON_REVIEWERS));
         assert!(waiting.is_requested("CAROL") && !waiting.is_requested("dana"), "snoozed or not, asked");
 
         let reviewed = asked.changes("2026-12-07 12:00", "alice");
-        let after_review = turn(&reviewed.events, &snoozes, at("2026-12-07 12:00")).expect("a turn");
+        let after_review = turn(&reviewed.events, &snoozes, at("2026-12-07 12:00"), &[]).expect("a turn");
         assert_eq!(after_review.line().unwrap(), "Waiting on: the author (changes requested)");
         assert_eq!(after_review.label(), Some(words::LABEL_WAITING_ON_AUTHOR));
 
         let pushed = reviewed.commits("2026-12-07 13:00");
-        let after_push = turn(&pushed.events, &snoozes, at("2026-12-07 13:30")).expect("a turn");
+        let after_push = turn(&pushed.events, &snoozes, at("2026-12-07 13:30"), &[]).expect("a turn");
         assert_eq!(after_push.label(), Some(words::LABEL_WAITING_ON_REVIEWERS), "{:?}", after_push.line());
 
         let closed = pushed.closed("2026-12-07 14:00");
-        let after_close = turn(&closed.events, &[], at("2026-12-07 15:00")).expect("a turn");
+        let after_close = turn(&closed.events, &[], at("2026-12-07 15:00"), &[]).expect("a turn");
         assert_eq!((after_close.line(), after_close.label()), (None, None), "nothing for a closed PR");
-        assert_eq!(turn(&[], &[], at("2026-12-07 15:00")), None, "no events, no turn");
+        assert_eq!(turn(&[], &[], at("2026-12-07 15:00"), &[]), None, "no events, no turn");
     }
 }

@@ -22,10 +22,8 @@ use crate::gate::gather::Gated;
 use crate::gate::plan::Comment;
 use crate::gate::{self, remote};
 use crate::github::{GitHub, RepoName};
-use crate::latency::timeline::summarize_pr;
-use crate::latency::{Clock, ClockMode, LatencyConfig, Window};
 use crate::model::{Login, Tier};
-use crate::slo::{self, Due, Held, Sent, SloRule, Snooze, Step, WaitingOn};
+use crate::slo::{self, Due, Held, Sent, SloRule, Step, WaitingOn};
 use crate::store::{CLAIMED, NewDelivery, SLO_EVENT, StepKey, StoreError};
 
 /// Watches queued per sweep at most; the rest wait for the next one, most overdue first.
@@ -152,31 +150,11 @@ async fn ladder(
     now: Timestamp,
 ) -> anyhow::Result<Ladder> {
     let number = pr as i64;
-    let events = app.store.events_of_pr(repo, pr).await.with_context(|| format!("{repo}#{pr}: reading its events"))?;
     let policy = &gated.chosen.policy;
-    let calendar = match &policy.latency.calendar {
-        Some(c) => c.clone(),
-        None => crate::latency::BusinessCalendar::office_hours("UTC")
-            .map_err(|e| anyhow::anyhow!("the office-hours calendar: {e}"))?,
-    };
-    let mut config = LatencyConfig::new(Clock { calendar, mode: ClockMode::Calendar });
-    config.ai_reviewers = policy.latency.ai_reviewers.clone();
-    let chrono_now = chrono::DateTime::from_timestamp(now.as_second(), 0).unwrap_or_default();
-    let window = Window::new(chrono::DateTime::UNIX_EPOCH, chrono_now);
-    let Some(summary) = summarize_pr(&config, &window, chrono_now, &events) else {
+    let Some(turn) = super::slo_turn::read_turn(app, repo, pr, &policy.latency.ai_reviewers).await? else {
         return Ok(Ladder { plan: slo::Plan::default(), snooze_ends: None });
     };
-    let snoozes: Vec<Snooze> = app
-        .store
-        // Ended snoozes too: a reviewer's wait starts again from the end of their snooze.
-        .snoozes(repo, u64::try_from(number).unwrap_or_default(), i64::MIN)
-        .await?
-        .into_iter()
-        .filter_map(|(login, until)| {
-            Some(Snooze { login: Login::new(login), until: Timestamp::from_millisecond(until).ok()? })
-        })
-        .collect();
-    let turn = slo::whose_turn(&summary.now, &snoozes, now);
+    let turn = turn.on;
     let snooze_ends = match &turn {
         WaitingOn::Reviewers { snoozed, .. } => snoozed.iter().map(|s| s.until).min(),
         _ => None,

@@ -25,7 +25,7 @@ pub(crate) async fn snooze_and_turn(
     commands: &[(Command, &QueuedDelivery, CommentJson)],
 ) -> anyhow::Result<Option<Turn>> {
     let repo_name = repo.to_string();
-    let mut current = read_turn(app, &repo_name, pr).await?;
+    let mut current = read_turn(app, &repo_name, pr, &[]).await?;
     let mut changed = false;
     for (command, delivery, comment) in commands {
         let who = comment.user.login.as_str();
@@ -55,18 +55,20 @@ pub(crate) async fn snooze_and_turn(
         }
     }
     if changed {
-        current = read_turn(app, &repo_name, pr).await?;
+        current = read_turn(app, &repo_name, pr, &[]).await?;
     }
     Ok(current)
 }
 
-/// The PR's turn from the store: its events and the snoozes running now.
-async fn read_turn(app: &App, repo: &str, pr: u64) -> anyhow::Result<Option<Turn>> {
+/// The PR's turn from the store: its events and its snoozes (ended ones too: a reviewer's wait
+/// starts again from the end of their snooze). The ladder (`serve::slo`) reads it with the
+/// policy's AI reviewers; the "waiting on" line, read before the policy is, without them.
+pub(crate) async fn read_turn(app: &App, repo: &str, pr: u64, ai_reviewers: &[String]) -> anyhow::Result<Option<Turn>> {
     let now = now_ms();
     let events = app.store.events_of_pr(repo, pr).await.with_context(|| format!("{repo}#{pr}: reading its events"))?;
     let snoozes: Vec<Snooze> = app
         .store
-        .snoozes(repo, pr, now)
+        .snoozes(repo, pr, i64::MIN)
         .await
         .with_context(|| format!("{repo}#{pr}: reading its snoozes"))?
         .into_iter()
@@ -75,5 +77,5 @@ async fn read_turn(app: &App, repo: &str, pr: u64) -> anyhow::Result<Option<Turn
         })
         .collect();
     let now = Timestamp::from_millisecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
-    Ok(turn::turn(&events, &snoozes, now))
+    Ok(turn::turn(&events, &snoozes, now, ai_reviewers))
 }
