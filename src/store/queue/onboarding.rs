@@ -28,15 +28,26 @@ impl Store {
     /// for before, done or not) is not added again, nor one whose key (its PR) already has a
     /// queued delivery: that evaluation reads the PR as it is then. Returns how many were added.
     pub async fn enqueue_onboarding(&self, rows: &[NewDelivery]) -> Result<u64, StoreError> {
-        const DOING: &str = "queueing onboarding work";
-        in_transaction!(&self.backend, DOING, |db, tx| {
+        self.enqueue_unless_waiting(rows, 1, "queueing onboarding work").await
+    }
+
+    /// Queues rows no webhook sent (onboarding, review SLO looks) at `priority` (0 live, 1 behind
+    /// every live delivery): a row whose id is stored already is not added again, nor one whose
+    /// key (its PR) already has a queued delivery. Returns how many were added.
+    pub(super) async fn enqueue_unless_waiting(
+        &self,
+        rows: &[NewDelivery],
+        priority: i32,
+        doing: &'static str,
+    ) -> Result<u64, StoreError> {
+        in_transaction!(&self.backend, doing, |db, tx| {
             let mut added = 0;
             for d in rows {
                 let key = work_key(d);
                 let done = sqlx::query(
                     "INSERT INTO deliveries (id, event, action, installation_id, repo, pr, work_key, received_at_ms,
                                              next_attempt_ms, priority)
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $8, 1
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $8, $9
                      WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE work_key = $7 AND state = 'queued')
                      ON CONFLICT (id) DO NOTHING",
                 )
@@ -48,9 +59,10 @@ impl Store {
                 .bind(d.pr)
                 .bind(&key)
                 .bind(d.received_at_ms)
+                .bind(priority)
                 .execute(&mut **tx)
                 .await
-                .map_err(StoreError::query(DOING))?;
+                .map_err(StoreError::query(doing))?;
                 if done.rows_affected() == 0 {
                     continue;
                 }
@@ -59,7 +71,7 @@ impl Store {
                     .bind(&d.body)
                     .execute(&mut **tx)
                     .await
-                    .map_err(StoreError::query(DOING))?;
+                    .map_err(StoreError::query(doing))?;
                 added += 1;
             }
             Ok(added)
