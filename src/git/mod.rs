@@ -138,6 +138,7 @@ impl Repo {
             since_approved: Default::default(),
             codeowners: None,
             edited_policy: None,
+            provenance: None,
         };
         Ok((facts, merge_base))
     }

@@ -12,6 +12,7 @@ pub(crate) mod edited_policy;
 mod enforcement;
 pub mod markdown;
 pub(crate) mod principal;
+pub mod provenance;
 pub mod since;
 pub(crate) mod story;
 mod tier;
@@ -123,6 +124,9 @@ pub struct PrFacts {
     /// The policy as the PR edits it, when the PR changes the policy file or a file it extends;
     /// `None`: the PR does not touch the policy (or the source cannot show its head's files).
     pub edited_policy: Option<edited_policy::EditedPolicy>,
+    /// Line-level AI provenance (git-ai notes, whogitit notes, Agent Trace records) mapped onto
+    /// the diff; `None`: this source could not look for it.
+    pub provenance: Option<provenance::Provenance>,
 }
 
 /// A label on the PR and, where the source could tell, who applied it.

@@ -42,6 +42,7 @@ fn pr() -> PrFacts {
         since_approved: Default::default(),
         codeowners: None,
         edited_policy: None,
+        provenance: None,
     }
 }
 

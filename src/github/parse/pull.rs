@@ -163,6 +163,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
         since_approved: Default::default(),
         codeowners: None,
         edited_policy: None,
+        provenance: None,
         visibility: Visibility {
             files_total: pull.changed_files,
             commits_total: pull.commits,
