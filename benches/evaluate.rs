@@ -88,6 +88,7 @@ fn big_pr() -> PrFacts {
         since_approved: Default::default(),
         codeowners: None,
         edited_policy: None,
+        provenance: None,
     }
 }
 
