@@ -95,7 +95,12 @@ async fn a_repository_without_notes_costs_two_ref_lookups_and_one_directory_look
 async fn a_note_at_the_commit_id_and_a_fanned_out_note_are_both_found_with_each_commits_patch() {
     let fake = example_repo().await;
     fake.with(|s| {
-        s.put_note("notes/ai", FIRST, "src/auth/login.rs\n  p1 1-2\n---\n{\"schema_version\":\"authorship/3.0.0\"}", false);
+        s.put_note(
+            "notes/ai",
+            FIRST,
+            "src/auth/login.rs\n  p1 1-2\n---\n{\"schema_version\":\"authorship/3.0.0\"}",
+            false,
+        );
         s.put_note("notes/ai", HEAD, "src/auth/rate_limit.rs\n  p2 1\n---\n{}", true);
     });
     commit_files(&fake);
@@ -141,7 +146,10 @@ async fn a_note_that_is_not_text_is_corrupt_and_names_its_commit() {
     fake.with(|s| s.put_note("notes/whogitit", FIRST, vec![0xff, 0xfe, 0x00, 0x7b], true));
     commit_files(&fake);
     let p = provenance(&fake).await;
-    assert_eq!(reason(state(&p, SourceKind::Whogitit)), "refs/notes/whogitit: the note on commit ccccccc is not UTF-8 text");
+    assert_eq!(
+        reason(state(&p, SourceKind::Whogitit)),
+        "refs/notes/whogitit: the note on commit ccccccc is not UTF-8 text"
+    );
     assert_eq!(state(&p, SourceKind::GitAi), SourceState::Missing);
 }
 
@@ -188,9 +196,10 @@ async fn agent_trace_records_at_the_head_are_read_and_a_tools_settings_are_not()
     let gh = client(&fake);
     let repo = RepoName::parse("acme/shop").expect("repo");
     let pull = remote::gate(&gh, &repo, 42, None).await.expect("gates");
-    assert_eq!(state(pull.facts.provenance.as_ref().expect("read"), SourceKind::AgentTrace), SourceState::Read {
-        records: 1
-    });
+    assert_eq!(
+        state(pull.facts.provenance.as_ref().expect("read"), SourceKind::AgentTrace),
+        SourceState::Read { records: 1 }
+    );
     let raw = flowgate::gate::provenance::read(&gh, &repo, HEAD, &pull.facts).await;
     let paths: Vec<&str> = raw.trace_files.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(paths, [".agent-trace/traces.jsonl"]);
@@ -204,7 +213,8 @@ async fn a_policy_without_ai_rules_reads_no_provenance() {
         let policy = s.contents[&key].clone();
         let start = policy.find("\nai:\n").expect("the example policy has an ai section");
         let end = policy[start + 1..].find("\nlimits:").map(|i| start + 1 + i).expect("then limits");
-        let without = format!("{}\nai:\n  disclosure: off\n  labels: {{ enabled: false }}{}", &policy[..start], &policy[end..]);
+        let without =
+            format!("{}\nai:\n  disclosure: off\n  labels: {{ enabled: false }}{}", &policy[..start], &policy[end..]);
         s.contents.insert(key, without);
     });
     let gh = client(&fake);

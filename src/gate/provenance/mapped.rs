@@ -55,7 +55,10 @@ mod tests {
                 SourceRead { kind: SourceKind::AgentTrace, state: SourceState::Unreadable { reason: "500".into() } },
             ],
         };
-        let files = [FileChange::new("src/lib.rs", FileStatus::Modified, 3, 1), FileChange::new("gone.rs", FileStatus::Removed, 0, 9)];
+        let files = [
+            FileChange::new("src/lib.rs", FileStatus::Modified, 3, 1),
+            FileChange::new("gone.rs", FileStatus::Removed, 0, 9),
+        ];
         let provenance = to_provenance(&raw, &files);
         let states: Vec<_> = provenance.sources.iter().map(|s| (s.kind, s.state.clone())).collect();
         assert_eq!(

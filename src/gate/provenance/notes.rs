@@ -96,7 +96,9 @@ async fn notes_on(
         }
         let bytes = gh.blob(repo, &blob).await.map_err(|e| unreadable(e.to_string()))?;
         if bytes.len() as u64 > MAX_NOTE_BYTES {
-            return Err(unreadable(format!("the note on commit {short} is over the {MAX_NOTE_BYTES} bytes a note may be")));
+            return Err(unreadable(format!(
+                "the note on commit {short} is over the {MAX_NOTE_BYTES} bytes a note may be"
+            )));
         }
         let text = String::from_utf8(bytes).map_err(|_| SourceState::Corrupt {
             reason: format!("refs/{name}: the note on commit {short} is not UTF-8 text"),

@@ -45,7 +45,10 @@ async fn files(gh: &GitHub, repo: &RepoName, head: &str) -> Result<Vec<(String, 
         match gh.file_at(repo, head, &entry.path).await {
             Ok(Some(text)) if text.len() as u64 <= MAX_TRACE_FILE_BYTES => files.push((entry.path, text)),
             Ok(Some(_)) => {
-                return Err(unreadable(format!("{} is over the {MAX_TRACE_FILE_BYTES} bytes a trace file may be", entry.path)));
+                return Err(unreadable(format!(
+                    "{} is over the {MAX_TRACE_FILE_BYTES} bytes a trace file may be",
+                    entry.path
+                )));
             }
             Ok(None) => return Err(unreadable(format!("{} is listed but cannot be found", entry.path))),
             Err(e) => return Err(unreadable(e.to_string())),

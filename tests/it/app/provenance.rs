@@ -32,9 +32,8 @@ async fn without_notes_an_evaluation_costs_two_ref_lookups_and_one_directory_loo
     assert_eq!(asked(&fake, "/git/ref/notes/ai"), 1);
     assert_eq!(asked(&fake, "/git/ref/notes/whogitit"), 1);
     assert_eq!(asked(&fake, "/contents/.agent-trace"), 1);
-    let deeper = fake.with(|s| {
-        s.log.iter().filter(|l| l.url.contains("/git/trees/") || l.url.contains("/git/blobs/")).count()
-    });
+    let deeper =
+        fake.with(|s| s.log.iter().filter(|l| l.url.contains("/git/trees/") || l.url.contains("/git/blobs/")).count());
     assert_eq!(deeper, 0, "no notes tree is read without a notes ref");
     server.stop().await;
 }

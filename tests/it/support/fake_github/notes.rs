@@ -83,10 +83,9 @@ pub(super) fn route(state: &mut State, call: &Call) -> Option<Answer> {
                 json!({ "ref": format!("refs/{name}"), "node_id": "REF_x", "object": { "type": "commit", "sha": sha } })
             })
         }
-        ("GET", ["git", "trees", sha]) => objects(state)
-            .trees
-            .get(*sha)
-            .map(|entries| json!({ "sha": sha, "tree": entries, "truncated": false })),
+        ("GET", ["git", "trees", sha]) => {
+            objects(state).trees.get(*sha).map(|entries| json!({ "sha": sha, "tree": entries, "truncated": false }))
+        }
         ("GET", ["git", "blobs", sha]) => objects(state).blobs.get(*sha).map(|bytes| {
             let content = base64::engine::general_purpose::STANDARD.encode(bytes);
             json!({ "sha": sha, "size": bytes.len(), "encoding": "base64", "content": content })
