@@ -96,6 +96,10 @@ pub async fn gate_pull(
     if crate::policy::codeowners::required_by(&chosen.policy) {
         facts.codeowners = Some(super::codeowners::on_github(gh, repo, &base).await?);
     }
+    if super::provenance::wanted(&chosen.policy) {
+        // Fail-open: a source that cannot be read says so in its state, never as the gate's error.
+        facts.provenance = super::provenance::on_github(gh, repo, &facts).await;
+    }
     let mut needed = needs(&facts, &chosen.policy);
     if facts.codeowners.is_none() && !needed.compare.is_empty() && crate::policy::stale::owners_anywhere(&chosen.policy)
     {

@@ -19,6 +19,7 @@ pub(crate) mod local_remotes;
 pub(crate) mod merge_group;
 pub mod org_status;
 pub(crate) mod plan;
+pub mod provenance;
 pub mod remote;
 pub(crate) mod review_history;
 pub mod simulate_assign;

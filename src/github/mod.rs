@@ -2,6 +2,7 @@
 //! pacing, retries, ETags), `read` fetches a PR's JSON and files on the base branch, `checks`
 //! makes the writes (check runs, labels, review requests, comments) that `gate::apply` orders,
 //! `protection` reads what `flowgate doctor` judges (protection, rules, workflows, the installation);
+//! `provenance` reads git notes, trees, blobs and one commit's patches for line-level AI provenance;
 //! `installations` finds an App's client for another account's repository;
 //! `manifest` trades the manifest flow's code for a new App's credentials;
 //! `parse` reads GitHub's JSON into flowgate's types; `error` says what failed by what GitHub answered.
@@ -16,6 +17,7 @@ pub mod manifest;
 pub mod org;
 pub mod parse;
 pub(crate) mod protection;
+pub(crate) mod provenance;
 pub(crate) mod read;
 pub mod retry;
 pub(crate) mod status;

@@ -16,6 +16,7 @@ mod fuzz;
 mod github_flow;
 mod layering;
 mod properties;
+mod provenance_api;
 mod realworld;
 mod stale;
 mod store;

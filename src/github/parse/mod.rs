@@ -5,6 +5,7 @@
 //! silent default.
 
 pub(crate) mod protection;
+pub(crate) mod provenance;
 pub(crate) mod pull;
 pub mod shapes;
 pub(crate) mod timeline;

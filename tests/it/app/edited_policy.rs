@@ -57,7 +57,13 @@ async fn gate(fake: &FakeGitHub, url: &str, delivery: &str) -> (Option<String>, 
 
 /// The requests for a file at the PR's head.
 fn reads_at_head(fake: &FakeGitHub) -> usize {
-    fake.with(|s| s.log.iter().filter(|l| l.url.contains("/contents/") && l.url.contains(HEAD)).count())
+    // The Agent Trace directory is read at the head too, for AI provenance: not a policy read.
+    fake.with(|s| {
+        s.log
+            .iter()
+            .filter(|l| l.url.contains("/contents/") && l.url.contains(HEAD) && !l.url.contains(".agent-trace"))
+            .count()
+    })
 }
 
 /// The rows of the summary's rule table other than the policy's: what the base policy judged.

@@ -14,6 +14,7 @@ mod handler_errors;
 mod logs;
 mod merge_queue;
 mod onboarding;
+mod provenance;
 mod record;
 mod remote_extends;
 mod shadow;

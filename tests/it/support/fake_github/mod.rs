@@ -14,6 +14,7 @@ mod checks;
 mod contents;
 mod fixtures;
 mod issues;
+mod notes;
 mod orgs;
 mod protection;
 mod pulls;
@@ -119,6 +120,10 @@ pub struct State {
     pub org_repos: Vec<Value>,
     /// The repositories the App's installation may read (`GET installation/repositories`).
     pub installation_repos: Vec<Value>,
+    /// Notes refs by name (`notes/ai`), served as GitHub's git data API serves them (`put_note`).
+    pub notes: std::collections::BTreeMap<String, notes::NotesRef>,
+    /// Each commit's own files, as `GET commits/{sha}` lists them; a commit not here is not found.
+    pub commit_files: HashMap<String, Vec<Value>>,
 }
 
 #[derive(Default)]
@@ -407,6 +412,9 @@ fn repository_route(
     };
     let parts: Vec<&str> = rest.split('/').collect();
     let call = Call { request, method, path, query, base, parts: &parts };
+    if let Some(answer) = notes::route(state, &call) {
+        return answer;
+    }
     match parts[0] {
         "properties" if call.method == "GET" && call.parts.get(1) == Some(&"values") => {
             answer(200, Value::from(state.properties.clone()))
