@@ -7,5 +7,5 @@ mod exclude;
 mod repos;
 pub(crate) mod support;
 mod timeline;
-mod tools;
+pub(crate) mod tools;
 mod tried;

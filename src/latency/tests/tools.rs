@@ -15,7 +15,7 @@ use crate::latency::tests::support::{Pr, office_hours, t, wall_clock, window};
 use crate::latency::{AiDeclared, DigestBuilder, Event, LatencyConfig, Spread, ToolFigures};
 
 /// The PR's events with `tools` detected (none: only the declaration says AI).
-fn made_with(pr: Pr, tools: &[&str], declared: AiDeclared) -> Vec<Event> {
+pub(crate) fn made_with(pr: Pr, tools: &[&str], declared: AiDeclared) -> Vec<Event> {
     let mut events = pr.events;
     for event in &mut events {
         event.context.ai_tools = tools.iter().map(|t| t.to_string()).collect();
@@ -25,7 +25,7 @@ fn made_with(pr: Pr, tools: &[&str], declared: AiDeclared) -> Vec<Event> {
     events
 }
 
-fn week() -> Vec<Vec<Event>> {
+pub(crate) fn week() -> Vec<Vec<Event>> {
     use AiDeclared::Undeclared;
     vec![
         made_with(
@@ -61,14 +61,19 @@ fn week() -> Vec<Vec<Event>> {
     ]
 }
 
-fn by_tool(mut config: LatencyConfig) -> Vec<ToolFigures> {
+/// The week's digest on `config`'s clock, reverts by title left out.
+pub(crate) fn digest(mut config: LatencyConfig) -> crate::latency::Digest {
     config.exclude.title_prefixes.push("Revert".to_string());
     let mut builder =
         DigestBuilder::new(config, window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
     for pr in week() {
         builder.add_pr(&pr);
     }
-    builder.finish().by_tool
+    builder.finish()
+}
+
+fn by_tool(config: LatencyConfig) -> Vec<ToolFigures> {
+    digest(config).by_tool
 }
 
 fn spread(count: usize, median: Option<f64>) -> (usize, Option<f64>) {
