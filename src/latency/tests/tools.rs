@@ -51,7 +51,11 @@ pub(crate) fn week() -> Vec<Vec<Event>> {
             &[],
             AiDeclared::Assisted,
         ),
-        Pr::new(5, "cid").opened("2025-03-03 09:00").approve("2025-03-03 10:00", "bob").merged("2025-03-03 11:00").events,
+        Pr::new(5, "cid")
+            .opened("2025-03-03 09:00")
+            .approve("2025-03-03 10:00", "bob")
+            .merged("2025-03-03 11:00")
+            .events,
         Pr::new(6, "cid")
             .opened("2025-03-04 09:00")
             .changes("2025-03-04 12:00", "bob")
@@ -64,8 +68,7 @@ pub(crate) fn week() -> Vec<Vec<Event>> {
 /// The week's digest on `config`'s clock, reverts by title left out.
 pub(crate) fn digest(mut config: LatencyConfig) -> crate::latency::Digest {
     config.exclude.title_prefixes.push("Revert".to_string());
-    let mut builder =
-        DigestBuilder::new(config, window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
+    let mut builder = DigestBuilder::new(config, window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
     for pr in week() {
         builder.add_pr(&pr);
     }
@@ -100,7 +103,10 @@ fn each_tool_has_its_merged_and_closed_prs_in_a_fixed_order() {
 
     // #2 merged, #3 closed after 6 h with no review at all.
     let copilot = &groups[1];
-    assert_eq!((copilot.prs, copilot.merged.prs, copilot.closed_unmerged.prs, copilot.merge_rate), (2, 1, 1, Some(0.5)));
+    assert_eq!(
+        (copilot.prs, copilot.merged.prs, copilot.closed_unmerged.prs, copilot.merge_rate),
+        (2, 1, 1, Some(0.5))
+    );
     assert_eq!(medians(&copilot.merged.open_hours), spread(1, Some(4.0)));
     assert_eq!(medians(&copilot.closed_unmerged.open_hours), spread(1, Some(6.0)));
     assert_eq!(medians(&copilot.closed_unmerged.first_review_hours), spread(0, None), "never reviewed");
@@ -135,11 +141,8 @@ fn an_unnamed_tool_comes_after_the_named_ones_and_a_strange_id_counts_as_other()
         made_with(Pr::new(2, "ann").opened("2025-03-03 09:00"), &[long.as_str()], AiDeclared::Undeclared),
         made_with(Pr::new(3, "ann").opened("2025-03-03 09:00"), &["zed"], AiDeclared::Undeclared),
     ];
-    let mut builder = DigestBuilder::new(
-        wall_clock(),
-        window("2025-03-03 00:00", "2025-03-10 00:00"),
-        t("2025-03-10 00:00"),
-    );
+    let mut builder =
+        DigestBuilder::new(wall_clock(), window("2025-03-03 00:00", "2025-03-10 00:00"), t("2025-03-10 00:00"));
     for pr in &prs {
         builder.add_pr(pr);
     }

@@ -33,10 +33,17 @@ fn columns(timed: &[String; 2]) -> [Column<'_>; 8] {
 /// Each group's two rows as cells: the group's name, PRs and rate on the first only.
 fn rows(group: &ToolFigures) -> [[String; 8]; 2] {
     let ended = |how: &str, e: &EndedFigures| {
-        [how.to_string(), e.prs.to_string(), median(&e.open_hours), median(&e.first_review_hours), median(&e.review_rounds)]
+        [
+            how.to_string(),
+            e.prs.to_string(),
+            median(&e.open_hours),
+            median(&e.first_review_hours),
+            median(&e.review_rounds),
+        ]
     };
     let [how, n, open, first, rounds] = ended(wt::MERGED, &group.merged);
-    let merged = [wt::tool(&group.group), group.prs.to_string(), wt::merge_rate(group.merge_rate), how, n, open, first, rounds];
+    let merged =
+        [wt::tool(&group.group), group.prs.to_string(), wt::merge_rate(group.merge_rate), how, n, open, first, rounds];
     let [how, n, open, first, rounds] = ended(wt::CLOSED_UNMERGED, &group.closed_unmerged);
     let closed = [String::new(), String::new(), String::new(), how, n, open, first, rounds];
     [merged, closed]

@@ -80,7 +80,10 @@ fn save_week(dir: &std::path::Path) {
         dir,
         2,
         merged("2025-03-04T09:00:00Z", "2025-03-04T15:00:00Z"),
-        &[("commits.json", claude), ("reviews.json", json!([review(201, "alice", "APPROVED", "2025-03-04T13:00:00Z")]))],
+        &[
+            ("commits.json", claude),
+            ("reviews.json", json!([review(201, "alice", "APPROVED", "2025-03-04T13:00:00Z")])),
+        ],
     );
     save_pr(
         dir,
@@ -192,7 +195,11 @@ async fn the_json_digest_has_each_tools_figures_from_imported_snapshots() {
     cmd.args(["digest", "--since", "7d", "--until", "2025-03-08T00:00:00Z", "--clock", "calendar"]);
     let markdown = Run::of(cmd.args(["--database-url", &db]));
     assert_eq!(markdown.code, 0, "{}", markdown.stderr);
-    assert!(markdown.stdout.contains("| Claude Code | 2 | 100% | merged | 2 | 7.0 | 3.0 | 0.5 |"), "{}", markdown.stdout);
+    assert!(
+        markdown.stdout.contains("| Claude Code | 2 | 100% | merged | 2 | 7.0 | 3.0 | 0.5 |"),
+        "{}",
+        markdown.stdout
+    );
     assert!(markdown.stdout.contains("|  |  |  | closed unmerged | 1 | 12.0 | 1.0 | 0.0 |"), "{}", markdown.stdout);
     assert!(markdown.stdout.contains("A PR made with two tools counts under each."), "{}", markdown.stdout);
 }

@@ -68,7 +68,8 @@ fn html_and_json_carry_the_same_groups_and_a_quiet_week_has_no_section() {
         "{page}"
     );
     let json: serde_json::Value = serde_json::from_str(&render(Format::Json, &week)).expect("JSON");
-    let groups: Vec<&str> = json["by_tool"].as_array().expect("by_tool").iter().filter_map(|g| g["group"].as_str()).collect();
+    let groups: Vec<&str> =
+        json["by_tool"].as_array().expect("by_tool").iter().filter_map(|g| g["group"].as_str()).collect();
     assert_eq!(groups, ["claude-code", "copilot", "ai_unknown", "human"]);
     assert_eq!(json["by_tool"][1]["closed_unmerged"]["open_hours"]["median"], 6.0);
 
