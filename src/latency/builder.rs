@@ -31,6 +31,7 @@ pub struct DigestBuilder {
     overall: GroupAcc,
     tiers: [GroupAcc; 4],
     ai: [GroupAcc; 2],
+    tools: super::tools::ToolsAcc,
     repos: HashMap<String, GroupAcc>,
     by_team: HashMap<String, GroupAcc>,
     reviewers: HashMap<Reviewer, ReviewerAcc>,
@@ -172,6 +173,7 @@ impl DigestBuilder {
             overall: GroupAcc::default(),
             tiers: Default::default(),
             ai: Default::default(),
+            tools: Default::default(),
             repos: HashMap::new(),
             by_team: HashMap::new(),
             reviewers: HashMap::new(),
@@ -290,6 +292,7 @@ impl DigestBuilder {
         let tier_index = TIER_GROUPS.iter().position(|t| *t == pr.context.tier).unwrap_or(3);
         self.tiers[tier_index].add(&contribution);
         self.ai[usize::from(!pr.context.ai_touched())].add(&contribution);
+        self.tools.add(pr, &self.window, &self.config.clock);
         self.repos.entry(pr.repo.clone()).or_default().add(&contribution);
         match self.teams.get(&pr.context.author.as_str().to_ascii_lowercase()) {
             Some(teams) if !teams.is_empty() => {
@@ -658,6 +661,7 @@ impl DigestBuilder {
             overall,
             by_tier,
             by_ai,
+            by_tool: self.tools.finish(),
             by_repo,
             by_team,
             reviewers,

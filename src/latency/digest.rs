@@ -30,6 +30,9 @@ pub struct Digest {
     pub by_tier: Vec<GroupFigures>,
     /// `ai` (declared assisted or generated, or detected) and `no_ai`.
     pub by_ai: Vec<GroupFigures>,
+    /// By AI tool (a PR made with two counts under each), then `ai_unknown` and `human`; a
+    /// fixed order, never by speed.
+    pub by_tool: Vec<super::tools::ToolFigures>,
     /// By repository name.
     pub by_repo: Vec<GroupFigures>,
     /// By the author's teams (a PR counts in each of them); `no team` last.

@@ -15,6 +15,7 @@ pub(crate) mod repos;
 pub(crate) mod shadow;
 pub(crate) mod stats;
 pub(crate) mod timeline;
+pub(crate) mod tools;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -33,3 +34,4 @@ pub use ladder::{LadderFigures, LadderStep, LadderTier};
 pub use repos::{PerRepo, RepoFigures, TeamDigest, TeamRow, UnreadRepo, team_digest, team_key};
 pub use shadow::{LatestEvaluation, ReasonCount, ShadowFigures};
 pub use stats::Spread;
+pub use tools::{EndedFigures, ToolFigures};

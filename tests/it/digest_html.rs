@@ -271,6 +271,10 @@ fn chromium_renders_the_digests_charts_with_its_figures() {
     );
     assert!(dom.contains("<tr><td>2025-W10</td><td class=\"num\">3</td><td class=\"num\">4</td>"), "{dom}");
     assert!(dom.contains("<span class=\"left-out\">Left out: 1 PR — 1 with label no-metrics.</span>"), "{dom}");
+    // No PR of the week names an AI tool: the per-tool table holds the PRs without AI alone.
+    assert!(dom.contains("<h2>By AI tool</h2>"), "the per-tool section:\n{dom}");
+    assert!(dom.contains("<tr class=\"group-start\" data-group=\"human\"><td>human (no AI)</td>"), "{dom}");
+    assert!(!dom.contains("data-group=\"ai_unknown\""), "{dom}");
 
     // Waiting by stage: the overall bar's two segments are the digest's hours.
     let stages = marks(&dom, "chart-stages");

@@ -7,4 +7,5 @@ mod exclude;
 mod repos;
 pub(crate) mod support;
 mod timeline;
+pub(crate) mod tools;
 mod tried;

@@ -37,6 +37,7 @@ pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         stages(&mut body, digest, unit);
         tiers(&mut body, digest, unit);
         ai(&mut body, digest, unit);
+        body.push_str(&super::tools::html(digest, unit));
         section(&mut body, w::BY_REPO, &groups_table(&digest.by_repo, unit));
         section(&mut body, w::BY_TEAM, &groups_table(&digest.by_team, unit));
         reviewers(&mut body, digest, unit);

@@ -46,6 +46,7 @@ fn page(digest: &Digest) -> String {
         digest.by_ai.iter().map(|g| (w::group(&g.group), g.first_review_hours.median)).collect();
     bar_chart(&mut out, w::CHART_AI, &ai, unit);
     groups(&mut out, &digest.by_ai, unit);
+    super::tools::markdown(&mut out, digest, unit);
     heading(&mut out, w::BY_REPO);
     groups(&mut out, &digest.by_repo, unit);
     if let Some(per_repo) = &digest.per_repo {

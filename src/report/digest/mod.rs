@@ -12,6 +12,7 @@ pub(crate) mod markdown;
 pub(crate) mod slack;
 mod svg;
 pub(crate) mod team;
+mod tools;
 
 use std::fmt;
 use std::str::FromStr;

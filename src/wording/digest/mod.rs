@@ -9,6 +9,7 @@ mod findings;
 pub mod ladder;
 pub mod repos;
 pub mod shadow;
+pub mod tools;
 pub mod tried;
 
 pub use columns::*;

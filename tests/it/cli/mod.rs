@@ -9,6 +9,7 @@ mod digest_tried;
 mod doctor;
 mod github;
 mod history;
+mod history_tools;
 mod init;
 mod local_git;
 mod org_status;

@@ -4,6 +4,7 @@ mod fixture;
 mod html;
 mod markdown;
 mod slack;
+mod tools;
 
 use super::{Format, render};
 
