@@ -1,4 +1,4 @@
-//! What flowgate reads from GitHub for line-level AI provenance: the commit a notes ref points
+//! What flowgate reads from GitHub for line-level AI provenance: the commits the notes refs point
 //! at, one level of a git tree, a blob's bytes, one commit's own files and patches, and a
 //! directory's listing at a commit. Each is one request through the client (pacing, retries,
 //! ETags, the request count); deciding what to read is `gate::provenance`'s.
@@ -15,14 +15,16 @@ use super::{RepoName, encode};
 const MAX_COMMIT_FILE_PAGES: u32 = 30;
 
 impl GitHub {
-    /// The commit `refs/{name}` (`notes/ai`) points at, from `GET git/ref/{name}`; `None` when the
-    /// repository has no such ref. `name` is flowgate's own, never a user's: its `/` stays one.
-    pub async fn ref_commit(&self, repo: &RepoName, name: &str) -> Result<Option<String>, Error> {
-        let path = format!("/repos/{repo}/git/ref/{name}");
-        let Some(answer) = self.get(&path, ACCEPT_JSON).await? else { return Ok(None) };
-        let entry: RefEntryJson =
-            super::parse::one(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))?;
-        Ok(Some(entry.object.sha))
+    /// Every ref under `refs/notes/` with the commit it points at, from one `GET
+    /// git/matching-refs/notes/`: an empty list when the repository keeps no notes. One request
+    /// answers for every notes source, and its ETag makes asking again for the same PR free while
+    /// no note is pushed.
+    pub async fn notes_refs(&self, repo: &RepoName) -> Result<Vec<(String, String)>, Error> {
+        let path = format!("/repos/{repo}/git/matching-refs/notes/");
+        let Some(answer) = self.get(&path, ACCEPT_JSON).await? else { return Ok(Vec::new()) };
+        let entries: Vec<RefEntryJson> =
+            super::parse::list(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))?;
+        Ok(entries.into_iter().map(|e| (e.ref_, e.object.sha)).collect())
     }
 
     /// One level of the tree `sha` names (a tree, or a commit's tree).

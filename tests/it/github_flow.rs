@@ -75,12 +75,12 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
         assert_eq!(s.pr_labels(42), ["flowgate:red", "ai:claude-code"]);
     });
     // Reads: the PR, the policy on the base branch, then files, commits and reviews at once, then
-    // the AI provenance sources at once (no notes ref, no trace directory: three 404s). Writes: look for a run, create it, add the tier label, create the Claude Code label in the
+    // the AI provenance sources at once (the notes refs' listing, empty, and the trace directory's 404). Writes: look for a run, create it, add the tier label, create the Claude Code label in the
     // repository and add it. No label events (no override label), no team (the policy lists its
     // members).
     let mut seen = requests(&fake);
     seen[2..5].sort();
-    seen[5..8].sort();
+    seen[5..7].sort();
     assert_eq!(
         seen,
         [
@@ -90,8 +90,7 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
             "GET /repos/acme/shop/pulls/42/files",
             "GET /repos/acme/shop/pulls/42/reviews",
             "GET /repos/acme/shop/contents/.agent-trace",
-            "GET /repos/acme/shop/git/ref/notes/ai",
-            "GET /repos/acme/shop/git/ref/notes/whogitit",
+            "GET /repos/acme/shop/git/matching-refs/notes/",
             "GET /repos/acme/shop/commits/1111111111111111111111111111111111111111/check-runs",
             "POST /repos/acme/shop/check-runs",
             "POST /repos/acme/shop/issues/42/labels",
@@ -99,7 +98,7 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
             "POST /repos/acme/shop/issues/42/labels",
         ]
     );
-    assert_eq!(gh.usage().requests, 13);
+    assert_eq!(gh.usage().requests, 12);
 }
 
 #[tokio::test]
@@ -126,9 +125,9 @@ async fn a_review_completes_the_same_run_and_unchanged_reads_cost_nothing() {
     let after = gh.usage();
     let (sent, free) = (after.requests - before.requests, after.not_modified - before.not_modified);
     // The policy, files and commits are unchanged: conditional requests answered 304. The PR
-    // changed (it carries the label now) and so did its reviews. The provenance sources' 404s
-    // carry no ETag: they are asked again.
-    assert_eq!((sent, free), (10, 3), "{:?}", requests(&fake));
+    // changed (it carries the label now) and so did its reviews. Of the provenance lookups, the
+    // notes refs' listing comes back 304; the trace directory's 404 carries no ETag and costs one.
+    assert_eq!((sent, free), (9, 4), "{:?}", requests(&fake));
     assert_eq!(
         requests(&fake).iter().filter(|r| !r.starts_with("GET")).collect::<Vec<_>>(),
         ["PATCH /repos/acme/shop/check-runs/1000"]

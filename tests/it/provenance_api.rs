@@ -1,5 +1,5 @@
 //! Line-level AI provenance read through GitHub's API for a live PR (the path the App and the
-//! Action take), against the stateful fake: a repository without notes pays the two ref lookups
+//! Action take), against the stateful fake: a repository without notes pays the notes refs' listing
 //! and the trace directory's 404 and nothing more; notes at `<sha>` and fanned out are found;
 //! a note that is too large or not text, a failing notes ref and a PR over the commit cap leave
 //! their source `Unreadable` or `Corrupt` with the reason, and the gate still evaluates.
@@ -71,7 +71,7 @@ fn commit_files(fake: &FakeGitHub) {
 }
 
 #[tokio::test]
-async fn a_repository_without_notes_costs_two_ref_lookups_and_one_directory_lookup() {
+async fn a_repository_without_notes_costs_one_refs_listing_and_one_directory_lookup() {
     let fake = example_repo().await;
     let p = provenance(&fake).await;
     assert_eq!(state(&p, SourceKind::GitAi), SourceState::Missing);
@@ -81,11 +81,7 @@ async fn a_repository_without_notes_costs_two_ref_lookups_and_one_directory_look
     asked.sort();
     assert_eq!(
         asked,
-        [
-            "GET /repos/acme/shop/contents/.agent-trace",
-            "GET /repos/acme/shop/git/ref/notes/ai",
-            "GET /repos/acme/shop/git/ref/notes/whogitit",
-        ],
+        ["GET /repos/acme/shop/contents/.agent-trace", "GET /repos/acme/shop/git/matching-refs/notes/",],
         "no tree, blob or commit is read without a notes ref"
     );
     assert_eq!(p.totals().unknown, 48, "every added line is unknown until a record covers it");
@@ -159,8 +155,12 @@ async fn a_failing_notes_ref_is_unreadable_with_githubs_answer_and_the_gate_stil
     fake.with(|s| s.notes.entry("notes/ai".into()).or_default().fails_with = Some(500));
     let p = provenance(&fake).await;
     let why = reason(state(&p, SourceKind::GitAi));
-    assert!(why.starts_with("refs/notes/ai cannot be read: GET /repos/acme/shop/git/ref/notes/ai: 500"), "{why}");
-    assert_eq!(state(&p, SourceKind::Whogitit), SourceState::Missing, "the other ref is read as usual");
+    assert!(
+        why.starts_with("refs/notes/ai cannot be read: GET /repos/acme/shop/git/matching-refs/notes/: 500"),
+        "{why}"
+    );
+    let other = reason(state(&p, SourceKind::Whogitit));
+    assert!(other.starts_with("refs/notes/whogitit cannot be read:"), "one listing answers for both refs: {other}");
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! head, fetched into `RawProvenance` for the mapper. Fail-open: a source that cannot be read is
 //! `Unreadable` with its reason, never the gate's error.
 //!
-//! Cost: a repository without notes pays the two ref lookups and one directory lookup, nothing
+//! Cost: a repository without notes pays one listing of its notes refs (answered 304, free, when
+//! asked again while nothing changed) and one directory lookup, nothing
 //! more; commits' notes and patches are read only when a notes ref exists and a PR commit has a
 //! note. Every request goes through the client (pacing, retries, ETags, its request count).
 

@@ -23,11 +23,16 @@ type Notes = Result<HashMap<CommitSha, String>, SourceState>;
 /// The PR's commits with their notes and patches, and the state of each notes source that was not
 /// simply read.
 pub(super) async fn read(gh: &GitHub, repo: &RepoName, commits: &[Commit]) -> RawProvenance {
-    let (ai, whogitit) = tokio::join!(gh.ref_commit(repo, REFS[0].1), gh.ref_commit(repo, REFS[1].1));
-    let refs = [ai, whogitit];
+    let listed = gh.notes_refs(repo).await;
     let mut spent = 0u64;
     let mut outcomes: Vec<(SourceKind, Notes)> = Vec::new();
-    for ((kind, name), found) in REFS.iter().zip(refs) {
+    for (kind, name) in REFS {
+        let found = match &listed {
+            Ok(refs) => {
+                Ok(refs.iter().find(|(r, _)| r.strip_prefix("refs/") == Some(name)).map(|(_, sha)| sha.clone()))
+            }
+            Err(e) => Err(e),
+        };
         let outcome = match found {
             Ok(None) => Err(SourceState::Missing),
             Err(e) => Err(SourceState::Unreadable { reason: format!("refs/{name} cannot be read: {e}") }),
@@ -39,7 +44,7 @@ pub(super) async fn read(gh: &GitHub, repo: &RepoName, commits: &[Commit]) -> Ra
             }),
             Ok(Some(notes_commit)) => notes_on(gh, repo, name, &notes_commit, commits, &mut spent).await,
         };
-        outcomes.push((*kind, outcome));
+        outcomes.push((kind, outcome));
     }
 
     let mut raw = RawProvenance {

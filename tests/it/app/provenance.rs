@@ -1,5 +1,5 @@
-//! Line-level AI provenance in the App: a repository without notes costs each evaluation its two
-//! notes ref lookups and the trace directory's 404, and a notes ref GitHub fails on leaves the
+//! Line-level AI provenance in the App: a repository without notes costs each evaluation its
+//! notes refs' listing and the trace directory's 404, and a notes ref GitHub fails on leaves the
 //! source unreadable while the check run is posted as usual.
 
 use crate::support::db::Db;
@@ -21,7 +21,7 @@ fn asked(fake: &FakeGitHub, tail: &str) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn without_notes_an_evaluation_costs_two_ref_lookups_and_one_directory_lookup() {
+async fn without_notes_an_evaluation_costs_one_refs_listing_and_one_directory_lookup() {
     let db = &Db::sqlite();
     let fake = installed().await;
     let server = Server::start(&fake, &db.url).await;
@@ -29,8 +29,7 @@ async fn without_notes_an_evaluation_costs_two_ref_lookups_and_one_directory_loo
     assert_eq!(server.deliver("pull_request", "prov-opened", &opened).await.0, 202);
     wait_until("a check run on the head", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
     wait_until("the delivery is done", async || server.depth().await.done == 1).await;
-    assert_eq!(asked(&fake, "/git/ref/notes/ai"), 1);
-    assert_eq!(asked(&fake, "/git/ref/notes/whogitit"), 1);
+    assert_eq!(asked(&fake, "/git/matching-refs/notes/"), 1);
     assert_eq!(asked(&fake, "/contents/.agent-trace"), 1);
     let deeper =
         fake.with(|s| s.log.iter().filter(|l| l.url.contains("/git/trees/") || l.url.contains("/git/blobs/")).count());
@@ -48,7 +47,7 @@ async fn a_notes_ref_github_fails_on_does_not_stop_the_check_run() {
     assert_eq!(server.deliver("pull_request", "prov-500", &opened).await.0, 202);
     wait_until("a check run on the head", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
     wait_until("the delivery is done", async || server.depth().await.done == 1).await;
-    assert!(asked(&fake, "/git/ref/notes/ai") >= 1, "the ref was asked for (and retried, as a 5xx is)");
+    assert!(asked(&fake, "/git/matching-refs/notes/") >= 1, "the ref was asked for (and retried, as a 5xx is)");
     assert!(server.app.store.parked().await.expect("lists").is_empty(), "nothing parked for a provenance source");
     assert_eq!(
         server.depth().await,

@@ -118,11 +118,11 @@ async fn a_live_pr_gates_like_its_snapshot_with_the_policy_from_the_base_branch(
     assert!(run.stderr.contains(".github/flowgate.yml on acme/shop@main"), "{}", run.stderr);
 
     // One request each for the PR, its two pages of files, commits, reviews and the policy, and
-    // the three AI provenance lookups (two notes refs, the trace directory); the label events
+    // the two AI provenance lookups (the notes refs' listing, the trace directory); the label events
     // only matter when the override label is on the PR, and it is not.
     let requests = server.received_requests().await.expect("recorded");
-    assert_eq!(requests.len(), 9, "{:?}", requests.iter().map(|r| r.url.to_string()).collect::<Vec<_>>());
-    assert!(run.stderr.contains("9 GitHub API requests"), "{}", run.stderr);
+    assert_eq!(requests.len(), 8, "{:?}", requests.iter().map(|r| r.url.to_string()).collect::<Vec<_>>());
+    assert!(run.stderr.contains("8 GitHub API requests"), "{}", run.stderr);
     assert!(
         requests
             .iter()

@@ -1,4 +1,4 @@
-//! Line-level AI provenance as GitHub serves it: notes refs (`git/ref/notes/...`), their trees
+//! Line-level AI provenance as GitHub serves it: the notes refs (`git/matching-refs/notes/`), their trees
 //! (a note at `<commit id>` or fanned out `<2 hex>/<38 hex>`) and blobs (base64, as GitHub sends
 //! them), and one commit's own files (`commits/{sha}`). A ref can be made to fail with a status.
 
@@ -13,7 +13,7 @@ use super::{Answer, Call, State, answer, conditional, message};
 #[derive(Default, Clone)]
 pub struct NotesRef {
     pub notes: Vec<(String, Vec<u8>, bool)>,
-    /// Answer every lookup of the ref with this status (500: GitHub failing) instead.
+    /// Answer the notes refs' listing with this status (500: GitHub failing) instead.
     pub fails_with: Option<u16>,
 }
 
@@ -68,20 +68,23 @@ fn objects(state: &State) -> Objects {
     out
 }
 
-/// `git/ref/notes/{name}`, `git/trees/{sha}`, `git/blobs/{sha}` and `commits/{sha}`; `None` for
+/// `git/matching-refs/notes/`, `git/trees/{sha}`, `git/blobs/{sha}` and `commits/{sha}`; `None` for
 /// any other request, which the caller routes on.
 pub(super) fn route(state: &mut State, call: &Call) -> Option<Answer> {
     let request = call.request;
     let found = match (call.method, call.parts) {
-        ("GET", ["git", "ref", "notes", name]) => {
-            let name = format!("notes/{name}");
-            if let Some(status) = state.notes.get(&name).and_then(|n| n.fails_with) {
+        ("GET", ["git", "matching-refs", "notes", ..]) => {
+            if let Some(status) = state.notes.values().find_map(|n| n.fails_with) {
                 return Some(message(status, "Server Error"));
             }
-            let objects = objects(state);
-            objects.refs.get(&name).map(|sha| {
-                json!({ "ref": format!("refs/{name}"), "node_id": "REF_x", "object": { "type": "commit", "sha": sha } })
-            })
+            let refs: Vec<Value> = objects(state)
+                .refs
+                .iter()
+                .map(|(name, sha)| {
+                    json!({ "ref": format!("refs/{name}"), "node_id": "REF_x", "object": { "type": "commit", "sha": sha } })
+                })
+                .collect();
+            Some(Value::Array(refs))
         }
         ("GET", ["git", "trees", sha]) => {
             objects(state).trees.get(*sha).map(|entries| json!({ "sha": sha, "tree": entries, "truncated": false }))
