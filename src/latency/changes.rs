@@ -265,7 +265,8 @@ impl ChangesAcc {
         let mut moved: Vec<(u32, f64)> =
             prs.iter().filter_map(|pr| Some((*pr, now - this.median(&this.positions(&[*pr]))?))).collect();
         let by_size = |a: &(u32, f64), b: &(u32, f64)| {
-            b.1.abs().total_cmp(&a.1.abs()).then_with(|| self.names[a.0 as usize].cmp(&self.names[b.0 as usize]))
+            let name = |id: u32| self.names.get(id as usize);
+            b.1.abs().total_cmp(&a.1.abs()).then_with(|| name(a.0).cmp(&name(b.0)))
         };
         moved.sort_by(by_size);
         // Always leave one PR in: the figure without every PR is no figure.
@@ -286,7 +287,7 @@ impl ChangesAcc {
         let named = top
             .iter()
             .map(|(pr, contribution)| {
-                let (repo, number) = self.names[*pr as usize].clone();
+                let (repo, number) = self.names.get(*pr as usize).cloned().unwrap_or_default();
                 let without = this.median(&this.positions(&[*pr])).map(scale);
                 PrContribution { repo, pr: number, contribution: scale(*contribution), without }
             })
