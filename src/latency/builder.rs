@@ -61,6 +61,8 @@ pub struct DigestBuilder {
     waiting: Vec<(i64, WaitingPr)>,
     trend_start: Option<NaiveDate>,
     weeks: Vec<WeekAcc>,
+    /// Each stage's values per period and PR, for what changed against the periods before.
+    changes: super::changes::ChangesAcc,
 }
 
 #[derive(Default)]
@@ -165,7 +167,10 @@ impl DigestBuilder {
                 .collect(),
             None => Vec::new(),
         };
+        let changes =
+            super::changes::ChangesAcc::new(window, super::changes::history_read_from(config.trend_weeks, &window));
         DigestBuilder {
+            changes,
             config,
             window,
             now,
@@ -232,6 +237,7 @@ impl DigestBuilder {
         if left_out.is_none() {
             self.add_trend(pr);
             self.add_tried(pr);
+            self.changes.add(pr);
         }
         let window = self.window;
         let in_window = |at: &DateTime<Utc>| window.contains(*at);
@@ -675,6 +681,7 @@ impl DigestBuilder {
             per_repo: None,
             tried_targets,
             left_out: self.left_out.finish(&self.config.exclude),
+            changes: self.changes.finish(),
         }
     }
 }

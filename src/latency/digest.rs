@@ -66,6 +66,9 @@ pub struct Digest {
     /// when none was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub left_out: Option<super::exclude::LeftOut>,
+    /// Each stage figure against the period before and the median of the eight before that,
+    /// and the PRs that moved it.
+    pub changes: super::changes::Changes,
 }
 
 /// Counts of what happened in the window (and, for the `_now` fields, the state at `now`).

@@ -5,6 +5,7 @@
 
 pub(crate) mod builder;
 pub(crate) mod calendar;
+pub(crate) mod changes;
 pub(crate) mod config;
 pub(crate) mod digest;
 pub(crate) mod event;
@@ -22,6 +23,7 @@ pub(crate) mod tests;
 
 pub use builder::DigestBuilder;
 pub use calendar::{BusinessCalendar, CalendarError, CalendarSpec, Clock, ClockMode};
+pub use changes::{Against, Cause, Changes, PrContribution, Stage, StageChange};
 pub use config::{LatencyConfig, Window};
 pub use digest::{
     ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,

@@ -35,6 +35,7 @@ pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         findings(&mut body, digest);
         key_figures(&mut body, digest, unit);
         stages(&mut body, digest, unit);
+        section(&mut body, crate::wording::digest::changes::CHANGES, &super::changes::html(digest));
         tiers(&mut body, digest, unit);
         ai(&mut body, digest, unit);
         body.push_str(&super::tools::html(digest, unit));

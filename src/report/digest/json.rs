@@ -27,6 +27,7 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         if let Some(figures) = &digest.ladder {
             value["ladder"]["summary"] = json!(w::ladder::summary(figures));
         }
+        super::changes::json(&mut value, digest);
         if let Some(Notice(notice)) = notice {
             value["notice"] = json!(notice);
         }

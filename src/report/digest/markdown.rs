@@ -40,6 +40,7 @@ fn page(digest: &Digest) -> String {
         out.push_str(&format!("_{}_\n\n", text(&wr::overall_settings(per_repo))));
     }
     stages(&mut out, digest, unit);
+    super::changes::markdown(&mut out, digest);
     by_tier(&mut out, digest, unit);
     heading(&mut out, w::BY_AI);
     let ai: Vec<(String, Option<f64>)> =

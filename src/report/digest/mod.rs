@@ -4,6 +4,7 @@
 //! No I/O here: the caller decides where the text goes (a file, an issue, a webhook). Every
 //! sentence comes from `crate::wording::digest`, so the four formats say the same thing.
 
+mod changes;
 mod common;
 mod escape;
 pub mod html;

@@ -55,6 +55,7 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> Value {
         }
         blocks.push(json!({ "type": "section", "fields": key_figures(digest) }));
         blocks.extend(super::tools::slack(digest));
+        blocks.push(section(&super::changes::slack(digest)));
         if !digest.longest_waiting.is_empty() {
             blocks.push(section(&waiting(digest)));
         }

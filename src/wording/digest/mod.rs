@@ -3,6 +3,7 @@
 //! and chart labels around the figures, the empty-week line, and the warning shown when the
 //! policy could not be read.
 
+pub mod changes;
 mod columns;
 mod figures;
 mod findings;

@@ -1,5 +1,6 @@
 //! Tests of the digest renderers over digests built from hand-written PR timelines.
 
+mod changes;
 mod fixture;
 mod html;
 mod markdown;
@@ -25,6 +26,14 @@ fn json_is_the_digest_itself_with_each_findings_sentences() {
     let mut value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut data = serde_json::to_value(&digest).expect("digest serialises");
     let findings = value["findings"].take();
+    // What changed carries its sentences beside its figures (checked in `tests/changes.rs`).
+    for stage in value["changes"]["stages"].as_array_mut().expect("every stage") {
+        let summaries = [
+            stage.as_object_mut().and_then(|s| s.remove("summary")),
+            stage["cause"].as_object_mut().and_then(|c| c.remove("summary")),
+        ];
+        assert!(summaries[0].is_some(), "each stage has its line");
+    }
     assert_eq!(
         value,
         {
