@@ -179,6 +179,8 @@ fn murmur3_32(data: &[u8], seed: u32) -> u32 {
 mod tests {
     use super::*;
 
+    type Seen<'a> = (Vec<(u32, u32)>, Origin, Option<&'a str>, Option<&'a str>);
+
     /// A record shaped as the Agent Trace 0.1.0 specification's example (section 6.2).
     const RECORD: &str = r#"{"version":"0.1.0","id":"550e8400-e29b-41d4-a716-446655440000","timestamp":"2026-01-23T14:30:00Z",
         "vcs":{"type":"git","revision":"a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"},"tool":{"name":"cursor","version":"2.4.0"},
@@ -193,7 +195,7 @@ mod tests {
         let notes = parse("t.json", RECORD, &Limits::default()).expect("a record");
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].revision.as_deref(), Some("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"));
-        let got: Vec<(Vec<(u32, u32)>, Origin, Option<&str>, Option<&str>)> = notes[0]
+        let got: Vec<Seen> = notes[0]
             .claims
             .iter()
             .map(|c| (c.ranges.clone(), c.origin, c.tool.as_deref(), c.model.as_deref()))
@@ -213,10 +215,10 @@ mod tests {
         let jsonl = format!("{line}\n\n{line}\n");
         assert_eq!(parse("traces.jsonl", &jsonl, &Limits::default()).expect("two records").len(), 2);
         let bad = format!("{line}\n{{\"files\": 3}}\n");
-        let err = parse("traces.jsonl", &bad, &Limits::default()).err().expect("refused");
+        let err = parse("traces.jsonl", &bad, &Limits::default()).expect_err("refused");
         assert!(err.starts_with("traces.jsonl line 2: not an Agent Trace record"), "{err}");
         let reversed = r#"{"files":[{"path":"a","conversations":[{"ranges":[{"start_line":5,"end_line":2}]}]}]}"#;
-        assert!(parse("r.json", reversed, &Limits::default()).err().expect("refused").contains("5-2"));
+        assert!(parse("r.json", reversed, &Limits::default()).expect_err("refused").contains("5-2"));
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub fn line_ranges(spec: &str) -> Result<Vec<(u32, u32)>, String> {
 mod tests {
     use super::*;
 
+    type Seen<'a> = (&'a str, Vec<(u32, u32)>, Option<&'a str>, Option<&'a str>);
+
     /// A note written from the Git AI Standard v3.0.0's own layout (section 1.2.5).
     const NOTE: &str = "src/main.rs\n  abcd1234abcd1234 1-10,15-20\n  0123456789abcdef 25\n\"src/my file.rs\"\n  abcd1234abcd1234 3\n---\n\
         {\"schema_version\":\"authorship/3.0.0\",\"git_ai_version\":\"1.0.23\",\"base_commit_sha\":\"7734793b\",\"prompts\":{\
@@ -139,7 +141,7 @@ mod tests {
     #[test]
     fn an_authorship_log_names_each_files_ai_lines_with_the_prompts_tool_and_model() {
         let note = parse(NOTE, &Limits::default()).expect("a note");
-        let got: Vec<(&str, Vec<(u32, u32)>, Option<&str>, Option<&str>)> = note
+        let got: Vec<Seen> = note
             .claims
             .iter()
             .map(|c| (c.path.as_str(), c.ranges.clone(), c.tool.as_deref(), c.model.as_deref()))

@@ -115,10 +115,9 @@ pub fn map(raw: &RawProvenance, pr_files: &[FileChange]) -> Provenance {
                 records[index(SourceKind::AgentTrace)] += notes.len() as u64;
                 for note in notes {
                     // A record taken at one of the PR's commits is replayed with that commit.
-                    let at = note
-                        .revision
-                        .as_deref()
-                        .and_then(|rev| raw.commits.iter().position(|c| !rev.is_empty() && c.sha.as_str() == rev));
+                    let at = note.revision.as_deref().and_then(|rev| {
+                        raw.commits.iter().position(|c| rev.len() >= 7 && c.sha.as_str().starts_with(rev))
+                    });
                     match at {
                         Some(i) => per_commit[i].push(note),
                         None => at_head.push(note),

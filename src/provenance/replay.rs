@@ -82,8 +82,8 @@ impl Replay {
                 self.claim(claim, now);
             }
         }
-        if let Some(note) = notes.iter().find(|n| n.rest_human) {
-            let source = note.claims.first().map(|c| c.source).unwrap_or(SourceKind::GitAi);
+        if notes.iter().any(|n| n.rest_human) {
+            let source = SourceKind::GitAi;
             for path in touched {
                 for line in self.files.get_mut(path).into_iter().flatten().flatten() {
                     if line.added_in == now && line.origin.is_none() {
@@ -145,20 +145,19 @@ impl Replay {
         let here = (claim.path.clone(), start, end, attr.clone());
         let Some(hash) = claim.content_hash.as_deref() else { return here };
         let len = (end - start + 1) as usize;
-        let Some(lines) = self.files.get(&claim.path) else { return here };
-        let texts: Option<Vec<&str>> = lines
-            .get(start as usize - 1..end as usize)
-            .map(|s| s.iter().map(|l| l.as_ref().map(|l| l.text.as_str())).collect())
-            .flatten();
-        match texts.and_then(|t| hash_matches(hash, &t)) {
-            Some(false) => {}
-            // Checked and matching, an algorithm flowgate does not check, or lines the PR did not
-            // add (whose text the patches do not show): taken where it says.
-            _ => return here,
+        let texts: Option<Vec<&str>> = self
+            .files
+            .get(&claim.path)
+            .and_then(|lines| lines.get(start as usize - 1..end as usize))
+            .and_then(|s| s.iter().map(|l| l.as_ref().map(|l| l.text.as_str())).collect());
+        let checked = texts.and_then(|t| hash_matches(hash, &t));
+        // Matching where it says, or an algorithm flowgate does not check: taken where it says.
+        if checked == Some(true) || hash_matches(hash, &[]).is_none() {
+            return here;
         }
-        let mut paths: Vec<&String> = self.files.keys().filter(|p| **p != claim.path).collect();
-        paths.sort();
-        paths.insert(0, &claim.path);
+        // The record's own file first, then the others in order.
+        let mut paths: Vec<&String> = self.files.keys().collect();
+        paths.sort_by_key(|p| (**p != claim.path, p.as_str()));
         let mut tried = 0u64;
         let mut found = None;
         'search: for path in paths {
@@ -180,6 +179,8 @@ impl Replay {
         self.work += tried;
         match found {
             Some((path, start, end)) => (path, start, end, attr.clone()),
+            // Lines the PR did not add (whose text the patches do not show) cannot be checked.
+            None if checked.is_none() => here,
             None => {
                 let origin = if attr.origin == Origin::Ai { Origin::AiModified } else { attr.origin };
                 (claim.path.clone(), start, end, Attr { origin, ..attr.clone() })
@@ -207,10 +208,10 @@ fn apply(before: &FileLines, patch: &str, now: usize) -> Result<FileLines, Strin
                         after.push(old(at));
                         at += 1;
                     }
-                    if let Some((a, _)) = added {
-                        if after.len() + 1 != *a as usize {
-                            return Err(format!("the patch adds line {a} where the file has {} lines", after.len()));
-                        }
+                    if let Some((a, _)) = added
+                        && after.len() + 1 != *a as usize
+                    {
+                        return Err(format!("the patch adds line {a} where the file has {} lines", after.len()));
                     }
                 }
                 (None, Some((a, _))) => {

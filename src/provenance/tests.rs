@@ -296,3 +296,19 @@ fn a_corrupt_trace_file_is_named_in_the_reason() {
     let SourceState::Corrupt { reason } = &p.sources[2].state else { panic!("{:?}", p.sources[2]) };
     assert!(reason.starts_with("t.json"), "{reason}");
 }
+
+#[test]
+fn an_agent_trace_range_is_found_in_another_file_and_a_short_revision_names_its_commit() {
+    // Recorded in a.rs at commit c1abcdef...; the lines now live in b.rs, whose first two lines
+    // the PR did not add.
+    let a = "@@ -0,0 +1 @@\n+other\n";
+    let b = "@@ -2,0 +3,2 @@\n+moved1\n+moved2\n";
+    let raw = RawProvenance {
+        commits: vec![commit("c1abcdef0123", &[("a.rs", None, a), ("b.rs", None, b)], &[])],
+        trace_files: vec![("t.json".into(), trace("a.rs", 1, 2, &moved_hash(), Some("c1abcdef")))],
+        ..RawProvenance::default()
+    };
+    let p = map(&raw, &[pr_file("a.rs", a), pr_file("b.rs", b)]);
+    assert_eq!(runs(&p, "a.rs"), vec![(1, 1, Origin::Unknown, None)]);
+    assert_eq!(runs(&p, "b.rs"), vec![(3, 4, Origin::Ai, Some("claude-code".into()))]);
+}

@@ -237,3 +237,31 @@ fn an_agent_trace_record_at_the_head_is_found_by_its_content_hash_after_its_line
     );
     assert_eq!(state(&p, SourceKind::AgentTrace), SourceState::Read { records: 1 });
 }
+
+#[test]
+fn a_note_over_the_size_cap_is_refused_unread_and_said_so() {
+    let repo = repo();
+    repo.write("helpers.rs", &numbered("helper", 2));
+    let sha = commit(&repo, "Add helpers");
+    let huge = authorship_log(&[("helpers.rs", &[(CURSOR, "1-2")])]) + &" ".repeat(1 << 20);
+    note(&repo, "ai", &sha, &format!("{huge}x"));
+    let p = provenance(&repo);
+    let SourceState::Corrupt { reason } = state(&p, SourceKind::GitAi) else { panic!("{:?}", p.sources) };
+    assert!(reason.ends_with("bytes, over the 1048576 bytes flowgate reads from one record"), "{reason}");
+    assert_eq!(counts(&p, "helpers.rs"), LineCounts { unknown: 2, ..LineCounts::default() });
+}
+
+#[test]
+fn a_branch_of_more_commits_than_flowgate_follows_is_unreadable_not_partly_read() {
+    let repo = repo();
+    repo.write("helpers.rs", &numbered("helper", 2));
+    let sha = commit(&repo, "Add helpers");
+    note(&repo, "ai", &sha, &authorship_log(&[("helpers.rs", &[(CURSOR, "1-2")])]));
+    for n in 0..250 {
+        repo.git(&["commit", "-q", "--allow-empty", "-m", &format!("step {n}")]);
+    }
+    let p = provenance(&repo);
+    let why = "the branch has 251 commits, more than the 250 flowgate follows".to_string();
+    assert!(p.sources.iter().all(|s| s.state == SourceState::Unreadable { reason: why.clone() }), "{:?}", p.sources);
+    assert_eq!(counts(&p, "helpers.rs"), LineCounts { unknown: 2, ..LineCounts::default() });
+}
