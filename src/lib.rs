@@ -37,6 +37,8 @@ pub mod latency;
 pub mod doctor;
 // Whether the change at a PR's head is the change a reviewer approved.
 pub mod since;
+// Line-level AI provenance: git-ai, whogitit and Agent Trace records mapped onto added lines.
+mod provenance;
 
 // Layer 3: the I/O adapters, and local git.
 // Local-git mode: a branch's facts, file versions, and what changed since an approved commit.

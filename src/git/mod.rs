@@ -11,6 +11,7 @@ use crate::model::{ContentSource, Side};
 use crate::error::UserError;
 use crate::model::{Commit, CommitSha, FileChange, FileStatus, GitPerson, Label, Login, PrFacts};
 
+mod provenance;
 mod since;
 
 /// What the author tells flowgate that git cannot know.
@@ -140,7 +141,8 @@ impl Repo {
             edited_policy: None,
             provenance: None,
         };
-        Ok((facts, merge_base))
+        let provenance = self.provenance(&merge_base, &facts.commits, &facts.files, pr.include_uncommitted);
+        Ok((PrFacts { provenance: Some(provenance), ..facts }, merge_base))
     }
 
     /// Where HEAD's history meets `base`'s. A shallow clone may not hold it: that is said, with

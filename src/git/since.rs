@@ -14,7 +14,7 @@ use crate::since::{self, Ancestry, Before, Inputs, OwnFile, PrAt};
 /// The diff both sides are read with. Fixed here so that the user's configuration (an external
 /// diff or textconv, another algorithm, a relative diff, other prefixes, submodule logs) cannot
 /// make two sides, or git and GitHub, disagree about the same change.
-const DIFF: [&str; 10] = [
+pub(super) const DIFF: [&str; 10] = [
     "diff",
     "--no-color",
     "--no-ext-diff",
@@ -29,10 +29,10 @@ const DIFF: [&str; 10] = [
 
 /// The patch's shape, as GitHub prints it: three lines of context, hunks merged only when their
 /// context overlaps. Both imply a patch, so the raw listing goes without them.
-const HUNKS: [&str; 2] = ["-U3", "--inter-hunk-context=0"];
+pub(super) const HUNKS: [&str; 2] = ["-U3", "--inter-hunk-context=0"];
 
 /// A blob id of all zeros: no file on that side.
-fn absent(blob: &str) -> bool {
+pub(super) fn absent(blob: &str) -> bool {
     blob.bytes().all(|b| b == b'0')
 }
 
@@ -222,19 +222,19 @@ impl Repo {
 }
 
 /// One file of `git diff --raw -z`.
-struct RawEntry {
-    status: char,
-    path: String,
-    previous_path: Option<String>,
+pub(super) struct RawEntry {
+    pub(super) status: char,
+    pub(super) path: String,
+    pub(super) previous_path: Option<String>,
     /// The blob where the change starts and where it ends (all zeros: no file there).
-    before: String,
-    blob: String,
+    pub(super) before: String,
+    pub(super) blob: String,
 }
 
 impl RawEntry {
     /// The patch printed for this entry names its paths (unless git quoted them): a check that
     /// the two listings line up.
-    fn check_header(&self, chunk: &[u8]) -> Result<(), UserError> {
+    pub(super) fn check_header(&self, chunk: &[u8]) -> Result<(), UserError> {
         let header = chunk.split(|b| *b == b'\n').next().unwrap_or_default();
         let header = String::from_utf8_lossy(header);
         let from = self.previous_path.as_deref().unwrap_or(&self.path);
@@ -248,7 +248,7 @@ impl RawEntry {
 }
 
 /// `:old_mode new_mode old_blob new_blob status\0path\0` (and `new_path\0` for a rename or copy).
-fn raw_entries(raw: &str) -> Result<Vec<RawEntry>, UserError> {
+pub(super) fn raw_entries(raw: &str) -> Result<Vec<RawEntry>, UserError> {
     let mut entries = Vec::new();
     let mut fields = raw.split('\0').filter(|f| !f.is_empty());
     while let Some(meta) = fields.next() {
@@ -273,7 +273,7 @@ fn raw_entries(raw: &str) -> Result<Vec<RawEntry>, UserError> {
 
 /// The patch output cut at each file's `diff --git` line. No line inside a hunk starts so: each
 /// carries a ` `, `+`, `-` or `\` first.
-fn patch_chunks(out: &[u8]) -> Vec<&[u8]> {
+pub(super) fn patch_chunks(out: &[u8]) -> Vec<&[u8]> {
     let mut starts = Vec::new();
     let mut at = 0;
     for line in out.split_inclusive(|b| *b == b'\n') {
@@ -289,7 +289,7 @@ fn patch_chunks(out: &[u8]) -> Vec<&[u8]> {
 /// A file's patch as GitHub's `patch` field gives it: from the first hunk header on. None for a
 /// binary file, a change without hunks (a rename or a mode change alone) and a patch that is not
 /// UTF-8: its blob then decides.
-fn patch_text(chunk: &[u8]) -> Option<String> {
+pub(super) fn patch_text(chunk: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(chunk).ok()?;
     let hunks = text.find("\n@@ ").map(|at| &text[at + 1..])?;
     Some(hunks.trim_end_matches('\n').to_string())

@@ -67,7 +67,9 @@ pub struct LineRun {
     /// The model the record names (`claude-sonnet-4-5`), when it names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    pub source: SourceKind,
+    /// The source whose record gave the origin; none for an `unknown` run, which no record covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceKind>,
 }
 
 impl LineRun {
