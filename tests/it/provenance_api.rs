@@ -87,17 +87,17 @@ async fn a_repository_without_notes_costs_one_refs_listing_and_one_directory_loo
     assert_eq!(p.totals().unknown, 48, "every added line is unknown until a record covers it");
 }
 
+/// git-ai authorship logs (Git AI Standard v3.0.0): the attested lines of a file by prompt, then
+/// each prompt's agent.
+const LOGIN_NOTE: &str = "src/auth/login.rs\n  c0ffeec0ffeec0ff 1-2\n---\n{\"schema_version\": \"authorship/3.0.0\", \"prompts\": {\"c0ffeec0ffeec0ff\": {\"agent_id\": {\"tool\": \"claude\", \"id\": \"s1\", \"model\": \"claude-sonnet-4-5\"}, \"messages\": []}}}";
+const RATE_LIMIT_NOTE: &str = "src/auth/rate_limit.rs\n  beefbeefbeefbeef 1\n---\n{\"schema_version\": \"authorship/3.0.0\", \"prompts\": {\"beefbeefbeefbeef\": {\"agent_id\": {\"tool\": \"cursor\", \"id\": \"s2\", \"model\": \"gpt-5\"}, \"messages\": []}}}";
+
 #[tokio::test]
 async fn a_note_at_the_commit_id_and_a_fanned_out_note_are_both_found_with_each_commits_patch() {
     let fake = example_repo().await;
     fake.with(|s| {
-        s.put_note(
-            "notes/ai",
-            FIRST,
-            "src/auth/login.rs\n  p1 1-2\n---\n{\"schema_version\":\"authorship/3.0.0\"}",
-            false,
-        );
-        s.put_note("notes/ai", HEAD, "src/auth/rate_limit.rs\n  p2 1\n---\n{}", true);
+        s.put_note("notes/ai", FIRST, LOGIN_NOTE, false);
+        s.put_note("notes/ai", HEAD, RATE_LIMIT_NOTE, true);
     });
     commit_files(&fake);
     let gh = client(&fake);
@@ -111,8 +111,8 @@ async fn a_note_at_the_commit_id_and_a_fanned_out_note_are_both_found_with_each_
     let raw = flowgate::gate::provenance::read(&gh, &repo, HEAD, &pull.facts).await;
     let shas: Vec<&str> = raw.commits.iter().map(|c| c.sha.as_str()).collect();
     assert_eq!(shas, [FIRST, HEAD]);
-    assert!(raw.commits[0].notes[0].1.starts_with("src/auth/login.rs\n  p1 1-2\n---\n"));
-    assert_eq!(raw.commits[1].notes, [(SourceKind::GitAi, "src/auth/rate_limit.rs\n  p2 1\n---\n{}".to_string())]);
+    assert_eq!(raw.commits[0].notes, [(SourceKind::GitAi, LOGIN_NOTE.to_string())]);
+    assert_eq!(raw.commits[1].notes, [(SourceKind::GitAi, RATE_LIMIT_NOTE.to_string())]);
     assert_eq!(raw.commits[1].files[0].previous_path.as_deref(), Some("src/auth/limit.rs"));
     assert_eq!(raw.commits[0].files[0].patch.as_deref(), Some("@@ -0,0 +1,2 @@\n+fn a() {}\n+fn b() {}"));
 
@@ -120,6 +120,51 @@ async fn a_note_at_the_commit_id_and_a_fanned_out_note_are_both_found_with_each_
     let _ = provenance(&fake).await;
     let trees = provenance_requests(&fake).iter().filter(|r| r.contains("/git/trees/")).count();
     assert_eq!(trees, 2, "the notes tree and the one fanned-out subtree, each once per evaluation");
+}
+
+#[tokio::test]
+async fn a_git_ai_note_read_through_the_api_attributes_the_head_lines_it_attests() {
+    let fake = example_repo().await;
+    // The head commit's own change is the PR's change of src/auth/login.rs; the first commit
+    // changed nothing that is left.
+    let login = fake.with(|s| {
+        let file = s.pr(42).files.iter().find(|f| f["filename"] == "src/auth/login.rs").cloned().expect("login.rs");
+        s.commit_files.insert(FIRST.to_string(), Vec::new());
+        s.commit_files.insert(HEAD.to_string(), vec![file.clone()]);
+        file
+    });
+    let patch = login["patch"].as_str().expect("a patch");
+    // The note attests the first run of added lines at the head as claude's.
+    let added: Vec<u32> = added_lines(patch);
+    let first = added[0];
+    let note = LOGIN_NOTE.replace("1-2", &format!("{first}-{first}"));
+    fake.with(|s| s.put_note("notes/ai", HEAD, note, false));
+    let p = provenance(&fake).await;
+    let file = p.file("src/auth/login.rs").expect("login.rs is mapped");
+    assert_eq!(file.lines.ai, 1, "{file:?}");
+    assert_eq!(file.lines.human, added.len() as u64 - 1, "the note speaks for its commit's other lines: {file:?}");
+    assert_eq!(file.tools(), ["claude"]);
+    assert_eq!(file.models(), ["claude-sonnet-4-5"]);
+    let other = p.files.iter().find(|f| f.path != "src/auth/login.rs" && f.lines.added() > 0).expect("another file");
+    assert_eq!(other.lines.unknown, other.lines.added(), "no commit's record covers it: {other:?}");
+}
+
+/// The head-side line numbers a unified patch adds.
+fn added_lines(patch: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut line = 0u32;
+    for text in patch.lines() {
+        if let Some(rest) = text.strip_prefix("@@ ") {
+            let plus = rest.split_whitespace().find(|w| w.starts_with('+')).expect("a new-side range");
+            line = plus[1..].split(',').next().and_then(|n| n.parse().ok()).expect("a start line");
+        } else if text.starts_with('+') {
+            out.push(line);
+            line += 1;
+        } else if !text.starts_with('-') {
+            line += 1;
+        }
+    }
+    out
 }
 
 #[tokio::test]

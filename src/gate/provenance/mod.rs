@@ -8,7 +8,6 @@
 //! more; commits' notes and patches are read only when a notes ref exists and a PR commit has a
 //! note. Every request goes through the client (pacing, retries, ETags, its request count).
 
-mod mapped;
 mod notes;
 mod traces;
 
@@ -16,8 +15,6 @@ use crate::github::{GitHub, RepoName};
 use crate::model::PrFacts;
 use crate::model::provenance::{Provenance, RawProvenance};
 use crate::policy::{Disclosure, Policy};
-
-pub(crate) use mapped::to_provenance;
 
 /// A PR with more commits than this has its notes sources `Unreadable`, and none of its notes read.
 pub const MAX_COMMITS: usize = 100;
@@ -46,7 +43,7 @@ pub fn wanted(policy: &Policy) -> bool {
 pub async fn on_github(gh: &GitHub, repo: &RepoName, facts: &PrFacts) -> Option<Provenance> {
     let head = facts.head_sha.as_ref()?;
     let raw = read(gh, repo, head.as_str(), facts).await;
-    Some(to_provenance(&raw, &facts.files))
+    Some(crate::provenance::map(&raw, &facts.files))
 }
 
 /// Everything the mapper needs, as GitHub has it: the PR's commits (oldest first) with their notes
