@@ -139,6 +139,7 @@ impl Repo {
             codeowners: None,
             edited_policy: None,
             provenance: None,
+            ai_declaration: None,
         };
         Ok((facts, merge_base))
     }
