@@ -42,10 +42,6 @@ fn contributor(run: &LineRun) -> Value {
     json!({ "type": kind, "tool": run.tool, "model_id": run.model })
 }
 
-fn share_percent(ai_written: u64, added: u64) -> u64 {
-    if added == 0 { 0 } else { (ai_written * 100 + added / 2) / added }
-}
-
 fn file(f: &FileProvenance) -> Value {
     let ranges: Vec<Value> = f
         .runs
@@ -60,7 +56,7 @@ fn file(f: &FileProvenance) -> Value {
     json!({
         "path": f.path,
         "lines": counts(&f.lines),
-        "ai_share_percent": share_percent(f.lines.ai_written(), f.lines.added()),
+        "ai_share_percent": wording::percent(f.lines.ai_written(), f.lines.added()),
         "tools": f.tools(),
         "models": f.models(),
         "ranges": ranges,
@@ -88,10 +84,11 @@ pub fn shares_json(lines: &LinesVerdict) -> Value {
         .shares
         .iter()
         .map(|c| {
-            let unknown = c.unknown.as_ref().map(|u| match u {
-                ShareUnknown::NotLooked => "not_looked".to_string(),
-                ShareUnknown::Source { kind, .. } => format!("{}_unreadable", wording::source_name(*kind)),
-            });
+            let (unknown, unknown_source) = match &c.unknown {
+                None => (None, None),
+                Some(ShareUnknown::NotLooked) => (Some("not_looked"), None),
+                Some(ShareUnknown::Source { kind, .. }) => (Some("source_unreadable"), Some(*kind)),
+            };
             json!({
                 "tier": c.tier.id(),
                 "max_ai_share": format!("{}%", c.max.0),
@@ -99,6 +96,7 @@ pub fn shares_json(lines: &LinesVerdict) -> Value {
                 "over": c.over.iter().map(file_share).collect::<Vec<_>>(),
                 "unmeasured": c.unmeasured,
                 "unknown": unknown,
+                "unknown_source": unknown_source,
                 "reason": wording::share_line(c, Flavor::Plain),
             })
         })
@@ -124,3 +122,6 @@ pub fn repo_declaration_json(lines: &LinesVerdict) -> Value {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -43,9 +43,9 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
-/// A whole percentage, rounded to the nearest.
-fn percent(part: u64, whole: u64) -> u64 {
-    if whole == 0 { 0 } else { (part * 100 + whole / 2) / whole }
+/// A whole percentage, rounded to the nearest; 0 of nothing.
+pub fn percent(part: u64, whole: u64) -> u64 {
+    part.saturating_mul(100).saturating_add(whole / 2).checked_div(whole).unwrap_or(0)
 }
 
 fn file_share(s: &FileShare, f: Flavor) -> String {
@@ -85,13 +85,16 @@ fn records_lines(lines: &LinesVerdict) -> Vec<String> {
                 }
             }
         }
-        let by = if names.is_empty() { String::new() } else { format!(" ({})", names.join(", ")) };
+        let by = if names.is_empty() { String::new() } else { format!(", by {}", names.join(", ")) };
+        let changed = match totals.ai_modified {
+            0 => String::new(),
+            n => format!(", {n} of them changed since by a person"),
+        };
         out.push(format!(
-            "AI-written lines: {} of {} added ({}%){by}, {} after a person changed them",
+            "AI-written lines: {} of {} added ({}%{changed}){by}",
             totals.ai_written(),
             totals.added(),
             percent(totals.ai_written(), totals.added()),
-            totals.ai_modified
         ));
     }
     out

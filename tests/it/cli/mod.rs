@@ -14,6 +14,7 @@ mod init;
 mod local_git;
 mod org_status;
 mod policy;
+mod provenance;
 mod remote_extends;
 mod serve;
 mod simulate;
