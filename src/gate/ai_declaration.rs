@@ -1,15 +1,17 @@
 //! The base branch's `AI-DECLARATION.md` for a PR's facts, where the other repository files are
 //! read: GitHub (the App, the Action, `check --repo --pr`) and local git (the base revision). A
-//! saved PR has none. Read only when the policy asks for AI disclosure at all.
+//! saved PR has none. Read only when it can change the report (see [`wanted`]).
 
 use crate::git::Repo;
 use crate::github::{GitHub, RepoName};
+use crate::model::PrFacts;
 use crate::model::ai_declaration::{PATH, RepoAiDeclaration};
 use crate::policy::{Disclosure, Policy};
 
-/// Whether the policy reads AI declarations at all.
-pub fn wanted(policy: &Policy) -> bool {
-    policy.ai.disclosure != Disclosure::Off
+/// Whether to read it for this PR: the policy asks for AI disclosure, and the file can change the
+/// report (the PR declares nothing and AI was detected), so most PRs cost no request for it.
+pub fn wanted(policy: &Policy, facts: &PrFacts) -> bool {
+    policy.ai.disclosure != Disclosure::Off && crate::policy::ai::lines::repo_declaration_matters(&policy.ai, facts)
 }
 
 /// From GitHub, on `base`. The file only sets defaults the report compares with what was

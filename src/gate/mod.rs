@@ -168,7 +168,7 @@ pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Ver
 
 fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, Error> {
     let (mut facts, merge_base) = repo.facts(pr)?;
-    if ai_declaration::wanted(policy) {
+    if ai_declaration::wanted(policy, &facts) {
         facts.ai_declaration = Some(ai_declaration::at_revision(repo, base));
     }
     if edited_policy::touched(&facts, policy) {

@@ -240,6 +240,13 @@ pub(super) fn disagreements(
     out
 }
 
+/// Whether the repository's `AI-DECLARATION.md` can change this PR's report: it is a default for a
+/// PR that declares nothing, compared only where AI was detected (so gathering can spare the read).
+pub fn repo_declaration_matters(policy: &crate::policy::Ai, facts: &PrFacts) -> bool {
+    let v = super::evaluate(policy, facts);
+    v.declared.is_none() && (!v.markers.is_empty() || record_files(facts).is_some_and(|f| !f.is_empty()))
+}
+
 /// The level a repository declaration gives a file, as a PR declaration's strength.
 pub fn level_declares(level: Level) -> Declared {
     match level {
