@@ -89,6 +89,7 @@ fn big_pr() -> PrFacts {
         codeowners: None,
         edited_policy: None,
         provenance: None,
+        ai_declaration: None,
     }
 }
 

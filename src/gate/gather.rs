@@ -93,6 +93,9 @@ pub async fn gate_pull(
     }
 
     // Gather everything the evaluation needs from outside the PR, then evaluate once.
+    if super::ai_declaration::wanted(&chosen.policy, &facts) {
+        facts.ai_declaration = Some(super::ai_declaration::on_github(gh, repo, &base).await);
+    }
     if crate::policy::codeowners::required_by(&chosen.policy) {
         facts.codeowners = Some(super::codeowners::on_github(gh, repo, &base).await?);
     }

@@ -1,6 +1,7 @@
 //! Where the layers meet: choose the policy, gather the facts, evaluate. Every surface (the CLI,
 //! the Action, the App) calls these functions; `remote` does it for a live PR.
 
+pub(crate) mod ai_declaration;
 pub mod analyze;
 pub(crate) mod apply;
 pub(crate) mod assign;
@@ -167,6 +168,9 @@ pub fn check_local_with(dir: &Path, pr: &LocalPr, policy: &Policy) -> Result<Ver
 
 fn local_verdict(repo: &Repo, pr: &LocalPr, policy: &Policy, base: &str) -> Result<Verdict, Error> {
     let (mut facts, merge_base) = repo.facts(pr)?;
+    if ai_declaration::wanted(policy, &facts) {
+        facts.ai_declaration = Some(ai_declaration::at_revision(repo, base));
+    }
     if edited_policy::touched(&facts, policy) {
         // The branch's own policy, as it would judge the PRs after this one once merged.
         facts.edited_policy = Some(edited_policy::at_revision(repo, "HEAD"));

@@ -140,6 +140,7 @@ impl Repo {
             codeowners: None,
             edited_policy: None,
             provenance: None,
+            ai_declaration: None,
         };
         let provenance = self.provenance(&merge_base, &facts.commits, &facts.files, pr.include_uncommitted);
         Ok((PrFacts { provenance: Some(provenance), ..facts }, merge_base))

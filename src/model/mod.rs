@@ -3,6 +3,7 @@
 //! Nothing here knows where the facts came from (a snapshot, local git, GitHub): gathering code
 //! fills these structs, and the pure engine in `policy/` only reads them.
 
+pub mod ai_declaration;
 pub(crate) mod chain;
 pub(crate) mod check_run;
 pub(crate) mod checked;
@@ -127,6 +128,8 @@ pub struct PrFacts {
     /// Line-level AI provenance (git-ai notes, whogitit notes, Agent Trace records) mapped onto
     /// the diff; `None`: this source could not look for it.
     pub provenance: Option<provenance::Provenance>,
+    /// The base branch's `AI-DECLARATION.md`; `None`: not gathered (a saved PR).
+    pub ai_declaration: Option<ai_declaration::RepoAiDeclaration>,
 }
 
 /// A label on the PR and, where the source could tell, who applied it.

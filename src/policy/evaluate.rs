@@ -86,15 +86,21 @@ impl<'p> Judged<'p> {
             tier = Tier::Red;
         }
 
-        let ai = ai::evaluate(&policy.ai, facts);
+        let mut ai = ai::evaluate(&policy.ai, facts);
         mark_ai_touched(&mut files, &ai.files);
+        ai.lines.shares = ai::lines::share_checks(&policy.ai.max_ai_share, facts, &files);
         let linkage = linkage::evaluate(&policy.linkage, facts, tier);
 
         let tier_rule: &'p ReviewRule = policy.tiers.review.get(&tier).unwrap_or(&NO_REVIEW);
         let mut requirements: Vec<(RequirementSource, &'p ReviewRule)> =
             vec![(RequirementSource::Tier(tier), tier_rule)];
         for (ai_tier, rule) in &policy.ai.tier_review {
-            if files.iter().any(|f| f.ai_touched && f.tier == *ai_tier) {
+            // With `max_ai_share`, the tier's share check decides; else any AI-touched file.
+            let applies = match ai.lines.shares.iter().find(|c| c.tier == *ai_tier) {
+                Some(check) => check.applies(),
+                None => files.iter().any(|f| f.ai_touched && f.tier == *ai_tier),
+            };
+            if applies {
                 requirements.push((RequirementSource::AiTier(*ai_tier), rule));
             }
         }

@@ -938,13 +938,24 @@ fn ai(file: AiFile) -> Result<Ai, String> {
             let rule = tiers.get(t).and_then(|r| r.review.as_ref())?;
             Some(review_rule(&format!("ai.tiers.{t}.review"), t, Some(rule)).map(|r| (t, r)))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<BTreeMap<Tier, _>, String>>()?;
+    let mut max_ai_share = BTreeMap::new();
+    for t in Tier::ALL {
+        let Some(share) = tiers.get(t).and_then(|r| r.max_ai_share) else { continue };
+        if !tier_review.contains_key(&t) {
+            return Err(format!(
+                "`ai.tiers.{t}.max_ai_share` needs `ai.tiers.{t}.review`: the share decides when that review applies, and there is none"
+            ));
+        }
+        max_ai_share.insert(t, share);
+    }
     Ok(Ai {
         disclosure: file.disclosure.unwrap_or(Disclosure::Optional),
         on_undeclared: file.on_undeclared.unwrap_or(OnUndeclared::Fail),
         exempt_authors: exempt.authors.unwrap_or_default().into_iter().map(Login::new).collect(),
         exempt_labels: exempt.labels.unwrap_or_default(),
         tier_review,
+        max_ai_share,
         labels,
     })
 }

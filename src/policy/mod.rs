@@ -214,6 +214,9 @@ pub struct Ai {
     pub exempt_authors: Vec<Login>,
     pub exempt_labels: Vec<String>,
     pub tier_review: BTreeMap<Tier, ReviewRule>,
+    /// `ai.tiers.<tier>.max_ai_share`: for these tiers the AI review follows the files' AI share
+    /// by the line records (`ai::lines`), never set without that tier's review.
+    pub max_ai_share: BTreeMap<Tier, ai::share::MaxAiShare>,
     pub labels: AiLabels,
 }
 

@@ -539,10 +539,13 @@ impl AiTiersFile {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, expecting = "an AI tier rule: a map with review")]
+#[serde(deny_unknown_fields, expecting = "an AI tier rule: a map with review, max_ai_share")]
 pub struct AiTierFile {
     /// A review requirement added to the tier's own when AI-touched files are in this tier.
     pub review: Option<ReviewFile>,
+    /// With line-level AI records: `review` applies when a file of this tier has more than this
+    /// share of its added lines AI-written (`50%`), rather than whenever one is AI-touched.
+    pub max_ai_share: Option<super::ai::share::MaxAiShare>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

@@ -43,6 +43,7 @@ fn pr() -> PrFacts {
         codeowners: None,
         edited_policy: None,
         provenance: None,
+        ai_declaration: None,
     }
 }
 

@@ -295,6 +295,8 @@ pub struct AiVerdict {
     /// A finding that does not fail the gate (`on_undeclared: warn`).
     pub warning: Option<AiProblem>,
     pub exemption: Option<Exemption>,
+    /// What the line-level AI records add: provenance, `max_ai_share` checks, disagreements.
+    pub lines: super::ai::lines::LinesVerdict,
 }
 
 impl AiVerdict {
@@ -322,6 +324,8 @@ pub enum AiFilesBasis {
     /// Every file: AI use is declared or detected for the PR, with no commit-level evidence
     /// (or a marked commit whose files are unknown).
     AllFiles,
+    /// The files whose added lines carry AI line records, with those of marked commits.
+    LineRecords,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -110,20 +110,37 @@ pub fn title(v: &Verdict) -> String {
 /// label or its description would otherwise send one request per 50 files for the same sentence.
 pub(crate) const AI_ANNOTATIONS_LIMIT: usize = 100;
 
-/// One notice per AI-touched file, on its first line, saying which commit (and marker) made it so.
+/// One notice per AI-touched file, on its first line, saying which commit (and marker) made it so;
+/// a file whose line records show AI-written lines gets its share instead, on its first AI-written
+/// run (and both when a marked commit changed it too).
 fn ai_annotations(v: &Verdict) -> Vec<Annotation> {
-    v.ai.touched_by
-        .iter()
-        .take(AI_ANNOTATIONS_LIMIT)
-        .map(|(path, shas)| Annotation {
-            path: path.clone(),
-            start_line: 1,
-            end_line: 1,
+    let written = super::provenance::ai_written_files(v);
+    let has_share = |path: &str| written.iter().any(|w| w.path == path);
+    let touched: Vec<Annotation> =
+        v.ai.touched_by
+            .iter()
+            .filter(|(path, shas)| !shas.is_empty() || !has_share(path))
+            .map(|(path, shas)| Annotation {
+                path: path.clone(),
+                start_line: 1,
+                end_line: 1,
+                level: "notice",
+                title: wording::AI_ANNOTATION_TITLE.to_string(),
+                message: wording::ai_touched_annotation(&v.ai, shas),
+            })
+            .collect();
+    let written = written.iter().map(|file| {
+        let (start_line, end_line) = super::provenance::first_ai_run(file);
+        Annotation {
+            path: file.path.clone(),
+            start_line,
+            end_line,
             level: "notice",
-            title: wording::AI_ANNOTATION_TITLE.to_string(),
-            message: wording::ai_touched_annotation(&v.ai, shas),
-        })
-        .collect()
+            title: wording::AI_WRITTEN_ANNOTATION_TITLE.to_string(),
+            message: wording::ai_written_annotation(file),
+        }
+    });
+    written.chain(touched).take(AI_ANNOTATIONS_LIMIT).collect()
 }
 
 /// Every tree-sitter finding, at its line, as a warning where it raised the file's tier; then

@@ -112,7 +112,11 @@ pub fn to_value(v: &Verdict) -> Value {
             "files": v.ai.files,
             "state": if v.ai.state == AiState::Pass { "pass" } else { "fail" },
             "markers": markers,
+            "max_ai_share": super::provenance::shares_json(&v.ai.lines),
+            "disagreements": super::provenance::disagreements_json(&v.ai.lines),
+            "repo_declaration": super::provenance::repo_declaration_json(&v.ai.lines),
         },
+        "provenance": super::provenance::to_json(&v.ai.lines),
         "review": {
             "state": if v.review.state == ReviewStatus::Pass { "pass" } else { "pending" },
             "required": v.review.required,

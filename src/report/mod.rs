@@ -11,6 +11,7 @@ pub mod json;
 pub(crate) mod markdown;
 pub(crate) mod merge_group;
 pub mod org_status;
+pub(crate) mod provenance;
 pub mod text;
 pub(crate) mod wording;
 

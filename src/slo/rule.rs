@@ -17,9 +17,8 @@ impl Share {
     /// `"50%"` (1% to 1000%).
     pub fn parse(text: &str) -> Result<Share, String> {
         let bad = || format!("{text:?} is not a share of the SLO: write a percentage from 1% to 1000%, e.g. 50%");
-        let number = text.trim().strip_suffix('%').ok_or_else(bad)?.trim();
-        match number.parse::<u16>() {
-            Ok(n) if (1..=Self::MAX).contains(&n) && !number.starts_with('+') => Ok(Share(n)),
+        match percent(text) {
+            Some(n) if (1..=Self::MAX).contains(&n) => Ok(Share(n)),
             _ => Err(bad()),
         }
     }
@@ -28,6 +27,16 @@ impl Share {
     pub fn of(self, of: Duration) -> Duration {
         of.saturating_mul(u32::from(self.0)) / 100
     }
+}
+
+/// The whole number of a percentage as the policy spells every share (`50%`, spaces around it
+/// allowed, no sign), or `None`; each setting checks its own range.
+pub fn percent(text: &str) -> Option<u16> {
+    let number = text.trim().strip_suffix('%')?.trim();
+    if number.starts_with('+') {
+        return None;
+    }
+    number.parse::<u16>().ok()
 }
 
 /// One rung of the ladder, in the order they escalate.

@@ -164,6 +164,7 @@ pub fn with_lists(pull: Pull, raw: &RawSnapshot, origin: &Path) -> Result<Parsed
         codeowners: None,
         edited_policy: None,
         provenance: None,
+        ai_declaration: None,
         visibility: Visibility {
             files_total: pull.changed_files,
             commits_total: pull.commits,

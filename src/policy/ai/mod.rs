@@ -2,7 +2,9 @@
 //! and whether the declaration is honest enough to pass. Markers only ever raise requirements.
 
 mod declared;
+pub mod lines;
 pub mod markers;
+pub mod share;
 mod tools;
 
 use std::collections::BTreeSet;
@@ -82,6 +84,13 @@ pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {
         Some(p) => (None, Some(p)),
         None => (None, None),
     };
+    let exactly_touched: &[String] = if files_basis == AiFilesBasis::AllFiles { &[] } else { &files };
+    let lines = lines::LinesVerdict {
+        provenance: facts.provenance.clone(),
+        shares: Vec::new(), // needs the files' tiers: filled in by the engine
+        disagreements: lines::disagreements(facts, declared, &markers, exactly_touched),
+        repo_declaration: facts.ai_declaration.clone(),
+    };
     AiVerdict {
         state: if problem.is_some() { AiState::Fail } else { AiState::Pass },
         declared,
@@ -93,6 +102,7 @@ pub fn evaluate(policy: &Ai, facts: &PrFacts) -> AiVerdict {
         problem,
         warning,
         exemption,
+        lines,
     }
 }
 
@@ -156,12 +166,18 @@ fn ai_touched_files(
     if declared == Some(Declared::Generated) {
         return (all(), AiFilesBasis::AllFiles);
     }
+    // Line records name the files exactly: a declaration of some AI use no longer spreads over
+    // every file, and a marked commit's files are added to them, never taken away.
+    let records = lines::record_files(facts);
     if marked_shas.is_empty() {
         let declared_use = declared.is_some_and(|d| d > Declared::None);
-        return if pr_level || declared_use {
-            (all(), AiFilesBasis::AllFiles)
-        } else {
-            (Vec::new(), AiFilesBasis::None)
+        return match records {
+            _ if pr_level => (all(), AiFilesBasis::AllFiles),
+            Some(records) if !records.is_empty() => {
+                (with_records(facts, &BTreeSet::new(), &records), AiFilesBasis::LineRecords)
+            }
+            _ if declared_use => (all(), AiFilesBasis::AllFiles),
+            _ => (Vec::new(), AiFilesBasis::None),
         };
     }
     let mut touched: BTreeSet<&str> = BTreeSet::new();
@@ -171,13 +187,23 @@ fn ai_touched_files(
             None => return (all(), AiFilesBasis::AllFiles),
         }
     }
-    let files = facts
+    match records {
+        Some(records) => (with_records(facts, &touched, &records), AiFilesBasis::LineRecords),
+        None => (with_records(facts, &touched, &BTreeSet::new()), AiFilesBasis::MarkedCommits),
+    }
+}
+
+/// The changed files, in the PR's order, that marked commits `touched` (by path or old path) or
+/// whose added lines the records show AI wrote.
+fn with_records(facts: &PrFacts, touched: &BTreeSet<&str>, records: &BTreeSet<&str>) -> Vec<String> {
+    facts
         .files
         .iter()
         .filter(|f| {
-            touched.contains(f.path.as_str()) || f.previous_path.as_deref().is_some_and(|p| touched.contains(p))
+            touched.contains(f.path.as_str())
+                || f.previous_path.as_deref().is_some_and(|p| touched.contains(p))
+                || records.contains(f.path.as_str())
         })
         .map(|f| f.path.clone())
-        .collect();
-    (files, AiFilesBasis::MarkedCommits)
+        .collect()
 }

@@ -105,7 +105,12 @@ pub fn ai_section(v: &Verdict, f: Flavor) -> Section {
         AiFilesBasis::AllFiles => {
             details.push(format!("AI-touched files: all {} (AI use applies to the whole PR)", a.files.len()))
         }
+        AiFilesBasis::LineRecords => details.push(format!(
+            "AI-touched files: {} (from the line-level AI records and the marked commits)",
+            a.files.len()
+        )),
     }
+    details.extend(super::provenance::lines_details(&a.lines, f));
     if let Some(e) = &a.exemption {
         details.push(format!("disclosure not required: {}", exemption(e, f)));
     }

@@ -15,6 +15,7 @@ mod local_git;
 mod org_status;
 mod policy;
 mod provenance;
+mod provenance_gate;
 mod remote_extends;
 mod serve;
 mod simulate;
