@@ -50,7 +50,40 @@ pub fn config(policy: &Policy, overrides: &Overrides, mode: ClockMode) -> Result
         }
     }
     config.teams = teams;
+    let hygiene = &latency.hygiene;
+    if let Some(after) = hygiene.approved_unmerged {
+        config.hygiene.approved_unmerged = after;
+    }
+    if let Some(days) = hygiene.idle_days {
+        config.hygiene.idle_days = days;
+    }
+    config.hygiene.capacity = capacities(policy);
     Ok(config)
+}
+
+/// Each pool member's capacity, by lower-case login: the least of their pools' (a team in
+/// `members` counts for the members `teams:` lists for it).
+fn capacities(policy: &Policy) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    let Some(reviewers) = &policy.reviewers else { return out };
+    for pool in reviewers.pools.values() {
+        for member in &pool.members {
+            let logins: Vec<String> = match member.team() {
+                Some(_) => policy
+                    .teams
+                    .iter()
+                    .find(|(team, _)| team.eq_ignore_ascii_case(&member.0))
+                    .map(|(_, logins)| logins.iter().map(|l| l.as_str().to_ascii_lowercase()).collect())
+                    .unwrap_or_default(),
+                None => vec![member.0.to_ascii_lowercase()],
+            };
+            for login in logins {
+                let capacity = out.entry(login).or_insert(pool.capacity);
+                *capacity = (*capacity).min(pool.capacity);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod changes;
 mod fixture;
 mod html;
+mod hygiene;
 mod markdown;
 mod slack;
 mod tools;
