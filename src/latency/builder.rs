@@ -538,7 +538,12 @@ impl DigestBuilder {
                 reviewer: acc.shown.clone(),
                 requests_received: acc.requests,
                 reviews_given: acc.reviews,
-                response_hours: Spread::hours(&mut acc.responses),
+                // A person's speed goes to nobody but that person, and this digest is the team's:
+                // only a team's answer wait is shown.
+                response_hours: match acc.shown {
+                    Reviewer::Team { .. } => Spread::hours(&mut acc.responses),
+                    Reviewer::User { .. } => Spread::default(),
+                },
                 open_queue_now: acc.open_now,
             })
             .filter(|r| r.requests_received + r.reviews_given + r.open_queue_now > 0)

@@ -5,6 +5,7 @@ mod fixture;
 mod html;
 mod hygiene;
 mod markdown;
+mod no_ranking;
 mod slack;
 mod tools;
 
