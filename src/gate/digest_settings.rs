@@ -176,4 +176,16 @@ mod tests {
             assert!(e.contains(named) && e.contains("latency"), "{text}: {e}");
         }
     }
+
+    #[test]
+    fn hygiene_thresholds_and_each_pool_members_least_capacity_come_from_the_policy() {
+        let p = policy(
+            "teams: { \"@acme/core\": [Kim, amy] }\nlatency: { hygiene: { approved_unmerged: 8h, idle_days: 3 } }\nreviewers: { pools: { seniors: { members: [kim, zed], capacity: 4 }, core: { members: [\"@acme/core\"], capacity: 2 } }, tiers: { red: { request: 1, from: [seniors] } } }\n",
+        );
+        let c = config(&p, &Overrides::default(), ClockMode::Business).expect("config");
+        assert_eq!((c.hygiene.approved_unmerged, c.hygiene.idle_days), (Duration::from_secs(8 * 3600), 3));
+        let mut capacity: Vec<(String, u32)> = c.hygiene.capacity.into_iter().collect();
+        capacity.sort();
+        assert_eq!(capacity, [("amy".to_string(), 2), ("kim".to_string(), 2), ("zed".to_string(), 4)]);
+    }
 }

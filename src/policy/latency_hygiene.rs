@@ -39,3 +39,27 @@ impl HygieneFile {
         Ok(HygieneSettings { approved_unmerged: self.approved_unmerged.map(|t| t.0), idle_days: self.idle_days })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::policy::load::load_text;
+
+    fn load(latency: &str) -> Result<crate::policy::Policy, String> {
+        load_text(&format!("extends: default\nlatency: {latency}\n"), Path::new("flowgate.yml"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_thresholds_load_and_a_bad_one_is_named() {
+        let policy = load("{ hygiene: { approved_unmerged: 24h, idle_days: 3 } }").expect("valid");
+        let hygiene = policy.latency.hygiene;
+        assert_eq!((hygiene.approved_unmerged.map(|d| d.as_secs()), hygiene.idle_days), (Some(24 * 3600), Some(3)));
+        assert_eq!(load("{}").expect("valid").latency.hygiene, super::HygieneSettings::default());
+        let zero = load("{ hygiene: { idle_days: 0 } }").expect_err("0 days");
+        assert!(zero.contains("`latency.hygiene.idle_days` is 0: write a number of days from 1 to 365"), "{zero}");
+        let days = load("{ hygiene: { approved_unmerged: 2d } }").expect_err("days are refused");
+        assert!(days.contains("is not a review-time target"), "{days}");
+    }
+}

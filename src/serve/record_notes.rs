@@ -63,6 +63,41 @@ fn reason(body: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Login;
+    use crate::policy::verdict::OverrideVerdict;
+
+    #[test]
+    fn an_accepted_override_and_an_exemption_become_notes_recorded_once_in_the_stored_shape() {
+        let mut verdict = crate::wording::verdict::tests::verdict("docs-only");
+        (verdict.pr.repo, verdict.pr.number) = (Some("acme/api".into()), Some(7));
+        (verdict.override_, verdict.linkage.exemption) = (None, None);
+        let at: DateTime<Utc> = "2025-03-04T10:00:00Z".parse().expect("a time");
+        assert!(notes(&verdict, &PrContext::default(), at, None).is_empty(), "nothing to note");
+        verdict.override_ = Some(OverrideVerdict {
+            label: "flowgate-override".into(),
+            applied_by: Some(Login::new("Alice")),
+            accepted: true,
+        });
+        verdict.linkage.exemption = Some(Exemption::Label("skip-story".into()));
+        let body = "Fix.\nOverride-Reason: hotfix for INC-42";
+        let stored: Vec<serde_json::Value> = notes(&verdict, &PrContext::default(), at, Some(body))
+            .iter()
+            .map(|e| serde_json::json!({ "id": e.id, "actor": e.actor.login.as_str(), "kind": e.kind }))
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                serde_json::json!({ "id": "override:acme/api#7:flowgate-override:alice", "actor": "Alice",
+                    "kind": { "event": "override_accepted", "label": "flowgate-override", "reason": "hotfix for INC-42" } }),
+                serde_json::json!({ "id": "exempt:acme/api#7:label:skip-story", "actor": verdict.pr.author.as_str(),
+                    "kind": { "event": "linkage_exempt", "exemption": { "rule": "label", "value": "skip-story" } } }),
+            ]
+        );
+        verdict.override_ =
+            Some(OverrideVerdict { label: "x".into(), applied_by: Some(Login::new("eve")), accepted: false });
+        verdict.linkage.exemption = None;
+        assert!(notes(&verdict, &PrContext::default(), at, Some(body)).is_empty(), "an ignored label is no override");
+    }
 
     #[test]
     fn the_reason_is_the_first_override_reason_line_cut_to_one_line() {
