@@ -386,6 +386,6 @@ fn over_capacity(
             out.push(OverCapacity { reviewer, capacity: cap, requests, prs });
         }
     }
-    out.sort_by(|a, b| a.reviewer.to_ascii_lowercase().cmp(&b.reviewer.to_ascii_lowercase()));
+    out.sort_by_key(|o| o.reviewer.to_ascii_lowercase());
     out
 }
