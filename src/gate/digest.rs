@@ -68,5 +68,10 @@ pub async fn builder(
     builder.evaluations(&latest);
     let steps = store.slo_steps_between(window.start.timestamp_millis(), window.end.timestamp_millis(), repos).await?;
     builder.ladder_steps(&steps);
+    let gates = store.gates_at_merge(builder.hygiene().merges()).await?;
+    // Only a store where flowgate evaluated PRs can say a merge went unjudged.
+    if !latest.is_empty() || !gates.is_empty() {
+        builder.hygiene().gates_at_merge(gates);
+    }
     Ok(builder)
 }

@@ -50,7 +50,40 @@ pub fn config(policy: &Policy, overrides: &Overrides, mode: ClockMode) -> Result
         }
     }
     config.teams = teams;
+    let hygiene = &latency.hygiene;
+    if let Some(after) = hygiene.approved_unmerged {
+        config.hygiene.approved_unmerged = after;
+    }
+    if let Some(days) = hygiene.idle_days {
+        config.hygiene.idle_days = days;
+    }
+    config.hygiene.capacity = capacities(policy);
     Ok(config)
+}
+
+/// Each pool member's capacity, by lower-case login: the least of their pools' (a team in
+/// `members` counts for the members `teams:` lists for it).
+fn capacities(policy: &Policy) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    let Some(reviewers) = &policy.reviewers else { return out };
+    for pool in reviewers.pools.values() {
+        for member in &pool.members {
+            let logins: Vec<String> = match member.team() {
+                Some(_) => policy
+                    .teams
+                    .iter()
+                    .find(|(team, _)| team.eq_ignore_ascii_case(&member.0))
+                    .map(|(_, logins)| logins.iter().map(|l| l.as_str().to_ascii_lowercase()).collect())
+                    .unwrap_or_default(),
+                None => vec![member.0.to_ascii_lowercase()],
+            };
+            for login in logins {
+                let capacity = out.entry(login).or_insert(pool.capacity);
+                *capacity = (*capacity).min(pool.capacity);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -142,5 +175,17 @@ mod tests {
             let e = e.to_string();
             assert!(e.contains(named) && e.contains("latency"), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn hygiene_thresholds_and_each_pool_members_least_capacity_come_from_the_policy() {
+        let p = policy(
+            "teams: { \"@acme/core\": [Kim, amy] }\nlatency: { hygiene: { approved_unmerged: 8h, idle_days: 3 } }\nreviewers: { pools: { seniors: { members: [kim, zed], capacity: 4 }, core: { members: [\"@acme/core\"], capacity: 2 } }, tiers: { red: { request: 1, from: [seniors] } } }\n",
+        );
+        let c = config(&p, &Overrides::default(), ClockMode::Business).expect("config");
+        assert_eq!((c.hygiene.approved_unmerged, c.hygiene.idle_days), (Duration::from_secs(8 * 3600), 3));
+        let mut capacity: Vec<(String, u32)> = c.hygiene.capacity.into_iter().collect();
+        capacity.sort();
+        assert_eq!(capacity, [("amy".to_string(), 2), ("kim".to_string(), 2), ("zed".to_string(), 4)]);
     }
 }

@@ -63,6 +63,8 @@ pub struct DigestBuilder {
     weeks: Vec<WeekAcc>,
     /// Each stage's values per period and PR, for what changed against the periods before.
     changes: super::changes::ChangesAcc,
+    /// The hygiene section's PRs, merges and requests.
+    hygiene: super::hygiene::HygieneAcc,
 }
 
 #[derive(Default)]
@@ -199,6 +201,7 @@ impl DigestBuilder {
             waiting: Vec::new(),
             trend_start,
             weeks,
+            hygiene: Default::default(),
         }
     }
 
@@ -219,6 +222,7 @@ impl DigestBuilder {
         while let Some(first) = rest.first() {
             let run = rest.iter().position(|e| e.pr != first.pr || e.repo != first.repo).unwrap_or(rest.len());
             let (one, tail) = rest.split_at(run);
+            self.hygiene.add_pr(&self.config, &self.window, self.now, one);
             if let Some(summary) = summarize_pr(&self.config, &self.window, self.now, one) {
                 self.add_summary(&summary);
             }
@@ -326,6 +330,12 @@ impl DigestBuilder {
     /// and those that would have failed.
     pub fn evaluations(&mut self, latest: &[super::shadow::LatestEvaluation]) {
         self.evaluations = Some(latest.to_vec());
+    }
+
+    /// The hygiene section: the merges of the window, to look up the gate's state at each, and
+    /// where the answers go.
+    pub fn hygiene(&mut self) -> &mut super::hygiene::HygieneAcc {
+        &mut self.hygiene
     }
 
     /// The review SLO ladder's steps of the window (add the PRs first: a step counts under its
@@ -528,7 +538,12 @@ impl DigestBuilder {
                 reviewer: acc.shown.clone(),
                 requests_received: acc.requests,
                 reviews_given: acc.reviews,
-                response_hours: Spread::hours(&mut acc.responses),
+                // A person's speed goes to nobody but that person, and this digest is the team's:
+                // only a team's answer wait is shown.
+                response_hours: match acc.shown {
+                    Reviewer::Team { .. } => Spread::hours(&mut acc.responses),
+                    Reviewer::User { .. } => Spread::default(),
+                },
                 open_queue_now: acc.open_now,
             })
             .filter(|r| r.requests_received + r.reviews_given + r.open_queue_now > 0)
@@ -682,6 +697,7 @@ impl DigestBuilder {
             tried_targets,
             left_out: self.left_out.finish(&self.config.exclude),
             changes: self.changes.finish(),
+            hygiene: self.hygiene.finish(&self.config, &self.window),
         }
     }
 }

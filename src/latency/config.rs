@@ -30,6 +30,8 @@ pub struct LatencyConfig {
     pub trend_weeks: u32,
     /// How many of the PRs waiting longest right now the digest lists.
     pub longest_waiting: usize,
+    /// What the hygiene section measures against.
+    pub hygiene: super::hygiene::HygieneConfig,
 }
 
 impl LatencyConfig {
@@ -44,6 +46,7 @@ impl LatencyConfig {
             exclude: Exclusions::default(),
             trend_weeks: 8,
             longest_waiting: 10,
+            hygiene: super::hygiene::HygieneConfig::default(),
         }
     }
 

@@ -69,6 +69,10 @@ pub struct Digest {
     /// Each stage figure against the period before and the median of the eight before that,
     /// and the PRs that moved it.
     pub changes: super::changes::Changes,
+    /// The gate's own hygiene: overrides, merges past the gate, PRs approved or idle too long,
+    /// merges under an exemption, requests over capacity; absent when there is nothing to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hygiene: Option<super::hygiene::Hygiene>,
 }
 
 /// Counts of what happened in the window (and, for the `_now` fields, the state at `now`).

@@ -170,4 +170,43 @@ pub enum EventKind {
     Merged,
     Closed,
     Reopened,
+    /// flowgate accepted the policy's override label, applied by the actor: recorded once per
+    /// PR, label and person, for the digest's hygiene section. A note, not a review-flow step:
+    /// no wait starts or ends with it.
+    OverrideAccepted {
+        label: String,
+        /// Why, as the PR's description says on an `Override-Reason:` line; `None` when it does not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The PR needed no story under this `linkage.exempt` rule when flowgate evaluated it:
+    /// recorded once per PR and rule. A note, like `OverrideAccepted`.
+    LinkageExempt {
+        exemption: LinkageExemption,
+    },
+}
+
+impl EventKind {
+    /// Notes flowgate records about its own judgement, which no waiting-time figure reads.
+    pub fn is_note(&self) -> bool {
+        matches!(self, EventKind::OverrideAccepted { .. } | EventKind::LinkageExempt { .. })
+    }
+}
+
+/// Which `linkage.exempt` rule let a PR go without a story, and the value that matched (the
+/// author's login, the label, the tier, or the title or branch pattern).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkageExemption {
+    pub rule: ExemptRule,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExemptRule {
+    Author,
+    Label,
+    Tier,
+    Title,
+    Branch,
 }

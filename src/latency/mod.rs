@@ -11,6 +11,7 @@ pub(crate) mod digest;
 pub(crate) mod event;
 pub(crate) mod exclude;
 pub(crate) mod findings;
+pub(crate) mod hygiene;
 pub(crate) mod ladder;
 pub(crate) mod repos;
 pub(crate) mod shadow;
@@ -29,9 +30,12 @@ pub use digest::{
     ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
     Traceability, TriedTarget, TriedWeek, WaitingPr, WeekFigures,
 };
-pub use event::{Actor, AiDeclared, Event, EventKind, PrContext, ReviewOutcome, Reviewer};
+pub use event::{
+    Actor, AiDeclared, Event, EventKind, ExemptRule, LinkageExemption, PrContext, ReviewOutcome, Reviewer,
+};
 pub use exclude::{Exclusions, LeftOut, Rule, RuleCount};
 pub use findings::{Finding, FindingKind};
+pub use hygiene::{GateAtMerge, GateState, Hygiene, HygieneConfig, MergeSeen};
 pub use ladder::{LadderFigures, LadderStep, LadderTier};
 pub use repos::{PerRepo, RepoFigures, TeamDigest, TeamRow, UnreadRepo, team_digest, team_key};
 pub use shadow::{LatestEvaluation, ReasonCount, ShadowFigures};

@@ -147,7 +147,9 @@ pub fn summarize_pr(
     events: &[Event],
 ) -> Option<PrSummary> {
     let mut seen = HashSet::with_capacity(events.len());
-    let mut ordered: Vec<&Event> = events.iter().filter(|e| e.at < now && seen.insert(e.id.as_str())).collect();
+    // Notes (an override accepted, an exemption) are about the gate, not the review flow.
+    let mut ordered: Vec<&Event> =
+        events.iter().filter(|e| e.at < now && !e.kind.is_note() && seen.insert(e.id.as_str())).collect();
     // Stable: events of the same second keep the caller's order, except that opening comes first
     // and merging or closing last, as lists merged from different API calls may tie.
     ordered.sort_by_key(|e| (e.at, lifecycle_rank(&e.kind)));
@@ -345,6 +347,8 @@ impl<'a> Replay<'a> {
                     self.ready_at = Some(at);
                 }
             }
+            // Left out before the replay (`summarize_pr`): no wait starts or ends with a note.
+            EventKind::OverrideAccepted { .. } | EventKind::LinkageExempt { .. } => {}
         }
         self.track_turn(at);
     }

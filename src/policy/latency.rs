@@ -22,7 +22,7 @@ use crate::slo::{Share, SloRule};
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "latency settings: a map with targets, slo, timezone, work_week, work_hours, holidays, ai_reviewers, exclude"
+    expecting = "latency settings: a map with targets, slo, timezone, work_week, work_hours, holidays, ai_reviewers, exclude, hygiene"
 )]
 pub struct LatencyFile {
     /// The time to first review each tier should meet, on the digest's clock (working hours by
@@ -44,6 +44,8 @@ pub struct LatencyFile {
     pub slo: Option<SloFile>,
     /// PRs the digest leaves out of every figure, and names with a count per rule.
     pub exclude: Option<super::latency_exclude::ExcludeFile>,
+    /// When the digest's hygiene section lists an approved PR left unmerged, and an idle PR.
+    pub hygiene: Option<super::latency_hygiene::HygieneFile>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -184,6 +186,8 @@ pub struct LatencySettings {
     pub ai_reviewers: Vec<String>,
     /// Review SLOs per tier; a tier without one has no ladder.
     pub slo: BTreeMap<Tier, SloRule>,
+    /// The hygiene section's thresholds, where the policy sets them.
+    pub hygiene: super::latency_hygiene::HygieneSettings,
 }
 
 /// Checks `latency:` as a whole: the calendar's parts make one calendar.
@@ -234,7 +238,9 @@ pub fn settings(file: LatencyFile) -> Result<LatencySettings, String> {
         .map_err(|e| format!("`latency.slo.{}`: {e}", tier.id()))?;
         slo.insert(tier, rule);
     }
+    let hygiene = file.hygiene.map(super::latency_hygiene::HygieneFile::settings).transpose()?.unwrap_or_default();
     Ok(LatencySettings {
+        hygiene,
         targets,
         slo,
         tried_targets,

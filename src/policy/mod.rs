@@ -8,6 +8,7 @@ pub mod edited;
 pub mod evaluate;
 pub mod latency;
 pub mod latency_exclude;
+pub mod latency_hygiene;
 pub mod linkage;
 pub mod load;
 mod load_error;

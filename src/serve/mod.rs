@@ -17,6 +17,7 @@ pub(crate) mod metrics;
 pub mod onboarding;
 pub(crate) mod prune;
 pub mod record;
+mod record_notes;
 pub mod redeliver;
 pub(crate) mod routes;
 pub mod setup;

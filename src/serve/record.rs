@@ -135,17 +135,35 @@ pub(crate) async fn record_unit(store: &Store, work: &Work, verdict: Option<&Ver
         _ => PrContext::default(),
     };
     let mut events = Vec::new();
+    // The unit's latest moment and the PR's description then, for the notes on its verdict.
+    let mut latest: (DateTime<Utc>, Option<String>) = (DateTime::<Utc>::MIN_UTC, None);
     for d in deliveries {
         let received = DateTime::from_timestamp_millis(d.received_at_ms).unwrap_or_default();
-        let converted = webhook::Event::parse(&d.event, &d.body)
-            .and_then(|delivery| event_from_delivery(&d.id, &delivery, received, &context));
+        let converted = webhook::Event::parse(&d.event, &d.body).and_then(|delivery| {
+            if received >= latest.0 {
+                latest = (received, pull_body(&delivery));
+            }
+            event_from_delivery(&d.id, &delivery, received, &context)
+        });
         match converted {
             Ok(Some(event)) => events.push(event),
             Ok(None) => {}
             Err(why) => tracing::warn!(reason = %why, "delivery {} records no review event", d.id),
         }
     }
+    if let Some(verdict) = verdict.filter(|_| latest.0 > DateTime::<Utc>::MIN_UTC) {
+        events.extend(super::record_notes::notes(verdict, &context, latest.0, latest.1.as_deref()));
+    }
     store.record_events(&events).await
+}
+
+/// The PR's description as a delivery gives it.
+fn pull_body(delivery: &webhook::Event) -> Option<String> {
+    match delivery {
+        webhook::Event::PullRequest(e) => e.pull_request.body.clone(),
+        webhook::Event::Review(e) => e.pull_request.body.clone(),
+        _ => None,
+    }
 }
 
 /// What an import recorded.

@@ -26,6 +26,7 @@ mod digest_claims;
 mod error;
 mod evaluations;
 mod events;
+mod merge_gate;
 mod pr_paths;
 mod queue;
 mod slo;

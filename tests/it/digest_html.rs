@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use flowgate::Tier;
 use flowgate::latency::{
-    BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, Exclusions, LatencyConfig, LatestEvaluation,
-    Window,
+    BusinessCalendar, Clock, ClockMode, Digest, DigestBuilder, Event, Exclusions, GateAtMerge, GateState,
+    LatencyConfig, LatestEvaluation, Window,
 };
 use flowgate::model::{Enforcement, FailReason};
 use flowgate::report::digest::html;
@@ -110,6 +110,12 @@ fn digest() -> Digest {
             .opened("2025-03-05T08:00")
             .request("2025-03-05T08:00", "alice")
             .approve("2025-03-05T14:00", "alice")
+            // An override whose reason holds markup, and a merge while the gate failed.
+            .event(
+                "2025-03-05T14:30",
+                "alice",
+                json!({ "event": "override_accepted", "label": "flowgate-override", "reason": "hotfix <b>now</b>" }),
+            )
             .merged("2025-03-05T15:00"),
         yellow(4)
             .opened("2025-03-03T09:00")
@@ -149,6 +155,15 @@ fn digest() -> Digest {
         reasons: reasons.to_vec(),
     };
     builder.evaluations(&[shadow(6, &[FailReason::NoStory]), shadow(7, &[])]);
+    // acme/shop#3's last evaluation before its merge failed; #4 was never evaluated.
+    let failed = GateAtMerge {
+        repo: "acme/shop".into(),
+        pr: 3,
+        evaluated_at: t("2025-03-05T14:00"),
+        enforced: true,
+        state: GateState::Fail,
+    };
+    builder.hygiene().gates_at_merge(vec![failed]);
     builder.finish()
 }
 
@@ -275,6 +290,25 @@ fn chromium_renders_the_digests_charts_with_its_figures() {
     assert!(dom.contains("<h2>By AI tool</h2>"), "the per-tool section:\n{dom}");
     assert!(dom.contains("<tr class=\"group-start\" data-group=\"human\"><td>human (no AI)</td>"), "{dom}");
     assert!(!dom.contains("data-group=\"ai_unknown\""), "{dom}");
+
+    // The gate's own hygiene: each fact a list item that links its PR; markup in a reason is text.
+    assert!(dom.contains("<h2>The gate's own hygiene</h2>"), "the hygiene section:\n{dom}");
+    assert!(dom.contains(
+        "<li><a href=\"https://github.com/acme/shop/pull/3\">acme/shop#3</a>: override label flowgate-override \
+         applied by <code>alice</code>; reason: hotfix &lt;b&gt;now&lt;/b&gt;</li>"
+    ));
+    assert!(!dom.contains("<b>now</b>"), "a reason's markup is never run");
+    assert!(dom.contains(
+        "<li><a href=\"https://github.com/acme/shop/pull/3\">acme/shop#3</a>: merged by <code>ann</code> with the \
+         merge button or the API while flowgate was failing</li>"
+    ));
+    assert!(dom.contains(
+        "<li>1 merged PR had no flowgate evaluation before the merge: the gate's state then is unknown.</li>"
+    ));
+    for pr in [1, 2] {
+        let approved = format!("<li><a href=\"https://github.com/acme/shop/pull/{pr}\">acme/shop#{pr}</a>: approved ");
+        assert!(dom.contains(&approved), "#{pr} approved, not merged:\n{dom}");
+    }
 
     // Waiting by stage: the overall bar's two segments are the digest's hours.
     let stages = marks(&dom, "chart-stages");

@@ -669,6 +669,11 @@ on_both_backends!(
     the_digest_counts_the_prs_that_would_have_failed_in_shadow_mode,
 );
 
+mod merge_gate;
+use merge_gate::merges_past_a_failing_or_unjudged_gate_are_listed_from_the_store;
+
+on_both_backends!(merges_past_a_failing_or_unjudged_gate_are_listed_from_the_store);
+
 // ---- Onboarding ----------------------------------------------------------------------------
 
 mod onboarding;

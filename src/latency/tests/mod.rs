@@ -4,6 +4,7 @@ mod calendar;
 mod devlake;
 mod digest;
 mod exclude;
+pub(crate) mod hygiene;
 mod repos;
 pub(crate) mod support;
 mod timeline;

@@ -186,4 +186,22 @@ impl Pr {
         let author = self.author();
         self.push(at, author, EventKind::Reopened)
     }
+
+    /// Merged by someone else than the author (a person, or `github-merge-queue[bot]`).
+    pub fn merged_by(self, at: &str, login: &str) -> Self {
+        self.push(at, Actor::login(login), EventKind::Merged)
+    }
+
+    /// flowgate accepted the override `label` that `login` applied.
+    pub fn overridden(self, at: &str, login: &str, label: &str, reason: Option<&str>) -> Self {
+        let kind = EventKind::OverrideAccepted { label: label.to_string(), reason: reason.map(str::to_string) };
+        self.push(at, Actor::login(login), kind)
+    }
+
+    /// flowgate found the PR exempt from needing a story.
+    pub fn exempt(self, at: &str, rule: crate::latency::ExemptRule, value: &str) -> Self {
+        let author = self.author();
+        let exemption = crate::latency::LinkageExemption { rule, value: value.to_string() };
+        self.push(at, author, EventKind::LinkageExempt { exemption })
+    }
 }

@@ -52,6 +52,7 @@ pub(crate) fn render_with(digest: &Digest, notice: Option<&Notice>) -> String {
         );
         section(&mut body, w::TRACEABILITY, &traceability);
         shadow(&mut body, digest);
+        super::hygiene::html(&mut body, digest);
         trend(&mut body, digest, unit);
     }
     let left_out =

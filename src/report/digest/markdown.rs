@@ -64,6 +64,7 @@ fn page(digest: &Digest) -> String {
     out.push_str(&format!("{}\n\n", text(&w::chain_coverage(&digest.traceability))));
     shadow(&mut out, digest);
     ladder(&mut out, digest);
+    super::hygiene::markdown(&mut out, digest);
     trend(&mut out, digest, unit);
     out.push_str(&format!("---\n_{}_\n", w::clock_note(digest)));
     left_out(&mut out, digest);

@@ -8,6 +8,7 @@ mod changes;
 mod common;
 mod escape;
 pub mod html;
+mod hygiene;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod slack;

@@ -62,6 +62,9 @@ pub fn render_with(digest: &Digest, notice: Option<&Notice>) -> Value {
         if let Some(figures) = &digest.shadow {
             blocks.push(section(&shadow(figures)));
         }
+        if let Some(hygiene) = super::hygiene::slack(digest) {
+            blocks.push(section(&hygiene));
+        }
         if !digest.tried_targets.is_empty() {
             blocks.push(section(&tried(digest)));
         }

@@ -7,6 +7,7 @@ pub mod changes;
 mod columns;
 mod figures;
 mod findings;
+pub mod hygiene;
 pub mod ladder;
 pub mod repos;
 pub mod shadow;

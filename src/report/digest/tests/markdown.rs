@@ -42,15 +42,16 @@ fn the_tables_carry_the_digests_figures() {
 fn reviewer_load_keeps_the_digests_order_not_a_speed_ranking() {
     let text = render(&fixture::week());
     let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).take(5).collect();
-    // dave answers faster than alice and bob, and is still listed first: he was asked most.
+    // dave answers faster than alice and bob, and is still listed first: he was asked most. A
+    // person's answer wait is theirs alone, never in the team's digest.
     assert_eq!(
         rows,
         [
-            "| `dave` | 3 | 2 | 1 | 2.5 |",
-            "| `erin` | 2 | 2 | 0 | 2.5 |",
-            "| `alice` | 1 | 2 | 0 | 9.0 |",
-            "| `bob` | 1 | 1 | 0 | 12.0 |",
-            "| `carol` | 1 | 1 | 0 | 6.0 |"
+            "| `dave` | 3 | 2 | 1 | – |",
+            "| `erin` | 2 | 2 | 0 | – |",
+            "| `alice` | 1 | 2 | 0 | – |",
+            "| `bob` | 1 | 1 | 0 | – |",
+            "| `carol` | 1 | 1 | 0 | – |"
         ]
     );
 }

@@ -3,7 +3,9 @@
 mod changes;
 mod fixture;
 mod html;
+mod hygiene;
 mod markdown;
+mod no_ranking;
 mod slack;
 mod tools;
 
