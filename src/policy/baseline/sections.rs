@@ -125,6 +125,19 @@ pub(super) fn ai(b: &Ai, e: &Ai, out: &mut Vec<Loosening>) {
         let Some(rule) = b.tier_review.get(&tier) else { continue };
         let eff = e.tier_review.get(&tier).cloned().unwrap_or_default();
         review(&format!("ai.tiers.{tier}.review"), rule, &eff, out);
+        // A share lets a file that little AI-written past the review the baseline requires for any
+        // AI-touched file: a new share, or a higher one, loosens.
+        let key = format!("ai.tiers.{tier}.max_ai_share");
+        match (b.max_ai_share.get(&tier), e.max_ai_share.get(&tier)) {
+            (None, Some(share)) => {
+                out.push(Loosening::new(key, Change::Added { item: format!("a share ({}%)", share.0) }))
+            }
+            (Some(base), Some(share)) if share > base => out.push(Loosening::new(
+                key,
+                Change::Higher { baseline: u64::from(base.0), repository: Some(u64::from(share.0)) },
+            )),
+            _ => {}
+        }
     }
     // The tool labels tell reviewers what wrote the change; their names and colour are free.
     if b.labels.enabled && !e.labels.enabled {

@@ -98,6 +98,27 @@ fn ai_review_rules_tighten_like_tier_review_rules() {
 }
 
 #[test]
+fn an_ai_share_may_not_let_ai_written_files_past_the_baseline_s_ai_review() {
+    // The baseline asks for the red AI review on every AI-touched file: a share narrows that.
+    check(
+        "ai: { tiers: { red: { review: { approvals: 1, from: [\"@o/sec\"] }, max_ai_share: 50% } } }\n",
+        &["ai.tiers.red.max_ai_share"],
+        "ai: { tiers: { yellow: { review: { approvals: 1 }, max_ai_share: 50% } } }\n",
+    );
+    let over_a_share = "ai:\n  tiers: { red: { review: { approvals: 1, from: [\"@o/sec\"] }, max_ai_share: 30% } }\n";
+    let base = super::tests::BASE
+        .replace("ai:\n", over_a_share)
+        .replace("  tiers: { red: { review: { approvals: 1, from: [\"@o/sec\"] } } }\n", "");
+    let higher = "ai: { tiers: { red: { review: { approvals: 1, from: [\"@o/sec\"] }, max_ai_share: 60% } } }\n";
+    assert_eq!(
+        super::tests::loosened_over(&base, higher),
+        ["ai.tiers.red.max_ai_share: Higher { baseline: 30, repository: Some(60) }"]
+    );
+    let lower = "ai: { tiers: { red: { review: { approvals: 1, from: [\"@o/sec\"] }, max_ai_share: 10% } } }\n";
+    assert_eq!(super::tests::loosened_over(&base, lower), Vec::<String>::new());
+}
+
+#[test]
 fn ai_tool_labels_may_not_be_switched_off_but_renamed() {
     check(
         "ai: { labels: { enabled: false } }\n",
