@@ -1,5 +1,5 @@
 //! `flowgate check` in local git mode with the AI rule's line-level settings: `max_ai_share`
-//! failing closed where no line records could be read, and the base branch's `AI-DECLARATION.md`
+//! applying where a marked file has no line record to measure it, and the base branch's `AI-DECLARATION.md`
 //! compared with what was detected, or reported when it cannot be read.
 
 use crate::support::common;
@@ -45,17 +45,21 @@ fn verdict(repo: &GitRepo) -> Value {
 }
 
 #[test]
-fn max_ai_share_fails_closed_without_line_records_and_the_repository_declaration_is_compared() {
+fn max_ai_share_applies_to_a_marked_file_without_line_records_and_the_repository_declaration_is_compared() {
     let repo = repo(
         "---\nversion: \"0.1.2\"\nlevel: assist\ncomponents:\n  src/auth: none\n  docs: assist\n---\n\n## Notes\n\n- Auth is written by hand.\n",
     );
     let v = verdict(&repo);
-    // Local git gives no line records here: red cannot be shown under the share.
+    // Local git looks and finds no notes and no trace records: the marked file is AI-touched with
+    // nothing to measure it, so the claim stands and red's AI review applies.
     let share = &v["ai"]["max_ai_share"][0];
     assert_eq!(share["tier"], "red");
     assert_eq!(share["applies"], true);
-    assert_eq!(share["unknown"], "not_looked");
-    assert!(v["provenance"].is_null());
+    assert_eq!(share["unmeasured"], serde_json::json!(["src/auth/login.rs"]));
+    assert!(share["unknown"].is_null(), "every source was looked at: {share}");
+    let states: Vec<&str> =
+        v["provenance"]["sources"].as_array().unwrap().iter().filter_map(|s| s["state"].as_str()).collect();
+    assert_eq!(states, ["missing", "missing", "missing"]);
     let missing: Vec<&str> = v["review"]["missing"].as_array().unwrap().iter().filter_map(|m| m.as_str()).collect();
     assert!(missing.iter().any(|m| m.contains("AI")), "the red AI review is missing: {missing:?}");
     // The base branch's declaration says none for src/auth, and a marked commit changed it.
