@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use anyhow::Context;
 
@@ -57,10 +57,7 @@ pub async fn builder(
     now: DateTime<Utc>,
     repos: Option<&[String]>,
 ) -> Result<DigestBuilder, StoreError> {
-    let trend_start = TimeDelta::try_weeks(i64::from(config.trend_weeks) + 1)
-        .and_then(|trend| window.end.checked_sub_signed(trend))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let since = trend_start.min(window.start);
+    let since = crate::latency::history_read_from(config.trend_weeks, &window);
     let mut builder = DigestBuilder::new(config, window, now);
     store.events_for_prs_active_since(since.timestamp_millis(), repos, &mut |events| builder.add_pr(events)).await?;
     let latest =

@@ -354,9 +354,10 @@ impl Sample {
     }
 }
 
-/// The earliest moment `gate::digest` reads PRs from: `trend_weeks + 1` weeks before the
-/// window's end, or the window's start when that is earlier.
-pub(crate) fn history_read_from(trend_weeks: u32, window: &Window) -> DateTime<Utc> {
+/// The earliest moment the digest's PRs are read from (`gate::digest`), and so the first whole
+/// week "what changed" may compare: `trend_weeks + 1` weeks before the window's end, or the
+/// window's start when that is earlier.
+pub fn history_read_from(trend_weeks: u32, window: &Window) -> DateTime<Utc> {
     let back = TimeDelta::try_weeks(i64::from(trend_weeks) + 1).and_then(|d| window.end.checked_sub_signed(d));
     back.unwrap_or(DateTime::<Utc>::MIN_UTC).min(window.start)
 }

@@ -24,7 +24,7 @@ pub(crate) mod tests;
 
 pub use builder::DigestBuilder;
 pub use calendar::{BusinessCalendar, CalendarError, CalendarSpec, Clock, ClockMode};
-pub use changes::{Against, Cause, Changes, PrContribution, Stage, StageChange};
+pub use changes::{Against, Cause, Changes, PrContribution, Stage, StageChange, history_read_from};
 pub use config::{LatencyConfig, Window};
 pub use digest::{
     ChainCoverage, ChainFigures, ChainTracing, Digest, GroupFigures, MergedStory, ReviewerLoad, TargetFigures, Totals,
