@@ -287,6 +287,11 @@ fn chromium_renders_the_digests_charts_with_its_figures() {
     assert!(dom.contains("<tr><td>2025-W10</td><td class=\"num\">3</td><td class=\"num\">4</td>"), "{dom}");
     assert!(dom.contains("<span class=\"left-out\">Left out: 1 PR — 1 with label no-metrics.</span>"), "{dom}");
     // No PR of the week names an AI tool: the per-tool table holds the PRs without AI alone.
+    assert!(dom.contains("<h2>What changed</h2>"), "the what-changed section:\n{dom}");
+    assert!(dom.contains(
+        "<li data-stage=\"first_review\"><span class=\"stage-line\">opened to first review: 5.0 h, up 2.0 h on the week before (3.0 h), up 2.0 h on the median of the 1 week before (3.0 h).</span> <span class=\"cause\">The rise on the week before is no larger than leaving out 3 PRs from the other side moves it (4.0 h), so no PR is named.</span></li>"
+    ), "{dom}");
+    assert!(dom.contains("<li data-stage=\"review_rounds\">"), "every stage has its line:\n{dom}");
     assert!(dom.contains("<h2>By AI tool</h2>"), "the per-tool section:\n{dom}");
     assert!(dom.contains("<tr class=\"group-start\" data-group=\"human\"><td>human (no AI)</td>"), "{dom}");
     assert!(!dom.contains("data-group=\"ai_unknown\""), "{dom}");
