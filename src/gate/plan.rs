@@ -231,12 +231,13 @@ fn tier_label_change(current: &[String], wanted: &str) -> TierLabelPlan {
     }
 }
 
-/// The label of each tool whose markers the verdict found, as the policy names them. The
-/// author's declaration labels are never among them (the policy refuses such names).
+/// The label of each tool whose markers or line-level records the verdict found, as the policy
+/// names them. The author's declaration labels are never among them (the policy refuses such
+/// names).
 fn tool_labels(verdict: &Verdict, labels: &AiLabels) -> Vec<ToolLabel> {
     verdict
         .ai
-        .detected()
+        .labelled_tools()
         .into_iter()
         .filter_map(|tool| {
             let name = labels.name(tool)?;

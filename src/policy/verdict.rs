@@ -306,6 +306,18 @@ impl AiVerdict {
         tools.dedup();
         tools
     }
+
+    /// The tools that markers or line-level records (git-ai's `agent_id.tool`, an Agent Trace
+    /// record's tool) name: what the PR's tool labels follow. A record's tool flowgate does not
+    /// know is `Other`.
+    pub fn labelled_tools(&self) -> Vec<AiTool> {
+        let mut tools = self.detected();
+        let files = self.lines.provenance.iter().flat_map(|p| p.files.iter());
+        tools.extend(files.flat_map(|f| f.tools()).map(super::ai::markers::tool_from_name));
+        tools.sort();
+        tools.dedup();
+        tools
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

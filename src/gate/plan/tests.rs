@@ -168,6 +168,28 @@ fn tool_labels_partly_on_the_pr_add_only_the_missing_one() {
 }
 
 #[test]
+fn a_tool_that_only_line_records_name_gets_its_label() {
+    // No marker on the docs-only PR, but git-ai records attribute a line to Cursor.
+    use crate::model::provenance::{FileProvenance, LineRun, Origin, Provenance, SourceKind};
+    let policy = example_policy("");
+    let (mut verdict, current) = gated(&example("docs-only"), &policy, &["flowgate:green"]);
+    assert!(verdict.ai.detected().is_empty(), "no marker: {:?}", verdict.ai.markers);
+    let run = LineRun {
+        start_line: 3,
+        end_line: 4,
+        origin: Origin::Ai,
+        tool: Some("cursor".into()),
+        model: Some("gpt-5".into()),
+        source: Some(SourceKind::GitAi),
+    };
+    let file = FileProvenance::from_runs("docs/login.md", vec![run]);
+    verdict.ai.lines.provenance = Some(Provenance { sources: Vec::new(), files: vec![file] });
+    let plan = plan(&verdict, &policy.ai.labels, Enforcement::Enforce, &current);
+    let names: Vec<&str> = plan.tool_labels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["ai:cursor"]);
+}
+
+#[test]
 fn the_reviewer_shortfall_is_requested() {
     let policy = example_policy(
         r#"
