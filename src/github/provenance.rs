@@ -16,11 +16,11 @@ const MAX_COMMIT_FILE_PAGES: u32 = 30;
 
 impl GitHub {
     /// Every ref under `refs/notes/` with the commit it points at, from one `GET
-    /// git/matching-refs/notes/`: an empty list when the repository keeps no notes. One request
+    /// git/matching-refs/notes`: an empty list when the repository keeps no notes. One request
     /// answers for every notes source, and its ETag makes asking again for the same PR free while
     /// no note is pushed.
     pub async fn notes_refs(&self, repo: &RepoName) -> Result<Vec<(String, String)>, Error> {
-        let path = format!("/repos/{repo}/git/matching-refs/notes/");
+        let path = format!("/repos/{repo}/git/matching-refs/notes");
         let Some(answer) = self.get(&path, ACCEPT_JSON).await? else { return Ok(Vec::new()) };
         let entries: Vec<RefEntryJson> =
             super::parse::list(&answer.body).map_err(|e| Error::bad_answer(format!("GET {path}: {e}")))?;

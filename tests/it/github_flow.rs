@@ -90,7 +90,7 @@ async fn a_first_evaluation_posts_one_pending_run_and_the_tier_label() {
             "GET /repos/acme/shop/pulls/42/files",
             "GET /repos/acme/shop/pulls/42/reviews",
             "GET /repos/acme/shop/contents/.agent-trace",
-            "GET /repos/acme/shop/git/matching-refs/notes/",
+            "GET /repos/acme/shop/git/matching-refs/notes",
             "GET /repos/acme/shop/commits/1111111111111111111111111111111111111111/check-runs",
             "POST /repos/acme/shop/check-runs",
             "POST /repos/acme/shop/issues/42/labels",

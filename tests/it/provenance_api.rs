@@ -81,7 +81,7 @@ async fn a_repository_without_notes_costs_one_refs_listing_and_one_directory_loo
     asked.sort();
     assert_eq!(
         asked,
-        ["GET /repos/acme/shop/contents/.agent-trace", "GET /repos/acme/shop/git/matching-refs/notes/",],
+        ["GET /repos/acme/shop/contents/.agent-trace", "GET /repos/acme/shop/git/matching-refs/notes",],
         "no tree, blob or commit is read without a notes ref"
     );
     assert_eq!(p.totals().unknown, 48, "every added line is unknown until a record covers it");
@@ -201,7 +201,7 @@ async fn a_failing_notes_ref_is_unreadable_with_githubs_answer_and_the_gate_stil
     let p = provenance(&fake).await;
     let why = reason(state(&p, SourceKind::GitAi));
     assert!(
-        why.starts_with("refs/notes/ai cannot be read: GET /repos/acme/shop/git/matching-refs/notes/: 500"),
+        why.starts_with("refs/notes/ai cannot be read: GET /repos/acme/shop/git/matching-refs/notes: 500"),
         "{why}"
     );
     let other = reason(state(&p, SourceKind::Whogitit));

@@ -29,7 +29,7 @@ async fn without_notes_an_evaluation_costs_one_refs_listing_and_one_directory_lo
     assert_eq!(server.deliver("pull_request", "prov-opened", &opened).await.0, 202);
     wait_until("a check run on the head", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
     wait_until("the delivery is done", async || server.depth().await.done == 1).await;
-    assert_eq!(asked(&fake, "/git/matching-refs/notes/"), 1);
+    assert_eq!(asked(&fake, "/git/matching-refs/notes"), 1);
     assert_eq!(asked(&fake, "/contents/.agent-trace"), 1);
     let deeper =
         fake.with(|s| s.log.iter().filter(|l| l.url.contains("/git/trees/") || l.url.contains("/git/blobs/")).count());
@@ -47,7 +47,7 @@ async fn a_notes_ref_github_fails_on_does_not_stop_the_check_run() {
     assert_eq!(server.deliver("pull_request", "prov-500", &opened).await.0, 202);
     wait_until("a check run on the head", async || fake.with(|s| s.runs_on(HEAD).len() == 1)).await;
     wait_until("the delivery is done", async || server.depth().await.done == 1).await;
-    assert!(asked(&fake, "/git/matching-refs/notes/") >= 1, "the ref was asked for (and retried, as a 5xx is)");
+    assert!(asked(&fake, "/git/matching-refs/notes") >= 1, "the ref was asked for (and retried, as a 5xx is)");
     assert!(server.app.store.parked().await.expect("lists").is_empty(), "nothing parked for a provenance source");
     assert_eq!(
         server.depth().await,

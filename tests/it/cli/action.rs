@@ -106,7 +106,7 @@ async fn an_opened_pr_without_a_story_fails_the_job_with_errors_outputs_and_a_fa
             "GET /repos/Codertocat/Hello-World/pulls/2/files",
             "GET /repos/Codertocat/Hello-World/pulls/2/reviews",
             "GET /repos/Codertocat/Hello-World/contents/.agent-trace",
-            "GET /repos/Codertocat/Hello-World/git/matching-refs/notes/",
+            "GET /repos/Codertocat/Hello-World/git/matching-refs/notes",
             "GET /repos/Codertocat/Hello-World/commits/ec26c3e57ca3a959ca5aad62de7213c562f8c821/check-runs",
             "POST /repos/Codertocat/Hello-World/check-runs",
             "POST /repos/Codertocat/Hello-World/issues/2/labels",

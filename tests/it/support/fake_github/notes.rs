@@ -1,4 +1,4 @@
-//! Line-level AI provenance as GitHub serves it: the notes refs (`git/matching-refs/notes/`), their trees
+//! Line-level AI provenance as GitHub serves it: the notes refs (`git/matching-refs/notes`), their trees
 //! (a note at `<commit id>` or fanned out `<2 hex>/<38 hex>`) and blobs (base64, as GitHub sends
 //! them), and one commit's own files (`commits/{sha}`). A ref can be made to fail with a status.
 
@@ -68,7 +68,7 @@ fn objects(state: &State) -> Objects {
     out
 }
 
-/// `git/matching-refs/notes/`, `git/trees/{sha}`, `git/blobs/{sha}` and `commits/{sha}`; `None` for
+/// `git/matching-refs/notes`, `git/trees/{sha}`, `git/blobs/{sha}` and `commits/{sha}`; `None` for
 /// any other request, which the caller routes on.
 pub(super) fn route(state: &mut State, call: &Call) -> Option<Answer> {
     let request = call.request;
