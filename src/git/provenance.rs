@@ -10,7 +10,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 
 use super::Repo;
-use super::since::{DIFF, HUNKS, absent, patch_chunks, patch_text, raw_entries};
+use super::since::{DIFF, HUNKS, absent, entries_with_patches, raw_entries};
 use crate::model::provenance::{
     Provenance, RawCommit, RawFilePatch, RawProvenance, SourceKind, SourceRead, SourceState,
 };
@@ -166,28 +166,12 @@ impl Repo {
         let entries = raw_entries(&listing).map_err(|e| e.to_string())?;
         let out = self.git_capped(&[&DIFF[..], &HUNKS[..], &revs].concat(), *budget)?;
         *budget -= out.len();
-        let chunks = patch_chunks(&out);
-        let expected = entries.len() + entries.iter().filter(|e| e.status == 'T').count();
-        if chunks.len() != expected {
-            return Err(format!(
-                "`git diff {}` listed {} files but printed {} patches",
-                revs.join(" "),
-                entries.len(),
-                chunks.len()
-            ));
-        }
-        let mut chunks = chunks.into_iter();
+        let paired = entries_with_patches(entries, &out, &revs.join(" ")).map_err(|e| e.to_string())?;
         let mut files = Vec::new();
-        for entry in entries {
-            let chunk = chunks.next().unwrap_or_default();
-            let patch = if entry.status == 'T' {
-                chunks.next();
-                None
-            } else {
-                entry.check_header(chunk).map_err(|e| e.to_string())?;
-                // A rename that keeps every line has no hunks, and loses none of them.
-                patch_text(chunk).or_else(|| (entry.before == entry.blob && !absent(&entry.blob)).then(String::new))
-            };
+        for (entry, patch) in paired {
+            // A rename that keeps every line has no hunks, and loses none of them.
+            let unchanged = entry.status != 'T' && entry.before == entry.blob && !absent(&entry.blob);
+            let patch = patch.or_else(|| unchanged.then(String::new));
             files.push(RawFilePatch { path: entry.path, previous_path: entry.previous_path, patch });
         }
         Ok(files)

@@ -102,27 +102,8 @@ impl Repo {
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
-        let chunks = patch_chunks(&out.stdout);
-        // A type change (a file that became a link) is two patches for one entry.
-        let expected = entries.len() + entries.iter().filter(|e| e.status == 'T').count();
-        if chunks.len() != expected {
-            return Err(UserError::Git(format!(
-                "`git diff {from} {to}` listed {} files but printed {} patches",
-                entries.len(),
-                chunks.len()
-            )));
-        }
-        let mut chunks = chunks.into_iter();
         let mut files = Vec::new();
-        for entry in entries {
-            let chunk = chunks.next().unwrap_or_default();
-            let patch = if entry.status == 'T' {
-                chunks.next();
-                None
-            } else {
-                entry.check_header(chunk)?;
-                patch_text(chunk)
-            };
+        for (entry, patch) in entries_with_patches(entries, &out.stdout, &format!("{from} {to}"))? {
             files.push(OwnFile {
                 path: entry.path,
                 previous_path: entry.previous_path,
@@ -273,6 +254,39 @@ pub(super) fn raw_entries(raw: &str) -> Result<Vec<RawEntry>, UserError> {
 
 /// The patch output cut at each file's `diff --git` line. No line inside a hunk starts so: each
 /// carries a ` `, `+`, `-` or `\` first.
+/// Each entry of a raw listing with its patch from the patch listing `out` of the same `git diff
+/// {diffed}`, in order; a type change (a file that became a link) is two patches for one entry
+/// and gets none.
+pub(super) fn entries_with_patches(
+    entries: Vec<RawEntry>,
+    out: &[u8],
+    diffed: &str,
+) -> Result<Vec<(RawEntry, Option<String>)>, UserError> {
+    let chunks = patch_chunks(out);
+    let expected = entries.len() + entries.iter().filter(|e| e.status == 'T').count();
+    if chunks.len() != expected {
+        return Err(UserError::Git(format!(
+            "`git diff {diffed}` listed {} files but printed {} patches",
+            entries.len(),
+            chunks.len()
+        )));
+    }
+    let mut chunks = chunks.into_iter();
+    let mut files = Vec::new();
+    for entry in entries {
+        let chunk = chunks.next().unwrap_or_default();
+        let patch = if entry.status == 'T' {
+            chunks.next();
+            None
+        } else {
+            entry.check_header(chunk)?;
+            patch_text(chunk)
+        };
+        files.push((entry, patch));
+    }
+    Ok(files)
+}
+
 pub(super) fn patch_chunks(out: &[u8]) -> Vec<&[u8]> {
     let mut starts = Vec::new();
     let mut at = 0;
